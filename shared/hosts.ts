@@ -1,0 +1,187 @@
+import { z } from 'zod';
+
+// Host names as the user types them: a DNS name, an IPv4 or a bracket-less IPv6 address.
+const hostAddress = z
+  .string()
+  .trim()
+  .min(1, 'address is required')
+  .max(253)
+  .regex(/^[A-Za-z0-9._:%-]+$/, 'address may hold letters, digits, dots, dashes and colons only');
+
+export const HostName = z
+  .string()
+  .trim()
+  .min(1, 'name is required')
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'name must start with a letter or digit and hold only letters, digits, ".", "_" and "-"');
+
+const port = z.number().int().min(1).max(65535);
+const unixUser = z
+  .string()
+  .trim()
+  .min(1, 'user is required')
+  .max(64)
+  .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/, 'not a valid user name');
+const absolutePath = z.string().min(1).max(4096).regex(/^\//, 'must be an absolute path');
+const secretText = z.string().min(1).max(16_384);
+
+/** How the console logs in. Secrets travel only inbound; stored secrets are never sent back. */
+export const HostAuthInput = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('key'),
+    /** Tried in order, as OpenSSH tries several IdentityFile lines. */
+    keyPaths: z.array(absolutePath).min(1).max(16),
+    passphrase: secretText.optional(),
+  }),
+  z.object({ kind: z.literal('agent'), socketPath: absolutePath.optional() }),
+  z.object({ kind: z.literal('password'), password: secretText }),
+]);
+export type HostAuthInput = z.infer<typeof HostAuthInput>;
+
+export const HostAuthView = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('key'), keyPaths: z.array(z.string()), hasPassphrase: z.boolean() }),
+  z.object({ kind: z.literal('agent'), socketPath: z.string().optional() }),
+  z.object({ kind: z.literal('password') }),
+]);
+export type HostAuthView = z.infer<typeof HostAuthView>;
+
+/** The host's database server (optional until tenants need it). Reached through the SSH tunnel. */
+export const DbServerInput = z.object({
+  address: hostAddress.default('127.0.0.1'),
+  port: port.default(5432),
+  adminUser: unixUser.default('postgres'),
+  password: secretText.optional(),
+  database: z.string().min(1).max(63).default('postgres'),
+});
+export type DbServerInput = z.input<typeof DbServerInput>;
+
+export const DbServerView = z.object({
+  address: z.string(),
+  port: z.number(),
+  adminUser: z.string(),
+  database: z.string(),
+  hasPassword: z.boolean(),
+});
+export type DbServerView = z.infer<typeof DbServerView>;
+
+export const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+export const Fingerprint = z.string().regex(SHA256_FINGERPRINT, 'expected an OpenSSH SHA256 fingerprint');
+
+export const HostInput = z.object({
+  name: HostName,
+  address: hostAddress,
+  port: port.default(22),
+  user: unixUser,
+  auth: HostAuthInput,
+  /** Id of another stored host to jump through (ProxyJump); chains follow that host's own jump. */
+  jumpHostId: z.string().uuid().optional(),
+  dockerSocket: absolutePath.default('/var/run/docker.sock'),
+  dbServer: DbServerInput.optional(),
+  /** The fingerprint the user confirmed; the connection is refused unless the host presents it. */
+  trustedFingerprint: Fingerprint,
+});
+export type HostInput = z.input<typeof HostInput>;
+
+export const HostUpdateInput = z.object({
+  id: z.string().uuid(),
+  name: HostName.optional(),
+  user: unixUser.optional(),
+  auth: HostAuthInput.optional(),
+  dockerSocket: absolutePath.optional(),
+  /** null removes the settings. */
+  dbServer: DbServerInput.nullable().optional(),
+});
+
+export const ConnectionState = z.enum(['idle', 'connecting', 'connected', 'backoff', 'failed']);
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const HostView = z.object({
+  id: z.string(),
+  name: z.string(),
+  address: z.string(),
+  port: z.number(),
+  user: z.string(),
+  auth: HostAuthView,
+  jumpHostId: z.string().nullable(),
+  dockerSocket: z.string(),
+  dbServer: DbServerView.nullable(),
+  hostKey: z.object({ type: z.string(), fingerprint: z.string() }),
+  createdAt: z.string(),
+  connection: z.object({
+    state: ConnectionState,
+    lastError: z.string().nullable(),
+    since: z.string().nullable(),
+  }),
+});
+export type HostView = z.infer<typeof HostView>;
+
+export const ProbeInput = z.object({
+  address: hostAddress,
+  port: port.default(22),
+  jumpHostId: z.string().uuid().optional(),
+});
+export const ProbeResult = z.object({
+  keyType: z.string(),
+  fingerprint: z.string(),
+  /** What ~/.ssh/known_hosts says of this key: a match means OpenSSH already trusts it. */
+  knownHosts: z.enum(['match', 'mismatch', 'absent']),
+  knownHostsFingerprint: z.string().optional(),
+});
+export type ProbeResult = z.infer<typeof ProbeResult>;
+
+export const CheckStep = z.object({
+  step: z.enum(['connect', 'os', 'docker', 'postgres', 'resources']),
+  status: z.enum(['ok', 'warn', 'fail', 'skipped']),
+  detail: z.string(),
+  hint: z.string().optional(),
+  ms: z.number(),
+});
+export type CheckStep = z.infer<typeof CheckStep>;
+export const HostCheck = z.object({ hostId: z.string(), ok: z.boolean(), steps: z.array(CheckStep) });
+export type HostCheck = z.infer<typeof HostCheck>;
+
+export const Container = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  state: z.string(),
+  status: z.string(),
+  ports: z.array(z.string()),
+  created: z.string(),
+  labels: z.record(z.string(), z.string()),
+});
+export type Container = z.infer<typeof Container>;
+
+export const HostOverview = z.object({
+  hostId: z.string(),
+  docker: z.object({
+    version: z.string(),
+    apiVersion: z.string(),
+    os: z.string(),
+    kernel: z.string(),
+    cpus: z.number(),
+    memoryBytes: z.number(),
+    containersRunning: z.number(),
+    containersTotal: z.number(),
+    images: z.number(),
+    storageDriver: z.string(),
+  }),
+  disk: z.object({ path: z.string(), totalBytes: z.number(), usedBytes: z.number(), availableBytes: z.number() }),
+  memory: z.object({ totalBytes: z.number(), availableBytes: z.number() }),
+  containers: z.array(Container),
+  fetchedAt: z.string(),
+});
+export type HostOverview = z.infer<typeof HostOverview>;
+
+/** One candidate from ~/.ssh/config, resolved as `ssh -G` would resolve it. */
+export const SshImportCandidate = z.object({
+  alias: z.string(),
+  hostName: z.string(),
+  port: z.number(),
+  user: z.string(),
+  identityFiles: z.array(z.string()),
+  proxyJump: z.array(z.object({ user: z.string().optional(), host: z.string(), port: z.number().optional() })),
+  identityAgent: z.string().optional(),
+  alreadyAdded: z.boolean(),
+});
+export type SshImportCandidate = z.infer<typeof SshImportCandidate>;
