@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_NAMES, OPERATION_NAMES, type EventName, type OperationName } from './operation-names.js';
 import {
   Container,
   DbServerView,
@@ -128,13 +129,12 @@ export const contract = {
     program: 'both',
     summary: 'The local audit trail, newest first',
   }),
-} as const;
+} as const satisfies Record<OperationName, OperationSpec>;
 
 export type Contract = typeof contract;
-export type OperationName = keyof Contract;
+export { EVENT_NAMES, OPERATION_NAMES, type EventName, type OperationName };
 export type OpInput<N extends OperationName> = z.input<Contract[N]['input']>;
 export type OpOutput<N extends OperationName> = z.output<Contract[N]['output']>;
-export const OPERATION_NAMES = Object.keys(contract) as OperationName[];
 
 // Event streams pushed from the services to every UI.
 export const events = {
@@ -145,8 +145,6 @@ export const events = {
     at: z.string(),
   }),
   'hosts.changed': z.object({ hostId: z.string(), change: z.enum(['added', 'updated', 'removed']) }),
-} as const;
+} as const satisfies Record<EventName, z.ZodType>;
 export type Events = typeof events;
-export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.infer<Events[E]>;
-export const EVENT_NAMES = Object.keys(events) as EventName[];

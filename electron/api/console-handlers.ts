@@ -1,0 +1,46 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { HostService } from '../hosts/host-service.js';
+import type { SshConfigImporter } from '../hosts/ssh-import.js';
+import type { Vault } from '../secrets/vault.js';
+import type { Handlers } from './dispatcher.js';
+import type { EventBus } from './events.js';
+
+/** Binds the console's part of the contract to its services. */
+export function consoleHandlers(deps: { hosts: HostService; importer: SshConfigImporter; vault: Vault; audit: AuditLog; events: EventBus; version: string }): Handlers {
+  const { hosts, importer, vault, audit, events } = deps;
+  return {
+    'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
+    'vault.status': () => vault.status(),
+    'vault.setup': ({ passphrase }) => vault.setup(passphrase),
+    'vault.unlock': ({ passphrase }) => vault.unlock(passphrase),
+    'hosts.list': () => hosts.list(),
+    'hosts.get': ({ id }) => hosts.get(id),
+    'hosts.probe': (input) => hosts.probe(input),
+    'hosts.add': async (input) => {
+      const host = await hosts.add(input);
+      events.emit('hosts.changed', { hostId: host.id, change: 'added' });
+      return host;
+    },
+    'hosts.update': (input) => {
+      const host = hosts.update(input);
+      events.emit('hosts.changed', { hostId: host.id, change: 'updated' });
+      return host;
+    },
+    'hosts.retrust': async ({ id, fingerprint }) => {
+      const host = await hosts.retrust(id, fingerprint);
+      events.emit('hosts.changed', { hostId: host.id, change: 'updated' });
+      return host;
+    },
+    'hosts.remove': ({ id }) => {
+      const removed = hosts.remove(id);
+      if (removed) events.emit('hosts.changed', { hostId: id, change: 'removed' });
+      return { removed };
+    },
+    'hosts.check': ({ id }) => hosts.check(id),
+    'hosts.overview': ({ id }) => hosts.overview(id),
+    'hosts.containers': ({ id }) => hosts.containers(id),
+    'hosts.sshConfigCandidates': ({ configPath }) => importer.candidates(configPath),
+    'hosts.dbServer': ({ id }) => hosts.get(id).dbServer,
+    'audit.list': ({ limit, before }) => audit.list(limit, before),
+  };
+}

@@ -1,0 +1,411 @@
+import os from 'node:os';
+import { Command, Option } from 'commander';
+import { ROLES, type OperationName, type OpInput, type OpOutput, type Role } from '../shared/contract.js';
+import { FleetError, type FleetErrorData } from '../shared/errors.js';
+import type { CheckStep, HostView, ProbeResult, SshImportCandidate } from '../shared/hosts.js';
+import { EXIT, exitCodeFor } from './cli/exit-codes.js';
+import { ask, confirm, interactive } from './cli/prompt.js';
+import { defaultDataDir } from './common/paths.js';
+import { createConsoleServices, type ConsoleServices } from './console-services.js';
+
+// `odoo-fleet`: the console's services from a terminal. Every command goes through the same
+// dispatcher as the UIs (validation, roles, audit), prints text or, with --json, one JSON
+// document on stdout, and exits with a code from cli/exit-codes.ts.
+
+interface GlobalOptions {
+  json?: boolean;
+  dataDir?: string;
+  role?: Role;
+}
+
+class CliContext {
+  private services: ConsoleServices | null = null;
+  constructor(readonly options: GlobalOptions) {}
+
+  open(): ConsoleServices {
+    if (!this.services) {
+      const passphrase = process.env.FLEET_PASSPHRASE;
+      this.services = createConsoleServices({
+        dataDir: this.options.dataDir ?? defaultDataDir('console'),
+        ...(passphrase ? { passphrase } : {}),
+        version: process.env.npm_package_version ?? '0.1.0',
+      });
+    }
+    return this.services;
+  }
+
+  /** Calls an operation; if secrets are locked and a person is at the terminal, asks for the passphrase once. */
+  async call<N extends OperationName>(op: N, input: OpInput<N>): Promise<OpOutput<N>> {
+    const services = this.open();
+    const ctx = { actor: `${os.userInfo().username}@cli`, role: this.options.role ?? 'admin', transport: 'cli' as const };
+    let result = await services.dispatcher.invoke(op, input, ctx);
+    if (!result.ok && result.error.code === 'VAULT_LOCKED' && interactive()) {
+      await this.unlockInteractively(services);
+      result = await services.dispatcher.invoke(op, input, ctx);
+    }
+    if (!result.ok) throw new FleetError(result.error.code, result.error.message, result.error.details);
+    return result.value as OpOutput<N>;
+  }
+
+  private async unlockInteractively(services: ConsoleServices) {
+    const status = services.vault.status();
+    if (status.state === 'uninitialised') {
+      process.stderr.write('Stored passwords and key passphrases are encrypted with a passphrase you choose now (at least 8 characters).\n');
+      const first = await ask('New passphrase: ', { hidden: true });
+      const second = await ask('Repeat passphrase: ', { hidden: true });
+      if (first !== second) throw new FleetError('VALIDATION', 'The two passphrases differ.');
+      const setup = await services.dispatcher.invoke('vault.setup', { passphrase: first }, { actor: `${os.userInfo().username}@cli`, role: 'admin', transport: 'cli' });
+      if (!setup.ok) throw new FleetError(setup.error.code, setup.error.message, setup.error.details);
+    } else {
+      services.vault.unlock(await ask('Passphrase for stored secrets: ', { hidden: true }));
+    }
+  }
+
+  async close() {
+    await this.services?.close();
+  }
+}
+
+function print(ctx: CliContext, value: unknown, text: () => string) {
+  process.stdout.write(ctx.options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}
+
+function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+async function findHost(ctx: CliContext, ref: string): Promise<HostView> {
+  const hosts = await ctx.call('hosts.list', {});
+  const host = hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name.toLowerCase() === ref.toLowerCase());
+  if (!host) throw new FleetError('NOT_FOUND', `No host named "${ref}". See: odoo-fleet hosts list`);
+  return host;
+}
+
+async function readSecret(envName: string | undefined, prompt: string | null): Promise<string | undefined> {
+  if (envName) {
+    const value = process.env[envName];
+    if (value === undefined) throw new FleetError('VALIDATION', `The environment variable ${envName} is not set.`);
+    return value;
+  }
+  if (prompt && interactive()) return ask(prompt, { hidden: true });
+  return undefined;
+}
+
+/** The user must see and accept the fingerprint, unless --trust names it or known_hosts already vouches for it with --yes. */
+async function confirmFingerprint(ctx: CliContext, label: string, probe: ProbeResult, trust: string | undefined, yes: boolean): Promise<string> {
+  const known =
+    probe.knownHosts === 'match'
+      ? 'matches your ~/.ssh/known_hosts'
+      : probe.knownHosts === 'mismatch'
+        ? `DIFFERS from your ~/.ssh/known_hosts (${probe.knownHostsFingerprint})`
+        : 'not in your ~/.ssh/known_hosts';
+  if (trust) {
+    if (trust !== probe.fingerprint) {
+      throw new FleetError('HOST_KEY_CHANGED', `${label} presents ${probe.fingerprint}, not the ${trust} you gave with --trust. Nothing was added.`, {
+        expected: trust,
+        presented: probe.fingerprint,
+      });
+    }
+    return trust;
+  }
+  if (yes && probe.knownHosts === 'match') return probe.fingerprint;
+  if (!interactive()) {
+    throw new FleetError('HOST_KEY_UNTRUSTED', `${label} presents the ${probe.keyType} key ${probe.fingerprint} (${known}). Check it, then run again with --trust ${probe.fingerprint}`, {
+      fingerprint: probe.fingerprint,
+      keyType: probe.keyType,
+      knownHosts: probe.knownHosts,
+    });
+  }
+  process.stderr.write(`${label} presents this ${probe.keyType} key:\n\n    ${probe.fingerprint}\n\nIt ${known}.\n`);
+  if (!(await confirm('Trust this key and pin it?'))) throw new FleetError('HOST_KEY_UNTRUSTED', 'Key not trusted; nothing was added.');
+  return probe.fingerprint;
+}
+
+function describeHost(host: HostView): string {
+  return `${host.name}  ${host.user}@${host.address}:${host.port}  key ${host.hostKey.fingerprint}`;
+}
+
+function stepLine(step: CheckStep): string {
+  const mark = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skipped: 'skip' }[step.status];
+  return `[${mark}] ${step.step.padEnd(9)} ${step.detail}${step.hint && step.status !== 'ok' ? `\n       hint: ${step.hint}` : ''}`;
+}
+
+export function buildCli(): Command {
+  const program = new Command('odoo-fleet')
+    .description('Fleet Console from the command line: hosts, their Docker Engine and PostgreSQL over SSH.')
+    .option('--json', 'print one JSON document instead of text')
+    .option('--data-dir <dir>', 'the console store (default: the user data directory, or FLEET_DATA_DIR)')
+    .addOption(new Option('--role <role>', 'act with a lower role (guard rails, see README)').choices([...ROLES]).env('FLEET_ROLE'))
+    .showHelpAfterError()
+    .exitOverride();
+
+  const ctxOf = (command: Command) => new CliContext(command.optsWithGlobals() as GlobalOptions);
+  const run = (fn: (ctx: CliContext, ...args: never[]) => Promise<number | void>) =>
+    async function (this: Command, ...args: unknown[]) {
+      const ctx = ctxOf(this);
+      try {
+        process.exitCode = (await fn(ctx, ...(args as never[]))) ?? EXIT.ok;
+      } catch (error) {
+        const data: FleetErrorData = error instanceof FleetError ? error.toData() : { code: 'INTERNAL', message: (error as Error).message };
+        if (ctx.options.json) process.stdout.write(`${JSON.stringify({ error: data }, null, 2)}\n`);
+        process.stderr.write(`odoo-fleet: ${data.message}\n`);
+        process.exitCode = exitCodeFor(data.code);
+      } finally {
+        await ctx.close();
+      }
+    };
+
+  const hosts = program.command('hosts').description('add, list, check, remove and import hosts');
+
+  hosts
+    .command('list')
+    .description('stored hosts')
+    .action(
+      run(async (ctx) => {
+        const list = await ctx.call('hosts.list', {});
+        print(ctx, list, () =>
+          list.length === 0 ? 'No hosts yet. Add one: odoo-fleet hosts add <name> --address … --user …' : table([['NAME', 'ADDRESS', 'USER', 'AUTH', 'DOCKER SOCKET', 'KEY'], ...list.map((h) => [h.name, `${h.address}:${h.port}`, h.user, h.auth.kind, h.dockerSocket, h.hostKey.fingerprint])]),
+        );
+      }),
+    );
+
+  hosts
+    .command('add <name>')
+    .description('add a host: shows its key fingerprint for you to confirm, logs in, then pins the key')
+    .requiredOption('--address <address>', 'host name or IP address')
+    .option('--port <port>', 'SSH port', (v) => Number.parseInt(v, 10), 22)
+    .requiredOption('--user <user>', 'SSH user')
+    .option('--key <path...>', 'private key file(s), tried in order')
+    .option('--passphrase-env <VAR>', "read the key's passphrase from this environment variable (else asked if encrypted)")
+    .option('--agent', 'authenticate with ssh-agent (SSH_AUTH_SOCK)')
+    .option('--agent-socket <path>', 'ssh-agent socket (default SSH_AUTH_SOCK)')
+    .option('--password-env <VAR>', 'log in with the password in this environment variable (else asked)')
+    .option('--password', 'log in with a password (asked)')
+    .option('--jump <host>', 'a stored host to jump through (ProxyJump)')
+    .option('--docker-socket <path>', "the host's Docker socket", '/var/run/docker.sock')
+    .option('--db-address <address>', "the host's database server as seen from the host")
+    .option('--db-port <port>', 'database server port', (v) => Number.parseInt(v, 10))
+    .option('--db-user <role>', 'database admin role')
+    .option('--db-password-env <VAR>', "the admin role's password, from this environment variable")
+    .option('--db-name <db>', 'maintenance database', 'postgres')
+    .option('--trust <fingerprint>', 'the SHA256 fingerprint you verified (required without a terminal)')
+    .option('-y, --yes', 'accept a key that ~/.ssh/known_hosts already trusts')
+    .action(
+      run(async (ctx, name: string, opts: Record<string, string | boolean | string[] | number | undefined>) => {
+        const jump = opts.jump ? await findHost(ctx, String(opts.jump)) : undefined;
+        const auth = await authFromOptions(opts);
+        const probe = await ctx.call('hosts.probe', { address: String(opts.address), port: Number(opts.port), ...(jump ? { jumpHostId: jump.id } : {}) });
+        const fingerprint = await confirmFingerprint(ctx, `${opts.address}:${opts.port}`, probe, opts.trust as string | undefined, Boolean(opts.yes));
+        const dbPassword = await readSecret(opts.dbPasswordEnv as string | undefined, null);
+        const host = await ctx.call('hosts.add', {
+          name,
+          address: String(opts.address),
+          port: Number(opts.port),
+          user: String(opts.user),
+          auth,
+          dockerSocket: String(opts.dockerSocket),
+          trustedFingerprint: fingerprint,
+          ...(jump ? { jumpHostId: jump.id } : {}),
+          ...(opts.dbAddress || opts.dbUser
+            ? {
+                dbServer: {
+                  address: String(opts.dbAddress ?? '127.0.0.1'),
+                  port: Number(opts.dbPort ?? 5432),
+                  adminUser: String(opts.dbUser ?? 'postgres'),
+                  database: String(opts.dbName ?? 'postgres'),
+                  ...(dbPassword ? { password: dbPassword } : {}),
+                },
+              }
+            : {}),
+        });
+        print(ctx, host, () => `Added ${describeHost(host)}`);
+      }),
+    );
+
+  hosts
+    .command('check <host>')
+    .description('connect → OS → Docker → PostgreSQL → disk and memory, with a fix hint for each failure')
+    .action(
+      run(async (ctx, ref: string) => {
+        const host = await findHost(ctx, ref);
+        const check = await ctx.call('hosts.check', { id: host.id });
+        print(ctx, check, () => [`Checking ${host.name}:`, ...check.steps.map(stepLine), check.ok ? 'All checks passed.' : 'Some checks failed.'].join('\n'));
+        return check.ok ? EXIT.ok : EXIT.checkFailed;
+      }),
+    );
+
+  hosts
+    .command('show <host>')
+    .description("a host's Docker Engine, containers, disk and memory")
+    .action(
+      run(async (ctx, ref: string) => {
+        const host = await findHost(ctx, ref);
+        const overview = await ctx.call('hosts.overview', { id: host.id });
+        print(ctx, overview, () =>
+          [
+            `${host.name}: Docker ${overview.docker.version} (API ${overview.docker.apiVersion}) on ${overview.docker.os}, ${overview.docker.cpus} CPUs`,
+            `containers: ${overview.docker.containersRunning} running of ${overview.docker.containersTotal}; images: ${overview.docker.images}`,
+            `disk ${overview.disk.path}: ${(overview.disk.availableBytes / 2 ** 30).toFixed(1)} GiB free of ${(overview.disk.totalBytes / 2 ** 30).toFixed(1)} GiB; memory ${(overview.memory.availableBytes / 2 ** 30).toFixed(1)} GiB available of ${(overview.memory.totalBytes / 2 ** 30).toFixed(1)} GiB`,
+            '',
+            table([['NAME', 'IMAGE', 'STATE', 'PORTS', 'CREATED'], ...overview.containers.map((c) => [c.name, c.image, c.state, c.ports.join(',') || '-', c.created])]),
+          ].join('\n'),
+        );
+      }),
+    );
+
+  hosts
+    .command('rm <host>')
+    .description('forget a host (its pinned key and stored secrets)')
+    .option('-y, --yes', 'do not ask')
+    .action(
+      run(async (ctx, ref: string, opts: { yes?: boolean }) => {
+        const host = await findHost(ctx, ref);
+        if (!opts.yes) {
+          if (!interactive()) throw new FleetError('VALIDATION', 'Removing a host needs --yes when there is no terminal to confirm on.');
+          if (!(await confirm(`Forget ${host.name} and its stored secrets?`))) return EXIT.failed;
+        }
+        const result = await ctx.call('hosts.remove', { id: host.id });
+        print(ctx, result, () => `Removed ${host.name}.`);
+      }),
+    );
+
+  hosts
+    .command('import [alias]')
+    .description('list the hosts in ~/.ssh/config, or add one (and its ProxyJump hosts) as OpenSSH resolves it')
+    .option('--config <path>', 'an SSH config file other than ~/.ssh/config')
+    .option('--name <name>', 'name in the console (default: the alias)')
+    .option('--trust <fingerprint>', 'the SHA256 fingerprint you verified for the host itself')
+    .option('-y, --yes', 'accept keys that ~/.ssh/known_hosts already trusts')
+    .option('--docker-socket <path>', "the host's Docker socket", '/var/run/docker.sock')
+    .action(
+      run(async (ctx, alias: string | undefined, opts: { config?: string; name?: string; trust?: string; yes?: boolean; dockerSocket: string }) => {
+        const candidates = await ctx.call('hosts.sshConfigCandidates', opts.config ? { configPath: opts.config } : {});
+        if (!alias) {
+          print(ctx, candidates, () =>
+            candidates.length === 0
+              ? 'No concrete Host entries in the SSH config.'
+              : table([['ALIAS', 'HOST', 'USER', 'IDENTITY FILES', 'JUMP', 'ADDED'], ...candidates.map((c) => [c.alias, `${c.hostName}:${c.port}`, c.user, c.identityFiles.join(',') || '(agent)', c.proxyJump.map((j) => j.host).join(',') || '-', c.alreadyAdded ? 'yes' : ''])]),
+          );
+          return;
+        }
+        const host = await importAlias(ctx, alias, candidates, opts);
+        print(ctx, host, () => `Added ${describeHost(host)}`);
+      }),
+    );
+
+  program
+    .command('audit')
+    .description('the local audit trail, newest first')
+    .option('--limit <n>', 'entries', (v) => Number.parseInt(v, 10), 50)
+    .action(
+      run(async (ctx, opts: { limit: number }) => {
+        const entries = await ctx.call('audit.list', { limit: opts.limit });
+        print(ctx, entries, () => table([['WHEN', 'ACTOR', 'ROLE', 'OPERATION', 'TARGET', 'OUTCOME'], ...entries.map((e) => [e.at, e.actor, e.role, e.operation, e.target ?? '-', e.errorCode ? `${e.outcome} (${e.errorCode})` : e.outcome])]));
+      }),
+    );
+
+  program
+    .command('pos')
+    .description('Fleet POS from the command line (not built yet)')
+    .allowUnknownOption()
+    .action(() => {
+      process.stderr.write('odoo-fleet pos: Fleet POS is not built yet.\n');
+      process.exitCode = EXIT.failed;
+    });
+
+  return program;
+}
+
+async function authFromOptions(opts: Record<string, unknown>) {
+  const passwordEnv = opts.passwordEnv as string | undefined;
+  if (passwordEnv || opts.password) {
+    const password = await readSecret(passwordEnv, 'SSH password: ');
+    if (!password) throw new FleetError('VALIDATION', 'A password is needed: give --password-env VAR, or run in a terminal.');
+    return { kind: 'password' as const, password };
+  }
+  if (opts.agent || opts.agentSocket) {
+    return { kind: 'agent' as const, ...(opts.agentSocket ? { socketPath: String(opts.agentSocket) } : {}) };
+  }
+  const keys = opts.key as string[] | undefined;
+  if (!keys?.length) throw new FleetError('VALIDATION', 'Choose how to log in: --key <path>, --agent or --password.');
+  const passphrase = await readSecret(opts.passphraseEnv as string | undefined, null);
+  return { kind: 'key' as const, keyPaths: keys.map((k) => (k.startsWith('~/') ? `${os.homedir()}${k.slice(1)}` : k)), ...(passphrase ? { passphrase } : {}) };
+}
+
+/** Adds an alias from the SSH config, first adding the hosts of its ProxyJump chain. */
+async function importAlias(
+  ctx: CliContext,
+  alias: string,
+  candidates: SshImportCandidate[],
+  opts: { name?: string; trust?: string; yes?: boolean; dockerSocket: string },
+): Promise<HostView> {
+  const candidate = candidates.find((c) => c.alias === alias);
+  if (!candidate) throw new FleetError('NOT_FOUND', `"${alias}" is not a Host in the SSH config. See: odoo-fleet hosts import`);
+  let jumpHostId: string | undefined;
+  for (const jump of candidate.proxyJump) {
+    const existing = (await ctx.call('hosts.list', {})).find(
+      (h) => (h.name === jump.host || h.address === jump.host) && (jump.port === undefined || h.port === jump.port) && (jump.user === undefined || h.user === jump.user) && (h.jumpHostId ?? undefined) === jumpHostId,
+    );
+    if (existing) {
+      jumpHostId = existing.id;
+      continue;
+    }
+    const jumpCandidate = candidates.find((c) => c.alias === jump.host);
+    const hop = jumpCandidate
+      ? { ...jumpCandidate, proxyJump: [], ...(jump.user ? { user: jump.user } : {}), ...(jump.port ? { port: jump.port } : {}) }
+      : { alias: jump.host, hostName: jump.host, port: jump.port ?? 22, user: jump.user ?? candidate.user, identityFiles: candidate.identityFiles, proxyJump: [], alreadyAdded: false };
+    jumpHostId = (await addCandidate(ctx, hop, { name: hop.alias, yes: opts.yes, dockerSocket: opts.dockerSocket }, jumpHostId)).id;
+  }
+  return addCandidate(ctx, candidate, { name: opts.name ?? alias, trust: opts.trust, yes: opts.yes, dockerSocket: opts.dockerSocket }, jumpHostId);
+}
+
+async function addCandidate(
+  ctx: CliContext,
+  candidate: SshImportCandidate,
+  opts: { name: string; trust?: string | undefined; yes?: boolean | undefined; dockerSocket: string },
+  jumpHostId: string | undefined,
+): Promise<HostView> {
+  const probe = await ctx.call('hosts.probe', { address: candidate.hostName, port: candidate.port, ...(jumpHostId ? { jumpHostId } : {}) });
+  const fingerprint = await confirmFingerprint(ctx, `${candidate.alias} (${candidate.hostName}:${candidate.port})`, probe, opts.trust, Boolean(opts.yes));
+  const auth =
+    candidate.identityFiles.length > 0
+      ? { kind: 'key' as const, keyPaths: candidate.identityFiles }
+      : { kind: 'agent' as const, ...(candidate.identityAgent ? { socketPath: candidate.identityAgent } : {}) };
+  const add = (withAuth: OpInput<'hosts.add'>['auth']) =>
+    ctx.call('hosts.add', {
+      name: opts.name,
+      address: candidate.hostName,
+      port: candidate.port,
+      user: candidate.user,
+      auth: withAuth,
+      dockerSocket: opts.dockerSocket,
+      trustedFingerprint: fingerprint,
+      ...(jumpHostId ? { jumpHostId } : {}),
+    });
+  try {
+    return await add(auth);
+  } catch (error) {
+    // An encrypted identity file: ask for its passphrase, as ssh would.
+    if (error instanceof FleetError && error.code === 'KEY_FILE' && /encrypted/.test(error.message) && auth.kind === 'key' && interactive()) {
+      const passphrase = await ask(`Passphrase for ${String(error.details?.keyPath ?? 'the key')}: `, { hidden: true });
+      return add({ ...auth, passphrase });
+    }
+    throw error;
+  }
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const err = error as { code?: string; exitCode?: number };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    process.exitCode = typeof err.exitCode === 'number' && err.exitCode !== 0 ? EXIT.usage : EXIT.failed;
+  }
+}

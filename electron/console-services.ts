@@ -1,0 +1,100 @@
+import os from 'node:os';
+import path from 'node:path';
+import { AuditLog } from './audit/audit-log.js';
+import { Dispatcher } from './api/dispatcher.js';
+import { EventBus } from './api/events.js';
+import { consoleHandlers } from './api/console-handlers.js';
+import { createLogger, type Logger } from './common/log.js';
+import { DockerService } from './docker/docker-service.js';
+import { HostService } from './hosts/host-service.js';
+import { HostStore } from './hosts/host-store.js';
+import { KnownHostsLookup } from './hosts/known-hosts-lookup.js';
+import { SshConfigImporter } from './hosts/ssh-import.js';
+import { Vault, type SafeStorageLike } from './secrets/vault.js';
+import { SshPool } from './ssh/pool.js';
+import { openStore, type Store } from './store/database.js';
+
+export interface ConsoleOptions {
+  dataDir: string;
+  /** Electron's safeStorage when it has a real OS keychain behind it. */
+  safeStorage?: SafeStorageLike;
+  vaultWarning?: string;
+  /** FLEET_PASSPHRASE or the CLI prompt: sets up (first start) or unlocks the vault. */
+  passphrase?: string;
+  homeDir?: string;
+  localUser?: string;
+  agentSocket?: string;
+  log?: Logger;
+  kdf?: { N: number; r: number; p: number };
+  version?: string;
+}
+
+export interface ConsoleServices {
+  dataDir: string;
+  db: Store;
+  vault: Vault;
+  audit: AuditLog;
+  events: EventBus;
+  pool: SshPool;
+  docker: DockerService;
+  hosts: HostService;
+  importer: SshConfigImporter;
+  dispatcher: Dispatcher;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Everything the console runs, wired once; the Electron app, the web server and the CLI all use this. */
+export function createConsoleServices(options: ConsoleOptions): ConsoleServices {
+  const log = options.log ?? createLogger({ file: path.join(options.dataDir, 'logs', 'console.log') });
+  const db = openStore(path.join(options.dataDir, 'console.sqlite'));
+  const vault = new Vault(db, {
+    ...(options.safeStorage ? { safeStorage: options.safeStorage } : {}),
+    ...(options.vaultWarning ? { warning: options.vaultWarning } : {}),
+    ...(options.kdf ? { kdf: options.kdf } : {}),
+  });
+  if (options.passphrase && !vault.isUnlocked()) vault.setupOrUnlock(options.passphrase);
+  const audit = new AuditLog(db);
+  const events = new EventBus();
+  const store = new HostStore(db, vault);
+  const homeDir = options.homeDir ?? os.homedir();
+  const pool = new SshPool({
+    // Called only after construction, when `hosts` exists.
+    resolveTarget: (hostId) => hosts.resolveTarget(hostId),
+    onState: (hostId, state, lastError) => events.emit('hosts.connection', { hostId, state, lastError: lastError?.message ?? null, at: new Date().toISOString() }),
+    log,
+  });
+  const docker = new DockerService(pool);
+  const hosts: HostService = new HostService({
+    store,
+    pool,
+    docker,
+    knownHosts: KnownHostsLookup.forSshDir(path.join(homeDir, '.ssh')),
+    log,
+    defaultAgentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK,
+  });
+  const importer = new SshConfigImporter({ homeDir, localUser: options.localUser ?? os.userInfo().username, store });
+  const dispatcher = new Dispatcher({
+    program: 'console',
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, version: options.version ?? '0.0.0' }),
+    audit,
+    log,
+  });
+  return {
+    dataDir: options.dataDir,
+    db,
+    vault,
+    audit,
+    events,
+    pool,
+    docker,
+    hosts,
+    importer,
+    dispatcher,
+    log,
+    async close() {
+      await pool.closeAll();
+      db.close();
+    },
+  };
+}

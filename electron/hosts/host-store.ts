@@ -1,0 +1,267 @@
+import crypto from 'node:crypto';
+import { FleetError } from '../../shared/errors.js';
+import type { DbServerView, HostAuthView } from '../../shared/hosts.js';
+import type { Vault } from '../secrets/vault.js';
+import type { Store } from '../store/database.js';
+
+export interface HostRecord {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  authKind: 'key' | 'agent' | 'password';
+  keyPaths: string[];
+  passphraseSecretId: string | null;
+  passwordSecretId: string | null;
+  agentSocket: string | null;
+  jumpHostId: string | null;
+  dockerSocket: string;
+  hostKeyType: string;
+  hostKeyFingerprint: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DbServerRecord {
+  hostId: string;
+  address: string;
+  port: number;
+  adminUser: string;
+  database: string;
+  passwordSecretId: string | null;
+}
+
+interface HostRow {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  auth_kind: HostRecord['authKind'];
+  key_paths: string;
+  passphrase_secret_id: string | null;
+  password_secret_id: string | null;
+  agent_socket: string | null;
+  jump_host_id: string | null;
+  docker_socket: string;
+  host_key_type: string;
+  host_key_fingerprint: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function fromRow(row: HostRow): HostRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    address: row.address,
+    port: row.port,
+    user: row.user,
+    authKind: row.auth_kind,
+    keyPaths: JSON.parse(row.key_paths) as string[],
+    passphraseSecretId: row.passphrase_secret_id,
+    passwordSecretId: row.password_secret_id,
+    agentSocket: row.agent_socket,
+    jumpHostId: row.jump_host_id,
+    dockerSocket: row.docker_socket,
+    hostKeyType: row.host_key_type,
+    hostKeyFingerprint: row.host_key_fingerprint,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface NewHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  auth: { kind: 'key'; keyPaths: string[]; passphrase?: string | undefined } | { kind: 'agent'; socketPath?: string | undefined } | { kind: 'password'; password: string };
+  jumpHostId: string | null;
+  dockerSocket: string;
+  hostKeyType: string;
+  hostKeyFingerprint: string;
+  dbServer?: { address: string; port: number; adminUser: string; database: string; password?: string | undefined } | undefined;
+}
+
+/** Hosts, their pinned keys and settings in the local store; secrets go through the vault. */
+export class HostStore {
+  constructor(
+    private readonly db: Store,
+    private readonly vault: Vault,
+  ) {}
+
+  list(): HostRecord[] {
+    return (this.db.prepare('SELECT * FROM hosts ORDER BY name COLLATE NOCASE').all() as HostRow[]).map(fromRow);
+  }
+
+  find(id: string): HostRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  get(id: string): HostRecord {
+    const host = this.find(id);
+    if (!host) throw new FleetError('NOT_FOUND', 'No such host.', { id });
+    return host;
+  }
+
+  findByName(name: string): HostRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM hosts WHERE name = ? COLLATE NOCASE').get(name) as HostRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  insert(host: NewHost): HostRecord {
+    const id = crypto.randomUUID();
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      if (this.findByName(host.name)) throw new FleetError('CONFLICT', `A host named "${host.name}" already exists.`, { field: 'name' });
+      const secrets = this.storeAuthSecrets(host.auth);
+      this.db
+        .prepare(
+          `INSERT INTO hosts (id, name, address, port, user, auth_kind, key_paths, passphrase_secret_id, password_secret_id, agent_socket,
+             jump_host_id, docker_socket, host_key_type, host_key_fingerprint, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          host.name,
+          host.address,
+          host.port,
+          host.user,
+          host.auth.kind,
+          JSON.stringify(host.auth.kind === 'key' ? host.auth.keyPaths : []),
+          secrets.passphrase,
+          secrets.password,
+          host.auth.kind === 'agent' ? (host.auth.socketPath ?? null) : null,
+          host.jumpHostId,
+          host.dockerSocket,
+          host.hostKeyType,
+          host.hostKeyFingerprint,
+          now,
+          now,
+        );
+      if (host.dbServer) this.setDbServer(id, host.dbServer);
+    })();
+    return this.get(id);
+  }
+
+  update(id: string, changes: { name?: string | undefined; user?: string | undefined; dockerSocket?: string | undefined; auth?: NewHost['auth'] | undefined; dbServer?: NewHost['dbServer'] | null }): HostRecord {
+    this.db.transaction(() => {
+      const current = this.get(id);
+      if (changes.name && changes.name.toLowerCase() !== current.name.toLowerCase() && this.findByName(changes.name)) {
+        throw new FleetError('CONFLICT', `A host named "${changes.name}" already exists.`, { field: 'name' });
+      }
+      let authColumns = {
+        auth_kind: current.authKind,
+        key_paths: JSON.stringify(current.keyPaths),
+        passphrase_secret_id: current.passphraseSecretId,
+        password_secret_id: current.passwordSecretId,
+        agent_socket: current.agentSocket,
+      };
+      if (changes.auth) {
+        const secrets = this.storeAuthSecrets(changes.auth);
+        authColumns = {
+          auth_kind: changes.auth.kind,
+          key_paths: JSON.stringify(changes.auth.kind === 'key' ? changes.auth.keyPaths : []),
+          passphrase_secret_id: secrets.passphrase,
+          password_secret_id: secrets.password,
+          agent_socket: changes.auth.kind === 'agent' ? (changes.auth.socketPath ?? null) : null,
+        };
+      }
+      this.db
+        .prepare(
+          `UPDATE hosts SET name = @name, user = @user, docker_socket = @docker_socket, auth_kind = @auth_kind, key_paths = @key_paths,
+             passphrase_secret_id = @passphrase_secret_id, password_secret_id = @password_secret_id, agent_socket = @agent_socket, updated_at = @now
+           WHERE id = @id`,
+        )
+        .run({
+          id,
+          name: changes.name ?? current.name,
+          user: changes.user ?? current.user,
+          docker_socket: changes.dockerSocket ?? current.dockerSocket,
+          ...authColumns,
+          now: new Date().toISOString(),
+        });
+      if (changes.auth) {
+        if (current.passphraseSecretId !== authColumns.passphrase_secret_id) this.vault.remove(current.passphraseSecretId);
+        if (current.passwordSecretId !== authColumns.password_secret_id) this.vault.remove(current.passwordSecretId);
+      }
+      if (changes.dbServer === null) this.removeDbServer(id);
+      else if (changes.dbServer) this.setDbServer(id, changes.dbServer);
+    })();
+    return this.get(id);
+  }
+
+  pinKey(id: string, keyType: string, fingerprint: string): HostRecord {
+    this.db.prepare('UPDATE hosts SET host_key_type = ?, host_key_fingerprint = ?, updated_at = ? WHERE id = ?').run(keyType, fingerprint, new Date().toISOString(), id);
+    return this.get(id);
+  }
+
+  remove(id: string): boolean {
+    return this.db.transaction(() => {
+      const host = this.find(id);
+      if (!host) return false;
+      const dependants = this.db.prepare('SELECT name FROM hosts WHERE jump_host_id = ?').all(id) as Array<{ name: string }>;
+      if (dependants.length > 0) {
+        throw new FleetError('CONFLICT', `Other hosts jump through "${host.name}": ${dependants.map((d) => d.name).join(', ')}. Change or remove them first.`);
+      }
+      this.removeDbServer(id);
+      this.db.prepare('DELETE FROM hosts WHERE id = ?').run(id);
+      this.vault.remove(host.passphraseSecretId);
+      this.vault.remove(host.passwordSecretId);
+      return true;
+    })();
+  }
+
+  dbServer(hostId: string): DbServerRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM host_db_servers WHERE host_id = ?').get(hostId) as
+      | { host_id: string; address: string; port: number; admin_user: string; database: string; password_secret_id: string | null }
+      | undefined;
+    return row
+      ? { hostId: row.host_id, address: row.address, port: row.port, adminUser: row.admin_user, database: row.database, passwordSecretId: row.password_secret_id }
+      : undefined;
+  }
+
+  secret(id: string | null): string | undefined {
+    return id ? this.vault.get(id) : undefined;
+  }
+
+  authView(host: HostRecord): HostAuthView {
+    if (host.authKind === 'key') return { kind: 'key', keyPaths: host.keyPaths, hasPassphrase: host.passphraseSecretId !== null };
+    if (host.authKind === 'agent') return host.agentSocket ? { kind: 'agent', socketPath: host.agentSocket } : { kind: 'agent' };
+    return { kind: 'password' };
+  }
+
+  dbServerView(hostId: string): DbServerView | null {
+    const db = this.dbServer(hostId);
+    return db ? { address: db.address, port: db.port, adminUser: db.adminUser, database: db.database, hasPassword: db.passwordSecretId !== null } : null;
+  }
+
+  private storeAuthSecrets(auth: NewHost['auth']): { passphrase: string | null; password: string | null } {
+    if (auth.kind === 'key' && auth.passphrase) return { passphrase: this.vault.put('ssh-key-passphrase', auth.passphrase), password: null };
+    if (auth.kind === 'password') return { passphrase: null, password: this.vault.put('ssh-password', auth.password) };
+    return { passphrase: null, password: null };
+  }
+
+  private setDbServer(hostId: string, db: NonNullable<NewHost['dbServer']>) {
+    const previous = this.dbServer(hostId);
+    const passwordSecretId = db.password ? this.vault.put('db-admin-password', db.password) : (previous?.passwordSecretId ?? null);
+    this.db
+      .prepare(
+        `INSERT INTO host_db_servers (host_id, address, port, admin_user, database, password_secret_id) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, admin_user = excluded.admin_user,
+           database = excluded.database, password_secret_id = excluded.password_secret_id`,
+      )
+      .run(hostId, db.address, db.port, db.adminUser, db.database, passwordSecretId);
+    if (previous?.passwordSecretId && previous.passwordSecretId !== passwordSecretId) this.vault.remove(previous.passwordSecretId);
+  }
+
+  private removeDbServer(hostId: string) {
+    const previous = this.dbServer(hostId);
+    if (!previous) return;
+    this.db.prepare('DELETE FROM host_db_servers WHERE host_id = ?').run(hostId);
+    this.vault.remove(previous.passwordSecretId);
+  }
+}

@@ -1,0 +1,183 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { WS_PATH } from '../shared/ws-protocol.js';
+import type { CallContext, Dispatcher } from './api/dispatcher.js';
+import type { EventBus } from './api/events.js';
+import { WsTransport } from './api/ws-transport.js';
+import type { Logger } from './common/log.js';
+
+export interface WebServerOptions {
+  dispatcher: Dispatcher;
+  events: EventBus;
+  staticDir: string;
+  context: Omit<CallContext, 'transport'>;
+  log: Logger;
+  /** 0 picks a free port (the console); the POS uses a fixed one so its service worker keeps its origin. */
+  port?: number;
+  /** Extra response headers per path, e.g. the service worker's scope. */
+  extraHeaders?: (urlPath: string) => Record<string, string>;
+}
+
+export interface WebServer {
+  origin: string;
+  /** Open this once: its token is exchanged for the session cookie and then void. */
+  launchUrl: string;
+  port: number;
+  /** Mints a new one-time launch URL (e.g. for a second browser). */
+  newLaunchUrl(): string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'fleet_session';
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json',
+};
+
+/**
+ * Headless web mode: the UI and the contract on 127.0.0.1 only. A one-time token in the printed
+ * URL becomes an HttpOnly, SameSite=Strict cookie on first use; every other request without
+ * that cookie, from another Host (DNS rebinding) or another Origin (cross-site WebSocket), is refused.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const pendingTokens = new Set<string>();
+  const sessions = new Set<string>();
+  const transport = new WsTransport(options.dispatcher, options.events, () => ({ ...options.context, transport: 'ws' }));
+  const staticRoot = path.resolve(options.staticDir);
+  let origin = '';
+  let port = 0;
+
+  const mintToken = () => {
+    const token = crypto.randomBytes(32).toString('base64url');
+    pendingTokens.add(token);
+    return `${origin}/?token=${token}`;
+  };
+
+  const hostAllowed = (request: http.IncomingMessage) => request.headers.host === `127.0.0.1:${port}` || request.headers.host === `localhost:${port}`;
+  const sessionOf = (request: http.IncomingMessage) => {
+    const match = /(?:^|;\s*)fleet_session=([A-Za-z0-9_-]+)/.exec(request.headers.cookie ?? '');
+    return match && sessions.has(match[1]!) ? match[1]! : null;
+  };
+
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const base = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP, 'Cross-Origin-Opener-Policy': 'same-origin' };
+    if (!hostAllowed(request)) {
+      response.writeHead(421, { ...base, 'Content-Type': 'text/plain' }).end('Wrong host.');
+      return;
+    }
+    const token = url.searchParams.get('token');
+    if (token !== null) {
+      if (!pendingTokens.delete(token)) {
+        response.writeHead(401, { ...base, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('This link has already been used or is not valid. Start the console again for a new one.');
+        return;
+      }
+      const session = crypto.randomBytes(32).toString('base64url');
+      sessions.add(session);
+      response
+        .writeHead(303, { ...base, Location: '/', 'Set-Cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' })
+        .end();
+      return;
+    }
+    if (!sessionOf(request)) {
+      response.writeHead(401, { ...base, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('Not signed in: open the URL the console printed (it holds a one-time token).');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, base).end();
+      return;
+    }
+    serveStatic(staticRoot, url.pathname, request, response, { ...base, ...(options.extraHeaders?.(url.pathname) ?? {}) });
+  });
+
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const sameOrigin = request.headers.origin === origin || request.headers.origin === `http://localhost:${port}`;
+    if (url.pathname !== WS_PATH || !hostAllowed(request) || !sameOrigin || !sessionOf(request)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    transport.handleUpgrade(request, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as { port: number }).port;
+  origin = `http://127.0.0.1:${port}`;
+  const launchUrl = mintToken();
+  options.log.info('web console listening', { origin });
+
+  return {
+    origin,
+    port,
+    launchUrl,
+    newLaunchUrl: mintToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        transport.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function serveStatic(root: string, urlPath: string, request: http.IncomingMessage, response: http.ServerResponse, headers: Record<string, string>) {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    response.writeHead(400, headers).end();
+    return;
+  }
+  let file = path.resolve(root, `.${path.posix.normalize(decoded)}`);
+  if (file !== root && !file.startsWith(root + path.sep)) {
+    response.writeHead(404, headers).end();
+    return;
+  }
+  let stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (!stat || stat.isDirectory()) {
+    // The UI routes in the page: unknown paths get the shell (but missing assets stay 404).
+    if (path.extname(decoded) && decoded !== '/') {
+      response.writeHead(404, headers).end();
+      return;
+    }
+    file = path.join(root, 'index.html');
+    stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat) {
+      response.writeHead(500, { ...headers, 'Content-Type': 'text/plain' }).end('The UI is not built: run npm run build.');
+      return;
+    }
+  }
+  const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+  const cache = file.endsWith('index.html') || file.endsWith('sw.js') ? 'no-cache' : file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  response.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(stat.size), 'Cache-Control': cache });
+  if (request.method === 'HEAD') response.end();
+  else fs.createReadStream(file).pipe(response);
+}

@@ -1,0 +1,140 @@
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { useApi, useClient, useLinkState } from '../api/context.js';
+import { useHostsStore } from '../lib/hosts-store.js';
+import type { PrefilledDraft } from '../lib/host-draft.js';
+import { href, navigate, useRoute, type Route } from '../lib/router.js';
+import { SessionProvider, type SessionInfo } from '../lib/session.js';
+import { Sidebar } from './Sidebar.js';
+import { Overview } from '../pages/Overview.js';
+import { HostPage } from '../pages/HostPage.js';
+
+// Rarely used pages load on demand to keep the first render small.
+const AddHostPage = lazy(() => import('../pages/AddHost.js').then((m) => ({ default: m.AddHostPage })));
+const ImportPage = lazy(() => import('../pages/ImportSsh.js').then((m) => ({ default: m.ImportPage })));
+const AuditPage = lazy(() => import('../pages/Audit.js').then((m) => ({ default: m.AuditPage })));
+
+function titleOf(route: Route, hostName: string | undefined): string {
+  switch (route.page) {
+    case 'host':
+      return hostName ?? 'Host';
+    case 'add':
+      return 'Add host';
+    case 'import':
+      return 'Import from ~/.ssh/config';
+    case 'audit':
+      return 'Audit trail';
+    default:
+      return 'Overview';
+  }
+}
+
+export function Shell({ vaultWarning, session }: { vaultWarning: string | undefined; session: SessionInfo }) {
+  const api = useApi();
+  const store = useHostsStore(api, true);
+  const route = useRoute();
+  const link = useLinkState();
+  const [prefill, setPrefill] = useState<{ value: PrefilledDraft; version: number } | null>(null);
+  const [warningHidden, setWarningHidden] = useState(false);
+  const wasDown = useRef(false);
+  const { refetch } = store;
+
+  // Events sent while the link was down are lost: reload the list when it comes back.
+  useEffect(() => {
+    if (link === 'disconnected') wasDown.current = true;
+    else if (link === 'connected' && wasDown.current) {
+      wasDown.current = false;
+      refetch();
+    }
+  }, [link, refetch]);
+
+  const currentHost = route.page === 'host' ? store.byId.get(route.id) : undefined;
+  const title = titleOf(route, currentHost?.name);
+
+  useEffect(() => {
+    document.title = `${title} · Fleet Console`;
+  }, [title]);
+
+  const pickPrefill = useCallback((value: PrefilledDraft) => {
+    setPrefill((p) => ({ value, version: (p?.version ?? 0) + 1 }));
+    navigate(href.add);
+  }, []);
+
+  let page;
+  switch (route.page) {
+    case 'host':
+      page = (
+        <HostPage
+          key={route.id}
+          hostId={route.id}
+          host={currentHost}
+          hostsLoaded={store.hosts !== null}
+          hostsById={store.byId}
+          onChanged={refetch}
+        />
+      );
+      break;
+    case 'add':
+      page = (
+        <AddHostPage
+          key={prefill?.version ?? 0}
+          prefill={prefill?.value ?? null}
+          hosts={store.hosts ?? []}
+          onAdded={(id) => {
+            setPrefill(null);
+            refetch();
+            navigate(href.host(id));
+          }}
+        />
+      );
+      break;
+    case 'import':
+      page = <ImportPage hosts={store.hosts ?? []} onPick={pickPrefill} />;
+      break;
+    case 'audit':
+      page = <AuditPage />;
+      break;
+    default:
+      page = <Overview store={store} />;
+  }
+
+  return (
+    <SessionProvider session={session}>
+      <div className="shell">
+        <Sidebar store={store} route={route} />
+        <div className="main">
+          <header className="topbar">
+            <h1 className="page-title" data-testid="page-title">
+              {title}
+            </h1>
+            <SessionCorner session={session} />
+          </header>
+          {vaultWarning && !warningHidden ? (
+            <div className="notice notice-warn notice-bar" data-testid="vault-warning" role="status">
+              <span>{vaultWarning}</span>
+              <button type="button" className="btn btn-small btn-ghost" onClick={() => setWarningHidden(true)}>
+                Dismiss
+              </button>
+            </div>
+          ) : null}
+          <main className="content" id="content">
+            <Suspense fallback={<div className="loading">Loading…</div>}>{page}</Suspense>
+          </main>
+        </div>
+      </div>
+    </SessionProvider>
+  );
+}
+
+function SessionCorner({ session }: { session: SessionInfo }) {
+  const { kind } = useClient();
+  return (
+    <div className="session" data-testid="session-info" title={`Fleet ${session.program} ${session.version} · ${kind === 'electron' ? 'desktop' : 'web'} mode`}>
+      <span className="session-actor" data-testid="session-actor">
+        {session.actor}
+      </span>
+      <span className={`role role-${session.role}`} data-testid="session-role">
+        {session.role}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}`;
+}
+
+export function percent(part: number, whole: number): number {
+  if (!(whole > 0)) return 0;
+  return Math.max(0, Math.min(100, (part / whole) * 100));
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+function toDate(value: string | number | Date): Date | null {
+  // Docker reports some times as Unix seconds; accept those (as numbers or digit strings) too.
+  const v = typeof value === 'string' && /^\d{9,11}$/.test(value) ? Number(value) * 1000 : typeof value === 'number' && value < 1e11 ? value * 1000 : value;
+  const d = v instanceof Date ? v : new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function formatDateTime(value: string | number | Date | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const d = toDate(value);
+  return d ? dateTime.format(d) : String(value);
+}
+
+export function formatTime(value: string | number | Date | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const d = toDate(value);
+  return d ? timeOnly.format(d) : String(value);
+}
+
+export function formatAgo(value: string | null | undefined, now = Date.now()): string {
+  if (!value) return '';
+  const d = toDate(value);
+  if (!d) return '';
+  const s = Math.round((now - d.getTime()) / 1000);
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}

@@ -1,0 +1,318 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { HostView, ProbeResult } from '../../../shared/hosts.js';
+import { useApi } from '../api/context.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { Field } from '../components/Field.js';
+import { issuesOf, splitIssues, toFleetError, type FleetError } from '../lib/errors.js';
+import {
+  buildHostInput,
+  emptyDraft,
+  FIELD_PATHS,
+  localDraftErrors,
+  probeInput,
+  probeKey,
+  type AuthKind,
+  type HostDraft,
+  type PrefilledDraft,
+} from '../lib/host-draft.js';
+import { NEEDS } from '../lib/roles.js';
+import { href } from '../lib/router.js';
+import { useCan } from '../lib/session.js';
+
+type Stage = 'probe' | 'add';
+
+/** Codes whose meaning is "the key you confirmed is no longer what the host shows". */
+const KEY_CODES = new Set(['HOST_KEY_CHANGED', 'HOST_KEY_UNTRUSTED']);
+
+export function AddHostPage({
+  prefill,
+  hosts,
+  onAdded,
+}: {
+  prefill: PrefilledDraft | null;
+  hosts: readonly HostView[];
+  onAdded: (id: string) => void;
+}) {
+  const api = useApi();
+  const canAdd = useCan(NEEDS.addHost);
+  const [draft, setDraft] = useState<HostDraft>(() => prefill?.draft ?? emptyDraft());
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [probe, setProbe] = useState<{ key: string; result: ProbeResult } | null>(null);
+  const [busy, setBusy] = useState<Stage | null>(null);
+  const [failure, setFailure] = useState<{ stage: Stage; error: FleetError } | null>(null);
+  const trustRef = useRef<HTMLElement>(null);
+
+  const currentKey = probeKey(draft);
+  const probeValid = probe !== null && probe.key === currentKey;
+
+  useEffect(() => {
+    if (probeValid) trustRef.current?.focus();
+  }, [probeValid]);
+
+  if (!canAdd) return <p className="muted">Adding hosts needs the admin role.</p>;
+
+  const set = <K extends keyof HostDraft>(k: K, v: HostDraft[K]) => {
+    setDraft((d) => ({ ...d, [k]: v }));
+    if (local[k as string]) setLocal((l) => ({ ...l, [k]: '' }));
+  };
+
+  const connect = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const errs = localDraftErrors(draft);
+    setLocal(errs);
+    setFailure(null);
+    if (Object.keys(errs).length > 0) return;
+    setBusy('probe');
+    setProbe(null);
+    try {
+      const result = await api.call('hosts.probe', probeInput(draft));
+      setProbe({ key: probeKey(draft), result });
+    } catch (err) {
+      setFailure({ stage: 'probe', error: toFleetError(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const trustAndAdd = async () => {
+    if (!probeValid || !probe) return;
+    setBusy('add');
+    setFailure(null);
+    try {
+      const host = await api.call('hosts.add', buildHostInput(draft, probe.result.fingerprint));
+      onAdded(host.id);
+    } catch (err) {
+      const error = toFleetError(err);
+      if (KEY_CODES.has(error.code)) setProbe(null);
+      setFailure({ stage: 'add', error });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const { byField, rest } = splitIssues(issuesOf(failure?.error), FIELD_PATHS);
+  if (failure?.error.code === 'CONFLICT') byField['name'] ??= failure.error.message;
+  const err = (k: string) => local[k] || byField[k] || undefined;
+  const errorBox = (stage: Stage) =>
+    failure && failure.stage === stage && !(failure.error.code === 'VALIDATION' && rest.length === 0) ? <ErrorBox error={failure.error} rest={rest} /> : null;
+  const validationNote = (stage: Stage) =>
+    failure && failure.stage === stage && failure.error.code === 'VALIDATION' && rest.length === 0 ? (
+      <div className="field-error" role="alert" data-testid="form-error" data-code="VALIDATION">
+        Some values need fixing: see the marked fields.
+      </div>
+    ) : null;
+
+  const jumpOptions = hosts;
+  const verdict = probe?.result.knownHosts;
+
+  return (
+    <form className="host-form" onSubmit={connect} noValidate data-testid="host-form">
+      {prefill ? (
+        <div className="notice" data-testid="import-prefill">
+          Prefilled from <code>~/.ssh/config</code> entry <strong>{prefill.alias}</strong>. Check the values, then connect.
+        </div>
+      ) : null}
+      {prefill?.notices.map((n, i) => (
+        <div key={i} className="notice notice-warn" data-testid="import-notice">
+          {n}
+        </div>
+      ))}
+
+      <fieldset className="form-section">
+        <legend>SSH connection</legend>
+        <div className="grid grid-name">
+          <Field label="Name" error={err('name')} errorTestId="field-error-name" hint="How the console calls it: letters, digits, . _ -">
+            <input value={draft.name} onChange={(e) => set('name', e.target.value)} autoFocus={!prefill} spellCheck={false} data-testid="host-form-name" />
+          </Field>
+          <Field label="Address" error={err('address')} errorTestId="field-error-address">
+            <input value={draft.address} onChange={(e) => set('address', e.target.value)} placeholder="host.example.com or 10.0.0.5" spellCheck={false} data-testid="host-form-address" />
+          </Field>
+          <Field label="Port" error={err('port')} errorTestId="field-error-port">
+            <input value={draft.port} onChange={(e) => set('port', e.target.value)} inputMode="numeric" data-testid="host-form-port" />
+          </Field>
+        </div>
+        <div className="grid grid-2">
+          <Field label="User" error={err('user')} errorTestId="field-error-user">
+            <input value={draft.user} onChange={(e) => set('user', e.target.value)} autoComplete="off" spellCheck={false} data-testid="host-form-user" />
+          </Field>
+          <Field label="Jump host" error={err('jumpHostId')} errorTestId="field-error-jumpHostId" hint="Optional: connect through another stored host (ProxyJump).">
+            <select value={draft.jumpHostId} onChange={(e) => set('jumpHostId', e.target.value)} data-testid="host-form-jump-host">
+              <option value="">None — connect directly</option>
+              {jumpOptions.map((h) => (
+                <option key={h.id} value={h.id}>
+                  {h.name} ({h.address}:{h.port})
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <div className="grid grid-2">
+          <Field label="Authentication" error={err('authKind')} errorTestId="field-error-authKind">
+            <select value={draft.authKind} onChange={(e) => set('authKind', e.target.value as AuthKind)} data-testid="host-form-auth-kind">
+              <option value="key">Private key file</option>
+              <option value="agent">ssh-agent</option>
+              <option value="password">Password</option>
+            </select>
+          </Field>
+          {draft.authKind === 'agent' ? (
+            <Field label="Agent socket" error={err('agentSocket')} errorTestId="field-error-agentSocket" hint="Optional; empty uses SSH_AUTH_SOCK of the console service.">
+              <input value={draft.agentSocket} onChange={(e) => set('agentSocket', e.target.value)} spellCheck={false} placeholder="$SSH_AUTH_SOCK" data-testid="host-form-agent-socket" />
+            </Field>
+          ) : draft.authKind === 'password' ? (
+            <Field label="Password" error={err('password')} errorTestId="field-error-password" hint="Stored encrypted in the vault.">
+              <input type="password" value={draft.password} onChange={(e) => set('password', e.target.value)} autoComplete="new-password" data-testid="host-form-password" />
+            </Field>
+          ) : (
+            <Field label="Key passphrase" error={err('passphrase')} errorTestId="field-error-passphrase" hint="Only for encrypted keys; stored encrypted in the vault.">
+              <input type="password" value={draft.passphrase} onChange={(e) => set('passphrase', e.target.value)} autoComplete="new-password" data-testid="host-form-passphrase" />
+            </Field>
+          )}
+        </div>
+        {draft.authKind === 'key' ? (
+          <Field label="Private key paths" error={err('keyPaths')} errorTestId="field-error-keyPaths" hint="One absolute path a line, on the machine running the console; tried in order.">
+            <textarea
+              rows={2}
+              value={draft.keyPaths}
+              onChange={(e) => set('keyPaths', e.target.value)}
+              spellCheck={false}
+              placeholder="/home/you/.ssh/id_ed25519"
+              className="mono"
+              data-testid="host-form-key-path"
+            />
+          </Field>
+        ) : null}
+      </fieldset>
+
+      <fieldset className="form-section">
+        <legend>Docker</legend>
+        <Field label="Docker socket" error={err('dockerSocket')} errorTestId="field-error-dockerSocket" hint="Path on the host; the console reaches it through the SSH connection.">
+          <input value={draft.dockerSocket} onChange={(e) => set('dockerSocket', e.target.value)} spellCheck={false} className="mono" data-testid="host-form-docker-socket" />
+        </Field>
+      </fieldset>
+
+      <fieldset className="form-section">
+        <legend>
+          <label className="inline-check">
+            <input type="checkbox" checked={draft.dbEnabled} onChange={(e) => set('dbEnabled', e.target.checked)} data-testid="host-form-db-enabled" />
+            Database server
+          </label>
+        </legend>
+        {draft.dbEnabled ? (
+          <>
+            <p className="muted small">PostgreSQL as seen from the host, reached through the SSH tunnel. Optional until tenants need it.</p>
+            <div className="grid grid-name">
+              <Field label="Address" error={err('dbAddress')} errorTestId="field-error-dbAddress">
+                <input value={draft.dbAddress} onChange={(e) => set('dbAddress', e.target.value)} spellCheck={false} data-testid="host-form-db-address" />
+              </Field>
+              <Field label="Database" error={err('dbDatabase')} errorTestId="field-error-dbDatabase">
+                <input value={draft.dbDatabase} onChange={(e) => set('dbDatabase', e.target.value)} spellCheck={false} data-testid="host-form-db-database" />
+              </Field>
+              <Field label="Port" error={err('dbPort')} errorTestId="field-error-dbPort">
+                <input value={draft.dbPort} onChange={(e) => set('dbPort', e.target.value)} inputMode="numeric" data-testid="host-form-db-port" />
+              </Field>
+            </div>
+            <div className="grid grid-2">
+              <Field label="Admin user" error={err('dbUser')} errorTestId="field-error-dbUser">
+                <input value={draft.dbUser} onChange={(e) => set('dbUser', e.target.value)} autoComplete="off" spellCheck={false} data-testid="host-form-db-user" />
+              </Field>
+              <Field label="Password" error={err('dbPassword')} errorTestId="field-error-dbPassword" hint="Optional; stored encrypted in the vault.">
+                <input type="password" value={draft.dbPassword} onChange={(e) => set('dbPassword', e.target.value)} autoComplete="new-password" data-testid="host-form-db-password" />
+              </Field>
+            </div>
+          </>
+        ) : null}
+      </fieldset>
+
+      <div className="step-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy !== null} data-testid="probe-button">
+          {busy === 'probe' ? 'Connecting…' : probeValid ? 'Connect again' : 'Connect'}
+        </button>
+        <span className="muted small">Step 1: fetch the host's key so you can confirm it. Nothing is stored yet.</span>
+      </div>
+      {validationNote('probe')}
+      {errorBox('probe')}
+
+      {probe && !probeValid ? (
+        <p className="notice" data-testid="probe-stale">
+          The address, port or jump host changed since you connected: connect again.
+        </p>
+      ) : null}
+
+      {probe && probeValid ? (
+        <section
+          className={`trust-panel verdict-${verdict}`}
+          ref={trustRef}
+          tabIndex={-1}
+          aria-labelledby="trust-title"
+          data-testid="probe-result"
+          data-known-hosts={verdict}
+        >
+          <h3 id="trust-title">Step 2: confirm the host key of {draft.address.trim()}</h3>
+          <div className="fingerprint" data-testid="fingerprint">
+            {probe.result.fingerprint}
+          </div>
+          <div className="fp-meta">
+            <span className="mono" data-testid="fingerprint-key-type">
+              {probe.result.keyType}
+            </span>
+            <KnownHostsVerdict result={probe.result} />
+          </div>
+          {verdict === 'mismatch' ? (
+            <p className="danger-text" data-testid="known-hosts-warning">
+              Your OpenSSH setup knows a different key for this address. Unless you know why (the host was reinstalled, the address
+              was reused), do not trust this key.
+            </p>
+          ) : null}
+          <p className="small">
+            Compare it with the key on the host itself (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>). The console
+            pins this key and refuses to connect if the host ever presents another.
+          </p>
+          <div className="step-actions">
+            <button
+              type="button"
+              className={`btn ${verdict === 'mismatch' ? 'btn-danger' : 'btn-primary'}`}
+              onClick={() => void trustAndAdd()}
+              disabled={busy !== null}
+              data-testid="trust-and-add-button"
+            >
+              {busy === 'add' ? 'Adding…' : 'Trust this key and add host'}
+            </button>
+            <a href={href.overview} className="btn btn-ghost">
+              Cancel
+            </a>
+          </div>
+          {validationNote('add')}
+          {errorBox('add')}
+        </section>
+      ) : failure?.stage === 'add' ? (
+        <>
+          {validationNote('add')}
+          {errorBox('add')}
+        </>
+      ) : null}
+    </form>
+  );
+}
+
+function KnownHostsVerdict({ result }: { result: ProbeResult }) {
+  switch (result.knownHosts) {
+    case 'match':
+      return (
+        <span className="verdict verdict-match" data-testid="known-hosts-verdict">
+          ✓ matches your ~/.ssh/known_hosts
+        </span>
+      );
+    case 'mismatch':
+      return (
+        <span className="verdict verdict-mismatch" data-testid="known-hosts-verdict">
+          ✕ DIFFERS from ~/.ssh/known_hosts: <span className="mono">{result.knownHostsFingerprint ?? 'another key'}</span>
+        </span>
+      );
+    default:
+      return (
+        <span className="verdict verdict-absent" data-testid="known-hosts-verdict">
+          not in known_hosts
+        </span>
+      );
+  }
+}

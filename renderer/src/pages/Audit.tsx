@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { AuditEntry } from '../../../shared/contract.js';
+import { useApi } from '../api/context.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { toFleetError, type FleetError } from '../lib/errors.js';
+import { formatDateTime } from '../lib/format.js';
+
+const PAGE = 200;
+
+function inputText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+export function AuditPage() {
+  const api = useApi();
+  const [entries, setEntries] = useState<AuditEntry[]>([]);
+  const [state, setState] = useState<{ loading: boolean; error: FleetError | null; done: boolean }>({ loading: true, error: null, done: false });
+
+  const load = useCallback(
+    (before?: number) => {
+      setState((s) => ({ ...s, loading: true, error: null }));
+      const input: { limit: number; before?: number } = { limit: PAGE };
+      if (before !== undefined) input.before = before;
+      api.call('audit.list', input).then(
+        (page) => {
+          setEntries((prev) => (before === undefined ? page : [...prev, ...page]));
+          setState({ loading: false, error: null, done: page.length < PAGE });
+        },
+        (e: unknown) => setState((s) => ({ ...s, loading: false, error: toFleetError(e) })),
+      );
+    },
+    [api],
+  );
+
+  useEffect(() => load(), [load]);
+
+  const last = entries[entries.length - 1];
+
+  return (
+    <div className="audit-page">
+      <div className="inline-row">
+        <p className="muted grow">Every audited call this console made or refused, newest first. Secrets are redacted.</p>
+        <button type="button" className="btn" onClick={() => load()} disabled={state.loading} data-testid="audit-refresh">
+          Refresh
+        </button>
+      </div>
+      {state.error ? <ErrorBox error={state.error} testId="audit-error" /> : null}
+      <div className="table-wrap">
+        <table className="table table-dense" data-testid="audit-table">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Actor</th>
+              <th>Operation</th>
+              <th>Target</th>
+              <th>Outcome</th>
+              <th>Input</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((a) => {
+              const text = inputText(a.input);
+              return (
+                <tr key={a.id} data-testid={`audit-row-${a.id}`}>
+                  <td className="nowrap">{formatDateTime(a.at)}</td>
+                  <td className="nowrap">
+                    {a.actor} <span className="muted small">{a.role}</span>
+                  </td>
+                  <td className="mono nowrap">{a.operation}</td>
+                  <td className="mono ellipsis-cell" title={a.target ?? ''}>
+                    {a.target ?? '—'}
+                  </td>
+                  <td className="nowrap">
+                    <span className={`outcome outcome-${a.outcome}`}>{a.outcome}</span>
+                    {a.errorCode ? <code className="small"> {a.errorCode}</code> : null}
+                  </td>
+                  <td className="mono small ellipsis-cell input-cell" title={text}>
+                    {text}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {!state.loading && entries.length === 0 && !state.error ? <p className="muted">Nothing recorded yet.</p> : null}
+      <div className="actions">
+        {state.loading ? <span className="muted">Loading…</span> : null}
+        {!state.loading && !state.done && last ? (
+          <button type="button" className="btn" onClick={() => load(last.id)} data-testid="audit-more">
+            Load older
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

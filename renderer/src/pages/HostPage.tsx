@@ -1,0 +1,279 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { HostCheck, HostOverview, HostView } from '../../../shared/hosts.js';
+import { useApi } from '../api/context.js';
+import { UsageBar } from '../components/Bar.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { StateBadge } from '../components/StateBadge.js';
+import { toFleetError, type FleetError } from '../lib/errors.js';
+import { formatBytes, formatDateTime, formatTime } from '../lib/format.js';
+import { NEEDS } from '../lib/roles.js';
+import { href, navigate } from '../lib/router.js';
+import { useCan } from '../lib/session.js';
+import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
+import { CheckPanel } from './host/CheckPanel.js';
+import { ContainersTable } from './host/ContainersTable.js';
+import { HostKeyChanged } from './host/HostKeyChanged.js';
+
+const REFRESH_MS = 5000;
+
+function authText(h: HostView): string {
+  switch (h.auth.kind) {
+    case 'key':
+      return `key${h.auth.keyPaths.length > 1 ? `s (${h.auth.keyPaths.length})` : ''}${h.auth.hasPassphrase ? ', passphrase stored' : ''}`;
+    case 'agent':
+      return 'ssh-agent';
+    case 'password':
+      return 'password';
+  }
+}
+
+export function HostPage({
+  hostId,
+  host,
+  hostsLoaded,
+  hostsById,
+  onChanged,
+}: {
+  hostId: string;
+  host: HostView | undefined;
+  hostsLoaded: boolean;
+  hostsById: ReadonlyMap<string, HostView>;
+  onChanged: () => void;
+}) {
+  const api = useApi();
+  const canCheck = useCan(NEEDS.checkHost);
+  const canRemove = useCan(NEEDS.removeHost);
+  const [overview, setOverview] = useState<HostOverview | null>(null);
+  const [error, setError] = useState<FleetError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [autoRefresh, setAutoRefresh] = useState(true);
+  const [check, setCheck] = useState<{ running: boolean; result: HostCheck | null; error: FleetError | null }>({ running: false, result: null, error: null });
+  const [confirmRemove, setConfirmRemove] = useState(false);
+  const [removing, setRemoving] = useState<{ busy: boolean; error: FleetError | null }>({ busy: false, error: null });
+  const seq = useRef(0);
+
+  const fetchOverview = useCallback(async () => {
+    const mine = ++seq.current;
+    setLoading(true);
+    try {
+      const o = await api.call('hosts.overview', { id: hostId });
+      if (mine !== seq.current) return;
+      setOverview(o);
+      setError(null);
+    } catch (e) {
+      if (mine !== seq.current) return;
+      setError(toFleetError(e));
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, [api, hostId]);
+
+  const exists = host !== undefined;
+  useEffect(() => {
+    if (exists) void fetchOverview();
+  }, [exists, fetchOverview]);
+
+  const keyChanged = [error, check.error].find((e) => e?.code === 'HOST_KEY_CHANGED') ?? null;
+  useIntervalRefresh(fetchOverview, REFRESH_MS, exists && autoRefresh && !keyChanged);
+
+  const runCheck = async () => {
+    setCheck({ running: true, result: null, error: null });
+    try {
+      const result = await api.call('hosts.check', { id: hostId });
+      setCheck({ running: false, result, error: null });
+    } catch (e) {
+      setCheck({ running: false, result: null, error: toFleetError(e) });
+    }
+  };
+
+  const remove = async () => {
+    setRemoving({ busy: true, error: null });
+    try {
+      await api.call('hosts.remove', { id: hostId });
+      onChanged();
+      navigate(href.overview);
+    } catch (e) {
+      setRemoving({ busy: false, error: toFleetError(e) });
+    }
+  };
+
+  if (!host) {
+    if (!hostsLoaded) return <div className="loading">Loading…</div>;
+    return (
+      <div className="empty-state" data-testid="host-not-found">
+        <h2>Host not found</h2>
+        <p className="muted">It may have been removed.</p>
+        <a href={href.overview}>Back to the overview</a>
+      </div>
+    );
+  }
+
+  const jump = host.jumpHostId ? hostsById.get(host.jumpHostId) : undefined;
+  const d = overview?.docker;
+  const stale = error !== null && overview !== null;
+
+  return (
+    <div className="host-page" data-testid="host-page" data-host={host.name}>
+      <header className="host-head">
+        <div className="host-head-main">
+          <div className="host-title">
+            <h2 data-testid="host-name">{host.name}</h2>
+            <StateBadge state={host.connection.state} testId="host-connection-state" title={host.connection.lastError ?? undefined} />
+          </div>
+          <div className="host-sub">
+            <span className="mono">
+              {host.user}@{host.address}:{host.port}
+            </span>
+            {host.jumpHostId ? (
+              <span>
+                via {jump ? <a href={href.host(jump.id)}>{jump.name}</a> : <span className="muted">a removed host</span>}
+              </span>
+            ) : null}
+            <span>{authText(host)}</span>
+            <span className="mono small" title="Pinned host key" data-testid="pinned-key">
+              {host.hostKey.type} {host.hostKey.fingerprint}
+            </span>
+          </div>
+        </div>
+        <div className="host-actions">
+          <button type="button" className="btn" onClick={() => void fetchOverview()} disabled={loading} data-testid="refresh-button">
+            {loading ? 'Refreshing…' : 'Refresh'}
+          </button>
+          {canCheck ? (
+            <button type="button" className="btn btn-primary" onClick={() => void runCheck()} disabled={check.running} data-testid="check-button">
+              {check.running ? 'Checking…' : 'Check host'}
+            </button>
+          ) : null}
+          {canRemove ? (
+            <button type="button" className="btn btn-danger-ghost" onClick={() => setConfirmRemove(true)} disabled={confirmRemove} data-testid="remove-host-button">
+              Remove…
+            </button>
+          ) : null}
+        </div>
+      </header>
+
+      <div className="refresh-line">
+        <span data-testid="last-refreshed">
+          {overview ? `Last refreshed ${formatTime(overview.fetchedAt)}` : loading ? 'Loading…' : 'Not loaded'}
+        </span>
+        {stale ? <span className="stale-tag">stale</span> : null}
+        <label className="inline-check">
+          <input type="checkbox" checked={autoRefresh} onChange={(e) => setAutoRefresh(e.target.checked)} data-testid="auto-refresh" />
+          refresh every {REFRESH_MS / 1000} s
+        </label>
+        {keyChanged ? <span className="muted">(paused: host key changed)</span> : null}
+        {host.connection.lastError && host.connection.state !== 'connected' ? (
+          <span className="conn-error" data-testid="connection-error" title={host.connection.lastError}>
+            {host.connection.lastError}
+          </span>
+        ) : null}
+      </div>
+
+      {confirmRemove ? (
+        <div className="confirm-box" role="alertdialog" aria-labelledby="remove-title" data-testid="remove-host-confirm">
+          <p id="remove-title">
+            <strong>Remove {host.name}?</strong> The console forgets its settings, stored secrets and pinned key. Nothing on the host
+            changes.
+          </p>
+          {removing.error ? <ErrorBox error={removing.error} compact testId="remove-error" /> : null}
+          <div className="actions">
+            <button type="button" className="btn btn-danger" onClick={() => void remove()} disabled={removing.busy} data-testid="remove-host-confirm-button" autoFocus>
+              {removing.busy ? 'Removing…' : 'Remove host'}
+            </button>
+            <button type="button" className="btn" onClick={() => setConfirmRemove(false)} data-testid="remove-host-cancel">
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+
+      {keyChanged ? (
+        <HostKeyChanged
+          host={host}
+          error={keyChanged}
+          onRetrusted={() => {
+            onChanged();
+            setCheck({ running: false, result: null, error: null });
+            setError(null);
+            void fetchOverview();
+          }}
+        />
+      ) : error ? (
+        <ErrorBox error={error} testId="overview-error" />
+      ) : null}
+
+      {check.running || check.result || (check.error && check.error.code !== 'HOST_KEY_CHANGED') ? (
+        <CheckPanel running={check.running} result={check.result} error={check.error} onClose={() => setCheck({ running: false, result: null, error: null })} />
+      ) : null}
+
+      <div className={`cards${stale ? ' is-stale' : ''}`}>
+        <section className="card card-docker" aria-label="Docker" data-testid="docker-info">
+          <h3 className="card-title">Docker</h3>
+          {d ? (
+            <dl className="kv kv-2">
+              <dt>Version</dt>
+              <dd data-testid="docker-version">{d.version}</dd>
+              <dt>API</dt>
+              <dd>{d.apiVersion}</dd>
+              <dt>OS</dt>
+              <dd title={d.os}>{d.os}</dd>
+              <dt>Kernel</dt>
+              <dd title={d.kernel}>{d.kernel}</dd>
+              <dt>CPUs</dt>
+              <dd>{d.cpus}</dd>
+              <dt>Memory</dt>
+              <dd>{formatBytes(d.memoryBytes)}</dd>
+              <dt>Containers</dt>
+              <dd data-testid="docker-containers">
+                {d.containersRunning} running / {d.containersTotal}
+              </dd>
+              <dt>Images</dt>
+              <dd>{d.images}</dd>
+              <dt>Storage</dt>
+              <dd>{d.storageDriver}</dd>
+              <dt>Socket</dt>
+              <dd className="mono small" title={host.dockerSocket}>
+                {host.dockerSocket}
+              </dd>
+            </dl>
+          ) : (
+            <p className="muted">{loading ? 'Loading…' : 'No data.'}</p>
+          )}
+        </section>
+        <section className="card card-resources" aria-label="Resources">
+          <h3 className="card-title">Resources</h3>
+          {overview ? (
+            <>
+              <UsageBar label={`Disk ${overview.disk.path}`} used={overview.disk.usedBytes} total={overview.disk.totalBytes} detail={`${formatBytes(overview.disk.availableBytes)} free`} testId="disk-usage" />
+              <UsageBar
+                label="Memory"
+                used={overview.memory.totalBytes - overview.memory.availableBytes}
+                total={overview.memory.totalBytes}
+                detail={`${formatBytes(overview.memory.availableBytes)} available`}
+                testId="memory-usage"
+              />
+            </>
+          ) : (
+            <p className="muted">{loading ? 'Loading…' : 'No data.'}</p>
+          )}
+          <div className="db-line small">
+            <span className="muted">Database server: </span>
+            {host.dbServer ? (
+              <span className="mono" data-testid="db-server">
+                {host.dbServer.adminUser}@{host.dbServer.address}:{host.dbServer.port}/{host.dbServer.database}
+              </span>
+            ) : (
+              <span className="muted">not set</span>
+            )}
+          </div>
+          <div className="db-line small">
+            <span className="muted">Added: </span>
+            {formatDateTime(host.createdAt)}
+          </div>
+        </section>
+      </div>
+
+      <ContainersTable containers={overview?.containers ?? null} loading={loading} />
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+// Builds everything a face needs: the Node-side bundles (CLI, web mode, Electron main, preload)
+// with esbuild, and the two UIs with Vite.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDeps } from './ensure-deps.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function build({ ui = true } = {}) {
+  ensureDeps();
+  const esbuild = await import('esbuild');
+  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+  await Promise.all([
+    esbuild.build({
+      ...common,
+      format: 'esm',
+      packages: 'external',
+      entryPoints: { cli: 'electron/cli-main.ts', serve: 'electron/serve.ts', main: 'electron/app/main.ts' },
+      outdir: 'dist/node',
+      outExtension: { '.js': '.mjs' },
+    }),
+    // A sandboxed preload must be one CommonJS file that requires nothing but 'electron'.
+    esbuild.build({ ...common, format: 'cjs', external: ['electron'], entryPoints: { preload: 'electron/app/preload.ts' }, outdir: 'dist/node', outExtension: { '.js': '.cjs' } }),
+  ]);
+  if (ui) {
+    for (const args of [['build'], ['build', '--mode', 'pos']]) {
+      const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), ...args, '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+      if (result.status !== 0) throw new Error(`vite ${args.join(' ')} failed`);
+    }
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  build().catch((error) => {
+    process.stderr.write(`build failed: ${error.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// Two UIs, one config:
+//   npx vite build              -> renderer/  (Fleet Console) into dist/renderer
+//   npx vite build --mode pos   -> pos-shell/ (Fleet POS)     into dist/pos-shell
+// base './' makes every asset URL relative, so one bundle loads from the web server and from
+// Electron alike. Nothing is inlined into index.html (strict CSP: script-src/style-src 'self').
+const repo = fileURLToPath(new URL('.', import.meta.url));
+const at = (p: string) => fileURLToPath(new URL(p, new URL('.', import.meta.url)));
+
+export default defineConfig(({ mode }) => {
+  const pos = mode === 'pos';
+  return {
+    root: at(pos ? 'pos-shell' : 'renderer'),
+    base: './',
+    publicDir: false,
+    plugins: [react()],
+    build: {
+      outDir: at(pos ? 'dist/pos-shell' : 'dist/renderer'),
+      emptyOutDir: true,
+      // Electron 41 and current Chromium: no legacy transforms, no modulepreload polyfill.
+      target: 'chrome120',
+      modulePreload: { polyfill: false },
+      // Keep small assets as files, never data: URIs (CSP).
+      assetsInlineLimit: 0,
+      reportCompressedSize: true,
+    },
+    server: {
+      // The UIs import ../shared from outside their root.
+      fs: { allow: [repo] },
+    },
+  };
+});
