@@ -23,12 +23,15 @@ export interface ResolvedSshHost {
   identityFiles: string[];
   identityFilesAreDefault: boolean;
   identitiesOnly: boolean;
+  /** Expanded path, or passed through as ssh keeps them: "none", "SSH_AUTH_SOCK", "$VAR". */
   identityAgent?: string;
   /** Jump hosts in visiting order; `host` may itself be an alias to resolve with resolveSshHost. */
   proxyJump: JumpSpec[];
   /** Raw, unexpanded (as `ssh -G` prints it). */
   proxyCommand?: string;
+  /** Expanded; empty for "UserKnownHostsFile none". */
   userKnownHostsFiles: string[];
+  /** Normalised to yes | no | ask | accept-new; undefined = not configured (ssh's default is ask). */
   strictHostKeyChecking?: string;
   connectTimeoutSeconds?: number;
   serverAliveIntervalSeconds?: number;
@@ -234,7 +237,8 @@ export function resolveSshHost(alias: string, ctx: SshConfigContext): ResolvedSs
 
   const canon = opts.canonicalizeHostname ?? 'no';
   if (canon !== 'no') {
-    const direct = opts.proxyCommand === undefined && opts.jump === undefined;
+    const direct =
+      (opts.proxyCommand === undefined || asciiLower(opts.proxyCommand) === 'none') && opts.jump === undefined;
     if ((direct || canon === 'always') && !isAddrFast(host) && numericAddress(host) === null) {
       warn(`CanonicalizeHostname ${canon}: DNS canonicalization of "${host}" is not performed; using it as is`);
     }
@@ -709,9 +713,11 @@ function processLine(
       if (active && o.serverAliveInterval === undefined && t >= 0) o.serverAliveInterval = t;
       break;
     }
+    // ProxyCommand and ProxyJump: first obtained wins between the two, except that "ProxyJump
+    // none" only blocks later ProxyJump lines. This is the 10.3 rule, which Debian 12's 9.2p1
+    // carries as a backport (plain 9.2 also let "ProxyJump none" block ProxyCommand).
     case 'proxycommand': {
-      // ProxyCommand and ProxyJump compete: whichever is obtained first blocks the other.
-      if (active && o.proxyCommand === undefined && o.jump === undefined) o.proxyCommand = rawRest();
+      if (active && o.proxyCommand === undefined) o.proxyCommand = rawRest();
       consumeAll();
       break;
     }
@@ -719,8 +725,11 @@ function processLine(
       const value = rawRest();
       const parsed = parseJump(value);
       if (parsed !== 'none' && typeof parsed === 'string') fail(`Invalid ProxyJump "${value}": ${parsed}`);
-      if (active && o.proxyCommand === undefined && o.jump === undefined) {
-        o.jump = { value: parsed as RawJump[] | 'none', ...where };
+      if (parsed === 'none') {
+        if (active && o.jump === undefined) o.jump = { value: 'none', ...where };
+      } else if (active && o.proxyCommand === undefined && o.jump === undefined) {
+        o.jump = { value: parsed as RawJump[], ...where };
+        o.proxyCommand = 'none'; // what readconf.c records, so a later ProxyCommand is ignored
       }
       consumeAll();
       break;

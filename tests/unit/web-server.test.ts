@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../electron/common/log.js';
+import { createConsoleServices, type ConsoleServices } from '../../electron/console-services.js';
+import { startWebServer, type WebServer } from '../../electron/web-server.js';
+
+let dir: string;
+let services: ConsoleServices;
+let server: WebServer;
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+function openWs(headers: Record<string, string>): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${server.origin.replace('http', 'ws')}/api`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-web-'));
+  fs.mkdirSync(path.join(dir, 'ui'));
+  fs.writeFileSync(path.join(dir, 'ui', 'index.html'), '<!doctype html><title>ui</title>');
+  fs.writeFileSync(path.join(dir, 'outside.txt'), 'secret file');
+  services = createConsoleServices({ dataDir: path.join(dir, 'data'), kdf: { N: 2 ** 12, r: 8, p: 1 }, homeDir: dir, log: silentLogger });
+  server = await startWebServer({ dispatcher: services.dispatcher, events: services.events, staticDir: path.join(dir, 'ui'), context: { actor: 't', role: 'admin' }, log: silentLogger });
+});
+afterAll(async () => {
+  await server.close();
+  await services.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('web mode', () => {
+  it('listens on 127.0.0.1 only, on a random port', () => {
+    expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.port).toBeGreaterThan(0);
+  });
+
+  let cookie = '';
+  it('refuses requests without the session cookie', async () => {
+    const res = await get(`${server.origin}/`);
+    expect(res.status).toBe(401);
+    await expect(openWs({ Origin: server.origin })).rejects.toThrow(/401/);
+  });
+
+  it('exchanges the one-time token for an HttpOnly SameSite=Strict cookie, once', async () => {
+    const first = await get(server.launchUrl);
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/');
+    const setCookie = first.headers['set-cookie']?.[0] ?? '';
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    cookie = setCookie.split(';')[0]!;
+    const again = await get(server.launchUrl);
+    expect(again.status).toBe(401);
+    const page = await get(`${server.origin}/`, { Cookie: cookie });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.body).toContain('<title>ui</title>');
+  });
+
+  it('does not serve files outside the UI folder', async () => {
+    const res = await get(`${server.origin}/..%2Foutside.txt`, { Cookie: cookie });
+    expect(res.status).toBe(404);
+    expect(res.body).not.toContain('secret file');
+  });
+
+  it('refuses other Host headers (DNS rebinding) and cross-origin WebSockets', async () => {
+    const res = await get(`${server.origin}/`, { Cookie: cookie, Host: `evil.example:${server.port}` });
+    expect(res.status).toBe(421);
+    await expect(openWs({ Cookie: cookie, Origin: 'http://evil.example' })).rejects.toThrow(/401/);
+  });
+
+  it('serves the contract over WebSocket with validated inputs and {ok,error} results', async () => {
+    const ws = await openWs({ Cookie: cookie, Origin: server.origin });
+    const call = (id: number, op: string, input: unknown) =>
+      new Promise<unknown>((resolve) => {
+        const onMessage = (data: WebSocket.RawData) => {
+          const frame = JSON.parse(data.toString());
+          if (frame.type === 'result' && frame.id === id) {
+            ws.off('message', onMessage);
+            resolve(frame.result);
+          }
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ type: 'call', id, op, input }));
+      });
+    expect(await call(1, 'vault.status', {})).toEqual({ ok: true, value: { state: 'uninitialised', backend: 'passphrase' } });
+    expect(await call(2, 'hosts.get', { id: 'not-a-uuid' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await call(3, 'hosts.list', {})).toEqual({ ok: true, value: [] });
+    ws.close();
+  });
+});
