@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 // Two UIs, one config:
 //   npx vite build              -> renderer/  (Fleet Console) into dist/renderer
@@ -10,13 +10,38 @@ import { defineConfig } from 'vite';
 const repo = fileURLToPath(new URL('.', import.meta.url));
 const at = (p: string) => fileURLToPath(new URL(p, new URL('.', import.meta.url)));
 
+// The same policy the web server sends as a header. As a <meta> tag it also covers the Electron
+// window, which loads index.html from file:// where no response headers exist. Build only: the
+// dev server's React Refresh preamble is an inline script. (frame-ancestors is header-only.)
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+function cspMeta(): Plugin {
+  return {
+    name: 'fleet-csp-meta',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' }],
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   const pos = mode === 'pos';
   return {
     root: at(pos ? 'pos-shell' : 'renderer'),
     base: './',
-    publicDir: false,
-    plugins: [react()],
+    plugins: [react(), cspMeta()],
     build: {
       outDir: at(pos ? 'dist/pos-shell' : 'dist/renderer'),
       emptyOutDir: true,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_NAMES, OPERATION_NAMES, type EventName, type OperationName } from './operation-names.js';
+import { EVENT_NAMES, OPERATION_NAMES, OPERATIONS, ROLE_RANK, ROLES, type EventName, type OperationName, type OperationPolicy, type Role } from './operations.js';
 import {
   Container,
   DbServerView,
@@ -18,22 +18,21 @@ import {
 // role it needs and whether it is audited. Servers validate every input against it; the
 // renderer is untrusted.
 
-export const ROLES = ['viewer', 'support', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-export const ROLE_RANK: Record<Role, number> = { viewer: 0, support: 1, admin: 2 };
+export { ROLE_RANK, ROLES, type Role };
 
-export interface OperationSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+export interface OperationSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> extends OperationPolicy {
   input: I;
   output: O;
-  role: Role;
-  audited: boolean;
-  /** Which program exposes it: the POS only ever serves 'pos' operations. */
-  program: 'console' | 'pos' | 'both';
   summary: string;
 }
 
-function op<I extends z.ZodType, O extends z.ZodType>(spec: OperationSpec<I, O>): OperationSpec<I, O> {
-  return spec;
+/** Joins an operation's schemas to its policy (role, audit, program) from operations.ts. */
+function op<N extends OperationName, I extends z.ZodType, O extends z.ZodType>(
+  name: N,
+  schemas: { input: I; output: O; summary: string },
+): OperationSpec<I, O> {
+  const policy: OperationPolicy = OPERATIONS[name];
+  return { ...schemas, ...policy };
 }
 
 const empty = z.object({}).strict();
@@ -63,70 +62,49 @@ export type VaultStatus = z.infer<typeof VaultStatus>;
 const passphrase = z.string().min(8, 'use at least 8 characters').max(1024);
 
 export const contract = {
-  'session.info': op({
+  'session.info': op('session.info', {
     input: empty,
     output: z.object({ actor: z.string(), role: z.enum(ROLES), program: z.enum(['console', 'pos']), version: z.string() }),
-    role: 'viewer',
-    audited: false,
-    program: 'both',
     summary: 'Who the caller is and what it may do',
   }),
-  'vault.status': op({ input: empty, output: VaultStatus, role: 'viewer', audited: false, program: 'both', summary: 'State of the secret store' }),
-  'vault.setup': op({
+  'vault.status': op('vault.status', { input: empty, output: VaultStatus, summary: 'State of the secret store' }),
+  'vault.setup': op('vault.setup', {
     input: z.object({ passphrase }).strict(),
     output: VaultStatus,
-    role: 'admin',
-    audited: true,
-    program: 'both',
     summary: 'Set the passphrase that protects stored secrets (first start)',
   }),
-  'vault.unlock': op({
+  'vault.unlock': op('vault.unlock', {
     input: z.object({ passphrase: z.string().min(1).max(1024) }).strict(),
     output: VaultStatus,
-    role: 'viewer',
-    audited: true,
-    program: 'both',
     summary: 'Unlock stored secrets with the passphrase',
   }),
-  'hosts.list': op({ input: empty, output: z.array(HostView), role: 'viewer', audited: false, program: 'console', summary: 'Stored hosts with their connection state' }),
-  'hosts.get': op({ input: hostRef, output: HostView, role: 'viewer', audited: false, program: 'console', summary: 'One host' }),
-  'hosts.probe': op({
+  'hosts.list': op('hosts.list', { input: empty, output: z.array(HostView), summary: 'Stored hosts with their connection state' }),
+  'hosts.get': op('hosts.get', { input: hostRef, output: HostView, summary: 'One host' }),
+  'hosts.probe': op('hosts.probe', {
     input: ProbeInput,
     output: ProbeResult,
-    role: 'admin',
-    audited: false,
-    program: 'console',
     summary: "Fetch a host's key fingerprint so the user can confirm it",
   }),
-  'hosts.add': op({ input: HostInput, output: HostView, role: 'admin', audited: true, program: 'console', summary: 'Add a host, pinning the confirmed key' }),
-  'hosts.update': op({ input: HostUpdateInput, output: HostView, role: 'admin', audited: true, program: 'console', summary: "Change a host's settings" }),
-  'hosts.retrust': op({
+  'hosts.add': op('hosts.add', { input: HostInput, output: HostView, summary: 'Add a host, pinning the confirmed key' }),
+  'hosts.update': op('hosts.update', { input: HostUpdateInput, output: HostView, summary: "Change a host's settings" }),
+  'hosts.retrust': op('hosts.retrust', {
     input: z.object({ id: z.string().uuid(), fingerprint: Fingerprint }).strict(),
     output: HostView,
-    role: 'admin',
-    audited: true,
-    program: 'console',
     summary: 'Replace a pinned key after the user verified the new one out of band',
   }),
-  'hosts.remove': op({ input: hostRef, output: z.object({ removed: z.boolean() }), role: 'admin', audited: true, program: 'console', summary: 'Forget a host' }),
-  'hosts.check': op({ input: hostRef, output: HostCheck, role: 'support', audited: true, program: 'console', summary: 'Connect, OS, Docker, PostgreSQL, disk and memory' }),
-  'hosts.overview': op({ input: hostRef, output: HostOverview, role: 'viewer', audited: false, program: 'console', summary: 'Docker info, containers, disk and memory' }),
-  'hosts.containers': op({ input: hostRef, output: z.array(Container), role: 'viewer', audited: false, program: 'console', summary: "The host's containers" }),
-  'hosts.sshConfigCandidates': op({
+  'hosts.remove': op('hosts.remove', { input: hostRef, output: z.object({ removed: z.boolean() }), summary: 'Forget a host' }),
+  'hosts.check': op('hosts.check', { input: hostRef, output: HostCheck, summary: 'Connect, OS, Docker, PostgreSQL, disk and memory' }),
+  'hosts.overview': op('hosts.overview', { input: hostRef, output: HostOverview, summary: 'Docker info, containers, disk and memory' }),
+  'hosts.containers': op('hosts.containers', { input: hostRef, output: z.array(Container), summary: "The host's containers" }),
+  'hosts.sshConfigCandidates': op('hosts.sshConfigCandidates', {
     input: z.object({ configPath: z.string().max(4096).optional() }).strict(),
     output: z.array(SshImportCandidate),
-    role: 'admin',
-    audited: false,
-    program: 'console',
     summary: 'Hosts that ~/.ssh/config declares, resolved as OpenSSH resolves them',
   }),
-  'hosts.dbServer': op({ input: hostRef, output: DbServerView.nullable(), role: 'viewer', audited: false, program: 'console', summary: "The host's database-server settings" }),
-  'audit.list': op({
+  'hosts.dbServer': op('hosts.dbServer', { input: hostRef, output: DbServerView.nullable(), summary: "The host's database-server settings" }),
+  'audit.list': op('audit.list', {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(200), before: z.number().int().optional() }).strict(),
     output: z.array(AuditEntry),
-    role: 'viewer',
-    audited: false,
-    program: 'both',
     summary: 'The local audit trail, newest first',
   }),
 } as const satisfies Record<OperationName, OperationSpec>;

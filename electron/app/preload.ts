@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { BRIDGE_KEY, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type FleetBridge } from '../../shared/bridge.js';
-import { EVENT_NAMES, OPERATION_NAMES, type EventName, type OperationName } from '../../shared/operation-names.js';
+import { EVENT_NAMES, OPERATION_NAMES, type EventName, type OperationName } from '../../shared/operations.js';
 import type { Result } from '../../shared/errors.js';
 
 // The renderer's only door to the services: one function per contract operation, plus events.

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { SshImportCandidate } from '../../shared/hosts.js';
 import { FleetError } from '../../shared/errors.js';
 import { listConfiguredAliases, resolveSshHost, SshConfigError, type ResolvedSshHost, type SshConfigContext } from '../ssh/openssh-config.js';
@@ -16,11 +15,8 @@ export class SshConfigImporter {
   constructor(private readonly options: SshImportOptions) {}
 
   private context(configPath?: string): SshConfigContext {
-    return {
-      homeDir: this.options.homeDir,
-      localUser: this.options.localUser,
-      configPath: configPath ?? path.join(this.options.homeDir, '.ssh', 'config'),
-    };
+    // Without an explicit file, read ~/.ssh/config and then /etc/ssh/ssh_config, as plain `ssh` does.
+    return { homeDir: this.options.homeDir, localUser: this.options.localUser, ...(configPath ? { configPath } : {}) };
   }
 
   resolve(alias: string, configPath?: string): ResolvedSshHost {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type ConnectConfig } from 'ssh2';
+import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import { FleetError } from '../../shared/errors.js';
 import { fingerprintOf, keyTypeOf } from './host-key.js';
 import { classifySshError } from './ssh-errors.js';
@@ -30,6 +30,9 @@ export interface PresentedKey {
 }
 
 import type { AnyAuthMethod, AuthMethod as Ssh2AuthMethod } from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader only offers its default export.
+const { Client: SshClient, utils } = ssh2;
 
 // ssh2's authHandler array entries: one object per method to try, in order.
 type AuthMethod = AnyAuthMethod & Ssh2AuthMethod;
@@ -85,7 +88,7 @@ export function openSshClient(target: SshTarget): Promise<{ client: Client; host
   const where = { address: target.address, port: target.port, user: target.user };
   const authHandler = loadAuthMethods(target.user, target.credentials);
   return new Promise<{ client: Client; hostKey: PresentedKey }>((resolve, reject) => {
-    const client = new Client();
+    const client = new SshClient();
     let presented: PresentedKey | null = null;
     let settled = false;
     const finish = (error: FleetError | null) => {
@@ -144,7 +147,7 @@ function hostKeyChanged(target: SshTarget, presented: PresentedKey): FleetError 
 export function probeHostKey(target: { address: string; port: number; sock?: Duplex; readyTimeoutMs?: number }): Promise<PresentedKey> {
   const where = { address: target.address, port: target.port, user: '(probe)' };
   return new Promise<PresentedKey>((resolve, reject) => {
-    const client = new Client();
+    const client = new SshClient();
     let presented: PresentedKey | null = null;
     let settled = false;
     const finish = (error: FleetError | null) => {

@@ -19,7 +19,9 @@ import {
 import {
   dockerJson,
   dockerPing,
+  descendants,
   dockerRequest,
+  fsTypeOf,
   isAlive,
   killAndWait,
   listProcs,
@@ -27,6 +29,7 @@ import {
   readProc,
   removeTree,
   run,
+  sleep,
   spawnDaemon,
   stepError,
   waitFor,
@@ -55,6 +58,16 @@ async function waitForDaemon(step: string, socket: string, pid: number, logFile:
       onTimeout: () => stepError(step, `dockerd does not answer on ${socket} within ${DOCKERD_START_TIMEOUT_MS / 1000} s`, logFile),
     },
   );
+}
+
+/**
+ * overlay2 cannot stack on overlayfs (a testbed inside a container): use vfs there. FLEET_TESTBED_STORAGE_DRIVER
+ * forces a driver for the daemons the testbed starts. Undefined: let dockerd choose (overlay2 on ext4/xfs/tmpfs).
+ */
+function storageDriverFor(dataRoot: string): string | undefined {
+  const forced = process.env.FLEET_TESTBED_STORAGE_DRIVER;
+  if (forced) return forced;
+  return fsTypeOf(dataRoot) === 'overlay' ? 'vfs' : undefined;
 }
 
 // ---------------------------------------------------------------- alpha: the default daemon
@@ -95,15 +108,59 @@ export async function ensureDefaultDockerd(dir: string, log: Log): Promise<Start
   }
   const logFile = layout(dir).alphaDockerdLog;
   log(`starting the default dockerd (log ${logFile})`);
-  const pid = spawnDaemon(dockerdBinary(), ['--shutdown-timeout', '3'], logFile);
+  const args = ['--shutdown-timeout', '3'];
+  const driver = storageDriverFor('/var/lib/docker');
+  if (driver) args.push('--storage-driver', driver);
+  const pid = spawnDaemon(dockerdBinary(), args, logFile);
   await waitForDaemon(step, DEFAULT_DOCKER_SOCKET, pid, logFile);
   return { pid, startTime: readProc(pid)?.startTime ?? '' };
 }
 
-export async function stopDefaultDockerd(started: StartedDaemon): Promise<void> {
+/**
+ * SIGTERM, then wait for the exit. dockerd lingers about a second after "Daemon shutdown complete" (its gRPC
+ * client retries the containerd it has just stopped): once that line is logged and containerd is gone, SIGKILL.
+ */
+async function stopDockerd(pid: number, logFile: string | undefined, timeoutMs = 30_000): Promise<void> {
+  const children = descendants(pid);
+  let offset = 0;
+  try {
+    if (logFile) offset = fs.statSync(logFile).size;
+  } catch {
+    /* no log */
+  }
+  const shutDown = () => {
+    if (!logFile) return false;
+    try {
+      const fd = fs.openSync(logFile, 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        const buf = Buffer.alloc(Math.max(0, size - offset));
+        fs.readSync(fd, buf, 0, buf.length, offset);
+        return buf.toString('utf8').includes('Daemon shutdown complete');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return false;
+    }
+  };
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) {
+    if (shutDown() && !children.some(isAlive)) break;
+    await sleep(25);
+  }
+  await killAndWait([pid, ...children], 'SIGKILL', 5000);
+}
+
+export async function stopDefaultDockerd(started: StartedDaemon, logFile?: string): Promise<void> {
   const info = readProc(started.pid);
   if (!info || info.startTime !== started.startTime || path.basename(info.argv[0] ?? '') !== 'dockerd') return;
-  await killAndWait([started.pid], 'SIGTERM', 30_000);
+  await stopDockerd(started.pid, logFile && fs.existsSync(logFile) ? logFile : undefined);
 }
 
 // ---------------------------------------------------------------- subnets
@@ -349,9 +406,13 @@ export async function startBetaDockerd(dir: string, plan: SubnetPlan, log: Log):
     '--default-address-pool', `base=${plan.betaPool},size=24`,
     '--shutdown-timeout', '3',
   ];
+  const driver = storageDriverFor(l.dataRoot);
+  if (driver) args.push('--storage-driver', driver);
   log(`starting beta dockerd on ${l.socket} (bridge ${BETA_BRIDGE} ${plan.beta.address}/24, log ${l.log})`);
   const pid = spawnDaemon(dockerdBinary(), args, l.log);
   await waitForDaemon(step, l.socket, pid, l.log);
+  const info = await dockerJson<{ Driver?: string }>(step, l.socket, 'GET', '/info');
+  log(`beta dockerd answers (storage driver ${info.Driver ?? '?'})`);
 }
 
 export async function stopBetaDockerd(dir: string): Promise<void> {
@@ -366,7 +427,7 @@ export async function stopBetaDockerd(dir: string): Promise<void> {
     }
   }
   const pid = pidFromFile(l.pidFile, dir);
-  if (pid) await killAndWait([pid], 'SIGTERM', 20_000);
+  if (pid) await stopDockerd(pid, l.log);
   // containerd, shims and proxies left by a dockerd that did not stop cleanly.
   await killAndWait(markedProcesses(path.join(dir, 'beta')), 'SIGTERM', 5000);
   await cleanBetaCgroups();

@@ -258,7 +258,7 @@ async function teardown(dir: string, state: TestbedState | undefined, log: Log):
         await attempt('remove testbed containers on alpha', () => removeLabeledContainers(DEFAULT_DOCKER_SOCKET, dir));
         await attempt(`remove network ${NETWORK_NAME}`, () => removeNetwork(DEFAULT_DOCKER_SOCKET));
       }
-      if (state?.startedDockerd) await attempt('stop the default dockerd', () => stopDefaultDockerd(state.startedDockerd!));
+      if (state?.startedDockerd) await attempt('stop the default dockerd', () => stopDefaultDockerd(state.startedDockerd!, layout(dir).alphaDockerdLog));
     })(),
   ]);
   await attempt('kill leftover processes', () => killAndWait(markedProcesses(dir), 'SIGTERM', 5000));

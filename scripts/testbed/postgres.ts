@@ -1,9 +1,10 @@
 // PostgreSQL for the testbed: a throw-away cluster in the temp root, run as the OS user postgres,
 // listening on 127.0.0.1 and on the docker network's gateway.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { PG_ADMIN_USER, layout } from './layout.js';
+import { PG_ADMIN_USER, STATE_DIR, layout } from './layout.js';
 import { killAndWait, pidFromFile, run, stepError, waitFor } from './util.js';
 
 export function pgBinDir(): string {
@@ -31,7 +32,11 @@ async function postgresIds(): Promise<{ uid: number; gid: number }> {
 
 const asPostgres = (bin: string, args: string[]) => ['-u', 'postgres', '--', bin, ...args];
 
-/** initdb (no fsync) into <dir>/pg/data. Independent of the network: runs while the daemons start. */
+/**
+ * A fresh cluster in <dir>/pg/data. initdb runs once per PostgreSQL build and initdb settings; later testbeds
+ * copy that pristine cluster (kept under /tmp/odoo-fleet-testbed-state, holding no secret: roles and passwords
+ * are created after start). Independent of the network: runs while the daemons start.
+ */
 export async function initPostgres(dir: string): Promise<void> {
   const l = layout(dir).pg;
   const { uid, gid } = await postgresIds();
@@ -41,11 +46,31 @@ export async function initPostgres(dir: string): Promise<void> {
   }
   fs.writeFileSync(l.log, '');
   fs.chownSync(l.log, uid, gid);
-  await run(
-    'runuser',
-    asPostgres(path.join(pgBinDir(), 'initdb'), ['-D', l.data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']),
-    { step: 'postgres initdb', timeoutMs: 120_000 },
-  );
+  const initdb = path.join(pgBinDir(), 'initdb');
+  const initdbArgs = ['-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'];
+  const stat = fs.statSync(initdb);
+  const key = crypto
+    .createHash('sha256')
+    .update(`${initdb} ${stat.size} ${stat.mtimeMs} ${uid}:${gid} ${initdbArgs.join(' ')}`)
+    .digest('hex')
+    .slice(0, 12);
+  const template = path.join(STATE_DIR, `pg-template-${key}`);
+  if (fs.existsSync(path.join(template, '.complete'))) {
+    await run('cp', ['-a', template, l.data], { step: 'postgres: copy the initdb template' });
+    fs.rmSync(path.join(l.data, '.complete'), { force: true });
+    return;
+  }
+  await run('runuser', asPostgres(initdb, ['-D', l.data, ...initdbArgs]), { step: 'postgres initdb', timeoutMs: 120_000 });
+  // Keep a copy for the next testbeds (best effort; renamed into place so no reader sees half a copy).
+  const tmp = `${template}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+    await run('cp', ['-a', l.data, tmp], { step: 'postgres: save the initdb template' });
+    fs.writeFileSync(path.join(tmp, '.complete'), '');
+    fs.renameSync(tmp, template);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 export async function startPostgres(

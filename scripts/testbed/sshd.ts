@@ -125,10 +125,26 @@ export async function startSshd(dir: string, name: HostName, port: number): Prom
 export async function stopSshd(dir: string, name: HostName, opts: { dropSessions?: boolean } = {}): Promise<void> {
   const l = layout(dir)[name];
   const pid = sshdPid(dir, name);
-  if (pid) {
-    const sessions = opts.dropSessions === false ? [] : descendants(pid);
+  if (pid && opts.dropSessions === false) {
     await killAndWait([pid], 'SIGTERM', 5000);
-    await killAndWait(sessions.filter(isAlive), 'SIGKILL', 2000);
+  } else if (pid) {
+    // Freeze the listener and every session process before killing: a session's monitor may be forking its
+    // post-auth child (which holds the connection) right now, and that child would survive its parent.
+    const frozen = new Set<number>([pid]);
+    process.kill(pid, 'SIGSTOP');
+    for (;;) {
+      const fresh = descendants(pid).filter((p) => !frozen.has(p));
+      if (!fresh.length) break;
+      for (const p of fresh) {
+        frozen.add(p);
+        try {
+          process.kill(p, 'SIGSTOP');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    await killAndWait([...frozen].filter(isAlive), 'SIGKILL', 5000);
   }
   fs.rmSync(l.sshdPid, { force: true });
 }

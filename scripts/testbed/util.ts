@@ -462,3 +462,24 @@ export function which(name: string, extra: string[] = []): string | undefined {
   }
   return undefined;
 }
+
+/** The filesystem type of the mount holding `p` (the nearest existing ancestor when p does not exist yet). */
+export function fsTypeOf(p: string): string | undefined {
+  let target = path.resolve(p);
+  while (!fs.existsSync(target) && target !== '/') target = path.dirname(target);
+  try {
+    target = fs.realpathSync(target);
+  } catch {
+    /* keep it */
+  }
+  let best: { point: string; type: string } | undefined;
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [left, right] = line.split(' - ');
+    const point = left?.split(' ')[4];
+    const type = right?.split(' ')[0];
+    if (!point || !type) continue;
+    const within = point === '/' || target === point || target.startsWith(`${point}/`);
+    if (within && (!best || point.length >= best.point.length)) best = { point, type };
+  }
+  return best?.type;
+}

@@ -25,7 +25,7 @@ afterEach(async () => {
 describe('dispatcher', () => {
   it('serves every console operation of the contract', () => {
     for (const op of OPERATION_NAMES) {
-      if (contract[op].program !== 'pos') expect(services.dispatcher.serves(op), op).toBe(true);
+      if ((contract[op].program as string) !== 'pos') expect(services.dispatcher.serves(op), op).toBe(true);
     }
   });
 

@@ -91,7 +91,7 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
       page = <ImportPage hosts={store.hosts ?? []} onPick={pickPrefill} />;
       break;
     case 'audit':
-      page = <AuditPage />;
+      page = <AuditPage hostName={(id) => store.byId.get(id)?.name} />;
       break;
     default:
       page = <Overview store={store} />;

@@ -200,7 +200,7 @@ export function VirtualTable<T>(
           <div
             key={c.key}
             role="columnheader"
-            className={`vcell ${c.className ?? ''}`}
+            className="vcell"
             aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
           >
             {c.sortable && onSort ? (

@@ -16,14 +16,6 @@ export function percent(part: number, whole: number): number {
   return Math.max(0, Math.min(100, (part / whole) * 100));
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
 function toDate(value: string | number | Date): Date | null {
@@ -36,7 +28,10 @@ function toDate(value: string | number | Date): Date | null {
 export function formatDateTime(value: string | number | Date | null | undefined): string {
   if (value === null || value === undefined || value === '') return '—';
   const d = toDate(value);
-  return d ? dateTime.format(d) : String(value);
+  if (!d) return String(value);
+  // Local time as YYYY-MM-DD HH:mm: compact, unambiguous, and sorts as it reads.
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 export function formatTime(value: string | number | Date | null | undefined): string {

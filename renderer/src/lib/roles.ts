@@ -1,18 +1,12 @@
-import type { Role } from '../../../shared/contract.js';
+import { OPERATIONS, type Role } from '../../../shared/operations.js';
 
-// Mirrors ROLE_RANK in shared/contract.ts (a value import from there would bundle zod);
-// the Record<Role, number> type keeps the keys in step.
-const RANK: Record<Role, number> = { viewer: 0, support: 1, admin: 2 };
+export { roleAtLeast } from '../../../shared/operations.js';
 
-export function roleAtLeast(role: Role | undefined, min: Role): boolean {
-  return role !== undefined && RANK[role] >= RANK[min];
-}
-
-/** The role each UI action needs (the server enforces the same from the contract). */
+/** The role each UI action needs: that of the operation it calls (the server enforces it). */
 export const NEEDS = {
-  addHost: 'admin',
-  importHosts: 'admin',
-  removeHost: 'admin',
-  retrust: 'admin',
-  checkHost: 'support',
+  addHost: OPERATIONS['hosts.add'].role,
+  importHosts: OPERATIONS['hosts.sshConfigCandidates'].role,
+  removeHost: OPERATIONS['hosts.remove'].role,
+  retrust: OPERATIONS['hosts.retrust'].role,
+  checkHost: OPERATIONS['hosts.check'].role,
 } as const satisfies Record<string, Role>;

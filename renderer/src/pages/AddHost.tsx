@@ -21,6 +21,25 @@ import { useCan } from '../lib/session.js';
 
 type Stage = 'probe' | 'add';
 
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Name',
+  address: 'Address',
+  port: 'Port',
+  user: 'User',
+  authKind: 'Authentication',
+  keyPaths: 'Private key paths',
+  passphrase: 'Key passphrase',
+  password: 'Password',
+  agentSocket: 'Agent socket',
+  dockerSocket: 'Docker socket',
+  jumpHostId: 'Jump host',
+  dbAddress: 'Database address',
+  dbPort: 'Database port',
+  dbUser: 'Database admin user',
+  dbPassword: 'Database password',
+  dbDatabase: 'Database',
+};
+
 /** Codes whose meaning is "the key you confirmed is no longer what the host shows". */
 const KEY_CODES = new Set(['HOST_KEY_CHANGED', 'HOST_KEY_UNTRUSTED']);
 
@@ -41,6 +60,8 @@ export function AddHostPage({
   const [busy, setBusy] = useState<Stage | null>(null);
   const [failure, setFailure] = useState<{ stage: Stage; error: FleetError } | null>(null);
   const trustRef = useRef<HTMLElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [focusInvalid, setFocusInvalid] = useState(0);
 
   const currentKey = probeKey(draft);
   const probeValid = probe !== null && probe.key === currentKey;
@@ -48,6 +69,11 @@ export function AddHostPage({
   useEffect(() => {
     if (probeValid) trustRef.current?.focus();
   }, [probeValid]);
+
+  // After a failed submit, take the user to the first field that needs fixing.
+  useEffect(() => {
+    if (focusInvalid) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusInvalid]);
 
   if (!canAdd) return <p className="muted">Adding hosts needs the admin role.</p>;
 
@@ -61,7 +87,10 @@ export function AddHostPage({
     const errs = localDraftErrors(draft);
     setLocal(errs);
     setFailure(null);
-    if (Object.keys(errs).length > 0) return;
+    if (Object.keys(errs).length > 0) {
+      setFocusInvalid((n) => n + 1);
+      return;
+    }
     setBusy('probe');
     setProbe(null);
     try {
@@ -85,6 +114,7 @@ export function AddHostPage({
       const error = toFleetError(err);
       if (KEY_CODES.has(error.code)) setProbe(null);
       setFailure({ stage: 'add', error });
+      if (error.code === 'VALIDATION' || error.code === 'CONFLICT') setFocusInvalid((n) => n + 1);
     } finally {
       setBusy(null);
     }
@@ -94,11 +124,14 @@ export function AddHostPage({
   if (failure?.error.code === 'CONFLICT') byField['name'] ??= failure.error.message;
   const err = (k: string) => local[k] || byField[k] || undefined;
   const errorBox = (stage: Stage) =>
-    failure && failure.stage === stage && !(failure.error.code === 'VALIDATION' && rest.length === 0) ? <ErrorBox error={failure.error} rest={rest} /> : null;
+    failure && failure.stage === stage && !(failure.error.code === 'VALIDATION' && rest.length === 0) ? <ErrorBox error={failure.error} rest={rest} reveal /> : null;
   const validationNote = (stage: Stage) =>
     failure && failure.stage === stage && failure.error.code === 'VALIDATION' && rest.length === 0 ? (
       <div className="field-error" role="alert" data-testid="form-error" data-code="VALIDATION">
-        Some values need fixing: see the marked fields.
+        Some values need fixing:{' '}
+        {Object.entries(byField)
+          .map(([k, m]) => `${FIELD_LABELS[k] ?? k}: ${m}`)
+          .join(' · ')}
       </div>
     ) : null;
 
@@ -106,7 +139,7 @@ export function AddHostPage({
   const verdict = probe?.result.knownHosts;
 
   return (
-    <form className="host-form" onSubmit={connect} noValidate data-testid="host-form">
+    <form className="host-form" ref={formRef} onSubmit={connect} noValidate data-testid="host-form">
       {prefill ? (
         <div className="notice" data-testid="import-prefill">
           Prefilled from <code>~/.ssh/config</code> entry <strong>{prefill.alias}</strong>. Check the values, then connect.
@@ -240,7 +273,7 @@ export function AddHostPage({
 
       {probe && probeValid ? (
         <section
-          className={`trust-panel verdict-${verdict}`}
+          className={`trust-panel trust-${verdict}`}
           ref={trustRef}
           tabIndex={-1}
           aria-labelledby="trust-title"

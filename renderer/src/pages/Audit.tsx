@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useState } from 'react';
 import type { AuditEntry } from '../../../shared/contract.js';
 import { useApi } from '../api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
@@ -16,10 +16,17 @@ function inputText(v: unknown): string {
   }
 }
 
-export function AuditPage() {
+export function AuditPage({ hostName }: { hostName: (id: string) => string | undefined }) {
   const api = useApi();
   const [entries, setEntries] = useState<AuditEntry[]>([]);
   const [state, setState] = useState<{ loading: boolean; error: FleetError | null; done: boolean }>({ loading: true, error: null, done: false });
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
+  const toggle = (id: number) =>
+    setOpen((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
 
   const load = useCallback(
     (before?: number) => {
@@ -51,7 +58,15 @@ export function AuditPage() {
       </div>
       {state.error ? <ErrorBox error={state.error} testId="audit-error" /> : null}
       <div className="table-wrap">
-        <table className="table table-dense" data-testid="audit-table">
+        <table className="table table-dense table-fixed" data-testid="audit-table">
+          <colgroup>
+            <col className="w-time" />
+            <col className="w-actor" />
+            <col className="w-op" />
+            <col className="w-target" />
+            <col className="w-outcome" />
+            <col />
+          </colgroup>
           <thead>
             <tr>
               <th>Time</th>
@@ -65,24 +80,52 @@ export function AuditPage() {
           <tbody>
             {entries.map((a) => {
               const text = inputText(a.input);
+              const expanded = open.has(a.id);
               return (
-                <tr key={a.id} data-testid={`audit-row-${a.id}`}>
-                  <td className="nowrap">{formatDateTime(a.at)}</td>
-                  <td className="nowrap">
-                    {a.actor} <span className="muted small">{a.role}</span>
-                  </td>
-                  <td className="mono nowrap">{a.operation}</td>
-                  <td className="mono ellipsis-cell" title={a.target ?? ''}>
-                    {a.target ?? '—'}
-                  </td>
-                  <td className="nowrap">
-                    <span className={`outcome outcome-${a.outcome}`}>{a.outcome}</span>
-                    {a.errorCode ? <code className="small"> {a.errorCode}</code> : null}
-                  </td>
-                  <td className="mono small ellipsis-cell input-cell" title={text}>
-                    {text}
-                  </td>
-                </tr>
+                <Fragment key={a.id}>
+                  <tr data-testid={`audit-row-${a.id}`} className={expanded ? 'is-open' : undefined} onClick={() => toggle(a.id)}>
+                    <td className="ellipsis-cell" title={a.at}>
+                      {formatDateTime(a.at)}
+                    </td>
+                    <td className="ellipsis-cell" title={`${a.actor} (${a.role})`}>
+                      {a.actor}
+                    </td>
+                    <td className="mono ellipsis-cell" title={a.operation}>
+                      {a.operation}
+                    </td>
+                    <td className="ellipsis-cell" title={a.target ?? ''}>
+                      {a.target ? (hostName(a.target) ?? <span className="mono">{a.target}</span>) : '—'}
+                    </td>
+                    <td className="ellipsis-cell" title={a.errorCode ? `${a.outcome} ${a.errorCode}` : a.outcome}>
+                      <span className={`outcome outcome-${a.outcome}`}>{a.outcome}</span>
+                      {a.errorCode ? <code className="small"> {a.errorCode}</code> : null}
+                    </td>
+                    <td className="mono small ellipsis-cell">
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-expanded={expanded}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          toggle(a.id);
+                        }}
+                      >
+                        {text || '—'}
+                      </button>
+                    </td>
+                  </tr>
+                  {expanded ? (
+                    <tr className="audit-detail" data-testid={`audit-detail-${a.id}`}>
+                      <td colSpan={6}>
+                        <div className="small muted">
+                          {a.at} · {a.actor} ({a.role}) · {a.operation}
+                          {a.target ? ` · ${a.target}` : ''}
+                        </div>
+                        <pre>{JSON.stringify(a.input, null, 2)}</pre>
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
               );
             })}
           </tbody>

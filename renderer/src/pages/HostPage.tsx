@@ -244,7 +244,13 @@ export function HostPage({
           <h3 className="card-title">Resources</h3>
           {overview ? (
             <>
-              <UsageBar label={`Disk ${overview.disk.path}`} used={overview.disk.usedBytes} total={overview.disk.totalBytes} detail={`${formatBytes(overview.disk.availableBytes)} free`} testId="disk-usage" />
+              <UsageBar
+                label="Disk"
+                used={overview.disk.usedBytes}
+                total={overview.disk.totalBytes}
+                detail={`${formatBytes(overview.disk.availableBytes)} free on ${overview.disk.path}`}
+                testId="disk-usage"
+              />
               <UsageBar
                 label="Memory"
                 used={overview.memory.totalBytes - overview.memory.availableBytes}

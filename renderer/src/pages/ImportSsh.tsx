@@ -50,7 +50,7 @@ export function ImportPage({ hosts, onPick }: { hosts: readonly HostView[]; onPi
         prefill the add-host form; you still confirm its key fingerprint.
       </p>
       <form className="inline-row" onSubmit={submit}>
-        <label htmlFor="config-path" className="small muted">
+        <label htmlFor="config-path" className="small muted nowrap">
           Config file
         </label>
         <input

@@ -21,8 +21,8 @@ const COLUMNS: readonly Column<Container>[] = [
     tooltip: (c) => c.status,
     sortable: true,
   },
-  { key: 'ports', title: 'Ports', width: 'minmax(110px, 1.5fr)', render: (c) => c.ports.join(', ') || '—', tooltip: (c) => c.ports.join('\n'), className: 'mono' },
-  { key: 'created', title: 'Created', width: '128px', render: (c) => formatDateTime(c.created), tooltip: (c) => c.created, sortable: true },
+  { key: 'ports', title: 'Ports', width: 'minmax(110px, 1.4fr)', render: (c) => c.ports.join(', ') || '—', tooltip: (c) => c.ports.join('\n'), className: 'mono' },
+  { key: 'created', title: 'Created', width: '136px', render: (c) => formatDateTime(c.created), tooltip: (c) => c.created, sortable: true },
 ];
 
 export function ContainersTable({ containers, loading }: { containers: readonly Container[] | null; loading: boolean }) {

@@ -7,7 +7,7 @@ import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
 
 /** Keys the service may use for the presented fingerprint in HOST_KEY_CHANGED details. */
-const PRESENTED_KEYS = ['presentedFingerprint', 'presented', 'actualFingerprint', 'actual', 'receivedFingerprint', 'received', 'newFingerprint', 'fingerprint'];
+const PRESENTED_KEYS = ['presented', 'presentedFingerprint', 'actualFingerprint', 'actual', 'receivedFingerprint', 'received', 'newFingerprint', 'fingerprint'];
 
 function presentedFrom(err: FleetError, pinned: string): string | null {
   const d = err.details ?? {};
@@ -49,6 +49,8 @@ export function HostKeyChanged({ host, error, onRetrusted }: { host: HostView; e
   }, [api, fromError, canRetrust, host.address, host.port, host.jumpHostId]);
 
   const presented = fromError ?? probe.result?.fingerprint ?? null;
+  const detailType = error.details?.['keyType'];
+  const presentedType = fromError ? (typeof detailType === 'string' ? detailType : null) : (probe.result?.keyType ?? null);
   const matches = typed.trim() === host.name;
 
   const retrust = async () => {
@@ -75,7 +77,7 @@ export function HostKeyChanged({ host, error, onRetrusted }: { host: HostView; e
         <dt>Key the host presents now</dt>
         <dd className="fingerprint-sm fp-bad" data-testid="presented-fingerprint">
           {presented ?? (probe.busy ? 'asking the host…' : 'unknown')}
-          {probe.result && !fromError ? <span className="muted small"> ({probe.result.keyType})</span> : null}
+          {presented && presentedType ? <span className="muted small"> ({presentedType})</span> : null}
         </dd>
       </dl>
       {probe.error ? <ErrorBox error={probe.error} compact testId="probe-error" /> : null}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The Debian packages the tests need: a real OpenSSH server, Docker Engine, PostgreSQL,
+# Chromium, a static busybox for the tiny test image, iproute2 for the second Docker bridge.
+# As root it installs what is missing and says so; otherwise it lists them and stops.
+set -euo pipefail
+
+missing=()
+need() { # need <package> <test command…>
+  local pkg=$1; shift
+  if ! "$@" >/dev/null 2>&1; then missing+=("$pkg"); fi
+}
+need openssh-server test -x /usr/sbin/sshd
+need openssh-client command -v ssh-keygen
+need docker.io test -x /usr/sbin/dockerd -o -x /usr/bin/dockerd
+need postgresql sh -c 'ls /usr/lib/postgresql/*/bin/initdb'
+need chromium test -x /usr/bin/chromium
+need busybox-static test -x /bin/busybox
+need iproute2 command -v ip
+need iptables command -v iptables
+need procps command -v pkill
+need passwd command -v useradd
+
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The tests need these Debian packages: ${missing[*]}" >&2
+  echo "Install them as root (apt-get install ${missing[*]}) or run this command as root." >&2
+  exit 1
+fi
+echo "Installing Debian packages the tests need: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+echo "Installed: ${missing[*]}"

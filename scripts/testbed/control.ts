@@ -1,0 +1,120 @@
+// Acting on a running testbed from any process that holds its descriptor (test workers included):
+// stopping, starting and restarting the SSH servers, rotating host keys, running labelled containers.
+import { LABEL, layout, type HostName } from './layout.js';
+import * as sshd from './sshd.js';
+import type { TestbedDescriptor } from './index.js';
+import { dockerJson, dockerRequest, stepError, writeJson } from './util.js';
+
+export type { HostName } from './layout.js';
+export type HostKeyType = sshd.HostKeyType;
+
+export interface SshdControlOptions {
+  /**
+   * Keep established SSH sessions alive (only the listener goes away, as with `systemctl restart ssh`).
+   * By default the session processes are killed too, so clients see their connection drop.
+   */
+  keepSessions?: boolean;
+}
+
+/** Stops the host's sshd: connections are refused afterwards. Idempotent. */
+export async function stopSshd(desc: TestbedDescriptor, name: HostName, opts: SshdControlOptions = {}): Promise<void> {
+  await sshd.stopSshd(desc.dir, name, { dropSessions: !opts.keepSessions });
+}
+
+/** Starts the host's sshd again (same port, same key); resolves when it greets. No-op when it runs. */
+export async function startSshd(desc: TestbedDescriptor, name: HostName): Promise<void> {
+  if (sshd.sshdPid(desc.dir, name)) return;
+  await sshd.startSshd(desc.dir, name, desc[name].sshPort);
+}
+
+/** Stops and starts the host's sshd; resolves when the port accepts (and greets) again. */
+export async function restartSshd(desc: TestbedDescriptor, name: HostName, opts: SshdControlOptions = {}): Promise<void> {
+  await stopSshd(desc, name, opts);
+  await sshd.startSshd(desc.dir, name, desc[name].sshPort);
+}
+
+/** Whether the host's sshd runs. */
+export function sshdRunning(desc: TestbedDescriptor, name: HostName): boolean {
+  return sshd.sshdPid(desc.dir, name) !== undefined;
+}
+
+/**
+ * Gives the host a new host key (ed25519 unless told) and restarts its sshd. Returns the new fingerprint;
+ * updates `desc` in place and <dir>/descriptor.json.
+ */
+export async function rotateHostKey(
+  desc: TestbedDescriptor,
+  name: HostName,
+  opts: SshdControlOptions & { type?: HostKeyType } = {},
+): Promise<string> {
+  const key = await sshd.generateHostKey(desc.dir, name, opts.type ?? 'ed25519');
+  await restartSshd(desc, name, opts);
+  desc[name].hostKeyType = key.type;
+  desc[name].hostKeyFingerprint = key.fingerprint;
+  desc[name].hostKeyPublicLine = key.publicLine;
+  writeJson(layout(desc.dir).descriptor, desc);
+  return key.fingerprint;
+}
+
+export interface RunContainerOptions {
+  /** Extra labels (the testbed adds `odoo-fleet.testbed=<dir>` itself). */
+  labels?: Record<string, string>;
+  /** Defaults to the image's CMD: ["sleep","3600"]. */
+  cmd?: string[];
+  env?: Record<string, string>;
+  /** A network name (e.g. desc.dockerNetwork.name on alpha); the daemon's default bridge otherwise. */
+  network?: string;
+  /** Defaults to desc.busyboxImage. */
+  image?: string;
+  /** Remove an existing container of that name first when it carries the testbed label (default true). */
+  replace?: boolean;
+}
+
+export function dockerSocketOf(desc: TestbedDescriptor, name: HostName): string {
+  return desc[name].dockerSocket;
+}
+
+/** Creates and starts a (busybox `sleep 3600`) container on that host's daemon; returns its id. */
+export async function runContainer(
+  desc: TestbedDescriptor,
+  name: HostName,
+  containerName: string,
+  opts: RunContainerOptions = {},
+): Promise<string> {
+  const socket = dockerSocketOf(desc, name);
+  const step = `run container ${containerName} on ${name}`;
+  if (opts.replace !== false) {
+    const existing = await dockerRequest(socket, 'GET', `/containers/${encodeURIComponent(containerName)}/json`);
+    if (existing.status === 200) {
+      const labels = (JSON.parse(existing.body) as { Config?: { Labels?: Record<string, string> | null } }).Config?.Labels ?? {};
+      if (!(LABEL in labels)) throw stepError(step, `a container named ${containerName} exists and is not the testbed's`);
+      await removeContainer(desc, name, containerName);
+    }
+  }
+  const created = await dockerJson<{ Id: string }>(step, socket, 'POST', `/containers/create?name=${encodeURIComponent(containerName)}`, {
+    Image: opts.image ?? desc.busyboxImage,
+    ...(opts.cmd ? { Cmd: opts.cmd } : {}),
+    Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...opts.labels, [LABEL]: desc.dir },
+    HostConfig: { ...(opts.network ? { NetworkMode: opts.network } : {}), Init: false },
+  });
+  try {
+    await dockerJson(step, socket, 'POST', `/containers/${created.Id}/start`);
+  } catch (err) {
+    await dockerRequest(socket, 'DELETE', `/containers/${created.Id}?force=true`).catch(() => undefined);
+    throw err;
+  }
+  return created.Id;
+}
+
+/** Force-removes a container (by name or id) and its anonymous volumes; no error when it does not exist. */
+export async function removeContainer(desc: TestbedDescriptor, name: HostName, containerNameOrId: string): Promise<void> {
+  await dockerJson(
+    `remove container ${containerNameOrId} on ${name}`,
+    dockerSocketOf(desc, name),
+    'DELETE',
+    `/containers/${encodeURIComponent(containerNameOrId)}?force=true&v=true`,
+    undefined,
+    [200, 204, 404, 409],
+  );
+}

@@ -1,0 +1,44 @@
+// The contract's operations and events without their schemas: names, the role each needs,
+// whether it is audited and which program serves it. Zod-free, so the Electron preload and the
+// UIs can use it without bundling the schemas; contract.ts adds the schemas to exactly these.
+
+export const ROLES = ['viewer', 'support', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const ROLE_RANK: Record<Role, number> = { viewer: 0, support: 1, admin: 2 };
+
+export function roleAtLeast(role: Role | undefined, needed: Role): boolean {
+  return role !== undefined && ROLE_RANK[role] >= ROLE_RANK[needed];
+}
+
+export interface OperationPolicy {
+  role: Role;
+  audited: boolean;
+  /** Which program serves it: the POS only ever serves 'pos' and 'both' operations. */
+  program: 'console' | 'pos' | 'both';
+}
+
+export const OPERATIONS = {
+  'session.info': { role: 'viewer', audited: false, program: 'both' },
+  'vault.status': { role: 'viewer', audited: false, program: 'both' },
+  'vault.setup': { role: 'admin', audited: true, program: 'both' },
+  'vault.unlock': { role: 'viewer', audited: true, program: 'both' },
+  'hosts.list': { role: 'viewer', audited: false, program: 'console' },
+  'hosts.get': { role: 'viewer', audited: false, program: 'console' },
+  'hosts.probe': { role: 'admin', audited: false, program: 'console' },
+  'hosts.add': { role: 'admin', audited: true, program: 'console' },
+  'hosts.update': { role: 'admin', audited: true, program: 'console' },
+  'hosts.retrust': { role: 'admin', audited: true, program: 'console' },
+  'hosts.remove': { role: 'admin', audited: true, program: 'console' },
+  'hosts.check': { role: 'support', audited: true, program: 'console' },
+  'hosts.overview': { role: 'viewer', audited: false, program: 'console' },
+  'hosts.containers': { role: 'viewer', audited: false, program: 'console' },
+  'hosts.sshConfigCandidates': { role: 'admin', audited: false, program: 'console' },
+  'hosts.dbServer': { role: 'viewer', audited: false, program: 'console' },
+  'audit.list': { role: 'viewer', audited: false, program: 'both' },
+} as const satisfies Record<string, OperationPolicy>;
+
+export type OperationName = keyof typeof OPERATIONS;
+export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
+
+export const EVENT_NAMES = ['hosts.connection', 'hosts.changed'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];

@@ -1,0 +1,79 @@
+// Test helpers: a console (its real services) in a temporary data directory, and adding
+// testbed hosts through the dispatcher exactly as the UIs do.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { OperationName, OpInput, OpOutput } from '../../shared/contract.js';
+import { FleetError } from '../../shared/errors.js';
+import type { HostView } from '../../shared/hosts.js';
+import { createConsoleServices, type ConsoleOptions, type ConsoleServices } from '../../electron/console-services.js';
+import type { CallContext } from '../../electron/api/dispatcher.js';
+import type { TestbedDescriptor } from './testbed.js';
+
+export const FAST_KDF = { N: 2 ** 12, r: 8, p: 1 };
+export const ADMIN: CallContext = { actor: 'test-admin', role: 'admin', transport: 'internal' };
+
+export interface TestConsole {
+  dir: string;
+  services: ConsoleServices;
+  call<N extends OperationName>(op: N, input: OpInput<N>, ctx?: CallContext): Promise<OpOutput<N>>;
+  close(): Promise<void>;
+}
+
+export function createTestConsole(options: Partial<ConsoleOptions> = {}): TestConsole {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-console-'));
+  fs.mkdirSync(path.join(dir, 'home', '.ssh'), { recursive: true });
+  const services = createConsoleServices({
+    dataDir: path.join(dir, 'data'),
+    passphrase: 'test passphrase for the vault',
+    kdf: FAST_KDF,
+    homeDir: path.join(dir, 'home'),
+    localUser: 'tester',
+    ...options,
+  });
+  return {
+    dir,
+    services,
+    async call(op, input, ctx = ADMIN) {
+      const result = await services.dispatcher.invoke(op, input, ctx);
+      if (!result.ok) throw new FleetError(result.error.code as never, result.error.message, result.error.details);
+      return result.value as never;
+    },
+    async close() {
+      await services.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Probes, checks the fingerprint against the testbed's, and adds the host with the admin key. */
+export async function addTestbedHost(
+  console: TestConsole,
+  testbed: TestbedDescriptor,
+  which: 'alpha' | 'beta',
+  overrides: Partial<OpInput<'hosts.add'>> = {},
+): Promise<HostView> {
+  const host = testbed[which];
+  const probe = await console.call('hosts.probe', { address: '127.0.0.1', port: host.sshPort });
+  if (probe.fingerprint !== host.hostKeyFingerprint) throw new Error(`probe saw ${probe.fingerprint}, testbed says ${host.hostKeyFingerprint}`);
+  return console.call('hosts.add', {
+    name: which,
+    address: '127.0.0.1',
+    port: host.sshPort,
+    user: testbed.admin.user,
+    auth: { kind: 'key', keyPaths: [testbed.admin.keyPath] },
+    dockerSocket: host.dockerSocket,
+    trustedFingerprint: probe.fingerprint,
+    ...overrides,
+  });
+}
+
+export async function expectFleetError(promise: Promise<unknown>, code: string): Promise<FleetError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof FleetError && error.code === code) return error;
+    throw new Error(`expected ${code}, got ${error instanceof FleetError ? `${error.code}: ${error.message}` : String(error)}`);
+  }
+  throw new Error(`expected ${code}, but the call succeeded`);
+}
