@@ -42,11 +42,16 @@ async function ensureUser(user: string, dockerAccess: boolean): Promise<void> {
  * Both get a password: with UsePAM no, sshd refuses even key logins to an account whose password is locked ("!").
  */
 export async function ensureUsers(adminPassword: string, supportPassword: string): Promise<void> {
-  await run('groupadd', ['-f', 'docker'], { step: 'group docker' });
   // Sequential: the shadow tools lock /etc/passwd.
   await ensureUser(ADMIN_USER, true);
   await ensureUser(SUPPORT_USER, false);
   await run('chpasswd', [], { step: 'chpasswd', input: `${ADMIN_USER}:${adminPassword}\n${SUPPORT_USER}:${supportPassword}\n` });
+}
+
+/** The group owning the docker sockets (docker.io creates it; the daemons are started with --group docker). */
+export async function ensureDockerGroup(): Promise<void> {
+  if ((await run('getent', ['group', 'docker'], { step: 'group docker', allowFail: true })).code === 0) return;
+  await run('groupadd', ['-f', 'docker'], { step: 'group docker' });
 }
 
 async function keygen(file: string, type: 'ed25519' | 'rsa', comment: string, passphrase = ''): Promise<string> {

@@ -186,61 +186,85 @@ function overlaps(a: Cidr, b: Cidr): boolean {
   return ((a.base & mask) >>> 0) === ((b.base & mask) >>> 0);
 }
 
-export interface SubnetPlan {
-  network: { subnet: string; gateway: string };
-  beta: { subnet: string; address: string };
-  /** Default address pool of beta's daemon, so its own networks do not collide with alpha's. */
-  betaPool: string;
+export interface BetaPlan {
+  subnet: string;
+  address: string;
+  /** Default address pool of beta's daemon, so that its own networks do not collide with alpha's. */
+  pool: string;
 }
 
-/**
- * Picks private /24s for the `fleet-testbed` network and beta's bridge that clash with no route and no
- * network of alpha's daemon (ignoring our own bridges, which are recreated). Keeps the existing network's
- * subnet when it is still free, so the network can be reused.
- */
-export async function planSubnets(alphaSocket: string): Promise<SubnetPlan> {
+export interface NetworkPlan {
+  subnet: string;
+  gateway: string;
+}
+
+interface Taken {
+  cidrs: Array<Cidr & { text: string; what: string }>;
+  /** The subnet of an existing `fleet-testbed` network on alpha. */
+  existingNetwork?: string;
+}
+
+/** Routes (ignoring our own bridges, which are recreated) and, when the daemon answers, alpha's networks. */
+async function takenSubnets(alphaSocket: string | undefined): Promise<Taken> {
   const step = 'choose subnets';
-  const taken: Cidr[] = [];
+  const taken: Taken = { cidrs: [] };
   const routes = await run('ip', ['-j', '-4', 'route', 'show', 'table', 'all'], { step });
   for (const r of JSON.parse(routes.stdout || '[]') as Array<{ dst?: string; dev?: string }>) {
     if (!r.dst || r.dst === 'default' || r.dev === NETWORK_BRIDGE || r.dev === BETA_BRIDGE) continue;
     const c = parseCidr(r.dst);
-    if (c && c.bits > 0) taken.push(c);
+    if (c && c.bits > 0) taken.cidrs.push({ ...c, text: r.dst, what: `route ${r.dst} dev ${r.dev ?? '?'}` });
   }
-  const networks = await dockerJson<Array<{ Name: string; IPAM?: { Config?: Array<{ Subnet?: string }> | null } }>>(
-    step,
-    alphaSocket,
-    'GET',
-    '/networks',
-  );
-  let existing: string | undefined;
-  for (const n of networks) {
-    for (const cfg of n.IPAM?.Config ?? []) {
-      if (!cfg.Subnet) continue;
-      if (n.Name === NETWORK_NAME) existing = cfg.Subnet;
-      else {
+  if (alphaSocket) {
+    type Net = { Name: string; IPAM?: { Config?: Array<{ Subnet?: string }> | null } };
+    for (const n of await dockerJson<Net[]>(step, alphaSocket, 'GET', '/networks')) {
+      for (const cfg of n.IPAM?.Config ?? []) {
+        if (!cfg.Subnet) continue;
+        if (n.Name === NETWORK_NAME) taken.existingNetwork = cfg.Subnet;
         const c = parseCidr(cfg.Subnet);
-        if (c) taken.push(c);
+        if (c && n.Name !== NETWORK_NAME) taken.cidrs.push({ ...c, text: cfg.Subnet, what: `docker network ${n.Name} (${cfg.Subnet})` });
       }
     }
   }
-  const free = (c: Cidr) => !taken.some((t) => overlaps(t, c));
+  return taken;
+}
+
+const clash = (taken: Taken, cidr: string) => taken.cidrs.find((t) => overlaps(t, parseCidr(cidr)!));
+const firstHost = (subnet: string) => subnet.replace(/\.0\/24$/, '.1');
+
+/**
+ * Beta's bridge takes a /24 from 10.199.200-254, its daemon's address pool a free /16 of 10.195-198.
+ * Planned before alpha's daemon necessarily answers (beta starts in parallel with it); planNetwork checks
+ * alpha's networks against it afterwards.
+ */
+export async function planBeta(): Promise<BetaPlan> {
+  const taken = await takenSubnets((await dockerPing(DEFAULT_DOCKER_SOCKET)) ? DEFAULT_DOCKER_SOCKET : undefined);
+  let subnet: string | undefined;
+  for (let i = 200; i < 255 && !subnet; i++) if (!clash(taken, `10.199.${i}.0/24`)) subnet = `10.199.${i}.0/24`;
+  const pool = ['10.198.0.0/16', '10.197.0.0/16', '10.196.0.0/16', '10.195.0.0/16'].find((p) => !clash(taken, p));
+  if (!subnet) throw stepError('choose subnets', 'no free /24 in 10.199.200.0-10.199.254.0 for beta\'s bridge');
+  if (!pool) throw stepError('choose subnets', 'no free /16 in 10.195-198.0.0 for beta\'s address pool');
+  return { subnet, address: firstHost(subnet), pool };
+}
+
+/**
+ * The `fleet-testbed` network takes a /24 from 10.199.10-199 that clashes with no route and no other network
+ * of alpha's (keeping the existing network's subnet when still free, so that it is reused).
+ */
+export async function planNetwork(alphaSocket: string, beta: BetaPlan): Promise<NetworkPlan> {
+  const taken = await takenSubnets(alphaSocket);
+  for (const mine of [beta.subnet, beta.pool]) {
+    const hit = taken.cidrs.find((t) => overlaps(t, parseCidr(mine)!) && t.what.startsWith('docker network'));
+    if (hit) throw stepError('choose subnets', `${hit.what} on the default daemon overlaps beta's ${mine}; remove that network`);
+  }
+  taken.cidrs.push({ ...parseCidr(beta.subnet)!, text: beta.subnet, what: 'beta bridge' });
+  taken.cidrs.push({ ...parseCidr(beta.pool)!, text: beta.pool, what: 'beta pool' });
   const candidates: string[] = [];
-  for (let i = 10; i < 255; i++) candidates.push(`10.199.${i}.0/24`);
-  const pick = (exclude: string[]) => candidates.find((c) => !exclude.includes(c) && free(parseCidr(c)!));
-  let networkSubnet = existing && candidates.includes(existing) && free(parseCidr(existing)!) ? existing : undefined;
-  networkSubnet ??= pick([]);
-  const betaSubnet = pick(networkSubnet ? [networkSubnet] : []);
-  if (!networkSubnet || !betaSubnet) throw stepError(step, 'no free /24 left in 10.199.0.0/16');
-  const poolCandidates = ['10.198.0.0/16', '10.197.0.0/16', '10.196.0.0/16', '10.195.0.0/16'];
-  const betaPool = poolCandidates.find((p) => free(parseCidr(p)!));
-  if (!betaPool) throw stepError(step, 'no free /16 for beta\'s default address pool');
-  const hostAddress = (subnet: string, n: number) => subnet.replace(/\.0\/24$/, `.${n}`);
-  return {
-    network: { subnet: networkSubnet, gateway: hostAddress(networkSubnet, 1) },
-    beta: { subnet: betaSubnet, address: hostAddress(betaSubnet, 1) },
-    betaPool,
-  };
+  for (let i = 10; i < 200; i++) candidates.push(`10.199.${i}.0/24`);
+  const existing = taken.existingNetwork;
+  const subnet =
+    existing && candidates.includes(existing) && !clash(taken, existing) ? existing : candidates.find((c) => !clash(taken, c));
+  if (!subnet) throw stepError('choose subnets', 'no free /24 in 10.199.10.0-10.199.199.0 for the docker network');
+  return { subnet, gateway: firstHost(subnet) };
 }
 
 // ---------------------------------------------------------------- the fleet-testbed network on alpha
@@ -378,13 +402,13 @@ async function deleteLink(name: string): Promise<void> {
   await run('ip', ['link', 'del', name], { step: `delete ${name}`, allowFail: true });
 }
 
-export async function startBetaDockerd(dir: string, plan: SubnetPlan, log: Log): Promise<void> {
+export async function startBetaDockerd(dir: string, plan: BetaPlan, log: Log): Promise<void> {
   const step = 'beta dockerd';
   const l = layout(dir).betaDocker;
   await cleanBetaCgroups();
   await deleteLink(BETA_BRIDGE);
   await run('ip', ['link', 'add', BETA_BRIDGE, 'type', 'bridge'], { step: `${step}: create bridge` });
-  await run('ip', ['addr', 'add', `${plan.beta.address}/24`, 'dev', BETA_BRIDGE], { step: `${step}: bridge address` });
+  await run('ip', ['addr', 'add', `${plan.address}/24`, 'dev', BETA_BRIDGE], { step: `${step}: bridge address` });
   await run('ip', ['link', 'set', BETA_BRIDGE, 'up'], { step: `${step}: bridge up` });
   fs.mkdirSync(l.dataRoot, { recursive: true, mode: 0o711 });
   fs.mkdirSync(l.execRoot, { recursive: true, mode: 0o700 });
@@ -403,12 +427,12 @@ export async function startBetaDockerd(dir: string, plan: SubnetPlan, log: Log):
     '--ip6tables=false',
     '--ip-masq=false',
     '--cgroup-parent', BETA_CGROUP_PARENT,
-    '--default-address-pool', `base=${plan.betaPool},size=24`,
+    '--default-address-pool', `base=${plan.pool},size=24`,
     '--shutdown-timeout', '3',
   ];
   const driver = storageDriverFor(l.dataRoot);
   if (driver) args.push('--storage-driver', driver);
-  log(`starting beta dockerd on ${l.socket} (bridge ${BETA_BRIDGE} ${plan.beta.address}/24, log ${l.log})`);
+  log(`starting beta dockerd on ${l.socket} (bridge ${BETA_BRIDGE} ${plan.address}/24, log ${l.log})`);
   const pid = spawnDaemon(dockerdBinary(), args, l.log);
   await waitForDaemon(step, l.socket, pid, l.log);
   const info = await dockerJson<{ Driver?: string }>(step, l.socket, 'GET', '/info');

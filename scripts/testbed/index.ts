@@ -8,14 +8,15 @@
 // leftover daemon whose command line names a /tmp/odoo-fleet-testbed-* directory before starting anew.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createClientKeys, ensureUsers, startAgent, stopAgent } from './accounts.js';
+import { createClientKeys, ensureDockerGroup, ensureUsers, startAgent, stopAgent } from './accounts.js';
 import {
   busyboxRecipe,
   ensureBusyboxImage,
   ensureDefaultDockerd,
   ensureNetwork,
   markedProcesses,
-  planSubnets,
+  planBeta,
+  planNetwork,
   removeLabeledContainers,
   removeNetwork,
   smokeTest,
@@ -314,6 +315,10 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
     const start = Date.now();
     try {
       return await fn();
+    } catch (err) {
+      // Errors from our helpers already name their step; name it for the others (fs, pg, …).
+      if (err instanceof Error && err.message.startsWith('testbed:')) throw err;
+      throw new Error(`testbed: ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     } finally {
       timings[name] = Date.now() - start;
     }
@@ -343,6 +348,7 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       pgPassword: randomSecret(),
     };
     const [alphaPort, betaPort, pgPort] = (await freePorts(3)) as [number, number, number];
+    await timed('docker group', ensureDockerGroup);
     const ports: Record<HostName, number> = { alpha: alphaPort, beta: betaPort };
 
     const users = timed('users', () => ensureUsers(secrets.adminPassword, secrets.supportPassword));
@@ -368,13 +374,14 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       }
       return started;
     });
-    const plan = (async () => {
+    const betaPlan = planBeta();
+    const networkPlan = (async () => {
       await alphaDocker;
-      return planSubnets(DEFAULT_DOCKER_SOCKET);
+      return planNetwork(DEFAULT_DOCKER_SOCKET, await betaPlan);
     })();
     const network = timed('network', async () => {
-      const p = await plan;
-      await ensureNetwork(DEFAULT_DOCKER_SOCKET, dir, p.network.subnet, p.network.gateway, log);
+      const p = await networkPlan;
+      await ensureNetwork(DEFAULT_DOCKER_SOCKET, dir, p.subnet, p.gateway, log);
     });
     const alphaImage = timed('alpha image+smoke', async () => {
       await alphaDocker;
@@ -383,8 +390,7 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       await smokeTest(DEFAULT_DOCKER_SOCKET, r.tag, dir);
     });
     const beta = timed('beta dockerd+image+smoke', async () => {
-      const p = await plan;
-      await timed('beta dockerd', () => startBetaDockerd(dir, p, log));
+      await timed('beta dockerd', async () => startBetaDockerd(dir, await betaPlan, log));
       const r = await recipe;
       await ensureBusyboxImage(l.betaDocker.socket, r, await tarball, log);
       await smokeTest(l.betaDocker.socket, r.tag, dir, l.betaDocker.log);
@@ -392,18 +398,18 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
     const postgres = timed('postgres', async () => {
       await pgInit;
       await network;
-      const p = await plan;
+      const [n, b] = [await networkPlan, await betaPlan];
       await startPostgres(dir, {
         port: pgPort,
-        listen: ['127.0.0.1', p.network.gateway],
-        hostCidrs: [p.network.subnet, p.beta.subnet],
+        listen: ['127.0.0.1', n.gateway],
+        hostCidrs: [n.subnet, b.subnet],
         adminPassword: secrets.pgPassword,
       });
     });
 
-    await settleAll([users, clientKeys, hostKeys, sshds, agent, recipe, tarball, pgInit, alphaDocker, plan, network, alphaImage, beta, postgres]);
+    await settleAll([users, clientKeys, hostKeys, sshds, agent, recipe, tarball, pgInit, alphaDocker, betaPlan, networkPlan, network, alphaImage, beta, postgres]);
 
-    const p = await plan;
+    const [n, b] = [await networkPlan, await betaPlan];
     const started = await alphaDocker;
     const [alphaKey, betaKey] = await hostKeys;
     const host = (name: HostName, key: typeof alphaKey, dockerSocket: string, dockerdLogPath?: string): TestbedHost => ({
@@ -438,12 +444,12 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
         port: pgPort,
         adminUser: PG_ADMIN_USER,
         adminPassword: secrets.pgPassword,
-        listen: ['127.0.0.1', p.network.gateway],
+        listen: ['127.0.0.1', n.gateway],
         socketDir: l.pg.run,
         logPath: l.pg.log,
       },
-      dockerNetwork: { name: NETWORK_NAME, subnet: p.network.subnet, gateway: p.network.gateway, bridge: NETWORK_BRIDGE },
-      betaBridge: { name: BETA_BRIDGE, subnet: p.beta.subnet, address: p.beta.address },
+      dockerNetwork: { name: NETWORK_NAME, subnet: n.subnet, gateway: n.gateway, bridge: NETWORK_BRIDGE },
+      betaBridge: { name: BETA_BRIDGE, subnet: b.subnet, address: b.address },
       busyboxImage: (await recipe).tag,
       startedDockerd: { alpha: started !== undefined, beta: true },
       timings,

@@ -47,6 +47,7 @@ export async function initPostgres(dir: string): Promise<void> {
   fs.writeFileSync(l.log, '');
   fs.chownSync(l.log, uid, gid);
   const initdb = path.join(pgBinDir(), 'initdb');
+  if (!fs.existsSync(initdb)) throw stepError('postgres initdb', `${initdb} not found (Debian package postgresql-15)`);
   const initdbArgs = ['-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'];
   const stat = fs.statSync(initdb);
   const key = crypto

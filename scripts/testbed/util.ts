@@ -20,8 +20,13 @@ export function tailFile(file: string, lines = 30): string {
       const length = Math.min(size, 64 * 1024);
       const buf = Buffer.alloc(length);
       fs.readSync(fd, buf, 0, length, size - length);
-      const text = buf.toString('utf8').trimEnd();
-      return text.split('\n').slice(-lines).join('\n') || '(log is empty)';
+      // dockerd's gRPC chatter buries the lines that explain a failure.
+      const text = buf
+        .toString('utf8')
+        .trimEnd()
+        .split('\n')
+        .filter((line) => !line.includes('module=grpc'));
+      return text.slice(-lines).join('\n') || '(log is empty)';
     } finally {
       fs.closeSync(fd);
     }
