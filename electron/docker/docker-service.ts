@@ -30,11 +30,17 @@ export class DockerService {
     cached?.agent.destroy();
     const agent = new SshDockerAgent(async () => {
       const session = await this.pool.session(endpoint.hostId);
+      let channel;
       try {
-        return await session.openUnixSocket(endpoint.socketPath);
+        channel = await session.openUnixSocket(endpoint.socketPath);
       } catch (error) {
         throw await diagnoseSocketFailure(session, endpoint, error as Error);
       }
+      // A kept-alive channel must die with its connection, or the agent would hand out a dead one.
+      const onConnectionGone = () => channel.destroy();
+      session.client.once('close', onConnectionGone);
+      channel.once('close', () => session.client.off('close', onConnectionGone));
+      return channel;
     });
     // The host name is a placeholder: the agent decides where bytes go.
     const docker = new Docker({ protocol: 'http', host: 'docker.invalid', port: 80, agent } as Docker.DockerOptions);
@@ -47,16 +53,19 @@ export class DockerService {
     this.clients.delete(hostId);
   }
 
-  /** Runs a Docker call, mapping transport and daemon failures to clear errors; retries once if the channel died. */
-  async call<T>(endpoint: DockerEndpoint, fn: (docker: Docker) => Promise<T>): Promise<T> {
+  /**
+   * Runs a Docker call with a deadline, mapping transport and daemon failures to clear errors;
+   * retries once if the channel died under it.
+   */
+  async call<T>(endpoint: DockerEndpoint, fn: (docker: Docker) => Promise<T>, timeoutMs = 30_000): Promise<T> {
     try {
-      return await fn(this.client(endpoint));
+      return await withDeadline(fn(this.client(endpoint)), timeoutMs, () => this.forget(endpoint.hostId));
     } catch (error) {
       if (error instanceof FleetError) throw error;
       if (isStaleChannel(error)) {
         this.forget(endpoint.hostId);
         try {
-          return await fn(this.client(endpoint));
+          return await withDeadline(fn(this.client(endpoint)), timeoutMs, () => this.forget(endpoint.hostId));
         } catch (retryError) {
           throw toDockerError(retryError);
         }
@@ -82,6 +91,17 @@ export function toContainer(info: Docker.ContainerInfo): Container {
     created: new Date(info.Created * 1000).toISOString(),
     labels: info.Labels ?? {},
   };
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new FleetError('TIMEOUT', `Docker did not answer within ${Math.round(ms / 1000)} s.`));
+    }, ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function isStaleChannel(error: unknown): boolean {

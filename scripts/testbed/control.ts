@@ -56,6 +56,38 @@ export async function rotateHostKey(
   return key.fingerprint;
 }
 
+/**
+ * Gives the host back the key it had when the testbed started and restarts its sshd (undoing rotateHostKey).
+ * Returns that fingerprint; updates `desc` in place and <dir>/descriptor.json.
+ */
+export async function restoreHostKey(desc: TestbedDescriptor, name: HostName, opts: SshdControlOptions = {}): Promise<string> {
+  const key = await sshd.restoreOriginalHostKey(desc.dir, name);
+  await restartSshd(desc, name, opts);
+  desc[name].hostKeyType = key.type;
+  desc[name].hostKeyFingerprint = key.fingerprint;
+  desc[name].hostKeyPublicLine = key.publicLine;
+  writeJson(layout(desc.dir).descriptor, desc);
+  return key.fingerprint;
+}
+
+/**
+ * Re-reads each host's key from its <hostKeyPath>.pub into `desc` (in place; returned for convenience): the
+ * key files are the truth, whatever process rotated or restored them.
+ */
+export function refreshHostKeys<T extends TestbedDescriptor>(desc: T): T {
+  for (const name of ['alpha', 'beta'] as const) {
+    try {
+      const key = sshd.readHostKey(desc.dir, name);
+      desc[name].hostKeyType = key.type;
+      desc[name].hostKeyFingerprint = key.fingerprint;
+      desc[name].hostKeyPublicLine = key.publicLine;
+    } catch {
+      /* testbed gone: keep what the descriptor says */
+    }
+  }
+  return desc;
+}
+
 export interface RunContainerOptions {
   /** Extra labels (the testbed adds `odoo-fleet.testbed=<dir>` itself). */
   labels?: Record<string, string>;

@@ -43,7 +43,7 @@ import {
   type HostName,
 } from './layout.js';
 import { initPostgres, startPostgres, stopPostgres } from './postgres.js';
-import { generateHostKey, startSshd, stopSshd, writeSshdConfig } from './sshd.js';
+import { generateHostKey, saveOriginalHostKey, startSshd, stopSshd, writeSshdConfig } from './sshd.js';
 import {
   dockerPing,
   freePorts,
@@ -353,7 +353,12 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
 
     const users = timed('users', () => ensureUsers(secrets.adminPassword, secrets.supportPassword));
     const clientKeys = timed('client keys', () => createClientKeys(dir, secrets.keyPassphrase));
-    const hostKeys = timed('host keys', () => Promise.all([generateHostKey(dir, 'alpha'), generateHostKey(dir, 'beta')]));
+    const hostKey = async (h: HostName) => {
+      const key = await generateHostKey(dir, h);
+      await saveOriginalHostKey(dir, h);
+      return key;
+    };
+    const hostKeys = timed('host keys', () => Promise.all([hostKey('alpha'), hostKey('beta')]));
     const sshds = timed('sshd', async () => {
       await hostKeys;
       for (const h of ['alpha', 'beta'] as const) writeSshdConfig(dir, h, ports[h]);

@@ -76,6 +76,23 @@ export async function generateHostKey(dir: string, name: HostName, type: HostKey
   return readHostKey(dir, name);
 }
 
+/** Keeps a copy of the host key the testbed started with (for restoreHostKey). */
+export async function saveOriginalHostKey(dir: string, name: HostName): Promise<void> {
+  const l = layout(dir)[name];
+  await fsp.copyFile(l.hostKey, `${l.hostKey}.original`);
+  await fsp.copyFile(`${l.hostKey}.pub`, `${l.hostKey}.original.pub`);
+}
+
+/** Puts the original host key back (the caller restarts sshd). */
+export async function restoreOriginalHostKey(dir: string, name: HostName) {
+  const l = layout(dir)[name];
+  await fsp.copyFile(`${l.hostKey}.original`, `${l.hostKey}.tmp`);
+  await fsp.chmod(`${l.hostKey}.tmp`, 0o600);
+  await fsp.rename(`${l.hostKey}.tmp`, l.hostKey);
+  await fsp.copyFile(`${l.hostKey}.original.pub`, `${l.hostKey}.pub`);
+  return readHostKey(dir, name);
+}
+
 export function readHostKey(dir: string, name: HostName) {
   const line = fs.readFileSync(`${layout(dir)[name].hostKey}.pub`, 'utf8').trim();
   const [type, blob] = line.split(/\s+/);

@@ -1,28 +1,20 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restartSshd, rotateHostKey } from '../../scripts/testbed/control.js';
+import { restoreHostKey, rotateHostKey } from '../../scripts/testbed/control.js';
 import { addTestbedHost, createTestConsole, expectFleetError, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
 let fleet: TestConsole;
 const original = { ...testbed.beta };
-let savedKey: Buffer;
-let savedPub: Buffer;
-
 beforeAll(() => {
   fleet = createTestConsole();
-  savedKey = fs.readFileSync(original.hostKeyPath);
-  savedPub = fs.readFileSync(`${original.hostKeyPath}.pub`);
 });
 
 afterAll(async () => {
   await fleet.close();
-  // Put beta's original key back so later test files see the host they were told about.
-  fs.writeFileSync(original.hostKeyPath, savedKey, { mode: 0o600 });
-  fs.writeFileSync(`${original.hostKeyPath}.pub`, savedPub);
-  Object.assign(testbed.beta, { hostKeyType: original.hostKeyType, hostKeyFingerprint: original.hostKeyFingerprint, hostKeyPublicLine: original.hostKeyPublicLine });
-  await restartSshd(testbed, 'beta');
+  // Later test files expect the host they were told about.
+  await restoreHostKey(testbed, 'beta');
 });
 
 describe('a changed host key', () => {

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   removeContainer,
   restartSshd,
+  restoreHostKey,
   rotateHostKey,
   runContainer,
   startSshd,
@@ -284,5 +285,9 @@ describe('control', () => {
     expect(onDisk.alpha.hostKeyFingerprint).toBe(after);
     const keygen = execFileSync('ssh-keygen', ['-lf', `${tb.alpha.hostKeyPath}.pub`], { encoding: 'utf8' });
     expect(keygen.split(' ')[1]).toBe(after);
+    // Later test files expect the host they were told about.
+    expect(await restoreHostKey(tb, 'alpha')).toBe(before);
+    expect(tb.alpha.hostKeyFingerprint).toBe(before);
+    track(await connect('alpha', adminKey(), before));
   });
 });
