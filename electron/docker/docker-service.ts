@@ -2,7 +2,9 @@ import Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { Container } from '../../shared/hosts.js';
 import type { SshPool, SshSession } from '../ssh/pool.js';
+import { ChannelHttpClient } from './channel-http.js';
 import { SshDockerAgent } from './ssh-docker-agent.js';
+import { createSshModem } from './ssh-modem.js';
 
 export interface DockerEndpoint {
   hostId: string;
@@ -15,6 +17,7 @@ interface Cached {
   socketPath: string;
   docker: Docker;
   agent: SshDockerAgent;
+  http: ChannelHttpClient;
 }
 
 /** Docker Engine API of each host, through the host's pooled SSH connection. */
@@ -27,8 +30,8 @@ export class DockerService {
   client(endpoint: DockerEndpoint): Docker {
     const cached = this.clients.get(endpoint.hostId);
     if (cached && cached.socketPath === endpoint.socketPath) return cached.docker;
-    cached?.agent.destroy();
-    const agent = new SshDockerAgent(async () => {
+    if (cached) this.forget(endpoint.hostId);
+    const openChannel = async () => {
       const session = await this.pool.session(endpoint.hostId);
       let channel;
       try {
@@ -41,15 +44,18 @@ export class DockerService {
       session.client.once('close', onConnectionGone);
       channel.once('close', () => session.client.off('close', onConnectionGone));
       return channel;
-    });
-    // The host name is a placeholder: the agent decides where bytes go.
-    const docker = new Docker({ protocol: 'http', host: 'docker.invalid', port: 80, agent } as Docker.DockerOptions);
-    this.clients.set(endpoint.hostId, { socketPath: endpoint.socketPath, docker, agent });
+    };
+    const agent = new SshDockerAgent(openChannel);
+    const http = new ChannelHttpClient(openChannel);
+    const docker = new Docker({ modem: createSshModem(agent, http) } as Docker.DockerOptions);
+    this.clients.set(endpoint.hostId, { socketPath: endpoint.socketPath, docker, agent, http });
     return docker;
   }
 
   forget(hostId: string): void {
-    this.clients.get(hostId)?.agent.destroy();
+    const cached = this.clients.get(hostId);
+    cached?.agent.destroy();
+    cached?.http.close();
     this.clients.delete(hostId);
   }
 

@@ -1,0 +1,43 @@
+import Modem from 'docker-modem';
+import { ChannelHttpClient } from './channel-http.js';
+import type { SshDockerAgent } from './ssh-docker-agent.js';
+
+interface RequestContext {
+  hijack?: boolean;
+  isStream?: boolean;
+  openStdin?: boolean;
+  statusCodes: Record<number, boolean | string>;
+}
+
+interface ModemInternals {
+  buildRequest(options: { method: string; path: string; headers: Record<string, string | number> }, context: RequestContext, data: unknown, callback: (error: unknown, result?: unknown) => void): void;
+  buildPayload(error: unknown, isStream: boolean, statusCodes: RequestContext['statusCodes'], openStdin: boolean, req: unknown, res: unknown, json: unknown, callback: (error: unknown, result?: unknown) => void): void;
+}
+
+/**
+ * docker-modem with a fast path: plain JSON requests go through ChannelHttpClient; streams,
+ * attach/exec hijacks and uploads keep using Node's http client through the SSH agent.
+ */
+export function createSshModem(agent: SshDockerAgent, http: ChannelHttpClient): Modem {
+  const modem = new Modem({ protocol: 'http', host: 'docker.invalid', port: 80, agent } as Modem.ConstructorOptions);
+  const internals = modem as unknown as ModemInternals;
+  const viaNodeHttp = internals.buildRequest.bind(modem);
+  internals.buildRequest = (options, context, data, callback) => {
+    const plain = !context.hijack && !context.isStream && !context.openStdin && (data === undefined || typeof data === 'string' || Buffer.isBuffer(data));
+    if (!plain) return viaNodeHttp(options, context, data, callback);
+    http.request({ method: options.method, path: options.path, headers: options.headers, ...(data !== undefined ? { body: data as string | Buffer } : {}) }).then(
+      (response) => {
+        const text = response.body.toString('utf8');
+        let json: unknown = response.body;
+        try {
+          json = text.length > 0 ? JSON.parse(text) : response.body;
+        } catch {
+          json = text;
+        }
+        internals.buildPayload(null, false, context.statusCodes, false, {}, response, json, callback);
+      },
+      (error: unknown) => internals.buildPayload(error, false, context.statusCodes, false, {}, {}, null, callback),
+    );
+  };
+  return modem;
+}
