@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { CSP_META } from './shared/csp.js';
 
 // Two UIs, one config:
 //   npx vite build              -> renderer/  (Fleet Console) into dist/renderer
@@ -10,28 +11,15 @@ import { defineConfig, type Plugin } from 'vite';
 const repo = fileURLToPath(new URL('.', import.meta.url));
 const at = (p: string) => fileURLToPath(new URL(p, new URL('.', import.meta.url)));
 
-// The same policy the web server sends as a header. As a <meta> tag it also covers the Electron
-// window, which loads index.html from file:// where no response headers exist. Build only: the
-// dev server's React Refresh preamble is an inline script. (frame-ancestors is header-only.)
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
-
+// The web server's policy as a <meta> tag, for the Electron window (file:// has no headers).
+// Build only: the dev server's React Refresh preamble is an inline script.
 function cspMeta(): Plugin {
   return {
     name: 'fleet-csp-meta',
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
-      handler: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' }],
+      handler: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP_META }, injectTo: 'head-prepend' }],
     },
   };
 }

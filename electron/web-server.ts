@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { CSP_HEADER } from '../shared/csp.js';
 import { WS_PATH } from '../shared/ws-protocol.js';
 import type { CallContext, Dispatcher } from './api/dispatcher.js';
 import type { EventBus } from './api/events.js';
@@ -31,18 +32,7 @@ export interface WebServer {
 }
 
 const COOKIE = 'fleet_session';
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -86,7 +76,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const base = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP, 'Cross-Origin-Opener-Policy': 'same-origin' };
+    const base = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP_HEADER, 'Cross-Origin-Opener-Policy': 'same-origin' };
     if (!hostAllowed(request)) {
       response.writeHead(421, { ...base, 'Content-Type': 'text/plain' }).end('Wrong host.');
       return;
