@@ -32,6 +32,7 @@ export async function serveConsole(): Promise<void> {
     log: services.log,
     port: portArg ? Number.parseInt(portArg, 10) : 0,
   });
+  services.hosts.connectAll();
   process.stdout.write(`Fleet Console (web mode) — open this URL once; its token is single-use:\n  ${server.launchUrl}\n`);
   process.stdout.write(`Store: ${services.dataDir}\n`);
   const stop = async () => {

@@ -39,7 +39,7 @@ export function consoleHandlers(deps: { hosts: HostService; importer: SshConfigI
     'hosts.check': ({ id }) => hosts.check(id),
     'hosts.overview': ({ id }) => hosts.overview(id),
     'hosts.containers': ({ id }) => hosts.containers(id),
-    'hosts.sshConfigCandidates': ({ configPath }) => importer.candidates(configPath),
+    'hosts.sshConfigCandidates': ({ configPath }, ctx) => importer.candidates(configPath, { anyPath: ctx.transport === 'cli' }),
     'hosts.dbServer': ({ id }) => hosts.get(id).dbServer,
     'audit.list': ({ limit, before }) => audit.list(limit, before),
   };

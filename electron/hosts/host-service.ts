@@ -52,6 +52,14 @@ export class HostService {
     };
   }
 
+  /**
+   * Opens every stored host's connection in the background so the host list shows live states
+   * from the start (the pool then keeps them up). For the UI faces, not for one-shot CLI runs.
+   */
+  connectAll(): void {
+    for (const host of this.options.store.list()) this.options.pool.session(host.id).catch(() => {});
+  }
+
   /** The key a host presents, and what ~/.ssh/known_hosts says of it, for the user to confirm. */
   async probe(input: { address: string; port: number; jumpHostId?: string | undefined }): Promise<ProbeResult> {
     const sock = input.jumpHostId ? await this.jumpChannel(input.jumpHostId, input.address, input.port) : undefined;

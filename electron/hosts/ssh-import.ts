@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { SshImportCandidate } from '../../shared/hosts.js';
 import { FleetError } from '../../shared/errors.js';
 import { listConfiguredAliases, resolveSshHost, SshConfigError, type ResolvedSshHost, type SshConfigContext } from '../ssh/openssh-config.js';
@@ -27,7 +28,19 @@ export class SshConfigImporter {
     }
   }
 
-  candidates(configPath?: string): SshImportCandidate[] {
+  /**
+   * @param anyPath the CLI may read any file its user names; the UIs (untrusted callers) only
+   *   files under ~/.ssh, since parse errors quote the file's lines.
+   */
+  candidates(configPath?: string, options: { anyPath?: boolean } = {}): SshImportCandidate[] {
+    if (configPath !== undefined && !options.anyPath) {
+      const sshDir = path.join(this.options.homeDir, '.ssh');
+      const resolved = path.resolve(sshDir, configPath);
+      if (!resolved.startsWith(sshDir + path.sep)) {
+        throw new FleetError('VALIDATION', `Only SSH config files under ${sshDir} can be read from here.`, { issues: [{ path: ['configPath'], message: 'must be under ~/.ssh' }] });
+      }
+      configPath = resolved;
+    }
     let aliases: string[];
     try {
       aliases = listConfiguredAliases(this.context(configPath));

@@ -98,3 +98,15 @@ describe('dispatcher', () => {
     db.close();
   });
 });
+
+describe('SSH config import from an untrusted caller', () => {
+  it('reads only files under ~/.ssh, while the CLI may name any file', async () => {
+    fs.writeFileSync(path.join(dir, 'elsewhere.conf'), 'Host x\n  HostName 10.0.0.1\n');
+    const fromUi = await services.dispatcher.invoke('hosts.sshConfigCandidates', { configPath: path.join(dir, 'elsewhere.conf') }, { ...admin, transport: 'ws' });
+    expect(fromUi).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const traversal = await services.dispatcher.invoke('hosts.sshConfigCandidates', { configPath: '../elsewhere.conf' }, { ...admin, transport: 'ipc' });
+    expect(traversal).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const fromCli = await services.dispatcher.invoke('hosts.sshConfigCandidates', { configPath: path.join(dir, 'elsewhere.conf') }, { ...admin, transport: 'cli' });
+    expect(fromCli).toMatchObject({ ok: true, value: [{ alias: 'x', hostName: '10.0.0.1' }] });
+  });
+});
