@@ -1,0 +1,168 @@
+import type pg from 'pg';
+import { FleetError } from '../../shared/errors.js';
+import { redactSecrets } from '../common/redact.js';
+import { connectPostgres, withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
+import type { SshPool } from '../ssh/pool.js';
+
+export const FLEET_DATABASE = 'fleet';
+
+// Schema of the host's shared `fleet` database. Each statement is idempotent, so every console
+// can run them on connect and several consoles racing here agree.
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS fleet_audit (
+     id bigserial PRIMARY KEY,
+     at timestamptz NOT NULL DEFAULT now(),
+     console_id text NOT NULL,
+     actor text NOT NULL,
+     role text NOT NULL,
+     operation text NOT NULL,
+     target text,
+     outcome text NOT NULL,
+     error_code text,
+     input jsonb NOT NULL DEFAULT '{}'::jsonb
+   )`,
+  'CREATE INDEX IF NOT EXISTS fleet_audit_at ON fleet_audit (at DESC)',
+];
+
+export interface HostAuditRecord {
+  consoleId: string;
+  actor: string;
+  role: string;
+  operation: string;
+  target: string | null;
+  outcome: 'ok' | 'error' | 'forbidden';
+  errorCode: string | null;
+  input: unknown;
+}
+
+export interface HeldLock {
+  key: string;
+  release(): Promise<void>;
+}
+
+/**
+ * Coordination between consoles lives on the host's database server, in a small `fleet`
+ * database: advisory locks per target (two consoles never run conflicting jobs on one tenant)
+ * and the host's own audit trail (every console sees who did what to that host).
+ */
+export class HostCoordinator {
+  private ready: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: SshPool,
+    private readonly admin: DbServerTarget,
+  ) {}
+
+  private fleetTarget(): DbServerTarget {
+    return { ...this.admin, database: FLEET_DATABASE };
+  }
+
+  /** Creates the `fleet` database and its tables if missing (safe when several consoles race). */
+  ensure(): Promise<void> {
+    this.ready ??= (async () => {
+      await withPostgres(this.pool, this.admin, async (client) => {
+        const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [FLEET_DATABASE]);
+        if (exists.rowCount === 0) {
+          try {
+            await client.query(`CREATE DATABASE ${FLEET_DATABASE}`);
+          } catch (error) {
+            // Another console won the race: 42P04 once its database is visible, 23505 while it commits.
+            const code = (error as { code?: string }).code;
+            if (code !== '42P04' && code !== '23505') throw error;
+          }
+        }
+      });
+      await withPostgres(this.pool, this.fleetTarget(), async (client) => {
+        // Serialise concurrent schema set-up across consoles.
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
+        try {
+          for (const statement of SCHEMA) await client.query(statement);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:schema']);
+        }
+      });
+    })().catch((error) => {
+      this.ready = null;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  /**
+   * Takes the advisory lock for `key` on a dedicated connection, or fails at once with CONFLICT.
+   * The lock lives as long as that connection: if this console dies, PostgreSQL frees it.
+   */
+  async lock(key: string, holderDescription: string): Promise<HeldLock> {
+    await this.ensure();
+    const client: pg.Client = await connectPostgres(this.pool, this.fleetTarget());
+    try {
+      await client.query('SELECT set_config($1, $2, false)', ['application_name', `odoo-fleet ${holderDescription}`.slice(0, 63)]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
+      if (!rows[0]?.locked) {
+        const holder = await this.holderOf(client, key);
+        throw new FleetError('CONFLICT', `Another job holds ${key}${holder ? ` (${holder})` : ''}; try again when it has finished.`, { key });
+      }
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    let released = false;
+    return {
+      key,
+      release: async () => {
+        if (released) return;
+        released = true;
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => {});
+        await client.end().catch(() => {});
+      },
+    };
+  }
+
+  async recordAudit(record: HostAuditRecord): Promise<void> {
+    await this.ensure();
+    await withPostgres(this.pool, this.fleetTarget(), (client) =>
+      client.query('INSERT INTO fleet_audit (console_id, actor, role, operation, target, outcome, error_code, input) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        record.consoleId,
+        record.actor,
+        record.role,
+        record.operation,
+        record.target,
+        record.outcome,
+        record.errorCode,
+        JSON.stringify(redactSecrets(record.input) ?? {}),
+      ]),
+    );
+  }
+
+  async audit(limit = 200): Promise<Array<HostAuditRecord & { id: number; at: string }>> {
+    await this.ensure();
+    return withPostgres(this.pool, this.fleetTarget(), async (client) => {
+      const { rows } = await client.query('SELECT * FROM fleet_audit ORDER BY id DESC LIMIT $1', [limit]);
+      return rows.map((row) => ({
+        id: Number(row.id),
+        at: new Date(row.at as string).toISOString(),
+        consoleId: row.console_id as string,
+        actor: row.actor as string,
+        role: row.role as string,
+        operation: row.operation as string,
+        target: (row.target as string | null) ?? null,
+        outcome: row.outcome as HostAuditRecord['outcome'],
+        errorCode: (row.error_code as string | null) ?? null,
+        input: row.input as unknown,
+      }));
+    });
+  }
+
+  /** Names the connection holding a lock, from pg_locks, to make a CONFLICT actionable. */
+  private async holderOf(client: pg.Client, key: string): Promise<string | null> {
+    const { rows } = await client.query<{ application_name: string; client_addr: string | null; backend_start: Date }>(
+      `SELECT a.application_name, a.client_addr::text AS client_addr, a.backend_start
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)`,
+      [key],
+    );
+    const row = rows[0];
+    return row ? `${row.application_name || 'another console'} since ${new Date(row.backend_start).toISOString()}` : null;
+  }
+}
