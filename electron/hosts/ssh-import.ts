@@ -33,6 +33,7 @@ export class SshConfigImporter {
    *   files under ~/.ssh, since parse errors quote the file's lines.
    */
   candidates(configPath?: string, options: { anyPath?: boolean } = {}): SshImportCandidate[] {
+    if (configPath?.startsWith('~/')) configPath = path.join(this.options.homeDir, configPath.slice(2));
     if (configPath !== undefined && !options.anyPath) {
       const sshDir = path.join(this.options.homeDir, '.ssh');
       const resolved = path.resolve(sshDir, configPath);
