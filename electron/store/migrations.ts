@@ -77,6 +77,59 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'durable job journal',
+    up(db) {
+      // owner_token names the owning process (boot id, pid, process start time) so a restarted
+      // console can tell a dead owner from a live one. The partial unique index makes "one
+      // unfinished job per target" hold for every process sharing this store.
+      db.exec(`
+        CREATE TABLE jobs (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          target TEXT NOT NULL,
+          input_json TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'compensating', 'succeeded', 'failed', 'compensated', 'cancelled')),
+          actor TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          started_at TEXT,
+          finished_at TEXT,
+          cancel_requested INTEGER NOT NULL DEFAULT 0,
+          owner_pid INTEGER,
+          owner_token TEXT,
+          resume_count INTEGER NOT NULL DEFAULT 0,
+          error_code TEXT,
+          error_message TEXT,
+          error_step TEXT,
+          error_details_json TEXT
+        );
+        CREATE INDEX jobs_target ON jobs(target, created_at);
+        CREATE INDEX jobs_state ON jobs(state, created_at);
+        CREATE UNIQUE INDEX jobs_one_unfinished_per_target ON jobs(target) WHERE state IN ('queued', 'running', 'compensating');
+        CREATE TABLE job_steps (
+          job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+          idx INTEGER NOT NULL,
+          name TEXT NOT NULL,
+          title TEXT NOT NULL,
+          on_crash TEXT NOT NULL CHECK (on_crash IN ('resume', 'compensate')),
+          state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed', 'compensating', 'compensated', 'skipped')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          compensate_attempts INTEGER NOT NULL DEFAULT 0,
+          started_at TEXT,
+          finished_at TEXT,
+          output_json TEXT,
+          error_code TEXT,
+          error_message TEXT,
+          compensation_error_code TEXT,
+          compensation_error_message TEXT,
+          PRIMARY KEY (job_id, idx),
+          UNIQUE (job_id, name)
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
