@@ -331,6 +331,16 @@ export async function removeLabeledContainers(socket: string, dir?: string): Pro
   await removeContainers('remove testbed containers', socket, list.map((c) => c.Id));
 }
 
+/** Removes volumes carrying the testbed label (any value, or exactly `dir`) that no container uses any more. */
+export async function removeLabeledVolumes(socket: string, dir?: string): Promise<void> {
+  const step = 'remove testbed volumes';
+  const filter = encodeURIComponent(JSON.stringify({ label: [dir ? `${LABEL}=${dir}` : LABEL] }));
+  const list = await dockerJson<{ Volumes?: Array<{ Name: string }> | null }>(step, socket, 'GET', `/volumes?filters=${filter}`);
+  await Promise.all(
+    (list.Volumes ?? []).map((v) => dockerJson(step, socket, 'DELETE', `/volumes/${encodeURIComponent(v.Name)}`, undefined, [200, 204, 404, 409])),
+  );
+}
+
 // ---------------------------------------------------------------- beta: a second daemon
 
 /** Processes (daemons only) whose command line names `marker`: leftovers of a testbed. */
@@ -501,30 +511,43 @@ export async function busyboxRecipe(): Promise<ImageRecipe> {
   return { tag: `${IMAGE_REPO}:${hash.digest('hex').slice(0, 12)}`, busybox, applets };
 }
 
-async function buildRootfsTar(dir: string, recipe: ImageRecipe): Promise<string> {
-  const l = layout(dir).image;
-  await fsp.rm(l.rootfs, { recursive: true, force: true });
+/**
+ * Fills `rootfs` with the busybox userland: /bin/busybox, a link per applet, /etc/passwd and /etc/group, the
+ * usual empty directories (/tmp and /var/tmp sticky). Shared by the busybox image and the test images
+ * (scripts/testbed/images), which add their own files on top.
+ */
+export async function populateBusyboxRootfs(
+  rootfs: string,
+  recipe: ImageRecipe,
+  accounts: { passwd: string; group: string } = { passwd: PASSWD, group: GROUP },
+): Promise<void> {
   for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'root', 'tmp', 'var/tmp', 'proc', 'sys', 'dev']) {
-    await fsp.mkdir(path.join(l.rootfs, d), { recursive: true });
+    await fsp.mkdir(path.join(rootfs, d), { recursive: true });
   }
-  await fsp.chmod(path.join(l.rootfs, 'tmp'), 0o1777);
-  await fsp.chmod(path.join(l.rootfs, 'var/tmp'), 0o1777);
-  await fsp.copyFile(recipe.busybox, path.join(l.rootfs, 'bin/busybox'));
-  await fsp.chmod(path.join(l.rootfs, 'bin/busybox'), 0o755);
-  await fsp.writeFile(path.join(l.rootfs, 'etc/passwd'), PASSWD);
-  await fsp.writeFile(path.join(l.rootfs, 'etc/group'), GROUP);
+  await fsp.chmod(path.join(rootfs, 'tmp'), 0o1777);
+  await fsp.chmod(path.join(rootfs, 'var/tmp'), 0o1777);
+  await fsp.copyFile(recipe.busybox, path.join(rootfs, 'bin/busybox'));
+  await fsp.chmod(path.join(rootfs, 'bin/busybox'), 0o755);
+  await fsp.writeFile(path.join(rootfs, 'etc/passwd'), accounts.passwd);
+  await fsp.writeFile(path.join(rootfs, 'etc/group'), accounts.group);
   for (const applet of recipe.applets) {
-    const target = path.join(l.rootfs, applet);
+    const target = path.join(rootfs, applet);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     await fsp.symlink('/bin/busybox', target).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
   }
+}
+
+async function buildRootfsTar(dir: string, recipe: ImageRecipe): Promise<string> {
+  const l = layout(dir).image;
+  await fsp.rm(l.rootfs, { recursive: true, force: true });
+  await populateBusyboxRootfs(l.rootfs, recipe);
   await run('tar', ['--numeric-owner', '--owner=0', '--group=0', '-C', l.rootfs, '-cf', l.tar, '.'], { step: 'busybox image: tar' });
   return l.tar;
 }
 
-async function imageExists(socket: string, tag: string): Promise<boolean> {
+export async function imageExists(socket: string, tag: string): Promise<boolean> {
   const res = await dockerRequest(socket, 'GET', `/images/${encodeURIComponent(tag)}/json`);
   return res.status === 200;
 }
@@ -537,19 +560,24 @@ export function tarballOnce(dir: string, recipe: ImageRecipe): () => Promise<Buf
 
 /** Imports the image into the daemon unless it already holds that tag. */
 export async function ensureBusyboxImage(socket: string, recipe: ImageRecipe, tarball: () => Promise<Buffer>, log: Log): Promise<void> {
-  const step = `import ${recipe.tag} on ${socket}`;
   if (await imageExists(socket, recipe.tag)) return;
   log(`importing ${recipe.tag} into ${socket}`);
-  const [repo, tag] = recipe.tag.split(':');
-  const query = new URLSearchParams({ fromSrc: '-', repo: repo!, tag: tag! });
-  for (const c of CHANGES) query.append('changes', c);
-  const res = await dockerRequest(socket, 'POST', `/images/create?${query.toString()}`, await tarball(), {
+  await importImage(socket, recipe.tag, CHANGES, await tarball());
+}
+
+/** `docker import` of a rootfs tarball as `tag` (repo:tag) with Dockerfile-like `changes`; checks the result. */
+export async function importImage(socket: string, tag: string, changes: string[], tarball: Buffer): Promise<void> {
+  const step = `import ${tag} on ${socket}`;
+  const [repo, version] = tag.split(':');
+  const query = new URLSearchParams({ fromSrc: '-', repo: repo!, tag: version! });
+  for (const c of changes) query.append('changes', c);
+  const res = await dockerRequest(socket, 'POST', `/images/create?${query.toString()}`, tarball, {
     contentType: 'application/x-tar',
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   });
   const errorLine = res.body.split('\n').find((line) => line.includes('"error"'));
   if (res.status !== 200 || errorLine) throw stepError(step, `answered ${res.status}: ${errorLine ?? res.body.slice(0, 500)}`);
-  if (!(await imageExists(socket, recipe.tag))) throw stepError(step, 'the image is missing after the import');
+  if (!(await imageExists(socket, tag))) throw stepError(step, 'the image is missing after the import');
 }
 
 /** Runs `echo ok` in a throw-away container: proves that the daemon can actually run containers. */

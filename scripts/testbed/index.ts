@@ -18,6 +18,7 @@ import {
   planBeta,
   planNetwork,
   removeLabeledContainers,
+  removeLabeledVolumes,
   removeNetwork,
   smokeTest,
   startBetaDockerd,
@@ -42,6 +43,7 @@ import {
   stateFileFor,
   type HostName,
 } from './layout.js';
+import { ensureTestImages, newTestImageStats, pruneOldTestImages, testImageRecipes, testImageTarballs } from './images/index.js';
 import { initPostgres, startPostgres, stopPostgres } from './postgres.js';
 import { generateHostKey, saveOriginalHostKey, startSshd, stopSshd, writeSshdConfig } from './sshd.js';
 import {
@@ -118,6 +120,14 @@ export interface TestbedDescriptor {
   betaBridge: { name: string; subnet: string; address: string };
   /** A tiny local image (busybox-static rootfs), present on both daemons; default CMD sleep 3600. */
   busyboxImage: string;
+  /**
+   * Locally built test images, present on both daemons (scripts/testbed/images): a stand-in `odoo` image
+   * honouring the official image's contract and a managed PostgreSQL 15. Hash tags; also tagged
+   * fleet-testbed/odoo:17.0 and fleet-testbed/postgres:15.
+   */
+  images: { odoo: string; postgres: string };
+  /** What this start did for the test images: rootfs tarballs built (cache misses), images imported per host. */
+  imageBuilds: { built: string[]; imported: { alpha: string[]; beta: string[] }; ms: Record<string, number> };
   /** Whether the testbed started that daemon (and so stops it in stopTestbed). */
   startedDockerd: { alpha: boolean; beta: boolean };
   /** Milliseconds spent in startTestbed, per step and in total (informational). */
@@ -231,7 +241,10 @@ async function cleanupLeftovers(log: Log, opts: { force?: boolean } = {}): Promi
     log(`killing leftover testbed processes ${orphans.join(' ')}`);
     await killAndWait(orphans, 'SIGTERM', 5000);
   }
-  if (await dockerPing(DEFAULT_DOCKER_SOCKET)) await removeLabeledContainers(DEFAULT_DOCKER_SOCKET).catch(() => undefined);
+  if (await dockerPing(DEFAULT_DOCKER_SOCKET)) {
+    await removeLabeledContainers(DEFAULT_DOCKER_SOCKET).catch(() => undefined);
+    await removeLabeledVolumes(DEFAULT_DOCKER_SOCKET).catch(() => undefined);
+  }
 }
 
 // ---------------------------------------------------------------- teardown
@@ -257,6 +270,7 @@ async function teardown(dir: string, state: TestbedState | undefined, log: Log):
       await attempt('stop postgres', () => stopPostgres(dir));
       if (await dockerPing(DEFAULT_DOCKER_SOCKET)) {
         await attempt('remove testbed containers on alpha', () => removeLabeledContainers(DEFAULT_DOCKER_SOCKET, dir));
+        await attempt('remove testbed volumes on alpha', () => removeLabeledVolumes(DEFAULT_DOCKER_SOCKET, dir));
         await attempt(`remove network ${NETWORK_NAME}`, () => removeNetwork(DEFAULT_DOCKER_SOCKET));
       }
       if (state?.startedDockerd) await attempt('stop the default dockerd', () => stopDefaultDockerd(state.startedDockerd!, layout(dir).alphaDockerdLog));
@@ -370,6 +384,9 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
     });
     const recipe = timed('image recipe', () => busyboxRecipe());
     const tarball = (async () => tarballOnce(dir, await recipe))();
+    const imageStats = newTestImageStats();
+    const imageRecipes = timed('test image recipes', () => testImageRecipes(recipe));
+    const imageTarballs = testImageTarballs(l.image.dir, imageStats, log);
     const pgInit = timed('initdb', () => initPostgres(dir));
     const alphaDocker = timed('alpha dockerd', async () => {
       const started = await ensureDefaultDockerd(dir, log);
@@ -394,8 +411,18 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       await ensureBusyboxImage(DEFAULT_DOCKER_SOCKET, r, await tarball, log);
       await smokeTest(DEFAULT_DOCKER_SOCKET, r.tag, dir);
     });
+    const alphaTestImages = timed('alpha test images', async () => {
+      await alphaDocker;
+      await ensureTestImages(DEFAULT_DOCKER_SOCKET, await imageRecipes, imageTarballs, imageStats, log);
+      await pruneOldTestImages(DEFAULT_DOCKER_SOCKET, await imageRecipes).catch(() => undefined);
+    });
+    const betaDockerd = timed('beta dockerd', async () => startBetaDockerd(dir, await betaPlan, log));
+    const betaTestImages = timed('beta test images', async () => {
+      await betaDockerd;
+      await ensureTestImages(l.betaDocker.socket, await imageRecipes, imageTarballs, imageStats, log);
+    });
     const beta = timed('beta dockerd+image+smoke', async () => {
-      await timed('beta dockerd', async () => startBetaDockerd(dir, await betaPlan, log));
+      await betaDockerd;
       const r = await recipe;
       await ensureBusyboxImage(l.betaDocker.socket, r, await tarball, log);
       await smokeTest(l.betaDocker.socket, r.tag, dir, l.betaDocker.log);
@@ -412,7 +439,7 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       });
     });
 
-    await settleAll([users, clientKeys, hostKeys, sshds, agent, recipe, tarball, pgInit, alphaDocker, betaPlan, networkPlan, network, alphaImage, beta, postgres]);
+    await settleAll([users, clientKeys, hostKeys, sshds, agent, recipe, tarball, pgInit, alphaDocker, betaPlan, networkPlan, network, alphaImage, betaDockerd, beta, postgres, imageRecipes, alphaTestImages, betaTestImages]);
 
     const [n, b] = [await networkPlan, await betaPlan];
     const started = await alphaDocker;
@@ -456,6 +483,12 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       dockerNetwork: { name: NETWORK_NAME, subnet: n.subnet, gateway: n.gateway, bridge: NETWORK_BRIDGE },
       betaBridge: { name: BETA_BRIDGE, subnet: b.subnet, address: b.address },
       busyboxImage: (await recipe).tag,
+      images: { odoo: (await imageRecipes).odoo.tag, postgres: (await imageRecipes).postgres.tag },
+      imageBuilds: {
+        built: imageStats.built,
+        imported: { alpha: imageStats.imported[DEFAULT_DOCKER_SOCKET] ?? [], beta: imageStats.imported[l.betaDocker.socket] ?? [] },
+        ms: imageStats.ms,
+      },
       startedDockerd: { alpha: started !== undefined, beta: true },
       timings,
     };
