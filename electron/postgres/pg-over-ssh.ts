@@ -53,6 +53,9 @@ export function classifyPgError(error: unknown, target: DbServerTarget): FleetEr
   if (err.code === '28P01' || err.code === '28000') {
     return new FleetError('POSTGRES_AUTH_FAILED', `PostgreSQL at ${at} refused role "${target.user}": ${err.message}. Check the admin role's password and pg_hba.conf.`, { pgCode: err.code });
   }
+  if (err.code === '42501') {
+    return new FleetError('POSTGRES_AUTH_FAILED', `PostgreSQL at ${at}: role "${target.user}" may not connect to database "${target.database}" (${err.message}).`, { pgCode: err.code });
+  }
   if (err.code === '3D000') {
     return new FleetError('POSTGRES_UNAVAILABLE', `PostgreSQL at ${at} has no database "${target.database}".`, { pgCode: err.code });
   }
