@@ -52,6 +52,10 @@ export const DbServerInput = z.object({
   adminUser: unixUser.default('postgres'),
   password: secretText.optional(),
   database: z.string().min(1).max(63).default('postgres'),
+  /** The address tenants' containers use for it (default: address), e.g. a Docker network's gateway. */
+  tenantAddress: hostAddress.optional(),
+  /** A Docker network tenants' containers join to reach it. */
+  tenantNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'not a Docker network name').optional(),
 });
 export type DbServerInput = z.input<typeof DbServerInput>;
 
@@ -61,6 +65,8 @@ export const DbServerView = z.object({
   adminUser: z.string(),
   database: z.string(),
   hasPassword: z.boolean(),
+  tenantAddress: z.string().nullable(),
+  tenantNetwork: z.string().nullable(),
 });
 export type DbServerView = z.infer<typeof DbServerView>;
 

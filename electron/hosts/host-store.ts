@@ -30,6 +30,8 @@ export interface DbServerRecord {
   adminUser: string;
   database: string;
   passwordSecretId: string | null;
+  tenantAddress: string | null;
+  tenantNetwork: string | null;
 }
 
 interface HostRow {
@@ -82,7 +84,7 @@ export interface NewHost {
   dockerSocket: string;
   hostKeyType: string;
   hostKeyFingerprint: string;
-  dbServer?: { address: string; port: number; adminUser: string; database: string; password?: string | undefined } | undefined;
+  dbServer?: { address: string; port: number; adminUser: string; database: string; password?: string | undefined; tenantAddress?: string | undefined; tenantNetwork?: string | undefined } | undefined;
 }
 
 /** Hosts, their pinned keys and settings in the local store; secrets go through the vault. */
@@ -217,10 +219,19 @@ export class HostStore {
 
   dbServer(hostId: string): DbServerRecord | undefined {
     const row = this.db.prepare('SELECT * FROM host_db_servers WHERE host_id = ?').get(hostId) as
-      | { host_id: string; address: string; port: number; admin_user: string; database: string; password_secret_id: string | null }
+      | { host_id: string; address: string; port: number; admin_user: string; database: string; password_secret_id: string | null; tenant_address: string | null; tenant_network: string | null }
       | undefined;
     return row
-      ? { hostId: row.host_id, address: row.address, port: row.port, adminUser: row.admin_user, database: row.database, passwordSecretId: row.password_secret_id }
+      ? {
+          hostId: row.host_id,
+          address: row.address,
+          port: row.port,
+          adminUser: row.admin_user,
+          database: row.database,
+          passwordSecretId: row.password_secret_id,
+          tenantAddress: row.tenant_address,
+          tenantNetwork: row.tenant_network,
+        }
       : undefined;
   }
 
@@ -236,7 +247,9 @@ export class HostStore {
 
   dbServerView(hostId: string): DbServerView | null {
     const db = this.dbServer(hostId);
-    return db ? { address: db.address, port: db.port, adminUser: db.adminUser, database: db.database, hasPassword: db.passwordSecretId !== null } : null;
+    return db
+      ? { address: db.address, port: db.port, adminUser: db.adminUser, database: db.database, hasPassword: db.passwordSecretId !== null, tenantAddress: db.tenantAddress, tenantNetwork: db.tenantNetwork }
+      : null;
   }
 
   private storeAuthSecrets(auth: NewHost['auth']): { passphrase: string | null; password: string | null } {
@@ -250,11 +263,12 @@ export class HostStore {
     const passwordSecretId = db.password ? this.vault.put('db-admin-password', db.password) : (previous?.passwordSecretId ?? null);
     this.db
       .prepare(
-        `INSERT INTO host_db_servers (host_id, address, port, admin_user, database, password_secret_id) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO host_db_servers (host_id, address, port, admin_user, database, password_secret_id, tenant_address, tenant_network) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, admin_user = excluded.admin_user,
-           database = excluded.database, password_secret_id = excluded.password_secret_id`,
+           database = excluded.database, password_secret_id = excluded.password_secret_id,
+           tenant_address = excluded.tenant_address, tenant_network = excluded.tenant_network`,
       )
-      .run(hostId, db.address, db.port, db.adminUser, db.database, passwordSecretId);
+      .run(hostId, db.address, db.port, db.adminUser, db.database, passwordSecretId, db.tenantAddress ?? null, db.tenantNetwork ?? null);
     if (previous?.passwordSecretId && previous.passwordSecretId !== passwordSecretId) this.vault.remove(previous.passwordSecretId);
   }
 

@@ -130,6 +130,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: "how tenants' containers reach the host's database server",
+    up(db) {
+      db.exec(`
+        ALTER TABLE host_db_servers ADD COLUMN tenant_address TEXT;
+        ALTER TABLE host_db_servers ADD COLUMN tenant_network TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,347 @@
+import type Docker from 'dockerode';
+import { FleetError } from '../../shared/errors.js';
+import type { TenantSpec } from '../../shared/tenants.js';
+import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
+import { ChannelHttpClient } from '../docker/channel-http.js';
+import { tarArchive } from '../docker/tar.js';
+import type { HostService } from '../hosts/host-service.js';
+import type { JobDefinition, StepContext } from '../jobs/types.js';
+import { connectPostgres, withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
+import { generatePassword } from '../postgres/scram.js';
+import type { Vault } from '../secrets/vault.js';
+import type { SshPool } from '../ssh/pool.js';
+import { odooPasswordHash } from './odoo-password.js';
+import { HOST_LABEL, TENANT_LABEL, tenantLabels } from './routing.js';
+import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
+
+export interface TenantJobDeps {
+  pool: SshPool;
+  docker: DockerService;
+  hosts: HostService;
+  vault: Vault;
+}
+
+export interface CreateTenantInput {
+  spec: TenantSpec;
+}
+
+/** Where a tenant's secrets live inside its containers (a volume of their own, read-only). */
+export const SECRETS_MOUNT = '/run/fleet';
+const ODOO_UID = 101;
+
+export const names = (spec: TenantSpec) => ({
+  server: `fleet-${spec.name}`,
+  init: `fleet-${spec.name}-init`,
+  secretsVolume: `fleet-${spec.name}-secrets`,
+  dataVolume: spec.volume,
+});
+
+function endpointOf(deps: TenantJobDeps, spec: TenantSpec): DockerEndpoint {
+  return deps.hosts.endpoint(spec.hostId);
+}
+
+function adminTarget(deps: TenantJobDeps, spec: TenantSpec): DbServerTarget {
+  const target = deps.hosts.dbTarget(spec.hostId);
+  if (!target) throw new FleetError('VALIDATION', "The host has no database server set: add its address and admin role in the host's settings first.");
+  return target;
+}
+
+function tenantDbHost(deps: TenantJobDeps, spec: TenantSpec): { host: string; port: number; network: string | null } {
+  const settings = deps.hosts.get(spec.hostId).dbServer!;
+  return { host: settings.tenantAddress ?? settings.address, port: settings.port, network: settings.tenantNetwork };
+}
+
+async function removeContainerIfPresent(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getContainer(name).remove({ force: true, v: false });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  }
+}
+
+async function removeVolumeIfPresent(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getVolume(name).remove({ force: true });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  }
+}
+
+function storeSecret(ctx: StepContext<CreateTenantInput>, deps: TenantJobDeps, key: string, purpose: string): string {
+  const existing = (ctx.output<Record<string, string>>(ctx.step.name) ?? {})[key];
+  if (existing) return deps.vault.get(existing);
+  const value = generatePassword();
+  const id = deps.vault.put(purpose, value);
+  ctx.setOutput({ ...(ctx.output<Record<string, string>>(ctx.step.name) ?? {}), [key]: id });
+  return value;
+}
+
+function odooConfig(spec: TenantSpec, db: { host: string; port: number }, masterPassword: string): string {
+  return [
+    '[options]',
+    `db_host = ${db.host}`,
+    `db_port = ${db.port}`,
+    `db_user = ${spec.role}`,
+    `db_name = ${spec.database}`,
+    `dbfilter = ^${spec.database}$`,
+    'list_db = False',
+    `admin_passwd = ${masterPassword}`,
+    'proxy_mode = True',
+    `workers = ${spec.workers}`,
+    'data_dir = /var/lib/odoo',
+    ...(spec.mail ? [`smtp_server = ${spec.mail.host}`, `smtp_port = ${spec.mail.port}`, `smtp_ssl = ${spec.mail.security === 'ssl' ? 'True' : 'False'}`, ...(spec.mail.user ? [`smtp_user = ${spec.mail.user}`] : []), ...(spec.mail.from ? [`email_from = ${spec.mail.from}`] : [])] : []),
+    '',
+  ].join('\n');
+}
+
+function containerEnv(spec: TenantSpec, db: { host: string; port: number }): string[] {
+  return [
+    `HOST=${db.host}`,
+    `PORT=${db.port}`,
+    `USER=${spec.role}`,
+    `PASSWORD_FILE=${SECRETS_MOUNT}/db_password`,
+    `ODOO_RC=${SECRETS_MOUNT}/odoo.conf`,
+    ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+  ];
+}
+
+function mounts(spec: TenantSpec): Docker.MountSettings[] {
+  const n = names(spec);
+  return [
+    { Type: 'volume', Source: n.dataVolume, Target: '/var/lib/odoo' },
+    { Type: 'volume', Source: n.secretsVolume, Target: SECRETS_MOUNT, ReadOnly: true },
+  ];
+}
+
+/**
+ * Creating a tenant, step by step. Every step is idempotent; until the tenant answers its health
+ * check, a failure or a crash compensates backward and leaves nothing behind.
+ */
+export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenantInput> {
+  return {
+    kind: 'tenant.create',
+    target: ({ spec }) => `tenant:${spec.hostId}/${spec.name}`,
+    steps: [
+      {
+        name: 'preflight',
+        title: 'Check the host, the name and the image',
+        onCrash: 'compensate',
+        async run({ input: { spec } }) {
+          adminTarget(deps, spec);
+          const endpoint = endpointOf(deps, spec);
+          const clash = await deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${spec.name}`] } }));
+          if (clash.length > 0) throw new FleetError('CONFLICT', `A tenant named "${spec.name}" already exists on this host (container ${clash[0]!.Names[0]?.replace(/^\//, '')}).`, { field: 'name' });
+          const exists = await withPostgres(deps.pool, adminTarget(deps, spec), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [spec.database]));
+          if (exists.rowCount! > 0) throw new FleetError('CONFLICT', `The database "${spec.database}" already exists on the host's database server; pick another name, or adopt it.`, { field: 'database' });
+          try {
+            await deps.docker.call(endpoint, (d) => d.getImage(`${spec.image}:${spec.tag}`).inspect());
+          } catch (error) {
+            if (error instanceof FleetError && error.code === 'NOT_FOUND') {
+              throw new FleetError('NOT_FOUND', `The image ${spec.image}:${spec.tag} is not on the host; pull or load it there first.`, { field: 'image' });
+            }
+            throw error;
+          }
+        },
+      },
+      {
+        name: 'database',
+        title: 'Create the role and database',
+        onCrash: 'compensate',
+        async run(ctx) {
+          const { spec } = ctx.input;
+          const password = storeSecret(ctx, deps, 'dbPasswordId', 'tenant-db-password');
+          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => createTenantDatabase(admin, spec, password));
+        },
+        async compensate(ctx) {
+          const { spec } = ctx.input;
+          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => dropTenantDatabase(admin, spec));
+          deps.vault.remove(ctx.output<Record<string, string>>('database')?.dbPasswordId);
+        },
+      },
+      {
+        name: 'volumes',
+        title: 'Create the filestore and secrets volumes',
+        onCrash: 'compensate',
+        async run({ input: { spec } }) {
+          const labels = { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId };
+          for (const name of [names(spec).dataVolume, names(spec).secretsVolume]) {
+            await deps.docker.call(endpointOf(deps, spec), (d) => d.createVolume({ Name: name, Labels: labels }));
+          }
+        },
+        async compensate({ input: { spec } }) {
+          await deps.docker.call(endpointOf(deps, spec), async (d) => {
+            await removeContainerIfPresent(d, names(spec).init);
+            await removeContainerIfPresent(d, names(spec).server);
+            await removeVolumeIfPresent(d, names(spec).secretsVolume);
+            await removeVolumeIfPresent(d, names(spec).dataVolume);
+          });
+        },
+      },
+      {
+        name: 'secrets',
+        title: 'Write the database password and Odoo configuration (0400)',
+        onCrash: 'compensate',
+        async run(ctx) {
+          const { spec } = ctx.input;
+          const dbPassword = deps.vault.get(ctx.output<Record<string, string>>('database')!.dbPasswordId!);
+          const master = storeSecret(ctx, deps, 'masterPasswordId', 'tenant-master-password');
+          const archive = tarArchive([
+            { name: 'db_password', content: Buffer.from(dbPassword), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
+            { name: 'odoo.conf', content: Buffer.from(odooConfig(spec, tenantDbHost(deps, spec), master)), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
+          ]);
+          // Written through the archive API into a never-started container: the secrets travel
+          // in an API body over SSH, never on a command line or in an environment.
+          const helper = `fleet-${spec.name}-secrets-writer`;
+          await deps.docker.call(endpointOf(deps, spec), async (d) => {
+            await removeContainerIfPresent(d, helper);
+            const container = await d.createContainer({
+              name: helper,
+              Image: `${spec.image}:${spec.tag}`,
+              Entrypoint: ['true'],
+              Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'secrets-writer' },
+              HostConfig: { Mounts: [{ Type: 'volume', Source: names(spec).secretsVolume, Target: SECRETS_MOUNT }] },
+            });
+            try {
+              await container.putArchive(archive, { path: SECRETS_MOUNT });
+            } finally {
+              await container.remove({ force: true });
+            }
+          });
+        },
+        async compensate(ctx) {
+          const ids = ctx.output<Record<string, string>>('secrets') ?? {};
+          deps.vault.remove(ids.masterPasswordId);
+          await deps.docker.call(endpointOf(deps, ctx.input.spec), (d) => removeContainerIfPresent(d, `fleet-${ctx.input.spec.name}-secrets-writer`));
+        },
+      },
+      {
+        name: 'initialise',
+        title: 'Initialise the database (odoo -i … --stop-after-init)',
+        onCrash: 'compensate',
+        async run(ctx) {
+          const { spec } = ctx.input;
+          const db = tenantDbHost(deps, spec);
+          await deps.docker.call(endpointOf(deps, spec), (dd) => removeContainerIfPresent(dd, names(spec).init));
+          // A one-off container with no published port: nothing outside can reach it.
+          const container = await deps.docker.call(endpointOf(deps, spec), (dd) =>
+            dd.createContainer({
+              name: names(spec).init,
+              Image: `${spec.image}:${spec.tag}`,
+              Cmd: ['odoo', '-d', spec.database, '-i', spec.modules.join(','), '--stop-after-init', '--without-demo=all', '--no-http'],
+              Env: containerEnv(spec, db),
+              Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'init' },
+              HostConfig: { Mounts: mounts(spec), ...(db.network ? { NetworkMode: db.network } : {}) },
+            }),
+          );
+          await container.start();
+          ctx.progress(0.1, 'installing modules');
+          const result = (await deps.docker.call(endpointOf(deps, spec), () => container.wait(), 30 * 60_000)) as { StatusCode: number };
+          if (result.StatusCode !== 0) {
+            const logs = await deps.docker.call(endpointOf(deps, spec), () => container.logs({ stdout: true, stderr: true, tail: 20 }) as unknown as Promise<Buffer>);
+            await container.remove({ force: true }).catch(() => {});
+            throw new FleetError('COMMAND_FAILED', `Odoo's initialisation exited with ${result.StatusCode}: ${demux(logs).trim().split('\n').slice(-5).join(' | ')}`);
+          }
+          await container.remove({ force: true });
+        },
+        async compensate({ input: { spec } }) {
+          await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).init));
+        },
+      },
+      {
+        name: 'admin-password',
+        title: 'Replace the default admin password',
+        onCrash: 'compensate',
+        async run(ctx) {
+          const { spec } = ctx.input;
+          const password = storeSecret(ctx, deps, 'adminPasswordId', 'tenant-admin-password');
+          const hash = odooPasswordHash(password);
+          const admin = adminTarget(deps, spec);
+          const client = await connectPostgres(deps.pool, { ...admin, database: spec.database });
+          try {
+            const updated = await client.query("UPDATE res_users SET password = $1 WHERE login = 'admin'", [hash]);
+            if (updated.rowCount === 0) throw new FleetError('COMMAND_FAILED', 'The initialised database has no "admin" user to secure.');
+          } finally {
+            await client.end();
+          }
+        },
+        async compensate(ctx) {
+          deps.vault.remove((ctx.output<Record<string, string>>('admin-password') ?? {}).adminPasswordId);
+        },
+      },
+      {
+        name: 'server',
+        title: 'Start the Odoo server container',
+        onCrash: 'compensate',
+        async run({ input: { spec } }) {
+          const db = tenantDbHost(deps, spec);
+          await deps.docker.call(endpointOf(deps, spec), async (d) => {
+            const existing = await d.listContainers({ all: true, filters: { name: [`^/${names(spec).server}$`] } });
+            const container = existing.length
+              ? d.getContainer(existing[0]!.Id)
+              : await d.createContainer({
+                  name: names(spec).server,
+                  Image: `${spec.image}:${spec.tag}`,
+                  Env: containerEnv(spec, db),
+                  Labels: { ...tenantLabels(spec), 'fleet.role': 'server' },
+                  ExposedPorts: { '8069/tcp': {}, '8072/tcp': {} },
+                  HostConfig: {
+                    Mounts: mounts(spec),
+                    RestartPolicy: { Name: 'unless-stopped' },
+                    ...(spec.memoryMb ? { Memory: spec.memoryMb * 2 ** 20 } : {}),
+                    ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+                    ...(db.network ? { NetworkMode: db.network } : {}),
+                  },
+                });
+            const info = await container.inspect();
+            if (!info.State.Running) await container.start();
+          });
+        },
+        async compensate({ input: { spec } }) {
+          await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).server));
+        },
+      },
+      {
+        name: 'health',
+        title: 'Wait for /web/health',
+        onCrash: 'compensate',
+        async run(ctx) {
+          const { spec } = ctx.input;
+          const endpoint = endpointOf(deps, spec);
+          const deadline = Date.now() + 120_000;
+          let last = 'no answer yet';
+          while (Date.now() < deadline) {
+            ctx.signal.throwIfAborted();
+            const info = await deps.docker.call(endpoint, (d) => d.getContainer(names(spec).server).inspect());
+            if (!info.State.Running) throw new FleetError('COMMAND_FAILED', `The Odoo server stopped (exit ${info.State.ExitCode}) before answering its health check.`);
+            const ip = Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress;
+            if (ip) {
+              // Asked from the host itself, through the SSH connection: no port is published.
+              const http = new ChannelHttpClient(async () => (await deps.pool.session(spec.hostId)).forwardTcp(ip, 8069), { maxIdle: 0 });
+              try {
+                const response = await http.request({ method: 'GET', path: '/web/health', timeoutMs: 5000 });
+                if (response.statusCode === 200) return;
+                last = `HTTP ${response.statusCode}`;
+              } catch (error) {
+                last = (error as Error).message;
+              }
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
+          throw new FleetError('TIMEOUT', `The Odoo server did not pass /web/health within 2 minutes (${last}).`);
+        },
+      },
+    ],
+  };
+}
+
+/** Docker's multiplexed log stream → text (8-byte frame headers dropped). */
+function demux(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length && (buffer[offset] === 1 || buffer[offset] === 2) && buffer.readUInt16BE(offset + 1) === 0) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return parts.length > 0 ? Buffer.concat(parts).toString('utf8') : buffer.toString('utf8');
+}
