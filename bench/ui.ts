@@ -86,7 +86,7 @@ async function main() {
     audit: services.audit,
     log: silentLogger,
     handlers: {
-      ...consoleHandlers({ hosts: services.hosts, importer: services.importer, vault: services.vault, audit: services.audit, events: services.events, version: 'bench' }),
+      ...consoleHandlers({ ...services, version: 'bench' }),
       'hosts.overview': () => ({ ...overview, fetchedAt: new Date().toISOString() }),
     },
   });

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Command, Option } from 'commander';
 import { ROLES, type OperationName, type OpInput, type OpOutput, type Role } from '../shared/contract.js';
-import { FleetError, type FleetErrorData } from '../shared/errors.js';
+import { FleetError, type ErrorCode, type FleetErrorData } from '../shared/errors.js';
 import type { CheckStep, HostView, ProbeResult, SshImportCandidate } from '../shared/hosts.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import { ask, confirm, interactive } from './cli/prompt.js';
@@ -292,6 +292,97 @@ export function buildCli(): Command {
         }
         const host = await importAlias(ctx, alias, candidates, opts);
         print(ctx, host, () => `Added ${describeHost(host)}`);
+      }),
+    );
+
+  const tenants = program.command('tenants').description("create and list tenants (more lifecycle actions are coming)");
+
+  tenants
+    .command('create <name>')
+    .description('create an Odoo tenant as a durable job and follow its steps')
+    .requiredOption('--host <host>', 'the host to create it on')
+    .requiredOption('--domain <domain>', 'its public host name is <name>.<domain>')
+    .option('--odoo <version>', 'Odoo major version (16.0, 17.0, 18.0)', '17.0')
+    .option('--image <repository>', 'Odoo image repository', 'odoo')
+    .option('--tag <tag>', 'image tag (default: the Odoo version)')
+    .option('--modules <list>', 'modules to install, comma-separated', 'base')
+    .option('--workers <n>', 'Odoo workers', (v) => Number.parseInt(v, 10), 2)
+    .option('--memory-mb <n>', 'memory limit', (v) => Number.parseInt(v, 10))
+    .option('--cpus <n>', 'CPU limit', (v) => Number.parseFloat(v))
+    .action(
+      run(async (ctx, name: string, opts: { host: string; domain: string; odoo: string; image: string; tag?: string; modules: string; workers: number; memoryMb?: number; cpus?: number }) => {
+        const host = await findHost(ctx, opts.host);
+        const services = ctx.open();
+        const follow = !ctx.options.json;
+        const offs = follow
+          ? [
+              services.events.on('jobs.step.started', (e) => process.stderr.write(`  … ${String((e as { title?: string }).title ?? '')}\n`)),
+              services.events.on('jobs.step.finished', (e) => {
+                const event = e as { title?: string; phase?: string; state?: string };
+                if (event.state === 'failed' || event.phase === 'compensate') process.stderr.write(`  ${event.phase === 'compensate' ? 'undone' : 'failed'}: ${String(event.title ?? '')}\n`);
+              }),
+            ]
+          : [];
+        const { jobId } = await ctx.call('tenants.create', {
+          name,
+          hostId: host.id,
+          domain: opts.domain,
+          odooVersion: opts.odoo as '17.0',
+          image: opts.image,
+          ...(opts.tag ? { tag: opts.tag } : {}),
+          modules: opts.modules.split(',').map((m) => m.trim()).filter(Boolean),
+          workers: opts.workers,
+          ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
+          ...(opts.cpus ? { cpus: opts.cpus } : {}),
+        });
+        const job = await services.jobs.wait(jobId);
+        for (const off of offs) off();
+        if (job.state !== 'succeeded') {
+          throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId });
+        }
+        const adminSecret = (job.steps.find((s) => s.name === 'admin-password')?.output as { adminPasswordId?: string } | null)?.adminPasswordId;
+        const password = adminSecret ? services.vault.get(adminSecret) : undefined;
+        print(ctx, { jobId, name, hostId: host.id, login: 'admin', password }, () =>
+          [`Tenant ${name} is up on ${host.name}.`, 'Odoo administrator (shown once, stored encrypted):', '  login:    admin', `  password: ${password ?? '(not available)'}`].join('\n'),
+        );
+      }),
+    );
+
+  tenants
+    .command('list')
+    .description("a host's tenants, as its labelled containers say")
+    .requiredOption('--host <host>', 'the host')
+    .action(
+      run(async (ctx, opts: { host: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const list = await ctx.call('tenants.list', { hostId: host.id });
+        print(ctx, list, () => (list.length === 0 ? `No tenants on ${host.name}.` : table([['NAME', 'STATE', 'IMAGE', 'PUBLIC HOST'], ...list.map((t) => [t.name, t.state, t.image, t.publicHost ?? '-'])])));
+      }),
+    );
+
+  const jobs = program.command('jobs').description('durable jobs: list them, resume the ones a killed console left behind');
+  jobs
+    .command('list')
+    .option('--limit <n>', 'jobs', (v) => Number.parseInt(v, 10), 50)
+    .action(
+      run(async (ctx, opts: { limit: number }) => {
+        const list = await ctx.call('jobs.list', { limit: opts.limit });
+        print(ctx, list, () => table([['ID', 'KIND', 'TARGET', 'STATE', 'CREATED', 'ERROR'], ...list.map((j) => [j.id.slice(0, 8), j.kind, j.target, j.state, j.createdAt, j.error ? `${j.error.step ?? ''}: ${j.error.message}` : ''])]));
+      }),
+    );
+  jobs
+    .command('resume')
+    .description('finish or undo the jobs of consoles that died mid-job (the desktop and web consoles do this at start)')
+    .action(
+      run(async (ctx) => {
+        const services = ctx.open();
+        const report = services.jobs.resumeInterrupted();
+        const finished = await Promise.all(report.resumed.map((r) => services.jobs.wait(r.jobId)));
+        print(ctx, { ...report, finished: finished.map((j) => ({ id: j.id, state: j.state })) }, () =>
+          report.resumed.length === 0 && report.skipped.length === 0
+            ? 'No interrupted jobs.'
+            : [...finished.map((j) => `${j.id.slice(0, 8)} ${j.kind} ${j.target}: ${j.state}`), ...report.skipped.map((s) => `${s.jobId.slice(0, 8)} skipped: ${s.reason}`)].join('\n'),
+        );
       }),
     );
 

@@ -13,6 +13,8 @@ import { SshConfigImporter } from './hosts/ssh-import.js';
 import { Vault, type SafeStorageLike } from './secrets/vault.js';
 import { SshPool } from './ssh/pool.js';
 import { openStore, type Store } from './store/database.js';
+import { JobRegistry, JobRunner } from './jobs/index.js';
+import { TenantService } from './tenants/tenant-service.js';
 
 export interface ConsoleOptions {
   dataDir: string;
@@ -39,6 +41,8 @@ export interface ConsoleServices {
   docker: DockerService;
   hosts: HostService;
   importer: SshConfigImporter;
+  tenants: TenantService;
+  jobs: JobRunner;
   dispatcher: Dispatcher;
   log: Logger;
   close(): Promise<void>;
@@ -74,9 +78,21 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     defaultAgentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK,
   });
   const importer = new SshConfigImporter({ homeDir, localUser: options.localUser ?? os.userInfo().username, store });
+  // The runner is built after the tenant service, whose lock hook it uses; the service only
+  // reaches the runner when asked to start a job.
+  const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, jobs: () => jobs });
+  const registry = new JobRegistry();
+  registry.register(tenants.createJob);
+  const jobs = new JobRunner({
+    store: db,
+    registry,
+    events: { emit: (event, payload) => events.emit(event, payload as never) },
+    logger: log,
+    acquireLock: tenants.acquireLock,
+  });
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, jobs, version: options.version ?? '0.0.0' }),
     audit,
     log,
   });
@@ -90,6 +106,8 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     docker,
     hosts,
     importer,
+    tenants,
+    jobs,
     dispatcher,
     log,
     async close() {

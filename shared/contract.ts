@@ -13,6 +13,9 @@ import {
   ProbeResult,
   SshImportCandidate,
 } from './hosts.js';
+import { JobEvent, JobSummary, JobView } from './jobs.js';
+import { TenantView } from './tenant-views.js';
+import { TenantSpecInput } from './tenants.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
 // role it needs and whether it is audited. Servers validate every input against it; the
@@ -107,6 +110,23 @@ export const contract = {
     output: z.array(AuditEntry),
     summary: 'The local audit trail, newest first',
   }),
+  'tenants.create': op('tenants.create', {
+    input: TenantSpecInput,
+    output: z.object({ jobId: z.string() }),
+    summary: 'Create a tenant as a durable job; follow it with jobs.get and the jobs.* events',
+  }),
+  'tenants.list': op('tenants.list', {
+    input: z.object({ hostId: z.string().uuid() }).strict(),
+    output: z.array(TenantView),
+    summary: "A host's tenants, read from its labelled containers",
+  }),
+  'jobs.list': op('jobs.list', {
+    input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.array(JobSummary),
+    summary: 'Jobs, newest first',
+  }),
+  'jobs.get': op('jobs.get', { input: z.object({ id: z.string().uuid() }).strict(), output: JobView, summary: 'One job with its steps' }),
+  'jobs.cancel': op('jobs.cancel', { input: z.object({ id: z.string().uuid() }).strict(), output: z.object({ cancelled: z.boolean() }), summary: 'Cancel a running job (it compensates)' }),
 } as const satisfies Record<OperationName, OperationSpec>;
 
 export type Contract = typeof contract;
@@ -123,6 +143,11 @@ export const events = {
     at: z.string(),
   }),
   'hosts.changed': z.object({ hostId: z.string(), change: z.enum(['added', 'updated', 'removed']) }),
+  'jobs.started': JobEvent,
+  'jobs.step.started': JobEvent,
+  'jobs.step.progress': JobEvent,
+  'jobs.step.finished': JobEvent,
+  'jobs.finished': JobEvent,
 } as const satisfies Record<EventName, z.ZodType>;
 export type Events = typeof events;
 export type EventPayload<E extends EventName> = z.infer<Events[E]>;

@@ -35,10 +35,15 @@ export const OPERATIONS = {
   'hosts.sshConfigCandidates': { role: 'admin', audited: false, program: 'console' },
   'hosts.dbServer': { role: 'viewer', audited: false, program: 'console' },
   'audit.list': { role: 'viewer', audited: false, program: 'both' },
+  'tenants.create': { role: 'admin', audited: true, program: 'console' },
+  'tenants.list': { role: 'viewer', audited: false, program: 'console' },
+  'jobs.list': { role: 'viewer', audited: false, program: 'console' },
+  'jobs.get': { role: 'viewer', audited: false, program: 'console' },
+  'jobs.cancel': { role: 'admin', audited: true, program: 'console' },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 
-export const EVENT_NAMES = ['hosts.connection', 'hosts.changed'] as const;
+export const EVENT_NAMES = ['hosts.connection', 'hosts.changed', 'jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.finished'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];

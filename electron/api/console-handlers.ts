@@ -2,12 +2,24 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { SshConfigImporter } from '../hosts/ssh-import.js';
 import type { Vault } from '../secrets/vault.js';
+import type { JobRunner } from '../jobs/index.js';
+import type { TenantService } from '../tenants/tenant-service.js';
+import { FleetError } from '../../shared/errors.js';
 import type { Handlers } from './dispatcher.js';
 import type { EventBus } from './events.js';
 
 /** Binds the console's part of the contract to its services. */
-export function consoleHandlers(deps: { hosts: HostService; importer: SshConfigImporter; vault: Vault; audit: AuditLog; events: EventBus; version: string }): Handlers {
-  const { hosts, importer, vault, audit, events } = deps;
+export function consoleHandlers(deps: {
+  hosts: HostService;
+  importer: SshConfigImporter;
+  vault: Vault;
+  audit: AuditLog;
+  events: EventBus;
+  tenants: TenantService;
+  jobs: JobRunner;
+  version: string;
+}): Handlers {
+  const { hosts, importer, vault, audit, events, tenants, jobs } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -42,5 +54,14 @@ export function consoleHandlers(deps: { hosts: HostService; importer: SshConfigI
     'hosts.sshConfigCandidates': ({ configPath }, ctx) => importer.candidates(configPath, { anyPath: ctx.transport === 'cli' }),
     'hosts.dbServer': ({ id }) => hosts.get(id).dbServer,
     'audit.list': ({ limit, before }) => audit.list(limit, before),
+    'tenants.create': (input, ctx) => tenants.create(input, ctx.actor),
+    'tenants.list': ({ hostId }) => tenants.list(hostId),
+    'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
+    'jobs.get': ({ id }) => {
+      const job = jobs.getJob(id);
+      if (!job) throw new FleetError('NOT_FOUND', 'No such job.', { id });
+      return job;
+    },
+    'jobs.cancel': ({ id }) => ({ cancelled: jobs.cancel(id) }),
   };
 }

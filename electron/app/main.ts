@@ -84,6 +84,7 @@ app.whenReady().then(() => {
     windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
   });
   services.hosts.connectAll();
+  services.jobs.resumeInterrupted();
   createWindow();
   startAutoUpdates(services.log);
   app.on('activate', () => {

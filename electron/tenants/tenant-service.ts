@@ -1,0 +1,63 @@
+import type { z } from 'zod';
+import { FleetError } from '../../shared/errors.js';
+import type { TenantView } from '../../shared/tenant-views.js';
+import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js';
+import { HostCoordinator } from '../coordination/host-coordinator.js';
+import type { JobRunner } from '../jobs/index.js';
+import { createTenantJob, type TenantJobDeps } from './create-job.js';
+import { TENANT_LABEL } from './routing.js';
+
+/** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
+export class TenantService {
+  readonly createJob;
+  private readonly coordinators = new Map<string, HostCoordinator>();
+
+  constructor(
+    private readonly deps: TenantJobDeps & { jobs: () => JobRunner },
+  ) {
+    this.createJob = createTenantJob(deps);
+  }
+
+  create(input: z.output<typeof TenantSpecInput>, actor: string): { jobId: string } {
+    this.deps.hosts.get(input.hostId); // NOT_FOUND before a job is journaled
+    const spec = resolveTenantSpec(input);
+    return { jobId: this.deps.jobs().runJob(this.createJob, { spec }, { actor }) };
+  }
+
+  async list(hostId: string): Promise<TenantView[]> {
+    const endpoint = this.deps.hosts.endpoint(hostId);
+    const containers = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [TENANT_LABEL, 'fleet.role=server'] } }));
+    return containers.map((c) => {
+      const labels = c.Labels ?? {};
+      const rule = Object.entries(labels).find(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key) && !key.includes('-ws.'))?.[1];
+      return {
+        name: labels[TENANT_LABEL]!,
+        hostId,
+        containerId: c.Id,
+        state: c.State,
+        status: c.Status,
+        image: c.Image,
+        publicHost: rule ? (/Host\(`([^`]+)`\)/.exec(rule)?.[1] ?? null) : null,
+      };
+    });
+  }
+
+  /**
+   * The runner's cross-console exclusion: an advisory lock in the host's `fleet` database for
+   * `tenant:<hostId>/<name>` targets, held for the whole job.
+   */
+  acquireLock = async (target: string, meta: { jobId: string; kind: string }): Promise<() => Promise<void>> => {
+    const match = /^tenant:([0-9a-f-]{36})\//.exec(target);
+    if (!match) return async () => {};
+    const hostId = match[1]!;
+    let coordinator = this.coordinators.get(hostId);
+    if (!coordinator) {
+      const admin = this.deps.hosts.dbTarget(hostId);
+      if (!admin) throw new FleetError('VALIDATION', "The host has no database server set: tenants need one (host settings).");
+      coordinator = new HostCoordinator(this.deps.pool, admin);
+      this.coordinators.set(hostId, coordinator);
+    }
+    const lock = await coordinator.lock(target, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
+    return lock.release;
+  };
+}
