@@ -360,6 +360,29 @@ export function buildCli(): Command {
       }),
     );
 
+  for (const action of ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const) {
+    const describe = {
+      start: "start a tenant's Odoo server",
+      stop: "stop a tenant's Odoo server",
+      restart: "restart a tenant's Odoo server",
+      suspend: 'stop a tenant and block its database logins',
+      reactivate: 'allow its database logins again and start it',
+    }[action];
+    tenants
+      .command(`${action} <name>`)
+      .description(describe)
+      .requiredOption('--host <host>', 'the host')
+      .action(
+        run(async (ctx, name: string, opts: { host: string }) => {
+          const host = await findHost(ctx, opts.host);
+          const { jobId } = await ctx.call(`tenants.${action}`, { hostId: host.id, name });
+          const job = await ctx.open().jobs.wait(jobId);
+          if (job.state !== 'succeeded') throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId });
+          print(ctx, { jobId, name, action, state: job.state }, () => `${name}: ${action} done.`);
+        }),
+      );
+  }
+
   const jobs = program.command('jobs').description('durable jobs: list them, resume the ones a killed console left behind');
   jobs
     .command('list')

@@ -82,7 +82,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   // reaches the runner when asked to start a job.
   const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, jobs: () => jobs });
   const registry = new JobRegistry();
-  registry.register(tenants.createJob);
+  tenants.registerJobs(registry);
   const jobs = new JobRunner({
     store: db,
     registry,

@@ -15,7 +15,7 @@ import {
 } from './hosts.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import { TenantView } from './tenant-views.js';
-import { TenantSpecInput } from './tenants.js';
+import { TenantName, TenantSpecInput } from './tenants.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
 // role it needs and whether it is audited. Servers validate every input against it; the
@@ -39,6 +39,8 @@ function op<N extends OperationName, I extends z.ZodType, O extends z.ZodType>(
 }
 
 const empty = z.object({}).strict();
+const tenantRef = z.object({ hostId: z.string().uuid(), name: TenantName }).strict();
+const jobStarted = z.object({ jobId: z.string() });
 const hostRef = z.object({ id: z.string().uuid() }).strict();
 
 export const AuditEntry = z.object({
@@ -112,7 +114,7 @@ export const contract = {
   }),
   'tenants.create': op('tenants.create', {
     input: TenantSpecInput,
-    output: z.object({ jobId: z.string() }),
+    output: jobStarted,
     summary: 'Create a tenant as a durable job; follow it with jobs.get and the jobs.* events',
   }),
   'tenants.list': op('tenants.list', {
@@ -120,6 +122,11 @@ export const contract = {
     output: z.array(TenantView),
     summary: "A host's tenants, read from its labelled containers",
   }),
+  'tenants.start': op('tenants.start', { input: tenantRef, output: jobStarted, summary: "Start a tenant's Odoo server" }),
+  'tenants.stop': op('tenants.stop', { input: tenantRef, output: jobStarted, summary: "Stop a tenant's Odoo server" }),
+  'tenants.restart': op('tenants.restart', { input: tenantRef, output: jobStarted, summary: "Restart a tenant's Odoo server" }),
+  'tenants.suspend': op('tenants.suspend', { input: tenantRef, output: jobStarted, summary: 'Stop a tenant and block its database logins' }),
+  'tenants.reactivate': op('tenants.reactivate', { input: tenantRef, output: jobStarted, summary: 'Allow database logins again and start the tenant' }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.array(JobSummary),

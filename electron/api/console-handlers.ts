@@ -56,6 +56,11 @@ export function consoleHandlers(deps: {
     'audit.list': ({ limit, before }) => audit.list(limit, before),
     'tenants.create': (input, ctx) => tenants.create(input, ctx.actor),
     'tenants.list': ({ hostId }) => tenants.list(hostId),
+    'tenants.start': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'start', ctx.actor),
+    'tenants.stop': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'stop', ctx.actor),
+    'tenants.restart': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'restart', ctx.actor),
+    'tenants.suspend': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'suspend', ctx.actor),
+    'tenants.reactivate': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'reactivate', ctx.actor),
     'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
     'jobs.get': ({ id }) => {
       const job = jobs.getJob(id);

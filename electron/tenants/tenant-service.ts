@@ -3,19 +3,44 @@ import { FleetError } from '../../shared/errors.js';
 import type { TenantView } from '../../shared/tenant-views.js';
 import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js';
 import { HostCoordinator } from '../coordination/host-coordinator.js';
-import type { JobRunner } from '../jobs/index.js';
+import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
+import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { TENANT_LABEL } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
 export class TenantService {
   readonly createJob;
+  readonly lifecycle;
   private readonly coordinators = new Map<string, HostCoordinator>();
 
   constructor(
     private readonly deps: TenantJobDeps & { jobs: () => JobRunner },
   ) {
     this.createJob = createTenantJob(deps);
+    this.lifecycle = lifecycleJobs(deps);
+  }
+
+  /** Every job definition the runner must know to resume after a crash. */
+  registerJobs(registry: JobRegistry): void {
+    registry.register(this.createJob);
+    for (const definition of Object.values(this.lifecycle)) registry.register(definition);
+  }
+
+  async act(hostId: string, name: string, action: LifecycleAction, actor: string): Promise<{ jobId: string }> {
+    const ref = await this.ref(hostId, name);
+    return { jobId: this.deps.jobs().runJob(this.lifecycle[action], ref, { actor }) };
+  }
+
+  /** Finds the tenant on its host; its database role is in its server container's environment. */
+  private async ref(hostId: string, name: string): Promise<TenantRef> {
+    const endpoint = this.deps.hosts.endpoint(hostId);
+    const found = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, 'fleet.role=server'] } }));
+    if (found.length === 0) throw new FleetError('NOT_FOUND', `No tenant named "${name}" on this host.`, { name });
+    const info = await this.deps.docker.call(endpoint, (d) => d.getContainer(found[0]!.Id).inspect());
+    const role = (info.Config.Env ?? []).find((e) => e.startsWith('USER='))?.slice('USER='.length);
+    if (!role) throw new FleetError('INTERNAL', `Tenant ${name}'s container does not name its database role.`);
+    return { hostId, name, role };
   }
 
   create(input: z.output<typeof TenantSpecInput>, actor: string): { jobId: string } {

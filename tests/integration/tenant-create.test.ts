@@ -62,6 +62,14 @@ async function authenticate(tenant: TenantSpec, password: string): Promise<boole
   return !('error' in JSON.parse(response.body.toString()));
 }
 
+async function serverRunning(name: string): Promise<boolean> {
+  return (await (await docker()).getContainer(`fleet-${name}`).inspect()).State.Running;
+}
+
+async function finished(jobId: Promise<{ jobId: string }>) {
+  return fleet.services.jobs.wait((await jobId).jobId);
+}
+
 describe('creating a tenant', () => {
   it('runs every step for real and leaves a healthy, labelled, secured Odoo', async () => {
     const tenant = spec('it-acme');
@@ -89,6 +97,30 @@ describe('creating a tenant', () => {
       client.query<{ name: string }>("SELECT name FROM ir_module_module WHERE state = 'installed' ORDER BY name"),
     );
     expect(modules.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['base', 'sale']));
+  });
+
+  it('lists it from the host, and stops, starts, restarts, suspends and reactivates it', async () => {
+    const tenant = spec('it-acme');
+    expect(await fleet.call('tenants.list', { hostId })).toEqual([expect.objectContaining({ name: 'it-acme', state: 'running', publicHost: 'it-acme.shops.test' })]);
+    const ref = { hostId, name: 'it-acme' };
+    expect((await finished(fleet.call('tenants.stop', ref))).state).toBe('succeeded');
+    expect(await serverRunning('it-acme')).toBe(false);
+    expect((await finished(fleet.call('tenants.start', ref))).state).toBe('succeeded');
+    expect(await serverRunning('it-acme')).toBe(true);
+    const before = (await (await docker()).getContainer('fleet-it-acme').inspect()).State.StartedAt;
+    expect((await finished(fleet.call('tenants.restart', ref))).state).toBe('succeeded');
+    expect((await (await docker()).getContainer('fleet-it-acme').inspect()).State.StartedAt).not.toBe(before);
+
+    expect((await finished(fleet.call('tenants.suspend', ref))).state).toBe('succeeded');
+    expect(await serverRunning('it-acme')).toBe(false);
+    const canLogin = async () =>
+      withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, async (c) => (await c.query<{ ok: boolean }>('SELECT rolcanlogin AS ok FROM pg_roles WHERE rolname = $1', [tenant.role])).rows[0]!.ok);
+    expect(await canLogin()).toBe(false);
+    expect((await finished(fleet.call('tenants.reactivate', ref))).state).toBe('succeeded');
+    expect(await canLogin()).toBe(true);
+    expect(await serverRunning('it-acme')).toBe(true);
+    // Support staff may restart, but not suspend.
+    await expect(fleet.call('tenants.suspend', ref, { actor: 'helpdesk', role: 'support', transport: 'internal' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('refuses a second tenant with the same name before touching anything', async () => {
