@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { FleetError } from '../../shared/errors.js';
+import type { AuditRecord } from '../audit/audit-log.js';
 import { redactSecrets } from '../common/redact.js';
 import { connectPostgres, withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
 import type { SshPool } from '../ssh/pool.js';
@@ -24,15 +25,9 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS fleet_audit_at ON fleet_audit (at DESC)',
 ];
 
-export interface HostAuditRecord {
+/** The local trail's record, plus which console wrote it. */
+export interface HostAuditRecord extends AuditRecord {
   consoleId: string;
-  actor: string;
-  role: string;
-  operation: string;
-  target: string | null;
-  outcome: 'ok' | 'error' | 'forbidden';
-  errorCode: string | null;
-  input: unknown;
 }
 
 export interface HeldLock {

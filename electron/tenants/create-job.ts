@@ -6,7 +6,7 @@ import { ChannelHttpClient } from '../docker/channel-http.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { JobDefinition, StepContext } from '../jobs/types.js';
-import { connectPostgres, withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
+import { withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
 import { generatePassword } from '../postgres/scram.js';
 import type { Vault } from '../secrets/vault.js';
 import type { SshPool } from '../ssh/pool.js';
@@ -255,14 +255,10 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           const { spec } = ctx.input;
           const password = storeSecret(ctx, deps, 'adminPasswordId', 'tenant-admin-password');
           const hash = odooPasswordHash(password);
-          const admin = adminTarget(deps, spec);
-          const client = await connectPostgres(deps.pool, { ...admin, database: spec.database });
-          try {
+          await withPostgres(deps.pool, { ...adminTarget(deps, spec), database: spec.database }, async (client) => {
             const updated = await client.query("UPDATE res_users SET password = $1 WHERE login = 'admin'", [hash]);
             if (updated.rowCount === 0) throw new FleetError('COMMAND_FAILED', 'The initialised database has no "admin" user to secure.');
-          } finally {
-            await client.end();
-          }
+          });
         },
         async compensate(ctx) {
           deps.vault.remove((ctx.output<Record<string, string>>('admin-password') ?? {}).adminPasswordId);

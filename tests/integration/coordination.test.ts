@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostCoordinator } from '../../electron/coordination/host-coordinator.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, expectFleetError, type TestConsole } from '../support/console.js';
+import { addTestbedHost, testbedDbServer, createTestConsole, expectFleetError, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -13,7 +13,7 @@ async function consoleWithCoordinator(): Promise<HostCoordinator> {
   const fleet = createTestConsole();
   consoles.push(fleet);
   const host = await addTestbedHost(fleet, testbed, 'alpha', {
-    dbServer: { address: '127.0.0.1', port: testbed.postgres.port, adminUser: testbed.postgres.adminUser, password: testbed.postgres.adminPassword },
+    dbServer: testbedDbServer(testbed),
   });
   const coordinator = new HostCoordinator(fleet.services.pool, fleet.services.hosts.dbTarget(host.id)!);
   coordinators.push(coordinator);

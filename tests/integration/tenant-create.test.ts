@@ -4,7 +4,7 @@ import { JobRegistry, JobRunner } from '../../electron/jobs/index.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { createTenantJob, names } from '../../electron/tenants/create-job.js';
 import { resolveTenantSpec, TenantSpecInput, type TenantSpec } from '../../shared/tenants.js';
-import { addTestbedHost, createTestConsole, type TestConsole } from '../support/console.js';
+import { addTestbedHost, testbedDbServer, createTestConsole, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -16,14 +16,7 @@ let job: ReturnType<typeof createTenantJob>;
 beforeAll(async () => {
   fleet = createTestConsole();
   const host = await addTestbedHost(fleet, testbed, 'alpha', {
-    dbServer: {
-      address: '127.0.0.1',
-      port: testbed.postgres.port,
-      adminUser: testbed.postgres.adminUser,
-      password: testbed.postgres.adminPassword,
-      tenantAddress: testbed.dockerNetwork.gateway,
-      tenantNetwork: testbed.dockerNetwork.name,
-    },
+    dbServer: testbedDbServer(testbed),
   });
   hostId = host.id;
   const { pool, docker, hosts, vault, db } = fleet.services;

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { connectPostgres, type DbServerTarget } from '../../electron/postgres/pg-over-ssh.js';
 import { generatePassword } from '../../electron/postgres/scram.js';
 import { createTenantDatabase, dropTenantDatabase, setTenantLogin } from '../../electron/tenants/tenant-database.js';
-import { addTestbedHost, createTestConsole, expectFleetError, type TestConsole } from '../support/console.js';
+import { addTestbedHost, testbedDbServer, createTestConsole, expectFleetError, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -16,7 +16,7 @@ const b = { database: 'it_tenant_b', role: 'odoo_it_tenant_b', password: generat
 beforeAll(async () => {
   fleet = createTestConsole();
   const host = await addTestbedHost(fleet, testbed, 'alpha', {
-    dbServer: { address: '127.0.0.1', port: testbed.postgres.port, adminUser: testbed.postgres.adminUser, password: testbed.postgres.adminPassword },
+    dbServer: testbedDbServer(testbed),
   });
   target = fleet.services.hosts.dbTarget(host.id)!;
   admin = await connectPostgres(fleet.services.pool, target);

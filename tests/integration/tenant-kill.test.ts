@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, type TestConsole } from '../support/console.js';
+import { addTestbedHost, testbedDbServer, createTestConsole, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -15,14 +15,7 @@ beforeAll(async () => {
   setup = createTestConsole({ passphrase: PASSPHRASE });
   dataDir = setup.services.dataDir;
   await addTestbedHost(setup, testbed, 'alpha', {
-    dbServer: {
-      address: '127.0.0.1',
-      port: testbed.postgres.port,
-      adminUser: testbed.postgres.adminUser,
-      password: testbed.postgres.adminPassword,
-      tenantAddress: testbed.dockerNetwork.gateway,
-      tenantNetwork: testbed.dockerNetwork.name,
-    },
+    dbServer: testbedDbServer(testbed),
   });
   await setup.services.close(); // the CLI process owns the store now
 });

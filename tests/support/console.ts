@@ -46,6 +46,18 @@ export function createTestConsole(options: Partial<ConsoleOptions> = {}): TestCo
   };
 }
 
+/** The testbed's PostgreSQL as a host's database server, reachable by tenants' containers too. */
+export function testbedDbServer(testbed: TestbedDescriptor) {
+  return {
+    address: '127.0.0.1',
+    port: testbed.postgres.port,
+    adminUser: testbed.postgres.adminUser,
+    password: testbed.postgres.adminPassword,
+    tenantAddress: testbed.dockerNetwork.gateway,
+    tenantNetwork: testbed.dockerNetwork.name,
+  };
+}
+
 /** Probes, checks the fingerprint against the testbed's, and adds the host with the admin key. */
 export async function addTestbedHost(
   console: TestConsole,
