@@ -133,6 +133,25 @@ describe('creating a tenant', () => {
     expect(volumes.Volumes ?? []).toEqual([]);
   });
 
+  it('names the cause when the database server or the host is down', async () => {
+    const { port } = fleet.services.hosts.dbTarget(hostId)!;
+    fleet.services.db.prepare('UPDATE host_db_servers SET port = 1 WHERE host_id = ?').run(hostId);
+    const dbDown = await runner.wait(runner.runJob(job, { spec: spec('it-dbdown') }, { actor: 'test' }));
+    fleet.services.db.prepare('UPDATE host_db_servers SET port = ? WHERE host_id = ?').run(port, hostId);
+    expect(dbDown).toMatchObject({ state: 'failed', error: { code: 'POSTGRES_UNAVAILABLE' } });
+
+    const sshPort = fleet.services.hosts.get(hostId).port;
+    fleet.services.db.prepare('UPDATE hosts SET port = 1 WHERE id = ?').run(hostId);
+    fleet.services.pool.invalidate(hostId);
+    fleet.services.docker.forget(hostId);
+    const hostDown = await runner.wait(runner.runJob(job, { spec: spec('it-hostdown') }, { actor: 'test' }));
+    fleet.services.db.prepare('UPDATE hosts SET port = ? WHERE id = ?').run(sshPort, hostId);
+    fleet.services.pool.invalidate(hostId);
+    fleet.services.docker.forget(hostId);
+    expect(hostDown).toMatchObject({ state: 'failed', error: { code: 'CONNECTION_REFUSED' } });
+    expect(hostDown.error?.message).toMatch(/Check the host, the name and the image/);
+  });
+
   it('removes everything it made when a later step fails', async () => {
     // An init that cannot log in (a module name Odoo's stand-in rejects is not needed: a wrong
     // tenant network address makes the initialisation fail after database, volumes and secrets exist).
