@@ -360,6 +360,31 @@ export function buildCli(): Command {
       }),
     );
 
+  tenants
+    .command('logs <name>')
+    .description("a tenant's server log; -f follows it until Ctrl-C")
+    .requiredOption('--host <host>', 'the host')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--tail <n>', 'lines from the end to start with', (v) => Number.parseInt(v, 10), 100)
+    .action(
+      run(async (ctx, name: string, opts: { host: string; follow?: boolean; tail: number }) => {
+        const host = await findHost(ctx, opts.host);
+        if (!opts.follow) {
+          const { lines } = await ctx.call('tenants.logs', { hostId: host.id, name, tail: opts.tail });
+          print(ctx, lines, () => lines.join('\n'));
+          return;
+        }
+        await ctx.call('tenants.logs', { hostId: host.id, name, tail: 1 }); // role and existence checks
+        const stop = new AbortController();
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+        await ctx.open().tenants.followLogs(host.id, name, {
+          tail: opts.tail,
+          signal: stop.signal,
+          onLine: (line, stream) => (ctx.options.json ? process.stdout.write(`${JSON.stringify({ stream, line })}\n`) : (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`)),
+        });
+      }),
+    );
+
   for (const action of ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const) {
     const describe = {
       start: "start a tenant's Odoo server",

@@ -122,6 +122,11 @@ export const contract = {
     output: z.array(TenantView),
     summary: "A host's tenants, read from its labelled containers",
   }),
+  'tenants.logs': op('tenants.logs', {
+    input: z.object({ hostId: z.string().uuid(), name: TenantName, tail: z.number().int().min(1).max(10_000).default(200) }).strict(),
+    output: z.object({ lines: z.array(z.string()) }),
+    summary: "The last lines of a tenant's server log",
+  }),
   'tenants.start': op('tenants.start', { input: tenantRef, output: jobStarted, summary: "Start a tenant's Odoo server" }),
   'tenants.stop': op('tenants.stop', { input: tenantRef, output: jobStarted, summary: "Stop a tenant's Odoo server" }),
   'tenants.restart': op('tenants.restart', { input: tenantRef, output: jobStarted, summary: "Restart a tenant's Odoo server" }),

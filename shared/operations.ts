@@ -37,6 +37,7 @@ export const OPERATIONS = {
   'audit.list': { role: 'viewer', audited: false, program: 'both' },
   'tenants.create': { role: 'admin', audited: true, program: 'console' },
   'tenants.list': { role: 'viewer', audited: false, program: 'console' },
+  'tenants.logs': { role: 'support', audited: false, program: 'console' },
   'tenants.start': { role: 'support', audited: true, program: 'console' },
   'tenants.stop': { role: 'support', audited: true, program: 'console' },
   'tenants.restart': { role: 'support', audited: true, program: 'console' },

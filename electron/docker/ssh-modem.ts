@@ -27,12 +27,14 @@ export function createSshModem(agent: SshDockerAgent, http: ChannelHttpClient): 
     if (!plain) return viaNodeHttp(options, context, data, callback);
     http.request({ method: options.method, path: options.path, headers: options.headers, ...(data !== undefined ? { body: data as string | Buffer } : {}) }).then(
       (response) => {
-        const text = response.body.toString('utf8');
+        // As docker-modem does: parsed JSON when the body is JSON, else the raw bytes (logs, archives).
         let json: unknown = response.body;
-        try {
-          json = text.length > 0 ? JSON.parse(text) : response.body;
-        } catch {
-          json = text;
+        if (response.body.length > 0 && /json/i.test(response.headers['content-type'] ?? '')) {
+          try {
+            json = JSON.parse(response.body.toString('utf8'));
+          } catch {
+            json = response.body;
+          }
         }
         internals.buildPayload(null, false, context.statusCodes, false, {}, response, json, callback);
       },

@@ -3,6 +3,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
 import { ChannelHttpClient } from '../docker/channel-http.js';
+import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { JobDefinition, StepContext } from '../jobs/types.js';
@@ -239,7 +240,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           if (result.StatusCode !== 0) {
             const logs = await deps.docker.call(endpointOf(deps, spec), () => container.logs({ stdout: true, stderr: true, tail: 20 }) as unknown as Promise<Buffer>);
             await container.remove({ force: true }).catch(() => {});
-            throw new FleetError('COMMAND_FAILED', `Odoo's initialisation exited with ${result.StatusCode}: ${demux(logs).trim().split('\n').slice(-5).join(' | ')}`);
+            throw new FleetError('COMMAND_FAILED', `Odoo's initialisation exited with ${result.StatusCode}: ${logLines(logs).slice(-5).join(' | ')}`);
           }
           await container.remove({ force: true });
         },
@@ -328,16 +329,4 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
       },
     ],
   };
-}
-
-/** Docker's multiplexed log stream → text (8-byte frame headers dropped). */
-function demux(buffer: Buffer): string {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length && (buffer[offset] === 1 || buffer[offset] === 2) && buffer.readUInt16BE(offset + 1) === 0) {
-    const size = buffer.readUInt32BE(offset + 4);
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return parts.length > 0 ? Buffer.concat(parts).toString('utf8') : buffer.toString('utf8');
 }

@@ -4,6 +4,7 @@ import type { TenantView } from '../../shared/tenant-views.js';
 import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js';
 import { HostCoordinator } from '../coordination/host-coordinator.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
+import { DockerLogLines, logLines } from '../docker/log-stream.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { TENANT_LABEL } from './routing.js';
@@ -32,12 +33,43 @@ export class TenantService {
     return { jobId: this.deps.jobs().runJob(this.lifecycle[action], ref, { actor }) };
   }
 
-  /** Finds the tenant on its host; its database role is in its server container's environment. */
-  private async ref(hostId: string, name: string): Promise<TenantRef> {
+  /** The last lines of the tenant's server log. */
+  async logs(hostId: string, name: string, tail: number): Promise<string[]> {
+    const { endpoint, id } = await this.server(hostId, name);
+    const buffer = await this.deps.docker.call(endpoint, (d) => d.getContainer(id).logs({ stdout: true, stderr: true, tail, timestamps: true }) as unknown as Promise<Buffer>);
+    return logLines(buffer);
+  }
+
+  /** Streams the tenant's server log until the signal aborts (the CLI's `tenants logs -f`). */
+  async followLogs(hostId: string, name: string, options: { tail: number; signal: AbortSignal; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void> {
+    const { endpoint, id } = await this.server(hostId, name);
+    const stream = (await this.deps.docker.call(endpoint, (d) =>
+      d.getContainer(id).logs({ follow: true, stdout: true, stderr: true, tail: options.tail, timestamps: true }),
+    )) as NodeJS.ReadableStream & { destroy(): void };
+    await new Promise<void>((resolve, reject) => {
+      const lines = new DockerLogLines(options.onLine);
+      const stop = () => {
+        stream.destroy();
+        resolve();
+      };
+      options.signal.addEventListener('abort', stop, { once: true });
+      stream.on('end', () => resolve());
+      stream.on('error', (error: Error) => (options.signal.aborted ? resolve() : reject(error)));
+      stream.pipe(lines);
+    });
+  }
+
+  private async server(hostId: string, name: string) {
     const endpoint = this.deps.hosts.endpoint(hostId);
     const found = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, 'fleet.role=server'] } }));
     if (found.length === 0) throw new FleetError('NOT_FOUND', `No tenant named "${name}" on this host.`, { name });
-    const info = await this.deps.docker.call(endpoint, (d) => d.getContainer(found[0]!.Id).inspect());
+    return { endpoint, id: found[0]!.Id };
+  }
+
+  /** Finds the tenant on its host; its database role is in its server container's environment. */
+  private async ref(hostId: string, name: string): Promise<TenantRef> {
+    const { endpoint, id } = await this.server(hostId, name);
+    const info = await this.deps.docker.call(endpoint, (d) => d.getContainer(id).inspect());
     const role = (info.Config.Env ?? []).find((e) => e.startsWith('USER='))?.slice('USER='.length);
     if (!role) throw new FleetError('INTERNAL', `Tenant ${name}'s container does not name its database role.`);
     return { hostId, name, role };

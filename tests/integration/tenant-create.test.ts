@@ -116,6 +116,21 @@ describe('creating a tenant', () => {
     await expect(fleet.call('tenants.suspend', ref, { actor: 'helpdesk', role: 'support', transport: 'internal' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it("shows and follows the tenant's log", async () => {
+    const { lines } = await fleet.call('tenants.logs', { hostId, name: 'it-acme', tail: 50 });
+    expect(lines.join('\n')).toMatch(/GET \/web\/health/);
+    const seen: string[] = [];
+    const stop = new AbortController();
+    const following = fleet.services.tenants.followLogs(hostId, 'it-acme', { tail: 0, signal: stop.signal, onLine: (line) => seen.push(line) });
+    await new Promise((r) => setTimeout(r, 500));
+    await authenticate(spec('it-acme'), 'not the password'); // a request the server logs
+    const deadline = Date.now() + 10_000;
+    while (!seen.some((line) => line.includes('/web/session/authenticate')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    stop.abort();
+    await following;
+    expect(seen.some((line) => line.includes('/web/session/authenticate'))).toBe(true);
+  });
+
   it('refuses a second tenant with the same name before touching anything', async () => {
     const id = runner.runJob(job, { spec: spec('it-acme') }, { actor: 'test' });
     const done = await runner.wait(id);
