@@ -11,6 +11,9 @@ import { HostPage } from '../pages/HostPage.js';
 // Rarely used pages load on demand to keep the first render small.
 const AddHostPage = lazy(() => import('../pages/AddHost.js').then((m) => ({ default: m.AddHostPage })));
 const ImportPage = lazy(() => import('../pages/ImportSsh.js').then((m) => ({ default: m.ImportPage })));
+const CreateTenantPage = lazy(() => import('../pages/CreateTenant.js').then((m) => ({ default: m.CreateTenantPage })));
+const JobsPage = lazy(() => import('../pages/Jobs.js').then((m) => ({ default: m.JobsPage })));
+const JobPage = lazy(() => import('../pages/Jobs.js').then((m) => ({ default: m.JobPage })));
 const AuditPage = lazy(() => import('../pages/Audit.js').then((m) => ({ default: m.AuditPage })));
 
 function titleOf(route: Route, hostName: string | undefined): string {
@@ -23,6 +26,12 @@ function titleOf(route: Route, hostName: string | undefined): string {
       return 'Import from ~/.ssh/config';
     case 'audit':
       return 'Audit trail';
+    case 'createTenant':
+      return route.jobId ? `Create tenant · ${hostName ?? 'host'}` : `Create tenant on ${hostName ?? 'host'}`;
+    case 'jobs':
+      return 'Jobs';
+    case 'job':
+      return 'Job';
     default:
       return 'Overview';
   }
@@ -47,7 +56,7 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
     }
   }, [link, refetch]);
 
-  const currentHost = route.page === 'host' ? store.byId.get(route.id) : undefined;
+  const currentHost = route.page === 'host' ? store.byId.get(route.id) : route.page === 'createTenant' ? store.byId.get(route.hostId) : undefined;
   const title = titleOf(route, currentHost?.name);
 
   useEffect(() => {
@@ -89,6 +98,15 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
       break;
     case 'import':
       page = <ImportPage hosts={store.hosts ?? []} onPick={pickPrefill} />;
+      break;
+    case 'createTenant':
+      page = <CreateTenantPage key={`${route.hostId}/${route.jobId ?? ''}`} hostId={route.hostId} jobId={route.jobId} host={currentHost} />;
+      break;
+    case 'jobs':
+      page = <JobsPage hostName={(id) => store.byId.get(id)?.name} />;
+      break;
+    case 'job':
+      page = <JobPage key={route.id} id={route.id} />;
       break;
     case 'audit':
       page = <AuditPage hostName={(id) => store.byId.get(id)?.name} />;

@@ -9,4 +9,6 @@ export const NEEDS = {
   removeHost: OPERATIONS['hosts.remove'].role,
   retrust: OPERATIONS['hosts.retrust'].role,
   checkHost: OPERATIONS['hosts.check'].role,
+  createTenant: OPERATIONS['tenants.create'].role,
+  cancelJob: OPERATIONS['jobs.cancel'].role,
 } as const satisfies Record<string, Role>;

@@ -5,13 +5,20 @@ export type Route =
   | { page: 'host'; id: string }
   | { page: 'add' }
   | { page: 'import' }
-  | { page: 'audit' };
+  | { page: 'audit' }
+  | { page: 'createTenant'; hostId: string; jobId: string | null }
+  | { page: 'jobs' }
+  | { page: 'job'; id: string };
 
 export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   switch (parts[0]) {
     case 'host':
-      return parts[1] ? { page: 'host', id: decodeURIComponent(parts[1]) } : { page: 'overview' };
+      if (!parts[1]) return { page: 'overview' };
+      if (parts[2] === 'create-tenant') return { page: 'createTenant', hostId: decodeURIComponent(parts[1]), jobId: parts[3] ? decodeURIComponent(parts[3]) : null };
+      return { page: 'host', id: decodeURIComponent(parts[1]) };
+    case 'jobs':
+      return parts[1] ? { page: 'job', id: decodeURIComponent(parts[1]) } : { page: 'jobs' };
     case 'add':
       return { page: 'add' };
     case 'import':
@@ -29,6 +36,9 @@ export const href = {
   add: '#/add',
   import: '#/import',
   audit: '#/audit',
+  createTenant: (hostId: string, jobId?: string) => `#/host/${encodeURIComponent(hostId)}/create-tenant${jobId ? `/${encodeURIComponent(jobId)}` : ''}`,
+  jobs: '#/jobs',
+  job: (id: string) => `#/jobs/${encodeURIComponent(id)}`,
 };
 
 export function navigate(to: string): void {

@@ -13,6 +13,7 @@ import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
 import { CheckPanel } from './host/CheckPanel.js';
 import { ContainersTable } from './host/ContainersTable.js';
 import { HostKeyChanged } from './host/HostKeyChanged.js';
+import { TenantsSection } from './host/TenantsTable.js';
 
 const REFRESH_MS = 5000;
 
@@ -43,6 +44,7 @@ export function HostPage({
   const api = useApi();
   const canCheck = useCan(NEEDS.checkHost);
   const canRemove = useCan(NEEDS.removeHost);
+  const canCreateTenant = useCan(NEEDS.createTenant);
   const [overview, setOverview] = useState<HostOverview | null>(null);
   const [error, setError] = useState<FleetError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -278,6 +280,8 @@ export function HostPage({
           </div>
         </section>
       </div>
+
+      <TenantsSection hostId={hostId} canCreate={canCreateTenant} />
 
       <ContainersTable containers={overview?.containers ?? null} loading={loading} />
     </div>
