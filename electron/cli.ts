@@ -340,8 +340,7 @@ export function buildCli(): Command {
         if (job.state !== 'succeeded') {
           throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId });
         }
-        const adminSecret = (job.steps.find((s) => s.name === 'admin-password')?.output as { adminPasswordId?: string } | null)?.adminPasswordId;
-        const password = adminSecret ? services.vault.get(adminSecret) : undefined;
+        const { password } = await ctx.call('tenants.credentials', { jobId });
         print(ctx, { jobId, name, hostId: host.id, login: 'admin', password }, () =>
           [`Tenant ${name} is up on ${host.name}.`, 'Odoo administrator (shown once, stored encrypted):', '  login:    admin', `  password: ${password ?? '(not available)'}`].join('\n'),
         );

@@ -122,6 +122,11 @@ export const contract = {
     output: z.array(TenantView),
     summary: "A host's tenants, read from its labelled containers",
   }),
+  'tenants.credentials': op('tenants.credentials', {
+    input: z.object({ jobId: z.string().uuid() }).strict(),
+    output: z.object({ login: z.string(), password: z.string() }),
+    summary: "The Odoo administrator's generated credentials of a finished create job, shown once",
+  }),
   'tenants.logs': op('tenants.logs', {
     input: z.object({ hostId: z.string().uuid(), name: TenantName, tail: z.number().int().min(1).max(10_000).default(200) }).strict(),
     output: z.object({ lines: z.array(z.string()) }),

@@ -56,6 +56,7 @@ export function consoleHandlers(deps: {
     'audit.list': ({ limit, before }) => audit.list(limit, before),
     'tenants.create': (input, ctx) => tenants.create(input, ctx.actor),
     'tenants.list': ({ hostId }) => tenants.list(hostId),
+    'tenants.credentials': ({ jobId }) => tenants.revealCredentials(jobId),
     'tenants.logs': async ({ hostId, name, tail }) => ({ lines: await tenants.logs(hostId, name, tail) }),
     'tenants.start': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'start', ctx.actor),
     'tenants.stop': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'stop', ctx.actor),

@@ -4,6 +4,7 @@ import type { TenantView } from '../../shared/tenant-views.js';
 import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js';
 import { HostCoordinator } from '../coordination/host-coordinator.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
+import type { Store } from '../store/database.js';
 import { DockerLogLines, logLines } from '../docker/log-stream.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
@@ -16,7 +17,7 @@ export class TenantService {
   private readonly coordinators = new Map<string, HostCoordinator>();
 
   constructor(
-    private readonly deps: TenantJobDeps & { jobs: () => JobRunner },
+    private readonly deps: TenantJobDeps & { jobs: () => JobRunner; store: Store },
   ) {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
@@ -31,6 +32,22 @@ export class TenantService {
   async act(hostId: string, name: string, action: LifecycleAction, actor: string): Promise<{ jobId: string }> {
     const ref = await this.ref(hostId, name);
     return { jobId: this.deps.jobs().runJob(this.lifecycle[action], ref, { actor }) };
+  }
+
+  /**
+   * The generated admin password of a finished create job, revealed once: afterwards only its
+   * encrypted copy remains (for the console's own use), never shown again.
+   */
+  revealCredentials(jobId: string): { login: string; password: string } {
+    const job = this.deps.jobs().getJob(jobId);
+    if (!job || job.kind !== this.createJob.kind) throw new FleetError('NOT_FOUND', 'No tenant-creation job with that id.', { jobId });
+    if (job.state !== 'succeeded') throw new FleetError('CONFLICT', `The job has not succeeded (${job.state}): there are no credentials to show.`);
+    const secretId = (job.steps.find((s) => s.name === 'admin-password')?.output as { adminPasswordId?: string } | null)?.adminPasswordId;
+    if (!secretId) throw new FleetError('NOT_FOUND', 'This job recorded no admin password.');
+    const marker = `credentials-revealed:${jobId}`;
+    const claimed = this.deps.store.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(marker, new Date().toISOString());
+    if (claimed.changes === 0) throw new FleetError('CONFLICT', 'These credentials were already shown once. Reset the admin password in Odoo if they were lost.');
+    return { login: 'admin', password: this.deps.vault.get(secretId) };
   }
 
   /** The last lines of the tenant's server log. */

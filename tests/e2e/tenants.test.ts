@@ -46,6 +46,8 @@ describe('tenants in the web console (Chromium)', () => {
     await page.getByTestId('create-tenant-submit').click();
     await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state'), { timeout: 90_000 }).toBe('succeeded');
     expect(await page.getByTestId('job-step-health').getAttribute('data-state')).toBe('done');
+    await page.getByTestId('reveal-credentials').click();
+    expect(await page.getByTestId('tenant-admin-password').textContent()).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
 
   it('suspends and reactivates it from the host page', async () => {

@@ -80,9 +80,10 @@ describe('creating a tenant', () => {
     // No password in the environment or on the command line.
     expect(JSON.stringify([info.Config.Env, info.Config.Cmd, info.Args])).not.toMatch(/PASSWORD=/);
 
-    // The generated admin password works; Odoo's default admin/admin never did.
-    const ids = fleet.services.db.prepare("SELECT output_json FROM job_steps WHERE job_id = ? AND name = 'admin-password'").get(id) as { output_json: string };
-    const adminPassword = fleet.services.vault.get((JSON.parse(ids.output_json) as { adminPasswordId: string }).adminPasswordId);
+    // The generated admin password is shown once, and works; Odoo's default admin/admin never did.
+    const { password: adminPassword } = await fleet.call('tenants.credentials', { jobId: id });
+    await expect(fleet.call('tenants.credentials', { jobId: id })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(JSON.stringify(fleet.services.audit.list(50))).not.toContain(adminPassword);
     expect(await authenticate(tenant, 'admin')).toBe(false);
     expect(await authenticate(tenant, adminPassword)).toBe(true);
 

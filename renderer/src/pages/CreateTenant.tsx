@@ -5,6 +5,7 @@ import { useApi } from '../api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Field } from '../components/Field.js';
 import { JobPanel } from '../components/JobView.js';
+import { useJob } from '../lib/use-job.js';
 import { issuesOf, splitIssues, toFleetError, type FleetError, type Issue } from '../lib/errors.js';
 import { NEEDS } from '../lib/roles.js';
 import { href, navigate } from '../lib/router.js';
@@ -111,6 +112,7 @@ export function CreateTenantPage({ hostId, jobId, host }: { hostId: string; jobI
     return (
       <div className="tenant-job-page">
         <JobPanel jobId={jobId} title="Create tenant" />
+        <Credentials jobId={jobId} />
         <div className="actions">
           <a className="btn" href={href.host(hostId)} data-testid="back-to-host">
             Back to {host?.name ?? 'the host'}
@@ -242,5 +244,39 @@ export function CreateTenantPage({ hostId, jobId, host }: { hostId: string; jobI
         <ErrorBox error={failure.error} rest={rest} reveal />
       ) : null}
     </form>
+  );
+}
+
+/** The generated Odoo admin password, shown once on request after the tenant is up. */
+function Credentials({ jobId }: { jobId: string }) {
+  const api = useApi();
+  const { job } = useJob(jobId);
+  const [shown, setShown] = useState<{ login: string; password: string } | null>(null);
+  const [error, setError] = useState<FleetError | null>(null);
+  if (job?.state !== 'succeeded') return null;
+  if (shown) {
+    return (
+      <div className="notice" data-testid="tenant-credentials">
+        <p>Odoo administrator — copy it now, it will not be shown again:</p>
+        <p className="mono">
+          login <strong>{shown.login}</strong> · password <strong data-testid="tenant-admin-password">{shown.password}</strong>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="notice">
+      <button
+        type="button"
+        className="btn"
+        data-testid="reveal-credentials"
+        onClick={() => {
+          api.call('tenants.credentials', { jobId }).then(setShown, (e: unknown) => setError(toFleetError(e)));
+        }}
+      >
+        Show the admin password (once)
+      </button>
+      {error ? <ErrorBox error={error} testId="credentials-error" /> : null}
+    </div>
   );
 }
