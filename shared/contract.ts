@@ -14,7 +14,7 @@ import {
   SshImportCandidate,
 } from './hosts.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
-import { TenantView } from './tenant-views.js';
+import { TenantFigures, TenantView } from './tenant-views.js';
 import { TenantName, TenantSpecInput } from './tenants.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
@@ -126,6 +126,11 @@ export const contract = {
     input: z.object({ jobId: z.string().uuid() }).strict(),
     output: z.object({ login: z.string(), password: z.string() }),
     summary: "The Odoo administrator's generated credentials of a finished create job, shown once",
+  }),
+  'tenants.figures': op('tenants.figures', {
+    input: z.object({ hostId: z.string().uuid(), name: TenantName }).strict(),
+    output: TenantFigures,
+    summary: 'Database size, filestore size, CPU and memory of a tenant',
   }),
   'tenants.logs': op('tenants.logs', {
     input: z.object({ hostId: z.string().uuid(), name: TenantName, tail: z.number().int().min(1).max(10_000).default(200) }).strict(),

@@ -38,6 +38,7 @@ export const OPERATIONS = {
   'tenants.create': { role: 'admin', audited: true, program: 'console' },
   'tenants.list': { role: 'viewer', audited: false, program: 'console' },
   'tenants.logs': { role: 'support', audited: false, program: 'console' },
+  'tenants.figures': { role: 'viewer', audited: false, program: 'console' },
   'tenants.credentials': { role: 'admin', audited: true, program: 'console' },
   'tenants.start': { role: 'support', audited: true, program: 'console' },
   'tenants.stop': { role: 'support', audited: true, program: 'console' },

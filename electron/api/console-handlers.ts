@@ -57,6 +57,7 @@ export function consoleHandlers(deps: {
     'tenants.create': (input, ctx) => tenants.create(input, ctx.actor),
     'tenants.list': ({ hostId }) => tenants.list(hostId),
     'tenants.credentials': ({ jobId }) => tenants.revealCredentials(jobId),
+    'tenants.figures': ({ hostId, name }) => tenants.figures(hostId, name),
     'tenants.logs': async ({ hostId, name, tail }) => ({ lines: await tenants.logs(hostId, name, tail) }),
     'tenants.start': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'start', ctx.actor),
     'tenants.stop': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'stop', ctx.actor),

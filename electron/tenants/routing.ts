@@ -3,6 +3,8 @@ import type { TenantSpec } from '../../shared/tenants.js';
 /** Labels that make the host the source of truth: which containers are tenants, of which console host. */
 export const TENANT_LABEL = 'fleet.tenant';
 export const HOST_LABEL = 'fleet.host';
+/** The tenant's database, on its server container (Odoo's own config is in the secrets volume). */
+export const DATABASE_LABEL = 'fleet.database';
 
 export interface RoutingOptions {
   /** Traefik entry point serving HTTPS (Traefik's default naming). */
@@ -22,6 +24,7 @@ export function tenantLabels(spec: TenantSpec, options: RoutingOptions = {}): Re
   const labels: Record<string, string> = {
     [TENANT_LABEL]: spec.name,
     [HOST_LABEL]: spec.hostId,
+    [DATABASE_LABEL]: spec.database,
     'traefik.enable': 'true',
     [`traefik.http.routers.${router}.rule`]: host,
     [`traefik.http.routers.${router}.entrypoints`]: entryPoint,

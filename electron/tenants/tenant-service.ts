@@ -5,10 +5,14 @@ import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js
 import { HostCoordinator } from '../coordination/host-coordinator.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import type { Store } from '../store/database.js';
+import type Docker from 'dockerode';
+import type { TenantFigures } from '../../shared/tenant-views.js';
+import type { DockerEndpoint } from '../docker/docker-service.js';
 import { DockerLogLines, logLines } from '../docker/log-stream.js';
+import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
-import { TENANT_LABEL } from './routing.js';
+import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
 export class TenantService {
@@ -48,6 +52,65 @@ export class TenantService {
     const claimed = this.deps.store.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(marker, new Date().toISOString());
     if (claimed.changes === 0) throw new FleetError('CONFLICT', 'These credentials were already shown once. Reset the admin password in Odoo if they were lost.');
     return { login: 'admin', password: this.deps.vault.get(secretId) };
+  }
+
+  /** Database and filestore sizes, CPU and memory, each measured where it lives. */
+  async figures(hostId: string, name: string): Promise<TenantFigures> {
+    const { endpoint, id } = await this.server(hostId, name);
+    const info = await this.deps.docker.call(endpoint, (d) => d.getContainer(id).inspect());
+    const database = info.Config.Labels?.[DATABASE_LABEL];
+    const admin = this.deps.hosts.dbTarget(hostId);
+    const [databaseBytes, filestoreBytes, usage] = await Promise.all([
+      admin && database
+        ? withPostgres(this.deps.pool, admin, async (c) => Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [database])).rows[0]?.size ?? NaN)).catch(() => null)
+        : Promise.resolve(null),
+      database ? this.filestoreBytes(endpoint, info, database).catch(() => null) : Promise.resolve(null),
+      info.State.Running ? this.usage(endpoint, id).catch(() => null) : Promise.resolve(null),
+    ]);
+    return {
+      databaseBytes: databaseBytes !== null && Number.isFinite(databaseBytes) ? databaseBytes : null,
+      filestoreBytes,
+      cpuPercent: usage?.cpuPercent ?? null,
+      memoryBytes: usage?.memoryBytes ?? null,
+      memoryLimitBytes: usage?.memoryLimitBytes ?? null,
+      measuredAt: new Date().toISOString(),
+    };
+  }
+
+  /** du in a one-off container of the tenant's own image, its data volume mounted read-only. */
+  private async filestoreBytes(endpoint: DockerEndpoint, info: Docker.ContainerInspectInfo, database: string): Promise<number | null> {
+    const data = info.Mounts.find((m) => m.Destination === '/var/lib/odoo');
+    if (!data?.Name) return null;
+    return this.deps.docker.call(endpoint, async (d) => {
+      const container = await d.createContainer({
+        Image: info.Config.Image,
+        Entrypoint: ['du', '-sk', `/var/lib/odoo/filestore/${database}`],
+        User: '0',
+        Labels: { 'fleet.role': 'measure' },
+        HostConfig: { Mounts: [{ Type: 'volume', Source: data.Name!, Target: '/var/lib/odoo', ReadOnly: true }], NetworkMode: 'none' },
+      });
+      try {
+        await container.start();
+        const { StatusCode } = (await container.wait()) as { StatusCode: number };
+        const out = logLines((await container.logs({ stdout: true, stderr: false })) as unknown as Buffer).join('\n');
+        const kib = Number.parseInt(out.trim().split(/\s+/)[0] ?? '', 10);
+        return StatusCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
+      } finally {
+        await container.remove({ force: true }).catch(() => {});
+      }
+    }, 120_000);
+  }
+
+  private async usage(endpoint: DockerEndpoint, id: string) {
+    const stats = (await this.deps.docker.call(endpoint, (d) => d.getContainer(id).stats({ stream: false }) as Promise<Docker.ContainerStats>)) as Docker.ContainerStats;
+    const cpuDelta = stats.cpu_stats.cpu_usage.total_usage - stats.precpu_stats.cpu_usage.total_usage;
+    const systemDelta = (stats.cpu_stats.system_cpu_usage ?? 0) - (stats.precpu_stats.system_cpu_usage ?? 0);
+    const cpus = stats.cpu_stats.online_cpus ?? stats.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
+    return {
+      cpuPercent: systemDelta > 0 && cpuDelta >= 0 ? Math.round((cpuDelta / systemDelta) * cpus * 1000) / 10 : 0,
+      memoryBytes: stats.memory_stats.usage ?? null,
+      memoryLimitBytes: stats.memory_stats.limit ?? null,
+    };
   }
 
   /** The last lines of the tenant's server log. */

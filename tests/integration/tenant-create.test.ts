@@ -117,6 +117,14 @@ describe('creating a tenant', () => {
     await expect(fleet.call('tenants.suspend', ref, { actor: 'helpdesk', role: 'support', transport: 'internal' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('measures its database, filestore, CPU and memory', async () => {
+    const figures = await fleet.call('tenants.figures', { hostId, name: 'it-acme' });
+    expect(figures.databaseBytes).toBeGreaterThan(1_000_000); // an initialised PostgreSQL database
+    expect(figures.filestoreBytes).toBeGreaterThan(0); // the stand-in writes attachments there
+    expect(figures.memoryBytes).toBeGreaterThan(0);
+    expect(figures.cpuPercent).toBeGreaterThanOrEqual(0);
+  });
+
   it("shows and follows the tenant's log", async () => {
     const { lines } = await fleet.call('tenants.logs', { hostId, name: 'it-acme', tail: 50 });
     expect(lines.join('\n')).toMatch(/GET \/web\/health/);
