@@ -61,6 +61,15 @@ class CliContext {
     }
   }
 
+  /** Waits for a job this process runs; a job that did not succeed becomes its error. */
+  async jobSucceeded(jobId: string) {
+    const job = await this.open().jobs.wait(jobId);
+    if (job.state !== 'succeeded') {
+      throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId });
+    }
+    return job;
+  }
+
   async close() {
     await this.services?.close();
   }
@@ -335,10 +344,10 @@ export function buildCli(): Command {
           ...(opts.memoryMb ? { memoryMb: opts.memoryMb } : {}),
           ...(opts.cpus ? { cpus: opts.cpus } : {}),
         });
-        const job = await services.jobs.wait(jobId);
-        for (const off of offs) off();
-        if (job.state !== 'succeeded') {
-          throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId });
+        try {
+          await ctx.jobSucceeded(jobId);
+        } finally {
+          for (const off of offs) off();
         }
         const { password } = await ctx.call('tenants.credentials', { jobId });
         print(ctx, { jobId, name, hostId: host.id, login: 'admin', password }, () =>
@@ -400,8 +409,7 @@ export function buildCli(): Command {
         run(async (ctx, name: string, opts: { host: string }) => {
           const host = await findHost(ctx, opts.host);
           const { jobId } = await ctx.call(`tenants.${action}`, { hostId: host.id, name });
-          const job = await ctx.open().jobs.wait(jobId);
-          if (job.state !== 'succeeded') throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId });
+          const job = await ctx.jobSucceeded(jobId);
           print(ctx, { jobId, name, action, state: job.state }, () => `${name}: ${action} done.`);
         }),
       );

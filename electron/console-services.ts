@@ -45,6 +45,11 @@ export interface ConsoleServices {
   jobs: JobRunner;
   dispatcher: Dispatcher;
   log: Logger;
+  /**
+   * For the long-running faces (desktop, web): connect every host so the list shows live states,
+   * and finish or undo what a console killed mid-job left behind.
+   */
+  startBackgroundWork(): void;
   close(): Promise<void>;
 }
 
@@ -110,6 +115,10 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     jobs,
     dispatcher,
     log,
+    startBackgroundWork() {
+      hosts.connectAll();
+      jobs.resumeInterrupted();
+    },
     async close() {
       await pool.closeAll();
       db.close();

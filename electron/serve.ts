@@ -32,9 +32,7 @@ export async function serveConsole(): Promise<void> {
     log: services.log,
     port: portArg ? Number.parseInt(portArg, 10) : 0,
   });
-  services.hosts.connectAll();
-  // Finish or undo what a console killed mid-job left behind.
-  services.jobs.resumeInterrupted();
+  services.startBackgroundWork();
   process.stdout.write(`Fleet Console (web mode) — open this URL once; its token is single-use:\n  ${server.launchUrl}\n`);
   process.stdout.write(`Store: ${services.dataDir}\n`);
   const stop = async () => {

@@ -83,8 +83,7 @@ app.whenReady().then(() => {
     isTrustedFrameUrl: (url) => url.startsWith(uiRoot),
     windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
   });
-  services.hosts.connectAll();
-  services.jobs.resumeInterrupted();
+  services.startBackgroundWork();
   createWindow();
   startAutoUpdates(services.log);
   app.on('activate', () => {

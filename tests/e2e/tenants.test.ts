@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { launchChromium } from '../support/browser.js';
-import { addTestbedHost, testbedDbServer } from '../support/console.js';
+import { addTestbedHost, removeTenant, testbedDbServer } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 import { startWebConsole } from '../support/web-console.js';
 
@@ -22,14 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  const { services } = web.console;
-  const d = services.docker.client(services.hosts.endpoint(hostId));
-  for (const c of await d.listContainers({ all: true, filters: { label: ['fleet.tenant=e2e-shop'] } })) await d.getContainer(c.Id).remove({ force: true });
-  for (const v of (await d.listVolumes({ filters: { label: ['fleet.tenant=e2e-shop'] } })).Volumes ?? []) await d.getVolume(v.Name).remove({ force: true });
-  await withPostgres(services.pool, services.hosts.dbTarget(hostId)!, async (admin) => {
-    await admin.query('DROP DATABASE IF EXISTS e2e_shop WITH (FORCE)');
-    await admin.query('DROP ROLE IF EXISTS odoo_e2e_shop');
-  });
+  await removeTenant(web.console.services, hostId, 'e2e-shop');
   await web.close();
 });
 

@@ -4,7 +4,7 @@ import { JobRegistry, JobRunner } from '../../electron/jobs/index.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { createTenantJob, names } from '../../electron/tenants/create-job.js';
 import { resolveTenantSpec, TenantSpecInput, type TenantSpec } from '../../shared/tenants.js';
-import { addTestbedHost, testbedDbServer, createTestConsole, type TestConsole } from '../support/console.js';
+import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -26,14 +26,7 @@ beforeAll(async () => {
   runner = new JobRunner({ store: db, registry });
 });
 afterAll(async () => {
-  // Until decommission exists: remove what the successful create made.
-  const d = await docker();
-  for (const c of await d.listContainers({ all: true, filters: { label: ['fleet.tenant'] } })) await d.getContainer(c.Id).remove({ force: true });
-  for (const v of (await d.listVolumes({ filters: { label: ['fleet.tenant'] } })).Volumes ?? []) await d.getVolume(v.Name).remove({ force: true });
-  await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, async (admin) => {
-    await admin.query('DROP DATABASE IF EXISTS it_acme WITH (FORCE)');
-    await admin.query('DROP ROLE IF EXISTS odoo_it_acme');
-  });
+  await removeTenant(fleet.services, hostId, 'it-acme');
   await fleet.close();
 });
 

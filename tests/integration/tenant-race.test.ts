@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -18,13 +18,7 @@ beforeAll(async () => {
   hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
 });
 afterAll(async () => {
-  const d = fleet.services.docker.client(fleet.services.hosts.endpoint(hostId));
-  for (const c of await d.listContainers({ all: true, filters: { label: ['fleet.tenant=it-race'] } })) await d.getContainer(c.Id).remove({ force: true });
-  for (const v of (await d.listVolumes({ filters: { label: ['fleet.tenant=it-race'] } })).Volumes ?? []) await d.getVolume(v.Name).remove({ force: true });
-  await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, async (admin) => {
-    await admin.query('DROP DATABASE IF EXISTS it_race WITH (FORCE)');
-    await admin.query('DROP ROLE IF EXISTS odoo_it_race');
-  });
+  await removeTenant(fleet.services, hostId, 'it-race');
   await fleet.close();
   await cliConsole.close();
 });

@@ -8,6 +8,8 @@ import { FleetError } from '../../shared/errors.js';
 import type { HostView } from '../../shared/hosts.js';
 import { createConsoleServices, type ConsoleOptions, type ConsoleServices } from '../../electron/console-services.js';
 import type { CallContext } from '../../electron/api/dispatcher.js';
+import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
+import { dropTenantDatabase } from '../../electron/tenants/tenant-database.js';
 import type { TestbedDescriptor } from './testbed.js';
 
 export const FAST_KDF = { N: 2 ** 12, r: 8, p: 1 };
@@ -44,6 +46,19 @@ export function createTestConsole(options: Partial<ConsoleOptions> = {}): TestCo
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Removes a tenant a test created (until decommission exists): its containers and volumes by
+ * label, then its database and role with the product's own idempotent drop.
+ */
+export async function removeTenant(services: ConsoleServices, hostId: string, name: string): Promise<void> {
+  const docker = services.docker.client(services.hosts.endpoint(hostId));
+  const label = [`fleet.tenant=${name}`];
+  for (const c of await docker.listContainers({ all: true, filters: { label } })) await docker.getContainer(c.Id).remove({ force: true });
+  for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true });
+  const stem = name.replace(/-/g, '_');
+  await withPostgres(services.pool, services.hosts.dbTarget(hostId)!, (admin) => dropTenantDatabase(admin, { database: stem, role: `odoo_${stem}` }));
 }
 
 /** The testbed's PostgreSQL as a host's database server, reachable by tenants' containers too. */
