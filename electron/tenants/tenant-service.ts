@@ -180,13 +180,15 @@ export class TenantService {
   }
 
   /**
-   * The runner's cross-console exclusion: an advisory lock in the host's `fleet` database for
-   * `tenant:<hostId>/<name>` targets, held for the whole job.
+   * The runner's cross-console exclusion: an advisory lock in the host's `fleet` database, held
+   * for the whole job. The key is the tenant's name alone: the host id in a job's target is this
+   * console's own, and another console knows the same host by another id.
    */
   acquireLock = async (target: string, meta: { jobId: string; kind: string }): Promise<() => Promise<void>> => {
-    const match = /^tenant:([0-9a-f-]{36})\//.exec(target);
+    const match = /^tenant:([0-9a-f-]{36})\/(.+)$/.exec(target);
     if (!match) return async () => {};
     const hostId = match[1]!;
+    const lockKey = `tenant:${match[2]!}`;
     let coordinator = this.coordinators.get(hostId);
     if (!coordinator) {
       const admin = this.deps.hosts.dbTarget(hostId);
@@ -194,7 +196,7 @@ export class TenantService {
       coordinator = new HostCoordinator(this.deps.pool, admin);
       this.coordinators.set(hostId, coordinator);
     }
-    const lock = await coordinator.lock(target, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
+    const lock = await coordinator.lock(lockKey, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
     return lock.release;
   };
 }

@@ -31,14 +31,16 @@ describe('two consoles creating the same tenant at once', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let cliOut = '';
+    let cliErr = '';
     child.stdout.on('data', (chunk: Buffer) => (cliOut += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (cliErr += chunk.toString()));
     const cliExit = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
     const { jobId } = await fleet.call('tenants.create', { name: 'it-race', hostId, domain: 'shops.test', image, tag });
     const [mine, cliCode] = await Promise.all([fleet.services.jobs.wait(jobId), cliExit]);
 
     const outcomes = [mine.state === 'succeeded', cliCode === 0];
-    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect(outcomes.filter(Boolean), `console: ${mine.state} ${JSON.stringify(mine.error)}; CLI exit ${cliCode}: ${cliErr.trim()}`).toHaveLength(1);
     const loser = mine.state === 'succeeded' ? (JSON.parse(cliOut) as { error: { code: string } }).error : mine.error;
     expect(loser?.code).toBe('CONFLICT');
 
