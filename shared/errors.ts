@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'POSTGRES_UNAVAILABLE',
   'POSTGRES_AUTH_FAILED',
   'COMMAND_FAILED', // a remote command exited non-zero
+  'ARCHIVE_INVALID', // a backup archive is truncated, corrupt or unsafe
   'TIMEOUT',
   'INTERNAL',
 ] as const;

@@ -1,0 +1,161 @@
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { odooPgVersion, verifyOdooArchive, writeOdooArchive, type HostStream, type OdooManifest } from '../../electron/backup/odoo-archive.js';
+import { readTar } from '../../electron/backup/tar-reader.js';
+import { ZipReader } from '../../electron/backup/zip-reader.js';
+import { ZipWriter } from '../../electron/backup/zip-writer.js';
+import { FleetError } from '../../shared/errors.js';
+
+// Archives are checked with the tools people will use on them: Python's zipfile and Info-ZIP's
+// unzip; the filestore tar comes from GNU tar, as on a real Odoo image.
+
+const PYTHON = '/usr/bin/python3';
+let dir: string;
+let filestore: string;
+const manifest: OdooManifest = {
+  odoo_dump: '1',
+  db_name: 'shop',
+  version: '17.0',
+  version_info: [17, 0, 0, 'final', 0, ''],
+  major_version: '17.0',
+  pg_version: '15.0',
+  modules: { base: '17.0.1.3', sale: '17.0.1.2' },
+};
+const dumpText = Array.from({ length: 20_000 }, (_, i) => `INSERT INTO res_partner VALUES (${i}, 'partner ${i}');`).join('\n');
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-archive-'));
+  filestore = path.join(dir, 'filestore-src');
+  for (let i = 0; i < 30; i++) {
+    const data = crypto.randomBytes(1000 + i * 997);
+    const sha = crypto.createHash('sha1').update(data).digest('hex');
+    fs.mkdirSync(path.join(filestore, sha.slice(0, 2)), { recursive: true });
+    fs.writeFileSync(path.join(filestore, sha.slice(0, 2), sha), data);
+  }
+  // A name longer than ustar's 100 bytes: GNU tar writes a long-name record for it.
+  fs.mkdirSync(path.join(filestore, 'x'.repeat(60)), { recursive: true });
+  fs.writeFileSync(path.join(filestore, 'x'.repeat(60), `${'y'.repeat(80)}.bin`), crypto.randomBytes(5000));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function producer(command: string, args: string[], cwd?: string): () => Promise<HostStream> {
+  return async () => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<void>((resolve, reject) =>
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new FleetError('COMMAND_FAILED', `${command} exited with ${code}: ${stderr}`)))),
+    );
+    done.catch(() => {});
+    return { stdout: child.stdout, done, abort: async () => void child.kill('SIGKILL') };
+  };
+}
+
+const fromText = (text: string) => async (): Promise<HostStream> => ({ stdout: Readable.from([Buffer.from(text)]), done: Promise.resolve(), abort: async () => {} });
+
+function listFiles(root: string, prefix = ''): string[] {
+  return fs.readdirSync(path.join(root, prefix), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(root, path.join(prefix, e.name)) : [path.join(prefix, e.name)]));
+}
+
+describe("Odoo's backup zip", () => {
+  let archive: string;
+  let sha256: string;
+
+  it('is written in Odoo’s layout and read back by zipfile and unzip', async () => {
+    archive = path.join(dir, 'out', 'shop.zip');
+    const result = await writeOdooArchive(archive, { dump: fromText(dumpText), filestore: producer('tar', ['-cf', '-', '.'], filestore), manifest }, { tenant: 'shop' });
+    sha256 = result.sha256;
+    expect(result.filestoreFiles).toBe(31);
+    expect(fs.existsSync(`${archive}.partial`)).toBe(false);
+    expect(crypto.createHash('sha256').update(fs.readFileSync(archive)).digest('hex')).toBe(sha256);
+    expect(JSON.parse(fs.readFileSync(`${archive}.json`, 'utf8'))).toMatchObject({ sha256, bytes: fs.statSync(archive).size, tenant: 'shop', manifest });
+
+    const names = JSON.parse(execFileSync(PYTHON, ['-c', 'import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(json.dumps(z.namelist()))', archive]).toString()) as string[];
+    expect(names[0]).toBe('dump.sql');
+    expect(names.at(-1)).toBe('manifest.json');
+    expect(names.filter((n) => n.startsWith('filestore/')).sort()).toEqual(listFiles(filestore).map((f) => `filestore/${f}`).sort());
+    expect(execFileSync('unzip', ['-t', archive]).toString()).toMatch(/No errors detected/);
+
+    const out = path.join(dir, 'extracted');
+    execFileSync('unzip', ['-q', archive, '-d', out]);
+    expect(fs.readFileSync(path.join(out, 'dump.sql'), 'utf8')).toBe(dumpText);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'))).toEqual(manifest);
+    for (const f of listFiles(filestore)) expect(fs.readFileSync(path.join(out, 'filestore', f)).equals(fs.readFileSync(path.join(filestore, f)))).toBe(true);
+  });
+
+  it('verifies, and catches a flipped bit and a truncation', async () => {
+    await expect(verifyOdooArchive(archive, sha256)).resolves.toEqual({ members: 33 });
+    const flipped = path.join(dir, 'flipped.zip');
+    const bytes = fs.readFileSync(archive);
+    bytes[200] = bytes[200]! ^ 0x01;
+    fs.writeFileSync(flipped, bytes);
+    await expect(verifyOdooArchive(flipped, sha256)).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringMatching(/sha256/) });
+    // Even without the recorded checksum, the CRC catches it.
+    const zip = await ZipReader.open(flipped);
+    await expect(zip.test()).rejects.toMatchObject({ code: 'ARCHIVE_INVALID' });
+    await zip.close();
+
+    const truncated = path.join(dir, 'truncated.zip');
+    fs.writeFileSync(truncated, fs.readFileSync(archive).subarray(0, 5000));
+    await expect(ZipReader.open(truncated)).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringMatching(/truncated/) });
+  });
+
+  it('leaves nothing that looks valid when the producer fails midway', async () => {
+    const failed = path.join(dir, 'out', 'failed.zip');
+    const failing = producer('sh', ['-c', 'head -c 100000 /dev/zero; echo "pg_dump: error: connection lost" >&2; exit 1']);
+    await expect(writeOdooArchive(failed, { dump: failing, filestore: fromText(''), manifest }, {})).rejects.toMatchObject({ code: 'COMMAND_FAILED', message: expect.stringMatching(/connection lost/) });
+    expect(fs.readdirSync(path.dirname(failed)).filter((f) => f.startsWith('failed'))).toEqual([]);
+  });
+
+  it('refuses members that would escape a restore folder', async () => {
+    for (const [label, name] of [['parent', '../evil.txt'], ['absolute', '/etc/evil'], ['nested-parent', 'filestore/../../evil']] as const) {
+      const file = path.join(dir, `slip-${label}.zip`);
+      execFileSync(PYTHON, ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr(sys.argv[2], "x"); z.close()', file, name]);
+      await expect(ZipReader.open(file)).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringMatching(/outside the restore folder/) });
+    }
+    const link = path.join(dir, 'symlink.zip');
+    execFileSync(PYTHON, ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); i=zipfile.ZipInfo("filestore/link"); i.create_system=3; i.external_attr=(0o120777<<16); z.writestr(i, "/etc/passwd"); z.close()', link]);
+    await expect(ZipReader.open(link)).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringMatching(/symbolic link/) });
+  });
+
+  it('reads an empty filestore stream and a truncated tar', async () => {
+    const none: string[] = [];
+    for await (const m of readTar(Readable.from([]))) none.push(m.path);
+    expect(none).toEqual([]);
+    const tar = execFileSync('tar', ['-cf', '-', '.'], { cwd: filestore });
+    const members = async (buffer: Buffer) => {
+      const seen: string[] = [];
+      for await (const m of readTar(Readable.from([buffer]))) {
+        for await (const chunk of m.body) void chunk;
+        seen.push(m.path);
+      }
+      return seen;
+    };
+    expect((await members(tar)).filter((p) => p.endsWith('.bin'))).toEqual([`${'x'.repeat(60)}/${'y'.repeat(80)}.bin`]);
+    await expect(members(tar.subarray(0, 3000))).rejects.toMatchObject({ code: 'ARCHIVE_INVALID' });
+  });
+
+  it('switches to ZIP64 records past 65535 members', async () => {
+    const file = path.join(dir, 'many.zip');
+    const out = fs.openSync(file, 'w');
+    const zip = new ZipWriter(async (chunk) => void fs.writeSync(out, chunk));
+    for (let i = 0; i < 66_000; i++) await zip.addEntry(`filestore/${i % 100}/${i}`, Buffer.from(String(i)));
+    await zip.finish();
+    fs.closeSync(out);
+    expect(execFileSync(PYTHON, ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.namelist()), z.read("filestore/7/65007").decode())', file]).toString().trim()).toBe('66000 65007');
+    const reader = await ZipReader.open(file);
+    expect(reader.members.length).toBe(66_000);
+    await reader.close();
+  });
+
+  it("computes pg_version as Odoo's true division does", () => {
+    expect(odooPgVersion(150008)).toBe('15.0');
+    expect(odooPgVersion(160004)).toBe('16.0');
+    expect(odooPgVersion(90624)).toBe('9.6');
+  });
+});
