@@ -246,6 +246,38 @@ export function buildCli(): Command {
     );
 
   hosts
+    .command('db-server <host>')
+    .description("the host's database server; with --managed, set up a PostgreSQL container as that server (a durable job)")
+    .option('--managed', 'set up a PostgreSQL container the console manages')
+    .option('--image <image>', 'its image (any image with the official postgres contract)', 'postgres:16')
+    .option('--network <name>', 'the Docker network it and the tenants share (created if missing)', 'fleet')
+    .option('--volume <name>', 'its data volume (must not exist yet)', 'fleet-postgres-data')
+    .action(
+      run(async (ctx, ref: string, opts: { managed?: boolean; image: string; network: string; volume: string }) => {
+        const host = await findHost(ctx, ref);
+        const describe = (db: HostView['dbServer']) =>
+          db
+            ? `${host.name}: ${db.managed ? `managed container (${db.image}, volume ${db.volume}, network ${db.tenantNetwork})` : 'existing server'} ${db.adminUser}@${db.address}:${db.port}/${db.database}${db.tenantAddress ? `; tenants reach it at ${db.tenantAddress}` : ''}`
+            : `${host.name} has no database server. Set one up: odoo-fleet hosts db-server ${host.name} --managed`;
+        if (!opts.managed) {
+          const db = await ctx.call('hosts.dbServer', { id: host.id });
+          print(ctx, db, () => describe(db));
+          return;
+        }
+        const services = ctx.open();
+        const offs = ctx.options.json ? [] : [services.events.on('jobs.step.started', (e) => process.stderr.write(`  … ${String((e as { title?: string }).title ?? '')}\n`))];
+        try {
+          const { jobId } = await ctx.call('hosts.provisionDbServer', { hostId: host.id, image: opts.image, network: opts.network, volume: opts.volume });
+          await ctx.jobSucceeded(jobId);
+        } finally {
+          for (const off of offs) off();
+        }
+        const db = await ctx.call('hosts.dbServer', { id: host.id });
+        print(ctx, db, () => describe(db));
+      }),
+    );
+
+  hosts
     .command('show <host>')
     .description("a host's Docker Engine, containers, disk and memory")
     .action(

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './common/log.js';
 import { DockerService } from './docker/docker-service.js';
 import { HostService } from './hosts/host-service.js';
 import { HostStore } from './hosts/host-store.js';
+import { ManagedDbServerService } from './hosts/managed-db-server.js';
 import { KnownHostsLookup } from './hosts/known-hosts-lookup.js';
 import { SshConfigImporter } from './hosts/ssh-import.js';
 import { Vault, type SafeStorageLike } from './secrets/vault.js';
@@ -42,6 +43,7 @@ export interface ConsoleServices {
   hosts: HostService;
   importer: SshConfigImporter;
   tenants: TenantService;
+  dbServers: ManagedDbServerService;
   jobs: JobRunner;
   dispatcher: Dispatcher;
   log: Logger;
@@ -88,6 +90,15 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, store: db, jobs: () => jobs });
   const registry = new JobRegistry();
   tenants.registerJobs(registry);
+  const dbServers = new ManagedDbServerService({
+    pool,
+    docker,
+    hosts,
+    vault,
+    jobs: () => jobs,
+    onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }),
+  });
+  dbServers.registerJobs(registry);
   const jobs = new JobRunner({
     store: db,
     registry,
@@ -97,7 +108,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   });
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, jobs, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, jobs, dbServers, version: options.version ?? '0.0.0' }),
     audit,
     log,
   });
@@ -112,6 +123,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     hosts,
     importer,
     tenants,
+    dbServers,
     jobs,
     dispatcher,
     log,

@@ -9,6 +9,7 @@ import {
   HostOverview,
   HostUpdateInput,
   HostView,
+  ManagedDbServerInput,
   ProbeInput,
   ProbeResult,
   SshImportCandidate,
@@ -107,6 +108,11 @@ export const contract = {
     summary: 'Hosts that ~/.ssh/config declares, resolved as OpenSSH resolves them',
   }),
   'hosts.dbServer': op('hosts.dbServer', { input: hostRef, output: DbServerView.nullable(), summary: "The host's database-server settings" }),
+  'hosts.provisionDbServer': op('hosts.provisionDbServer', {
+    input: ManagedDbServerInput,
+    output: jobStarted,
+    summary: "Set up a PostgreSQL container as the host's database server (a durable job)",
+  }),
   'audit.list': op('audit.list', {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(200), before: z.number().int().optional() }).strict(),
     output: z.array(AuditEntry),

@@ -67,8 +67,38 @@ export const DbServerView = z.object({
   hasPassword: z.boolean(),
   tenantAddress: z.string().nullable(),
   tenantNetwork: z.string().nullable(),
+  /** A PostgreSQL container the console set up on the host (hosts.provisionDbServer), not an existing server. */
+  managed: z.boolean(),
+  /** For a managed server: its image and data volume. */
+  image: z.string().nullable(),
+  volume: z.string().nullable(),
 });
 export type DbServerView = z.infer<typeof DbServerView>;
+
+const dockerObjectName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'letters, digits, "_", "." and "-" only, starting with a letter or digit');
+
+/** The container a managed database server runs in; tenants reach it by this name on its network. */
+export const MANAGED_DB_CONTAINER = 'fleet-postgres';
+
+/** Setting up a PostgreSQL container on the host as its database server. */
+export const ManagedDbServerInput = z
+  .object({
+    hostId: z.string().uuid(),
+    /** Any image with the official postgres image's contract (POSTGRES_PASSWORD_FILE, POSTGRES_USER, PGDATA). */
+    image: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .regex(/^[a-z0-9][A-Za-z0-9._/:@-]*$/, 'not a Docker image reference')
+      .default('postgres:16'),
+    /** The Docker network the server and the tenants' containers share (created if missing). */
+    network: dockerObjectName.default('fleet'),
+    /** The data volume (must not exist yet). */
+    volume: dockerObjectName.default('fleet-postgres-data'),
+  })
+  .strict();
+export type ManagedDbServerInput = z.input<typeof ManagedDbServerInput>;
 
 export const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 export const Fingerprint = z.string().regex(SHA256_FINGERPRINT, 'expected an OpenSSH SHA256 fingerprint');

@@ -34,6 +34,7 @@ export const OPERATIONS = {
   'hosts.containers': { role: 'viewer', audited: false, program: 'console' },
   'hosts.sshConfigCandidates': { role: 'admin', audited: false, program: 'console' },
   'hosts.dbServer': { role: 'viewer', audited: false, program: 'console' },
+  'hosts.provisionDbServer': { role: 'admin', audited: true, program: 'console' },
   'audit.list': { role: 'viewer', audited: false, program: 'both' },
   'tenants.create': { role: 'admin', audited: true, program: 'console' },
   'tenants.list': { role: 'viewer', audited: false, program: 'console' },

@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { HostService } from '../hosts/host-service.js';
+import type { ManagedDbServerService } from '../hosts/managed-db-server.js';
 import type { SshConfigImporter } from '../hosts/ssh-import.js';
 import type { Vault } from '../secrets/vault.js';
 import type { JobRunner } from '../jobs/index.js';
@@ -17,6 +18,7 @@ export function consoleHandlers(deps: {
   events: EventBus;
   tenants: TenantService;
   jobs: JobRunner;
+  dbServers: ManagedDbServerService;
   version: string;
 }): Handlers {
   const { hosts, importer, vault, audit, events, tenants, jobs } = deps;
@@ -53,6 +55,7 @@ export function consoleHandlers(deps: {
     'hosts.containers': ({ id }) => hosts.containers(id),
     'hosts.sshConfigCandidates': ({ configPath }, ctx) => importer.candidates(configPath, { anyPath: ctx.transport === 'cli' }),
     'hosts.dbServer': ({ id }) => hosts.get(id).dbServer,
+    'hosts.provisionDbServer': (input, ctx) => deps.dbServers.provision(input, ctx.actor),
     'audit.list': ({ limit, before }) => audit.list(limit, before),
     'tenants.create': (input, ctx) => tenants.create(input, ctx.actor),
     'tenants.list': ({ hostId }) => tenants.list(hostId),

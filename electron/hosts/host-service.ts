@@ -6,7 +6,7 @@ import type { DockerEndpoint, DockerService } from '../docker/docker-service.js'
 import { withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
 import { openSshClient, probeHostKey, type SshCredentials } from '../ssh/connect.js';
 import type { PoolTarget, SshPool } from '../ssh/pool.js';
-import type { HostRecord, HostStore, NewHost } from './host-store.js';
+import type { HostRecord, HostStore, ManagedDbServer, NewHost } from './host-store.js';
 import type { KnownHostsLookup } from './known-hosts-lookup.js';
 
 export interface HostServiceOptions {
@@ -161,7 +161,45 @@ export class HostService {
     const db = this.options.store.dbServer(hostId);
     if (!db) return null;
     const password = this.options.store.secret(db.passwordSecretId);
-    return { hostId, address: db.address, port: db.port, user: db.adminUser, database: db.database, ...(password !== undefined ? { password } : {}) };
+    return {
+      hostId,
+      address: db.address,
+      port: db.port,
+      user: db.adminUser,
+      database: db.database,
+      ...(password !== undefined ? { password } : {}),
+      ...(db.managed ? { resolveAddress: () => this.managedDbAddress(hostId, db.address, db.tenantNetwork) } : {}),
+    };
+  }
+
+  /** Records a managed server (hosts.provisionDbServer); idempotent for the job that set it up. */
+  setManagedDbServer(hostId: string, db: ManagedDbServer): void {
+    const current = this.options.store.dbServer(hostId);
+    if (current && current.passwordSecretId !== db.passwordSecretId) {
+      throw new FleetError('CONFLICT', `The host's database server was set meanwhile (${current.address}:${current.port}); the managed one was not recorded.`, { field: 'dbServer' });
+    }
+    this.options.store.setManagedDbServer(hostId, db);
+  }
+
+  /** A managed server's IP on its network, read from its container now: it can change on restart. */
+  private async managedDbAddress(hostId: string, container: string, network: string | null): Promise<string> {
+    const host = this.options.store.get(hostId);
+    let info;
+    try {
+      info = await this.options.docker.call(this.endpoint(hostId), (docker) => docker.getContainer(container).inspect());
+    } catch (error) {
+      if (error instanceof FleetError && error.code === 'NOT_FOUND') {
+        throw new FleetError('POSTGRES_UNAVAILABLE', `The managed database server's container ${container} is gone from ${host.name}.`, { container });
+      }
+      throw error;
+    }
+    if (!info.State.Running) {
+      throw new FleetError('POSTGRES_UNAVAILABLE', `The managed database server's container ${container} on ${host.name} is not running (${info.State.Status}); start it with docker start ${container}.`, { container });
+    }
+    const networks = info.NetworkSettings.Networks ?? {};
+    const ip = (network ? networks[network]?.IPAddress : undefined) || Object.values(networks).find((n) => n.IPAddress)?.IPAddress;
+    if (!ip) throw new FleetError('POSTGRES_UNAVAILABLE', `The managed database server's container ${container} on ${host.name} has no IP address on ${network ?? 'any network'}.`, { container });
+    return ip;
   }
 
   async containers(hostId: string): Promise<Container[]> {

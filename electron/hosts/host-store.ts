@@ -32,6 +32,22 @@ export interface DbServerRecord {
   passwordSecretId: string | null;
   tenantAddress: string | null;
   tenantNetwork: string | null;
+  /** A container the console set up (address is then its name, resolved to its IP at connect time). */
+  managed: boolean;
+  managedImage: string | null;
+  managedVolume: string | null;
+}
+
+/** A managed server's settings; its admin password is already in the vault (passwordSecretId). */
+export interface ManagedDbServer {
+  container: string;
+  port: number;
+  adminUser: string;
+  database: string;
+  passwordSecretId: string;
+  network: string;
+  image: string;
+  volume: string;
 }
 
 interface HostRow {
@@ -219,7 +235,19 @@ export class HostStore {
 
   dbServer(hostId: string): DbServerRecord | undefined {
     const row = this.db.prepare('SELECT * FROM host_db_servers WHERE host_id = ?').get(hostId) as
-      | { host_id: string; address: string; port: number; admin_user: string; database: string; password_secret_id: string | null; tenant_address: string | null; tenant_network: string | null }
+      | {
+          host_id: string;
+          address: string;
+          port: number;
+          admin_user: string;
+          database: string;
+          password_secret_id: string | null;
+          tenant_address: string | null;
+          tenant_network: string | null;
+          managed: number;
+          managed_image: string | null;
+          managed_volume: string | null;
+        }
       | undefined;
     return row
       ? {
@@ -231,6 +259,9 @@ export class HostStore {
           passwordSecretId: row.password_secret_id,
           tenantAddress: row.tenant_address,
           tenantNetwork: row.tenant_network,
+          managed: row.managed === 1,
+          managedImage: row.managed_image,
+          managedVolume: row.managed_volume,
         }
       : undefined;
   }
@@ -248,7 +279,18 @@ export class HostStore {
   dbServerView(hostId: string): DbServerView | null {
     const db = this.dbServer(hostId);
     return db
-      ? { address: db.address, port: db.port, adminUser: db.adminUser, database: db.database, hasPassword: db.passwordSecretId !== null, tenantAddress: db.tenantAddress, tenantNetwork: db.tenantNetwork }
+      ? {
+          address: db.address,
+          port: db.port,
+          adminUser: db.adminUser,
+          database: db.database,
+          hasPassword: db.passwordSecretId !== null,
+          tenantAddress: db.tenantAddress,
+          tenantNetwork: db.tenantNetwork,
+          managed: db.managed,
+          image: db.managedImage,
+          volume: db.managedVolume,
+        }
       : null;
   }
 
@@ -266,10 +308,32 @@ export class HostStore {
         `INSERT INTO host_db_servers (host_id, address, port, admin_user, database, password_secret_id, tenant_address, tenant_network) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, admin_user = excluded.admin_user,
            database = excluded.database, password_secret_id = excluded.password_secret_id,
-           tenant_address = excluded.tenant_address, tenant_network = excluded.tenant_network`,
+           tenant_address = excluded.tenant_address, tenant_network = excluded.tenant_network,
+           managed = 0, managed_image = NULL, managed_volume = NULL`,
       )
       .run(hostId, db.address, db.port, db.adminUser, db.database, passwordSecretId, db.tenantAddress ?? null, db.tenantNetwork ?? null);
     if (previous?.passwordSecretId && previous.passwordSecretId !== passwordSecretId) this.vault.remove(previous.passwordSecretId);
+  }
+
+  /**
+   * Records a managed server as the host's database server. Settings given by hand (hosts.update)
+   * replace it again as an existing server; the container itself stays on the host.
+   */
+  setManagedDbServer(hostId: string, db: ManagedDbServer): void {
+    this.db.transaction(() => {
+      this.get(hostId);
+      const previous = this.dbServer(hostId);
+      this.db
+        .prepare(
+          `INSERT INTO host_db_servers (host_id, address, port, admin_user, database, password_secret_id, tenant_address, tenant_network, managed, managed_image, managed_volume)
+           VALUES (@hostId, @container, @port, @adminUser, @database, @passwordSecretId, @container, @network, 1, @image, @volume)
+           ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, admin_user = excluded.admin_user,
+             database = excluded.database, password_secret_id = excluded.password_secret_id, tenant_address = excluded.tenant_address,
+             tenant_network = excluded.tenant_network, managed = 1, managed_image = excluded.managed_image, managed_volume = excluded.managed_volume`,
+        )
+        .run({ hostId, ...db });
+      if (previous?.passwordSecretId && previous.passwordSecretId !== db.passwordSecretId) this.vault.remove(previous.passwordSecretId);
+    })();
   }
 
   private removeDbServer(hostId: string) {

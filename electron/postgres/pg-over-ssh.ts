@@ -10,6 +10,11 @@ export interface DbServerTarget {
   user: string;
   password?: string;
   database: string;
+  /**
+   * Where the server is now, as the host sees it, asked at every connect: a managed server's
+   * container may come back from a restart with another IP. `address` then only names it.
+   */
+  resolveAddress?: () => Promise<string>;
 }
 
 /**
@@ -18,14 +23,15 @@ export interface DbServerTarget {
  */
 export async function connectPostgres(pool: SshPool, target: DbServerTarget, options: { connectTimeoutMs?: number } = {}): Promise<pg.Client> {
   const session = await pool.session(target.hostId);
+  const address = target.resolveAddress ? await target.resolveAddress() : target.address;
   const client = new pg.Client({
     user: target.user,
     database: target.database,
     ...(target.password !== undefined ? { password: target.password } : {}),
-    host: target.address,
+    host: address,
     port: target.port,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
-    stream: () => new ChannelSocket(() => session.forwardTcp(target.address, target.port)) as never,
+    stream: () => new ChannelSocket(() => session.forwardTcp(address, target.port)) as never,
   });
   client.on('error', () => {}); // a dropped tunnel surfaces on the next query instead of crashing
   try {

@@ -140,6 +140,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'managed database servers (a PostgreSQL container the console set up)',
+    up(db) {
+      db.exec(`
+        ALTER TABLE host_db_servers ADD COLUMN managed INTEGER NOT NULL DEFAULT 0 CHECK (managed IN (0, 1));
+        ALTER TABLE host_db_servers ADD COLUMN managed_image TEXT;
+        ALTER TABLE host_db_servers ADD COLUMN managed_volume TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -10,5 +10,6 @@ export const NEEDS = {
   retrust: OPERATIONS['hosts.retrust'].role,
   checkHost: OPERATIONS['hosts.check'].role,
   createTenant: OPERATIONS['tenants.create'].role,
+  provisionDbServer: OPERATIONS['hosts.provisionDbServer'].role,
   cancelJob: OPERATIONS['jobs.cancel'].role,
 } as const satisfies Record<string, Role>;

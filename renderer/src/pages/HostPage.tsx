@@ -13,6 +13,7 @@ import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
 import { CheckPanel } from './host/CheckPanel.js';
 import { ContainersTable } from './host/ContainersTable.js';
 import { HostKeyChanged } from './host/HostKeyChanged.js';
+import { ManagedDbServerSetup } from './host/ManagedDbServerSetup.js';
 import { TenantsSection } from './host/TenantsTable.js';
 
 const REFRESH_MS = 5000;
@@ -45,6 +46,7 @@ export function HostPage({
   const canCheck = useCan(NEEDS.checkHost);
   const canRemove = useCan(NEEDS.removeHost);
   const canCreateTenant = useCan(NEEDS.createTenant);
+  const canProvisionDb = useCan(NEEDS.provisionDbServer);
   const [overview, setOverview] = useState<HostOverview | null>(null);
   const [error, setError] = useState<FleetError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -273,7 +275,13 @@ export function HostPage({
             ) : (
               <span className="muted">not set</span>
             )}
+            {host.dbServer ? (
+              <span className="muted" data-testid="db-server-kind">
+                {host.dbServer.managed ? ` (managed container, ${host.dbServer.image ?? '?'}, volume ${host.dbServer.volume ?? '?'})` : ' (existing server)'}
+              </span>
+            ) : null}
           </div>
+          {canProvisionDb ? <ManagedDbServerSetup hostId={hostId} hasDbServer={host.dbServer !== null} /> : null}
           <div className="db-line small">
             <span className="muted">Added: </span>
             {formatDateTime(host.createdAt)}
