@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages the tests need: a real OpenSSH server, Docker Engine, PostgreSQL,
-# Chromium, a static busybox for the tiny test image, iproute2 for the second Docker bridge.
+# Chromium, a static busybox for the tiny test image, iproute2 for the second Docker bridge, nginx
+# (its binary goes into a test image: the real proxy in front of suspended tenants; the Debian
+# service itself is never started by this script).
 # As root it installs what is missing and says so; otherwise it lists them and stops.
 set -euo pipefail
 
@@ -19,6 +21,7 @@ need iproute2 command -v ip
 need iptables command -v iptables
 need procps command -v pkill
 need passwd command -v useradd
+need nginx test -x /usr/sbin/nginx
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -29,5 +32,12 @@ fi
 echo "Installing Debian packages the tests need: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
+# Debian starts a service when its package is installed (nginx would listen on port 80): the
+# tests only copy binaries, so no service is started during this install (policy-rc.d, 101).
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "Installed: ${missing[*]}"

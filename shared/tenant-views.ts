@@ -9,6 +9,11 @@ export const TenantView = z.object({
   status: z.string(),
   image: z.string(),
   publicHost: z.string().nullable(),
+  /**
+   * Suspended: the server is stopped and a maintenance container answers for it (HTTP 503).
+   * tenants.list always sets it; optional so that views built elsewhere need not.
+   */
+  suspended: z.boolean().optional(),
 });
 export type TenantView = z.infer<typeof TenantView>;
 

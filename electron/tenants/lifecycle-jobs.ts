@@ -2,6 +2,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { JobDefinition } from '../jobs/types.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import type { TenantJobDeps } from './create-job.js';
+import { maintenanceContainer, maintenanceName } from './maintenance.js';
 import { setTenantLogin } from './tenant-database.js';
 
 /** What a lifecycle job needs to find a tenant's parts on its host. */
@@ -18,8 +19,9 @@ const serverName = (ref: TenantRef) => `fleet-${ref.name}`;
 
 /**
  * Start, stop, restart, suspend and reactivate as durable jobs. Each step converges to a state
- * (running, stopped, logins blocked…), so a re-run after a crash is harmless and resuming forward
- * is always safe.
+ * (running, stopped, maintenance page up or gone, logins blocked…), so a re-run after a crash is
+ * harmless and resuming forward is always safe. A suspended tenant (its maintenance container
+ * exists) is not started by start or restart: only reactivate, which removes that container first.
  */
 export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobDefinition<TenantRef>> {
   const container = async (ref: TenantRef) => {
@@ -28,7 +30,7 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
     const handle = docker.getContainer(serverName(ref));
     try {
       const info = await deps.docker.call(endpoint, () => handle.inspect());
-      return { endpoint, handle, running: info.State.Running };
+      return { endpoint, handle, info, running: info.State.Running };
     } catch (error) {
       if (error instanceof FleetError && error.code === 'NOT_FOUND') {
         throw new FleetError('NOT_FOUND', `Tenant ${ref.name} has no server container on this host (removed by hand?); reconcile the host.`, { tenant: ref.name });
@@ -36,9 +38,48 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
       throw error;
     }
   };
+  const maintenance = async (ref: TenantRef) => {
+    const endpoint = deps.hosts.endpoint(ref.hostId);
+    const handle = deps.docker.client(endpoint).getContainer(maintenanceName(ref.name));
+    try {
+      return { endpoint, handle, info: await deps.docker.call(endpoint, () => handle.inspect()) };
+    } catch (error) {
+      if (error instanceof FleetError && error.code === 'NOT_FOUND') return { endpoint, handle, info: null };
+      throw error;
+    }
+  };
   const start = async (ref: TenantRef) => {
     const c = await container(ref);
-    if (!c.running) await deps.docker.call(c.endpoint, () => c.handle.start());
+    if (c.running) return;
+    if ((await maintenance(ref)).info) {
+      throw new FleetError('CONFLICT', `Tenant ${ref.name} is suspended: reactivate it (an admin's action) rather than start it.`, { tenant: ref.name });
+    }
+    await deps.docker.call(c.endpoint, () => c.handle.start());
+  };
+  /** The maintenance responder, created from the stopped server's own image, network and routing. */
+  const routeToMaintenance = async (ref: TenantRef) => {
+    await stop(ref); // (already stopped by the step before; a resumed job converges all the same)
+    const c = await container(ref);
+    let m = await maintenance(ref);
+    if (!m.info) {
+      try {
+        await deps.docker.call(c.endpoint, (d) => d.createContainer(maintenanceContainer(ref.name, c.info)));
+      } catch (error) {
+        // Another run created it first: converge on that one.
+        if (!(error instanceof FleetError && error.code === 'CONFLICT')) throw error;
+      }
+      m = await maintenance(ref);
+    }
+    if (!m.info?.State.Running) await deps.docker.call(m.endpoint, () => m.handle.start());
+  };
+  const removeMaintenance = async (ref: TenantRef) => {
+    const m = await maintenance(ref);
+    if (!m.info) return;
+    try {
+      await deps.docker.call(m.endpoint, () => m.handle.remove({ force: true }));
+    } catch (error) {
+      if (!(error instanceof FleetError && error.code === 'NOT_FOUND')) throw error;
+    }
   };
   const stop = async (ref: TenantRef) => {
     const c = await container(ref);
@@ -63,10 +104,12 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
     ]),
     suspend: job('suspend', [
       { name: 'stop', title: 'Stop the Odoo server', run: stop },
+      { name: 'maintenance', title: 'Answer with the maintenance page (HTTP 503)', run: routeToMaintenance },
       { name: 'block-logins', title: "Block the tenant's database logins (NOLOGIN)", run: logins(false) },
     ]),
     reactivate: job('reactivate', [
       { name: 'allow-logins', title: "Allow the tenant's database logins again", run: logins(true) },
+      { name: 'remove-maintenance', title: 'Remove the maintenance page', run: removeMaintenance },
       { name: 'start', title: 'Start the Odoo server', run: start },
     ]),
   };

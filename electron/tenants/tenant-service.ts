@@ -12,6 +12,7 @@ import { DockerLogLines, logLines } from '../docker/log-stream.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
+import { MAINTENANCE_ROLE } from './maintenance.js';
 import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
@@ -163,8 +164,10 @@ export class TenantService {
 
   async list(hostId: string): Promise<TenantView[]> {
     const endpoint = this.deps.hosts.endpoint(hostId);
-    const containers = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [TENANT_LABEL, 'fleet.role=server'] } }));
-    return containers.map((c) => {
+    const all = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [TENANT_LABEL] } }));
+    const role = (c: Docker.ContainerInfo) => c.Labels?.['fleet.role'];
+    const inMaintenance = new Set(all.filter((c) => role(c) === MAINTENANCE_ROLE).map((c) => c.Labels[TENANT_LABEL]));
+    return all.filter((c) => role(c) === 'server').map((c) => {
       const labels = c.Labels ?? {};
       const rule = Object.entries(labels).find(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key) && !key.includes('-ws.'))?.[1];
       return {
@@ -175,6 +178,7 @@ export class TenantService {
         status: c.Status,
         image: c.Image,
         publicHost: rule ? (/Host\(`([^`]+)`\)/.exec(rule)?.[1] ?? null) : null,
+        suspended: c.State !== 'running' && inMaintenance.has(labels[TENANT_LABEL]),
       };
     });
   }

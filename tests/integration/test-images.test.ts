@@ -174,6 +174,7 @@ describe('test images', () => {
   it('are on both daemons under their hash and alias tags, with the official images\' settings', async () => {
     expect(tb.images.odoo).toMatch(/^fleet-testbed\/odoo:[0-9a-f]{12}$/);
     expect(tb.images.postgres).toMatch(/^fleet-testbed\/postgres:[0-9a-f]{12}$/);
+    expect(tb.images.nginx).toMatch(/^fleet-testbed\/nginx:[0-9a-f]{12}$/);
     for (const socket of [alpha, beta]) {
       type Inspect = { Id: string; RepoTags: string[]; Config: { User: string; Env: string[]; Entrypoint: string[]; Cmd: string[]; ExposedPorts: Record<string, unknown>; Volumes: Record<string, unknown> } };
       const odoo = await dockerJson<Inspect>('inspect', socket, 'GET', `/images/${encodeURIComponent(tb.images.odoo)}/json`);
@@ -187,7 +188,19 @@ describe('test images', () => {
       const pg = await dockerJson<Inspect>('inspect', socket, 'GET', `/images/${encodeURIComponent(tb.images.postgres)}/json`);
       expect(pg.RepoTags).toEqual(expect.arrayContaining([tb.images.postgres, 'fleet-testbed/postgres:15']));
       expect(Object.keys(pg.Config.Volumes)).toEqual(['/var/lib/postgresql/data']);
+      const nginx = await dockerJson<Inspect>('inspect', socket, 'GET', `/images/${encodeURIComponent(tb.images.nginx)}/json`);
+      expect(nginx.RepoTags).toEqual(expect.arrayContaining([tb.images.nginx, 'fleet-testbed/nginx:latest']));
     }
+  });
+
+  it("odoo: Debian's python3 and its standard library, run as the image's user", async () => {
+    const res = await runToEnd(alpha, 'odoo-python', {
+      image: tb.images.odoo,
+      network: 'none',
+      cmd: ['python3', '-c', 'import http.server, json, os, sqlite3, ssl, sys; print(os.getuid(), sys.version_info[0])'],
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe('101 3');
   });
 
   it('postgres: password file, pg_isready and psql inside, a wrong password refused from another container', async () => {
@@ -369,6 +382,7 @@ describe('test images', () => {
     const recipes = await testImageRecipes(await busyboxRecipe());
     expect(recipes.odoo.tag).toBe(tb.images.odoo);
     expect(recipes.postgres.tag).toBe(tb.images.postgres);
+    expect(recipes.nginx.tag).toBe(tb.images.nginx);
     const stats = newTestImageStats();
     const tarballs = testImageTarballs(tmp, stats, () => undefined);
     await Promise.all([alpha, beta].map((socket) => ensureTestImages(socket, recipes, tarballs, stats, () => undefined)));

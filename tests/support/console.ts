@@ -49,8 +49,9 @@ export function createTestConsole(options: Partial<ConsoleOptions> = {}): TestCo
 }
 
 /**
- * Removes a tenant a test created (until decommission exists): its containers and volumes by
- * label, then its database and role with the product's own idempotent drop.
+ * Removes a tenant a test created (until decommission exists): every container labelled with it
+ * (server, maintenance page of a suspended tenant, one-off helpers) and its volumes, then its
+ * database and role with the product's own idempotent drop.
  */
 export async function removeTenant(services: ConsoleServices, hostId: string, name: string): Promise<void> {
   const docker = services.docker.client(services.hosts.endpoint(hostId));

@@ -1,9 +1,10 @@
 // The testbed's locally built test images (no registry here): a stand-in `odoo` image honouring the official
-// image's contract, and a managed-PostgreSQL image from Debian's PostgreSQL 15. Both are busybox-static
-// rootfs tarballs (the busybox image's recipe, scripts/testbed/docker.ts) plus binaries copied from this
-// machine with the libraries `ldd` lists, imported with `docker import`.
+// image's contract, a managed-PostgreSQL image from Debian's PostgreSQL 15, and Debian's nginx as a reverse
+// proxy in front of tenants. All are busybox-static rootfs tarballs (the busybox image's recipe,
+// scripts/testbed/docker.ts) plus binaries copied from this machine with the libraries `ldd` lists, imported
+// with `docker import`.
 //
-// Tags are `fleet-testbed/<name>:<12 hex of the inputs' hash>` (plus `:17.0` / `:15`). Inputs: the busybox
+// Tags are `fleet-testbed/<name>:<12 hex of the inputs' hash>` (plus `:17.0` / `:15` / `:latest`). Inputs: the busybox
 // recipe, path + size + mtime of every copied host file, the contents of the scripts and of the bundled
 // server. A daemon that holds the tag gets nothing; otherwise the rootfs tarball is imported, and built first
 // only when <repo>/.testbed/images/<name>-<hash>.tar is missing (beta's data-root is new for each testbed, so
@@ -25,7 +26,7 @@ export const IMAGE_CACHE_DIR = process.env.FLEET_TESTBED_IMAGE_CACHE ?? path.joi
 const PG_VERSION = '15';
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export type TestImageName = 'odoo' | 'postgres';
+export type TestImageName = 'odoo' | 'postgres' | 'nginx';
 
 interface ContentFile {
   path: string;
@@ -132,6 +133,31 @@ function must(step: string, file: string, what: string): void {
   if (!fs.existsSync(file)) throw stepError(step, `${file} not found (${what})`);
 }
 
+// ---------------------------------------------------------------- Debian's python3 (part of the odoo stand-in)
+
+const PYTHON = 'python3.11';
+/** Parts of the standard library no Odoo image needs at run time (build files, tests, GUIs, 2to3). */
+const PYTHON_SKIP = new Set(['config-3.11-x86_64-linux-gnu', 'test', 'idlelib', 'tkinter', 'turtledemo', 'lib2to3', 'pydoc_data', 'ensurepip', 'distutils', 'site-packages', 'dist-packages']);
+
+/**
+ * Debian's python3 with its standard library (compiled modules included), as every Odoo image has one:
+ * the console's maintenance responder runs `python3 -c …` in the tenant's own image.
+ */
+async function pythonFiles(step: string): Promise<{ files: string[]; links: string[]; elves: string[] }> {
+  const bin = `/usr/bin/${PYTHON}`;
+  const lib = `/usr/lib/${PYTHON}`;
+  must(step, bin, 'Debian package python3-minimal');
+  must(step, path.join(lib, 'http', 'server.py'), 'Debian package libpython3.11-stdlib');
+  const tree = await walkTree(lib, (rel) => {
+    const top = rel.split(path.sep)[0]!;
+    const base = path.basename(rel);
+    return PYTHON_SKIP.has(top) || (top === 'lib-dynload' && /^(_test|xx)/.test(base));
+  });
+  const elves: string[] = [bin];
+  for (const f of tree.files) if (f.endsWith('.so') && (await isElf(f))) elves.push(f);
+  return { files: [bin, ...tree.files], links: tree.links, elves };
+}
+
 // ---------------------------------------------------------------- the odoo stand-in
 
 /** The stand-in server and `pg`, bundled into one CommonJS file with esbuild. */
@@ -156,7 +182,8 @@ async function bundleOdooServer(): Promise<Buffer> {
 async function odooRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): Promise<TestImageRecipe> {
   const step = 'odoo image';
   const node = process.execPath;
-  const libs = await lddDeps(step, 'odoo', [node]);
+  const python = await pythonFiles(step);
+  const libs = await lddDeps(step, 'odoo', [node, ...python.elves]);
   const read = (f: string) => fs.readFileSync(path.join(HERE, 'odoo', f));
   const bundle = await bundleOdooServer();
   const busybox = await busyboxRecipe;
@@ -170,8 +197,11 @@ async function odooRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): Pr
       passwd: 'root:x:0:0:root:/root:/bin/sh\nodoo:x:101:101:Odoo:/var/lib/odoo:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
       group: 'root:x:0:\nodoo:x:101:\nnogroup:x:65534:\n',
     },
-    hostFiles: [{ src: node, dest: '/usr/local/bin/node' }, ...libs.map((l) => ({ src: l, dest: l }))],
-    hostLinks: [],
+    hostFiles: [{ src: node, dest: '/usr/local/bin/node' }, ...[...new Set([...python.files, ...libs])].map((f) => ({ src: f, dest: f }))],
+    hostLinks: [
+      { dest: '/usr/bin/python3', target: PYTHON },
+      ...(await Promise.all(python.links.map(async (l) => ({ dest: l, target: await fsp.readlink(l) })))),
+    ],
     content: [
       { path: '/entrypoint.sh', data: read('entrypoint.sh'), mode: 0o755 },
       { path: '/usr/bin/odoo', data: read('odoo'), mode: 0o755 },
@@ -260,6 +290,45 @@ async function postgresRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>)
   };
 }
 
+// ---------------------------------------------------------------- a reverse proxy (Debian's nginx)
+
+async function nginxRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): Promise<TestImageRecipe> {
+  const step = 'nginx image';
+  const bin = '/usr/sbin/nginx';
+  must(step, bin, 'Debian package nginx');
+  must(step, '/etc/nginx/mime.types', 'Debian package nginx-common');
+  const libs = await lddDeps(step, 'nginx', [bin]);
+  const busybox = await busyboxRecipe;
+  return {
+    name: 'nginx',
+    tag: '',
+    aliasTag: 'fleet-testbed/nginx:latest',
+    hash: '',
+    busybox,
+    accounts: {
+      passwd: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
+      group: 'root:x:0:\nnogroup:x:65534:\n',
+    },
+    hostFiles: [bin, '/etc/nginx/mime.types', ...libs].map((f) => ({ src: f, dest: f })),
+    hostLinks: [],
+    content: [
+      { path: '/etc/nginx/nginx.conf', data: fs.readFileSync(path.join(HERE, 'nginx', 'nginx.conf')), mode: 0o644 },
+      { path: '/etc/nsswitch.conf', data: 'passwd: files\ngroup: files\nhosts: files dns\n', mode: 0o644 },
+    ],
+    dirs: [
+      { path: '/var/log/nginx', mode: 0o755, uid: 0, gid: 0 },
+      { path: '/var/lib/nginx', mode: 0o755, uid: 0, gid: 0 },
+      { path: '/run', mode: 0o755, uid: 0, gid: 0 },
+    ],
+    changes: [
+      'ENTRYPOINT ["/usr/sbin/nginx", "-e", "stderr", "-c", "/etc/nginx/nginx.conf"]',
+      `ENV ${PATH_ENV}`,
+      'EXPOSE 8080',
+      `LABEL ${LABEL}.image=nginx`,
+    ],
+  };
+}
+
 // ---------------------------------------------------------------- hashing, building, importing
 
 async function hashRecipe(r: TestImageRecipe): Promise<TestImageRecipe> {
@@ -276,10 +345,10 @@ async function hashRecipe(r: TestImageRecipe): Promise<TestImageRecipe> {
   return { ...r, hash, tag: `fleet-testbed/${r.name}:${hash}` };
 }
 
-/** The recipes of both images (tags included); cheap enough to compute at every testbed start. */
+/** The recipes of the test images (tags included); cheap enough to compute at every testbed start. */
 export async function testImageRecipes(busybox: ImageRecipe | Promise<ImageRecipe>): Promise<Record<TestImageName, TestImageRecipe>> {
-  const [odoo, postgres] = await Promise.all([odooRecipe(busybox).then(hashRecipe), postgresRecipe(busybox).then(hashRecipe)]);
-  return { odoo, postgres };
+  const [odoo, postgres, nginx] = await Promise.all([odooRecipe(busybox).then(hashRecipe), postgresRecipe(busybox).then(hashRecipe), nginxRecipe(busybox).then(hashRecipe)]);
+  return { odoo, postgres, nginx };
 }
 
 /** Hard link when possible (same filesystem, nothing copied), else copy. */

@@ -1,0 +1,89 @@
+import type Docker from 'dockerode';
+import { HOST_LABEL, TENANT_LABEL } from './routing.js';
+
+/** The role label of the container that answers for a suspended tenant. */
+export const MAINTENANCE_ROLE = 'maintenance';
+export const maintenanceName = (tenant: string) => `fleet-${tenant}-maintenance`;
+/** The ports Odoo serves (HTTP, websocket) and so the ports the proxy routes to. */
+export const MAINTENANCE_PORTS = [8069, 8072] as const;
+/** Seconds a client is told to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 300;
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>Temporarily unavailable</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#333}h1{font-size:1.6rem}</style>
+</head><body><h1>Temporarily unavailable</h1>
+<p>This site is under maintenance. Please try again later.</p></body></html>
+`;
+
+/**
+ * A 503 responder for every method and path on Odoo's two ports, in Python 3's standard library
+ * only: every Odoo image has it, so the responder runs in the tenant's own image (already on the
+ * host, no registry, nothing to install) as that image's user, on a read-only root filesystem.
+ * SIGTERM exits at once (PID 1 ignores it otherwise).
+ */
+export const RESPONDER_SCRIPT = [
+  'import http.server as h, os, signal, threading',
+  `B = ${JSON.stringify(PAGE)}.encode()`,
+  'class R(h.BaseHTTPRequestHandler):',
+  '    server_version = "maintenance"',
+  '    sys_version = ""',
+  '    def answer(s):',
+  '        s.send_response(503)',
+  '        s.send_header("Content-Type", "text/html; charset=utf-8")',
+  `        s.send_header("Retry-After", "${RETRY_AFTER_SECONDS}")`,
+  '        s.send_header("Cache-Control", "no-store")',
+  '        s.send_header("Content-Length", str(len(B)))',
+  '        s.send_header("Connection", "close")',
+  '        s.end_headers()',
+  '        if s.command != "HEAD": s.wfile.write(B)',
+  '    def __getattr__(s, name):',
+  '        if name.startswith("do_"): return s.answer',
+  '        raise AttributeError(name)',
+  'signal.signal(signal.SIGTERM, lambda *a: os._exit(0))',
+  'def serve(port): h.ThreadingHTTPServer(("", port), R).serve_forever()',
+  ...MAINTENANCE_PORTS.slice(1).map((port) => `threading.Thread(target=serve, args=(${port},), daemon=True).start()`),
+  `serve(${MAINTENANCE_PORTS[0]})`,
+  '',
+].join('\n');
+
+/** Network modes a container can join with an alias (user-defined networks; not the default bridge). */
+function aliasable(networkMode: string | undefined): networkMode is string {
+  return !!networkMode && !['default', 'bridge', 'host', 'none'].includes(networkMode) && !networkMode.startsWith('container:');
+}
+
+/**
+ * The maintenance container for a tenant, modelled on its server container: the same image and
+ * network, the same proxy routing labels (so Traefik routes the tenant's Host to it on both
+ * routers), and on a user-defined network the server's own name as an alias (so DNS-based proxies
+ * that pass to `fleet-<name>` reach it while the server is stopped). No published port, small
+ * limits, no capabilities, read-only root filesystem.
+ */
+export function maintenanceContainer(tenant: string, server: Docker.ContainerInspectInfo): Docker.ContainerCreateOptions {
+  const labels = server.Config.Labels ?? {};
+  const routing = Object.fromEntries(Object.entries(labels).filter(([key]) => key.startsWith('traefik.')));
+  const network = server.HostConfig.NetworkMode;
+  const serverName = server.Name.replace(/^\//, '');
+  return {
+    name: maintenanceName(tenant),
+    Image: server.Image,
+    Entrypoint: ['python3', '-c', RESPONDER_SCRIPT],
+    Cmd: [],
+    Env: ['PYTHONDONTWRITEBYTECODE=1', 'PYTHONUNBUFFERED=1', 'LANG=C.UTF-8'],
+    Labels: { ...routing, [TENANT_LABEL]: tenant, [HOST_LABEL]: labels[HOST_LABEL] ?? '', 'fleet.role': MAINTENANCE_ROLE },
+    ExposedPorts: Object.fromEntries(MAINTENANCE_PORTS.map((p) => [`${p}/tcp`, {}])),
+    HostConfig: {
+      RestartPolicy: { Name: 'unless-stopped' },
+      Memory: 64 * 2 ** 20,
+      MemorySwap: 64 * 2 ** 20,
+      NanoCpus: 250_000_000,
+      PidsLimit: 64,
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      ...(network ? { NetworkMode: network } : {}),
+    },
+    ...(aliasable(network) ? { NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [serverName] } } } } : {}),
+  };
+}
