@@ -11,6 +11,7 @@ import { removeContainer, runContainer } from '../scripts/testbed/control.js';
 import { startTestbed, stopTestbed, type TestbedDescriptor } from '../scripts/testbed/index.js';
 import { silentLogger } from '../electron/common/log.js';
 import { createConsoleServices } from '../electron/console-services.js';
+import { openSshClient } from './openssh.js';
 import { args, json, percentile, quick, report, round, timeEach } from './stats.js';
 
 const LISTINGS = quick ? 40 : 200;
@@ -69,20 +70,11 @@ async function main() {
     await viaSsh.listContainers({ all: true });
     const dockerodeSshMs = await timeEach(SLOW_LISTINGS, () => viaSsh.listContainers({ all: true }));
 
-    // (d) the docker CLI over ssh://. OpenSSH reads ~ from the passwd entry, not $HOME, so a
-    // wrapper `ssh` first in PATH points it at a throwaway config that pins the host key.
+    // (d) the docker CLI over ssh://, through OpenSSH (bench/openssh.ts).
     let cliMs: number[] | null = null;
     if (hasDockerCli()) {
-      const sshDir = path.join(dataDir, 'ssh');
-      fs.mkdirSync(path.join(sshDir, 'bin'), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(path.join(sshDir, 'known_hosts'), `[127.0.0.1]:${testbed.alpha.sshPort} ${testbed.alpha.hostKeyPublicLine}\n`);
-      fs.writeFileSync(
-        path.join(sshDir, 'config'),
-        `Host *\n  IdentityFile ${testbed.admin.keyPath}\n  IdentitiesOnly yes\n  BatchMode yes\n  UserKnownHostsFile ${path.join(sshDir, 'known_hosts')}\n  StrictHostKeyChecking yes\n`,
-        { mode: 0o600 },
-      );
-      fs.writeFileSync(path.join(sshDir, 'bin', 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${path.join(sshDir, 'config')} "$@"\n`, { mode: 0o700 });
-      const env = { ...process.env, PATH: `${path.join(sshDir, 'bin')}:${process.env.PATH}`, DOCKER_CONFIG: path.join(dataDir, 'docker-config') };
+      const ssh = openSshClient(path.join(dataDir, 'ssh'), testbed, ['alpha']);
+      const env = { ...ssh.env, DOCKER_CONFIG: path.join(dataDir, 'docker-config') };
       const host = `ssh://${testbed.admin.user}@127.0.0.1:${testbed.alpha.sshPort}`;
       const listing = () => execFileSync('docker', ['-H', host, 'ps', '-a', '-q'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
       listing();
