@@ -396,7 +396,7 @@ export function buildCli(): Command {
       run(async (ctx, opts: { host: string }) => {
         const host = await findHost(ctx, opts.host);
         const list = await ctx.call('tenants.list', { hostId: host.id });
-        print(ctx, list, () => (list.length === 0 ? `No tenants on ${host.name}.` : table([['NAME', 'STATE', 'IMAGE', 'PUBLIC HOST'], ...list.map((t) => [t.name, t.state, t.image, t.publicHost ?? '-'])])));
+        print(ctx, list, () => (list.length === 0 ? `No tenants on ${host.name}.` : table([['NAME', 'STATE', 'IMAGE', 'PUBLIC HOST'], ...list.map((t) => [t.name, t.suspended ? `${t.state} (suspended)` : t.state, t.image, t.publicHost ?? '-'])])));
       }),
     );
 

@@ -48,7 +48,10 @@ describe('tenants in the web console (Chromium)', () => {
     expect(await page.getByTestId('tenant-row-e2e-shop').getAttribute('data-state')).toBe('running');
     await page.getByTestId('tenant-action-suspend-e2e-shop').click();
     await expect.poll(() => page.getByTestId('tenant-row-e2e-shop').getAttribute('data-state'), { timeout: 60_000 }).toBe('exited');
+    await expect.poll(() => page.getByTestId('tenant-row-e2e-shop').getAttribute('data-suspended'), { timeout: 30_000 }).toBe('true');
+    expect(await page.getByTestId('tenant-action-start-e2e-shop').isDisabled()).toBe(true); // only reactivate brings it back
     await page.getByTestId('tenant-action-reactivate-e2e-shop').click();
     await expect.poll(() => page.getByTestId('tenant-row-e2e-shop').getAttribute('data-state'), { timeout: 60_000 }).toBe('running');
+    expect(await page.getByTestId('tenant-row-e2e-shop').getAttribute('data-suspended')).toBe('false');
   });
 });

@@ -115,8 +115,10 @@ describe('suspend routes a tenant to a maintenance page (through nginx)', () => 
   }, 60_000);
 
   it('converges when run again, and a suspended tenant is not started behind the maintenance page', async () => {
+    // As if a console died between creating the maintenance container and starting it.
+    await docker.getContainer(maintenanceName(NAME)).stop({ t: 1 });
     await finished(fleet.call('tenants.suspend', { hostId, name: NAME }));
-    expect(await maintenanceContainers()).toHaveLength(1);
+    expect(await maintenanceContainers()).toEqual([expect.objectContaining({ State: 'running' })]);
     const start = await fleet.services.jobs.wait((await fleet.call('tenants.start', { hostId, name: NAME })).jobId);
     expect(start).toMatchObject({ state: 'failed', error: { code: 'CONFLICT' } });
     expect(start.error?.message).toMatch(/suspended/);

@@ -15,6 +15,8 @@ type Action = (typeof ACTIONS)[number];
 const STOPPED = new Set(['created', 'exited', 'dead']);
 
 function disabledFor(action: Action, t: TenantView): boolean {
+  // A suspended tenant comes back only through reactivate (which removes its maintenance page).
+  if (t.suspended) return action !== 'reactivate';
   if (action === 'start') return t.state === 'running';
   if (action === 'stop') return STOPPED.has(t.state);
   return false;
@@ -103,12 +105,18 @@ export function TenantsSection({ hostId, canCreate }: { hostId: string; canCreat
             {(tenants ?? []).map((t) => {
               const job = jobs[t.name];
               return (
-                <tr key={t.name} data-testid={`tenant-row-${t.name}`} data-state={t.state}>
+                <tr key={t.name} data-testid={`tenant-row-${t.name}`} data-state={t.state} data-suspended={t.suspended ? 'true' : 'false'}>
                   <td className="mono">{t.name}</td>
                   <td title={t.status}>
                     <span className={`cstate cstate-${t.state}`} data-testid={`tenant-state-${t.name}`}>
                       {t.state}
                     </span>
+                    {t.suspended ? (
+                      <span className="small muted" title="Stopped; a maintenance page (HTTP 503) answers for it" data-testid={`tenant-suspended-${t.name}`}>
+                        {' '}
+                        suspended
+                      </span>
+                    ) : null}
                   </td>
                   <td className="mono ellipsis-cell" title={t.image}>
                     {t.image}
