@@ -6,12 +6,14 @@ import { href, navigate, useRoute, type Route } from '../lib/router.js';
 import { SessionProvider, type SessionInfo } from '../lib/session.js';
 import { Sidebar } from './Sidebar.js';
 import { Overview } from '../pages/Overview.js';
+import { Dashboard } from '../pages/Dashboard.js';
 import { HostPage } from '../pages/HostPage.js';
 
 // Rarely used pages load on demand to keep the first render small.
 const AddHostPage = lazy(() => import('../pages/AddHost.js').then((m) => ({ default: m.AddHostPage })));
 const ImportPage = lazy(() => import('../pages/ImportSsh.js').then((m) => ({ default: m.ImportPage })));
 const CreateTenantPage = lazy(() => import('../pages/CreateTenant.js').then((m) => ({ default: m.CreateTenantPage })));
+const TenantPage = lazy(() => import('../pages/TenantPage.js').then((m) => ({ default: m.TenantPage })));
 const JobsPage = lazy(() => import('../pages/Jobs.js').then((m) => ({ default: m.JobsPage })));
 const JobPage = lazy(() => import('../pages/Jobs.js').then((m) => ({ default: m.JobPage })));
 const AuditPage = lazy(() => import('../pages/Audit.js').then((m) => ({ default: m.AuditPage })));
@@ -28,12 +30,16 @@ function titleOf(route: Route, hostName: string | undefined): string {
       return 'Audit trail';
     case 'createTenant':
       return route.jobId ? `Create tenant · ${hostName ?? 'host'}` : `Create tenant on ${hostName ?? 'host'}`;
+    case 'tenant':
+      return `${route.name} · ${hostName ?? 'host'}`;
     case 'jobs':
       return 'Jobs';
     case 'job':
       return 'Job';
+    case 'overview':
+      return 'Host connections';
     default:
-      return 'Overview';
+      return 'Fleet dashboard';
   }
 }
 
@@ -56,7 +62,8 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
     }
   }, [link, refetch]);
 
-  const currentHost = route.page === 'host' ? store.byId.get(route.id) : route.page === 'createTenant' ? store.byId.get(route.hostId) : undefined;
+  const currentHost =
+    route.page === 'host' ? store.byId.get(route.id) : route.page === 'createTenant' || route.page === 'tenant' ? store.byId.get(route.hostId) : undefined;
   const title = titleOf(route, currentHost?.name);
 
   useEffect(() => {
@@ -102,6 +109,9 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
     case 'createTenant':
       page = <CreateTenantPage key={`${route.hostId}/${route.jobId ?? ''}`} hostId={route.hostId} jobId={route.jobId} host={currentHost} />;
       break;
+    case 'tenant':
+      page = <TenantPage key={`${route.hostId}/${route.name}`} hostId={route.hostId} name={route.name} host={currentHost} />;
+      break;
     case 'jobs':
       page = <JobsPage hostName={(id) => store.byId.get(id)?.name} />;
       break;
@@ -111,8 +121,11 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
     case 'audit':
       page = <AuditPage hostName={(id) => store.byId.get(id)?.name} />;
       break;
-    default:
+    case 'overview':
       page = <Overview store={store} />;
+      break;
+    default:
+      page = <Dashboard store={store} />;
   }
 
   return (

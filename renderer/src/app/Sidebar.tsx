@@ -21,7 +21,7 @@ export function Sidebar({ store, route }: { store: HostsStore; route: Route }) {
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query);
   const visible = useMemo(() => filterHosts(store.hosts ?? [], deferred), [store.hosts, deferred]);
-  const selected = route.page === 'host' ? route.id : route.page === 'createTenant' ? route.hostId : null;
+  const selected = route.page === 'host' ? route.id : route.page === 'createTenant' || route.page === 'tenant' ? route.hostId : null;
 
   const nav = (to: string, label: string, active: boolean, testId: string) => (
     <a href={to} className={`nav-link${active ? ' active' : ''}`} aria-current={active ? 'page' : undefined} data-testid={testId}>
@@ -35,7 +35,8 @@ export function Sidebar({ store, route }: { store: HostsStore; route: Route }) {
         <span className="brand-mark" aria-hidden="true">◆</span> Odoo Fleet <span className="brand-sub">Console</span>
       </div>
       <nav className="nav">
-        {nav(href.overview, 'Overview', route.page === 'overview', 'nav-overview')}
+        {nav(href.dashboard, 'Dashboard', route.page === 'dashboard', 'nav-dashboard')}
+        {nav(href.overview, 'Host connections', route.page === 'overview', 'nav-overview')}
         {canAdd ? nav(href.add, '+ Add host', route.page === 'add', 'add-host-button') : null}
         {canImport ? nav(href.import, 'Import from ~/.ssh/config', route.page === 'import', 'import-button') : null}
         {nav(href.jobs, 'Jobs', route.page === 'jobs' || route.page === 'job', 'nav-jobs')}

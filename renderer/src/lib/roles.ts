@@ -12,4 +12,6 @@ export const NEEDS = {
   createTenant: OPERATIONS['tenants.create'].role,
   provisionDbServer: OPERATIONS['hosts.provisionDbServer'].role,
   cancelJob: OPERATIONS['jobs.cancel'].role,
+  tenantLogs: OPERATIONS['tenants.logs'].role,
+  decommissionTenant: OPERATIONS['tenants.decommission'].role,
 } as const satisfies Record<string, Role>;

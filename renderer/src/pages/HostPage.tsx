@@ -5,6 +5,7 @@ import { UsageBar } from '../components/Bar.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
+import { dismissFlash, useFlashes } from '../lib/flash.js';
 import { formatBytes, formatDateTime, formatTime } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';
 import { href, navigate } from '../lib/router.js';
@@ -55,6 +56,7 @@ export function HostPage({
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [removing, setRemoving] = useState<{ busy: boolean; error: FleetError | null }>({ busy: false, error: null });
   const seq = useRef(0);
+  const flashes = useFlashes(hostId);
 
   const fetchOverview = useCallback(async () => {
     const mine = ++seq.current;
@@ -95,7 +97,7 @@ export function HostPage({
     try {
       await api.call('hosts.remove', { id: hostId });
       onChanged();
-      navigate(href.overview);
+      navigate(href.dashboard);
     } catch (e) {
       setRemoving({ busy: false, error: toFleetError(e) });
     }
@@ -107,7 +109,7 @@ export function HostPage({
       <div className="empty-state" data-testid="host-not-found">
         <h2>Host not found</h2>
         <p className="muted">It may have been removed.</p>
-        <a href={href.overview}>Back to the overview</a>
+        <a href={href.dashboard}>Back to the dashboard</a>
       </div>
     );
   }
@@ -172,6 +174,30 @@ export function HostPage({
           </span>
         ) : null}
       </div>
+
+      {flashes.map((f) => (
+        <div key={f.id} className={`notice flash${f.tone === 'warn' ? ' notice-warn' : ''}`} role="status" data-testid="host-flash">
+          <div className="flash-body">
+            <strong>{f.title}</strong>
+            {f.lines.map((l) => (
+              <div key={l.label} className="small">
+                <span className="muted">{l.label}: </span>
+                <span className="mono wrap-anywhere" data-testid={l.testId}>
+                  {l.value}
+                </span>
+              </div>
+            ))}
+            {f.jobId ? (
+              <a className="small" href={href.job(f.jobId)}>
+                Job details
+              </a>
+            ) : null}
+          </div>
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => dismissFlash(f.id)} data-testid="host-flash-dismiss">
+            Dismiss
+          </button>
+        </div>
+      ))}
 
       {confirmRemove ? (
         <div className="confirm-box" role="alertdialog" aria-labelledby="remove-title" data-testid="remove-host-confirm">

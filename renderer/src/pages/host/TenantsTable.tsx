@@ -106,7 +106,11 @@ export function TenantsSection({ hostId, canCreate }: { hostId: string; canCreat
               const job = jobs[t.name];
               return (
                 <tr key={t.name} data-testid={`tenant-row-${t.name}`} data-state={t.state} data-suspended={t.suspended ? 'true' : 'false'}>
-                  <td className="mono">{t.name}</td>
+                  <td className="mono">
+                    <a href={href.tenant(hostId, t.name)} data-testid={`tenant-link-${t.name}`}>
+                      {t.name}
+                    </a>
+                  </td>
                   <td title={t.status}>
                     <span className={`cstate cstate-${t.state}`} data-testid={`tenant-state-${t.name}`}>
                       {t.state}

@@ -1,0 +1,372 @@
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import type { HostView } from '../../../shared/hosts.js';
+import type { TenantView } from '../../../shared/tenant-views.js';
+import { useApi } from '../api/context.js';
+import { StateBadge } from '../components/StateBadge.js';
+import { TenantState } from '../components/TenantState.js';
+import { VirtualTable, type Column } from '../components/VirtualList.js';
+import { useFleetTenants, type FleetTenants, type HostResources, type HostTenants } from '../lib/fleet-tenants.js';
+import { formatBytes, percent } from '../lib/format.js';
+import type { HostsStore } from '../lib/hosts-store.js';
+import { href, navigate } from '../lib/router.js';
+import { TENANT_BUCKETS, tenantBucket, tenantUnhealthy, type TenantBucket } from '../lib/tenant-state.js';
+import { Overview } from './Overview.js';
+
+const ATTENTION_LIMIT = 100;
+const RESOURCES_TICK_MS = 30_000;
+
+interface TenantRow {
+  key: string;
+  tenant: TenantView;
+  host: HostView;
+}
+
+interface HostRow {
+  host: HostView;
+  entry: HostTenants | undefined;
+  counts: Record<TenantBucket, number> | null;
+}
+
+type StateFilter = 'all' | TenantBucket | 'unhealthy';
+const STATE_FILTERS: readonly { value: StateFilter; label: string }[] = [
+  { value: 'all', label: 'All states' },
+  { value: 'running', label: 'Running' },
+  { value: 'stopped', label: 'Stopped' },
+  { value: 'suspended', label: 'Suspended' },
+  { value: 'other', label: 'Other' },
+  { value: 'unhealthy', label: 'Unhealthy' },
+];
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+function emptyCounts(): Record<TenantBucket, number> {
+  return { running: 0, stopped: 0, suspended: 0, other: 0 };
+}
+
+export function matchesTenant(t: TenantView, q: string): boolean {
+  return t.name.toLowerCase().includes(q) || (t.publicHost ?? '').toLowerCase().includes(q) || t.image.toLowerCase().includes(q);
+}
+
+/** The fleet at a glance: tenants by state on every host, the unhealthy ones, and one table of all tenants. */
+export function Dashboard({ store }: { store: HostsStore }) {
+  const api = useApi();
+  const fleet = useFleetTenants(api, store.hosts);
+  const { version } = fleet;
+  const [query, setQuery] = useState('');
+  const [hostFilter, setHostFilter] = useState('');
+  const [stateFilter, setStateFilter] = useState<StateFilter>('all');
+  const q = useDeferredValue(query.trim().toLowerCase());
+
+  const { hostRows, allRows, totals, unhealthy, unhealthyTotal, loadedHosts } = useMemo(() => {
+    const totals = emptyCounts();
+    const hostRows: HostRow[] = [];
+    const allRows: TenantRow[] = [];
+    const unhealthy: TenantRow[] = [];
+    let unhealthyTotal = 0;
+    let loadedHosts = 0;
+    for (const host of store.hosts ?? []) {
+      const entry = fleet.tenants.get(host.id);
+      let counts: Record<TenantBucket, number> | null = null;
+      if (entry?.tenants) {
+        loadedHosts++;
+        counts = emptyCounts();
+        for (const tenant of entry.tenants) {
+          const bucket = tenantBucket(tenant);
+          counts[bucket]++;
+          totals[bucket]++;
+          const row = { key: `${host.id}/${tenant.name}`, tenant, host };
+          allRows.push(row);
+          if (tenantUnhealthy(tenant)) {
+            unhealthyTotal++;
+            if (unhealthy.length < ATTENTION_LIMIT) unhealthy.push(row);
+          }
+        }
+      }
+      hostRows.push({ host, entry, counts });
+    }
+    allRows.sort((a, b) => collator.compare(a.tenant.name, b.tenant.name) || collator.compare(a.host.name, b.host.name));
+    return { hostRows, allRows, totals, unhealthy, unhealthyTotal, loadedHosts };
+    // `version` publishes changes inside fleet's (mutable, stable) maps.
+  }, [store.hosts, fleet.tenants, version]);
+
+  const rows = useMemo(
+    () =>
+      allRows.filter(
+        (r) =>
+          (!hostFilter || r.host.id === hostFilter) &&
+          (stateFilter === 'all' || (stateFilter === 'unhealthy' ? tenantUnhealthy(r.tenant) : tenantBucket(r.tenant) === stateFilter)) &&
+          (!q || matchesTenant(r.tenant, q)),
+      ),
+    [allRows, hostFilter, stateFilter, q],
+  );
+
+  if (store.hosts !== null && store.hosts.length === 0) return <Overview store={store} />;
+  if (store.hosts === null) return <div className="loading">{store.error ? `Could not load hosts: ${store.error.message}` : 'Loading hosts…'}</div>;
+
+  const tenantTotal = allRows.length;
+  const filtered = q || hostFilter || stateFilter !== 'all';
+
+  return (
+    <div className="dashboard" data-testid="dashboard">
+      <section className="stat-row" aria-label="Tenants by state" data-testid="dashboard-counts">
+        <div className="stat" data-testid="dashboard-count-total">
+          <div className="stat-value">{tenantTotal}</div>
+          <div className="stat-label">
+            tenants on {loadedHosts} / {store.hosts.length} hosts
+          </div>
+        </div>
+        {TENANT_BUCKETS.map((b) => (
+          <div className={`stat stat-tenant-${b}`} key={b} data-testid={`dashboard-count-${b}`}>
+            <div className="stat-value">{totals[b]}</div>
+            <div className="stat-label">{b}</div>
+          </div>
+        ))}
+        <div className={`stat stat-tenant-unhealthy${unhealthyTotal > 0 ? ' is-bad' : ''}`} data-testid="dashboard-count-unhealthy">
+          <div className="stat-value">{unhealthyTotal}</div>
+          <div className="stat-label">unhealthy</div>
+        </div>
+      </section>
+
+      <section className="card dashboard-attention" aria-label="Unhealthy tenants">
+        <h2 className="card-title">Unhealthy tenants</h2>
+        {unhealthy.length === 0 ? (
+          <p className="muted" data-testid="unhealthy-none">
+            {loadedHosts === 0 ? 'No tenant listing yet.' : 'Every tenant is running or suspended.'}
+          </p>
+        ) : (
+          <>
+            <table className="table table-dense" data-testid="unhealthy-table">
+              <thead>
+                <tr>
+                  <th>Tenant</th>
+                  <th>Host</th>
+                  <th>State</th>
+                  <th>Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {unhealthy.map((r) => (
+                  <tr key={r.key} data-testid={`unhealthy-row-${r.host.name}/${r.tenant.name}`}>
+                    <td className="mono">
+                      <a href={href.tenant(r.host.id, r.tenant.name)}>{r.tenant.name}</a>
+                    </td>
+                    <td>
+                      <a href={href.host(r.host.id)}>{r.host.name}</a>
+                    </td>
+                    <td>
+                      <TenantState state={r.tenant.state} suspended={r.tenant.suspended} />
+                    </td>
+                    <td className="wrap-anywhere small">{r.tenant.status}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {unhealthyTotal > unhealthy.length ? (
+              <p className="muted small">
+                Showing {unhealthy.length} of {unhealthyTotal}; filter the table below by “Unhealthy” for all.
+              </p>
+            ) : null}
+          </>
+        )}
+      </section>
+
+      <HostsSummary rows={hostRows} fleet={fleet} />
+
+      <section className="dashboard-tenants" aria-label="All tenants">
+        <div className="section-head">
+          <h3 className="card-title">
+            Tenants{' '}
+            <span className="muted" data-testid="dashboard-tenants-count">
+              {filtered ? `${rows.length} of ${tenantTotal}` : tenantTotal}
+            </span>
+          </h3>
+          <div className="inline-row dashboard-filters">
+            <input
+              type="search"
+              className="search search-inline"
+              placeholder="Search name, public host, image"
+              aria-label="Search tenants"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              data-testid="dashboard-search"
+            />
+            <label className="inline-select">
+              <span aria-hidden="true">Host</span>
+              <select value={hostFilter} onChange={(e) => setHostFilter(e.target.value)} aria-label="Filter tenants by host" data-testid="dashboard-host-filter">
+                <option value="">All hosts</option>
+                {hostRows
+                  .filter((r) => r.counts !== null || r.host.id === hostFilter)
+                  .map((r) => (
+                    <option key={r.host.id} value={r.host.id}>
+                      {r.host.name}
+                    </option>
+                  ))}
+              </select>
+            </label>
+            <label className="inline-select">
+              <span aria-hidden="true">State</span>
+              <select
+                value={stateFilter}
+                onChange={(e) => setStateFilter(e.target.value as StateFilter)}
+                aria-label="Filter tenants by state"
+                data-testid="dashboard-state-filter"
+              >
+                {STATE_FILTERS.map((f) => (
+                  <option key={f.value} value={f.value}>
+                    {f.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className="btn btn-small" onClick={() => fleet.refresh()} data-testid="dashboard-refresh">
+              Reload
+            </button>
+          </div>
+        </div>
+        <VirtualTable
+          className="containers-table dashboard-tenants-table"
+          ariaLabel="Tenants on all hosts"
+          testId="dashboard-tenants-table"
+          items={rows}
+          rowHeight={28}
+          minWidth={680}
+          getKey={(r) => r.key}
+          rowTestId={(r) => `dashboard-tenant-row-${r.host.name}/${r.tenant.name}`}
+          rowClassName={(r) => (tenantUnhealthy(r.tenant) ? 'is-unhealthy' : undefined)}
+          onActivate={(r) => navigate(href.tenant(r.host.id, r.tenant.name))}
+          columns={TENANT_COLUMNS}
+          empty={loadedHosts === 0 ? 'Loading tenants…' : tenantTotal === 0 ? 'No tenants yet.' : 'No tenant matches.'}
+        />
+      </section>
+    </div>
+  );
+}
+
+const TENANT_COLUMNS: readonly Column<TenantRow>[] = [
+  {
+    key: 'name',
+    title: 'Tenant',
+    width: 'minmax(120px, 1.4fr)',
+    render: (r) => (
+      <a href={href.tenant(r.host.id, r.tenant.name)} tabIndex={-1} onClick={(e) => e.stopPropagation()}>
+        {r.tenant.name}
+      </a>
+    ),
+    tooltip: (r) => r.tenant.name,
+    className: 'mono',
+  },
+  { key: 'host', title: 'Host', width: 'minmax(100px, 1fr)', render: (r) => <span data-testid="cell-host">{r.host.name}</span>, tooltip: (r) => r.host.name },
+  {
+    key: 'state',
+    title: 'State',
+    width: '100px',
+    render: (r) => <TenantState state={r.tenant.state} suspended={r.tenant.suspended} testId="cell-state" />,
+    tooltip: (r) => r.tenant.status,
+  },
+  { key: 'image', title: 'Image', width: 'minmax(120px, 1.4fr)', render: (r) => r.tenant.image, tooltip: (r) => r.tenant.image, className: 'mono' },
+  { key: 'public', title: 'Public host', width: 'minmax(140px, 1.6fr)', render: (r) => r.tenant.publicHost ?? '—', tooltip: (r) => r.tenant.publicHost ?? '' },
+];
+
+function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetTenants }) {
+  // Visible rows ask for their host's disk and memory again after each tick (the cache keeps it to one call per 30 s).
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') setTick((t) => t + 1);
+    }, RESOURCES_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const columns = useMemo<readonly Column<HostRow>[]>(
+    () => [
+      {
+        key: 'host',
+        title: 'Host',
+        width: 'minmax(120px, 1.4fr)',
+        render: (r) => (
+          <a href={href.host(r.host.id)} tabIndex={-1} onClick={(e) => e.stopPropagation()}>
+            {r.host.name}
+          </a>
+        ),
+        tooltip: (r) => `${r.host.user}@${r.host.address}:${r.host.port}`,
+      },
+      { key: 'conn', title: 'Connection', width: '100px', render: (r) => <StateBadge state={r.host.connection.state} title={r.host.connection.lastError ?? undefined} /> },
+      ...TENANT_BUCKETS.map(
+        (b): Column<HostRow> => ({
+          key: b,
+          title: b[0]!.toUpperCase() + b.slice(1),
+          width: '78px',
+          className: `num count-${b}`,
+          render: (r) => <span data-testid={`host-count-${b}`}>{r.counts ? r.counts[b] : ''}</span>,
+        }),
+      ),
+      {
+        key: 'tenants',
+        title: 'Listing',
+        width: 'minmax(80px, 0.8fr)',
+        render: (r) => <ListingCell row={r} />,
+        tooltip: (r) => r.entry?.error?.message ?? '',
+      },
+      { key: 'disk', title: 'Disk', width: 'minmax(110px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="disk" /> },
+      { key: 'memory', title: 'Memory', width: 'minmax(110px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="memory" /> },
+    ],
+    // fleet.version re-renders cells whose data arrived.
+    [fleet, fleet.version, tick],
+  );
+
+  return (
+    <section className="dashboard-hosts" aria-label="Hosts">
+      <div className="section-head">
+        <h3 className="card-title">
+          Hosts <span className="muted">{rows.length}</span>
+        </h3>
+      </div>
+      <VirtualTable
+        className="containers-table dashboard-hosts-table"
+        ariaLabel="Tenants and resources per host"
+        testId="dashboard-hosts-table"
+        items={rows}
+        rowHeight={30}
+        minWidth={820}
+        getKey={(r) => r.host.id}
+        rowTestId={(r) => `dashboard-host-row-${r.host.name}`}
+        onActivate={(r) => navigate(href.host(r.host.id))}
+        columns={columns}
+        empty="No hosts."
+      />
+    </section>
+  );
+}
+
+function ListingCell({ row }: { row: HostRow }) {
+  const { entry, host } = row;
+  if (host.connection.state !== 'connected' && !entry?.tenants) return <span className="muted small">not connected</span>;
+  if (entry?.error) return <span className="danger-text small">{entry.tenants ? 'stale' : 'failed'}</span>;
+  if (!entry?.tenants) return <span className="muted small">loading…</span>;
+  return <span className="small">{entry.tenants.length} tenants</span>;
+}
+
+function ResourceCell({ host, fleet, tick, kind }: { host: HostView; fleet: FleetTenants; tick: number; kind: 'disk' | 'memory' }) {
+  const connected = host.connection.state === 'connected';
+  const { wantResources } = fleet;
+  useEffect(() => {
+    // One cell per host asks (the disk cell); the cache answers the other.
+    if (connected && kind === 'disk') wantResources(host.id);
+  }, [connected, host.id, kind, tick, wantResources]);
+  const r: HostResources | undefined = fleet.resources.get(host.id);
+  if (!r || (!r.disk && !r.memory)) return <span className="muted small">{r?.error ? 'unavailable' : connected ? '…' : ''}</span>;
+  const used = kind === 'disk' ? (r.disk?.usedBytes ?? 0) : (r.memory ? r.memory.totalBytes - r.memory.availableBytes : 0);
+  const total = kind === 'disk' ? (r.disk?.totalBytes ?? 0) : (r.memory?.totalBytes ?? 0);
+  const pct = Math.round(percent(used, total));
+  const level = pct >= 90 ? 'danger' : pct >= 80 ? 'warn' : 'ok';
+  return (
+    <span className="mini-usage" title={`${formatBytes(used)} of ${formatBytes(total)} used`} data-testid={`host-${kind}`}>
+      <span className={`mini-bar bar-${level}`} role="meter" aria-label={`${host.name} ${kind} used`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+        <span className="bar-fill" style={{ width: `${pct}%` }} />
+      </span>
+      <span className="small">
+        {pct}% of {formatBytes(total)}
+      </span>
+    </span>
+  );
+}

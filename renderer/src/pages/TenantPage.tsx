@@ -1,0 +1,274 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { HostView } from '../../../shared/hosts.js';
+import { OPERATIONS } from '../../../shared/operations.js';
+import type { TenantDetail } from '../../../shared/tenant-views.js';
+import { useApi } from '../api/context.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { JobPanel } from '../components/JobView.js';
+import { TenantState } from '../components/TenantState.js';
+import { toFleetError, type FleetError } from '../lib/errors.js';
+import { formatBytes, formatDateTime } from '../lib/format.js';
+import { NEEDS, roleAtLeast } from '../lib/roles.js';
+import { href } from '../lib/router.js';
+import { useCan, useSession } from '../lib/session.js';
+import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
+import { DecommissionDialog } from './tenant/DecommissionDialog.js';
+import { TenantFiguresCard } from './tenant/TenantFigures.js';
+import { TenantJobs } from './tenant/TenantJobs.js';
+import { TenantLogs } from './tenant/TenantLogs.js';
+
+const DETAIL_REFRESH_MS = 15_000;
+const ACTIONS = ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const;
+type Action = (typeof ACTIONS)[number];
+const STOPPED = new Set(['created', 'exited', 'dead']);
+
+const ACTION_HINTS: Record<Action, string> = {
+  start: 'Start the Odoo server',
+  stop: 'Stop the Odoo server',
+  restart: 'Restart the Odoo server',
+  suspend: 'Stop the server, put up the maintenance page and block database logins',
+  reactivate: 'Allow database logins again, remove the maintenance page and start the server',
+};
+
+function actionDisabled(action: Action, t: TenantDetail): boolean {
+  switch (action) {
+    case 'start':
+      return t.state === 'running' || t.suspended;
+    case 'stop':
+      return STOPPED.has(t.state);
+    case 'restart':
+      return t.suspended;
+    case 'suspend':
+      return t.suspended;
+    case 'reactivate':
+      return t.state === 'running' && !t.suspended;
+  }
+}
+
+export function tenantTarget(hostId: string, name: string): string {
+  return `tenant:${hostId}/${name}`;
+}
+
+/** One tenant: its recorded spec, health, figures, actions with their jobs, history and live log. */
+export function TenantPage({ hostId, name, host }: { hostId: string; name: string; host: HostView | undefined }) {
+  const api = useApi();
+  const role = useSession()?.role;
+  const canLogs = useCan(NEEDS.tenantLogs);
+  const canDecommission = useCan(NEEDS.decommissionTenant);
+  const [detail, setDetail] = useState<TenantDetail | null>(null);
+  const [error, setError] = useState<FleetError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [job, setJob] = useState<{ action: Action; jobId: string } | null>(null);
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [actionError, setActionError] = useState<FleetError | null>(null);
+  const [decommissioning, setDecommissioning] = useState(false);
+  /** Bumped when a job on this tenant finishes: the figures reload too. */
+  const [version, setVersion] = useState(0);
+  const seq = useRef(0);
+  const target = tenantTarget(hostId, name);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    setLoading(true);
+    try {
+      const d = await api.call('tenants.show', { hostId, name });
+      if (mine !== seq.current) return;
+      setDetail(d);
+      setError(null);
+    } catch (e) {
+      if (mine === seq.current) setError(toFleetError(e));
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, [api, hostId, name]);
+
+  useEffect(() => {
+    void load();
+    const off = api.on('jobs.finished', (ev) => {
+      if ((ev as { target?: unknown }).target !== target) return;
+      setVersion((v) => v + 1);
+      void load();
+    });
+    return off;
+  }, [api, load, target]);
+
+  const notFound = error?.code === 'NOT_FOUND';
+  useIntervalRefresh(load, DETAIL_REFRESH_MS, !notFound);
+
+  const run = async (action: Action) => {
+    setBusy(action);
+    setActionError(null);
+    try {
+      const { jobId } = await api.call(`tenants.${action}`, { hostId, name });
+      setJob({ action, jobId });
+    } catch (e) {
+      setActionError(toFleetError(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const hostName = host?.name ?? hostId;
+  const back = (
+    <a href={href.host(hostId)} data-testid="tenant-back-to-host">
+      ← {hostName}
+    </a>
+  );
+
+  if (!detail) {
+    if (notFound)
+      return (
+        <div className="empty-state" data-testid="tenant-not-found">
+          <h2>Tenant not found</h2>
+          <p className="muted">
+            No tenant named <span className="mono">{name}</span> on {hostName}. It may have been decommissioned.
+          </p>
+          {back}
+        </div>
+      );
+    return error ? (
+      <div className="tenant-page">
+        <p>{back}</p>
+        <ErrorBox error={error} testId="tenant-error" />
+        <button type="button" className="btn" onClick={() => void load()}>
+          Retry
+        </button>
+      </div>
+    ) : (
+      <div className="loading">Loading tenant…</div>
+    );
+  }
+
+  const d = detail;
+  const allowed = ACTIONS.filter((a) => roleAtLeast(role, OPERATIONS[`tenants.${a}`].role));
+  const routing = Object.entries(d.routingLabels).sort(([a], [b]) => a.localeCompare(b));
+
+  return (
+    <div className="tenant-page" data-testid="tenant-page" data-tenant={d.name}>
+      <p className="crumbs small">{back}</p>
+      <header className="host-head">
+        <div className="host-head-main">
+          <div className="host-title">
+            <h2 data-testid="tenant-name">{d.name}</h2>
+            <TenantState state={d.state} suspended={d.suspended} status={d.status} testId="tenant-state" />
+            <span className={`tag ${d.health.ok ? 'tag-ok' : 'tag-bad'}`} data-testid="tenant-health" data-ok={d.health.ok ? 'true' : 'false'} title={d.health.detail}>
+              {d.health.ok ? 'healthy' : 'unhealthy'}
+            </span>
+          </div>
+          <div className="host-sub">
+            <span>
+              on <a href={href.host(hostId)}>{hostName}</a>
+            </span>
+            {d.publicHost ? <span className="mono" data-testid="tenant-public-host">{d.publicHost}</span> : null}
+            <span className="small muted" data-testid="tenant-status">
+              {d.status}
+            </span>
+          </div>
+        </div>
+        <div className="host-actions tenant-page-actions">
+          <button type="button" className="btn" onClick={() => void load()} disabled={loading} data-testid="tenant-refresh">
+            {loading ? 'Refreshing…' : 'Refresh'}
+          </button>
+          {allowed.map((a) => (
+            <button
+              key={a}
+              type="button"
+              className={`btn${a === 'suspend' ? ' btn-danger-ghost' : ''}`}
+              disabled={busy !== null || actionDisabled(a, d)}
+              onClick={() => void run(a)}
+              title={ACTION_HINTS[a]}
+              data-testid={`tenant-page-action-${a}`}
+            >
+              {a[0]!.toUpperCase() + a.slice(1)}
+            </button>
+          ))}
+          {canDecommission ? (
+            <button type="button" className="btn btn-danger" onClick={() => setDecommissioning(true)} disabled={busy !== null} data-testid="tenant-decommission">
+              Decommission…
+            </button>
+          ) : null}
+        </div>
+      </header>
+
+      {actionError ? <ErrorBox error={actionError} compact testId="tenant-action-error" /> : null}
+      {job ? <JobPanel key={job.jobId} jobId={job.jobId} title={job.action[0]!.toUpperCase() + job.action.slice(1)} /> : null}
+      {error ? <ErrorBox error={error} compact testId="tenant-error" /> : null}
+
+      <div className="cards tenant-cards">
+        <section className="card" aria-label="Specification" data-testid="tenant-spec">
+          <h3 className="card-title">As recorded on the host</h3>
+          <dl className="kv kv-2">
+            <dt>Image</dt>
+            <dd className="mono" title={`${d.image}:${d.tag}`} data-testid="tenant-image">
+              {d.image}:{d.tag}
+            </dd>
+            <dt>Public host</dt>
+            <dd className="mono">{d.publicHost ?? '—'}</dd>
+            <dt>Database</dt>
+            <dd className="mono" data-testid="tenant-database">
+              {d.database ?? '—'}
+            </dd>
+            <dt>Role</dt>
+            <dd className="mono">{d.role ?? '—'}</dd>
+            <dt>DB host</dt>
+            <dd className="mono">{d.dbHost ?? '—'}</dd>
+            <dt>Data volume</dt>
+            <dd className="mono" title={d.dataVolume ?? ''}>
+              {d.dataVolume ?? '—'}
+            </dd>
+            <dt>Memory limit</dt>
+            <dd>{d.memoryLimitBytes ? formatBytes(d.memoryLimitBytes) : 'none'}</dd>
+            <dt>CPUs</dt>
+            <dd>{d.cpus ?? 'no limit'}</dd>
+            <dt>Restart policy</dt>
+            <dd>
+              {d.restartPolicy || '—'}
+              {d.restartCount > 0 ? <span className="muted"> · restarted {d.restartCount}×</span> : null}
+            </dd>
+            <dt>Container</dt>
+            <dd className="mono" title={d.containerId}>
+              {d.containerId.slice(0, 12)}
+            </dd>
+            <dt>Created</dt>
+            <dd>{formatDateTime(d.createdAt)}</dd>
+            <dt>Started</dt>
+            <dd>{d.startedAt ? formatDateTime(d.startedAt) : '—'}</dd>
+          </dl>
+          <div className="tenant-health-line small" data-testid="tenant-health-detail">
+            <span className="muted">Health: </span>
+            <span className={d.health.ok ? 'text-ok' : 'text-fail'}>{d.health.ok ? 'healthy' : 'unhealthy'}</span> — {d.health.detail}
+          </div>
+          <div className="small tenant-env">
+            <span className="muted">Environment: </span>
+            {d.envNames.length > 0 ? (
+              d.envNames.map((n) => (
+                <span key={n} className="tag mono">
+                  {n}
+                </span>
+              ))
+            ) : (
+              <span className="muted">no extra variables</span>
+            )}
+          </div>
+          <details className="small tenant-routing" data-testid="tenant-routing">
+            <summary>Routing labels ({routing.length})</summary>
+            <ul className="mono">
+              {routing.map(([k, v]) => (
+                <li key={k} className="wrap-anywhere">
+                  {k}={v}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </section>
+        <TenantFiguresCard hostId={hostId} name={name} version={version} />
+      </div>
+
+      <TenantJobs target={target} />
+
+      {canLogs ? <TenantLogs hostId={hostId} name={name} /> : <p className="muted">Reading logs needs the support role.</p>}
+
+      {decommissioning ? <DecommissionDialog hostId={hostId} hostName={hostName} name={name} onClose={() => setDecommissioning(false)} /> : null}
+    </div>
+  );
+}
