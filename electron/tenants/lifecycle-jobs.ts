@@ -2,7 +2,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { JobDefinition } from '../jobs/types.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import type { TenantJobDeps } from './create-job.js';
-import { maintenanceContainer, maintenanceName } from './maintenance.js';
+import { maintenanceContainer, maintenanceName, networksToJoin } from './maintenance.js';
 import { setTenantLogin } from './tenant-database.js';
 
 /** What a lifecycle job needs to find a tenant's parts on its host. */
@@ -69,6 +69,9 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
         if (!(error instanceof FleetError && error.code === 'CONFLICT')) throw error;
       }
       m = await maintenance(ref);
+    }
+    for (const { network, alias } of networksToJoin(c.info, m.info!)) {
+      await deps.docker.call(m.endpoint, (d) => d.getNetwork(network).connect({ Container: maintenanceName(ref.name), EndpointConfig: { Aliases: [alias] } }));
     }
     if (!m.info?.State.Running) await deps.docker.call(m.endpoint, () => m.handle.start());
   };

@@ -87,3 +87,16 @@ export function maintenanceContainer(tenant: string, server: Docker.ContainerIns
     ...(aliasable(network) ? { NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [serverName] } } } } : {}),
   };
 }
+
+/**
+ * The other user-defined networks the server is on (a proxy's own network, say) that the
+ * maintenance container has not joined yet, each with the server's name as alias: wherever a proxy
+ * reached the server, it reaches the maintenance page.
+ */
+export function networksToJoin(server: Docker.ContainerInspectInfo, maintenance: Docker.ContainerInspectInfo): Array<{ network: string; alias: string }> {
+  const joined = new Set(Object.keys(maintenance.NetworkSettings.Networks ?? {}));
+  const alias = server.Name.replace(/^\//, '');
+  return Object.keys(server.NetworkSettings.Networks ?? {})
+    .filter((network) => aliasable(network) && !joined.has(network))
+    .map((network) => ({ network, alias }));
+}

@@ -13,6 +13,8 @@ const testbed = getTestbed();
 const NAME = 'it-maint';
 const PUBLIC_HOST = `${NAME}.shops.test`;
 const PROXY = 'fleet-testbed-proxy-it-maint';
+/** A second network the server is on, as a proxy's own network would be (internal: no way out). */
+const EDGE = 'fleet-testbed-edge-it-maint';
 let fleet: TestConsole;
 let hostId: string;
 let docker: Docker;
@@ -40,6 +42,7 @@ afterAll(async () => {
   await docker?.getContainer(PROXY).remove({ force: true }).catch(() => {});
   if (fleet) {
     await removeTenant(fleet.services, hostId, NAME);
+    await docker?.getNetwork(EDGE).remove().catch(() => {});
     await fleet.close();
   }
 });
@@ -82,6 +85,9 @@ describe('suspend routes a tenant to a maintenance page (through nginx)', () => 
   }, 150_000);
 
   it('suspend: 503 with the maintenance page and Retry-After on both ports, the role NOLOGIN', async () => {
+    await docker.getNetwork(EDGE).remove().catch(() => {});
+    await docker.createNetwork({ Name: EDGE, Internal: true, Labels: { 'odoo-fleet.testbed': testbed.dir } });
+    await docker.getNetwork(EDGE).connect({ Container: `fleet-${NAME}` });
     const job = await finished(fleet.call('tenants.suspend', { hostId, name: NAME }));
     expect(job.steps.map((s) => [s.name, s.state])).toEqual([
       ['stop', 'done'],
@@ -106,6 +112,7 @@ describe('suspend routes a tenant to a maintenance page (through nginx)', () => 
     expect(routing(maintenance.Config.Labels)).toEqual(routing(server.Config.Labels));
     expect(Object.keys(routing(server.Config.Labels))).toContain(`traefik.http.routers.fleet-${NAME}.rule`);
     expect(maintenance.NetworkSettings.Networks[testbed.dockerNetwork.name]?.Aliases).toContain(`fleet-${NAME}`);
+    expect(maintenance.NetworkSettings.Networks[EDGE]?.Aliases).toContain(`fleet-${NAME}`);
     expect(maintenance.HostConfig.PortBindings ?? {}).toEqual({});
     expect(maintenance.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
     expect(maintenance.HostConfig.ReadonlyRootfs).toBe(true);
