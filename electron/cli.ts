@@ -75,6 +75,20 @@ class CliContext {
   }
 }
 
+/** Prints each step of the running job on stderr (stdout stays clean for --json); returns the unsubscribe. */
+function followJobSteps(ctx: CliContext): () => void {
+  if (ctx.options.json) return () => {};
+  const services = ctx.open();
+  const offs = [
+    services.events.on('jobs.step.started', (e) => process.stderr.write(`  … ${String((e as { title?: string }).title ?? '')}\n`)),
+    services.events.on('jobs.step.finished', (e) => {
+      const event = e as { title?: string; phase?: string; state?: string };
+      if (event.state === 'failed' || event.phase === 'compensate') process.stderr.write(`  ${event.phase === 'compensate' ? 'undone' : 'failed'}: ${String(event.title ?? '')}\n`);
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
 function print(ctx: CliContext, value: unknown, text: () => string) {
   process.stdout.write(ctx.options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
@@ -336,7 +350,7 @@ export function buildCli(): Command {
       }),
     );
 
-  const tenants = program.command('tenants').description("create and list tenants (more lifecycle actions are coming)");
+  const tenants = program.command('tenants').description('create, list, show, start, stop, suspend, reactivate and decommission tenants; follow their logs');
 
   tenants
     .command('create <name>')
@@ -353,17 +367,7 @@ export function buildCli(): Command {
     .action(
       run(async (ctx, name: string, opts: { host: string; domain: string; odoo: string; image: string; tag?: string; modules: string; workers: number; memoryMb?: number; cpus?: number }) => {
         const host = await findHost(ctx, opts.host);
-        const services = ctx.open();
-        const follow = !ctx.options.json;
-        const offs = follow
-          ? [
-              services.events.on('jobs.step.started', (e) => process.stderr.write(`  … ${String((e as { title?: string }).title ?? '')}\n`)),
-              services.events.on('jobs.step.finished', (e) => {
-                const event = e as { title?: string; phase?: string; state?: string };
-                if (event.state === 'failed' || event.phase === 'compensate') process.stderr.write(`  ${event.phase === 'compensate' ? 'undone' : 'failed'}: ${String(event.title ?? '')}\n`);
-              }),
-            ]
-          : [];
+        const stopFollowing = followJobSteps(ctx);
         const { jobId } = await ctx.call('tenants.create', {
           name,
           hostId: host.id,
@@ -379,7 +383,7 @@ export function buildCli(): Command {
         try {
           await ctx.jobSucceeded(jobId);
         } finally {
-          for (const off of offs) off();
+          stopFollowing();
         }
         const { password } = await ctx.call('tenants.credentials', { jobId });
         print(ctx, { jobId, name, hostId: host.id, login: 'admin', password }, () =>
@@ -446,6 +450,57 @@ export function buildCli(): Command {
         }),
       );
   }
+
+  tenants
+    .command('show <name>')
+    .description('one tenant: image, database, volumes, limits, routing and a live health check')
+    .requiredOption('--host <host>', 'the host')
+    .action(
+      run(async (ctx, name: string, opts: { host: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const t = await ctx.call('tenants.show', { hostId: host.id, name });
+        print(ctx, t, () =>
+          table([
+            ['Tenant', `${t.name} on ${host.name}`],
+            ['State', `${t.suspended ? 'suspended' : t.state} (${t.status})`],
+            ['Health', `${t.health.ok ? 'ok' : 'failing'}: ${t.health.detail}`],
+            ['Image', `${t.image}:${t.tag}`],
+            ['Public host', t.publicHost ?? '-'],
+            ['Database', `${t.database ?? '-'} (role ${t.role ?? '-'}, server ${t.dbHost ?? '-'})`],
+            ['Filestore volume', t.dataVolume ?? '-'],
+            ['Limits', `memory ${t.memoryLimitBytes ? `${Math.round(t.memoryLimitBytes / 2 ** 20)} MiB` : 'none'}, CPUs ${t.cpus ?? 'no limit'}`],
+            ['Restart', `${t.restartPolicy ?? '-'} (restarted ${t.restartCount}×)`],
+            ['Created', t.createdAt],
+          ]),
+        );
+      }),
+    );
+
+  tenants
+    .command('decommission <name>')
+    .description("final archive in Odoo's backup format, then remove the tenant's container, database, role, volumes and secrets")
+    .requiredOption('--host <host>', 'the host')
+    .option('--confirm <name>', "the tenant's name again (asked for when omitted on a terminal)")
+    .action(
+      run(async (ctx, name: string, opts: { host: string; confirm?: string }) => {
+        const host = await findHost(ctx, opts.host);
+        let typed = opts.confirm;
+        if (typed === undefined) {
+          if (!interactive()) throw new FleetError('VALIDATION', `Decommissioning removes the tenant for good: pass --confirm ${name}.`, { field: 'confirm' });
+          typed = (await ask(`This archives ${name}, then removes it from ${host.name} for good. Type its name to confirm: `)).trim();
+        }
+        const stopFollowing = followJobSteps(ctx);
+        let job;
+        try {
+          const { jobId } = await ctx.call('tenants.decommission', { hostId: host.id, name, confirm: typed });
+          job = await ctx.jobSucceeded(jobId);
+        } finally {
+          stopFollowing();
+        }
+        const archive = job.steps.find((s) => s.name === 'archive')?.output as { path?: string; sha256?: string; bytes?: number } | null;
+        print(ctx, { jobId: job.id, name, archive }, () => [`${name} is decommissioned.`, `Final archive: ${archive?.path ?? '-'}`, `  sha256 ${archive?.sha256 ?? '-'}, ${archive?.bytes ?? 0} bytes`].join('\n'));
+      }),
+    );
 
   const jobs = program.command('jobs').description('durable jobs: list them, resume the ones a killed console left behind');
   jobs

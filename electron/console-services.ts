@@ -87,7 +87,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   const importer = new SshConfigImporter({ homeDir, localUser: options.localUser ?? os.userInfo().username, store });
   // The runner is built after the tenant service, whose lock hook it uses; the service only
   // reaches the runner when asked to start a job.
-  const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, store: db, jobs: () => jobs });
+  const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, store: db, jobs: () => jobs, archiveDir: path.join(options.dataDir, 'archives') });
   const registry = new JobRegistry();
   tenants.registerJobs(registry);
   const dbServers = new ManagedDbServerService({

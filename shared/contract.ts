@@ -15,7 +15,7 @@ import {
   SshImportCandidate,
 } from './hosts.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
-import { TenantFigures, TenantView } from './tenant-views.js';
+import { TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { TenantName, TenantSpecInput } from './tenants.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
@@ -139,15 +139,32 @@ export const contract = {
     summary: 'Database size, filestore size, CPU and memory of a tenant',
   }),
   'tenants.logs': op('tenants.logs', {
-    input: z.object({ hostId: z.string().uuid(), name: TenantName, tail: z.number().int().min(1).max(10_000).default(200) }).strict(),
+    input: z
+      .object({
+        hostId: z.string().uuid(),
+        name: TenantName,
+        tail: z.number().int().min(1).max(10_000).default(200),
+        /** Only lines logged after this Docker timestamp (the first field of a line): how a UI follows the log. */
+        since: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/, 'expected a log line timestamp').optional(),
+      })
+      .strict(),
     output: z.object({ lines: z.array(z.string()) }),
-    summary: "The last lines of a tenant's server log",
+    summary: "The last lines of a tenant's server log, each starting with its timestamp; with since, only newer ones",
   }),
   'tenants.start': op('tenants.start', { input: tenantRef, output: jobStarted, summary: "Start a tenant's Odoo server" }),
   'tenants.stop': op('tenants.stop', { input: tenantRef, output: jobStarted, summary: "Stop a tenant's Odoo server" }),
   'tenants.restart': op('tenants.restart', { input: tenantRef, output: jobStarted, summary: "Restart a tenant's Odoo server" }),
   'tenants.suspend': op('tenants.suspend', { input: tenantRef, output: jobStarted, summary: 'Stop a tenant and block its database logins' }),
   'tenants.reactivate': op('tenants.reactivate', { input: tenantRef, output: jobStarted, summary: 'Allow database logins again and start the tenant' }),
+  'tenants.show': op('tenants.show', { input: tenantRef, output: TenantDetail, summary: 'One tenant: spec as its host records it, state, health, limits, routing' }),
+  'tenants.decommission': op('tenants.decommission', {
+    input: z
+      .object({ hostId: z.string().uuid(), name: TenantName, confirm: z.string().max(63) })
+      .strict()
+      .refine((v) => v.confirm === v.name, { path: ['confirm'], message: "type the tenant's name exactly to confirm" }),
+    output: jobStarted,
+    summary: 'Final archive in Odoo’s backup format, then remove the tenant’s container, database, role, volumes and secrets',
+  }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.array(JobSummary),

@@ -56,6 +56,16 @@ export const DbServerInput = z.object({
   tenantAddress: hostAddress.optional(),
   /** A Docker network tenants' containers join to reach it. */
   tenantNetwork: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'not a Docker network name').optional(),
+  /**
+   * The image whose pg_dump/psql the host runs for backups, `{major}` standing for the server's
+   * major version (default `postgres:{major}`, the official image).
+   */
+  clientImage: z
+    .string()
+    .trim()
+    .max(255)
+    .regex(/^[a-z0-9][A-Za-z0-9._/:@{}-]*$/, 'not a Docker image reference')
+    .optional(),
 });
 export type DbServerInput = z.input<typeof DbServerInput>;
 
@@ -67,6 +77,7 @@ export const DbServerView = z.object({
   hasPassword: z.boolean(),
   tenantAddress: z.string().nullable(),
   tenantNetwork: z.string().nullable(),
+  clientImage: z.string().nullable(),
   /** A PostgreSQL container the console set up on the host (hosts.provisionDbServer), not an existing server. */
   managed: z.boolean(),
   /** For a managed server: its image and data volume. */

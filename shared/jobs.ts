@@ -34,8 +34,11 @@ export const JobSummary = z.object({
 });
 export type JobSummary = z.infer<typeof JobSummary>;
 
-/** Step outputs are left out: they hold ids of stored secrets, which the UIs have no use for. */
-export const JobView = JobSummary.extend({ steps: z.array(JobStepView) });
+/**
+ * Step outputs are left out: they hold ids of stored secrets, which the UIs have no use for.
+ * `result` is what a job kind chooses to show of them (e.g. a final archive's path and checksum).
+ */
+export const JobView = JobSummary.extend({ steps: z.array(JobStepView), result: z.record(z.string(), z.unknown()).nullable().optional() });
 export type JobView = z.infer<typeof JobView>;
 
 export const JobEvent = z.object({ jobId: z.string() }).passthrough();

@@ -46,6 +46,8 @@ export const OPERATIONS = {
   'tenants.restart': { role: 'support', audited: true, program: 'console' },
   'tenants.suspend': { role: 'admin', audited: true, program: 'console' },
   'tenants.reactivate': { role: 'admin', audited: true, program: 'console' },
+  'tenants.show': { role: 'viewer', audited: false, program: 'console' },
+  'tenants.decommission': { role: 'admin', audited: true, program: 'console' },
   'jobs.list': { role: 'viewer', audited: false, program: 'console' },
   'jobs.get': { role: 'viewer', audited: false, program: 'console' },
   'jobs.cancel': { role: 'admin', audited: true, program: 'console' },

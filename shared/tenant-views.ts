@@ -27,3 +27,30 @@ export const TenantFigures = z.object({
   measuredAt: z.string(),
 });
 export type TenantFigures = z.infer<typeof TenantFigures>;
+
+/** One tenant in detail, as its host records it (labels, environment names, mounts, limits). */
+export const TenantDetail = z.object({
+  name: z.string(),
+  hostId: z.string(),
+  containerId: z.string(),
+  state: z.string(),
+  status: z.string(),
+  image: z.string(),
+  tag: z.string(),
+  publicHost: z.string().nullable(),
+  suspended: z.boolean(),
+  database: z.string().nullable(),
+  role: z.string().nullable(),
+  dbHost: z.string().nullable(),
+  dataVolume: z.string().nullable(),
+  memoryLimitBytes: z.number().nullable(),
+  cpus: z.number().nullable(),
+  restartPolicy: z.string().nullable(),
+  restartCount: z.number(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  health: z.object({ ok: z.boolean(), detail: z.string() }),
+  routingLabels: z.record(z.string(), z.string()),
+  envNames: z.array(z.string()),
+});
+export type TenantDetail = z.infer<typeof TenantDetail>;

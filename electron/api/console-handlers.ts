@@ -61,12 +61,14 @@ export function consoleHandlers(deps: {
     'tenants.list': ({ hostId }) => tenants.list(hostId),
     'tenants.credentials': ({ jobId }) => tenants.revealCredentials(jobId),
     'tenants.figures': ({ hostId, name }) => tenants.figures(hostId, name),
-    'tenants.logs': async ({ hostId, name, tail }) => ({ lines: await tenants.logs(hostId, name, tail) }),
+    'tenants.logs': async ({ hostId, name, tail, since }) => ({ lines: await tenants.logs(hostId, name, tail, since) }),
     'tenants.start': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'start', ctx.actor),
     'tenants.stop': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'stop', ctx.actor),
     'tenants.restart': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'restart', ctx.actor),
     'tenants.suspend': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'suspend', ctx.actor),
     'tenants.reactivate': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'reactivate', ctx.actor),
+    'tenants.show': ({ hostId, name }) => tenants.show(hostId, name),
+    'tenants.decommission': ({ hostId, name }, ctx) => tenants.decommission(hostId, name, ctx.actor),
     'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
     'jobs.get': ({ id }) => {
       const job = jobs.getJob(id);

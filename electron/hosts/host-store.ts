@@ -32,6 +32,7 @@ export interface DbServerRecord {
   passwordSecretId: string | null;
   tenantAddress: string | null;
   tenantNetwork: string | null;
+  clientImage: string | null;
   /** A container the console set up (address is then its name, resolved to its IP at connect time). */
   managed: boolean;
   managedImage: string | null;
@@ -100,7 +101,7 @@ export interface NewHost {
   dockerSocket: string;
   hostKeyType: string;
   hostKeyFingerprint: string;
-  dbServer?: { address: string; port: number; adminUser: string; database: string; password?: string | undefined; tenantAddress?: string | undefined; tenantNetwork?: string | undefined } | undefined;
+  dbServer?: { address: string; port: number; adminUser: string; database: string; password?: string | undefined; tenantAddress?: string | undefined; tenantNetwork?: string | undefined; clientImage?: string | undefined } | undefined;
 }
 
 /** Hosts, their pinned keys and settings in the local store; secrets go through the vault. */
@@ -244,6 +245,7 @@ export class HostStore {
           password_secret_id: string | null;
           tenant_address: string | null;
           tenant_network: string | null;
+          client_image: string | null;
           managed: number;
           managed_image: string | null;
           managed_volume: string | null;
@@ -259,6 +261,7 @@ export class HostStore {
           passwordSecretId: row.password_secret_id,
           tenantAddress: row.tenant_address,
           tenantNetwork: row.tenant_network,
+          clientImage: row.client_image,
           managed: row.managed === 1,
           managedImage: row.managed_image,
           managedVolume: row.managed_volume,
@@ -287,6 +290,7 @@ export class HostStore {
           hasPassword: db.passwordSecretId !== null,
           tenantAddress: db.tenantAddress,
           tenantNetwork: db.tenantNetwork,
+          clientImage: db.clientImage,
           managed: db.managed,
           image: db.managedImage,
           volume: db.managedVolume,
@@ -305,13 +309,13 @@ export class HostStore {
     const passwordSecretId = db.password ? this.vault.put('db-admin-password', db.password) : (previous?.passwordSecretId ?? null);
     this.db
       .prepare(
-        `INSERT INTO host_db_servers (host_id, address, port, admin_user, database, password_secret_id, tenant_address, tenant_network) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO host_db_servers (host_id, address, port, admin_user, database, password_secret_id, tenant_address, tenant_network, client_image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(host_id) DO UPDATE SET address = excluded.address, port = excluded.port, admin_user = excluded.admin_user,
            database = excluded.database, password_secret_id = excluded.password_secret_id,
-           tenant_address = excluded.tenant_address, tenant_network = excluded.tenant_network,
+           tenant_address = excluded.tenant_address, tenant_network = excluded.tenant_network, client_image = excluded.client_image,
            managed = 0, managed_image = NULL, managed_volume = NULL`,
       )
-      .run(hostId, db.address, db.port, db.adminUser, db.database, passwordSecretId, db.tenantAddress ?? null, db.tenantNetwork ?? null);
+      .run(hostId, db.address, db.port, db.adminUser, db.database, passwordSecretId, db.tenantAddress ?? null, db.tenantNetwork ?? null, db.clientImage ?? null);
     if (previous?.passwordSecretId && previous.passwordSecretId !== passwordSecretId) this.vault.remove(previous.passwordSecretId);
   }
 

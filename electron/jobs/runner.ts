@@ -203,7 +203,11 @@ export class JobRunner {
   }
 
   getJob(jobId: string): JobView | null {
-    return this.journal.get(jobId);
+    const job = this.journal.get(jobId);
+    const publicResult = job && this.registry.get(job.kind)?.publicResult;
+    if (!job || !publicResult) return job;
+    const outputs = new Map(job.steps.map((s) => [s.name, s.output ?? undefined]));
+    return { ...job, result: publicResult((name) => outputs.get(name)) };
   }
 
   listJobs(filter: JobListFilter = {}): JobSummary[] {

@@ -61,6 +61,11 @@ export interface JobDefinition<I> {
   /** e.g. `tenant:<hostId>/<name>`; at most one unfinished job per target. */
   target(input: I): string;
   steps: readonly StepDefinition<I>[];
+  /**
+   * What the UIs may see of a finished job's outputs (step outputs themselves stay inside:
+   * they hold ids of stored secrets), e.g. where a final archive was written.
+   */
+  publicResult?(output: (stepName: string) => Json | undefined): { [key: string]: Json };
 }
 
 export interface JobStepView {
@@ -96,6 +101,8 @@ export interface JobSummary {
 export interface JobView extends JobSummary {
   input: Json;
   steps: JobStepView[];
+  /** The definition's publicResult, when it has one. */
+  result?: { [key: string]: Json };
 }
 
 export interface JobListFilter {

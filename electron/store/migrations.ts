@@ -151,6 +151,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: "an existing database server's PostgreSQL client image (pg_dump) template",
+    up(db) {
+      db.exec('ALTER TABLE host_db_servers ADD COLUMN client_image TEXT;');
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

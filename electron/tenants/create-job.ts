@@ -2,7 +2,6 @@ import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
-import { ChannelHttpClient } from '../docker/channel-http.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
@@ -11,6 +10,7 @@ import { withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
 import { generatePassword } from '../postgres/scram.js';
 import type { Vault } from '../secrets/vault.js';
 import type { SshPool } from '../ssh/pool.js';
+import { probeTenantHealth } from './health.js';
 import { odooPasswordHash } from './odoo-password.js';
 import { HOST_LABEL, TENANT_LABEL, tenantLabels } from './routing.js';
 import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
@@ -310,18 +310,9 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
             ctx.signal.throwIfAborted();
             const info = await deps.docker.call(endpoint, (d) => d.getContainer(names(spec).server).inspect());
             if (!info.State.Running) throw new FleetError('COMMAND_FAILED', `The Odoo server stopped (exit ${info.State.ExitCode}) before answering its health check.`);
-            const ip = Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress;
-            if (ip) {
-              // Asked from the host itself, through the SSH connection: no port is published.
-              const http = new ChannelHttpClient(async () => (await deps.pool.session(spec.hostId)).forwardTcp(ip, 8069), { maxIdle: 0 });
-              try {
-                const response = await http.request({ method: 'GET', path: '/web/health', timeoutMs: 5000 });
-                if (response.statusCode === 200) return;
-                last = `HTTP ${response.statusCode}`;
-              } catch (error) {
-                last = (error as Error).message;
-              }
-            }
+            const probe = await probeTenantHealth(deps, spec.hostId, info);
+            if (probe.ok) return;
+            last = probe.detail;
             await new Promise((resolve) => setTimeout(resolve, 1000));
           }
           throw new FleetError('TIMEOUT', `The Odoo server did not pass /web/health within 2 minutes (${last}).`);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
-import type { TenantView } from '../../shared/tenant-views.js';
+import type { TenantDetail, TenantView } from '../../shared/tenant-views.js';
 import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js';
 import { HostCoordinator } from '../coordination/host-coordinator.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
@@ -11,6 +11,8 @@ import type { DockerEndpoint } from '../docker/docker-service.js';
 import { DockerLogLines, logLines } from '../docker/log-stream.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
+import { decommissionTenantJob } from './decommission-job.js';
+import { probeTenantHealth } from './health.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { MAINTENANCE_ROLE } from './maintenance.js';
 import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
@@ -19,19 +21,84 @@ import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
 export class TenantService {
   readonly createJob;
   readonly lifecycle;
+  readonly decommissionJob;
   private readonly coordinators = new Map<string, HostCoordinator>();
 
   constructor(
-    private readonly deps: TenantJobDeps & { jobs: () => JobRunner; store: Store },
+    private readonly deps: TenantJobDeps & { jobs: () => JobRunner; store: Store; /** Where final archives are written. */ archiveDir: string },
   ) {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
+    this.decommissionJob = decommissionTenantJob({ ...deps, secretIds: (hostId, name) => this.secretIds(hostId, name) });
   }
 
   /** Every job definition the runner must know to resume after a crash. */
   registerJobs(registry: JobRegistry): void {
     registry.register(this.createJob);
     for (const definition of Object.values(this.lifecycle)) registry.register(definition);
+    registry.register(this.decommissionJob);
+  }
+
+  /**
+   * Final archive, then removal of everything the tenant owns. The caller typed the tenant's
+   * name to confirm (checked by the contract); the name is checked again against the host here.
+   */
+  async decommission(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
+    await this.server(hostId, name); // NOT_FOUND before a job is journaled
+    return { jobId: this.deps.jobs().runJob(this.decommissionJob, { hostId, name, archiveDir: this.deps.archiveDir }, { actor }) };
+  }
+
+  /** The vault entries this console stored for the tenant (named in its create jobs' outputs). */
+  private secretIds(hostId: string, name: string): string[] {
+    const ids = new Set<string>();
+    for (const summary of this.deps.jobs().listJobs({ target: `tenant:${hostId}/${name}`, kind: this.createJob.kind, limit: 500 })) {
+      for (const step of this.deps.jobs().getJob(summary.id)?.steps ?? []) {
+        const output = step.output;
+        if (!output || typeof output !== 'object' || Array.isArray(output)) continue;
+        for (const [key, value] of Object.entries(output)) if (/Id$/.test(key) && typeof value === 'string') ids.add(value);
+      }
+    }
+    return [...ids];
+  }
+
+  /** One tenant in detail: its spec as the host records it, state, health and parts. */
+  async show(hostId: string, name: string): Promise<TenantDetail> {
+    const { endpoint, id } = await this.server(hostId, name);
+    const [info, maintenance] = await Promise.all([
+      this.deps.docker.call(endpoint, (d) => d.getContainer(id).inspect()),
+      this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, 'fleet.role=maintenance'] } })),
+    ]);
+    const labels = info.Config.Labels ?? {};
+    const env = info.Config.Env ?? [];
+    const envValue = (key: string) => env.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1) ?? null;
+    const [image, tag] = splitImage(info.Config.Image);
+    const rule = Object.entries(labels).find(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key) && !key.includes('-ws.'))?.[1];
+    const health = info.State.Running ? await probeTenantHealth(this.deps, hostId, info) : { ok: false, detail: `not running (${info.State.Status})` };
+    return {
+      name,
+      hostId,
+      containerId: info.Id,
+      state: info.State.Status,
+      status: info.State.Running ? `Up since ${info.State.StartedAt}` : `Exited (${info.State.ExitCode}) at ${info.State.FinishedAt}`,
+      image,
+      tag,
+      publicHost: rule ? (/Host\(`([^`]+)`\)/.exec(rule)?.[1] ?? null) : null,
+      suspended: !info.State.Running && maintenance.length > 0,
+      database: labels[DATABASE_LABEL] ?? null,
+      role: envValue('USER'),
+      dbHost: envValue('HOST'),
+      dataVolume: info.Mounts.find((m) => m.Destination === '/var/lib/odoo')?.Name ?? null,
+      memoryLimitBytes: info.HostConfig.Memory || null,
+      cpus: info.HostConfig.NanoCpus ? info.HostConfig.NanoCpus / 1e9 : null,
+      restartPolicy: info.HostConfig.RestartPolicy?.Name ?? null,
+      restartCount: info.RestartCount,
+      createdAt: info.Created,
+      startedAt: info.State.Running ? info.State.StartedAt : null,
+      health,
+      routingLabels: Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith('traefik.'))),
+      // Only the names of extra variables: their values may be secrets.
+      envNames: env.map((e) => e.split('=')[0]!).filter((k) => !['HOST', 'PORT', 'USER', 'PASSWORD_FILE', 'ODOO_RC', 'PATH', 'LANG'].includes(k)),
+    };
   }
 
   async act(hostId: string, name: string, action: LifecycleAction, actor: string): Promise<{ jobId: string }> {
@@ -115,10 +182,16 @@ export class TenantService {
   }
 
   /** The last lines of the tenant's server log. */
-  async logs(hostId: string, name: string, tail: number): Promise<string[]> {
+  async logs(hostId: string, name: string, tail: number, since?: string): Promise<string[]> {
     const { endpoint, id } = await this.server(hostId, name);
-    const buffer = await this.deps.docker.call(endpoint, (d) => d.getContainer(id).logs({ stdout: true, stderr: true, tail, timestamps: true }) as unknown as Promise<Buffer>);
-    return logLines(buffer);
+    // Docker's `since` is whole seconds (or seconds.nanos); lines in that second but not after the
+    // given timestamp are dropped here, so a follower never sees a line twice.
+    const sinceSeconds = since ? `${Math.floor(Date.parse(since) / 1000)}` : undefined;
+    const buffer = await this.deps.docker.call(endpoint, (d) =>
+      d.getContainer(id).logs({ stdout: true, stderr: true, tail, timestamps: true, ...(sinceSeconds ? { since: sinceSeconds as unknown as number } : {}) }) as unknown as Promise<Buffer>,
+    );
+    const lines = logLines(buffer);
+    return since ? lines.filter((line) => isAfter(line.slice(0, line.indexOf(' ')), since)) : lines;
   }
 
   /** Streams the tenant's server log until the signal aborts (the CLI's `tenants logs -f`). */
@@ -203,4 +276,20 @@ export class TenantService {
     const lock = await coordinator.lock(lockKey, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
     return lock.release;
   };
+}
+
+function splitImage(reference: string): [string, string] {
+  const at = reference.lastIndexOf(':');
+  return at > reference.lastIndexOf('/') ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, 'latest'];
+}
+
+/** Compares Docker's RFC 3339 timestamps (nanosecond fractions of varying length). */
+function isAfter(stamp: string, since: string): boolean {
+  const split = (t: string) => {
+    const m = /^(.*?)(?:\.(\d+))?Z$/.exec(t);
+    return [m?.[1] ?? t, (m?.[2] ?? '').padEnd(9, '0')] as const;
+  };
+  const [a, af] = split(stamp);
+  const [b, bf] = split(since);
+  return a === b ? af > bf : a > b;
 }

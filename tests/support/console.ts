@@ -71,6 +71,8 @@ export function testbedDbServer(testbed: TestbedDescriptor) {
     password: testbed.postgres.adminPassword,
     tenantAddress: testbed.dockerNetwork.gateway,
     tenantNetwork: testbed.dockerNetwork.name,
+    // pg_dump for archives: the testbed's PostgreSQL image, of the server's major version.
+    clientImage: 'fleet-testbed/postgres:{major}',
   };
 }
 

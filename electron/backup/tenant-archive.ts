@@ -1,0 +1,128 @@
+import type Docker from 'dockerode';
+import { FleetError } from '../../shared/errors.js';
+import type { DockerService } from '../docker/docker-service.js';
+import { runOneOffStream } from '../docker/one-off-stream.js';
+import { tarArchive } from '../docker/tar.js';
+import type { HostService } from '../hosts/host-service.js';
+import { withPostgres } from '../postgres/pg-over-ssh.js';
+import type { SshPool } from '../ssh/pool.js';
+import { DATABASE_LABEL } from '../tenants/routing.js';
+import { odooPgVersion, type ArchiveParts, type OdooManifest } from './odoo-archive.js';
+
+// Where an Odoo archive's bytes come from: everything runs on the tenant's host and streams over
+// the SSH connection, so the admin's machine needs no PostgreSQL tools.
+// - dump.sql: `pg_dump --no-owner` in a one-off container of a PostgreSQL client image of the
+//   server's own major version (the managed server's image, or the host's client image setting);
+// - filestore/: tar in a one-off container of the tenant's own image, its volume read-only.
+
+export interface ArchiveDeps {
+  pool: SshPool;
+  docker: DockerService;
+  hosts: HostService;
+}
+
+export interface TenantStorage {
+  hostId: string;
+  database: string;
+  /** The tenant's Odoo image (always on its host). */
+  image: string;
+  /** The volume mounted at /var/lib/odoo. */
+  dataVolume: string;
+}
+
+
+/** The PostgreSQL client image for a server of this major version. */
+export function clientImageFor(settings: { managed?: boolean; image?: string | null; clientImage?: string | null }, major: number): string {
+  if (settings.managed && settings.image) return settings.image;
+  return (settings.clientImage ?? 'postgres:{major}').replaceAll('{major}', String(major));
+}
+
+/** Odoo's manifest, from the database itself: installed modules and the series of `base`. */
+export async function readManifest(deps: ArchiveDeps, storage: TenantStorage): Promise<{ manifest: OdooManifest; serverVersionNum: number }> {
+  const admin = deps.hosts.dbTarget(storage.hostId);
+  if (!admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
+  return withPostgres(deps.pool, { ...admin, database: storage.database }, async (client) => {
+    const num = Number((await client.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]!.server_version_num);
+    const modules = await client.query<{ name: string; latest_version: string | null }>("SELECT name, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name");
+    const base = modules.rows.find((m) => m.name === 'base')?.latest_version;
+    const series = /^(\d+)\.(\d+)/.exec(base ?? '');
+    if (!series) throw new FleetError('COMMAND_FAILED', `Database ${storage.database} has no installed "base" module with a version: is it an Odoo database?`);
+    const [major, minor] = [Number(series[1]), Number(series[2])];
+    return {
+      serverVersionNum: num,
+      manifest: {
+        odoo_dump: '1',
+        db_name: storage.database,
+        version: `${major}.${minor}`,
+        version_info: [major, minor, 0, 'final', 0, ''],
+        major_version: `${major}.${minor}`,
+        pg_version: odooPgVersion(num),
+        modules: Object.fromEntries(modules.rows.map((m) => [m.name, m.latest_version ?? ''])),
+      },
+    };
+  });
+}
+
+/** The three parts of a tenant's Odoo archive, produced on its host. */
+export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStorage): Promise<ArchiveParts> {
+  const host = deps.hosts.get(storage.hostId);
+  const settings = host.dbServer;
+  const admin = deps.hosts.dbTarget(storage.hostId);
+  if (!settings || !admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
+  const { manifest, serverVersionNum } = await readManifest(deps, storage);
+  const major = Math.floor(serverVersionNum / 10000);
+  const clientImage = clientImageFor(settings, major);
+  const endpoint = deps.hosts.endpoint(storage.hostId);
+  const docker = deps.docker.client(endpoint);
+  await requireImage(deps, endpoint, clientImage, `a PostgreSQL ${major} client image (pg_dump) is needed on the host; load ${clientImage} there or set the host's client image`);
+
+  const dbHost = settings.tenantAddress ?? settings.address;
+  const network = settings.tenantNetwork;
+  const pgpass = `${escapePgpass(dbHost)}:${settings.port}:*:${escapePgpass(admin.user)}:${escapePgpass(admin.password ?? '')}\n`;
+  const oneOff = (options: Docker.ContainerCreateOptions) => ({ ...options, Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: storage.database } });
+
+  return {
+    manifest,
+    dump: async () =>
+      runOneOffStream(
+        docker,
+        oneOff({
+          Image: clientImage,
+          User: '0',
+          Entrypoint: ['pg_dump'],
+          Cmd: ['--no-owner', '--format=p', `--host=${dbHost}`, `--port=${settings.port}`, `--username=${admin.user}`, '--no-password', storage.database],
+          Env: ['PGPASSFILE=/tmp/.fleet-pgpass'],
+          HostConfig: network ? { NetworkMode: network } : {},
+        }),
+        // The admin password reaches pg_dump as a 0600 file put into the container before it starts.
+        { path: '/tmp', tar: tarArchive([{ name: '.fleet-pgpass', content: Buffer.from(pgpass), mode: 0o600, uid: 0, gid: 0 }]) },
+        'pg_dump',
+      ),
+    filestore: async () =>
+      runOneOffStream(
+        docker,
+        oneOff({
+          Image: storage.image,
+          User: '0',
+          Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/$1" 2>/dev/null || exit 0; exec tar -cf - .', 'sh', storage.database],
+          HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: storage.dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
+        }),
+        undefined,
+        'the filestore reader',
+      ),
+  };
+}
+
+async function requireImage(deps: ArchiveDeps, endpoint: ReturnType<HostService['endpoint']>, image: string, why: string): Promise<void> {
+  try {
+    await deps.docker.call(endpoint, (d) => d.getImage(image).inspect());
+  } catch (error) {
+    if (error instanceof FleetError && error.code === 'NOT_FOUND') throw new FleetError('NOT_FOUND', `The image ${image} is not on the host: ${why}.`, { image });
+    throw error;
+  }
+}
+
+/** .pgpass fields escape ':' and '\'. */
+function escapePgpass(value: string): string {
+  return value.replace(/[\\:]/g, (c) => `\\${c}`);
+}

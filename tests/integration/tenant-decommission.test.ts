@@ -1,0 +1,162 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
+import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { getTestbed } from '../support/testbed.js';
+
+// Decommissioning for real: the final archive is Odoo's backup zip, checked with Python's
+// zipfile and unzip; then nothing of the tenant remains. A console killed while archiving
+// leaves the tenant as it was.
+
+const testbed = getTestbed();
+const PASSPHRASE = 'decommission test passphrase';
+let fleet: TestConsole;
+let hostId: string;
+
+beforeAll(async () => {
+  fleet = createTestConsole({ passphrase: PASSPHRASE });
+  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+});
+afterAll(async () => {
+  for (const name of ['it-decom', 'it-decom-kill']) await removeTenant(fleet.services, hostId, name).catch(() => {});
+  await fleet.close();
+});
+
+async function createTenant(name: string): Promise<string> {
+  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
+  const { jobId } = await fleet.call('tenants.create', { name, hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
+  const job = await fleet.services.jobs.wait(jobId);
+  expect(job.error ?? null).toBeNull();
+  return jobId;
+}
+
+function docker() {
+  return fleet.services.docker.client(fleet.services.hosts.endpoint(hostId));
+}
+
+async function leftovers(name: string, database: string, role: string) {
+  const d = docker();
+  const containers = (await d.listContainers({ all: true, filters: { label: [`fleet.tenant=${name}`] } })).map((c) => c.Names[0]);
+  const volumes = ((await d.listVolumes({ filters: { label: [`fleet.tenant=${name}`] } })).Volumes ?? []).map((v) => v.Name);
+  const pg = await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, (c) =>
+    c.query('SELECT datname AS name FROM pg_database WHERE datname = $1 UNION ALL SELECT rolname FROM pg_roles WHERE rolname = $2', [database, role]),
+  );
+  return { containers, volumes, postgres: pg.rows.map((r: { name: string }) => r.name) };
+}
+
+describe('decommissioning a tenant', () => {
+  it('asks for the typed name, archives in Odoo’s format, then removes everything', async () => {
+    await createTenant('it-decom');
+    const detail = await fleet.call('tenants.show', { hostId, name: 'it-decom' });
+    expect(detail).toMatchObject({ database: 'it_decom', role: 'odoo_it_decom', suspended: false, health: { ok: true } });
+    const secretsBefore = (fleet.services.db.prepare("SELECT count(*) AS n FROM secrets WHERE purpose LIKE 'tenant-%'").get() as { n: number }).n;
+    expect(secretsBefore).toBeGreaterThanOrEqual(3);
+
+    await expect(fleet.call('tenants.decommission', { hostId, name: 'it-decom', confirm: 'it-deco' })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/^confirm:/) });
+    await expect(fleet.call('tenants.decommission', { hostId, name: 'it-nobody', confirm: 'it-nobody' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const { jobId } = await fleet.call('tenants.decommission', { hostId, name: 'it-decom', confirm: 'it-decom' });
+    const job = await fleet.services.jobs.wait(jobId);
+    expect(job.error ?? null).toBeNull();
+    expect(job.state).toBe('succeeded');
+    const view = await fleet.call('jobs.get', { id: jobId });
+    const archive = (view.result as { archive: { path: string; sha256: string; bytes: number } }).archive;
+    expect(archive.path.startsWith(path.join(fleet.services.dataDir, 'archives'))).toBe(true);
+    expect(fs.statSync(archive.path).size).toBe(archive.bytes);
+
+    // The archive is what Odoo's database manager writes, readable by the usual tools.
+    expect(execFileSync('unzip', ['-t', archive.path]).toString()).toMatch(/No errors detected/);
+    const listing = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', 'import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1]); print(json.dumps({"names": z.namelist(), "manifest": json.loads(z.read("manifest.json")), "dump": z.read("dump.sql").decode()[:2000000]}))', archive.path]).toString(),
+    ) as { names: string[]; manifest: Record<string, unknown>; dump: string };
+    expect(listing.names[0]).toBe('dump.sql');
+    expect(listing.manifest).toMatchObject({ odoo_dump: '1', db_name: 'it_decom', version: '17.0', major_version: '17.0', pg_version: '15.0', version_info: [17, 0, 0, 'final', 0, ''] });
+    expect(listing.manifest.modules).toMatchObject({ base: expect.any(String), sale: expect.any(String) });
+    expect(listing.dump).toMatch(/CREATE TABLE public\.ir_module_module/);
+    expect(listing.dump).not.toMatch(/OWNER TO/); // --no-owner, as Odoo dumps
+    const filestore = listing.names.filter((n) => n.startsWith('filestore/'));
+    expect(filestore.length).toBeGreaterThan(0);
+    expect(filestore.every((n) => /^filestore\/[0-9a-f]{2}\/[0-9a-f]{40}$/.test(n))).toBe(true);
+    const sidecar = JSON.parse(fs.readFileSync(`${archive.path}.json`, 'utf8')) as { sha256: string; kind: string };
+    expect(sidecar).toMatchObject({ sha256: archive.sha256, kind: 'final' });
+
+    expect(await leftovers('it-decom', 'it_decom', 'odoo_it_decom')).toEqual({ containers: [], volumes: [], postgres: [] });
+    expect(fleet.services.db.prepare("SELECT count(*) AS n FROM secrets WHERE purpose LIKE 'tenant-%'").get()).toEqual({ n: 0 });
+    expect((await fleet.call('tenants.list', { hostId })).map((t) => t.name)).not.toContain('it-decom');
+    // Nothing secret went into the audit trail or the job's public result.
+    expect(JSON.stringify(fleet.services.audit.list(50))).not.toContain(testbed.postgres.adminPassword);
+  });
+
+  it('after a console is killed while archiving, a restarted one puts the tenant back as it was', async () => {
+    await createTenant('it-decom-kill');
+    // A filestore big enough (random, so incompressible) that archiving takes a few seconds.
+    const { dataVolume } = await fleet.call('tenants.show', { hostId, name: 'it-decom-kill' });
+    const filler = await docker().createContainer({
+      Image: testbed.images.odoo,
+      User: '0',
+      Entrypoint: ['sh', '-c', 'mkdir -p /var/lib/odoo/filestore/it_decom_kill/ff && head -c 300000000 /dev/urandom > /var/lib/odoo/filestore/it_decom_kill/ff/big'],
+      HostConfig: { Mounts: [{ Type: 'volume', Source: dataVolume!, Target: '/var/lib/odoo' }], NetworkMode: 'none' },
+    });
+    await filler.start();
+    expect(((await filler.wait()) as { StatusCode: number }).StatusCode).toBe(0);
+    await filler.remove();
+    const dataDir = fleet.services.dataDir;
+    await fleet.services.close(); // the CLI process owns the store now
+    const child = spawn(process.execPath, ['dist/node/cli.mjs', 'tenants', 'decommission', 'it-decom-kill', '--host', 'alpha', '--confirm', 'it-decom-kill'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: PASSPHRASE },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await waitForStep(dataDir, 'archive', 'running').catch((error: Error) => {
+      const log = path.join(dataDir, 'logs', 'console.log');
+      throw new Error(`${error.message}; the CLI said: ${stderr}; its log: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-3000) : '(none)'}`);
+    });
+    await new Promise((r) => setTimeout(r, 500)); // into the dump or the filestore
+    child.kill('SIGKILL');
+    await exited;
+
+    fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });
+    const report = fleet.services.jobs.resumeInterrupted();
+    expect(report.resumed).toEqual([expect.objectContaining({ kind: 'tenant.decommission', direction: 'backward' })]);
+    const job = await fleet.services.jobs.wait(report.resumed[0]!.jobId);
+    expect(job.state).toBe('compensated');
+    expect(job.steps.filter((s) => s.compensationError !== null)).toEqual([]);
+
+    // Running and healthy again, its data intact, and no half-written archive anywhere.
+    let detail = await fleet.call('tenants.show', { hostId, name: 'it-decom-kill' });
+    for (const deadline = Date.now() + 60_000; !detail.health.ok && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 500)); // the server was just started again
+      detail = await fleet.call('tenants.show', { hostId, name: 'it-decom-kill' });
+    }
+    expect(detail).toMatchObject({ state: 'running', health: { ok: true } });
+    const left = await leftovers('it-decom-kill', 'it_decom_kill', 'odoo_it_decom_kill');
+    expect(left.postgres.sort()).toEqual(['it_decom_kill', 'odoo_it_decom_kill']);
+    expect(left.volumes.length).toBe(2);
+    const archives = path.join(dataDir, 'archives');
+    const files = fs.existsSync(archives) ? fs.readdirSync(archives, { recursive: true }).map(String).filter((f) => f.includes('it-decom-kill')) : [];
+    expect(files).toEqual([]);
+    // No helper container left running the dump.
+    expect(await docker().listContainers({ all: true, filters: { label: ['fleet.role=archive'] } })).toEqual([]);
+  });
+});
+
+async function waitForStep(dataDir: string, step: string, state: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    try {
+      const db = new Database(path.join(dataDir, 'console.sqlite'), { readonly: true, fileMustExist: true });
+      const row = db.prepare("SELECT s.state FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.kind = 'tenant.decommission' AND s.name = ? ORDER BY j.created_at DESC LIMIT 1").get(step) as { state: string } | undefined;
+      db.close();
+      if (row?.state === state) return;
+    } catch {
+      // the store may be mid-migration
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`step ${step} never reached ${state}`);
+}
