@@ -530,12 +530,19 @@ export function buildCli(): Command {
 
   program
     .command('audit')
-    .description('the local audit trail, newest first')
+    .description("the local audit trail, newest first; with --host, the host's shared trail (every console's actions on it)")
     .option('--limit <n>', 'entries', (v) => Number.parseInt(v, 10), 50)
+    .option('--host <host>', "the host's shared trail instead of this console's")
     .action(
-      run(async (ctx, opts: { limit: number }) => {
-        const entries = await ctx.call('audit.list', { limit: opts.limit });
-        print(ctx, entries, () => table([['WHEN', 'ACTOR', 'ROLE', 'OPERATION', 'TARGET', 'OUTCOME'], ...entries.map((e) => [e.at, e.actor, e.role, e.operation, e.target ?? '-', e.errorCode ? `${e.outcome} (${e.errorCode})` : e.outcome])]));
+      run(async (ctx, opts: { limit: number; host?: string }) => {
+        const entries = opts.host ? await ctx.call('hosts.audit', { id: (await findHost(ctx, opts.host)).id, limit: opts.limit }) : await ctx.call('audit.list', { limit: opts.limit });
+        const consoleColumn = (e: (typeof entries)[number]) => ('consoleId' in e ? [String(e.consoleId).slice(0, 8)] : []);
+        print(ctx, entries, () =>
+          table([
+            ['WHEN', 'ACTOR', 'ROLE', 'OPERATION', 'TARGET', 'OUTCOME', ...(opts.host ? ['CONSOLE'] : [])],
+            ...entries.map((e) => [e.at, e.actor, e.role, e.operation, e.target ?? '-', e.errorCode ? `${e.outcome} (${e.errorCode})` : e.outcome, ...consoleColumn(e)]),
+          ]),
+        );
       }),
     );
 

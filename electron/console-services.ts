@@ -16,6 +16,7 @@ import { SshPool } from './ssh/pool.js';
 import { openStore, type Store } from './store/database.js';
 import { JobRegistry, JobRunner } from './jobs/index.js';
 import { TenantService } from './tenants/tenant-service.js';
+import { HostCoordinators } from './coordination/host-coordinators.js';
 
 export interface ConsoleOptions {
   dataDir: string;
@@ -43,6 +44,7 @@ export interface ConsoleServices {
   hosts: HostService;
   importer: SshConfigImporter;
   tenants: TenantService;
+  coordinators: HostCoordinators;
   dbServers: ManagedDbServerService;
   jobs: JobRunner;
   dispatcher: Dispatcher;
@@ -87,7 +89,8 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   const importer = new SshConfigImporter({ homeDir, localUser: options.localUser ?? os.userInfo().username, store });
   // The runner is built after the tenant service, whose lock hook it uses; the service only
   // reaches the runner when asked to start a job.
-  const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, store: db, jobs: () => jobs, archiveDir: path.join(options.dataDir, 'archives') });
+  const coordinators = new HostCoordinators({ pool, hosts, store: db, log });
+  const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, store: db, coordinators, jobs: () => jobs, archiveDir: path.join(options.dataDir, 'archives') });
   const registry = new JobRegistry();
   tenants.registerJobs(registry);
   const dbServers = new ManagedDbServerService({
@@ -108,9 +111,10 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   });
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, jobs, dbServers, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, jobs, dbServers, version: options.version ?? '0.0.0' }),
     audit,
     log,
+    onAudited: (hostId, record) => coordinators.recordAudit(hostId, record),
   });
   return {
     dataDir: options.dataDir,
@@ -123,6 +127,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     hosts,
     importer,
     tenants,
+    coordinators,
     dbServers,
     jobs,
     dispatcher,
@@ -132,6 +137,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
       jobs.resumeInterrupted();
     },
     async close() {
+      await coordinators.flush();
       await pool.closeAll();
       db.close();
     },

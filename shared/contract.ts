@@ -113,6 +113,11 @@ export const contract = {
     output: jobStarted,
     summary: "Set up a PostgreSQL container as the host's database server (a durable job)",
   }),
+  'hosts.audit': op('hosts.audit', {
+    input: z.object({ id: z.string().uuid(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    output: z.array(AuditEntry.extend({ consoleId: z.string() })),
+    summary: "The host's shared audit trail (kept in its fleet database): what every console did to it, newest first",
+  }),
   'audit.list': op('audit.list', {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(200), before: z.number().int().optional() }).strict(),
     output: z.array(AuditEntry),

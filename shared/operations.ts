@@ -36,6 +36,7 @@ export const OPERATIONS = {
   'hosts.dbServer': { role: 'viewer', audited: false, program: 'console' },
   'hosts.provisionDbServer': { role: 'admin', audited: true, program: 'console' },
   'audit.list': { role: 'viewer', audited: false, program: 'both' },
+  'hosts.audit': { role: 'viewer', audited: false, program: 'console' },
   'tenants.create': { role: 'admin', audited: true, program: 'console' },
   'tenants.list': { role: 'viewer', audited: false, program: 'console' },
   'tenants.logs': { role: 'support', audited: false, program: 'console' },

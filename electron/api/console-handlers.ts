@@ -5,6 +5,7 @@ import type { SshConfigImporter } from '../hosts/ssh-import.js';
 import type { Vault } from '../secrets/vault.js';
 import type { JobRunner } from '../jobs/index.js';
 import type { TenantService } from '../tenants/tenant-service.js';
+import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import { FleetError } from '../../shared/errors.js';
 import type { Handlers } from './dispatcher.js';
 import type { EventBus } from './events.js';
@@ -17,11 +18,12 @@ export function consoleHandlers(deps: {
   audit: AuditLog;
   events: EventBus;
   tenants: TenantService;
+  coordinators: HostCoordinators;
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
   version: string;
 }): Handlers {
-  const { hosts, importer, vault, audit, events, tenants, jobs } = deps;
+  const { hosts, importer, vault, audit, events, tenants, coordinators, jobs } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -57,6 +59,12 @@ export function consoleHandlers(deps: {
     'hosts.dbServer': ({ id }) => hosts.get(id).dbServer,
     'hosts.provisionDbServer': (input, ctx) => deps.dbServers.provision(input, ctx.actor),
     'audit.list': ({ limit, before }) => audit.list(limit, before),
+    'hosts.audit': async ({ id, limit }) => {
+      const coordinator = coordinators.of(id);
+      if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: its shared audit trail lives there.');
+      await coordinators.flush(); // this console's own latest records first
+      return coordinator.audit(limit);
+    },
     'tenants.create': (input, ctx) => tenants.create(input, ctx.actor),
     'tenants.list': ({ hostId }) => tenants.list(hostId),
     'tenants.credentials': ({ jobId }) => tenants.revealCredentials(jobId),

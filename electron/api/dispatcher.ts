@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { contract, ROLE_RANK, type OperationName, type OpOutput, type Role } from '../../shared/contract.js';
 import { FleetError, type FleetErrorData, type Result } from '../../shared/errors.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import type { Logger } from '../common/log.js';
 
 export interface CallContext {
@@ -30,6 +30,8 @@ export class Dispatcher {
       handlers: Handlers;
       audit: AuditLog;
       log: Logger;
+      /** Called after an audited call that acted on a host (its hostId, or a hosts.* call's id). */
+      onAudited?: (hostId: string, record: AuditRecord) => void;
     },
   ) {}
 
@@ -78,11 +80,14 @@ export class Dispatcher {
   }
 
   private record(op: string, ctx: CallContext, target: string | null, input: unknown, outcome: 'ok' | 'error' | 'forbidden', errorCode: string | null) {
+    const record: AuditRecord = { actor: ctx.actor, role: ctx.role, operation: op, target, outcome, errorCode, input };
     try {
-      this.options.audit.append({ actor: ctx.actor, role: ctx.role, operation: op, target, outcome, errorCode, input });
+      this.options.audit.append(record);
     } catch (error) {
       this.options.log.error('could not write the audit trail', { op, error: describe(error) });
     }
+    const hostId = actedOnHost(op, input);
+    if (hostId && this.options.onAudited) this.options.onAudited(hostId, record);
   }
 }
 
@@ -97,6 +102,14 @@ export function toErrorData(error: unknown): FleetErrorData {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The host an operation acted on: its hostId, or the id of a hosts.* call. Only well-formed ids. */
+function actedOnHost(op: string, input: unknown): string | null {
+  if (!input || typeof input !== 'object') return null;
+  const record = input as Record<string, unknown>;
+  const id = typeof record.hostId === 'string' ? record.hostId : op.startsWith('hosts.') && typeof record.id === 'string' ? record.id : null;
+  return id && /^[0-9a-f-]{36}$/i.test(id) ? id : null;
 }
 
 function describeTarget(input: unknown): string | null {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
 import type { TenantDetail, TenantView } from '../../shared/tenant-views.js';
 import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js';
-import { HostCoordinator } from '../coordination/host-coordinator.js';
+import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import type { Store } from '../store/database.js';
 import type Docker from 'dockerode';
@@ -22,10 +22,9 @@ export class TenantService {
   readonly createJob;
   readonly lifecycle;
   readonly decommissionJob;
-  private readonly coordinators = new Map<string, HostCoordinator>();
 
   constructor(
-    private readonly deps: TenantJobDeps & { jobs: () => JobRunner; store: Store; /** Where final archives are written. */ archiveDir: string },
+    private readonly deps: TenantJobDeps & { jobs: () => JobRunner; store: Store; coordinators: HostCoordinators; /** Where final archives are written. */ archiveDir: string },
   ) {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
@@ -264,16 +263,9 @@ export class TenantService {
   acquireLock = async (target: string, meta: { jobId: string; kind: string }): Promise<() => Promise<void>> => {
     const match = /^tenant:([0-9a-f-]{36})\/(.+)$/.exec(target);
     if (!match) return async () => {};
-    const hostId = match[1]!;
-    const lockKey = `tenant:${match[2]!}`;
-    let coordinator = this.coordinators.get(hostId);
-    if (!coordinator) {
-      const admin = this.deps.hosts.dbTarget(hostId);
-      if (!admin) throw new FleetError('VALIDATION', "The host has no database server set: tenants need one (host settings).");
-      coordinator = new HostCoordinator(this.deps.pool, admin);
-      this.coordinators.set(hostId, coordinator);
-    }
-    const lock = await coordinator.lock(lockKey, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
+    const coordinator = this.deps.coordinators.of(match[1]!);
+    if (!coordinator) throw new FleetError('VALIDATION', "The host has no database server set: tenants need one (host settings).");
+    const lock = await coordinator.lock(`tenant:${match[2]!}`, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
     return lock.release;
   };
 }

@@ -81,4 +81,23 @@ describe('coordination on the host', () => {
     expect(entries[0]).toMatchObject({ consoleId: 'console-a', actor: 'alice', operation: 'tenants.create', target: 'acme', input: { name: 'acme', mail: { password: '[redacted]' } } });
     expect(JSON.stringify(entries)).not.toContain('smtp-secret');
   });
+
+  it("copies every console's audited calls on a host into the host's trail", async () => {
+    const [a, b] = consoles as [TestConsole, TestConsole];
+    const [hostA] = await a.call('hosts.list', {});
+    const [hostB] = await b.call('hosts.list', {});
+    // Console A checks the host; console B, which knows the host by another id, sees it.
+    await a.call('hosts.check', { id: hostA!.id }, { actor: 'alice@console-a', role: 'admin', transport: 'internal' });
+    await a.services.coordinators.flush();
+    const seen = await b.call('hosts.audit', { id: hostB!.id, limit: 20 });
+    const check = seen.find((e) => e.operation === 'hosts.check' && e.actor === 'alice@console-a');
+    expect(check).toMatchObject({ role: 'admin', outcome: 'ok', consoleId: a.services.coordinators.consoleId });
+    expect(a.services.coordinators.consoleId).not.toBe(b.services.coordinators.consoleId);
+    expect(JSON.stringify(seen)).not.toContain(testbed.postgres.adminPassword);
+    // A viewer may read the trail; unaudited reads leave no record.
+    const before = seen.length;
+    await b.call('hosts.overview', { id: hostB!.id }, { actor: 'viewer', role: 'viewer', transport: 'internal' });
+    await b.services.coordinators.flush();
+    expect((await b.call('hosts.audit', { id: hostB!.id, limit: 20 }, { actor: 'viewer', role: 'viewer', transport: 'internal' })).length).toBe(before);
+  });
 });

@@ -1,0 +1,66 @@
+import crypto from 'node:crypto';
+import type { AuditRecord } from '../audit/audit-log.js';
+import type { Logger } from '../common/log.js';
+import type { HostService } from '../hosts/host-service.js';
+import type { SshPool } from '../ssh/pool.js';
+import type { Store } from '../store/database.js';
+import { HostCoordinator } from './host-coordinator.js';
+
+/**
+ * One HostCoordinator per host (its `fleet` database), rebuilt when the host's database-server
+ * settings change; and the host-side audit trail, written after each audited call on a host.
+ */
+export class HostCoordinators {
+  private readonly byHost = new Map<string, { key: string; coordinator: HostCoordinator }>();
+  private readonly pending = new Set<Promise<void>>();
+  readonly consoleId: string;
+
+  constructor(private readonly deps: { pool: SshPool; hosts: HostService; store: Store; log: Logger }) {
+    this.consoleId = consoleIdOf(deps.store);
+  }
+
+  /** The host's coordinator, or null when it has no database server set. */
+  of(hostId: string): HostCoordinator | null {
+    const admin = this.deps.hosts.dbTarget(hostId);
+    if (!admin) return null;
+    const key = JSON.stringify([admin.address, admin.port, admin.user, admin.database]);
+    const cached = this.byHost.get(hostId);
+    if (cached?.key === key) return cached.coordinator;
+    const coordinator = new HostCoordinator(this.deps.pool, admin);
+    this.byHost.set(hostId, { key, coordinator });
+    return coordinator;
+  }
+
+  /**
+   * Copies an audited call on a host into the host's own trail, so every console managing it
+   * sees who did what. Best effort and in the background: the local trail already holds the
+   * record, and an unreachable host must not fail or slow the call.
+   */
+  recordAudit(hostId: string, record: AuditRecord): void {
+    let coordinator: HostCoordinator | null;
+    try {
+      coordinator = this.of(hostId);
+    } catch {
+      return; // the host was just removed
+    }
+    if (!coordinator) return;
+    const write = coordinator
+      .recordAudit({ ...record, consoleId: this.consoleId })
+      .catch((error: Error) => this.deps.log.warn('could not copy an audit record to the host', { hostId, operation: record.operation, error: error.message }))
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+
+  /** Waits for the audit copies still in flight (before the process exits). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}
+
+/** A random id naming this console installation in hosts' shared trails. */
+function consoleIdOf(store: Store): string {
+  const existing = store.prepare("SELECT value FROM meta WHERE key = 'console-id'").get() as { value: string } | undefined;
+  if (existing) return existing.value;
+  store.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('console-id', ?)").run(crypto.randomUUID());
+  return (store.prepare("SELECT value FROM meta WHERE key = 'console-id'").get() as { value: string }).value;
+}
