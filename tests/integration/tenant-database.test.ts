@@ -69,4 +69,25 @@ describe("a tenant's database", () => {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [b.role]);
     expect(rowCount).toBe(0);
   });
+
+  it("takes over nothing someone else made between a job's preflight and its creation", async () => {
+    // Another actor creates the role (and a database) first; the job's creation refuses them,
+    // and its compensation leaves them alone.
+    await admin.query(`CREATE ROLE ${admin.escapeIdentifier(b.role)} LOGIN`);
+    await expect(createTenantDatabase(admin, b, b.password, 'tenant.create job-1')).rejects.toMatchObject({ code: 'CONFLICT', details: { field: 'role' } });
+    await dropTenantDatabase(admin, b, 'tenant.create job-1');
+    expect((await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [b.role])).rowCount).toBe(1);
+    await admin.query(`DROP ROLE ${admin.escapeIdentifier(b.role)}`);
+
+    // What the job made is marked in the same transaction, so its own re-run converges and its
+    // compensation removes it; a database owned by another role is refused.
+    await createTenantDatabase(admin, b, b.password, 'tenant.create job-2');
+    await createTenantDatabase(admin, b, b.password, 'tenant.create job-2');
+    await expect(createTenantDatabase(admin, b, b.password, 'tenant.create job-3')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(createTenantDatabase(admin, { database: b.database, role: a.role }, a.password)).rejects.toMatchObject({ code: 'CONFLICT', details: { field: 'database' } });
+    await dropTenantDatabase(admin, b, 'tenant.create job-3'); // not its owner: nothing happens
+    expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [b.database])).rowCount).toBe(1);
+    await dropTenantDatabase(admin, b, 'tenant.create job-2');
+    expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1 UNION ALL SELECT 1 FROM pg_roles WHERE rolname = $2', [b.database, b.role])).rowCount).toBe(0);
+  });
 });
