@@ -151,7 +151,7 @@ describe("Odoo's backup zip", () => {
     const reader = await ZipReader.open(file);
     expect(reader.members.length).toBe(66_000);
     await reader.close();
-  });
+  }, 120_000);
 
   it("computes pg_version as Odoo's true division does", () => {
     expect(odooPgVersion(150008)).toBe('15.0');
