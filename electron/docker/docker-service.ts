@@ -20,6 +20,9 @@ interface Cached {
   http: ChannelHttpClient;
 }
 
+/** The Docker channels open on each SSH connection. */
+const channelsOf = new WeakMap<object, Set<{ destroy(): void }>>();
+
 /** Docker Engine API of each host, through the host's pooled SSH connection. */
 export class DockerService {
   private readonly clients = new Map<string, Cached>();
@@ -40,9 +43,17 @@ export class DockerService {
         throw await diagnoseSocketFailure(session, endpoint, error as Error);
       }
       // A kept-alive channel must die with its connection, or the agent would hand out a dead one.
-      const onConnectionGone = () => channel.destroy();
-      session.client.once('close', onConnectionGone);
-      channel.once('close', () => session.client.off('close', onConnectionGone));
+      // One listener per connection for all its channels (dozens may be open at once).
+      let open = channelsOf.get(session.client);
+      if (!open) {
+        const channels = new Set<{ destroy(): void }>();
+        channelsOf.set(session.client, channels);
+        session.client.once('close', () => channels.forEach((c) => c.destroy()));
+        open = channels;
+      }
+      const channels = open;
+      channels.add(channel);
+      channel.once('close', () => channels.delete(channel));
       return channel;
     };
     const agent = new SshDockerAgent(openChannel);
