@@ -15,6 +15,7 @@ import {
   SshImportCandidate,
 } from './hosts.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
+import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { TenantName, TenantSpecInput } from './tenants.js';
 
@@ -169,6 +170,21 @@ export const contract = {
       .refine((v) => v.confirm === v.name, { path: ['confirm'], message: "type the tenant's name exactly to confirm" }),
     output: jobStarted,
     summary: 'Final archive in Odoo’s backup format, then remove the tenant’s container, database, role, volumes and secrets',
+  }),
+  'tenants.reconcile': op('tenants.reconcile', {
+    input: ReconcileInput,
+    output: ReconcileReport,
+    summary: "Compare a host's labelled containers and volumes, its databases and this console's journal: drift, with a suggested action per item",
+  }),
+  'tenants.cleanup': op('tenants.cleanup', {
+    input: CleanupInput,
+    output: jobStarted,
+    summary: 'Remove what one reconcile item names (re-checked first: refused if it changed since the report), as a durable job',
+  }),
+  'tenants.adopt': op('tenants.adopt', {
+    input: AdoptInput,
+    output: jobStarted,
+    summary: 'Turn an unlabelled Odoo container or an unclaimed Odoo database into a labelled tenant, as a durable job',
   }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),

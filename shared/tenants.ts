@@ -21,12 +21,12 @@ const identifier = (what: string) =>
     .max(63, `${what} names are at most 63 bytes in PostgreSQL`)
     .regex(/^[a-z_][a-z0-9_]*$/, `${what}: lowercase letters, digits and "_", starting with a letter or "_"`);
 
-const imageRepository = z
+export const imageRepository = z
   .string()
   .min(1)
   .max(255)
   .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$|^[a-z0-9.-]+(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/, 'not a Docker image repository (e.g. odoo or registry.example.com/team/odoo)');
-const imageTag = z.string().min(1).max(128).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'not a Docker image tag');
+export const imageTag = z.string().min(1).max(128).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'not a Docker image tag');
 
 const hostnameLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 export const DomainName = z

@@ -77,6 +77,9 @@ export function consoleHandlers(deps: {
     'tenants.reactivate': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'reactivate', ctx.actor),
     'tenants.show': ({ hostId, name }) => tenants.show(hostId, name),
     'tenants.decommission': ({ hostId, name }, ctx) => tenants.decommission(hostId, name, ctx.actor),
+    'tenants.reconcile': ({ hostId }) => tenants.reconcile.report(hostId),
+    'tenants.cleanup': ({ hostId, item, fingerprint }, ctx) => tenants.reconcile.cleanup(hostId, item, fingerprint, ctx.actor),
+    'tenants.adopt': (input, ctx) => tenants.reconcile.adopt(input, ctx.actor),
     'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
     'jobs.get': ({ id }) => {
       const job = jobs.getJob(id);

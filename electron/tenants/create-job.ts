@@ -5,12 +5,12 @@ import type { DockerEndpoint, DockerService } from '../docker/docker-service.js'
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
-import type { JobDefinition, StepContext } from '../jobs/types.js';
+import type { JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
 import { withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
 import { generatePassword } from '../postgres/scram.js';
 import type { Vault } from '../secrets/vault.js';
 import type { SshPool } from '../ssh/pool.js';
-import { probeTenantHealth } from './health.js';
+import { waitForTenantHealth } from './health.js';
 import { odooPasswordHash } from './odoo-password.js';
 import { HOST_LABEL, TENANT_LABEL, tenantLabels } from './routing.js';
 import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
@@ -37,11 +37,11 @@ export const names = (spec: TenantSpec) => ({
   dataVolume: spec.volume,
 });
 
-function endpointOf(deps: TenantJobDeps, spec: TenantSpec): DockerEndpoint {
+export function endpointOf(deps: TenantJobDeps, spec: TenantSpec): DockerEndpoint {
   return deps.hosts.endpoint(spec.hostId);
 }
 
-function adminTarget(deps: TenantJobDeps, spec: TenantSpec): DbServerTarget {
+export function adminTarget(deps: TenantJobDeps, spec: TenantSpec): DbServerTarget {
   const target = deps.hosts.dbTarget(spec.hostId);
   if (!target) throw new FleetError('VALIDATION', "The host has no database server set: add its address and admin role in the host's settings first.");
   return target;
@@ -52,7 +52,7 @@ function tenantDbHost(deps: TenantJobDeps, spec: TenantSpec): { host: string; po
   return { host: settings.tenantAddress ?? settings.address, port: settings.port, network: settings.tenantNetwork };
 }
 
-async function removeContainerIfPresent(docker: Docker, name: string): Promise<void> {
+export async function removeContainerIfPresent(docker: Docker, name: string): Promise<void> {
   try {
     await docker.getContainer(name).remove({ force: true, v: false });
   } catch (error) {
@@ -60,7 +60,7 @@ async function removeContainerIfPresent(docker: Docker, name: string): Promise<v
   }
 }
 
-async function removeVolumeIfPresent(docker: Docker, name: string): Promise<void> {
+export async function removeVolumeIfPresent(docker: Docker, name: string): Promise<void> {
   try {
     await docker.getVolume(name).remove({ force: true });
   } catch (error) {
@@ -68,7 +68,19 @@ async function removeVolumeIfPresent(docker: Docker, name: string): Promise<void
   }
 }
 
-function storeSecret(ctx: StepContext<CreateTenantInput>, deps: TenantJobDeps, key: string, purpose: string): string {
+/** Fails with NOT_FOUND (field image) unless the tenant's image is on the host. */
+export async function requireImage(deps: TenantJobDeps, endpoint: DockerEndpoint, spec: { image: string; tag: string }): Promise<void> {
+  try {
+    await deps.docker.call(endpoint, (d) => d.getImage(`${spec.image}:${spec.tag}`).inspect());
+  } catch (error) {
+    if (error instanceof FleetError && error.code === 'NOT_FOUND') {
+      throw new FleetError('NOT_FOUND', `The image ${spec.image}:${spec.tag} is not on the host; pull or load it there first.`, { field: 'image' });
+    }
+    throw error;
+  }
+}
+
+export function storeSecret(ctx: StepContext<unknown>, deps: TenantJobDeps, key: string, purpose: string): string {
   const existing = (ctx.output<Record<string, string>>(ctx.step.name) ?? {})[key];
   if (existing) return deps.vault.get(existing);
   const value = generatePassword();
@@ -134,14 +146,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           if (clash.length > 0) throw new FleetError('CONFLICT', `A tenant named "${spec.name}" already exists on this host (container ${clash[0]!.Names[0]?.replace(/^\//, '')}).`, { field: 'name' });
           const exists = await withPostgres(deps.pool, adminTarget(deps, spec), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [spec.database]));
           if (exists.rowCount! > 0) throw new FleetError('CONFLICT', `The database "${spec.database}" already exists on the host's database server; pick another name, or adopt it.`, { field: 'database' });
-          try {
-            await deps.docker.call(endpoint, (d) => d.getImage(`${spec.image}:${spec.tag}`).inspect());
-          } catch (error) {
-            if (error instanceof FleetError && error.code === 'NOT_FOUND') {
-              throw new FleetError('NOT_FOUND', `The image ${spec.image}:${spec.tag} is not on the host; pull or load it there first.`, { field: 'image' });
-            }
-            throw error;
-          }
+          await requireImage(deps, endpoint, spec);
         },
       },
       {
@@ -151,70 +156,15 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
         async run(ctx) {
           const { spec } = ctx.input;
           const password = storeSecret(ctx, deps, 'dbPasswordId', 'tenant-db-password');
-          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => createTenantDatabase(admin, spec, password));
+          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => createTenantDatabase(admin, spec, password, `tenant.create ${ctx.jobId}`));
         },
         async compensate(ctx) {
           const { spec } = ctx.input;
-          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => dropTenantDatabase(admin, spec));
+          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => dropTenantDatabase(admin, spec, `tenant.create ${ctx.jobId}`));
           deps.vault.remove(ctx.output<Record<string, string>>('database')?.dbPasswordId);
         },
       },
-      {
-        name: 'volumes',
-        title: 'Create the filestore and secrets volumes',
-        onCrash: 'compensate',
-        async run({ input: { spec } }) {
-          const labels = { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId };
-          for (const name of [names(spec).dataVolume, names(spec).secretsVolume]) {
-            await deps.docker.call(endpointOf(deps, spec), (d) => d.createVolume({ Name: name, Labels: labels }));
-          }
-        },
-        async compensate({ input: { spec } }) {
-          await deps.docker.call(endpointOf(deps, spec), async (d) => {
-            await removeContainerIfPresent(d, names(spec).init);
-            await removeContainerIfPresent(d, names(spec).server);
-            await removeVolumeIfPresent(d, names(spec).secretsVolume);
-            await removeVolumeIfPresent(d, names(spec).dataVolume);
-          });
-        },
-      },
-      {
-        name: 'secrets',
-        title: 'Write the database password and Odoo configuration (0400)',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const { spec } = ctx.input;
-          const dbPassword = deps.vault.get(ctx.output<Record<string, string>>('database')!.dbPasswordId!);
-          const master = storeSecret(ctx, deps, 'masterPasswordId', 'tenant-master-password');
-          const archive = tarArchive([
-            { name: 'db_password', content: Buffer.from(dbPassword), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
-            { name: 'odoo.conf', content: Buffer.from(odooConfig(spec, tenantDbHost(deps, spec), master)), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
-          ]);
-          // Written through the archive API into a never-started container: the secrets travel
-          // in an API body over SSH, never on a command line or in an environment.
-          const helper = `fleet-${spec.name}-secrets-writer`;
-          await deps.docker.call(endpointOf(deps, spec), async (d) => {
-            await removeContainerIfPresent(d, helper);
-            const container = await d.createContainer({
-              name: helper,
-              Image: `${spec.image}:${spec.tag}`,
-              Entrypoint: ['true'],
-              Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'secrets-writer' },
-              HostConfig: { Mounts: [{ Type: 'volume', Source: names(spec).secretsVolume, Target: SECRETS_MOUNT }] },
-            });
-            try {
-              await container.putArchive(archive, { path: SECRETS_MOUNT });
-            } finally {
-              await container.remove({ force: true });
-            }
-          });
-        },
-        async compensate(ctx) {
-          const ids = ctx.output<Record<string, string>>('secrets') ?? {};
-          deps.vault.remove(ids.masterPasswordId);
-          await deps.docker.call(endpointOf(deps, ctx.input.spec), (d) => removeContainerIfPresent(d, `fleet-${ctx.input.spec.name}-secrets-writer`));
-        },
-      },
+      ...tenantStorageSteps(deps),
       {
         name: 'initialise',
         title: 'Initialise the database (odoo -i … --stop-after-init)',
@@ -265,59 +215,120 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           deps.vault.remove((ctx.output<Record<string, string>>('admin-password') ?? {}).adminPasswordId);
         },
       },
-      {
-        name: 'server',
-        title: 'Start the Odoo server container',
-        onCrash: 'compensate',
-        async run({ input: { spec } }) {
-          const db = tenantDbHost(deps, spec);
-          await deps.docker.call(endpointOf(deps, spec), async (d) => {
-            const existing = await d.listContainers({ all: true, filters: { name: [`^/${names(spec).server}$`] } });
-            const container = existing.length
-              ? d.getContainer(existing[0]!.Id)
-              : await d.createContainer({
-                  name: names(spec).server,
-                  Image: `${spec.image}:${spec.tag}`,
-                  Env: containerEnv(spec, db),
-                  Labels: { ...tenantLabels(spec), 'fleet.role': 'server' },
-                  ExposedPorts: { '8069/tcp': {}, '8072/tcp': {} },
-                  HostConfig: {
-                    Mounts: mounts(spec),
-                    RestartPolicy: { Name: 'unless-stopped' },
-                    ...(spec.memoryMb ? { Memory: spec.memoryMb * 2 ** 20 } : {}),
-                    ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
-                    ...(db.network ? { NetworkMode: db.network } : {}),
-                  },
-                });
-            const info = await container.inspect();
-            if (!info.State.Running) await container.start();
-          });
-        },
-        async compensate({ input: { spec } }) {
-          await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).server));
-        },
-      },
-      {
-        name: 'health',
-        title: 'Wait for /web/health',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const { spec } = ctx.input;
-          const endpoint = endpointOf(deps, spec);
-          const deadline = Date.now() + 120_000;
-          let last = 'no answer yet';
-          while (Date.now() < deadline) {
-            ctx.signal.throwIfAborted();
-            const info = await deps.docker.call(endpoint, (d) => d.getContainer(names(spec).server).inspect());
-            if (!info.State.Running) throw new FleetError('COMMAND_FAILED', `The Odoo server stopped (exit ${info.State.ExitCode}) before answering its health check.`);
-            const probe = await probeTenantHealth(deps, spec.hostId, info);
-            if (probe.ok) return;
-            last = probe.detail;
-            await new Promise((resolve) => setTimeout(resolve, 1000));
-          }
-          throw new FleetError('TIMEOUT', `The Odoo server did not pass /web/health within 2 minutes (${last}).`);
-        },
-      },
+      ...tenantServerSteps(deps),
     ],
   };
+}
+
+/**
+ * The filestore and secrets volumes, then the database password and Odoo's configuration written
+ * into the secrets volume. Shared by creation and database adoption; both journal the tenant's
+ * database password as `dbPasswordId` in a step named 'database'.
+ */
+export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTenantInput>[] {
+  return [
+  {
+    name: 'volumes',
+    title: 'Create the filestore and secrets volumes',
+    onCrash: 'compensate',
+    async run({ input: { spec } }) {
+      const labels = { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId };
+      for (const name of [names(spec).dataVolume, names(spec).secretsVolume]) {
+        await deps.docker.call(endpointOf(deps, spec), (d) => d.createVolume({ Name: name, Labels: labels }));
+      }
+    },
+    async compensate({ input: { spec } }) {
+      await deps.docker.call(endpointOf(deps, spec), async (d) => {
+        await removeContainerIfPresent(d, names(spec).init);
+        await removeContainerIfPresent(d, names(spec).server);
+        await removeVolumeIfPresent(d, names(spec).secretsVolume);
+        await removeVolumeIfPresent(d, names(spec).dataVolume);
+      });
+    },
+  },
+  {
+    name: 'secrets',
+    title: 'Write the database password and Odoo configuration (0400)',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const { spec } = ctx.input;
+      const dbPassword = deps.vault.get(ctx.output<Record<string, string>>('database')!.dbPasswordId!);
+      const master = storeSecret(ctx, deps, 'masterPasswordId', 'tenant-master-password');
+      const archive = tarArchive([
+        { name: 'db_password', content: Buffer.from(dbPassword), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
+        { name: 'odoo.conf', content: Buffer.from(odooConfig(spec, tenantDbHost(deps, spec), master)), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
+      ]);
+      // Written through the archive API into a never-started container: the secrets travel
+      // in an API body over SSH, never on a command line or in an environment.
+      const helper = `fleet-${spec.name}-secrets-writer`;
+      await deps.docker.call(endpointOf(deps, spec), async (d) => {
+        await removeContainerIfPresent(d, helper);
+        const container = await d.createContainer({
+          name: helper,
+          Image: `${spec.image}:${spec.tag}`,
+          Entrypoint: ['true'],
+          Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'secrets-writer' },
+          HostConfig: { Mounts: [{ Type: 'volume', Source: names(spec).secretsVolume, Target: SECRETS_MOUNT }] },
+        });
+        try {
+          await container.putArchive(archive, { path: SECRETS_MOUNT });
+        } finally {
+          await container.remove({ force: true });
+        }
+      });
+    },
+    async compensate(ctx) {
+      const ids = ctx.output<Record<string, string>>('secrets') ?? {};
+      deps.vault.remove(ids.masterPasswordId);
+      await deps.docker.call(endpointOf(deps, ctx.input.spec), (d) => removeContainerIfPresent(d, `fleet-${ctx.input.spec.name}-secrets-writer`));
+    },
+  },
+  ];
+}
+
+/** The labelled server container, then its health check. Shared by creation and database adoption. */
+export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTenantInput>[] {
+  return [
+  {
+    name: 'server',
+    title: 'Start the Odoo server container',
+    onCrash: 'compensate',
+    async run({ input: { spec } }) {
+      const db = tenantDbHost(deps, spec);
+      await deps.docker.call(endpointOf(deps, spec), async (d) => {
+        const existing = await d.listContainers({ all: true, filters: { name: [`^/${names(spec).server}$`] } });
+        const container = existing.length
+          ? d.getContainer(existing[0]!.Id)
+          : await d.createContainer({
+              name: names(spec).server,
+              Image: `${spec.image}:${spec.tag}`,
+              Env: containerEnv(spec, db),
+              Labels: { ...tenantLabels(spec), 'fleet.role': 'server' },
+              ExposedPorts: { '8069/tcp': {}, '8072/tcp': {} },
+              HostConfig: {
+                Mounts: mounts(spec),
+                RestartPolicy: { Name: 'unless-stopped' },
+                ...(spec.memoryMb ? { Memory: spec.memoryMb * 2 ** 20 } : {}),
+                ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+                ...(db.network ? { NetworkMode: db.network } : {}),
+              },
+            });
+        const info = await container.inspect();
+        if (!info.State.Running) await container.start();
+      });
+    },
+    async compensate({ input: { spec } }) {
+      await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).server));
+    },
+  },
+  {
+    name: 'health',
+    title: 'Wait for /web/health',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const { spec } = ctx.input;
+      await waitForTenantHealth(deps, endpointOf(deps, spec), spec.hostId, names(spec).server, ctx.signal);
+    },
+  },
+  ];
 }

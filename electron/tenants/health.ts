@@ -1,5 +1,7 @@
 import type Docker from 'dockerode';
+import { FleetError } from '../../shared/errors.js';
 import { ChannelHttpClient } from '../docker/channel-http.js';
+import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
 import type { SshPool } from '../ssh/pool.js';
 
 /**
@@ -18,4 +20,30 @@ export async function probeTenantHealth(deps: { pool: SshPool }, hostId: string,
   } finally {
     http.close();
   }
+}
+
+/**
+ * Waits until the named server container answers /web/health (2 minutes at most); fails at once
+ * when the container stops.
+ */
+export async function waitForTenantHealth(
+  deps: { pool: SshPool; docker: DockerService },
+  endpoint: DockerEndpoint,
+  hostId: string,
+  container: string,
+  signal: AbortSignal,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    signal.throwIfAborted();
+    const info = await deps.docker.call(endpoint, (d) => d.getContainer(container).inspect());
+    if (!info.State.Running) throw new FleetError('COMMAND_FAILED', `The Odoo server stopped (exit ${info.State.ExitCode}) before answering its health check.`);
+    const probe = await probeTenantHealth(deps, hostId, info);
+    if (probe.ok) return;
+    last = probe.detail;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new FleetError('TIMEOUT', `The Odoo server did not pass /web/health within ${Math.round(timeoutMs / 60_000)} minutes (${last}).`);
 }

@@ -17,7 +17,7 @@ export interface RoutingOptions {
  * Traefik labels for a tenant: HTTP to port 8069, and the websocket path (Odoo 16+ serves
  * /websocket on the gevent port, 8072) on its own higher-priority router.
  */
-export function tenantLabels(spec: TenantSpec, options: RoutingOptions = {}): Record<string, string> {
+export function tenantLabels(spec: Pick<TenantSpec, 'name' | 'hostId' | 'database' | 'publicHost'>, options: RoutingOptions = {}): Record<string, string> {
   const router = `fleet-${spec.name}`;
   const host = `Host(\`${spec.publicHost}\`)`;
   const entryPoint = options.entryPoint ?? 'websecure';

@@ -10,17 +10,11 @@ export interface TenantDatabaseNames {
   role: string;
 }
 
-/**
- * Creates the role and its database if missing; idempotent (a re-run after a crash converges).
- * With `owner` (e.g. the creating job's id), the role is marked as that owner's in the same
- * transaction that creates it, and a role or database that exists without that mark — made by
- * someone else between the preflight check and now — is refused, never taken over.
- */
-export async function createTenantDatabase(admin: pg.Client, names: TenantDatabaseNames, password: string, owner?: string): Promise<void> {
-  const role = admin.escapeIdentifier(names.role);
-  const database = admin.escapeIdentifier(names.database);
+/** Creates the tenant's login role (marked as `owner`'s), or sets its password when it is already `owner`'s; refuses anyone else's. */
+export async function ensureTenantRole(admin: pg.Client, roleName: string, password: string, owner?: string): Promise<void> {
+  const role = admin.escapeIdentifier(roleName);
   const verifier = admin.escapeLiteral(scramSha256Verifier(password));
-  const existingRole = await roleMark(admin, names.role);
+  const existingRole = await roleMark(admin, roleName);
   if (existingRole === undefined) {
     // Neither superuser nor CREATEDB nor CREATEROLE: the role can only use what it owns.
     await admin.query('BEGIN');
@@ -34,10 +28,22 @@ export async function createTenantDatabase(admin: pg.Client, names: TenantDataba
     }
   } else {
     if (owner && existingRole !== ownerMark(owner)) {
-      throw new FleetError('CONFLICT', `The database role "${names.role}" already exists and was not made by this job; pick another name, or adopt the tenant.`, { field: 'role' });
+      throw new FleetError('CONFLICT', `The database role "${roleName}" already exists and was not made by this job; pick another name, or adopt the tenant.`, { field: 'role' });
     }
     await admin.query(`ALTER ROLE ${role} LOGIN PASSWORD ${verifier}`);
   }
+}
+
+/**
+ * Creates the role and its database if missing; idempotent (a re-run after a crash converges).
+ * With `owner` (e.g. the creating job's id), the role is marked as that owner's in the same
+ * transaction that creates it, and a role or database that exists without that mark — made by
+ * someone else between the preflight check and now — is refused, never taken over.
+ */
+export async function createTenantDatabase(admin: pg.Client, names: TenantDatabaseNames, password: string, owner?: string): Promise<void> {
+  await ensureTenantRole(admin, names.role, password, owner);
+  const role = admin.escapeIdentifier(names.role);
+  const database = admin.escapeIdentifier(names.database);
   const dbOwner = await databaseOwner(admin, names.database);
   if (dbOwner === undefined) await admin.query(`CREATE DATABASE ${database} OWNER ${role} ENCODING 'UTF8' TEMPLATE template0`);
   else if (dbOwner !== names.role) {
@@ -68,7 +74,7 @@ export async function dropTenantDatabase(admin: pg.Client, names: TenantDatabase
   if (mark !== undefined && ours) await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(names.role)}`);
 }
 
-function ownerMark(owner: string): string {
+export function ownerMark(owner: string): string {
   return `odoo-fleet: ${owner}`;
 }
 

@@ -15,6 +15,7 @@ import { decommissionTenantJob } from './decommission-job.js';
 import { probeTenantHealth } from './health.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { MAINTENANCE_ROLE } from './maintenance.js';
+import { ReconcileService } from './reconcile-service.js';
 import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
@@ -22,6 +23,8 @@ export class TenantService {
   readonly createJob;
   readonly lifecycle;
   readonly decommissionJob;
+  /** Drift reports, clean-up and adoption (reconcile-service.ts). */
+  readonly reconcile;
 
   constructor(
     private readonly deps: TenantJobDeps & { jobs: () => JobRunner; store: Store; coordinators: HostCoordinators; /** Where final archives are written. */ archiveDir: string },
@@ -29,6 +32,7 @@ export class TenantService {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
     this.decommissionJob = decommissionTenantJob({ ...deps, secretIds: (hostId, name) => this.secretIds(hostId, name) });
+    this.reconcile = new ReconcileService({ ...deps, secretIds: (hostId, name) => this.secretIds(hostId, name) });
   }
 
   /** Every job definition the runner must know to resume after a crash. */
@@ -36,6 +40,7 @@ export class TenantService {
     registry.register(this.createJob);
     for (const definition of Object.values(this.lifecycle)) registry.register(definition);
     registry.register(this.decommissionJob);
+    this.reconcile.registerJobs(registry);
   }
 
   /**
@@ -47,10 +52,11 @@ export class TenantService {
     return { jobId: this.deps.jobs().runJob(this.decommissionJob, { hostId, name, archiveDir: this.deps.archiveDir }, { actor }) };
   }
 
-  /** The vault entries this console stored for the tenant (named in its create jobs' outputs). */
+  /** The vault entries this console stored for the tenant (named in its create and database-adoption jobs' outputs). */
   private secretIds(hostId: string, name: string): string[] {
     const ids = new Set<string>();
-    for (const summary of this.deps.jobs().listJobs({ target: `tenant:${hostId}/${name}`, kind: this.createJob.kind, limit: 500 })) {
+    const jobs = [this.createJob.kind, this.reconcile.adoptDatabaseJob.kind].flatMap((kind) => this.deps.jobs().listJobs({ target: `tenant:${hostId}/${name}`, kind, limit: 500 }));
+    for (const summary of jobs) {
       for (const step of this.deps.jobs().getJob(summary.id)?.steps ?? []) {
         const output = step.output;
         if (!output || typeof output !== 'object' || Array.isArray(output)) continue;
