@@ -25,7 +25,10 @@ export function createSshModem(agent: SshDockerAgent, http: ChannelHttpClient): 
   internals.buildRequest = (options, context, data, callback) => {
     const plain = !context.hijack && !context.isStream && !context.openStdin && (data === undefined || typeof data === 'string' || Buffer.isBuffer(data));
     if (!plain) return viaNodeHttp(options, context, data, callback);
-    http.request({ method: options.method, path: options.path, headers: options.headers, ...(data !== undefined ? { body: data as string | Buffer } : {}) }).then(
+    // POST /containers/{id}/wait answers only when the container exits (`odoo -i …` may take
+    // minutes): no 30 s request deadline here; the caller's DockerService.call deadline bounds it.
+    const waits = /^(\/v[\d.]+)?\/containers\/[^/?]+\/wait(\?|$)/.test(options.path);
+    http.request({ method: options.method, path: options.path, headers: options.headers, ...(data !== undefined ? { body: data as string | Buffer } : {}), ...(waits ? { timeoutMs: 2 ** 31 - 1 } : {}) }).then(
       (response) => {
         // As docker-modem does: parsed JSON when the body is JSON, else the raw bytes (logs, archives).
         let json: unknown = response.body;
