@@ -23,6 +23,8 @@ export interface VirtualListProps<T> {
   /** CSS grid-template-columns for header and rows (tables). */
   columns?: string;
   minWidth?: number;
+  /** A fixed height in pixels (otherwise the stylesheet sizes the scroller). */
+  height?: number;
   empty?: ReactNode;
 }
 
@@ -110,7 +112,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   };
 
   const activeItem = active >= 0 ? items[active] : undefined;
-  const style = { '--cols': props.columns ?? '1fr', '--row-h': `${rowHeight}px` } as CSSProperties;
+  const style = { '--cols': props.columns ?? '1fr', '--row-h': `${rowHeight}px`, ...(props.height === undefined ? {} : { height: props.height }) } as CSSProperties;
   const isGrid = props.role === 'grid';
 
   return (

@@ -13,6 +13,7 @@ import { TENANT_BUCKETS, tenantBucket, tenantUnhealthy, type TenantBucket } from
 import { Overview } from './Overview.js';
 
 const ATTENTION_LIMIT = 100;
+const COUNT_WIDTHS: Record<TenantBucket, string> = { running: '80px', stopped: '80px', suspended: '98px', other: '64px' };
 const RESOURCES_TICK_MS = 30_000;
 
 interface TenantRow {
@@ -38,6 +39,11 @@ const STATE_FILTERS: readonly { value: StateFilter; label: string }[] = [
 ];
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** A table as tall as its rows (at least 4, at most `max`), header and border included. */
+function tableHeight(rows: number, rowHeight: number, max: number): number {
+  return Math.max(4, Math.min(rows, max)) * rowHeight + 30 + 2;
+}
 
 function emptyCounts(): Record<TenantBucket, number> {
   return { running: 0, stopped: 0, suspended: 0, other: 0 };
@@ -180,48 +186,48 @@ export function Dashboard({ store }: { store: HostsStore }) {
               {filtered ? `${rows.length} of ${tenantTotal}` : tenantTotal}
             </span>
           </h3>
-          <div className="inline-row dashboard-filters">
-            <input
-              type="search"
-              className="search search-inline"
-              placeholder="Search name, public host, image"
-              aria-label="Search tenants"
-              value={query}
-              onChange={(e) => setQuery(e.target.value)}
-              data-testid="dashboard-search"
-            />
-            <label className="inline-select">
-              <span aria-hidden="true">Host</span>
-              <select value={hostFilter} onChange={(e) => setHostFilter(e.target.value)} aria-label="Filter tenants by host" data-testid="dashboard-host-filter">
-                <option value="">All hosts</option>
-                {hostRows
-                  .filter((r) => r.counts !== null || r.host.id === hostFilter)
-                  .map((r) => (
-                    <option key={r.host.id} value={r.host.id}>
-                      {r.host.name}
-                    </option>
-                  ))}
-              </select>
-            </label>
-            <label className="inline-select">
-              <span aria-hidden="true">State</span>
-              <select
-                value={stateFilter}
-                onChange={(e) => setStateFilter(e.target.value as StateFilter)}
-                aria-label="Filter tenants by state"
-                data-testid="dashboard-state-filter"
-              >
-                {STATE_FILTERS.map((f) => (
-                  <option key={f.value} value={f.value}>
-                    {f.label}
+        </div>
+        <div className="inline-row dashboard-filters">
+          <input
+            type="search"
+            className="search search-inline"
+            placeholder="Search name, public host, image"
+            aria-label="Search tenants"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="dashboard-search"
+          />
+          <label className="inline-select">
+            <span aria-hidden="true">Host</span>
+            <select value={hostFilter} onChange={(e) => setHostFilter(e.target.value)} aria-label="Filter tenants by host" data-testid="dashboard-host-filter">
+              <option value="">All hosts</option>
+              {hostRows
+                .filter((r) => r.counts !== null || r.host.id === hostFilter)
+                .map((r) => (
+                  <option key={r.host.id} value={r.host.id}>
+                    {r.host.name}
                   </option>
                 ))}
-              </select>
-            </label>
-            <button type="button" className="btn btn-small" onClick={() => fleet.refresh()} data-testid="dashboard-refresh">
-              Reload
-            </button>
-          </div>
+            </select>
+          </label>
+          <label className="inline-select">
+            <span aria-hidden="true">State</span>
+            <select
+              value={stateFilter}
+              onChange={(e) => setStateFilter(e.target.value as StateFilter)}
+              aria-label="Filter tenants by state"
+              data-testid="dashboard-state-filter"
+            >
+              {STATE_FILTERS.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="btn btn-small" onClick={() => fleet.refresh()} data-testid="dashboard-refresh">
+            Reload
+          </button>
         </div>
         <VirtualTable
           className="containers-table dashboard-tenants-table"
@@ -229,7 +235,8 @@ export function Dashboard({ store }: { store: HostsStore }) {
           testId="dashboard-tenants-table"
           items={rows}
           rowHeight={28}
-          minWidth={680}
+          minWidth={640}
+          height={tableHeight(rows.length, 28, 16)}
           getKey={(r) => r.key}
           rowTestId={(r) => `dashboard-tenant-row-${r.host.name}/${r.tenant.name}`}
           rowClassName={(r) => (tenantUnhealthy(r.tenant) ? 'is-unhealthy' : undefined)}
@@ -282,7 +289,7 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
       {
         key: 'host',
         title: 'Host',
-        width: 'minmax(120px, 1.4fr)',
+        width: 'minmax(100px, 1.4fr)',
         render: (r) => (
           <a href={href.host(r.host.id)} tabIndex={-1} onClick={(e) => e.stopPropagation()}>
             {r.host.name}
@@ -290,25 +297,18 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
         ),
         tooltip: (r) => `${r.host.user}@${r.host.address}:${r.host.port}`,
       },
-      { key: 'conn', title: 'Connection', width: '100px', render: (r) => <StateBadge state={r.host.connection.state} title={r.host.connection.lastError ?? undefined} /> },
+      { key: 'conn', title: 'Connection', width: '96px', render: (r) => <HostStatusCell row={r} />, tooltip: (r) => r.entry?.error?.message ?? r.host.connection.lastError ?? '' },
       ...TENANT_BUCKETS.map(
         (b): Column<HostRow> => ({
           key: b,
           title: b[0]!.toUpperCase() + b.slice(1),
-          width: '78px',
+          width: COUNT_WIDTHS[b],
           className: `num count-${b}`,
           render: (r) => <span data-testid={`host-count-${b}`}>{r.counts ? r.counts[b] : ''}</span>,
         }),
       ),
-      {
-        key: 'tenants',
-        title: 'Listing',
-        width: 'minmax(80px, 0.8fr)',
-        render: (r) => <ListingCell row={r} />,
-        tooltip: (r) => r.entry?.error?.message ?? '',
-      },
-      { key: 'disk', title: 'Disk', width: 'minmax(110px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="disk" /> },
-      { key: 'memory', title: 'Memory', width: 'minmax(110px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="memory" /> },
+      { key: 'disk', title: 'Disk', width: 'minmax(96px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="disk" /> },
+      { key: 'memory', title: 'Memory', width: 'minmax(96px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="memory" /> },
     ],
     // fleet.version re-renders cells whose data arrived.
     [fleet, fleet.version, tick],
@@ -327,7 +327,8 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
         testId="dashboard-hosts-table"
         items={rows}
         rowHeight={30}
-        minWidth={820}
+        minWidth={710}
+        height={tableHeight(rows.length, 30, 8)}
         getKey={(r) => r.host.id}
         rowTestId={(r) => `dashboard-host-row-${r.host.name}`}
         onActivate={(r) => navigate(href.host(r.host.id))}
@@ -338,12 +339,13 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
   );
 }
 
-function ListingCell({ row }: { row: HostRow }) {
+/** The host's connection, unless it is connected: then whether its tenants could be listed. */
+function HostStatusCell({ row }: { row: HostRow }) {
   const { entry, host } = row;
-  if (host.connection.state !== 'connected' && !entry?.tenants) return <span className="muted small">not connected</span>;
-  if (entry?.error) return <span className="danger-text small">{entry.tenants ? 'stale' : 'failed'}</span>;
-  if (!entry?.tenants) return <span className="muted small">loading…</span>;
-  return <span className="small">{entry.tenants.length} tenants</span>;
+  if (host.connection.state !== 'connected') return <StateBadge state={host.connection.state} />;
+  if (entry?.error) return <span className="danger-text small">{entry.tenants ? 'listing stale' : 'listing failed'}</span>;
+  if (!entry?.tenants) return <span className="muted small">listing…</span>;
+  return <StateBadge state="connected" />;
 }
 
 function ResourceCell({ host, fleet, tick, kind }: { host: HostView; fleet: FleetTenants; tick: number; kind: 'disk' | 'memory' }) {
@@ -360,13 +362,11 @@ function ResourceCell({ host, fleet, tick, kind }: { host: HostView; fleet: Flee
   const pct = Math.round(percent(used, total));
   const level = pct >= 90 ? 'danger' : pct >= 80 ? 'warn' : 'ok';
   return (
-    <span className="mini-usage" title={`${formatBytes(used)} of ${formatBytes(total)} used`} data-testid={`host-${kind}`}>
+    <span className="mini-usage" title={`${formatBytes(used)} of ${formatBytes(total)} used, ${formatBytes(total - used)} free`} data-testid={`host-${kind}`}>
       <span className={`mini-bar bar-${level}`} role="meter" aria-label={`${host.name} ${kind} used`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
         <span className="bar-fill" style={{ width: `${pct}%` }} />
       </span>
-      <span className="small">
-        {pct}% of {formatBytes(total)}
-      </span>
+      <span className="small">{pct}%</span>
     </span>
   );
 }

@@ -197,7 +197,7 @@ export function TenantPage({ hostId, name, host }: { hostId: string; name: strin
       <div className="cards tenant-cards">
         <section className="card" aria-label="Specification" data-testid="tenant-spec">
           <h3 className="card-title">As recorded on the host</h3>
-          <dl className="kv kv-2">
+          <dl className="kv">
             <dt>Image</dt>
             <dd className="mono" title={`${d.image}:${d.tag}`} data-testid="tenant-image">
               {d.image}:{d.tag}
@@ -261,7 +261,7 @@ export function TenantPage({ hostId, name, host }: { hostId: string; name: strin
             </ul>
           </details>
         </section>
-        <TenantFiguresCard hostId={hostId} name={name} version={version} />
+        <TenantFiguresCard hostId={hostId} name={name} version={version} limitSet={d.memoryLimitBytes !== null} />
       </div>
 
       <TenantJobs target={target} />

@@ -10,7 +10,7 @@ import { useIntervalRefresh } from '../../lib/use-interval-refresh.js';
 export const FIGURES_REFRESH_MS = 10_000;
 
 /** Database and filestore sizes, CPU and memory of one tenant; refreshed every 10 s while visible. */
-export function TenantFiguresCard({ hostId, name, version }: { hostId: string; name: string; version: number }) {
+export function TenantFiguresCard({ hostId, name, version, limitSet }: { hostId: string; name: string; version: number; limitSet: boolean }) {
   const api = useApi();
   const [figures, setFigures] = useState<Figures | null>(null);
   const [error, setError] = useState<FleetError | null>(null);
@@ -72,7 +72,7 @@ export function TenantFiguresCard({ hostId, name, version }: { hostId: string; n
             ) : null}
           </dl>
           {f.memoryBytes !== null && f.memoryLimitBytes ? (
-            <UsageBar label="Memory" used={f.memoryBytes} total={f.memoryLimitBytes} detail="of the container's limit" testId="figure-memory" />
+            <UsageBar label="Memory" used={f.memoryBytes} total={f.memoryLimitBytes} detail={limitSet ? "of the container's memory limit" : 'no memory limit set: of the memory Docker sees on the host'} testId="figure-memory" />
           ) : null}
           <div className="small muted" data-testid="figures-measured">
             measured {formatTime(f.measuredAt)}
