@@ -77,7 +77,8 @@ function fingerprint(item: Omit<ReconcileItem, 'fingerprint'>, extra: unknown = 
   const basis = {
     kind: item.kind,
     tenant: item.tenant,
-    containers: item.containers.map((c) => [c.id, c.state, c.role]).sort(),
+    // A broken server may flap between running and restarting: only helpers' and leftovers' states count.
+    containers: item.containers.map((c) => [c.id, item.kind === 'database-missing' ? null : c.state, c.role]).sort(),
     volumes: [...item.volumes].sort(),
     database: item.database,
     databaseExists: item.databaseExists,
