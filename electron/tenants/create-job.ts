@@ -89,12 +89,13 @@ export function storeSecret(ctx: StepContext<unknown>, deps: TenantJobDeps, key:
   return value;
 }
 
-function odooConfig(spec: TenantSpec, db: { host: string; port: number }, masterPassword: string): string {
+function odooConfig(spec: TenantSpec, db: { host: string; port: number }, masterPassword: string, dbPassword: string): string {
   return [
     '[options]',
     `db_host = ${db.host}`,
     `db_port = ${db.port}`,
     `db_user = ${spec.role}`,
+    `db_password = ${dbPassword}`,
     `db_name = ${spec.database}`,
     `dbfilter = ^${spec.database}$`,
     'list_db = False',
@@ -106,6 +107,13 @@ function odooConfig(spec: TenantSpec, db: { host: string; port: number }, master
     '',
   ].join('\n');
 }
+
+/**
+ * Odoo itself, not the image's entrypoint script: the official one turns PASSWORD_FILE (and even a
+ * db_password in the config) into a `--db_password` argument, visible in the host's process
+ * list. Odoo reads everything, password included, from the 0400 config that ODOO_RC names.
+ */
+const ODOO_ENTRYPOINT = ['odoo'];
 
 function containerEnv(spec: TenantSpec, db: { host: string; port: number }): string[] {
   return [
@@ -178,7 +186,8 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
             dd.createContainer({
               name: names(spec).init,
               Image: `${spec.image}:${spec.tag}`,
-              Cmd: ['odoo', '-d', spec.database, '-i', spec.modules.join(','), '--stop-after-init', '--without-demo=all', '--no-http'],
+              Entrypoint: ODOO_ENTRYPOINT,
+              Cmd: ['-d', spec.database, '-i', spec.modules.join(','), '--stop-after-init', '--without-demo=all', '--no-http'],
               Env: containerEnv(spec, db),
               Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'init' },
               HostConfig: { Mounts: mounts(spec), ...(db.network ? { NetworkMode: db.network } : {}) },
@@ -256,7 +265,7 @@ export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTe
       const master = storeSecret(ctx, deps, 'masterPasswordId', 'tenant-master-password');
       const archive = tarArchive([
         { name: 'db_password', content: Buffer.from(dbPassword), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
-        { name: 'odoo.conf', content: Buffer.from(odooConfig(spec, tenantDbHost(deps, spec), master)), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
+        { name: 'odoo.conf', content: Buffer.from(odooConfig(spec, tenantDbHost(deps, spec), master, dbPassword)), mode: 0o400, uid: ODOO_UID, gid: ODOO_UID },
       ]);
       // Written through the archive API into a never-started container: the secrets travel
       // in an API body over SSH, never on a command line or in an environment.
@@ -302,6 +311,8 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
           : await d.createContainer({
               name: names(spec).server,
               Image: `${spec.image}:${spec.tag}`,
+              Entrypoint: ODOO_ENTRYPOINT,
+              Cmd: [],
               Env: containerEnv(spec, db),
               Labels: { ...tenantLabels(spec), 'fleet.role': 'server' },
               ExposedPorts: { '8069/tcp': {}, '8072/tcp': {} },

@@ -72,6 +72,12 @@ describe('creating a tenant', () => {
     expect(info.HostConfig.PortBindings ?? {}).toEqual({});
     // No password in the environment or on the command line.
     expect(JSON.stringify([info.Config.Env, info.Config.Cmd, info.Args])).not.toMatch(/PASSWORD=/);
+    // Odoo runs directly, reading its 0400 config: the official image's entrypoint script would
+    // turn the password into a --db_password argument in the host's process list.
+    expect(info.Config.Entrypoint).toEqual(['odoo']);
+    const processes = JSON.stringify((await (await docker()).getContainer(names(tenant).server).top()).Processes);
+    expect(processes).toMatch(/odoo/);
+    expect(processes).not.toMatch(/db_password|PASSWORD/);
 
     // The generated admin password is shown once, and works; Odoo's default admin/admin never did.
     const { password: adminPassword } = await fleet.call('tenants.credentials', { jobId: id });
