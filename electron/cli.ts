@@ -573,6 +573,54 @@ export function buildCli(): Command {
       }),
     );
 
+  program
+    .command('backup <tenant>')
+    .description("back a tenant up now: Odoo's backup zip (database in one snapshot, filestore), verified and catalogued on its host")
+    .requiredOption('--host <host>', 'the host')
+    .action(
+      run(async (ctx, name: string, opts: { host: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const stopFollowing = followJobSteps(ctx);
+        let backupId: string;
+        try {
+          const started = await ctx.call('backups.create', { hostId: host.id, name });
+          backupId = started.backupId;
+          await ctx.jobSucceeded(started.jobId);
+        } finally {
+          stopFollowing();
+        }
+        const entry = (await ctx.call('backups.list', { hostId: host.id, name, limit: 20 })).find((b) => b.id === backupId);
+        print(ctx, entry, () =>
+          [
+            `Backed up ${name}: ${entry?.destinations[0]?.path ?? '-'}`,
+            `  ${entry?.bytes ?? 0} bytes, sha256 ${entry?.sha256 ?? '-'}, ${entry?.durationMs ?? 0} ms`,
+            `  ${Object.keys(entry?.rowCounts ?? {}).length} tables counted, ${entry?.filestore?.files ?? 0} filestore files; ${entry?.verification?.detail ?? 'not verified'}`,
+          ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('backups')
+    .description("a host's backup catalog (every console's backups), newest first")
+    .requiredOption('--host <host>', 'the host')
+    .option('--tenant <name>', 'only this tenant')
+    .option('--limit <n>', 'entries', (v) => Number.parseInt(v, 10), 50)
+    .action(
+      run(async (ctx, opts: { host: string; tenant?: string; limit: number }) => {
+        const host = await findHost(ctx, opts.host);
+        const list = await ctx.call('backups.list', { hostId: host.id, ...(opts.tenant ? { name: opts.tenant } : {}), limit: opts.limit });
+        print(ctx, list, () =>
+          list.length === 0
+            ? `No backups on ${host.name}${opts.tenant ? ` for ${opts.tenant}` : ''}.`
+            : table([
+                ['STARTED', 'TENANT', 'KIND', 'STATE', 'BYTES', 'VERIFIED', 'WHERE'],
+                ...list.map((b) => [b.startedAt, b.tenant, b.kind, b.state, String(b.bytes ?? '-'), b.verification ? (b.verification.ok ? 'ok' : 'FAILED') : '-', b.destinations[0]?.path ?? b.error ?? '-']),
+              ]),
+        );
+      }),
+    );
+
   const jobs = program.command('jobs').description('durable jobs: list them, resume the ones a killed console left behind');
   jobs
     .command('list')

@@ -17,6 +17,7 @@ import { openStore, type Store } from './store/database.js';
 import { JobRegistry, JobRunner } from './jobs/index.js';
 import { TenantService } from './tenants/tenant-service.js';
 import { HostCoordinators } from './coordination/host-coordinators.js';
+import { BackupService } from './backup/backup-service.js';
 
 export interface ConsoleOptions {
   dataDir: string;
@@ -45,6 +46,7 @@ export interface ConsoleServices {
   importer: SshConfigImporter;
   tenants: TenantService;
   coordinators: HostCoordinators;
+  backups: BackupService;
   dbServers: ManagedDbServerService;
   jobs: JobRunner;
   dispatcher: Dispatcher;
@@ -93,6 +95,8 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, store: db, coordinators, jobs: () => jobs, archiveDir: path.join(options.dataDir, 'archives') });
   const registry = new JobRegistry();
   tenants.registerJobs(registry);
+  const backups = new BackupService({ pool, docker, hosts, coordinators, jobs: () => jobs, dir: path.join(options.dataDir, 'backups') });
+  backups.registerJobs(registry);
   const dbServers = new ManagedDbServerService({
     pool,
     docker,
@@ -111,7 +115,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   });
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, jobs, dbServers, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, jobs, dbServers, version: options.version ?? '0.0.0' }),
     audit,
     log,
     onAudited: (hostId, record) => coordinators.recordAudit(hostId, record),
@@ -128,6 +132,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     importer,
     tenants,
     coordinators,
+    backups,
     dbServers,
     jobs,
     dispatcher,

@@ -14,6 +14,7 @@ import {
   ProbeResult,
   SshImportCandidate,
 } from './hosts.js';
+import { BackupEntry } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
@@ -185,6 +186,16 @@ export const contract = {
     input: AdoptInput,
     output: jobStarted,
     summary: 'Turn an unlabelled Odoo container or an unclaimed Odoo database into a labelled tenant, as a durable job',
+  }),
+  'backups.create': op('backups.create', {
+    input: tenantRef,
+    output: z.object({ jobId: z.string(), backupId: z.string() }),
+    summary: "Back a tenant up now: Odoo's backup zip on this machine, verified, catalogued on the host",
+  }),
+  'backups.list': op('backups.list', {
+    input: z.object({ hostId: z.string().uuid(), name: TenantName.optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    output: z.array(BackupEntry),
+    summary: "The host's backup catalog (every console's backups), newest first",
   }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),

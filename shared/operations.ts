@@ -52,6 +52,8 @@ export const OPERATIONS = {
   'tenants.reconcile': { role: 'admin', audited: true, program: 'console' },
   'tenants.cleanup': { role: 'admin', audited: true, program: 'console' },
   'tenants.adopt': { role: 'admin', audited: true, program: 'console' },
+  'backups.create': { role: 'support', audited: true, program: 'console' },
+  'backups.list': { role: 'viewer', audited: false, program: 'console' },
   'jobs.list': { role: 'viewer', audited: false, program: 'console' },
   'jobs.get': { role: 'viewer', audited: false, program: 'console' },
   'jobs.cancel': { role: 'admin', audited: true, program: 'console' },

@@ -6,6 +6,7 @@ import type { Vault } from '../secrets/vault.js';
 import type { JobRunner } from '../jobs/index.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import type { BackupService } from '../backup/backup-service.js';
 import { FleetError } from '../../shared/errors.js';
 import type { Handlers } from './dispatcher.js';
 import type { EventBus } from './events.js';
@@ -19,11 +20,12 @@ export function consoleHandlers(deps: {
   events: EventBus;
   tenants: TenantService;
   coordinators: HostCoordinators;
+  backups: BackupService;
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
   version: string;
 }): Handlers {
-  const { hosts, importer, vault, audit, events, tenants, coordinators, jobs } = deps;
+  const { hosts, importer, vault, audit, events, tenants, coordinators, backups, jobs } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -80,6 +82,8 @@ export function consoleHandlers(deps: {
     'tenants.reconcile': ({ hostId }) => tenants.reconcile.report(hostId),
     'tenants.cleanup': ({ hostId, item, fingerprint }, ctx) => tenants.reconcile.cleanup(hostId, item, fingerprint, ctx.actor),
     'tenants.adopt': (input, ctx) => tenants.reconcile.adopt(input, ctx.actor),
+    'backups.create': ({ hostId, name }, ctx) => backups.create(hostId, name, ctx.actor),
+    'backups.list': ({ hostId, name, limit }) => backups.list(hostId, name, limit),
     'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
     'jobs.get': ({ id }) => {
       const job = jobs.getJob(id);

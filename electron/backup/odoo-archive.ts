@@ -29,6 +29,11 @@ export interface HostStream {
 export interface ArchiveParts {
   /** `pg_dump --no-owner` in plain SQL. */
   dump(): Promise<HostStream>;
+  /**
+   * Exact row counts per table, taken in the same snapshot as the dump; available once the
+   * dump's stream has ended.
+   */
+  rowCounts?(): Record<string, number>;
   /** A tar of the database's filestore folder, paths relative to it. */
   filestore(): Promise<HostStream>;
   manifest: OdooManifest;
@@ -39,6 +44,26 @@ export interface ArchiveResult {
   bytes: number;
   sha256: string;
   filestoreFiles: number;
+  filestore: FilestoreDigest;
+  rowCounts: Record<string, number> | null;
+}
+
+/**
+ * The filestore's fingerprint: sha256 over its sorted `path\tsize\tsha256` lines, so a restore
+ * can be compared file by file without keeping the list.
+ */
+export interface FilestoreDigest {
+  files: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** Builds a FilestoreDigest from (path, size, sha256) entries in any order. */
+export function filestoreDigest(entries: Array<{ path: string; size: number; sha256: string }>): FilestoreDigest {
+  const lines = entries.map((e) => `${e.path}\t${e.size}\t${e.sha256}\n`).sort();
+  const hash = crypto.createHash('sha256');
+  for (const line of lines) hash.update(line);
+  return { files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0), sha256: hash.digest('hex') };
 }
 
 export type ArchiveProgress = (phase: 'dump' | 'filestore' | 'manifest', bytesWritten: number) => void;
@@ -77,19 +102,28 @@ export async function writeOdooArchive(file: string, parts: ArchiveParts, extra:
     }
   });
   let running: HostStream | undefined;
-  let filestoreFiles = 0;
+  const files: Array<{ path: string; size: number; sha256: string }> = [];
+  let rowCounts: Record<string, number> | null = null;
   try {
     running = await parts.dump();
     await zip.addEntry('dump.sql', running.stdout);
     await running.done;
+    rowCounts = parts.rowCounts?.() ?? null;
 
     phase = 'filestore';
     running = await parts.filestore();
     for await (const member of readTar(running.stdout)) {
       if (member.type !== 'file') continue; // folders are implied; links have no place in a filestore
       if (!member.path) continue;
-      await zip.addEntry(`filestore/${member.path}`, member.body as unknown as Readable, { mode: member.mode & 0o777, modified: member.mtime });
-      filestoreFiles++;
+      const fileHash = crypto.createHash('sha256');
+      const hashed = (async function* () {
+        for await (const chunk of member.body) {
+          fileHash.update(chunk);
+          yield chunk;
+        }
+      })();
+      await zip.addEntry(`filestore/${member.path}`, hashed as unknown as Readable, { mode: member.mode & 0o777, modified: member.mtime });
+      files.push({ path: member.path, size: member.size, sha256: fileHash.digest('hex') });
     }
     await running.done;
     running = undefined;
@@ -108,10 +142,11 @@ export async function writeOdooArchive(file: string, parts: ArchiveParts, extra:
   }
   const sha256 = hash.digest('hex');
   const bytes = Number(zip.bytesWritten);
+  const filestore = filestoreDigest(files);
   await fsp.rename(partial, file);
-  await writeFileDurably(`${file}.json`, JSON.stringify({ format: 'odoo-fleet-archive/1', archive: path.basename(file), bytes, sha256, manifest: parts.manifest, ...extra }, null, 2));
+  await writeFileDurably(`${file}.json`, JSON.stringify({ format: 'odoo-fleet-archive/1', archive: path.basename(file), bytes, sha256, manifest: parts.manifest, rowCounts, filestore, ...extra }, null, 2));
   await fsyncDirectory(path.dirname(file));
-  return { path: file, bytes, sha256, filestoreFiles };
+  return { path: file, bytes, sha256, filestoreFiles: files.length, filestore, rowCounts };
 }
 
 /**

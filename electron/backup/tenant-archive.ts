@@ -1,10 +1,11 @@
 import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { DockerService } from '../docker/docker-service.js';
-import { runOneOffStream } from '../docker/one-off-stream.js';
+import type pg from 'pg';
+import { runOneOffStream, type OneOffStream } from '../docker/one-off-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { connectPostgres, withPostgres } from '../postgres/pg-over-ssh.js';
 import type { SshPool } from '../ssh/pool.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { odooPgVersion, type ArchiveParts, type OdooManifest } from './odoo-archive.js';
@@ -81,23 +82,52 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
   const pgpass = `${escapePgpass(dbHost)}:${settings.port}:*:${escapePgpass(admin.user)}:${escapePgpass(admin.password ?? '')}\n`;
   const oneOff = (options: Docker.ContainerCreateOptions) => ({ ...options, Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: storage.database } });
 
+  let rowCounts: Record<string, number> | null = null;
   return {
     manifest,
-    dump: async () =>
-      runOneOffStream(
-        docker,
-        oneOff({
-          Image: clientImage,
-          User: '0',
-          Entrypoint: ['pg_dump'],
-          Cmd: ['--no-owner', '--format=p', `--host=${dbHost}`, `--port=${settings.port}`, `--username=${admin.user}`, '--no-password', storage.database],
-          Env: ['PGPASSFILE=/tmp/.fleet-pgpass'],
-          HostConfig: network ? { NetworkMode: network } : {},
-        }),
-        // The admin password reaches pg_dump as a 0600 file put into the container before it starts.
-        { path: '/tmp', tar: tarArchive([{ name: '.fleet-pgpass', content: Buffer.from(pgpass), mode: 0o600, uid: 0, gid: 0 }]) },
-        'pg_dump',
-      ),
+    rowCounts: () => {
+      if (!rowCounts) throw new FleetError('INTERNAL', 'Row counts are known only once the dump has started.');
+      return rowCounts;
+    },
+    dump: async () => {
+      // One snapshot for the counts and the dump: a transaction exports it, counts every table
+      // in it, and stays open while pg_dump reads the same snapshot (--snapshot).
+      const snapshotHolder = await connectPostgres(deps.pool, { ...admin, database: storage.database });
+      const release = () => snapshotHolder.query('ROLLBACK').catch(() => {}).finally(() => snapshotHolder.end().catch(() => {}));
+      let stream: OneOffStream;
+      try {
+        await snapshotHolder.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const snapshot = (await snapshotHolder.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
+        rowCounts = await countRows(snapshotHolder);
+        stream = await runOneOffStream(
+          docker,
+          oneOff({
+            Image: clientImage,
+            User: '0',
+            Entrypoint: ['pg_dump'],
+            Cmd: ['--no-owner', '--format=p', `--snapshot=${snapshot}`, `--host=${dbHost}`, `--port=${settings.port}`, `--username=${admin.user}`, '--no-password', storage.database],
+            Env: ['PGPASSFILE=/tmp/.fleet-pgpass'],
+            HostConfig: network ? { NetworkMode: network } : {},
+          }),
+          // The admin password reaches pg_dump as a 0600 file put into the container before it starts.
+          { path: '/tmp', tar: tarArchive([{ name: '.fleet-pgpass', content: Buffer.from(pgpass), mode: 0o600, uid: 0, gid: 0 }]) },
+          'pg_dump',
+        );
+      } catch (error) {
+        await release();
+        throw error;
+      }
+      const done = stream.done.finally(release);
+      done.catch(() => {});
+      return {
+        stdout: stream.stdout,
+        done,
+        abort: async () => {
+          await stream.abort();
+          await release();
+        },
+      };
+    },
     filestore: async () =>
       runOneOffStream(
         docker,
@@ -111,6 +141,23 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
         'the filestore reader',
       ),
   };
+}
+
+/** Exact `count(*)` of every table outside PostgreSQL's own schemas, keyed `schema.table`. */
+async function countRows(client: pg.Client): Promise<Record<string, number>> {
+  const { rows: tables } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2`,
+  );
+  const counts: Record<string, number> = {};
+  // Batched: an Odoo database has hundreds of tables, each count a round trip otherwise.
+  for (let i = 0; i < tables.length; i += 200) {
+    const batch = tables.slice(i, i + 200);
+    const sql = batch.map((t, j) => `SELECT ${j} AS i, count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`).join(' UNION ALL ');
+    const { rows } = await client.query<{ i: number; n: string }>(sql);
+    for (const row of rows) counts[`${batch[row.i]!.schema}.${batch[row.i]!.name}`] = Number(row.n);
+  }
+  return counts;
 }
 
 async function requireImage(deps: ArchiveDeps, endpoint: ReturnType<HostService['endpoint']>, image: string, why: string): Promise<void> {

@@ -148,6 +148,12 @@ export class HostCoordinator {
     });
   }
 
+  /** Runs `fn` on a connection to the host's `fleet` database (created first if missing). */
+  async withFleet<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    await this.ensure();
+    return withPostgres(this.pool, this.fleetTarget(), fn);
+  }
+
   /** Names the connection holding a lock, from pg_locks, to make a CONFLICT actionable. */
   private async holderOf(client: pg.Client, key: string): Promise<string | null> {
     const { rows } = await client.query<{ application_name: string; client_addr: string | null; backend_start: Date }>(

@@ -80,8 +80,16 @@ describe('decommissioning a tenant', () => {
     const filestore = listing.names.filter((n) => n.startsWith('filestore/'));
     expect(filestore.length).toBeGreaterThan(0);
     expect(filestore.every((n) => /^filestore\/[0-9a-f]{2}\/[0-9a-f]{40}$/.test(n))).toBe(true);
-    const sidecar = JSON.parse(fs.readFileSync(`${archive.path}.json`, 'utf8')) as { sha256: string; kind: string };
+    const sidecar = JSON.parse(fs.readFileSync(`${archive.path}.json`, 'utf8')) as { sha256: string; kind: string; rowCounts: Record<string, number>; filestore: { files: number } };
     expect(sidecar).toMatchObject({ sha256: archive.sha256, kind: 'final' });
+    // Exact row counts from the dump's own snapshot: the dump holds as many module rows.
+    const moduleRows = /COPY public\.ir_module_module [^\n]*\n([\s\S]*?)\n\\\.\n/.exec(listing.dump)?.[1]?.split('\n').length;
+    expect(sidecar.rowCounts['public.ir_module_module']).toBe(moduleRows);
+    expect(sidecar.filestore.files).toBe(filestore.length);
+    // The host's backup catalog records the final archive.
+    expect(await fleet.call('backups.list', { hostId, name: 'it-decom' })).toEqual([
+      expect.objectContaining({ id: jobId, kind: 'final', state: 'succeeded', sha256: archive.sha256, bytes: archive.bytes, destinations: [{ kind: 'local', path: archive.path }] }),
+    ]);
 
     expect(await leftovers('it-decom', 'it_decom', 'odoo_it_decom')).toEqual({ containers: [], volumes: [], postgres: [] });
     expect(fleet.services.db.prepare("SELECT count(*) AS n FROM secrets WHERE purpose LIKE 'tenant-%'").get()).toEqual({ n: 0 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { odooPgVersion, verifyOdooArchive, writeOdooArchive, type HostStream, type OdooManifest } from '../../electron/backup/odoo-archive.js';
+import { filestoreDigest, odooPgVersion, verifyOdooArchive, writeOdooArchive, type HostStream, type OdooManifest } from '../../electron/backup/odoo-archive.js';
 import { readTar } from '../../electron/backup/tar-reader.js';
 import { ZipReader } from '../../electron/backup/zip-reader.js';
 import { ZipWriter } from '../../electron/backup/zip-writer.js';
@@ -71,6 +71,14 @@ describe("Odoo's backup zip", () => {
     const result = await writeOdooArchive(archive, { dump: fromText(dumpText), filestore: producer('tar', ['-cf', '-', '.'], filestore), manifest }, { tenant: 'shop' });
     sha256 = result.sha256;
     expect(result.filestoreFiles).toBe(31);
+    // The digest is over the source files themselves, computed independently here.
+    const expected = listFiles(filestore).map((f) => {
+      const data = fs.readFileSync(path.join(filestore, f));
+      return { path: f, size: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') };
+    });
+    expect(result.filestore).toEqual(filestoreDigest(expected));
+    expect(result.filestore.files).toBe(31);
+    expect(result.filestore.bytes).toBe(expected.reduce((sum, e) => sum + e.size, 0));
     expect(fs.existsSync(`${archive}.partial`)).toBe(false);
     expect(crypto.createHash('sha256').update(fs.readFileSync(archive)).digest('hex')).toBe(sha256);
     expect(JSON.parse(fs.readFileSync(`${archive}.json`, 'utf8'))).toMatchObject({ sha256, bytes: fs.statSync(archive).size, tenant: 'shop', manifest });

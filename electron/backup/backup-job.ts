@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { FleetError } from '../../shared/errors.js';
+import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import type { JobDefinition } from '../jobs/types.js';
+import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
+import { archiveStep, catalogOutcome, fileStamp, safeSegment, verifyArchiveStep, type ArchiveOutput } from './archive-steps.js';
+import { BackupCatalog } from './catalog.js';
+import type { ArchiveDeps } from './tenant-archive.js';
+
+export interface BackupInput {
+  hostId: string;
+  name: string;
+  /** The catalog id, chosen when the job is asked for (the archive's sidecar names it too). */
+  backupId: string;
+  /** The folder on this machine where archives go: <dir>/<host>/<tenant>/. */
+  dir: string;
+}
+
+/**
+ * A backup of a running tenant: catalog entry (running) → Odoo archive (database in one
+ * snapshot with its exact row counts, filestore with its digest) → verify → catalog entry
+ * (succeeded, with every figure). A failure or a killed console removes the files and leaves the
+ * catalog entry marked failed: nothing that looks like a valid backup.
+ */
+export function backupJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<BackupInput> {
+  const catalog = (hostId: string) => {
+    const coordinator = deps.coordinators.of(hostId);
+    if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: backups are catalogued there.');
+    return new BackupCatalog(coordinator);
+  };
+  return {
+    kind: 'tenant.backup',
+    target: (input) => `tenant:${input.hostId}/${input.name}`,
+    publicResult: (output) => {
+      const archive = output('archive') as ArchiveOutput | undefined;
+      return { archive: archive?.sha256 ? { path: archive.path, sha256: archive.sha256, bytes: archive.bytes } : null };
+    },
+    steps: [
+      {
+        name: 'preflight',
+        title: 'Find the tenant and open its catalog entry',
+        onCrash: 'compensate',
+        async run(ctx) {
+          const parts = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
+          await catalog(ctx.input.hostId).start({ id: ctx.input.backupId, tenant: ctx.input.name, database: parts.database, kind: 'backup', consoleId: deps.coordinators.consoleId });
+          return parts;
+        },
+        async compensate(ctx) {
+          if (!ctx.output<TenantParts>('preflight')) return;
+          await catalog(ctx.input.hostId).failed(ctx.input.backupId, `The backup failed or was interrupted (job ${ctx.jobId}); its files were removed.`);
+        },
+      },
+      archiveStep<BackupInput>(deps, {
+        title: "Write the archive (Odoo's backup zip)",
+        partsStep: 'preflight',
+        file: (ctx, hostName) => path.join(ctx.input.dir, safeSegment(hostName), safeSegment(ctx.input.name), `${ctx.input.name}-${fileStamp()}.zip`),
+        extra: (ctx) => ({ kind: 'backup', backupId: ctx.input.backupId }),
+      }),
+      { ...verifyArchiveStep<BackupInput>(), onCrash: 'compensate' },
+      {
+        name: 'catalog',
+        title: 'Record the verified backup in the host’s catalog',
+        onCrash: 'resume',
+        async run(ctx) {
+          await catalog(ctx.input.hostId).succeeded(ctx.input.backupId, catalogOutcome(ctx.output<ArchiveOutput>('archive')!, ctx.output<{ members: number; at: string }>('verify')!));
+        },
+      },
+    ],
+  };
+}
