@@ -75,6 +75,20 @@ class CliContext {
   }
 }
 
+/** An existing database server's settings from the --db-* options. */
+function existingDbServer(opts: Record<string, unknown>, password: string | undefined) {
+  return {
+    address: String(opts.dbAddress ?? '127.0.0.1'),
+    port: Number(opts.dbPort ?? 5432),
+    adminUser: String(opts.dbUser ?? 'postgres'),
+    database: String(opts.dbName ?? 'postgres'),
+    ...(password ? { password } : {}),
+    ...(opts.dbTenantAddress ? { tenantAddress: String(opts.dbTenantAddress) } : {}),
+    ...(opts.dbTenantNetwork ? { tenantNetwork: String(opts.dbTenantNetwork) } : {}),
+    ...(opts.dbClientImage ? { clientImage: String(opts.dbClientImage) } : {}),
+  };
+}
+
 /** Prints each step of the running job on stderr (stdout stays clean for --json); returns the unsubscribe. */
 function followJobSteps(ctx: CliContext): () => void {
   if (ctx.options.json) return () => {};
@@ -213,6 +227,9 @@ export function buildCli(): Command {
     .option('--db-user <role>', 'database admin role')
     .option('--db-password-env <VAR>', "the admin role's password, from this environment variable")
     .option('--db-name <db>', 'maintenance database', 'postgres')
+    .option('--db-tenant-address <address>', "how tenants' containers reach the database server (default: --db-address)")
+    .option('--db-tenant-network <name>', "the Docker network tenants' containers join to reach it")
+    .option('--db-client-image <image>', "PostgreSQL client image for backups, {major} = the server's major version", 'postgres:{major}')
     .option('--trust <fingerprint>', 'the SHA256 fingerprint you verified (required without a terminal)')
     .option('-y, --yes', 'accept a key that ~/.ssh/known_hosts already trusts')
     .action(
@@ -231,17 +248,7 @@ export function buildCli(): Command {
           dockerSocket: String(opts.dockerSocket),
           trustedFingerprint: fingerprint,
           ...(jump ? { jumpHostId: jump.id } : {}),
-          ...(opts.dbAddress || opts.dbUser
-            ? {
-                dbServer: {
-                  address: String(opts.dbAddress ?? '127.0.0.1'),
-                  port: Number(opts.dbPort ?? 5432),
-                  adminUser: String(opts.dbUser ?? 'postgres'),
-                  database: String(opts.dbName ?? 'postgres'),
-                  ...(dbPassword ? { password: dbPassword } : {}),
-                },
-              }
-            : {}),
+          ...(opts.dbAddress || opts.dbUser ? { dbServer: existingDbServer(opts, dbPassword) } : {}),
         });
         print(ctx, host, () => `Added ${describeHost(host)}`);
       }),
@@ -261,30 +268,38 @@ export function buildCli(): Command {
 
   hosts
     .command('db-server <host>')
-    .description("the host's database server; with --managed, set up a PostgreSQL container as that server (a durable job)")
+    .description("the host's database server: show it; --db-address … sets an existing one; --managed sets up a PostgreSQL container as that server (a durable job)")
     .option('--managed', 'set up a PostgreSQL container the console manages')
     .option('--image <image>', 'its image (any image with the official postgres contract)', 'postgres:16')
     .option('--network <name>', 'the Docker network it and the tenants share (created if missing)', 'fleet')
     .option('--volume <name>', 'its data volume (must not exist yet)', 'fleet-postgres-data')
+    .option('--db-address <address>', 'an existing server, as seen from the host')
+    .option('--db-port <port>', 'its port', (v) => Number.parseInt(v, 10))
+    .option('--db-user <role>', 'its admin role')
+    .option('--db-password-env <VAR>', "the admin role's password, from this environment variable (else asked)")
+    .option('--db-name <db>', 'maintenance database', 'postgres')
+    .option('--db-tenant-address <address>', "how tenants' containers reach it (default: --db-address)")
+    .option('--db-tenant-network <name>', "the Docker network tenants' containers join to reach it")
+    .option('--db-client-image <image>', "PostgreSQL client image for backups, {major} = the server's major version", 'postgres:{major}')
     .action(
-      run(async (ctx, ref: string, opts: { managed?: boolean; image: string; network: string; volume: string }) => {
+      run(async (ctx, ref: string, opts: { managed?: boolean; image: string; network: string; volume: string; dbAddress?: string; dbUser?: string; dbPasswordEnv?: string }) => {
         const host = await findHost(ctx, ref);
         const describe = (db: HostView['dbServer']) =>
           db
             ? `${host.name}: ${db.managed ? `managed container (${db.image}, volume ${db.volume}, network ${db.tenantNetwork})` : 'existing server'} ${db.adminUser}@${db.address}:${db.port}/${db.database}${db.tenantAddress ? `; tenants reach it at ${db.tenantAddress}` : ''}`
             : `${host.name} has no database server. Set one up: odoo-fleet hosts db-server ${host.name} --managed`;
-        if (!opts.managed) {
-          const db = await ctx.call('hosts.dbServer', { id: host.id });
-          print(ctx, db, () => describe(db));
-          return;
-        }
-        const services = ctx.open();
-        const offs = ctx.options.json ? [] : [services.events.on('jobs.step.started', (e) => process.stderr.write(`  … ${String((e as { title?: string }).title ?? '')}\n`))];
-        try {
-          const { jobId } = await ctx.call('hosts.provisionDbServer', { hostId: host.id, image: opts.image, network: opts.network, volume: opts.volume });
-          await ctx.jobSucceeded(jobId);
-        } finally {
-          for (const off of offs) off();
+        if (opts.dbAddress || opts.dbUser) {
+          if (opts.managed) throw new FleetError('VALIDATION', 'Either --managed or an existing server (--db-address …), not both.');
+          const dbPassword = await readSecret(opts.dbPasswordEnv, 'Database admin password (empty for none): ');
+          await ctx.call('hosts.update', { id: host.id, dbServer: existingDbServer(opts as Record<string, unknown>, dbPassword || undefined) });
+        } else if (opts.managed) {
+          const stopFollowing = followJobSteps(ctx);
+          try {
+            const { jobId } = await ctx.call('hosts.provisionDbServer', { hostId: host.id, image: opts.image, network: opts.network, volume: opts.volume });
+            await ctx.jobSucceeded(jobId);
+          } finally {
+            stopFollowing();
+          }
         }
         const db = await ctx.call('hosts.dbServer', { id: host.id });
         print(ctx, db, () => describe(db));
