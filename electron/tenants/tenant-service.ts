@@ -23,6 +23,7 @@ export class TenantService {
   readonly createJob;
   readonly lifecycle;
   readonly decommissionJob;
+  private readonly filestoreSizes = new Map<string, { at: number; bytes: number }>();
   /** Drift reports, clean-up and adoption (reconcile-service.ts). */
   readonly reconcile;
 
@@ -137,7 +138,7 @@ export class TenantService {
       admin && database
         ? withPostgres(this.deps.pool, admin, async (c) => Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [database])).rows[0]?.size ?? NaN)).catch(() => null)
         : Promise.resolve(null),
-      database ? this.filestoreBytes(endpoint, info, database).catch(() => null) : Promise.resolve(null),
+      database ? this.cachedFilestoreBytes(hostId, endpoint, info, database) : Promise.resolve(null),
       info.State.Running ? this.usage(endpoint, id).catch(() => null) : Promise.resolve(null),
     ]);
     return {
@@ -148,6 +149,19 @@ export class TenantService {
       memoryLimitBytes: usage?.memoryLimitBytes ?? null,
       measuredAt: new Date().toISOString(),
     };
+  }
+
+  /**
+   * The filestore size changes slowly and costs a one-off container to measure: a tenant page
+   * refreshing its figures every few seconds reuses a measurement for a minute.
+   */
+  private async cachedFilestoreBytes(hostId: string, endpoint: DockerEndpoint, info: Docker.ContainerInspectInfo, database: string): Promise<number | null> {
+    const key = `${hostId}/${database}`;
+    const cached = this.filestoreSizes.get(key);
+    if (cached && Date.now() - cached.at < 60_000) return cached.bytes;
+    const bytes = await this.filestoreBytes(endpoint, info, database).catch(() => null);
+    if (bytes !== null) this.filestoreSizes.set(key, { at: Date.now(), bytes });
+    return bytes;
   }
 
   /** du in a one-off container of the tenant's own image, its data volume mounted read-only. */
