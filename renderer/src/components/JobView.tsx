@@ -90,9 +90,21 @@ function CancelButton({ job, onDone, small }: { job: Job; onDone: () => void; sm
   );
 }
 
-/** A job with its progress bar, steps and outcome; follows it live. */
-export function JobPanel({ jobId, title }: { jobId: string; title?: string }) {
+/** A job with its progress bar, steps and outcome; follows it live. `onFinished` is called once it has finished. */
+export function JobPanel({ jobId, title, onFinished }: { jobId: string; title?: string; onFinished?: (job: Job) => void }) {
   const { job, error, progress, refetch } = useJob(jobId);
+  const finishedRef = useRef(onFinished);
+  useEffect(() => {
+    finishedRef.current = onFinished;
+  });
+  const finalJob = job && jobFinished(job.state) ? job : null;
+  const reported = useRef<string | null>(null);
+  useEffect(() => {
+    // Once per final state, not on every refetch of the finished job.
+    if (!finalJob || reported.current === finalJob.state) return;
+    reported.current = finalJob.state;
+    finishedRef.current?.(finalJob);
+  }, [finalJob]);
 
   if (!job) {
     return error ? <ErrorBox error={error} testId="job-load-error" /> : <div className="loading">Loading job…</div>;

@@ -14,4 +14,8 @@ export const NEEDS = {
   cancelJob: OPERATIONS['jobs.cancel'].role,
   tenantLogs: OPERATIONS['tenants.logs'].role,
   decommissionTenant: OPERATIONS['tenants.decommission'].role,
+  reconcile: OPERATIONS['tenants.reconcile'].role,
+  cleanup: OPERATIONS['tenants.cleanup'].role,
+  adopt: OPERATIONS['tenants.adopt'].role,
+  createBackup: OPERATIONS['backups.create'].role,
 } as const satisfies Record<string, Role>;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { HostCheck, HostOverview, HostView } from '../../../shared/hosts.js';
 import { useApi } from '../api/context.js';
 import { UsageBar } from '../components/Bar.js';
@@ -18,6 +18,10 @@ import { ManagedDbServerSetup } from './host/ManagedDbServerSetup.js';
 import { TenantsSection } from './host/TenantsTable.js';
 
 const REFRESH_MS = 5000;
+
+// Drift and the shared audit trail load on demand: the host page's first render stays small.
+const ReconcileSection = lazy(() => import('./host/ReconcileSection.js').then((m) => ({ default: m.ReconcileSection })));
+const HostAuditSection = lazy(() => import('./host/HostAuditSection.js').then((m) => ({ default: m.HostAuditSection })));
 
 function authText(h: HostView): string {
   switch (h.auth.kind) {
@@ -57,6 +61,9 @@ export function HostPage({
   const [removing, setRemoving] = useState<{ busy: boolean; error: FleetError | null }>({ busy: false, error: null });
   const seq = useRef(0);
   const flashes = useFlashes(hostId);
+  /** Bumped after a clean-up or adoption: the tenants list and the audit trail reload. */
+  const [tenantsVersion, setTenantsVersion] = useState(0);
+  const bumpTenants = useCallback(() => setTenantsVersion((v) => v + 1), []);
 
   const fetchOverview = useCallback(async () => {
     const mine = ++seq.current;
@@ -315,7 +322,12 @@ export function HostPage({
         </section>
       </div>
 
-      <TenantsSection hostId={hostId} canCreate={canCreateTenant} />
+      <TenantsSection hostId={hostId} canCreate={canCreateTenant} reloadKey={tenantsVersion} />
+
+      <Suspense fallback={null}>
+        <ReconcileSection hostId={hostId} onTenantsChanged={bumpTenants} />
+        <HostAuditSection hostId={hostId} reloadKey={tenantsVersion} />
+      </Suspense>
 
       <ContainersTable containers={overview?.containers ?? null} loading={loading} />
     </div>

@@ -13,6 +13,7 @@ import { href } from '../lib/router.js';
 import { useCan, useSession } from '../lib/session.js';
 import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
 import { DecommissionDialog } from './tenant/DecommissionDialog.js';
+import { TenantBackups } from './tenant/TenantBackups.js';
 import { TenantFiguresCard } from './tenant/TenantFigures.js';
 import { TenantJobs } from './tenant/TenantJobs.js';
 import { TenantLogs } from './tenant/TenantLogs.js';
@@ -263,6 +264,8 @@ export function TenantPage({ hostId, name, host }: { hostId: string; name: strin
         </section>
         <TenantFiguresCard hostId={hostId} name={name} version={version} limitSet={d.memoryLimitBytes !== null} />
       </div>
+
+      <TenantBackups hostId={hostId} name={name} version={version} />
 
       <TenantJobs target={target} />
 

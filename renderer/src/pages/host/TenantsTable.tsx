@@ -22,7 +22,7 @@ function disabledFor(action: Action, t: TenantView): boolean {
   return false;
 }
 
-export function TenantsSection({ hostId, canCreate }: { hostId: string; canCreate: boolean }) {
+export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: string; canCreate: boolean; reloadKey?: number }) {
   const api = useApi();
   const role = useSession()?.role;
   const [tenants, setTenants] = useState<TenantView[] | null>(null);
@@ -51,7 +51,7 @@ export function TenantsSection({ hostId, canCreate }: { hostId: string; canCreat
 
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, reloadKey]);
 
   const run = async (action: Action, name: string) => {
     setBusy(name);
