@@ -616,6 +616,35 @@ export function buildCli(): Command {
     );
 
   program
+    .command('restore <tenant>')
+    .description('restore a tenant from a catalogued backup (--backup) or an Odoo backup zip (--file); its old data stays in place until everything succeeded')
+    .requiredOption('--host <host>', 'the host')
+    .option('--backup <id>', "a backup id from 'odoo-fleet backups'")
+    .option('--file <path>', "an Odoo backup zip (ours, or one Odoo's database manager wrote)")
+    .option('--copy', 'give the restored database a new identity (database.uuid, database.secret)')
+    .option('--neutralize', 'turn crons and outgoing mail servers off')
+    .action(
+      run(async (ctx, name: string, opts: { host: string; backup?: string; file?: string; copy?: boolean; neutralize?: boolean }) => {
+        const host = await findHost(ctx, opts.host);
+        const stopFollowing = followJobSteps(ctx);
+        try {
+          const { jobId } = await ctx.call('backups.restore', {
+            hostId: host.id,
+            name,
+            ...(opts.backup ? { backupId: opts.backup } : {}),
+            ...(opts.file ? { file: opts.file } : {}),
+            copy: Boolean(opts.copy),
+            neutralize: Boolean(opts.neutralize),
+          });
+          const job = await ctx.jobSucceeded(jobId);
+          print(ctx, { jobId: job.id, name, state: job.state }, () => `${name} is restored.`);
+        } finally {
+          stopFollowing();
+        }
+      }),
+    );
+
+  program
     .command('backups')
     .description("a host's backup catalog (every console's backups), newest first")
     .requiredOption('--host <host>', 'the host')

@@ -197,6 +197,22 @@ export const contract = {
     output: z.array(BackupEntry),
     summary: "The host's backup catalog (every console's backups), newest first",
   }),
+  'backups.restore': op('backups.restore', {
+    input: z
+      .object({
+        hostId: z.string().uuid(),
+        name: TenantName,
+        backupId: z.string().uuid().optional(),
+        /** An Odoo backup zip on the console's machine: accepted from the CLI only. */
+        file: z.string().min(1).max(4096).optional(),
+        copy: z.boolean().default(false),
+        neutralize: z.boolean().default(false),
+      })
+      .strict()
+      .refine((v) => (v.backupId === undefined) !== (v.file === undefined), { message: 'name either a backup or an archive file' }),
+    output: jobStarted,
+    summary: 'Restore a tenant from a backup: into a new database and filestore, swapped in only when complete',
+  }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.array(JobSummary),

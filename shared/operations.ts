@@ -54,6 +54,7 @@ export const OPERATIONS = {
   'tenants.adopt': { role: 'admin', audited: true, program: 'console' },
   'backups.create': { role: 'support', audited: true, program: 'console' },
   'backups.list': { role: 'viewer', audited: false, program: 'console' },
+  'backups.restore': { role: 'admin', audited: true, program: 'console' },
   'jobs.list': { role: 'viewer', audited: false, program: 'console' },
   'jobs.get': { role: 'viewer', audited: false, program: 'console' },
   'jobs.cancel': { role: 'admin', audited: true, program: 'console' },

@@ -84,6 +84,10 @@ export function consoleHandlers(deps: {
     'tenants.adopt': (input, ctx) => tenants.reconcile.adopt(input, ctx.actor),
     'backups.create': ({ hostId, name }, ctx) => backups.create(hostId, name, ctx.actor),
     'backups.list': ({ hostId, name, limit }) => backups.list(hostId, name, limit),
+    'backups.restore': ({ hostId, name, backupId, file, copy, neutralize }, ctx) => {
+      if (file !== undefined && ctx.transport !== 'cli') throw new FleetError('FORBIDDEN', 'An archive path is accepted from the command line only; restore a catalogued backup here.');
+      return backups.restore(hostId, name, { backupId, file }, { copy, neutralize }, ctx.actor);
+    },
     'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
     'jobs.get': ({ id }) => {
       const job = jobs.getJob(id);

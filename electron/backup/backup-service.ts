@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { BackupEntry } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
@@ -6,18 +8,47 @@ import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import { findTenantParts } from '../tenants/tenant-parts.js';
 import { backupJob } from './backup-job.js';
 import { BackupCatalog } from './catalog.js';
+import { restoreJob } from './restore-job.js';
 import type { ArchiveDeps } from './tenant-archive.js';
 
 /** Backups of tenants: taken as jobs, catalogued in each host's `fleet` database. */
 export class BackupService {
   readonly job;
+  readonly restoreJob;
 
   constructor(private readonly deps: ArchiveDeps & { coordinators: HostCoordinators; jobs: () => JobRunner; /** Where local archives go. */ dir: string }) {
     this.job = backupJob(deps);
+    this.restoreJob = restoreJob(deps);
   }
 
   registerJobs(registry: JobRegistry): void {
     registry.register(this.job);
+    registry.register(this.restoreJob);
+  }
+
+  /**
+   * Restores a tenant from a catalogued backup whose archive is on this machine, or from an
+   * Odoo backup zip given by path (the CLI only: a path is the operator's own file).
+   */
+  async restore(hostId: string, name: string, source: { backupId?: string | undefined; file?: string | undefined }, options: { copy: boolean; neutralize: boolean }, actor: string): Promise<{ jobId: string }> {
+    await findTenantParts(this.deps, hostId, name); // NOT_FOUND before a job is journaled
+    let archivePath: string;
+    let sha256: string | null = null;
+    if (source.backupId) {
+      const entry = (await this.list(hostId, name, 1000)).find((b) => b.id === source.backupId);
+      if (!entry) throw new FleetError('NOT_FOUND', `No backup ${source.backupId} of ${name} in the host's catalog.`);
+      if (entry.state !== 'succeeded' || !entry.sha256) throw new FleetError('CONFLICT', `Backup ${source.backupId} is ${entry.state}: only a complete, verified backup can be restored.`);
+      const local = entry.destinations.find((d) => d.kind === 'local' && fs.existsSync(d.path));
+      if (!local) throw new FleetError('NOT_FOUND', `Backup ${source.backupId} has no copy on this machine (${entry.destinations.map((d) => d.path).join(', ') || 'no destinations'}).`);
+      archivePath = local.path;
+      sha256 = entry.sha256;
+    } else if (source.file) {
+      archivePath = path.resolve(source.file);
+      if (!fs.existsSync(archivePath)) throw new FleetError('NOT_FOUND', `No file ${archivePath}.`);
+    } else {
+      throw new FleetError('VALIDATION', 'Name a backup or an archive file to restore.');
+    }
+    return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archivePath, sha256, ...options }, { actor }) };
   }
 
   async create(hostId: string, name: string, actor: string): Promise<{ jobId: string; backupId: string }> {

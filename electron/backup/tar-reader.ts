@@ -98,7 +98,12 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
     const header = await reader.exactly(512);
     if (header.length === 0) return; // an empty stream: no members
     if (header.length < 512) throw truncated();
-    if (header.every((b) => b === 0)) return; // end-of-archive blocks
+    if (header.every((b) => b === 0)) {
+      // End of archive. tar pads its output to whole records: read the rest, so the producer's
+      // stream ends (and the container writing it exits and is removed) rather than stalling.
+      while ((await reader.take(64 * 1024)).length > 0);
+      return;
+    }
     if (!checksumOk(header)) throw new FleetError('ARCHIVE_INVALID', 'The filestore stream is not a tar archive (bad header checksum).');
     const size = numeric(header, 124, 12);
     const typeflag = String.fromCharCode(header[156] || 48);

@@ -1,14 +1,13 @@
-import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { DockerService } from '../docker/docker-service.js';
 import type pg from 'pg';
 import { runOneOffStream, type OneOffStream } from '../docker/one-off-stream.js';
-import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
 import { connectPostgres, withPostgres } from '../postgres/pg-over-ssh.js';
 import type { SshPool } from '../ssh/pool.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { odooPgVersion, type ArchiveParts, type OdooManifest } from './odoo-archive.js';
+import { pgClient } from './pg-client.js';
 
 // Where an Odoo archive's bytes come from: everything runs on the tenant's host and streams over
 // the SSH connection, so the admin's machine needs no PostgreSQL tools.
@@ -31,12 +30,6 @@ export interface TenantStorage {
   dataVolume: string;
 }
 
-
-/** The PostgreSQL client image for a server of this major version. */
-export function clientImageFor(settings: { managed?: boolean; image?: string | null; clientImage?: string | null }, major: number): string {
-  if (settings.managed && settings.image) return settings.image;
-  return (settings.clientImage ?? 'postgres:{major}').replaceAll('{major}', String(major));
-}
 
 /** Odoo's manifest, from the database itself: installed modules and the series of `base`. */
 export async function readManifest(deps: ArchiveDeps, storage: TenantStorage): Promise<{ manifest: OdooManifest; serverVersionNum: number }> {
@@ -66,21 +59,11 @@ export async function readManifest(deps: ArchiveDeps, storage: TenantStorage): P
 
 /** The three parts of a tenant's Odoo archive, produced on its host. */
 export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStorage): Promise<ArchiveParts> {
-  const host = deps.hosts.get(storage.hostId);
-  const settings = host.dbServer;
   const admin = deps.hosts.dbTarget(storage.hostId);
-  if (!settings || !admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
-  const { manifest, serverVersionNum } = await readManifest(deps, storage);
-  const major = Math.floor(serverVersionNum / 10000);
-  const clientImage = clientImageFor(settings, major);
-  const endpoint = deps.hosts.endpoint(storage.hostId);
-  const docker = deps.docker.client(endpoint);
-  await requireImage(deps, endpoint, clientImage, `a PostgreSQL ${major} client image (pg_dump) is needed on the host; load ${clientImage} there or set the host's client image`);
-
-  const dbHost = settings.tenantAddress ?? settings.address;
-  const network = settings.tenantNetwork;
-  const pgpass = `${escapePgpass(dbHost)}:${settings.port}:*:${escapePgpass(admin.user)}:${escapePgpass(admin.password ?? '')}\n`;
-  const oneOff = (options: Docker.ContainerCreateOptions) => ({ ...options, Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: storage.database } });
+  if (!admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
+  const { manifest } = await readManifest(deps, storage);
+  const client = await pgClient(deps, storage.hostId);
+  const docker = deps.docker.client(deps.hosts.endpoint(storage.hostId));
 
   let rowCounts: Record<string, number> | null = null;
   return {
@@ -99,20 +82,8 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
         await snapshotHolder.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const snapshot = (await snapshotHolder.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
         rowCounts = await countRows(snapshotHolder);
-        stream = await runOneOffStream(
-          docker,
-          oneOff({
-            Image: clientImage,
-            User: '0',
-            Entrypoint: ['pg_dump'],
-            Cmd: ['--no-owner', '--format=p', `--snapshot=${snapshot}`, `--host=${dbHost}`, `--port=${settings.port}`, `--username=${admin.user}`, '--no-password', storage.database],
-            Env: ['PGPASSFILE=/tmp/.fleet-pgpass'],
-            HostConfig: network ? { NetworkMode: network } : {},
-          }),
-          // The admin password reaches pg_dump as a 0600 file put into the container before it starts.
-          { path: '/tmp', tar: tarArchive([{ name: '.fleet-pgpass', content: Buffer.from(pgpass), mode: 0o600, uid: 0, gid: 0 }]) },
-          'pg_dump',
-        );
+        const dump = client.container('pg_dump', ['--no-owner', '--format=p', `--snapshot=${snapshot}`], storage.database);
+        stream = await runOneOffStream(docker, dump.options, dump.files, 'pg_dump');
       } catch (error) {
         await release();
         throw error;
@@ -131,12 +102,13 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
     filestore: async () =>
       runOneOffStream(
         docker,
-        oneOff({
+        {
           Image: storage.image,
           User: '0',
           Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/$1" 2>/dev/null || exit 0; exec tar -cf - .', 'sh', storage.database],
+          Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: storage.database },
           HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: storage.dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
-        }),
+        },
         undefined,
         'the filestore reader',
       ),
@@ -158,18 +130,4 @@ async function countRows(client: pg.Client): Promise<Record<string, number>> {
     for (const row of rows) counts[`${batch[row.i]!.schema}.${batch[row.i]!.name}`] = Number(row.n);
   }
   return counts;
-}
-
-async function requireImage(deps: ArchiveDeps, endpoint: ReturnType<HostService['endpoint']>, image: string, why: string): Promise<void> {
-  try {
-    await deps.docker.call(endpoint, (d) => d.getImage(image).inspect());
-  } catch (error) {
-    if (error instanceof FleetError && error.code === 'NOT_FOUND') throw new FleetError('NOT_FOUND', `The image ${image} is not on the host: ${why}.`, { image });
-    throw error;
-  }
-}
-
-/** .pgpass fields escape ':' and '\'. */
-function escapePgpass(value: string): string {
-  return value.replace(/[\\:]/g, (c) => `\\${c}`);
 }

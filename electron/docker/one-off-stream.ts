@@ -87,3 +87,62 @@ export async function runOneOffStream(
     throw error;
   }
 }
+
+/**
+ * Runs a one-off container fed `input` on its stdin (hijacked attach, so bytes flow as the
+ * reader pulls them; the end of the input closes the container's stdin), and resolves when it
+ * exited 0 — or rejects with its stderr tail. Its stdout is discarded.
+ */
+export async function runOneOffWithInput(
+  docker: Docker,
+  options: Docker.ContainerCreateOptions,
+  input: AsyncIterable<Buffer>,
+  what = 'the helper container',
+  files?: { path: string; tar: Buffer },
+): Promise<void> {
+  const container = await docker.createContainer({
+    ...options,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: true,
+    StdinOnce: true,
+    Tty: false,
+    HostConfig: { ...options.HostConfig, LogConfig: { Type: 'none', Config: {} } },
+  });
+  try {
+    if (files) await container.putArchive(files.tar, { path: files.path });
+    const socket = (await container.attach({ stream: true, hijack: true, stdin: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream & { end(): void; destroy(): void };
+    let stderrText = '';
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        if (pending[0] === 2) stderrText = (stderrText + pending.subarray(8, 8 + size).toString('utf8')).slice(-4000);
+        pending = pending.subarray(8 + size);
+      }
+    });
+    const closed = new Promise<void>((resolve) => {
+      socket.once('end', resolve);
+      socket.once('close', resolve);
+      socket.once('error', () => resolve());
+    });
+    await container.start();
+    try {
+      for await (const chunk of input) {
+        if (!socket.write(chunk)) await new Promise<void>((resolve) => socket.once('drain', resolve));
+      }
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+    socket.end(); // closes the container's stdin (StdinOnce)
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    if (StatusCode !== 0) throw new FleetError('COMMAND_FAILED', `${what} exited with ${StatusCode}: ${stderrText.trim().split('\n').slice(-5).join(' | ') || 'no error output'}`);
+  } finally {
+    await container.remove({ force: true }).catch(() => {});
+  }
+}

@@ -149,7 +149,7 @@ describe('decommissioning a tenant', () => {
     const files = fs.existsSync(archives) ? fs.readdirSync(archives, { recursive: true }).map(String).filter((f) => f.includes('it-decom-kill')) : [];
     expect(files).toEqual([]);
     // No helper container left running the dump.
-    expect(await docker().listContainers({ all: true, filters: { label: ['fleet.role=archive'] } })).toEqual([]);
+    expect(await docker().listContainers({ all: true, filters: { label: ['fleet.role=archive', 'fleet.database=it_decom_kill'] } })).toEqual([]);
   });
 });
 

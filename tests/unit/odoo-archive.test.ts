@@ -9,6 +9,7 @@ import { filestoreDigest, odooPgVersion, verifyOdooArchive, writeOdooArchive, ty
 import { readTar } from '../../electron/backup/tar-reader.js';
 import { ZipReader } from '../../electron/backup/zip-reader.js';
 import { ZipWriter } from '../../electron/backup/zip-writer.js';
+import { tarStream } from '../../electron/docker/tar.js';
 import { FleetError } from '../../shared/errors.js';
 
 // Archives are checked with the tools people will use on them: Python's zipfile and Info-ZIP's
@@ -160,6 +161,29 @@ describe("Odoo's backup zip", () => {
     expect(reader.members.length).toBe(66_000);
     await reader.close();
   }, 120_000);
+
+  it('streams a tar that GNU tar unpacks, long names included', async () => {
+    const long = `${'d'.repeat(70)}/${'f'.repeat(60)}.bin`;
+    const files = [
+      { name: 'ab/abcdef', data: crypto.randomBytes(1500) },
+      { name: long, data: crypto.randomBytes(700) },
+      { name: 'empty', data: Buffer.alloc(0) },
+    ];
+    async function* entries() {
+      for (const f of files) yield { name: f.name, size: f.data.length, mode: 0o640, uid: 0, gid: 0, body: Readable.from([f.data]) };
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarStream(entries())) chunks.push(chunk);
+    const out = path.join(dir, 'untarred');
+    fs.mkdirSync(out);
+    execFileSync('tar', ['-xf', '-', '-C', out], { input: Buffer.concat(chunks) });
+    for (const f of files) expect(fs.readFileSync(path.join(out, f.name)).equals(f.data)).toBe(true);
+    // A declared size that the body does not match is an error, never a corrupt archive.
+    async function* liar() {
+      yield { name: 'x', size: 10, mode: 0o644, uid: 0, gid: 0, body: Readable.from([Buffer.alloc(5)]) };
+    }
+    await expect((async () => { for await (const chunk of tarStream(liar())) void chunk; })()).rejects.toThrow(/shorter/);
+  });
 
   it("computes pg_version as Odoo's true division does", () => {
     expect(odooPgVersion(150008)).toBe('15.0');

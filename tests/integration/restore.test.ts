@@ -1,0 +1,192 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logLines } from '../../electron/docker/log-stream.js';
+import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
+import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { getTestbed } from '../support/testbed.js';
+
+// Restores for real: psql on the host fed through a hijacked attach, the filestore unpacked by
+// the tenant's own image, both swapped in only at the end.
+
+const testbed = getTestbed();
+const PASSPHRASE = 'restore test passphrase';
+const CLI = { actor: 'operator', role: 'admin' as const, transport: 'cli' as const };
+let fleet: TestConsole;
+let hostId: string;
+let backupId: string;
+let archive: string;
+
+beforeAll(async () => {
+  fleet = createTestConsole({ passphrase: PASSPHRASE });
+  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
+  const { jobId } = await fleet.call('tenants.create', { name: 'it-restore', hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
+  expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+  // Data of the tenant's own (a table its role owns, bulky enough that loading takes a while)
+  // and a file in its filestore, then the backup.
+  await asTenant("CREATE TABLE fleet_marker (v text); INSERT INTO fleet_marker VALUES ('before'); CREATE TABLE fleet_bulk AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 300000) g");
+  await filestore('mkdir -p ab && echo original > ab/abcdef');
+  const started = await fleet.call('backups.create', { hostId, name: 'it-restore' });
+  expect((await fleet.services.jobs.wait(started.jobId)).error ?? null).toBeNull();
+  backupId = started.backupId;
+  archive = (await fleet.call('backups.list', { hostId, name: 'it-restore' })).find((b) => b.id === backupId)!.destinations[0]!.path;
+}, 300_000);
+afterAll(async () => {
+  await removeTenant(fleet.services, hostId, 'it-restore').catch(() => {});
+  await fleet.close();
+});
+
+async function asTenant(sql: string): Promise<unknown[]> {
+  return withPostgres(fleet.services.pool, { ...fleet.services.hosts.dbTarget(hostId)!, database: 'it_restore' }, async (c) => {
+    await c.query('SET ROLE odoo_it_restore');
+    const result = await c.query(sql);
+    return (Array.isArray(result) ? result.at(-1)! : result).rows;
+  });
+}
+
+/** Runs a shell in the tenant's filestore folder (its own image, its volume). */
+async function filestore(script: string): Promise<string> {
+  const d = fleet.services.docker.client(fleet.services.hosts.endpoint(hostId));
+  const { dataVolume } = await fleet.call('tenants.show', { hostId, name: 'it-restore' });
+  const c = await d.createContainer({
+    Image: testbed.images.odoo,
+    User: '0',
+    Entrypoint: ['sh', '-c', `mkdir -p /var/lib/odoo/filestore/it_restore && cd /var/lib/odoo/filestore/it_restore && ${script}`],
+    HostConfig: { Mounts: [{ Type: 'volume', Source: dataVolume!, Target: '/var/lib/odoo' }], NetworkMode: 'none' },
+  });
+  await c.start();
+  const { StatusCode } = (await c.wait()) as { StatusCode: number };
+  const out = logLines((await c.logs({ stdout: true, stderr: true })) as unknown as Buffer).join('\n');
+  await c.remove();
+  if (StatusCode !== 0) throw new Error(`filestore script failed: ${out}`);
+  return out;
+}
+
+async function leftovers() {
+  const dbs = await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, (c) => c.query("SELECT datname FROM pg_database WHERE datname LIKE 'it_restore%' ORDER BY 1"));
+  return { databases: dbs.rows.map((r: { datname: string }) => r.datname), folders: (await filestore('ls -a ..')).split(/\s+/).filter((f) => f.includes('it_restore')).sort() };
+}
+
+async function state(): Promise<string> {
+  return (await fleet.call('tenants.show', { hostId, name: 'it-restore' })).state;
+}
+
+describe('restoring a tenant', () => {
+  it('puts the backup’s database and filestore back, owned by the tenant, and leaves it running', async () => {
+    await asTenant("INSERT INTO fleet_marker VALUES ('after')");
+    await filestore('echo changed > ab/abcdef && echo new > ab/added');
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId });
+    const job = await fleet.services.jobs.wait(jobId);
+    expect(job.error ?? null).toBeNull();
+    expect(await asTenant('SELECT v FROM fleet_marker ORDER BY v')).toEqual([{ v: 'before' }]);
+    expect(await asTenant('SELECT count(*)::int AS n FROM fleet_bulk')).toEqual([{ n: 300000 }]);
+    expect(await asTenant("SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace")).toEqual([{ owner: 'odoo_it_restore' }]);
+    expect((await filestore('cat ab/abcdef; ls ab')).split(/\s+/).filter(Boolean)).toEqual(['original', 'abcdef']);
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+    const detail = await fleet.call('tenants.show', { hostId, name: 'it-restore' });
+    expect(detail).toMatchObject({ state: 'running', health: { ok: true } });
+  });
+
+  it('keeps a stopped tenant stopped, and can restore as a neutralized copy', async () => {
+    const uuid = async () => (await asTenant("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")) as Array<{ value: string }>;
+    const before = (await uuid())[0]!.value;
+    await fleet.services.jobs.wait((await fleet.call('tenants.stop', { hostId, name: 'it-restore' })).jobId);
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId, copy: true, neutralize: true });
+    expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+    expect(await state()).toBe('exited');
+    expect((await uuid())[0]!.value).not.toBe(before);
+    expect(await asTenant('SELECT count(*)::int AS n FROM ir_cron WHERE active')).toEqual([{ n: 0 }]);
+    expect(await asTenant('SELECT count(*)::int AS n FROM ir_mail_server WHERE active')).toEqual([{ n: 0 }]);
+    expect(await asTenant("SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).toEqual([{ value: 'True' }]);
+    await fleet.services.jobs.wait((await fleet.call('tenants.start', { hostId, name: 'it-restore' })).jobId);
+  });
+
+  it("restores a zip written the way Odoo's database manager writes it", async () => {
+    // Odoo zips with Python's zipfile (deflate, sizes in the local headers, dump.sql first).
+    const odooZip = path.join(path.dirname(archive), 'odoo-written.zip');
+    execFileSync('/usr/bin/python3', ['-c', [
+      'import zipfile, sys',
+      'src = zipfile.ZipFile(sys.argv[1])',
+      'names = sorted(src.namelist(), key=lambda n: n != "dump.sql")',
+      'with zipfile.ZipFile(sys.argv[2], "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as out:',
+      '    for n in names: out.writestr(n, src.read(n))',
+    ].join('\n'), archive, odooZip]);
+    await asTenant("INSERT INTO fleet_marker VALUES ('odoo')");
+    await expect(fleet.call('backups.restore', { hostId, name: 'it-restore', file: odooZip })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', file: odooZip }, CLI);
+    expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+    expect(await asTenant('SELECT v FROM fleet_marker ORDER BY v')).toEqual([{ v: 'before' }]);
+  });
+
+  it('refuses a flipped bit, a path escaping the archive and a truncated zip before touching the tenant', async () => {
+    await asTenant("INSERT INTO fleet_marker VALUES ('untouched')");
+    const original = fs.readFileSync(archive);
+    const bad = async (file: string, message: RegExp, options: { catalogued?: boolean } = {}) => {
+      const started = options.catalogued
+        ? await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId })
+        : await fleet.call('backups.restore', { hostId, name: 'it-restore', file }, CLI);
+      const job = await fleet.services.jobs.wait(started.jobId);
+      expect(job.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'check-archive', message: expect.stringMatching(message) });
+      expect(job.steps.find((s) => s.name === 'preflight')!.state).toBe('skipped'); // never reached
+    };
+    try {
+      const flipped = Buffer.from(original);
+      const at = Math.floor(flipped.length / 2);
+      flipped.writeUInt8(flipped.readUInt8(at) ^ 0x10, at);
+      fs.writeFileSync(archive, flipped);
+      await bad(archive, /sha256/, { catalogued: true });
+    } finally {
+      fs.writeFileSync(archive, original);
+    }
+    const slip = path.join(path.dirname(archive), 'slip.zip');
+    execFileSync('/usr/bin/python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("dump.sql","SELECT 1;"); z.writestr("filestore/../../etc/cron.d/x","boom"); z.close()', slip]);
+    await bad(slip, /outside the restore folder/);
+    const truncated = path.join(path.dirname(archive), 'truncated.zip');
+    fs.writeFileSync(truncated, original.subarray(0, Math.floor(original.length * 0.6)));
+    await bad(truncated, /truncated/);
+    expect(await asTenant("SELECT count(*)::int AS n FROM fleet_marker WHERE v = 'untouched'")).toEqual([{ n: 1 }]);
+    expect(await state()).toBe('running');
+  });
+
+  it('after a console is killed while loading the dump, the tenant serves its old data', async () => {
+    const dataDir = fleet.services.dataDir;
+    await fleet.services.close();
+    const child = spawn(process.execPath, ['dist/node/cli.mjs', 'restore', 'it-restore', '--host', 'alpha', '--backup', backupId], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: PASSPHRASE },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await waitForStep(dataDir, 'load-dump', 'running');
+    await new Promise((r) => setTimeout(r, 700)); // into the load
+    child.kill('SIGKILL');
+    await exited;
+
+    fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });
+    const report = fleet.services.jobs.resumeInterrupted();
+    expect(report.resumed).toEqual([expect.objectContaining({ kind: 'tenant.restore', direction: 'backward' })]);
+    const job = await fleet.services.jobs.wait(report.resumed[0]!.jobId);
+    expect(job.state).toBe('compensated');
+    expect(await asTenant("SELECT count(*)::int AS n FROM fleet_marker WHERE v = 'untouched'")).toEqual([{ n: 1 }]);
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+    expect(await state()).toBe('running');
+  });
+});
+
+async function waitForStep(dataDir: string, step: string, wanted: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    try {
+      const db = new Database(path.join(dataDir, 'console.sqlite'), { readonly: true, fileMustExist: true });
+      const row = db.prepare("SELECT s.state FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.kind = 'tenant.restore' AND s.name = ? ORDER BY j.created_at DESC LIMIT 1").get(step) as { state: string } | undefined;
+      db.close();
+      if (row?.state === wanted) return;
+    } catch {
+      // the store may be mid-write
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`step ${step} never reached ${wanted}`);
+}
