@@ -645,6 +645,26 @@ export function buildCli(): Command {
     );
 
   program
+    .command('verify <tenant>')
+    .description("a restore drill: load a backup into scratch copies on the host, compare exact row counts and the filestore digest with the catalog, record the verdict")
+    .requiredOption('--host <host>', 'the host')
+    .requiredOption('--backup <id>', "a backup id from 'odoo-fleet backups'")
+    .action(
+      run(async (ctx, name: string, opts: { host: string; backup: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const stopFollowing = followJobSteps(ctx);
+        try {
+          const { jobId } = await ctx.call('backups.verify', { hostId: host.id, name, backupId: opts.backup });
+          const job = await ctx.jobSucceeded(jobId);
+          const verdict = (job.result as { verdict?: { ok: boolean; detail: string } } | undefined)?.verdict;
+          print(ctx, { jobId: job.id, name, backupId: opts.backup, verdict }, () => `Verified: ${verdict?.detail ?? 'ok'}`);
+        } finally {
+          stopFollowing();
+        }
+      }),
+    );
+
+  program
     .command('backups')
     .description("a host's backup catalog (every console's backups), newest first")
     .requiredOption('--host <host>', 'the host')

@@ -213,6 +213,11 @@ export const contract = {
     output: jobStarted,
     summary: 'Restore a tenant from a backup: into a new database and filestore, swapped in only when complete',
   }),
+  'backups.verify': op('backups.verify', {
+    input: z.object({ hostId: z.string().uuid(), name: TenantName, backupId: z.string().uuid() }).strict(),
+    output: jobStarted,
+    summary: 'A restore drill: load a backup into scratch copies, compare exact row counts and the filestore digest, record the verdict',
+  }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.array(JobSummary),

@@ -55,6 +55,7 @@ export const OPERATIONS = {
   'backups.create': { role: 'support', audited: true, program: 'console' },
   'backups.list': { role: 'viewer', audited: false, program: 'console' },
   'backups.restore': { role: 'admin', audited: true, program: 'console' },
+  'backups.verify': { role: 'support', audited: true, program: 'console' },
   'jobs.list': { role: 'viewer', audited: false, program: 'console' },
   'jobs.get': { role: 'viewer', audited: false, program: 'console' },
   'jobs.cancel': { role: 'admin', audited: true, program: 'console' },

@@ -88,6 +88,7 @@ export function consoleHandlers(deps: {
       if (file !== undefined && ctx.transport !== 'cli') throw new FleetError('FORBIDDEN', 'An archive path is accepted from the command line only; restore a catalogued backup here.');
       return backups.restore(hostId, name, { backupId, file }, { copy, neutralize }, ctx.actor);
     },
+    'backups.verify': ({ hostId, name, backupId }, ctx) => backups.verify(hostId, name, backupId, ctx.actor),
     'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
     'jobs.get': ({ id }) => {
       const job = jobs.getJob(id);

@@ -9,21 +9,38 @@ import { findTenantParts } from '../tenants/tenant-parts.js';
 import { backupJob } from './backup-job.js';
 import { BackupCatalog } from './catalog.js';
 import { restoreJob } from './restore-job.js';
+import { verifyJob } from './verify-job.js';
 import type { ArchiveDeps } from './tenant-archive.js';
 
 /** Backups of tenants: taken as jobs, catalogued in each host's `fleet` database. */
 export class BackupService {
   readonly job;
   readonly restoreJob;
+  readonly verifyJob;
 
   constructor(private readonly deps: ArchiveDeps & { coordinators: HostCoordinators; jobs: () => JobRunner; /** Where local archives go. */ dir: string }) {
     this.job = backupJob(deps);
     this.restoreJob = restoreJob(deps);
+    this.verifyJob = verifyJob(deps);
   }
 
   registerJobs(registry: JobRegistry): void {
     registry.register(this.job);
     registry.register(this.restoreJob);
+    registry.register(this.verifyJob);
+  }
+
+  /** A restore drill of a catalogued backup into scratch copies; the verdict goes into the catalog. */
+  async verify(hostId: string, name: string, backupId: string, actor: string): Promise<{ jobId: string }> {
+    const entry = (await this.list(hostId, name, 1000)).find((b) => b.id === backupId);
+    if (!entry) throw new FleetError('NOT_FOUND', `No backup ${backupId} of ${name} in the host's catalog.`);
+    if (entry.state !== 'succeeded' || !entry.sha256 || !entry.rowCounts || !entry.filestore) throw new FleetError('CONFLICT', `Backup ${backupId} is ${entry.state} or lacks its recorded figures: there is nothing to verify against.`);
+    const local = entry.destinations.find((d) => d.kind === 'local' && fs.existsSync(d.path));
+    if (!local) throw new FleetError('NOT_FOUND', `Backup ${backupId} has no copy on this machine.`);
+    await findTenantParts(this.deps, hostId, name);
+    return {
+      jobId: this.deps.jobs().runJob(this.verifyJob, { hostId, name, archivePath: local.path, sha256: entry.sha256, backupId, expected: { rowCounts: entry.rowCounts, filestore: entry.filestore } }, { actor }),
+    };
   }
 
   /**

@@ -106,6 +106,11 @@ export class BackupCatalog {
     );
   }
 
+  /** Records the latest verification verdict of a backup. */
+  async recordVerification(id: string, verification: NonNullable<BackupEntry['verification']>): Promise<void> {
+    await this.run((c) => c.query('UPDATE fleet_backups SET verification = $2 WHERE id = $1', [id, JSON.stringify(verification)]));
+  }
+
   async list(filter: { tenant?: string; limit?: number } = {}): Promise<BackupEntry[]> {
     return this.run(async (c) => {
       const { rows } = await c.query(

@@ -1,33 +1,20 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type pg from 'pg';
-import { FleetError } from '../../shared/errors.js';
-import { runOneOffWithInput } from '../docker/one-off-stream.js';
-import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
-import type { JobDefinition, StepContext } from '../jobs/types.js';
+import type { JobDefinition } from '../jobs/types.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { waitForTenantHealth } from '../tenants/health.js';
-import { DATABASE_LABEL } from '../tenants/routing.js';
-import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
-import { pgClient } from './pg-client.js';
+import type { TenantParts } from '../tenants/tenant-parts.js';
+import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
 import type { ArchiveDeps } from './tenant-archive.js';
-import { ZipReader } from './zip-reader.js';
 
-export interface RestoreInput {
-  hostId: string;
-  name: string;
-  /** An Odoo backup zip on this machine (ours or one Odoo's database manager wrote). */
-  archivePath: string;
-  /** The archive's recorded checksum, when the catalog knows it. */
-  sha256: string | null;
+export interface RestoreInput extends ArchiveLoadInput {
   /** New database.uuid and database.secret (a copy must not pass for the original). */
   copy: boolean;
   /** Crons and outgoing mail servers off, as Odoo's neutralize does. */
   neutralize: boolean;
 }
 
-const FILESTORE = '/var/lib/odoo/filestore';
 const scratch = (db: string) => `${db}__restore`;
 const previous = (db: string) => `${db}__previous`;
 
@@ -38,147 +25,20 @@ const previous = (db: string) => `${db}__previous`;
  * resumed, and the tenant returns to its previous state (a stopped tenant stays stopped).
  */
 export function restoreJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<RestoreInput> {
-  const parts = (ctx: StepContext<RestoreInput>) => ctx.output<TenantParts>('preflight')!;
-  const admin = (hostId: string) => {
-    const target = deps.hosts.dbTarget(hostId);
-    if (!target) throw new FleetError('VALIDATION', 'The host has no database server set.');
-    return target;
-  };
-  const docker = (hostId: string) => deps.docker.client(deps.hosts.endpoint(hostId));
-  /** A one-off shell in the tenant's image with its data volume mounted read-write. */
-  const filestoreShell = (ctx: StepContext<RestoreInput>, script: string, what: string, input: AsyncIterable<Buffer> = (async function* () {})()) =>
-    runOneOffWithInput(
-      docker(ctx.input.hostId),
-      {
-        Image: parts(ctx).image,
-        User: '0',
-        Entrypoint: ['sh', '-c', script, 'sh', parts(ctx).database],
-        Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: parts(ctx).database },
-        HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo' }] },
-      },
-      input,
-      what,
-    );
-  const dropDatabase = async (client: pg.Client, name: string) => {
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)}`);
-  };
-
+  const load = archiveLoadSteps<RestoreInput>(deps, { scratchOf: scratch, folder: 'restore' });
+  const { parts, admin, docker, filestoreShell } = load;
   return {
     kind: 'tenant.restore',
     target: (input) => `tenant:${input.hostId}/${input.name}`,
     steps: [
-      {
-        // Before anything is touched: the bytes are the recorded ones, the layout is Odoo's, and
-        // no member could land outside the restore folders.
-        name: 'check-archive',
-        title: 'Check the archive (checksum, layout, every member)',
-        onCrash: 'compensate',
-        async run(ctx) {
-          if (ctx.input.sha256) {
-            const hash = crypto.createHash('sha256');
-            for await (const chunk of fs.createReadStream(ctx.input.archivePath)) hash.update(chunk as Buffer);
-            if (hash.digest('hex') !== ctx.input.sha256) throw new FleetError('ARCHIVE_INVALID', `${ctx.input.archivePath} does not match its recorded sha256: it changed or is corrupt. The tenant was not touched.`);
-          }
-          const zip = await ZipReader.open(ctx.input.archivePath);
-          try {
-            if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${ctx.input.archivePath} has no dump.sql: not an Odoo backup zip.`);
-            await zip.test();
-            return { members: zip.members.length, filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length };
-          } finally {
-            await zip.close();
-          }
-        },
-      },
-      {
-        name: 'preflight',
-        title: 'Find the tenant',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const found = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
-          if (scratch(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
-          return found;
-        },
-      },
-      {
-        name: 'scratch-database',
-        title: 'Create an empty database beside the tenant’s',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const { database, role } = parts(ctx);
-          await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
-            await dropDatabase(c, scratch(database)); // a leftover of an interrupted restore
-            // As Odoo's restore creates it: unicode, template0 with C collation.
-            await c.query(`CREATE DATABASE ${c.escapeIdentifier(scratch(database))} OWNER ${c.escapeIdentifier(role)} ENCODING 'UTF8' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-            await c.query(`REVOKE ALL ON DATABASE ${c.escapeIdentifier(scratch(database))} FROM PUBLIC`);
-            await c.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${c.escapeIdentifier(scratch(database))} TO ${c.escapeIdentifier(role)}`);
-          });
-        },
-        async compensate(ctx) {
-          const found = ctx.output<TenantParts>('preflight');
-          if (!found) return;
-          // A killed console leaves its psql or filestore writer behind on the host.
-          await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
-            const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive'] } });
-            const ours = [found.database, scratch(found.database)];
-            for (const c of helpers.filter((h) => ours.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true }).catch(() => {});
-          });
-          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, scratch(found.database)));
-        },
-      },
-      {
-        name: 'load-dump',
-        title: 'Load dump.sql into it (psql on the host, as the tenant’s role)',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const { database, role } = parts(ctx);
-          const client = await pgClient(deps, ctx.input.hostId);
-          // Every object is created as the tenant's role, so ownership and grants are right.
-          const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], scratch(database), [`PGOPTIONS=-c role=${role}`]);
-          const zip = await ZipReader.open(ctx.input.archivePath);
-          try {
-            const dump = await zip.stream(zip.member('dump.sql')!);
-            await runOneOffWithInput(docker(ctx.input.hostId), psql.options, dump, 'psql loading dump.sql', psql.files);
-          } finally {
-            await zip.close();
-          }
-          const { copy, neutralize } = ctx.input;
-          if (copy || neutralize) {
-            await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: scratch(database) }, async (c) => {
-              await c.query(`SET ROLE ${c.escapeIdentifier(role)}`);
-              if (copy) await regenerateIdentity(c);
-              if (neutralize) await neutralizeDatabase(c);
-            });
-          }
-        },
-      },
-      {
-        name: 'stage-filestore',
-        title: 'Unpack the filestore beside the tenant’s',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const zip = await ZipReader.open(ctx.input.archivePath);
-          try {
-            const members = zip.members.filter((m) => m.name.startsWith('filestore/') && m.name.length > 'filestore/'.length);
-            async function* entries(): AsyncGenerator<StreamedTarEntry> {
-              for (const m of members) yield { name: m.name.slice('filestore/'.length), size: m.size, mode: 0o644, uid: 0, gid: 0, body: await zip.stream(m) };
-            }
-            // Owned like the filestore folder itself (Odoo's user), whatever the image calls it.
-            await filestoreShell(
-              ctx,
-              'set -e; base=/var/lib/odoo/filestore; mkdir -p "$base"; owner=$(stat -c %u:%g /var/lib/odoo); rm -rf "$base/.restore-$1"; mkdir "$base/.restore-$1"; cd "$base/.restore-$1"; tar -xf -; chown -R "$owner" "$base/.restore-$1"',
-              'the filestore writer',
-              tarStream(entries()),
-            );
-          } finally {
-            await zip.close();
-          }
-        },
-        async compensate(ctx) {
-          if (!ctx.output<TenantParts>('preflight')) return;
-          await filestoreShell(ctx, `rm -rf "${FILESTORE}/.restore-$1"`, 'the filestore cleaner');
-        },
-      },
+      load.checkArchive,
+      load.preflight,
+      load.scratchDatabase,
+      load.loadDump(async (c, ctx) => {
+        if (ctx.input.copy) await regenerateIdentity(c);
+        if (ctx.input.neutralize) await neutralizeDatabase(c);
+      }),
+      load.stageFilestore,
       {
         name: 'stop',
         title: 'Stop the Odoo server',
@@ -249,7 +109,7 @@ export function restoreJob(deps: ArchiveDeps & { coordinators: HostCoordinators 
         async run(ctx) {
           const { database } = parts(ctx);
           await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, previous(database)));
-          await filestoreShell(ctx, `rm -rf "${FILESTORE}/.previous-$1"`, 'the filestore cleaner');
+          await filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.previous-$1"`, 'the filestore cleaner');
         },
       },
     ],

@@ -116,7 +116,7 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
 }
 
 /** Exact `count(*)` of every table outside PostgreSQL's own schemas, keyed `schema.table`. */
-async function countRows(client: pg.Client): Promise<Record<string, number>> {
+export async function countRows(client: pg.Client): Promise<Record<string, number>> {
   const { rows: tables } = await client.query<{ schema: string; name: string }>(
     `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1, 2`,

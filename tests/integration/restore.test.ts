@@ -151,6 +151,38 @@ describe('restoring a tenant', () => {
     expect(await state()).toBe('running');
   });
 
+  it('verifies a backup by a restore drill beside the tenant, and records the verdict', async () => {
+    await asTenant("INSERT INTO fleet_marker VALUES ('live data is not the backup')");
+    const { jobId } = await fleet.call('backups.verify', { hostId, name: 'it-restore', backupId });
+    const job = await fleet.services.jobs.wait(jobId);
+    expect(job.error ?? null).toBeNull();
+    expect((await fleet.call('jobs.get', { id: jobId })).result).toMatchObject({ verdict: { ok: true, detail: expect.stringMatching(/tables with the recorded row counts/) } });
+    const entry = () => fleet.call('backups.list', { hostId, name: 'it-restore' }).then((list) => list.find((b) => b.id === backupId)!);
+    expect((await entry()).verification).toMatchObject({ ok: true, method: 'restore' });
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+
+    // A recorded figure the restore does not reproduce is a failed verdict naming the table.
+    const coordinator = fleet.services.coordinators.of(hostId)!;
+    await coordinator.withFleet((c) => c.query(`UPDATE fleet_backups SET row_counts = jsonb_set(row_counts, '{public.fleet_marker}', '7') WHERE id = $1`, [backupId]));
+    const mismatch = await fleet.services.jobs.wait((await fleet.call('backups.verify', { hostId, name: 'it-restore', backupId })).jobId);
+    expect(mismatch.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'record', message: expect.stringMatching(/public\.fleet_marker: 1 restored vs 7 recorded/) });
+    expect((await entry()).verification).toMatchObject({ ok: false, method: 'restore' });
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+
+    // A damaged archive fails the drill before anything is loaded, and says so in the catalog.
+    const original = fs.readFileSync(archive);
+    try {
+      const damaged = Buffer.from(original);
+      damaged.writeUInt8(damaged.readUInt8(100) ^ 0x01, 100);
+      fs.writeFileSync(archive, damaged);
+      const failed = await fleet.services.jobs.wait((await fleet.call('backups.verify', { hostId, name: 'it-restore', backupId })).jobId);
+      expect(failed.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'check-archive' });
+      expect((await entry()).verification).toMatchObject({ ok: false, method: 'archive', detail: expect.stringMatching(/sha256/) });
+    } finally {
+      fs.writeFileSync(archive, original);
+    }
+  });
+
   it('after a console is killed while loading the dump, the tenant serves its old data', async () => {
     const dataDir = fleet.services.dataDir;
     await fleet.services.close();

@@ -1,0 +1,173 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type pg from 'pg';
+import { FleetError } from '../../shared/errors.js';
+import { runOneOffWithInput } from '../docker/one-off-stream.js';
+import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
+import type { StepContext, StepDefinition } from '../jobs/types.js';
+import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { DATABASE_LABEL } from '../tenants/routing.js';
+import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
+import { pgClient } from './pg-client.js';
+import type { ArchiveDeps } from './tenant-archive.js';
+import { ZipReader } from './zip-reader.js';
+
+/** What every job loading an Odoo archive onto a tenant's host knows. */
+export interface ArchiveLoadInput {
+  hostId: string;
+  name: string;
+  /** An Odoo backup zip on this machine (ours or one Odoo's database manager wrote). */
+  archivePath: string;
+  /** The archive's recorded checksum, when the catalog knows it. */
+  sha256: string | null;
+}
+
+/**
+ * The steps that load an archive beside a tenant's live data — a scratch database named by
+ * `scratchOf(db)` and a filestore folder `.<folder>-<db>` — shared by restore and verification.
+ */
+export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, names: { scratchOf: (db: string) => string; folder: string }) {
+  const parts = (ctx: StepContext<I>) => ctx.output<TenantParts>('preflight')!;
+  const admin = (hostId: string) => {
+    const target = deps.hosts.dbTarget(hostId);
+    if (!target) throw new FleetError('VALIDATION', 'The host has no database server set.');
+    return target;
+  };
+  const docker = (hostId: string) => deps.docker.client(deps.hosts.endpoint(hostId));
+  /** A one-off shell in the tenant's image with its data volume mounted read-write ($1 = the database). */
+  const filestoreShell = (ctx: StepContext<I>, script: string, what: string, input: AsyncIterable<Buffer> = (async function* () {})()) =>
+    runOneOffWithInput(
+      docker(ctx.input.hostId),
+      {
+        Image: parts(ctx).image,
+        User: '0',
+        Entrypoint: ['sh', '-c', script, 'sh', parts(ctx).database],
+        Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: parts(ctx).database },
+        HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo' }] },
+      },
+      input,
+      what,
+    );
+  const folder = `/var/lib/odoo/filestore/.${names.folder}-$1`;
+
+  const checkArchive: StepDefinition<I> = {
+    // Before anything is touched: the bytes are the recorded ones, the layout is Odoo's, and
+    // no member could land outside the restore folders.
+    name: 'check-archive',
+    title: 'Check the archive (checksum, layout, every member)',
+    onCrash: 'compensate',
+    async run(ctx) {
+      if (ctx.input.sha256) {
+        const hash = crypto.createHash('sha256');
+        for await (const chunk of fs.createReadStream(ctx.input.archivePath)) hash.update(chunk as Buffer);
+        if (hash.digest('hex') !== ctx.input.sha256) throw new FleetError('ARCHIVE_INVALID', `${ctx.input.archivePath} does not match its recorded sha256: it changed or is corrupt. The tenant was not touched.`);
+      }
+      const zip = await ZipReader.open(ctx.input.archivePath);
+      try {
+        if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${ctx.input.archivePath} has no dump.sql: not an Odoo backup zip.`);
+        await zip.test();
+        return { members: zip.members.length, filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length };
+      } finally {
+        await zip.close();
+      }
+    },
+  };
+
+  const preflight: StepDefinition<I> = {
+    name: 'preflight',
+    title: 'Find the tenant',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const found = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
+      if (names.scratchOf(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
+      return found;
+    },
+  };
+
+  const scratchDatabase: StepDefinition<I> = {
+    name: 'scratch-database',
+    title: 'Create an empty database beside the tenant’s',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const { database, role } = parts(ctx);
+      await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
+        await dropDatabase(c, names.scratchOf(database)); // a leftover of an interrupted restore
+        // As Odoo's restore creates it: unicode, template0 with C collation.
+        await c.query(`CREATE DATABASE ${c.escapeIdentifier(names.scratchOf(database))} OWNER ${c.escapeIdentifier(role)} ENCODING 'UTF8' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+        await c.query(`REVOKE ALL ON DATABASE ${c.escapeIdentifier(names.scratchOf(database))} FROM PUBLIC`);
+        await c.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${c.escapeIdentifier(names.scratchOf(database))} TO ${c.escapeIdentifier(role)}`);
+      });
+    },
+    async compensate(ctx) {
+      const found = ctx.output<TenantParts>('preflight');
+      if (!found) return;
+      // A killed console leaves its psql or filestore writer behind on the host.
+      await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
+        const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive'] } });
+        const ours = [found.database, names.scratchOf(found.database)];
+        for (const c of helpers.filter((h) => ours.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true }).catch(() => {});
+      });
+      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, names.scratchOf(found.database)));
+    },
+  };
+
+  const loadDump = (after?: (client: pg.Client, ctx: StepContext<I>) => Promise<void>): StepDefinition<I> => ({
+    name: 'load-dump',
+    title: 'Load dump.sql into it (psql on the host, as the tenant’s role)',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const { database, role } = parts(ctx);
+      const client = await pgClient(deps, ctx.input.hostId);
+      // Every object is created as the tenant's role, so ownership and grants are right.
+      const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], names.scratchOf(database), [`PGOPTIONS=-c role=${role}`]);
+      const zip = await ZipReader.open(ctx.input.archivePath);
+      try {
+        const dump = await zip.stream(zip.member('dump.sql')!);
+        await runOneOffWithInput(docker(ctx.input.hostId), psql.options, dump, 'psql loading dump.sql', psql.files);
+      } finally {
+        await zip.close();
+      }
+      if (after) {
+        await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: names.scratchOf(database) }, async (c) => {
+          await c.query(`SET ROLE ${c.escapeIdentifier(role)}`);
+          await after(c, ctx);
+        });
+      }
+    },
+  });
+
+  const stageFilestore: StepDefinition<I> = {
+    name: 'stage-filestore',
+    title: 'Unpack the filestore beside the tenant’s',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const zip = await ZipReader.open(ctx.input.archivePath);
+      try {
+        const members = zip.members.filter((m) => m.name.startsWith('filestore/') && m.name.length > 'filestore/'.length);
+        async function* entries(): AsyncGenerator<StreamedTarEntry> {
+          for (const m of members) yield { name: m.name.slice('filestore/'.length), size: m.size, mode: 0o644, uid: 0, gid: 0, body: await zip.stream(m) };
+        }
+        // Owned like the filestore folder itself (Odoo's user), whatever the image calls it.
+        await filestoreShell(
+          ctx,
+          `set -e; mkdir -p /var/lib/odoo/filestore; owner=$(stat -c %u:%g /var/lib/odoo); rm -rf "${folder}"; mkdir "${folder}"; cd "${folder}"; tar -xf -; chown -R "$owner" "${folder}"`,
+          'the filestore writer',
+          tarStream(entries()),
+        );
+      } finally {
+        await zip.close();
+      }
+    },
+    async compensate(ctx) {
+      if (!ctx.output<TenantParts>('preflight')) return;
+      await filestoreShell(ctx, `rm -rf "${folder}"`, 'the filestore cleaner');
+    },
+  };
+
+  return { parts, admin, docker, filestoreShell, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
+}
+
+export async function dropDatabase(client: pg.Client, name: string): Promise<void> {
+  await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)}`);
+}

@@ -1,0 +1,127 @@
+import { FleetError } from '../../shared/errors.js';
+import type { BackupEntry } from '../../shared/backups.js';
+import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { runOneOffStream } from '../docker/one-off-stream.js';
+import type { JobDefinition, Json } from '../jobs/types.js';
+import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { DATABASE_LABEL } from '../tenants/routing.js';
+import { BackupCatalog } from './catalog.js';
+import { filestoreDigest } from './odoo-archive.js';
+import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
+import { countRows, type ArchiveDeps } from './tenant-archive.js';
+
+export interface VerifyInput extends ArchiveLoadInput {
+  backupId: string;
+  /** What the catalog recorded when the backup was taken. */
+  expected: { rowCounts: Record<string, number>; filestore: { files: number; bytes: number; sha256: string } };
+}
+
+interface Verdict {
+  [key: string]: Json;
+  ok: boolean;
+  detail: string;
+}
+
+const scratch = (db: string) => `${db}__verify`;
+
+/**
+ * A restore drill: the backup is loaded into a scratch database and a scratch filestore folder
+ * on the tenant's host, its exact row counts and its filestore digest are compared with what the
+ * catalog recorded, the scratch copies are dropped, and the verdict goes into the catalog. The
+ * tenant itself is never touched.
+ */
+export function verifyJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<VerifyInput> {
+  const load = archiveLoadSteps<VerifyInput>(deps, { scratchOf: scratch, folder: 'verify' });
+  const { parts, admin, docker } = load;
+  const catalog = (hostId: string) => {
+    const coordinator = deps.coordinators.of(hostId);
+    if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: backups are catalogued there.');
+    return new BackupCatalog(coordinator);
+  };
+  return {
+    kind: 'tenant.verify-backup',
+    target: (input) => `tenant:${input.hostId}/${input.name}`,
+    publicResult: (output) => ({ verdict: (output('compare') as Verdict | undefined) ?? null }),
+    steps: [
+      {
+        ...load.checkArchive,
+        // A damaged archive is a verdict too: the catalog must not keep calling it verified.
+        async run(ctx) {
+          try {
+            return await load.checkArchive.run(ctx);
+          } catch (error) {
+            if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') {
+              await catalog(ctx.input.hostId).recordVerification(ctx.input.backupId, { at: new Date().toISOString(), ok: false, method: 'archive', detail: error.message });
+            }
+            throw error;
+          }
+        },
+      },
+      load.preflight,
+      load.scratchDatabase,
+      load.loadDump(),
+      load.stageFilestore,
+      {
+        name: 'compare',
+        title: 'Compare exact row counts and the filestore digest with the catalog',
+        onCrash: 'compensate',
+        async run(ctx) {
+          const { database } = parts(ctx);
+          const counts = await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: scratch(database) }, (c) => countRows(c));
+          // The restored files, listed and hashed on the host by the tenant's own image.
+          const listing = await runOneOffStream(
+            docker(ctx.input.hostId),
+            {
+              Image: parts(ctx).image,
+              User: '0',
+              Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/.verify-$1" && find . -type f | while IFS= read -r f; do printf "%s\\t%s\\t%s\\n" "${f#./}" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d" " -f1)"; done', 'sh', database],
+              Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: database },
+              HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
+            },
+            undefined,
+            'the filestore lister',
+          );
+          let text = '';
+          for await (const chunk of listing.stdout) text += (chunk as Buffer).toString('utf8');
+          await listing.done;
+          const files = text.split('\n').filter(Boolean).map((line) => {
+            const [path, size, sha256] = line.split('\t');
+            return { path: path!, size: Number(size), sha256: sha256! };
+          });
+          const digest = filestoreDigest(files);
+          const problems: string[] = [];
+          const expected = ctx.input.expected;
+          const tables = new Set([...Object.keys(expected.rowCounts), ...Object.keys(counts)]);
+          const differing = [...tables].filter((t) => expected.rowCounts[t] !== counts[t]);
+          if (differing.length) problems.push(`${differing.length} table(s) differ, e.g. ${differing.slice(0, 3).map((t) => `${t}: ${counts[t] ?? 'missing'} restored vs ${expected.rowCounts[t] ?? 'absent'} recorded`).join('; ')}`);
+          if (digest.sha256 !== expected.filestore.sha256) problems.push(`the filestore differs: ${digest.files} files, ${digest.bytes} bytes restored vs ${expected.filestore.files} files, ${expected.filestore.bytes} bytes recorded`);
+          return {
+            ok: problems.length === 0,
+            detail: problems.length ? problems.join('; ') : `restored into a scratch database: ${tables.size} tables with the recorded row counts, ${digest.files} filestore files matching the recorded digest`,
+          } satisfies Verdict;
+        },
+      },
+      {
+        name: 'clean-up',
+        title: 'Drop the scratch database and folder',
+        onCrash: 'resume',
+        async run(ctx) {
+          const { database } = parts(ctx);
+          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, scratch(database)));
+          await load.filestoreShell(ctx, 'rm -rf "/var/lib/odoo/filestore/.verify-$1"', 'the filestore cleaner');
+        },
+      },
+      {
+        name: 'record',
+        title: 'Record the verdict in the catalog',
+        onCrash: 'resume',
+        async run(ctx) {
+          const verdict = ctx.output<Verdict>('compare')!;
+          const verification: NonNullable<BackupEntry['verification']> = { at: new Date().toISOString(), ok: verdict.ok, method: 'restore', detail: verdict.detail };
+          await catalog(ctx.input.hostId).recordVerification(ctx.input.backupId, verification);
+          if (!verdict.ok) throw new FleetError('ARCHIVE_INVALID', `The backup does not restore to what was recorded: ${verdict.detail}.`);
+        },
+      },
+    ],
+  };
+}
