@@ -1,9 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../electron/common/log.js';
+import { startWebServer } from '../../electron/web-server.js';
 import { launchChromium } from '../support/browser.js';
 import { addTestbedHost, removeTenant, testbedDbServer } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
-import { startWebConsole } from '../support/web-console.js';
+import { startWebConsole, UI_DIR } from '../support/web-console.js';
 
 // The tenant page's backups, the host page's drift (reconcile, clean up) and its shared audit
 // trail, in Chromium against a web console on the testbed's alpha host.
@@ -59,9 +61,41 @@ describe('backups, drift and the shared audit trail in the web console (Chromium
     expect(await row.getByTestId('backup-sha').getAttribute('data-sha')).toMatch(/^[0-9a-f]{64}$/);
     expect(await row.getByTestId('backup-sha').textContent()).toHaveLength(12);
     expect(await row.getByTestId('backup-size').textContent()).toMatch(/^\d+(\.\d)? (B|KiB|MiB|GiB)$/);
-    expect(await row.getByTestId('backup-contents').textContent()).toMatch(/^\d+ tables · \d+ files$/);
-    expect(await row.getByTestId('backup-path').textContent()).toMatch(new RegExp(`${NAME}.*\\.zip$`));
+    expect(await row.getByTestId('backup-state').textContent()).toBe('succeeded');
+    // Its second line: what was counted and where the archive is, on this machine.
+    const id = (await row.getAttribute('data-testid'))!.slice('backup-row-'.length);
+    const detail = section.getByTestId(`backup-detail-${id}`);
+    expect(await detail.getByTestId('backup-contents').textContent()).toMatch(/^[1-9]\d* tables counted · \d+ filestore files$/);
+    expect(await detail.getByTestId('backup-path').textContent()).toMatch(new RegExp(`/${NAME}/[^/]*\\.zip$`));
     expect(Number(await count.textContent())).toBe(before + 1);
+  });
+
+  it('shows support staff that checking for drift is an admin’s, and lets them back up', async () => {
+    const services = web.console.services;
+    const support = await startWebServer({
+      dispatcher: services.dispatcher,
+      events: services.events,
+      staticDir: UI_DIR,
+      context: { actor: 'helpdesk@web', role: 'support' },
+      log: silentLogger,
+    });
+    const other = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    try {
+      await other.goto(support.launchUrl);
+      await other.evaluate((h) => {
+        window.location.hash = h;
+      }, `#/host/${hostId}`);
+      const section = other.getByTestId('reconcile-section');
+      await section.getByTestId('reconcile-role-note').waitFor({ timeout: 30_000 });
+      expect(await section.getByTestId('reconcile-check').count()).toBe(0);
+      await other.evaluate((h) => {
+        window.location.hash = h;
+      }, `#/host/${hostId}/tenants/${NAME}`);
+      await other.getByTestId('backup-now').waitFor({ timeout: 30_000 });
+    } finally {
+      await other.close();
+      await support.close();
+    }
   });
 
   it('reports a server container removed by hand as server-missing, and cleans it up to nothing', async () => {
@@ -78,7 +112,7 @@ describe('backups, drift and the shared audit trail in the web console (Chromium
     expect(await item.getByTestId('reconcile-kind').textContent()).toBe('server missing');
     expect(await item.getByTestId('reconcile-tenant').textContent()).toBe(NAME);
     expect(await item.getByTestId('reconcile-journal').textContent()).toMatch(/^created here \d{4}-\d\d-\d\d \d\d:\d\d$/);
-    expect(await item.textContent()).toContain(`fleet-${NAME}-data`);
+    expect(await item.textContent()).toContain(`fleet-${NAME}-secrets`);
     expect(await item.getByRole('button', { name: 'Adopt…' }).count()).toBe(0); // its actions: cleanup only
 
     await item.getByRole('button', { name: 'Clean up…' }).click();

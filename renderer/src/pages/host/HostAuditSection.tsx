@@ -124,9 +124,9 @@ function targetText(target: string | null, hostId: string): string {
 
 function auditColumns(hostId: string): readonly Column<Entry>[] {
   return [
-    { key: 'at', title: 'When', width: '118px', render: (a) => formatDateTime(a.at), tooltip: (a) => a.at, className: 'nowrap' },
+    { key: 'at', title: 'When', width: '136px', render: (a) => formatDateTime(a.at), tooltip: (a) => a.at, className: 'nowrap' },
     { key: 'actor', title: 'Actor', width: 'minmax(80px, 1fr)', render: (a) => a.actor, tooltip: (a) => a.actor },
-    { key: 'role', title: 'Role', width: '64px', render: (a) => <span className={`role role-${a.role}`}>{a.role}</span> },
+    { key: 'role', title: 'Role', width: '64px', className: 'small', render: (a) => a.role },
     {
       key: 'operation',
       title: 'Operation',

@@ -162,30 +162,25 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
             <thead>
               <tr>
                 <th>Started</th>
-                <th>Kind</th>
-                <th>State</th>
+                <th>Archive</th>
                 <th className="num">Size</th>
                 <th className="num">Took</th>
                 <th>SHA-256</th>
-                <th>Versions</th>
+                <th>Odoo · PG</th>
                 <th>Verified</th>
-                <th>Contents</th>
-                <th>Where</th>
               </tr>
             </thead>
             <tbody>
               {entries.map((b) => (
                 <Fragment key={b.id}>
-                  <tr data-testid={`backup-row-${b.id}`} data-state={b.state} data-kind={b.kind} className={b.state === 'failed' ? 'is-failed' : undefined}>
+                  <tr data-testid={`backup-row-${b.id}`} data-state={b.state} data-kind={b.kind} className={`backup-main${b.state === 'failed' ? ' is-failed' : ''}`}>
                     <td className="nowrap" title={b.startedAt}>
                       {formatDateTime(b.startedAt)}
                     </td>
-                    <td>
-                      <span className={b.kind === 'final' ? 'tag tag-bad' : 'tag'} data-testid="backup-kind">
+                    <td className="nowrap">
+                      <span className={b.kind === 'final' ? 'tag tag-bad' : 'tag'} data-testid="backup-kind" title={b.kind === 'final' ? 'The final archive of a decommission' : 'A backup'}>
                         {b.kind}
-                      </span>
-                    </td>
-                    <td>
+                      </span>{' '}
                       <span className={STATE_CLASS[b.state]} data-testid="backup-state" data-state={b.state}>
                         {b.state}
                       </span>
@@ -198,9 +193,9 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
                       <Sha sha={b.sha256} />
                     </td>
                     <td className="nowrap small" title={`Odoo ${b.odooVersion ?? '?'} · PostgreSQL ${b.pgVersion ?? '?'}`}>
-                      {b.odooVersion || b.pgVersion ? `Odoo ${b.odooVersion ?? '?'} · PG ${b.pgVersion ?? '?'}` : '—'}
+                      {b.odooVersion || b.pgVersion ? `${b.odooVersion ?? '?'} · ${b.pgVersion ?? '?'}` : '—'}
                     </td>
-                    <td className="small" title={b.verification ? `${b.verification.method} ${formatDateTime(b.verification.at)}: ${b.verification.detail}` : ''}>
+                    <td className="nowrap small" title={b.verification ? `${b.verification.method}, ${formatDateTime(b.verification.at)}: ${b.verification.detail}` : ''}>
                       {b.verification ? (
                         <span className={b.verification.ok ? 'text-ok' : 'text-fail'} data-testid="backup-verdict" data-ok={b.verification.ok ? 'true' : 'false'}>
                           {b.verification.ok ? '✓ verified' : '✕ failed'}
@@ -211,21 +206,28 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
                         </span>
                       )}
                     </td>
-                    <td className="nowrap small" data-testid="backup-contents">
-                      {b.rowCounts ? `${Object.keys(b.rowCounts).length} tables` : '—'}
-                      {b.filestore ? ` · ${b.filestore.files} files` : ''}
-                    </td>
-                    <td className="mono small ellipsis-cell backup-path" title={b.destinations.map((d) => `${d.kind}: ${d.path}`).join('\n')} data-testid="backup-path">
-                      {b.destinations.length > 0 ? b.destinations.map((d) => d.path).join(', ') : <span className="muted">—</span>}
+                  </tr>
+                  <tr className={`backup-detail${b.state === 'failed' ? ' is-failed' : ''}`} data-testid={`backup-detail-${b.id}`}>
+                    <td colSpan={7} className="small">
+                      <span data-testid="backup-contents">
+                        {b.rowCounts ? `${Object.keys(b.rowCounts).length} tables counted` : 'no table counts'}
+                        {b.filestore ? ` · ${b.filestore.files} filestore files` : ''}
+                      </span>
+                      {b.destinations.length > 0 ? (
+                        <>
+                          <span className="muted"> · </span>
+                          <span className="mono wrap-anywhere" title={b.destinations.map((d) => `${d.kind}: ${d.path}`).join('\n')} data-testid="backup-path">
+                            {b.destinations.map((d) => d.path).join(', ')}
+                          </span>
+                        </>
+                      ) : null}
+                      {b.error ? (
+                        <div className="danger-text wrap-anywhere" data-testid={`backup-error-${b.id}`}>
+                          {b.error}
+                        </div>
+                      ) : null}
                     </td>
                   </tr>
-                  {b.error ? (
-                    <tr className="backup-error-row" data-testid={`backup-error-${b.id}`}>
-                      <td colSpan={10} className="small danger-text wrap-anywhere">
-                        {b.error}
-                      </td>
-                    </tr>
-                  ) : null}
                 </Fragment>
               ))}
             </tbody>
