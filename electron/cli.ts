@@ -664,6 +664,65 @@ export function buildCli(): Command {
       }),
     );
 
+  const policyTable = (list: Array<{ tenant: string; everyHours: number; keepDaily: number; keepWeekly: number; keepMonthly: number; nextRunAt: string; newestBackupAt: string | null; overdue: boolean; lastOutcome: string | null }>) =>
+    table([
+      ['TENANT', 'EVERY', 'KEEP D/W/M', 'NEXT RUN', 'NEWEST BACKUP', 'LAST OUTCOME'],
+      ...list.map((p) => [p.tenant, `${p.everyHours} h`, `${p.keepDaily}/${p.keepWeekly}/${p.keepMonthly}`, p.nextRunAt, `${p.newestBackupAt ?? 'none'}${p.overdue ? ' (OVERDUE)' : ''}`, p.lastOutcome ?? '-']),
+    ]);
+
+  program
+    .command('schedule <tenant>')
+    .description("back a tenant up every N hours and keep N daily / weekly / monthly backups; runs once across every console managing the host")
+    .requiredOption('--host <host>', 'the host')
+    .requiredOption('--every <hours>', 'hours between backups', (v) => Number.parseInt(v, 10))
+    .option('--jitter-minutes <n>', 'random delay added to each run', (v) => Number.parseInt(v, 10), 10)
+    .option('--keep-daily <n>', 'daily backups to keep', (v) => Number.parseInt(v, 10), 7)
+    .option('--keep-weekly <n>', 'weekly backups to keep', (v) => Number.parseInt(v, 10), 4)
+    .option('--keep-monthly <n>', 'monthly backups to keep', (v) => Number.parseInt(v, 10), 12)
+    .action(
+      run(async (ctx, name: string, opts: { host: string; every: number; jitterMinutes: number; keepDaily: number; keepWeekly: number; keepMonthly: number }) => {
+        const host = await findHost(ctx, opts.host);
+        const list = await ctx.call('backups.setPolicy', { hostId: host.id, name, everyHours: opts.every, jitterMinutes: opts.jitterMinutes, keepDaily: opts.keepDaily, keepWeekly: opts.keepWeekly, keepMonthly: opts.keepMonthly });
+        print(ctx, list, () => policyTable(list));
+      }),
+    );
+
+  program
+    .command('unschedule <tenant>')
+    .description("stop a tenant's scheduled backups (its backups stay)")
+    .requiredOption('--host <host>', 'the host')
+    .action(
+      run(async (ctx, name: string, opts: { host: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const list = await ctx.call('backups.removePolicy', { hostId: host.id, name });
+        print(ctx, list, () => policyTable(list));
+      }),
+    );
+
+  program
+    .command('schedules')
+    .description("a host's backup schedules: next run, newest backup (flagged when overdue), last outcome")
+    .requiredOption('--host <host>', 'the host')
+    .action(
+      run(async (ctx, opts: { host: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const list = await ctx.call('backups.policies', { hostId: host.id });
+        print(ctx, list, () => (list.length ? policyTable(list) : `No backup schedules on ${host.name}.`));
+      }),
+    );
+
+  program
+    .command('prune <tenant>')
+    .description("delete the tenant's backups on this machine that its retention policy does not keep (never the newest, nor the newest verified)")
+    .requiredOption('--host <host>', 'the host')
+    .action(
+      run(async (ctx, name: string, opts: { host: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const result = await ctx.call('backups.prune', { hostId: host.id, name });
+        print(ctx, result, () => `Pruned ${result.pruned.length} backup(s) of ${name}.`);
+      }),
+    );
+
   program
     .command('backups')
     .description("a host's backup catalog (every console's backups), newest first")

@@ -18,6 +18,7 @@ import { JobRegistry, JobRunner } from './jobs/index.js';
 import { TenantService } from './tenants/tenant-service.js';
 import { HostCoordinators } from './coordination/host-coordinators.js';
 import { BackupService } from './backup/backup-service.js';
+import { BackupScheduler } from './backup/scheduler.js';
 
 export interface ConsoleOptions {
   dataDir: string;
@@ -47,6 +48,7 @@ export interface ConsoleServices {
   tenants: TenantService;
   coordinators: HostCoordinators;
   backups: BackupService;
+  scheduler: BackupScheduler;
   dbServers: ManagedDbServerService;
   jobs: JobRunner;
   dispatcher: Dispatcher;
@@ -97,6 +99,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   tenants.registerJobs(registry);
   const backups = new BackupService({ pool, docker, hosts, coordinators, jobs: () => jobs, dir: path.join(options.dataDir, 'backups') });
   backups.registerJobs(registry);
+  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log });
   const dbServers = new ManagedDbServerService({
     pool,
     docker,
@@ -115,7 +118,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   });
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, jobs, dbServers, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),
     audit,
     log,
     onAudited: (hostId, record) => coordinators.recordAudit(hostId, record),
@@ -133,6 +136,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     tenants,
     coordinators,
     backups,
+    scheduler,
     dbServers,
     jobs,
     dispatcher,
@@ -140,8 +144,10 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     startBackgroundWork() {
       hosts.connectAll();
       jobs.resumeInterrupted();
+      scheduler.start();
     },
     async close() {
+      await scheduler.stop();
       await coordinators.flush();
       await pool.closeAll();
       db.close();

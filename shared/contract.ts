@@ -14,6 +14,7 @@ import {
   ProbeResult,
   SshImportCandidate,
 } from './hosts.js';
+import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
 import { BackupEntry } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
@@ -217,6 +218,22 @@ export const contract = {
     input: z.object({ hostId: z.string().uuid(), name: TenantName, backupId: z.string().uuid() }).strict(),
     output: jobStarted,
     summary: 'A restore drill: load a backup into scratch copies, compare exact row counts and the filestore digest, record the verdict',
+  }),
+  'backups.setPolicy': op('backups.setPolicy', {
+    input: BackupPolicyInput,
+    output: z.array(BackupPolicyView),
+    summary: "Schedule a tenant's backups and set its retention (kept on the host; runs once across consoles)",
+  }),
+  'backups.removePolicy': op('backups.removePolicy', { input: tenantRef, output: z.array(BackupPolicyView), summary: "Stop a tenant's scheduled backups" }),
+  'backups.policies': op('backups.policies', {
+    input: z.object({ hostId: z.string().uuid() }).strict(),
+    output: z.array(BackupPolicyView),
+    summary: "The host's backup schedules: next run, lease, last outcome, and whether the newest backup is overdue",
+  }),
+  'backups.prune': op('backups.prune', {
+    input: tenantRef,
+    output: z.object({ pruned: z.array(z.string()) }),
+    summary: "Delete the tenant's backups (on this machine) that its retention policy does not keep",
   }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),

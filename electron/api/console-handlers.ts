@@ -7,6 +7,7 @@ import type { JobRunner } from '../jobs/index.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { BackupService } from '../backup/backup-service.js';
+import type { BackupScheduler } from '../backup/scheduler.js';
 import { FleetError } from '../../shared/errors.js';
 import type { Handlers } from './dispatcher.js';
 import type { EventBus } from './events.js';
@@ -21,11 +22,12 @@ export function consoleHandlers(deps: {
   tenants: TenantService;
   coordinators: HostCoordinators;
   backups: BackupService;
+  scheduler: BackupScheduler;
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
   version: string;
 }): Handlers {
-  const { hosts, importer, vault, audit, events, tenants, coordinators, backups, jobs } = deps;
+  const { hosts, importer, vault, audit, events, tenants, coordinators, backups, scheduler, jobs } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -89,6 +91,17 @@ export function consoleHandlers(deps: {
       return backups.restore(hostId, name, { backupId, file }, { copy, neutralize }, ctx.actor);
     },
     'backups.verify': ({ hostId, name, backupId }, ctx) => backups.verify(hostId, name, backupId, ctx.actor),
+    'backups.setPolicy': async ({ hostId, name, ...policy }) => {
+      await tenants.show(hostId, name); // NOT_FOUND for an unknown tenant
+      await scheduler.setPolicy(hostId, { tenant: name, ...policy });
+      return scheduler.policies(hostId);
+    },
+    'backups.removePolicy': async ({ hostId, name }) => {
+      await scheduler.removePolicy(hostId, name);
+      return scheduler.policies(hostId);
+    },
+    'backups.policies': ({ hostId }) => scheduler.policies(hostId),
+    'backups.prune': ({ hostId, name }) => scheduler.pruneByPolicy(hostId, name),
     'jobs.list': ({ target, limit }) => jobs.listJobs({ ...(target ? { target } : {}), limit }),
     'jobs.get': ({ id }) => {
       const job = jobs.getJob(id);

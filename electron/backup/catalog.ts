@@ -50,26 +50,10 @@ export interface BackupOutcome {
 }
 
 export class BackupCatalog {
-  private ready: Promise<void> | null = null;
-
   constructor(private readonly coordinator: HostCoordinator) {}
 
-  private async run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    return this.coordinator.withFleet(async (client) => {
-      this.ready ??= (async () => {
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
-        try {
-          for (const statement of SCHEMA) await client.query(statement);
-        } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:schema']);
-        }
-      })().catch((error) => {
-        this.ready = null;
-        throw error;
-      });
-      await this.ready;
-      return fn(client);
-    });
+  private run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.coordinator.withSchema('backups', SCHEMA, fn);
   }
 
   /** Records a backup as running; idempotent (a resumed job records it once). */
@@ -109,6 +93,11 @@ export class BackupCatalog {
   /** Records the latest verification verdict of a backup. */
   async recordVerification(id: string, verification: NonNullable<BackupEntry['verification']>): Promise<void> {
     await this.run((c) => c.query('UPDATE fleet_backups SET verification = $2 WHERE id = $1', [id, JSON.stringify(verification)]));
+  }
+
+  /** Forgets a pruned backup (its archive was deleted). */
+  async remove(id: string): Promise<void> {
+    await this.run((c) => c.query('DELETE FROM fleet_backups WHERE id = $1', [id]));
   }
 
   async list(filter: { tenant?: string; limit?: number } = {}): Promise<BackupEntry[]> {

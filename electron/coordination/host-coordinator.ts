@@ -154,6 +154,32 @@ export class HostCoordinator {
     return withPostgres(this.pool, this.fleetTarget(), fn);
   }
 
+  private readonly extraSchemas = new Map<string, Promise<void>>();
+
+  /**
+   * As withFleet, after a module's own idempotent schema statements ran once (serialised across
+   * consoles like the core schema).
+   */
+  async withSchema<T>(name: string, statements: readonly string[], fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.withFleet(async (client) => {
+      let ready = this.extraSchemas.get(name);
+      if (!ready) {
+        ready = (async () => {
+          await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
+          try {
+            for (const statement of statements) await client.query(statement);
+          } finally {
+            await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:schema']);
+          }
+        })();
+        this.extraSchemas.set(name, ready);
+        ready.catch(() => this.extraSchemas.delete(name));
+      }
+      await ready;
+      return fn(client);
+    });
+  }
+
   /** Names the connection holding a lock, from pg_locks, to make a CONFLICT actionable. */
   private async holderOf(client: pg.Client, key: string): Promise<string | null> {
     const { rows } = await client.query<{ application_name: string; client_addr: string | null; backend_start: Date }>(
