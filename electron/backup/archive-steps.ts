@@ -73,7 +73,7 @@ export function archiveStep<I extends ArchiveInput>(
       if (parts) {
         await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
           const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive', `${DATABASE_LABEL}=${parts.database}`] } });
-          for (const c of helpers) await d.getContainer(c.Id).remove({ force: true }).catch(() => {});
+          for (const c of helpers) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
         });
       }
       const written = ctx.output<ArchiveOutput>('archive');

@@ -105,7 +105,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
       await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
         const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive'] } });
         const ours = [found.database, names.scratchOf(found.database)];
-        for (const c of helpers.filter((h) => ours.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true }).catch(() => {});
+        for (const c of helpers.filter((h) => ours.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       });
       await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, names.scratchOf(found.database)));
     },

@@ -33,7 +33,7 @@ export async function runOneOffStream(
     Tty: false,
     HostConfig: { ...options.HostConfig, LogConfig: { Type: 'none', Config: {} } },
   });
-  const remove = () => container.remove({ force: true }).catch(() => {});
+  const remove = () => container.remove({ force: true, v: true }).catch(() => {});
   try {
     if (files) await container.putArchive(files.tar, { path: files.path });
     const attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream & { destroy?: () => void };
@@ -143,6 +143,6 @@ export async function runOneOffWithInput(
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
     if (StatusCode !== 0) throw new FleetError('COMMAND_FAILED', `${what} exited with ${StatusCode}: ${stderrText.trim().split('\n').slice(-5).join(' | ') || 'no error output'}`);
   } finally {
-    await container.remove({ force: true }).catch(() => {});
+    await container.remove({ force: true, v: true }).catch(() => {});
   }
 }

@@ -214,7 +214,7 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
             try {
               await writer.putArchive(archive, { path: DB_SECRETS_MOUNT });
             } finally {
-              await writer.remove({ force: true });
+              await writer.remove({ force: true, v: true });
             }
           });
           return { passwordId: id };

@@ -54,7 +54,7 @@ function tenantDbHost(deps: TenantJobDeps, spec: TenantSpec): { host: string; po
 
 export async function removeContainerIfPresent(docker: Docker, name: string): Promise<void> {
   try {
-    await docker.getContainer(name).remove({ force: true, v: false });
+    await docker.getContainer(name).remove({ force: true, v: true });
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode !== 404) throw error;
   }
@@ -198,10 +198,10 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           const result = (await deps.docker.call(endpointOf(deps, spec), () => container.wait(), 30 * 60_000)) as { StatusCode: number };
           if (result.StatusCode !== 0) {
             const logs = await deps.docker.call(endpointOf(deps, spec), () => container.logs({ stdout: true, stderr: true, tail: 20 }) as unknown as Promise<Buffer>);
-            await container.remove({ force: true }).catch(() => {});
+            await container.remove({ force: true, v: true }).catch(() => {});
             throw new FleetError('COMMAND_FAILED', `Odoo's initialisation exited with ${result.StatusCode}: ${logLines(logs).slice(-5).join(' | ')}`);
           }
-          await container.remove({ force: true });
+          await container.remove({ force: true, v: true });
         },
         async compensate({ input: { spec } }) {
           await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).init));
@@ -282,7 +282,7 @@ export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTe
         try {
           await container.putArchive(archive, { path: SECRETS_MOUNT });
         } finally {
-          await container.remove({ force: true });
+          await container.remove({ force: true, v: true });
         }
       });
     },

@@ -90,7 +90,7 @@ export function decommissionTenantJob(deps: TenantJobDeps & { secretIds: TenantS
             const all = await d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`] } });
             for (const c of all) {
               try {
-                await d.getContainer(c.Id).remove({ force: true });
+                await d.getContainer(c.Id).remove({ force: true, v: true });
               } catch (error) {
                 if ((error as { statusCode?: number }).statusCode !== 404) throw error;
               }

@@ -79,7 +79,7 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
     const m = await maintenance(ref);
     if (!m.info) return;
     try {
-      await deps.docker.call(m.endpoint, () => m.handle.remove({ force: true }));
+      await deps.docker.call(m.endpoint, () => m.handle.remove({ force: true, v: true }));
     } catch (error) {
       if (!(error instanceof FleetError && error.code === 'NOT_FOUND')) throw error;
     }

@@ -149,7 +149,7 @@ async function readTenantConfig(deps: ReconcileDeps, endpoint: DockerEndpoint, h
       }
       return null;
     } finally {
-      await reader.remove({ force: true }).catch(() => {});
+      await reader.remove({ force: true, v: true }).catch(() => {});
     }
   }, 60_000);
 }

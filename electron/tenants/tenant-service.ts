@@ -183,7 +183,7 @@ export class TenantService {
         const kib = Number.parseInt(out.trim().split(/\s+/)[0] ?? '', 10);
         return StatusCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
       } finally {
-        await container.remove({ force: true }).catch(() => {});
+        await container.remove({ force: true, v: true }).catch(() => {});
       }
     }, 120_000);
   }

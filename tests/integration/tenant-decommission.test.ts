@@ -49,6 +49,7 @@ async function leftovers(name: string, database: string, role: string) {
 
 describe('decommissioning a tenant', () => {
   it('asks for the typed name, archives in Odoo’s format, then removes everything', async () => {
+    const volumesBefore = new Set(((await docker().listVolumes()).Volumes ?? []).map((v) => v.Name));
     await createTenant('it-decom');
     const detail = await fleet.call('tenants.show', { hostId, name: 'it-decom' });
     expect(detail).toMatchObject({ database: 'it_decom', role: 'odoo_it_decom', suspended: false, health: { ok: true } });
@@ -92,6 +93,9 @@ describe('decommissioning a tenant', () => {
     ]);
 
     expect(await leftovers('it-decom', 'it_decom', 'odoo_it_decom')).toEqual({ containers: [], volumes: [], postgres: [] });
+    // Not even the anonymous volumes an image declares (the official image's /mnt/extra-addons)
+    // are left by the tenant's containers or the one-off helpers.
+    expect(((await docker().listVolumes()).Volumes ?? []).map((v) => v.Name).filter((n) => !volumesBefore.has(n))).toEqual([]);
     expect(fleet.services.db.prepare("SELECT count(*) AS n FROM secrets WHERE purpose LIKE 'tenant-%'").get()).toEqual({ n: 0 });
     expect((await fleet.call('tenants.list', { hostId })).map((t) => t.name)).not.toContain('it-decom');
     // Nothing secret went into the audit trail or the job's public result.
