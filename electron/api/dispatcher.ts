@@ -115,7 +115,7 @@ function actedOnHost(op: string, input: unknown): string | null {
 function describeTarget(input: unknown): string | null {
   if (input && typeof input === 'object') {
     const record = input as Record<string, unknown>;
-    for (const key of ['id', 'name', 'hostId', 'address']) {
+    for (const key of ['id', 'name', 'item', 'hostId', 'address']) {
       if (typeof record[key] === 'string') return (record[key] as string).slice(0, 200);
     }
   }
