@@ -10,14 +10,15 @@ export interface RetentionPolicy {
 /**
  * Which complete backups a policy keeps: the newest of each of the last `keepDaily` days,
  * `keepWeekly` ISO weeks and `keepMonthly` months that have one (UTC), plus — whatever the
- * policy — the newest backup and the newest verified one. Failed and running entries are
+ * policy — the newest backup and the newest one a restore drill verified. Failed and running entries are
  * neither kept nor pruned here.
  */
 export function backupsToKeep(entries: readonly BackupEntry[], policy: RetentionPolicy): Set<string> {
   const complete = entries.filter((e) => e.kind === 'backup' && e.state === 'succeeded').sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const keep = new Set<string>();
   if (complete[0]) keep.add(complete[0].id);
-  const newestVerified = complete.find((e) => e.verification?.ok === true);
+  // Verified = passed a restore drill (not only the archive's own checksum pass).
+  const newestVerified = complete.find((e) => e.verification?.ok === true && e.verification.method === 'restore');
   if (newestVerified) keep.add(newestVerified.id);
   const bucket = (count: number, key: (at: Date) => string) => {
     const seen = new Set<string>();

@@ -72,8 +72,19 @@ export class BackupScheduler {
       const job = await this.deps.jobs().wait(jobId);
       let outcome: string = job.state;
       if (job.state === 'succeeded') {
-        const { pruned } = await this.prune(hostId, policy.tenant, policy).catch((error: Error) => ({ pruned: [], error: error.message }));
-        outcome = `succeeded; pruned ${pruned.length}`;
+        // Every scheduled backup is drilled: restored into scratch copies and compared.
+        const backupId = (job.input as { backupId?: string }).backupId;
+        let drill = 'not drilled';
+        if (backupId) {
+          try {
+            const verify = await this.deps.jobs().wait((await this.deps.backups.verify(hostId, policy.tenant, backupId, 'scheduler')).jobId);
+            drill = verify.state === 'succeeded' ? 'verified' : `verification ${verify.state}: ${verify.error?.message ?? ''}`;
+          } catch (error) {
+            drill = `verification not started: ${(error as Error).message}`;
+          }
+        }
+        const { pruned } = await this.prune(hostId, policy.tenant, policy).catch(() => ({ pruned: [] as string[] }));
+        outcome = `succeeded, ${drill}; pruned ${pruned.length}`;
       } else if (job.error) outcome = `${job.state}: ${job.error.message}`;
       await store.finish(policy.tenant, holder, outcome);
     })()

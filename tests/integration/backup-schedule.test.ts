@@ -45,8 +45,9 @@ describe('scheduled backups', () => {
 
     const backups = (await a.call('backups.list', { hostId: hostA, name: 'it-sched' })).filter((e) => e.kind === 'backup');
     expect(backups.map((e) => e.state)).toEqual(['succeeded']);
+    expect(backups[0]!.verification).toMatchObject({ ok: true, method: 'restore' }); // drilled
     const [policy] = await a.call('backups.policies', { hostId: hostA });
-    expect(policy).toMatchObject({ lease: null, overdue: false, lastOutcome: expect.stringMatching(/^succeeded/) });
+    expect(policy).toMatchObject({ lease: null, overdue: false, lastOutcome: expect.stringMatching(/^succeeded, verified/) });
     const next = Date.parse(policy!.nextRunAt) - Date.now();
     expect(next).toBeGreaterThan(23 * 3600_000); // caught up once, next one interval from now
     expect(next).toBeLessThan(25 * 3600_000);
@@ -63,8 +64,10 @@ describe('scheduled backups', () => {
     const newest = before[0]!;
     const onA = (e: (typeof before)[number]) => fs.existsSync(e.destinations[0]!.path);
 
-    // Same day, week and month: only the newest is kept; console A deletes the copies it holds.
-    const expectedPruned = before.slice(1).filter(onA).map((e) => e.id);
+    // Same day, week and month: the newest is kept, and the drilled (scheduled) one as the newest
+    // verified; console A deletes the other copies it holds.
+    const drilled = before.find((e) => e.verification?.method === 'restore')!;
+    const expectedPruned = before.slice(1).filter((e) => e.id !== drilled.id && onA(e)).map((e) => e.id);
     const { pruned } = await a.call('backups.prune', { hostId: hostA, name: 'it-sched' });
     expect(pruned.sort()).toEqual(expectedPruned.sort());
     expect(expectedPruned.length).toBeGreaterThanOrEqual(1);
@@ -72,6 +75,7 @@ describe('scheduled backups', () => {
     expect(fs.existsSync(newest.destinations[0]!.path)).toBe(true);
     const after = (await a.call('backups.list', { hostId: hostA, name: 'it-sched' })).map((e) => e.id);
     expect(after).toContain(newest.id);
+    expect(after).toContain(drilled.id);
     expect(after.filter((id) => expectedPruned.includes(id))).toEqual([]);
 
     // A newest backup older than the schedule allows is flagged.
