@@ -124,21 +124,29 @@ export async function runOneOffWithInput(
         pending = pending.subarray(8 + size);
       }
     });
+    let gone = false;
     const closed = new Promise<void>((resolve) => {
-      socket.once('end', resolve);
-      socket.once('close', resolve);
-      socket.once('error', () => resolve());
+      const done = () => {
+        gone = true;
+        resolve();
+      };
+      socket.once('end', done);
+      socket.once('close', done);
+      socket.once('error', done);
     });
     await container.start();
     try {
       for await (const chunk of input) {
-        if (!socket.write(chunk)) await new Promise<void>((resolve) => socket.once('drain', resolve));
+        // A program that exits early (psql stopping at an error) closes the connection: stop
+        // feeding it, and report its exit code and stderr below.
+        if (gone) break;
+        if (!socket.write(chunk)) await Promise.race([new Promise<void>((resolve) => socket.once('drain', resolve)), closed]);
       }
     } catch (error) {
       socket.destroy();
       throw error;
     }
-    socket.end(); // closes the container's stdin (StdinOnce)
+    if (!gone) socket.end(); // closes the container's stdin (StdinOnce)
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
     if (StatusCode !== 0) throw new FleetError('COMMAND_FAILED', `${what} exited with ${StatusCode}: ${stderrText.trim().split('\n').slice(-5).join(' | ') || 'no error output'}`);

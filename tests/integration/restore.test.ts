@@ -151,6 +151,21 @@ describe('restoring a tenant', () => {
     expect(await state()).toBe('running');
   });
 
+  it('stops at the first SQL error of a dump, leaving the tenant as it was', async () => {
+    // psql exits at the error while megabytes of the dump are still to come: the feed stops,
+    // its error is reported, and the scratch database goes.
+    const broken = path.join(path.dirname(archive), 'broken-dump.zip');
+    const script = 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); z.writestr("dump.sql", "SELECT no_such_function();" + chr(10) + ("-- filler line to keep psql fed" + chr(10)) * 400000); z.writestr("manifest.json","{}"); z.close()';
+    execFileSync('/usr/bin/python3', ['-c', script, broken]);
+    await asTenant("INSERT INTO fleet_marker VALUES ('kept')");
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', file: broken }, CLI);
+    const job = await fleet.services.jobs.wait(jobId);
+    expect(job.error).toMatchObject({ code: 'COMMAND_FAILED', step: 'load-dump', message: expect.stringMatching(/no_such_function/) });
+    expect(await asTenant("SELECT count(*)::int AS n FROM fleet_marker WHERE v = 'kept'")).toEqual([{ n: 1 }]);
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+    expect(await state()).toBe('running');
+  });
+
   it('verifies a backup by a restore drill beside the tenant, and records the verdict', async () => {
     await asTenant("INSERT INTO fleet_marker VALUES ('live data is not the backup')");
     const { jobId } = await fleet.call('backups.verify', { hostId, name: 'it-restore', backupId });
