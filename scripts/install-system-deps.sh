@@ -2,7 +2,7 @@
 # The Debian packages the tests need: a real OpenSSH server, Docker Engine, PostgreSQL,
 # Chromium, a static busybox for the tiny test image, iproute2 for the second Docker bridge, nginx
 # (its binary goes into a test image: the real proxy in front of suspended tenants; the Debian
-# service itself is never started by this script).
+# service itself is never started by this script), Python 3 and unzip (the archive checks).
 # As root it installs what is missing and says so; otherwise it lists them and stops.
 set -euo pipefail
 
@@ -22,6 +22,8 @@ need iptables command -v iptables
 need procps command -v pkill
 need passwd command -v useradd
 need nginx test -x /usr/sbin/nginx
+need python3 test -x /usr/bin/python3             # Python's zipfile checks our archives; the stand-in Odoo image copies it
+need unzip command -v unzip                       # Info-ZIP's unzip -t checks our archives
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
