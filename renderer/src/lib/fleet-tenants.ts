@@ -7,7 +7,9 @@ import { useIntervalRefresh } from './use-interval-refresh.js';
 
 // The dashboard's data: every connected host's tenants (tenants.list, a few hosts at a time),
 // refreshed periodically and when a job on one of them finishes; and each host's disk and memory
-// (hosts.overview), fetched only for hosts on screen and at most every 30 s per host. Results are
+// (hosts.overview), fetched only for hosts on screen and at most every 30 s per host; with each
+// host's tenants, its backup schedules (backups.policies), for the tenants whose newest backup is
+// overdue. Results are
 // kept in mutable maps and published by a version number, batched, so that thousands of hosts
 // answering one by one cost one render per batch rather than one copy of the map per answer.
 
@@ -16,6 +18,15 @@ export interface HostTenants {
   error: FleetError | null;
   loading: boolean;
   fetchedAt: number | null;
+}
+
+/** A host's backup schedules as the dashboard needs them: which tenants' newest backup is overdue. */
+export interface HostPolicies {
+  /** Tenant names with a schedule whose newest backup is overdue. */
+  overdue: ReadonlySet<string>;
+  scheduled: number;
+  /** Listing failed (a host without a database server has no schedules). */
+  error: FleetError | null;
 }
 
 export interface HostResources {
@@ -88,6 +99,7 @@ export interface FleetTenants {
   version: number;
   tenants: ReadonlyMap<string, HostTenants>;
   resources: ReadonlyMap<string, HostResources>;
+  policies: ReadonlyMap<string, HostPolicies>;
   /** Reload one host's tenants, or every connected host's. */
   refresh: (hostId?: string) => void;
   /** A host is on screen: fetch its disk and memory unless fetched in the last 30 s. */
@@ -98,6 +110,7 @@ export function useFleetTenants(api: Api, hosts: readonly HostView[] | null): Fl
   const [version, setVersion] = useState(0);
   const tenants = useRef(new Map<string, HostTenants>());
   const resources = useRef(new Map<string, HostResources>());
+  const policies = useRef(new Map<string, HostPolicies>());
   const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const hostsRef = useRef(hosts);
   useEffect(() => {
@@ -118,6 +131,20 @@ export function useFleetTenants(api: Api, hosts: readonly HostView[] | null): Fl
         const prev = tenants.current.get(hostId);
         tenants.current.set(hostId, { tenants: prev?.tenants ?? null, error: prev?.error ?? null, loading: true, fetchedAt: prev?.fetchedAt ?? null });
         changed();
+        // The host's backup schedules alongside (same slot, so the same limit); a failure only loses the flag.
+        const schedules = api.call('backups.policies', { hostId }).then(
+          (list) => {
+            const overdue = new Set<string>();
+            for (const p of list) if (p.overdue) overdue.add(p.tenant);
+            policies.current.set(hostId, { overdue, scheduled: list.length, error: null });
+            changed();
+          },
+          (e: unknown) => {
+            const prev = policies.current.get(hostId);
+            policies.current.set(hostId, { overdue: prev?.overdue ?? new Set(), scheduled: prev?.scheduled ?? 0, error: toFleetError(e) });
+            changed();
+          },
+        );
         try {
           const list = await api.call('tenants.list', { hostId });
           tenants.current.set(hostId, { tenants: [...list].sort((a, b) => collator.compare(a.name, b.name)), error: null, loading: false, fetchedAt: Date.now() });
@@ -125,6 +152,7 @@ export function useFleetTenants(api: Api, hosts: readonly HostView[] | null): Fl
           tenants.current.set(hostId, { tenants: prev?.tenants ?? null, error: toFleetError(e), loading: false, fetchedAt: Date.now() });
         }
         changed();
+        await schedules;
       }),
       resources: createPump(RESOURCES_CONCURRENCY, async (hostId) => {
         try {
@@ -173,6 +201,7 @@ export function useFleetTenants(api: Api, hosts: readonly HostView[] | null): Fl
     let removed = false;
     for (const id of [...tenants.current.keys()]) if (!ids.has(id)) removed = tenants.current.delete(id) || removed;
     for (const id of [...resources.current.keys()]) if (!ids.has(id)) removed = resources.current.delete(id) || removed;
+    for (const id of [...policies.current.keys()]) if (!ids.has(id)) removed = policies.current.delete(id) || removed;
     if (removed) changed();
   }, [hosts, changed]);
 
@@ -212,5 +241,5 @@ export function useFleetTenants(api: Api, hosts: readonly HostView[] | null): Fl
     p.resources.push(hostId);
   }, []);
 
-  return { version, tenants: tenants.current, resources: resources.current, refresh, wantResources };
+  return { version, tenants: tenants.current, resources: resources.current, policies: policies.current, refresh, wantResources };
 }

@@ -18,4 +18,9 @@ export const NEEDS = {
   cleanup: OPERATIONS['tenants.cleanup'].role,
   adopt: OPERATIONS['tenants.adopt'].role,
   createBackup: OPERATIONS['backups.create'].role,
+  verifyBackup: OPERATIONS['backups.verify'].role,
+  restoreBackup: OPERATIONS['backups.restore'].role,
+  setBackupPolicy: OPERATIONS['backups.setPolicy'].role,
+  removeBackupPolicy: OPERATIONS['backups.removePolicy'].role,
+  pruneBackups: OPERATIONS['backups.prune'].role,
 } as const satisfies Record<string, Role>;

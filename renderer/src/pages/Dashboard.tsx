@@ -20,12 +20,16 @@ interface TenantRow {
   key: string;
   tenant: TenantView;
   host: HostView;
+  /** It has a backup schedule and its newest backup is overdue. */
+  overdue: boolean;
 }
 
 interface HostRow {
   host: HostView;
   entry: HostTenants | undefined;
   counts: Record<TenantBucket, number> | null;
+  /** Tenants whose newest backup is overdue (null: schedules not listed). */
+  overdue: number | null;
 }
 
 type StateFilter = 'all' | TenantBucket | 'unhealthy';
@@ -72,15 +76,21 @@ export function Dashboard({ store }: { store: HostsStore }) {
     let loadedHosts = 0;
     for (const host of store.hosts ?? []) {
       const entry = fleet.tenants.get(host.id);
+      const policies = fleet.policies.get(host.id);
+      const overdueSet = policies && !policies.error ? policies.overdue : null;
       let counts: Record<TenantBucket, number> | null = null;
+      let overdue: number | null = null;
       if (entry?.tenants) {
         loadedHosts++;
         counts = emptyCounts();
+        if (overdueSet) overdue = 0;
         for (const tenant of entry.tenants) {
           const bucket = tenantBucket(tenant);
           counts[bucket]++;
           totals[bucket]++;
-          const row = { key: `${host.id}/${tenant.name}`, tenant, host };
+          const late = overdueSet !== null && overdueSet.has(tenant.name);
+          if (late) overdue!++;
+          const row = { key: `${host.id}/${tenant.name}`, tenant, host, overdue: late };
           allRows.push(row);
           if (tenantUnhealthy(tenant)) {
             unhealthyTotal++;
@@ -88,12 +98,12 @@ export function Dashboard({ store }: { store: HostsStore }) {
           }
         }
       }
-      hostRows.push({ host, entry, counts });
+      hostRows.push({ host, entry, counts, overdue });
     }
     allRows.sort((a, b) => collator.compare(a.tenant.name, b.tenant.name) || collator.compare(a.host.name, b.host.name));
     return { hostRows, allRows, totals, unhealthy, unhealthyTotal, loadedHosts };
     // `version` publishes changes inside fleet's (mutable, stable) maps.
-  }, [store.hosts, fleet.tenants, version]);
+  }, [store.hosts, fleet.tenants, fleet.policies, version]);
 
   const rows = useMemo(
     () =>
@@ -235,7 +245,7 @@ export function Dashboard({ store }: { store: HostsStore }) {
           testId="dashboard-tenants-table"
           items={rows}
           rowHeight={28}
-          minWidth={640}
+          minWidth={720}
           height={tableHeight(rows.length, 28, 16)}
           getKey={(r) => r.key}
           rowTestId={(r) => `dashboard-tenant-row-${r.host.name}/${r.tenant.name}`}
@@ -272,6 +282,18 @@ const TENANT_COLUMNS: readonly Column<TenantRow>[] = [
   },
   { key: 'image', title: 'Image', width: 'minmax(120px, 1.4fr)', render: (r) => r.tenant.image, tooltip: (r) => r.tenant.image, className: 'mono' },
   { key: 'public', title: 'Public host', width: 'minmax(140px, 1.6fr)', render: (r) => r.tenant.publicHost ?? '—', tooltip: (r) => r.tenant.publicHost ?? '' },
+  {
+    key: 'backups',
+    title: 'Backups',
+    width: '80px',
+    render: (r) =>
+      r.overdue ? (
+        <span className="tag tag-bad" data-testid="cell-backup-overdue">
+          overdue
+        </span>
+      ) : null,
+    tooltip: (r) => (r.overdue ? 'Its newest backup is older than its schedule allows' : ''),
+  },
 ];
 
 function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetTenants }) {
@@ -307,6 +329,18 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
           render: (r) => <span data-testid={`host-count-${b}`}>{r.counts ? r.counts[b] : ''}</span>,
         }),
       ),
+      {
+        key: 'backups',
+        title: 'Backups',
+        width: '120px',
+        render: (r) =>
+          r.overdue === null ? null : (
+            <span className={r.overdue > 0 ? 'danger-text small' : 'muted small'} data-testid="host-backups-overdue" data-count={r.overdue}>
+              {r.overdue} backups overdue
+            </span>
+          ),
+        tooltip: (r) => (r.overdue ? `${r.overdue} tenants' newest backup is older than their schedule allows` : ''),
+      },
       { key: 'disk', title: 'Disk', width: 'minmax(96px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="disk" /> },
       { key: 'memory', title: 'Memory', width: 'minmax(96px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="memory" /> },
     ],
@@ -327,7 +361,7 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
         testId="dashboard-hosts-table"
         items={rows}
         rowHeight={30}
-        minWidth={710}
+        minWidth={830}
         height={tableHeight(rows.length, 30, 8)}
         getKey={(r) => r.host.id}
         rowTestId={(r) => `dashboard-host-row-${r.host.name}`}

@@ -7,9 +7,13 @@ import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatBytes, formatDateTime, formatDuration } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
+import { BackupSchedule } from './BackupSchedule.js';
+import { RestoreDialog } from './RestoreDialog.js';
 
-// A tenant's backups: "Back up now" (backups.create, a job) and the host's catalog for the tenant
-// (backups.list, kept in the host's fleet database, so every console's backups are there).
+// A tenant's backups: "Back up now" (backups.create, a job), the host's catalog for the tenant
+// (backups.list, kept in the host's fleet database, so every console's backups are there) with
+// Verify (backups.verify, a restore drill) and Restore… (backups.restore) per complete local
+// backup, and the tenant's schedule and retention.
 
 const STATE_CLASS: Record<BackupEntry['state'], string> = { running: 'tag', succeeded: 'tag tag-ok', failed: 'tag tag-bad' };
 
@@ -39,6 +43,11 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
+/** Verify and restore need a complete archive on this machine. */
+function restorable(b: BackupEntry): boolean {
+  return b.state === 'succeeded' && b.destinations.some((d) => d.kind === 'local');
+}
+
 function Sha({ sha }: { sha: string | null }) {
   const [copied, setCopied] = useState<boolean | null>(null);
   if (!sha) return <span className="muted">—</span>;
@@ -66,13 +75,18 @@ function Sha({ sha }: { sha: string | null }) {
 export function TenantBackups({ hostId, name, version }: { hostId: string; name: string; version: number }) {
   const api = useApi();
   const canBackup = useCan(NEEDS.createBackup);
+  const canVerify = useCan(NEEDS.verifyBackup);
+  const canRestore = useCan(NEEDS.restoreBackup);
   const [entries, setEntries] = useState<BackupEntry[] | null>(null);
   const [error, setError] = useState<FleetError | null>(null);
   const [loading, setLoading] = useState(false);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<FleetError | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
+  const [job, setJob] = useState<{ id: string; title: string } | null>(null);
   const [jobDone, setJobDone] = useState(false);
+  const [restoring, setRestoring] = useState<BackupEntry | null>(null);
+  const [verifying, setVerifying] = useState<string | null>(null);
+  const [scheduleBump, setScheduleBump] = useState(0);
   const seq = useRef(0);
 
   const load = useCallback(async () => {
@@ -100,7 +114,7 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
     try {
       const started = await api.call('backups.create', { hostId, name });
       setJobDone(false);
-      setJobId(started.jobId);
+      setJob({ id: started.jobId, title: 'Back up' });
       void load(); // the catalog shows it running
     } catch (e) {
       setStartError(toFleetError(e));
@@ -109,7 +123,22 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
     }
   };
 
-  const running = jobId !== null && !jobDone;
+  const verify = async (b: BackupEntry) => {
+    setVerifying(b.id);
+    setStartError(null);
+    try {
+      const started = await api.call('backups.verify', { hostId, name, backupId: b.id });
+      setJobDone(false);
+      setJob({ id: started.jobId, title: 'Verify (restore drill)' });
+    } catch (e) {
+      setStartError(toFleetError(e));
+    } finally {
+      setVerifying(null);
+    }
+  };
+
+  const running = job !== null && !jobDone;
+  const showActions = canVerify || canRestore;
   const noDbServer = error?.code === 'VALIDATION';
 
   return (
@@ -127,7 +156,7 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
           </button>
           {canBackup ? (
             <button type="button" className="btn btn-small btn-primary" onClick={() => void backUp()} disabled={starting || running} data-testid="backup-now">
-              {starting ? 'Starting…' : running ? 'Backing up…' : 'Back up now'}
+              {starting ? 'Starting…' : running ? 'Job running…' : 'Back up now'}
             </button>
           ) : null}
         </div>
@@ -137,14 +166,16 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
         Odoo’s backup format (database dump from one snapshot, filestore), verified, on this machine; the catalog lives on the host, so every console
         sees it.
       </p>
+      {!noDbServer ? <BackupSchedule hostId={hostId} name={name} version={version + scheduleBump} /> : null}
       {startError ? <ErrorBox error={startError} compact testId="backup-start-error" /> : null}
-      {jobId ? (
+      {job ? (
         <JobPanel
-          key={jobId}
-          jobId={jobId}
-          title="Back up"
+          key={job.id}
+          jobId={job.id}
+          title={job.title}
           onFinished={() => {
             setJobDone(true);
+            setScheduleBump((n) => n + 1);
             void load();
           }}
         />
@@ -168,6 +199,7 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
                 <th>SHA-256</th>
                 <th>Odoo · PG</th>
                 <th>Verified</th>
+                {showActions ? <th aria-label="Actions" /> : null}
               </tr>
             </thead>
             <tbody>
@@ -197,8 +229,13 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
                     </td>
                     <td className="nowrap small" title={b.verification ? `${b.verification.method}, ${formatDateTime(b.verification.at)}: ${b.verification.detail}` : ''}>
                       {b.verification ? (
-                        <span className={b.verification.ok ? 'text-ok' : 'text-fail'} data-testid="backup-verdict" data-ok={b.verification.ok ? 'true' : 'false'}>
-                          {b.verification.ok ? '✓ verified' : '✕ failed'}
+                        <span
+                          className={b.verification.ok ? 'text-ok' : 'text-fail'}
+                          data-testid="backup-verdict"
+                          data-ok={b.verification.ok ? 'true' : 'false'}
+                          data-method={b.verification.method}
+                        >
+                          {b.verification.ok ? '✓' : '✕'} {b.verification.method} {b.verification.ok ? 'ok' : 'failed'}
                         </span>
                       ) : (
                         <span className="muted" data-testid="backup-verdict" data-ok="">
@@ -206,9 +243,33 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
                         </span>
                       )}
                     </td>
+                    {showActions ? (
+                      <td className="nowrap">
+                        {restorable(b) ? (
+                          <span className="inline-row backup-actions">
+                            {canVerify ? (
+                              <button
+                                type="button"
+                                className="btn btn-small"
+                                onClick={() => void verify(b)}
+                                disabled={running || verifying !== null}
+                                data-testid="backup-verify"
+                              >
+                                {verifying === b.id ? 'Starting…' : 'Verify'}
+                              </button>
+                            ) : null}
+                            {canRestore ? (
+                              <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRestoring(b)} disabled={running} data-testid="backup-restore">
+                                Restore…
+                              </button>
+                            ) : null}
+                          </span>
+                        ) : null}
+                      </td>
+                    ) : null}
                   </tr>
                   <tr className={`backup-detail${b.state === 'failed' ? ' is-failed' : ''}`} data-testid={`backup-detail-${b.id}`}>
-                    <td colSpan={7} className="small">
+                    <td colSpan={showActions ? 8 : 7} className="small">
                       <span data-testid="backup-contents">
                         {b.rowCounts ? `${Object.keys(b.rowCounts).length} tables counted` : 'no table counts'}
                         {b.filestore ? ` · ${b.filestore.files} filestore files` : ''}
@@ -220,6 +281,14 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
                             {b.destinations.map((d) => d.path).join(', ')}
                           </span>
                         </>
+                      ) : null}
+                      {b.verification ? (
+                        <div className="wrap-anywhere" data-testid="backup-verdict-detail">
+                          <span className="muted">
+                            {b.verification.method === 'restore' ? 'Restore drill' : 'Check'} {formatDateTime(b.verification.at)}:{' '}
+                          </span>
+                          {b.verification.detail}
+                        </div>
                       ) : null}
                       {b.error ? (
                         <div className="danger-text wrap-anywhere" data-testid={`backup-error-${b.id}`}>
@@ -237,6 +306,19 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
         <p className="muted small" data-testid="backups-empty">
           {entries ? 'No backups of this tenant yet.' : 'Loading…'}
         </p>
+      ) : null}
+      {restoring ? (
+        <RestoreDialog
+          hostId={hostId}
+          name={name}
+          backup={restoring}
+          onClose={() => setRestoring(null)}
+          onStarted={(jobId) => {
+            setRestoring(null);
+            setJobDone(false);
+            setJob({ id: jobId, title: 'Restore' });
+          }}
+        />
       ) : null}
     </section>
   );

@@ -1,0 +1,248 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { BackupPolicyView } from '../../../../shared/backup-policies.js';
+import { useApi } from '../../api/context.js';
+import { ErrorBox } from '../../components/ErrorBox.js';
+import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { formatDateTime } from '../../lib/format.js';
+import { NEEDS } from '../../lib/roles.js';
+import { useCan } from '../../lib/session.js';
+
+// A tenant's backup schedule and retention (backups.policies, filtered to the tenant), a form to
+// set it (backups.setPolicy), "Stop schedule" (backups.removePolicy) and "Prune now" (backups.prune).
+
+interface Draft {
+  everyHours: string;
+  jitterMinutes: string;
+  keepDaily: string;
+  keepWeekly: string;
+  keepMonthly: string;
+}
+
+const DEFAULT_DRAFT: Draft = { everyHours: '24', jitterMinutes: '10', keepDaily: '7', keepWeekly: '4', keepMonthly: '12' };
+const LIMITS: Record<keyof Draft, [number, number]> = {
+  everyHours: [1, 744],
+  jitterMinutes: [0, 240],
+  keepDaily: [0, 366],
+  keepWeekly: [0, 520],
+  keepMonthly: [0, 240],
+};
+const LABELS: Record<keyof Draft, string> = {
+  everyHours: 'Every (hours)',
+  jitterMinutes: 'Jitter (minutes)',
+  keepDaily: 'Keep daily',
+  keepWeekly: 'Keep weekly',
+  keepMonthly: 'Keep monthly',
+};
+const KEYS = Object.keys(LABELS) as (keyof Draft)[];
+
+function draftOf(p: BackupPolicyView | null): Draft {
+  if (!p) return DEFAULT_DRAFT;
+  return {
+    everyHours: String(p.everyHours),
+    jitterMinutes: String(p.jitterMinutes),
+    keepDaily: String(p.keepDaily),
+    keepWeekly: String(p.keepWeekly),
+    keepMonthly: String(p.keepMonthly),
+  };
+}
+
+function parseDraft(d: Draft): { values: Record<keyof Draft, number> | null; invalid: (keyof Draft)[] } {
+  const values = {} as Record<keyof Draft, number>;
+  const invalid: (keyof Draft)[] = [];
+  for (const k of KEYS) {
+    const n = Number(d[k]);
+    const [min, max] = LIMITS[k];
+    if (d[k].trim() === '' || !Number.isInteger(n) || n < min || n > max) invalid.push(k);
+    else values[k] = n;
+  }
+  return { values: invalid.length ? null : values, invalid };
+}
+
+export function BackupSchedule({ hostId, name, version }: { hostId: string; name: string; version: number }) {
+  const api = useApi();
+  const canSet = useCan(NEEDS.setBackupPolicy);
+  const canRemove = useCan(NEEDS.removeBackupPolicy);
+  const canPrune = useCan(NEEDS.pruneBackups);
+  const [policy, setPolicy] = useState<BackupPolicyView | null | undefined>(undefined);
+  const [error, setError] = useState<FleetError | null>(null);
+  const [draft, setDraft] = useState<Draft>(DEFAULT_DRAFT);
+  const [editing, setEditing] = useState(false);
+  const [busy, setBusy] = useState<'save' | 'remove' | 'prune' | null>(null);
+  const [actionError, setActionError] = useState<FleetError | null>(null);
+  const [pruned, setPruned] = useState<number | null>(null);
+  const seq = useRef(0);
+
+  const pick = useCallback((list: readonly BackupPolicyView[]) => list.find((p) => p.tenant === name) ?? null, [name]);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    try {
+      const list = await api.call('backups.policies', { hostId });
+      if (mine !== seq.current) return;
+      setPolicy(pick(list));
+      setError(null);
+    } catch (e) {
+      if (mine === seq.current) setError(toFleetError(e));
+    }
+  }, [api, hostId, pick]);
+
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+
+  const edit = () => {
+    setDraft(draftOf(policy ?? null));
+    setActionError(null);
+    setEditing(true);
+  };
+
+  const parsed = parseDraft(draft);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!parsed.values || busy) return;
+    setBusy('save');
+    setActionError(null);
+    try {
+      const list = await api.call('backups.setPolicy', { hostId, name, ...parsed.values });
+      seq.current++;
+      setPolicy(pick(list));
+      setEditing(false);
+    } catch (err) {
+      setActionError(toFleetError(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const remove = async () => {
+    setBusy('remove');
+    setActionError(null);
+    try {
+      const list = await api.call('backups.removePolicy', { hostId, name });
+      seq.current++;
+      setPolicy(pick(list));
+      setEditing(false);
+    } catch (err) {
+      setActionError(toFleetError(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const prune = async () => {
+    setBusy('prune');
+    setActionError(null);
+    setPruned(null);
+    try {
+      const r = await api.call('backups.prune', { hostId, name });
+      setPruned(r.pruned.length);
+      void load();
+    } catch (err) {
+      setActionError(toFleetError(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const unavailable = error?.code === 'VALIDATION';
+
+  return (
+    <div className="backup-schedule" data-testid="backup-schedule" data-state={policy === undefined ? 'loading' : policy ? 'scheduled' : 'none'}>
+      <div className="section-head">
+        <h4 className="card-title">Schedule</h4>
+        <div className="inline-row">
+          {canSet && policy !== undefined && !editing ? (
+            <button type="button" className="btn btn-small" onClick={edit} disabled={busy !== null} data-testid="schedule-edit">
+              {policy ? 'Change schedule' : 'Schedule backups'}
+            </button>
+          ) : null}
+          {canRemove && policy && !editing ? (
+            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove()} disabled={busy !== null} data-testid="schedule-remove">
+              {busy === 'remove' ? 'Stopping…' : 'Stop schedule'}
+            </button>
+          ) : null}
+          {canPrune && policy && !editing ? (
+            <button type="button" className="btn btn-small" onClick={() => void prune()} disabled={busy !== null} data-testid="schedule-prune">
+              {busy === 'prune' ? 'Pruning…' : 'Prune now'}
+            </button>
+          ) : null}
+        </div>
+      </div>
+      {unavailable ? (
+        <p className="notice small" data-testid="schedule-unavailable">
+          {error?.message}
+        </p>
+      ) : error ? (
+        <ErrorBox error={error} compact testId="schedule-error" />
+      ) : null}
+      {policy === undefined ? (
+        !error ? <p className="muted small">Loading…</p> : null
+      ) : policy ? (
+        <dl className="kv small" data-testid="schedule-policy">
+          <dt>Every</dt>
+          <dd data-testid="schedule-every">
+            {policy.everyHours} h{policy.jitterMinutes > 0 ? ` (+ up to ${policy.jitterMinutes} min jitter)` : ''}
+          </dd>
+          <dt>Keeps</dt>
+          <dd data-testid="schedule-keep">
+            {policy.keepDaily} daily · {policy.keepWeekly} weekly · {policy.keepMonthly} monthly
+          </dd>
+          <dt>Next run</dt>
+          <dd data-testid="schedule-next" title={policy.nextRunAt}>
+            {formatDateTime(policy.nextRunAt)}
+            {policy.lease ? <span className="muted"> · running on {policy.lease.holder}</span> : null}
+          </dd>
+          <dt>Newest backup</dt>
+          <dd data-testid="schedule-newest">
+            {policy.newestBackupAt ? formatDateTime(policy.newestBackupAt) : 'none'}{' '}
+            {policy.overdue ? (
+              <span className="tag tag-bad" data-testid="schedule-overdue">
+                overdue
+              </span>
+            ) : null}
+          </dd>
+          <dt>Last run</dt>
+          <dd data-testid="schedule-last">
+            {policy.lastRunAt ? `${formatDateTime(policy.lastRunAt)}: ${policy.lastOutcome ?? '—'}` : 'not yet'}
+          </dd>
+        </dl>
+      ) : !error ? (
+        <p className="muted small" data-testid="schedule-none">
+          No schedule: this tenant is backed up only when asked.{canSet ? '' : ' Scheduling needs the admin role.'}
+        </p>
+      ) : null}
+      {pruned !== null ? (
+        <p className="small" data-testid="schedule-pruned" data-count={pruned}>
+          Pruned {pruned} backup{pruned === 1 ? '' : 's'}.
+        </p>
+      ) : null}
+      {editing ? (
+        <form className="schedule-form inline-row" onSubmit={save} noValidate data-testid="schedule-form">
+          {KEYS.map((k) => (
+            <label key={k} className="schedule-field small">
+              <span>{LABELS[k]}</span>
+              <input
+                type="number"
+                inputMode="numeric"
+                min={LIMITS[k][0]}
+                max={LIMITS[k][1]}
+                value={draft[k]}
+                onChange={(e) => setDraft((d) => ({ ...d, [k]: e.target.value }))}
+                aria-invalid={parsed.invalid.includes(k) ? true : undefined}
+                data-testid={`schedule-${k}`}
+              />
+            </label>
+          ))}
+          <button type="submit" className="btn btn-small btn-primary" disabled={!parsed.values || busy !== null} data-testid="schedule-save">
+            {busy === 'save' ? 'Saving…' : 'Save schedule'}
+          </button>
+          <button type="button" className="btn btn-small" onClick={() => setEditing(false)} disabled={busy !== null} data-testid="schedule-cancel">
+            Cancel
+          </button>
+        </form>
+      ) : null}
+      {actionError ? <ErrorBox error={actionError} compact testId="schedule-action-error" /> : null}
+    </div>
+  );
+}
