@@ -139,7 +139,7 @@ describe('backups, drift and the shared audit trail in the web console (Chromium
     const cleanup = table.locator('[data-testid^="host-audit-row-"]', { hasText: 'tenants.cleanup' }).first();
     await cleanup.waitFor({ timeout: 30_000 });
     expect(await cleanup.textContent()).toContain('e2e@web');
-    expect(await cleanup.textContent()).toContain('this host');
+    expect(await cleanup.textContent()).toContain(`server-missing:${NAME}`); // the item cleaned up
     expect(await cleanup.getByTestId('host-audit-outcome').getAttribute('data-outcome')).toBe('ok');
     // The check that found the drift is there too (audited as well).
     await table.locator('[data-testid^="host-audit-row-"]', { hasText: 'tenants.reconcile' }).first().waitFor({ timeout: 10_000 });
