@@ -99,7 +99,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   tenants.registerJobs(registry);
   const backups = new BackupService({ pool, docker, hosts, coordinators, jobs: () => jobs, dir: path.join(options.dataDir, 'backups') });
   backups.registerJobs(registry);
-  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log });
+  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log, dir: path.join(options.dataDir, 'backups') });
   const dbServers = new ManagedDbServerService({
     pool,
     docker,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupEntry } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
+import { insideFolder } from '../common/paths.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import { findTenantParts } from '../tenants/tenant-parts.js';
@@ -35,7 +36,7 @@ export class BackupService {
     const entry = (await this.list(hostId, name, 1000)).find((b) => b.id === backupId);
     if (!entry) throw new FleetError('NOT_FOUND', `No backup ${backupId} of ${name} in the host's catalog.`);
     if (entry.state !== 'succeeded' || !entry.sha256 || !entry.rowCounts || !entry.filestore) throw new FleetError('CONFLICT', `Backup ${backupId} is ${entry.state} or lacks its recorded figures: there is nothing to verify against.`);
-    const local = entry.destinations.find((d) => d.kind === 'local' && fs.existsSync(d.path));
+    const local = this.localCopy(entry);
     if (!local) throw new FleetError('NOT_FOUND', `Backup ${backupId} has no copy on this machine.`);
     await findTenantParts(this.deps, hostId, name);
     return {
@@ -55,7 +56,7 @@ export class BackupService {
       const entry = (await this.list(hostId, name, 1000)).find((b) => b.id === source.backupId);
       if (!entry) throw new FleetError('NOT_FOUND', `No backup ${source.backupId} of ${name} in the host's catalog.`);
       if (entry.state !== 'succeeded' || !entry.sha256) throw new FleetError('CONFLICT', `Backup ${source.backupId} is ${entry.state}: only a complete, verified backup can be restored.`);
-      const local = entry.destinations.find((d) => d.kind === 'local' && fs.existsSync(d.path));
+      const local = this.localCopy(entry);
       if (!local) throw new FleetError('NOT_FOUND', `Backup ${source.backupId} has no copy on this machine (${entry.destinations.map((d) => d.path).join(', ') || 'no destinations'}).`);
       archivePath = local.path;
       sha256 = entry.sha256;
@@ -72,6 +73,11 @@ export class BackupService {
     await findTenantParts(this.deps, hostId, name); // NOT_FOUND before a job is journaled
     const backupId = crypto.randomUUID();
     return { jobId: this.deps.jobs().runJob(this.job, { hostId, name, backupId, dir: this.deps.dir }, { actor }), backupId };
+  }
+
+  /** The backup's copy in this console's own folder: a path from the shared catalog is trusted nowhere else. */
+  private localCopy(entry: BackupEntry) {
+    return entry.destinations.find((d) => d.kind === 'local' && insideFolder(d.path, this.deps.dir) && fs.existsSync(d.path));
   }
 
   async list(hostId: string, tenant?: string, limit = 200): Promise<BackupEntry[]> {

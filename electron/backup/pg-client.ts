@@ -22,8 +22,11 @@ export function clientImageFor(settings: { managed?: boolean; image?: string | n
 export interface PgClient {
   image: string;
   major: number;
-  /** Container options and the password file for `tool args…` against `database`. */
-  container(tool: 'pg_dump' | 'psql', args: string[], database: string, extraEnv?: string[]): { options: Docker.ContainerCreateOptions; files: { path: string; tar: Buffer } };
+  /**
+   * Container options and the password file for `tool args…` against `database`, as the admin
+   * role unless `login` names another.
+   */
+  container(tool: 'pg_dump' | 'psql', args: string[], database: string, extraEnv?: string[], login?: { user: string; password: string }): { options: Docker.ContainerCreateOptions; files: { path: string; tar: Buffer } };
 }
 
 export async function pgClient(deps: { pool: SshPool; docker: DockerService; hosts: HostService }, hostId: string): Promise<PgClient> {
@@ -43,21 +46,21 @@ export async function pgClient(deps: { pool: SshPool; docker: DockerService; hos
     throw error;
   }
   const dbHost = settings.tenantAddress ?? settings.address;
-  const pgpass = `${escapePgpass(dbHost)}:${settings.port}:*:${escapePgpass(admin.user)}:${escapePgpass(admin.password ?? '')}\n`;
+  const pgpass = (user: string, password: string) => `${escapePgpass(dbHost)}:${settings.port}:*:${escapePgpass(user)}:${escapePgpass(password)}\n`;
   return {
     image,
     major,
-    container: (tool, args, database, extraEnv = []) => ({
+    container: (tool, args, database, extraEnv = [], login = { user: admin.user, password: admin.password ?? '' }) => ({
       options: {
         Image: image,
         User: '0',
         Entrypoint: [tool],
-        Cmd: [`--host=${dbHost}`, `--port=${settings.port}`, `--username=${admin.user}`, '--no-password', ...args, tool === 'psql' ? `--dbname=${database}` : database],
+        Cmd: [`--host=${dbHost}`, `--port=${settings.port}`, `--username=${login.user}`, '--no-password', ...args, tool === 'psql' ? `--dbname=${database}` : database],
         Env: ['PGPASSFILE=/tmp/.fleet-pgpass', ...extraEnv],
         Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: database },
         HostConfig: settings.tenantNetwork ? { NetworkMode: settings.tenantNetwork } : {},
       },
-      files: { path: '/tmp', tar: tarArchive([{ name: '.fleet-pgpass', content: Buffer.from(pgpass), mode: 0o600, uid: 0, gid: 0 }]) },
+      files: { path: '/tmp', tar: tarArchive([{ name: '.fleet-pgpass', content: Buffer.from(pgpass(login.user, login.password)), mode: 0o600, uid: 0, gid: 0 }]) },
     }),
   };
 }

@@ -59,32 +59,39 @@ export function restoreJob(deps: ArchiveDeps & { coordinators: HostCoordinators 
         },
       },
       {
-        // The point of no return, and idempotent: each half checks what is already done.
+        // The point of no return once done, and idempotent: each half checks what is already
+        // done. A failure halfway is undone by its compensation, back to the old data.
         name: 'swap',
         title: 'Swap the restored database and filestore into place',
         onCrash: 'resume',
         async run(ctx) {
-          const { database } = parts(ctx);
+          const { database, role } = parts(ctx);
           await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
-            const exists = async (name: string) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount! > 0;
-            if (!(await exists(scratch(database)))) return; // swapped already
-            await dropDatabase(c, previous(database));
+            if (!(await exists(c, scratch(database)))) return; // swapped already
+            await dropDatabase(c, previous(database), role);
             await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, scratch(database)]]);
-            await c.query('BEGIN');
-            try {
-              if (await exists(database)) await c.query(`ALTER DATABASE ${c.escapeIdentifier(database)} RENAME TO ${c.escapeIdentifier(previous(database))}`);
-              await c.query(`ALTER DATABASE ${c.escapeIdentifier(scratch(database))} RENAME TO ${c.escapeIdentifier(database)}`);
-              await c.query('COMMIT');
-            } catch (error) {
-              await c.query('ROLLBACK').catch(() => {});
-              throw error;
-            }
+            await renames(c, (await exists(c, database)) ? [[database, previous(database)]] : [], [[scratch(database), database]]);
           });
           await filestoreShell(
             ctx,
             'set -e; cd /var/lib/odoo/filestore; if [ -d ".restore-$1" ]; then rm -rf ".previous-$1"; if [ -e "$1" ]; then mv "$1" ".previous-$1"; fi; mv ".restore-$1" "$1"; fi',
             'the filestore swap',
           );
+        },
+        async compensate(ctx) {
+          const found = ctx.output<TenantParts>('preflight');
+          if (!found) return;
+          const { database } = found;
+          await filestoreShell(
+            ctx,
+            'set -e; cd /var/lib/odoo/filestore; if [ -d ".previous-$1" ]; then rm -rf ".restore-$1"; if [ -e "$1" ]; then mv "$1" ".restore-$1"; fi; mv ".previous-$1" "$1"; fi',
+            'the filestore swap back',
+          );
+          await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
+            if (!(await exists(c, previous(database)))) return; // the old database never moved
+            await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, previous(database)]]);
+            await renames(c, (await exists(c, database)) ? [[database, scratch(database)]] : [], [[previous(database), database]]);
+          });
         },
       },
       {
@@ -107,13 +114,29 @@ export function restoreJob(deps: ArchiveDeps & { coordinators: HostCoordinators 
         title: 'Drop the previous database and filestore',
         onCrash: 'resume',
         async run(ctx) {
-          const { database } = parts(ctx);
-          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, previous(database)));
+          const { database, role } = parts(ctx);
+          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, previous(database), role));
           await filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.previous-$1"`, 'the filestore cleaner');
         },
       },
     ],
   };
+}
+
+async function exists(c: pg.Client, name: string): Promise<boolean> {
+  return (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount! > 0;
+}
+
+/** Database renames in one transaction: all of them happen, or none. */
+async function renames(c: pg.Client, ...groups: Array<Array<[string, string]>>): Promise<void> {
+  await c.query('BEGIN');
+  try {
+    for (const [from, to] of groups.flat()) await c.query(`ALTER DATABASE ${c.escapeIdentifier(from)} RENAME TO ${c.escapeIdentifier(to)}`);
+    await c.query('COMMIT');
+  } catch (error) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 /** As Odoo's restore with copy=True: a new database.uuid and database.secret. */

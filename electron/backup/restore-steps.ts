@@ -8,6 +8,7 @@ import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
+import { generatePassword, scramSha256Verifier } from '../postgres/scram.js';
 import { pgClient } from './pg-client.js';
 import type { ArchiveDeps } from './tenant-archive.js';
 import { ZipReader } from './zip-reader.js';
@@ -91,7 +92,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
     async run(ctx) {
       const { database, role } = parts(ctx);
       await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
-        await dropDatabase(c, names.scratchOf(database)); // a leftover of an interrupted restore
+        await dropDatabase(c, names.scratchOf(database), role); // a leftover of an interrupted run
         // As Odoo's restore creates it: unicode, template0 with C collation.
         await c.query(`CREATE DATABASE ${c.escapeIdentifier(names.scratchOf(database))} OWNER ${c.escapeIdentifier(role)} ENCODING 'UTF8' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
         await c.query(`REVOKE ALL ON DATABASE ${c.escapeIdentifier(names.scratchOf(database))} FROM PUBLIC`);
@@ -107,7 +108,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
         const ours = [found.database, names.scratchOf(found.database)];
         for (const c of helpers.filter((h) => ours.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
       });
-      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, names.scratchOf(found.database)));
+      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, names.scratchOf(found.database), found.role));
     },
   };
 
@@ -118,14 +119,25 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
     async run(ctx) {
       const { database, role } = parts(ctx);
       const client = await pgClient(deps, ctx.input.hostId);
-      // Every object is created as the tenant's role, so ownership and grants are right.
-      const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], names.scratchOf(database), [`PGOPTIONS=-c role=${role}`]);
-      const zip = await ZipReader.open(ctx.input.archivePath);
+      // An archive is untrusted input: psql logs in as a throw-away role that is neither
+      // superuser nor anything but a member of the tenant's role, so a dump that resets its role
+      // or shells out gains nothing. Every object is created as the tenant's role (PGOPTIONS).
+      const loader = { user: `fleet_load_${crypto.randomBytes(6).toString('hex')}`, password: generatePassword() };
+      ctx.setOutput({ loader: loader.user });
+      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) =>
+        c.query(`CREATE ROLE ${c.escapeIdentifier(loader.user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION IN ROLE ${c.escapeIdentifier(role)} PASSWORD ${c.escapeLiteral(scramSha256Verifier(loader.password))}`),
+      );
       try {
-        const dump = await zip.stream(zip.member('dump.sql')!);
-        await runOneOffWithInput(docker(ctx.input.hostId), psql.options, dump, 'psql loading dump.sql', psql.files);
+        const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], names.scratchOf(database), [`PGOPTIONS=-c role=${role}`], loader);
+        const zip = await ZipReader.open(ctx.input.archivePath);
+        try {
+          const dump = await zip.stream(zip.member('dump.sql')!);
+          await runOneOffWithInput(docker(ctx.input.hostId), psql.options, dump, 'psql loading dump.sql', psql.files);
+        } finally {
+          await zip.close();
+        }
       } finally {
-        await zip.close();
+        await dropLoader(ctx.input.hostId, names.scratchOf(database), role, loader.user);
       }
       if (after) {
         await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: names.scratchOf(database) }, async (c) => {
@@ -134,7 +146,25 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
         });
       }
     },
+    async compensate(ctx) {
+      const found = ctx.output<TenantParts>('preflight');
+      const loader = ctx.output<{ loader?: string }>('load-dump')?.loader;
+      if (found && loader) await dropLoader(ctx.input.hostId, names.scratchOf(found.database), found.role, loader);
+    },
   });
+
+  /** Whatever the loader role came to own in the scratch database becomes the tenant's; then it goes. */
+  const dropLoader = async (hostId: string, scratchDb: string, role: string, loader: string) => {
+    const exists = await withPostgres(deps.pool, admin(hostId), async (c) => (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [loader])).rowCount! > 0);
+    if (!exists) return;
+    await withPostgres(deps.pool, { ...admin(hostId), database: scratchDb }, (c) =>
+      c.query(`REASSIGN OWNED BY ${c.escapeIdentifier(loader)} TO ${c.escapeIdentifier(role)}; DROP OWNED BY ${c.escapeIdentifier(loader)}`),
+    ).catch(() => {}); // the scratch database may be gone already
+    await withPostgres(deps.pool, admin(hostId), async (c) => {
+      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [loader]);
+      await c.query(`DROP ROLE IF EXISTS ${c.escapeIdentifier(loader)}`);
+    });
+  };
 
   const stageFilestore: StepDefinition<I> = {
     name: 'stage-filestore',
@@ -167,7 +197,14 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
   return { parts, admin, docker, filestoreShell, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
 }
 
-export async function dropDatabase(client: pg.Client, name: string): Promise<void> {
+/**
+ * Drops a scratch or previous copy of the tenant's database — only if the tenant's role owns it:
+ * a database of that name owned by anyone else (another tenant's, say) is refused, never dropped.
+ */
+export async function dropDatabase(client: pg.Client, name: string, ownerRole: string): Promise<void> {
+  const owner = (await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [name])).rows[0]?.owner;
+  if (owner === undefined) return;
+  if (owner !== ownerRole) throw new FleetError('CONFLICT', `A database named "${name}" exists and belongs to "${owner}", not to this tenant: it is left alone; rename or remove it first.`, { database: name });
   await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
   await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)}`);
 }

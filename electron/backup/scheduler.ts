@@ -2,6 +2,7 @@ import fsp from 'node:fs/promises';
 import type { BackupPolicyView } from '../../shared/backup-policies.js';
 import { FleetError } from '../../shared/errors.js';
 import type { Logger } from '../common/log.js';
+import { insideFolder } from '../common/paths.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { JobRunner } from '../jobs/index.js';
@@ -19,7 +20,7 @@ export class BackupScheduler {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: { hosts: HostService; coordinators: HostCoordinators; backups: BackupService; jobs: () => JobRunner; log: Logger },
+    private readonly deps: { hosts: HostService; coordinators: HostCoordinators; backups: BackupService; jobs: () => JobRunner; log: Logger; /** This console's backup folder: the only place prune deletes from. */ dir: string },
   ) {}
 
   start(intervalMs = 60_000): void {
@@ -111,7 +112,8 @@ export class BackupScheduler {
     const pruned: string[] = [];
     for (const entry of entries) {
       if (entry.kind !== 'backup' || entry.state !== 'succeeded' || keep.has(entry.id)) continue;
-      const local = entry.destinations.filter((d) => d.kind === 'local');
+      // The catalog is shared: a path in it is trusted only inside this console's own folder.
+      const local = entry.destinations.filter((d) => d.kind === 'local' && insideFolder(d.path, this.deps.dir) && d.path.endsWith('.zip'));
       const here = await Promise.all(local.map((d) => fsp.access(d.path).then(() => true, () => false)));
       if (local.length === 0 || here.some((h) => !h)) continue; // another console's copy
       for (const d of local) for (const f of [d.path, `${d.path}.json`]) await fsp.rm(f, { force: true });

@@ -106,8 +106,8 @@ export function verifyJob(deps: ArchiveDeps & { coordinators: HostCoordinators }
         title: 'Drop the scratch database and folder',
         onCrash: 'resume',
         async run(ctx) {
-          const { database } = parts(ctx);
-          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, scratch(database)));
+          const { database, role } = parts(ctx);
+          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, scratch(database), role));
           await load.filestoreShell(ctx, 'rm -rf "/var/lib/odoo/filestore/.verify-$1"', 'the filestore cleaner');
         },
       },

@@ -15,3 +15,9 @@ export function defaultDataDir(program: Program, env: NodeJS.ProcessEnv = proces
   if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', name);
   return path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), name);
 }
+
+/** Whether `file` lies inside `folder` (not the folder itself, not through `..`). */
+export function insideFolder(file: string, folder: string): boolean {
+  const relative = path.relative(path.resolve(folder), path.resolve(file));
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}

@@ -43,6 +43,7 @@ interface ActiveJob {
   actor: string;
   input: unknown;
   definition: JobDefinition<unknown>;
+  /** Replaced by a fresh one when a cancel arrives past the point of no return. */
   controller: AbortController;
   done: Promise<void>;
 }
@@ -122,9 +123,17 @@ export class JobRunner {
     const active = this.start(id, definition as JobDefinition<unknown>, target, options.actor, stored, false, 'forward');
     const signal = options.signal;
     if (signal) {
-      if (signal.aborted) this.cancel(id);
+      // Past the point of no return a cancel is refused; the caller's signal then changes nothing.
+      const cancel = () => {
+        try {
+          this.cancel(id);
+        } catch {
+          // refused: the job finishes
+        }
+      };
+      if (signal.aborted) cancel();
       else {
-        const onAbort = () => this.cancel(id);
+        const onAbort = cancel;
         signal.addEventListener('abort', onAbort, { once: true });
         void active.done.then(() => signal.removeEventListener('abort', onAbort));
       }
@@ -183,6 +192,9 @@ export class JobRunner {
     if (!view) throw new FleetError('NOT_FOUND', `No job ${jobId}`);
     const active = this.active.get(jobId);
     if (!active && !isUnfinished(view.state)) return false;
+    const definition = this.registry.get(view.kind);
+    const noReturn = definition && pastPointOfNoReturn(view, definition);
+    if (noReturn) throw new FleetError('CONFLICT', `The job is past its point of no return ("${noReturn}" is done): it can only finish.`, { jobId });
     if (!view.cancelRequested) this.journal.requestCancel(jobId);
     if (active && !active.controller.signal.aborted) active.controller.abort(new FleetError('CONFLICT', 'The job was cancelled', { jobId }));
     return true;
@@ -287,16 +299,23 @@ export class JobRunner {
   /** Runs the steps not yet done; 'backward' when a step failed or the job was cancelled. */
   private async forward(job: ActiveJob): Promise<Direction | 'ended'> {
     const steps = job.definition.steps;
-    const signal = job.controller.signal;
+    let signal = job.controller.signal;
     for (let index = 0; index < steps.length; index++) {
       const step = steps[index]!;
       const view = this.journal.get(job.id);
       if (!view) throw new Error('the job vanished from the journal');
       if (view.steps[index]?.state === 'done') continue;
-      // A cancel journaled by another process is honoured between steps too.
+      // A cancel journaled by another process is honoured between steps too — unless the job is
+      // past its point of no return (it came while that step ran): then it can only finish.
       if (signal.aborted || view.cancelRequested) {
-        this.journal.setJobState(job.id, 'compensating');
-        return 'backward';
+        if (!pastPointOfNoReturn(view, job.definition)) {
+          this.journal.setJobState(job.id, 'compensating');
+          return 'backward';
+        }
+        if (signal.aborted) {
+          job.controller = new AbortController();
+          signal = job.controller.signal;
+        }
       }
       const attempt = this.journal.stepStarted(job.id, index);
       this.emitStep('jobs.step.started', job, index, 'run', { attempt });
@@ -450,4 +469,12 @@ export function decideDirection(view: JobView): Direction {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/** The completed 'resume' step a job cannot go back past, if any. */
+function pastPointOfNoReturn(view: JobView, definition: JobDefinition<unknown>): string | null {
+  for (let i = view.steps.length - 1; i >= 0; i--) {
+    if (view.steps[i]?.state === 'done' && definition.steps[i]?.onCrash === 'resume') return definition.steps[i]!.name;
+  }
+  return null;
 }

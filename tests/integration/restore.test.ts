@@ -166,6 +166,21 @@ describe('restoring a tenant', () => {
     expect(await state()).toBe('running');
   });
 
+  it("runs a dump with no more rights than the tenant's own role", async () => {
+    // An archive is untrusted: a dump that drops back from the tenant's role must not find an
+    // administrator behind it, nor the administrator's password beside it.
+    const evil = path.join(path.dirname(archive), 'evil.zip');
+    const script = 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("dump.sql", "RESET ROLE;" + chr(10) + "\\\\! cat /tmp/.fleet-pgpass" + chr(10) + "CREATE ROLE fleet_evil_superuser SUPERUSER;" + chr(10)); z.writestr("manifest.json","{}"); z.close()';
+    execFileSync('/usr/bin/python3', ['-c', script, evil]);
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', file: evil }, CLI);
+    const job = await fleet.services.jobs.wait(jobId);
+    expect(job.error).toMatchObject({ code: 'COMMAND_FAILED', step: 'load-dump', message: expect.stringMatching(/permission denied/) });
+    expect(job.error!.message).not.toContain(testbed.postgres.adminPassword);
+    const roles = await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, (c) => c.query("SELECT rolname FROM pg_roles WHERE rolname = 'fleet_evil_superuser' OR rolname LIKE 'fleet\\_load\\_%'"));
+    expect(roles.rows).toEqual([]); // nothing created, and the throw-away loader role is gone
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+  });
+
   it('verifies a backup by a restore drill beside the tenant, and records the verdict', async () => {
     await asTenant("INSERT INTO fleet_marker VALUES ('live data is not the backup')");
     const { jobId } = await fleet.call('backups.verify', { hostId, name: 'it-restore', backupId });
@@ -195,6 +210,20 @@ describe('restoring a tenant', () => {
       expect((await entry()).verification).toMatchObject({ ok: false, method: 'archive', detail: expect.stringMatching(/sha256/) });
     } finally {
       fs.writeFileSync(archive, original);
+    }
+  });
+
+  it("never drops a database of the scratch copy's name that is not the tenant's", async () => {
+    // A tenant named "it-restore--verify" would own it_restore__verify: here, the admin does.
+    const admin = fleet.services.hosts.dbTarget(hostId)!;
+    await withPostgres(fleet.services.pool, admin, (c) => c.query('CREATE DATABASE it_restore__verify'));
+    try {
+      const job = await fleet.services.jobs.wait((await fleet.call('backups.verify', { hostId, name: 'it-restore', backupId })).jobId);
+      expect(job.error).toMatchObject({ code: 'CONFLICT', step: 'scratch-database', message: expect.stringMatching(/left alone/) });
+      const still = await withPostgres(fleet.services.pool, admin, (c) => c.query("SELECT 1 FROM pg_database WHERE datname = 'it_restore__verify'"));
+      expect(still.rowCount).toBe(1);
+    } finally {
+      await withPostgres(fleet.services.pool, admin, (c) => c.query('DROP DATABASE IF EXISTS it_restore__verify'));
     }
   });
 

@@ -182,6 +182,60 @@ describe('job runner', () => {
     expect(runner.cancel(id)).toBe(false); // already ended
   });
 
+  it('finishes a job a cancel reached past its point of no return, and refuses later cancels', async () => {
+    const log: string[] = [];
+    const release = deferred();
+    const started = deferred();
+    let lastSignalAborted: boolean | null = null;
+    const definition = job('t.no-return', [
+      step(log, 'a'),
+      step(log, 'swap', {
+        onCrash: 'resume',
+        async run() {
+          log.push('run swap');
+          started.resolve();
+          await release.promise; // the point of no return completes whatever the cancel says
+        },
+      }),
+      step(log, 'start', {
+        onCrash: 'resume',
+        async run(ctx) {
+          log.push('run start');
+          lastSignalAborted = ctx.signal.aborted;
+        },
+      }),
+    ]);
+    const { runner } = setup([definition]);
+    const id = runner.runJob(definition, { name: 'acme' }, { actor: 'alice' });
+    await started.promise;
+    expect(runner.cancel(id)).toBe(true); // 'swap' is not done yet: the cancel is accepted…
+    release.resolve();
+    const view = await runner.wait(id);
+    // …but 'swap' completed: going back is impossible, so the job finishes forward.
+    expect(log).toEqual(['run a', 'run swap', 'run start']);
+    expect(lastSignalAborted).toBe(false);
+    expect(view.state).toBe('succeeded');
+
+    const blocked = deferred();
+    const entered = deferred();
+    const second = job('t.no-return-2', [
+      step(log, 'done-first', { onCrash: 'resume' }),
+      step(log, 'slow', {
+        onCrash: 'resume',
+        async run() {
+          entered.resolve();
+          await blocked.promise;
+        },
+      }),
+    ]);
+    const other = setup([second]);
+    const id2 = other.runner.runJob(second, { name: 'beta' }, { actor: 'alice' });
+    await entered.promise;
+    expect(() => other.runner.cancel(id2)).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(/point of no return/) }));
+    blocked.resolve();
+    expect((await other.runner.wait(id2)).state).toBe('succeeded');
+  });
+
   it('cancels through the caller signal, after a step that ignores it', async () => {
     const log: string[] = [];
     const release = deferred();
