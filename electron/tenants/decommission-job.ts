@@ -104,7 +104,15 @@ export function decommissionTenantJob(deps: TenantJobDeps & { secretIds: TenantS
         onCrash: 'resume',
         async run(ctx) {
           const { database, role } = parts(ctx);
-          await withPostgres(deps.pool, admin(ctx.input), (client) => dropTenantDatabase(client, { database, role }));
+          try {
+            await withPostgres(deps.pool, admin(ctx.input), (client) => dropTenantDatabase(client, { database, role }));
+          } catch (error) {
+            // An adopted tenant's role may own things elsewhere (another database): PostgreSQL
+            // refuses to drop it. The tenant's database is gone; the role stays, and the job says so.
+            if ((error as { code?: string }).code !== '2BP01') throw error;
+            ctx.log.warn('the role owns objects elsewhere and was kept', { role });
+            return { roleKept: `${role} owns objects outside the tenant's database and was kept: ${(error as Error).message}` };
+          }
         },
       },
       {
