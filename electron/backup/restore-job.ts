@@ -156,6 +156,8 @@ async function neutralizeDatabase(c: pg.Client): Promise<void> {
     await c.query(`UPDATE ir_cron SET active = false WHERE ${keep}`);
   }
   if (await tableExists(c, 'ir_mail_server')) await c.query('UPDATE ir_mail_server SET active = false');
+  // Incoming mail too (Odoo's mail neutralize): a copy must not read production mailboxes.
+  if (await tableExists(c, 'fetchmail_server')) await c.query('UPDATE fetchmail_server SET active = false');
   if (await tableExists(c, 'ir_config_parameter')) {
     const updated = await c.query("UPDATE ir_config_parameter SET value = 'True' WHERE key = 'database.is_neutralized'");
     if (updated.rowCount === 0) await c.query("INSERT INTO ir_config_parameter (key, value) VALUES ('database.is_neutralized', 'True')");

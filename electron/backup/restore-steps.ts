@@ -81,6 +81,15 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
     async run(ctx) {
       const found = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
       if (names.scratchOf(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
+      // An archive of another Odoo series would load, pass /web/health and break the tenant.
+      const archived = await archiveSeries(ctx.input.archivePath);
+      const running = await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: found.database }, async (c) => {
+        const { rows } = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'").catch(() => ({ rows: [] as Array<{ v: string | null }> }));
+        return /^(\d+\.\d+)/.exec(rows[0]?.v ?? '')?.[1] ?? null;
+      }).catch(() => null);
+      if (archived && running && archived !== running) {
+        throw new FleetError('VALIDATION', `The archive holds an Odoo ${archived} database; the tenant runs Odoo ${running}. Restore it into a tenant of the same series.`, { archived, running });
+      }
       return found;
     },
   };
@@ -195,6 +204,23 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
   };
 
   return { parts, admin, docker, filestoreShell, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
+}
+
+/** The Odoo series an archive's manifest names (`major_version`), if it has one. */
+async function archiveSeries(file: string): Promise<string | null> {
+  const zip = await ZipReader.open(file);
+  try {
+    const member = zip.member('manifest.json');
+    if (!member || member.size > 10 * 2 ** 20) return null;
+    let text = '';
+    for await (const chunk of await zip.stream(member)) text += (chunk as Buffer).toString('utf8');
+    const major = (JSON.parse(text) as { major_version?: unknown }).major_version;
+    return typeof major === 'string' ? (/^(\d+\.\d+)/.exec(major)?.[1] ?? null) : null;
+  } catch {
+    return null; // no readable manifest: Odoo's own restore does not read it either
+  } finally {
+    await zip.close();
+  }
 }
 
 /**

@@ -151,6 +151,25 @@ describe('restoring a tenant', () => {
     expect(await state()).toBe('running');
   });
 
+  it('refuses an archive of another Odoo series before touching the tenant', async () => {
+    const other = path.join(path.dirname(archive), 'odoo-16.zip');
+    const script = [
+      'import zipfile, sys, json',
+      'src = zipfile.ZipFile(sys.argv[1])',
+      'with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as out:',
+      '    for n in src.namelist():',
+      '        data = src.read(n)',
+      '        if n == "manifest.json":',
+      '            m = json.loads(data); m["version"] = m["major_version"] = "16.0"; data = json.dumps(m)',
+      '        out.writestr(n, data)',
+    ].join('\n');
+    execFileSync('/usr/bin/python3', ['-c', script, archive, other]);
+    const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', file: other }, CLI)).jobId);
+    expect(job.error).toMatchObject({ code: 'VALIDATION', step: 'preflight', message: expect.stringMatching(/Odoo 16\.0 database; the tenant runs Odoo 17\.0/) });
+    expect(job.steps.find((s) => s.name === 'scratch-database')!.state).toBe('skipped');
+    expect(await state()).toBe('running');
+  });
+
   it('stops at the first SQL error of a dump, leaving the tenant as it was', async () => {
     // psql exits at the error while megabytes of the dump are still to come: the feed stops,
     // its error is reported, and the scratch database goes.
