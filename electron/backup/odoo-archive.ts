@@ -34,6 +34,11 @@ export interface ArchiveParts {
    * dump's stream has ended.
    */
   rowCounts?(): Record<string, number>;
+  /**
+   * How many distinct files the database's attachments name in the filestore (same snapshot),
+   * when known: a filestore that comes out empty while the database names files is an error.
+   */
+  filestoreFilesExpected?(): number | null;
   /** A tar of the database's filestore folder, paths relative to it. */
   filestore(): Promise<HostStream>;
   manifest: OdooManifest;
@@ -126,6 +131,10 @@ export async function writeOdooArchive(file: string, parts: ArchiveParts, extra:
       files.push({ path: member.path, size: member.size, sha256: fileHash.digest('hex') });
     }
     await running.done;
+    const expected = parts.filestoreFilesExpected?.() ?? null;
+    if (expected && files.length === 0) {
+      throw new FleetError('COMMAND_FAILED', `The database's attachments name ${expected} file(s) in the filestore, but its filestore folder is missing or empty on the host: the backup would not restore them.`);
+    }
     running = undefined;
 
     phase = 'manifest';

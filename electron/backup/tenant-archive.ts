@@ -66,8 +66,10 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
   const docker = deps.docker.client(deps.hosts.endpoint(storage.hostId));
 
   let rowCounts: Record<string, number> | null = null;
+  let filestoreFiles: number | null = null;
   return {
     manifest,
+    filestoreFilesExpected: () => filestoreFiles,
     rowCounts: () => {
       if (!rowCounts) throw new FleetError('INTERNAL', 'Row counts are known only once the dump has started.');
       return rowCounts;
@@ -82,6 +84,7 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
         await snapshotHolder.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const snapshot = (await snapshotHolder.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
         rowCounts = await countRows(snapshotHolder);
+        filestoreFiles = await countStoredFiles(snapshotHolder);
         const dump = client.container('pg_dump', ['--no-owner', '--format=p', `--snapshot=${snapshot}`], storage.database);
         stream = await runOneOffStream(docker, dump.options, dump.files, 'pg_dump');
       } catch (error) {
@@ -113,6 +116,13 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
         'the filestore reader',
       ),
   };
+}
+
+/** Distinct filestore files Odoo's attachments name (null where there is no ir_attachment). */
+async function countStoredFiles(client: pg.Client): Promise<number | null> {
+  const table = (await client.query<{ found: boolean }>("SELECT to_regclass('public.ir_attachment') IS NOT NULL AS found")).rows[0]?.found;
+  if (!table) return null;
+  return Number((await client.query<{ n: string }>('SELECT count(DISTINCT store_fname) AS n FROM ir_attachment WHERE store_fname IS NOT NULL')).rows[0]!.n);
 }
 
 /** Exact `count(*)` of every table outside PostgreSQL's own schemas, keyed `schema.table`. */

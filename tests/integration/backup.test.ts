@@ -88,4 +88,24 @@ describe('backing up a tenant', () => {
       await fleet.call('hosts.update', { id: hostId, dbServer: settings });
     }
   });
+
+  it('fails, rather than succeed empty, when the filestore the database names is gone', async () => {
+    // Someone removed the tenant's filestore folder on the host: the attachments still name files.
+    const { dataVolume } = await fleet.call('tenants.show', { hostId, name: 'it-backup' });
+    const d = fleet.services.docker.client(fleet.services.hosts.endpoint(hostId));
+    const wiper = await d.createContainer({
+      Image: testbed.images.odoo,
+      User: '0',
+      Entrypoint: ['rm', '-rf', '/var/lib/odoo/filestore/it_backup'],
+      HostConfig: { Mounts: [{ Type: 'volume', Source: dataVolume!, Target: '/var/lib/odoo' }], NetworkMode: 'none' },
+    });
+    await wiper.start();
+    await wiper.wait();
+    await wiper.remove({ v: true });
+    const { jobId, backupId } = await fleet.call('backups.create', { hostId, name: 'it-backup' });
+    const job = await fleet.services.jobs.wait(jobId);
+    expect(job.error).toMatchObject({ step: 'archive', message: expect.stringMatching(/name \d+ file\(s\) in the filestore, but its filestore folder is missing or empty/) });
+    const [entry] = (await fleet.call('backups.list', { hostId, name: 'it-backup' })).filter((b) => b.id === backupId);
+    expect(entry).toMatchObject({ state: 'failed', sha256: null });
+  });
 });
