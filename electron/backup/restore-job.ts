@@ -84,11 +84,18 @@ export function restoreJob(deps: ArchiveDeps & { coordinators: HostCoordinators 
           const { database } = found;
           await filestoreShell(
             ctx,
-            'set -e; cd /var/lib/odoo/filestore; if [ -d ".previous-$1" ]; then rm -rf ".restore-$1"; if [ -e "$1" ]; then mv "$1" ".restore-$1"; fi; mv ".previous-$1" "$1"; fi',
+            // Whole swap done (no staged folder left): swap back. Half done (the live folder moved
+            // aside, the restored one not yet in): move it back. Otherwise a leftover .previous
+            // folder of an older restore is not this job's, and stays.
+            'set -e; cd /var/lib/odoo/filestore; if [ -d ".previous-$1" ] && [ ! -d ".restore-$1" ]; then if [ -e "$1" ]; then mv "$1" ".restore-$1"; fi; mv ".previous-$1" "$1"; elif [ -d ".previous-$1" ] && [ ! -e "$1" ]; then mv ".previous-$1" "$1"; fi',
             'the filestore swap back',
           );
           await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
-            if (!(await exists(c, previous(database)))) return; // the old database never moved
+            // Undo only this job's renames: they left no scratch copy and a previous copy that is
+            // the tenant's (a database of that name that is someone else's is never touched).
+            if ((await exists(c, scratch(database))) || !(await exists(c, previous(database)))) return;
+            const owner = (await c.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [previous(database)])).rows[0]?.owner;
+            if (owner !== found.role) return;
             await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, previous(database)]]);
             await renames(c, (await exists(c, database)) ? [[database, scratch(database)]] : [], [[previous(database), database]]);
           });

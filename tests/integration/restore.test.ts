@@ -246,6 +246,22 @@ describe('restoring a tenant', () => {
     }
   });
 
+  it("a swap that fails undoes only its own work, and leaves another's database alone", async () => {
+    const admin = fleet.services.hosts.dbTarget(hostId)!;
+    await asTenant("INSERT INTO fleet_marker VALUES ('served')");
+    await withPostgres(fleet.services.pool, admin, (c) => c.query('CREATE DATABASE it_restore__previous'));
+    try {
+      const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId })).jobId);
+      expect(job.error).toMatchObject({ code: 'CONFLICT', step: 'swap' });
+      expect(await asTenant("SELECT count(*)::int AS n FROM fleet_marker WHERE v = 'served'")).toEqual([{ n: 1 }]);
+      const dbs = await withPostgres(fleet.services.pool, admin, (c) => c.query("SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname LIKE 'it_restore%' ORDER BY 1"));
+      expect(dbs.rows).toEqual([{ datname: 'it_restore', owner: 'odoo_it_restore' }, { datname: 'it_restore__previous', owner: admin.user }]);
+      expect(await state()).toBe('running');
+    } finally {
+      await withPostgres(fleet.services.pool, admin, (c) => c.query('DROP DATABASE IF EXISTS it_restore__previous'));
+    }
+  });
+
   it('after a console is killed while loading the dump, the tenant serves its old data', async () => {
     const dataDir = fleet.services.dataDir;
     await fleet.services.close();

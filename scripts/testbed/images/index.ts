@@ -426,6 +426,10 @@ export interface TestImageStats {
  */
 export function testImageTarballs(workDir: string, stats: TestImageStats, log: Log): (r: TestImageRecipe) => Promise<Buffer> {
   const pending = new Map<TestImageName, Promise<Buffer>>();
+  // One build at a time: each rootfs hard-links host files (libcrypto, python…), and linking or
+  // unlinking one changes the shared inode's ctime, which makes another build's tar fail with
+  // "file changed as we read it".
+  let builds: Promise<unknown> = Promise.resolve();
   return (r) => {
     let p = pending.get(r.name);
     if (!p) {
@@ -434,7 +438,9 @@ export function testImageTarballs(workDir: string, stats: TestImageStats, log: L
         if (!fs.existsSync(file)) {
           const start = Date.now();
           log(`building ${r.tag} (rootfs tarball ${file})`);
-          file = await buildTarball(r, workDir);
+          const build = builds.then(() => buildTarball(r, workDir));
+          builds = build.catch(() => undefined);
+          file = await build;
           stats.built.push(r.name);
           stats.ms[`build ${r.name}`] = Date.now() - start;
         }
