@@ -24,6 +24,20 @@ interface ArchiveInput {
   name: string;
 }
 
+/** What a job writing an archive shows the UIs: where it is, its checksum and size. */
+export function archivePublicResult(output: (stepName: string) => Json | undefined): { [key: string]: Json } {
+  const archive = output('archive') as ArchiveOutput | undefined;
+  return { archive: archive?.sha256 ? { path: archive.path, sha256: archive.sha256, bytes: archive.bytes } : null };
+}
+
+/** Removes the one-off helpers (dump, filestore reader or writer, psql) a killed console left for these databases. */
+export async function removeArchiveHelpers(deps: Pick<ArchiveDeps, 'docker' | 'hosts'>, hostId: string, databases: readonly string[]): Promise<void> {
+  await deps.docker.call(deps.hosts.endpoint(hostId), async (d) => {
+    const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive'] } });
+    for (const c of helpers.filter((h) => databases.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
+  });
+}
+
 /** A timestamp usable in file names, e.g. 20261121T083012Z. */
 export function fileStamp(at = new Date()): string {
   return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -70,12 +84,7 @@ export function archiveStep<I extends ArchiveInput>(
     },
     async compensate(ctx) {
       const parts = ctx.output<TenantParts>(options.partsStep);
-      if (parts) {
-        await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
-          const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive', `${DATABASE_LABEL}=${parts.database}`] } });
-          for (const c of helpers) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
-        });
-      }
+      if (parts) await removeArchiveHelpers(deps, ctx.input.hostId, [parts.database]);
       const written = ctx.output<ArchiveOutput>('archive');
       if (!written?.path) return;
       for (const f of [written.path, `${written.path}.partial`, `${written.path}.json`, `${written.path}.json.partial`]) await fsp.rm(f, { force: true });

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition } from '../jobs/types.js';
 import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
-import { archiveStep, catalogOutcome, fileStamp, safeSegment, verifyArchiveStep, type ArchiveOutput } from './archive-steps.js';
+import { archivePublicResult, archiveStep, catalogOutcome, fileStamp, safeSegment, verifyArchiveStep, type ArchiveOutput } from './archive-steps.js';
 import { BackupCatalog } from './catalog.js';
 import type { ArchiveDeps } from './tenant-archive.js';
 
@@ -23,18 +22,11 @@ export interface BackupInput {
  * catalog entry marked failed: nothing that looks like a valid backup.
  */
 export function backupJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<BackupInput> {
-  const catalog = (hostId: string) => {
-    const coordinator = deps.coordinators.of(hostId);
-    if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: backups are catalogued there.');
-    return new BackupCatalog(coordinator);
-  };
+  const catalog = (hostId: string) => BackupCatalog.of(deps.coordinators, hostId);
   return {
     kind: 'tenant.backup',
     target: (input) => `tenant:${input.hostId}/${input.name}`,
-    publicResult: (output) => {
-      const archive = output('archive') as ArchiveOutput | undefined;
-      return { archive: archive?.sha256 ? { path: archive.path, sha256: archive.sha256, bytes: archive.bytes } : null };
-    },
+    publicResult: archivePublicResult,
     steps: [
       {
         name: 'preflight',

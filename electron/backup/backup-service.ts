@@ -81,8 +81,6 @@ export class BackupService {
   }
 
   async list(hostId: string, tenant?: string, limit = 200): Promise<BackupEntry[]> {
-    const coordinator = this.deps.coordinators.of(hostId);
-    if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: backups are catalogued there.');
-    return new BackupCatalog(coordinator).list({ ...(tenant ? { tenant } : {}), limit });
+    return BackupCatalog.of(this.deps.coordinators, hostId).list({ ...(tenant ? { tenant } : {}), limit });
   }
 }

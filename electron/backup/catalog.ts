@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { BackupEntry } from '../../shared/backups.js';
+import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
+import type { HostCoordinators } from '../coordination/host-coordinators.js';
 
 // The backup catalog lives in the host's `fleet` database, so every console managing the host
 // sees the same archives; a sidecar JSON beside each archive holds the same facts.
@@ -51,6 +53,13 @@ export interface BackupOutcome {
 
 export class BackupCatalog {
   constructor(private readonly coordinator: HostCoordinator) {}
+
+  /** The host's catalog, or VALIDATION when the host has no database server to keep it. */
+  static of(coordinators: HostCoordinators, hostId: string): BackupCatalog {
+    const coordinator = coordinators.of(hostId);
+    if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: backups are catalogued there.');
+    return new BackupCatalog(coordinator);
+  }
 
   private run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
     return this.coordinator.withSchema('backups', SCHEMA, fn);

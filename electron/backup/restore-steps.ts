@@ -9,6 +9,7 @@ import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
 import { generatePassword, scramSha256Verifier } from '../postgres/scram.js';
+import { removeArchiveHelpers } from './archive-steps.js';
 import { pgClient } from './pg-client.js';
 import type { ArchiveDeps } from './tenant-archive.js';
 import { ZipReader } from './zip-reader.js';
@@ -112,11 +113,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
       const found = ctx.output<TenantParts>('preflight');
       if (!found) return;
       // A killed console leaves its psql or filestore writer behind on the host.
-      await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
-        const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive'] } });
-        const ours = [found.database, names.scratchOf(found.database)];
-        for (const c of helpers.filter((h) => ours.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
-      });
+      await removeArchiveHelpers(deps, ctx.input.hostId, [found.database, names.scratchOf(found.database)]);
       await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, names.scratchOf(found.database), found.role));
     },
   };

@@ -33,11 +33,7 @@ const scratch = (db: string) => `${db}__verify`;
 export function verifyJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<VerifyInput> {
   const load = archiveLoadSteps<VerifyInput>(deps, { scratchOf: scratch, folder: 'verify' });
   const { parts, admin, docker } = load;
-  const catalog = (hostId: string) => {
-    const coordinator = deps.coordinators.of(hostId);
-    if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: backups are catalogued there.');
-    return new BackupCatalog(coordinator);
-  };
+  const catalog = (hostId: string) => BackupCatalog.of(deps.coordinators, hostId);
   return {
     kind: 'tenant.verify-backup',
     target: (input) => `tenant:${input.hostId}/${input.name}`,

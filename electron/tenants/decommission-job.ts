@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { FleetError } from '../../shared/errors.js';
-import { archiveStep, catalogOutcome, fileStamp, safeSegment, verifyArchiveStep, type ArchiveOutput } from '../backup/archive-steps.js';
+import { archivePublicResult, archiveStep, catalogOutcome, fileStamp, safeSegment, verifyArchiveStep, type ArchiveOutput } from '../backup/archive-steps.js';
 import { BackupCatalog } from '../backup/catalog.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition, StepContext } from '../jobs/types.js';
@@ -42,10 +42,7 @@ export function decommissionTenantJob(deps: TenantJobDeps & { secretIds: TenantS
   return {
     kind: 'tenant.decommission',
     target: (input) => `tenant:${input.hostId}/${input.name}`,
-    publicResult: (output) => {
-      const archive = output('archive') as ArchiveOutput | undefined;
-      return { archive: archive?.sha256 ? { path: archive.path, sha256: archive.sha256, bytes: archive.bytes } : null };
-    },
+    publicResult: archivePublicResult,
     steps: [
       {
         name: 'preflight',
