@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'POSTGRES_AUTH_FAILED',
   'COMMAND_FAILED', // a remote command exited non-zero
   'ARCHIVE_INVALID', // a backup archive is truncated, corrupt or unsafe
+  'BACKUP_KEY_MISSING', // an archive is encrypted with a backup key this console does not have
   'TIMEOUT',
   'INTERNAL',
 ] as const;

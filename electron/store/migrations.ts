@@ -158,6 +158,21 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE host_db_servers ADD COLUMN client_image TEXT;');
     },
   },
+  {
+    version: 8,
+    name: 'backup encryption keys (the key itself is a vault secret)',
+    up(db) {
+      // id is the key's fingerprint, the one encrypted archives name in their header.
+      db.exec(`
+        CREATE TABLE backup_keys (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          secret_id TEXT NOT NULL REFERENCES secrets(id),
+          created_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
