@@ -2,6 +2,7 @@ import os from 'node:os';
 import { Command, Option } from 'commander';
 import { ROLES, type OperationName, type OpInput, type OpOutput, type Role } from '../shared/contract.js';
 import { FleetError, type ErrorCode, type FleetErrorData } from '../shared/errors.js';
+import type { DestinationSpec } from '../shared/backups.js';
 import type { CheckStep, HostView, ProbeResult, SshImportCandidate } from '../shared/hosts.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import { ask, confirm, interactive } from './cli/prompt.js';
@@ -118,6 +119,32 @@ async function findHost(ctx: CliContext, ref: string): Promise<HostView> {
   const host = hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name.toLowerCase() === ref.toLowerCase());
   if (!host) throw new FleetError('NOT_FOUND', `No host named "${ref}". See: odoo-fleet hosts list`);
   return host;
+}
+
+const DESTINATION_HELP = "where archives go: 'local' (this console's folder), 'host:/folder' (on the tenant's host) or 'sftp:<host>:/folder' (another host of this console); repeat for several copies";
+
+/** `local`, `host:/folder` or `sftp:<host>:/folder` as a destination. */
+async function parseDestination(ctx: CliContext, text: string): Promise<DestinationSpec> {
+  if (text === 'local') return { kind: 'local' };
+  if (text.startsWith('host:')) return { kind: 'host', folder: text.slice('host:'.length) };
+  const sftp = /^sftp:([^:]+):(\/.*)$/.exec(text);
+  if (sftp) return { kind: 'sftp', hostId: (await findHost(ctx, sftp[1]!)).id, folder: sftp[2]! };
+  throw new FleetError('VALIDATION', `"${text}" is not a destination: ${DESTINATION_HELP}.`, { field: 'to' });
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** A copy as people name it. */
+function describeCopy(copy: { kind: string; hostId?: string | undefined; path: string }, hosts: HostView[]): string {
+  if (copy.kind === 'local') return copy.path;
+  return `${hosts.find((h) => h.id === copy.hostId)?.name ?? copy.hostId}:${copy.path}`;
+}
+
+async function readAllStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Paste the key line, then press Ctrl-D:\n');
+  let text = '';
+  for await (const chunk of process.stdin) text += (chunk as Buffer).toString('utf8');
+  return text;
 }
 
 async function readSecret(envName: string | undefined, prompt: string | null): Promise<string | undefined> {
@@ -512,8 +539,15 @@ export function buildCli(): Command {
         } finally {
           stopFollowing();
         }
-        const archive = job.steps.find((s) => s.name === 'archive')?.output as { path?: string; sha256?: string; bytes?: number } | null;
-        print(ctx, { jobId: job.id, name, archive }, () => [`${name} is decommissioned.`, `Final archive: ${archive?.path ?? '-'}`, `  sha256 ${archive?.sha256 ?? '-'}, ${archive?.bytes ?? 0} bytes`].join('\n'));
+        const archive = (job.result as { archive?: { copies: Array<{ kind: string; hostId?: string; path: string }>; path: string; sha256: string; bytes: number } } | null)?.archive ?? null;
+        const hosts = await ctx.call('hosts.list', {});
+        print(ctx, { jobId: job.id, name, archive }, () =>
+          [
+            `${name} is decommissioned.`,
+            `Final archive (restore-drilled before anything was removed): ${(archive?.copies ?? []).map((c) => describeCopy(c, hosts)).join(', ') || '-'}`,
+            `  sha256 ${archive?.sha256 ?? '-'}, ${archive?.bytes ?? 0} bytes`,
+          ].join('\n'),
+        );
       }),
     );
 
@@ -592,22 +626,27 @@ export function buildCli(): Command {
     .command('backup <tenant>')
     .description("back a tenant up now: Odoo's backup zip (database in one snapshot, filestore), verified and catalogued on its host")
     .requiredOption('--host <host>', 'the host')
+    .option('--to <destination>', `${DESTINATION_HELP} (default: the tenant's schedule, else local)`, collect)
+    .option('--key <name>', "encrypt with this backup key (see 'odoo-fleet keys'; default: the tenant's schedule)")
+    .option('--no-encrypt', 'do not encrypt, whatever the schedule says')
     .action(
-      run(async (ctx, name: string, opts: { host: string }) => {
+      run(async (ctx, name: string, opts: { host: string; to?: string[]; key?: string; encrypt: boolean }) => {
         const host = await findHost(ctx, opts.host);
+        const destinations = opts.to ? await Promise.all(opts.to.map((d) => parseDestination(ctx, d))) : undefined;
         const stopFollowing = followJobSteps(ctx);
         let backupId: string;
         try {
-          const started = await ctx.call('backups.create', { hostId: host.id, name });
+          const started = await ctx.call('backups.create', { hostId: host.id, name, ...(destinations ? { destinations } : {}), ...(opts.key ? { key: opts.key } : opts.encrypt ? {} : { key: null }) });
           backupId = started.backupId;
           await ctx.jobSucceeded(started.jobId);
         } finally {
           stopFollowing();
         }
         const entry = (await ctx.call('backups.list', { hostId: host.id, name, limit: 20 })).find((b) => b.id === backupId);
+        const hosts = await ctx.call('hosts.list', {});
         print(ctx, entry, () =>
           [
-            `Backed up ${name}: ${entry?.destinations[0]?.path ?? '-'}`,
+            `Backed up ${name}${entry?.keyId ? ` (encrypted, key ${entry.keyId})` : ''}: ${(entry?.destinations ?? []).map((d) => describeCopy(d, hosts)).join(', ') || '-'}`,
             `  ${entry?.bytes ?? 0} bytes, sha256 ${entry?.sha256 ?? '-'}, ${entry?.durationMs ?? 0} ms`,
             `  ${Object.keys(entry?.rowCounts ?? {}).length} tables counted, ${entry?.filestore?.files ?? 0} filestore files; ${entry?.verification?.detail ?? 'not verified'}`,
           ].join('\n'),
@@ -679,10 +718,23 @@ export function buildCli(): Command {
     .option('--keep-daily <n>', 'daily backups to keep', (v) => Number.parseInt(v, 10), 7)
     .option('--keep-weekly <n>', 'weekly backups to keep', (v) => Number.parseInt(v, 10), 4)
     .option('--keep-monthly <n>', 'monthly backups to keep', (v) => Number.parseInt(v, 10), 12)
+    .option('--to <destination>', `${DESTINATION_HELP} (default: local)`, collect)
+    .option('--key <name>', "encrypt every archive with this backup key (see 'odoo-fleet keys')")
     .action(
-      run(async (ctx, name: string, opts: { host: string; every: number; jitterMinutes: number; keepDaily: number; keepWeekly: number; keepMonthly: number }) => {
+      run(async (ctx, name: string, opts: { host: string; every: number; jitterMinutes: number; keepDaily: number; keepWeekly: number; keepMonthly: number; to?: string[]; key?: string }) => {
         const host = await findHost(ctx, opts.host);
-        const list = await ctx.call('backups.setPolicy', { hostId: host.id, name, everyHours: opts.every, jitterMinutes: opts.jitterMinutes, keepDaily: opts.keepDaily, keepWeekly: opts.keepWeekly, keepMonthly: opts.keepMonthly });
+        const destinations = await Promise.all((opts.to ?? ['local']).map((d) => parseDestination(ctx, d)));
+        const list = await ctx.call('backups.setPolicy', {
+          hostId: host.id,
+          name,
+          everyHours: opts.every,
+          jitterMinutes: opts.jitterMinutes,
+          keepDaily: opts.keepDaily,
+          keepWeekly: opts.keepWeekly,
+          keepMonthly: opts.keepMonthly,
+          destinations,
+          key: opts.key ?? null,
+        });
         print(ctx, list, () => policyTable(list));
       }),
     );
@@ -713,7 +765,7 @@ export function buildCli(): Command {
 
   program
     .command('prune <tenant>')
-    .description("delete the tenant's backups on this machine that its retention policy does not keep (never the newest, nor the newest verified)")
+    .description("delete the tenant's backups that its retention policy does not keep, from every destination (never the newest, nor the newest verified)")
     .requiredOption('--host <host>', 'the host')
     .action(
       run(async (ctx, name: string, opts: { host: string }) => {
@@ -729,18 +781,83 @@ export function buildCli(): Command {
     .requiredOption('--host <host>', 'the host')
     .option('--tenant <name>', 'only this tenant')
     .option('--limit <n>', 'entries', (v) => Number.parseInt(v, 10), 50)
+    .option('--rebuild-from <destination>', "first record the host's archives found in a destination (their sidecars) that the catalog lacks")
     .action(
-      run(async (ctx, opts: { host: string; tenant?: string; limit: number }) => {
+      run(async (ctx, opts: { host: string; tenant?: string; limit: number; rebuildFrom?: string }) => {
         const host = await findHost(ctx, opts.host);
+        if (opts.rebuildFrom) {
+          const found = await ctx.call('backups.rebuildCatalog', { hostId: host.id, destination: await parseDestination(ctx, opts.rebuildFrom) });
+          if (ctx.options.json) return print(ctx, found, () => '');
+          process.stderr.write(`Catalog rebuilt from ${opts.rebuildFrom}: ${found.added} added, ${found.updated} with a new copy${found.skipped.length ? `; skipped:\n  ${found.skipped.join('\n  ')}` : ''}\n`);
+        }
         const list = await ctx.call('backups.list', { hostId: host.id, ...(opts.tenant ? { name: opts.tenant } : {}), limit: opts.limit });
+        const hosts = await ctx.call('hosts.list', {});
         print(ctx, list, () =>
           list.length === 0
             ? `No backups on ${host.name}${opts.tenant ? ` for ${opts.tenant}` : ''}.`
             : table([
-                ['STARTED', 'TENANT', 'KIND', 'STATE', 'BYTES', 'VERIFIED', 'WHERE'],
-                ...list.map((b) => [b.startedAt, b.tenant, b.kind, b.state, String(b.bytes ?? '-'), b.verification ? (b.verification.ok ? 'ok' : 'FAILED') : '-', b.destinations[0]?.path ?? b.error ?? '-']),
+                ['ID', 'STARTED', 'TENANT', 'KIND', 'STATE', 'BYTES', 'ENCRYPTED', 'VERIFIED', 'WHERE'],
+                ...list.map((b) => [
+                  b.id,
+                  b.startedAt,
+                  b.tenant,
+                  b.kind,
+                  b.state,
+                  String(b.bytes ?? '-'),
+                  b.keyId ?? 'no',
+                  b.verification ? `${b.verification.ok ? 'ok' : 'FAILED'} (${b.verification.method})` : '-',
+                  b.destinations.map((d) => describeCopy(d, hosts)).join(', ') || b.error || '-',
+                ]),
               ]),
         );
+      }),
+    );
+
+  const keys = program.command('keys').description('backup encryption keys: yours to keep; export them somewhere safe, import them into another console to restore there');
+  keys
+    .command('list')
+    .action(
+      run(async (ctx) => {
+        const list = await ctx.call('keys.list', {});
+        print(ctx, list, () => (list.length ? table([['NAME', 'ID', 'CREATED'], ...list.map((k) => [k.name, k.id, k.createdAt])]) : 'No backup keys yet: odoo-fleet keys create <name>'));
+      }),
+    );
+  keys
+    .command('create <name>')
+    .description('make a new random key (AES-256), kept in the vault')
+    .action(
+      run(async (ctx, name: string) => {
+        const key = await ctx.call('keys.create', { name });
+        print(ctx, key, () => `Created backup key ${key.name} (${key.id}). Export it now and keep it offline: without it, its archives cannot be read.`);
+      }),
+    );
+  keys
+    .command('export <name>')
+    .description('print the key as one line of text (to stdout only)')
+    .action(
+      run(async (ctx, name: string) => {
+        const key = await ctx.call('keys.export', { name });
+        print(ctx, key, () => key.secret);
+      }),
+    );
+  keys
+    .command('import <name>')
+    .description('import an exported key, read from stdin or from the environment variable --secret-env names')
+    .option('--secret-env <var>', 'read the key line from this environment variable instead of stdin')
+    .action(
+      run(async (ctx, name: string, opts: { secretEnv?: string }) => {
+        const secret = opts.secretEnv ? await readSecret(opts.secretEnv, null) : await readAllStdin();
+        const key = await ctx.call('keys.import', { name, secret: (secret ?? '').trim() });
+        print(ctx, key, () => `Imported backup key ${key.name} (${key.id}).`);
+      }),
+    );
+  keys
+    .command('rm <name>')
+    .description('forget a key: archives it encrypted cannot be read by this console any more')
+    .action(
+      run(async (ctx, name: string) => {
+        const result = await ctx.call('keys.remove', { name });
+        print(ctx, result, () => `Forgot backup key ${name}.`);
       }),
     );
 

@@ -17,6 +17,8 @@ import { openStore, type Store } from './store/database.js';
 import { JobRegistry, JobRunner } from './jobs/index.js';
 import { TenantService } from './tenants/tenant-service.js';
 import { HostCoordinators } from './coordination/host-coordinators.js';
+import { BackupKeys } from './backup/backup-keys.js';
+import { StagingService } from './tenants/staging-service.js';
 import { BackupService } from './backup/backup-service.js';
 import { BackupScheduler } from './backup/scheduler.js';
 
@@ -48,6 +50,8 @@ export interface ConsoleServices {
   tenants: TenantService;
   coordinators: HostCoordinators;
   backups: BackupService;
+  keys: BackupKeys;
+  staging: StagingService;
   scheduler: BackupScheduler;
   dbServers: ManagedDbServerService;
   jobs: JobRunner;
@@ -94,12 +98,18 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   // The runner is built after the tenant service, whose lock hook it uses; the service only
   // reaches the runner when asked to start a job.
   const coordinators = new HostCoordinators({ pool, hosts, store: db, log });
-  const tenants: TenantService = new TenantService({ pool, docker, hosts, vault, store: db, coordinators, jobs: () => jobs, archiveDir: path.join(options.dataDir, 'archives') });
+  const keys = new BackupKeys(db, vault);
+  // Archives on this machine: every local path in a shared catalog is trusted only inside it.
+  const stores = { pool, hosts, localDir: path.join(options.dataDir, 'backups') };
+  const backupDeps = { pool, docker, hosts, keys, localDir: stores.localDir };
+  const tenants: TenantService = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs: () => jobs, archiveTargets: (hostId, name) => backups.archiveTargets(hostId, name) });
   const registry = new JobRegistry();
   tenants.registerJobs(registry);
-  const backups = new BackupService({ pool, docker, hosts, coordinators, jobs: () => jobs, dir: path.join(options.dataDir, 'backups') });
+  const backups: BackupService = new BackupService({ ...backupDeps, coordinators, jobs: () => jobs });
   backups.registerJobs(registry);
-  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log, dir: path.join(options.dataDir, 'backups') });
+  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log, stores });
+  const staging = new StagingService({ pool, docker, hosts, vault, coordinators, jobs: () => jobs, secretIds: (hostId, name) => tenants.secretIds(hostId, name), tenants, backups, log });
+  staging.registerJobs(registry);
   const dbServers = new ManagedDbServerService({
     pool,
     docker,
@@ -118,7 +128,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   });
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),
     audit,
     log,
     onAudited: (hostId, record) => coordinators.recordAudit(hostId, record),
@@ -136,6 +146,8 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     tenants,
     coordinators,
     backups,
+    keys,
+    staging,
     scheduler,
     dbServers,
     jobs,
@@ -145,8 +157,10 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
       hosts.connectAll();
       jobs.resumeInterrupted();
       scheduler.start();
+      staging.start();
     },
     async close() {
+      staging.stop();
       await scheduler.stop();
       await coordinators.flush();
       await pool.closeAll();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DestinationSpec } from './backups.js';
 
 /** A tenant's backup schedule and retention, kept in its host's `fleet` database. */
 export const BackupPolicyInput = z
@@ -12,6 +13,10 @@ export const BackupPolicyInput = z
     keepDaily: z.number().int().min(0).max(366).default(7),
     keepWeekly: z.number().int().min(0).max(520).default(4),
     keepMonthly: z.number().int().min(0).max(240).default(12),
+    /** Where the archives go; this console's own folder by default. */
+    destinations: z.array(DestinationSpec).min(1).max(5).default([{ kind: 'local' }]),
+    /** The name of the user's backup key that encrypts them (none: not encrypted). */
+    key: z.string().min(1).max(63).nullable().default(null),
   })
   .strict();
 export type BackupPolicyInput = z.input<typeof BackupPolicyInput>;
@@ -23,6 +28,8 @@ export const BackupPolicyView = z.object({
   keepDaily: z.number(),
   keepWeekly: z.number(),
   keepMonthly: z.number(),
+  destinations: z.array(DestinationSpec),
+  keyId: z.string().nullable(),
   nextRunAt: z.string(),
   lastRunAt: z.string().nullable(),
   lastOutcome: z.string().nullable(),

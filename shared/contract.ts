@@ -15,11 +15,11 @@ import {
   SshImportCandidate,
 } from './hosts.js';
 import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
-import { BackupEntry } from './backups.js';
+import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
-import { TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
-import { TenantName, TenantSpecInput } from './tenants.js';
+import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
+import { DomainName, TenantName, TenantSpecInput } from './tenants.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
 // role it needs and whether it is audited. Servers validate every input against it; the
@@ -188,10 +188,35 @@ export const contract = {
     output: jobStarted,
     summary: 'Turn an unlabelled Odoo container or an unclaimed Odoo database into a labelled tenant, as a durable job',
   }),
+  'tenants.clone': op('tenants.clone', {
+    input: tenantRef.extend({
+      /** The staging tenant's name (default `<name>-staging`). */
+      as: TenantName.optional(),
+      /** Hours until it is removed automatically. */
+      ttlHours: z.number().int().min(1).max(24 * 90).default(48),
+      /** A catalogued backup to clone from (default: the newest complete one). */
+      backupId: z.string().uuid().optional(),
+      /** Its public domain (default: the source's). */
+      domain: DomainName.optional(),
+    }),
+    output: z.object({ jobId: z.string(), name: z.string(), expiresAt: z.string() }),
+    summary: 'Clone a tenant to a staging tenant from its newest backup: neutralized, removed when its time to live ends',
+  }),
+  'tenants.staging': op('tenants.staging', {
+    input: z.object({ hostId: z.string().uuid() }).strict(),
+    output: z.array(StagingCloneView),
+    summary: "The host's staging clones and when each expires",
+  }),
+  'tenants.removeStaging': op('tenants.removeStaging', { input: tenantRef, output: jobStarted, summary: 'Remove a staging clone now (refused for anything but a staging clone)' }),
   'backups.create': op('backups.create', {
-    input: tenantRef,
+    input: tenantRef.extend({
+      /** Where the archive goes; the tenant's policy (or this console's folder) when left out. */
+      destinations: z.array(DestinationSpec).min(1).max(5).optional(),
+      /** The backup key that encrypts it (null: not encrypted); the policy's when left out. */
+      key: BackupKeyName.nullable().optional(),
+    }),
     output: z.object({ jobId: z.string(), backupId: z.string() }),
-    summary: "Back a tenant up now: Odoo's backup zip on this machine, verified, catalogued on the host",
+    summary: "Back a tenant up now: Odoo's backup zip, to each destination, verified, catalogued on the host",
   }),
   'backups.list': op('backups.list', {
     input: z.object({ hostId: z.string().uuid(), name: TenantName.optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -235,6 +260,24 @@ export const contract = {
     output: z.object({ pruned: z.array(z.string()) }),
     summary: "Delete the tenant's backups (on this machine) that its retention policy does not keep",
   }),
+  'backups.rebuildCatalog': op('backups.rebuildCatalog', {
+    input: z.object({ hostId: z.string().uuid(), destination: DestinationSpec }).strict(),
+    output: z.object({ added: z.number(), updated: z.number(), skipped: z.array(z.string()) }),
+    summary: "Read the sidecars in a destination and record this host's archives the catalog lacks",
+  }),
+  'keys.list': op('keys.list', { input: empty, output: z.array(BackupKeyView), summary: 'The backup keys this console holds (ids and names only)' }),
+  'keys.create': op('keys.create', { input: z.object({ name: BackupKeyName }).strict(), output: BackupKeyView, summary: 'Make a new random backup key (kept in the vault); export it and keep it safe' }),
+  'keys.export': op('keys.export', {
+    input: z.object({ name: BackupKeyName }).strict(),
+    output: BackupKeyView.extend({ secret: z.string() }),
+    summary: 'A backup key as one line of text, to keep offline or import into another console',
+  }),
+  'keys.import': op('keys.import', {
+    input: z.object({ name: BackupKeyName, secret: z.string().min(1).max(200) }).strict(),
+    output: BackupKeyView,
+    summary: 'Import a backup key exported from a console (checked; a wrong or cut line is refused)',
+  }),
+  'keys.remove': op('keys.remove', { input: z.object({ name: BackupKeyName }).strict(), output: z.object({ removed: z.boolean() }), summary: 'Forget a backup key: archives it encrypted cannot be read here any more' }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.array(JobSummary),

@@ -28,6 +28,19 @@ export const TenantFigures = z.object({
 });
 export type TenantFigures = z.infer<typeof TenantFigures>;
 
+/** A staging clone, recorded in its host's `fleet` database with its expiry. */
+export const StagingCloneView = z.object({
+  tenant: z.string(),
+  source: z.string(),
+  backupId: z.string().nullable(),
+  database: z.string(),
+  role: z.string(),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+export type StagingCloneView = z.infer<typeof StagingCloneView>;
+
 /** One tenant in detail, as its host records it (labels, environment names, mounts, limits). */
 export const TenantDetail = z.object({
   name: z.string(),

@@ -101,6 +101,12 @@ export interface TenantSpec {
   mail: { host: string; port: number; security: 'none' | 'starttls' | 'ssl'; user: string | null; from: string | null; hasPassword: boolean } | null;
 }
 
+/** `repo:tag` as [repo, tag] (a registry port's colon is not a tag). */
+export function splitImage(reference: string): [string, string] {
+  const at = reference.lastIndexOf(':');
+  return at > reference.lastIndexOf('/') ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, 'latest'];
+}
+
 export function resolveTenantSpec(input: z.output<typeof TenantSpecInput>): TenantSpec {
   const stem = input.name.replace(/-/g, '_');
   const modules = input.modules.includes('base') ? input.modules : ['base', ...input.modules];

@@ -6,6 +6,8 @@ import type { Vault } from '../secrets/vault.js';
 import type { JobRunner } from '../jobs/index.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import type { BackupKeys } from '../backup/backup-keys.js';
+import type { StagingService } from '../tenants/staging-service.js';
 import type { BackupService } from '../backup/backup-service.js';
 import type { BackupScheduler } from '../backup/scheduler.js';
 import { FleetError } from '../../shared/errors.js';
@@ -22,12 +24,14 @@ export function consoleHandlers(deps: {
   tenants: TenantService;
   coordinators: HostCoordinators;
   backups: BackupService;
+  keys: BackupKeys;
+  staging: StagingService;
   scheduler: BackupScheduler;
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
   version: string;
 }): Handlers {
-  const { hosts, importer, vault, audit, events, tenants, coordinators, backups, scheduler, jobs } = deps;
+  const { hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, scheduler, jobs } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -84,16 +88,33 @@ export function consoleHandlers(deps: {
     'tenants.reconcile': ({ hostId }) => tenants.reconcile.report(hostId),
     'tenants.cleanup': ({ hostId, item, fingerprint }, ctx) => tenants.reconcile.cleanup(hostId, item, fingerprint, ctx.actor),
     'tenants.adopt': (input, ctx) => tenants.reconcile.adopt(input, ctx.actor),
-    'backups.create': ({ hostId, name }, ctx) => backups.create(hostId, name, ctx.actor),
+    'tenants.clone': ({ hostId, name, as, ttlHours, backupId, domain }, ctx) => staging.clone({ hostId, source: name, name: as, ttlHours, backupId, domain }, ctx.actor),
+    'tenants.staging': ({ hostId }) => staging.list(hostId),
+    'tenants.removeStaging': ({ hostId, name }, ctx) => staging.remove(hostId, name, ctx.actor),
+    'backups.create': ({ hostId, name, destinations, key }, ctx) => backups.create(hostId, name, ctx.actor, { destinations, key }),
+    'backups.rebuildCatalog': ({ hostId, destination }) => backups.rebuildCatalog(hostId, destination),
+    'keys.list': () => keys.list(),
+    'keys.create': ({ name }) => keys.create(name),
+    'keys.export': ({ name }) => {
+      const info = keys.list().find((k) => k.name.toLowerCase() === name.toLowerCase());
+      if (!info) throw new FleetError('NOT_FOUND', `No backup key named "${name}".`);
+      return { ...info, secret: keys.export(name) };
+    },
+    'keys.import': ({ name, secret }) => keys.import(name, secret),
+    'keys.remove': ({ name }) => {
+      keys.remove(name);
+      return { removed: true };
+    },
     'backups.list': ({ hostId, name, limit }) => backups.list(hostId, name, limit),
     'backups.restore': ({ hostId, name, backupId, file, copy, neutralize }, ctx) => {
       if (file !== undefined && ctx.transport !== 'cli') throw new FleetError('FORBIDDEN', 'An archive path is accepted from the command line only; restore a catalogued backup here.');
       return backups.restore(hostId, name, { backupId, file }, { copy, neutralize }, ctx.actor);
     },
     'backups.verify': ({ hostId, name, backupId }, ctx) => backups.verify(hostId, name, backupId, ctx.actor),
-    'backups.setPolicy': async ({ hostId, name, ...policy }) => {
+    'backups.setPolicy': async ({ hostId, name, key, ...policy }) => {
       await tenants.show(hostId, name); // NOT_FOUND for an unknown tenant
-      await scheduler.setPolicy(hostId, { tenant: name, ...policy });
+      backups.checkDestinations(hostId, policy.destinations);
+      await scheduler.setPolicy(hostId, { tenant: name, ...policy, keyId: backups.keyIdOf(key) });
       return scheduler.policies(hostId);
     },
     'backups.removePolicy': async ({ hostId, name }) => {

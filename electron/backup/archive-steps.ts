@@ -1,33 +1,49 @@
-import fsp from 'node:fs/promises';
+import type { ArchiveCopy, DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import type { Json, StepContext, StepDefinition } from '../jobs/types.js';
 import type { TenantParts } from '../tenants/tenant-parts.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import type { BackupOutcome } from './catalog.js';
-import { verifyOdooArchive, writeOdooArchive } from './odoo-archive.js';
+import { openZipOf, writeArchiveCopies } from './archive-copies.js';
+import { archiveRelativePath, storeFor, storeOfCopy, type StoreDeps } from './archive-stores.js';
+import type { BackupKeys } from './backup-keys.js';
+import { verifyOdooArchive } from './odoo-archive.js';
 import { tenantArchiveParts, type ArchiveDeps } from './tenant-archive.js';
 
-/** What the archive step journals: the path first (before any byte), the rest when written. */
+/** What the archive step journals: the planned copies first (before any byte), the rest when written. */
 export interface ArchiveOutput {
   [key: string]: Json;
-  path: string;
+  copies: ArchiveCopy[];
   sha256: string | null;
   bytes: number | null;
+  keyId: string | null;
   odooVersion: string | null;
   pgVersion: string | null;
   rowCounts: Record<string, number> | null;
   filestore: { files: number; bytes: number; sha256: string } | null;
 }
 
-interface ArchiveInput {
+/** Where a job's archive goes and whether it is encrypted (journaled in the job's input). */
+export interface ArchiveInput {
   hostId: string;
   name: string;
+  destinations: DestinationSpec[];
+  /** The id of the user's key to encrypt with, or null. */
+  keyId: string | null;
 }
 
-/** What a job writing an archive shows the UIs: where it is, its checksum and size. */
+/** What the archive steps need: the tenant's host, the stores, the user's keys. */
+export type BackupDeps = ArchiveDeps & StoreDeps & { keys: Pick<BackupKeys, 'get'> };
+
+/** What a job writing an archive shows the UIs: where its copies are, checksum and size. */
 export function archivePublicResult(output: (stepName: string) => Json | undefined): { [key: string]: Json } {
   const archive = output('archive') as ArchiveOutput | undefined;
-  return { archive: archive?.sha256 ? { path: archive.path, sha256: archive.sha256, bytes: archive.bytes } : null };
+  return { archive: archive?.sha256 ? { copies: archive.copies, path: archive.copies[0]?.path ?? null, sha256: archive.sha256, bytes: archive.bytes, encrypted: archive.keyId !== null } : null };
+}
+
+/** A user's key by id, or the clear error saying which key to import. */
+export function keyFor(deps: Pick<BackupDeps, 'keys'>) {
+  return (keyId: string) => deps.keys.get(keyId);
 }
 
 /** Removes the one-off helpers (dump, filestore reader or writer, psql) a killed console left for these databases. */
@@ -43,19 +59,12 @@ export function fileStamp(at = new Date()): string {
   return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-/** A host or tenant name as a folder name: nothing that climbs or hides. */
-export function safeSegment(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || '_';
-}
-
 /**
- * The step writing a tenant's Odoo archive (parts found by the step named `partsStep`). Its
- * compensation removes the files and the helper containers a killed console left on the host.
+ * The step writing a tenant's Odoo archive (parts found by the step named `partsStep`) to every
+ * destination in the job's input. Its compensation removes the copies and the helper
+ * containers a killed console left on the host.
  */
-export function archiveStep<I extends ArchiveInput>(
-  deps: ArchiveDeps,
-  options: { title: string; partsStep: string; file: (ctx: StepContext<I>, hostName: string) => string; extra: (ctx: StepContext<I>) => Record<string, unknown> },
-): StepDefinition<I> {
+export function archiveStep<I extends ArchiveInput>(deps: BackupDeps, options: { title: string; partsStep: string; extra: (ctx: StepContext<I>) => Record<string, unknown> }): StepDefinition<I> {
   return {
     name: 'archive',
     title: options.title,
@@ -64,18 +73,25 @@ export function archiveStep<I extends ArchiveInput>(
       const parts = ctx.output<TenantParts>(options.partsStep);
       if (!parts) throw new FleetError('INTERNAL', `The ${options.partsStep} step recorded no tenant parts.`);
       const host = deps.hosts.get(ctx.input.hostId);
-      const file = options.file(ctx, host.name);
-      // Journaled before the first byte, so a compensation after a crash finds the file.
-      ctx.setOutput({ path: file, sha256: null, bytes: null, odooVersion: null, pgVersion: null, rowCounts: null, filestore: null } satisfies ArchiveOutput);
+      const key = ctx.input.keyId ? (deps.keys.get(ctx.input.keyId) ?? null) : null;
+      if (ctx.input.keyId && !key) throw new FleetError('NOT_FOUND', `The backup key ${ctx.input.keyId} is not in this console: import it (odoo-fleet keys import) or choose another.`);
+      const relativePath = archiveRelativePath(host.name, ctx.input.name, fileStamp(), key !== null);
+      const targets = ctx.input.destinations.map((d) => ({ store: storeFor(deps, d, ctx.input.hostId), relativePath }));
+      if (targets.length === 0) throw new FleetError('VALIDATION', 'Choose at least one destination for the archive.');
+      // Journaled before the first byte, so a compensation after a crash finds the copies.
+      ctx.setOutput({ copies: targets.map((t) => t.store.copy(relativePath)), sha256: null, bytes: null, keyId: key?.id ?? null, odooVersion: null, pgVersion: null, rowCounts: null, filestore: null } satisfies ArchiveOutput);
       const sources = await tenantArchiveParts(deps, { hostId: ctx.input.hostId, database: parts.database, image: parts.image, dataVolume: parts.dataVolume });
       ctx.progress(0, 'dumping the database');
-      const result = await writeOdooArchive(file, sources, { tenant: ctx.input.name, host: host.name, createdAt: new Date().toISOString(), jobId: ctx.jobId, ...options.extra(ctx) }, (phase, bytes) =>
-        ctx.progress(phase === 'dump' ? 0.3 : phase === 'filestore' ? 0.7 : 0.95, `${phase}: ${(bytes / 2 ** 20).toFixed(1)} MiB written`),
-      );
+      const started = Date.now();
+      const result = await writeArchiveCopies(targets, sources, { key, sidecar: { tenant: ctx.input.name, host: host.name, createdAt: new Date().toISOString(), jobId: ctx.jobId, ...options.extra(ctx) } }, (phase, bytes) => {
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+        ctx.progress(phase === 'dump' ? 0.3 : phase === 'filestore' ? 0.7 : 0.95, `${phase}: ${(bytes / 2 ** 20).toFixed(1)} MiB written, ${(bytes / 2 ** 20 / seconds).toFixed(1)} MiB/s`);
+      });
       return {
-        path: result.path,
+        copies: result.copies,
         sha256: result.sha256,
         bytes: result.bytes,
+        keyId: result.keyId,
         odooVersion: sources.manifest.version,
         pgVersion: sources.manifest.pg_version,
         rowCounts: result.rowCounts,
@@ -86,10 +102,16 @@ export function archiveStep<I extends ArchiveInput>(
       const parts = ctx.output<TenantParts>(options.partsStep);
       if (parts) await removeArchiveHelpers(deps, ctx.input.hostId, [parts.database]);
       const written = ctx.output<ArchiveOutput>('archive');
-      if (!written?.path) return;
-      for (const f of [written.path, `${written.path}.partial`, `${written.path}.json`, `${written.path}.json.partial`]) await fsp.rm(f, { force: true });
+      for (const copy of written?.copies ?? []) await removeCopy(deps, copy);
     },
   };
+}
+
+/** Removes a stored copy and its sidecar (and their leftovers). */
+export async function removeCopy(deps: StoreDeps, copy: ArchiveCopy): Promise<void> {
+  const { store, relativePath } = storeOfCopy(deps, copy);
+  await store.remove(relativePath);
+  await store.remove(`${relativePath}.json`);
 }
 
 /** The catalog's figures for an archive the archive and verify steps produced. */
@@ -99,25 +121,29 @@ export function catalogOutcome(written: ArchiveOutput, verified: { members: numb
     sha256: written.sha256!,
     odooVersion: written.odooVersion ?? '',
     pgVersion: written.pgVersion ?? '',
-    destinations: [{ kind: 'local', path: written.path }],
+    destinations: written.copies,
+    keyId: written.keyId,
     rowCounts: written.rowCounts,
     filestore: written.filestore,
-    verification: { at: verified.at, ok: true, method: 'archive', detail: `sha256 and the CRC of all ${verified.members} members checked` },
+    verification: { at: verified.at, ok: true, method: 'archive', detail: `sha256 and the CRC of all ${verified.members} members checked in ${written.copies.length} cop${written.copies.length === 1 ? 'y' : 'ies'}` },
   };
 }
 
-/** Re-reads the archive the archive step wrote: checksum, every member's CRC, required members. */
-export function verifyArchiveStep<I>(): StepDefinition<I> {
+/** Re-reads every copy the archive step wrote: checksum, every member's CRC, required members. */
+export function verifyArchiveStep<I>(deps: BackupDeps): StepDefinition<I> {
   return {
     name: 'verify',
-    title: 'Verify the archive (checksum, every member, dump and manifest present)',
+    title: 'Verify every copy (checksum, every member, dump and manifest present)',
     onCrash: 'resume',
     async run(ctx) {
       const written = ctx.output<ArchiveOutput>('archive');
       if (!written?.sha256) throw new FleetError('INTERNAL', 'The archive step recorded no checksum.');
-      const { members } = await verifyOdooArchive(written.path, written.sha256);
+      let members = 0;
+      for (const copy of written.copies) {
+        const { store, relativePath } = storeOfCopy(deps, copy);
+        ({ members } = await verifyOdooArchive(await store.source(relativePath), written.sha256, (stored) => openZipOf(stored, keyFor(deps))));
+      }
       return { members, at: new Date().toISOString() };
     },
   };
 }
-

@@ -1,18 +1,12 @@
-import path from 'node:path';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition } from '../jobs/types.js';
 import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
-import { archivePublicResult, archiveStep, catalogOutcome, fileStamp, safeSegment, verifyArchiveStep, type ArchiveOutput } from './archive-steps.js';
+import { archivePublicResult, archiveStep, catalogOutcome, verifyArchiveStep, type ArchiveInput, type ArchiveOutput, type BackupDeps } from './archive-steps.js';
 import { BackupCatalog } from './catalog.js';
-import type { ArchiveDeps } from './tenant-archive.js';
 
-export interface BackupInput {
-  hostId: string;
-  name: string;
+export interface BackupInput extends ArchiveInput {
   /** The catalog id, chosen when the job is asked for (the archive's sidecar names it too). */
   backupId: string;
-  /** The folder on this machine where archives go: <dir>/<host>/<tenant>/. */
-  dir: string;
 }
 
 /**
@@ -21,7 +15,7 @@ export interface BackupInput {
  * (succeeded, with every figure). A failure or a killed console removes the files and leaves the
  * catalog entry marked failed: nothing that looks like a valid backup.
  */
-export function backupJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<BackupInput> {
+export function backupJob(deps: BackupDeps & { coordinators: HostCoordinators }): JobDefinition<BackupInput> {
   const catalog = (hostId: string) => BackupCatalog.of(deps.coordinators, hostId);
   return {
     kind: 'tenant.backup',
@@ -45,10 +39,9 @@ export function backupJob(deps: ArchiveDeps & { coordinators: HostCoordinators }
       archiveStep<BackupInput>(deps, {
         title: "Write the archive (Odoo's backup zip)",
         partsStep: 'preflight',
-        file: (ctx, hostName) => path.join(ctx.input.dir, safeSegment(hostName), safeSegment(ctx.input.name), `${ctx.input.name}-${fileStamp()}.zip`),
         extra: (ctx) => ({ kind: 'backup', backupId: ctx.input.backupId }),
       }),
-      { ...verifyArchiveStep<BackupInput>(), onCrash: 'compensate' },
+      { ...verifyArchiveStep<BackupInput>(deps), onCrash: 'compensate' },
       {
         name: 'catalog',
         title: 'Record the verified backup in the host’s catalog',

@@ -1,17 +1,26 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BackupEntry } from '../../shared/backups.js';
+import type { ArchiveCopy, BackupEntry, DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
-import { insideFolder } from '../common/paths.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import { findTenantParts } from '../tenants/tenant-parts.js';
+import { reachableHere, storeFor } from './archive-stores.js';
+import type { BackupDeps } from './archive-steps.js';
 import { backupJob } from './backup-job.js';
+import type { BackupKeys } from './backup-keys.js';
 import { BackupCatalog } from './catalog.js';
+import { rebuildCatalog } from './catalog-rebuild.js';
 import { restoreJob } from './restore-job.js';
+import { ScheduleStore } from './schedule-store.js';
 import { verifyJob } from './verify-job.js';
-import type { ArchiveDeps } from './tenant-archive.js';
+
+/** Where a tenant's archives go and the key that encrypts them. */
+export interface ArchiveTargets {
+  destinations: DestinationSpec[];
+  keyId: string | null;
+}
 
 /** Backups of tenants: taken as jobs, catalogued in each host's `fleet` database. */
 export class BackupService {
@@ -19,7 +28,7 @@ export class BackupService {
   readonly restoreJob;
   readonly verifyJob;
 
-  constructor(private readonly deps: ArchiveDeps & { coordinators: HostCoordinators; jobs: () => JobRunner; /** Where local archives go. */ dir: string }) {
+  constructor(private readonly deps: BackupDeps & { coordinators: HostCoordinators; jobs: () => JobRunner; keys: BackupKeys }) {
     this.job = backupJob(deps);
     this.restoreJob = restoreJob(deps);
     this.verifyJob = verifyJob(deps);
@@ -31,53 +40,97 @@ export class BackupService {
     registry.register(this.verifyJob);
   }
 
+  /**
+   * Where a tenant's archives go unless the caller says: its policy's destinations and key, or
+   * this console's own folder, unencrypted.
+   */
+  async archiveTargets(hostId: string, name: string): Promise<ArchiveTargets> {
+    const coordinator = this.deps.coordinators.of(hostId);
+    const policy = coordinator ? (await new ScheduleStore(coordinator).list()).find((p) => p.tenant === name) : undefined;
+    return policy ? { destinations: policy.destinations, keyId: policy.keyId } : { destinations: [{ kind: 'local' }], keyId: null };
+  }
+
+  /** A key name as the id the archives record (NOT_FOUND names the keys there are). */
+  keyIdOf(keyName: string | null | undefined): string | null {
+    if (!keyName) return null;
+    const key = this.deps.keys.byName(keyName);
+    if (!key) throw new FleetError('NOT_FOUND', `No backup key named "${keyName}" in this console (${this.deps.keys.list().map((k) => k.name).join(', ') || 'none yet: create or import one'}).`, { field: 'key' });
+    return key.id;
+  }
+
+  /** Checks destinations before a job is journaled: folders are plain and absolute, SFTP hosts known. */
+  checkDestinations(hostId: string, destinations: readonly DestinationSpec[]): void {
+    if (destinations.length === 0) throw new FleetError('VALIDATION', 'Choose at least one destination.', { field: 'destinations' });
+    for (const d of destinations) storeFor(this.deps, d, hostId);
+  }
+
+  async create(hostId: string, name: string, actor: string, choice: { destinations?: DestinationSpec[] | undefined; key?: string | null | undefined } = {}): Promise<{ jobId: string; backupId: string }> {
+    await findTenantParts(this.deps, hostId, name); // NOT_FOUND before a job is journaled
+    const defaults = await this.archiveTargets(hostId, name);
+    const destinations = choice.destinations ?? defaults.destinations;
+    const keyId = choice.key === undefined ? defaults.keyId : this.keyIdOf(choice.key);
+    this.checkDestinations(hostId, destinations);
+    const backupId = crypto.randomUUID();
+    return { jobId: this.deps.jobs().runJob(this.job, { hostId, name, backupId, destinations, keyId }, { actor }), backupId };
+  }
+
   /** A restore drill of a catalogued backup into scratch copies; the verdict goes into the catalog. */
   async verify(hostId: string, name: string, backupId: string, actor: string): Promise<{ jobId: string }> {
-    const entry = (await this.list(hostId, name, 1000)).find((b) => b.id === backupId);
-    if (!entry) throw new FleetError('NOT_FOUND', `No backup ${backupId} of ${name} in the host's catalog.`);
+    const entry = await this.entry(hostId, name, backupId);
     if (entry.state !== 'succeeded' || !entry.sha256 || !entry.rowCounts || !entry.filestore) throw new FleetError('CONFLICT', `Backup ${backupId} is ${entry.state} or lacks its recorded figures: there is nothing to verify against.`);
-    const local = this.localCopy(entry);
-    if (!local) throw new FleetError('NOT_FOUND', `Backup ${backupId} has no copy on this machine.`);
+    const archive = this.reachableCopy(entry);
     await findTenantParts(this.deps, hostId, name);
     return {
-      jobId: this.deps.jobs().runJob(this.verifyJob, { hostId, name, archivePath: local.path, sha256: entry.sha256, backupId, expected: { rowCounts: entry.rowCounts, filestore: entry.filestore } }, { actor }),
+      jobId: this.deps.jobs().runJob(this.verifyJob, { hostId, name, archive, file: null, sha256: entry.sha256, backupId, expected: { rowCounts: entry.rowCounts, filestore: entry.filestore } }, { actor }),
     };
   }
 
   /**
-   * Restores a tenant from a catalogued backup whose archive is on this machine, or from an
-   * Odoo backup zip given by path (the CLI only: a path is the operator's own file).
+   * Restores a tenant from a catalogued backup (from any copy this console can reach), or from
+   * an Odoo backup zip given by path (the CLI only: a path is the operator's own file).
    */
   async restore(hostId: string, name: string, source: { backupId?: string | undefined; file?: string | undefined }, options: { copy: boolean; neutralize: boolean }, actor: string): Promise<{ jobId: string }> {
     await findTenantParts(this.deps, hostId, name); // NOT_FOUND before a job is journaled
-    let archivePath: string;
-    let sha256: string | null = null;
     if (source.backupId) {
-      const entry = (await this.list(hostId, name, 1000)).find((b) => b.id === source.backupId);
-      if (!entry) throw new FleetError('NOT_FOUND', `No backup ${source.backupId} of ${name} in the host's catalog.`);
+      const entry = await this.entry(hostId, name, source.backupId);
       if (entry.state !== 'succeeded' || !entry.sha256) throw new FleetError('CONFLICT', `Backup ${source.backupId} is ${entry.state}: only a complete, verified backup can be restored.`);
-      const local = this.localCopy(entry);
-      if (!local) throw new FleetError('NOT_FOUND', `Backup ${source.backupId} has no copy on this machine (${entry.destinations.map((d) => d.path).join(', ') || 'no destinations'}).`);
-      archivePath = local.path;
-      sha256 = entry.sha256;
-    } else if (source.file) {
-      archivePath = path.resolve(source.file);
-      if (!fs.existsSync(archivePath)) throw new FleetError('NOT_FOUND', `No file ${archivePath}.`);
-    } else {
-      throw new FleetError('VALIDATION', 'Name a backup or an archive file to restore.');
+      const archive = this.reachableCopy(entry);
+      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive, file: null, sha256: entry.sha256, ...options }, { actor }) };
     }
-    return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archivePath, sha256, ...options }, { actor }) };
+    if (source.file) {
+      const file = path.resolve(source.file);
+      if (!fs.existsSync(file)) throw new FleetError('NOT_FOUND', `No file ${file}.`);
+      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive: null, file, sha256: null, ...options }, { actor }) };
+    }
+    throw new FleetError('VALIDATION', 'Name a backup or an archive file to restore.');
   }
 
-  async create(hostId: string, name: string, actor: string): Promise<{ jobId: string; backupId: string }> {
-    await findTenantParts(this.deps, hostId, name); // NOT_FOUND before a job is journaled
-    const backupId = crypto.randomUUID();
-    return { jobId: this.deps.jobs().runJob(this.job, { hostId, name, backupId, dir: this.deps.dir }, { actor }), backupId };
+  /** The newest complete backup of a tenant (clone and safe updates start from it). */
+  async newest(hostId: string, name: string): Promise<BackupEntry | null> {
+    return (await this.list(hostId, name, 1000)).find((b) => b.kind === 'backup' && b.state === 'succeeded' && b.sha256 !== null) ?? null;
   }
 
-  /** The backup's copy in this console's own folder: a path from the shared catalog is trusted nowhere else. */
-  private localCopy(entry: BackupEntry) {
-    return entry.destinations.find((d) => d.kind === 'local' && insideFolder(d.path, this.deps.dir) && fs.existsSync(d.path));
+  /**
+   * Reads the sidecars in a destination and records every archive of this host the catalog
+   * lacks (or adds the copy to an entry that has it elsewhere): the catalog after a lost `fleet`
+   * database, or another console's archives.
+   */
+  async rebuildCatalog(hostId: string, destination: DestinationSpec): Promise<{ added: number; updated: number; skipped: string[] }> {
+    const host = this.deps.hosts.get(hostId);
+    return rebuildCatalog(BackupCatalog.of(this.deps.coordinators, hostId), storeFor(this.deps, destination, hostId), host.name, this.deps.coordinators.consoleId);
+  }
+
+  private async entry(hostId: string, name: string, backupId: string): Promise<BackupEntry> {
+    const entry = await BackupCatalog.of(this.deps.coordinators, hostId).get(backupId);
+    if (!entry || entry.tenant !== name) throw new FleetError('NOT_FOUND', `No backup ${backupId} of ${name} in the host's catalog.`);
+    return entry;
+  }
+
+  /** The first copy this console can read: its own folder's, then host folders and SFTP targets it knows. */
+  reachableCopy(entry: BackupEntry): ArchiveCopy {
+    const copy = entry.destinations.find((d) => reachableHere(this.deps, d));
+    if (!copy) throw new FleetError('NOT_FOUND', `Backup ${entry.id} has no copy this console can reach (${entry.destinations.map((d) => `${d.kind}:${d.path}`).join(', ') || 'no destinations'}).`);
+    return copy;
   }
 
   async list(hostId: string, tenant?: string, limit = 200): Promise<BackupEntry[]> {

@@ -30,6 +30,7 @@ const SCHEMA = [
      error text
    )`,
   'CREATE INDEX IF NOT EXISTS fleet_backups_tenant ON fleet_backups (tenant, started_at DESC)',
+  'ALTER TABLE fleet_backups ADD COLUMN IF NOT EXISTS key_id text',
 ];
 
 export interface BackupStart {
@@ -46,6 +47,7 @@ export interface BackupOutcome {
   odooVersion: string;
   pgVersion: string;
   destinations: BackupEntry['destinations'];
+  keyId: string | null;
   rowCounts: Record<string, number> | null;
   filestore: BackupEntry['filestore'];
   verification: NonNullable<BackupEntry['verification']>;
@@ -82,9 +84,10 @@ export class BackupCatalog {
     await this.run((c) =>
       c.query(
         `UPDATE fleet_backups SET state = 'succeeded', finished_at = now(), duration_ms = (extract(epoch FROM now() - started_at) * 1000)::bigint,
-           bytes = $2, sha256 = $3, odoo_version = $4, pg_version = $5, destinations = $6, row_counts = $7, filestore = $8, verification = $9, error = NULL
+           bytes = $2, sha256 = $3, odoo_version = $4, pg_version = $5, destinations = $6, row_counts = $7, filestore = $8, verification = $9, error = NULL,
+           encrypted = $10::text IS NOT NULL, key_id = $10::text
          WHERE id = $1`,
-        [id, outcome.bytes, outcome.sha256, outcome.odooVersion, outcome.pgVersion, JSON.stringify(outcome.destinations), JSON.stringify(outcome.rowCounts), JSON.stringify(outcome.filestore), JSON.stringify(outcome.verification)],
+        [id, outcome.bytes, outcome.sha256, outcome.odooVersion, outcome.pgVersion, JSON.stringify(outcome.destinations), JSON.stringify(outcome.rowCounts), JSON.stringify(outcome.filestore), JSON.stringify(outcome.verification), outcome.keyId],
       ),
     );
   }
@@ -102,6 +105,30 @@ export class BackupCatalog {
   /** Records the latest verification verdict of a backup. */
   async recordVerification(id: string, verification: NonNullable<BackupEntry['verification']>): Promise<void> {
     await this.run((c) => c.query('UPDATE fleet_backups SET verification = $2 WHERE id = $1', [id, JSON.stringify(verification)]));
+  }
+
+  async get(id: string): Promise<BackupEntry | null> {
+    return this.run(async (c) => {
+      const { rows } = await c.query('SELECT * FROM fleet_backups WHERE id = $1', [id]);
+      return rows[0] ? toEntry(rows[0]) : null;
+    });
+  }
+
+  /** Records a complete archive found in a destination (its sidecar's facts), not yet verified here. */
+  async recordFound(entry: Omit<BackupEntry, 'state' | 'verification' | 'error' | 'durationMs' | 'encrypted'>): Promise<void> {
+    await this.run((c) =>
+      c.query(
+        `INSERT INTO fleet_backups (id, tenant, database, kind, state, started_at, finished_at, bytes, sha256, odoo_version, pg_version, encrypted, key_id, destinations, row_counts, filestore, console_id)
+         VALUES ($1, $2, $3, $4, 'succeeded', $5, $6, $7, $8, $9, $10, $11::text IS NOT NULL, $11::text, $12, $13, $14, $15)
+         ON CONFLICT (id) DO NOTHING`,
+        [entry.id, entry.tenant, entry.database, entry.kind, entry.startedAt, entry.finishedAt, entry.bytes, entry.sha256, entry.odooVersion, entry.pgVersion, entry.keyId, JSON.stringify(entry.destinations), JSON.stringify(entry.rowCounts), JSON.stringify(entry.filestore), entry.consoleId],
+      ),
+    );
+  }
+
+  /** Sets the copies of a backup (one found in another destination is added). */
+  async setDestinations(id: string, destinations: BackupEntry['destinations']): Promise<void> {
+    await this.run((c) => c.query('UPDATE fleet_backups SET destinations = $2 WHERE id = $1', [id, JSON.stringify(destinations)]));
   }
 
   /** Forgets a pruned backup (its archive was deleted). */
@@ -137,6 +164,7 @@ function toEntry(row: Record<string, unknown>): BackupEntry {
     pgVersion: (row.pg_version as string | null) ?? null,
     encrypted: row.encrypted as boolean,
     destinations: (row.destinations as BackupEntry['destinations']) ?? [],
+    keyId: (row.key_id as string | null) ?? null,
     rowCounts: (row.row_counts as BackupEntry['rowCounts']) ?? null,
     filestore: (row.filestore as BackupEntry['filestore']) ?? null,
     verification: (row.verification as BackupEntry['verification']) ?? null,

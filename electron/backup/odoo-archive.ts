@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FleetError } from '../../shared/errors.js';
+import { readRange, type ByteSink, type ByteSource } from './byte-io.js';
 import { readTar } from './tar-reader.js';
 import { ZipReader } from './zip-reader.js';
 import { ZipWriter } from './zip-writer.js';
@@ -44,15 +43,6 @@ export interface ArchiveParts {
   manifest: OdooManifest;
 }
 
-export interface ArchiveResult {
-  path: string;
-  bytes: number;
-  sha256: string;
-  filestoreFiles: number;
-  filestore: FilestoreDigest;
-  rowCounts: Record<string, number> | null;
-}
-
 /**
  * The filestore's fingerprint: sha256 over its sorted `path\tsize\tsha256` lines, so a restore
  * can be compared file by file without keeping the list.
@@ -73,16 +63,21 @@ export function filestoreDigest(entries: Array<{ path: string; size: number; sha
 
 export type ArchiveProgress = (phase: 'dump' | 'filestore' | 'manifest', bytesWritten: number) => void;
 
+/** What writing an archive learnt of its contents. */
+export interface ArchiveContents {
+  /** The zip's own size (before any encryption). */
+  zipBytes: number;
+  filestoreFiles: number;
+  filestore: FilestoreDigest;
+  rowCounts: Record<string, number> | null;
+}
+
 /**
- * Writes Odoo's database-manager zip (dump.sql first, then filestore/…, then manifest.json) to
- * `file`: streamed into `<file>.partial`, hashed as written, fsynced, then renamed, so a file
- * with the final name is always complete. A sidecar `<file>.json` records the checksum.
+ * Writes Odoo's database-manager zip (dump.sql first, then filestore/…, then manifest.json) into
+ * `sink`, committed only when complete and aborted on any failure, so nothing half-written ever
+ * carries the final name.
  */
-export async function writeOdooArchive(file: string, parts: ArchiveParts, extra: Record<string, unknown>, onProgress?: ArchiveProgress): Promise<ArchiveResult> {
-  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const partial = `${file}.partial`;
-  const handle = await fsp.open(partial, 'w', 0o600);
-  const hash = crypto.createHash('sha256');
+export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onProgress?: ArchiveProgress): Promise<ArchiveContents> {
   let phase: Parameters<ArchiveProgress>[0] = 'dump';
   let lastReport = 0;
   // Coalesced into large writes: a filestore is mostly small members of a few chunks each.
@@ -93,10 +88,9 @@ export async function writeOdooArchive(file: string, parts: ArchiveParts, extra:
     const out = Buffer.concat(pending);
     pending = [];
     pendingBytes = 0;
-    await handle.write(out);
+    await sink.write(out);
   };
   const zip = new ZipWriter(async (chunk) => {
-    hash.update(chunk);
     pending.push(chunk);
     pendingBytes += chunk.length;
     if (pendingBytes >= 1024 * 1024) await flush();
@@ -141,40 +135,33 @@ export async function writeOdooArchive(file: string, parts: ArchiveParts, extra:
     await zip.addEntry('manifest.json', Buffer.from(JSON.stringify(parts.manifest, null, 4)));
     await zip.finish();
     await flush();
-    await handle.sync();
-    await handle.close();
+    await sink.commit();
   } catch (error) {
     await running?.abort().catch(() => {});
-    await handle.close().catch(() => {});
-    await fsp.rm(partial, { force: true });
+    await sink.abort().catch(() => {});
     throw error;
   }
-  const sha256 = hash.digest('hex');
-  const bytes = Number(zip.bytesWritten);
-  const filestore = filestoreDigest(files);
-  await fsp.rename(partial, file);
-  await writeFileDurably(`${file}.json`, JSON.stringify({ format: 'odoo-fleet-archive/1', archive: path.basename(file), bytes, sha256, manifest: parts.manifest, rowCounts, filestore, ...extra }, null, 2));
-  await fsyncDirectory(path.dirname(file));
-  return { path: file, bytes, sha256, filestoreFiles: files.length, filestore, rowCounts };
+  return { zipBytes: Number(zip.bytesWritten), filestoreFiles: files.length, filestore: filestoreDigest(files), rowCounts };
 }
 
 /**
  * Re-reads an archive: its checksum against the recorded one, every member through its CRC,
- * and the members Odoo's restore needs.
+ * and the members Odoo's restore needs. `stored` is the file as kept; `open` turns it into the
+ * zip (decrypting it when it is encrypted).
  */
-export async function verifyOdooArchive(file: string, expectedSha256: string): Promise<{ members: number }> {
-  const hash = crypto.createHash('sha256');
-  const handle = await fsp.open(file, 'r');
+export async function verifyOdooArchive(stored: ByteSource, expectedSha256: string, open: (stored: ByteSource) => Promise<ByteSource> = async (s) => s): Promise<{ members: number }> {
+  let plain: ByteSource;
   try {
-    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
-  } finally {
-    await handle.close();
+    await checkSha256(stored, expectedSha256);
+    plain = await open(stored);
+  } catch (error) {
+    await stored.close().catch(() => {}); // a decrypting source closes it itself when it fails
+    throw error;
   }
-  if (hash.digest('hex') !== expectedSha256) throw new FleetError('ARCHIVE_INVALID', `${file} does not match its recorded sha256 (changed or corrupt).`, { file });
-  const zip = await ZipReader.open(file);
+  const zip = await ZipReader.open(plain); // closes the source, and the stored file under it
   try {
     for (const required of ['dump.sql', 'manifest.json']) {
-      if (!zip.member(required)) throw new FleetError('ARCHIVE_INVALID', `${file} has no ${required}.`, { file });
+      if (!zip.member(required)) throw new FleetError('ARCHIVE_INVALID', `${stored.label} has no ${required}.`, { file: stored.label });
     }
     await zip.test();
     return { members: zip.members.length };
@@ -183,29 +170,15 @@ export async function verifyOdooArchive(file: string, expectedSha256: string): P
   }
 }
 
+/** Reads the stored bytes through once: they must be the recorded ones. */
+export async function checkSha256(stored: ByteSource, expectedSha256: string): Promise<void> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of readRange(stored, 0, await stored.size(), 1024 * 1024)) hash.update(chunk);
+  if (hash.digest('hex') !== expectedSha256) throw new FleetError('ARCHIVE_INVALID', `${stored.label} does not match its recorded sha256 (changed or corrupt).`, { file: stored.label });
+}
+
 /** Odoo's `pg_version`: "%d.%d" % divmod(server_version / 100, 100), true division included. */
 export function odooPgVersion(serverVersionNum: number): string {
   const hundredths = serverVersionNum / 100;
   return `${Math.floor(hundredths / 100)}.${Math.floor(hundredths % 100)}`;
-}
-
-async function writeFileDurably(file: string, content: string): Promise<void> {
-  const partial = `${file}.partial`;
-  const handle = await fsp.open(partial, 'w', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fsp.rename(partial, file);
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

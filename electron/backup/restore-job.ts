@@ -6,7 +6,7 @@ import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { waitForTenantHealth } from '../tenants/health.js';
 import type { TenantParts } from '../tenants/tenant-parts.js';
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
-import type { ArchiveDeps } from './tenant-archive.js';
+import type { BackupDeps } from './archive-steps.js';
 
 export interface RestoreInput extends ArchiveLoadInput {
   /** New database.uuid and database.secret (a copy must not pass for the original). */
@@ -24,7 +24,7 @@ const previous = (db: string) => `${db}__previous`;
  * tenant serving its old data (the scratch copies are dropped); the swap itself converges when
  * resumed, and the tenant returns to its previous state (a stopped tenant stays stopped).
  */
-export function restoreJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<RestoreInput> {
+export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }): JobDefinition<RestoreInput> {
   const load = archiveLoadSteps<RestoreInput>(deps, { scratchOf: scratch, folder: 'restore' });
   const { parts, admin, docker, filestoreShell } = load;
   return {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type pg from 'pg';
+import type { ArchiveCopy } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import { runOneOffWithInput } from '../docker/one-off-stream.js';
 import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
@@ -9,26 +9,57 @@ import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
 import { generatePassword, scramSha256Verifier } from '../postgres/scram.js';
-import { removeArchiveHelpers } from './archive-steps.js';
+import { openZipOf } from './archive-copies.js';
+import { keyFor, removeArchiveHelpers, type BackupDeps } from './archive-steps.js';
+import { storeOfCopy, type StoreDeps } from './archive-stores.js';
+import { localFileSource, type ByteSource } from './byte-io.js';
+import { checkSha256 } from './odoo-archive.js';
 import { pgClient } from './pg-client.js';
-import type { ArchiveDeps } from './tenant-archive.js';
 import { ZipReader } from './zip-reader.js';
 
 /** What every job loading an Odoo archive onto a tenant's host knows. */
 export interface ArchiveLoadInput {
   hostId: string;
   name: string;
-  /** An Odoo backup zip on this machine (ours or one Odoo's database manager wrote). */
-  archivePath: string;
+  /** A catalogued copy (in this console's folder, a host folder or an SFTP target)… */
+  archive: ArchiveCopy | null;
+  /** …or an Odoo backup zip the operator names on this machine (ours, or one Odoo's database manager wrote). */
+  file: string | null;
   /** The archive's recorded checksum, when the catalog knows it. */
   sha256: string | null;
 }
+
+/** The stored file a load reads: a catalogued copy or the operator's own file. */
+export async function openStoredArchive(deps: StoreDeps, input: Pick<ArchiveLoadInput, 'archive' | 'file'>): Promise<ByteSource> {
+  if (input.file) return localFileSource(input.file);
+  if (!input.archive) throw new FleetError('INTERNAL', 'The job names no archive.');
+  const { store, relativePath } = storeOfCopy(deps, input.archive);
+  return store.source(relativePath);
+}
+
+/** The zip of that stored file, decrypted with the user's key when it is encrypted. */
+export async function openArchiveZip(deps: BackupDeps, input: Pick<ArchiveLoadInput, 'archive' | 'file'>): Promise<ZipReader> {
+  const stored = await openStoredArchive(deps, input);
+  try {
+    return await ZipReader.open(await openZipOf(stored, keyFor(deps)));
+  } catch (error) {
+    await stored.close().catch(() => {});
+    throw error;
+  }
+}
+
+const archiveLabel = (input: Pick<ArchiveLoadInput, 'archive' | 'file'>) => input.file ?? input.archive?.path ?? 'the archive';
 
 /**
  * The steps that load an archive beside a tenant's live data — a scratch database named by
  * `scratchOf(db)` and a filestore folder `.<folder>-<db>` — shared by restore and verification.
  */
-export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, names: { scratchOf: (db: string) => string; folder: string }) {
+export function archiveLoadSteps<I extends { hostId: string; name: string }>(
+  deps: BackupDeps,
+  names: { scratchOf: (db: string) => string; folder: string },
+  /** Which archive to load: by default the job's input names it; a job that wrote one names its own. */
+  sourceOf: (ctx: StepContext<I>) => Pick<ArchiveLoadInput, 'archive' | 'file' | 'sha256'> = (ctx) => ctx.input as unknown as ArchiveLoadInput,
+) {
   const parts = (ctx: StepContext<I>) => ctx.output<TenantParts>('preflight')!;
   const admin = (hostId: string) => {
     const target = deps.hosts.dbTarget(hostId);
@@ -59,14 +90,20 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
     title: 'Check the archive (checksum, layout, every member)',
     onCrash: 'compensate',
     async run(ctx) {
-      if (ctx.input.sha256) {
-        const hash = crypto.createHash('sha256');
-        for await (const chunk of fs.createReadStream(ctx.input.archivePath)) hash.update(chunk as Buffer);
-        if (hash.digest('hex') !== ctx.input.sha256) throw new FleetError('ARCHIVE_INVALID', `${ctx.input.archivePath} does not match its recorded sha256: it changed or is corrupt. The tenant was not touched.`);
+      if (sourceOf(ctx).sha256) {
+        const stored = await openStoredArchive(deps, sourceOf(ctx));
+        try {
+          await checkSha256(stored, sourceOf(ctx).sha256!);
+        } catch (error) {
+          if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') throw new FleetError('ARCHIVE_INVALID', `${error.message} The tenant was not touched.`, error.details);
+          throw error;
+        } finally {
+          await stored.close();
+        }
       }
-      const zip = await ZipReader.open(ctx.input.archivePath);
+      const zip = await openArchiveZip(deps, sourceOf(ctx));
       try {
-        if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${ctx.input.archivePath} has no dump.sql: not an Odoo backup zip.`);
+        if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${archiveLabel(sourceOf(ctx))} has no dump.sql: not an Odoo backup zip.`);
         await zip.test();
         return { members: zip.members.length, filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length };
       } finally {
@@ -83,7 +120,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
       const found = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
       if (names.scratchOf(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
       // An archive of another Odoo series would load, pass /web/health and break the tenant.
-      const archived = await archiveSeries(ctx.input.archivePath);
+      const archived = await archiveSeries(await openArchiveZip(deps, sourceOf(ctx)));
       const running = await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: found.database }, async (c) => {
         const { rows } = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'").catch(() => ({ rows: [] as Array<{ v: string | null }> }));
         return /^(\d+\.\d+)/.exec(rows[0]?.v ?? '')?.[1] ?? null;
@@ -135,7 +172,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
       );
       try {
         const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], names.scratchOf(database), [`PGOPTIONS=-c role=${role}`], loader);
-        const zip = await ZipReader.open(ctx.input.archivePath);
+        const zip = await openArchiveZip(deps, sourceOf(ctx));
         try {
           const dump = await zip.stream(zip.member('dump.sql')!);
           await runOneOffWithInput(docker(ctx.input.hostId), psql.options, dump, 'psql loading dump.sql', psql.files);
@@ -177,7 +214,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
     title: 'Unpack the filestore beside the tenant’s',
     onCrash: 'compensate',
     async run(ctx) {
-      const zip = await ZipReader.open(ctx.input.archivePath);
+      const zip = await openArchiveZip(deps, sourceOf(ctx));
       try {
         const members = zip.members.filter((m) => m.name.startsWith('filestore/') && m.name.length > 'filestore/'.length);
         async function* entries(): AsyncGenerator<StreamedTarEntry> {
@@ -204,8 +241,7 @@ export function archiveLoadSteps<I extends ArchiveLoadInput>(deps: ArchiveDeps, 
 }
 
 /** The Odoo series an archive's manifest names (`major_version`), if it has one. */
-async function archiveSeries(file: string): Promise<string | null> {
-  const zip = await ZipReader.open(file);
+async function archiveSeries(zip: ZipReader): Promise<string | null> {
   try {
     const member = zip.member('manifest.json');
     if (!member || member.size > 10 * 2 ** 20) return null;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { BackupPolicyView } from '../../shared/backup-policies.js';
+import type { DestinationSpec } from '../../shared/backups.js';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
 import type { RetentionPolicy } from './retention.js';
 
@@ -16,6 +17,8 @@ const SCHEMA = [
      lease_holder text, lease_until timestamptz,
      last_run_at timestamptz, last_outcome text
    )`,
+  `ALTER TABLE fleet_backup_policies ADD COLUMN IF NOT EXISTS destinations jsonb NOT NULL DEFAULT '[{"kind":"local"}]'::jsonb`,
+  'ALTER TABLE fleet_backup_policies ADD COLUMN IF NOT EXISTS key_id text',
 ];
 
 export interface StoredPolicy extends RetentionPolicy {
@@ -23,6 +26,10 @@ export interface StoredPolicy extends RetentionPolicy {
   everyHours: number;
   jitterMinutes: number;
   nextRunAt: string;
+  /** Where its archives go (every copy gets the same bytes). */
+  destinations: DestinationSpec[];
+  /** The id of the user's key that encrypts them, or null. */
+  keyId: string | null;
 }
 
 /** How long a claimed run may take before another console may take it over. */
@@ -39,12 +46,13 @@ export class ScheduleStore {
   async set(policy: Omit<StoredPolicy, 'nextRunAt'>): Promise<void> {
     await this.run((c) =>
       c.query(
-        `INSERT INTO fleet_backup_policies (tenant, every_hours, jitter_minutes, keep_daily, keep_weekly, keep_monthly, next_run_at)
-         VALUES ($1, $2::int, $3::int, $4::int, $5::int, $6::int, now() + make_interval(hours => $2::int) + make_interval(secs => random() * $3::int * 60))
+        `INSERT INTO fleet_backup_policies (tenant, every_hours, jitter_minutes, keep_daily, keep_weekly, keep_monthly, destinations, key_id, next_run_at)
+         VALUES ($1, $2::int, $3::int, $4::int, $5::int, $6::int, $7, $8, now() + make_interval(hours => $2::int) + make_interval(secs => random() * $3::int * 60))
          ON CONFLICT (tenant) DO UPDATE SET every_hours = excluded.every_hours, jitter_minutes = excluded.jitter_minutes,
            keep_daily = excluded.keep_daily, keep_weekly = excluded.keep_weekly, keep_monthly = excluded.keep_monthly,
+           destinations = excluded.destinations, key_id = excluded.key_id,
            next_run_at = LEAST(fleet_backup_policies.next_run_at, excluded.next_run_at)`,
-        [policy.tenant, policy.everyHours, policy.jitterMinutes, policy.keepDaily, policy.keepWeekly, policy.keepMonthly],
+        [policy.tenant, policy.everyHours, policy.jitterMinutes, policy.keepDaily, policy.keepWeekly, policy.keepMonthly, JSON.stringify(policy.destinations), policy.keyId],
       ),
     );
   }
@@ -103,6 +111,8 @@ function toPolicy(row: Record<string, unknown>): StoredPolicy & Pick<BackupPolic
     keepWeekly: row.keep_weekly as number,
     keepMonthly: row.keep_monthly as number,
     nextRunAt: iso(row.next_run_at)!,
+    destinations: (row.destinations as DestinationSpec[] | null) ?? [{ kind: 'local' }],
+    keyId: (row.key_id as string | null) ?? null,
     lastRunAt: iso(row.last_run_at),
     lastOutcome: (row.last_outcome as string | null) ?? null,
     lease: row.lease_holder ? { holder: row.lease_holder as string, until: iso(row.lease_until)! } : null,

@@ -1,15 +1,15 @@
-import fsp from 'node:fs/promises';
 import type { BackupPolicyView } from '../../shared/backup-policies.js';
 import { FleetError } from '../../shared/errors.js';
 import type { Logger } from '../common/log.js';
-import { insideFolder } from '../common/paths.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { JobRunner } from '../jobs/index.js';
+import { removeCopy } from './archive-steps.js';
+import { reachableHere, type StoreDeps } from './archive-stores.js';
 import type { BackupService } from './backup-service.js';
 import { BackupCatalog } from './catalog.js';
 import { backupsToKeep, type RetentionPolicy } from './retention.js';
-import { ScheduleStore } from './schedule-store.js';
+import { ScheduleStore, type StoredPolicy } from './schedule-store.js';
 
 /**
  * Runs scheduled backups and applies retention. Every long-running console ticks; a run is
@@ -20,7 +20,7 @@ export class BackupScheduler {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: { hosts: HostService; coordinators: HostCoordinators; backups: BackupService; jobs: () => JobRunner; log: Logger; /** This console's backup folder: the only place prune deletes from. */ dir: string },
+    private readonly deps: { hosts: HostService; coordinators: HostCoordinators; backups: BackupService; jobs: () => JobRunner; log: Logger; /** Where prune may delete (a local copy only inside this console's folder). */ stores: StoreDeps },
   ) {}
 
   start(intervalMs = 60_000): void {
@@ -100,8 +100,8 @@ export class BackupScheduler {
   }
 
   /**
-   * Applies a retention policy: archives on this machine that the policy does not keep are
-   * deleted, with their catalog entries. (Each console prunes the copies it holds.)
+   * Applies a retention policy: archives the policy does not keep are deleted from every
+   * destination, with their catalog entries.
    */
   async prune(hostId: string, tenant: string, policy: RetentionPolicy): Promise<{ pruned: string[] }> {
     const coordinator = this.deps.coordinators.of(hostId);
@@ -112,11 +112,10 @@ export class BackupScheduler {
     const pruned: string[] = [];
     for (const entry of entries) {
       if (entry.kind !== 'backup' || entry.state !== 'succeeded' || keep.has(entry.id)) continue;
-      // The catalog is shared: a path in it is trusted only inside this console's own folder.
-      const local = entry.destinations.filter((d) => d.kind === 'local' && insideFolder(d.path, this.deps.dir) && d.path.endsWith('.zip'));
-      const here = await Promise.all(local.map((d) => fsp.access(d.path).then(() => true, () => false)));
-      if (local.length === 0 || here.some((h) => !h)) continue; // another console's copy
-      for (const d of local) for (const f of [d.path, `${d.path}.json`]) await fsp.rm(f, { force: true });
+      // The catalog is shared: an entry goes only when this console can remove every copy
+      // (a local path is trusted only inside its own folder); otherwise another console prunes it.
+      if (entry.destinations.length === 0 || !entry.destinations.every((d) => reachableHere(this.deps.stores, d))) continue;
+      for (const copy of entry.destinations) await removeCopy(this.deps.stores, copy);
       await catalog.remove(entry.id);
       pruned.push(entry.id);
     }
@@ -141,7 +140,7 @@ export class BackupScheduler {
     });
   }
 
-  async setPolicy(hostId: string, policy: RetentionPolicy & { tenant: string; everyHours: number; jitterMinutes: number }): Promise<void> {
+  async setPolicy(hostId: string, policy: Omit<StoredPolicy, 'nextRunAt'>): Promise<void> {
     const store = this.store(hostId);
     if (!store) throw new FleetError('VALIDATION', 'The host has no database server set: schedules are kept there.');
     await store.set(policy);

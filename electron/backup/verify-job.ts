@@ -2,13 +2,14 @@ import { FleetError } from '../../shared/errors.js';
 import type { BackupEntry } from '../../shared/backups.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import { runOneOffStream } from '../docker/one-off-stream.js';
-import type { JobDefinition, Json } from '../jobs/types.js';
+import type { JobDefinition, Json, StepContext, StepDefinition } from '../jobs/types.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { BackupCatalog } from './catalog.js';
 import { filestoreDigest } from './odoo-archive.js';
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
-import { countRows, type ArchiveDeps } from './tenant-archive.js';
+import type { BackupDeps } from './archive-steps.js';
+import { countRows } from './tenant-archive.js';
 
 export interface VerifyInput extends ArchiveLoadInput {
   backupId: string;
@@ -16,7 +17,7 @@ export interface VerifyInput extends ArchiveLoadInput {
   expected: { rowCounts: Record<string, number>; filestore: { files: number; bytes: number; sha256: string } };
 }
 
-interface Verdict {
+export interface Verdict {
   [key: string]: Json;
   ok: boolean;
   detail: string;
@@ -30,9 +31,8 @@ const scratch = (db: string) => `${db}__verify`;
  * catalog recorded, the scratch copies are dropped, and the verdict goes into the catalog. The
  * tenant itself is never touched.
  */
-export function verifyJob(deps: ArchiveDeps & { coordinators: HostCoordinators }): JobDefinition<VerifyInput> {
+export function verifyJob(deps: BackupDeps & { coordinators: HostCoordinators }): JobDefinition<VerifyInput> {
   const load = archiveLoadSteps<VerifyInput>(deps, { scratchOf: scratch, folder: 'verify' });
-  const { parts, admin, docker } = load;
   const catalog = (hostId: string) => BackupCatalog.of(deps.coordinators, hostId);
   return {
     kind: 'tenant.verify-backup',
@@ -57,56 +57,7 @@ export function verifyJob(deps: ArchiveDeps & { coordinators: HostCoordinators }
       load.scratchDatabase,
       load.loadDump(),
       load.stageFilestore,
-      {
-        name: 'compare',
-        title: 'Compare exact row counts and the filestore digest with the catalog',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const { database } = parts(ctx);
-          const counts = await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: scratch(database) }, (c) => countRows(c));
-          // The restored files, listed and hashed on the host by the tenant's own image.
-          const listing = await runOneOffStream(
-            docker(ctx.input.hostId),
-            {
-              Image: parts(ctx).image,
-              User: '0',
-              Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/.verify-$1" && find . -type f | while IFS= read -r f; do printf "%s\\t%s\\t%s\\n" "${f#./}" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d" " -f1)"; done', 'sh', database],
-              Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: database },
-              HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
-            },
-            undefined,
-            'the filestore lister',
-          );
-          let text = '';
-          for await (const chunk of listing.stdout) text += (chunk as Buffer).toString('utf8');
-          await listing.done;
-          const files = text.split('\n').filter(Boolean).map((line) => {
-            const [path, size, sha256] = line.split('\t');
-            return { path: path!, size: Number(size), sha256: sha256! };
-          });
-          const digest = filestoreDigest(files);
-          const problems: string[] = [];
-          const expected = ctx.input.expected;
-          const tables = new Set([...Object.keys(expected.rowCounts), ...Object.keys(counts)]);
-          const differing = [...tables].filter((t) => expected.rowCounts[t] !== counts[t]);
-          if (differing.length) problems.push(`${differing.length} table(s) differ, e.g. ${differing.slice(0, 3).map((t) => `${t}: ${counts[t] ?? 'missing'} restored vs ${expected.rowCounts[t] ?? 'absent'} recorded`).join('; ')}`);
-          if (digest.sha256 !== expected.filestore.sha256) problems.push(`the filestore differs: ${digest.files} files, ${digest.bytes} bytes restored vs ${expected.filestore.files} files, ${expected.filestore.bytes} bytes recorded`);
-          return {
-            ok: problems.length === 0,
-            detail: problems.length ? problems.join('; ') : `restored into a scratch database: ${tables.size} tables with the recorded row counts, ${digest.files} filestore files matching the recorded digest`,
-          } satisfies Verdict;
-        },
-      },
-      {
-        name: 'clean-up',
-        title: 'Drop the scratch database and folder',
-        onCrash: 'resume',
-        async run(ctx) {
-          const { database, role } = parts(ctx);
-          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, scratch(database), role));
-          await load.filestoreShell(ctx, 'rm -rf "/var/lib/odoo/filestore/.verify-$1"', 'the filestore cleaner');
-        },
-      },
+      ...drillSteps<VerifyInput>(deps, load, { scratchOf: scratch, folder: 'verify', expected: (ctx) => ctx.input.expected }),
       {
         name: 'record',
         title: 'Record the verdict in the catalog',
@@ -120,4 +71,69 @@ export function verifyJob(deps: ArchiveDeps & { coordinators: HostCoordinators }
       },
     ],
   };
+}
+
+/**
+ * The end of a restore drill, after the archive was loaded into scratch copies by `load`:
+ * compare exact row counts and the filestore digest with what was recorded, then drop the
+ * scratch copies. The verdict is the `compare` step's output.
+ */
+export function drillSteps<I extends { hostId: string; name: string }>(
+  deps: BackupDeps,
+  load: ReturnType<typeof archiveLoadSteps<I>>,
+  options: { scratchOf: (db: string) => string; folder: string; expected: (ctx: StepContext<I>) => { rowCounts: Record<string, number>; filestore: { files: number; bytes: number; sha256: string } } },
+): StepDefinition<I>[] {
+  const { parts, admin, docker } = load;
+  return [
+{
+    name: 'compare',
+    title: 'Compare exact row counts and the filestore digest with the catalog',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const { database } = parts(ctx);
+      const counts = await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: options.scratchOf(database) }, (c) => countRows(c));
+      // The restored files, listed and hashed on the host by the tenant's own image.
+      const listing = await runOneOffStream(
+        docker(ctx.input.hostId),
+        {
+          Image: parts(ctx).image,
+          User: '0',
+          Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/.$2-$1" && find . -type f | while IFS= read -r f; do printf "%s\\t%s\\t%s\\n" "${f#./}" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d" " -f1)"; done', 'sh', database, options.folder],
+          Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: database },
+          HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
+        },
+        undefined,
+        'the filestore lister',
+      );
+      let text = '';
+      for await (const chunk of listing.stdout) text += (chunk as Buffer).toString('utf8');
+      await listing.done;
+      const files = text.split('\n').filter(Boolean).map((line) => {
+        const [path, size, sha256] = line.split('\t');
+        return { path: path!, size: Number(size), sha256: sha256! };
+      });
+      const digest = filestoreDigest(files);
+      const problems: string[] = [];
+      const expected = options.expected(ctx);
+      const tables = new Set([...Object.keys(expected.rowCounts), ...Object.keys(counts)]);
+      const differing = [...tables].filter((t) => expected.rowCounts[t] !== counts[t]);
+      if (differing.length) problems.push(`${differing.length} table(s) differ, e.g. ${differing.slice(0, 3).map((t) => `${t}: ${counts[t] ?? 'missing'} restored vs ${expected.rowCounts[t] ?? 'absent'} recorded`).join('; ')}`);
+      if (digest.sha256 !== expected.filestore.sha256) problems.push(`the filestore differs: ${digest.files} files, ${digest.bytes} bytes restored vs ${expected.filestore.files} files, ${expected.filestore.bytes} bytes recorded`);
+      return {
+        ok: problems.length === 0,
+        detail: problems.length ? problems.join('; ') : `restored into a scratch database: ${tables.size} tables with the recorded row counts, ${digest.files} filestore files matching the recorded digest`,
+      } satisfies Verdict;
+    },
+  },
+  {
+    name: 'clean-up',
+    title: 'Drop the scratch database and folder',
+    onCrash: 'resume',
+    async run(ctx) {
+      const { database, role } = parts(ctx);
+      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, options.scratchOf(database), role));
+      await load.filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.${options.folder}-$1"`, 'the filestore cleaner');
+    },
+  },
+  ];
 }

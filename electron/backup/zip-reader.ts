@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { FleetError } from '../../shared/errors.js';
+import { localFileSource, readRange, type ByteSource } from './byte-io.js';
 import { checkedName } from './zip-writer.js';
 
-// Reads zip archives from a file: the central directory (ZIP64 included), and each member as a
+// Reads zip archives from a stored file (local, over SFTP, or decrypted on the fly): the central directory (ZIP64 included), and each member as a
 // stream whose CRC and size are checked as it is read. Member names that could escape a restore
 // folder (absolute, `..`, backslashes) and symlink members are refused before any byte is used.
 
@@ -32,19 +31,23 @@ function invalid(file: string, why: string): FleetError {
 }
 
 export class ZipReader {
-  private constructor(
-    private readonly file: string,
-    private readonly handle: fsp.FileHandle,
-    readonly members: ZipMember[],
-  ) {}
+  private readonly file: string;
 
-  static async open(file: string): Promise<ZipReader> {
-    const handle = await fsp.open(file, 'r');
+  private constructor(
+    private readonly source: ByteSource,
+    readonly members: ZipMember[],
+  ) {
+    this.file = source.label;
+  }
+
+  /** Reads the archive's directory; the reader owns `source` from here on (close closes it). */
+  static async open(source: ByteSource | string): Promise<ZipReader> {
+    const opened = typeof source === 'string' ? await localFileSource(source) : source;
     try {
-      const members = await readCentralDirectory(file, handle);
-      return new ZipReader(file, handle, members);
+      const members = await readCentralDirectory(opened.label, opened);
+      return new ZipReader(opened, members);
     } catch (error) {
-      await handle.close();
+      await opened.close();
       throw error;
     }
   }
@@ -55,7 +58,7 @@ export class ZipReader {
 
   /** The member's uncompressed bytes; the stream errors if its CRC or size is wrong. */
   async stream(member: ZipMember): Promise<Readable> {
-    const local = await readAt(this.handle, member.localHeaderOffset, 30);
+    const local = await this.source.read(member.localHeaderOffset, 30);
     if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_HEADER) throw invalid(this.file, `no local header for ${member.name}`);
     const dataStart = member.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
     if (member.method !== 8 && member.method !== 0) throw invalid(this.file, `${member.name} uses compression method ${member.method}`);
@@ -64,7 +67,7 @@ export class ZipReader {
       if (member.size !== 0) throw invalid(file, `${member.name} is truncated`);
       return Readable.from([]);
     }
-    const raw = fs.createReadStream('', { fd: this.handle.fd, autoClose: false, start: dataStart, end: dataStart + member.compressedSize - 1, highWaterMark: 256 * 1024 });
+    const raw = Readable.from(readRange(this.source, dataStart, dataStart + member.compressedSize), { objectMode: false });
     const body: Readable = member.method === 8 ? raw.pipe(zlib.createInflateRaw()) : raw;
     raw.on('error', (error) => body.destroy(error));
     async function* checked() {
@@ -96,21 +99,15 @@ export class ZipReader {
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    await this.source.close();
   }
 }
 
-async function readAt(handle: fsp.FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  const { bytesRead } = await handle.read(buffer, 0, length, position);
-  return buffer.subarray(0, bytesRead);
-}
-
-async function readCentralDirectory(file: string, handle: fsp.FileHandle): Promise<ZipMember[]> {
-  const { size } = await handle.stat();
+async function readCentralDirectory(file: string, source: ByteSource): Promise<ZipMember[]> {
+  const size = await source.size();
   if (size < 22) throw invalid(file, 'too short (truncated?)');
   const tailLength = Math.min(size, 22 + 0xffff);
-  const tail = await readAt(handle, size - tailLength, tailLength);
+  const tail = await source.read(size - tailLength, tailLength);
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
     if (tail.readUInt32LE(i) === END_OF_CENTRAL) {
@@ -125,14 +122,14 @@ async function readCentralDirectory(file: string, handle: fsp.FileHandle): Promi
   const locatorAt = eocd - 20;
   if (locatorAt >= 0 && tail.readUInt32LE(locatorAt) === ZIP64_LOCATOR) {
     const recordOffset = Number(tail.readBigUInt64LE(locatorAt + 8));
-    const record = await readAt(handle, recordOffset, 56);
+    const record = await source.read(recordOffset, 56);
     if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_END) throw invalid(file, 'broken ZIP64 end record');
     count = Number(record.readBigUInt64LE(32));
     centralSize = Number(record.readBigUInt64LE(40));
     centralOffset = Number(record.readBigUInt64LE(48));
   }
   if (centralOffset + centralSize > size) throw invalid(file, 'the central directory lies past the end of the file (truncated?)');
-  const central = await readAt(handle, centralOffset, centralSize);
+  const central = await source.read(centralOffset, centralSize);
   const members: ZipMember[] = [];
   let at = 0;
   for (let n = 0; n < count; n++) {

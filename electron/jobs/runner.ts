@@ -204,7 +204,7 @@ export class JobRunner {
   async wait(jobId: string): Promise<JobView> {
     const active = this.active.get(jobId);
     if (active) await active.done;
-    const view = this.journal.get(jobId);
+    const view = this.getJob(jobId);
     if (!view) throw new FleetError('NOT_FOUND', `No job ${jobId}`);
     return view;
   }

@@ -3,7 +3,7 @@ import type { ReconcileItem } from '../../shared/reconcile.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { removeContainerIfPresent, removeVolumeIfPresent } from './create-job.js';
-import type { TenantSecretIds } from './decommission-job.js';
+import type { TenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 
 export interface CleanupInput {

@@ -6,7 +6,7 @@ import type { JobRegistry } from '../jobs/index.js';
 import { adoptContainerJob } from './adopt-container-job.js';
 import { adoptDatabaseJob } from './adopt-database-job.js';
 import { CLEANABLE_KINDS, cleanupJob } from './cleanup-job.js';
-import type { TenantSecretIds } from './decommission-job.js';
+import type { TenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 
 /** Drift between a host and its labels, and the two ways out: clean up, or adopt. */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
 import type { TenantDetail, TenantView } from '../../shared/tenant-views.js';
-import { resolveTenantSpec, type TenantSpecInput } from '../../shared/tenants.js';
+import { resolveTenantSpec, splitImage, type TenantSpecInput } from '../../shared/tenants.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import type { Store } from '../store/database.js';
@@ -11,6 +11,8 @@ import type { DockerEndpoint } from '../docker/docker-service.js';
 import { DockerLogLines, logLines } from '../docker/log-stream.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
+import type { BackupDeps } from '../backup/archive-steps.js';
+import type { ArchiveTargets } from '../backup/backup-service.js';
 import { decommissionTenantJob } from './decommission-job.js';
 import { probeTenantHealth } from './health.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
@@ -28,7 +30,8 @@ export class TenantService {
   readonly reconcile;
 
   constructor(
-    private readonly deps: TenantJobDeps & { jobs: () => JobRunner; store: Store; coordinators: HostCoordinators; /** Where final archives are written. */ archiveDir: string },
+    private readonly deps: TenantJobDeps &
+      BackupDeps & { jobs: () => JobRunner; store: Store; coordinators: HostCoordinators; /** Where a tenant's archives go (its backup policy's destinations and key). */ archiveTargets: (hostId: string, name: string) => Promise<ArchiveTargets> },
   ) {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
@@ -50,11 +53,12 @@ export class TenantService {
    */
   async decommission(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
     await this.server(hostId, name); // NOT_FOUND before a job is journaled
-    return { jobId: this.deps.jobs().runJob(this.decommissionJob, { hostId, name, archiveDir: this.deps.archiveDir }, { actor }) };
+    const targets = await this.deps.archiveTargets(hostId, name);
+    return { jobId: this.deps.jobs().runJob(this.decommissionJob, { hostId, name, ...targets }, { actor }) };
   }
 
   /** The vault entries this console stored for the tenant (named in its create and database-adoption jobs' outputs). */
-  private secretIds(hostId: string, name: string): string[] {
+  secretIds(hostId: string, name: string): string[] {
     const ids = new Set<string>();
     const jobs = [this.createJob.kind, this.reconcile.adoptDatabaseJob.kind].flatMap((kind) => this.deps.jobs().listJobs({ target: `tenant:${hostId}/${name}`, kind, limit: 500 }));
     for (const summary of jobs) {
@@ -290,10 +294,6 @@ export class TenantService {
   };
 }
 
-function splitImage(reference: string): [string, string] {
-  const at = reference.lastIndexOf(':');
-  return at > reference.lastIndexOf('/') ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, 'latest'];
-}
 
 /** Compares Docker's RFC 3339 timestamps (nanosecond fractions of varying length). */
 function isAfter(stamp: string, since: string): boolean {

@@ -65,7 +65,7 @@ describe('decommissioning a tenant', () => {
     expect(job.state).toBe('succeeded');
     const view = await fleet.call('jobs.get', { id: jobId });
     const archive = (view.result as { archive: { path: string; sha256: string; bytes: number } }).archive;
-    expect(archive.path.startsWith(path.join(fleet.services.dataDir, 'archives'))).toBe(true);
+    expect(archive.path.startsWith(path.join(fleet.services.dataDir, 'backups'))).toBe(true);
     expect(fs.statSync(archive.path).size).toBe(archive.bytes);
 
     // The archive is what Odoo's database manager writes, readable by the usual tools.
@@ -87,10 +87,21 @@ describe('decommissioning a tenant', () => {
     const moduleRows = /COPY public\.ir_module_module [^\n]*\n([\s\S]*?)\n\\\.\n/.exec(listing.dump)?.[1]?.split('\n').length;
     expect(sidecar.rowCounts['public.ir_module_module']).toBe(moduleRows);
     expect(sidecar.filestore.files).toBe(filestore.length);
-    // The host's backup catalog records the final archive.
+    // The host's backup catalog records the final archive, proven by a restore drill before anything was removed.
     expect(await fleet.call('backups.list', { hostId, name: 'it-decom' })).toEqual([
-      expect.objectContaining({ id: jobId, kind: 'final', state: 'succeeded', sha256: archive.sha256, bytes: archive.bytes, destinations: [{ kind: 'local', path: archive.path }] }),
+      expect.objectContaining({
+        id: jobId,
+        kind: 'final',
+        state: 'succeeded',
+        sha256: archive.sha256,
+        bytes: archive.bytes,
+        destinations: [{ kind: 'local', path: archive.path }],
+        verification: expect.objectContaining({ ok: true, method: 'restore', detail: expect.stringMatching(/recorded row counts/) }),
+      }),
     ]);
+    const order = view.steps.map((s) => s.name);
+    expect(order.indexOf('compare')).toBeLessThan(order.indexOf('remove-containers'));
+    expect(view.steps.find((s) => s.name === 'compare')?.state).toBe('done');
 
     expect(await leftovers('it-decom', 'it_decom', 'odoo_it_decom')).toEqual({ containers: [], volumes: [], postgres: [] });
     // Not even the anonymous volumes an image declares (the official image's /mnt/extra-addons)
@@ -149,8 +160,8 @@ describe('decommissioning a tenant', () => {
     const left = await leftovers('it-decom-kill', 'it_decom_kill', 'odoo_it_decom_kill');
     expect(left.postgres.sort()).toEqual(['it_decom_kill', 'odoo_it_decom_kill']);
     expect(left.volumes.length).toBe(2);
-    const archives = path.join(dataDir, 'archives');
-    const files = fs.existsSync(archives) ? fs.readdirSync(archives, { recursive: true }).map(String).filter((f) => f.includes('it-decom-kill')) : [];
+    const archives = path.join(dataDir, 'backups');
+    const files = fs.existsSync(archives) ? fs.readdirSync(archives, { recursive: true }).map(String).filter((f) => f.includes('it-decom-kill') && fs.statSync(path.join(archives, f)).isFile()) : [];
     expect(files).toEqual([]);
     // No helper container left running the dump.
     expect(await docker().listContainers({ all: true, filters: { label: ['fleet.role=archive', 'fleet.database=it_decom_kill'] } })).toEqual([]);

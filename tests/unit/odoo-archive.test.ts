@@ -5,7 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filestoreDigest, odooPgVersion, verifyOdooArchive, writeOdooArchive, type HostStream, type OdooManifest } from '../../electron/backup/odoo-archive.js';
+import { openZipOf, writeArchiveCopies } from '../../electron/backup/archive-copies.js';
+import { LocalStore } from '../../electron/backup/archive-stores.js';
+import { localFileSource } from '../../electron/backup/byte-io.js';
+import { backupKeyId, type BackupKey } from '../../electron/backup/encryption.js';
+import { filestoreDigest, odooPgVersion, verifyOdooArchive, type HostStream, type OdooManifest } from '../../electron/backup/odoo-archive.js';
 import { readTar } from '../../electron/backup/tar-reader.js';
 import { ZipReader } from '../../electron/backup/zip-reader.js';
 import { ZipWriter } from '../../electron/backup/zip-writer.js';
@@ -67,9 +71,12 @@ describe("Odoo's backup zip", () => {
   let archive: string;
   let sha256: string;
 
-  it('is written in Odoo’s layout and read back by zipfile and unzip', async () => {
-    archive = path.join(dir, 'out', 'shop.zip');
-    const result = await writeOdooArchive(archive, { dump: fromText(dumpText), filestore: producer('tar', ['-cf', '-', '.'], filestore), manifest }, { tenant: 'shop' });
+  it('is written in Odoo’s layout, to every store at once, and read back by zipfile and unzip', async () => {
+    const stores = [new LocalStore(path.join(dir, 'out')), new LocalStore(path.join(dir, 'mirror'))];
+    const result = await writeArchiveCopies(stores.map((store) => ({ store, relativePath: 'alpha/shop/shop.zip' })), { dump: fromText(dumpText), filestore: producer('tar', ['-cf', '-', '.'], filestore), manifest }, { key: null, sidecar: { tenant: 'shop' } });
+    archive = path.join(dir, 'out', 'alpha', 'shop', 'shop.zip');
+    expect(result.copies).toEqual([{ kind: 'local', path: archive }, { kind: 'local', path: path.join(dir, 'mirror', 'alpha', 'shop', 'shop.zip') }]);
+    expect(fs.readFileSync(result.copies[1]!.path).equals(fs.readFileSync(archive))).toBe(true);
     sha256 = result.sha256;
     expect(result.filestoreFiles).toBe(31);
     // The digest is over the source files themselves, computed independently here.
@@ -82,7 +89,7 @@ describe("Odoo's backup zip", () => {
     expect(result.filestore.bytes).toBe(expected.reduce((sum, e) => sum + e.size, 0));
     expect(fs.existsSync(`${archive}.partial`)).toBe(false);
     expect(crypto.createHash('sha256').update(fs.readFileSync(archive)).digest('hex')).toBe(sha256);
-    expect(JSON.parse(fs.readFileSync(`${archive}.json`, 'utf8'))).toMatchObject({ sha256, bytes: fs.statSync(archive).size, tenant: 'shop', manifest });
+    expect(JSON.parse(fs.readFileSync(`${archive}.json`, 'utf8'))).toMatchObject({ sha256, bytes: fs.statSync(archive).size, tenant: 'shop', manifest, encrypted: false, archive: 'shop.zip' });
 
     const names = JSON.parse(execFileSync(PYTHON, ['-c', 'import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(json.dumps(z.namelist()))', archive]).toString()) as string[];
     expect(names[0]).toBe('dump.sql');
@@ -98,12 +105,12 @@ describe("Odoo's backup zip", () => {
   });
 
   it('verifies, and catches a flipped bit and a truncation', async () => {
-    await expect(verifyOdooArchive(archive, sha256)).resolves.toEqual({ members: 33 });
+    await expect(verifyOdooArchive(await localFileSource(archive), sha256)).resolves.toEqual({ members: 33 });
     const flipped = path.join(dir, 'flipped.zip');
     const bytes = fs.readFileSync(archive);
     bytes[200] = bytes[200]! ^ 0x01;
     fs.writeFileSync(flipped, bytes);
-    await expect(verifyOdooArchive(flipped, sha256)).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringMatching(/sha256/) });
+    await expect(verifyOdooArchive(await localFileSource(flipped), sha256)).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringMatching(/sha256/) });
     // Even without the recorded checksum, the CRC catches it.
     const zip = await ZipReader.open(flipped);
     await expect(zip.test()).rejects.toMatchObject({ code: 'ARCHIVE_INVALID' });
@@ -117,8 +124,28 @@ describe("Odoo's backup zip", () => {
   it('leaves nothing that looks valid when the producer fails midway', async () => {
     const failed = path.join(dir, 'out', 'failed.zip');
     const failing = producer('sh', ['-c', 'head -c 100000 /dev/zero; echo "pg_dump: error: connection lost" >&2; exit 1']);
-    await expect(writeOdooArchive(failed, { dump: failing, filestore: fromText(''), manifest }, {})).rejects.toMatchObject({ code: 'COMMAND_FAILED', message: expect.stringMatching(/connection lost/) });
+    await expect(writeArchiveCopies([{ store: new LocalStore(path.join(dir, 'out')), relativePath: 'failed.zip' }], { dump: failing, filestore: fromText(''), manifest }, { key: null, sidecar: {} })).rejects.toMatchObject({ code: 'COMMAND_FAILED', message: expect.stringMatching(/connection lost/) });
     expect(fs.readdirSync(path.dirname(failed)).filter((f) => f.startsWith('failed'))).toEqual([]);
+  });
+
+  it('encrypts a copy that verifies only with its key', async () => {
+    const raw = crypto.randomBytes(32);
+    const key: BackupKey = { id: backupKeyId(raw), name: 'office', key: raw };
+    const store = new LocalStore(path.join(dir, 'sealed'));
+    const result = await writeArchiveCopies([{ store, relativePath: 'shop.zip.enc' }], { dump: fromText(dumpText), filestore: producer('tar', ['-cf', '-', '.'], filestore), manifest }, { key, sidecar: {} });
+    const file = path.join(dir, 'sealed', 'shop.zip.enc');
+    expect(result.keyId).toBe(key.id);
+    expect(fs.readFileSync(file).includes(Buffer.from('INSERT INTO res_partner'))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'))).toMatchObject({ encrypted: true, keyId: key.id, sha256: result.sha256 });
+    await expect(verifyOdooArchive(await localFileSource(file), result.sha256, (s) => openZipOf(s, (id) => (id === key.id ? key : undefined)))).resolves.toEqual({ members: 33 });
+    await expect(verifyOdooArchive(await localFileSource(file), result.sha256, (s) => openZipOf(s, () => undefined))).rejects.toMatchObject({ code: 'BACKUP_KEY_MISSING' });
+    const wrong = crypto.randomBytes(32);
+    await expect(verifyOdooArchive(await localFileSource(file), result.sha256, (s) => openZipOf(s, () => ({ id: key.id, name: 'wrong', key: wrong })))).rejects.toMatchObject({ code: 'ARCHIVE_INVALID' });
+    const zip = await ZipReader.open(await openZipOf(await localFileSource(file), () => key));
+    let dump = '';
+    for await (const chunk of await zip.stream(zip.member('dump.sql')!)) dump += (chunk as Buffer).toString('utf8');
+    await zip.close();
+    expect(dump).toBe(dumpText);
   });
 
   it('refuses members that would escape a restore folder', async () => {

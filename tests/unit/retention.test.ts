@@ -6,7 +6,7 @@ import type { BackupEntry } from '../../shared/backups.js';
 function backup(id: string, startedAt: string, extra: Partial<BackupEntry> = {}): BackupEntry {
   return {
     id, tenant: 'acme', database: 'acme', kind: 'backup', state: 'succeeded', startedAt, finishedAt: startedAt, durationMs: 1, bytes: 1, sha256: 'x',
-    odooVersion: '17.0', pgVersion: '15.0', encrypted: false, destinations: [], rowCounts: {}, filestore: null, verification: null, consoleId: 'c', error: null, ...extra,
+    odooVersion: '17.0', pgVersion: '15.0', encrypted: false, keyId: null, destinations: [], rowCounts: {}, filestore: null, verification: null, consoleId: 'c', error: null, ...extra,
   };
 }
 

@@ -1,0 +1,98 @@
+import { FleetError } from '../../shared/errors.js';
+import type { StepContext, StepDefinition } from '../jobs/types.js';
+import { withPostgres } from '../postgres/pg-over-ssh.js';
+import type { TenantJobDeps } from './create-job.js';
+import { TENANT_LABEL } from './routing.js';
+import type { TenantParts } from './tenant-parts.js';
+import { dropTenantDatabase } from './tenant-database.js';
+
+/** Vault entries a tenant owns, named in its create job's step outputs. */
+export type TenantSecretIds = (hostId: string, name: string) => string[];
+
+interface TenantInput {
+  hostId: string;
+  name: string;
+}
+
+/**
+ * Removing everything a tenant owns, once nothing is to be kept: its containers, database and
+ * role, volumes and stored secrets (parts found by a step named `preflight`). Every step goes
+ * only forward: a crash never leaves a half-removed tenant.
+ */
+export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & { secretIds: TenantSecretIds }): StepDefinition<I>[] {
+  const endpoint = (input: I) => deps.hosts.endpoint(input.hostId);
+  const parts = (ctx: StepContext<I>) => {
+    const found = ctx.output<TenantParts>('preflight');
+    if (!found) throw new FleetError('INTERNAL', 'The preflight step recorded no tenant parts.');
+    return found;
+  };
+  const admin = (input: I) => {
+    const target = deps.hosts.dbTarget(input.hostId);
+    if (!target) throw new FleetError('VALIDATION', 'The host has no database server set.');
+    return target;
+  };
+  return [
+    {
+      name: 'remove-containers',
+      title: "Remove the tenant's containers",
+      onCrash: 'resume',
+      async run(ctx) {
+        await deps.docker.call(endpoint(ctx.input), async (d) => {
+          const all = await d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`] } });
+          for (const c of all) {
+            try {
+              await d.getContainer(c.Id).remove({ force: true, v: true });
+            } catch (error) {
+              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+            }
+          }
+        }, 120_000);
+      },
+    },
+    {
+      name: 'drop-database',
+      title: 'Drop the database and its role',
+      onCrash: 'resume',
+      async run(ctx) {
+        const { database, role } = parts(ctx);
+        try {
+          await withPostgres(deps.pool, admin(ctx.input), (client) => dropTenantDatabase(client, { database, role }));
+        } catch (error) {
+          // An adopted tenant's role may own things elsewhere (another database): PostgreSQL
+          // refuses to drop it. The tenant's database is gone; the role stays, and the job says so.
+          if ((error as { code?: string }).code !== '2BP01') throw error;
+          ctx.log.warn('the role owns objects elsewhere and was kept', { role });
+          return { roleKept: `${role} owns objects outside the tenant's database and was kept: ${(error as Error).message}` };
+        }
+      },
+    },
+    {
+      name: 'remove-volumes',
+      title: 'Remove the filestore and secrets volumes',
+      onCrash: 'resume',
+      async run(ctx) {
+        const { dataVolume, secretsVolume } = parts(ctx);
+        await deps.docker.call(endpoint(ctx.input), async (d) => {
+          const labelled = ((await d.listVolumes({ filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`] } })).Volumes ?? []).map((v) => v.Name);
+          for (const name of new Set([dataVolume, ...(secretsVolume ? [secretsVolume] : []), ...labelled])) {
+            try {
+              await d.getVolume(name).remove({ force: true });
+            } catch (error) {
+              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+            }
+          }
+        }, 120_000);
+      },
+    },
+    {
+      name: 'forget-secrets',
+      title: "Forget the tenant's stored passwords",
+      onCrash: 'resume',
+      async run(ctx) {
+        const ids = deps.secretIds(ctx.input.hostId, ctx.input.name);
+        for (const id of ids) deps.vault.remove(id);
+        return { forgotten: ids.length };
+      },
+    },
+  ];
+}

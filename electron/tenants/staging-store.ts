@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import type { HostCoordinator } from '../coordination/host-coordinator.js';
+
+// Staging clones live in the host's `fleet` database with their expiry, so any console (desktop,
+// web, headless) removes an expired one, once: removal is claimed through a lease. Only tenants
+// recorded here are ever removed as staging clones.
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS fleet_staging (
+     tenant text PRIMARY KEY,
+     source text NOT NULL,
+     backup_id text,
+     database text NOT NULL,
+     role text NOT NULL,
+     expires_at timestamptz NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now(),
+     created_by text NOT NULL,
+     removal_holder text,
+     removal_until timestamptz
+   )`,
+];
+
+export interface StagingClone {
+  tenant: string;
+  source: string;
+  backupId: string | null;
+  database: string;
+  role: string;
+  expiresAt: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** How long a console may take to remove an expired clone before another one may. */
+const REMOVAL_LEASE_MINUTES = 30;
+
+export class StagingStore {
+  constructor(private readonly coordinator: HostCoordinator) {}
+
+  private run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.coordinator.withSchema('staging', SCHEMA, fn);
+  }
+
+  /** Records a clone (idempotent: a resumed job records it once). */
+  async add(clone: Omit<StagingClone, 'createdAt'>): Promise<void> {
+    await this.run((c) =>
+      c.query(
+        `INSERT INTO fleet_staging (tenant, source, backup_id, database, role, expires_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (tenant) DO NOTHING`,
+        [clone.tenant, clone.source, clone.backupId, clone.database, clone.role, clone.expiresAt, clone.createdBy],
+      ),
+    );
+  }
+
+  async get(tenant: string): Promise<StagingClone | null> {
+    return this.run(async (c) => {
+      const { rows } = await c.query('SELECT * FROM fleet_staging WHERE tenant = $1', [tenant]);
+      return rows[0] ? toClone(rows[0]) : null;
+    });
+  }
+
+  async list(): Promise<StagingClone[]> {
+    return this.run(async (c) => (await c.query('SELECT * FROM fleet_staging ORDER BY expires_at')).rows.map(toClone));
+  }
+
+  async setExpiry(tenant: string, expiresAt: string): Promise<boolean> {
+    return this.run(async (c) => ((await c.query('UPDATE fleet_staging SET expires_at = $2 WHERE tenant = $1', [tenant, expiresAt])).rowCount ?? 0) > 0);
+  }
+
+  async remove(tenant: string): Promise<void> {
+    await this.run((c) => c.query('DELETE FROM fleet_staging WHERE tenant = $1', [tenant]));
+  }
+
+  /** Claims the expired clones no other console is removing; rows being claimed elsewhere are skipped. */
+  async claimExpired(holder: string): Promise<StagingClone[]> {
+    return this.run(async (c) => {
+      const { rows } = await c.query(
+        `UPDATE fleet_staging SET removal_holder = $1, removal_until = now() + make_interval(mins => $2::int)
+          WHERE tenant IN (SELECT tenant FROM fleet_staging
+                            WHERE expires_at <= now() AND (removal_until IS NULL OR removal_until < now())
+                            FOR UPDATE SKIP LOCKED)
+          RETURNING *`,
+        [holder, REMOVAL_LEASE_MINUTES],
+      );
+      return rows.map(toClone);
+    });
+  }
+}
+
+function toClone(row: Record<string, unknown>): StagingClone {
+  return {
+    tenant: row.tenant as string,
+    source: row.source as string,
+    backupId: (row.backup_id as string | null) ?? null,
+    database: row.database as string,
+    role: row.role as string,
+    expiresAt: new Date(row.expires_at as string).toISOString(),
+    createdAt: new Date(row.created_at as string).toISOString(),
+    createdBy: row.created_by as string,
+  };
+}
