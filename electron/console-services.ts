@@ -19,6 +19,7 @@ import { TenantService } from './tenants/tenant-service.js';
 import { HostCoordinators } from './coordination/host-coordinators.js';
 import { BackupKeys } from './backup/backup-keys.js';
 import { StagingService } from './tenants/staging-service.js';
+import { UpdateService } from './tenants/update-service.js';
 import { BackupService } from './backup/backup-service.js';
 import { BackupScheduler } from './backup/scheduler.js';
 
@@ -52,6 +53,7 @@ export interface ConsoleServices {
   backups: BackupService;
   keys: BackupKeys;
   staging: StagingService;
+  updates: UpdateService;
   scheduler: BackupScheduler;
   dbServers: ManagedDbServerService;
   jobs: JobRunner;
@@ -101,7 +103,17 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   const keys = new BackupKeys(db, vault);
   // Archives on this machine: every local path in a shared catalog is trusted only inside it.
   const stores = { pool, hosts, localDir: path.join(options.dataDir, 'backups') };
-  const backupDeps = { pool, docker, hosts, keys, localDir: stores.localDir };
+  const backupDeps = {
+    pool,
+    docker,
+    hosts,
+    keys,
+    localDir: stores.localDir,
+    sizeOf: async (hostId: string, name: string) => {
+      const figures = await tenants.figures(hostId, name);
+      return (figures.databaseBytes ?? 0) + (figures.filestoreBytes ?? 0) || null;
+    },
+  };
   const tenants: TenantService = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs: () => jobs, archiveTargets: (hostId, name) => backups.archiveTargets(hostId, name) });
   const registry = new JobRegistry();
   tenants.registerJobs(registry);
@@ -110,6 +122,8 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log, stores });
   const staging = new StagingService({ pool, docker, hosts, vault, coordinators, jobs: () => jobs, secretIds: (hostId, name) => tenants.secretIds(hostId, name), tenants, backups, log });
   staging.registerJobs(registry);
+  const updates = new UpdateService({ pool, docker, hosts, vault, coordinators, jobs: () => jobs, secretIds: (hostId, name) => tenants.secretIds(hostId, name), tenants, backups, staging });
+  updates.registerJobs(registry);
   const dbServers = new ManagedDbServerService({
     pool,
     docker,
@@ -128,7 +142,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   });
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),
     audit,
     log,
     onAudited: (hostId, record) => coordinators.recordAudit(hostId, record),
@@ -148,6 +162,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     backups,
     keys,
     staging,
+    updates,
     scheduler,
     dbServers,
     jobs,

@@ -19,7 +19,7 @@ import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './ba
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
-import { DomainName, TenantName, TenantSpecInput } from './tenants.js';
+import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
 // role it needs and whether it is audited. Servers validate every input against it; the
@@ -208,6 +208,20 @@ export const contract = {
     summary: "The host's staging clones and when each expires",
   }),
   'tenants.removeStaging': op('tenants.removeStaging', { input: tenantRef, output: jobStarted, summary: 'Remove a staging clone now (refused for anything but a staging clone)' }),
+  'tenants.update': op('tenants.update', {
+    input: tenantRef
+      .extend({
+        /** The new image tag (same repository). */
+        tag: imageTag.optional(),
+        /** Modules to update (`odoo -u`), e.g. after new addon code; ['all'] for every one. */
+        modules: z.array(z.string().regex(/^[a-z0-9_]+$/, 'module names are lowercase letters, digits and "_"')).min(1).max(200).optional(),
+        /** Try the update on a staging clone first (default); off only when the host has no room for one. */
+        trial: z.boolean().default(true),
+      })
+      .refine((v) => v.tag !== undefined || v.modules !== undefined, { message: 'name a new image tag, modules to update, or both' }),
+    output: jobStarted,
+    summary: 'Update safely: back up, try it on a staging clone, update the tenant, and revert automatically (restore + previous image) if the update or its health check fails',
+  }),
   'backups.create': op('backups.create', {
     input: tenantRef.extend({
       /** Where the archive goes; the tenant's policy (or this console's folder) when left out. */

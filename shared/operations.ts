@@ -55,6 +55,7 @@ export const OPERATIONS = {
   'tenants.clone': { role: 'admin', audited: true, program: 'console' },
   'tenants.staging': { role: 'viewer', audited: false, program: 'console' },
   'tenants.removeStaging': { role: 'admin', audited: true, program: 'console' },
+  'tenants.update': { role: 'admin', audited: true, program: 'console' },
   'backups.create': { role: 'support', audited: true, program: 'console' },
   'backups.list': { role: 'viewer', audited: false, program: 'console' },
   'backups.restore': { role: 'admin', audited: true, program: 'console' },

@@ -8,6 +8,7 @@ import type { TenantService } from '../tenants/tenant-service.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { BackupKeys } from '../backup/backup-keys.js';
 import type { StagingService } from '../tenants/staging-service.js';
+import type { UpdateService } from '../tenants/update-service.js';
 import type { BackupService } from '../backup/backup-service.js';
 import type { BackupScheduler } from '../backup/scheduler.js';
 import { FleetError } from '../../shared/errors.js';
@@ -26,12 +27,13 @@ export function consoleHandlers(deps: {
   backups: BackupService;
   keys: BackupKeys;
   staging: StagingService;
+  updates: UpdateService;
   scheduler: BackupScheduler;
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
   version: string;
 }): Handlers {
-  const { hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, scheduler, jobs } = deps;
+  const { hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -91,6 +93,7 @@ export function consoleHandlers(deps: {
     'tenants.clone': ({ hostId, name, as, ttlHours, backupId, domain }, ctx) => staging.clone({ hostId, source: name, name: as, ttlHours, backupId, domain }, ctx.actor),
     'tenants.staging': ({ hostId }) => staging.list(hostId),
     'tenants.removeStaging': ({ hostId, name }, ctx) => staging.remove(hostId, name, ctx.actor),
+    'tenants.update': ({ hostId, name, tag, modules, trial }, ctx) => updates.update({ hostId, name, tag, modules, trial }, ctx.actor),
     'backups.create': ({ hostId, name, destinations, key }, ctx) => backups.create(hostId, name, ctx.actor, { destinations, key }),
     'backups.rebuildCatalog': ({ hostId, destination }) => backups.rebuildCatalog(hostId, destination),
     'keys.list': () => keys.list(),

@@ -33,7 +33,29 @@ export interface ArchiveInput {
 }
 
 /** What the archive steps need: the tenant's host, the stores, the user's keys. */
-export type BackupDeps = ArchiveDeps & StoreDeps & { keys: Pick<BackupKeys, 'get'> };
+export type BackupDeps = ArchiveDeps &
+  StoreDeps & {
+    keys: Pick<BackupKeys, 'get'>;
+    /** The tenant's database and filestore bytes, for a progress estimate (null when unknown). */
+    sizeOf?: (hostId: string, name: string) => Promise<number | null>;
+  };
+
+/**
+ * Progress in bytes, rate and time left: the tenant's bytes read so far against its size (the
+ * database's on-disk size overstates its dump, so the estimate errs long and stops short of 100%).
+ */
+export function archiveProgress(estimateBytes: number | null, now = () => Date.now()) {
+  const started = now();
+  const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+  return (phase: string, written: number, read: number): { fraction: number; message: string } => {
+    const seconds = Math.max((now() - started) / 1000, 0.001);
+    const rate = read / seconds;
+    const of = estimateBytes ? ` of ~${mib(estimateBytes)}` : '';
+    const left = estimateBytes && rate > 0 ? `, ~${Math.max(0, Math.round((estimateBytes - read) / rate))} s left` : '';
+    const fraction = estimateBytes ? Math.min(0.99, read / estimateBytes) : phase === 'dump' ? 0.3 : phase === 'filestore' ? 0.7 : 0.95;
+    return { fraction, message: `${phase}: ${mib(read)}${of} MiB read, ${mib(written)} MiB written, ${mib(rate)} MiB/s${left}` };
+  };
+}
 
 /** What a job writing an archive shows the UIs: where its copies are, checksum and size. */
 export function archivePublicResult(output: (stepName: string) => Json | undefined): { [key: string]: Json } {
@@ -82,10 +104,10 @@ export function archiveStep<I extends ArchiveInput>(deps: BackupDeps, options: {
       ctx.setOutput({ copies: targets.map((t) => t.store.copy(relativePath)), sha256: null, bytes: null, keyId: key?.id ?? null, odooVersion: null, pgVersion: null, rowCounts: null, filestore: null } satisfies ArchiveOutput);
       const sources = await tenantArchiveParts(deps, { hostId: ctx.input.hostId, database: parts.database, image: parts.image, dataVolume: parts.dataVolume });
       ctx.progress(0, 'dumping the database');
-      const started = Date.now();
-      const result = await writeArchiveCopies(targets, sources, { key, sidecar: { tenant: ctx.input.name, host: host.name, createdAt: new Date().toISOString(), jobId: ctx.jobId, ...options.extra(ctx) } }, (phase, bytes) => {
-        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-        ctx.progress(phase === 'dump' ? 0.3 : phase === 'filestore' ? 0.7 : 0.95, `${phase}: ${(bytes / 2 ** 20).toFixed(1)} MiB written, ${(bytes / 2 ** 20 / seconds).toFixed(1)} MiB/s`);
+      const progress = archiveProgress(await deps.sizeOf?.(ctx.input.hostId, ctx.input.name).catch(() => null) ?? null);
+      const result = await writeArchiveCopies(targets, sources, { key, sidecar: { tenant: ctx.input.name, host: host.name, createdAt: new Date().toISOString(), jobId: ctx.jobId, ...options.extra(ctx) } }, (phase, written, read) => {
+        const { fraction, message } = progress(phase, written, read);
+        ctx.progress(fraction, message);
       });
       return {
         copies: result.copies,

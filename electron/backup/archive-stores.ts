@@ -6,7 +6,7 @@ import { FleetError } from '../../shared/errors.js';
 import { insideFolder } from '../common/paths.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { SshPool } from '../ssh/pool.js';
-import { localFileSink, localFileSource, writeFileDurably, type ByteSink, type ByteSource } from './byte-io.js';
+import { localFileSink, localFileSource, writeFileDurably, writeWhole, type ByteSink, type ByteSource } from './byte-io.js';
 import { sftpFileSink, sftpFileSource, sftpList, sftpReadSmallFile, sftpRemove, withSftp } from './sftp-io.js';
 
 // Where archives are kept. Every store lays them out the same way under its root folder,
@@ -118,14 +118,7 @@ export class HostFolderStore implements ArchiveStore {
     return sftpFileSource(this.deps.pool, this.hostId, this.hostName(), this.full(relativePath));
   }
   async writeSmall(relativePath: string, content: string) {
-    const sink = await this.sink(relativePath);
-    try {
-      await sink.write(Buffer.from(content));
-      await sink.commit();
-    } catch (error) {
-      await sink.abort();
-      throw error;
-    }
+    await writeWhole(await this.sink(relativePath), content);
   }
   readSmall(relativePath: string) {
     return withSftp(this.deps.pool, this.hostId, (sftp) => sftpReadSmallFile(sftp, this.full(relativePath)));

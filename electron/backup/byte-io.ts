@@ -92,9 +92,8 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Writes a small file durably: `.partial`, fsync, rename. */
-export async function writeFileDurably(file: string, content: string | Buffer): Promise<void> {
-  const sink = await localFileSink(file);
+/** Writes all of `content` to a sink and commits it; aborts it on failure. */
+export async function writeWhole(sink: ByteSink, content: string | Buffer): Promise<void> {
   try {
     await sink.write(Buffer.from(content));
     await sink.commit();
@@ -102,4 +101,9 @@ export async function writeFileDurably(file: string, content: string | Buffer): 
     await sink.abort();
     throw error;
   }
+}
+
+/** Writes a small file durably: `.partial`, fsync, rename. */
+export async function writeFileDurably(file: string, content: string | Buffer): Promise<void> {
+  await writeWhole(await localFileSink(file), content);
 }

@@ -61,7 +61,8 @@ export function filestoreDigest(entries: Array<{ path: string; size: number; sha
   return { files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0), sha256: hash.digest('hex') };
 }
 
-export type ArchiveProgress = (phase: 'dump' | 'filestore' | 'manifest', bytesWritten: number) => void;
+/** Where writing is: the zip bytes written, and the tenant's bytes read (dump text and files). */
+export type ArchiveProgress = (phase: 'dump' | 'filestore' | 'manifest', bytesWritten: number, bytesRead: number) => void;
 
 /** What writing an archive learnt of its contents. */
 export interface ArchiveContents {
@@ -80,6 +81,14 @@ export interface ArchiveContents {
 export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onProgress?: ArchiveProgress): Promise<ArchiveContents> {
   let phase: Parameters<ArchiveProgress>[0] = 'dump';
   let lastReport = 0;
+  let bytesRead = 0;
+  const counted = (source: AsyncIterable<Buffer>) =>
+    (async function* () {
+      for await (const chunk of source) {
+        bytesRead += chunk.length;
+        yield chunk;
+      }
+    })() as unknown as Readable;
   // Coalesced into large writes: a filestore is mostly small members of a few chunks each.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -97,7 +106,7 @@ export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onPr
     const now = Date.now();
     if (onProgress && now - lastReport > 250) {
       lastReport = now;
-      onProgress(phase, Number(zip.bytesWritten));
+      onProgress(phase, Number(zip.bytesWritten), bytesRead);
     }
   });
   let running: HostStream | undefined;
@@ -105,7 +114,7 @@ export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onPr
   let rowCounts: Record<string, number> | null = null;
   try {
     running = await parts.dump();
-    await zip.addEntry('dump.sql', running.stdout);
+    await zip.addEntry('dump.sql', counted(running.stdout));
     await running.done;
     rowCounts = parts.rowCounts?.() ?? null;
 
@@ -118,6 +127,7 @@ export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onPr
       const hashed = (async function* () {
         for await (const chunk of member.body) {
           fileHash.update(chunk);
+          bytesRead += chunk.length;
           yield chunk;
         }
       })();

@@ -40,6 +40,8 @@ export async function waitForTenantHealth(
     signal.throwIfAborted();
     const info = await deps.docker.call(endpoint, (d) => d.getContainer(container).inspect());
     if (!info.State.Running) throw new FleetError('COMMAND_FAILED', `The Odoo server stopped (exit ${info.State.ExitCode}) before answering its health check.`);
+    // Its restart policy would bring a crashing server back again and again: once is enough to tell.
+    if (info.State.Restarting || info.RestartCount > 0) throw new FleetError('COMMAND_FAILED', `The Odoo server exited (exit ${info.State.ExitCode}) and is being restarted before answering its health check.`);
     const probe = await probeTenantHealth(deps, hostId, info);
     if (probe.ok) return;
     last = probe.detail;

@@ -3,9 +3,18 @@ import { ODOO_VERSIONS, resolveTenantSpec, splitImage, TenantName, TenantSpecInp
 import type { BackupService } from '../backup/backup-service.js';
 import type { Logger } from '../common/log.js';
 import type { JobRegistry } from '../jobs/index.js';
-import { cloneJob, removeStagingJob, stagingStore, type StagingJobDeps } from './staging-jobs.js';
+import { cloneJob, removeStagingJob, stagingStore, type CloneInput, type StagingJobDeps } from './staging-jobs.js';
 import type { StagingClone } from './staging-store.js';
 import type { TenantService } from './tenant-service.js';
+
+export interface CloneRequest {
+  hostId: string;
+  source: string;
+  name?: string | undefined;
+  ttlHours: number;
+  backupId?: string | undefined;
+  domain?: string | undefined;
+}
 
 /** Staging clones: made from a tenant's newest backup, removed when they expire. */
 export class StagingService {
@@ -42,7 +51,13 @@ export class StagingService {
    * Clones a tenant to a staging tenant from its newest complete backup (or the one named): same
    * image and limits, the backup restored as a neutralized copy, removed after `ttlHours`.
    */
-  async clone(input: { hostId: string; source: string; name?: string | undefined; ttlHours: number; backupId?: string | undefined; domain?: string | undefined }, actor: string): Promise<{ jobId: string; name: string; expiresAt: string }> {
+  async clone(input: CloneRequest, actor: string): Promise<{ jobId: string; name: string; expiresAt: string }> {
+    const prepared = await this.prepareClone(input);
+    return { jobId: this.deps.jobs().runJob(this.cloneJob, prepared, { actor }), name: prepared.name, expiresAt: prepared.expiresAt };
+  }
+
+  /** The clone job's input: the staging tenant's spec (the source's image and limits) and the backup's copy to restore. */
+  async prepareClone(input: CloneRequest): Promise<CloneInput> {
     const name = TenantName.parse(input.name ?? `${input.source}-staging`.slice(0, 63));
     const detail = await this.deps.tenants.show(input.hostId, input.source);
     if (await this.exists(input.hostId, name)) throw new FleetError('CONFLICT', `A tenant named "${name}" exists on this host: choose another name (--as).`, { field: 'name' });
@@ -70,8 +85,7 @@ export class StagingService {
       }),
     );
     const expiresAt = new Date(Date.now() + input.ttlHours * 3_600_000).toISOString();
-    const jobId = this.deps.jobs().runJob(this.cloneJob, { hostId: input.hostId, source: input.source, name, spec, backupId: entry.id, archive, sha256: entry.sha256, expiresAt }, { actor });
-    return { jobId, name, expiresAt };
+    return { hostId: input.hostId, source: input.source, name, spec, backupId: entry.id, archive, sha256: entry.sha256, expiresAt };
   }
 
   async list(hostId: string): Promise<StagingClone[]> {

@@ -1,11 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLines } from '../../electron/docker/log-stream.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { startCli, waitForJobStep } from '../support/cli-process.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Restores for real: psql on the host fed through a hijacked attach, the filestore unpacked by
@@ -265,15 +265,10 @@ describe('restoring a tenant', () => {
   it('after a console is killed while loading the dump, the tenant serves its old data', async () => {
     const dataDir = fleet.services.dataDir;
     await fleet.services.close();
-    const child = spawn(process.execPath, ['dist/node/cli.mjs', 'restore', 'it-restore', '--host', 'alpha', '--backup', backupId], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: PASSPHRASE },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    await waitForStep(dataDir, 'load-dump', 'running');
+    const cli = startCli(dataDir, PASSPHRASE, ['restore', 'it-restore', '--host', 'alpha', '--backup', backupId]);
+    await waitForJobStep(dataDir, 'tenant.restore', 'load-dump', 'running');
     await new Promise((r) => setTimeout(r, 700)); // into the load
-    child.kill('SIGKILL');
-    await exited;
+    await cli.kill();
 
     fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });
     const report = fleet.services.jobs.resumeInterrupted();
@@ -285,19 +280,3 @@ describe('restoring a tenant', () => {
     expect(await state()).toBe('running');
   });
 });
-
-async function waitForStep(dataDir: string, step: string, wanted: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      const db = new Database(path.join(dataDir, 'console.sqlite'), { readonly: true, fileMustExist: true });
-      const row = db.prepare("SELECT s.state FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.kind = 'tenant.restore' AND s.name = ? ORDER BY j.created_at DESC LIMIT 1").get(step) as { state: string } | undefined;
-      db.close();
-      if (row?.state === wanted) return;
-    } catch {
-      // the store may be mid-write
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`step ${step} never reached ${wanted}`);
-}

@@ -1,10 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { startCli, waitForJobStep } from '../support/cli-process.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Decommissioning for real: the final archive is Odoo's backup zip, checked with Python's
@@ -128,20 +128,13 @@ describe('decommissioning a tenant', () => {
     await filler.remove();
     const dataDir = fleet.services.dataDir;
     await fleet.services.close(); // the CLI process owns the store now
-    const child = spawn(process.execPath, ['dist/node/cli.mjs', 'tenants', 'decommission', 'it-decom-kill', '--host', 'alpha', '--confirm', 'it-decom-kill'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: PASSPHRASE },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    await waitForStep(dataDir, 'archive', 'running').catch((error: Error) => {
+    const cli = startCli(dataDir, PASSPHRASE, ['tenants', 'decommission', 'it-decom-kill', '--host', 'alpha', '--confirm', 'it-decom-kill']);
+    await waitForJobStep(dataDir, 'tenant.decommission', 'archive', 'running').catch((error: Error) => {
       const log = path.join(dataDir, 'logs', 'console.log');
-      throw new Error(`${error.message}; the CLI said: ${stderr}; its log: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-3000) : '(none)'}`);
+      throw new Error(`${error.message}; the CLI said: ${cli.stderr()}; its log: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-3000) : '(none)'}`);
     });
     await new Promise((r) => setTimeout(r, 500)); // into the dump or the filestore
-    child.kill('SIGKILL');
-    await exited;
+    await cli.kill();
 
     fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });
     const report = fleet.services.jobs.resumeInterrupted();
@@ -167,19 +160,3 @@ describe('decommissioning a tenant', () => {
     expect(await docker().listContainers({ all: true, filters: { label: ['fleet.role=archive', 'fleet.database=it_decom_kill'] } })).toEqual([]);
   });
 });
-
-async function waitForStep(dataDir: string, step: string, state: string): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      const db = new Database(path.join(dataDir, 'console.sqlite'), { readonly: true, fileMustExist: true });
-      const row = db.prepare("SELECT s.state FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.kind = 'tenant.decommission' AND s.name = ? ORDER BY j.created_at DESC LIMIT 1").get(step) as { state: string } | undefined;
-      db.close();
-      if (row?.state === state) return;
-    } catch {
-      // the store may be mid-migration
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`step ${step} never reached ${state}`);
-}

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { addTestbedHost, testbedDbServer, createTestConsole, type TestConsole } from '../support/console.js';
+import { startCli, waitForJobStep } from '../support/cli-process.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -23,34 +21,12 @@ afterAll(async () => {
   await setup.close();
 });
 
-/** Waits until the journal (read from another process, as a crash would leave it) shows the step running. */
-async function waitForStep(step: string, state: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const db = new Database(path.join(dataDir, 'console.sqlite'), { readonly: true, fileMustExist: true });
-      const row = db.prepare('SELECT state FROM job_steps WHERE name = ?').get(step) as { state: string } | undefined;
-      db.close();
-      if (row?.state === state) return;
-    } catch {
-      // the store may not hold the job tables yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`step ${step} never reached ${state}`);
-}
-
 describe('a console killed while creating a tenant', () => {
   it('leaves nothing behind once a restarted console compensates', async () => {
     const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-    const child = spawn(process.execPath, ['dist/node/cli.mjs', 'tenants', 'create', 'it-killed', '--host', 'alpha', '--domain', 'shops.test', '--image', image, '--tag', tag, '--modules', 'sale'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: PASSPHRASE },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    await waitForStep('initialise', 'running');
-    child.kill('SIGKILL');
-    await exited;
+    const cli = startCli(dataDir, PASSPHRASE, ['tenants', 'create', 'it-killed', '--host', 'alpha', '--domain', 'shops.test', '--image', image, '--tag', tag, '--modules', 'sale']);
+    await waitForJobStep(dataDir, 'tenant.create', 'initialise', 'running', 60_000);
+    await cli.kill();
 
     const fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });
     const report = fleet.services.jobs.resumeInterrupted();
