@@ -32,6 +32,7 @@ export async function writeArchiveCopies(
   parts: ArchiveParts,
   options: { key: BackupKey | null; sidecar: Record<string, unknown> },
   onProgress?: ArchiveProgress,
+  signal?: AbortSignal,
 ): Promise<WrittenArchive> {
   const sinks: ByteSink[] = [];
   try {
@@ -41,7 +42,7 @@ export async function writeArchiveCopies(
     throw error;
   }
   const hashed = hashingSink(fanOutSink(sinks));
-  const contents = await writeOdooArchive(options.key ? encryptingSink(hashed.sink, options.key) : hashed.sink, parts, onProgress);
+  const contents = await writeOdooArchive(options.key ? encryptingSink(hashed.sink, options.key) : hashed.sink, parts, onProgress, signal);
   const { sha256, bytes } = hashed.digest();
   const keyId = options.key?.id ?? null;
   const sidecar = {

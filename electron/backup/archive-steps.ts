@@ -108,7 +108,7 @@ export function archiveStep<I extends ArchiveInput>(deps: BackupDeps, options: {
       const result = await writeArchiveCopies(targets, sources, { key, sidecar: { tenant: ctx.input.name, host: host.name, createdAt: new Date().toISOString(), jobId: ctx.jobId, ...options.extra(ctx) } }, (phase, written, read) => {
         const { fraction, message } = progress(phase, written, read);
         ctx.progress(fraction, message);
-      });
+      }, ctx.signal);
       return {
         copies: result.copies,
         sha256: result.sha256,

@@ -78,7 +78,7 @@ export interface ArchiveContents {
  * `sink`, committed only when complete and aborted on any failure, so nothing half-written ever
  * carries the final name.
  */
-export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onProgress?: ArchiveProgress): Promise<ArchiveContents> {
+export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onProgress?: ArchiveProgress, signal?: AbortSignal): Promise<ArchiveContents> {
   let phase: Parameters<ArchiveProgress>[0] = 'dump';
   let lastReport = 0;
   let bytesRead = 0;
@@ -112,13 +112,18 @@ export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onPr
   let running: HostStream | undefined;
   const files: Array<{ path: string; size: number; sha256: string }> = [];
   let rowCounts: Record<string, number> | null = null;
+  // A cancel stops the producer on the host at once (pg_dump or tar), not after it finishes.
+  const stopProducer = () => void running?.abort().catch(() => {});
+  signal?.addEventListener('abort', stopProducer);
   try {
+    signal?.throwIfAborted();
     running = await parts.dump();
     await zip.addEntry('dump.sql', counted(running.stdout));
     await running.done;
     rowCounts = parts.rowCounts?.() ?? null;
 
     phase = 'filestore';
+    signal?.throwIfAborted();
     running = await parts.filestore();
     for await (const member of readTar(running.stdout)) {
       if (member.type !== 'file') continue; // folders are implied; links have no place in a filestore
@@ -149,7 +154,9 @@ export async function writeOdooArchive(sink: ByteSink, parts: ArchiveParts, onPr
   } catch (error) {
     await running?.abort().catch(() => {});
     await sink.abort().catch(() => {});
-    throw error;
+    throw signal?.aborted ? (signal.reason ?? error) : error;
+  } finally {
+    signal?.removeEventListener('abort', stopProducer);
   }
   return { zipBytes: Number(zip.bytesWritten), filestoreFiles: files.length, filestore: filestoreDigest(files), rowCounts };
 }

@@ -128,6 +128,15 @@ describe("Odoo's backup zip", () => {
     expect(fs.readdirSync(path.dirname(failed)).filter((f) => f.startsWith('failed'))).toEqual([]);
   });
 
+  it('a cancel stops the producer at once and leaves no file', async () => {
+    const endless = producer('sh', ['-c', 'while true; do head -c 1000 /dev/zero; sleep 0.05; done']);
+    const cancel = new AbortController();
+    setTimeout(() => cancel.abort(new FleetError('CONFLICT', 'cancelled by the test')), 300);
+    const store = new LocalStore(path.join(dir, 'cancelled'));
+    await expect(writeArchiveCopies([{ store, relativePath: 'c.zip' }], { dump: endless, filestore: fromText(''), manifest }, { key: null, sidecar: {} }, undefined, cancel.signal)).rejects.toMatchObject({ message: 'cancelled by the test' });
+    expect(fs.readdirSync(path.join(dir, 'cancelled'))).toEqual([]);
+  });
+
   it('encrypts a copy that verifies only with its key', async () => {
     const raw = crypto.randomBytes(32);
     const key: BackupKey = { id: backupKeyId(raw), name: 'office', key: raw };
