@@ -1,9 +1,10 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { JobView } from '../../../../shared/jobs.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
-import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';
+import { Modal } from '../../components/Modal.js';
+import { confirmed, TypedConfirm } from '../../components/TypedConfirm.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { pushFlash } from '../../lib/flash.js';
 import { formatBytes } from '../../lib/format.js';
@@ -42,15 +43,12 @@ export function archiveOf(job: JobView | null): ArchiveInfo | null {
  */
 export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId: string; hostName: string; name: string; onClose: () => void }) {
   const api = useApi();
-  const titleId = useId();
-  const descId = useId();
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<FleetError | null>(null);
   const [jobId, setJobId] = useState<string | null>(null);
   const { job } = useJob(jobId);
-  const dialogRef = useRef<HTMLDivElement>(null);
-  const matches = typed === name;
+  const matches = confirmed(typed, name);
   const running = jobId !== null && !jobFinished(job?.state);
 
   // Succeeded: back to the host page, with the archive's whereabouts as a notice there.
@@ -75,14 +73,6 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
     navigate(href.host(hostId));
   }, [done, hostId, name]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !running && !busy) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [running, busy, onClose]);
-
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!matches || busy) return;
@@ -99,12 +89,13 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
   };
 
   return (
-    <div className="modal-backdrop">
-      <div ref={dialogRef} className="modal card" role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={descId} data-testid="decommission-dialog">
-        <h2 id={titleId} className="modal-title">
-          Decommission {name}
-        </h2>
-        <div id={descId} className="modal-body">
+    <Modal
+      title={`Decommission ${name}`}
+      testId="decommission-dialog"
+      onClose={onClose}
+      closable={!running && !busy}
+      description={
+        <>
           <p>
             This removes tenant <strong className="mono">{name}</strong> from <strong>{hostName}</strong> for good. The console runs it as a job:
           </p>
@@ -122,46 +113,37 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
             Until the archive is verified, a failure puts the tenant back as it was. After that the removal only goes forward: the archive is the only copy
             left.
           </p>
-        </div>
-        {jobId ? (
-          <>
-            <JobPanel jobId={jobId} title="Decommission" />
-            {job && jobFinished(job.state) && job.state !== 'succeeded' ? (
-              <p className="small" data-testid="decommission-outcome">
-                The tenant was not removed. <a href={href.job(jobId)}>Job details</a>
-              </p>
-            ) : null}
-            <div className="actions">
-              <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="decommission-close">
-                {running ? 'Running…' : 'Close'}
-              </button>
-            </div>
-          </>
-        ) : (
-          <form onSubmit={submit} noValidate>
-            <Field label={`Type the tenant’s name (${name}) to confirm`} hint={typed && !matches ? 'Does not match the tenant’s name yet.' : undefined}>
-              <input
-                value={typed}
-                onChange={(e) => setTyped(e.target.value)}
-                className="mono"
-                autoComplete="off"
-                spellCheck={false}
-                autoFocus
-                data-testid="decommission-confirm-input"
-              />
-            </Field>
-            {error ? <ErrorBox error={error} compact testId="decommission-error" /> : null}
-            <div className="actions">
-              <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="decommission-submit">
-                {busy ? 'Starting…' : `Decommission ${name}`}
-              </button>
-              <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="decommission-cancel">
-                Cancel
-              </button>
-            </div>
-          </form>
-        )}
-      </div>
-    </div>
+        </>
+      }
+    >
+      {jobId ? (
+        <>
+          <JobPanel jobId={jobId} title="Decommission" />
+          {job && jobFinished(job.state) && job.state !== 'succeeded' ? (
+            <p className="small" data-testid="decommission-outcome">
+              The tenant was not removed. <a href={href.job(jobId)}>Job details</a>
+            </p>
+          ) : null}
+          <div className="actions">
+            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="decommission-close">
+              {running ? 'Running…' : 'Close'}
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <TypedConfirm expected={name} what="tenant’s name" value={typed} onChange={setTyped} testId="decommission-confirm-input" />
+          {error ? <ErrorBox error={error} compact testId="decommission-error" /> : null}
+          <div className="actions">
+            <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="decommission-submit">
+              {busy ? 'Starting…' : `Decommission ${name}`}
+            </button>
+            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="decommission-cancel">
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </Modal>
   );
 }

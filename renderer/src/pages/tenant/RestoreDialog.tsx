@@ -1,8 +1,9 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
-import { Field } from '../../components/Field.js';
+import { Modal } from '../../components/Modal.js';
+import { confirmed, TypedConfirm } from '../../components/TypedConfirm.js';
 import { formatDateTime } from '../../lib/format.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
 
@@ -24,22 +25,12 @@ export function RestoreDialog({
   onClose: () => void;
 }) {
   const api = useApi();
-  const titleId = useId();
-  const descId = useId();
   const [typed, setTyped] = useState('');
   const [copy, setCopy] = useState(false);
   const [neutralize, setNeutralize] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<FleetError | null>(null);
-  const matches = typed === name;
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !busy) onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [busy, onClose]);
+  const matches = confirmed(typed, name);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -56,12 +47,13 @@ export function RestoreDialog({
   };
 
   return (
-    <div className="modal-backdrop">
-      <div className="modal card" role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={descId} data-testid="restore-dialog">
-        <h2 id={titleId} className="modal-title">
-          Restore {name}
-        </h2>
-        <div id={descId} className="modal-body">
+    <Modal
+      title={`Restore ${name}`}
+      testId="restore-dialog"
+      onClose={onClose}
+      closable={!busy}
+      description={
+        <>
           <p>
             Restores tenant <strong className="mono">{name}</strong> from the backup of <strong>{formatDateTime(backup.startedAt)}</strong>{' '}
             <code className="small">{backup.sha256?.slice(0, 12) ?? backup.id}</code>.
@@ -72,40 +64,31 @@ export function RestoreDialog({
             if it was running. The current data is dropped then: back it up first if you may need it.
           </p>
           <p className="small muted">A failure before the swap leaves the tenant serving its current data.</p>
+        </>
+      }
+    >
+      <form onSubmit={submit} noValidate>
+        <div className="restore-options">
+          <label className="inline-check">
+            <input type="checkbox" checked={copy} onChange={(e) => setCopy(e.target.checked)} data-testid="restore-copy" />
+            as a copy (new database identity)
+          </label>
+          <label className="inline-check">
+            <input type="checkbox" checked={neutralize} onChange={(e) => setNeutralize(e.target.checked)} data-testid="restore-neutralize" />
+            neutralize (crons and outgoing mail off)
+          </label>
         </div>
-        <form onSubmit={submit} noValidate>
-          <div className="restore-options">
-            <label className="inline-check">
-              <input type="checkbox" checked={copy} onChange={(e) => setCopy(e.target.checked)} data-testid="restore-copy" />
-              as a copy (new database identity)
-            </label>
-            <label className="inline-check">
-              <input type="checkbox" checked={neutralize} onChange={(e) => setNeutralize(e.target.checked)} data-testid="restore-neutralize" />
-              neutralize (crons and outgoing mail off)
-            </label>
-          </div>
-          <Field label={`Type the tenant’s name (${name}) to confirm`} hint={typed && !matches ? 'Does not match the tenant’s name yet.' : undefined}>
-            <input
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              className="mono"
-              autoComplete="off"
-              spellCheck={false}
-              autoFocus
-              data-testid="restore-confirm-input"
-            />
-          </Field>
-          {error ? <ErrorBox error={error} compact testId="restore-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="restore-submit">
-              {busy ? 'Starting…' : `Restore ${name}`}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="restore-cancel">
-              Cancel
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+        <TypedConfirm expected={name} what="tenant’s name" value={typed} onChange={setTyped} testId="restore-confirm-input" />
+        {error ? <ErrorBox error={error} compact testId="restore-error" /> : null}
+        <div className="actions">
+          <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="restore-submit">
+            {busy ? 'Starting…' : `Restore ${name}`}
+          </button>
+          <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="restore-cancel">
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Modal>
   );
 }
