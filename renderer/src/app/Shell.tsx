@@ -17,6 +17,7 @@ const TenantPage = lazy(() => import('../pages/TenantPage.js').then((m) => ({ de
 const JobsPage = lazy(() => import('../pages/Jobs.js').then((m) => ({ default: m.JobsPage })));
 const JobPage = lazy(() => import('../pages/Jobs.js').then((m) => ({ default: m.JobPage })));
 const AuditPage = lazy(() => import('../pages/Audit.js').then((m) => ({ default: m.AuditPage })));
+const BackupKeysPage = lazy(() => import('../pages/BackupKeys.js').then((m) => ({ default: m.BackupKeysPage })));
 
 function titleOf(route: Route, hostName: string | undefined): string {
   switch (route.page) {
@@ -28,6 +29,8 @@ function titleOf(route: Route, hostName: string | undefined): string {
       return 'Import from ~/.ssh/config';
     case 'audit':
       return 'Audit trail';
+    case 'keys':
+      return 'Backup keys';
     case 'createTenant':
       return route.jobId ? `Create tenant · ${hostName ?? 'host'}` : `Create tenant on ${hostName ?? 'host'}`;
     case 'tenant':
@@ -120,6 +123,9 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
       break;
     case 'audit':
       page = <AuditPage hostName={(id) => store.byId.get(id)?.name} />;
+      break;
+    case 'keys':
+      page = <BackupKeysPage />;
       break;
     case 'overview':
       page = <Overview store={store} />;

@@ -41,6 +41,7 @@ export function Sidebar({ store, route }: { store: HostsStore; route: Route }) {
         {canImport ? nav(href.import, 'Import from ~/.ssh/config', route.page === 'import', 'import-button') : null}
         {nav(href.jobs, 'Jobs', route.page === 'jobs' || route.page === 'job', 'nav-jobs')}
         {nav(href.audit, 'Audit trail', route.page === 'audit', 'nav-audit')}
+        {nav(href.keys, 'Backup keys', route.page === 'keys', 'nav-keys')}
       </nav>
       <div className="sidebar-hosts">
         <div className="sidebar-hosts-head">

@@ -23,4 +23,8 @@ export const NEEDS = {
   setBackupPolicy: OPERATIONS['backups.setPolicy'].role,
   removeBackupPolicy: OPERATIONS['backups.removePolicy'].role,
   pruneBackups: OPERATIONS['backups.prune'].role,
+  createKey: OPERATIONS['keys.create'].role,
+  exportKey: OPERATIONS['keys.export'].role,
+  importKey: OPERATIONS['keys.import'].role,
+  removeKey: OPERATIONS['keys.remove'].role,
 } as const satisfies Record<string, Role>;

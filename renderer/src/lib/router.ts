@@ -7,6 +7,7 @@ export type Route =
   | { page: 'add' }
   | { page: 'import' }
   | { page: 'audit' }
+  | { page: 'keys' }
   | { page: 'createTenant'; hostId: string; jobId: string | null }
   | { page: 'tenant'; hostId: string; name: string }
   | { page: 'jobs' }
@@ -29,6 +30,8 @@ export function parseHash(hash: string): Route {
       return { page: 'import' };
     case 'audit':
       return { page: 'audit' };
+    case 'keys':
+      return { page: 'keys' };
     case 'overview':
       return { page: 'overview' };
     default:
@@ -44,6 +47,7 @@ export const href = {
   add: '#/add',
   import: '#/import',
   audit: '#/audit',
+  keys: '#/keys',
   createTenant: (hostId: string, jobId?: string) => `#/host/${encodeURIComponent(hostId)}/create-tenant${jobId ? `/${encodeURIComponent(jobId)}` : ''}`,
   tenant: (hostId: string, name: string) => `#/host/${encodeURIComponent(hostId)}/tenants/${encodeURIComponent(name)}`,
   jobs: '#/jobs',

@@ -1,0 +1,143 @@
+import { useState } from 'react';
+import type { BackupKeyView } from '../../../shared/backups.js';
+import { useApi } from '../api/context.js';
+import { ErrorBox } from '../components/ErrorBox.js';
+import { toFleetError, type FleetError } from '../lib/errors.js';
+import { formatDateTime } from '../lib/format.js';
+import { NEEDS } from '../lib/roles.js';
+import { useCan } from '../lib/session.js';
+import { useBackupKeys } from '../lib/use-backup-keys.js';
+import { ExportedKey } from './keys/ExportedKey.js';
+import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
+import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
+
+type Exported = BackupKeyView & { secret: string };
+
+/** The backup keys this console holds: list, create, export (shown once), import, remove. */
+export function BackupKeysPage() {
+  const api = useApi();
+  const { keys, error, loading, reload } = useBackupKeys();
+  const canCreate = useCan(NEEDS.createKey);
+  const canImport = useCan(NEEDS.importKey);
+  const canExport = useCan(NEEDS.exportKey);
+  const canRemove = useCan(NEEDS.removeKey);
+  const [exported, setExported] = useState<Exported | null>(null);
+  const [exporting, setExporting] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<FleetError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const exportKey = async (name: string) => {
+    setExporting(name);
+    setActionError(null);
+    try {
+      setExported(await api.call('keys.export', { name }));
+    } catch (e) {
+      setActionError(toFleetError(e));
+    } finally {
+      setExporting(null);
+    }
+  };
+
+  const added = (verb: string) => (key: BackupKeyView) => {
+    setNotice(`${verb} key “${key.name}” (${key.id}).`);
+    void reload();
+  };
+
+  const showActions = canExport || canRemove;
+
+  return (
+    <div className="keys-page" data-testid="keys-page">
+      <div className="inline-row">
+        <p className="muted grow">
+          Backup keys encrypt archives before they leave this console. Each is kept in this console’s vault; export it and keep the line offline, or
+          encrypted archives are lost with the vault.
+        </p>
+        <button type="button" className="btn" onClick={() => void reload()} disabled={loading} data-testid="keys-refresh">
+          {loading ? 'Loading…' : 'Refresh'}
+        </button>
+      </div>
+      {!canCreate ? <p className="small muted">Creating, exporting, importing and removing keys needs the admin role.</p> : null}
+      {error ? <ErrorBox error={error} testId="keys-error" /> : null}
+      {actionError ? <ErrorBox error={actionError} compact testId="key-action-error" /> : null}
+      {notice ? (
+        <p className="notice small" role="status" data-testid="keys-notice">
+          {notice}
+        </p>
+      ) : null}
+      {exported ? <ExportedKey exported={exported} onHide={() => setExported(null)} /> : null}
+
+      <section className="card" aria-label="Backup keys">
+        <h3 className="card-title">
+          Keys{' '}
+          <span className="muted" data-testid="keys-count">
+            {keys ? keys.length : ''}
+          </span>
+        </h3>
+        {keys && keys.length > 0 ? (
+          <div className="table-wrap">
+            <table className="table table-dense" data-testid="keys-table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Id (fingerprint)</th>
+                  <th>Created</th>
+                  {showActions ? <th aria-label="Actions" /> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr key={k.id} data-testid={`key-row-${k.name}`} data-key-id={k.id}>
+                    <td className="mono">{k.name}</td>
+                    <td className="mono">{k.id}</td>
+                    <td className="nowrap">{formatDateTime(k.createdAt)}</td>
+                    {showActions ? (
+                      <td className="nowrap">
+                        <span className="inline-row key-actions">
+                          {canExport ? (
+                            <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting !== null} data-testid="key-export">
+                              {exporting === k.name ? 'Exporting…' : 'Export'}
+                            </button>
+                          ) : null}
+                          {canRemove ? (
+                            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRemoving(k.name)} data-testid="key-remove">
+                              Remove…
+                            </button>
+                          ) : null}
+                        </span>
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : !error ? (
+          <p className="muted small" data-testid="keys-empty">
+            {keys ? 'No backup keys yet: archives are written unencrypted.' : 'Loading…'}
+          </p>
+        ) : null}
+      </section>
+
+      {canCreate || canImport ? (
+        <div className="cards keys-forms">
+          {canCreate ? <CreateKeyForm onCreated={added('Created')} /> : null}
+          {canImport ? <ImportKeyForm onImported={added('Imported')} /> : null}
+        </div>
+      ) : null}
+
+      {removing ? (
+        <RemoveKeyDialog
+          name={removing}
+          onClose={() => setRemoving(null)}
+          onRemoved={() => {
+            setNotice(`Removed key “${removing}”.`);
+            if (exported?.name === removing) setExported(null);
+            setRemoving(null);
+            void reload();
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
