@@ -59,6 +59,26 @@ function ProgressBar({ job, progress, compact }: { job: Job; progress: ReadonlyM
   );
 }
 
+/** A running step's own progress (e.g. a backup's bytes read of the estimate), under its title. */
+function StepProgressBar({ progress }: { progress: StepProgress }) {
+  const pct = Math.round(Math.max(0, Math.min(1, progress.fraction)) * 100);
+  return (
+    <div
+      className="bar job-step-bar"
+      role="progressbar"
+      aria-label="Step progress"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={pct}
+      aria-valuetext={progress.message ?? `${pct}%`}
+      data-testid="job-step-progress"
+      data-value={pct}
+    >
+      <div className="bar-fill" style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
 function CancelButton({ job, onDone, small }: { job: Job; onDone: () => void; small?: boolean }) {
   const api = useApi();
   const canCancel = useCan(NEEDS.cancelJob);
@@ -137,7 +157,12 @@ export function JobPanel({ jobId, title, onFinished }: { jobId: string; title?: 
                 {p ? ` ${Math.round(p.fraction * 100)}%` : ''}
                 {s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}
               </span>
-              {p?.message ? <span className="job-step-msg muted small">{p.message}</span> : null}
+              {p ? <StepProgressBar progress={p} /> : null}
+              {p?.message ? (
+                <span className="job-step-msg muted small" data-testid="job-step-message">
+                  {p.message}
+                </span>
+              ) : null}
               {s.error ? <span className="job-step-err small">{s.error.message}</span> : null}
               {s.compensationError ? <span className="job-step-err small">undo failed: {s.compensationError.message}</span> : null}
             </li>
