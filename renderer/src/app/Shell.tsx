@@ -113,7 +113,7 @@ export function Shell({ vaultWarning, session }: { vaultWarning: string | undefi
       page = <CreateTenantPage key={`${route.hostId}/${route.jobId ?? ''}`} hostId={route.hostId} jobId={route.jobId} host={currentHost} />;
       break;
     case 'tenant':
-      page = <TenantPage key={`${route.hostId}/${route.name}`} hostId={route.hostId} name={route.name} host={currentHost} />;
+      page = <TenantPage key={`${route.hostId}/${route.name}`} hostId={route.hostId} name={route.name} host={currentHost} hostsById={store.byId} />;
       break;
     case 'jobs':
       page = <JobsPage hostName={(id) => store.byId.get(id)?.name} />;

@@ -62,3 +62,16 @@ export function formatDuration(ms: number | null | undefined): string {
   if (total < 3600) return `${Math.floor(total / 60)} min ${String(total % 60).padStart(2, '0')} s`;
   return `${Math.floor(total / 3600)} h ${String(Math.floor((total % 3600) / 60)).padStart(2, '0')} min`;
 }
+
+/** How long until a time: "in 47 h", "in 12 min", "in 2 d 3 h", or "due now" once past. */
+export function formatUntil(value: string | null | undefined, now = Date.now()): string {
+  if (!value) return '';
+  const d = toDate(value);
+  if (!d) return '';
+  const minutes = Math.round((d.getTime() - now) / 60_000);
+  if (minutes <= 0) return 'due now';
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 72) return `in ${hours} h`;
+  return `in ${Math.floor(hours / 24)} d ${hours % 24} h`;
+}

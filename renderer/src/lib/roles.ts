@@ -23,8 +23,11 @@ export const NEEDS = {
   setBackupPolicy: OPERATIONS['backups.setPolicy'].role,
   removeBackupPolicy: OPERATIONS['backups.removePolicy'].role,
   pruneBackups: OPERATIONS['backups.prune'].role,
+  rebuildCatalog: OPERATIONS['backups.rebuildCatalog'].role,
   createKey: OPERATIONS['keys.create'].role,
   exportKey: OPERATIONS['keys.export'].role,
   importKey: OPERATIONS['keys.import'].role,
   removeKey: OPERATIONS['keys.remove'].role,
+  cloneTenant: OPERATIONS['tenants.clone'].role,
+  removeStaging: OPERATIONS['tenants.removeStaging'].role,
 } as const satisfies Record<string, Role>;

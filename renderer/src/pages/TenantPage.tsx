@@ -51,7 +51,18 @@ export function tenantTarget(hostId: string, name: string): string {
 }
 
 /** One tenant: its recorded spec, health, figures, actions with their jobs, history and live log. */
-export function TenantPage({ hostId, name, host }: { hostId: string; name: string; host: HostView | undefined }) {
+export function TenantPage({
+  hostId,
+  name,
+  host,
+  hostsById,
+}: {
+  hostId: string;
+  name: string;
+  host: HostView | undefined;
+  /** This console's hosts: where backup copies are, and SFTP destinations. */
+  hostsById: ReadonlyMap<string, HostView>;
+}) {
   const api = useApi();
   const role = useSession()?.role;
   const canLogs = useCan(NEEDS.tenantLogs);
@@ -265,7 +276,7 @@ export function TenantPage({ hostId, name, host }: { hostId: string; name: strin
         <TenantFiguresCard hostId={hostId} name={name} version={version} limitSet={d.memoryLimitBytes !== null} />
       </div>
 
-      <TenantBackups hostId={hostId} name={name} version={version} />
+      <TenantBackups hostId={hostId} name={name} version={version} hosts={hostsById} />
 
       <TenantJobs target={target} />
 

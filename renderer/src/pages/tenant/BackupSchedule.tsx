@@ -1,14 +1,20 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { BackupPolicyView } from '../../../../shared/backup-policies.js';
+import type { BackupKeyView } from '../../../../shared/backups.js';
+import type { HostView } from '../../../../shared/hosts.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
+import { draftLosesSome, draftOfSpecs, hasProblems, specLabel, specsOfDraft, type DestinationsDraft } from '../../lib/destinations.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
+import { keyLabel, keyName } from '../../lib/use-backup-keys.js';
+import { DestinationFields, KEY_NONE, KEY_UNKNOWN, keyInput, KeySelect } from './DestinationFields.js';
 
 // A tenant's backup schedule and retention (backups.policies, filtered to the tenant), a form to
-// set it (backups.setPolicy), "Stop schedule" (backups.removePolicy) and "Prune now" (backups.prune).
+// set it (backups.setPolicy, with its destinations and encryption key), "Stop schedule"
+// (backups.removePolicy) and "Prune now" (backups.prune).
 
 interface Draft {
   everyHours: string;
@@ -46,6 +52,12 @@ function draftOf(p: BackupPolicyView | null): Draft {
   };
 }
 
+/** The policy's key as the select's value: its name when this console holds it. */
+function keyValueOf(p: BackupPolicyView | null, keys: readonly BackupKeyView[] | null): string {
+  if (!p?.keyId) return KEY_NONE;
+  return keyName(keys, p.keyId) ?? KEY_UNKNOWN;
+}
+
 function parseDraft(d: Draft): { values: Record<keyof Draft, number> | null; invalid: (keyof Draft)[] } {
   const values = {} as Record<keyof Draft, number>;
   const invalid: (keyof Draft)[] = [];
@@ -58,7 +70,19 @@ function parseDraft(d: Draft): { values: Record<keyof Draft, number> | null; inv
   return { values: invalid.length ? null : values, invalid };
 }
 
-export function BackupSchedule({ hostId, name, version }: { hostId: string; name: string; version: number }) {
+export function BackupSchedule({
+  hostId,
+  name,
+  version,
+  hosts,
+  keys,
+}: {
+  hostId: string;
+  name: string;
+  version: number;
+  hosts: ReadonlyMap<string, HostView>;
+  keys: readonly BackupKeyView[] | null;
+}) {
   const api = useApi();
   const canSet = useCan(NEEDS.setBackupPolicy);
   const canRemove = useCan(NEEDS.removeBackupPolicy);
@@ -66,6 +90,8 @@ export function BackupSchedule({ hostId, name, version }: { hostId: string; name
   const [policy, setPolicy] = useState<BackupPolicyView | null | undefined>(undefined);
   const [error, setError] = useState<FleetError | null>(null);
   const [draft, setDraft] = useState<Draft>(DEFAULT_DRAFT);
+  const [destinations, setDestinations] = useState<DestinationsDraft>(draftOfSpecs([{ kind: 'local' }]));
+  const [keyValue, setKeyValue] = useState(KEY_NONE);
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState<'save' | 'remove' | 'prune' | null>(null);
   const [actionError, setActionError] = useState<FleetError | null>(null);
@@ -92,19 +118,24 @@ export function BackupSchedule({ hostId, name, version }: { hostId: string; name
 
   const edit = () => {
     setDraft(draftOf(policy ?? null));
+    setDestinations(draftOfSpecs(policy?.destinations ?? [{ kind: 'local' }]));
+    setKeyValue(keyValueOf(policy ?? null, keys));
     setActionError(null);
     setEditing(true);
   };
 
   const parsed = parseDraft(draft);
+  const chosen = specsOfDraft(destinations);
+  const key = keyInput(keyValue);
+  const ready = parsed.values !== null && !hasProblems(chosen.problems) && key !== undefined;
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    if (!parsed.values || busy) return;
+    if (!ready || !parsed.values || key === undefined || busy) return;
     setBusy('save');
     setActionError(null);
     try {
-      const list = await api.call('backups.setPolicy', { hostId, name, ...parsed.values });
+      const list = await api.call('backups.setPolicy', { hostId, name, ...parsed.values, destinations: chosen.specs, key });
       seq.current++;
       setPolicy(pick(list));
       setEditing(false);
@@ -188,6 +219,14 @@ export function BackupSchedule({ hostId, name, version }: { hostId: string; name
           <dd data-testid="schedule-keep">
             {policy.keepDaily} daily · {policy.keepWeekly} weekly · {policy.keepMonthly} monthly
           </dd>
+          <dt>Copies to</dt>
+          <dd className="wrap-anywhere" data-testid="schedule-destinations" data-count={policy.destinations.length}>
+            {policy.destinations.map((d) => specLabel(d, hosts, hostId)).join(' · ')}
+          </dd>
+          <dt>Encrypted</dt>
+          <dd data-testid="schedule-key" data-key-id={policy.keyId ?? ''}>
+            {policy.keyId ? `with ${keyLabel(keys, policy.keyId)}` : 'no'}
+          </dd>
           <dt>Next run</dt>
           <dd data-testid="schedule-next" title={policy.nextRunAt}>
             {formatDateTime(policy.nextRunAt)}
@@ -234,7 +273,22 @@ export function BackupSchedule({ hostId, name, version }: { hostId: string; name
               />
             </label>
           ))}
-          <button type="submit" className="btn btn-small btn-primary" disabled={!parsed.values || busy !== null} data-testid="schedule-save">
+          <DestinationFields
+            draft={destinations}
+            onChange={setDestinations}
+            problems={chosen.problems}
+            hosts={[...hosts.values()]}
+            tenantHostId={hostId}
+            mode="many"
+            testIdPrefix="schedule-dest"
+            legend="Copies go to"
+          />
+          <KeySelect keys={keys} value={keyValue} onChange={setKeyValue} allowPolicy={false} unknownKeyId={policy?.keyId} testId="schedule-key-select" />
+          {policy && draftLosesSome(policy.destinations) ? (
+            <p className="small notice-warn">The schedule has more destinations than this form shows: saving keeps one of each kind.</p>
+          ) : null}
+          {chosen.problems.none ? <p className="small field-error">{chosen.problems.none}</p> : null}
+          <button type="submit" className="btn btn-small btn-primary" disabled={!ready || busy !== null} data-testid="schedule-save">
             {busy === 'save' ? 'Saving…' : 'Save schedule'}
           </button>
           <button type="button" className="btn btn-small" onClick={() => setEditing(false)} disabled={busy !== null} data-testid="schedule-cancel">

@@ -1,82 +1,52 @@
-import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
+import type { HostView } from '../../../../shared/hosts.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobPanel } from '../../components/JobView.js';
+import { DESTINATION_KINDS, hasProblems, specsOfDraft } from '../../lib/destinations.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
-import { formatBytes, formatDateTime, formatDuration } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
+import { useBackupKeys } from '../../lib/use-backup-keys.js';
+import { BackupNowOptions, POLICY_CHOICE, type BackupNowChoice } from './BackupNowOptions.js';
 import { BackupSchedule } from './BackupSchedule.js';
+import { BackupsTable } from './BackupsTable.js';
+import { keyInput } from './DestinationFields.js';
+import { RebuildCatalogDialog } from './RebuildCatalogDialog.js';
 import { RestoreDialog } from './RestoreDialog.js';
+import { StagingClones } from './StagingClones.js';
 
-// A tenant's backups: "Back up now" (backups.create, a job), the host's catalog for the tenant
-// (backups.list, kept in the host's fleet database, so every console's backups are there) with
-// Verify (backups.verify, a restore drill) and Restore… (backups.restore) per complete local
-// backup, and the tenant's schedule and retention.
+// A tenant's backups: "Back up now" (backups.create, a job; destinations and key optional), the
+// host's catalog for the tenant (backups.list, kept in the host's fleet database, so every
+// console's backups are there) with Verify and Restore… per complete backup, the schedule,
+// "Rebuild catalog from…" and the host's staging clones.
 
-const STATE_CLASS: Record<BackupEntry['state'], string> = { running: 'tag', succeeded: 'tag tag-ok', failed: 'tag tag-bad' };
-
-/** Copies text to the clipboard; on a page that is not a secure context, through a selected textarea. */
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // fall back below
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  } finally {
-    area.remove();
-  }
+/** The backups.create input beyond the tenant: only what the user changed, so the schedule decides the rest. */
+function backupOptions(choice: BackupNowChoice) {
+  const { specs } = specsOfDraft(choice.destinations);
+  const key = keyInput(choice.key);
+  return { ...(specs.length > 0 ? { destinations: specs } : {}), ...(key !== undefined ? { key } : {}) };
 }
 
-/** Verify and restore need a complete archive on this machine. */
-function restorable(b: BackupEntry): boolean {
-  return b.state === 'succeeded' && b.destinations.some((d) => d.kind === 'local');
-}
-
-function Sha({ sha }: { sha: string | null }) {
-  const [copied, setCopied] = useState<boolean | null>(null);
-  if (!sha) return <span className="muted">—</span>;
-  return (
-    <span className="sha" title={sha}>
-      <code data-testid="backup-sha" data-sha={sha}>
-        {sha.slice(0, 12)}
-      </code>
-      <button
-        type="button"
-        className="link-button small"
-        onClick={() => void copyText(sha).then((ok) => {
-          setCopied(ok);
-          window.setTimeout(() => setCopied(null), 1500);
-        })}
-        aria-label="Copy the SHA-256"
-        data-testid="backup-sha-copy"
-      >
-        {copied === null ? 'copy' : copied ? 'copied' : 'select it'}
-      </button>
-    </span>
-  );
-}
-
-export function TenantBackups({ hostId, name, version }: { hostId: string; name: string; version: number }) {
+export function TenantBackups({
+  hostId,
+  name,
+  version,
+  hosts,
+}: {
+  hostId: string;
+  name: string;
+  version: number;
+  hosts: ReadonlyMap<string, HostView>;
+}) {
   const api = useApi();
   const canBackup = useCan(NEEDS.createBackup);
   const canVerify = useCan(NEEDS.verifyBackup);
   const canRestore = useCan(NEEDS.restoreBackup);
+  const canRebuild = useCan(NEEDS.rebuildCatalog);
+  const { keys } = useBackupKeys();
+  const hostList = useMemo(() => [...hosts.values()], [hosts]);
   const [entries, setEntries] = useState<BackupEntry[] | null>(null);
   const [error, setError] = useState<FleetError | null>(null);
   const [loading, setLoading] = useState(false);
@@ -84,9 +54,12 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
   const [startError, setStartError] = useState<FleetError | null>(null);
   const [job, setJob] = useState<{ id: string; title: string } | null>(null);
   const [jobDone, setJobDone] = useState(false);
-  const [restoring, setRestoring] = useState<BackupEntry | null>(null);
+  const [optionsOpen, setOptionsOpen] = useState(false);
+  const [choice, setChoice] = useState<BackupNowChoice>(POLICY_CHOICE);
+  const [dialog, setDialog] = useState<{ kind: 'restore'; backup: BackupEntry } | { kind: 'rebuild' } | null>(null);
   const [verifying, setVerifying] = useState<string | null>(null);
-  const [scheduleBump, setScheduleBump] = useState(0);
+  /** Bumped when a job of this section finishes: the schedule and staging clones reload. */
+  const [localVersion, setLocalVersion] = useState(0);
   const seq = useRef(0);
 
   const load = useCallback(async () => {
@@ -108,13 +81,23 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
     void load();
   }, [load, version]);
 
+  const follow = (jobId: string, title: string) => {
+    setJobDone(false);
+    setJob({ id: jobId, title });
+  };
+
+  // Options only count while their panel is open: closing it goes back to the schedule's.
+  const effective = optionsOpen ? choice : POLICY_CHOICE;
+  const destinationProblems = specsOfDraft(effective.destinations).problems;
+  const anyChosen = DESTINATION_KINDS.some((k) => effective.destinations.chosen[k]);
+  const optionsInvalid = anyChosen && hasProblems(destinationProblems);
+
   const backUp = async () => {
     setStarting(true);
     setStartError(null);
     try {
-      const started = await api.call('backups.create', { hostId, name });
-      setJobDone(false);
-      setJob({ id: started.jobId, title: 'Back up' });
+      const started = await api.call('backups.create', { hostId, name, ...backupOptions(effective) });
+      follow(started.jobId, 'Back up');
       void load(); // the catalog shows it running
     } catch (e) {
       setStartError(toFleetError(e));
@@ -128,8 +111,7 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
     setStartError(null);
     try {
       const started = await api.call('backups.verify', { hostId, name, backupId: b.id });
-      setJobDone(false);
-      setJob({ id: started.jobId, title: 'Verify (restore drill)' });
+      follow(started.jobId, 'Verify (restore drill)');
     } catch (e) {
       setStartError(toFleetError(e));
     } finally {
@@ -138,7 +120,6 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
   };
 
   const running = job !== null && !jobDone;
-  const showActions = canVerify || canRestore;
   const noDbServer = error?.code === 'VALIDATION';
 
   return (
@@ -154,19 +135,47 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
           <button type="button" className="btn btn-small" onClick={() => void load()} disabled={loading} data-testid="backups-refresh">
             {loading ? 'Loading…' : 'Reload'}
           </button>
-          {canBackup ? (
-            <button type="button" className="btn btn-small btn-primary" onClick={() => void backUp()} disabled={starting || running} data-testid="backup-now">
-              {starting ? 'Starting…' : running ? 'Job running…' : 'Back up now'}
+          {canRebuild && !noDbServer ? (
+            <button type="button" className="btn btn-small" onClick={() => setDialog({ kind: 'rebuild' })} data-testid="rebuild-open">
+              Rebuild catalog from…
             </button>
+          ) : null}
+          {canBackup ? (
+            <>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => setOptionsOpen((o) => !o)}
+                aria-expanded={optionsOpen}
+                aria-controls="backup-options"
+                data-testid="backup-options-toggle"
+              >
+                {optionsOpen ? 'Hide options' : 'Options…'}
+              </button>
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                onClick={() => void backUp()}
+                disabled={starting || running || optionsInvalid}
+                data-testid="backup-now"
+              >
+                {starting ? 'Starting…' : running ? 'Job running…' : 'Back up now'}
+              </button>
+            </>
           ) : null}
         </div>
       </div>
       {!canBackup ? <p className="small muted">Backing up needs the support role.</p> : null}
       <p className="small muted">
-        Odoo’s backup format (database dump from one snapshot, filestore), verified, on this machine; the catalog lives on the host, so every console
-        sees it.
+        Odoo’s backup format (database dump from one snapshot, filestore), verified, written to each destination and optionally encrypted; the catalog
+        lives on the host, so every console sees it.
       </p>
-      {!noDbServer ? <BackupSchedule hostId={hostId} name={name} version={version + scheduleBump} /> : null}
+      {canBackup && optionsOpen ? (
+        <div id="backup-options">
+          <BackupNowOptions choice={choice} onChange={setChoice} problems={destinationProblems} hosts={hostList} hostId={hostId} keys={keys} />
+        </div>
+      ) : null}
+      {!noDbServer ? <BackupSchedule hostId={hostId} name={name} version={version + localVersion} hosts={hosts} keys={keys} /> : null}
       {startError ? <ErrorBox error={startError} compact testId="backup-start-error" /> : null}
       {job ? (
         <JobPanel
@@ -175,7 +184,7 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
           title={job.title}
           onFinished={() => {
             setJobDone(true);
-            setScheduleBump((n) => n + 1);
+            setLocalVersion((n) => n + 1);
             void load();
           }}
         />
@@ -188,138 +197,38 @@ export function TenantBackups({ hostId, name, version }: { hostId: string; name:
         <ErrorBox error={error} compact testId="backups-error" />
       ) : null}
       {entries && entries.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table table-dense backups-table" data-testid="backups-table">
-            <thead>
-              <tr>
-                <th>Started</th>
-                <th>Archive</th>
-                <th className="num">Size</th>
-                <th className="num">Took</th>
-                <th>SHA-256</th>
-                <th>Odoo · PG</th>
-                <th>Verified</th>
-                {showActions ? <th aria-label="Actions" /> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((b) => (
-                <Fragment key={b.id}>
-                  <tr data-testid={`backup-row-${b.id}`} data-state={b.state} data-kind={b.kind} className={`backup-main${b.state === 'failed' ? ' is-failed' : ''}`}>
-                    <td className="nowrap" title={b.startedAt}>
-                      {formatDateTime(b.startedAt)}
-                    </td>
-                    <td className="nowrap">
-                      <span className={b.kind === 'final' ? 'tag tag-bad' : 'tag'} data-testid="backup-kind" title={b.kind === 'final' ? 'The final archive of a decommission' : 'A backup'}>
-                        {b.kind}
-                      </span>{' '}
-                      <span className={STATE_CLASS[b.state]} data-testid="backup-state" data-state={b.state}>
-                        {b.state}
-                      </span>
-                    </td>
-                    <td className="num nowrap" title={b.bytes === null ? '' : `${b.bytes} bytes`} data-testid="backup-size">
-                      {b.bytes === null ? '—' : formatBytes(b.bytes)}
-                    </td>
-                    <td className="num nowrap">{formatDuration(b.durationMs)}</td>
-                    <td className="nowrap">
-                      <Sha sha={b.sha256} />
-                    </td>
-                    <td className="nowrap small" title={`Odoo ${b.odooVersion ?? '?'} · PostgreSQL ${b.pgVersion ?? '?'}`}>
-                      {b.odooVersion || b.pgVersion ? `${b.odooVersion ?? '?'} · ${b.pgVersion ?? '?'}` : '—'}
-                    </td>
-                    <td className="nowrap small" title={b.verification ? `${b.verification.method}, ${formatDateTime(b.verification.at)}: ${b.verification.detail}` : ''}>
-                      {b.verification ? (
-                        <span
-                          className={b.verification.ok ? 'text-ok' : 'text-fail'}
-                          data-testid="backup-verdict"
-                          data-ok={b.verification.ok ? 'true' : 'false'}
-                          data-method={b.verification.method}
-                        >
-                          {b.verification.ok ? '✓' : '✕'} {b.verification.method} {b.verification.ok ? 'ok' : 'failed'}
-                        </span>
-                      ) : (
-                        <span className="muted" data-testid="backup-verdict" data-ok="">
-                          not verified
-                        </span>
-                      )}
-                    </td>
-                    {showActions ? (
-                      <td className="nowrap">
-                        {restorable(b) ? (
-                          <span className="inline-row backup-actions">
-                            {canVerify ? (
-                              <button
-                                type="button"
-                                className="btn btn-small"
-                                onClick={() => void verify(b)}
-                                disabled={running || verifying !== null}
-                                data-testid="backup-verify"
-                              >
-                                {verifying === b.id ? 'Starting…' : 'Verify'}
-                              </button>
-                            ) : null}
-                            {canRestore ? (
-                              <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRestoring(b)} disabled={running} data-testid="backup-restore">
-                                Restore…
-                              </button>
-                            ) : null}
-                          </span>
-                        ) : null}
-                      </td>
-                    ) : null}
-                  </tr>
-                  <tr className={`backup-detail${b.state === 'failed' ? ' is-failed' : ''}`} data-testid={`backup-detail-${b.id}`}>
-                    <td colSpan={showActions ? 8 : 7} className="small">
-                      <span data-testid="backup-contents">
-                        {b.rowCounts ? `${Object.keys(b.rowCounts).length} tables counted` : 'no table counts'}
-                        {b.filestore ? ` · ${b.filestore.files} filestore files` : ''}
-                      </span>
-                      {b.destinations.length > 0 ? (
-                        <>
-                          <span className="muted"> · </span>
-                          <span className="mono wrap-anywhere" title={b.destinations.map((d) => `${d.kind}: ${d.path}`).join('\n')} data-testid="backup-path">
-                            {b.destinations.map((d) => d.path).join(', ')}
-                          </span>
-                        </>
-                      ) : null}
-                      {b.verification ? (
-                        <div className="wrap-anywhere" data-testid="backup-verdict-detail">
-                          <span className="muted">
-                            {b.verification.method === 'restore' ? 'Restore drill' : 'Check'} {formatDateTime(b.verification.at)}:{' '}
-                          </span>
-                          {b.verification.detail}
-                        </div>
-                      ) : null}
-                      {b.error ? (
-                        <div className="danger-text wrap-anywhere" data-testid={`backup-error-${b.id}`}>
-                          {b.error}
-                        </div>
-                      ) : null}
-                    </td>
-                  </tr>
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <BackupsTable
+          entries={entries}
+          hosts={hosts}
+          keys={keys}
+          actions={{
+            canVerify,
+            canRestore,
+            running,
+            verifying,
+            onVerify: (b) => void verify(b),
+            onRestore: (b) => setDialog({ kind: 'restore', backup: b }),
+          }}
+        />
       ) : !noDbServer && !error ? (
         <p className="muted small" data-testid="backups-empty">
           {entries ? 'No backups of this tenant yet.' : 'Loading…'}
         </p>
       ) : null}
-      {restoring ? (
+      {!noDbServer ? <StagingClones hostId={hostId} name={name} backups={entries ?? []} version={version + localVersion} /> : null}
+      {dialog?.kind === 'restore' ? (
         <RestoreDialog
           hostId={hostId}
           name={name}
-          backup={restoring}
-          onClose={() => setRestoring(null)}
+          backup={dialog.backup}
+          onClose={() => setDialog(null)}
           onStarted={(jobId) => {
-            setRestoring(null);
-            setJobDone(false);
-            setJob({ id: jobId, title: 'Restore' });
+            setDialog(null);
+            follow(jobId, 'Restore');
           }}
         />
       ) : null}
+      {dialog?.kind === 'rebuild' ? <RebuildCatalogDialog hostId={hostId} hosts={hostList} onClose={() => setDialog(null)} onRebuilt={() => void load()} /> : null}
     </section>
   );
 }

@@ -1,0 +1,109 @@
+import { useState, type FormEvent } from 'react';
+import type { BackupEntry } from '../../../../shared/backups.js';
+import { useApi } from '../../api/context.js';
+import { ErrorBox } from '../../components/ErrorBox.js';
+import { Field } from '../../components/Field.js';
+import { JobPanel } from '../../components/JobView.js';
+import { Modal } from '../../components/Modal.js';
+import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { formatDateTime, formatUntil } from '../../lib/format.js';
+import { jobFinished, useJob } from '../../lib/use-job.js';
+
+const MAX_TTL_HOURS = 24 * 90;
+
+function cloneable(b: BackupEntry): boolean {
+  return b.kind === 'backup' && b.state === 'succeeded' && b.sha256 !== null;
+}
+
+/**
+ * Clone a tenant to a staging tenant from a backup (the newest by default): asks for its name and
+ * time to live, starts tenants.clone and follows the job.
+ */
+export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hostId: string; name: string; backups: readonly BackupEntry[]; onClose: () => void; onChanged: () => void }) {
+  const api = useApi();
+  const [as, setAs] = useState(`${name}-staging`.slice(0, 63));
+  const [ttl, setTtl] = useState('48');
+  const [backupId, setBackupId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<FleetError | null>(null);
+  const [started, setStarted] = useState<{ jobId: string; name: string; expiresAt: string } | null>(null);
+  const { job } = useJob(started?.jobId ?? null);
+  const running = started !== null && !jobFinished(job?.state);
+  const hours = Number(ttl);
+  const ttlOk = Number.isInteger(hours) && hours >= 1 && hours <= MAX_TTL_HOURS;
+  const ready = as.trim() !== '' && ttlOk;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!ready || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.call('tenants.clone', { hostId, name, as: as.trim(), ttlHours: hours, ...(backupId ? { backupId } : {}) });
+      setStarted(r);
+      onChanged();
+    } catch (err) {
+      setError(toFleetError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={`Clone ${name} to staging`}
+      testId="clone-dialog"
+      onClose={onClose}
+      closable={!busy && !running}
+      description={
+        <p>
+          Makes a new tenant on this host from a backup of <strong className="mono">{name}</strong>: the same image and limits, the data restored as a{' '}
+          <strong>neutralized copy</strong> (new database identity, crons and outgoing mail off). It is removed by itself when its time to live ends.
+        </p>
+      }
+    >
+      {started ? (
+        <>
+          <p className="small" data-testid="clone-started" data-name={started.name} data-expires-at={started.expiresAt}>
+            <span className="mono">{started.name}</span> expires {formatDateTime(started.expiresAt)} ({formatUntil(started.expiresAt)}).
+          </p>
+          <JobPanel jobId={started.jobId} title="Clone to staging" onFinished={onChanged} />
+          <div className="actions">
+            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="clone-close">
+              {running ? 'Running…' : 'Close'}
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <Field label="Staging tenant’s name" hint="Its address is this name under the tenant’s domain.">
+            <input value={as} onChange={(e) => setAs(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="clone-name" />
+          </Field>
+          <Field label="Time to live (hours)" error={ttlOk ? undefined : `a whole number of hours, 1 to ${MAX_TTL_HOURS}`}>
+            <input type="number" inputMode="numeric" min={1} max={MAX_TTL_HOURS} value={ttl} onChange={(e) => setTtl(e.target.value)} data-testid="clone-ttl" />
+          </Field>
+          <Field label="From the backup">
+            <select value={backupId} onChange={(e) => setBackupId(e.target.value)} data-testid="clone-backup">
+              <option value="">the newest complete backup</option>
+              {backups.filter(cloneable).map((b) => (
+                <option key={b.id} value={b.id}>
+                  {formatDateTime(b.startedAt)} · {b.sha256?.slice(0, 12)}
+                  {b.encrypted ? ' · encrypted' : ''}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {error ? <ErrorBox error={error} compact testId="clone-error" /> : null}
+          <div className="actions">
+            <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid="clone-submit">
+              {busy ? 'Starting…' : 'Clone to staging'}
+            </button>
+            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="clone-cancel">
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </Modal>
+  );
+}
