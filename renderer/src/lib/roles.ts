@@ -30,4 +30,5 @@ export const NEEDS = {
   removeKey: OPERATIONS['keys.remove'].role,
   cloneTenant: OPERATIONS['tenants.clone'].role,
   removeStaging: OPERATIONS['tenants.removeStaging'].role,
+  updateTenant: OPERATIONS['tenants.update'].role,
 } as const satisfies Record<string, Role>;

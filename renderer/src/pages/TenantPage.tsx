@@ -276,7 +276,7 @@ export function TenantPage({
         <TenantFiguresCard hostId={hostId} name={name} version={version} limitSet={d.memoryLimitBytes !== null} />
       </div>
 
-      <TenantBackups hostId={hostId} name={name} version={version} hosts={hostsById} />
+      <TenantBackups hostId={hostId} name={name} version={version} hosts={hostsById} currentImage={`${d.image}:${d.tag}`} />
 
       <TenantJobs target={target} />
 

@@ -16,11 +16,12 @@ import { keyInput } from './DestinationFields.js';
 import { RebuildCatalogDialog } from './RebuildCatalogDialog.js';
 import { RestoreDialog } from './RestoreDialog.js';
 import { StagingClones } from './StagingClones.js';
+import { UpdateDialog } from './UpdateDialog.js';
 
 // A tenant's backups: "Back up now" (backups.create, a job; destinations and key optional), the
 // host's catalog for the tenant (backups.list, kept in the host's fleet database, so every
 // console's backups are there) with Verify and Restore… per complete backup, the schedule,
-// "Rebuild catalog from…" and the host's staging clones.
+// "Rebuild catalog from…", the host's staging clones and "Update safely…".
 
 /** The backups.create input beyond the tenant: only what the user changed, so the schedule decides the rest. */
 function backupOptions(choice: BackupNowChoice) {
@@ -34,17 +35,20 @@ export function TenantBackups({
   name,
   version,
   hosts,
+  currentImage,
 }: {
   hostId: string;
   name: string;
   version: number;
   hosts: ReadonlyMap<string, HostView>;
+  currentImage?: string;
 }) {
   const api = useApi();
   const canBackup = useCan(NEEDS.createBackup);
   const canVerify = useCan(NEEDS.verifyBackup);
   const canRestore = useCan(NEEDS.restoreBackup);
   const canRebuild = useCan(NEEDS.rebuildCatalog);
+  const canUpdate = useCan(NEEDS.updateTenant);
   const { keys } = useBackupKeys();
   const hostList = useMemo(() => [...hosts.values()], [hosts]);
   const [entries, setEntries] = useState<BackupEntry[] | null>(null);
@@ -56,7 +60,7 @@ export function TenantBackups({
   const [jobDone, setJobDone] = useState(false);
   const [optionsOpen, setOptionsOpen] = useState(false);
   const [choice, setChoice] = useState<BackupNowChoice>(POLICY_CHOICE);
-  const [dialog, setDialog] = useState<{ kind: 'restore'; backup: BackupEntry } | { kind: 'rebuild' } | null>(null);
+  const [dialog, setDialog] = useState<{ kind: 'restore'; backup: BackupEntry } | { kind: 'rebuild' } | { kind: 'update' } | null>(null);
   const [verifying, setVerifying] = useState<string | null>(null);
   /** Bumped when a job of this section finishes: the schedule and staging clones reload. */
   const [localVersion, setLocalVersion] = useState(0);
@@ -138,6 +142,11 @@ export function TenantBackups({
           {canRebuild && !noDbServer ? (
             <button type="button" className="btn btn-small" onClick={() => setDialog({ kind: 'rebuild' })} data-testid="rebuild-open">
               Rebuild catalog from…
+            </button>
+          ) : null}
+          {canUpdate && !noDbServer ? (
+            <button type="button" className="btn btn-small" onClick={() => setDialog({ kind: 'update' })} data-testid="update-open">
+              Update safely…
             </button>
           ) : null}
           {canBackup ? (
@@ -229,6 +238,18 @@ export function TenantBackups({
         />
       ) : null}
       {dialog?.kind === 'rebuild' ? <RebuildCatalogDialog hostId={hostId} hosts={hostList} onClose={() => setDialog(null)} onRebuilt={() => void load()} /> : null}
+      {dialog?.kind === 'update' ? (
+        <UpdateDialog
+          hostId={hostId}
+          name={name}
+          currentImage={currentImage}
+          onClose={() => setDialog(null)}
+          onFinished={() => {
+            setLocalVersion((n) => n + 1);
+            void load();
+          }}
+        />
+      ) : null}
     </section>
   );
 }

@@ -1,0 +1,121 @@
+import { useState, type FormEvent } from 'react';
+import { useApi } from '../../api/context.js';
+import { ErrorBox } from '../../components/ErrorBox.js';
+import { Field } from '../../components/Field.js';
+import { JobPanel } from '../../components/JobView.js';
+import { Modal } from '../../components/Modal.js';
+import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { jobFinished, useJob } from '../../lib/use-job.js';
+
+/** "sale, stock" → ['sale', 'stock']; "all" anywhere → ['all']; nothing → undefined. */
+export function parseModules(text: string): string[] | undefined {
+  const names = text
+    .split(/[\s,]+/)
+    .map((m) => m.trim().toLowerCase())
+    .filter(Boolean);
+  if (names.length === 0) return undefined;
+  return names.includes('all') ? ['all'] : [...new Set(names)];
+}
+
+/**
+ * Update safely: a new image tag and/or modules to update, tried on a staging clone first by
+ * default; tenants.update backs up, updates, and reverts by itself if the update or its health
+ * check fails. The job's steps show where it is.
+ */
+export function UpdateDialog({
+  hostId,
+  name,
+  currentImage,
+  onClose,
+  onFinished,
+}: {
+  hostId: string;
+  name: string;
+  currentImage: string | undefined;
+  onClose: () => void;
+  /** The update made a backup and maybe a trial clone: the section reloads them. */
+  onFinished: () => void;
+}) {
+  const api = useApi();
+  const [tag, setTag] = useState('');
+  const [modules, setModules] = useState('');
+  const [trial, setTrial] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<FleetError | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { job } = useJob(jobId);
+  const running = jobId !== null && !jobFinished(job?.state);
+  const moduleList = parseModules(modules);
+  const ready = tag.trim() !== '' || moduleList !== undefined;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!ready || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const started = await api.call('tenants.update', { hostId, name, trial, ...(tag.trim() ? { tag: tag.trim() } : {}), ...(moduleList ? { modules: moduleList } : {}) });
+      setJobId(started.jobId);
+    } catch (err) {
+      setError(toFleetError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={`Update ${name} safely`}
+      testId="update-dialog"
+      onClose={onClose}
+      closable={!busy && !running}
+      description={
+        <>
+          <p>
+            Backs <strong className="mono">{name}</strong> up, {trial ? 'tries the update on a staging clone, ' : ''}then updates the tenant. If the update
+            or the health check after it fails, the tenant is put back by itself: the backup restored and the previous image started.
+          </p>
+          {currentImage ? (
+            <p className="small muted">
+              Now running <span className="mono">{currentImage}</span>.
+            </p>
+          ) : null}
+        </>
+      }
+    >
+      {jobId ? (
+        <>
+          <JobPanel jobId={jobId} title="Update safely" onFinished={onFinished} />
+          <div className="actions">
+            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="update-close">
+              {running ? 'Running…' : 'Close'}
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <Field label="New image tag" hint="Same image repository; leave empty to keep the tag.">
+            <input value={tag} onChange={(e) => setTag(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="update-tag" />
+          </Field>
+          <Field label="Modules to update" hint="Comma separated (e.g. sale, stock), or “all”; leave empty to update none.">
+            <input value={modules} onChange={(e) => setModules(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="update-modules" />
+          </Field>
+          <label className="inline-check">
+            <input type="checkbox" checked={trial} onChange={(e) => setTrial(e.target.checked)} data-testid="update-trial" />
+            try on a staging clone first (uncheck only when the host has no room for one)
+          </label>
+          {!ready ? <p className="small muted">Name a new image tag, modules to update, or both.</p> : null}
+          {error ? <ErrorBox error={error} compact testId="update-error" /> : null}
+          <div className="actions">
+            <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid="update-submit">
+              {busy ? 'Starting…' : 'Update'}
+            </button>
+            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="update-cancel">
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </Modal>
+  );
+}
