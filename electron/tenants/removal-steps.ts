@@ -1,7 +1,7 @@
 import { FleetError } from '../../shared/errors.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withPostgres } from '../postgres/pg-over-ssh.js';
-import type { TenantJobDeps } from './create-job.js';
+import { removeContainerIfPresent, removeVolumeIfPresent, type TenantJobDeps } from './create-job.js';
 import { TENANT_LABEL } from './routing.js';
 import type { TenantParts } from './tenant-parts.js';
 import { dropTenantDatabase } from './tenant-database.js';
@@ -39,13 +39,7 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
       async run(ctx) {
         await deps.docker.call(endpoint(ctx.input), async (d) => {
           const all = await d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`] } });
-          for (const c of all) {
-            try {
-              await d.getContainer(c.Id).remove({ force: true, v: true });
-            } catch (error) {
-              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-            }
-          }
+          for (const c of all) await removeContainerIfPresent(d, c.Id);
         }, 120_000);
       },
     },
@@ -74,13 +68,7 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
         const { dataVolume, secretsVolume } = parts(ctx);
         await deps.docker.call(endpoint(ctx.input), async (d) => {
           const labelled = ((await d.listVolumes({ filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`] } })).Volumes ?? []).map((v) => v.Name);
-          for (const name of new Set([dataVolume, ...(secretsVolume ? [secretsVolume] : []), ...labelled])) {
-            try {
-              await d.getVolume(name).remove({ force: true });
-            } catch (error) {
-              if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-            }
-          }
+          for (const name of new Set([dataVolume, ...(secretsVolume ? [secretsVolume] : []), ...labelled])) await removeVolumeIfPresent(d, name);
         }, 120_000);
       },
     },

@@ -7,6 +7,7 @@ import { runOneOffStream } from '../docker/one-off-stream.js';
 import { runChildJob } from '../jobs/child-jobs.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
 import { adoptedServerOptions } from './adopt-container-job.js';
+import { removeContainerIfPresent } from './create-job.js';
 import { waitForTenantHealth } from './health.js';
 import { stagingStore, type CloneInput, type RemoveStagingInput, type StagingJobDeps } from './staging-jobs.js';
 import type { CloneRequest } from './staging-service.js';
@@ -185,8 +186,7 @@ export function updateJob(
 
 /** Removes the container of that name (if any) and creates it from `options`; starts it if asked. */
 async function replaceServer(docker: Docker, name: string, options: Docker.ContainerCreateOptions, start: boolean): Promise<void> {
-  const existing = await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } });
-  for (const c of existing) await docker.getContainer(c.Id).remove({ force: true, v: true });
+  await removeContainerIfPresent(docker, name);
   const container = await docker.createContainer({ ...options, name });
   if (start) await container.start();
 }

@@ -171,7 +171,7 @@ describe('tenants in the web console (Chromium)', () => {
     // Done: back on the host page, which says where the final archive is.
     await page.getByTestId('host-page').waitFor({ timeout: 180_000 });
     const archive = (await page.getByTestId('decommission-archive-path').textContent()) ?? '';
-    expect(archive).toMatch(/e2e-shop-\d{8}T\d{6}Z-final\.zip$/);
+    expect(archive).toMatch(/e2e-shop\/e2e-shop-\d{8}T\d{6}Z\.zip$/);
     expect(fs.statSync(archive).size).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('tenant-row-e2e-shop').count(), { timeout: 30_000 }).toBe(0);
 
