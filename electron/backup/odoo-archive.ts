@@ -190,7 +190,7 @@ export async function verifyOdooArchive(stored: ByteSource, expectedSha256: stri
 /** Reads the stored bytes through once: they must be the recorded ones. */
 export async function checkSha256(stored: ByteSource, expectedSha256: string): Promise<void> {
   const hash = crypto.createHash('sha256');
-  for await (const chunk of readRange(stored, 0, await stored.size(), 1024 * 1024)) hash.update(chunk);
+  for await (const chunk of readRange(stored, 0, await stored.size())) hash.update(chunk);
   if (hash.digest('hex') !== expectedSha256) throw new FleetError('ARCHIVE_INVALID', `${stored.label} does not match its recorded sha256 (changed or corrupt).`, { file: stored.label });
 }
 
