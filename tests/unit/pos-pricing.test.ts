@@ -10,6 +10,7 @@ import {
   firstUnroundedPayment,
   lineUnitPrice,
   newPaymentLineAmount,
+  roundQuantity,
   payloadTaxIds,
   payloadUnitPrice,
   paymentAmount,
@@ -878,6 +879,31 @@ describe('order lines and totals', () => {
     expectAmount(globally.amount_total, 0.17);
     // Each line still shows its own rounded total.
     expectAmount(globally.lines[0]!.price_subtotal_incl, 0.06);
+  });
+
+  it('a line takes the pricelist price for its quantity, rounded to the Product Price digits (rule: set_quantity)', () => {
+    const shelf = { ...product(1, 1.98), taxes_id: [] };
+    const minQuantity: Pricelist = {
+      id: 1,
+      items: [
+        item(2, { compute_price: 'formula', price_discount: 33.333, min_quantity: 10, product_id: [1, ''] }),
+        item(1, { fixed_price: 1.5, product_id: [1, ''] }),
+      ],
+    };
+    const input = { product: shelf, pricelist: minQuantity, taxesById: {}, priceContext: { pricelists: [minQuantity] } };
+    expect(lineUnitPrice({ ...input, quantity: 1 }, usd)).toBe(1.5);
+    // 1.98 × (1 − 0.33333) = 1.3200066 → 1.32, or 1.320007 with 6 digits
+    expect(lineUnitPrice({ ...input, quantity: 10 }, usd)).toBe(1.32);
+    expect(lineUnitPrice({ ...input, quantity: 10 }, { ...usd, productPriceDigits: 4 })).toBe(1.32);
+    expect(lineUnitPrice({ ...input, quantity: 10 }, { ...usd, productPriceDigits: 6 })).toBe(1.320007);
+  });
+
+  it('quantities follow the unit of measure rounding (rule: Orderline.set_quantity)', () => {
+    expect(roundQuantity(1.23456, { rounding: 0.01 }, 3)).toBe(1.23);
+    expect(roundQuantity(1.23456, { rounding: 0.0001 }, 3)).toBe(1.235);
+    expect(roundQuantity(2.5, { rounding: 0 }, 3)).toBe(3);
+    expect(roundQuantity(-2.5, { rounding: 1 }, 0)).toBe(-3);
+    expect(roundQuantity(0.3333, null, 3)).toBe(0.3333);
   });
 
   it('payload numbers: price_unit re-read from its text, quantities and payments rounded (rule: get_unit_price, set_amount)', () => {
