@@ -255,6 +255,22 @@ describe('17: session lifecycle and load_pos_data', () => {
     expect(page[0]!.categ).toBeTruthy();
   });
 
+  it('serves the default barcode nomenclature through the company, and pos_hr employees with sha1 pins', async () => {
+    const fake = await start({ configs: [{ posHr: true }] });
+    const sessionId = await openSession17(fake);
+    const data = await result<Json>(execute(fake, 'pos.session', 'load_pos_data', [[sessionId]]));
+    expect((data['res.company'] as Json).nomenclature_id).toEqual([1, 'Default Nomenclature']);
+    const rules = await result<Json[]>(execute(fake, 'barcode.rule', 'search_read', [[['barcode_nomenclature_id', '=', 1]], ['name', 'type', 'pattern']]));
+    expect(rules).toContainEqual({ id: 5, name: 'Weight Barcodes 3 Decimals', type: 'weight', pattern: '21.....{NNDDD}' });
+    expect(rules).toContainEqual({ id: 4, name: 'Price Barcodes 2 Decimals', type: 'price', pattern: '23.....{NNNDD}' });
+    const employees = data['hr.employee'] as Json[];
+    expect(employees.map((e) => [e.name, e.role])).toEqual([['Mitchell Admin', 'manager'], ['Marc Demo', 'cashier'], ['Pieter Cashier', 'cashier']]);
+    expect(employees[0]!.pin).toBe('7110eda4d09e062aa5e4a390b0a572ac0d2c0220'); // sha1('1234')
+    // the clear pin never leaves the server
+    const read = await result<Json[]>(execute(fake, 'hr.employee', 'search_read', [[], []]));
+    expect(read.every((e) => !('pin' in e))).toBe(true);
+  });
+
   it('open_orders exports the session drafts; a draft whose name lacks 14 [0-9-] breaks load_pos_data', async () => {
     const fake = await start();
     const sessionId = await openSession17(fake);
@@ -509,6 +525,16 @@ describe('16.0', () => {
     expectOdooError(await rpcError(push(fake, [{ data: { ...noPricelist, name: 'Order 00003-001-0003' } }])), 'builtins.KeyError', "'pricelist_id'");
   });
 
+  it('legacy16Dedupe: false applies the 17 rule (a patched 16.0)', async () => {
+    const fake = await start({ version: '16.0', legacy16Dedupe: false });
+    const sessionId = await openSession17(fake);
+    const { date_order: _date, server_id: _server, ...rest } = order17(sessionId, 1, 1).data;
+    const noServerId = { data: { ...rest, creation_date: '2026-11-21T04:26:40.000Z' } };
+    await result(push(fake, [noServerId]));
+    expect(await result(push(fake, [noServerId]))).toEqual([]);
+    expect(fake.orders()).toHaveLength(1);
+  });
+
   it('load_pos_data has no pos.printer / pos.combo keys and always a default_pricelist key', async () => {
     const fake = await start({ version: '16.0' });
     const sessionId = await openSession17(fake);
@@ -679,6 +705,8 @@ describe('fault controls', () => {
     const sessionId = await openSession17(fake);
     fake.failNext('create_from_ui', 'The POS is being closed');
     expectOdooError(await rpcError(push(fake, [order17(sessionId, 1, 1)])), 'odoo.exceptions.UserError', 'The POS is being closed');
+    fake.failNext('pos.order.create_from_ui', { name: 'odoo.exceptions.ValidationError', message: 'Nope' });
+    expectOdooError(await rpcError(push(fake, [order17(sessionId, 1, 1)])), 'odoo.exceptions.ValidationError', 'Nope');
     expect(fake.orders()).toEqual([]);
     expect(await result<Json[]>(push(fake, [order17(sessionId, 1, 1)]))).toHaveLength(1);
   });
