@@ -5,6 +5,7 @@ import { FleetError, type ErrorCode, type FleetErrorData } from '../shared/error
 import type { DestinationSpec } from '../shared/backups.js';
 import type { CheckStep, HostView, ProbeResult, SshImportCandidate } from '../shared/hosts.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
+import { registerPosCommands } from './cli/pos-commands.js';
 import { ask, confirm, interactive } from './cli/prompt.js';
 import { defaultDataDir } from './common/paths.js';
 import { createConsoleServices, type ConsoleServices } from './console-services.js';
@@ -970,14 +971,7 @@ export function buildCli(): Command {
       }),
     );
 
-  program
-    .command('pos')
-    .description('Fleet POS from the command line (not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('odoo-fleet pos: Fleet POS is not built yet.\n');
-      process.exitCode = EXIT.failed;
-    });
+  registerPosCommands(program);
 
   return program;
 }

@@ -17,6 +17,7 @@ import {
 import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
 import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
+import { OutboxFile, OutboxOrderView, PosSessionView, PosStatus, SaleInput, SyncRoundView } from './pos.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
@@ -292,6 +293,51 @@ export const contract = {
     summary: 'Import a backup key exported from a console (checked; a wrong or cut line is refused)',
   }),
   'keys.remove': op('keys.remove', { input: z.object({ name: BackupKeyName }).strict(), output: z.object({ removed: z.boolean() }), summary: 'Forget a backup key: archives it encrypted cannot be read here any more' }),
+  'pos.status': op('pos.status', { input: empty, output: PosStatus, summary: 'The terminal: pairing, session, orders waiting, sync state, cached data' }),
+  'pos.pair': op('pos.pair', {
+    input: z
+      .object({
+        url: z.string().url().max(500),
+        database: z.string().min(1).max(63),
+        login: z.string().min(1).max(200),
+        /** A password or an API key (stored encrypted). */
+        secret: z.string().min(1).max(500),
+        configId: z.number().int().positive().optional(),
+      })
+      .strict(),
+    output: z.object({ pairing: PosStatus.shape.pairing.unwrap(), configs: z.array(z.object({ id: z.number(), name: z.string() })) }),
+    summary: 'Pair the terminal with an Odoo database (version detected, login checked) and choose its POS configuration',
+  }),
+  'pos.openSession': op('pos.openSession', {
+    input: z.object({ openingCash: z.number().finite().min(0).default(0) }).strict(),
+    output: PosSessionView,
+    summary: "Open or resume the configuration's POS session (opening cash where cash control is on) with a new login number",
+  }),
+  'pos.closeSession': op('pos.closeSession', {
+    input: empty,
+    output: z.object({ closed: z.boolean(), message: z.string() }),
+    summary: 'Close the session in Odoo; refused while orders wait',
+  }),
+  'pos.refresh': op('pos.refresh', { input: empty, output: z.object({ models: z.number(), products: z.number() }), summary: "Reload Odoo's POS data into the terminal's cache (orders waiting are kept)" }),
+  'pos.searchProducts': op('pos.searchProducts', {
+    input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.array(z.object({ productId: z.number(), name: z.string(), barcode: z.string().nullable(), defaultCode: z.string().nullable() })),
+    summary: 'Products by barcode, internal reference or name, from the cache',
+  }),
+  'pos.sell': op('pos.sell', {
+    input: z.object({ sale: SaleInput }).strict(),
+    output: z.object({ uid: z.string(), name: z.string() }),
+    summary: 'Record a paid sale: named and stored before this answers (works offline); synced when Odoo answers',
+  }),
+  'pos.sync': op('pos.sync', { input: empty, output: SyncRoundView, summary: 'Push waiting orders to Odoo now' }),
+  'pos.orders': op('pos.orders', {
+    input: z.object({ state: z.enum(['pending', 'synced', 'parked']).optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict(),
+    output: z.array(OutboxOrderView),
+    summary: "The terminal's orders and where each stands",
+  }),
+  'pos.exportOrders': op('pos.exportOrders', { input: empty, output: OutboxFile, summary: 'Orders not yet synced, as a file another terminal can import' }),
+  'pos.importOrders': op('pos.importOrders', { input: z.object({ file: OutboxFile }).strict(), output: z.object({ imported: z.number(), known: z.number() }), summary: 'Import orders exported by another terminal (names and payloads unchanged)' }),
+  'pos.requeue': op('pos.requeue', { input: z.object({ uid: z.string().max(40) }).strict(), output: z.object({ requeued: z.boolean() }), summary: 'Send a parked order again once its cause is fixed' }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.array(JobSummary),

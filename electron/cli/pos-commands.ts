@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Command } from 'commander';
+import type { OperationName, OpInput, OpOutput, Role } from '../../shared/contract.js';
+import { FleetError, type FleetErrorData } from '../../shared/errors.js';
+import { defaultDataDir } from '../common/paths.js';
+import { createPosServices, type PosServices } from '../pos/pos-services.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+// `odoo-fleet pos …`: the POS terminal headless, on the terminal's own store (its data folder,
+// or FLEET_DATA_DIR), through the POS part of the contract like its UI.
+
+interface PosCliOptions {
+  json?: boolean;
+  dataDir?: string;
+  role?: Role;
+}
+
+class PosCliContext {
+  private services: PosServices | null = null;
+  constructor(readonly options: PosCliOptions) {}
+
+  open(): PosServices {
+    const passphrase = process.env.FLEET_PASSPHRASE;
+    this.services ??= createPosServices({ dataDir: this.options.dataDir ?? defaultDataDir('pos'), ...(passphrase ? { passphrase } : {}), version: process.env.npm_package_version ?? '0.1.0' });
+    return this.services;
+  }
+
+  async call<N extends OperationName>(op: N, input: OpInput<N>): Promise<OpOutput<N>> {
+    const result = await this.open().dispatcher.invoke(op, input, { actor: `${os.userInfo().username}@pos-cli`, role: this.options.role ?? 'admin', transport: 'cli' });
+    if (!result.ok) throw new FleetError(result.error.code, result.error.message, result.error.details);
+    return result.value as OpOutput<N>;
+  }
+
+  print(value: unknown, text: () => string): void {
+    process.stdout.write(this.options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.services?.close();
+  }
+}
+
+export function registerPosCommands(program: Command): void {
+  const run = (fn: (ctx: PosCliContext, ...args: never[]) => Promise<number | void>) =>
+    async function (this: Command, ...args: unknown[]) {
+      const ctx = new PosCliContext(this.optsWithGlobals() as PosCliOptions);
+      try {
+        process.exitCode = (await fn(ctx, ...(args as never[]))) ?? EXIT.ok;
+      } catch (error) {
+        const data: FleetErrorData = error instanceof FleetError ? error.toData() : { code: 'INTERNAL', message: (error as Error).message };
+        if (ctx.options.json) process.stdout.write(`${JSON.stringify({ error: data }, null, 2)}\n`);
+        process.stderr.write(`odoo-fleet pos: ${data.message}\n`);
+        process.exitCode = exitCodeFor(data.code);
+      } finally {
+        await ctx.close();
+      }
+    };
+
+  const pos = program.command('pos').description('the Fleet POS terminal headless: pair, open a session, status, sync, export and import waiting orders');
+
+  pos
+    .command('pair')
+    .description('pair this terminal with an Odoo database (16, 17 or 18) and choose its POS configuration')
+    .requiredOption('--url <url>', "Odoo's address, e.g. https://shop.example.com")
+    .requiredOption('--db <name>', 'the database')
+    .requiredOption('--login <login>', 'the POS user')
+    .requiredOption('--secret-env <var>', 'the environment variable holding the password or API key')
+    .option('--config <id>', 'the POS configuration (listed when left out and there are several)', (v) => Number.parseInt(v, 10))
+    .action(
+      run(async (ctx, opts: { url: string; db: string; login: string; secretEnv: string; config?: number }) => {
+        const secret = process.env[opts.secretEnv];
+        if (!secret) throw new FleetError('VALIDATION', `The environment variable ${opts.secretEnv} is not set.`);
+        const paired = await ctx.call('pos.pair', { url: opts.url, database: opts.db, login: opts.login, secret, ...(opts.config ? { configId: opts.config } : {}) });
+        ctx.print(paired, () =>
+          [
+            `Paired with ${paired.pairing.database} on ${paired.pairing.url} (Odoo ${paired.pairing.serverVersion}).`,
+            paired.pairing.configId ? `POS configuration: ${paired.pairing.configId} ${paired.pairing.configName ?? ''}` : `Choose a configuration with --config: ${paired.configs.map((c) => `${c.id} ${c.name}`).join(', ')}`,
+          ].join('\n'),
+        );
+      }),
+    );
+
+  pos
+    .command('open')
+    .description("open or resume the configuration's session (a new login number), then load its data into the cache")
+    .option('--cash <amount>', 'the opening cash count, where cash control is on', (v) => Number.parseFloat(v), 0)
+    .action(
+      run(async (ctx, opts: { cash: number }) => {
+        const session = await ctx.call('pos.openSession', { openingCash: opts.cash });
+        const loaded = await ctx.call('pos.refresh', {});
+        ctx.print({ session, loaded }, () => `Session ${session.name} (${session.state}), login number ${session.loginNumber}; ${loaded.products} products cached.`);
+      }),
+    );
+
+  pos
+    .command('refresh')
+    .description("reload Odoo's POS data into the cache (orders waiting are kept)")
+    .action(
+      run(async (ctx) => {
+        const loaded = await ctx.call('pos.refresh', {});
+        ctx.print(loaded, () => `${loaded.models} models, ${loaded.products} products cached.`);
+      }),
+    );
+
+  pos
+    .command('status')
+    .description('pairing, session, orders waiting or parked, last sync')
+    .action(
+      run(async (ctx) => {
+        const status = await ctx.call('pos.status', {});
+        ctx.print(status, () =>
+          [
+            status.pairing ? `Paired: ${status.pairing.database} on ${status.pairing.url} (Odoo ${status.pairing.serverVersion}), configuration ${status.pairing.configName ?? '-'}` : 'Not paired (odoo-fleet pos pair).',
+            status.session ? `Session: ${status.session.name} (${status.session.state}), login ${status.session.loginNumber}, next order ${status.session.nextSequence}` : 'No open session.',
+            `Orders: ${status.outbox.pending} waiting, ${status.outbox.parked} parked, ${status.outbox.synced} synced; last sync ${status.outbox.lastSyncedAt ?? 'never'}`,
+            `Sync: ${status.sync.status}${status.sync.lastError ? ` (${status.sync.lastError})` : ''}`,
+          ].join('\n'),
+        );
+      }),
+    );
+
+  pos
+    .command('sync')
+    .description('push waiting orders to Odoo now')
+    .action(
+      run(async (ctx) => {
+        const round = await ctx.call('pos.sync', {});
+        ctx.print(round, () => `${round.status}: ${round.synced} synced, ${round.parked} parked, ${round.deferred} still waiting${round.error ? ` (${round.error})` : ''}`);
+        return round.status === 'online' || round.status === 'idle' ? EXIT.ok : EXIT.failed;
+      }),
+    );
+
+  pos
+    .command('orders')
+    .description("the terminal's orders and where each stands")
+    .option('--state <state>', 'pending, synced or parked')
+    .option('--limit <n>', 'orders', (v) => Number.parseInt(v, 10), 50)
+    .action(
+      run(async (ctx, opts: { state?: 'pending' | 'synced' | 'parked'; limit: number }) => {
+        const orders = await ctx.call('pos.orders', { limit: opts.limit, ...(opts.state ? { state: opts.state } : {}) });
+        ctx.print(orders, () => orders.map((o) => `${o.name}  ${o.amountTotal.toFixed(2)}  ${o.state}${o.lastError ? `  ${o.lastError}` : ''}`).join('\n') || 'No orders.');
+      }),
+    );
+
+  pos
+    .command('export <file>')
+    .description('write the orders not yet synced to a file (to import on another terminal)')
+    .action(
+      run(async (ctx, file: string) => {
+        const exported = await ctx.call('pos.exportOrders', {});
+        fs.writeFileSync(file, JSON.stringify(exported, null, 2), { mode: 0o600 });
+        ctx.print({ file, orders: exported.orders.length }, () => `${exported.orders.length} order(s) written to ${file}.`);
+      }),
+    );
+
+  pos
+    .command('import <file>')
+    .description('import orders exported by another terminal (names and payloads unchanged, so Odoo never doubles one)')
+    .action(
+      run(async (ctx, file: string) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw new FleetError('VALIDATION', `${file} is not an exported order file: ${(error as Error).message}`);
+        }
+        const result = await ctx.call('pos.importOrders', { file: parsed as never });
+        ctx.print(result, () => `${result.imported} order(s) imported, ${result.known} already here.`);
+      }),
+    );
+
+  pos
+    .command('requeue <uid>')
+    .description('send a parked order again once its cause is fixed')
+    .action(
+      run(async (ctx, uid: string) => {
+        const result = await ctx.call('pos.requeue', { uid });
+        ctx.print(result, () => `Order ${uid} is queued again.`);
+      }),
+    );
+
+  pos
+    .command('close')
+    .description('close the session in Odoo (refused while orders wait)')
+    .action(
+      run(async (ctx) => {
+        const result = await ctx.call('pos.closeSession', {});
+        ctx.print(result, () => result.message);
+        return result.closed ? EXIT.ok : EXIT.failed;
+      }),
+    );
+}

@@ -1,0 +1,286 @@
+import { FleetError } from '../../shared/errors.js';
+import type { OdooRpc } from './odoo-rpc.js';
+
+// One adapter per Odoo API generation (reference: odoo-pos-rpc.md). 16 and 17 load with
+// `load_pos_data` and push with `create_from_ui` (dedupe by name + content, rescue sessions);
+// 18 loads with `load_data`, opens with `set_opening_control` and pushes with `sync_from_ui`
+// (dedupe by uuid, no rescue sessions). A later generation (19's /json/2) is one more adapter.
+
+/** A sale as the terminal records it, before it is shaped for a given Odoo version. */
+export interface Sale {
+  lines: Array<{
+    productId: number;
+    qty: number;
+    priceUnit: number;
+    discount: number;
+    priceSubtotal: number;
+    priceSubtotalIncl: number;
+    taxIds: number[];
+    fullProductName: string;
+    uuid: string;
+    packLots?: string[];
+    refundedOrderlineId?: number | null;
+  }>;
+  payments: Array<{ paymentMethodId: number; amount: number }>;
+  amountTotal: number;
+  amountTax: number;
+  amountPaid: number;
+  amountReturn: number;
+  partnerId: number | null;
+  pricelistId: number | null;
+  fiscalPositionId: number | null;
+  userId: number;
+  toInvoice: boolean;
+  /** The order's uuid (18 dedupes by it; 17 carries one per line). */
+  uuid: string;
+  accessToken: string;
+  dateOrder: Date;
+}
+
+/** What the server knows of an order, found by its name (16/17) or uuid (18). */
+export interface ServerOrder {
+  id: number;
+  name: string;
+  state: string;
+  amountTotal: number;
+}
+
+export interface PushResult {
+  /** Orders the server created or updated, by name. */
+  processed: Map<string, ServerOrder>;
+}
+
+export interface PosAdapter {
+  readonly series: string;
+  /** The session's POS data, as `{model: records}`. */
+  loadData(sessionId: number): Promise<Record<string, unknown>>;
+  /** Opens (or finds) the config's session, counting the opening cash when cash control asks for it. */
+  openSession(configId: number, openingCash: number): Promise<{ id: number; name: string; state: string }>;
+  /** A new login number for this terminal's start (part of every order name). */
+  login(sessionId: number): Promise<number>;
+  /** The exact JSON text of the order as pushed (frozen in the outbox). */
+  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string;
+  push(payloads: readonly string[]): Promise<PushResult>;
+  /** The server's copies of these outbox orders (any state), found as the version dedupes them. */
+  find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]>;
+  close(sessionId: number): Promise<{ successful: boolean; message?: string }>;
+}
+
+/** Odoo's UTC "YYYY-MM-DD HH:MM:SS". */
+export function odooDate(at: Date): string {
+  return at.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+const PAID_STATES = new Set(['paid', 'done', 'invoiced']);
+/** Whether a server order is final (synced for good), as opposed to left in draft or cancelled. */
+export function isFinal(order: ServerOrder): boolean {
+  return PAID_STATES.has(order.state);
+}
+
+export function adapterFor(rpc: OdooRpc, serverVersion: string): PosAdapter {
+  const major = Number.parseInt(/^(?:saas~)?(\d+)/.exec(serverVersion)?.[1] ?? '', 10);
+  if (major === 16 || major === 17) return new Odoo17Adapter(rpc, String(major));
+  if (major === 18) return new Odoo18Adapter(rpc);
+  throw new FleetError('VALIDATION', `Odoo ${serverVersion} is not supported by this POS (16, 17 and 18 are).`, { field: 'url' });
+}
+
+class Odoo17Adapter implements PosAdapter {
+  constructor(
+    private readonly rpc: OdooRpc,
+    readonly series: string,
+  ) {}
+
+  loadData(sessionId: number) {
+    return this.rpc.call<Record<string, unknown>>('pos.session', 'load_pos_data', [[sessionId]]);
+  }
+
+  async openSession(configId: number, openingCash: number) {
+    let session = await currentSession(this.rpc, configId);
+    if (!session) {
+      await this.rpc.call('pos.config', 'open_ui', [[configId]]);
+      session = await currentSession(this.rpc, configId);
+    }
+    if (!session) throw new FleetError('COMMAND_FAILED', `Odoo opened no session for POS config ${configId}.`);
+    if (session.state === 'opening_control') {
+      await this.rpc.call('pos.session', 'set_cashbox_pos', [[session.id], openingCash, 'Opened by Fleet POS']);
+      session = (await currentSession(this.rpc, configId)) ?? session;
+    }
+    return session;
+  }
+
+  async login(sessionId: number) {
+    return Number(await this.rpc.call('pos.session', 'login', [[sessionId]]));
+  }
+
+  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
+    const date = odooDate(sale.dateOrder);
+    // The wrapper and keys Odoo 17's POS sends (models.js export_as_JSON); `server_id: false` keeps 16's dedupe by name.
+    return JSON.stringify({
+      id: order.uid,
+      data: {
+        name: order.name,
+        amount_paid: sale.amountPaid,
+        amount_total: sale.amountTotal,
+        amount_tax: sale.amountTax,
+        amount_return: sale.amountReturn,
+        lines: sale.lines.map((l, i) => [
+          0,
+          0,
+          {
+            uuid: l.uuid,
+            qty: l.qty,
+            price_unit: l.priceUnit,
+            price_subtotal: l.priceSubtotal,
+            price_subtotal_incl: l.priceSubtotalIncl,
+            discount: l.discount,
+            product_id: l.productId,
+            tax_ids: [[6, false, l.taxIds]],
+            id: i + 1,
+            pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
+            full_product_name: l.fullProductName,
+            price_extra: 0,
+            customer_note: '',
+            ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
+          },
+        ]),
+        statement_ids: sale.payments.map((p) => [0, 0, { name: date, payment_method_id: p.paymentMethodId, amount: p.amount }]),
+        pos_session_id: order.sessionId,
+        pricelist_id: sale.pricelistId ?? false,
+        partner_id: sale.partnerId ?? false,
+        user_id: sale.userId,
+        uid: order.uid,
+        sequence_number: order.sequence,
+        creation_date: date, // 16 reads this key
+        date_order: date, // 17 reads this one
+        fiscal_position_id: sale.fiscalPositionId ?? false,
+        server_id: false,
+        to_invoice: sale.toInvoice,
+        access_token: sale.accessToken,
+      },
+      to_invoice: sale.toInvoice,
+    });
+  }
+
+  async push(payloads: readonly string[]): Promise<PushResult> {
+    const orders = payloads.map((p) => JSON.parse(p) as unknown);
+    const result = await this.rpc.call<Array<{ id: number; pos_reference: string }>>('pos.order', 'create_from_ui', [orders, false]);
+    // The answer holds ids and names only: the states say whether Odoo left any in draft.
+    const states = result.length ? await this.read(result.map((r) => r.id)) : [];
+    return { processed: new Map(states.map((s) => [s.name, s])) };
+  }
+
+  async find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]> {
+    const names = orders.map((o) => o.name);
+    if (!names.length) return [];
+    const rows = await this.rpc.call<Array<{ id: number; pos_reference: string; state: string; amount_total: number }>>('pos.order', 'search_read', [[['pos_reference', 'in', [...names]]]], {
+      fields: ['id', 'pos_reference', 'state', 'amount_total'],
+    });
+    return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
+  }
+
+  private async read(ids: number[]): Promise<ServerOrder[]> {
+    const rows = await this.rpc.call<Array<{ id: number; pos_reference: string; state: string; amount_total: number }>>('pos.order', 'search_read', [[['id', 'in', ids]]], { fields: ['id', 'pos_reference', 'state', 'amount_total'] });
+    return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
+  }
+
+  async close(sessionId: number) {
+    return (await this.rpc.call<{ successful: boolean; message?: string }>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
+  }
+}
+
+class Odoo18Adapter implements PosAdapter {
+  readonly series = '18';
+  constructor(private readonly rpc: OdooRpc) {}
+
+  loadData(sessionId: number) {
+    return this.rpc.call<Record<string, unknown>>('pos.session', 'load_data', [sessionId, []]);
+  }
+
+  async openSession(configId: number, openingCash: number) {
+    let session = await currentSession(this.rpc, configId);
+    if (!session) {
+      await this.rpc.call('pos.config', 'open_ui', [[configId]]);
+      session = await currentSession(this.rpc, configId);
+    }
+    if (!session) throw new FleetError('COMMAND_FAILED', `Odoo opened no session for POS config ${configId}.`);
+    // 18 never opens a session by itself: the opening control does.
+    if (session.state === 'opening_control') {
+      await this.rpc.call('pos.session', 'set_opening_control', [[session.id], openingCash, 'Opened by Fleet POS']);
+      session = (await currentSession(this.rpc, configId)) ?? session;
+    }
+    return session;
+  }
+
+  async login(sessionId: number) {
+    return Number(await this.rpc.call('pos.session', 'login', [[sessionId]]));
+  }
+
+  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
+    const date = odooDate(sale.dateOrder);
+    // A flat dict of pos.order fields, as 18's order.serialize() sends (every key a real field).
+    return JSON.stringify({
+      uuid: sale.uuid,
+      name: order.name,
+      session_id: order.sessionId,
+      state: 'paid',
+      amount_total: sale.amountTotal,
+      amount_tax: sale.amountTax,
+      amount_paid: sale.amountPaid,
+      amount_return: sale.amountReturn,
+      date_order: date,
+      pricelist_id: sale.pricelistId ?? false,
+      partner_id: sale.partnerId ?? false,
+      fiscal_position_id: sale.fiscalPositionId ?? false,
+      to_invoice: sale.toInvoice,
+      sequence_number: order.sequence,
+      user_id: sale.userId,
+      access_token: sale.accessToken,
+      lines: sale.lines.map((l) => [
+        0,
+        0,
+        {
+          uuid: l.uuid,
+          product_id: l.productId,
+          qty: l.qty,
+          price_unit: l.priceUnit,
+          discount: l.discount,
+          price_subtotal: l.priceSubtotal,
+          price_subtotal_incl: l.priceSubtotalIncl,
+          tax_ids: [[6, false, l.taxIds]],
+          full_product_name: l.fullProductName,
+          pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
+          ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
+        },
+      ]),
+      payment_ids: sale.payments.map((p) => [0, 0, { payment_method_id: p.paymentMethodId, amount: p.amount, payment_date: date }]),
+    });
+  }
+
+  async push(payloads: readonly string[]): Promise<PushResult> {
+    const orders = payloads.map((p) => JSON.parse(p) as unknown);
+    const result = await this.rpc.call<{ 'pos.order'?: Array<{ id: number; pos_reference: string; state: string; amount_total: number }> }>('pos.order', 'sync_from_ui', [orders]);
+    return { processed: new Map((result?.['pos.order'] ?? []).map((r) => [r.pos_reference, { id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }])) };
+  }
+
+  /** 18 dedupes by uuid: look orders up by the uuids of their payloads. */
+  async find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]> {
+    if (!orders.length) return [];
+    const uuids = orders.map((o) => (JSON.parse(o.payload) as { uuid: string }).uuid);
+    const rows = await this.rpc.call<Array<{ id: number; pos_reference: string; state: string; amount_total: number; uuid: string }>>('pos.order', 'search_read', [[['uuid', 'in', uuids]]], {
+      fields: ['id', 'pos_reference', 'state', 'amount_total', 'uuid'],
+    });
+    return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
+  }
+
+  async close(sessionId: number) {
+    return (await this.rpc.call<{ successful: boolean; message?: string }>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
+  }
+}
+
+async function currentSession(rpc: OdooRpc, configId: number): Promise<{ id: number; name: string; state: string } | null> {
+  const rows = await rpc.call<Array<{ id: number; name: string; state: string }>>('pos.session', 'search_read', [[['config_id', '=', configId], ['state', '!=', 'closed'], ['rescue', '=', false]]], {
+    fields: ['id', 'name', 'state'],
+    limit: 1,
+  });
+  return rows[0] ?? null;
+}

@@ -1,0 +1,192 @@
+import type Database from 'better-sqlite3';
+import { FleetError } from '../../shared/errors.js';
+
+// Every sale lands here, in the same transaction that gives it its final name, before the UI
+// shows it paid. Its payload is stored as the exact JSON text sent to Odoo, so every retry sends
+// the same bytes and Odoo's own dedupe recognizes it.
+
+export type OutboxState = 'pending' | 'synced' | 'parked';
+
+export interface OutboxOrder {
+  uid: string;
+  name: string;
+  sessionId: number;
+  sequence: number;
+  payload: string;
+  amountTotal: number;
+  state: OutboxState;
+  attempts: number;
+  /** The last send's outcome is unknown (timeout, cut connection): the server is asked before resending. */
+  uncertain: boolean;
+  nextAttemptAt: string;
+  lastError: string | null;
+  serverId: number | null;
+  createdAt: string;
+  syncedAt: string | null;
+}
+
+/** Odoo's order uid and name: `%05d-%03d-%04d` of session, login number and sequence. */
+export function orderIdentity(sessionId: number, loginNumber: number, sequence: number): { uid: string; name: string } {
+  const uid = `${String(sessionId).padStart(5, '0')}-${String(loginNumber).padStart(3, '0')}-${String(sequence).padStart(4, '0')}`;
+  return { uid, name: `Order ${uid}` };
+}
+
+/** The file format of exported orders (moved to another terminal, or kept). */
+export interface OutboxExport {
+  format: 'fleet-pos-outbox/1';
+  exportedAt: string;
+  orders: Array<Pick<OutboxOrder, 'uid' | 'name' | 'sessionId' | 'sequence' | 'payload' | 'amountTotal' | 'state' | 'lastError' | 'createdAt'>>;
+}
+
+export class Outbox {
+  constructor(private readonly db: Database.Database) {}
+
+  /**
+   * Names the sale (the session's next sequence) and stores its frozen payload, in one
+   * transaction: when this returns, the sale survives any crash.
+   */
+  commit(sessionId: number, build: (identity: { uid: string; name: string; sequence: number }) => { payload: string; amountTotal: number }, now = new Date()): OutboxOrder {
+    return this.db.transaction(() => {
+      const session = this.db.prepare('SELECT login_number, next_sequence, state FROM pos_session WHERE id = ?').get(sessionId) as { login_number: number; next_sequence: number; state: string } | undefined;
+      if (!session) throw new FleetError('NOT_FOUND', `No POS session ${sessionId} on this terminal.`);
+      const sequence = session.next_sequence;
+      const identity = orderIdentity(sessionId, session.login_number, sequence);
+      const { payload, amountTotal } = build({ ...identity, sequence });
+      const at = now.toISOString();
+      this.db.prepare('UPDATE pos_session SET next_sequence = next_sequence + 1 WHERE id = ?').run(sessionId);
+      this.db
+        .prepare(
+          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        )
+        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at);
+      return this.get(identity.uid)!;
+    })();
+  }
+
+  get(uid: string): OutboxOrder | null {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE uid = ?').get(uid) as Row | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Pending orders due now, oldest first; uncertain ones are among them (the engine checks those first). */
+  due(now: Date, limit: number): OutboxOrder[] {
+    return (this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY created_at, sequence LIMIT ?").all(now.toISOString(), limit) as Row[]).map(fromRow);
+  }
+
+  /** When the next pending order is due, if any. */
+  nextDue(): string | null {
+    return (this.db.prepare("SELECT min(next_attempt_at) AS at FROM outbox WHERE state = 'pending'").get() as { at: string | null }).at;
+  }
+
+  list(state?: OutboxState, limit = 1000): OutboxOrder[] {
+    const rows = state ? this.db.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY created_at DESC LIMIT ?').all(state, limit) : this.db.prepare('SELECT * FROM outbox ORDER BY created_at DESC LIMIT ?').all(limit);
+    return (rows as Row[]).map(fromRow);
+  }
+
+  counts(): { pending: number; parked: number; synced: number; lastSyncedAt: string | null } {
+    const rows = this.db.prepare('SELECT state, count(*) AS n, max(synced_at) AS last FROM outbox GROUP BY state').all() as Array<{ state: OutboxState; n: number; last: string | null }>;
+    const n = (s: OutboxState) => rows.find((r) => r.state === s)?.n ?? 0;
+    return { pending: n('pending'), parked: n('parked'), synced: n('synced'), lastSyncedAt: rows.find((r) => r.state === 'synced')?.last ?? null };
+  }
+
+  /** About to send: counted, and marked uncertain until the answer is known (a crash mid-send leaves it so). */
+  markSending(uids: readonly string[]): void {
+    const stmt = this.db.prepare("UPDATE outbox SET attempts = attempts + 1, uncertain = 1 WHERE uid = ? AND state = 'pending'");
+    this.db.transaction(() => uids.forEach((uid) => stmt.run(uid)))();
+  }
+
+  markSynced(synced: ReadonlyArray<{ uid: string; serverId: number | null }>, now = new Date()): void {
+    const stmt = this.db.prepare("UPDATE outbox SET state = 'synced', uncertain = 0, server_id = ?, synced_at = ?, last_error = NULL WHERE uid = ?");
+    this.db.transaction(() => synced.forEach((s) => stmt.run(s.serverId, now.toISOString(), s.uid)))();
+  }
+
+  /** Not sent, or known not to have been processed: try again later. */
+  retryLater(uids: readonly string[], error: string, at: Date, options: { uncertain: boolean }): void {
+    const stmt = this.db.prepare("UPDATE outbox SET next_attempt_at = ?, last_error = ?, uncertain = ? WHERE uid = ? AND state = 'pending'");
+    this.db.transaction(() => uids.forEach((uid) => stmt.run(at.toISOString(), error.slice(0, 2000), options.uncertain ? 1 : 0, uid)))();
+  }
+
+  /** Odoo refused it for a business reason: kept aside with the reason, never retried blindly. */
+  park(uid: string, error: string): void {
+    this.db.prepare("UPDATE outbox SET state = 'parked', uncertain = 0, last_error = ? WHERE uid = ? AND state = 'pending'").run(error.slice(0, 2000), uid);
+  }
+
+  /** A person fixed the cause (e.g. opened a session): the parked order goes back in the queue. */
+  requeue(uid: string, now = new Date()): void {
+    const changed = this.db.prepare("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE uid = ? AND state = 'parked'").run(now.toISOString(), uid).changes;
+    if (!changed) throw new FleetError('NOT_FOUND', `No parked order ${uid}.`);
+  }
+
+  /** Unsynced orders (pending and parked) as a file another terminal can import. */
+  exportUnsynced(now = new Date()): OutboxExport {
+    const rows = (this.db.prepare("SELECT * FROM outbox WHERE state <> 'synced' ORDER BY created_at").all() as Row[]).map(fromRow);
+    return {
+      format: 'fleet-pos-outbox/1',
+      exportedAt: now.toISOString(),
+      orders: rows.map(({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt }) => ({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt })),
+    };
+  }
+
+  /**
+   * Takes orders exported elsewhere, their names and payloads unchanged (so Odoo dedupes them
+   * if the other terminal synced them after all). An order already here is left as it is.
+   */
+  importOrders(file: OutboxExport, now = new Date()): { imported: number; known: number } {
+    if (file.format !== 'fleet-pos-outbox/1' || !Array.isArray(file.orders)) throw new FleetError('VALIDATION', 'Not an exported Fleet POS order file.');
+    let imported = 0;
+    let known = 0;
+    const insert = this.db.prepare(
+      `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, last_error, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.db.transaction(() => {
+      for (const o of file.orders) {
+        if (typeof o.uid !== 'string' || typeof o.name !== 'string' || typeof o.payload !== 'string' || !Number.isInteger(o.sessionId) || !Number.isInteger(o.sequence)) {
+          throw new FleetError('VALIDATION', 'An order in the file lacks its uid, name, session, sequence or payload; nothing was imported.');
+        }
+        JSON.parse(o.payload); // a damaged payload is refused, not queued
+        const changes = insert.run(o.uid, o.name, o.sessionId, o.sequence, o.payload, Number(o.amountTotal) || 0, now.toISOString(), o.lastError ?? null, o.createdAt ?? now.toISOString()).changes;
+        if (changes) imported++;
+        else known++;
+      }
+    })();
+    return { imported, known };
+  }
+}
+
+interface Row {
+  uid: string;
+  name: string;
+  session_id: number;
+  sequence: number;
+  payload: string;
+  amount_total: number;
+  state: OutboxState;
+  attempts: number;
+  uncertain: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  server_id: number | null;
+  created_at: string;
+  synced_at: string | null;
+}
+
+function fromRow(r: Row): OutboxOrder {
+  return {
+    uid: r.uid,
+    name: r.name,
+    sessionId: r.session_id,
+    sequence: r.sequence,
+    payload: r.payload,
+    amountTotal: r.amount_total,
+    state: r.state,
+    attempts: r.attempts,
+    uncertain: r.uncertain === 1,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    serverId: r.server_id,
+    createdAt: r.created_at,
+    syncedAt: r.synced_at,
+  };
+}

@@ -1,0 +1,96 @@
+import type { Migration } from '../store/migrations.js';
+
+// The POS terminal's own store (pos.sqlite), opened with the same pragmas as the console's
+// (WAL, synchronous=FULL): a sale committed here survives a crash or a power cut.
+// Append only: a released migration never changes.
+export const POS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'audit, vault, pairing, session, cached POS data, outbox',
+    up(db) {
+      db.exec(`
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE audit (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          role TEXT NOT NULL,
+          operation TEXT NOT NULL,
+          target TEXT,
+          outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'forbidden')),
+          error_code TEXT,
+          input_json TEXT NOT NULL
+        );
+        CREATE INDEX audit_at ON audit(at);
+        CREATE TABLE secrets (
+          id TEXT PRIMARY KEY,
+          purpose TEXT NOT NULL,
+          ciphertext BLOB NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        -- The one Odoo database this terminal sells for; the password or API key is in secrets.
+        CREATE TABLE pairing (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          url TEXT NOT NULL,
+          database TEXT NOT NULL,
+          login TEXT NOT NULL,
+          secret_id TEXT NOT NULL REFERENCES secrets(id),
+          uid INTEGER NOT NULL,
+          server_version TEXT NOT NULL,
+          config_id INTEGER,
+          config_name TEXT,
+          paired_at TEXT NOT NULL
+        );
+        -- The POS session this terminal sells in, and its order numbering.
+        CREATE TABLE pos_session (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          config_id INTEGER NOT NULL,
+          state TEXT NOT NULL,
+          login_number INTEGER NOT NULL,
+          next_sequence INTEGER NOT NULL,
+          opened_at TEXT NOT NULL,
+          closed_at TEXT
+        );
+        -- Odoo's POS data as loaded, one row per record (JSON as Odoo sent it).
+        CREATE TABLE cache_records (
+          model TEXT NOT NULL,
+          id TEXT NOT NULL,
+          data TEXT NOT NULL,
+          PRIMARY KEY (model, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE cache_loads (model TEXT PRIMARY KEY, loaded_at TEXT NOT NULL, count INTEGER NOT NULL);
+        -- What the product search looks at, kept beside the cache.
+        CREATE TABLE product_search (
+          product_id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          barcode TEXT,
+          default_code TEXT
+        );
+        CREATE INDEX product_search_barcode ON product_search (barcode);
+        CREATE INDEX product_search_code ON product_search (default_code COLLATE NOCASE);
+        CREATE INDEX product_search_name ON product_search (name COLLATE NOCASE);
+        -- Every sale, with its final name and the payload Odoo gets, frozen byte for byte.
+        CREATE TABLE outbox (
+          uid TEXT PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          session_id INTEGER NOT NULL,
+          sequence INTEGER NOT NULL,
+          payload TEXT NOT NULL,
+          amount_total REAL NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'synced', 'parked')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          -- 1 after a send whose outcome is unknown (timeout, cut connection): check before resending.
+          uncertain INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at TEXT NOT NULL,
+          last_error TEXT,
+          server_id INTEGER,
+          created_at TEXT NOT NULL,
+          synced_at TEXT,
+          UNIQUE (session_id, sequence)
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+      `);
+    },
+  },
+];

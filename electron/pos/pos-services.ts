@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { FleetError } from '../../shared/errors.js';
+import { SaleInput } from '../../shared/pos.js';
+import { Dispatcher, type Handlers } from '../api/dispatcher.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { Vault, type SafeStorageLike } from '../secrets/vault.js';
+import { openStore, type Store } from '../store/database.js';
+import { Outbox, type OutboxExport } from './outbox.js';
+import { POS_MIGRATIONS } from './pos-migrations.js';
+import { SyncEngine, type SyncOptions } from './sync-engine.js';
+import { PosTerminal } from './terminal.js';
+
+export interface PosOptions {
+  dataDir: string;
+  safeStorage?: SafeStorageLike;
+  passphrase?: string;
+  log?: Logger;
+  kdf?: { N: number; r: number; p: number };
+  version?: string;
+  sync?: SyncOptions;
+}
+
+export interface PosServices {
+  dataDir: string;
+  db: Store;
+  vault: Vault;
+  outbox: Outbox;
+  terminal: PosTerminal;
+  sync: SyncEngine;
+  dispatcher: Dispatcher;
+  /** Resumes syncing in the background (the program's long-running faces). */
+  startBackgroundWork(): void;
+  close(): Promise<void>;
+}
+
+/** Everything the POS terminal runs, wired once; its Electron app, web mode and the CLI use this. */
+export function createPosServices(options: PosOptions): PosServices {
+  const log = options.log ?? createLogger({ file: path.join(options.dataDir, 'logs', 'pos.log') });
+  const db = openStore(path.join(options.dataDir, 'pos.sqlite'), POS_MIGRATIONS);
+  const vault = new Vault(db, { ...(options.safeStorage ? { safeStorage: options.safeStorage } : {}), ...(options.kdf ? { kdf: options.kdf } : {}) });
+  if (options.passphrase && !vault.isUnlocked()) vault.setupOrUnlock(options.passphrase);
+  const audit = new AuditLog(db);
+  const outbox = new Outbox(db);
+  const terminal = new PosTerminal(db, vault, outbox);
+  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, ...options.sync });
+  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, version: options.version ?? '0.0.0' }), audit, log });
+  return {
+    dataDir: options.dataDir,
+    db,
+    vault,
+    outbox,
+    terminal,
+    sync,
+    dispatcher,
+    startBackgroundWork() {
+      sync.start();
+    },
+    async close() {
+      await sync.stop();
+      db.close();
+    },
+  };
+}
+
+function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; version: string }): Handlers {
+  const { vault, outbox, terminal, sync, db } = deps;
+  return {
+    'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
+    'vault.status': () => vault.status(),
+    'vault.setup': ({ passphrase }) => vault.setup(passphrase),
+    'vault.unlock': ({ passphrase }) => vault.unlock(passphrase),
+    'pos.status': () => ({
+      pairing: terminal.pairing(),
+      session: terminal.session(),
+      outbox: outbox.counts(),
+      sync: sync.status(),
+      cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
+    }),
+    'pos.pair': (input) => terminal.pair(input),
+    'pos.openSession': ({ openingCash }) => terminal.openSession(openingCash),
+    'pos.closeSession': () => terminal.closeSession(),
+    'pos.refresh': () => terminal.refresh(),
+    'pos.searchProducts': ({ query, limit }) => terminal.searchProducts(query, limit),
+    'pos.sell': ({ sale }) => {
+      const parsed = SaleInput.parse(sale);
+      const order = terminal.commitSale({ ...parsed, dateOrder: parsed.dateOrder ? new Date(parsed.dateOrder) : new Date() });
+      sync.nudge();
+      return { uid: order.uid, name: order.name };
+    },
+    'pos.sync': () => sync.sync(),
+    'pos.orders': ({ state, limit }) => outbox.list(state, limit).map(({ payload: _payload, ...view }) => view),
+    'pos.exportOrders': () => outbox.exportUnsynced(),
+    'pos.importOrders': ({ file }) => {
+      const result = outbox.importOrders(file as OutboxExport);
+      sync.nudge();
+      return result;
+    },
+    'pos.requeue': ({ uid }) => {
+      if (!outbox.get(uid)) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
+      outbox.requeue(uid);
+      sync.nudge();
+      return { requeued: true };
+    },
+  };
+}

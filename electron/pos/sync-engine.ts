@@ -1,0 +1,234 @@
+import type { Logger } from '../common/log.js';
+import { isFinal, type PosAdapter, type ServerOrder } from './adapters.js';
+import { OdooRpcError } from './odoo-rpc.js';
+import type { Outbox, OutboxOrder } from './outbox.js';
+
+// Pushes the outbox to Odoo so that every order arrives exactly once:
+// - a payload is frozen, so a resend is byte for byte what Odoo may already hold and dedupes;
+// - an order whose last send had an unknown outcome (cut, timeout) is looked up on the server
+//   before it is sent again;
+// - Odoo's empty answer for a duplicate is taken as synced only once the order is found there;
+// - an order Odoo rejects for a business reason is parked with the reason, never retried blindly
+//   (a failed batch rolls back whole, so it is retried order by order to find which one);
+// - an order Odoo left in draft (e.g. not fully paid) is parked too: it needs a person.
+
+export type SyncStatus = 'idle' | 'online' | 'offline' | 'auth-failed';
+
+export interface SyncRound {
+  status: SyncStatus;
+  synced: number;
+  parked: number;
+  /** Left pending for a later round (offline, or an outcome still to check). */
+  deferred: number;
+  error: string | null;
+}
+
+export interface SyncOptions {
+  batchSize?: number;
+  /** Backoff after a failure: full jitter up to min(max, base × 2^n). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  now?: () => Date;
+  random?: () => number;
+  log?: Logger;
+}
+
+export class SyncEngine {
+  private failures = 0;
+  private lastStatus: SyncStatus = 'idle';
+  private lastError: string | null = null;
+  private running: Promise<SyncRound> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly outbox: Outbox,
+    /** The adapter for the paired server; null when the terminal is not paired. */
+    private readonly adapter: () => PosAdapter | null,
+    private readonly options: SyncOptions = {},
+  ) {}
+
+  status(): { status: SyncStatus; lastError: string | null } {
+    return { status: this.lastStatus, lastError: this.lastError };
+  }
+
+  /** Syncs until nothing due is left or the server is unreachable; one round at a time. */
+  sync(): Promise<SyncRound> {
+    this.running ??= this.drain().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** One batch only (tests drive the engine round by round). */
+  syncOnce(): Promise<SyncRound> {
+    this.running ??= this.round().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** Keeps syncing in the background: at once, then whenever an order falls due. */
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+
+  /** A sale was committed: try to send it now. */
+  nudge(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.sync()
+        .catch((error: Error) => this.options.log?.warn('POS sync round failed', { error: error.message }))
+        .finally(() => {
+          const next = this.outbox.nextDue();
+          if (next) this.schedule(Math.max(250, Date.parse(next) - this.now().getTime()));
+          else this.schedule(30_000); // nothing waiting: look again now and then (imports, requeues)
+        });
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private backoffAt(): Date {
+    const base = this.options.backoffBaseMs ?? 1000;
+    const max = this.options.backoffMaxMs ?? 60_000;
+    const ceiling = Math.min(max, base * 2 ** Math.min(this.failures, 20));
+    return new Date(this.now().getTime() + Math.floor((this.options.random ?? Math.random)() * ceiling) + 100);
+  }
+
+  private async drain(): Promise<SyncRound> {
+    const total: SyncRound = { status: 'idle', synced: 0, parked: 0, deferred: 0, error: null };
+    for (;;) {
+      const round = await this.round();
+      total.synced += round.synced;
+      total.parked += round.parked;
+      total.deferred = round.deferred;
+      total.status = round.status;
+      total.error = round.error;
+      // Stop when nothing moved (all waiting for later) or the server is not answering.
+      if (round.status !== 'online' || round.synced + round.parked === 0) return total;
+    }
+  }
+
+  /** One batch: check the uncertain, send the rest, account for every order of the batch. */
+  private async round(): Promise<SyncRound> {
+    const adapter = this.adapter();
+    const due = this.outbox.due(this.now(), this.options.batchSize ?? 200);
+    const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };
+    if (due.length === 0) return round;
+    if (!adapter) return { ...round, status: 'offline', deferred: due.length, error: 'Not paired with Odoo, or the vault is locked: orders wait on this terminal.' };
+    try {
+      const toSend = await this.settleUncertain(adapter, due.filter((o) => o.uncertain), round);
+      const fresh = [...toSend, ...due.filter((o) => !o.uncertain)];
+      if (fresh.length) await this.send(adapter, fresh, round);
+      this.failures = 0;
+      this.lastStatus = 'online';
+      this.lastError = null;
+    } catch (error) {
+      this.failures++;
+      const failure = error instanceof OdooRpcError ? error : new OdooRpcError('uncertain', (error as Error).message);
+      // Whatever is still pending in this batch waits; orders that may have reached Odoo are checked first next time.
+      const left = due.map((o) => this.outbox.get(o.uid)!).filter((o) => o.state === 'pending');
+      const at = this.backoffAt();
+      this.outbox.retryLater(
+        left.filter((o) => !o.uncertain).map((o) => o.uid),
+        failure.message,
+        at,
+        { uncertain: false },
+      );
+      this.outbox.retryLater(
+        left.filter((o) => o.uncertain).map((o) => o.uid),
+        failure.message,
+        at,
+        { uncertain: true },
+      );
+      round.deferred = left.length;
+      round.status = failure.kind === 'auth' ? 'auth-failed' : 'offline';
+      round.error = failure.message;
+      this.lastStatus = round.status;
+      this.lastError = failure.message;
+    }
+    return round;
+  }
+
+  /** Orders whose last send may have reached Odoo: found there → settled; not found → sent again. */
+  private async settleUncertain(adapter: PosAdapter, uncertain: OutboxOrder[], round: SyncRound): Promise<OutboxOrder[]> {
+    if (!uncertain.length) return [];
+    const found = byName(await adapter.find(uncertain));
+    const notThere: OutboxOrder[] = [];
+    for (const order of uncertain) {
+      const server = found.get(order.name);
+      if (server) this.settle(order, server, round);
+      else notThere.push(order);
+    }
+    return notThere;
+  }
+
+  private async send(adapter: PosAdapter, orders: OutboxOrder[], round: SyncRound): Promise<void> {
+    this.outbox.markSending(orders.map((o) => o.uid));
+    let processed: Map<string, ServerOrder>;
+    try {
+      processed = (await adapter.push(orders.map((o) => o.payload))).processed;
+    } catch (error) {
+      if (!(error instanceof OdooRpcError) || error.kind !== 'rejected') {
+        // Not sent (unreachable): no doubt about it. Sent without an answer: uncertain stays set.
+        if (error instanceof OdooRpcError && error.kind === 'unreachable') this.outbox.retryLater(orders.map((o) => o.uid), error.message, this.now(), { uncertain: false });
+        throw error;
+      }
+      // Odoo rolled the whole batch back: nothing of it was stored.
+      if (orders.length === 1) {
+        this.outbox.park(orders[0]!.uid, `Odoo refused the order: ${error.message}`);
+        round.parked++;
+        return;
+      }
+      this.outbox.retryLater(orders.map((o) => o.uid), error.message, this.now(), { uncertain: false });
+      for (const order of orders) await this.send(adapter, [order], round);
+      return;
+    }
+    // Orders absent from the answer were skipped as duplicates: synced only if the server has them.
+    const missing = orders.filter((o) => !processed.has(o.name));
+    const found = missing.length ? byName(await adapter.find(missing)) : new Map<string, ServerOrder>();
+    for (const order of orders) {
+      const server = processed.get(order.name) ?? found.get(order.name);
+      if (server) this.settle(order, server, round);
+      else {
+        // Neither created nor found: not taken this time; sent again later (its payload unchanged).
+        this.outbox.retryLater([order.uid], 'Odoo neither stored nor recognized the order; it will be sent again.', this.backoffAt(), { uncertain: false });
+        round.deferred++;
+      }
+    }
+  }
+
+  private settle(order: OutboxOrder, server: ServerOrder, round: SyncRound): void {
+    if (isFinal(server)) {
+      this.outbox.markSynced([{ uid: order.uid, serverId: server.id }], this.now());
+      round.synced++;
+    } else {
+      this.outbox.park(order.uid, `Odoo holds the order in state "${server.state}" (id ${server.id}), not paid: check its payments in Odoo, then mark it resolved or fix and resend it.`);
+      round.parked++;
+    }
+  }
+}
+
+/** Server orders by name; with two of one name (Odoo 17 keeps a different order of the same name), a final one wins. */
+function byName(orders: ServerOrder[]): Map<string, ServerOrder> {
+  const map = new Map<string, ServerOrder>();
+  for (const o of orders) {
+    const seen = map.get(o.name);
+    if (!seen || (!isFinal(seen) && isFinal(o))) map.set(o.name, o);
+  }
+  return map;
+}

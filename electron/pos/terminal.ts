@@ -1,0 +1,242 @@
+import type Database from 'better-sqlite3';
+import { FleetError } from '../../shared/errors.js';
+import type { Vault } from '../secrets/vault.js';
+import { adapterFor, type PosAdapter, type Sale } from './adapters.js';
+import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
+import type { Outbox, OutboxOrder } from './outbox.js';
+
+// The terminal's relation to Odoo: which database and POS config it sells for (pairing), the
+// session it sells in, and Odoo's POS data cached for selling with no network at all.
+
+export interface Pairing {
+  url: string;
+  database: string;
+  login: string;
+  uid: number;
+  serverVersion: string;
+  configId: number | null;
+  configName: string | null;
+  pairedAt: string;
+}
+
+export interface TerminalSession {
+  id: number;
+  name: string;
+  configId: number;
+  state: string;
+  loginNumber: number;
+  nextSequence: number;
+  openedAt: string;
+}
+
+export class PosTerminal {
+  private cachedAdapter: PosAdapter | null = null;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly vault: Vault,
+    private readonly outbox: Outbox,
+  ) {}
+
+  pairing(): Pairing | null {
+    const row = this.db.prepare('SELECT * FROM pairing WHERE id = 1').get() as Record<string, unknown> | undefined;
+    if (!row) return null;
+    return {
+      url: row.url as string,
+      database: row.database as string,
+      login: row.login as string,
+      uid: row.uid as number,
+      serverVersion: row.server_version as string,
+      configId: (row.config_id as number | null) ?? null,
+      configName: (row.config_name as string | null) ?? null,
+      pairedAt: row.paired_at as string,
+    };
+  }
+
+  /**
+   * Pairs the terminal with an Odoo database: detects the version (refusing one without an
+   * adapter), logs in (password or API key, kept encrypted in the vault), lists the POS configs,
+   * and keeps the one chosen. Refused while orders of another pairing wait.
+   */
+  async pair(input: { url: string; database: string; login: string; secret: string; configId?: number | undefined }): Promise<{ pairing: Pairing; configs: Array<{ id: number; name: string }> }> {
+    const waiting = this.outbox.counts();
+    const current = this.pairing();
+    if (current && (current.url !== input.url || current.database !== input.database) && waiting.pending + waiting.parked > 0) {
+      throw new FleetError('CONFLICT', `${waiting.pending + waiting.parked} order(s) of ${current.database} still wait to be synced or exported: pair with another database only after that.`);
+    }
+    const rpc = new OdooRpc({ url: input.url, database: input.database, login: input.login, secret: input.secret, timeoutMs: 15_000 });
+    const version = await rpc.version().catch((error: unknown) => {
+      throw toFleetError(error, `Could not reach Odoo at ${input.url}`);
+    });
+    const adapter = adapterFor(rpc, version.server_version);
+    const uid = await rpc.authenticate().catch((error: unknown) => {
+      throw toFleetError(error, 'Odoo refused the login');
+    });
+    const configs = (await rpc.call<Array<{ id: number; name: string }>>('pos.config', 'search_read', [[]], { fields: ['id', 'name'] }).catch((error: unknown) => {
+      throw toFleetError(error, 'Could not list the POS configurations (does the user have the Point of Sale user group?)');
+    }))!;
+    const chosen = input.configId === undefined ? (configs.length === 1 ? configs[0]! : null) : (configs.find((c) => c.id === input.configId) ?? null);
+    if (input.configId !== undefined && !chosen) throw new FleetError('NOT_FOUND', `No POS configuration ${input.configId} (there are: ${configs.map((c) => `${c.id} ${c.name}`).join(', ')}).`);
+    const secretId = this.vault.put('pos-odoo-secret', input.secret);
+    const old = this.db.prepare('SELECT secret_id FROM pairing WHERE id = 1').get() as { secret_id: string } | undefined;
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM pairing').run();
+      this.db
+        .prepare('INSERT INTO pairing (id, url, database, login, secret_id, uid, server_version, config_id, config_name, paired_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(input.url, input.database, input.login, secretId, uid, version.server_version, chosen?.id ?? null, chosen?.name ?? null, new Date().toISOString());
+    })();
+    if (old) this.vault.remove(old.secret_id);
+    this.cachedAdapter = adapter;
+    return { pairing: this.pairing()!, configs };
+  }
+
+  /** The adapter for the paired server (built offline from the stored version), or null. */
+  adapter(): PosAdapter | null {
+    if (this.cachedAdapter) return this.cachedAdapter;
+    const row = this.db.prepare('SELECT * FROM pairing WHERE id = 1').get() as { url: string; database: string; login: string; secret_id: string; server_version: string } | undefined;
+    if (!row || !this.vault.isUnlocked()) return null;
+    const rpc = new OdooRpc({ url: row.url, database: row.database, login: row.login, secret: this.vault.get(row.secret_id), timeoutMs: 30_000 });
+    this.cachedAdapter = adapterFor(rpc, row.server_version);
+    return this.cachedAdapter;
+  }
+
+  private requireAdapter(): PosAdapter {
+    const adapter = this.adapter();
+    if (!adapter) throw new FleetError('VALIDATION', this.pairing() ? 'The vault is locked: unlock it to reach Odoo.' : 'This terminal is not paired with an Odoo database yet (pos pair).');
+    return adapter;
+  }
+
+  session(): TerminalSession | null {
+    const row = this.db.prepare('SELECT * FROM pos_session WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 1').get() as Record<string, unknown> | undefined;
+    if (!row) return null;
+    return {
+      id: row.id as number,
+      name: row.name as string,
+      configId: row.config_id as number,
+      state: row.state as string,
+      loginNumber: row.login_number as number,
+      nextSequence: row.next_sequence as number,
+      openedAt: row.opened_at as string,
+    };
+  }
+
+  /**
+   * Opens or resumes the config's session in Odoo (counting the opening cash where cash control
+   * is on) and takes a new login number for this terminal's start: order names never collide
+   * with another terminal's or an earlier start's.
+   */
+  async openSession(openingCash = 0): Promise<TerminalSession> {
+    const pairing = this.pairing();
+    if (!pairing?.configId) throw new FleetError('VALIDATION', 'Choose the POS configuration first (pos pair --config).');
+    const adapter = this.requireAdapter();
+    const session = await adapter.openSession(pairing.configId, openingCash).catch((error: unknown) => {
+      throw toFleetError(error, 'Could not open the POS session');
+    });
+    const loginNumber = await adapter.login(session.id);
+    const local = (this.db.prepare('SELECT max(sequence) AS n FROM outbox WHERE session_id = ?').get(session.id) as { n: number | null }).n ?? 0;
+    this.db
+      .prepare(
+        `INSERT INTO pos_session (id, name, config_id, state, login_number, next_sequence, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, login_number = excluded.login_number, closed_at = NULL`,
+      )
+      .run(session.id, session.name, pairing.configId, session.state, loginNumber, local + 1, new Date().toISOString());
+    return this.session()!;
+  }
+
+  /**
+   * Reloads Odoo's POS data into the cache, model by model, in one transaction: a failed load
+   * keeps the previous cache whole. Orders waiting in the outbox are never touched.
+   */
+  async refresh(): Promise<{ models: number; products: number }> {
+    const session = this.session();
+    if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
+    const data = await this.requireAdapter()
+      .loadData(session.id)
+      .catch((error: unknown) => {
+        throw toFleetError(error, 'Could not load the POS data');
+      });
+    const at = new Date().toISOString();
+    const records = (value: unknown): unknown[] => (Array.isArray(value) ? value : value && typeof value === 'object' && Array.isArray((value as { data?: unknown }).data) ? (value as { data: unknown[] }).data : [value]);
+    let products = 0;
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM cache_records').run();
+      this.db.prepare('DELETE FROM cache_loads').run();
+      this.db.prepare('DELETE FROM product_search').run();
+      const insert = this.db.prepare('INSERT OR REPLACE INTO cache_records (model, id, data) VALUES (?, ?, ?)');
+      const search = this.db.prepare('INSERT OR REPLACE INTO product_search (product_id, name, barcode, default_code) VALUES (?, ?, ?, ?)');
+      const loaded = this.db.prepare('INSERT INTO cache_loads (model, loaded_at, count) VALUES (?, ?, ?)');
+      for (const [model, value] of Object.entries(data)) {
+        const list = records(value);
+        list.forEach((record, index) => {
+          const id = record && typeof record === 'object' && 'id' in record ? String((record as { id: unknown }).id) : String(index);
+          insert.run(model, id, JSON.stringify(record));
+          if (model === 'product.product' && record && typeof record === 'object') {
+            const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false };
+            search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null);
+            products++;
+          }
+        });
+        loaded.run(model, at, list.length);
+      }
+    })();
+    return { models: Object.keys(data).length, products };
+  }
+
+  /** Cached records of a model (as Odoo sent them). */
+  cached<T = unknown>(model: string): T[] {
+    return (this.db.prepare('SELECT data FROM cache_records WHERE model = ?').all(model) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as T);
+  }
+
+  /** Products by barcode (exact), internal reference (exact) or name (contains), from the cache. */
+  searchProducts(query: string, limit = 50): Array<{ productId: number; name: string; barcode: string | null; defaultCode: string | null }> {
+    const q = query.trim();
+    if (!q) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT product_id, name, barcode, default_code FROM product_search WHERE barcode = ?1
+         UNION SELECT product_id, name, barcode, default_code FROM product_search WHERE default_code = ?1 COLLATE NOCASE
+         UNION SELECT product_id, name, barcode, default_code FROM (SELECT * FROM product_search WHERE name LIKE ?2 ESCAPE '\\' COLLATE NOCASE LIMIT ?3)
+         LIMIT ?3`,
+      )
+      .all(q, `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
+    return rows.map((r) => ({ productId: r.product_id, name: r.name, barcode: r.barcode, defaultCode: r.default_code }));
+  }
+
+  /**
+   * Records a sale: named in the session's sequence and stored with its frozen payload before
+   * this returns — the UI shows it paid only then. Works with no network at all.
+   */
+  commitSale(sale: Sale): OutboxOrder {
+    const session = this.session();
+    if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
+    const adapter = this.requireAdapter();
+    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(sale, { ...identity, sessionId: session.id }), amountTotal: sale.amountTotal }));
+  }
+
+  /** Closes the session in Odoo, refused while orders wait (they would land in another session). */
+  async closeSession(): Promise<{ closed: boolean; message: string }> {
+    const session = this.session();
+    if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
+    const waiting = this.outbox.counts();
+    if (waiting.pending + waiting.parked > 0) throw new FleetError('CONFLICT', `${waiting.pending} order(s) still wait to be synced and ${waiting.parked} are parked: sync or resolve them before closing the session.`);
+    const result = await this.requireAdapter()
+      .close(session.id)
+      .catch((error: unknown) => {
+        throw toFleetError(error, 'Could not close the session');
+      });
+    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.' };
+    this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), session.id);
+    return { closed: true, message: `Session ${session.name} is closed.` };
+  }
+}
+
+/** An Odoo failure as the contract's error: reachability, login, or Odoo's own message. */
+export function toFleetError(error: unknown, context: string): FleetError {
+  if (error instanceof FleetError) return error;
+  if (error instanceof OdooRpcError) {
+    if (error.kind === 'auth') return new FleetError('AUTH_FAILED', `${context}: ${error.message}`);
+    if (error.kind === 'rejected') return new FleetError('COMMAND_FAILED', `${context}: Odoo said: ${error.message}`);
+    return new FleetError('HOST_UNREACHABLE', `${context}: ${error.message}`);
+  }
+  return new FleetError('INTERNAL', `${context}: ${(error as Error).message}`);
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+// The POS terminal's operations' shapes (the contract joins them to their policies).
+
+const money = z.number().finite();
+const id = z.number().int().positive();
+
+/** A sale as the selling UI records it: lines, payments and the totals Odoo will trust. */
+export const SaleInput = z
+  .object({
+    lines: z
+      .array(
+        z
+          .object({
+            productId: id,
+            qty: z.number().finite(),
+            priceUnit: money,
+            discount: z.number().min(0).max(100).default(0),
+            priceSubtotal: money,
+            priceSubtotalIncl: money,
+            taxIds: z.array(id).max(20).default([]),
+            fullProductName: z.string().max(500),
+            uuid: z.string().uuid(),
+            packLots: z.array(z.string().min(1).max(200)).max(1000).optional(),
+            refundedOrderlineId: id.nullable().optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1000),
+    payments: z.array(z.object({ paymentMethodId: id, amount: money }).strict()).min(1).max(50),
+    amountTotal: money,
+    amountTax: money,
+    amountPaid: money,
+    amountReturn: money.default(0),
+    partnerId: id.nullable().default(null),
+    pricelistId: id.nullable().default(null),
+    fiscalPositionId: id.nullable().default(null),
+    userId: id,
+    toInvoice: z.boolean().default(false),
+    uuid: z.string().uuid(),
+    accessToken: z.string().uuid(),
+    /** When the sale was paid (ISO); now by default. */
+    dateOrder: z.string().datetime().optional(),
+  })
+  .strict();
+export type SaleInput = z.input<typeof SaleInput>;
+
+export const OutboxOrderView = z.object({
+  uid: z.string(),
+  name: z.string(),
+  sessionId: z.number(),
+  sequence: z.number(),
+  amountTotal: z.number(),
+  state: z.enum(['pending', 'synced', 'parked']),
+  attempts: z.number(),
+  uncertain: z.boolean(),
+  nextAttemptAt: z.string(),
+  lastError: z.string().nullable(),
+  serverId: z.number().nullable(),
+  createdAt: z.string(),
+  syncedAt: z.string().nullable(),
+});
+
+export const OutboxFile = z
+  .object({
+    format: z.literal('fleet-pos-outbox/1'),
+    exportedAt: z.string(),
+    orders: z
+      .array(
+        z.object({
+          uid: z.string().regex(/^\d{5}-\d{3}-\d{4,}$/),
+          name: z.string().max(100),
+          sessionId: id,
+          sequence: z.number().int().positive(),
+          payload: z.string().max(2_000_000),
+          amountTotal: z.number(),
+          state: z.enum(['pending', 'synced', 'parked']),
+          lastError: z.string().nullable(),
+          createdAt: z.string(),
+        }),
+      )
+      .max(100_000),
+  })
+  .strict();
+
+export const PosSessionView = z.object({ id: z.number(), name: z.string(), configId: z.number(), state: z.string(), loginNumber: z.number(), nextSequence: z.number(), openedAt: z.string() });
+
+export const PosStatus = z.object({
+  pairing: z
+    .object({ url: z.string(), database: z.string(), login: z.string(), serverVersion: z.string(), configId: z.number().nullable(), configName: z.string().nullable(), pairedAt: z.string() })
+    .nullable(),
+  session: PosSessionView.nullable(),
+  outbox: z.object({ pending: z.number(), parked: z.number(), synced: z.number(), lastSyncedAt: z.string().nullable() }),
+  sync: z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), lastError: z.string().nullable() }),
+  cache: z.array(z.object({ model: z.string(), loadedAt: z.string(), count: z.number() })),
+});
+export type PosStatus = z.infer<typeof PosStatus>;
+
+export const SyncRoundView = z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), synced: z.number(), parked: z.number(), deferred: z.number(), error: z.string().nullable() });

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { cashSale, newPosDir, openPos, POS_PASSPHRASE } from '../support/pos-terminal.js';
+
+// `odoo-fleet pos …` headless, on a terminal's data folder, against the fake Odoo.
+
+const run = promisify(execFile);
+let odoo: FakeOdoo;
+let dir: string;
+
+beforeAll(async () => {
+  odoo = await startFakeOdoo({ version: '17.0' });
+  dir = newPosDir();
+});
+afterAll(async () => {
+  await odoo.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[], dataDir = dir, env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'electron/cli-main.ts', 'pos', ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: POS_PASSPHRASE, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('odoo-fleet pos', () => {
+  it('pairs, opens a session, shows status, syncs, exports and imports', async () => {
+    expect((await cli(['status'])).stdout).toMatch(/Not paired/);
+    const refused = await cli(['pair', '--url', odoo.url, '--db', odoo.db, '--login', 'admin', '--secret-env', 'ODOO_KEY'], dir, { ODOO_KEY: 'wrong' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/refused the login/);
+    const paired = await cli(['pair', '--url', odoo.url, '--db', odoo.db, '--login', 'admin', '--secret-env', 'ODOO_KEY', '--config', '1'], dir, { ODOO_KEY: odoo.admin.apiKey });
+    expect(paired.code, paired.stderr).toBe(0);
+    expect(paired.stdout).toMatch(/Odoo 17\.0/);
+    expect(JSON.stringify(fs.readdirSync(dir))).not.toContain(odoo.admin.apiKey);
+    const opened = await cli(['open', '--cash', '50']);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stdout).toMatch(/login number 1; \d+ products cached/);
+
+    // Two sales while Odoo is down (recorded by the terminal, as the selling UI does).
+    await odoo.down('refuse');
+    const pos = openPos(dir);
+    const sold = [pos.terminal.commitSale(cashSale(10, 1, 3)), pos.terminal.commitSale(cashSale(11, 2, 4))];
+    await pos.close();
+    const offline = await cli(['sync', '--json']);
+    expect(offline.code).not.toBe(0);
+    expect(JSON.parse(offline.stdout)).toMatchObject({ status: 'offline', deferred: 2 });
+    const status = JSON.parse((await cli(['status', '--json'])).stdout);
+    expect(status).toMatchObject({ outbox: { pending: 2, parked: 0, synced: 0 }, session: { loginNumber: 1 } });
+
+    // Moved to another terminal by file, and synced there once Odoo is back.
+    const file = path.join(dir, 'waiting.json');
+    expect((await cli(['export', file])).stdout).toMatch(/2 order\(s\) written/);
+    const other = newPosDir();
+    try {
+      expect((await cli(['import', file], other)).stdout).toMatch(/2 order\(s\) imported/);
+      const unpaired = await cli(['sync', '--json'], other);
+      expect(JSON.parse(unpaired.stdout)).toMatchObject({ status: 'offline', error: expect.stringMatching(/Not paired/) });
+      await odoo.up();
+      expect((await cli(['pair', '--url', odoo.url, '--db', odoo.db, '--login', 'admin', '--secret-env', 'ODOO_KEY', '--config', '1'], other, { ODOO_KEY: odoo.admin.password })).code).toBe(0);
+      expect((await cli(['import', path.join(dir, 'nope.json')], other)).code).not.toBe(0);
+      const synced = await cli(['sync', '--json'], other);
+      expect(synced.code, synced.stderr).toBe(0);
+      expect(JSON.parse(synced.stdout)).toMatchObject({ status: 'online', synced: 2 });
+      expect(odoo.orders().map((o) => o.pos_reference).sort()).toEqual(sold.map((o) => o.name).sort());
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

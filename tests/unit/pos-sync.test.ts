@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PosServices } from '../../electron/pos/pos-services.js';
+import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { cashSale, newPosDir, openPos, pairedTerminal } from '../support/pos-terminal.js';
+
+// The POS sync engine against the fake Odoo: every order arrives once, whatever the network does.
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function fake(version: '17.0' | '18.0' = '17.0'): Promise<FakeOdoo> {
+  const odoo = await startFakeOdoo({ version, configs: [{ cashControl: true }] });
+  cleanups.push(() => odoo.close());
+  return odoo;
+}
+
+async function terminal(odoo: FakeOdoo, dir = newPosDir()): Promise<PosServices> {
+  const pos = await pairedTerminal(odoo, dir);
+  cleanups.push(async () => {
+    await pos.close().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return pos;
+}
+
+const names = (odoo: FakeOdoo) => odoo.orders().map((o) => o.pos_reference).sort();
+
+describe('POS sync', () => {
+  for (const version of ['17.0', '18.0'] as const) {
+    it(`pairs, opens a session with cash control and syncs sales once (Odoo ${version})`, async () => {
+      const odoo = await fake(version);
+      const pos = await terminal(odoo);
+      const session = pos.terminal.session()!;
+      expect(session).toMatchObject({ state: 'opened', loginNumber: 1, nextSequence: 1 });
+      const sold = [pos.terminal.commitSale(cashSale(10, 2, 1.5)), pos.terminal.commitSale(cashSale(11, 1, 9.99))];
+      expect(sold.map((o) => o.name)).toEqual([`Order ${String(session.id).padStart(5, '0')}-001-0001`, `Order ${String(session.id).padStart(5, '0')}-001-0002`]);
+      expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 2, parked: 0 });
+      expect(odoo.orders().map((o) => [o.pos_reference, o.state, o.amount_total])).toEqual([
+        [sold[0]!.name, 'paid', 3],
+        [sold[1]!.name, 'paid', 9.99],
+      ]);
+      expect(pos.outbox.counts()).toMatchObject({ pending: 0, synced: 2 });
+      // Syncing again sends nothing.
+      const before = odoo.requests().total;
+      expect(await pos.sync.sync()).toMatchObject({ synced: 0 });
+      expect(odoo.requests().total).toBe(before);
+    });
+  }
+
+  it('sells with Odoo down, and syncs every order once when it comes back', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    await odoo.down('refuse');
+    const sold = Array.from({ length: 25 }, (_, i) => pos.terminal.commitSale(cashSale(10 + (i % 5), 1, 2 + i)));
+    expect(await pos.sync.sync()).toMatchObject({ status: 'offline', synced: 0, deferred: 25 });
+    expect(pos.outbox.list('pending').every((o) => !o.uncertain)).toBe(true); // refused: never sent
+    await odoo.up();
+    await new Promise((r) => setTimeout(r, 250)); // past the backoff
+    expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 25 });
+    expect(names(odoo)).toEqual(sold.map((o) => o.name).sort());
+  });
+
+  it('a connection cut after Odoo processed the batch never doubles an order', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const sold = Array.from({ length: 10 }, (_, i) => pos.terminal.commitSale(cashSale(10, 1, 1 + i)));
+    odoo.cutAfterProcessing(1, 'create_from_ui');
+    expect(await pos.sync.sync()).toMatchObject({ status: 'offline', synced: 0 });
+    expect(odoo.orders().length).toBe(10); // stored, but the terminal never heard
+    expect(pos.outbox.list('pending').every((o) => o.uncertain)).toBe(true);
+    await new Promise((r) => setTimeout(r, 250));
+    const pushesBefore = odoo.requests().byMethod['pos.order.create_from_ui'] ?? 0;
+    expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 10 });
+    // Found on the server by name: not sent again.
+    expect(odoo.requests().byMethod['pos.order.create_from_ui'] ?? 0).toBe(pushesBefore);
+    expect(names(odoo)).toEqual(sold.map((o) => o.name).sort());
+  });
+
+  it('takes Odoo’s empty answer as synced only once the order is found there', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const sold = pos.terminal.commitSale(cashSale(10, 1, 5));
+    // Odoo already holds it (another terminal imported and synced it), but this one does not know.
+    odoo.cutAfterProcessing(1, 'create_from_ui');
+    await pos.sync.sync();
+    pos.db.prepare('UPDATE outbox SET uncertain = 0, next_attempt_at = ? WHERE uid = ?').run(new Date(0).toISOString(), sold.uid);
+    expect(await pos.sync.sync()).toMatchObject({ synced: 1 });
+    expect(odoo.serverLog().some((l) => /already exists/.test(l))).toBe(true);
+    expect(odoo.orders().length).toBe(1);
+    expect(pos.outbox.get(sold.uid)).toMatchObject({ state: 'synced', serverId: odoo.orders()[0]!.id });
+  });
+
+  it('parks an order Odoo refuses, keeps the rest of the batch, and resends it once fixed', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const good = [pos.terminal.commitSale(cashSale(10, 1, 1)), pos.terminal.commitSale(cashSale(11, 1, 2))];
+    // An invoice requested without a customer: Odoo refuses it (and rolls back the whole batch).
+    const bad = pos.terminal.commitSale({ ...cashSale(12, 1, 3), toInvoice: true });
+    const round = await pos.sync.sync();
+    expect(round).toMatchObject({ status: 'online', synced: 2, parked: 1 });
+    expect(pos.outbox.get(bad.uid)).toMatchObject({ state: 'parked', lastError: expect.stringMatching(/Odoo refused the order/) });
+    expect(names(odoo)).toEqual(good.map((o) => o.name).sort());
+    // Not retried blindly.
+    const calls = odoo.requests().byMethod['pos.order.create_from_ui'];
+    await pos.sync.sync();
+    expect(odoo.requests().byMethod['pos.order.create_from_ui']).toBe(calls);
+    // A person requeues it; Odoo refuses it again: parked again, never doubled.
+    pos.outbox.requeue(bad.uid);
+    expect(await pos.sync.sync()).toMatchObject({ parked: 1 });
+    expect(odoo.orders().length).toBe(2);
+  });
+
+  it('parks an order Odoo left in draft (not fully paid)', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const sale = cashSale(10, 1, 10);
+    const short = pos.terminal.commitSale({ ...sale, payments: [{ paymentMethodId: 1, amount: 4 }], amountPaid: 4 });
+    expect(await pos.sync.sync()).toMatchObject({ parked: 1, synced: 0 });
+    expect(pos.outbox.get(short.uid)).toMatchObject({ state: 'parked', lastError: expect.stringMatching(/state "draft"/) });
+    expect(odoo.orders()).toEqual([expect.objectContaining({ pos_reference: short.name, state: 'draft' })]);
+  });
+
+  it('sends orders for a closed session to a rescue session (17), and parks them without one (18)', async () => {
+    const seventeen = await fake('17.0');
+    const pos17 = await terminal(seventeen);
+    const late17 = pos17.terminal.commitSale(cashSale(10, 1, 4));
+    seventeen.closeSession(pos17.terminal.session()!.id);
+    expect(await pos17.sync.sync()).toMatchObject({ synced: 1 });
+    expect(seventeen.orders()[0]).toMatchObject({ pos_reference: late17.name, state: 'paid', session_name: expect.stringMatching(/RESCUE FOR/) });
+
+    const eighteen = await fake('18.0');
+    const pos18 = await terminal(eighteen);
+    const late18 = pos18.terminal.commitSale(cashSale(10, 1, 4));
+    eighteen.closeSession(pos18.terminal.session()!.id);
+    expect(await pos18.sync.sync()).toMatchObject({ parked: 1 });
+    expect(pos18.outbox.get(late18.uid)!.lastError).toMatch(/No open session/);
+    // Once a session is open again, the parked order is sent as it was.
+    eighteen.openSession(1);
+    pos18.outbox.requeue(late18.uid);
+    expect(await pos18.sync.sync()).toMatchObject({ synced: 1 });
+    expect(eighteen.orders().map((o) => o.pos_reference)).toEqual([late18.name]);
+  });
+
+  it('refuses an Odoo version without an adapter, and a wrong login, with clear errors', async () => {
+    const odoo = await fake();
+    const dir = newPosDir();
+    const pos = openPos(dir);
+    cleanups.push(async () => {
+      await pos.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    await expect(pos.terminal.pair({ url: odoo.url, database: odoo.db, login: 'admin', secret: 'wrong' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(pos.terminal.pair({ url: 'http://127.0.0.1:1', database: 'x', login: 'a', secret: 'b' })).rejects.toMatchObject({ code: 'HOST_UNREACHABLE' });
+    expect(pos.terminal.pairing()).toBeNull();
+  });
+
+  it('moves waiting orders to another terminal by file; Odoo still gets each once', async () => {
+    const odoo = await fake();
+    const first = await terminal(odoo);
+    const sold = Array.from({ length: 5 }, (_, i) => first.terminal.commitSale(cashSale(10, 1, 1 + i)));
+    // Two of them did reach Odoo before the first terminal died.
+    await first.sync.sync();
+    first.db.prepare("UPDATE outbox SET state = 'pending', uncertain = 0 WHERE uid IN (?, ?)").run(sold[0]!.uid, sold[1]!.uid);
+    first.db.prepare("UPDATE outbox SET state = 'pending' WHERE state = 'synced'").run();
+    const file = first.outbox.exportUnsynced();
+    expect(file.orders.length).toBe(5);
+    const second = await terminal(odoo);
+    expect(second.outbox.importOrders(JSON.parse(JSON.stringify(file)))).toEqual({ imported: 5, known: 0 });
+    expect(second.outbox.importOrders(file)).toEqual({ imported: 0, known: 5 });
+    await second.sync.sync();
+    expect(names(odoo)).toEqual(sold.map((o) => o.name).sort());
+    expect(second.outbox.counts()).toMatchObject({ synced: 5, pending: 0 });
+  });
+});
