@@ -12,11 +12,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [program = 'console', ...rest] = process.argv.slice(2);
 const web = rest.includes('--web');
 
-if (program === 'pos') {
-  process.stdout.write('Fleet POS is not built yet: `npm run pos` is reserved for it.\n');
-  process.exit(0);
-}
-
 await build();
 
 function electronBinary() {
@@ -28,10 +23,12 @@ function electronBinary() {
   }
 }
 
-const binary = web ? null : electronBinary();
-if (!web && !binary) process.stdout.write('Electron binary not installed (it cannot be downloaded here): starting the web console instead.\n');
+// The POS's Electron window is not built yet: it always runs in web mode for now.
+const binary = web || program === 'pos' ? null : electronBinary();
+if (!web && !binary) process.stdout.write(program === 'pos' ? 'Fleet POS runs in web mode (its Electron window is not built yet).\n' : 'Electron binary not installed (it cannot be downloaded here): starting the web console instead.\n');
+const server = program === 'pos' ? 'serve-pos.mjs' : 'serve.mjs';
 const child = binary
   ? spawn(binary, [root, ...rest], { stdio: 'inherit' })
-  : spawn(process.execPath, [path.join(root, 'dist', 'node', 'serve.mjs'), ...rest.filter((a) => a !== '--web')], { stdio: 'inherit' });
+  : spawn(process.execPath, [path.join(root, 'dist', 'node', server), ...rest.filter((a) => a !== '--web')], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

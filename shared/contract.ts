@@ -324,6 +324,33 @@ export const contract = {
     output: z.array(z.object({ productId: z.number(), name: z.string(), barcode: z.string().nullable(), defaultCode: z.string().nullable() })),
     summary: 'Products by barcode, internal reference or name, from the cache',
   }),
+  'pos.catalog': op('pos.catalog', {
+    input: empty,
+    output: z.object({ series: z.string().nullable(), models: z.record(z.string(), z.array(z.unknown())) }),
+    summary: "The cached POS data the selling UI needs, products and customers aside (Odoo's records as loaded: 16/17 or 18 shapes)",
+  }),
+  'pos.products': op('pos.products', {
+    input: z
+      .object({
+        categoryId: z.number().int().positive().optional(),
+        ids: z.array(z.number().int().positive()).max(500).optional(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    output: z.array(z.record(z.string(), z.unknown())),
+    summary: 'Cached products (all, by POS category, or by id), as Odoo loaded them',
+  }),
+  'pos.partners': op('pos.partners', {
+    input: z.object({ query: z.string().max(200).default(''), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    output: z.array(z.record(z.string(), z.unknown())),
+    summary: 'Cached customers matching a name, email, phone or VAT',
+  }),
+  'pos.cashierLogin': op('pos.cashierLogin', {
+    input: z.object({ employeeId: z.number().int().positive().optional(), userId: z.number().int().positive().optional(), pin: z.string().max(32).optional() }).strict(),
+    output: z.object({ name: z.string(), userId: z.number(), employeeId: z.number().nullable() }),
+    summary: "A cashier starts selling: an employee's PIN (pos_hr) checked against the cache, or a POS user",
+  }),
   'pos.sell': op('pos.sell', {
     input: z.object({ sale: SaleInput }).strict(),
     output: z.object({ uid: z.string(), name: z.string() }),
@@ -366,6 +393,8 @@ export const events = {
   'jobs.step.progress': JobEvent,
   'jobs.step.finished': JobEvent,
   'jobs.finished': JobEvent,
+  /** The POS terminal's orders waiting, parked and synced, and the sync state (after every sale and round). */
+  'pos.outbox': PosStatus.shape.outbox.extend({ sync: PosStatus.shape.sync }),
 } as const satisfies Record<EventName, z.ZodType>;
 export type Events = typeof events;
 export type EventPayload<E extends EventName> = z.infer<Events[E]>;

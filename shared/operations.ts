@@ -42,6 +42,10 @@ export const OPERATIONS = {
   'pos.closeSession': { role: 'support', audited: true, program: 'pos' },
   'pos.refresh': { role: 'support', audited: true, program: 'pos' },
   'pos.searchProducts': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.catalog': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.products': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.partners': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.cashierLogin': { role: 'viewer', audited: true, program: 'pos' },
   'pos.sell': { role: 'support', audited: false, program: 'pos' },
   'pos.sync': { role: 'support', audited: false, program: 'pos' },
   'pos.orders': { role: 'viewer', audited: false, program: 'pos' },
@@ -90,5 +94,5 @@ export const OPERATIONS = {
 export type OperationName = keyof typeof OPERATIONS;
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 
-export const EVENT_NAMES = ['hosts.connection', 'hosts.changed', 'jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.finished'] as const;
+export const EVENT_NAMES = ['hosts.connection', 'hosts.changed', 'jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.finished', 'pos.outbox'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];

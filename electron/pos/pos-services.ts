@@ -2,6 +2,7 @@ import path from 'node:path';
 import { FleetError } from '../../shared/errors.js';
 import { SaleInput } from '../../shared/pos.js';
 import { Dispatcher, type Handlers } from '../api/dispatcher.js';
+import { EventBus } from '../api/events.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
@@ -28,7 +29,9 @@ export interface PosServices {
   outbox: Outbox;
   terminal: PosTerminal;
   sync: SyncEngine;
+  events: EventBus;
   dispatcher: Dispatcher;
+  log: Logger;
   /** Resumes syncing in the background (the program's long-running faces). */
   startBackgroundWork(): void;
   close(): Promise<void>;
@@ -43,8 +46,10 @@ export function createPosServices(options: PosOptions): PosServices {
   const audit = new AuditLog(db);
   const outbox = new Outbox(db);
   const terminal = new PosTerminal(db, vault, outbox);
-  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, ...options.sync });
-  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, version: options.version ?? '0.0.0' }), audit, log });
+  const events = new EventBus();
+  const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
+  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync });
+  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, version: options.version ?? '0.0.0' }), audit, log });
   return {
     dataDir: options.dataDir,
     db,
@@ -52,7 +57,9 @@ export function createPosServices(options: PosOptions): PosServices {
     outbox,
     terminal,
     sync,
+    events,
     dispatcher,
+    log,
     startBackgroundWork() {
       sync.start();
     },
@@ -63,8 +70,8 @@ export function createPosServices(options: PosOptions): PosServices {
   };
 }
 
-function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; version: string }): Handlers {
-  const { vault, outbox, terminal, sync, db } = deps;
+function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; publish: () => void; version: string }): Handlers {
+  const { vault, outbox, terminal, sync, db, publish } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -82,9 +89,14 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
     'pos.closeSession': () => terminal.closeSession(),
     'pos.refresh': () => terminal.refresh(),
     'pos.searchProducts': ({ query, limit }) => terminal.searchProducts(query, limit),
+    'pos.catalog': () => terminal.catalog(),
+    'pos.products': (filter) => terminal.products(filter),
+    'pos.partners': ({ query, limit }) => terminal.partners(query, limit),
+    'pos.cashierLogin': (input) => terminal.cashierLogin(input),
     'pos.sell': ({ sale }) => {
       const parsed = SaleInput.parse(sale);
       const order = terminal.commitSale({ ...parsed, dateOrder: parsed.dateOrder ? new Date(parsed.dateOrder) : new Date() });
+      publish();
       sync.nudge();
       return { uid: order.uid, name: order.name };
     },

@@ -31,6 +31,8 @@ export interface SyncOptions {
   now?: () => Date;
   random?: () => number;
   log?: Logger;
+  /** Told after every round (the UIs' status bar). */
+  onRound?: () => void;
 }
 
 export class SyncEngine {
@@ -125,6 +127,14 @@ export class SyncEngine {
 
   /** One batch: check the uncertain, send the rest, account for every order of the batch. */
   private async round(): Promise<SyncRound> {
+    try {
+      return await this.roundOnce();
+    } finally {
+      this.options.onRound?.();
+    }
+  }
+
+  private async roundOnce(): Promise<SyncRound> {
     const adapter = this.adapter();
     const due = this.outbox.due(this.now(), this.options.batchSize ?? 200);
     const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };

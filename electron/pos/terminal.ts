@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
 import type { Vault } from '../secrets/vault.js';
@@ -163,7 +164,7 @@ export class PosTerminal {
       this.db.prepare('DELETE FROM cache_loads').run();
       this.db.prepare('DELETE FROM product_search').run();
       const insert = this.db.prepare('INSERT OR REPLACE INTO cache_records (model, id, data) VALUES (?, ?, ?)');
-      const search = this.db.prepare('INSERT OR REPLACE INTO product_search (product_id, name, barcode, default_code) VALUES (?, ?, ?, ?)');
+      const search = this.db.prepare('INSERT OR REPLACE INTO product_search (product_id, name, barcode, default_code, pos_categ_ids) VALUES (?, ?, ?, ?, ?)');
       const loaded = this.db.prepare('INSERT INTO cache_loads (model, loaded_at, count) VALUES (?, ?, ?)');
       for (const [model, value] of Object.entries(data)) {
         const list = records(value);
@@ -171,8 +172,9 @@ export class PosTerminal {
           const id = record && typeof record === 'object' && 'id' in record ? String((record as { id: unknown }).id) : String(index);
           insert.run(model, id, JSON.stringify(record));
           if (model === 'product.product' && record && typeof record === 'object') {
-            const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false };
-            search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null);
+            const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false; pos_categ_ids?: unknown };
+            const categories = Array.isArray(p.pos_categ_ids) ? p.pos_categ_ids.map((c) => (Array.isArray(c) ? c[0] : c)).filter((c) => Number.isInteger(c)) : [];
+            search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null, `,${categories.join(',')}${categories.length ? ',' : ''}`);
             products++;
           }
         });
@@ -187,18 +189,64 @@ export class PosTerminal {
     return (this.db.prepare('SELECT data FROM cache_records WHERE model = ?').all(model) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as T);
   }
 
+  /** The cached models the selling UI needs up front (products and customers are paged). */
+  catalog(): { series: string | null; models: Record<string, unknown[]> } {
+    const models: Record<string, unknown[]> = {};
+    for (const row of this.db.prepare("SELECT model, data FROM cache_records WHERE model NOT IN ('product.product', 'res.partner') ORDER BY model").iterate() as Iterable<{ model: string; data: string }>) {
+      (models[row.model] ??= []).push(JSON.parse(row.data));
+    }
+    return { series: this.adapter()?.series ?? null, models };
+  }
+
+  /** Cached products: by id, by POS category, or all, in id order. */
+  products(filter: { categoryId?: number | undefined; ids?: number[] | undefined; offset: number; limit: number }): Array<Record<string, unknown>> {
+    let ids: number[];
+    if (filter.ids) ids = filter.ids.slice(0, filter.limit);
+    else if (filter.categoryId) ids = (this.db.prepare('SELECT product_id FROM product_search WHERE pos_categ_ids LIKE ? ORDER BY product_id LIMIT ? OFFSET ?').all(`%,${filter.categoryId},%`, filter.limit, filter.offset) as Array<{ product_id: number }>).map((r) => r.product_id);
+    else ids = (this.db.prepare('SELECT product_id FROM product_search ORDER BY product_id LIMIT ? OFFSET ?').all(filter.limit, filter.offset) as Array<{ product_id: number }>).map((r) => r.product_id);
+    const get = this.db.prepare("SELECT data FROM cache_records WHERE model = 'product.product' AND id = ?");
+    return ids.flatMap((id) => {
+      const row = get.get(String(id)) as { data: string } | undefined;
+      return row ? [JSON.parse(row.data) as Record<string, unknown>] : [];
+    });
+  }
+
+  /** Cached customers whose record mentions the query (name, email, phone, VAT…). */
+  partners(query: string, limit: number): Array<Record<string, unknown>> {
+    const q = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND data LIKE ? ESCAPE '\\' COLLATE NOCASE LIMIT ?").all(q, limit) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as Record<string, unknown>);
+  }
+
+  /**
+   * A cashier starts: an employee (pos_hr) whose PIN matches the cached sha1 of it (Odoo 17's
+   * pos_hr loads `pin` as sha1 hex), or the paired POS user. Works offline.
+   */
+  cashierLogin(input: { employeeId?: number | undefined; userId?: number | undefined; pin?: string | undefined }): { name: string; userId: number; employeeId: number | null } {
+    const pairing = this.pairing();
+    if (!pairing) throw new FleetError('VALIDATION', 'This terminal is not paired yet.');
+    if (input.employeeId) {
+      const employee = this.cached<{ id: number; name: string; pin?: string | false; user_id?: unknown }>('hr.employee').find((e) => e.id === input.employeeId);
+      if (!employee) throw new FleetError('NOT_FOUND', 'No such cashier on this terminal (refresh the POS data?).');
+      if (employee.pin && crypto.createHash('sha1').update(input.pin ?? '').digest('hex') !== employee.pin) throw new FleetError('AUTH_FAILED', 'Wrong PIN.');
+      const userId = Array.isArray(employee.user_id) ? Number(employee.user_id[0]) : typeof employee.user_id === 'number' ? employee.user_id : pairing.uid;
+      return { name: employee.name, userId, employeeId: employee.id };
+    }
+    if (input.userId && input.userId !== pairing.uid) throw new FleetError('FORBIDDEN', 'Only the paired POS user can sell without an employee PIN.');
+    return { name: pairing.login, userId: pairing.uid, employeeId: null };
+  }
+
   /** Products by barcode (exact), internal reference (exact) or name (contains), from the cache. */
   searchProducts(query: string, limit = 50): Array<{ productId: number; name: string; barcode: string | null; defaultCode: string | null }> {
     const q = query.trim();
     if (!q) return [];
     const rows = this.db
       .prepare(
-        `SELECT product_id, name, barcode, default_code FROM product_search WHERE barcode = ?1
-         UNION SELECT product_id, name, barcode, default_code FROM product_search WHERE default_code = ?1 COLLATE NOCASE
-         UNION SELECT product_id, name, barcode, default_code FROM (SELECT * FROM product_search WHERE name LIKE ?2 ESCAPE '\\' COLLATE NOCASE LIMIT ?3)
-         LIMIT ?3`,
+        `SELECT product_id, name, barcode, default_code FROM product_search WHERE barcode = @q
+         UNION SELECT product_id, name, barcode, default_code FROM product_search WHERE default_code = @q COLLATE NOCASE
+         UNION SELECT product_id, name, barcode, default_code FROM (SELECT * FROM product_search WHERE name LIKE @like ESCAPE '\\' COLLATE NOCASE LIMIT @limit)
+         LIMIT @limit`,
       )
-      .all(q, `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
+      .all({ q, like: `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit }) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
     return rows.map((r) => ({ productId: r.product_id, name: r.name, barcode: r.barcode, defaultCode: r.default_code }));
   }
 

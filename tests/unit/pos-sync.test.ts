@@ -175,3 +175,34 @@ describe('POS sync', () => {
     expect(second.outbox.counts()).toMatchObject({ synced: 5, pending: 0 });
   });
 });
+
+describe('POS data for the selling UI', () => {
+  it('serves the cached catalog, products by category, customers and cashier PINs through the contract', async () => {
+    const odoo = await startFakeOdoo({ version: '17.0', configs: [{ cashControl: false, posHr: true }], data: { products: 300, partners: 40 } });
+    cleanups.push(() => odoo.close());
+    const pos = await terminal(odoo);
+    const call = async (op: string, input: unknown) => {
+      const result = await pos.dispatcher.invoke(op, input, { actor: 'test', role: 'admin', transport: 'internal' });
+      if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+      return result.value as never;
+    };
+    const catalog: { series: string; models: Record<string, Array<{ id: number }>> } = await call('pos.catalog', {});
+    expect(catalog.series).toBe('17');
+    expect(Object.keys(catalog.models)).toEqual(expect.arrayContaining(['pos.category', 'account.tax', 'pos.payment.method', 'res.currency', 'hr.employee']));
+    expect(catalog.models['product.product']).toBeUndefined();
+    const category = catalog.models['pos.category']![0]!.id;
+    const inCategory: Array<{ id: number; pos_categ_ids: number[] }> = await call('pos.products', { categoryId: category, limit: 500 });
+    expect(inCategory.length).toBeGreaterThan(0);
+    expect(inCategory.every((p) => p.pos_categ_ids.includes(category))).toBe(true);
+    const all: Array<{ id: number }> = await call('pos.products', { limit: 500 });
+    expect(all.length).toBeGreaterThan(inCategory.length);
+    const byBarcode = pos.terminal.searchProducts(String((all[5] as { barcode?: string }).barcode ?? 'none'));
+    if ((all[5] as { barcode?: string }).barcode) expect(byBarcode[0]!.productId).toBe(all[5]!.id);
+    const partner = odoo.catalog.partners()[3] as { name: string };
+    const found: Array<{ name: string }> = await call('pos.partners', { query: partner.name.slice(0, 6) });
+    expect(found.map((p) => p.name)).toContain(partner.name);
+    const employees = catalog.models['hr.employee'] as Array<{ id: number; name: string }>;
+    await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '9999' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '1234' })).resolves.toMatchObject({ name: employees[0]!.name, employeeId: employees[0]!.id });
+  });
+});

@@ -1,0 +1,56 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROLES, type Role } from '../shared/contract.js';
+import { defaultDataDir } from './common/paths.js';
+import { createPosServices } from './pos/pos-services.js';
+import { startWebServer } from './web-server.js';
+
+// Web mode of Fleet POS: `npm run pos -- --web`, and the fallback of `npm run pos`. It listens on
+// a fixed loopback port, so the selling UI's origin — and with it its service worker and caches —
+// stays the same across restarts.
+
+export const DEFAULT_POS_PORT = 8417;
+
+function argValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function servePos(): Promise<void> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const staticDir = process.env.FLEET_POS_UI_DIR ?? path.resolve(here, '..', 'pos-shell');
+  const role = (process.env.FLEET_ROLE ?? 'admin') as Role;
+  if (!ROLES.includes(role)) throw new Error(`FLEET_ROLE must be one of ${ROLES.join(', ')}`);
+  const services = createPosServices({
+    dataDir: defaultDataDir('pos'),
+    ...(process.env.FLEET_PASSPHRASE ? { passphrase: process.env.FLEET_PASSPHRASE } : {}),
+    version: process.env.npm_package_version ?? '0.1.0',
+  });
+  const port = Number.parseInt(argValue('--port') ?? process.env.FLEET_POS_PORT ?? String(DEFAULT_POS_PORT), 10);
+  const server = await startWebServer({
+    dispatcher: services.dispatcher,
+    events: services.events,
+    staticDir,
+    context: { actor: `${os.userInfo().username}@pos`, role },
+    log: services.log,
+    port,
+    // The service worker controls the whole app, wherever its file is served from.
+    extraHeaders: (urlPath): Record<string, string> => (urlPath === '/sw.js' ? { 'Service-Worker-Allowed': '/', 'Cache-Control': 'no-cache' } : {}),
+  });
+  services.startBackgroundWork();
+  process.stdout.write(`Fleet POS (web mode) on port ${server.port} — open this URL once; its token is single-use:\n  ${server.launchUrl}\n`);
+  process.stdout.write(`Store: ${services.dataDir}\n`);
+  const stop = async () => {
+    await server.close();
+    await services.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+servePos().catch((error: Error) => {
+  process.stderr.write(`fleet-pos: ${error.message}\n`);
+  process.exit(1);
+});
