@@ -1,0 +1,153 @@
+// npm run bench:pos [-- --quick] [-- --json]
+// Fleet POS against the fake Odoo 17 (in this process, on loopback), self-contained:
+// - load: pairing, session, and `load_pos_data` of 50,000 products and 20,000 customers into the
+//   terminal's SQLite cache (--quick: 5,000 and 2,000);
+// - 1,000 product searches (name fragments, barcodes, internal references) through the contract;
+// - 1,000 sales committed (`pos.sell`: named, payload frozen, fsynced) with Odoo down;
+// - sync of 5,000 orders (--quick: 1,000) in batches, against the baseline of the same orders
+//   pushed one per call;
+// - cold start of the selling UI in Chromium with Odoo down: from navigation to the app rendered.
+// Goals: search p95 ≤ 10 ms, commit p95 ≤ 5 ms, offline start ≤ 1.5 s, batched sync ≥ 5× faster
+// than one by one.
+import fs from 'node:fs';
+import path from 'node:path';
+import { silentLogger } from '../electron/common/log.js';
+import { startWebServer } from '../electron/web-server.js';
+import { startFakeOdoo } from '../tests/fixtures/fake-odoo/server.js';
+import { launchChromium } from '../tests/support/browser.js';
+import { cashSale, newPosDir, openPos, pairedTerminal } from '../tests/support/pos-terminal.js';
+import { percentile, quick, report, round } from './stats.js';
+
+const PRODUCTS = quick ? 5_000 : 50_000;
+const PARTNERS = quick ? 2_000 : 20_000;
+const SEARCHES = 1_000;
+const SALES = 1_000;
+const SYNC_ORDERS = quick ? 1_000 : 5_000;
+const POS_UI = path.resolve('dist/pos-shell');
+
+const seconds = (ms: number) => round(ms / 1000, 2);
+
+async function main() {
+  // Progress on stderr as it happens; the figures (and with --json one line of them) at the end.
+  const lines = { push: (line: string) => process.stderr.write(`${line}\n`) };
+  const odoo = await startFakeOdoo({
+    version: '17.0',
+    data: { products: PRODUCTS, partners: PARTNERS },
+    configs: [{ cashControl: false, limitedProductsLoading: false, limitedPartnersLoading: false }],
+  });
+  const dirs: string[] = [];
+  try {
+    // Load: pair, open, and cache everything.
+    const dir = newPosDir();
+    dirs.push(dir);
+    let started = performance.now();
+    const pos = await pairedTerminal(odoo, dir);
+    const loadMs = performance.now() - started;
+    const counts = pos.db.prepare("SELECT model, count FROM cache_loads WHERE model IN ('product.product', 'res.partner')").all() as Array<{ model: string; count: number }>;
+    const loadedProducts = counts.find((c) => c.model === 'product.product')?.count ?? 0;
+    const loadedPartners = counts.find((c) => c.model === 'res.partner')?.count ?? 0;
+    lines.push(`load: ${loadedProducts} products, ${loadedPartners} customers paired, opened and cached in ${seconds(loadMs)} s`);
+
+    // Searches through the contract (validation included), as the UI makes them.
+    const products = odoo.catalog.products() as Array<{ display_name?: string; name?: string; barcode?: string | false; default_code?: string | false }>;
+    const queries = Array.from({ length: SEARCHES }, (_, i) => {
+      const p = products[(i * 7919) % products.length]!;
+      const name = String(p.display_name ?? p.name ?? '');
+      if (i % 3 === 0 && p.barcode) return p.barcode;
+      if (i % 3 === 1 && p.default_code) return p.default_code;
+      const start = (i * 13) % Math.max(1, name.length - 4);
+      return name.slice(start, start + 4);
+    });
+    const ctx = { actor: 'bench', role: 'admin' as const, transport: 'internal' as const };
+    const searchMs: number[] = [];
+    let hits = 0;
+    for (const query of queries) {
+      const t = performance.now();
+      const result = await pos.dispatcher.invoke('pos.searchProducts', { query, limit: 50 }, ctx);
+      searchMs.push(performance.now() - t);
+      if (result.ok && (result.value as unknown[]).length) hits++;
+    }
+    lines.push(`search: ${SEARCHES} queries, ${hits} with results, p50 ${round(percentile(searchMs, 50))} ms, p95 ${round(percentile(searchMs, 95))} ms`);
+
+    // Sales committed with Odoo down (what a cashier waits for before "paid").
+    await odoo.down('refuse');
+    const commitMs: number[] = [];
+    for (let i = 0; i < SALES; i++) {
+      const sale = cashSale(10 + (i % 50), 1 + (i % 3), 1 + (i % 100) / 4);
+      const t = performance.now();
+      const result = await pos.dispatcher.invoke('pos.sell', { sale: { ...sale, dateOrder: sale.dateOrder.toISOString() } }, ctx);
+      commitMs.push(performance.now() - t);
+      if (!result.ok) throw new Error(`sale refused: ${result.error.message}`);
+    }
+    lines.push(`commit: ${SALES} sales, p50 ${round(percentile(commitMs, 50))} ms, p95 ${round(percentile(commitMs, 95))} ms`);
+    await odoo.up();
+    await pos.close();
+
+    // Sync: the same number of orders, batched (ours) and one per call (baseline), each on its own terminal.
+    const syncRun = async (batchSize: number) => {
+      const runDir = newPosDir();
+      dirs.push(runDir);
+      const terminal = await pairedTerminal(odoo, runDir, { batchSize });
+      for (let i = 0; i < SYNC_ORDERS; i++) terminal.terminal.commitSale(cashSale(10 + (i % 50), 1, 2 + (i % 40) / 4));
+      const t = performance.now();
+      const round1 = await terminal.sync.sync();
+      const ms = performance.now() - t;
+      if (round1.synced !== SYNC_ORDERS) throw new Error(`synced ${round1.synced} of ${SYNC_ORDERS}: ${round1.error ?? ''}`);
+      await terminal.close();
+      return ms;
+    };
+    const syncMs = await syncRun(500);
+    const naiveMs = await syncRun(1);
+    lines.push(`sync: ${SYNC_ORDERS} orders in ${seconds(syncMs)} s batched vs ${seconds(naiveMs)} s one by one (${round(naiveMs / syncMs, 1)}× faster)`);
+
+    // Cold start of the selling UI with Odoo down: a fresh browser profile, the web server up.
+    let offlineStartMs: number | null = null;
+    const shell = path.join(POS_UI, 'index.html');
+    if (fs.existsSync(shell) && fs.readFileSync(shell, 'utf8').includes('id="root"')) {
+      const uiPos = openPos(dir);
+      const server = await startWebServer({ dispatcher: uiPos.dispatcher, events: uiPos.events, staticDir: POS_UI, context: { actor: 'bench@pos', role: 'admin' }, log: silentLogger });
+      await odoo.down('refuse');
+      const browser = await launchChromium();
+      try {
+        const samples: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const page = await (await browser.newContext()).newPage();
+          started = performance.now();
+          await page.goto(server.newLaunchUrl());
+          await page.waitForFunction(() => (document.getElementById('root')?.childElementCount ?? 0) > 0, undefined, { timeout: 15_000 });
+          samples.push(performance.now() - started);
+          await page.context().close();
+        }
+        offlineStartMs = percentile(samples, 50);
+        lines.push(`offline start: the selling UI rendered in ${round(offlineStartMs, 0)} ms (median of 3 cold starts, Odoo down)`);
+      } finally {
+        await browser.close();
+        await server.close();
+        await uiPos.close();
+        await odoo.up();
+      }
+    } else {
+      lines.push('offline start: not measured (no built selling UI in dist/pos-shell)');
+    }
+
+    report([], {
+      products: loadedProducts,
+      partners: loadedPartners,
+      load_s: seconds(loadMs),
+      search_p95_ms: round(percentile(searchMs, 95)),
+      commit_p95_ms: round(percentile(commitMs, 95)),
+      sync_orders: SYNC_ORDERS,
+      sync_s: seconds(syncMs),
+      naive_sync_s: seconds(naiveMs),
+      offline_start_ms: offlineStartMs === null ? null : round(offlineStartMs, 0),
+    });
+  } finally {
+    await odoo.close();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:pos: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
