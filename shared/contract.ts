@@ -314,9 +314,13 @@ export const contract = {
     summary: "Open or resume the configuration's POS session (opening cash where cash control is on) with a new login number",
   }),
   'pos.closeSession': op('pos.closeSession', {
-    input: empty,
-    output: z.object({ closed: z.boolean(), message: z.string() }),
-    summary: 'Close the session in Odoo; refused while orders wait',
+    input: z.object({ countedCash: z.number().finite().min(0).optional(), notes: z.string().max(2000).optional() }).strict(),
+    output: z.object({
+      closed: z.boolean(),
+      message: z.string(),
+      report: z.object({ orders: z.number(), total: z.number(), byPaymentMethod: z.array(z.object({ id: z.number(), name: z.string(), amount: z.number() })) }),
+    }),
+    summary: 'Close the session in Odoo with the closing cash count and an end-of-day report; refused while orders wait',
   }),
   'pos.refresh': op('pos.refresh', { input: empty, output: z.object({ models: z.number(), products: z.number() }), summary: "Reload Odoo's POS data into the terminal's cache (orders waiting are kept)" }),
   'pos.searchProducts': op('pos.searchProducts', {

@@ -182,11 +182,19 @@ export function registerPosCommands(program: Command): void {
 
   pos
     .command('close')
-    .description('close the session in Odoo (refused while orders wait)')
+    .description('close the session in Odoo with the closing cash count (refused while orders wait); prints the end-of-day report')
+    .option('--cash <amount>', 'the counted cash in the drawer', (v) => Number.parseFloat(v))
+    .option('--notes <text>', 'closing notes')
     .action(
-      run(async (ctx) => {
-        const result = await ctx.call('pos.closeSession', {});
-        ctx.print(result, () => result.message);
+      run(async (ctx, opts: { cash?: number; notes?: string }) => {
+        const result = await ctx.call('pos.closeSession', { ...(opts.cash !== undefined ? { countedCash: opts.cash } : {}), ...(opts.notes ? { notes: opts.notes } : {}) });
+        ctx.print(result, () =>
+          [
+            result.message,
+            `${result.report.orders} order(s) from this terminal, total ${result.report.total.toFixed(2)}`,
+            ...result.report.byPaymentMethod.map((m) => `  ${m.name}: ${m.amount.toFixed(2)}`),
+          ].join('\n'),
+        );
         return result.closed ? EXIT.ok : EXIT.failed;
       }),
     );

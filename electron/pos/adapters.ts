@@ -63,7 +63,18 @@ export interface PosAdapter {
   push(payloads: readonly string[]): Promise<PushResult>;
   /** The server's copies of these outbox orders (any state), found as the version dedupes them. */
   find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]>;
-  close(sessionId: number): Promise<{ successful: boolean; message?: string }>;
+  /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes. */
+  close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }>;
+}
+
+/** The closing sequence of Odoo's POS UI (16–18): the counted cash, the notes, then the close. */
+async function closeAsTheUiDoes(rpc: OdooRpc, sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }> {
+  if (closing.countedCash !== null) {
+    const posted = await rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'post_closing_cash_details', [[sessionId]], { counted_cash: closing.countedCash });
+    if (posted && posted.successful === false) return posted;
+  }
+  await rpc.call('pos.session', 'update_closing_control_state_session', [[sessionId], closing.notes]);
+  return (await rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
 }
 
 /** Odoo's UTC "YYYY-MM-DD HH:MM:SS". */
@@ -183,8 +194,8 @@ class Odoo17Adapter implements PosAdapter {
     return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
   }
 
-  async close(sessionId: number) {
-    return (await this.rpc.call<{ successful: boolean; message?: string }>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
+  close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
+    return closeAsTheUiDoes(this.rpc, sessionId, closing);
   }
 }
 
@@ -272,8 +283,8 @@ class Odoo18Adapter implements PosAdapter {
     return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
   }
 
-  async close(sessionId: number) {
-    return (await this.rpc.call<{ successful: boolean; message?: string }>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
+  close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
+    return closeAsTheUiDoes(this.rpc, sessionId, closing);
   }
 }
 

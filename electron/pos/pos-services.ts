@@ -86,7 +86,7 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
     }),
     'pos.pair': (input) => terminal.pair(input),
     'pos.openSession': ({ openingCash }) => terminal.openSession(openingCash),
-    'pos.closeSession': () => terminal.closeSession(),
+    'pos.closeSession': (closing) => terminal.closeSession(closing),
     'pos.refresh': () => terminal.refresh(),
     'pos.searchProducts': ({ query, limit }) => terminal.searchProducts(query, limit),
     'pos.catalog': () => terminal.catalog(),

@@ -261,20 +261,48 @@ export class PosTerminal {
     return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(sale, { ...identity, sessionId: session.id }), amountTotal: sale.amountTotal }));
   }
 
-  /** Closes the session in Odoo, refused while orders wait (they would land in another session). */
-  async closeSession(): Promise<{ closed: boolean; message: string }> {
+  /**
+   * The end-of-day report of the session from this terminal's own orders: count, total, and the
+   * amount taken per payment method (change deducted from cash).
+   */
+  sessionReport(sessionId: number): { orders: number; total: number; byPaymentMethod: Array<{ id: number; name: string; amount: number }> } {
+    const cached = this.cached<{ id: number; name: string; is_cash_count?: boolean }>('pos.payment.method');
+    const methods = new Map(cached.map((m) => [m.id, m.name]));
+    const cash = cached.find((m) => m.is_cash_count);
+    const totals = new Map<number, number>();
+    let orders = 0;
+    let total = 0;
+    for (const row of this.db.prepare('SELECT payload, amount_total FROM outbox WHERE session_id = ?').iterate(sessionId) as Iterable<{ payload: string; amount_total: number }>) {
+      orders++;
+      total += row.amount_total;
+      const payload = JSON.parse(row.payload) as { data?: { statement_ids?: unknown[]; amount_return?: number }; payment_ids?: unknown[]; amount_return?: number };
+      const payments = (payload.data?.statement_ids ?? payload.payment_ids ?? []) as Array<[number, number, { payment_method_id: number; amount: number }]>;
+      for (const [, , p] of payments) totals.set(p.payment_method_id, (totals.get(p.payment_method_id) ?? 0) + p.amount);
+      const change = payload.data?.amount_return ?? payload.amount_return ?? 0;
+      if (change && cash) totals.set(cash.id, (totals.get(cash.id) ?? 0) - change);
+    }
+    const cents = (n: number) => Math.round(n * 100) / 100;
+    return { orders, total: cents(total), byPaymentMethod: [...totals].map(([id, amount]) => ({ id, name: methods.get(id) ?? `method ${id}`, amount: cents(amount) })) };
+  }
+
+  /**
+   * Closes the session in Odoo as its own UI does (the counted cash, notes, then the close), with
+   * the end-of-day report; refused while orders wait (they would land in another session).
+   */
+  async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined } = {}): Promise<{ closed: boolean; message: string; report: ReturnType<PosTerminal['sessionReport']> }> {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
     const waiting = this.outbox.counts();
     if (waiting.pending + waiting.parked > 0) throw new FleetError('CONFLICT', `${waiting.pending} order(s) still wait to be synced and ${waiting.parked} are parked: sync or resolve them before closing the session.`);
+    const report = this.sessionReport(session.id);
     const result = await this.requireAdapter()
-      .close(session.id)
+      .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '' })
       .catch((error: unknown) => {
         throw toFleetError(error, 'Could not close the session');
       });
-    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.' };
+    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.', report };
     this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), session.id);
-    return { closed: true, message: `Session ${session.name} is closed.` };
+    return { closed: true, message: `Session ${session.name} is closed.`, report };
   }
 }
 

@@ -206,3 +206,22 @@ describe('POS data for the selling UI', () => {
     await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '1234' })).resolves.toMatchObject({ name: employees[0]!.name, employeeId: employees[0]!.id });
   });
 });
+
+describe('closing the POS session', () => {
+  it('is refused while orders wait, then closes with the counted cash and an end-of-day report', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const change = { ...cashSale(10, 1, 7.5), payments: [{ paymentMethodId: 1, amount: 10 }], amountPaid: 10, amountReturn: 2.5 };
+    pos.terminal.commitSale(change);
+    pos.terminal.commitSale({ ...cashSale(11, 2, 5), payments: [{ paymentMethodId: 2, amount: 10 }] });
+    await expect(pos.terminal.closeSession({ countedCash: 7.5 })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/2 order\(s\) still wait/) });
+    expect(odoo.sessions().find((s) => s.id === pos.terminal.session()!.id)?.state).toBe('opened');
+    await pos.sync.sync();
+    const closed = await pos.terminal.closeSession({ countedCash: 7.5, notes: 'end of day' });
+    expect(closed).toMatchObject({ closed: true, report: { orders: 2, total: 17.5 } });
+    expect(closed.report.byPaymentMethod).toEqual(expect.arrayContaining([expect.objectContaining({ id: 1, amount: 7.5 }), expect.objectContaining({ id: 2, amount: 10 })]));
+    const session = odoo.sessions().find((s) => s.id === 3)!;
+    expect(session).toMatchObject({ state: 'closed', cash_register_balance_end_real: 7.5 });
+    expect(pos.terminal.session()).toBeNull();
+  });
+});
