@@ -350,6 +350,21 @@ export const contract = {
     output: z.array(z.record(z.string(), z.unknown())),
     summary: 'Cached customers matching a name, email, phone or VAT',
   }),
+  'pos.createPartner': op('pos.createPartner', {
+    input: z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        email: z.string().email().max(200).optional(),
+        phone: z.string().max(50).optional(),
+        street: z.string().max(200).optional(),
+        city: z.string().max(100).optional(),
+        zip: z.string().max(20).optional(),
+        vat: z.string().max(40).optional(),
+      })
+      .strict(),
+    output: z.object({ id: z.number(), name: z.string() }),
+    summary: 'Create a customer (offline too): a local id usable in a sale at once; created in Odoo before the orders that name it',
+  }),
   'pos.cashierLogin': op('pos.cashierLogin', {
     input: z.object({ employeeId: z.number().int().positive().optional(), userId: z.number().int().positive().optional(), pin: z.string().max(32).optional() }).strict(),
     output: z.object({ name: z.string(), userId: z.number(), employeeId: z.number().nullable() }),

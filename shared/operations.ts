@@ -45,6 +45,7 @@ export const OPERATIONS = {
   'pos.catalog': { role: 'viewer', audited: false, program: 'pos' },
   'pos.products': { role: 'viewer', audited: false, program: 'pos' },
   'pos.partners': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.createPartner': { role: 'support', audited: true, program: 'pos' },
   'pos.cashierLogin': { role: 'viewer', audited: true, program: 'pos' },
   'pos.sell': { role: 'support', audited: false, program: 'pos' },
   'pos.sync': { role: 'support', audited: false, program: 'pos' },

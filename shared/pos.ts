@@ -33,7 +33,8 @@ export const SaleInput = z
     amountTax: money,
     amountPaid: money,
     amountReturn: money.default(0),
-    partnerId: id.nullable().default(null),
+    /** A customer's id; negative for one made on this terminal and not yet in Odoo. */
+    partnerId: z.number().int().refine((n) => n !== 0, 'not a customer id').nullable().default(null),
     pricelistId: id.nullable().default(null),
     fiscalPositionId: id.nullable().default(null),
     userId: id,

@@ -63,6 +63,12 @@ export interface PosAdapter {
   push(payloads: readonly string[]): Promise<PushResult>;
   /** The server's copies of these outbox orders (any state), found as the version dedupes them. */
   find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]>;
+  /** Creates a customer made offline (as the version's POS does); its id. */
+  createPartner(vals: Record<string, unknown>): Promise<number>;
+  /** A customer by its reference (set when it was made offline), to check before creating it again. */
+  findPartnerByRef(ref: string): Promise<number | null>;
+  /** The frozen payload with the customer's real id in place of the local placeholder. */
+  withPartner(payload: string, partnerId: number): string;
   /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes. */
   close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }>;
 }
@@ -194,6 +200,20 @@ class Odoo17Adapter implements PosAdapter {
     return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
   }
 
+  async createPartner(vals: Record<string, unknown>): Promise<number> {
+    return Number(await this.rpc.call('res.partner', 'create_from_ui', [vals]));
+  }
+
+  findPartnerByRef(ref: string): Promise<number | null> {
+    return partnerByRef(this.rpc, ref);
+  }
+
+  withPartner(payload: string, partnerId: number): string {
+    const order = JSON.parse(payload) as { data: { partner_id: unknown } };
+    order.data.partner_id = partnerId;
+    return JSON.stringify(order);
+  }
+
   close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
     return closeAsTheUiDoes(this.rpc, sessionId, closing);
   }
@@ -283,9 +303,29 @@ class Odoo18Adapter implements PosAdapter {
     return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
   }
 
+  async createPartner(vals: Record<string, unknown>): Promise<number> {
+    const ids = await this.rpc.call<number[] | number>('res.partner', 'create', [[vals]]);
+    return Number(Array.isArray(ids) ? ids[0] : ids);
+  }
+
+  findPartnerByRef(ref: string): Promise<number | null> {
+    return partnerByRef(this.rpc, ref);
+  }
+
+  withPartner(payload: string, partnerId: number): string {
+    const order = JSON.parse(payload) as { partner_id: unknown };
+    order.partner_id = partnerId;
+    return JSON.stringify(order);
+  }
+
   close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
     return closeAsTheUiDoes(this.rpc, sessionId, closing);
   }
+}
+
+async function partnerByRef(rpc: OdooRpc, ref: string): Promise<number | null> {
+  const rows = await rpc.call<Array<{ id: number }>>('res.partner', 'search_read', [[['ref', '=', ref]]], { fields: ['id'], limit: 1 });
+  return rows[0]?.id ?? null;
 }
 
 async function currentSession(rpc: OdooRpc, configId: number): Promise<{ id: number; name: string; state: string } | null> {

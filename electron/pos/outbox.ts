@@ -45,7 +45,12 @@ export class Outbox {
    * Names the sale (the session's next sequence) and stores its frozen payload, in one
    * transaction: when this returns, the sale survives any crash.
    */
-  commit(sessionId: number, build: (identity: { uid: string; name: string; sequence: number }) => { payload: string; amountTotal: number }, now = new Date()): OutboxOrder {
+  commit(
+    sessionId: number,
+    build: (identity: { uid: string; name: string; sequence: number }) => { payload: string; amountTotal: number },
+    options: { now?: Date; /** Held until this customer made offline exists in Odoo. */ partnerLocalId?: number | null } = {},
+  ): OutboxOrder {
+    const now = options.now ?? new Date();
     return this.db.transaction(() => {
       const session = this.db.prepare('SELECT login_number, next_sequence, state FROM pos_session WHERE id = ?').get(sessionId) as { login_number: number; next_sequence: number; state: string } | undefined;
       if (!session) throw new FleetError('NOT_FOUND', `No POS session ${sessionId} on this terminal.`);
@@ -56,10 +61,10 @@ export class Outbox {
       this.db.prepare('UPDATE pos_session SET next_sequence = next_sequence + 1 WHERE id = ?').run(sessionId);
       this.db
         .prepare(
-          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
         )
-        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at);
+        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null);
       return this.get(identity.uid)!;
     })();
   }
@@ -71,12 +76,14 @@ export class Outbox {
 
   /** Pending orders due now, oldest first; uncertain ones are among them (the engine checks those first). */
   due(now: Date, limit: number): OutboxOrder[] {
-    return (this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY created_at, sequence LIMIT ?").all(now.toISOString(), limit) as Row[]).map(fromRow);
+    return (
+      this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL AND next_attempt_at <= ? ORDER BY created_at, sequence LIMIT ?").all(now.toISOString(), limit) as Row[]
+    ).map(fromRow);
   }
 
   /** When the next pending order is due, if any. */
   nextDue(): string | null {
-    return (this.db.prepare("SELECT min(next_attempt_at) AS at FROM outbox WHERE state = 'pending'").get() as { at: string | null }).at;
+    return (this.db.prepare("SELECT min(next_attempt_at) AS at FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL").get() as { at: string | null }).at;
   }
 
   list(state?: OutboxState, limit = 1000): OutboxOrder[] {

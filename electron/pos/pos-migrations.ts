@@ -101,4 +101,25 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       db.exec("ALTER TABLE product_search ADD COLUMN pos_categ_ids TEXT NOT NULL DEFAULT ','");
     },
   },
+  {
+    version: 3,
+    name: 'customers created offline, and the orders that wait for them',
+    up(db) {
+      db.exec(`
+        -- A customer made on the terminal: a negative local id until Odoo gives it a real one.
+        CREATE TABLE partner_outbox (
+          local_id INTEGER PRIMARY KEY CHECK (local_id < 0),
+          ref TEXT NOT NULL UNIQUE,
+          vals TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'synced')),
+          uncertain INTEGER NOT NULL DEFAULT 0,
+          server_id INTEGER,
+          last_error TEXT,
+          created_at TEXT NOT NULL
+        );
+        -- An order for such a customer is held (never sent) until its payload names the real id.
+        ALTER TABLE outbox ADD COLUMN partner_local_id INTEGER REFERENCES partner_outbox(local_id);
+      `);
+    },
+  },
 ];

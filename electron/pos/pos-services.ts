@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../common/log.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
 import { Outbox, type OutboxExport } from './outbox.js';
+import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
 import { SyncEngine, type SyncOptions } from './sync-engine.js';
 import { PosTerminal } from './terminal.js';
@@ -45,10 +46,11 @@ export function createPosServices(options: PosOptions): PosServices {
   if (options.passphrase && !vault.isUnlocked()) vault.setupOrUnlock(options.passphrase);
   const audit = new AuditLog(db);
   const outbox = new Outbox(db);
-  const terminal = new PosTerminal(db, vault, outbox);
+  const partners = new PartnerOutbox(db);
+  const terminal = new PosTerminal(db, vault, outbox, partners);
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
-  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync });
+  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync }, partners);
   const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, version: options.version ?? '0.0.0' }), audit, log });
   return {
     dataDir: options.dataDir,
@@ -92,6 +94,11 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
     'pos.catalog': () => terminal.catalog(),
     'pos.products': (filter) => terminal.products(filter),
     'pos.partners': ({ query, limit }) => terminal.partners(query, limit),
+    'pos.createPartner': (vals) => {
+      const partner = terminal.createPartner(vals);
+      sync.nudge();
+      return partner;
+    },
     'pos.cashierLogin': (input) => terminal.cashierLogin(input),
     'pos.sell': ({ sale }) => {
       const parsed = SaleInput.parse(sale);

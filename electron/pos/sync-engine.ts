@@ -2,6 +2,7 @@ import type { Logger } from '../common/log.js';
 import { isFinal, type PosAdapter, type ServerOrder } from './adapters.js';
 import { OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
+import type { PartnerOutbox } from './partner-outbox.js';
 
 // Pushes the outbox to Odoo so that every order arrives exactly once:
 // - a payload is frozen, so a resend is byte for byte what Odoo may already hold and dedupes;
@@ -48,6 +49,8 @@ export class SyncEngine {
     /** The adapter for the paired server; null when the terminal is not paired. */
     private readonly adapter: () => PosAdapter | null,
     private readonly options: SyncOptions = {},
+    /** Customers made offline: created in Odoo before the orders that wait for them. */
+    private readonly partners: PartnerOutbox | null = null,
   ) {}
 
   status(): { status: SyncStatus; lastError: string | null } {
@@ -136,6 +139,10 @@ export class SyncEngine {
 
   private async roundOnce(): Promise<SyncRound> {
     const adapter = this.adapter();
+    if (adapter && this.partners) {
+      const created = await this.syncPartners(adapter).catch((error: unknown) => error as Error);
+      if (created instanceof Error) return this.failed(created, []);
+    }
     const due = this.outbox.due(this.now(), this.options.batchSize ?? 200);
     const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };
     if (due.length === 0) return round;
@@ -148,30 +155,60 @@ export class SyncEngine {
       this.lastStatus = 'online';
       this.lastError = null;
     } catch (error) {
-      this.failures++;
-      const failure = error instanceof OdooRpcError ? error : new OdooRpcError('uncertain', (error as Error).message);
-      // Whatever is still pending in this batch waits; orders that may have reached Odoo are checked first next time.
-      const left = due.map((o) => this.outbox.get(o.uid)!).filter((o) => o.state === 'pending');
-      const at = this.backoffAt();
-      this.outbox.retryLater(
-        left.filter((o) => !o.uncertain).map((o) => o.uid),
-        failure.message,
-        at,
-        { uncertain: false },
-      );
-      this.outbox.retryLater(
-        left.filter((o) => o.uncertain).map((o) => o.uid),
-        failure.message,
-        at,
-        { uncertain: true },
-      );
-      round.deferred = left.length;
-      round.status = failure.kind === 'auth' ? 'auth-failed' : 'offline';
-      round.error = failure.message;
-      this.lastStatus = round.status;
-      this.lastError = failure.message;
+      return this.failed(error as Error, due, round);
     }
     return round;
+  }
+
+  /** After a failure: what is still pending of the batch waits (orders that may have reached Odoo are checked first next time). */
+  private failed(error: Error, due: OutboxOrder[], round: SyncRound = { status: 'offline', synced: 0, parked: 0, deferred: 0, error: null }): SyncRound {
+    this.failures++;
+    const failure = error instanceof OdooRpcError ? error : new OdooRpcError('uncertain', error.message);
+    const left = due.map((o) => this.outbox.get(o.uid)!).filter((o) => o.state === 'pending');
+    const at = this.backoffAt();
+    this.outbox.retryLater(
+      left.filter((o) => !o.uncertain).map((o) => o.uid),
+      failure.message,
+      at,
+      { uncertain: false },
+    );
+    this.outbox.retryLater(
+      left.filter((o) => o.uncertain).map((o) => o.uid),
+      failure.message,
+      at,
+      { uncertain: true },
+    );
+    round.deferred = left.length;
+    round.status = failure.kind === 'auth' ? 'auth-failed' : 'offline';
+    round.error = failure.message;
+    this.lastStatus = round.status;
+    this.lastError = failure.message;
+    return round;
+  }
+
+  /**
+   * Customers made offline, before any order: one whose creation may have reached Odoo is looked
+   * up by its reference first; once created, the orders held for it are released.
+   */
+  private async syncPartners(adapter: PosAdapter): Promise<void> {
+    for (const partner of this.partners!.list('pending')) {
+      let serverId = partner.uncertain ? await adapter.findPartnerByRef(partner.ref) : null;
+      if (serverId === null) {
+        this.partners!.markSending(partner.localId);
+        try {
+          serverId = await adapter.createPartner(partner.vals);
+        } catch (error) {
+          if (error instanceof OdooRpcError && error.kind === 'rejected') {
+            // Odoo refused the customer: its orders stay held, the reason shown; nothing was created.
+            this.partners!.failed(partner.localId, `Odoo refused the customer: ${error.message}`, { uncertain: false });
+            continue;
+          }
+          if (error instanceof OdooRpcError && error.kind === 'unreachable') this.partners!.failed(partner.localId, error.message, { uncertain: false });
+          throw error;
+        }
+      }
+      this.partners!.synced(partner.localId, serverId, (payload, id) => adapter.withPartner(payload, id));
+    }
   }
 
   /** Orders whose last send may have reached Odoo: found there → settled; not found → sent again. */

@@ -5,6 +5,7 @@ import type { Vault } from '../secrets/vault.js';
 import { adapterFor, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
+import type { PartnerOutbox } from './partner-outbox.js';
 
 // The terminal's relation to Odoo: which database and POS config it sells for (pairing), the
 // session it sells in, and Odoo's POS data cached for selling with no network at all.
@@ -37,7 +38,15 @@ export class PosTerminal {
     private readonly db: Database.Database,
     private readonly vault: Vault,
     private readonly outbox: Outbox,
+    private readonly partnerOutbox: PartnerOutbox,
   ) {}
+
+  /** A customer made here (offline too): usable in a sale at once, created in Odoo by the next sync. */
+  createPartner(vals: { name: string; email?: string | undefined; phone?: string | undefined; street?: string | undefined; city?: string | undefined; zip?: string | undefined; vat?: string | undefined }): { id: number; name: string } {
+    const clean = Object.fromEntries(Object.entries(vals).filter(([, v]) => v !== undefined && v !== ''));
+    const partner = this.partnerOutbox.create(clean);
+    return { id: partner.localId, name: vals.name };
+  }
 
   pairing(): Pairing | null {
     const row = this.db.prepare('SELECT * FROM pairing WHERE id = 1').get() as Record<string, unknown> | undefined;
@@ -213,8 +222,17 @@ export class PosTerminal {
 
   /** Cached customers whose record mentions the query (name, email, phone, VAT…). */
   partners(query: string, limit: number): Array<Record<string, unknown>> {
+    const needle = query.toLowerCase();
+    // Customers made here and not yet in Odoo come first, under their local ids.
+    const local = this.partnerOutbox
+      .list('pending')
+      .filter((p) => JSON.stringify(p.vals).toLowerCase().includes(needle))
+      .map((p) => ({ ...p.vals, id: p.localId, pending: true }));
     const q = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND data LIKE ? ESCAPE '\\' COLLATE NOCASE LIMIT ?").all(q, limit) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as Record<string, unknown>);
+    const cached = (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND data LIKE ? ESCAPE '\\' COLLATE NOCASE LIMIT ?").all(q, limit) as Array<{ data: string }>).map(
+      (r) => JSON.parse(r.data) as Record<string, unknown>,
+    );
+    return [...local, ...cached].slice(0, limit);
   }
 
   /**
@@ -258,7 +276,16 @@ export class PosTerminal {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
     const adapter = this.requireAdapter();
-    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(sale, { ...identity, sessionId: session.id }), amountTotal: sale.amountTotal }));
+    let partnerLocalId: number | null = null;
+    if (sale.partnerId !== null && sale.partnerId < 0) {
+      const partner = this.partnerOutbox.get(sale.partnerId);
+      if (!partner) throw new FleetError('NOT_FOUND', `No customer ${sale.partnerId} on this terminal.`);
+      // Already in Odoo: its real id; otherwise the sale waits for it (placeholder id, never sent).
+      if (partner.serverId !== null) sale = { ...sale, partnerId: partner.serverId };
+      else partnerLocalId = partner.localId;
+    }
+    const final = sale;
+    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), { partnerLocalId });
   }
 
   /**

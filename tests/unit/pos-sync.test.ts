@@ -225,3 +225,33 @@ describe('closing the POS session', () => {
     expect(pos.terminal.session()).toBeNull();
   });
 });
+
+describe('customers made offline', () => {
+  for (const version of ['17.0', '18.0'] as const) {
+    it(`are created once in Odoo before the orders that name them (Odoo ${version})`, async () => {
+      const odoo = await fake(version);
+      const pos = await terminal(odoo);
+      await odoo.down('refuse');
+      const customer = pos.terminal.createPartner({ name: 'Walk-in Wanda', email: 'wanda@example.com' });
+      expect(customer.id).toBeLessThan(0);
+      expect(pos.terminal.partners('wanda', 10)).toEqual([expect.objectContaining({ id: customer.id, name: 'Walk-in Wanda', pending: true })]);
+      const sold = pos.terminal.commitSale({ ...cashSale(10, 1, 12), partnerId: customer.id, toInvoice: true });
+      const plain = pos.terminal.commitSale(cashSale(11, 1, 3));
+      expect(await pos.sync.sync()).toMatchObject({ status: 'offline' });
+      await odoo.up();
+      // Odoo creates the customer, then the connection is cut: it must not be created twice.
+      odoo.cutAfterProcessing(1, version === '18.0' ? 'create' : 'create_from_ui');
+      expect(await pos.sync.sync()).toMatchObject({ status: 'offline' });
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 2 });
+      const created = odoo.catalog.partners().filter((p) => p.name === 'Walk-in Wanda');
+      expect(created.length).toBe(1);
+      const order = odoo.orders().find((o) => o.pos_reference === sold.name)!;
+      expect(order).toMatchObject({ partner_id: created[0]!.id, state: expect.stringMatching(/paid|invoiced/) });
+      expect(odoo.orders().find((o) => o.pos_reference === plain.name)).toBeTruthy();
+      // Later sales for that customer carry its real id from the start.
+      const later = pos.terminal.commitSale({ ...cashSale(12, 1, 1), partnerId: customer.id });
+      expect(pos.outbox.get(later.uid)!.payload).toContain(`"partner_id":${String(created[0]!.id)}`);
+    });
+  }
+});
