@@ -17,7 +17,7 @@ import {
 import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
 import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
-import { OutboxFile, OutboxOrderView, PosSessionView, PosStatus, SaleInput, SyncRoundView } from './pos.js';
+import { OutboxFile, OutboxOrderView, PosSessionView, PosStatus, ReceiptView, SaleInput, SyncRoundView } from './pos.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
@@ -364,6 +364,26 @@ export const contract = {
       .strict(),
     output: z.object({ id: z.number(), name: z.string() }),
     summary: 'Create a customer (offline too): a local id usable in a sale at once; created in Odoo before the orders that name it',
+  }),
+  'pos.receipt': op('pos.receipt', {
+    input: z.object({ uid: z.string().max(40), cashier: z.string().max(200).optional() }).strict(),
+    output: ReceiptView,
+    summary: "A sale's receipt (for the browser's print, and reprints), from the order as Odoo gets it",
+  }),
+  'pos.printReceipt': op('pos.printReceipt', {
+    input: z
+      .object({
+        uid: z.string().max(40),
+        cashier: z.string().max(200).optional(),
+        /** The ESC/POS printer on the shop's network. */
+        host: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or IPv4 address'),
+        port: z.number().int().min(1).max(65535).default(9100),
+        /** Characters per line: 42 on 80 mm paper, 32 on 58 mm. */
+        width: z.number().int().min(24).max(64).default(42),
+      })
+      .strict(),
+    output: z.object({ bytes: z.number() }),
+    summary: 'Print a receipt (or a reprint) on an ESC/POS network printer',
   }),
   'pos.cashierLogin': op('pos.cashierLogin', {
     input: z.object({ employeeId: z.number().int().positive().optional(), userId: z.number().int().positive().optional(), pin: z.string().max(32).optional() }).strict(),

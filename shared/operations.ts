@@ -46,6 +46,8 @@ export const OPERATIONS = {
   'pos.products': { role: 'viewer', audited: false, program: 'pos' },
   'pos.partners': { role: 'viewer', audited: false, program: 'pos' },
   'pos.createPartner': { role: 'support', audited: true, program: 'pos' },
+  'pos.receipt': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.printReceipt': { role: 'support', audited: false, program: 'pos' },
   'pos.cashierLogin': { role: 'viewer', audited: true, program: 'pos' },
   'pos.sell': { role: 'support', audited: false, program: 'pos' },
   'pos.sync': { role: 'support', audited: false, program: 'pos' },

@@ -99,3 +99,17 @@ export const PosStatus = z.object({
 export type PosStatus = z.infer<typeof PosStatus>;
 
 export const SyncRoundView = z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), synced: z.number(), parked: z.number(), deferred: z.number(), error: z.string().nullable() });
+
+export const ReceiptView = z.object({
+  header: z.array(z.string()),
+  orderName: z.string(),
+  date: z.string(),
+  cashier: z.string().nullable(),
+  customer: z.string().nullable(),
+  lines: z.array(z.object({ name: z.string(), qty: z.number(), amount: z.number() })),
+  total: z.number(),
+  tax: z.number(),
+  payments: z.array(z.object({ name: z.string(), amount: z.number() })),
+  change: z.number(),
+  footer: z.array(z.string()),
+});

@@ -7,6 +7,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
+import { escposReceipt, sendToPrinter } from './escpos.js';
 import { Outbox, type OutboxExport } from './outbox.js';
 import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
@@ -100,6 +101,12 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
       return partner;
     },
     'pos.cashierLogin': (input) => terminal.cashierLogin(input),
+    'pos.receipt': ({ uid, cashier }) => terminal.receipt(uid, cashier ?? null),
+    'pos.printReceipt': async ({ uid, cashier, host, port, width }) => {
+      const bytes = escposReceipt(terminal.receipt(uid, cashier ?? null), width);
+      await sendToPrinter(host, port, bytes);
+      return { bytes: bytes.length };
+    },
     'pos.sell': ({ sale }) => {
       const parsed = SaleInput.parse(sale);
       const order = terminal.commitSale({ ...parsed, dateOrder: parsed.dateOrder ? new Date(parsed.dateOrder) : new Date() });

@@ -5,6 +5,7 @@ import type { Vault } from '../secrets/vault.js';
 import { adapterFor, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
+import type { Receipt } from './escpos.js';
 import type { PartnerOutbox } from './partner-outbox.js';
 
 // The terminal's relation to Odoo: which database and POS config it sells for (pairing), the
@@ -286,6 +287,40 @@ export class PosTerminal {
     }
     const final = sale;
     return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), { partnerLocalId });
+  }
+
+  /** A sale's receipt, from its frozen payload (what Odoo gets) and the cached names. */
+  receipt(uid: string, cashier: string | null = null): Receipt {
+    const order = this.outbox.get(uid);
+    if (!order) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
+    const payload = JSON.parse(order.payload) as Record<string, unknown> & { data?: Record<string, unknown> };
+    const data = (payload.data ?? payload) as {
+      lines: Array<[number, number, { full_product_name?: string; qty: number; price_subtotal_incl: number }]>;
+      statement_ids?: Array<[number, number, { payment_method_id: number; amount: number }]>;
+      payment_ids?: Array<[number, number, { payment_method_id: number; amount: number }]>;
+      amount_total: number;
+      amount_tax: number;
+      amount_return: number;
+      date_order: string;
+      partner_id: number | false;
+    };
+    const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
+    const company = this.cached<{ name?: string; street?: string | false; city?: string | false; vat?: string | false }>('res.company')[0];
+    const partner = data.partner_id ? (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND id = ?").get(String(data.partner_id)) as { data: string } | undefined) : undefined;
+    const local = data.partner_id && data.partner_id < 0 ? this.partnerOutbox.get(data.partner_id) : null;
+    return {
+      header: [company?.name ?? 'Fleet POS', ...[company?.street, company?.city, company?.vat ? `VAT ${company.vat}` : null].filter((v): v is string => typeof v === 'string' && v !== '')],
+      orderName: order.name,
+      date: `${data.date_order} UTC`,
+      cashier,
+      customer: partner ? ((JSON.parse(partner.data) as { name?: string }).name ?? null) : local ? String(local.vals.name ?? '') : null,
+      lines: data.lines.map(([, , l]) => ({ name: l.full_product_name ?? 'Product', qty: l.qty, amount: l.price_subtotal_incl })),
+      total: data.amount_total,
+      tax: data.amount_tax,
+      payments: (data.statement_ids ?? data.payment_ids ?? []).map(([, , p]) => ({ name: methods.get(p.payment_method_id) ?? `Method ${p.payment_method_id}`, amount: p.amount })),
+      change: data.amount_return,
+      footer: ['Thank you'],
+    };
   }
 
   /**

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
@@ -254,4 +255,38 @@ describe('customers made offline', () => {
       expect(pos.outbox.get(later.uid)!.payload).toContain(`"partner_id":${String(created[0]!.id)}`);
     });
   }
+});
+
+describe('receipts', () => {
+  it('prints a sale on an ESC/POS network printer, and says clearly when the printer is not there', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const sale = { ...cashSale(10, 2, 4.25), payments: [{ paymentMethodId: 1, amount: 10 }], amountPaid: 10, amountReturn: 1.5 };
+    const order = pos.terminal.commitSale(sale);
+    const received: Buffer[] = [];
+    const printer = net.createServer((socket) => socket.on('data', (d: Buffer) => received.push(d)));
+    await new Promise<void>((resolve) => printer.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => printer.close(() => resolve())));
+    const port = (printer.address() as net.AddressInfo).port;
+    const call = async (op: string, input: unknown) => {
+      const result = await pos.dispatcher.invoke(op, input, { actor: 'test', role: 'support', transport: 'internal' });
+      if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+      return result.value as never;
+    };
+    const receipt: { orderName: string; total: number; change: number; lines: unknown[] } = await call('pos.receipt', { uid: order.uid, cashier: 'Ann' });
+    expect(receipt).toMatchObject({ orderName: order.name, total: 8.5, change: 1.5, lines: [expect.objectContaining({ qty: 2, amount: 8.5 })] });
+    const printed: { bytes: number } = await call('pos.printReceipt', { uid: order.uid, cashier: 'Ann', host: '127.0.0.1', port });
+    await new Promise((r) => setTimeout(r, 50));
+    const bytes = Buffer.concat(received);
+    expect(bytes.length).toBe(printed.bytes);
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1b, 0x40])); // initialize
+    expect(bytes.subarray(-3)).toEqual(Buffer.from([0x1d, 0x56, 0x01])); // cut
+    const text = bytes.toString('latin1');
+    expect(text).toContain(order.name);
+    expect(text).toMatch(/TOTAL\s+8\.50/);
+    expect(text).toMatch(/CHANGE\s+1\.50/);
+    expect(text).toContain('Served by Ann');
+    await expect(call('pos.printReceipt', { uid: order.uid, host: '127.0.0.1', port: 1 })).rejects.toMatchObject({ code: 'HOST_UNREACHABLE', message: expect.stringMatching(/printer at 127\.0\.0\.1:1 cannot be reached/) });
+    await expect(call('pos.printReceipt', { uid: order.uid, host: 'printer; rm -rf /', port })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
 });
