@@ -370,6 +370,11 @@ export const contract = {
     output: ReceiptView,
     summary: "A sale's receipt (for the browser's print, and reprints), from the order as Odoo gets it",
   }),
+  'pos.cashMove': op('pos.cashMove', {
+    input: z.object({ type: z.enum(['in', 'out']), amount: z.number().finite().positive().max(1e9), reason: z.string().max(200).default('') }).strict(),
+    output: z.object({ uid: z.string(), reason: z.string() }),
+    summary: 'Record cash put in or taken out of the drawer (offline too); sent to Odoo by the sync, once',
+  }),
   'pos.printReceipt': op('pos.printReceipt', {
     input: z
       .object({

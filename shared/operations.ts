@@ -47,6 +47,7 @@ export const OPERATIONS = {
   'pos.partners': { role: 'viewer', audited: false, program: 'pos' },
   'pos.createPartner': { role: 'support', audited: true, program: 'pos' },
   'pos.receipt': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.cashMove': { role: 'support', audited: true, program: 'pos' },
   'pos.printReceipt': { role: 'support', audited: false, program: 'pos' },
   'pos.cashierLogin': { role: 'viewer', audited: true, program: 'pos' },
   'pos.sell': { role: 'support', audited: false, program: 'pos' },

@@ -69,6 +69,10 @@ export interface PosAdapter {
   findPartnerByRef(ref: string): Promise<number | null>;
   /** The frozen payload with the customer's real id in place of the local placeholder. */
   withPartner(payload: string, partnerId: number): string;
+  /** Records cash put in or taken out of the drawer (nothing comes back). */
+  cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void>;
+  /** Whether a cash move with this exact reason is recorded in the session. */
+  findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean>;
   /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes. */
   close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }>;
 }
@@ -214,6 +218,14 @@ class Odoo17Adapter implements PosAdapter {
     return JSON.stringify(order);
   }
 
+  async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
+    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, { translatedType: move.type }]);
+  }
+
+  findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean> {
+    return cashMoveRecorded(this.rpc, sessionName, move);
+  }
+
   close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
     return closeAsTheUiDoes(this.rpc, sessionId, closing);
   }
@@ -318,9 +330,24 @@ class Odoo18Adapter implements PosAdapter {
     return JSON.stringify(order);
   }
 
+  async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
+    // 18 takes a partner before the extras.
+    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
+  }
+
+  findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean> {
+    return cashMoveRecorded(this.rpc, sessionName, move);
+  }
+
   close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
     return closeAsTheUiDoes(this.rpc, sessionId, closing);
   }
+}
+
+/** try_cash_in_out records payment_ref = "<session>-<type>-<reason>". */
+async function cashMoveRecorded(rpc: OdooRpc, sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean> {
+  const rows = await rpc.call<Array<{ id: number }>>('account.bank.statement.line', 'search_read', [[['payment_ref', '=', `${sessionName}-${move.type}-${move.reason}`]]], { fields: ['id'], limit: 1 });
+  return rows.length > 0;
 }
 
 async function partnerByRef(rpc: OdooRpc, ref: string): Promise<number | null> {

@@ -122,4 +122,24 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'cash put in or taken out',
+    up(db) {
+      db.exec(`
+        CREATE TABLE cash_moves (
+          uid TEXT PRIMARY KEY,
+          session_id INTEGER NOT NULL,
+          session_name TEXT NOT NULL,
+          type TEXT NOT NULL CHECK (type IN ('in', 'out')),
+          amount REAL NOT NULL CHECK (amount > 0),
+          reason TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'synced')),
+          uncertain INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL,
+          synced_at TEXT
+        );
+      `);
+    },
+  },
 ];

@@ -7,6 +7,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
+import { CashMoves } from './cash-moves.js';
 import { escposReceipt, sendToPrinter } from './escpos.js';
 import { Outbox, type OutboxExport } from './outbox.js';
 import { PartnerOutbox } from './partner-outbox.js';
@@ -51,8 +52,9 @@ export function createPosServices(options: PosOptions): PosServices {
   const terminal = new PosTerminal(db, vault, outbox, partners);
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
-  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync }, partners);
-  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, version: options.version ?? '0.0.0' }), audit, log });
+  const cashMoves = new CashMoves(db);
+  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync }, partners, cashMoves);
+  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, version: options.version ?? '0.0.0' }), audit, log });
   return {
     dataDir: options.dataDir,
     db,
@@ -73,8 +75,8 @@ export function createPosServices(options: PosOptions): PosServices {
   };
 }
 
-function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; publish: () => void; version: string }): Handlers {
-  const { vault, outbox, terminal, sync, db, publish } = deps;
+function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; publish: () => void; cashMoves: CashMoves; version: string }): Handlers {
+  const { vault, outbox, terminal, sync, db, publish, cashMoves } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -102,6 +104,13 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
     },
     'pos.cashierLogin': (input) => terminal.cashierLogin(input),
     'pos.receipt': ({ uid, cashier }) => terminal.receipt(uid, cashier ?? null),
+    'pos.cashMove': ({ type, amount, reason }) => {
+      const session = terminal.session();
+      if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
+      const move = cashMoves.record({ sessionId: session.id, sessionName: session.name, type, amount, reason });
+      sync.nudge();
+      return { uid: move.uid, reason: move.reason };
+    },
     'pos.printReceipt': async ({ uid, cashier, host, port, width }) => {
       const bytes = escposReceipt(terminal.receipt(uid, cashier ?? null), width);
       await sendToPrinter(host, port, bytes);

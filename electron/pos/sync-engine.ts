@@ -2,6 +2,7 @@ import type { Logger } from '../common/log.js';
 import { isFinal, type PosAdapter, type ServerOrder } from './adapters.js';
 import { OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
+import type { CashMoves } from './cash-moves.js';
 import type { PartnerOutbox } from './partner-outbox.js';
 
 // Pushes the outbox to Odoo so that every order arrives exactly once:
@@ -51,6 +52,8 @@ export class SyncEngine {
     private readonly options: SyncOptions = {},
     /** Customers made offline: created in Odoo before the orders that wait for them. */
     private readonly partners: PartnerOutbox | null = null,
+    /** Cash put in or taken out. */
+    private readonly cashMoves: CashMoves | null = null,
   ) {}
 
   status(): { status: SyncStatus; lastError: string | null } {
@@ -143,6 +146,10 @@ export class SyncEngine {
       const created = await this.syncPartners(adapter).catch((error: unknown) => error as Error);
       if (created instanceof Error) return this.failed(created, []);
     }
+    if (adapter && this.cashMoves) {
+      const moved = await this.syncCashMoves(adapter).catch((error: unknown) => error as Error);
+      if (moved instanceof Error) return this.failed(moved, []);
+    }
     const due = this.outbox.due(this.now(), this.options.batchSize ?? 200);
     const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };
     if (due.length === 0) return round;
@@ -184,6 +191,24 @@ export class SyncEngine {
     this.lastStatus = round.status;
     this.lastError = failure.message;
     return round;
+  }
+
+  /** Cash moves: one whose send may have reached Odoo is looked up by its marked reason first. */
+  private async syncCashMoves(adapter: PosAdapter): Promise<void> {
+    for (const move of this.cashMoves!.list('pending')) {
+      if (move.uncertain && (await adapter.findCashMove(move.sessionName, move))) {
+        this.cashMoves!.synced(move.uid);
+        continue;
+      }
+      this.cashMoves!.markSending(move.uid);
+      try {
+        await adapter.cashInOut(move.sessionId, move);
+      } catch (error) {
+        if (error instanceof OdooRpcError && error.kind === 'unreachable') this.cashMoves!.notSent(move.uid);
+        throw error;
+      }
+      this.cashMoves!.synced(move.uid);
+    }
   }
 
   /**

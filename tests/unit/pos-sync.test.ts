@@ -290,3 +290,40 @@ describe('receipts', () => {
     await expect(call('pos.printReceipt', { uid: order.uid, host: 'printer; rm -rf /', port })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 });
+
+describe('cash in and out', () => {
+  it('is recorded offline and reaches Odoo once, even after a lost answer', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    await odoo.down('refuse');
+    const call = async (op: string, input: unknown) => {
+      const result = await pos.dispatcher.invoke(op, input, { actor: 'test', role: 'support', transport: 'internal' });
+      if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+      return result.value as never;
+    };
+    const moved: { reason: string } = await call('pos.cashMove', { type: 'out', amount: 20, reason: 'Window cleaner' });
+    expect(moved.reason).toMatch(/^Window cleaner \[[0-9a-f]{8}\]$/);
+    await call('pos.cashMove', { type: 'in', amount: 50, reason: '' });
+    await expect(call('pos.cashMove', { type: 'out', amount: -5 })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await pos.sync.sync()).toMatchObject({ status: 'offline' });
+    await odoo.up();
+    odoo.cutAfterProcessing(1, 'try_cash_in_out'); // the first move reaches Odoo, its answer does not
+    await pos.sync.sync();
+    expect(odoo.requests().cut).toBe(1);
+    await new Promise((r) => setTimeout(r, 250));
+    await pos.sync.sync();
+    const session = pos.terminal.session()!;
+    const lines = await fetchStatementLines(odoo);
+    expect(lines.map((l) => [l.amount, l.payment_ref])).toEqual([
+      [-20, `${session.name}-out-${moved.reason}`],
+      [50, expect.stringMatching(new RegExp(`^${session.name.replace('/', '\\/')}-in-Cash in \\[`))],
+    ]);
+  });
+});
+
+/** The statement lines as any Odoo client reads them. */
+async function fetchStatementLines(odoo: FakeOdoo): Promise<Array<{ amount: number; payment_ref: string }>> {
+  const body = { jsonrpc: '2.0', method: 'call', id: 1, params: { service: 'object', method: 'execute_kw', args: [odoo.db, odoo.admin.uid, odoo.admin.password, 'account.bank.statement.line', 'search_read', [[]], { fields: ['amount', 'payment_ref'] }] } };
+  const reply = (await (await fetch(`${odoo.url}/jsonrpc`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json()) as { result: Array<{ amount: number; payment_ref: string }> };
+  return reply.result;
+}
