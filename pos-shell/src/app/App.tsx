@@ -1,0 +1,142 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { VaultStatus } from '../../../shared/contract.js';
+import { useApi, useLinkState } from '../api/context.js';
+import type { CartStore } from '../lib/carts.js';
+import { readPosData, type PosData } from '../lib/catalog.js';
+import { errorText } from '../lib/errors.js';
+import { ProductCache } from '../lib/products.js';
+import { useTerminalStatus, type TerminalState } from '../lib/terminal-status.js';
+import { CashierLogin, useCashier } from '../setup/CashierLogin.js';
+import { OpenSessionForm } from '../setup/OpenSessionForm.js';
+import { PairForm } from '../setup/PairForm.js';
+import { VaultForm } from '../setup/VaultForm.js';
+import { LinkBanner, StatusBar } from './StatusBar.js';
+import { PosProvider } from './context.js';
+import { Workspace } from './Workspace.js';
+
+/**
+ * The terminal's start: the service's vault, then pairing with Odoo, an open session and its
+ * cached data (a small admin screen for each missing piece), then a cashier, then selling.
+ */
+export function App({ carts }: { carts: CartStore }) {
+  const api = useApi();
+  const terminal = useTerminalStatus();
+  const vault = useVault();
+  const status = terminal.status;
+
+  let body;
+  if (!status || !vault.status) body = <Boot error={terminal.error ? errorText(terminal.error) : vault.error} onRetry={() => void terminal.reload().then(vault.reload)} />;
+  else if (vault.status.state !== 'unlocked') body = <VaultForm status={vault.status} onDone={() => void vault.reload().then(terminal.reload)} />;
+  else if (!status.pairing?.configId) body = <PairForm pairing={status.pairing} onPaired={terminal.reload} />;
+  else if (!status.session) body = <OpenSessionForm onOpened={terminal.reload} />;
+  else if (!status.cache.some((c) => c.model === 'product.product')) body = <OpenSessionForm refreshOnly onOpened={terminal.reload} />;
+  else body = <Selling key={`${status.session.id}:${status.cache[0]?.loadedAt ?? ''}`} api={api} carts={carts} terminal={terminal} />;
+
+  return (
+    <div className="app-frame">
+      <LinkBanner />
+      {body}
+    </div>
+  );
+}
+
+function useVault() {
+  const api = useApi();
+  const link = useLinkState();
+  const [status, setStatus] = useState<VaultStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = useCallback(async () => {
+    try {
+      setStatus(await api.call('vault.status', {}));
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, [api]);
+  useEffect(() => {
+    // A restarted service may be locked again: ask whenever the link comes (back) up.
+    if (link === 'connected') void reload();
+  }, [link, reload]);
+  return { status, error, reload };
+}
+
+function Boot({ error, onRetry }: { error: string | null; onRetry: () => void }) {
+  return (
+    <main className="gate">
+      <div className="gate-card">
+        <h1>Fleet POS</h1>
+        {error ? (
+          <>
+            <p className="error-line" role="alert">
+              {error}
+            </p>
+            <button type="button" className="btn" onClick={onRetry}>
+              Try again
+            </button>
+          </>
+        ) : (
+          <p className="muted">Connecting to the terminal service…</p>
+        )}
+      </div>
+    </main>
+  );
+}
+
+/** Loads the cached catalog once per session and data refresh, then asks for a cashier. */
+function Selling({ api, carts, terminal }: { api: ReturnType<typeof useApi>; carts: CartStore; terminal: TerminalState }) {
+  const [data, setData] = useState<PosData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const products = useMemo(() => new ProductCache(api), [api]);
+  const session = terminal.status!.session!;
+  const cashier = useCashier(session.id);
+
+  const load = useCallback(() => {
+    setError(null);
+    api.call('pos.catalog', {}).then(
+      (catalog) => {
+        try {
+          setData(readPosData(catalog));
+        } catch (e) {
+          setError(errorText(e));
+        }
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [api]);
+  useEffect(load, [load]);
+
+  if (!data) {
+    return (
+      <main className="gate">
+        <div className="gate-card">
+          <h1>Loading the shop</h1>
+          {error ? (
+            <>
+              <p className="error-line" role="alert">
+                {error}
+              </p>
+              <button type="button" className="btn" onClick={load}>
+                Try again
+              </button>
+            </>
+          ) : (
+            <p className="muted">Reading products and prices from this terminal…</p>
+          )}
+        </div>
+      </main>
+    );
+  }
+  if (!cashier.current) {
+    return (
+      <>
+        <StatusBar terminal={terminal} configName={data.configName} cashier={null} />
+        <CashierLogin employees={data.employees} onLogin={cashier.login} />
+      </>
+    );
+  }
+  return (
+    <PosProvider value={{ api, data, cashier: cashier.current, carts, products, terminal }}>
+      <Workspace onLock={cashier.logout} />
+    </PosProvider>
+  );
+}

@@ -1,0 +1,236 @@
+// A cart (an order being rung up) and the pure operations on it. Every amount derives from the
+// pricing engine in shared/pos (Odoo 17's own rules): Odoo stores the totals a POS sends without
+// recomputing them, so nothing here does its own arithmetic on money.
+
+import type { SaleInput } from '../../../shared/pos.js';
+import { mapTaxes } from '../../../shared/pos/fiscal-position.js';
+import {
+  computeOrderTotals,
+  lineUnitPrice,
+  newPaymentLineAmount,
+  paymentAmount,
+  payloadTaxIds,
+  paymentsRespectCashRounding,
+  roundQuantity,
+  storedUnitPrice,
+  type OrderLineInput,
+  type OrderTotals,
+  type PaymentInput,
+} from '../../../shared/pos/order-totals.js';
+import type { PricedProduct, Pricelist } from '../../../shared/pos/pricelist.js';
+import type { Customer, PosData, Product } from './catalog.js';
+
+export interface CartLine {
+  uuid: string;
+  product: Product;
+  qty: number;
+  /** Percent, 0–100. */
+  discount: number;
+  /** A price the cashier typed (or a refund's original price); null = the pricelist's. */
+  manualPrice: number | null;
+  /** Set on refund lines: the receipt line this one gives back. */
+  refundOf?: { orderName: string; lineUuid: string } | undefined;
+}
+
+export interface PaymentLine {
+  id: string;
+  methodId: number;
+  amount: number;
+}
+
+export interface Cart {
+  id: string;
+  /** The sale's uuid and access token, fixed when the cart starts. */
+  uuid: string;
+  accessToken: string;
+  createdAt: string;
+  lines: CartLine[];
+  selectedLine: string | null;
+  customer: Customer | null;
+  payments: PaymentLine[];
+  toInvoice: boolean;
+  /** Name of the order this cart refunds, if any. */
+  refundOf: string | null;
+}
+
+export function newCart(): Cart {
+  return { id: crypto.randomUUID(), uuid: crypto.randomUUID(), accessToken: crypto.randomUUID(), createdAt: new Date().toISOString(), lines: [], selectedLine: null, customer: null, payments: [], toInvoice: false, refundOf: null };
+}
+
+/** The pricelist and fiscal position in force: the customer's, else the config's. */
+export function cartPricing(cart: Cart, data: PosData): { pricelist: Pricelist | null; fiscalPositionId: number | null } {
+  const customerPricelist = data.usePricelist && cart.customer?.pricelistId ? data.pricelists.find((p) => p.id === cart.customer?.pricelistId) : undefined;
+  const fiscalPositionId = cart.customer?.fiscalPositionId ?? data.defaultFiscalPositionId;
+  return {
+    pricelist: customerPricelist ?? data.defaultPricelist,
+    fiscalPositionId: data.fiscalPositions.some((f) => f.id === fiscalPositionId) ? fiscalPositionId : null,
+  };
+}
+
+function pricedProduct(product: Product): PricedProduct & { taxes_id: number[] } {
+  return { ...(product.record as unknown as PricedProduct), taxes_id: product.taxIds };
+}
+
+/** The line's unit price: typed, or the pricelist's for its quantity after the fiscal position. */
+export function unitPrice(line: Pick<CartLine, 'product' | 'qty' | 'manualPrice'>, cart: Cart, data: PosData, now = Date.now()): number {
+  if (line.manualPrice !== null) return storedUnitPrice(line.manualPrice, data.settings);
+  const { pricelist, fiscalPositionId } = cartPricing(cart, data);
+  return lineUnitPrice(
+    {
+      product: pricedProduct(line.product),
+      pricelist,
+      quantity: line.qty,
+      fiscalPosition: data.fiscalPositions.find((f) => f.id === fiscalPositionId) ?? null,
+      taxesById: data.taxesById,
+      priceContext: { ...data.priceContextBase, date: now },
+    },
+    data.settings,
+  );
+}
+
+function orderLines(cart: Cart, data: PosData, now: number): OrderLineInput[] {
+  const { fiscalPositionId } = cartPricing(cart, data);
+  const fiscalPosition = data.fiscalPositions.find((f) => f.id === fiscalPositionId) ?? null;
+  return cart.lines.map((line) => ({
+    priceUnit: unitPrice(line, cart, data, now),
+    quantity: line.qty,
+    discount: line.discount,
+    taxes: mapTaxes(line.product.taxIds, fiscalPosition, data.taxesById),
+  }));
+}
+
+function paymentInputs(cart: Cart, data: PosData): PaymentInput[] {
+  return cart.payments.map((p) => ({ amount: p.amount, isCash: data.paymentMethods.find((m) => m.id === p.methodId)?.isCash === true }));
+}
+
+export function cartTotals(cart: Cart, data: PosData, now = Date.now()): OrderTotals {
+  return computeOrderTotals(orderLines(cart, data, now), paymentInputs(cart, data), data.settings);
+}
+
+/** A product's shelf price for one unit, taxes included as the line would show them. */
+export function shelfPrice(product: Product, cart: Cart, data: PosData): number {
+  const probe: Cart = { ...cart, lines: [{ uuid: 'probe', product, qty: 1, discount: 0, manualPrice: null }], payments: [] };
+  return cartTotals(probe, data).lines[0]?.price_subtotal_incl ?? 0;
+}
+
+export interface AddOptions {
+  qty?: number;
+  price?: number;
+  discount?: number;
+  /** false: always a new line (weighed items, embedded prices), as Odoo's merge: false. */
+  merge?: boolean;
+}
+
+function roundedQty(qty: number, product: Product, data: PosData): number {
+  const unit = product.uomId === null ? null : (data.uoms.get(product.uomId) ?? null);
+  return roundQuantity(qty, unit, data.uomDigits);
+}
+
+export function addProduct(cart: Cart, product: Product, data: PosData, options: AddOptions = {}): Cart {
+  const merge = options.merge !== false && options.price === undefined && !options.discount;
+  const existing = merge ? cart.lines.find((l) => l.product.id === product.id && l.manualPrice === null && l.discount === 0 && !l.refundOf && l.qty > 0) : undefined;
+  if (existing) return setQty({ ...cart, selectedLine: existing.uuid }, existing.uuid, existing.qty + (options.qty ?? 1), data);
+  const line: CartLine = {
+    uuid: crypto.randomUUID(),
+    product,
+    qty: roundedQty(options.qty ?? 1, product, data),
+    discount: options.discount ?? 0,
+    manualPrice: options.price ?? null,
+  };
+  return { ...cart, lines: [...cart.lines, line], selectedLine: line.uuid, payments: [] };
+}
+
+function updateLine(cart: Cart, uuid: string, change: (line: CartLine) => CartLine): Cart {
+  // Any change to the lines voids the payments entered so far: the amount due changed.
+  return { ...cart, lines: cart.lines.map((l) => (l.uuid === uuid ? change(l) : l)), payments: [] };
+}
+
+export function setQty(cart: Cart, uuid: string, qty: number, data: PosData): Cart {
+  if (!Number.isFinite(qty)) return cart;
+  return updateLine(cart, uuid, (l) => ({ ...l, qty: roundedQty(l.refundOf ? Math.min(0, qty) : qty, l.product, data) }));
+}
+
+export function setDiscount(cart: Cart, uuid: string, discount: number): Cart {
+  if (!Number.isFinite(discount)) return cart;
+  return updateLine(cart, uuid, (l) => ({ ...l, discount: Math.min(100, Math.max(0, discount)) }));
+}
+
+export function setPrice(cart: Cart, uuid: string, price: number | null): Cart {
+  if (price !== null && !Number.isFinite(price)) return cart;
+  return updateLine(cart, uuid, (l) => ({ ...l, manualPrice: price === null ? null : Math.max(0, price) }));
+}
+
+export function removeLine(cart: Cart, uuid: string): Cart {
+  const index = cart.lines.findIndex((l) => l.uuid === uuid);
+  const lines = cart.lines.filter((l) => l.uuid !== uuid);
+  const next = lines[Math.min(index, lines.length - 1)];
+  return { ...cart, lines, selectedLine: next?.uuid ?? null, payments: [] };
+}
+
+export function setCustomer(cart: Cart, customer: Customer | null): Cart {
+  return { ...cart, customer, toInvoice: customer ? cart.toInvoice : false, payments: [] };
+}
+
+/** A new payment line takes what is still due (after cash rounding, as Odoo's add_paymentline). */
+export function addPayment(cart: Cart, methodId: number, data: PosData): Cart {
+  const isCash = data.paymentMethods.find((m) => m.id === methodId)?.isCash === true;
+  const amount = newPaymentLineAmount(orderLines(cart, data, Date.now()), paymentInputs(cart, data), isCash, data.settings);
+  return { ...cart, payments: [...cart.payments, { id: crypto.randomUUID(), methodId, amount }] };
+}
+
+export function setPaymentAmount(cart: Cart, id: string, amount: number, data: PosData): Cart {
+  if (!Number.isFinite(amount)) return cart;
+  return { ...cart, payments: cart.payments.map((p) => (p.id === id ? { ...p, amount: paymentAmount(amount, data.settings) } : p)) };
+}
+
+export function removePayment(cart: Cart, id: string): Cart {
+  return { ...cart, payments: cart.payments.filter((p) => p.id !== id) };
+}
+
+/** Why the payment cannot be validated yet, or null when it can (Odoo's _isOrderValid checks). */
+export function paymentProblem(cart: Cart, totals: OrderTotals, data: PosData): string | null {
+  if (cart.lines.length === 0) return 'The order is empty.';
+  if (cart.payments.length === 0) return 'Choose a payment method.';
+  if (!paymentsRespectCashRounding(totals.amount_total, paymentInputs(cart, data), data.settings)) return `Cash amounts must be multiples of ${data.settings.cashRounding?.rounding ?? ''}.`;
+  if (!totals.is_paid) return 'The order is not fully paid.';
+  // A refund gives back exactly what is due; a sale may take more, and gives change in cash only.
+  if (totals.amount_total < 0 && totals.amount_due !== 0) return 'Refund exactly the amount due.';
+  if (totals.amount_return > 0 && !paymentInputs(cart, data).some((p) => p.isCash)) return 'Change can only be given with a cash payment.';
+  if (cart.toInvoice && !cart.customer) return 'An invoice needs a customer.';
+  return null;
+}
+
+/** The sale as pos.sell records it, every amount from the engine. */
+export function saleInput(cart: Cart, data: PosData, userId: number, now = new Date()): SaleInput {
+  const totals = cartTotals(cart, data, now.getTime());
+  const { pricelist, fiscalPositionId } = cartPricing(cart, data);
+  return {
+    lines: cart.lines.map((line, i) => {
+      const t = totals.lines[i]!;
+      return {
+        productId: line.product.id,
+        qty: t.qty,
+        priceUnit: t.price_unit,
+        discount: t.discount,
+        priceSubtotal: t.price_subtotal,
+        priceSubtotalIncl: t.price_subtotal_incl,
+        taxIds: payloadTaxIds(line.product.taxIds, data.taxes),
+        fullProductName: line.product.name,
+        uuid: line.uuid,
+      };
+    }),
+    payments: cart.payments.map((p) => ({ paymentMethodId: p.methodId, amount: p.amount })),
+    amountTotal: totals.amount_total,
+    amountTax: totals.amount_tax,
+    amountPaid: totals.amount_paid,
+    amountReturn: totals.amount_return,
+    partnerId: cart.customer?.id ?? null,
+    pricelistId: pricelist?.id ?? null,
+    fiscalPositionId,
+    userId,
+    toInvoice: cart.toInvoice,
+    uuid: cart.uuid,
+    accessToken: cart.accessToken,
+    dateOrder: now.toISOString(),
+  };
+}

@@ -1,0 +1,120 @@
+// Receipts of the sales made on this device, kept in the browser: the terminal's order list
+// (pos.orders) has names, totals and sync states but not the lines, and a reprint or a refund
+// needs them. Newest first, capped so the store never fills up.
+
+import type { Cart } from './cart.js';
+import { cartTotals } from './cart.js';
+import type { Customer, PosData } from './catalog.js';
+
+export interface ReceiptLine {
+  uuid: string;
+  productId: number;
+  name: string;
+  qty: number;
+  uomName: string;
+  /** The payload's price_unit (before discount, as the line stored it). */
+  priceUnit: number;
+  discount: number;
+  subtotalIncl: number;
+  taxIds: number[];
+  productRecord: Record<string, unknown>;
+  /** On refund receipts: the uuid of the line given back. */
+  refundOfLine?: string | undefined;
+}
+
+export interface Receipt {
+  uid: string;
+  name: string;
+  date: string;
+  cashier: string;
+  customer: Customer | null;
+  configName: string;
+  company: PosData['company'];
+  lines: ReceiptLine[];
+  amountUntaxed: number;
+  amountTax: number;
+  amountTotal: number;
+  rounding: number;
+  totalDue: number;
+  payments: Array<{ method: string; amount: number }>;
+  change: number;
+  refundOf: string | null;
+}
+
+const KEY = 'fleet-pos.receipts.v1';
+const KEEP = 500;
+
+export function buildReceipt(cart: Cart, data: PosData, order: { uid: string; name: string }, cashier: string, date: Date): Receipt {
+  const totals = cartTotals(cart, data, date.getTime());
+  return {
+    uid: order.uid,
+    name: order.name,
+    date: date.toISOString(),
+    cashier,
+    customer: cart.customer,
+    configName: data.configName,
+    company: data.company,
+    lines: cart.lines.map((line, i) => {
+      const t = totals.lines[i]!;
+      return {
+        uuid: line.uuid,
+        productId: line.product.id,
+        name: line.product.name,
+        qty: t.qty,
+        uomName: line.product.uomName,
+        priceUnit: t.price_unit,
+        discount: t.discount,
+        subtotalIncl: t.price_subtotal_incl,
+        taxIds: line.product.taxIds,
+        productRecord: line.product.record,
+        refundOfLine: line.refundOf?.lineUuid,
+      };
+    }),
+    amountUntaxed: totals.amount_untaxed,
+    amountTax: totals.amount_tax,
+    amountTotal: totals.amount_total,
+    rounding: totals.rounding_applied,
+    totalDue: totals.total_due,
+    payments: cart.payments.map((p) => ({ method: data.paymentMethods.find((m) => m.id === p.methodId)?.name ?? `#${p.methodId}`, amount: p.amount })),
+    change: totals.amount_return,
+    refundOf: cart.refundOf,
+  };
+}
+
+export function loadReceipts(storage: Storage = localStorage): Receipt[] {
+  try {
+    const parsed = JSON.parse(storage.getItem(KEY) ?? '[]') as unknown;
+    return Array.isArray(parsed) ? (parsed as Receipt[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveReceipt(receipt: Receipt, storage: Storage = localStorage): void {
+  const all = [receipt, ...loadReceipts(storage).filter((r) => r.uid !== receipt.uid)];
+  // Drop the oldest until it fits (a full store must never stop a sale: the order is already recorded).
+  for (let keep = Math.min(all.length, KEEP); keep > 0; keep = Math.floor(keep / 2)) {
+    try {
+      storage.setItem(KEY, JSON.stringify(all.slice(0, keep)));
+      return;
+    } catch {
+      // quota: try with fewer
+    }
+  }
+}
+
+export function findReceipt(uid: string, storage: Storage = localStorage): Receipt | null {
+  return loadReceipts(storage).find((r) => r.uid === uid) ?? null;
+}
+
+/** How much of each line of `receipt` the refunds recorded on this device already gave back. */
+export function refundedQuantities(receipt: Receipt, all: readonly Receipt[]): Map<string, number> {
+  const refunded = new Map<string, number>();
+  for (const other of all) {
+    if (other.refundOf !== receipt.name) continue;
+    for (const line of other.lines) {
+      if (line.refundOfLine) refunded.set(line.refundOfLine, (refunded.get(line.refundOfLine) ?? 0) - line.qty);
+    }
+  }
+  return refunded;
+}

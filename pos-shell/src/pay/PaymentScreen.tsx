@@ -1,0 +1,176 @@
+import { useEffect, useState } from 'react';
+import { usePos } from '../app/context.js';
+import { addPayment, paymentProblem, removePayment, saleInput, setPaymentAmount, type Cart, type PaymentLine } from '../lib/cart.js';
+import { useCarts } from '../lib/carts.js';
+import { errorText, toFleetError } from '../lib/errors.js';
+import { money } from '../lib/format.js';
+import { buildReceipt, saveReceipt, type Receipt } from '../lib/receipts.js';
+import { safeTotals } from '../sell/CartPanel.js';
+
+/**
+ * Payment methods, amounts tendered, what is still due and the change — all from the pricing
+ * engine, cash rounding included. Validating records the sale with pos.sell; only its answer (the
+ * sale stored under its final name) makes the order paid.
+ */
+export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: (receipt: Receipt) => void }) {
+  const { api, data, carts, cashier } = usePos();
+  const { carts: all, activeId } = useCarts(carts);
+  const cart = all.find((c) => c.id === activeId) ?? all[0]!;
+  const [selected, setSelected] = useState<string | null>(cart.payments[cart.payments.length - 1]?.id ?? null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const { totals, error: totalsError } = safeTotals(cart, data);
+  const change = (update: (c: Cart) => Cart) => carts.update(cart.id, update);
+  const problem = totals ? paymentProblem(cart, totals, data) : totalsError;
+
+  const add = (methodId: number) => {
+    change((c) => {
+      const next = addPayment(c, methodId, data);
+      setSelected(next.payments[next.payments.length - 1]!.id);
+      return next;
+    });
+  };
+
+  const validate = async () => {
+    if (busy || problem) return;
+    setBusy(true);
+    setError(null);
+    const now = new Date();
+    try {
+      const order = await api.call('pos.sell', { sale: saleInput(cart, data, cashier.userId, now) });
+      const receipt = buildReceipt(cart, data, order, cashier.name, now);
+      saveReceipt(receipt);
+      onPaid(receipt);
+      carts.close(cart.id);
+    } catch (e) {
+      const failure = toFleetError(e);
+      // A lost link may have cut the answer, not the sale: look in Orders before charging again.
+      setError(failure.code === 'INTERNAL' && /connection/i.test(failure.message) ? `${failure.message} The sale may have been recorded: check Orders before validating again.` : errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !busy) onBack();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [busy, onBack]);
+
+  const selectedLine = cart.payments.find((p) => p.id === selected) ?? null;
+  const due = totals ? Math.max(0, totals.amount_due) : 0;
+
+  return (
+    <div className="payment">
+      <section className="pay-methods" aria-label="Payment methods">
+        <h2>Pay with</h2>
+        {data.paymentMethods.map((m) => (
+          <button key={m.id} type="button" className="tile pay-method" disabled={busy} onClick={() => add(m.id)} data-testid={`pay-method-${m.id}`}>
+            {m.name}
+          </button>
+        ))}
+      </section>
+      <section className="pay-lines" aria-label="Payments">
+        <h2>Payments</h2>
+        {cart.payments.length === 0 ? <p className="muted">Choose a payment method.</p> : null}
+        <ul className="payment-list">
+          {cart.payments.map((p, i) => (
+            <PaymentRow key={p.id} payment={p} index={i} selected={p.id === selected} disabled={busy} onSelect={() => setSelected(p.id)} onAmount={(amount) => change((c) => setPaymentAmount(c, p.id, amount, data))} onRemove={() => change((c) => removePayment(c, p.id))} />
+          ))}
+        </ul>
+        {selectedLine ? (
+          <div className="quick-amounts" role="group" aria-label="Amount tendered">
+            <button type="button" className="btn" disabled={busy} onClick={() => change((c) => setPaymentAmount(c, selectedLine.id, selectedLine.amount + due, data))} data-testid="pay-exact">
+              Exact
+            </button>
+            {data.bills.filter((b) => b >= 5).map((bill) => (
+              <button key={bill} type="button" className="btn" disabled={busy} onClick={() => change((c) => setPaymentAmount(c, selectedLine.id, bill, data))} data-testid={`bill-${bill}`}>
+                {money(bill, data.currency)}
+              </button>
+            ))}
+          </div>
+        ) : null}
+      </section>
+      <section className="pay-summary" aria-label="Amounts">
+        <dl className="totals totals-large">
+          <dt>Total due</dt>
+          <dd data-testid="pay-total-due" data-amount={totals?.total_due ?? ''}>
+            {totals ? money(totals.total_due, data.currency) : '—'}
+          </dd>
+          {totals && totals.rounding_applied ? (
+            <>
+              <dt className="muted">Cash rounding</dt>
+              <dd className="muted" data-testid="pay-rounding" data-amount={totals.rounding_applied}>
+                {money(totals.rounding_applied, data.currency)}
+              </dd>
+            </>
+          ) : null}
+          <dt>Remaining</dt>
+          <dd data-testid="pay-remaining" data-amount={due}>
+            {money(due, data.currency)}
+          </dd>
+          <dt>Change</dt>
+          <dd className="change" data-testid="pay-change" data-amount={totals?.amount_return ?? 0}>
+            {money(totals?.amount_return ?? 0, data.currency)}
+          </dd>
+        </dl>
+        <p className="muted">Customer: {cart.customer?.name ?? 'none'}</p>
+        <label className="check">
+          <input type="checkbox" checked={cart.toInvoice} disabled={!cart.customer || busy} onChange={(e) => change((c) => ({ ...c, toInvoice: e.target.checked }))} data-testid="to-invoice" />
+          Invoice
+        </label>
+        <p className="muted" data-testid="pay-problem">
+          {problem ?? 'Ready to validate.'}
+        </p>
+        {error ? (
+          <p className="error-line" role="alert" data-testid="pay-error">
+            {error}
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="button" className="btn btn-large" disabled={busy} onClick={onBack} data-testid="pay-back">
+            Back
+          </button>
+          <button type="button" className="btn btn-primary btn-large" disabled={busy || !!problem} onClick={() => void validate()} data-testid="validate-payment">
+            {busy ? 'Recording…' : 'Validate'}
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function PaymentRow({ payment, index, selected, disabled, onSelect, onAmount, onRemove }: { payment: PaymentLine; index: number; selected: boolean; disabled: boolean; onSelect: () => void; onAmount: (amount: number) => void; onRemove: () => void }) {
+  const { data } = usePos();
+  const method = data.paymentMethods.find((m) => m.id === payment.methodId);
+  const [text, setText] = useState(String(payment.amount));
+  useEffect(() => setText(String(payment.amount)), [payment.amount]);
+  const commit = () => {
+    const value = Number(text.replace(',', '.'));
+    if (Number.isFinite(value) && text.trim() !== '') onAmount(value);
+    else setText(String(payment.amount));
+  };
+  return (
+    <li className={`payment-row${selected ? ' selected' : ''}`} data-testid={`payment-row-${index}`}>
+      <button type="button" className="payment-name" aria-pressed={selected} onClick={onSelect}>
+        {method?.name ?? `#${payment.methodId}`}
+      </button>
+      <input
+        inputMode="decimal"
+        aria-label={`Amount paid by ${method?.name ?? 'this method'}`}
+        value={text}
+        disabled={disabled}
+        onFocus={onSelect}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+        data-testid={`payment-amount-${index}`}
+      />
+      <button type="button" className="btn btn-icon" aria-label={`Remove the ${method?.name ?? ''} payment`} disabled={disabled} onClick={onRemove}>
+        ✕
+      </button>
+    </li>
+  );
+}

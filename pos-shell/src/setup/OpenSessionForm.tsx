@@ -1,0 +1,55 @@
+import { useState, type FormEvent } from 'react';
+import { useApi } from '../api/context.js';
+import { errorText } from '../lib/errors.js';
+import { ErrorLine, FieldRow, Gate } from './Gate.js';
+
+/**
+ * Opens (or resumes) the configuration's session in Odoo, counting the opening cash, then loads
+ * Odoo's POS data into the terminal's cache. `refreshOnly`: the session is open, the data is not loaded.
+ */
+export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => void | Promise<void>; refreshOnly?: boolean }) {
+  const api = useApi();
+  const [cash, setCash] = useState('0');
+  const [step, setStep] = useState<'idle' | 'opening' | 'loading'>('idle');
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const openingCash = Number(cash.replace(',', '.'));
+    if (!refreshOnly && !(openingCash >= 0)) return setError('Enter the cash in the drawer (0 or more).');
+    setError(null);
+    try {
+      if (!refreshOnly) {
+        setStep('opening');
+        await api.call('pos.openSession', { openingCash });
+      }
+      setStep('loading');
+      await api.call('pos.refresh', {});
+      await onOpened();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setStep('idle');
+    }
+  };
+
+  return (
+    <Gate title={refreshOnly ? 'Load the shop’s products' : 'Open the session'}>
+      <form onSubmit={submit} noValidate>
+        {refreshOnly ? (
+          <p className="muted">The session is open; this terminal has not loaded Odoo’s products, prices and taxes yet.</p>
+        ) : (
+          <FieldRow label="Cash in the drawer" hint="Counted now, recorded as the session’s opening balance.">
+            <input inputMode="decimal" autoFocus value={cash} onChange={(e) => setCash(e.target.value)} data-testid="opening-cash" />
+          </FieldRow>
+        )}
+        <ErrorLine error={error} />
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={step !== 'idle'} data-testid="open-session-submit">
+            {step === 'opening' ? 'Opening the session…' : step === 'loading' ? 'Loading products…' : refreshOnly ? 'Load products' : 'Open session'}
+          </button>
+        </div>
+      </form>
+    </Gate>
+  );
+}
