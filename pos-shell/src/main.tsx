@@ -5,9 +5,13 @@ import { createClient } from './api/client.js';
 import { ClientProvider } from './api/context.js';
 import { App } from './app/App.js';
 import { CartStore } from './lib/carts.js';
+import { registerServiceWorker } from './lib/pwa.js';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('#root missing from index.html');
+
+// The dev server has no service worker build; production registers it for offline starts.
+if (import.meta.env.PROD) registerServiceWorker();
 
 createRoot(container).render(
   <StrictMode>
