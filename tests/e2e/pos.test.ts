@@ -1,0 +1,190 @@
+// Fleet POS end to end, in Debian's Chromium: the built PWA served by the POS web server (real
+// services, real SQLite outbox) selling against the fake Odoo 17 — online, with Odoo down, after a
+// reload served by the service worker — and every order reaching Odoo exactly once.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { launchChromium } from '../support/browser.js';
+import { POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+
+let odoo: FakeOdoo;
+let pos: PosWeb;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** What the receipt showed for each sale, to compare with what Odoo stores. */
+interface Shown {
+  name: string;
+  total: number;
+  toPay: number;
+  change: number;
+}
+const shown: Shown[] = [];
+
+const amountOf = async (testId: string): Promise<number> => Number(await page.getByTestId(testId).getAttribute('data-amount'));
+const countOf = async (testId: string): Promise<number> => Number(await page.getByTestId(testId).getAttribute('data-count'));
+
+/** The receipt after "Paid": its name and amounts (the to-pay line shows only with cash rounding). */
+async function readReceipt(): Promise<Shown> {
+  await page.getByTestId('paid-banner').waitFor();
+  const total = await amountOf('receipt-total');
+  const toPay = (await page.getByTestId('receipt-to-pay').count()) ? await amountOf('receipt-to-pay') : total;
+  const receipt: Shown = { name: (await page.getByTestId('receipt-name').textContent()) ?? '', total, toPay, change: await amountOf('receipt-change') };
+  shown.push(receipt);
+  return receipt;
+}
+
+/** Cash, a 0.05 step, half-up: an amount on the step. */
+const onCashStep = (amount: number) => Math.abs(amount * 20 - Math.round(amount * 20)) < 1e-6;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(POS_UI_DIR, 'sw.js'))) throw new Error('dist/pos-shell is missing or has no service worker: run `node scripts/build.mjs` (npm test does)');
+  odoo = await startFakeOdoo({ version: '17.0', seed: 1, configs: [{ posHr: true, cashRounding: { rounding: 0.05, method: 'HALF-UP' } }] });
+  pos = await startPosWeb();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await pos?.close();
+  await odoo?.close();
+});
+
+describe('Fleet POS in Chromium', () => {
+  it('pairs with Odoo, opens the session and loads its data from the admin screens', async () => {
+    await page.goto(pos.server.launchUrl);
+    expect(page.url()).not.toContain('token=');
+    await page.getByTestId('pair-url').fill(odoo.url);
+    await page.getByTestId('pair-db').fill(odoo.db);
+    await page.getByTestId('pair-login').fill(odoo.admin.login);
+    await page.getByTestId('pair-secret').fill(odoo.admin.apiKey);
+    await page.getByTestId('pair-submit').click();
+    await page.getByTestId('opening-cash').fill('150');
+    await page.getByTestId('open-session-submit').click();
+    await page.getByTestId('cashier-1').waitFor();
+    expect(pos.services.terminal.pairing()).toMatchObject({ configName: 'Shop', serverVersion: '17.0' });
+    expect(pos.services.terminal.session()).toMatchObject({ name: 'POS/00003' });
+    expect(odoo.sessions().find((s) => s.name === 'POS/00003')).toMatchObject({ state: 'opened', cash_register_balance_start: 150 });
+  });
+
+  it('logs the cashier in with the employee PIN (a wrong one is refused)', async () => {
+    await page.getByTestId('cashier-1').click();
+    await page.getByTestId('cashier-pin').fill('9999');
+    await page.getByTestId('cashier-login').click();
+    await expect.poll(() => page.getByTestId('form-error').textContent()).toContain('Wrong PIN');
+    await page.getByTestId('cashier-pin').fill('1234');
+    await page.getByTestId('cashier-login').click();
+    await page.getByTestId('product-grid').waitFor();
+    expect(await page.getByTestId('cashier-name').textContent()).toContain('Mitchell Admin');
+    expect(await page.getByTestId('session-name').textContent()).toBe('POS/00003');
+  });
+
+  it('sells a tapped product and a scanned one, paid in cash with change, and shows the receipt', async () => {
+    await page.getByTestId('product-2').click();
+    // The scanner types into the page (focus is on the tile just tapped) and ends with Enter.
+    await page.keyboard.type(odoo.catalog.product(5)!.barcode as string);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('cart-line-5').waitFor();
+    // The scan's Enter did not press the focused tile again.
+    expect(await page.getByTestId('cart-line-2').getByTestId('line-qty').textContent()).toBe('1');
+    expect(await page.getByTestId('cart-lines').locator('li').count()).toBe(2);
+    const total = await amountOf('cart-total');
+
+    await page.getByTestId('pay-button').click();
+    await page.getByTestId('pay-method-1').click();
+    const due = await amountOf('pay-total-due');
+    expect(onCashStep(due)).toBe(true);
+    const tendered = Math.ceil(due / 50) * 50 + 50;
+    await page.getByTestId('payment-amount-0').fill(String(tendered));
+    await page.getByTestId('payment-amount-0').press('Enter');
+    await expect.poll(() => amountOf('pay-change')).toBeCloseTo(tendered - due, 9);
+    await page.getByTestId('validate-payment').click();
+
+    const receipt = await readReceipt();
+    expect(receipt).toMatchObject({ name: 'Order 00003-001-0001', total });
+    expect(receipt.change).toBeCloseTo(tendered - due, 9);
+    expect(await page.getByTestId('receipt').textContent()).toContain(odoo.catalog.productName(5));
+    await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-state')).toBe('online');
+    await page.getByTestId('new-order').click();
+  });
+
+  it('sells with Odoo down: paid at once, the order waits on the terminal', async () => {
+    await odoo.down('refuse');
+    await page.getByTestId('product-1').click();
+    await page.getByTestId('pay-button').click();
+    await page.getByTestId('pay-method-1').click();
+    // Cash rounding applies to the amount due (the total itself is sent unrounded, as Odoo does).
+    const due = await amountOf('pay-total-due');
+    expect(onCashStep(due)).toBe(true);
+    expect(await amountOf('pay-remaining')).toBe(0);
+    await page.getByTestId('validate-payment').click();
+    const receipt = await readReceipt();
+    expect(receipt.name).toBe('Order 00003-001-0002');
+    expect(receipt.toPay).toBe(due);
+    await page.getByTestId('new-order').click();
+    await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-state')).toBe('offline');
+    expect(await countOf('outbox-pending')).toBe(1);
+    expect(odoo.orders()).toHaveLength(1);
+  });
+
+  it('reloads from the service worker while Odoo is down and sells once more', async () => {
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const response = await page.reload();
+    expect(response?.fromServiceWorker()).toBe(true);
+    // Same cashier, same waiting order after the reload.
+    await page.getByTestId('product-search').waitFor();
+    await expect.poll(() => countOf('outbox-pending')).toBe(1);
+
+    // Keyboard only: search by internal reference, Enter adds it, F9 pays.
+    await page.getByTestId('product-search').fill('P00008');
+    await page.getByTestId('product-search').press('Enter');
+    await page.getByTestId('cart-line-8').waitFor();
+    await page.keyboard.press('F9');
+    await page.getByTestId('pay-method-1').click();
+    await page.getByTestId('bill-20').click();
+    const due = await amountOf('pay-total-due');
+    await expect.poll(() => amountOf('pay-change')).toBeCloseTo(20 - due, 9);
+    await page.getByTestId('validate-payment').click();
+    const receipt = await readReceipt();
+    expect(receipt.name).toBe('Order 00003-001-0003');
+    await page.getByTestId('new-order').click();
+    await expect.poll(() => countOf('outbox-pending')).toBe(2);
+    expect(odoo.orders()).toHaveLength(1);
+  });
+
+  it('sends the waiting orders once Odoo is back: each order once, with the totals the receipts showed', async () => {
+    await odoo.up();
+    await page.getByTestId('nav-sync').click();
+    await page.getByTestId('sync-now').click();
+    await expect.poll(() => countOf('outbox-pending'), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-state')).toBe('online');
+    expect(await page.getByTestId('outbox-parked').count()).toBe(0);
+
+    const orders = odoo.orders();
+    expect(orders.map((o) => o.pos_reference).sort()).toEqual(shown.map((s) => s.name).sort());
+    for (const sale of shown) {
+      const order = orders.find((o) => o.pos_reference === sale.name)!;
+      expect(order.state).toBe('paid');
+      expect(order.amount_total).toBe(sale.total);
+      expect(order.amount_paid).toBeCloseTo(sale.toPay, 9);
+      expect(order.amount_return).toBeCloseTo(sale.change, 9);
+    }
+    expect(odoo.serverLog().filter((line) => line.includes('not fully paid'))).toEqual([]);
+
+    // The order history shows them in Odoo, and reprints one from the receipt kept here.
+    await page.getByTestId('nav-orders').click();
+    await page.getByTestId(`order-${shown[0]!.name}`).click();
+    expect(await page.getByTestId(`order-${shown[0]!.name}`).getByTestId('order-state').getAttribute('data-state')).toBe('synced');
+    await page.getByTestId('reprint').click();
+    expect(await amountOf('receipt-total')).toBe(shown[0]!.total);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+// Fleet POS in web mode, in-process, for browser tests: the real POS services on a fresh data
+// folder and the real web server serving the built dist/pos-shell, as `npm run pos -- --web` does.
+import net from 'node:net';
+import path from 'node:path';
+import { silentLogger } from '../../electron/common/log.js';
+import { createPosServices, type PosServices } from '../../electron/pos/pos-services.js';
+import type { SyncOptions } from '../../electron/pos/sync-engine.js';
+import { startWebServer, type WebServer } from '../../electron/web-server.js';
+import { FAST_KDF } from './console.js';
+import { newPosDir, POS_PASSPHRASE } from './pos-terminal.js';
+
+export const POS_UI_DIR = path.resolve('dist/pos-shell');
+
+/** A free loopback port (the POS serves on a fixed one; tests pick theirs once per run). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PosWeb {
+  services: PosServices;
+  server: WebServer;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** FLEET_POS_E2E_PORT fixes the port (else a free one); the vault is unlocked with the test passphrase. */
+export async function startPosWeb(options: { dataDir?: string; port?: number; sync?: SyncOptions } = {}): Promise<PosWeb> {
+  const dataDir = options.dataDir ?? newPosDir();
+  const services = createPosServices({ dataDir, passphrase: POS_PASSPHRASE, kdf: FAST_KDF, log: silentLogger, sync: { backoffBaseMs: 50, backoffMaxMs: 400, ...options.sync } });
+  const port = options.port ?? (process.env.FLEET_POS_E2E_PORT ? Number(process.env.FLEET_POS_E2E_PORT) : await freePort());
+  const server = await startWebServer({
+    dispatcher: services.dispatcher,
+    events: services.events,
+    staticDir: POS_UI_DIR,
+    context: { actor: 'e2e@pos', role: 'admin' },
+    log: silentLogger,
+    port,
+    // As electron/serve-pos.ts: the service worker controls the whole app.
+    extraHeaders: (urlPath): Record<string, string> => (urlPath === '/sw.js' ? { 'Service-Worker-Allowed': '/', 'Cache-Control': 'no-cache' } : {}),
+  });
+  services.startBackgroundWork();
+  return {
+    services,
+    server,
+    dataDir,
+    async close() {
+      await server.close();
+      await services.close();
+    },
+  };
+}
