@@ -80,7 +80,7 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
             <PaymentRow key={p.id} payment={p} index={i} selected={p.id === selected} disabled={busy} onSelect={() => setSelected(p.id)} onAmount={(amount) => change((c) => setPaymentAmount(c, p.id, amount, data))} onRemove={() => change((c) => removePayment(c, p.id))} />
           ))}
         </ul>
-        {selectedLine ? (
+        {selectedLine && (totals?.amount_total ?? 0) > 0 ? (
           <div className="quick-amounts" role="group" aria-label="Amount tendered">
             <button type="button" className="btn" disabled={busy} onClick={() => change((c) => setPaymentAmount(c, selectedLine.id, selectedLine.amount + due, data))} data-testid="pay-exact">
               Exact
@@ -95,7 +95,7 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
       </section>
       <section className="pay-summary" aria-label="Amounts">
         <dl className="totals totals-large">
-          <dt>Total due</dt>
+          <dt>{(totals?.amount_total ?? 0) < 0 ? 'To refund' : 'Total due'}</dt>
           <dd data-testid="pay-total-due" data-amount={totals?.total_due ?? ''}>
             {totals ? money(totals.total_due, data.currency) : '—'}
           </dd>

@@ -92,7 +92,10 @@ function LineEditor({ line, cart }: { line: CartLine; cart: Cart }) {
   const [qty, setQtyText] = useState(quantity(line.qty));
   const [discount, setDiscountText] = useState(line.discount ? String(line.discount) : '');
   const [price, setPriceText] = useState(line.manualPrice === null ? '' : String(line.manualPrice));
+  // Scans and the ± buttons change the line too: show its current values.
   useEffect(() => setQtyText(quantity(line.qty)), [line.qty]);
+  useEffect(() => setDiscountText(line.discount ? String(line.discount) : ''), [line.discount]);
+  useEffect(() => setPriceText(line.manualPrice === null ? '' : String(line.manualPrice)), [line.manualPrice]);
   const parse = (text: string) => Number(text.replace(',', '.'));
 
   return (
