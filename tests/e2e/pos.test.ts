@@ -2,6 +2,7 @@
 // services, real SQLite outbox) selling against the fake Odoo 17 — online, with Odoo down, after a
 // reload served by the service worker — and every order reaching Odoo exactly once.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ let odoo: FakeOdoo;
 let pos: PosWeb;
 let browser: Browser;
 let page: Page;
+/** A copy of the built UI, so that a test can publish a "new version" of it. */
+let uiDir: string;
 const pageErrors: string[] = [];
 
 /** What the receipt showed for each sale, to compare with what Odoo stores. */
@@ -43,7 +46,9 @@ const onCashStep = (amount: number) => Math.abs(amount * 20 - Math.round(amount 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(POS_UI_DIR, 'sw.js'))) throw new Error('dist/pos-shell is missing or has no service worker: run `node scripts/build.mjs` (npm test does)');
   odoo = await startFakeOdoo({ version: '17.0', seed: 1, configs: [{ posHr: true, cashRounding: { rounding: 0.05, method: 'HALF-UP' } }] });
-  pos = await startPosWeb();
+  uiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-pos-ui-'));
+  fs.cpSync(POS_UI_DIR, uiDir, { recursive: true });
+  pos = await startPosWeb({ staticDir: uiDir });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -56,6 +61,7 @@ afterAll(async () => {
   await browser?.close();
   await pos?.close();
   await odoo?.close();
+  if (uiDir) fs.rmSync(uiDir, { recursive: true, force: true });
 });
 
 describe('Fleet POS in Chromium', () => {
@@ -185,6 +191,31 @@ describe('Fleet POS in Chromium', () => {
     expect(await page.getByTestId(`order-${shown[0]!.name}`).getByTestId('order-state').getAttribute('data-state')).toBe('synced');
     await page.getByTestId('reprint').click();
     expect(await amountOf('receipt-total')).toBe(shown[0]!.total);
+    await page.getByTestId('new-order').click();
+  });
+
+  it('offers a new version only between sales, and reloads into it when asked', async () => {
+    await page.getByTestId('nav-sell').click();
+    await page.getByTestId('product-3').click();
+    // A new build is published while a sale is under way; the terminal looks for updates.
+    fs.appendFileSync(path.join(uiDir, 'sw.js'), '\n// next version\n');
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.update()));
+    await page.waitForFunction(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.waiting?.state === 'installed'));
+    // Not in the middle of a sale: neither with lines in the cart nor on the payment screen.
+    await page.getByTestId('pay-button').click();
+    await page.getByTestId('pay-method-1').waitFor();
+    expect(await page.getByTestId('update-prompt').count()).toBe(0);
+    await page.getByTestId('pay-back').click();
+    expect(await page.getByTestId('update-prompt').count()).toBe(0);
+    await page.getByTestId('remove-line').click();
+    await page.getByTestId('update-prompt').waitFor();
+
+    await page.evaluate(() => ((window as unknown as { beforeUpdate?: boolean }).beforeUpdate = true));
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('update-reload').click()]);
+    await page.getByTestId('product-grid').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { beforeUpdate?: boolean }).beforeUpdate)).toBeUndefined();
+    expect(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.waiting ?? null))).toBeNull();
+    expect(await page.getByTestId('update-prompt').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

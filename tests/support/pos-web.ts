@@ -30,15 +30,18 @@ export interface PosWeb {
   close(): Promise<void>;
 }
 
-/** FLEET_POS_E2E_PORT fixes the port (else a free one); the vault is unlocked with the test passphrase. */
-export async function startPosWeb(options: { dataDir?: string; port?: number; sync?: SyncOptions } = {}): Promise<PosWeb> {
+/**
+ * FLEET_POS_E2E_PORT fixes the port (else a free one); the vault is unlocked with the test
+ * passphrase. `staticDir`: serve a copy of the UI (a test that publishes a new version edits it).
+ */
+export async function startPosWeb(options: { dataDir?: string; port?: number; sync?: SyncOptions; staticDir?: string } = {}): Promise<PosWeb> {
   const dataDir = options.dataDir ?? newPosDir();
   const services = createPosServices({ dataDir, passphrase: POS_PASSPHRASE, kdf: FAST_KDF, log: silentLogger, sync: { backoffBaseMs: 50, backoffMaxMs: 400, ...options.sync } });
   const port = options.port ?? (process.env.FLEET_POS_E2E_PORT ? Number(process.env.FLEET_POS_E2E_PORT) : await freePort());
   const server = await startWebServer({
     dispatcher: services.dispatcher,
     events: services.events,
-    staticDir: POS_UI_DIR,
+    staticDir: options.staticDir ?? POS_UI_DIR,
     context: { actor: 'e2e@pos', role: 'admin' },
     log: silentLogger,
     port,
