@@ -79,9 +79,14 @@ export const OutboxFile = z
           state: z.enum(['pending', 'synced', 'parked']),
           lastError: z.string().nullable(),
           createdAt: z.string(),
+          partnerLocalId: z.number().int().negative().nullable().optional(),
         }),
       )
       .max(100_000),
+    customers: z
+      .array(z.object({ localId: z.number().int().negative(), ref: z.string().regex(/^fleet-pos-[0-9a-f-]{36}$/), vals: z.record(z.string(), z.unknown()) }))
+      .max(10_000)
+      .optional(),
   })
   .strict();
 
@@ -93,6 +98,9 @@ export const PosStatus = z.object({
     .nullable(),
   session: PosSessionView.nullable(),
   outbox: z.object({ pending: z.number(), parked: z.number(), synced: z.number(), lastSyncedAt: z.string().nullable() }),
+  /** Customers made offline and cash moves not yet in Odoo (parked: refused, waiting for a person). */
+  customers: z.object({ pending: z.number(), parked: z.number() }).optional(),
+  cashMoves: z.object({ pending: z.number(), parked: z.number() }).optional(),
   sync: z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), lastError: z.string().nullable() }),
   cache: z.array(z.object({ model: z.string(), loadedAt: z.string(), count: z.number() })),
 });

@@ -1,5 +1,5 @@
 import { FleetError } from '../../shared/errors.js';
-import type { OdooRpc } from './odoo-rpc.js';
+import { OdooRpcError, type OdooRpc } from './odoo-rpc.js';
 
 // One adapter per Odoo API generation (reference: odoo-pos-rpc.md). 16 and 17 load with
 // `load_pos_data` and push with `create_from_ui` (dedupe by name + content, rescue sessions);
@@ -185,8 +185,13 @@ class Odoo17Adapter implements PosAdapter {
   async push(payloads: readonly string[]): Promise<PushResult> {
     const orders = payloads.map((p) => JSON.parse(p) as unknown);
     const result = await this.rpc.call<Array<{ id: number; pos_reference: string }>>('pos.order', 'create_from_ui', [orders, false]);
-    // The answer holds ids and names only: the states say whether Odoo left any in draft.
-    const states = result.length ? await this.read(result.map((r) => r.id)) : [];
+    // The answer holds ids and names only: the states say whether Odoo left any in draft. Odoo
+    // has stored the orders by now, so a failure reading them leaves their outcome uncertain.
+    const states = result.length
+      ? await this.read(result.map((r) => r.id)).catch((error: unknown) => {
+          throw new OdooRpcError('uncertain', `Odoo stored the orders but their states could not be read: ${(error as Error).message}`);
+        })
+      : [];
     return { processed: new Map(states.map((s) => [s.name, s])) };
   }
 

@@ -13,8 +13,9 @@ export interface CashMove {
   amount: number;
   /** The reason as Odoo records it, the mark included. */
   reason: string;
-  state: 'pending' | 'synced';
+  state: 'pending' | 'synced' | 'parked';
   uncertain: boolean;
+  lastError: string | null;
   createdAt: string;
 }
 
@@ -30,9 +31,9 @@ export class CashMoves {
     return this.list().find((m) => m.uid === uid)!;
   }
 
-  list(state?: 'pending' | 'synced'): CashMove[] {
+  list(state?: 'pending' | 'synced' | 'parked'): CashMove[] {
     const rows = (state ? this.db.prepare('SELECT * FROM cash_moves WHERE state = ? ORDER BY created_at').all(state) : this.db.prepare('SELECT * FROM cash_moves ORDER BY created_at').all()) as Row[];
-    return rows.map((r) => ({ uid: r.uid, sessionId: r.session_id, sessionName: r.session_name, type: r.type, amount: r.amount, reason: r.reason, state: r.state, uncertain: r.uncertain === 1, createdAt: r.created_at }));
+    return rows.map((r) => ({ uid: r.uid, sessionId: r.session_id, sessionName: r.session_name, type: r.type, amount: r.amount, reason: r.reason, state: r.state, uncertain: r.uncertain === 1, lastError: r.last_error, createdAt: r.created_at }));
   }
 
   markSending(uid: string): void {
@@ -41,6 +42,20 @@ export class CashMoves {
 
   notSent(uid: string): void {
     this.db.prepare('UPDATE cash_moves SET uncertain = 0 WHERE uid = ?').run(uid);
+  }
+
+  park(uid: string, error: string): void {
+    this.db.prepare("UPDATE cash_moves SET state = 'parked', uncertain = 0, last_error = ? WHERE uid = ?").run(error.slice(0, 2000), uid);
+  }
+
+  /** A person fixed the cause: the parked move is sent again. */
+  requeue(uid: string): boolean {
+    return this.db.prepare("UPDATE cash_moves SET state = 'pending' WHERE uid = ? AND state = 'parked'").run(uid).changes > 0;
+  }
+
+  counts(): { pending: number; parked: number } {
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM cash_moves GROUP BY state').all() as Array<{ state: string; n: number }>;
+    return { pending: rows.find((r) => r.state === 'pending')?.n ?? 0, parked: rows.find((r) => r.state === 'parked')?.n ?? 0 };
   }
 
   synced(uid: string, now = new Date()): void {
@@ -55,7 +70,8 @@ interface Row {
   type: 'in' | 'out';
   amount: number;
   reason: string;
-  state: 'pending' | 'synced';
+  state: 'pending' | 'synced' | 'parked';
   uncertain: number;
+  last_error: string | null;
   created_at: string;
 }

@@ -19,6 +19,10 @@ export interface OutboxOrder {
   /** The last send's outcome is unknown (timeout, cut connection): the server is asked before resending. */
   uncertain: boolean;
   nextAttemptAt: string;
+  /** When it was last handed to Odoo. */
+  sentAt: string | null;
+  /** A customer made offline it waits for (negative local id), or null. */
+  partnerLocalId: number | null;
   lastError: string | null;
   serverId: number | null;
   createdAt: string;
@@ -35,8 +39,12 @@ export function orderIdentity(sessionId: number, loginNumber: number, sequence: 
 export interface OutboxExport {
   format: 'fleet-pos-outbox/1';
   exportedAt: string;
-  orders: Array<Pick<OutboxOrder, 'uid' | 'name' | 'sessionId' | 'sequence' | 'payload' | 'amountTotal' | 'state' | 'lastError' | 'createdAt'>>;
+  orders: Array<Pick<OutboxOrder, 'uid' | 'name' | 'sessionId' | 'sequence' | 'payload' | 'amountTotal' | 'state' | 'lastError' | 'createdAt'> & { partnerLocalId?: number | null }>;
+  /** Customers made offline that exported orders wait for (made again, same reference, on import). */
+  customers?: Array<{ localId: number; ref: string; vals: Record<string, unknown> }>;
 }
+
+const CUSTOMER_FIELDS = new Set(['name', 'email', 'phone', 'street', 'city', 'zip', 'vat']);
 
 export class Outbox {
   constructor(private readonly db: Database.Database) {}
@@ -98,9 +106,9 @@ export class Outbox {
   }
 
   /** About to send: counted, and marked uncertain until the answer is known (a crash mid-send leaves it so). */
-  markSending(uids: readonly string[]): void {
-    const stmt = this.db.prepare("UPDATE outbox SET attempts = attempts + 1, uncertain = 1 WHERE uid = ? AND state = 'pending'");
-    this.db.transaction(() => uids.forEach((uid) => stmt.run(uid)))();
+  markSending(uids: readonly string[], now = new Date()): void {
+    const stmt = this.db.prepare("UPDATE outbox SET attempts = attempts + 1, uncertain = 1, sent_at = ? WHERE uid = ? AND state = 'pending'");
+    this.db.transaction(() => uids.forEach((uid) => stmt.run(now.toISOString(), uid)))();
   }
 
   markSynced(synced: ReadonlyArray<{ uid: string; serverId: number | null }>, now = new Date()): void {
@@ -125,13 +133,16 @@ export class Outbox {
     if (!changed) throw new FleetError('NOT_FOUND', `No parked order ${uid}.`);
   }
 
-  /** Unsynced orders (pending and parked) as a file another terminal can import. */
+  /** Unsynced orders (pending and parked) as a file another terminal can import, with the customers made offline they wait for. */
   exportUnsynced(now = new Date()): OutboxExport {
     const rows = (this.db.prepare("SELECT * FROM outbox WHERE state <> 'synced' ORDER BY created_at").all() as Row[]).map(fromRow);
+    const waitedFor = [...new Set(rows.map((o) => o.partnerLocalId).filter((id): id is number => id !== null))];
+    const customers = waitedFor.map((id) => this.db.prepare('SELECT local_id, ref, vals FROM partner_outbox WHERE local_id = ?').get(id) as { local_id: number; ref: string; vals: string });
     return {
       format: 'fleet-pos-outbox/1',
       exportedAt: now.toISOString(),
-      orders: rows.map(({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt }) => ({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt })),
+      orders: rows.map(({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt, partnerLocalId }) => ({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt, partnerLocalId })),
+      customers: customers.map((c) => ({ localId: c.local_id, ref: c.ref, vals: JSON.parse(c.vals) as Record<string, unknown> })),
     };
   }
 
@@ -143,17 +154,36 @@ export class Outbox {
     if (file.format !== 'fleet-pos-outbox/1' || !Array.isArray(file.orders)) throw new FleetError('VALIDATION', 'Not an exported Fleet POS order file.');
     let imported = 0;
     let known = 0;
+    // Imported orders may have reached Odoo from the other terminal: each is looked up before it is sent.
     const insert = this.db.prepare(
-      `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, last_error, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, uncertain, next_attempt_at, last_error, created_at, partner_local_id)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING`,
     );
     this.db.transaction(() => {
+      // Customers made offline on the other terminal: made here again under the same reference
+      // (so Odoo gets each once), their orders pointed at the local ids they get here.
+      const localIds = new Map<number, number>();
+      for (const c of file.customers ?? []) {
+        const existing = this.db.prepare('SELECT local_id FROM partner_outbox WHERE ref = ?').get(c.ref) as { local_id: number } | undefined;
+        if (existing) {
+          localIds.set(c.localId, existing.local_id);
+          continue;
+        }
+        const lowest = (this.db.prepare('SELECT min(local_id) AS n FROM partner_outbox').get() as { n: number | null }).n ?? 0;
+        const localId = Math.min(lowest, 0) - 1;
+        // Only the fields a terminal sets on a customer it makes: a file cannot write anything else into Odoo.
+        const vals = Object.fromEntries(Object.entries(c.vals).filter(([k, v]) => CUSTOMER_FIELDS.has(k) && typeof v === 'string'));
+        this.db.prepare("INSERT INTO partner_outbox (local_id, ref, vals, state, uncertain, created_at) VALUES (?, ?, ?, 'pending', 1, ?)").run(localId, c.ref, JSON.stringify({ ...vals, ref: c.ref }), now.toISOString());
+        localIds.set(c.localId, localId);
+      }
       for (const o of file.orders) {
         if (typeof o.uid !== 'string' || typeof o.name !== 'string' || typeof o.payload !== 'string' || !Number.isInteger(o.sessionId) || !Number.isInteger(o.sequence)) {
           throw new FleetError('VALIDATION', 'An order in the file lacks its uid, name, session, sequence or payload; nothing was imported.');
         }
         JSON.parse(o.payload); // a damaged payload is refused, not queued
-        const changes = insert.run(o.uid, o.name, o.sessionId, o.sequence, o.payload, Number(o.amountTotal) || 0, now.toISOString(), o.lastError ?? null, o.createdAt ?? now.toISOString()).changes;
+        const waitsFor = o.partnerLocalId ? localIds.get(o.partnerLocalId) : undefined;
+        if (o.partnerLocalId && waitsFor === undefined) throw new FleetError('VALIDATION', `Order ${o.name} waits for a customer the file does not carry; nothing was imported.`);
+        const changes = insert.run(o.uid, o.name, o.sessionId, o.sequence, o.payload, Number(o.amountTotal) || 0, now.toISOString(), o.lastError ?? null, o.createdAt ?? now.toISOString(), waitsFor ?? null).changes;
         if (changes) imported++;
         else known++;
       }
@@ -176,7 +206,9 @@ interface Row {
   last_error: string | null;
   server_id: number | null;
   created_at: string;
+  sent_at: string | null;
   synced_at: string | null;
+  partner_local_id: number | null;
 }
 
 function fromRow(r: Row): OutboxOrder {
@@ -191,6 +223,8 @@ function fromRow(r: Row): OutboxOrder {
     attempts: r.attempts,
     uncertain: r.uncertain === 1,
     nextAttemptAt: r.next_attempt_at,
+    sentAt: r.sent_at,
+    partnerLocalId: r.partner_local_id,
     lastError: r.last_error,
     serverId: r.server_id,
     createdAt: r.created_at,

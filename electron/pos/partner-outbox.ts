@@ -12,7 +12,7 @@ export interface LocalPartner {
   localId: number;
   ref: string;
   vals: Record<string, unknown>;
-  state: 'pending' | 'synced';
+  state: 'pending' | 'synced' | 'parked';
   uncertain: boolean;
   serverId: number | null;
   lastError: string | null;
@@ -36,7 +36,7 @@ export class PartnerOutbox {
     return row ? fromRow(row) : null;
   }
 
-  list(state?: 'pending' | 'synced'): LocalPartner[] {
+  list(state?: 'pending' | 'synced' | 'parked'): LocalPartner[] {
     const rows = state ? this.db.prepare('SELECT * FROM partner_outbox WHERE state = ? ORDER BY local_id DESC').all(state) : this.db.prepare('SELECT * FROM partner_outbox ORDER BY local_id DESC').all();
     return (rows as Row[]).map(fromRow);
   }
@@ -44,6 +44,20 @@ export class PartnerOutbox {
   /** About to ask Odoo to create it: until the answer is recorded, a restart looks for it first. */
   markSending(localId: number): void {
     this.db.prepare('UPDATE partner_outbox SET uncertain = 1 WHERE local_id = ?').run(localId);
+  }
+
+  park(localId: number, error: string): void {
+    this.db.prepare("UPDATE partner_outbox SET state = 'parked', uncertain = 0, last_error = ? WHERE local_id = ?").run(error.slice(0, 2000), localId);
+  }
+
+  /** A person fixed the customer's data: created again by the next sync. */
+  requeue(ref: string): boolean {
+    return this.db.prepare("UPDATE partner_outbox SET state = 'pending' WHERE ref = ? AND state = 'parked'").run(ref).changes > 0;
+  }
+
+  counts(): { pending: number; parked: number } {
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM partner_outbox GROUP BY state').all() as Array<{ state: string; n: number }>;
+    return { pending: rows.find((r) => r.state === 'pending')?.n ?? 0, parked: rows.find((r) => r.state === 'parked')?.n ?? 0 };
   }
 
   failed(localId: number, error: string, options: { uncertain: boolean }): void {
@@ -73,7 +87,7 @@ interface Row {
   local_id: number;
   ref: string;
   vals: string;
-  state: 'pending' | 'synced';
+  state: 'pending' | 'synced' | 'parked';
   uncertain: number;
   server_id: number | null;
   last_error: string | null;

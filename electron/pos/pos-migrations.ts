@@ -2,7 +2,8 @@ import type { Migration } from '../store/migrations.js';
 
 // The POS terminal's own store (pos.sqlite), opened with the same pragmas as the console's
 // (WAL, synchronous=FULL): a sale committed here survives a crash or a power cut.
-// Append only: a released migration never changes.
+// Append only once released: a released migration never changes. (None of these is released yet:
+// no terminal store outside tests holds them.)
 export const POS_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -86,8 +87,10 @@ export const POS_MIGRATIONS: readonly Migration[] = [
           last_error TEXT,
           server_id INTEGER,
           created_at TEXT NOT NULL,
-          synced_at TEXT,
-          UNIQUE (session_id, sequence)
+          -- When it was last handed to Odoo: an order whose answer was lost is not sent again
+          -- before Odoo can no longer be processing the first send.
+          sent_at TEXT,
+          synced_at TEXT
         );
         CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
       `);
@@ -111,7 +114,7 @@ export const POS_MIGRATIONS: readonly Migration[] = [
           local_id INTEGER PRIMARY KEY CHECK (local_id < 0),
           ref TEXT NOT NULL UNIQUE,
           vals TEXT NOT NULL,
-          state TEXT NOT NULL CHECK (state IN ('pending', 'synced')),
+          state TEXT NOT NULL CHECK (state IN ('pending', 'synced', 'parked')),
           uncertain INTEGER NOT NULL DEFAULT 0,
           server_id INTEGER,
           last_error TEXT,
@@ -134,8 +137,9 @@ export const POS_MIGRATIONS: readonly Migration[] = [
           type TEXT NOT NULL CHECK (type IN ('in', 'out')),
           amount REAL NOT NULL CHECK (amount > 0),
           reason TEXT NOT NULL,
-          state TEXT NOT NULL CHECK (state IN ('pending', 'synced')),
+          state TEXT NOT NULL CHECK (state IN ('pending', 'synced', 'parked')),
           uncertain INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
           created_at TEXT NOT NULL,
           synced_at TEXT
         );

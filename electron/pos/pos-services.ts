@@ -23,6 +23,8 @@ export interface PosOptions {
   kdf?: { N: number; r: number; p: number };
   version?: string;
   sync?: SyncOptions;
+  /** How long a call to Odoo may take (default 120 s). */
+  rpcTimeoutMs?: number;
 }
 
 export interface PosServices {
@@ -49,12 +51,12 @@ export function createPosServices(options: PosOptions): PosServices {
   const audit = new AuditLog(db);
   const outbox = new Outbox(db);
   const partners = new PartnerOutbox(db);
-  const terminal = new PosTerminal(db, vault, outbox, partners);
+  const cashMoves = new CashMoves(db);
+  const terminal = new PosTerminal(db, vault, outbox, partners, cashMoves, options.rpcTimeoutMs);
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
-  const cashMoves = new CashMoves(db);
   const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync }, partners, cashMoves);
-  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, version: options.version ?? '0.0.0' }), audit, log });
+  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, partners, version: options.version ?? '0.0.0' }), audit, log });
   return {
     dataDir: options.dataDir,
     db,
@@ -75,8 +77,8 @@ export function createPosServices(options: PosOptions): PosServices {
   };
 }
 
-function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; publish: () => void; cashMoves: CashMoves; version: string }): Handlers {
-  const { vault, outbox, terminal, sync, db, publish, cashMoves } = deps;
+function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; publish: () => void; cashMoves: CashMoves; partners: PartnerOutbox; version: string }): Handlers {
+  const { vault, outbox, terminal, sync, db, publish, cashMoves, partners } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -86,6 +88,8 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
       pairing: terminal.pairing(),
       session: terminal.session(),
       outbox: outbox.counts(),
+      customers: partners.counts(),
+      cashMoves: cashMoves.counts(),
       sync: sync.status(),
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
     }),
@@ -132,8 +136,9 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
       return result;
     },
     'pos.requeue': ({ uid }) => {
-      if (!outbox.get(uid)) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
-      outbox.requeue(uid);
+      // An order's uid, a cash move's uid, or a customer's reference.
+      if (outbox.get(uid)) outbox.requeue(uid);
+      else if (!cashMoves.requeue(uid) && !partners.requeue(uid)) throw new FleetError('NOT_FOUND', `Nothing parked named ${uid} on this terminal.`);
       sync.nudge();
       return { requeued: true };
     },

@@ -35,6 +35,11 @@ export interface SyncOptions {
   log?: Logger;
   /** Told after every round (the UIs' status bar). */
   onRound?: () => void;
+  /**
+   * How long an order whose send had no answer is only looked up, never resent: longer than
+   * Odoo's own request time limit (limit_time_real, 120 s by default).
+   */
+  uncertainHoldMs?: number;
 }
 
 export class SyncEngine {
@@ -142,15 +147,17 @@ export class SyncEngine {
 
   private async roundOnce(): Promise<SyncRound> {
     const adapter = this.adapter();
+    const due = this.outbox.due(this.now(), this.options.batchSize ?? 200);
+    // Customers made offline first (orders wait for them), then cash moves; a failure reaching
+    // Odoo backs the due orders off too, instead of retrying at once.
     if (adapter && this.partners) {
       const created = await this.syncPartners(adapter).catch((error: unknown) => error as Error);
-      if (created instanceof Error) return this.failed(created, []);
+      if (created instanceof Error) return this.failed(created, due);
     }
     if (adapter && this.cashMoves) {
       const moved = await this.syncCashMoves(adapter).catch((error: unknown) => error as Error);
-      if (moved instanceof Error) return this.failed(moved, []);
+      if (moved instanceof Error) return this.failed(moved, due);
     }
-    const due = this.outbox.due(this.now(), this.options.batchSize ?? 200);
     const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };
     if (due.length === 0) return round;
     if (!adapter) return { ...round, status: 'offline', deferred: due.length, error: 'Not paired with Odoo, or the vault is locked: orders wait on this terminal.' };
@@ -204,6 +211,11 @@ export class SyncEngine {
       try {
         await adapter.cashInOut(move.sessionId, move);
       } catch (error) {
+        if (error instanceof OdooRpcError && error.kind === 'rejected') {
+          // Refused (e.g. no cash method in that session): kept aside with the reason, never retried blindly.
+          this.cashMoves!.park(move.uid, `Odoo refused the cash move: ${error.message}`);
+          continue;
+        }
         if (error instanceof OdooRpcError && error.kind === 'unreachable') this.cashMoves!.notSent(move.uid);
         throw error;
       }
@@ -224,8 +236,8 @@ export class SyncEngine {
           serverId = await adapter.createPartner(partner.vals);
         } catch (error) {
           if (error instanceof OdooRpcError && error.kind === 'rejected') {
-            // Odoo refused the customer: its orders stay held, the reason shown; nothing was created.
-            this.partners!.failed(partner.localId, `Odoo refused the customer: ${error.message}`, { uncertain: false });
+            // Odoo refused the customer: parked with the reason, its orders held; nothing was created.
+            this.partners!.park(partner.localId, `Odoo refused the customer: ${error.message}`);
             continue;
           }
           if (error instanceof OdooRpcError && error.kind === 'unreachable') this.partners!.failed(partner.localId, error.message, { uncertain: false });
@@ -241,10 +253,21 @@ export class SyncEngine {
     if (!uncertain.length) return [];
     const found = byName(await adapter.find(uncertain));
     const notThere: OutboxOrder[] = [];
+    // Not found may mean "still being processed": a slow Odoo commits a batch after the client
+    // gave up, and a resend running beside it would not see it and create the orders again. So
+    // the order is only looked up until Odoo's own time limit for a request has passed.
+    const holdMs = this.options.uncertainHoldMs ?? 130_000;
     for (const order of uncertain) {
       const server = found.get(order.name);
-      if (server) this.settle(order, server, round);
-      else notThere.push(order);
+      if (server) {
+        this.settle(order, server, round);
+        continue;
+      }
+      const sentAt = order.sentAt ? Date.parse(order.sentAt) : 0;
+      if (this.now().getTime() - sentAt < holdMs) {
+        this.outbox.retryLater([order.uid], 'Waiting to be sure Odoo did not store it before sending it again.', new Date(sentAt + holdMs), { uncertain: true });
+        round.deferred++;
+      } else notThere.push(order);
     }
     return notThere;
   }

@@ -6,6 +6,7 @@ import { adapterFor, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
+import type { CashMoves } from './cash-moves.js';
 import type { PartnerOutbox } from './partner-outbox.js';
 
 // The terminal's relation to Odoo: which database and POS config it sells for (pairing), the
@@ -40,7 +41,23 @@ export class PosTerminal {
     private readonly vault: Vault,
     private readonly outbox: Outbox,
     private readonly partnerOutbox: PartnerOutbox,
+    private readonly cashMoves: CashMoves,
+    /** How long a call to Odoo may take: a batch of orders can take Odoo a while. */
+    private readonly rpcTimeoutMs = 120_000,
   ) {}
+
+  /** Everything recorded here and not yet in Odoo: orders, customers made offline, cash moves. */
+  private waiting(): { count: number; what: string } {
+    const orders = this.outbox.counts();
+    const customers = this.partnerOutbox.counts();
+    const cash = this.cashMoves.counts();
+    const parts = [
+      [orders.pending + orders.parked, 'order(s)'],
+      [customers.pending + customers.parked, 'customer(s) made offline'],
+      [cash.pending + cash.parked, 'cash move(s)'],
+    ].filter(([n]) => (n as number) > 0);
+    return { count: parts.reduce((sum, [n]) => sum + (n as number), 0), what: parts.map(([n, label]) => `${n} ${label}`).join(', ') };
+  }
 
   /** A customer made here (offline too): usable in a sale at once, created in Odoo by the next sync. */
   createPartner(vals: { name: string; email?: string | undefined; phone?: string | undefined; street?: string | undefined; city?: string | undefined; zip?: string | undefined; vat?: string | undefined }): { id: number; name: string } {
@@ -70,10 +87,10 @@ export class PosTerminal {
    * and keeps the one chosen. Refused while orders of another pairing wait.
    */
   async pair(input: { url: string; database: string; login: string; secret: string; configId?: number | undefined }): Promise<{ pairing: Pairing; configs: Array<{ id: number; name: string }> }> {
-    const waiting = this.outbox.counts();
+    const waiting = this.waiting();
     const current = this.pairing();
-    if (current && (current.url !== input.url || current.database !== input.database) && waiting.pending + waiting.parked > 0) {
-      throw new FleetError('CONFLICT', `${waiting.pending + waiting.parked} order(s) of ${current.database} still wait to be synced or exported: pair with another database only after that.`);
+    if (current && (current.url !== input.url || current.database !== input.database) && waiting.count > 0) {
+      throw new FleetError('CONFLICT', `${waiting.what} of ${current.database} still wait to be synced or exported: pair with another database only after that.`);
     }
     const rpc = new OdooRpc({ url: input.url, database: input.database, login: input.login, secret: input.secret, timeoutMs: 15_000 });
     const version = await rpc.version().catch((error: unknown) => {
@@ -106,7 +123,7 @@ export class PosTerminal {
     if (this.cachedAdapter) return this.cachedAdapter;
     const row = this.db.prepare('SELECT * FROM pairing WHERE id = 1').get() as { url: string; database: string; login: string; secret_id: string; server_version: string } | undefined;
     if (!row || !this.vault.isUnlocked()) return null;
-    const rpc = new OdooRpc({ url: row.url, database: row.database, login: row.login, secret: this.vault.get(row.secret_id), timeoutMs: 30_000 });
+    const rpc = new OdooRpc({ url: row.url, database: row.database, login: row.login, secret: this.vault.get(row.secret_id), timeoutMs: this.rpcTimeoutMs });
     this.cachedAdapter = adapterFor(rpc, row.server_version);
     return this.cachedAdapter;
   }
@@ -354,8 +371,8 @@ export class PosTerminal {
   async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined } = {}): Promise<{ closed: boolean; message: string; report: ReturnType<PosTerminal['sessionReport']> }> {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
-    const waiting = this.outbox.counts();
-    if (waiting.pending + waiting.parked > 0) throw new FleetError('CONFLICT', `${waiting.pending} order(s) still wait to be synced and ${waiting.parked} are parked: sync or resolve them before closing the session.`);
+    const waiting = this.waiting();
+    if (waiting.count > 0) throw new FleetError('CONFLICT', `${waiting.what} still wait to be synced or resolved: sync or resolve them before closing the session (Odoo would count the cash without them).`);
     const report = this.sessionReport(session.id);
     const result = await this.requireAdapter()
       .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '' })

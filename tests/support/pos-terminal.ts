@@ -18,7 +18,7 @@ export function newPosDir(): string {
 }
 
 export function openPos(dataDir: string, sync: SyncOptions = {}): PosServices {
-  return createPosServices({ dataDir, passphrase: POS_PASSPHRASE, kdf: FAST_KDF, sync: { backoffBaseMs: 20, backoffMaxMs: 200, ...sync }, log: silentLogger });
+  return createPosServices({ dataDir, passphrase: POS_PASSPHRASE, kdf: FAST_KDF, sync: { backoffBaseMs: 20, backoffMaxMs: 200, uncertainHoldMs: 0, ...sync }, log: silentLogger });
 }
 
 

@@ -205,6 +205,10 @@ describe('POS data for the selling UI', () => {
     const employees = catalog.models['hr.employee'] as Array<{ id: number; name: string }>;
     await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '9999' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '1234' })).resolves.toMatchObject({ name: employees[0]!.name, employeeId: employees[0]!.id });
+    // PINs never reach the audit trail, wrong ones included.
+    const audited = JSON.stringify(pos.db.prepare("SELECT input_json FROM audit WHERE operation = 'pos.cashierLogin'").all());
+    expect(audited).toContain('[redacted]');
+    expect(audited).not.toMatch(/9999|1234/);
   });
 });
 
@@ -327,3 +331,66 @@ async function fetchStatementLines(odoo: FakeOdoo): Promise<Array<{ amount: numb
   const reply = (await (await fetch(`${odoo.url}/jsonrpc`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json()) as { result: Array<{ amount: number; payment_ref: string }> };
   return reply.result;
 }
+
+describe('review cases', () => {
+  it('imports another terminal’s orders of the same session without losing any, and keeps selling', async () => {
+    const odoo = await fake();
+    const first = await terminal(odoo);
+    await odoo.down('refuse');
+    const customer = first.terminal.createPartner({ name: 'Imported Ivy' });
+    const fromFirst = [first.terminal.commitSale(cashSale(10, 1, 1)), first.terminal.commitSale({ ...cashSale(11, 1, 2), partnerId: customer.id })];
+    await odoo.up();
+    const second = await terminal(odoo); // same session, its own login number
+    expect(second.terminal.session()!.loginNumber).toBe(2);
+    const own = [second.terminal.commitSale(cashSale(12, 1, 3)), second.terminal.commitSale(cashSale(13, 1, 4))];
+    // The same sequence numbers (1, 2) under another login number: none of them is "already here".
+    expect(second.outbox.importOrders(JSON.parse(JSON.stringify(first.outbox.exportUnsynced())))).toEqual({ imported: 2, known: 0 });
+    own.push(second.terminal.commitSale(cashSale(14, 1, 5))); // selling goes on after the import
+    await second.sync.sync();
+    const names = odoo.orders().map((o) => o.pos_reference).sort();
+    expect(names).toEqual([...fromFirst, ...own].map((o) => o.name).sort());
+    const ivy = odoo.catalog.partners().filter((p) => p.name === 'Imported Ivy');
+    expect(ivy.length).toBe(1);
+    expect(odoo.orders().find((o) => o.pos_reference === fromFirst[1]!.name)?.partner_id).toBe(ivy[0]!.id);
+  });
+
+  it('parks a cash move Odoo refuses without stopping the orders, and closing waits for it', async () => {
+    const odoo = await startFakeOdoo({ version: '17.0', configs: [{ cashControl: false, paymentMethodIds: [2] }] });
+    cleanups.push(() => odoo.close());
+    const pos = await terminal(odoo);
+    const move = await pos.dispatcher.invoke('pos.cashMove', { type: 'out', amount: 5, reason: 'float' }, { actor: 't', role: 'support', transport: 'internal' });
+    expect(move.ok).toBe(true);
+    const sale = pos.terminal.commitSale({ ...cashSale(10, 1, 2), payments: [{ paymentMethodId: 2, amount: 2 }] });
+    expect(await pos.sync.sync()).toMatchObject({ synced: 1 });
+    expect(odoo.orders().map((o) => o.pos_reference)).toEqual([sale.name]);
+    const status = await pos.dispatcher.invoke('pos.status', {}, { actor: 't', role: 'viewer', transport: 'internal' });
+    expect(status.ok && status.value).toMatchObject({ cashMoves: { pending: 0, parked: 1 } });
+    await expect(pos.terminal.closeSession({})).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/1 cash move/) });
+  });
+
+  it('after a send with no answer, only looks the orders up until Odoo can no longer be processing them', async () => {
+    const odoo = await fake();
+    const dir = newPosDir();
+    const pos = await pairedTerminal(odoo, dir, { uncertainHoldMs: 1500 });
+    cleanups.push(async () => {
+      await pos.close().catch(() => {});
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    pos.terminal.commitSale(cashSale(10, 1, 2));
+    // A gateway answers 503: whether Odoo behind it took the request is unknown.
+    await odoo.down('http503');
+    expect(await pos.sync.sync()).toMatchObject({ status: 'offline' });
+    expect(pos.outbox.list('pending')[0]).toMatchObject({ uncertain: true });
+    await odoo.up();
+    const pushes = () => odoo.requests().byMethod['pos.order.create_from_ui'] ?? 0;
+    pos.db.prepare('UPDATE outbox SET next_attempt_at = ?').run(new Date(0).toISOString());
+    // Not found, and sent moments ago: looked up, not resent.
+    expect(await pos.sync.sync()).toMatchObject({ synced: 0, deferred: 1 });
+    expect(pushes()).toBe(0);
+    await new Promise((r) => setTimeout(r, 1600));
+    pos.db.prepare('UPDATE outbox SET next_attempt_at = ?').run(new Date(0).toISOString());
+    expect(await pos.sync.sync()).toMatchObject({ synced: 1 });
+    expect(pushes()).toBe(1);
+    expect(odoo.orders().length).toBe(1);
+  });
+});
