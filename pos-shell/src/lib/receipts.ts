@@ -2,6 +2,7 @@
 // (pos.orders) has names, totals and sync states but not the lines, and a reprint or a refund
 // needs them. Newest first, capped so the store never fills up.
 
+import type { OpOutput } from '../../../shared/contract.js';
 import type { Cart } from './cart.js';
 import { cartTotals } from './cart.js';
 import type { Customer, PosData } from './catalog.js';
@@ -15,6 +16,8 @@ export interface ReceiptLine {
   /** The payload's price_unit (before discount, as the line stored it). */
   priceUnit: number;
   discount: number;
+  /** The unit price as the receipt shows it: taxes included, before the discount. */
+  unitDisplay?: number;
   subtotalIncl: number;
   taxIds: number[];
   productRecord: Record<string, unknown>;
@@ -39,6 +42,10 @@ export interface Receipt {
   payments: Array<{ method: string; amount: number }>;
   change: number;
   refundOf: string | null;
+  /** Rebuilt by the terminal from the order it stored (not rung up in this browser): no refund from it. */
+  fromTerminal?: boolean;
+  /** The customer's name when only that is known (terminal receipts). */
+  customerName?: string | null;
 }
 
 const KEY = 'fleet-pos.receipts.v1';
@@ -64,6 +71,7 @@ export function buildReceipt(cart: Cart, data: PosData, order: { uid: string; na
         uomName: line.product.uomName,
         priceUnit: t.price_unit,
         discount: t.discount,
+        unitDisplay: t.qty ? t.priceWithTaxBeforeDiscount / t.qty : t.price_unit,
         subtotalIncl: t.price_subtotal_incl,
         taxIds: line.product.taxIds,
         productRecord: line.product.record,
@@ -117,4 +125,28 @@ export function refundedQuantities(receipt: Receipt, all: readonly Receipt[]): M
     }
   }
   return refunded;
+}
+
+/** A receipt the terminal rebuilt from its stored order (pos.receipt), in the shape printed here. */
+export function receiptFromTerminal(uid: string, view: OpOutput<'pos.receipt'>): Receipt {
+  return {
+    uid,
+    name: view.orderName,
+    date: view.date,
+    cashier: view.cashier ?? '',
+    customer: null,
+    configName: '',
+    company: { name: view.header[0] ?? '', lines: view.header.slice(1) },
+    lines: view.lines.map((line, i) => ({ uuid: String(i), productId: 0, name: line.name, qty: line.qty, uomName: '', priceUnit: line.qty ? line.amount / line.qty : line.amount, discount: 0, unitDisplay: line.qty ? line.amount / line.qty : line.amount, subtotalIncl: line.amount, taxIds: [], productRecord: {} })),
+    amountUntaxed: view.total - view.tax,
+    amountTax: view.tax,
+    amountTotal: view.total,
+    rounding: 0,
+    totalDue: view.total,
+    payments: view.payments.map((p) => ({ method: p.name, amount: p.amount })),
+    change: view.change,
+    refundOf: null,
+    customerName: view.customer,
+    fromTerminal: true,
+  };
 }

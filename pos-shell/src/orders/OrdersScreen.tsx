@@ -5,7 +5,7 @@ import { newCart, type Cart } from '../lib/cart.js';
 import { readProduct } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
-import { loadReceipts, refundedQuantities, type Receipt } from '../lib/receipts.js';
+import { loadReceipts, receiptFromTerminal, refundedQuantities, type Receipt } from '../lib/receipts.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
@@ -13,7 +13,7 @@ const STATE_LABELS: Record<OrderView['state'], string> = { pending: 'Waiting', s
 
 /** The terminal's orders, newest first: reprint one, or refund it (from the receipt kept on this device). */
 export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Receipt) => void; onRefund: () => void }) {
-  const { api, data, carts, terminal } = usePos();
+  const { api, data, carts, terminal, cashier } = usePos();
   const [orders, setOrders] = useState<OrderView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -34,6 +34,15 @@ export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Rec
 
   const order = orders?.find((o) => o.uid === selected) ?? null;
   const receipt = order ? (receipts.find((r) => r.uid === order.uid) ?? null) : null;
+
+  /** Not rung up in this browser: the terminal rebuilds the receipt from the order it stored. */
+  const reprintFromTerminal = async (view: OrderView) => {
+    try {
+      onReprint(receiptFromTerminal(view.uid, await api.call('pos.receipt', { uid: view.uid, cashier: cashier.name })));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
 
   const refund = (original: Receipt) => {
     const given = refundedQuantities(original, receipts);
@@ -91,20 +100,17 @@ export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Rec
               {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
               {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
             </p>
-            {receipt ? (
-              <div className="actions actions-left">
-                <button type="button" className="btn btn-large" onClick={() => onReprint(receipt)} data-testid="reprint">
-                  Reprint receipt
+            <div className="actions actions-left">
+              <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
+                Reprint receipt
+              </button>
+              {receipt && receipt.amountTotal > 0 ? (
+                <button type="button" className="btn btn-large" onClick={() => refund(receipt)} data-testid="refund">
+                  Refund…
                 </button>
-                {receipt.amountTotal > 0 ? (
-                  <button type="button" className="btn btn-large" onClick={() => refund(receipt)} data-testid="refund">
-                    Refund…
-                  </button>
-                ) : null}
-              </div>
-            ) : (
-              <p className="muted">This order was not rung up in this browser: its receipt is not kept here.</p>
-            )}
+              ) : null}
+            </div>
+            {receipt ? null : <p className="muted">Rung up elsewhere (another browser or terminal): it can be reprinted, not refunded from here.</p>}
           </>
         ) : (
           <p className="muted">Choose an order to reprint or refund it.</p>

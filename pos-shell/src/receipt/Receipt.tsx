@@ -19,7 +19,7 @@ export function Receipt({ receipt }: { receipt: ReceiptData }) {
         <span data-testid="receipt-name">{receipt.name}</span>
         <span>{formatDateTime(receipt.date)}</span>
         <span>Served by {receipt.cashier}</span>
-        {receipt.customer ? <span>Customer: {receipt.customer.name}</span> : null}
+        {receipt.customer || receipt.customerName ? <span>Customer: {receipt.customer?.name ?? receipt.customerName}</span> : null}
         {receipt.refundOf ? <span>Refund of {receipt.refundOf}</span> : null}
       </p>
       <table className="receipt-lines">
@@ -29,7 +29,7 @@ export function Receipt({ receipt }: { receipt: ReceiptData }) {
               <td>
                 {line.name}
                 <span className="receipt-detail">
-                  {quantity(line.qty)} {line.uomName && line.uomName !== 'Units' ? line.uomName : '×'} {m(line.priceUnit)}
+                  {quantity(line.qty)} {line.uomName && line.uomName !== 'Units' ? line.uomName : '×'} {m(line.unitDisplay ?? line.priceUnit)}
                   {line.discount ? ` −${quantity(line.discount)} %` : ''}
                 </span>
               </td>
@@ -40,7 +40,7 @@ export function Receipt({ receipt }: { receipt: ReceiptData }) {
       </table>
       <table className="receipt-totals">
         <tbody>
-          <tr>
+          <tr hidden={receipt.fromTerminal}>
             <td>Untaxed</td>
             <td className="num">{m(receipt.amountUntaxed)}</td>
           </tr>

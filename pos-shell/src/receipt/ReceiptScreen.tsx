@@ -1,4 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { usePos } from '../app/context.js';
+import { errorText } from '../lib/errors.js';
+import { loadPrinter } from '../lib/printer.js';
 import type { Receipt as ReceiptData } from '../lib/receipts.js';
 import { Receipt } from './Receipt.js';
 
@@ -20,7 +23,8 @@ export function ReceiptScreen({ receipt, justPaid, onDone }: { receipt: ReceiptD
           <button type="button" className="btn btn-large" onClick={() => window.print()} data-testid="print-receipt">
             Print receipt
           </button>
-          <button ref={next} type="button" className="btn btn-primary btn-large" onClick={onDone} data-testid="new-order">
+          <NetworkPrint uid={receipt.uid} />
+          <button ref={next} type="button" className="btn btn-primary btn-large" onClick={onDone} data-testid={justPaid ? 'new-order' : 'back-to-orders'}>
             {justPaid ? 'New order' : 'Back to orders'}
           </button>
         </div>
@@ -29,5 +33,34 @@ export function ReceiptScreen({ receipt, justPaid, onDone }: { receipt: ReceiptD
         <Receipt receipt={receipt} />
       </div>
     </div>
+  );
+}
+
+/** The shop's ESC/POS printer, when one is set on the Session page. */
+function NetworkPrint({ uid }: { uid: string }) {
+  const { api, cashier } = usePos();
+  const [printer] = useState(loadPrinter);
+  const [state, setState] = useState<{ busy: boolean; message: string | null; error: boolean }>({ busy: false, message: null, error: false });
+  if (!printer) return null;
+  const print = async () => {
+    setState({ busy: true, message: null, error: false });
+    try {
+      await api.call('pos.printReceipt', { uid, cashier: cashier.name, host: printer.host, port: printer.port, width: printer.width });
+      setState({ busy: false, message: `Sent to ${printer.host}.`, error: false });
+    } catch (e) {
+      setState({ busy: false, message: errorText(e), error: true });
+    }
+  };
+  return (
+    <>
+      <button type="button" className="btn btn-large" disabled={state.busy} onClick={() => void print()} data-testid="print-network">
+        {state.busy ? 'Printing…' : `Print on ${printer.host}`}
+      </button>
+      {state.message ? (
+        <p className={state.error ? 'error-line' : 'muted'} role="status">
+          {state.message}
+        </p>
+      ) : null}
+    </>
   );
 }

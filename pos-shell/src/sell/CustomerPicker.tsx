@@ -1,15 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { usePos } from '../app/context.js';
 import { readCustomer, type Customer } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { Modal } from '../lib/Modal.js';
 
-/** Find a cached customer by name, email, phone or VAT, or sell without one. */
+/** Find a cached customer by name, email, phone or VAT, create one (offline too), or sell without one. */
 export function CustomerPicker({ current, onPick, onClose }: { current: Customer | null; onPick: (customer: Customer | null) => void; onClose: () => void }) {
   const { api } = usePos();
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Customer[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -24,6 +25,8 @@ export function CustomerPicker({ current, onPick, onClose }: { current: Customer
       clearTimeout(timer);
     };
   }, [api, query]);
+
+  if (creating) return <NewCustomerForm initialName={query} onCreated={onPick} onCancel={() => setCreating(false)} />;
 
   return (
     <Modal title="Customer" onClose={onClose}>
@@ -40,6 +43,9 @@ export function CustomerPicker({ current, onPick, onClose }: { current: Customer
         ))}
       </ul>
       <div className="actions">
+        <button type="button" className="btn" onClick={() => setCreating(true)} data-testid="customer-new">
+          New customer…
+        </button>
         {current ? (
           <button type="button" className="btn" onClick={() => onPick(null)} data-testid="customer-none">
             No customer
@@ -49,6 +55,66 @@ export function CustomerPicker({ current, onPick, onClose }: { current: Customer
           Close
         </button>
       </div>
+    </Modal>
+  );
+}
+
+/** A customer made on the terminal: usable at once, created in Odoo by the next sync before the orders naming them. */
+function NewCustomerForm({ initialName, onCreated, onCancel }: { initialName: string; onCreated: (customer: Customer) => void; onCancel: () => void }) {
+  const { api } = usePos();
+  const [fields, setFields] = useState({ name: initialName, email: '', phone: '', street: '', zip: '', city: '' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const set = (key: keyof typeof fields) => (value: string) => setFields((f) => ({ ...f, [key]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!fields.name.trim()) return setError('A customer needs a name.');
+    setBusy(true);
+    setError(null);
+    try {
+      const input = Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()])) as { name: string };
+      const made = await api.call('pos.createPartner', input);
+      onCreated({ id: made.id, name: made.name, detail: [fields.email, fields.phone, fields.city].filter(Boolean).join(' · '), barcode: null, fiscalPositionId: null, pricelistId: null });
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const input = (key: keyof typeof fields, label: string, type = 'text') => (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      <input type={type} value={fields[key]} onChange={(e) => set(key)(e.target.value)} autoFocus={key === 'name'} data-testid={`new-customer-${key}`} />
+    </label>
+  );
+
+  return (
+    <Modal title="New customer" onClose={onCancel}>
+      <form onSubmit={submit} noValidate className="modal-form">
+        {input('name', 'Name')}
+        {input('email', 'Email', 'email')}
+        {input('phone', 'Phone', 'tel')}
+        {input('street', 'Street')}
+        <div className="two-fields">
+          {input('zip', 'ZIP')}
+          {input('city', 'City')}
+        </div>
+        {error ? (
+          <p className="error-line" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div className="actions">
+          <button type="button" className="btn" onClick={onCancel}>
+            Back
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="new-customer-save">
+            Create
+          </button>
+        </div>
+      </form>
     </Modal>
   );
 }

@@ -1,75 +1,261 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
+import type { OpOutput } from '../../../shared/contract.js';
 import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
-import { formatDateTime } from '../lib/format.js';
-import { ErrorLine } from './Gate.js';
+import { formatDateTime, money } from '../lib/format.js';
+import { loadPrinter, savePrinter } from '../lib/printer.js';
+import { ErrorLine, FieldRow } from './Gate.js';
 import { PairForm } from './PairForm.js';
 
-/** The session and its data: reload Odoo's data, close the session, pair again. */
+const parseAmount = (text: string) => Number(text.trim().replace(',', '.'));
+
+/** The session and its data: reload Odoo's data, cash in and out, the receipt printer, closing, pairing again. */
 export function SessionScreen() {
   const { api, terminal } = usePos();
   const status = terminal.status!;
-  const [busy, setBusy] = useState<string | null>(null);
+  const [pairing, setPairing] = useState(false);
+  const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [pairing, setPairing] = useState(false);
-
-  const run = async (label: string, action: () => Promise<string>) => {
-    setBusy(label);
-    setError(null);
-    setMessage(null);
-    try {
-      setMessage(await action());
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(null);
-    }
-  };
 
   if (pairing) return <PairForm pairing={status.pairing} onPaired={() => terminal.reload().then(() => setPairing(false))} onCancel={() => setPairing(false)} />;
 
+  const refresh = async () => {
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    try {
+      const loaded = await api.call('pos.refresh', {});
+      setMessage(`Loaded ${loaded.products} products from Odoo.`);
+      await terminal.reload();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const products = status.cache.find((c) => c.model === 'product.product');
   return (
-    <section className="page" aria-labelledby="session-title">
-      <h2 id="session-title">Session</h2>
-      <dl className="facts">
-        <dt>Odoo</dt>
-        <dd>
-          {status.pairing?.url} · {status.pairing?.database} · {status.pairing?.login} · Odoo {status.pairing?.serverVersion}
-        </dd>
-        <dt>Point of sale</dt>
-        <dd>{status.pairing?.configName}</dd>
-        <dt>Session</dt>
-        <dd>
-          {status.session?.name} (login {status.session?.loginNumber}), opened {formatDateTime(status.session?.openedAt)}
-        </dd>
-        <dt>Data</dt>
-        <dd>
-          {products ? `${products.count} products, loaded ${formatDateTime(products.loadedAt)}` : 'not loaded'}
-        </dd>
-      </dl>
-      <div className="actions actions-left">
-        <button type="button" className="btn" disabled={!!busy} onClick={() => void run('refresh', async () => {
-          const loaded = await api.call('pos.refresh', {});
-          await terminal.reload();
-          return `Loaded ${loaded.products} products from Odoo.`;
-        })} data-testid="refresh-data">
-          {busy === 'refresh' ? 'Loading…' : 'Reload products and prices'}
+    <div className="session-page">
+      <section className="page" aria-labelledby="session-title">
+        <h2 id="session-title">Session</h2>
+        <dl className="facts">
+          <dt>Odoo</dt>
+          <dd>
+            {status.pairing?.url} · {status.pairing?.database} · {status.pairing?.login} · Odoo {status.pairing?.serverVersion}
+          </dd>
+          <dt>Point of sale</dt>
+          <dd>{status.pairing?.configName}</dd>
+          <dt>Session</dt>
+          <dd>
+            {status.session?.name} (login {status.session?.loginNumber}), opened {formatDateTime(status.session?.openedAt)}
+          </dd>
+          <dt>Data</dt>
+          <dd>{products ? `${products.count} products, loaded ${formatDateTime(products.loadedAt)}` : 'not loaded'}</dd>
+        </dl>
+        <div className="actions actions-left">
+          <button type="button" className="btn" disabled={busy} onClick={() => void refresh()} data-testid="refresh-data">
+            {busy ? 'Loading…' : 'Reload products and prices'}
+          </button>
+          <button type="button" className="btn" disabled={busy} onClick={() => setPairing(true)} data-testid="pair-again">
+            Pair again…
+          </button>
+        </div>
+        {message ? (
+          <p className="notice" role="status">
+            {message}
+          </p>
+        ) : null}
+        <ErrorLine error={error} />
+      </section>
+      <CashMoveForm />
+      <PrinterForm />
+      <CloseSessionForm />
+    </div>
+  );
+}
+
+/** Cash put in or taken out of the drawer, recorded offline too and sent to Odoo by the sync. */
+function CashMoveForm() {
+  const { api, data } = usePos();
+  const [type, setType] = useState<'in' | 'out'>('out');
+  const [amount, setAmount] = useState('');
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const value = parseAmount(amount);
+    if (!(value > 0)) return setError('Enter an amount above zero.');
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    try {
+      await api.call('pos.cashMove', { type, amount: value, reason: reason.trim() });
+      setMessage(`Cash ${type === 'in' ? 'in' : 'out'}: ${money(value, data.currency)} recorded.`);
+      setAmount('');
+      setReason('');
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="page" aria-labelledby="cash-title">
+      <h2 id="cash-title">Cash in / out</h2>
+      <form className="inline-form" onSubmit={submit} noValidate>
+        <FieldRow label="Move">
+          <select value={type} onChange={(e) => setType(e.target.value === 'in' ? 'in' : 'out')} data-testid="cash-move-type">
+            <option value="out">Take cash out</option>
+            <option value="in">Put cash in</option>
+          </select>
+        </FieldRow>
+        <FieldRow label="Amount">
+          <input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="cash-move-amount" />
+        </FieldRow>
+        <FieldRow label="Reason">
+          <input value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} data-testid="cash-move-reason" />
+        </FieldRow>
+        <button type="submit" className="btn" disabled={busy} data-testid="cash-move-submit">
+          Record
         </button>
-        <button type="button" className="btn btn-danger" disabled={!!busy} onClick={() => void run('close', async () => {
-          const closed = await api.call('pos.closeSession', {});
-          if (closed.closed) await terminal.reload();
-          return closed.message;
-        })} data-testid="close-session">
-          {busy === 'close' ? 'Closing…' : 'Close the session'}
-        </button>
-        <button type="button" className="btn" disabled={!!busy} onClick={() => setPairing(true)} data-testid="pair-again">
-          Pair again…
-        </button>
-      </div>
-      {message ? <p className="notice" role="status">{message}</p> : null}
-      <ErrorLine error={error} />
+      </form>
+      {message ? (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      ) : null}
+      <ErrorLine error={error} testId="cash-move-error" />
     </section>
+  );
+}
+
+/** The shop's ESC/POS network printer, remembered by this browser (the browser's print works without it). */
+function PrinterForm() {
+  const saved = loadPrinter();
+  const [host, setHost] = useState(saved?.host ?? '');
+  const [port, setPort] = useState(String(saved?.port ?? 9100));
+  const [width, setWidth] = useState(String(saved?.width ?? 42));
+  const [message, setMessage] = useState<string | null>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const settings = host.trim() ? { host: host.trim(), port: Number(port) || 9100, width: Number(width) === 32 ? 32 : 42 } : null;
+    savePrinter(settings);
+    setMessage(settings ? `Receipts can be printed on ${settings.host}:${settings.port}.` : 'No receipt printer: receipts print with the browser.');
+  };
+
+  return (
+    <section className="page" aria-labelledby="printer-title">
+      <h2 id="printer-title">Receipt printer</h2>
+      <form className="inline-form" onSubmit={submit} noValidate>
+        <FieldRow label="Printer address" hint="An ESC/POS printer on the shop's network; empty for none.">
+          <input value={host} onChange={(e) => setHost(e.target.value)} autoCapitalize="off" data-testid="printer-host" />
+        </FieldRow>
+        <FieldRow label="Port">
+          <input inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} data-testid="printer-port" />
+        </FieldRow>
+        <FieldRow label="Paper">
+          <select value={width} onChange={(e) => setWidth(e.target.value)} data-testid="printer-width">
+            <option value="42">80 mm (42 characters)</option>
+            <option value="32">58 mm (32 characters)</option>
+          </select>
+        </FieldRow>
+        <button type="submit" className="btn" data-testid="printer-save">
+          Save
+        </button>
+      </form>
+      {message ? (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+type CloseResult = OpOutput<'pos.closeSession'>;
+
+/** End of day: the counted cash and notes go to Odoo, which closes the session; refused while orders wait. */
+function CloseSessionForm() {
+  const { api, data, terminal } = usePos();
+  const [counted, setCounted] = useState('');
+  const [notes, setNotes] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<CloseResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const countedCash = counted.trim() ? parseAmount(counted) : undefined;
+    if (countedCash !== undefined && !(countedCash >= 0)) return setError('Enter the cash counted in the drawer (0 or more).');
+    if (!window.confirm('Close the session in Odoo? Selling needs a new session afterwards.')) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const closed = await api.call('pos.closeSession', { ...(countedCash !== undefined ? { countedCash } : {}), ...(notes.trim() ? { notes: notes.trim() } : {}) });
+      setResult(closed);
+      // Once closed, the terminal shows the open-session screen: let the report be read first.
+      if (!closed.closed) setError(closed.message);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (result?.closed) {
+    return (
+      <section className="page" aria-labelledby="close-title" data-testid="close-report">
+        <h2 id="close-title">Session closed</h2>
+        <p>{result.message}</p>
+        <dl className="facts">
+          <dt>Orders</dt>
+          <dd>{result.report.orders}</dd>
+          <dt>Total</dt>
+          <dd>{money(result.report.total, data.currency)}</dd>
+          {result.report.byPaymentMethod.map((m) => (
+            <FactRow key={m.id} label={m.name} value={money(m.amount, data.currency)} />
+          ))}
+        </dl>
+        <div className="actions actions-left">
+          <button type="button" className="btn btn-primary" onClick={() => void terminal.reload()} data-testid="close-done">
+            Done
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="page" aria-labelledby="close-title">
+      <h2 id="close-title">Close the session</h2>
+      <form className="inline-form" onSubmit={submit} noValidate>
+        <FieldRow label="Cash counted" hint="What is in the drawer now.">
+          <input inputMode="decimal" value={counted} onChange={(e) => setCounted(e.target.value)} data-testid="closing-cash" />
+        </FieldRow>
+        <FieldRow label="Notes">
+          <input value={notes} maxLength={2000} onChange={(e) => setNotes(e.target.value)} data-testid="closing-notes" />
+        </FieldRow>
+        <button type="submit" className="btn btn-danger" disabled={busy} data-testid="close-session">
+          {busy ? 'Closing…' : 'Close the session'}
+        </button>
+      </form>
+      <ErrorLine error={error} testId="close-error" />
+    </section>
+  );
+}
+
+function FactRow({ label, value }: { label: string; value: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </>
   );
 }
