@@ -2,6 +2,7 @@
 // services, real SQLite outbox) selling against the fake Odoo 17 — online, with Odoo down, after a
 // reload served by the service worker — and every order reaching Odoo exactly once.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -191,7 +192,7 @@ describe('Fleet POS in Chromium', () => {
     expect(await page.getByTestId(`order-${shown[0]!.name}`).getByTestId('order-state').getAttribute('data-state')).toBe('synced');
     await page.getByTestId('reprint').click();
     expect(await amountOf('receipt-total')).toBe(shown[0]!.total);
-    await page.getByTestId('new-order').click();
+    await page.getByTestId('back-to-orders').click();
   });
 
   it('offers a new version only between sales, and reloads into it when asked', async () => {
@@ -216,6 +217,73 @@ describe('Fleet POS in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { beforeUpdate?: boolean }).beforeUpdate)).toBeUndefined();
     expect(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.waiting ?? null))).toBeNull();
     expect(await page.getByTestId('update-prompt').count()).toBe(0);
+  });
+
+  it('refunds a sale from the history; Odoo refuses it, it is parked with the reason, exported, and sent again', async () => {
+    const original = shown[0]!;
+    await page.getByTestId('nav-orders').click();
+    await page.getByTestId(`order-${original.name}`).click();
+    await page.getByTestId('refund').click();
+    await page.getByTestId('cart-line-2').waitFor();
+    expect(await amountOf('cart-total')).toBe(-original.total);
+    await page.getByTestId('pay-button').click();
+    await page.getByTestId('pay-method-1').click();
+    await expect.poll(() => amountOf('pay-remaining')).toBe(0);
+    odoo.failNext('create_from_ui', 'This refund needs a manager');
+    await page.getByTestId('validate-payment').click();
+    const refund = await readReceipt();
+    expect(refund.total).toBe(-original.total);
+    await page.getByTestId('new-order').click();
+
+    await expect.poll(() => page.getByTestId('outbox-parked').getAttribute('data-count')).toBe('1');
+    await page.getByTestId('nav-sync').click();
+    await expect.poll(() => page.getByTestId('parked-list').textContent()).toContain('This refund needs a manager');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-orders').click()]);
+    const exported = JSON.parse(fs.readFileSync((await download.path())!, 'utf8')) as { format: string; orders: Array<{ name: string; state: string }> };
+    expect(exported.format).toBe('fleet-pos-outbox/1');
+    expect(exported.orders.map((o) => [o.name, o.state])).toEqual([[refund.name, 'parked']]);
+    // The same file imported here again adds nothing.
+    const file = path.join(uiDir, 'exported.json');
+    fs.writeFileSync(file, JSON.stringify(exported));
+    await page.getByTestId('import-file').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('sync-result').textContent()).toContain('Imported 0 order(s); 1 were already here');
+
+    await page.getByTestId(`requeue-${refund.name}`).click();
+    await expect.poll(() => page.getByTestId('outbox-parked').count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => countOf('outbox-pending'), { timeout: 20_000 }).toBe(0);
+    const stored = odoo.orders().filter((o) => o.pos_reference === refund.name);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ state: 'paid', amount_total: refund.total });
+  });
+
+  it('prints a reprint on a network receipt printer, then closes the session with its report', async () => {
+    const received: Buffer[] = [];
+    const printer = net.createServer((socket) => socket.on('data', (chunk) => received.push(chunk)));
+    await new Promise<void>((resolve) => printer.listen(0, '127.0.0.1', resolve));
+    try {
+      await page.getByTestId('nav-session').click();
+      await page.getByTestId('printer-host').fill('127.0.0.1');
+      await page.getByTestId('printer-port').fill(String((printer.address() as net.AddressInfo).port));
+      await page.getByTestId('printer-save').click();
+      await page.getByTestId('nav-orders').click();
+      await page.getByTestId(`order-${shown[2]!.name}`).click();
+      await page.getByTestId('reprint').click();
+      await page.getByTestId('print-network').click();
+      await expect.poll(() => Buffer.concat(received).toString('latin1')).toContain(shown[2]!.name);
+    } finally {
+      printer.close();
+    }
+
+    await page.getByTestId('back-to-orders').click();
+    await page.getByTestId('nav-session').click();
+    await page.getByTestId('closing-cash').fill('500');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('close-session').click();
+    await page.getByTestId('close-report').waitFor();
+    expect(await page.getByTestId('close-report').textContent()).toContain('Orders4');
+    expect(odoo.sessions().find((s) => s.name === 'POS/00003')?.state).toBe('closed');
+    await page.getByTestId('close-done').click();
+    await page.getByTestId('opening-cash').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });
