@@ -30,6 +30,8 @@ export interface CartLine {
   manualPrice: number | null;
   /** Set on refund lines: the receipt line this one gives back. */
   refundOf?: { orderName: string; lineUuid: string } | undefined;
+  /** Lot or serial numbers of a tracked product. */
+  packLots?: string[] | undefined;
 }
 
 export interface PaymentLine {
@@ -119,6 +121,7 @@ export interface AddOptions {
   discount?: number;
   /** false: always a new line (weighed items, embedded prices), as Odoo's merge: false. */
   merge?: boolean;
+  packLots?: string[];
 }
 
 function roundedQty(qty: number, product: Product, data: PosData): number {
@@ -127,7 +130,7 @@ function roundedQty(qty: number, product: Product, data: PosData): number {
 }
 
 export function addProduct(cart: Cart, product: Product, data: PosData, options: AddOptions = {}): Cart {
-  const merge = options.merge !== false && options.price === undefined && !options.discount;
+  const merge = options.merge !== false && options.price === undefined && !options.discount && !options.packLots?.length;
   const existing = merge ? cart.lines.find((l) => l.product.id === product.id && l.manualPrice === null && l.discount === 0 && !l.refundOf && l.qty > 0) : undefined;
   if (existing) return setQty({ ...cart, selectedLine: existing.uuid }, existing.uuid, existing.qty + (options.qty ?? 1), data);
   const line: CartLine = {
@@ -136,6 +139,7 @@ export function addProduct(cart: Cart, product: Product, data: PosData, options:
     qty: roundedQty(options.qty ?? 1, product, data),
     discount: options.discount ?? 0,
     manualPrice: options.price ?? null,
+    ...(options.packLots?.length ? { packLots: options.packLots } : {}),
   };
   return { ...cart, lines: [...cart.lines, line], selectedLine: line.uuid, payments: [] };
 }
@@ -197,6 +201,8 @@ export function paymentProblem(cart: Cart, totals: OrderTotals, data: PosData): 
   if (totals.amount_total < 0 && totals.amount_due !== 0) return 'Refund exactly the amount due.';
   if (totals.amount_return > 0 && !paymentInputs(cart, data).some((p) => p.isCash)) return 'Change can only be given with a cash payment.';
   if (cart.toInvoice && !cart.customer) return 'An invoice needs a customer.';
+  const serials = cart.lines.find((l) => l.product.tracking === 'serial' && l.packLots?.length && l.packLots.length !== Math.abs(l.qty));
+  if (serials) return `${serials.product.name}: one serial number per unit (${serials.packLots?.length ?? 0} for ${Math.abs(serials.qty)}).`;
   return null;
 }
 
@@ -217,6 +223,7 @@ export function saleInput(cart: Cart, data: PosData, userId: number, now = new D
         taxIds: payloadTaxIds(line.product.taxIds, data.taxes),
         fullProductName: line.product.name,
         uuid: line.uuid,
+        ...(line.packLots?.length ? { packLots: line.packLots } : {}),
       };
     }),
     payments: cart.payments.map((p) => ({ paymentMethodId: p.methodId, amount: p.amount })),

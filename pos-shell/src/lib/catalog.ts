@@ -68,6 +68,8 @@ export interface PosData {
   uomDigits: number;
   /** pos.bill values, for quick cash amounts. */
   bills: number[];
+  /** The POS picking type creates or uses lots: tracked products ask for their lot or serial numbers. */
+  lotsRequired: boolean;
 }
 
 const asRecords = (value: unknown): OdooRecord[] => (Array.isArray(value) ? value.filter((v): v is OdooRecord => !!v && typeof v === 'object') : []);
@@ -209,6 +211,7 @@ export function readPosData(catalog: { series: string | null; models: Record<str
       .map((b) => num(b.value))
       .filter((v) => v > 0)
       .sort((a, b) => a - b),
+    lotsRequired: asRecords(models['stock.picking.type']).some((t) => t.use_create_lots === true || t.use_existing_lots === true),
   };
 }
 
@@ -222,6 +225,7 @@ export interface Product {
   uomId: number | null;
   uomName: string;
   toWeight: boolean;
+  tracking: 'none' | 'lot' | 'serial';
   record: OdooRecord;
 }
 
@@ -235,6 +239,7 @@ export function readProduct(record: OdooRecord): Product {
     uomId: m2o(record.uom_id),
     uomName: m2oName(record.uom_id),
     toWeight: record.to_weight === true,
+    tracking: record.tracking === 'lot' || record.tracking === 'serial' ? record.tracking : 'none',
     record,
   };
 }

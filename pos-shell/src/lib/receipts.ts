@@ -21,6 +21,7 @@ export interface ReceiptLine {
   subtotalIncl: number;
   taxIds: number[];
   productRecord: Record<string, unknown>;
+  packLots?: string[] | undefined;
   /** On refund receipts: the uuid of the line given back. */
   refundOfLine?: string | undefined;
 }
@@ -76,6 +77,7 @@ export function buildReceipt(cart: Cart, data: PosData, order: { uid: string; na
         taxIds: line.product.taxIds,
         productRecord: line.product.record,
         refundOfLine: line.refundOf?.lineUuid,
+        packLots: line.packLots,
       };
     }),
     amountUntaxed: totals.amount_untaxed,

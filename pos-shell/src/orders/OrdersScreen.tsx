@@ -59,6 +59,7 @@ export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Rec
           discount: line.discount,
           manualPrice: line.priceUnit,
           refundOf: { orderName: original.name, lineUuid: line.uuid },
+          packLots: line.packLots,
         })),
     };
     if (cart.lines.length === 0) return setError(`${original.name} has been refunded in full already.`);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { usePos } from '../app/context.js';
 import { addPayment, paymentProblem, removePayment, saleInput, setPaymentAmount, type Cart, type PaymentLine } from '../lib/cart.js';
 import { useCarts } from '../lib/carts.js';
@@ -51,9 +51,18 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
     }
   };
 
+  // Escape goes back to the cart, F9 validates (as F9 opened this screen).
+  const validateRef = useRef(validate);
+  useLayoutEffect(() => {
+    validateRef.current = validate;
+  });
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape' && !busy) onBack();
+      else if (event.key === 'F9') {
+        event.preventDefault();
+        void validateRef.current();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -66,8 +75,8 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
     <div className="payment">
       <section className="pay-methods" aria-label="Payment methods">
         <h2>Pay with</h2>
-        {data.paymentMethods.map((m) => (
-          <button key={m.id} type="button" className="tile pay-method" disabled={busy} onClick={() => add(m.id)} data-testid={`pay-method-${m.id}`}>
+        {data.paymentMethods.map((m, i) => (
+          <button key={m.id} type="button" className="tile pay-method" autoFocus={i === 0} disabled={busy} onClick={() => add(m.id)} data-testid={`pay-method-${m.id}`}>
             {m.name}
           </button>
         ))}
@@ -134,7 +143,7 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
             Back
           </button>
           <button type="button" className="btn btn-primary btn-large" disabled={busy || !!problem} onClick={() => void validate()} data-testid="validate-payment">
-            {busy ? 'Recording…' : 'Validate'}
+            {busy ? 'Recording…' : 'Validate (F9)'}
           </button>
         </div>
       </section>

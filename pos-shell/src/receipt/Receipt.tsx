@@ -32,6 +32,7 @@ export function Receipt({ receipt }: { receipt: ReceiptData }) {
                   {quantity(line.qty)} {line.uomName && line.uomName !== 'Units' ? line.uomName : '×'} {m(line.unitDisplay ?? line.priceUnit)}
                   {line.discount ? ` −${quantity(line.discount)} %` : ''}
                 </span>
+                {line.packLots?.length ? <span className="receipt-detail">Lot/SN: {line.packLots.join(', ')}</span> : null}
               </td>
               <td className="num">{m(line.subtotalIncl)}</td>
             </tr>

@@ -79,6 +79,7 @@ function CartLineRow({ line, cart, total, selected, onSelect }: { line: CartLine
           <span data-testid="line-qty">{quantity(line.qty)}</span> {line.product.uomName && line.product.uomName !== 'Units' ? line.product.uomName : '×'} {price}
           {line.discount ? ` · −${quantity(line.discount)} %` : ''}
           {line.manualPrice !== null && !line.refundOf ? ' · price set' : ''}
+          {line.packLots?.length ? ` · ${line.product.tracking === 'serial' ? 'SN' : 'Lot'} ${line.packLots.join(', ')}` : ''}
         </span>
       </button>
     </li>

@@ -7,6 +7,7 @@ import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { useBarcodeScanner } from '../lib/scanner.js';
 import { CartPanel } from './CartPanel.js';
+import { LotPrompt } from './LotPrompt.js';
 import { ProductPanel } from './ProductPanel.js';
 
 export interface Notice {
@@ -20,6 +21,7 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
   const { carts: all, activeId } = useCarts(carts);
   const cart = all.find((c) => c.id === activeId) ?? all[0]!;
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [askLots, setAskLots] = useState<{ product: Product; options: AddOptions } | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -31,7 +33,8 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
   const change = useCallback((update: (cart: Cart) => Cart) => carts.update(carts.active().id, update), [carts]);
 
   const add = useCallback(
-    (product: Product, options?: AddOptions) => {
+    (product: Product, options: AddOptions = {}) => {
+      if (product.tracking !== 'none' && data.lotsRequired && !options.packLots) return setAskLots({ product, options });
       try {
         change((c) => addProduct(c, product, data, options));
       } catch (e) {
@@ -70,7 +73,7 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
     [api, add, cart, change, data.nomenclature, products],
   );
 
-  useBarcodeScanner(true, (code) => void scan(code));
+  useBarcodeScanner(!askLots, (code) => void scan(code));
 
   // Shortcuts with keys no scanner sends: F2 search, F9 pay, arrows and Delete on the cart lines.
   useEffect(() => {
@@ -102,6 +105,17 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
     <div className="sell">
       <CartPanel cart={cart} onPay={onPay} />
       <ProductPanel cart={cart} searchRef={searchRef} onAdd={add} onScan={scan} notice={notice} onNotice={setNotice} />
+      {askLots ? (
+        <LotPrompt
+          product={askLots.product}
+          onCancel={() => setAskLots(null)}
+          onDone={(packLots) => {
+            const { product, options } = askLots;
+            setAskLots(null);
+            add(product, { ...options, packLots, ...(product.tracking === 'serial' ? { qty: packLots.length } : {}) });
+          }}
+        />
+      ) : null}
     </div>
   );
 }
