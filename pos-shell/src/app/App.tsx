@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Api } from '../../../shared/api.js';
 import type { VaultStatus } from '../../../shared/contract.js';
 import { useApi, useLinkState } from '../api/context.js';
 import type { CartStore } from '../lib/carts.js';
@@ -83,7 +84,7 @@ function Boot({ error, onRetry }: { error: string | null; onRetry: () => void })
 }
 
 /** Loads the cached catalog once per session and data refresh, then asks for a cashier. */
-function Selling({ api, carts, terminal }: { api: ReturnType<typeof useApi>; carts: CartStore; terminal: TerminalState }) {
+function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; terminal: TerminalState }) {
   const [data, setData] = useState<PosData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const products = useMemo(() => new ProductCache(api), [api]);

@@ -113,10 +113,6 @@ export function saveReceipt(receipt: Receipt, storage: Storage = localStorage): 
   }
 }
 
-export function findReceipt(uid: string, storage: Storage = localStorage): Receipt | null {
-  return loadReceipts(storage).find((r) => r.uid === uid) ?? null;
-}
-
 /** How much of each line of `receipt` the refunds recorded on this device already gave back. */
 export function refundedQuantities(receipt: Receipt, all: readonly Receipt[]): Map<string, number> {
   const refunded = new Map<string, number>();

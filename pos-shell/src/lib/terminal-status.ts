@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EventPayload, OpOutput } from '../../../shared/contract.js';
+import type { OpOutput } from '../../../shared/contract.js';
 import { useApi, useLinkState } from '../api/context.js';
 import { toFleetError, type FleetError } from './errors.js';
 
 export type TerminalStatus = OpOutput<'pos.status'>;
-export type OutboxCounts = EventPayload<'pos.outbox'>;
 
 export interface TerminalState {
   status: TerminalStatus | null;

@@ -24,11 +24,9 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
   const problem = totals ? paymentProblem(cart, totals, data) : totalsError;
 
   const add = (methodId: number) => {
-    change((c) => {
-      const next = addPayment(c, methodId, data);
-      setSelected(next.payments[next.payments.length - 1]!.id);
-      return next;
-    });
+    const next = addPayment(cart, methodId, data);
+    carts.update(cart.id, () => next);
+    setSelected(next.payments[next.payments.length - 1]!.id);
   };
 
   const validate = async () => {

@@ -3,12 +3,13 @@ import type { OrderTotals } from '../../../shared/pos/order-totals.js';
 import { usePos } from '../app/context.js';
 import { cartTotals, removeLine, setCustomer, setDiscount, setPrice, setQty, unitPrice, type Cart, type CartLine } from '../lib/cart.js';
 import { useCarts } from '../lib/carts.js';
+import type { PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { money, quantity } from '../lib/format.js';
 import { CustomerPicker } from './CustomerPicker.js';
 
 /** The engine's totals, or why they cannot be computed (a tax the POS cannot compute offline). */
-export function safeTotals(cart: Cart, data: Parameters<typeof cartTotals>[1]): { totals: OrderTotals | null; error: string | null } {
+export function safeTotals(cart: Cart, data: PosData): { totals: OrderTotals | null; error: string | null } {
   try {
     return { totals: cartTotals(cart, data), error: null };
   } catch (e) {
