@@ -864,13 +864,14 @@ export function buildCli(): Command {
     .option('--tag <tag>', 'the new image tag (same repository; the image must be on the host)')
     .option('--modules <names>', "modules to update (odoo -u), comma separated, or 'all'")
     .option('--no-trial', 'skip the trial on a staging clone (when the host has no room for one)')
+    .option('--health-timeout <seconds>', 'how long the updated server may take to answer /web/health', (v) => Number.parseInt(v, 10), 120)
     .action(
-      run(async (ctx, name: string, opts: { host: string; tag?: string; modules?: string; trial: boolean }) => {
+      run(async (ctx, name: string, opts: { host: string; tag?: string; modules?: string; trial: boolean; healthTimeout: number }) => {
         const host = await findHost(ctx, opts.host);
         const modules = opts.modules ? opts.modules.split(',').map((m) => m.trim()).filter(Boolean) : undefined;
         const stopFollowing = followJobSteps(ctx);
         try {
-          const { jobId } = await ctx.call('tenants.update', { hostId: host.id, name, trial: opts.trial, ...(opts.tag ? { tag: opts.tag } : {}), ...(modules ? { modules } : {}) });
+          const { jobId } = await ctx.call('tenants.update', { hostId: host.id, name, trial: opts.trial, healthTimeoutSeconds: opts.healthTimeout, ...(opts.tag ? { tag: opts.tag } : {}), ...(modules ? { modules } : {}) });
           const job = await ctx.jobSucceeded(jobId);
           print(ctx, { jobId, name, result: job.result }, () => `${name} is updated${opts.tag ? ` to ${opts.tag}` : ''}${modules ? ` (modules ${modules.join(', ')})` : ''}.`);
         } finally {

@@ -218,6 +218,8 @@ export const contract = {
         modules: z.array(z.string().regex(/^[a-z0-9_]+$/, 'module names are lowercase letters, digits and "_"')).min(1).max(200).optional(),
         /** Try the update on a staging clone first (default); off only when the host has no room for one. */
         trial: z.boolean().default(true),
+        /** How long the updated server may take to answer /web/health before the update is reverted. */
+        healthTimeoutSeconds: z.number().int().min(5).max(3600).default(120),
       })
       .refine((v) => v.tag !== undefined || v.modules !== undefined, { message: 'name a new image tag, modules to update, or both' }),
     output: jobStarted,

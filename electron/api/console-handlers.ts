@@ -93,7 +93,7 @@ export function consoleHandlers(deps: {
     'tenants.clone': ({ hostId, name, as, ttlHours, backupId, domain }, ctx) => staging.clone({ hostId, source: name, name: as, ttlHours, backupId, domain }, ctx.actor),
     'tenants.staging': ({ hostId }) => staging.list(hostId),
     'tenants.removeStaging': ({ hostId, name }, ctx) => staging.remove(hostId, name, ctx.actor),
-    'tenants.update': ({ hostId, name, tag, modules, trial }, ctx) => updates.update({ hostId, name, tag, modules, trial }, ctx.actor),
+    'tenants.update': ({ hostId, name, tag, modules, trial, healthTimeoutSeconds }, ctx) => updates.update({ hostId, name, tag, modules, trial, healthTimeoutSeconds }, ctx.actor),
     'backups.create': ({ hostId, name, destinations, key }, ctx) => backups.create(hostId, name, ctx.actor, { destinations, key }),
     'backups.rebuildCatalog': ({ hostId, destination }) => backups.rebuildCatalog(hostId, destination),
     'keys.list': () => keys.list(),

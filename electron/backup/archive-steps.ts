@@ -124,14 +124,14 @@ export function archiveStep<I extends ArchiveInput>(deps: BackupDeps, options: {
       const parts = ctx.output<TenantParts>(options.partsStep);
       if (parts) await removeArchiveHelpers(deps, ctx.input.hostId, [parts.database]);
       const written = ctx.output<ArchiveOutput>('archive');
-      for (const copy of written?.copies ?? []) await removeCopy(deps, copy);
+      for (const copy of written?.copies ?? []) await removeCopy(deps, copy, { hostName: deps.hosts.get(ctx.input.hostId).name, tenant: ctx.input.name });
     },
   };
 }
 
-/** Removes a stored copy and its sidecar (and their leftovers). */
-export async function removeCopy(deps: StoreDeps, copy: ArchiveCopy): Promise<void> {
-  const { store, relativePath } = storeOfCopy(deps, copy);
+/** Removes a stored copy and its sidecar (and their leftovers); only a file laid out as that tenant's archive of that host. */
+export async function removeCopy(deps: StoreDeps, copy: ArchiveCopy, owner: { hostName: string; tenant: string }): Promise<void> {
+  const { store, relativePath } = storeOfCopy(deps, copy, owner);
   await store.remove(relativePath);
   await store.remove(`${relativePath}.json`);
 }

@@ -151,8 +151,17 @@ export function storeFor(deps: StoreDeps, spec: DestinationSpec, tenantHostId: s
  * of a host, so a local path is trusted only inside this console's own folder, and every path
  * must name an archive this code writes.
  */
-export function storeOfCopy(deps: StoreDeps, copy: ArchiveCopy): { store: ArchiveStore; relativePath: string } {
+export function storeOfCopy(deps: StoreDeps, copy: ArchiveCopy, owner?: { hostName: string; tenant: string }): { store: ArchiveStore; relativePath: string } {
   if (!ARCHIVE_NAME.test(path.posix.basename(copy.path))) throw new FleetError('VALIDATION', `${copy.path} is not an archive name Odoo Fleet writes; it is left alone.`);
+  // Deleting trusts a shared catalog row only for a file laid out as this tenant's archive of
+  // this host: <root>/<host>/<tenant>/<tenant>-<stamp>.zip[.enc].
+  if (owner) {
+    const segments = copy.path.split(/[\\/]/);
+    const [file, tenantFolder, hostFolder] = [segments.at(-1)!, segments.at(-2), segments.at(-3)];
+    if (hostFolder !== safeSegment(owner.hostName) || tenantFolder !== safeSegment(owner.tenant) || !file.startsWith(`${safeSegment(owner.tenant)}-`)) {
+      throw new FleetError('VALIDATION', `${copy.path} is not laid out as an archive of ${owner.tenant} on ${owner.hostName}; it is left alone.`);
+    }
+  }
   if (copy.kind === 'local') {
     if (!insideFolder(copy.path, deps.localDir)) throw new FleetError('NOT_FOUND', `${copy.path} lies outside this console's archive folder: it is another machine's copy.`);
     return { store: new LocalStore(deps.localDir), relativePath: path.relative(deps.localDir, copy.path).split(path.sep).join('/') };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ArchiveCopy } from '../../shared/backups.js';
+import { TenantName } from '../../shared/tenants.js';
 import { SIDECAR_FORMAT } from './archive-copies.js';
 import { safeSegment, type ArchiveStore } from './archive-stores.js';
 import type { BackupCatalog } from './catalog.js';
@@ -14,7 +15,7 @@ const digest = z.object({ files: z.number().int().min(0), bytes: z.number().min(
 const Sidecar = z.object({
   format: z.literal(SIDECAR_FORMAT),
   archive: z.string(),
-  tenant: z.string().min(1).max(63),
+  tenant: TenantName,
   host: z.string(),
   createdAt: z.string().datetime(),
   backupId: z.string().uuid(),
@@ -45,6 +46,10 @@ export async function rebuildCatalog(catalog: BackupCatalog, store: ArchiveStore
         sidecar = Sidecar.parse(JSON.parse((await store.readSmall(relativeSidecar)).toString('utf8')));
       } catch (error) {
         skipped.push(`${store.describe(relativeSidecar)}: not an Odoo Fleet sidecar (${(error as Error).message.split('\n')[0]})`);
+        continue;
+      }
+      if (safeSegment(sidecar.tenant) !== tenantFolder.name) {
+        skipped.push(`${store.describe(relativeSidecar)}: it names tenant ${sidecar.tenant}, but lies in ${tenantFolder.name}'s folder`);
         continue;
       }
       const archiveName = file.name.slice(0, -'.json'.length);

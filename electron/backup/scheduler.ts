@@ -5,7 +5,7 @@ import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { JobRunner } from '../jobs/index.js';
 import { removeCopy } from './archive-steps.js';
-import { reachableHere, type StoreDeps } from './archive-stores.js';
+import { reachableHere, storeOfCopy, type StoreDeps } from './archive-stores.js';
 import type { BackupService } from './backup-service.js';
 import { BackupCatalog } from './catalog.js';
 import { backupsToKeep, type RetentionPolicy } from './retention.js';
@@ -112,10 +112,20 @@ export class BackupScheduler {
     const pruned: string[] = [];
     for (const entry of entries) {
       if (entry.kind !== 'backup' || entry.state !== 'succeeded' || keep.has(entry.id)) continue;
-      // The catalog is shared: an entry goes only when this console can remove every copy
-      // (a local path is trusted only inside its own folder); otherwise another console prunes it.
-      if (entry.destinations.length === 0 || !entry.destinations.every((d) => reachableHere(this.deps.stores, d))) continue;
-      for (const copy of entry.destinations) await removeCopy(this.deps.stores, copy);
+      // The catalog is shared: an entry goes only when this console can remove every copy (a
+      // local path is trusted only inside its own folder, any path only as this tenant's archive
+      // of this host); otherwise another console prunes it, or a person looks at it.
+      const owner = { hostName: this.deps.hosts.get(hostId).name, tenant };
+      const removable = (d: (typeof entry.destinations)[number]) => {
+        try {
+          storeOfCopy(this.deps.stores, d, owner);
+          return reachableHere(this.deps.stores, d);
+        } catch {
+          return false;
+        }
+      };
+      if (entry.destinations.length === 0 || !entry.destinations.every(removable)) continue;
+      for (const copy of entry.destinations) await removeCopy(this.deps.stores, copy, owner);
       await catalog.remove(entry.id);
       pruned.push(entry.id);
     }

@@ -11,10 +11,13 @@ import type { JobDefinition, JobView, Json, StepContext } from './types.js';
 export async function runChildJob<I, C>(ctx: StepContext<I>, runner: JobRunner, definition: JobDefinition<C>, input: C, extra: { [key: string]: Json } = {}): Promise<JobView> {
   let childJobId = ctx.output<{ childJobId?: string }>(ctx.step.name)?.childJobId;
   if (!childJobId) {
-    // A crash between starting the child and journaling its id: the child is the unfinished (or
-    // newest) job of that kind and target started after this job.
+    // A crash between starting the child and journaling its id: the child is the job of that
+    // kind and target this job started after it began, with this very input.
     const started = runner.getJob(ctx.jobId)?.createdAt ?? '';
-    const orphan = runner.listJobs({ target: definition.target(input), kind: definition.kind, limit: 20 }).find((j) => j.createdAt >= started && j.actor === childActor(ctx));
+    const wanted = JSON.stringify(JSON.parse(JSON.stringify(input)));
+    const orphan = runner
+      .listJobs({ target: definition.target(input), kind: definition.kind, limit: 20 })
+      .find((j) => j.createdAt >= started && j.actor === childActor(ctx) && JSON.stringify(runner.getJob(j.id)?.input) === wanted);
     childJobId = orphan?.id ?? runner.runJob(definition, input, { actor: childActor(ctx) });
     ctx.setOutput({ ...extra, childJobId });
   }

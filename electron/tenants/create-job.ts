@@ -24,6 +24,8 @@ export interface TenantJobDeps {
 
 export interface CreateTenantInput {
   spec: TenantSpec;
+  /** More labels for its server container (a staging clone carries the id of the job that made it). */
+  labels?: Record<string, string>;
 }
 
 /** Where a tenant's secrets live inside its containers (a volume of their own, read-only). */
@@ -302,7 +304,7 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
     name: 'server',
     title: 'Start the Odoo server container',
     onCrash: 'compensate',
-    async run({ input: { spec } }) {
+    async run({ input: { spec, labels } }) {
       const db = tenantDbHost(deps, spec);
       await deps.docker.call(endpointOf(deps, spec), async (d) => {
         const existing = await d.listContainers({ all: true, filters: { name: [`^/${names(spec).server}$`] } });
@@ -314,7 +316,7 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
               Entrypoint: ODOO_ENTRYPOINT,
               Cmd: [],
               Env: containerEnv(spec, db),
-              Labels: { ...tenantLabels(spec), 'fleet.role': 'server' },
+              Labels: { ...labels, ...tenantLabels(spec), 'fleet.role': 'server' },
               ExposedPorts: { '8069/tcp': {}, '8072/tcp': {} },
               HostConfig: {
                 Mounts: mounts(spec),

@@ -7,6 +7,7 @@ import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
 import type { TenantJobDeps } from './create-job.js';
 import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
+import { StagingStore } from './staging-store.js';
 import { findTenantParts, type TenantParts } from './tenant-parts.js';
 
 /** Where the final archive goes (the tenant's backup destinations) and its key, if encrypted. */
@@ -100,6 +101,8 @@ export function decommissionTenantJob(deps: TenantJobDeps & BackupDeps & { secre
         async run(ctx) {
           const coordinator = deps.coordinators.of(ctx.input.hostId);
           if (!coordinator) return { recorded: false };
+          // A decommissioned staging clone is not one any more: its record goes with it.
+          await new StagingStore(coordinator).remove(ctx.input.name).catch(() => {});
           try {
             const catalog = new BackupCatalog(coordinator);
             await catalog.start({ id: ctx.jobId, tenant: ctx.input.name, database: parts(ctx).database, kind: 'final', consoleId: deps.coordinators.consoleId });

@@ -9,7 +9,11 @@ import type { JobDefinition } from '../jobs/types.js';
 import type { CreateTenantInput, TenantJobDeps } from './create-job.js';
 import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
 import { StagingStore } from './staging-store.js';
-import { findTenantParts, type TenantParts } from './tenant-parts.js';
+import { TENANT_LABEL } from './routing.js';
+import { findTenantParts } from './tenant-parts.js';
+
+/** The label a staging clone's server carries: the id of the clone job that made it. */
+export const STAGING_LABEL = 'fleet.staging';
 
 export interface CloneInput {
   hostId: string;
@@ -55,15 +59,19 @@ export function removeStagingJob(deps: StagingJobDeps): JobDefinition<RemoveStag
         title: 'Check that it is a staging clone, and find its parts',
         onCrash: 'compensate',
         async run(ctx) {
-          const clone = await stagingStore(deps, ctx.input.hostId).get(ctx.input.name);
+          const store = stagingStore(deps, ctx.input.hostId);
+          const clone = await store.get(ctx.input.name);
           if (!clone) throw new FleetError('VALIDATION', `${ctx.input.name} is not a staging clone: only clones are removed this way (decommission a tenant instead).`);
-          try {
-            return await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
-          } catch (error) {
-            if (!(error instanceof FleetError && error.code === 'NOT_FOUND')) throw error;
-            // Its server is gone already (a clone that failed halfway): remove what is left by name.
-            return { serverId: '', image: '', database: clone.database, role: clone.role, dataVolume: `fleet-${clone.tenant}-data`, secretsVolume: null, wasRunning: false } satisfies TenantParts;
+          // Only the tenant the clone job made — its server carries that job's id. Anything else
+          // of that name (a tenant made later, the record left behind) is never touched.
+          const servers = await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`, 'fleet.role=server'] } }));
+          const made = servers.find((s) => clone.cloneJobId !== null && s.Labels?.[STAGING_LABEL] === clone.cloneJobId);
+          if (!made) {
+            await store.remove(ctx.input.name);
+            if (servers.length) throw new FleetError('CONFLICT', `${ctx.input.name} is not the staging clone that was recorded (a tenant of that name was made since): it is left alone and the stale record forgotten.`);
+            throw new FleetError('NOT_FOUND', `No staging clone ${ctx.input.name} is left on the host (its creation was undone): its record is forgotten.`);
           }
+          return await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
         },
       },
       ...tenantRemovalSteps<RemoveStagingInput>(deps),
@@ -105,7 +113,7 @@ export function cloneJob(deps: StagingJobDeps, children: { create: JobDefinition
             },
           );
           if (taken && ctx.attempt === 1) throw new FleetError('CONFLICT', `A tenant named "${name}" exists on this host: choose another name for the clone.`, { field: 'name' });
-          await stagingStore(deps, hostId).add({ tenant: name, source, backupId, database: spec.database, role: spec.role, expiresAt, createdBy: ctx.actor });
+          await stagingStore(deps, hostId).add({ tenant: name, source, backupId, database: spec.database, role: spec.role, expiresAt, createdBy: ctx.actor, cloneJobId: ctx.jobId });
           return { name };
         },
         async compensate(ctx) {
@@ -117,7 +125,7 @@ export function cloneJob(deps: StagingJobDeps, children: { create: JobDefinition
         title: 'Create the staging tenant (same image)',
         onCrash: 'compensate',
         async run(ctx) {
-          await runChildJob(ctx, deps.jobs(), children.create, { spec: ctx.input.spec });
+          await runChildJob(ctx, deps.jobs(), children.create, { spec: ctx.input.spec, labels: { [STAGING_LABEL]: ctx.jobId } });
         },
         async compensate(ctx) {
           // Only a tenant this job's create child made is removed: a create that failed undid itself.

@@ -18,6 +18,7 @@ const SCHEMA = [
      removal_holder text,
      removal_until timestamptz
    )`,
+  'ALTER TABLE fleet_staging ADD COLUMN IF NOT EXISTS clone_job_id text',
 ];
 
 export interface StagingClone {
@@ -29,6 +30,8 @@ export interface StagingClone {
   expiresAt: string;
   createdAt: string;
   createdBy: string;
+  /** The clone job: its server carries it as the label fleet.staging, so removal knows it is this clone. */
+  cloneJobId: string | null;
 }
 
 /** How long a console may take to remove an expired clone before another one may. */
@@ -45,9 +48,11 @@ export class StagingStore {
   async add(clone: Omit<StagingClone, 'createdAt'>): Promise<void> {
     await this.run((c) =>
       c.query(
-        `INSERT INTO fleet_staging (tenant, source, backup_id, database, role, expires_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (tenant) DO NOTHING`,
-        [clone.tenant, clone.source, clone.backupId, clone.database, clone.role, clone.expiresAt, clone.createdBy],
+        `INSERT INTO fleet_staging (tenant, source, backup_id, database, role, expires_at, created_by, clone_job_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (tenant) DO UPDATE SET source = excluded.source, backup_id = excluded.backup_id, database = excluded.database, role = excluded.role,
+           expires_at = excluded.expires_at, created_by = excluded.created_by, clone_job_id = excluded.clone_job_id, created_at = now(),
+           removal_holder = NULL, removal_until = NULL`,
+        [clone.tenant, clone.source, clone.backupId, clone.database, clone.role, clone.expiresAt, clone.createdBy, clone.cloneJobId],
       ),
     );
   }
@@ -97,5 +102,6 @@ function toClone(row: Record<string, unknown>): StagingClone {
     expiresAt: new Date(row.expires_at as string).toISOString(),
     createdAt: new Date(row.created_at as string).toISOString(),
     createdBy: row.created_by as string,
+    cloneJobId: (row.clone_job_id as string | null) ?? null,
   };
 }

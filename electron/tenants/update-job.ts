@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type Docker from 'dockerode';
 import type { DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
@@ -28,14 +29,25 @@ export interface UpdateInput {
   backupId: string;
   destinations: DestinationSpec[];
   keyId: string | null;
+  /** How long the updated server may take to answer /web/health. */
+  healthTimeoutSeconds: number;
 }
 
-/** What the apply step journals before it changes anything: how to put the old server back. */
+/**
+ * What the apply step journals as it goes: how to put the old server back, the backup taken
+ * once the tenant was stopped (the revert point: nothing written before the update is lost by a
+ * revert), and how far it got.
+ */
 interface Applied {
   [key: string]: Json;
   previous: Json;
+  serverName: string;
   wasRunning: boolean;
+  revertBackupId: string;
+  phase: 'stopping' | 'backing-up' | 'updating' | 'replacing' | 'checking';
 }
+
+const PHASES: ReadonlyArray<Applied['phase']> = ['stopping', 'backing-up', 'updating', 'replacing', 'checking'];
 
 export interface UpdateJobDeps extends StagingJobDeps {
   prepareClone(input: CloneRequest): Promise<CloneInput>;
@@ -55,38 +67,42 @@ export function updateJob(
 ): JobDefinition<UpdateInput> {
   const endpoint = (hostId: string) => deps.hosts.endpoint(hostId);
 
-  /** Stops the tenant's server, updates its modules, recreates it from the new image, waits for health. */
-  const applyTo = async (ctx: StepContext<UpdateInput>, tenant: string, journal: boolean): Promise<void> => {
-    const parts = await findTenantParts(deps, ctx.input.hostId, tenant);
+  /** Updates the modules (odoo -u) with the new image and the server's own configuration, then exits. */
+  const updateModules = async (ctx: StepContext<UpdateInput>, info: Docker.ContainerInspectInfo, database: string) => {
+    if (!ctx.input.modules) return;
+    ctx.progress(0.3, `odoo -u ${ctx.input.modules.join(',')} (${ctx.input.toImage})`);
+    const serverName = info.Name.replace(/^\//, '');
+    const update = await runOneOffStream(
+      deps.docker.client(endpoint(ctx.input.hostId)),
+      {
+        Image: ctx.input.toImage,
+        Entrypoint: ['odoo'],
+        Cmd: ['-d', database, '-u', ctx.input.modules.join(','), '--stop-after-init'],
+        Env: info.Config.Env ?? [],
+        Labels: { 'fleet.role': 'archive', 'fleet.database': database },
+        HostConfig: { Mounts: adoptedServerOptions(info, ctx.input.toImage, {}, serverName).HostConfig?.Mounts ?? [], ...(info.HostConfig.NetworkMode ? { NetworkMode: info.HostConfig.NetworkMode } : {}) },
+      },
+      undefined,
+      'the module update (odoo -u)',
+    );
+    for await (const chunk of update.stdout) void chunk;
+    await update.done;
+  };
+
+  const stopServer = (hostId: string, container: string) =>
+    deps.docker.call(endpoint(hostId), async (d) => {
+      if ((await d.getContainer(container).inspect()).State.Running) await d.getContainer(container).stop({ t: 20 });
+    }, 60_000);
+
+  /** The trial: the clone's server recreated from the new image, its modules updated, its health checked. */
+  const tryOnClone = async (ctx: StepContext<UpdateInput>): Promise<void> => {
+    const parts = await findTenantParts(deps, ctx.input.hostId, ctx.input.trialName);
     const info = await deps.docker.call(endpoint(ctx.input.hostId), (d) => d.getContainer(parts.serverId).inspect());
     const serverName = info.Name.replace(/^\//, '');
-    if (journal) ctx.setOutput({ previous: adoptedServerOptions(info, info.Config.Image, {}, serverName) as unknown as Json, wasRunning: info.State.Running } satisfies Applied);
-    const docker = deps.docker.client(endpoint(ctx.input.hostId));
-    await deps.docker.call(endpoint(ctx.input.hostId), async (d) => {
-      if ((await d.getContainer(parts.serverId).inspect()).State.Running) await d.getContainer(parts.serverId).stop({ t: 20 });
-    }, 60_000);
-    if (ctx.input.modules) {
-      ctx.progress(0.3, `odoo -u ${ctx.input.modules.join(',')} (${ctx.input.toImage})`);
-      // The server's own configuration (ODOO_RC, mounts, network), the new image, then exit.
-      const update = await runOneOffStream(
-        docker,
-        {
-          Image: ctx.input.toImage,
-          Entrypoint: ['odoo'],
-          Cmd: ['-d', parts.database, '-u', ctx.input.modules.join(','), '--stop-after-init'],
-          Env: info.Config.Env ?? [],
-          Labels: { 'fleet.role': 'archive', 'fleet.database': parts.database },
-          HostConfig: { Mounts: adoptedServerOptions(info, ctx.input.toImage, {}, serverName).HostConfig?.Mounts ?? [], ...(info.HostConfig.NetworkMode ? { NetworkMode: info.HostConfig.NetworkMode } : {}) },
-        },
-        undefined,
-        'the module update (odoo -u)',
-      );
-      for await (const chunk of update.stdout) void chunk;
-      await update.done;
-    }
-    ctx.progress(0.6, `starting ${tenant} on ${ctx.input.toImage}`);
+    await stopServer(ctx.input.hostId, parts.serverId);
+    await updateModules(ctx, info, parts.database);
     await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), serverName, adoptedServerOptions(info, ctx.input.toImage, {}, serverName), true);
-    await waitForTenantHealth(deps, endpoint(ctx.input.hostId), ctx.input.hostId, serverName, ctx.signal);
+    await waitForTenantHealth(deps, endpoint(ctx.input.hostId), ctx.input.hostId, serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
   };
 
   const removeTrial = async (ctx: StepContext<UpdateInput>) => {
@@ -137,7 +153,7 @@ export function updateJob(
         async run(ctx) {
           if (!ctx.input.trial) return { skipped: true };
           try {
-            await applyTo(ctx, ctx.input.trialName, false);
+            await tryOnClone(ctx);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             throw new FleetError(error instanceof FleetError ? error.code : 'COMMAND_FAILED', `The update failed on the staging clone, so the tenant was not touched: ${message}`);
@@ -153,22 +169,76 @@ export function updateJob(
         },
       },
       {
+        // Resumed after a crash from where it got: a server that turns out healthy is kept; one
+        // that does not is reverted to the backup taken once the tenant was stopped.
         name: 'apply',
-        title: 'Update the tenant (stop, update modules, new image, health)',
-        onCrash: 'compensate',
+        title: 'Update the tenant (stop, back up, update modules, new image, health)',
+        onCrash: 'resume',
         async run(ctx) {
-          await applyTo(ctx, ctx.input.name, true);
+          const { hostId, name } = ctx.input;
+          let state = ctx.output<Applied>('apply');
+          const journal = (next: Applied) => {
+            ctx.setOutput(next);
+            state = next;
+          };
+          const reached = (phase: Applied['phase']) => PHASES.indexOf(state!.phase) >= PHASES.indexOf(phase);
+          if (!state?.previous) {
+            const parts = await findTenantParts(deps, hostId, name);
+            const info = await deps.docker.call(endpoint(hostId), (d) => d.getContainer(parts.serverId).inspect());
+            const serverName = info.Name.replace(/^\//, '');
+            journal({ previous: adoptedServerOptions(info, info.Config.Image, {}, serverName) as unknown as Json, serverName, wasRunning: info.State.Running, revertBackupId: crypto.randomUUID(), phase: 'stopping' });
+          }
+          const current = () => deps.docker.call(endpoint(hostId), (d) => d.getContainer(state!.serverName).inspect());
+          if (!reached('backing-up')) {
+            await stopServer(hostId, state!.serverName);
+            journal({ ...state!, phase: 'backing-up' });
+          }
+          if (!reached('updating')) {
+            ctx.progress(0.1, 'backing the stopped tenant up (the revert point)');
+            await runChildJob(ctx, deps.jobs(), children.backup, { hostId, name, backupId: state!.revertBackupId, destinations: ctx.input.destinations, keyId: ctx.input.keyId }, { ...state! });
+            journal({ ...ctx.output<Applied>('apply')!, phase: 'updating' });
+          }
+          if (!reached('replacing')) {
+            const info = await current();
+            await updateModules(ctx, info, info.Config.Labels?.['fleet.database'] ?? '');
+            journal({ ...state!, phase: 'replacing' });
+          }
+          if (!reached('checking')) {
+            ctx.progress(0.6, `starting ${name} on ${ctx.input.toImage}`);
+            const info = await current();
+            await replaceServer(deps.docker.client(endpoint(hostId)), state!.serverName, adoptedServerOptions(info, ctx.input.toImage, {}, state!.serverName), true);
+            journal({ ...state!, phase: 'checking' });
+          }
+          await waitForTenantHealth(deps, endpoint(hostId), hostId, state!.serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
         },
         async compensate(ctx) {
-          // The revert: the previous server container back, then the backup restored into it.
           const applied = ctx.output<Applied>('apply');
           if (!applied?.previous) return;
           const previous = applied.previous as unknown as Docker.ContainerCreateOptions;
-          await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), previous.name!, previous, applied.wasRunning);
-          const { archive, sha256 } = await deps.reachableCopy(ctx.input.hostId, ctx.input.backupId);
+          if (PHASES.indexOf(applied.phase) < PHASES.indexOf('updating')) {
+            // Stopped (and maybe backed up), nothing changed: the old server runs again as it was.
+            if (applied.wasRunning) {
+              await deps.docker.call(endpoint(ctx.input.hostId), async (d) => {
+                const server = d.getContainer(applied.serverName);
+                if (!(await server.inspect()).State.Running) await server.start();
+              });
+            }
+            return;
+          }
+          // The revert: the previous server back, then the backup taken once the tenant was
+          // stopped. A revert already under way (a crash during it) is waited for, not redone.
           const runner = deps.jobs();
-          const restore = await runner.wait(runner.runJob(children.restore, { hostId: ctx.input.hostId, name: ctx.input.name, archive, file: null, sha256, copy: false, neutralize: false }, { actor: ctx.actor }));
-          if (restore.state !== 'succeeded') throw new FleetError('COMMAND_FAILED', `The previous image is back, but restoring backup ${ctx.input.backupId} failed: ${restore.error?.message ?? restore.state}. Restore it by hand.`);
+          const actor = `${ctx.actor} (revert ${ctx.jobId.slice(0, 8)})`;
+          const started = runner.getJob(ctx.jobId)?.createdAt ?? '';
+          const target = children.restore.target({ hostId: ctx.input.hostId, name: ctx.input.name } as RestoreInput);
+          let restoreJobId = runner.listJobs({ target, kind: children.restore.kind, limit: 20 }).find((j) => j.createdAt >= started && j.actor === actor)?.id;
+          if (!restoreJobId) {
+            await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), previous.name!, previous, applied.wasRunning);
+            const { archive, sha256 } = await deps.reachableCopy(ctx.input.hostId, applied.revertBackupId);
+            restoreJobId = runner.runJob(children.restore, { hostId: ctx.input.hostId, name: ctx.input.name, archive, file: null, sha256, copy: false, neutralize: false }, { actor });
+          }
+          const restore = await runner.wait(restoreJobId);
+          if (restore.state !== 'succeeded') throw new FleetError('COMMAND_FAILED', `The previous image is back, but restoring backup ${applied.revertBackupId} failed: ${restore.error?.message ?? restore.state}. Restore it by hand.`);
         },
       },
       {

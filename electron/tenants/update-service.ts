@@ -32,7 +32,7 @@ export class UpdateService {
     registry.register(this.job);
   }
 
-  async update(input: { hostId: string; name: string; tag?: string | undefined; modules?: string[] | undefined; trial: boolean }, actor: string): Promise<{ jobId: string }> {
+  async update(input: { hostId: string; name: string; tag?: string | undefined; modules?: string[] | undefined; trial: boolean; healthTimeoutSeconds: number }, actor: string): Promise<{ jobId: string }> {
     const detail = await this.deps.tenants.show(input.hostId, input.name);
     const fromImage = detail.image.includes(':') ? detail.image : `${detail.image}:${detail.tag}`;
     const toImage = input.tag ? `${splitImage(fromImage)[0]}:${input.tag}` : fromImage;
@@ -48,7 +48,7 @@ export class UpdateService {
     return {
       jobId: this.deps.jobs().runJob(
         this.job,
-        { hostId: input.hostId, name: input.name, fromImage, toImage, modules: input.modules ?? null, trial: input.trial, trialName, backupId: crypto.randomUUID(), ...targets },
+        { hostId: input.hostId, name: input.name, fromImage, toImage, modules: input.modules ?? null, trial: input.trial, trialName, backupId: crypto.randomUUID(), healthTimeoutSeconds: input.healthTimeoutSeconds, ...targets },
         { actor },
       ),
     };

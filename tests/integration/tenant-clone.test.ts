@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StagingStore } from '../../electron/tenants/staging-store.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
@@ -73,5 +74,17 @@ describe('cloning a tenant to staging', () => {
     expect(await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, async (c) => (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'it_prod%' ORDER BY 1")).rows)).toEqual([{ datname: 'it_prod' }]);
     // The production tenant is untouched.
     expect(await fleet.call('tenants.show', { hostId, name: 'it-prod' })).toMatchObject({ state: 'running', health: { ok: true } });
+  });
+
+  it('never removes a tenant a stale staging record names', async () => {
+    // A record left behind for a name a real tenant has now (made by another job, not a clone).
+    const store = new StagingStore(fleet.services.coordinators.of(hostId)!);
+    await store.add({ tenant: 'it-prod', source: 'it-other', backupId: null, database: 'it_prod', role: 'odoo_it_prod', expiresAt: new Date(Date.now() - 1000).toISOString(), createdBy: 'test', cloneJobId: crypto.randomUUID() });
+    const [jobId] = await fleet.services.staging.sweep();
+    const job = await fleet.services.jobs.wait(jobId!);
+    expect(job.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/not the staging clone that was recorded/) });
+    expect(await fleet.call('tenants.show', { hostId, name: 'it-prod' })).toMatchObject({ state: 'running', health: { ok: true } });
+    expect(await sql('it-prod', "SELECT value FROM ir_config_parameter WHERE key = 'fleet.marker'")).toEqual([{ value: 'production' }]);
+    expect(await fleet.call('tenants.staging', { hostId })).toEqual([]);
   });
 });

@@ -38,13 +38,15 @@ export function startCli(dataDir: string, passphrase: string, args: string[]): C
 export async function waitForJobStep(dataDir: string, kind: string, step: string, state: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    let db: Database.Database | null = null;
     try {
-      const db = new Database(path.join(dataDir, 'console.sqlite'), { readonly: true, fileMustExist: true });
+      db = new Database(path.join(dataDir, 'console.sqlite'), { readonly: true, fileMustExist: true });
       const row = db.prepare('SELECT s.state FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.kind = ? AND s.name = ? ORDER BY j.created_at DESC LIMIT 1').get(kind, step) as { state: string } | undefined;
-      db.close();
       if (row?.state === state) return;
     } catch {
       // the store may not hold the job tables yet, or be mid-write
+    } finally {
+      db?.close();
     }
     await new Promise((r) => setTimeout(r, 25));
   }
