@@ -52,7 +52,7 @@ export interface PushResult {
 
 export interface PosAdapter {
   readonly series: string;
-  /** The session's POS data, as `{model: records}`. */
+  /** The session's POS data, as `{model: records}` (barcode rules included: scanners need them offline). */
   loadData(sessionId: number): Promise<Record<string, unknown>>;
   /** Opens (or finds) the config's session, counting the opening cash when cash control asks for it. */
   openSession(configId: number, openingCash: number): Promise<{ id: number; name: string; state: string }>;
@@ -111,8 +111,8 @@ class Odoo17Adapter implements PosAdapter {
     readonly series: string,
   ) {}
 
-  loadData(sessionId: number) {
-    return this.rpc.call<Record<string, unknown>>('pos.session', 'load_pos_data', [[sessionId]]);
+  async loadData(sessionId: number) {
+    return withBarcodeRules(this.rpc, await this.rpc.call<Record<string, unknown>>('pos.session', 'load_pos_data', [[sessionId]]));
   }
 
   async openSession(configId: number, openingCash: number) {
@@ -240,8 +240,8 @@ class Odoo18Adapter implements PosAdapter {
   readonly series = '18';
   constructor(private readonly rpc: OdooRpc) {}
 
-  loadData(sessionId: number) {
-    return this.rpc.call<Record<string, unknown>>('pos.session', 'load_data', [sessionId, []]);
+  async loadData(sessionId: number) {
+    return withBarcodeRules(this.rpc, await this.rpc.call<Record<string, unknown>>('pos.session', 'load_data', [sessionId, []]));
   }
 
   async openSession(configId: number, openingCash: number) {
@@ -346,6 +346,23 @@ class Odoo18Adapter implements PosAdapter {
 
   close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
     return closeAsTheUiDoes(this.rpc, sessionId, closing);
+  }
+}
+
+/**
+ * The barcode nomenclatures and their rules (weight, price and discount barcodes, cashier and
+ * customer cards), which load_pos_data and load_data do not carry: read beside them, so a
+ * scanner works offline. A server that refuses to share them leaves the data as it is.
+ */
+async function withBarcodeRules(rpc: OdooRpc, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (data['barcode.rule']) return data;
+  try {
+    const nomenclatures = await rpc.call<unknown[]>('barcode.nomenclature', 'search_read', [[]], { fields: ['id', 'name', 'upc_ean_conv'] });
+    const rules = await rpc.call<unknown[]>('barcode.rule', 'search_read', [[]], { fields: ['id', 'name', 'sequence', 'type', 'encoding', 'pattern', 'alias', 'barcode_nomenclature_id'] });
+    return { ...data, 'barcode.nomenclature': nomenclatures, 'barcode.rule': rules };
+  } catch (error) {
+    if (error instanceof OdooRpcError && error.kind === 'rejected') return data;
+    throw error;
   }
 }
 

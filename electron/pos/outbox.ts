@@ -56,10 +56,14 @@ export class Outbox {
   commit(
     sessionId: number,
     build: (identity: { uid: string; name: string; sequence: number }) => { payload: string; amountTotal: number },
-    options: { now?: Date; /** Held until this customer made offline exists in Odoo. */ partnerLocalId?: number | null } = {},
+    options: { now?: Date; /** Held until this customer made offline exists in Odoo. */ partnerLocalId?: number | null; /** The sale's uuid: committing it again returns the order it already is. */ saleUuid?: string } = {},
   ): OutboxOrder {
     const now = options.now ?? new Date();
     return this.db.transaction(() => {
+      if (options.saleUuid) {
+        const known = this.db.prepare('SELECT uid FROM outbox WHERE sale_uuid = ?').get(options.saleUuid) as { uid: string } | undefined;
+        if (known) return this.get(known.uid)!;
+      }
       const session = this.db.prepare('SELECT login_number, next_sequence, state FROM pos_session WHERE id = ?').get(sessionId) as { login_number: number; next_sequence: number; state: string } | undefined;
       if (!session) throw new FleetError('NOT_FOUND', `No POS session ${sessionId} on this terminal.`);
       const sequence = session.next_sequence;
@@ -69,10 +73,10 @@ export class Outbox {
       this.db.prepare('UPDATE pos_session SET next_sequence = next_sequence + 1 WHERE id = ?').run(sessionId);
       this.db
         .prepare(
-          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
         )
-        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null);
+        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null);
       return this.get(identity.uid)!;
     })();
   }
@@ -125,6 +129,11 @@ export class Outbox {
   /** Odoo refused it for a business reason: kept aside with the reason, never retried blindly. */
   park(uid: string, error: string): void {
     this.db.prepare("UPDATE outbox SET state = 'parked', uncertain = 0, last_error = ? WHERE uid = ? AND state = 'pending'").run(error.slice(0, 2000), uid);
+  }
+
+  /** "Sync now": pending orders waiting out a backoff are due at once (never those only being looked up). */
+  dueNow(now = new Date()): void {
+    this.db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND uncertain = 0 AND next_attempt_at > ?").run(now.toISOString(), now.toISOString());
   }
 
   /** A person fixed the cause (e.g. opened a session): the parked order goes back in the queue. */

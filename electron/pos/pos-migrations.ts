@@ -90,7 +90,9 @@ export const POS_MIGRATIONS: readonly Migration[] = [
           -- When it was last handed to Odoo: an order whose answer was lost is not sent again
           -- before Odoo can no longer be processing the first send.
           sent_at TEXT,
-          synced_at TEXT
+          synced_at TEXT,
+          -- The sale's own uuid, made by the UI: a sale sent again (its answer lost) is not sold twice.
+          sale_uuid TEXT UNIQUE
         );
         CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
       `);

@@ -127,7 +127,10 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
       sync.nudge();
       return { uid: order.uid, name: order.name };
     },
-    'pos.sync': () => sync.sync(),
+    'pos.sync': () => {
+      outbox.dueNow(); // a person asked: no waiting out a backoff
+      return sync.sync();
+    },
     'pos.orders': ({ state, limit }) => outbox.list(state, limit).map(({ payload: _payload, ...view }) => view),
     'pos.exportOrders': () => outbox.exportUnsynced(),
     'pos.importOrders': ({ file }) => {

@@ -199,8 +199,10 @@ export class PosTerminal {
           const id = record && typeof record === 'object' && 'id' in record ? String((record as { id: unknown }).id) : String(index);
           insert.run(model, id, JSON.stringify(record));
           if (model === 'product.product' && record && typeof record === 'object') {
-            const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false; pos_categ_ids?: unknown };
-            const categories = Array.isArray(p.pos_categ_ids) ? p.pos_categ_ids.map((c) => (Array.isArray(c) ? c[0] : c)).filter((c) => Number.isInteger(c)) : [];
+            const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false; pos_categ_ids?: unknown; pos_categ_id?: unknown };
+            // 17 and 18 carry pos_categ_ids; 16 one pos_categ_id ([id, name] or false).
+            const listed = Array.isArray(p.pos_categ_ids) ? p.pos_categ_ids : Array.isArray(p.pos_categ_id) ? [p.pos_categ_id[0]] : [];
+            const categories = listed.map((c) => (Array.isArray(c) ? c[0] : c)).filter((c) => Number.isInteger(c));
             search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null, `,${categories.join(',')}${categories.length ? ',' : ''}`);
             products++;
           }
@@ -303,7 +305,7 @@ export class PosTerminal {
       else partnerLocalId = partner.localId;
     }
     const final = sale;
-    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), { partnerLocalId });
+    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), { partnerLocalId, saleUuid: sale.uuid });
   }
 
   /** A sale's receipt, from its frozen payload (what Odoo gets) and the cached names. */

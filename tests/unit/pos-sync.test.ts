@@ -394,3 +394,30 @@ describe('review cases', () => {
     expect(odoo.orders().length).toBe(1);
   });
 });
+
+describe('selling from the UI', () => {
+  it('a sale sent again (its answer lost) is the same order; the barcode rules are cached; Sync now skips the backoff', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const ctx = { actor: 't', role: 'support' as const, transport: 'internal' as const };
+    const sale = cashSale(10, 1, 4);
+    const input = { sale: { ...sale, dateOrder: sale.dateOrder.toISOString() } };
+    const first = await pos.dispatcher.invoke('pos.sell', input, ctx);
+    const again = await pos.dispatcher.invoke('pos.sell', input, ctx);
+    expect(first.ok && again.ok && first.value).toEqual(again.ok && again.value);
+    expect(pos.outbox.list().length).toBe(1);
+
+    const catalog = await pos.dispatcher.invoke('pos.catalog', {}, ctx);
+    const models = (catalog.ok ? catalog.value : { models: {} }) as { models: Record<string, unknown[]> };
+    expect(models.models['barcode.rule']?.length).toBeGreaterThan(0);
+    expect(models.models['barcode.nomenclature']?.length).toBeGreaterThan(0);
+
+    // Offline: the order backs off; once Odoo is back, Sync now sends it without waiting.
+    await odoo.down('refuse');
+    await pos.sync.sync();
+    pos.db.prepare('UPDATE outbox SET next_attempt_at = ?').run(new Date(Date.now() + 3_600_000).toISOString());
+    await odoo.up();
+    const synced = await pos.dispatcher.invoke('pos.sync', {}, ctx);
+    expect(synced.ok && synced.value).toMatchObject({ synced: 1 });
+  });
+});
