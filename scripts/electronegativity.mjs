@@ -17,6 +17,7 @@ const REVIEWED = [
   { issue: 'PRELOAD_JS_CHECK', file: 'main.ts', why: 'the preload (electron/app/preload.ts) exposes one function per contract operation through contextBridge, with contextIsolation and sandbox on; it hands out no Node or Electron object' },
   { issue: 'OPEN_EXTERNAL_JS_CHECK', file: 'main.ts', why: 'only https: URLs from window.open reach shell.openExternal; every other scheme is denied' },
   { issue: 'REMOTE_MODULE_JS_CHECK', file: 'main.ts', why: 'the remote module no longer exists in the Electron versions this app targets (removed in 14)' },
+  { issue: 'REMOTE_MODULE_JS_CHECK', file: 'pos-main.ts', why: 'the remote module no longer exists in the Electron versions this app targets (removed in 14)' },
   { issue: 'CSP_GLOBAL_CHECK', file: 'index.html', severity: 'LOW', why: "img-src allows data: and blob: for inline icons and generated images; scripts, styles and connections are 'self' only, objects none, base-uri none" },
 ];
 
@@ -28,7 +29,7 @@ try {
   fs.copyFileSync(page, path.join(scan, 'index.html'));
   const report = path.join(scan, 'report.csv');
   execFileSync('npx', ['--yes', `@doyensec/electronegativity@${VERSION}`, '-i', scan, '-o', report], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  const rows = fs.readFileSync(report, 'utf8').trim().split('\n').slice(1).filter(Boolean).map(parseCsvLine);
+  const rows = parseCsv(fs.readFileSync(report, 'utf8').trim()).slice(1).filter((row) => row.length > 1);
   const unreviewed = [];
   for (const [issue, severity, confidence, filename, location] of rows) {
     const file = path.basename(filename);
@@ -46,8 +47,33 @@ try {
   fs.rmSync(scan, { recursive: true, force: true });
 }
 
-function parseCsvLine(line) {
-  const cells = [];
-  for (const match of line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,]*))/g)) cells.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]);
-  return cells;
+/** RFC 4180 CSV: quoted cells may hold commas, doubled quotes and line breaks (a CSP finding's text does). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += c;
+  }
+  row.push(cell);
+  rows.push(row);
+  return rows;
 }

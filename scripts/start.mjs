@@ -23,12 +23,13 @@ function electronBinary() {
   }
 }
 
-// The POS's Electron window is not built yet: it always runs in web mode for now.
-const binary = web || program === 'pos' ? null : electronBinary();
-if (!web && !binary) process.stdout.write(program === 'pos' ? 'Fleet POS runs in web mode (its Electron window is not built yet).\n' : 'Electron binary not installed (it cannot be downloaded here): starting the web console instead.\n');
+const binary = web ? null : electronBinary();
+if (!web && !binary) process.stdout.write(`Electron binary not installed (it cannot be downloaded here): starting ${program === 'pos' ? 'Fleet POS' : 'the console'} in web mode instead.\n`);
 const server = program === 'pos' ? 'serve-pos.mjs' : 'serve.mjs';
+// The console's Electron entry is the package's main; the POS's is its own script.
+const electronArgs = program === 'pos' ? [path.join(root, 'dist', 'node', 'pos-main.mjs')] : [root];
 const child = binary
-  ? spawn(binary, [root, ...rest], { stdio: 'inherit' })
+  ? spawn(binary, [...electronArgs, ...rest], { stdio: 'inherit' })
   : spawn(process.execPath, [path.join(root, 'dist', 'node', server), ...rest.filter((a) => a !== '--web')], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

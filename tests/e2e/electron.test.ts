@@ -32,3 +32,18 @@ describe.skipIf(!binary)('Electron console', () => {
     await app.close();
   });
 });
+
+describe.skipIf(!binary)('Electron POS', () => {
+  it('opens the selling UI from the terminal’s own loopback server in a sandboxed window', async () => {
+    const app = await electron.launch({
+      executablePath: binary!,
+      args: [path.resolve('dist/node/pos-main.mjs')],
+      env: { ...process.env, FLEET_DATA_DIR: fs.mkdtempSync('/tmp/fleet-electron-pos-'), FLEET_PASSPHRASE: 'electron e2e passphrase', FLEET_DISABLE_UPDATES: '1', FLEET_POS_PORT: '18417' },
+    });
+    const window = await app.firstWindow();
+    await window.getByTestId('status-bar').waitFor();
+    expect(window.url()).toMatch(/^http:\/\/127\.0\.0\.1:18417\//);
+    expect(await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+    await app.close();
+  });
+});
