@@ -18,7 +18,7 @@ const REVIEWED = [
   { issue: 'OPEN_EXTERNAL_JS_CHECK', file: 'main.ts', why: 'only https: URLs from window.open reach shell.openExternal; every other scheme is denied' },
   { issue: 'REMOTE_MODULE_JS_CHECK', file: 'main.ts', why: 'the remote module no longer exists in the Electron versions this app targets (removed in 14)' },
   { issue: 'REMOTE_MODULE_JS_CHECK', file: 'pos-main.ts', why: 'the remote module no longer exists in the Electron versions this app targets (removed in 14)' },
-  { issue: 'CSP_GLOBAL_CHECK', file: 'index.html', severity: 'LOW', why: "img-src allows data: and blob: for inline icons and generated images; scripts, styles and connections are 'self' only, objects none, base-uri none" },
+  { issue: 'CSP_GLOBAL_CHECK', file: 'index.html', why: "img-src allows data: and blob: for inline icons and generated images; scripts, styles and connections are 'self' only, objects none, base-uri none" },
 ];
 
 const scan = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-electronegativity-'));
@@ -27,14 +27,17 @@ try {
   const page = path.join(root, 'dist/renderer/index.html');
   if (!fs.existsSync(page)) execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   fs.copyFileSync(page, path.join(scan, 'index.html'));
-  const report = path.join(scan, 'report.csv');
+  // SARIF (JSON), not the CSV report: the CSV does not escape quotes inside the code samples it quotes.
+  const report = path.join(scan, 'report.sarif');
   execFileSync('npx', ['--yes', `@doyensec/electronegativity@${VERSION}`, '-i', scan, '-o', report], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
-  const rows = parseCsv(fs.readFileSync(report, 'utf8').trim()).slice(1).filter((row) => row.length > 1);
+  const results = JSON.parse(fs.readFileSync(report, 'utf8')).runs.flatMap((run) => run.results ?? []);
   const unreviewed = [];
-  for (const [issue, severity, confidence, filename, location] of rows) {
-    const file = path.basename(filename);
-    const reviewed = REVIEWED.find((r) => r.issue === issue && r.file === file && (!r.severity || r.severity === severity));
-    const where = `${issue} (${severity}, ${confidence}) in ${file}:${location}`;
+  for (const result of results) {
+    const issue = result.ruleId;
+    const place = result.locations?.[0]?.physicalLocation;
+    const file = path.basename(place?.artifactLocation?.uri ?? '?');
+    const reviewed = REVIEWED.find((r) => r.issue === issue && r.file === file);
+    const where = `${issue} in ${file}:${place?.region?.startLine ?? '?'}:${place?.region?.startColumn ?? '?'}`;
     if (reviewed) console.log(`reviewed: ${where}: ${reviewed.why}`);
     else unreviewed.push(where);
   }
@@ -42,38 +45,7 @@ try {
     console.error(`Electronegativity: ${unreviewed.length} finding(s) not reviewed:\n  ${unreviewed.join('\n  ')}`);
     process.exit(1);
   }
-  console.log(`Electronegativity ${VERSION}: ${rows.length} finding(s), all reviewed.`);
+  console.log(`Electronegativity ${VERSION}: ${results.length} finding(s), all reviewed.`);
 } finally {
   fs.rmSync(scan, { recursive: true, force: true });
-}
-
-/** RFC 4180 CSV: quoted cells may hold commas, doubled quotes and line breaks (a CSP finding's text does). */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  row.push(cell);
-  rows.push(row);
-  return rows;
 }
