@@ -77,16 +77,6 @@ export interface PosAdapter {
   close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }>;
 }
 
-/** The closing sequence of Odoo's POS UI (16–18): the counted cash, the notes, then the close. */
-async function closeAsTheUiDoes(rpc: OdooRpc, sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }> {
-  if (closing.countedCash !== null) {
-    const posted = await rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'post_closing_cash_details', [[sessionId]], { counted_cash: closing.countedCash });
-    if (posted && posted.successful === false) return posted;
-  }
-  await rpc.call('pos.session', 'update_closing_control_state_session', [[sessionId], closing.notes]);
-  return (await rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
-}
-
 /** Odoo's UTC "YYYY-MM-DD HH:MM:SS". */
 export function odooDate(at: Date): string {
   return at.toISOString().replace('T', ' ').slice(0, 19);
@@ -105,32 +95,83 @@ export function adapterFor(rpc: OdooRpc, serverVersion: string): PosAdapter {
   throw new FleetError('VALIDATION', `Odoo ${serverVersion} is not supported by this POS (16, 17 and 18 are).`, { field: 'url' });
 }
 
-class Odoo17Adapter implements PosAdapter {
-  constructor(
-    private readonly rpc: OdooRpc,
-    readonly series: string,
-  ) {}
+/**
+ * What 16, 17 and 18 do alike: the session's opening (only the opening-control method differs),
+ * login, closing as Odoo's own UI does, and the lookups by reference.
+ */
+abstract class OdooPosAdapter {
+  abstract readonly series: string;
+  /** The method that counts the opening cash and opens a session waiting in opening_control. */
+  protected abstract readonly openingControl: 'set_cashbox_pos' | 'set_opening_control';
 
-  async loadData(sessionId: number) {
-    return withBarcodeRules(this.rpc, await this.rpc.call<Record<string, unknown>>('pos.session', 'load_pos_data', [[sessionId]]));
-  }
+  constructor(protected readonly rpc: OdooRpc) {}
 
   async openSession(configId: number, openingCash: number) {
-    let session = await currentSession(this.rpc, configId);
+    let session = await this.currentSession(configId);
     if (!session) {
       await this.rpc.call('pos.config', 'open_ui', [[configId]]);
-      session = await currentSession(this.rpc, configId);
+      session = await this.currentSession(configId);
     }
     if (!session) throw new FleetError('COMMAND_FAILED', `Odoo opened no session for POS config ${configId}.`);
     if (session.state === 'opening_control') {
-      await this.rpc.call('pos.session', 'set_cashbox_pos', [[session.id], openingCash, 'Opened by Fleet POS']);
-      session = (await currentSession(this.rpc, configId)) ?? session;
+      await this.rpc.call('pos.session', this.openingControl, [[session.id], openingCash, 'Opened by Fleet POS']);
+      session = (await this.currentSession(configId)) ?? session;
     }
     return session;
   }
 
   async login(sessionId: number) {
     return Number(await this.rpc.call('pos.session', 'login', [[sessionId]]));
+  }
+
+  /** The closing sequence of Odoo's POS UI (16–18): the counted cash, the notes, then the close. */
+  async close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }> {
+    if (closing.countedCash !== null) {
+      const posted = await this.rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'post_closing_cash_details', [[sessionId]], { counted_cash: closing.countedCash });
+      if (posted && posted.successful === false) return posted;
+    }
+    await this.rpc.call('pos.session', 'update_closing_control_state_session', [[sessionId], closing.notes]);
+    return (await this.rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
+  }
+
+  async findPartnerByRef(ref: string): Promise<number | null> {
+    const rows = await this.rpc.call<Array<{ id: number }>>('res.partner', 'search_read', [[['ref', '=', ref]]], { fields: ['id'], limit: 1 });
+    return rows[0]?.id ?? null;
+  }
+
+  /** try_cash_in_out records payment_ref = "<session>-<type>-<reason>". */
+  async findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean> {
+    const rows = await this.rpc.call<Array<{ id: number }>>('account.bank.statement.line', 'search_read', [[['payment_ref', '=', `${sessionName}-${move.type}-${move.reason}`]]], { fields: ['id'], limit: 1 });
+    return rows.length > 0;
+  }
+
+  /** The orders a search domain finds, as the sync engine sees them. */
+  protected async searchOrders(domain: unknown[]): Promise<ServerOrder[]> {
+    const rows = await this.rpc.call<Array<{ id: number; pos_reference: string; state: string; amount_total: number }>>('pos.order', 'search_read', [domain], { fields: ['id', 'pos_reference', 'state', 'amount_total'] });
+    return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
+  }
+
+  private async currentSession(configId: number): Promise<{ id: number; name: string; state: string } | null> {
+    const rows = await this.rpc.call<Array<{ id: number; name: string; state: string }>>('pos.session', 'search_read', [[['config_id', '=', configId], ['state', '!=', 'closed'], ['rescue', '=', false]]], {
+      fields: ['id', 'name', 'state'],
+      limit: 1,
+    });
+    return rows[0] ?? null;
+  }
+}
+
+class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
+  protected readonly openingControl = 'set_cashbox_pos';
+
+  constructor(
+    rpc: OdooRpc,
+    readonly series: string,
+  ) {
+    super(rpc);
+  }
+
+  async loadData(sessionId: number) {
+    return withBarcodeRules(this.rpc, await this.rpc.call<Record<string, unknown>>('pos.session', 'load_pos_data', [[sessionId]]));
   }
 
   orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
@@ -188,7 +229,7 @@ class Odoo17Adapter implements PosAdapter {
     // The answer holds ids and names only: the states say whether Odoo left any in draft. Odoo
     // has stored the orders by now, so a failure reading them leaves their outcome uncertain.
     const states = result.length
-      ? await this.read(result.map((r) => r.id)).catch((error: unknown) => {
+      ? await this.searchOrders([['id', 'in', result.map((r) => r.id)]]).catch((error: unknown) => {
           throw new OdooRpcError('uncertain', `Odoo stored the orders but their states could not be read: ${(error as Error).message}`);
         })
       : [];
@@ -196,25 +237,11 @@ class Odoo17Adapter implements PosAdapter {
   }
 
   async find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]> {
-    const names = orders.map((o) => o.name);
-    if (!names.length) return [];
-    const rows = await this.rpc.call<Array<{ id: number; pos_reference: string; state: string; amount_total: number }>>('pos.order', 'search_read', [[['pos_reference', 'in', [...names]]]], {
-      fields: ['id', 'pos_reference', 'state', 'amount_total'],
-    });
-    return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
-  }
-
-  private async read(ids: number[]): Promise<ServerOrder[]> {
-    const rows = await this.rpc.call<Array<{ id: number; pos_reference: string; state: string; amount_total: number }>>('pos.order', 'search_read', [[['id', 'in', ids]]], { fields: ['id', 'pos_reference', 'state', 'amount_total'] });
-    return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
+    return orders.length ? this.searchOrders([['pos_reference', 'in', orders.map((o) => o.name)]]) : [];
   }
 
   async createPartner(vals: Record<string, unknown>): Promise<number> {
     return Number(await this.rpc.call('res.partner', 'create_from_ui', [vals]));
-  }
-
-  findPartnerByRef(ref: string): Promise<number | null> {
-    return partnerByRef(this.rpc, ref);
   }
 
   withPartner(payload: string, partnerId: number): string {
@@ -227,40 +254,15 @@ class Odoo17Adapter implements PosAdapter {
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, { translatedType: move.type }]);
   }
 
-  findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean> {
-    return cashMoveRecorded(this.rpc, sessionName, move);
-  }
-
-  close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
-    return closeAsTheUiDoes(this.rpc, sessionId, closing);
-  }
 }
 
-class Odoo18Adapter implements PosAdapter {
+class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
   readonly series = '18';
-  constructor(private readonly rpc: OdooRpc) {}
+  // 18 never opens a session by itself: the opening control does.
+  protected readonly openingControl = 'set_opening_control';
 
   async loadData(sessionId: number) {
     return withBarcodeRules(this.rpc, await this.rpc.call<Record<string, unknown>>('pos.session', 'load_data', [sessionId, []]));
-  }
-
-  async openSession(configId: number, openingCash: number) {
-    let session = await currentSession(this.rpc, configId);
-    if (!session) {
-      await this.rpc.call('pos.config', 'open_ui', [[configId]]);
-      session = await currentSession(this.rpc, configId);
-    }
-    if (!session) throw new FleetError('COMMAND_FAILED', `Odoo opened no session for POS config ${configId}.`);
-    // 18 never opens a session by itself: the opening control does.
-    if (session.state === 'opening_control') {
-      await this.rpc.call('pos.session', 'set_opening_control', [[session.id], openingCash, 'Opened by Fleet POS']);
-      session = (await currentSession(this.rpc, configId)) ?? session;
-    }
-    return session;
-  }
-
-  async login(sessionId: number) {
-    return Number(await this.rpc.call('pos.session', 'login', [[sessionId]]));
   }
 
   orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
@@ -313,20 +315,12 @@ class Odoo18Adapter implements PosAdapter {
   /** 18 dedupes by uuid: look orders up by the uuids of their payloads. */
   async find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]> {
     if (!orders.length) return [];
-    const uuids = orders.map((o) => (JSON.parse(o.payload) as { uuid: string }).uuid);
-    const rows = await this.rpc.call<Array<{ id: number; pos_reference: string; state: string; amount_total: number; uuid: string }>>('pos.order', 'search_read', [[['uuid', 'in', uuids]]], {
-      fields: ['id', 'pos_reference', 'state', 'amount_total', 'uuid'],
-    });
-    return rows.map((r) => ({ id: r.id, name: r.pos_reference, state: r.state, amountTotal: r.amount_total }));
+    return this.searchOrders([['uuid', 'in', orders.map((o) => (JSON.parse(o.payload) as { uuid: string }).uuid)]]);
   }
 
   async createPartner(vals: Record<string, unknown>): Promise<number> {
     const ids = await this.rpc.call<number[] | number>('res.partner', 'create', [[vals]]);
     return Number(Array.isArray(ids) ? ids[0] : ids);
-  }
-
-  findPartnerByRef(ref: string): Promise<number | null> {
-    return partnerByRef(this.rpc, ref);
   }
 
   withPartner(payload: string, partnerId: number): string {
@@ -340,13 +334,6 @@ class Odoo18Adapter implements PosAdapter {
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
   }
 
-  findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean> {
-    return cashMoveRecorded(this.rpc, sessionName, move);
-  }
-
-  close(sessionId: number, closing: { countedCash: number | null; notes: string }) {
-    return closeAsTheUiDoes(this.rpc, sessionId, closing);
-  }
 }
 
 /**
@@ -364,23 +351,4 @@ async function withBarcodeRules(rpc: OdooRpc, data: Record<string, unknown>): Pr
     if (error instanceof OdooRpcError && error.kind === 'rejected') return data;
     throw error;
   }
-}
-
-/** try_cash_in_out records payment_ref = "<session>-<type>-<reason>". */
-async function cashMoveRecorded(rpc: OdooRpc, sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean> {
-  const rows = await rpc.call<Array<{ id: number }>>('account.bank.statement.line', 'search_read', [[['payment_ref', '=', `${sessionName}-${move.type}-${move.reason}`]]], { fields: ['id'], limit: 1 });
-  return rows.length > 0;
-}
-
-async function partnerByRef(rpc: OdooRpc, ref: string): Promise<number | null> {
-  const rows = await rpc.call<Array<{ id: number }>>('res.partner', 'search_read', [[['ref', '=', ref]]], { fields: ['id'], limit: 1 });
-  return rows[0]?.id ?? null;
-}
-
-async function currentSession(rpc: OdooRpc, configId: number): Promise<{ id: number; name: string; state: string } | null> {
-  const rows = await rpc.call<Array<{ id: number; name: string; state: string }>>('pos.session', 'search_read', [[['config_id', '=', configId], ['state', '!=', 'closed'], ['rescue', '=', false]]], {
-    fields: ['id', 'name', 'state'],
-    limit: 1,
-  });
-  return rows[0] ?? null;
 }
