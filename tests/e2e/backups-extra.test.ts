@@ -2,12 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { addTestbedHost, removeTenant, testbedDbServer } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
-import { startWebConsole } from '../support/web-console.js';
+import { consoleInBrowser } from '../support/web-console.js';
 
 // The backup keys page (create, export, a refused import), a backup with options (a key, this
 // console and a folder on the tenant's host) and its catalog row, and a staging clone made,
@@ -17,16 +15,14 @@ const testbed = getTestbed();
 const NAME = 'e2e-bkx';
 const CLONE = `${NAME}-staging`;
 const KEY = 'e2e-office';
-let browser: Browser;
-let web: Awaited<ReturnType<typeof startWebConsole>>;
+let session: Awaited<ReturnType<typeof consoleInBrowser>>;
+let web: typeof session.web;
 let page: Page;
 let hostId: string;
 let root: string;
 let hostFolder: string;
 
 beforeAll(async () => {
-  web = await startWebConsole();
-  hostId = (await addTestbedHost(web.console, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
   // A folder the SSH user owns, as on a real host (the testbed's hosts share this machine's disk).
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-e2e-destinations-'));
   fs.chmodSync(root, 0o755);
@@ -34,18 +30,12 @@ beforeAll(async () => {
   fs.mkdirSync(hostFolder);
   const uid = Number(execFileSync('id', ['-u', testbed.admin.user]).toString().trim());
   fs.chownSync(hostFolder, uid, uid);
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await web.console.call('tenants.create', { name: NAME, hostId, domain: 'shops.test', image, tag });
-  expect((await web.console.services.jobs.wait(jobId)).error ?? null).toBeNull();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(web.server.launchUrl);
+  session = await consoleInBrowser(testbed, { tenant: NAME, viewport: { width: 1280, height: 900 } });
+  ({ web, page, hostId } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  for (const name of [CLONE, NAME]) await removeTenant(web.console.services, hostId, name).catch(() => {});
-  await web?.close();
+  await session?.close([CLONE, NAME]);
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 

@@ -1,36 +1,26 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
-import { addTestbedHost, removeTenant, testbedDbServer } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
-import { startWebConsole } from '../support/web-console.js';
+import { consoleInBrowser } from '../support/web-console.js';
 
 // The tenant page's backup schedule, verify (a restore drill) and restore, and the dashboard's
 // overdue-backup flag, in Chromium against a web console on the testbed's alpha host.
 
 const testbed = getTestbed();
 const NAME = 'e2e-bkui';
-let browser: Browser;
-let web: Awaited<ReturnType<typeof startWebConsole>>;
+let session: Awaited<ReturnType<typeof consoleInBrowser>>;
+let web: typeof session.web;
 let page: Page;
 let hostId: string;
 
 beforeAll(async () => {
-  web = await startWebConsole();
-  hostId = (await addTestbedHost(web.console, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await web.console.call('tenants.create', { name: NAME, hostId, domain: 'shops.test', image, tag });
-  expect((await web.console.services.jobs.wait(jobId)).error ?? null).toBeNull();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(web.server.launchUrl);
+  session = await consoleInBrowser(testbed, { tenant: NAME, viewport: { width: 1280, height: 900 } });
+  ({ web, page, hostId } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
   await web?.console.call('backups.removePolicy', { hostId, name: NAME }).catch(() => {});
-  await removeTenant(web.console.services, hostId, NAME).catch(() => {});
-  await web?.close();
+  await session?.close([NAME]);
 });
 
 async function open(hash: string): Promise<void> {

@@ -1,37 +1,27 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/common/log.js';
 import { startWebServer } from '../../electron/web-server.js';
-import { launchChromium } from '../support/browser.js';
-import { addTestbedHost, removeTenant, testbedDbServer } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
-import { startWebConsole, UI_DIR } from '../support/web-console.js';
+import { consoleInBrowser, UI_DIR } from '../support/web-console.js';
 
 // The tenant page's backups, the host page's drift (reconcile, clean up) and its shared audit
 // trail, in Chromium against a web console on the testbed's alpha host.
 
 const testbed = getTestbed();
 const NAME = 'e2e-drift';
-let browser: Browser;
-let web: Awaited<ReturnType<typeof startWebConsole>>;
+let session: Awaited<ReturnType<typeof consoleInBrowser>>;
+let web: typeof session.web;
 let page: Page;
 let hostId: string;
 
 beforeAll(async () => {
-  web = await startWebConsole();
-  hostId = (await addTestbedHost(web.console, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await web.console.call('tenants.create', { name: NAME, hostId, domain: 'shops.test', image, tag });
-  expect((await web.console.services.jobs.wait(jobId)).error ?? null).toBeNull();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-  await page.goto(web.server.launchUrl);
+  session = await consoleInBrowser(testbed, { tenant: NAME, viewport: { width: 1024, height: 768 } });
+  ({ web, page, hostId } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await removeTenant(web.console.services, hostId, NAME).catch(() => {});
-  await web.close();
+  await session?.close([NAME]);
 });
 
 async function open(hash: string): Promise<void> {
@@ -79,7 +69,7 @@ describe('backups, drift and the shared audit trail in the web console (Chromium
       context: { actor: 'helpdesk@web', role: 'support' },
       log: silentLogger,
     });
-    const other = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    const other = await session.browser.newPage({ viewport: { width: 1024, height: 768 } });
     try {
       await other.goto(support.launchUrl);
       await other.evaluate((h) => {

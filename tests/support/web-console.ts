@@ -2,7 +2,9 @@
 import path from 'node:path';
 import { silentLogger } from '../../electron/common/log.js';
 import { startWebServer, type WebServer } from '../../electron/web-server.js';
-import { createTestConsole, type TestConsole } from './console.js';
+import type { TestbedDescriptor } from './testbed.js';
+import { launchChromium } from './browser.js';
+import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from './console.js';
 
 export const UI_DIR = path.resolve('dist/renderer');
 
@@ -21,6 +23,36 @@ export async function startWebConsole(options: { passphrase?: string } = {}): Pr
     async close() {
       await server.close();
       await console.close();
+    },
+  };
+}
+
+/**
+ * A web console on the testbed's alpha host (with its database server), a tenant `tenant`
+ * created there when named, and Chromium signed in at `viewport`: the set-up of the console's
+ * browser tests. `close` removes the tenants named.
+ */
+export async function consoleInBrowser(testbed: TestbedDescriptor, options: { tenant?: string; viewport: { width: number; height: number } }) {
+  const web = await startWebConsole();
+  const hostId = (await addTestbedHost(web.console, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  if (options.tenant) {
+    const [image, tag] = testbed.images.odoo.split(':') as [string, string];
+    const { jobId } = await web.console.call('tenants.create', { name: options.tenant, hostId, domain: 'shops.test', image, tag });
+    const job = await web.console.services.jobs.wait(jobId);
+    if (job.error) throw new Error(`creating ${options.tenant} failed: ${job.error.message}`);
+  }
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: options.viewport });
+  await page.goto(web.server.launchUrl);
+  return {
+    web,
+    hostId,
+    browser,
+    page,
+    async close(tenants: readonly string[]) {
+      await browser.close();
+      for (const name of tenants) await removeTenant(web.console.services, hostId, name).catch(() => {});
+      await web.close();
     },
   };
 }
