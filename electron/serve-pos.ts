@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ROLES, type Role } from '../shared/contract.js';
 import { defaultDataDir } from './common/paths.js';
 import { createPosServices } from './pos/pos-services.js';
-import { startWebServer } from './web-server.js';
+import { startPosWebServer } from './pos/pos-web-server.js';
 
 // Web mode of Fleet POS: `npm run pos -- --web`, and the fallback of `npm run pos`. It listens on
 // a fixed loopback port, so the selling UI's origin — and with it its service worker and caches —
@@ -28,16 +28,7 @@ async function servePos(): Promise<void> {
     version: process.env.npm_package_version ?? '0.1.0',
   });
   const port = Number.parseInt(argValue('--port') ?? process.env.FLEET_POS_PORT ?? String(DEFAULT_POS_PORT), 10);
-  const server = await startWebServer({
-    dispatcher: services.dispatcher,
-    events: services.events,
-    staticDir,
-    context: { actor: `${os.userInfo().username}@pos`, role },
-    log: services.log,
-    port,
-    // The service worker controls the whole app, wherever its file is served from.
-    extraHeaders: (urlPath): Record<string, string> => (urlPath === '/sw.js' ? { 'Service-Worker-Allowed': '/', 'Cache-Control': 'no-cache' } : {}),
-  });
+  const server = await startPosWebServer(services, { staticDir, port, actor: `${os.userInfo().username}@pos`, role });
   services.startBackgroundWork();
   process.stdout.write(`Fleet POS (web mode) on port ${server.port} — open this URL once; its token is single-use:\n  ${server.launchUrl}\n`);
   process.stdout.write(`Store: ${services.dataDir}\n`);

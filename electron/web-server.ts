@@ -19,6 +19,8 @@ export interface WebServerOptions {
   port?: number;
   /** Extra response headers per path, e.g. the service worker's scope. */
   extraHeaders?: (urlPath: string) => Record<string, string>;
+  /** Answers made by the program (e.g. the POS's cached pictures) before static files; null passes. */
+  respond?: (urlPath: string, searchParams: URLSearchParams) => { status: number; headers: Record<string, string>; body?: Buffer } | null;
 }
 
 export interface WebServer {
@@ -100,6 +102,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, base).end();
+      return;
+    }
+    const answer = options.respond?.(url.pathname, url.searchParams);
+    if (answer) {
+      response.writeHead(answer.status, { ...base, ...answer.headers });
+      response.end(request.method === 'HEAD' ? undefined : answer.body);
       return;
     }
     serveStatic(staticRoot, url.pathname, request, response, { ...base, ...(options.extraHeaders?.(url.pathname) ?? {}) });

@@ -325,6 +325,11 @@ export const contract = {
     summary: 'Close the session in Odoo with the closing cash count and an end-of-day report; refused while orders wait',
   }),
   'pos.refresh': op('pos.refresh', { input: empty, output: z.object({ models: z.number(), products: z.number() }), summary: "Reload Odoo's POS data into the terminal's cache (orders waiting are kept)" }),
+  'pos.fetchImages': op('pos.fetchImages', {
+    input: empty,
+    output: z.object({ fetched: z.number(), without: z.number() }),
+    summary: 'Fetch the product and category pictures missing from the cache now (the terminal also does it after a refresh)',
+  }),
   'pos.searchProducts': op('pos.searchProducts', {
     input: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(200).default(50) }).strict(),
     output: z.array(z.object({ productId: z.number(), name: z.string(), barcode: z.string().nullable(), defaultCode: z.string().nullable() })),
@@ -441,6 +446,7 @@ export const events = {
   'jobs.finished': JobEvent,
   /** The POS terminal's orders waiting, parked and synced, and the sync state (after every sale and round). */
   'pos.outbox': PosStatus.shape.outbox.extend({ sync: PosStatus.shape.sync }),
+  'pos.images': PosStatus.shape.images.unwrap(),
 } as const satisfies Record<EventName, z.ZodType>;
 export type Events = typeof events;
 export type EventPayload<E extends EventName> = z.infer<Events[E]>;

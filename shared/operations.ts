@@ -41,6 +41,7 @@ export const OPERATIONS = {
   'pos.openSession': { role: 'support', audited: true, program: 'pos' },
   'pos.closeSession': { role: 'support', audited: true, program: 'pos' },
   'pos.refresh': { role: 'support', audited: true, program: 'pos' },
+  'pos.fetchImages': { role: 'support', audited: false, program: 'pos' },
   'pos.searchProducts': { role: 'viewer', audited: false, program: 'pos' },
   'pos.catalog': { role: 'viewer', audited: false, program: 'pos' },
   'pos.products': { role: 'viewer', audited: false, program: 'pos' },
@@ -98,5 +99,5 @@ export const OPERATIONS = {
 export type OperationName = keyof typeof OPERATIONS;
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 
-export const EVENT_NAMES = ['hosts.connection', 'hosts.changed', 'jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.finished', 'pos.outbox'] as const;
+export const EVENT_NAMES = ['hosts.connection', 'hosts.changed', 'jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.finished', 'pos.outbox', 'pos.images'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, safeStorage, session } from 'electron';
 import { defaultDataDir } from '../common/paths.js';
 import { createPosServices } from '../pos/pos-services.js';
-import { startWebServer } from '../web-server.js';
+import { startPosWebServer } from '../pos/pos-web-server.js';
 import { startAutoUpdates } from './updater.js';
 
 // Fleet POS's Electron face: thin glue. The selling UI is a PWA served by the terminal's own web
@@ -45,15 +45,7 @@ app.whenReady().then(async () => {
     ...(process.env.FLEET_PASSPHRASE ? { passphrase: process.env.FLEET_PASSPHRASE } : {}),
     version: app.getVersion(),
   });
-  const server = await startWebServer({
-    dispatcher: services.dispatcher,
-    events: services.events,
-    staticDir: uiDir,
-    context: { actor: `${os.userInfo().username}@pos`, role: 'admin' },
-    log: services.log,
-    port: PORT,
-    extraHeaders: (urlPath): Record<string, string> => (urlPath === '/sw.js' ? { 'Service-Worker-Allowed': '/', 'Cache-Control': 'no-cache' } : {}),
-  });
+  const server = await startPosWebServer(services, { staticDir: uiDir, port: PORT, actor: `${os.userInfo().username}@pos`, role: 'admin' });
   services.startBackgroundWork();
   const win = new BrowserWindow({
     width: 1280,

@@ -89,7 +89,8 @@ export function registerPosCommands(program: Command): void {
       run(async (ctx, opts: { cash: number }) => {
         const session = await ctx.call('pos.openSession', { openingCash: opts.cash });
         const loaded = await ctx.call('pos.refresh', {});
-        ctx.print({ session, loaded }, () => `Session ${session.name} (${session.state}), login number ${session.loginNumber}; ${loaded.products} products cached.`);
+        const pictures = await picturesAfterRefresh(ctx);
+        ctx.print({ session, loaded, pictures }, () => `Session ${session.name} (${session.state}), login number ${session.loginNumber}; ${loaded.products} products cached; ${pictures.text}.`);
       }),
     );
 
@@ -99,7 +100,8 @@ export function registerPosCommands(program: Command): void {
     .action(
       run(async (ctx) => {
         const loaded = await ctx.call('pos.refresh', {});
-        ctx.print(loaded, () => `${loaded.models} models, ${loaded.products} products cached.`);
+        const pictures = await picturesAfterRefresh(ctx);
+        ctx.print({ ...loaded, pictures }, () => `${loaded.models} models, ${loaded.products} products cached; ${pictures.text}.`);
       }),
     );
 
@@ -198,4 +200,15 @@ export function registerPosCommands(program: Command): void {
         return result.closed ? EXIT.ok : EXIT.failed;
       }),
     );
+}
+
+/** Pictures are fetched after the data: a failure there leaves selling unaffected, so it is reported, not fatal. */
+async function picturesAfterRefresh(ctx: PosCliContext): Promise<{ fetched: number; without: number; error?: string; text: string }> {
+  try {
+    const fetched = await ctx.call('pos.fetchImages', {});
+    return { ...fetched, text: `${fetched.fetched} picture(s) fetched` };
+  } catch (error) {
+    const message = (error as Error).message;
+    return { fetched: 0, without: 0, error: message, text: `pictures not fetched (${message}); the terminal tries again later` };
+  }
 }

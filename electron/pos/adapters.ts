@@ -37,6 +37,9 @@ export interface Sale {
   dateOrder: Date;
 }
 
+/** The models whose pictures the selling UI shows. */
+export type ImageModel = 'product.product' | 'pos.category';
+
 /** What the server knows of an order, found by its name (16/17) or uuid (18). */
 export interface ServerOrder {
   id: number;
@@ -73,6 +76,8 @@ export interface PosAdapter {
   cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void>;
   /** Whether a cash move with this exact reason is recorded in the session. */
   findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean>;
+  /** The records' 128-pixel pictures (base64, or false without one) and versions, as Odoo's POS shows them. */
+  readImages(model: ImageModel, ids: readonly number[]): Promise<Array<{ id: number; image_128: string | false; write_date: string }>>;
   /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes. */
   close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }>;
 }
@@ -118,6 +123,11 @@ abstract class OdooPosAdapter {
       session = (await this.currentSession(configId)) ?? session;
     }
     return session;
+  }
+
+  /** Odoo's own POS fetches `image_128` of products and POS categories by id, keyed by write_date. */
+  async readImages(model: ImageModel, ids: readonly number[]) {
+    return this.rpc.call<Array<{ id: number; image_128: string | false; write_date: string }>>(model, 'read', [[...ids], ['image_128', 'write_date']]);
   }
 
   async login(sessionId: number) {

@@ -148,4 +148,23 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'product and category pictures',
+    up(db) {
+      db.exec(`
+        -- Pictures shown offline, fetched from Odoo after a refresh. A NULL picture means Odoo had
+        -- none for that version of the record, so it is not asked again until the record changes.
+        CREATE TABLE images (
+          model TEXT NOT NULL CHECK (model IN ('product.product', 'pos.category')),
+          record_id INTEGER NOT NULL,
+          version TEXT NOT NULL,
+          mime TEXT,
+          picture BLOB,
+          fetched_at TEXT NOT NULL,
+          PRIMARY KEY (model, record_id)
+        );
+      `);
+    },
+  },
 ];

@@ -8,12 +8,13 @@ import { createLogger, type Logger } from '../common/log.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
 import { CashMoves } from './cash-moves.js';
+import { PosImages, type FetchResult } from './images.js';
 import { escposReceipt, sendToPrinter } from './escpos.js';
 import { Outbox, type OutboxExport } from './outbox.js';
 import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
 import { SyncEngine, type SyncOptions } from './sync-engine.js';
-import { PosTerminal } from './terminal.js';
+import { PosTerminal, toFleetError } from './terminal.js';
 
 export interface PosOptions {
   dataDir: string;
@@ -33,6 +34,8 @@ export interface PosServices {
   vault: Vault;
   outbox: Outbox;
   terminal: PosTerminal;
+  /** Product and category pictures (the web server answers their URLs from here). */
+  images: PosImages;
   sync: SyncEngine;
   events: EventBus;
   dispatcher: Dispatcher;
@@ -52,33 +55,81 @@ export function createPosServices(options: PosOptions): PosServices {
   const outbox = new Outbox(db);
   const partners = new PartnerOutbox(db);
   const cashMoves = new CashMoves(db);
-  const terminal = new PosTerminal(db, vault, outbox, partners, cashMoves, options.rpcTimeoutMs);
+  const images = new PosImages(db);
+  const terminal = new PosTerminal(db, vault, outbox, partners, cashMoves, images, options.rpcTimeoutMs);
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
   const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync }, partners, cashMoves);
-  const dispatcher = new Dispatcher({ program: 'pos', handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, partners, version: options.version ?? '0.0.0' }), audit, log });
+  // Pictures: one fetch at a time, after a refresh and now and then while some are missing.
+  let imageFetch: Promise<FetchResult> | null = null;
+  let imageTimer: NodeJS.Timeout | null = null;
+  const fetchImages = (): Promise<FetchResult> =>
+    (imageFetch ??= (async () => {
+      const adapter = terminal.adapter();
+      if (!adapter) throw new FleetError('VALIDATION', 'This terminal is not paired, or its vault is locked.');
+      try {
+        return await images.fetch(adapter);
+      } catch (error) {
+        throw toFleetError(error, 'Could not fetch the pictures');
+      } finally {
+        events.emit('pos.images', images.counts());
+      }
+    })().finally(() => (imageFetch = null)));
+  const fetchImagesInBackground = () => {
+    if (!terminal.adapter() || images.missing(1).length === 0) return;
+    fetchImages().catch((error: Error) => log.warn('POS pictures not fetched', { error: error.message }));
+  };
+  const dispatcher = new Dispatcher({
+    program: 'pos',
+    handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, partners, images, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
+    audit,
+    log,
+  });
   return {
     dataDir: options.dataDir,
     db,
     vault,
     outbox,
     terminal,
+    images,
     sync,
     events,
     dispatcher,
     log,
     startBackgroundWork() {
       sync.start();
+      const lookForPictures = () => {
+        fetchImagesInBackground();
+        imageTimer = setTimeout(lookForPictures, 5 * 60_000);
+        imageTimer.unref();
+      };
+      imageTimer = setTimeout(lookForPictures, 5_000);
+      imageTimer.unref();
     },
     async close() {
+      if (imageTimer) clearTimeout(imageTimer);
       await sync.stop();
+      await imageFetch?.catch(() => {});
       db.close();
     },
   };
 }
 
-function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal; sync: SyncEngine; db: Store; publish: () => void; cashMoves: CashMoves; partners: PartnerOutbox; version: string }): Handlers {
-  const { vault, outbox, terminal, sync, db, publish, cashMoves, partners } = deps;
+function posHandlers(deps: {
+  vault: Vault;
+  outbox: Outbox;
+  terminal: PosTerminal;
+  sync: SyncEngine;
+  db: Store;
+  publish: () => void;
+  cashMoves: CashMoves;
+  partners: PartnerOutbox;
+  images: PosImages;
+  fetchImages: () => Promise<FetchResult>;
+  fetchImagesInBackground: () => void;
+  version: string;
+}): Handlers {
+  const { vault, outbox, terminal, sync, db, publish, cashMoves, partners, images } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -92,11 +143,17 @@ function posHandlers(deps: { vault: Vault; outbox: Outbox; terminal: PosTerminal
       cashMoves: cashMoves.counts(),
       sync: sync.status(),
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
+      images: images.counts(),
     }),
     'pos.pair': (input) => terminal.pair(input),
     'pos.openSession': ({ openingCash }) => terminal.openSession(openingCash),
     'pos.closeSession': (closing) => terminal.closeSession(closing),
-    'pos.refresh': () => terminal.refresh(),
+    'pos.refresh': async () => {
+      const loaded = await terminal.refresh();
+      deps.fetchImagesInBackground();
+      return loaded;
+    },
+    'pos.fetchImages': () => deps.fetchImages(),
     'pos.searchProducts': ({ query, limit }) => terminal.searchProducts(query, limit),
     'pos.catalog': () => terminal.catalog(),
     'pos.products': (filter) => terminal.products(filter),

@@ -8,6 +8,7 @@ import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
 import type { CashMoves } from './cash-moves.js';
 import type { PartnerOutbox } from './partner-outbox.js';
+import type { PosImages } from './images.js';
 
 // The terminal's relation to Odoo: which database and POS config it sells for (pairing), the
 // session it sells in, and Odoo's POS data cached for selling with no network at all.
@@ -42,6 +43,7 @@ export class PosTerminal {
     private readonly outbox: Outbox,
     private readonly partnerOutbox: PartnerOutbox,
     private readonly cashMoves: CashMoves,
+    private readonly images: PosImages,
     /** How long a call to Odoo may take: a batch of orders can take Odoo a while. */
     private readonly rpcTimeoutMs = 120_000,
   ) {}
@@ -197,6 +199,8 @@ export class PosTerminal {
         const list = records(value);
         list.forEach((record, index) => {
           const id = record && typeof record === 'object' && 'id' in record ? String((record as { id: unknown }).id) : String(index);
+          // 18 loads a product's picture itself (17 a boolean): the cache keeps only that there is one; the picture is stored apart.
+          if (model === 'product.product' && typeof (record as { image_128?: unknown }).image_128 === 'string') record = { ...(record as object), image_128: true };
           insert.run(model, id, JSON.stringify(record));
           if (model === 'product.product' && record && typeof record === 'object') {
             const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false; pos_categ_ids?: unknown; pos_categ_id?: unknown };
@@ -209,6 +213,7 @@ export class PosTerminal {
         });
         loaded.run(model, at, list.length);
       }
+      this.images.prune();
     })();
     return { models: Object.keys(data).length, products };
   }
@@ -224,20 +229,41 @@ export class PosTerminal {
     for (const row of this.db.prepare("SELECT model, data FROM cache_records WHERE model NOT IN ('product.product', 'res.partner') ORDER BY model").iterate() as Iterable<{ model: string; data: string }>) {
       (models[row.model] ??= []).push(JSON.parse(row.data));
     }
+    if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
     return { series: this.adapter()?.series ?? null, models };
   }
 
-  /** Cached products: by id, by POS category, or all, in id order. */
+  /** Cached products: by id, by POS category (its subcategories' too, as in Odoo's POS), or all, in id order. */
   products(filter: { categoryId?: number | undefined; ids?: number[] | undefined; offset: number; limit: number }): Array<Record<string, unknown>> {
     let ids: number[];
     if (filter.ids) ids = filter.ids.slice(0, filter.limit);
-    else if (filter.categoryId) ids = (this.db.prepare('SELECT product_id FROM product_search WHERE pos_categ_ids LIKE ? ORDER BY product_id LIMIT ? OFFSET ?').all(`%,${filter.categoryId},%`, filter.limit, filter.offset) as Array<{ product_id: number }>).map((r) => r.product_id);
+    else if (filter.categoryId) {
+      const categories = this.categoryAndDescendants(filter.categoryId);
+      ids = (
+        this.db
+          .prepare(`SELECT product_id FROM product_search WHERE ${categories.map(() => 'pos_categ_ids LIKE ?').join(' OR ')} ORDER BY product_id LIMIT ? OFFSET ?`)
+          .all(...categories.map((c) => `%,${c},%`), filter.limit, filter.offset) as Array<{ product_id: number }>
+      ).map((r) => r.product_id);
+    }
     else ids = (this.db.prepare('SELECT product_id FROM product_search ORDER BY product_id LIMIT ? OFFSET ?').all(filter.limit, filter.offset) as Array<{ product_id: number }>).map((r) => r.product_id);
     const get = this.db.prepare("SELECT data FROM cache_records WHERE model = 'product.product' AND id = ?");
-    return ids.flatMap((id) => {
+    const records = ids.flatMap((id) => {
       const row = get.get(String(id)) as { data: string } | undefined;
       return row ? [JSON.parse(row.data) as Record<string, unknown>] : [];
     });
+    return this.images.withUrls('product.product', records);
+  }
+
+  /** A POS category and every category under it (parent_id links in the cache), at most 200. */
+  private categoryAndDescendants(categoryId: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const c of this.cached<{ id: number; parent_id?: unknown }>('pos.category')) {
+      const parent = Array.isArray(c.parent_id) ? Number(c.parent_id[0]) : typeof c.parent_id === 'number' ? c.parent_id : null;
+      if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), c.id]);
+    }
+    const found = [categoryId];
+    for (let i = 0; i < found.length && found.length < 200; i++) for (const child of children.get(found[i]!) ?? []) if (!found.includes(child)) found.push(child);
+    return found.slice(0, 200);
   }
 
   /** Cached customers whose record mentions the query (name, email, phone, VAT…). */

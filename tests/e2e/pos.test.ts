@@ -41,6 +41,13 @@ async function readReceipt(): Promise<Shown> {
   return receipt;
 }
 
+/** The natural width of the picture in a tile or chip once it has loaded (0 until then). */
+async function pictureWidth(testId: string): Promise<number> {
+  const img = page.getByTestId(testId).locator('img');
+  if ((await img.count()) === 0) return 0;
+  return img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0));
+}
+
 /** Cash, a 0.05 step, half-up: an amount on the step. */
 const onCashStep = (amount: number) => Math.abs(amount * 20 - Math.round(amount * 20)) < 1e-6;
 
@@ -92,6 +99,10 @@ describe('Fleet POS in Chromium', () => {
     await page.getByTestId('product-grid').waitFor();
     expect(await page.getByTestId('cashier-name').textContent()).toContain('Mitchell Admin');
     expect(await page.getByTestId('session-name').textContent()).toBe('POS/00003');
+    // The pictures come after the data (fetched in the background): product 1 and category 1 have one, product 2 none.
+    await expect.poll(() => pictureWidth('product-1'), { timeout: 15_000 }).toBe(8);
+    await expect.poll(() => pictureWidth('category-1')).toBe(8);
+    expect(await page.getByTestId('product-2').locator('img').count()).toBe(0);
   });
 
   it('sells a tapped product and a scanned one, paid in cash with change, and shows the receipt', async () => {
@@ -149,6 +160,11 @@ describe('Fleet POS in Chromium', () => {
     // Same cashier, same waiting order after the reload.
     await page.getByTestId('product-search').waitFor();
     await expect.poll(() => countOf('outbox-pending')).toBe(1);
+    // Pictures show with Odoo down, and the service worker keeps them.
+    await expect.poll(() => pictureWidth('product-1')).toBe(8);
+    const pictureUrl = await page.getByTestId('product-1').locator('img').getAttribute('src');
+    const cached = await page.evaluate(async () => (await (await caches.open('fleet-pos-images')).keys()).map((r) => new URL(r.url).pathname + new URL(r.url).search));
+    expect(cached).toContain(pictureUrl);
 
     // Keyboard only: search by internal reference, Enter adds it, F9 pays.
     await page.getByTestId('product-search').fill('P00008');

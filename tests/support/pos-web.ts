@@ -4,8 +4,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { silentLogger } from '../../electron/common/log.js';
 import { createPosServices, type PosServices } from '../../electron/pos/pos-services.js';
+import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { SyncOptions } from '../../electron/pos/sync-engine.js';
-import { startWebServer, type WebServer } from '../../electron/web-server.js';
+import type { WebServer } from '../../electron/web-server.js';
 import { FAST_KDF } from './console.js';
 import { newPosDir, POS_PASSPHRASE } from './pos-terminal.js';
 
@@ -38,16 +39,7 @@ export async function startPosWeb(options: { dataDir?: string; port?: number; sy
   const dataDir = options.dataDir ?? newPosDir();
   const services = createPosServices({ dataDir, passphrase: POS_PASSPHRASE, kdf: FAST_KDF, log: silentLogger, sync: { backoffBaseMs: 50, backoffMaxMs: 400, ...options.sync } });
   const port = options.port ?? (process.env.FLEET_POS_E2E_PORT ? Number(process.env.FLEET_POS_E2E_PORT) : await freePort());
-  const server = await startWebServer({
-    dispatcher: services.dispatcher,
-    events: services.events,
-    staticDir: options.staticDir ?? POS_UI_DIR,
-    context: { actor: 'e2e@pos', role: 'admin' },
-    log: silentLogger,
-    port,
-    // As electron/serve-pos.ts: the service worker controls the whole app.
-    extraHeaders: (urlPath): Record<string, string> => (urlPath === '/sw.js' ? { 'Service-Worker-Allowed': '/', 'Cache-Control': 'no-cache' } : {}),
-  });
+  const server = await startPosWebServer(services, { staticDir: options.staticDir ?? POS_UI_DIR, port, actor: 'e2e@pos', role: 'admin' });
   services.startBackgroundWork();
   return {
     services,

@@ -229,7 +229,10 @@ describe('17: session lifecycle and load_pos_data', () => {
     expect(data['decimal.precision']).toMatchObject({ 'Product Price': 2, 'Product Unit of Measure': 3 });
     expect((data['product.product'] as Json[]).length).toBe(39);
     const product = (data['product.product'] as Json[])[0]!;
-    expect(product).toMatchObject({ id: 1, image_128: false, categ: { id: 2, name: 'Saleable', parent_id: [1, 'All'] }, uom_id: [1, 'Units'] });
+    // image_128 is only whether there is a picture (_process_pos_ui_product_product); product 1 has one, 2 none.
+    expect(product).toMatchObject({ id: 1, image_128: true, categ: { id: 2, name: 'Saleable', parent_id: [1, 'All'] }, uom_id: [1, 'Units'] });
+    expect((data['product.product'] as Json[])[1]).toMatchObject({ id: 2, image_128: false });
+    expect((data['pos.category'] as Json[])[0]).toEqual({ id: 1, name: expect.any(String), parent_id: false, child_id: [], write_date: expect.any(String), has_image: true });
     expect(Object.keys(data.taxes_by_id as Json)).toEqual(['1', '2', '3']);
     expect((data['account.tax'] as Json[])[0]).toMatchObject({ id: 1, amount: 15, sum_repartition_factor: 1, children_tax_ids: [] });
     // inactive payment methods are loaded too

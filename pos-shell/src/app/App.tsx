@@ -105,6 +105,15 @@ function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; termina
     );
   }, [api]);
   useEffect(load, [load]);
+  // Pictures arrive after a refresh, in the background: read the data again to show them.
+  useEffect(
+    () =>
+      api.on('pos.images', () => {
+        products.clear();
+        load();
+      }),
+    [api, load, products],
+  );
 
   if (!data) {
     return (

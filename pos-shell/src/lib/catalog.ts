@@ -23,6 +23,23 @@ export interface PosCategory {
   name: string;
   parentId: number | null;
   sequence: number;
+  /** The picture the terminal keeps for it (same-origin), if any. */
+  imageUrl: string | null;
+}
+
+/** Only the terminal's own picture URLs are shown (never a remote address from the data). */
+function pictureUrl(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('/pos-images/') ? value : null;
+}
+
+/** The categories to offer under `selected` (null: the top level), and the path from the top to it. */
+export function categoryLevel(categories: readonly PosCategory[], selected: number | null): { path: PosCategory[]; children: PosCategory[] } {
+  const byId = new Map(categories.map((c) => [c.id, c]));
+  const path: PosCategory[] = [];
+  for (let at = selected === null ? undefined : byId.get(selected); at && !path.includes(at); at = at.parentId === null ? undefined : byId.get(at.parentId)) path.unshift(at);
+  // A category whose parent is not loaded counts as a top one.
+  const isTop = (c: PosCategory) => c.parentId === null || !byId.has(c.parentId);
+  return { path, children: categories.filter((c) => (selected === null ? isTop(c) : c.parentId === selected)) };
 }
 
 export interface Employee {
@@ -201,7 +218,7 @@ export function readPosData(catalog: { series: string | null; models: Record<str
       .sort((a, b) => num(a.sequence) - num(b.sequence) || Number(a.id) - Number(b.id))
       .map((m) => ({ id: Number(m.id), name: str(m.name), isCash: m.is_cash_count === true })),
     categories: asRecords(models['pos.category'])
-      .map((c) => ({ id: Number(c.id), name: str(c.name), parentId: m2o(c.parent_id), sequence: num(c.sequence) }))
+      .map((c) => ({ id: Number(c.id), name: str(c.name), parentId: m2o(c.parent_id), sequence: num(c.sequence), imageUrl: pictureUrl(c.image_url) }))
       .sort((a, b) => a.sequence - b.sequence || a.name.localeCompare(b.name)),
     employees: employeesLoaded ? asRecords(models['hr.employee']).map((e) => ({ id: Number(e.id), name: str(e.name), hasPin: typeof e.pin === 'string' && e.pin !== '' })) : null,
     nomenclature: nomenclatureFrom(nomenclatureRecord, rules),
@@ -226,6 +243,8 @@ export interface Product {
   uomName: string;
   toWeight: boolean;
   tracking: 'none' | 'lot' | 'serial';
+  /** The picture the terminal keeps for it (same-origin), if any. */
+  imageUrl: string | null;
   record: OdooRecord;
 }
 
@@ -240,6 +259,7 @@ export function readProduct(record: OdooRecord): Product {
     uomName: m2oName(record.uom_id),
     toWeight: record.to_weight === true,
     tracking: record.tracking === 'lot' || record.tracking === 'serial' ? record.tracking : 'none',
+    imageUrl: pictureUrl(record.image_url),
     record,
   };
 }

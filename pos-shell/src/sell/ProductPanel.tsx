@@ -1,7 +1,7 @@
 import { useEffect, useState, type KeyboardEvent, type RefObject } from 'react';
 import { usePos } from '../app/context.js';
 import { shelfPrice, type AddOptions, type Cart } from '../lib/cart.js';
-import type { Product } from '../lib/catalog.js';
+import { categoryLevel, type PosCategory, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { money } from '../lib/format.js';
 import type { Notice } from './SellScreen.js';
@@ -59,7 +59,8 @@ export function ProductPanel({
     return () => {
       live = false;
     };
-  }, [api, products, source]);
+    // `data` is read again when pictures arrive (Selling): the page in view shows them too.
+  }, [api, products, source, data]);
 
   /** Enter in the search box: a barcode is read like a scan; otherwise the exact code, else the first match. */
   const onSearchKey = async (event: KeyboardEvent<HTMLInputElement>) => {
@@ -85,6 +86,11 @@ export function ProductPanel({
   };
 
   const categoryId = source.kind === 'category' ? source.categoryId : undefined;
+  const level = categoryLevel(data.categories, categoryId ?? null);
+  const pick = (id: number | null) => {
+    setQuery('');
+    setSource({ kind: 'category', categoryId: id, offset: 0 });
+  };
   return (
     <section className="product-panel" aria-label="Products">
       <div className="search-row">
@@ -101,13 +107,15 @@ export function ProductPanel({
         />
       </div>
       <div className="category-bar" role="toolbar" aria-label="Categories">
-        <button type="button" className={`chip${categoryId === null ? ' active' : ''}`} aria-pressed={categoryId === null} onClick={() => { setQuery(''); setSource({ kind: 'category', categoryId: null, offset: 0 }); }} data-testid="category-all">
+        {/* The path from the top to the chosen category, then its subcategories (as Odoo's POS). */}
+        <button type="button" className={`chip${categoryId === null ? ' active' : ''}`} aria-pressed={categoryId === null} onClick={() => pick(null)} data-testid="category-all">
           All
         </button>
-        {data.categories.map((c) => (
-          <button key={c.id} type="button" className={`chip${categoryId === c.id ? ' active' : ''}`} aria-pressed={categoryId === c.id} onClick={() => { setQuery(''); setSource({ kind: 'category', categoryId: c.id, offset: 0 }); }} data-testid={`category-${c.id}`}>
-            {c.name}
-          </button>
+        {level.path.map((c) => (
+          <CategoryChip key={c.id} category={c} active={categoryId === c.id} onPick={pick} crumb />
+        ))}
+        {level.children.map((c) => (
+          <CategoryChip key={c.id} category={c} active={false} onPick={pick} />
         ))}
       </div>
       <div className={`notice-slot${notice ? ` notice-${notice.kind}` : ''}`} role="status" aria-live="polite" data-testid="sell-notice">
@@ -129,6 +137,16 @@ export function ProductPanel({
   );
 }
 
+function CategoryChip({ category, active, onPick, crumb = false }: { category: PosCategory; active: boolean; onPick: (id: number) => void; crumb?: boolean }) {
+  return (
+    <button type="button" className={`chip${active ? ' active' : ''}${crumb ? ' crumb' : ''}`} aria-pressed={active} onClick={() => onPick(category.id)} data-testid={`category-${category.id}`}>
+      {category.imageUrl ? <img src={category.imageUrl} alt="" className="chip-picture" /> : null}
+      {crumb ? '› ' : ''}
+      {category.name}
+    </button>
+  );
+}
+
 function ProductGrid({ products, cart, onAdd }: { products: Product[]; cart: Cart; onAdd: (product: Product) => void }) {
   const { data } = usePos();
   if (products.length === 0) return <p className="muted empty-grid">No products here.</p>;
@@ -142,7 +160,8 @@ function ProductGrid({ products, cart, onAdd }: { products: Product[]; cart: Car
           price = '—';
         }
         return (
-          <button key={product.id} type="button" className="tile product-tile" onClick={() => onAdd(product)} aria-label={`Add ${product.name}, ${price}`} data-testid={`product-${product.id}`}>
+          <button key={product.id} type="button" className={`tile product-tile${product.imageUrl ? ' with-picture' : ''}`} onClick={() => onAdd(product)} aria-label={`Add ${product.name}, ${price}`} data-testid={`product-${product.id}`}>
+            {product.imageUrl ? <img src={product.imageUrl} alt="" className="tile-picture" loading="lazy" /> : null}
             <span className="tile-name">{product.name}</span>
             <span className="tile-meta">
               {product.defaultCode ? <span className="muted">{product.defaultCode}</span> : <span />}
