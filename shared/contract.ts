@@ -17,7 +17,7 @@ import {
 import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
 import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
-import { OutboxFile, OutboxOrderView, PosSessionView, PosStatus, ReceiptView, SaleInput, SyncRoundView } from './pos.js';
+import { FoundOrderView, OutboxFile, OutboxOrderView, PosSessionView, PosStatus, ReceiptView, SaleInput, SyncRoundView } from './pos.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
@@ -412,6 +412,11 @@ export const contract = {
     input: z.object({ state: z.enum(['pending', 'synced', 'parked']).optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict(),
     output: z.array(OutboxOrderView),
     summary: "The terminal's orders and where each stands",
+  }),
+  'pos.findOrders': op('pos.findOrders', {
+    input: z.object({ query: z.string().max(100).default(''), limit: z.number().int().min(1).max(50).default(20) }).strict(),
+    output: z.array(FoundOrderView),
+    summary: "Paid orders in Odoo from any terminal, by receipt number or customer (the configuration's latest without a query), to refund them",
   }),
   'pos.exportOrders': op('pos.exportOrders', { input: empty, output: OutboxFile, summary: 'Orders not yet synced, as a file another terminal can import' }),
   'pos.importOrders': op('pos.importOrders', { input: z.object({ file: OutboxFile }).strict(), output: z.object({ imported: z.number(), known: z.number() }), summary: 'Import orders exported by another terminal (names and payloads unchanged)' }),

@@ -54,6 +54,7 @@ export const OPERATIONS = {
   'pos.sell': { role: 'support', audited: false, program: 'pos' },
   'pos.sync': { role: 'support', audited: false, program: 'pos' },
   'pos.orders': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.findOrders': { role: 'viewer', audited: false, program: 'pos' },
   'pos.exportOrders': { role: 'admin', audited: true, program: 'pos' },
   'pos.importOrders': { role: 'admin', audited: true, program: 'pos' },
   'pos.requeue': { role: 'admin', audited: true, program: 'pos' },

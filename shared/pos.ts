@@ -108,6 +108,32 @@ export const PosStatus = z.object({
 });
 export type PosStatus = z.infer<typeof PosStatus>;
 
+/** A paid order found in Odoo (any terminal), with what a refund needs of its lines. */
+export const FoundOrderView = z.object({
+  id: z.number(),
+  name: z.string(),
+  date: z.string(),
+  configName: z.string(),
+  partner: z.object({ id: z.number(), name: z.string() }).nullable(),
+  amountTotal: z.number(),
+  state: z.string(),
+  lines: z.array(
+    z.object({
+      id: z.number(),
+      productId: z.number(),
+      name: z.string(),
+      qty: z.number(),
+      /** Given back already: by refunds in Odoo and by this terminal's refunds still waiting. */
+      refundedQty: z.number(),
+      priceUnit: z.number(),
+      discount: z.number(),
+      taxIds: z.array(z.number()),
+      priceSubtotalIncl: z.number(),
+      lots: z.array(z.string()),
+    }),
+  ),
+});
+
 export const SyncRoundView = z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), synced: z.number(), parked: z.number(), deferred: z.number(), error: z.string().nullable() });
 
 export const ReceiptView = z.object({

@@ -48,6 +48,30 @@ export interface ServerOrder {
   amountTotal: number;
 }
 
+/** A paid order found in Odoo (rung up on any terminal), with what a refund needs of its lines. */
+export interface FoundOrder {
+  id: number;
+  name: string;
+  date: string;
+  configName: string;
+  partner: { id: number; name: string } | null;
+  amountTotal: number;
+  state: string;
+  lines: Array<{
+    id: number;
+    productId: number;
+    name: string;
+    qty: number;
+    /** Already given back by refunds Odoo holds (pos.order.line.refunded_qty). */
+    refundedQty: number;
+    priceUnit: number;
+    discount: number;
+    taxIds: number[];
+    priceSubtotalIncl: number;
+    lots: string[];
+  }>;
+}
+
 export interface PushResult {
   /** Orders the server created or updated, by name. */
   processed: Map<string, ServerOrder>;
@@ -76,6 +100,8 @@ export interface PosAdapter {
   cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void>;
   /** Whether a cash move with this exact reason is recorded in the session. */
   findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean>;
+  /** Paid orders of any terminal whose receipt number or customer matches (the config's latest without a query), for refunds. */
+  findPaidOrders(configId: number, query: string, limit: number): Promise<FoundOrder[]>;
   /** The records' 128-pixel pictures (base64, or false without one) and versions, as Odoo's POS shows them. */
   readImages(model: ImageModel, ids: readonly number[]): Promise<Array<{ id: number; image_128: string | false; write_date: string }>>;
   /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes. */
@@ -123,6 +149,55 @@ abstract class OdooPosAdapter {
       session = (await this.currentSession(configId)) ?? session;
     }
     return session;
+  }
+
+  /**
+   * As Odoo's ticket screen (search_paid_order_ids), with search_read on 16–18 alike: orders not in
+   * draft or cancelled, newest first; each line with its refunded quantity and lot names.
+   */
+  async findPaidOrders(configId: number, query: string, limit: number): Promise<FoundOrder[]> {
+    const notDraft = ['state', 'not in', ['draft', 'cancel']];
+    const domain = query ? [notDraft, '|', ['pos_reference', 'ilike', query], ['partner_id', 'ilike', query]] : [notDraft, ['config_id', '=', configId]];
+    type M2o = [number, string] | false;
+    const orders = await this.rpc.call<Array<{ id: number; pos_reference: string | false; date_order: string; partner_id: M2o; amount_total: number; state: string; config_id: M2o }>>(
+      'pos.order',
+      'search_read',
+      [domain],
+      { fields: ['pos_reference', 'date_order', 'partner_id', 'amount_total', 'state', 'config_id'], limit, order: 'date_order desc, id desc' },
+    );
+    if (orders.length === 0) return [];
+    const lines = await this.rpc.call<
+      Array<{ id: number; order_id: M2o; product_id: M2o; full_product_name: string | false; qty: number; refunded_qty: number; price_unit: number; discount: number; tax_ids: number[]; price_subtotal_incl: number; pack_lot_ids: number[] }>
+    >('pos.order.line', 'search_read', [[['order_id', 'in', orders.map((o) => o.id)]]], {
+      fields: ['order_id', 'product_id', 'full_product_name', 'qty', 'refunded_qty', 'price_unit', 'discount', 'tax_ids', 'price_subtotal_incl', 'pack_lot_ids'],
+      order: 'id',
+    });
+    const lotIds = lines.flatMap((l) => l.pack_lot_ids ?? []);
+    const lots = lotIds.length ? await this.rpc.call<Array<{ id: number; lot_name: string | false }>>('pos.pack.operation.lot', 'read', [lotIds, ['lot_name']]) : [];
+    const lotName = new Map(lots.map((l) => [l.id, l.lot_name || '']));
+    return orders.map((o) => ({
+      id: o.id,
+      name: o.pos_reference || '',
+      date: o.date_order,
+      configName: o.config_id ? o.config_id[1] : '',
+      partner: o.partner_id ? { id: o.partner_id[0], name: o.partner_id[1] } : null,
+      amountTotal: o.amount_total,
+      state: o.state,
+      lines: lines
+        .filter((l) => l.order_id && l.order_id[0] === o.id && l.product_id)
+        .map((l) => ({
+          id: l.id,
+          productId: (l.product_id as [number, string])[0],
+          name: l.full_product_name || (l.product_id as [number, string])[1],
+          qty: l.qty,
+          refundedQty: l.refunded_qty ?? 0,
+          priceUnit: l.price_unit,
+          discount: l.discount,
+          taxIds: l.tax_ids ?? [],
+          priceSubtotalIncl: l.price_subtotal_incl,
+          lots: (l.pack_lot_ids ?? []).map((id) => lotName.get(id) ?? '').filter(Boolean),
+        })),
+    }));
   }
 
   /** Odoo's own POS fetches `image_128` of products and POS categories by id, keyed by write_date. */

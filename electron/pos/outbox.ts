@@ -103,6 +103,24 @@ export class Outbox {
     return (rows as Row[]).map(fromRow);
   }
 
+  /**
+   * Quantities given back by refunds recorded here and not yet in Odoo, by the Odoo line they
+   * refund (`refunded_orderline_id` in their payloads): Odoo's refunded_qty does not count them yet.
+   */
+  refundedLinesWaiting(): Map<number, number> {
+    const given = new Map<number, number>();
+    const visit = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object') {
+        const { refunded_orderline_id: line, qty } = value as { refunded_orderline_id?: unknown; qty?: unknown };
+        if (typeof line === 'number' && typeof qty === 'number') given.set(line, (given.get(line) ?? 0) - qty);
+        else Object.values(value).forEach(visit);
+      }
+    };
+    for (const row of this.db.prepare("SELECT payload FROM outbox WHERE state IN ('pending', 'parked') AND payload LIKE '%refunded_orderline_id%'").iterate() as Iterable<{ payload: string }>) visit(JSON.parse(row.payload));
+    return given;
+  }
+
   counts(): { pending: number; parked: number; synced: number; lastSyncedAt: string | null } {
     const rows = this.db.prepare('SELECT state, count(*) AS n, max(synced_at) AS last FROM outbox GROUP BY state').all() as Array<{ state: OutboxState; n: number; last: string | null }>;
     const n = (s: OutboxState) => rows.find((r) => r.state === s)?.n ?? 0;

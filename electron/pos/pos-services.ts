@@ -189,6 +189,7 @@ function posHandlers(deps: {
       return sync.sync();
     },
     'pos.orders': ({ state, limit }) => outbox.list(state, limit).map(({ payload: _payload, ...view }) => view),
+    'pos.findOrders': ({ query, limit }) => terminal.findOrders(query, limit),
     'pos.exportOrders': () => outbox.exportUnsynced(),
     'pos.importOrders': ({ file }) => {
       const result = outbox.importOrders(file as OutboxExport);

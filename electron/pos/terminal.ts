@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
 import type { Vault } from '../secrets/vault.js';
-import { adapterFor, type PosAdapter, type Sale } from './adapters.js';
+import { adapterFor, type FoundOrder, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -312,6 +312,23 @@ export class PosTerminal {
       )
       .all({ q, like: `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit }) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
     return rows.map((r) => ({ productId: r.product_id, name: r.name, barcode: r.barcode, defaultCode: r.default_code }));
+  }
+
+  /**
+   * Paid orders in Odoo from any terminal (by receipt number or customer; the config's latest
+   * without a query), to refund them line by line. Needs Odoo to answer. A line's refunded
+   * quantity also counts this terminal's refunds that have not reached Odoo yet.
+   */
+  async findOrders(query: string, limit: number): Promise<FoundOrder[]> {
+    const pairing = this.pairing();
+    if (!pairing?.configId) throw new FleetError('VALIDATION', 'This terminal is not paired yet.');
+    const found = await this.requireAdapter()
+      .findPaidOrders(pairing.configId, query.trim(), limit)
+      .catch((error: unknown) => {
+        throw toFleetError(error, 'Could not look the orders up in Odoo');
+      });
+    const waiting = this.outbox.refundedLinesWaiting();
+    return found.map((order) => ({ ...order, lines: order.lines.map((line) => ({ ...line, refundedQty: line.refundedQty + (waiting.get(line.id) ?? 0) })) }));
   }
 
   /**

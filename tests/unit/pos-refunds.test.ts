@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PosServices } from '../../electron/pos/pos-services.js';
+import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { cashSale, newPosDir, pairedTerminal } from '../support/pos-terminal.js';
+
+// Refunds of orders rung up on another terminal: found in Odoo by receipt number or customer,
+// refunded line by line with refunded_orderline_id, never giving back more than was sold.
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function terminal(odoo: FakeOdoo): Promise<PosServices> {
+  const dir = newPosDir();
+  const pos = await pairedTerminal(odoo, dir);
+  cleanups.push(() => pos.close(), () => fs.rmSync(dir, { recursive: true, force: true }));
+  return pos;
+}
+
+describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (version) => {
+  it("finds another terminal's order in Odoo and refunds part of it, linked to the original line", async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shopA = await terminal(odoo);
+    const sold = shopA.terminal.commitSale(cashSale(2, 3, 10));
+    expect((await shopA.sync.sync()).synced).toBe(1);
+
+    const shopB = await terminal(odoo);
+    const latest = await shopB.terminal.findOrders('', 20);
+    expect(latest.map((o) => o.name)).toEqual([sold.name]);
+    const [found] = await shopB.terminal.findOrders(sold.name.slice(-9), 20);
+    expect(found).toMatchObject({ name: sold.name, amountTotal: 30, state: 'paid', lines: [{ productId: 2, qty: 3, refundedQty: 0, priceUnit: 10 }] });
+    expect(await shopB.terminal.findOrders('no such receipt', 20)).toEqual([]);
+
+    const line = found!.lines[0]!;
+    const refund = cashSale(2, -2, 10);
+    refund.lines[0]!.refundedOrderlineId = line.id;
+    shopB.terminal.commitSale(refund);
+    // Waiting on B: already counted, so a second refund cannot give back more than was sold.
+    expect((await shopB.terminal.findOrders(sold.name, 20))[0]!.lines[0]!.refundedQty).toBe(2);
+    expect((await shopB.sync.sync()).synced).toBe(1);
+    // In Odoo now: counted once (by Odoo), not twice.
+    expect((await shopB.terminal.findOrders(sold.name, 20))[0]!.lines[0]!.refundedQty).toBe(2);
+    const refundInOdoo = odoo.orders().find((o) => o.amount_total < 0)!;
+    expect(refundInOdoo.lines).toEqual([expect.objectContaining({ qty: -2, refunded_orderline_id: line.id })]);
+  });
+
+  it('says clearly that finding orders needs Odoo, and records nothing', async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shop = await terminal(odoo);
+    await odoo.down();
+    await expect(shop.terminal.findOrders('', 20)).rejects.toThrow(/Could not look the orders up in Odoo/);
+    expect(shop.outbox.counts().pending).toBe(0);
+  });
+});
