@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { launchChromium } from '../support/browser.js';
 import { POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import { cashSale, pairedTerminal } from '../support/pos-terminal.js';
 
 let odoo: FakeOdoo;
 let pos: PosWeb;
@@ -270,6 +271,52 @@ describe('Fleet POS in Chromium', () => {
     const stored = odoo.orders().filter((o) => o.pos_reference === refund.name);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ state: 'paid', amount_total: refund.total });
+    // The original was in Odoo: the refund's lines name the lines they give back, as Odoo's POS does.
+    const originalLines = odoo.orders().find((o) => o.pos_reference === original.name)!.lines.map((l) => l.id);
+    expect(stored[0]!.lines.map((l) => l.refunded_orderline_id).sort()).toEqual(originalLines.sort());
+  });
+
+  it('finds an order rung up on another terminal in Odoo and refunds it, linked to its line, once', async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-pos-other-'));
+    const other = await pairedTerminal(odoo, otherDir);
+    try {
+      other.terminal.commitSale(cashSale(4, 2, 7.5));
+      expect((await other.sync.sync()).synced).toBe(1);
+    } finally {
+      await other.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+    const elsewhere = odoo.orders().at(-1)!;
+
+    await page.getByTestId('nav-orders').click();
+    await page.getByTestId('orders-source-odoo').click();
+    await page.getByTestId('odoo-order-search').fill(elsewhere.pos_reference as string);
+    await page.getByTestId('odoo-order-search-submit').click();
+    await page.getByTestId(`odoo-order-${elsewhere.pos_reference}`).click();
+    await page.getByTestId('odoo-refund').click();
+    await page.getByTestId('cart-line-4').waitFor();
+    expect(await amountOf('cart-total')).toBe(-15);
+    await page.getByTestId('pay-button').click();
+    await page.getByTestId('pay-method-1').click();
+    await expect.poll(() => amountOf('pay-remaining')).toBe(0);
+    await page.getByTestId('validate-payment').click();
+    const refund = await readReceipt();
+    expect(refund.total).toBe(-15);
+    await page.getByTestId('new-order').click();
+    await expect.poll(() => countOf('outbox-pending'), { timeout: 20_000 }).toBe(0);
+
+    const stored = odoo.orders().filter((o) => o.pos_reference === refund.name);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.lines).toEqual([expect.objectContaining({ qty: -2, refunded_orderline_id: elsewhere.lines[0]!.id })]);
+    // Found again: given back in full, nothing left to refund.
+    await page.getByTestId('nav-orders').click();
+    await page.getByTestId('orders-source-odoo').click();
+    await page.getByTestId('odoo-order-search').fill(elsewhere.pos_reference as string);
+    await page.getByTestId('odoo-order-search-submit').click();
+    await page.getByTestId(`odoo-order-${elsewhere.pos_reference}`).click();
+    await expect.poll(() => page.getByTestId(`odoo-line-${elsewhere.lines[0]!.id}`).textContent()).toContain('2 given back');
+    expect(await page.getByTestId('odoo-refund').isDisabled()).toBe(true);
+    await page.getByTestId('orders-source-terminal').click();
   });
 
   it('prints a reprint on a network receipt printer, then closes the session with its report', async () => {
@@ -296,7 +343,7 @@ describe('Fleet POS in Chromium', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByTestId('close-session').click();
     await page.getByTestId('close-report').waitFor();
-    expect(await page.getByTestId('close-report').textContent()).toContain('Orders4');
+    expect(await page.getByTestId('close-report').textContent()).toContain('Orders5');
     expect(odoo.sessions().find((s) => s.name === 'POS/00003')?.state).toBe('closed');
     await page.getByTestId('close-done').click();
     await page.getByTestId('opening-cash').waitFor();

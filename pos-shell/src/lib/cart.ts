@@ -28,8 +28,11 @@ export interface CartLine {
   discount: number;
   /** A price the cashier typed (or a refund's original price); null = the pricelist's. */
   manualPrice: number | null;
-  /** Set on refund lines: the receipt line this one gives back. */
-  refundOf?: { orderName: string; lineUuid: string } | undefined;
+  /**
+   * Set on refund lines: the line this one gives back — a receipt line of this device, or a line
+   * in Odoo (`serverLineId`, sent as refunded_orderline_id) — and how much of it is left to give back.
+   */
+  refundOf?: { orderName: string; lineUuid: string; serverLineId?: number | undefined; refundable: number } | undefined;
   /** Lot or serial numbers of a tracked product. */
   packLots?: string[] | undefined;
 }
@@ -151,7 +154,8 @@ function updateLine(cart: Cart, uuid: string, change: (line: CartLine) => CartLi
 
 export function setQty(cart: Cart, uuid: string, qty: number, data: PosData): Cart {
   if (!Number.isFinite(qty)) return cart;
-  return updateLine(cart, uuid, (l) => ({ ...l, qty: roundedQty(l.refundOf ? Math.min(0, qty) : qty, l.product, data) }));
+  // A refund line gives back between nothing and what is left of the line it refunds.
+  return updateLine(cart, uuid, (l) => ({ ...l, qty: roundedQty(l.refundOf ? Math.max(-l.refundOf.refundable, Math.min(0, qty)) : qty, l.product, data) }));
 }
 
 export function setDiscount(cart: Cart, uuid: string, discount: number): Cart {
@@ -224,6 +228,7 @@ export function saleInput(cart: Cart, data: PosData, userId: number, now = new D
         fullProductName: line.product.name,
         uuid: line.uuid,
         ...(line.packLots?.length ? { packLots: line.packLots } : {}),
+        ...(line.refundOf?.serverLineId ? { refundedOrderlineId: line.refundOf.serverLineId } : {}),
       };
     }),
     payments: cart.payments.map((p) => ({ paymentMethodId: p.methodId, amount: p.amount })),

@@ -1,24 +1,68 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
 import { usePos } from '../app/context.js';
-import { newCart, type Cart } from '../lib/cart.js';
-import { readProduct } from '../lib/catalog.js';
+import type { Cart } from '../lib/cart.js';
+import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
-import { loadReceipts, receiptFromTerminal, refundedQuantities, type Receipt } from '../lib/receipts.js';
+import { loadReceipts, receiptFromTerminal, type Receipt } from '../lib/receipts.js';
+import { refundFromOdoo, refundFromReceipt, type FoundOrder } from '../lib/refunds.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
 const STATE_LABELS: Record<OrderView['state'], string> = { pending: 'Waiting', synced: 'In Odoo', parked: 'Parked' };
 
-/** The terminal's orders, newest first: reprint one, or refund it (from the receipt kept on this device). */
+/**
+ * Orders: this terminal's, newest first (reprint, refund), and — when Odoo answers — any
+ * terminal's, found in Odoo by receipt number or customer, refunded line by line.
+ */
 export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Receipt) => void; onRefund: () => void }) {
+  const [source, setSource] = useState<'terminal' | 'odoo'>('terminal');
+  return (
+    <div className="orders">
+      <section className="orders-list" aria-label="Orders">
+        <div className="segmented" role="tablist" aria-label="Whose orders">
+          <button type="button" role="tab" aria-selected={source === 'terminal'} className={`seg${source === 'terminal' ? ' active' : ''}`} onClick={() => setSource('terminal')} data-testid="orders-source-terminal">
+            This terminal
+          </button>
+          <button type="button" role="tab" aria-selected={source === 'odoo'} className={`seg${source === 'odoo' ? ' active' : ''}`} onClick={() => setSource('odoo')} data-testid="orders-source-odoo">
+            All terminals (Odoo)
+          </button>
+        </div>
+        {source === 'terminal' ? <TerminalOrders onReprint={onReprint} onRefund={onRefund} /> : <OdooOrders onRefund={onRefund} />}
+      </section>
+    </div>
+  );
+}
+
+/** Opens a refund cart built from an Odoo order, with the products and customer from this terminal's cache. */
+function useOdooRefund(onRefund: () => void): (order: FoundOrder) => Promise<string | null> {
+  const { api, products, carts } = usePos();
+  return useCallback(
+    async (order: FoundOrder) => {
+      const cached = await products.get(order.lines.map((l) => l.productId));
+      const byId = new Map<number, Product>(cached.map((p) => [p.id, p]));
+      const partner = order.partner ? (await api.call('pos.partners', { query: order.partner.name, limit: 50 })).map(readCustomer).find((c) => c.id === order.partner!.id) : undefined;
+      const customer = order.partner ? (partner ?? { id: order.partner.id, name: order.partner.name, detail: '', barcode: null, fiscalPositionId: null, pricelistId: null }) : null;
+      const cart = refundFromOdoo(order, byId, customer);
+      if (typeof cart === 'string') return cart;
+      carts.open(cart);
+      onRefund();
+      return null;
+    },
+    [api, products, carts, onRefund],
+  );
+}
+
+function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt) => void; onRefund: () => void }) {
   const { api, data, carts, terminal, cashier } = usePos();
   const [orders, setOrders] = useState<OrderView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const receipts = useMemo(() => loadReceipts(), []);
   const outbox = terminal.status?.outbox;
+  const refundFromOdooOrder = useOdooRefund(onRefund);
 
   const load = useCallback(() => {
     api.call('pos.orders', { limit: 200 }).then(
@@ -44,79 +88,196 @@ export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Rec
     }
   };
 
-  const refund = (original: Receipt) => {
-    const given = refundedQuantities(original, receipts);
-    const cart: Cart = {
-      ...newCart(),
-      refundOf: original.name,
-      customer: original.customer,
-      lines: original.lines
-        .filter((line) => line.qty > 0 && line.qty - (given.get(line.uuid) ?? 0) > 0)
-        .map((line) => ({
-          uuid: crypto.randomUUID(),
-          product: readProduct(line.productRecord),
-          qty: -(line.qty - (given.get(line.uuid) ?? 0)),
-          discount: line.discount,
-          manualPrice: line.priceUnit,
-          refundOf: { orderName: original.name, lineUuid: line.uuid },
-          packLots: line.packLots,
-        })),
-    };
-    if (cart.lines.length === 0) return setError(`${original.name} has been refunded in full already.`);
-    carts.open(cart);
-    onRefund();
+  /**
+   * An order Odoo holds is refunded as Odoo's POS does, linked to its lines (and counting every
+   * refund of it, from any terminal); offline, or not in Odoo yet, from this device's receipt.
+   */
+  const refund = async (view: OrderView, original: Receipt) => {
+    setBusy(true);
+    try {
+      if (view.state === 'synced') {
+        const found = await api.call('pos.findOrders', { query: view.name, limit: 5 }).catch(() => null);
+        const inOdoo = found?.find((o) => o.name === view.name);
+        if (inOdoo) {
+          const problem = await refundFromOdooOrder(inOdoo);
+          if (problem) setError(problem);
+          return;
+        }
+      }
+      const cart: Cart | string = refundFromReceipt(original, receipts);
+      if (typeof cart === 'string') return setError(cart);
+      carts.open(cart);
+      onRefund();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (
-    <div className="orders">
-      <section className="orders-list" aria-label="Orders">
-        <h2>Orders</h2>
-        {error ? (
-          <p className="error-line" role="alert">
-            {error}
-          </p>
-        ) : null}
-        {orders === null ? <p className="muted">Loading…</p> : null}
-        {orders?.length === 0 ? <p className="muted">No orders yet.</p> : null}
-        <ul className="pick-list" data-testid="orders-list">
-          {orders?.map((o) => (
-            <li key={o.uid}>
-              <button type="button" className={`pick order-row${o.uid === selected ? ' selected' : ''}`} aria-pressed={o.uid === selected} onClick={() => setSelected(o.uid)} data-testid={`order-${o.name}`}>
-                <strong>{o.name}</strong>
-                <span className="muted">{formatWhen(o.createdAt)}</span>
-                <span>{money(o.amountTotal, data.currency)}</span>
-                <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
-                  {STATE_LABELS[o.state]}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section className="order-detail" aria-label="Selected order">
-        {order ? (
-          <>
-            <h2>{order.name}</h2>
-            <p>
-              {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
-              {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
-            </p>
-            <div className="actions actions-left">
-              <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
-                Reprint receipt
-              </button>
-              {receipt && receipt.amountTotal > 0 ? (
-                <button type="button" className="btn btn-large" onClick={() => refund(receipt)} data-testid="refund">
+    <>
+      {error ? (
+        <p className="error-line" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="orders-columns">
+        <div className="orders-col">
+          {orders === null ? <p className="muted">Loading…</p> : null}
+          {orders?.length === 0 ? <p className="muted">No orders yet.</p> : null}
+          <ul className="pick-list" data-testid="orders-list">
+            {orders?.map((o) => (
+              <li key={o.uid}>
+                <button type="button" className={`pick order-row${o.uid === selected ? ' selected' : ''}`} aria-pressed={o.uid === selected} onClick={() => setSelected(o.uid)} data-testid={`order-${o.name}`}>
+                  <strong>{o.name}</strong>
+                  <span className="muted">{formatWhen(o.createdAt)}</span>
+                  <span>{money(o.amountTotal, data.currency)}</span>
+                  <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
+                    {STATE_LABELS[o.state]}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="orders-col">
+          {order ? (
+            <div className="order-detail" aria-label="Selected order">
+              <h2>{order.name}</h2>
+              <p>
+                {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
+                {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
+              </p>
+              <div className="actions actions-left">
+                <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
+                  Reprint receipt
+                </button>
+                {receipt && receipt.amountTotal > 0 ? (
+                  <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
+                    Refund…
+                  </button>
+                ) : null}
+              </div>
+              {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
+            </div>
+          ) : (
+            <p className="muted">Choose an order to reprint or refund it.</p>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** Orders of every terminal, looked up in Odoo (it must answer): refunded line by line, linked to Odoo's lines. */
+function OdooOrders({ onRefund }: { onRefund: () => void }) {
+  const { api, data } = usePos();
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<FoundOrder[] | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const refund = useOdooRefund(onRefund);
+
+  const search = useCallback(
+    async (q: string) => {
+      setBusy(true);
+      setError(null);
+      try {
+        setFound(await api.call('pos.findOrders', { query: q.trim(), limit: 20 }));
+        setSelected(null);
+      } catch (e) {
+        setError(errorText(e));
+      } finally {
+        setBusy(false);
+      }
+    },
+    [api],
+  );
+  // The configuration's latest orders first.
+  useEffect(() => void search(''), [search]);
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    void search(query);
+  };
+  const order = found?.find((o) => o.id === selected) ?? null;
+  const left = (line: FoundOrder['lines'][number]) => Math.max(0, line.qty - line.refundedQty);
+
+  return (
+    <>
+      <form className="search-row" onSubmit={onSubmit}>
+        <input
+          type="search"
+          className="search"
+          placeholder="Receipt number or customer"
+          aria-label="Find an order in Odoo by receipt number or customer"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="odoo-order-search"
+        />
+        <button type="submit" className="btn" disabled={busy} data-testid="odoo-order-search-submit">
+          Find
+        </button>
+      </form>
+      {error ? (
+        <p className="error-line" role="alert" data-testid="odoo-orders-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="orders-columns">
+        <div className="orders-col">
+          {busy ? <p className="muted">Asking Odoo…</p> : null}
+          {found?.length === 0 ? <p className="muted">No paid order matches in Odoo.</p> : null}
+          <ul className="pick-list" data-testid="odoo-orders-list">
+            {found?.map((o) => (
+              <li key={o.id}>
+                <button type="button" className={`pick order-row${o.id === selected ? ' selected' : ''}`} aria-pressed={o.id === selected} onClick={() => setSelected(o.id)} data-testid={`odoo-order-${o.name}`}>
+                  <strong>{o.name}</strong>
+                  <span className="muted">{o.partner?.name ?? o.configName}</span>
+                  <span>{money(o.amountTotal, data.currency)}</span>
+                  <span className="badge">{o.state}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div className="orders-col">
+          {order ? (
+            <div className="order-detail" aria-label="Selected order">
+              <h2>{order.name}</h2>
+              <p className="muted">
+                {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
+                {order.partner ? ` · ${order.partner.name}` : ''}
+              </p>
+              <ul className="order-table">
+                {order.lines.map((line) => (
+                  <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
+                    <span>{line.name}</span>
+                    <span>
+                      {line.qty}
+                      {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
+                    </span>
+                    <span>{money(line.priceSubtotalIncl, data.currency)}</span>
+                  </li>
+                ))}
+              </ul>
+              <div className="actions actions-left">
+                <button
+                  type="button"
+                  className="btn btn-large"
+                  disabled={!order.lines.some((l) => left(l) > 0)}
+                  onClick={() => void refund(order).then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))}
+                  data-testid="odoo-refund"
+                >
                   Refund…
                 </button>
-              ) : null}
+              </div>
             </div>
-            {receipt ? null : <p className="muted">Rung up elsewhere (another browser or terminal): it can be reprinted, not refunded from here.</p>}
-          </>
-        ) : (
-          <p className="muted">Choose an order to reprint or refund it.</p>
-        )}
-      </section>
-    </div>
+          ) : null}
+        </div>
+      </div>
+    </>
   );
 }
