@@ -100,6 +100,8 @@ export interface PosAdapter {
   cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void>;
   /** Whether a cash move with this exact reason is recorded in the session. */
   findCashMove(sessionName: string, move: { type: 'in' | 'out'; reason: string }): Promise<boolean>;
+  /** Whether Odoo answers at all (common.version: no login, nothing read). */
+  ping(): Promise<void>;
   /** Paid orders of any terminal whose receipt number or customer matches (the config's latest without a query), for refunds. */
   findPaidOrders(configId: number, query: string, limit: number): Promise<FoundOrder[]>;
   /** The records' 128-pixel pictures (base64, or false without one) and versions, as Odoo's POS shows them. */
@@ -203,6 +205,10 @@ abstract class OdooPosAdapter {
   /** Odoo's own POS fetches `image_128` of products and POS categories by id, keyed by write_date. */
   async readImages(model: ImageModel, ids: readonly number[]) {
     return this.rpc.call<Array<{ id: number; image_128: string | false; write_date: string }>>(model, 'read', [[...ids], ['image_128', 'write_date']]);
+  }
+
+  async ping() {
+    await this.rpc.version();
   }
 
   async login(sessionId: number) {

@@ -159,7 +159,10 @@ export class SyncEngine {
       if (moved instanceof Error) return this.failed(moved, due);
     }
     const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };
-    if (due.length === 0) return round;
+    if (due.length === 0) {
+      if (adapter) await this.probe(adapter);
+      return { ...round, status: this.lastStatus, error: this.lastError };
+    }
     if (!adapter) return { ...round, status: 'offline', deferred: due.length, error: 'Not paired with Odoo, or the vault is locked: orders wait on this terminal.' };
     try {
       const toSend = await this.settleUncertain(adapter, due.filter((o) => o.uncertain), round);
@@ -172,6 +175,23 @@ export class SyncEngine {
       return this.failed(error as Error, due, round);
     }
     return round;
+  }
+
+  /**
+   * Nothing to send: a cheap call tells whether Odoo answers, so the status bar says online or
+   * offline before the next sale. A refused login stays so until a send succeeds.
+   */
+  private async probe(adapter: PosAdapter): Promise<void> {
+    try {
+      await adapter.ping();
+      if (this.lastStatus !== 'auth-failed') {
+        this.lastStatus = 'online';
+        this.lastError = null;
+      }
+    } catch (error) {
+      this.lastStatus = 'offline';
+      this.lastError = (error as Error).message;
+    }
   }
 
   /** After a failure: what is still pending of the batch waits (orders that may have reached Odoo are checked first next time). */

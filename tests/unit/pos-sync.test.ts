@@ -44,10 +44,30 @@ describe('POS sync', () => {
         [sold[1]!.name, 'paid', 9.99],
       ]);
       expect(pos.outbox.counts()).toMatchObject({ pending: 0, synced: 2 });
-      // Syncing again sends nothing.
-      const before = odoo.requests().total;
-      expect(await pos.sync.sync()).toMatchObject({ synced: 0 });
-      expect(odoo.requests().total).toBe(before);
+      // Syncing again sends nothing: only asks whether Odoo answers (no model is called).
+      const before = odoo.requests();
+      expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 0 });
+      expect(odoo.requests().byMethod).toEqual(before.byMethod);
+      expect(odoo.requests().total).toBe(before.total + 1);
+    });
+
+    it(`says whether Odoo answers with nothing to send (Odoo ${version})`, async () => {
+      const odoo = await startFakeOdoo({ version });
+      const dir = newPosDir();
+      const pos = await pairedTerminal(odoo, dir);
+      try {
+        expect(pos.sync.status().status).toBe('idle');
+        expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 0 });
+        await odoo.down();
+        expect(await pos.sync.sync()).toMatchObject({ status: 'offline', synced: 0, error: expect.stringMatching(/.+/) });
+        expect(pos.sync.status().status).toBe('offline');
+        await odoo.up();
+        expect(await pos.sync.sync()).toMatchObject({ status: 'online', error: null });
+      } finally {
+        await pos.close();
+        await odoo.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   }
 
