@@ -398,7 +398,9 @@ export const contract = {
     summary: 'Print a receipt (or a reprint) on an ESC/POS network printer',
   }),
   'pos.cashierLogin': op('pos.cashierLogin', {
-    input: z.object({ employeeId: z.number().int().positive().optional(), userId: z.number().int().positive().optional(), pin: z.string().max(32).optional() }).strict(),
+    input: z
+      .object({ employeeId: z.number().int().positive().optional(), userId: z.number().int().positive().optional(), pin: z.string().max(32).optional(), badge: z.string().min(1).max(64).optional() })
+      .strict(),
     output: z.object({ name: z.string(), userId: z.number(), employeeId: z.number().nullable() }),
     summary: "A cashier starts selling: an employee's PIN (pos_hr) checked against the cache, or a POS user",
   }),

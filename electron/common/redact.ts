@@ -1,5 +1,5 @@
 // One definition of "secret-looking" for logs, the audit trail and error details.
-const SECRET_KEY = /pass(word|phrase)?$|^password|passphrase|secret|token|private_?key|privatekey|cookie|authorization|^pin$/i;
+const SECRET_KEY = /pass(word|phrase)?$|^password|passphrase|secret|token|private_?key|privatekey|cookie|authorization|^pin$|^badge$/i;
 
 export const REDACTED = '[redacted]';
 

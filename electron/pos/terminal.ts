@@ -285,9 +285,17 @@ export class PosTerminal {
    * A cashier starts: an employee (pos_hr) whose PIN matches the cached sha1 of it (Odoo 17's
    * pos_hr loads `pin` as sha1 hex), or the paired POS user. Works offline.
    */
-  cashierLogin(input: { employeeId?: number | undefined; userId?: number | undefined; pin?: string | undefined }): { name: string; userId: number; employeeId: number | null } {
+  cashierLogin(input: { employeeId?: number | undefined; userId?: number | undefined; pin?: string | undefined; badge?: string | undefined }): { name: string; userId: number; employeeId: number | null } {
     const pairing = this.pairing();
     if (!pairing) throw new FleetError('VALIDATION', 'This terminal is not paired yet.');
+    if (input.badge !== undefined) {
+      // A badge scanned at the login screen (pos_hr: its sha1 is loaded as the employee's barcode); the PIN still applies.
+      const hash = crypto.createHash('sha1').update(input.badge).digest('hex');
+      const employee = this.cached<{ id: number; name: string; pin?: string | false; barcode?: string | false }>('hr.employee').find((e) => e.barcode && e.barcode === hash);
+      if (!employee) throw new FleetError('NOT_FOUND', 'No cashier has this badge on this terminal (refresh the POS data?).');
+      if (employee.pin && input.pin === undefined) throw new FleetError('VALIDATION', `Enter the PIN of ${employee.name}.`, { employeeId: employee.id, needsPin: true });
+      return this.cashierLogin({ employeeId: employee.id, pin: input.pin });
+    }
     if (input.employeeId) {
       const employee = this.cached<{ id: number; name: string; pin?: string | false; user_id?: unknown }>('hr.employee').find((e) => e.id === input.employeeId);
       if (!employee) throw new FleetError('NOT_FOUND', 'No such cashier on this terminal (refresh the POS data?).');

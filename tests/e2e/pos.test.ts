@@ -91,6 +91,12 @@ describe('Fleet POS in Chromium', () => {
   });
 
   it('logs the cashier in with the employee PIN (a wrong one is refused)', async () => {
+    // A badge scanned at the picker asks for its employee's PIN.
+    await page.getByTestId('cashier-1').waitFor();
+    await page.keyboard.type('0410000000017');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading').first().textContent()).toBe('PIN for Pieter Cashier');
+    await page.getByRole('button', { name: 'Back' }).click();
     await page.getByTestId('cashier-1').click();
     await page.getByTestId('cashier-pin').fill('9999');
     await page.getByTestId('cashier-login').click();

@@ -225,10 +225,16 @@ describe('POS data for the selling UI', () => {
     const employees = catalog.models['hr.employee'] as Array<{ id: number; name: string }>;
     await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '9999' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '1234' })).resolves.toMatchObject({ name: employees[0]!.name, employeeId: employees[0]!.id });
-    // PINs never reach the audit trail, wrong ones included.
+    // A badge scanned (pos_hr loads its sha1 as the employee's barcode): the employee's PIN is still asked for.
+    const pieter = employees.find((e) => e.name === 'Pieter Cashier')!;
+    await expect(call('pos.cashierLogin', { badge: '0410000000017' })).rejects.toMatchObject({ code: 'VALIDATION', details: { needsPin: true, employeeId: pieter.id } });
+    await expect(call('pos.cashierLogin', { badge: '0410000000017', pin: '1111' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    await expect(call('pos.cashierLogin', { badge: '0410000000017', pin: '0000' })).resolves.toMatchObject({ name: 'Pieter Cashier', employeeId: pieter.id });
+    await expect(call('pos.cashierLogin', { badge: '0410000000024' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // PINs and badges never reach the audit trail, wrong ones included.
     const audited = JSON.stringify(pos.db.prepare("SELECT input_json FROM audit WHERE operation = 'pos.cashierLogin'").all());
     expect(audited).toContain('[redacted]');
-    expect(audited).not.toMatch(/9999|1234/);
+    expect(audited).not.toMatch(/9999|1234|1111|0410000000017/);
   });
 });
 

@@ -2,7 +2,8 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { useApi } from '../api/context.js';
 import type { Cashier } from '../app/context.js';
 import type { Employee } from '../lib/catalog.js';
-import { errorText } from '../lib/errors.js';
+import { errorText, toFleetError } from '../lib/errors.js';
+import { useBarcodeScanner } from '../lib/scanner.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
 
 const KEY = 'fleet-pos.cashier.v1';
@@ -39,18 +40,24 @@ export function CashierLogin({ employees, onLogin }: { employees: Employee[] | n
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const login = async (input: { employeeId?: number; pin?: string }) => {
+  const login = async (input: { employeeId?: number; pin?: string; badge?: string }) => {
     setBusy(true);
     setError(null);
     try {
       onLogin(await api.call('pos.cashierLogin', input));
     } catch (e) {
-      setError(errorText(e));
+      // A badge of an employee with a PIN: ask for the PIN, as Odoo's POS does.
+      const needsPin = toFleetError(e).details?.['employeeId'];
+      const employee = typeof needsPin === 'number' ? employees?.find((em) => em.id === needsPin) : undefined;
+      if (employee) setChosen(employee);
+      else setError(errorText(e));
       setPin('');
     } finally {
       setBusy(false);
     }
   };
+  // A badge scanned on the picker logs its employee in.
+  useBarcodeScanner(Boolean(employees?.length) && !busy, (code) => void login({ badge: code }));
 
   if (!employees || employees.length === 0) {
     return (
