@@ -11,8 +11,7 @@
 // than one by one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { silentLogger } from '../electron/common/log.js';
-import { startWebServer } from '../electron/web-server.js';
+import { startPosWebServer } from '../electron/pos/pos-web-server.js';
 import { startFakeOdoo } from '../tests/fixtures/fake-odoo/server.js';
 import { launchChromium } from '../tests/support/browser.js';
 import { cashSale, newPosDir, openPos, pairedTerminal } from '../tests/support/pos-terminal.js';
@@ -105,7 +104,7 @@ async function main() {
     const shell = path.join(POS_UI, 'index.html');
     if (fs.existsSync(shell)) {
       const uiPos = openPos(dir);
-      const server = await startWebServer({ dispatcher: uiPos.dispatcher, events: uiPos.events, staticDir: POS_UI, context: { actor: 'bench@pos', role: 'admin' }, log: silentLogger });
+      const server = await startPosWebServer(uiPos, { staticDir: POS_UI, port: 0, actor: 'bench@pos', role: 'admin' });
       await odoo.down('refuse');
       const browser = await launchChromium();
       try {
