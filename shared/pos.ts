@@ -129,6 +129,7 @@ export const FoundOrderView = z.object({
       discount: z.number(),
       taxIds: z.array(z.number()),
       priceSubtotalIncl: z.number(),
+      /** Lot and serial numbers sold on the line and not given back yet. */
       lots: z.array(z.string()),
     }),
   ),

@@ -110,6 +110,16 @@ export interface PosAdapter {
   close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }>;
 }
 
+/** The lot names sold, less those given back (each given-back name removes one). */
+export function withoutGivenBack(sold: readonly string[], givenBack: readonly string[]): string[] {
+  const left = [...sold];
+  for (const name of givenBack) {
+    const at = left.indexOf(name);
+    if (at >= 0) left.splice(at, 1);
+  }
+  return left;
+}
+
 /** Odoo's UTC "YYYY-MM-DD HH:MM:SS". */
 export function odooDate(at: Date): string {
   return at.toISOString().replace('T', ' ').slice(0, 19);
@@ -174,9 +184,15 @@ abstract class OdooPosAdapter {
       fields: ['order_id', 'product_id', 'full_product_name', 'qty', 'refunded_qty', 'price_unit', 'discount', 'tax_ids', 'price_subtotal_incl', 'pack_lot_ids'],
       order: 'id',
     });
-    const lotIds = lines.flatMap((l) => l.pack_lot_ids ?? []);
+    // Lots and serials: those sold, less those refunded already (the refund lines' own lots).
+    const refunds = lines.some((l) => l.pack_lot_ids?.length)
+      ? await this.rpc.call<Array<{ refunded_orderline_id: M2o; pack_lot_ids: number[] }>>('pos.order.line', 'search_read', [[['refunded_orderline_id', 'in', lines.map((l) => l.id)]]], { fields: ['refunded_orderline_id', 'pack_lot_ids'] })
+      : [];
+    const lotIds = [...lines, ...refunds].flatMap((l) => l.pack_lot_ids ?? []);
     const lots = lotIds.length ? await this.rpc.call<Array<{ id: number; lot_name: string | false }>>('pos.pack.operation.lot', 'read', [lotIds, ['lot_name']]) : [];
     const lotName = new Map(lots.map((l) => [l.id, l.lot_name || '']));
+    const lotsGivenBack = new Map<number, string[]>();
+    for (const r of refunds) if (r.refunded_orderline_id) lotsGivenBack.set(r.refunded_orderline_id[0], [...(lotsGivenBack.get(r.refunded_orderline_id[0]) ?? []), ...(r.pack_lot_ids ?? []).map((id) => lotName.get(id) ?? '')]);
     return orders.map((o) => ({
       id: o.id,
       name: o.pos_reference || '',
@@ -197,7 +213,10 @@ abstract class OdooPosAdapter {
           discount: l.discount,
           taxIds: l.tax_ids ?? [],
           priceSubtotalIncl: l.price_subtotal_incl,
-          lots: (l.pack_lot_ids ?? []).map((id) => lotName.get(id) ?? '').filter(Boolean),
+          lots: withoutGivenBack(
+            (l.pack_lot_ids ?? []).map((id) => lotName.get(id) ?? '').filter(Boolean),
+            lotsGivenBack.get(l.id) ?? [],
+          ),
         })),
     }));
   }

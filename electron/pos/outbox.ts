@@ -107,14 +107,19 @@ export class Outbox {
    * Quantities given back by refunds recorded here and not yet in Odoo, by the Odoo line they
    * refund (`refunded_orderline_id` in their payloads): Odoo's refunded_qty does not count them yet.
    */
-  refundedLinesWaiting(): Map<number, number> {
-    const given = new Map<number, number>();
+  refundedLinesWaiting(): Map<number, { qty: number; lots: string[] }> {
+    const given = new Map<number, { qty: number; lots: string[] }>();
     const visit = (value: unknown): void => {
       if (Array.isArray(value)) value.forEach(visit);
       else if (value && typeof value === 'object') {
-        const { refunded_orderline_id: line, qty } = value as { refunded_orderline_id?: unknown; qty?: unknown };
-        if (typeof line === 'number' && typeof qty === 'number') given.set(line, (given.get(line) ?? 0) - qty);
-        else Object.values(value).forEach(visit);
+        const { refunded_orderline_id: line, qty, pack_lot_ids: lots } = value as { refunded_orderline_id?: unknown; qty?: unknown; pack_lot_ids?: unknown };
+        if (typeof line === 'number' && typeof qty === 'number') {
+          const entry = given.get(line) ?? { qty: 0, lots: [] };
+          entry.qty -= qty;
+          // pack_lot_ids: [[0, 0, {lot_name}], …]
+          if (Array.isArray(lots)) for (const command of lots) if (Array.isArray(command) && typeof command[2]?.lot_name === 'string') entry.lots.push(command[2].lot_name);
+          given.set(line, entry);
+        } else Object.values(value).forEach(visit);
       }
     };
     for (const row of this.db.prepare("SELECT payload FROM outbox WHERE state IN ('pending', 'parked') AND payload LIKE '%refunded_orderline_id%'").iterate() as Iterable<{ payload: string }>) visit(JSON.parse(row.payload));

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
 import type { Vault } from '../secrets/vault.js';
-import { adapterFor, type FoundOrder, type PosAdapter, type Sale } from './adapters.js';
+import { adapterFor, withoutGivenBack, type FoundOrder, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -336,7 +336,13 @@ export class PosTerminal {
         throw toFleetError(error, 'Could not look the orders up in Odoo');
       });
     const waiting = this.outbox.refundedLinesWaiting();
-    return found.map((order) => ({ ...order, lines: order.lines.map((line) => ({ ...line, refundedQty: line.refundedQty + (waiting.get(line.id) ?? 0) })) }));
+    return found.map((order) => ({
+      ...order,
+      lines: order.lines.map((line) => {
+        const here = waiting.get(line.id);
+        return here ? { ...line, refundedQty: line.refundedQty + here.qty, lots: withoutGivenBack(line.lots, here.lots) } : line;
+      }),
+    }));
   }
 
   /**

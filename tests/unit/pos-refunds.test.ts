@@ -47,6 +47,28 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     expect(refundInOdoo.lines).toEqual([expect.objectContaining({ qty: -2, refunded_orderline_id: line.id })]);
   });
 
+  it('offers only the serial numbers not given back yet, in Odoo or waiting here', async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shopA = await terminal(odoo);
+    const sale = cashSale(3, 3, 5);
+    sale.lines[0]!.packLots = ['SN1', 'SN2', 'SN3'];
+    const sold = shopA.terminal.commitSale(sale);
+    await shopA.sync.sync();
+
+    const shopB = await terminal(odoo);
+    const line = (await shopB.terminal.findOrders(sold.name, 5))[0]!.lines[0]!;
+    expect(line.lots).toEqual(['SN1', 'SN2', 'SN3']);
+    const refund = cashSale(3, -1, 5);
+    refund.lines[0]!.refundedOrderlineId = line.id;
+    refund.lines[0]!.packLots = ['SN2'];
+    shopB.terminal.commitSale(refund);
+    expect((await shopB.terminal.findOrders(sold.name, 5))[0]!.lines[0]).toMatchObject({ refundedQty: 1, lots: ['SN1', 'SN3'] });
+    await shopB.sync.sync();
+    // In Odoo now (its refund line's own lot): the same answer, counted once.
+    expect((await shopB.terminal.findOrders(sold.name, 5))[0]!.lines[0]).toMatchObject({ refundedQty: 1, lots: ['SN1', 'SN3'] });
+  });
+
   it('says clearly that finding orders needs Odoo, and records nothing', async () => {
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());

@@ -132,6 +132,12 @@ function roundedQty(qty: number, product: Product, data: PosData): number {
   return roundQuantity(qty, unit, data.uomDigits);
 }
 
+/** Why this terminal will not sell a product (null: it will). A combo's lines and prices come from choices it does not offer. */
+export function refusedProduct(product: Product): string | null {
+  if (Array.isArray(product.record.combo_ids) && product.record.combo_ids.length > 0) return `${product.name} is a combo: this terminal does not sell combos yet (use Odoo's own POS for it).`;
+  return null;
+}
+
 export function addProduct(cart: Cart, product: Product, data: PosData, options: AddOptions = {}): Cart {
   const merge = options.merge !== false && options.price === undefined && !options.discount && !options.packLots?.length;
   const existing = merge ? cart.lines.find((l) => l.product.id === product.id && l.manualPrice === null && l.discount === 0 && !l.refundOf && l.qty > 0) : undefined;

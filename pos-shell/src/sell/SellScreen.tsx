@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { usePos } from '../app/context.js';
 import { lookupCodes, parseBarcode } from '../lib/barcode.js';
-import { addProduct, removeLine, setCustomer, setDiscount, type AddOptions, type Cart } from '../lib/cart.js';
+import { addProduct, refusedProduct, removeLine, setCustomer, setDiscount, type AddOptions, type Cart } from '../lib/cart.js';
 import { useCarts } from '../lib/carts.js';
 import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
@@ -34,6 +34,8 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
 
   const add = useCallback(
     (product: Product, options: AddOptions = {}) => {
+      const refused = refusedProduct(product);
+      if (refused) return setNotice({ text: refused, kind: 'error' });
       if (product.tracking !== 'none' && data.lotsRequired && !options.packLots) return setAskLots({ product, options });
       try {
         change((c) => addProduct(c, product, data, options));
@@ -60,7 +62,7 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
           if (!target) return setNotice({ text: 'Scan a product before a discount.', kind: 'error' });
           return change((c) => setDiscount(c, target, parsed.value));
         }
-        if (parsed.type === 'cashier') return setNotice({ text: 'Cashier cards are not read here: use Lock and log in with a PIN.', kind: 'error' });
+        if (parsed.type === 'cashier') return setNotice({ text: 'Cashier badges are read at the login screen: use Lock, then scan the badge.', kind: 'error' });
         const product = parsed.type === 'error' ? null : await products.byBarcode(lookupCodes(parsed));
         if (!product) return setNotice({ text: `Unknown barcode ${code}.`, kind: 'error' });
         if (parsed.type === 'weight' || parsed.type === 'quantity') add(product, { qty: parsed.value, merge: false });

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PosServices } from '../../electron/pos/pos-services.js';
+import { refusedProduct, saleInput, setQty } from '../../pos-shell/src/lib/cart.js';
+import { readPosData, readProduct, type PosData, type Product } from '../../pos-shell/src/lib/catalog.js';
+import { refundFromOdoo, type FoundOrder } from '../../pos-shell/src/lib/refunds.js';
+import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { newPosDir, pairedTerminal } from '../support/pos-terminal.js';
+
+// The selling UI's refund carts and product checks, on POS data loaded from the fake Odoo.
+
+let odoo: FakeOdoo;
+let pos: PosServices;
+let dir: string;
+let data: PosData;
+let products: Map<number, Product>;
+beforeAll(async () => {
+  odoo = await startFakeOdoo({ version: '17.0', data: { products: 12 } });
+  dir = newPosDir();
+  pos = await pairedTerminal(odoo, dir);
+  data = readPosData(pos.terminal.catalog());
+  products = new Map(pos.terminal.products({ offset: 0, limit: 50 }).map((r) => [Number(r.id), readProduct(r)]));
+});
+afterAll(async () => {
+  await pos.close();
+  await odoo.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function found(lines: Array<Partial<FoundOrder['lines'][number]> & { id: number; productId: number }>): FoundOrder {
+  return {
+    id: 7,
+    name: 'Order 00001-002-0003',
+    date: '2026-11-20 10:00:00',
+    configName: 'Bar',
+    partner: null,
+    amountTotal: 0,
+    state: 'paid',
+    lines: lines.map((l) => ({ name: `P${l.productId}`, qty: 3, refundedQty: 0, priceUnit: 10, discount: 0, taxIds: [], priceSubtotalIncl: 30, lots: [], ...l })),
+  };
+}
+
+describe('refund carts from orders found in Odoo', () => {
+  it("gives back what is left of each line, at its price and with the original line's own taxes, linked to it", () => {
+    const productTaxed = [...products.values()].find((p) => p.taxIds.length > 0)!;
+    const cart = refundFromOdoo(found([{ id: 41, productId: productTaxed.id, qty: 3, refundedQty: 1, priceUnit: 12.5, discount: 10, taxIds: [] }]), products, null);
+    if (typeof cart === 'string') throw new Error(cart);
+    const [line] = cart.lines;
+    expect(line).toMatchObject({ qty: -2, discount: 10, manualPrice: 12.5, refundOf: { serverLineId: 41, refundable: 2 } });
+    // Never more than what is left, never a sale.
+    expect(setQty(cart, line!.uuid, -5, data).lines[0]!.qty).toBe(-2);
+    expect(setQty(cart, line!.uuid, 4, data).lines[0]!.qty).toBe(0);
+    expect(setQty(cart, line!.uuid, -1, data).lines[0]!.qty).toBe(-1);
+    // The sale names Odoo's line and carries the original's taxes (none here), not the product's current ones.
+    const sale = saleInput(cart, data, 2);
+    expect(sale.lines[0]).toMatchObject({ qty: -2, refundedOrderlineId: 41, taxIds: [] });
+    expect(sale.amountTotal).toBeCloseTo(-22.5, 9);
+  });
+
+  it('refuses an order given back in full, or one whose product this terminal does not have', () => {
+    expect(refundFromOdoo(found([{ id: 1, productId: 1, qty: 2, refundedQty: 2 }]), products, null)).toMatch(/refunded in full/);
+    expect(refundFromOdoo(found([{ id: 1, productId: 999, qty: 2 }]), products, null)).toMatch(/P999 is not in this terminal's products/);
+  });
+
+  it('gives back a serial-tracked line with one of its serials left per unit', () => {
+    const product = { ...products.get(3)!, tracking: 'serial' as const };
+    const cart = refundFromOdoo(found([{ id: 5, productId: 3, qty: 3, refundedQty: 1, lots: ['SN1', 'SN2', 'SN3'] }]), new Map([[3, product]]), null);
+    if (typeof cart === 'string') throw new Error(cart);
+    expect(cart.lines[0]!.packLots).toEqual(['SN1', 'SN2']);
+  });
+});
+
+describe('products the terminal will not sell', () => {
+  it('refuses combos (their lines come from choices this terminal does not offer), nothing else', () => {
+    const plain = products.get(1)!;
+    expect(refusedProduct(plain)).toBeNull();
+    expect(refusedProduct({ ...plain, record: { ...plain.record, combo_ids: [4] } })).toMatch(/is a combo/);
+  });
+});
