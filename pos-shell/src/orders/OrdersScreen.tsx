@@ -207,7 +207,7 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
 
   return (
     <>
-      <form className="search-row" onSubmit={onSubmit}>
+      <form className="find-row" onSubmit={onSubmit}>
         <input
           type="search"
           className="search"
