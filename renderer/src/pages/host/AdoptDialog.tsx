@@ -1,11 +1,12 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { OpInput } from '../../../../shared/contract.js';
 import type { ReconcileItem } from '../../../../shared/reconcile.js';
 import { ODOO_VERSIONS } from '../../../../shared/tenants.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
-import { issuesOf, splitIssues, toFleetError, type FleetError } from '../../lib/errors.js';
+import { issuesOf, splitIssues } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 // Adopting a reconcile item as a tenant (tenants.adopt): an unlabelled Odoo container is recreated
 // with the fleet labels; an unclaimed Odoo database gets a role of its own and a tenant around it.
@@ -64,8 +65,7 @@ export function AdoptDialog({ hostId, item, onClose, onStarted }: { hostId: stri
   const api = useApi();
   const titleId = useId();
   const [draft, setDraft] = useState<Draft>(() => initialDraft(item));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, onSubmit } = useSubmit({ holdOnSuccess: true });
   const isContainer = item.kind === 'adoptable-container';
   const container = item.containers[0];
 
@@ -79,9 +79,7 @@ export function AdoptDialog({ hostId, item, onClose, onStarted }: { hostId: stri
 
   const set = (k: Key, v: string) => setDraft((d) => ({ ...d, [k]: v }));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
+  const submit = onSubmit(draft.name.trim() !== '', async () => {
     let input: OpInput<'tenants.adopt'>;
     if (isContainer) {
       input = { kind: 'container', hostId, name: draft.name.trim(), container: container?.id ?? '' };
@@ -104,16 +102,9 @@ export function AdoptDialog({ hostId, item, onClose, onStarted }: { hostId: stri
       if (memoryMb !== undefined) input.memoryMb = memoryMb;
       if (cpus !== undefined) input.cpus = cpus;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const { jobId } = await api.call('tenants.adopt', input);
-      onStarted(jobId);
-    } catch (err) {
-      setError(toFleetError(err));
-      setBusy(false);
-    }
-  };
+    const { jobId } = await api.call('tenants.adopt', input);
+    onStarted(jobId);
+  });
 
   const { byField, rest } = splitIssues(issuesOf(error), FIELD_PATHS);
   if (error?.code === 'CONFLICT') byField.name ??= error.message;

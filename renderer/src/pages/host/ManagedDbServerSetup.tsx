@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 /**
  * For a host without a database server: set up a PostgreSQL container the console manages
@@ -13,8 +13,7 @@ export function ManagedDbServerSetup({ hostId, hasDbServer }: { hostId: string; 
   const api = useApi();
   const [open, setOpen] = useState(false);
   const [image, setImage] = useState('postgres:16');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, onSubmit } = useSubmit();
   const [jobId, setJobId] = useState<string | null>(null);
 
   if (jobId) {
@@ -36,23 +35,14 @@ export function ManagedDbServerSetup({ hostId, hasDbServer }: { hostId: string; 
     );
   }
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const started = await api.call('hosts.provisionDbServer', { hostId, image: image.trim() });
-      setJobId(started.jobId);
-      setOpen(false);
-    } catch (err) {
-      setError(toFleetError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(image.trim() !== '', async () => {
+    const started = await api.call('hosts.provisionDbServer', { hostId, image: image.trim() });
+    setJobId(started.jobId);
+    setOpen(false);
+  });
 
   return (
-    <form className="card managed-db-form" onSubmit={(e) => void submit(e)} aria-label="Managed PostgreSQL" data-testid="managed-db-form">
+    <form className="card managed-db-form" onSubmit={submit} aria-label="Managed PostgreSQL" data-testid="managed-db-form">
       <p className="small">
         Runs a container <span className="mono">fleet-postgres</span> on the Docker network <span className="mono">fleet</span> with its own data
         volume and a generated superuser password (kept encrypted here). No port is published: the console reaches it through SSH, tenants by name.

@@ -9,6 +9,7 @@ import { formatDateTime, formatTime } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { href } from '../../lib/router.js';
 import { useCan } from '../../lib/session.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { AdoptDialog } from './AdoptDialog.js';
 
 // The host's drift, on demand: tenants.reconcile (admin, audited) compares its labelled
@@ -328,8 +329,7 @@ function CleanupDialog({
 }) {
   const api = useApi();
   const titleId = useId();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, run } = useSubmit({ holdOnSuccess: true });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -339,17 +339,11 @@ function CleanupDialog({
     return () => window.removeEventListener('keydown', onKey);
   }, [busy, onClose]);
 
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const confirm = () =>
+    run(async () => {
       const { jobId } = await api.call('tenants.cleanup', { hostId, item: item.id, fingerprint: item.fingerprint });
       onStarted(jobId);
-    } catch (e) {
-      setError(toFleetError(e));
-      setBusy(false);
-    }
-  };
+    });
 
   const conflict = error?.code === 'CONFLICT';
   return (

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { BackupKeyView } from '../../../../shared/backups.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 // Making a new key and importing an exported one. The server checks the name and the line (its
 // checksum); its message is what the user needs, so it is shown as is.
@@ -11,24 +11,13 @@ import { toFleetError, type FleetError } from '../../lib/errors.js';
 export function CreateKeyForm({ onCreated }: { onCreated: (key: BackupKeyView) => void }) {
   const api = useApi();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, onSubmit } = useSubmit();
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!name.trim() || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const key = await api.call('keys.create', { name: name.trim() });
-      setName('');
-      onCreated(key);
-    } catch (err) {
-      setError(toFleetError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(name.trim() !== '', async () => {
+    const key = await api.call('keys.create', { name: name.trim() });
+    setName('');
+    onCreated(key);
+  });
 
   return (
     <form className="card key-form" onSubmit={submit} noValidate aria-label="New backup key" data-testid="key-create-form">
@@ -48,26 +37,15 @@ export function ImportKeyForm({ onImported }: { onImported: (key: BackupKeyView)
   const api = useApi();
   const [name, setName] = useState('');
   const [line, setLine] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, onSubmit } = useSubmit();
   const ready = name.trim() !== '' && line.trim() !== '';
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!ready || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const key = await api.call('keys.import', { name: name.trim(), secret: line.trim() });
-      setName('');
-      setLine('');
-      onImported(key);
-    } catch (err) {
-      setError(toFleetError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(ready, async () => {
+    const key = await api.call('keys.import', { name: name.trim(), secret: line.trim() });
+    setName('');
+    setLine('');
+    onImported(key);
+  });
 
   return (
     <form className="card key-form" onSubmit={submit} noValidate aria-label="Import a backup key" data-testid="key-import-form">

@@ -1,13 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { jobFinished, useJob } from '../../lib/use-job.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 const MAX_TTL_HOURS = 24 * 90;
 
@@ -24,8 +24,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
   const [as, setAs] = useState(`${name}-staging`.slice(0, 63));
   const [ttl, setTtl] = useState('48');
   const [backupId, setBackupId] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, onSubmit } = useSubmit();
   const [started, setStarted] = useState<{ jobId: string; name: string; expiresAt: string } | null>(null);
   const { job } = useJob(started?.jobId ?? null);
   const running = started !== null && !jobFinished(job?.state);
@@ -33,21 +32,11 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
   const ttlOk = Number.isInteger(hours) && hours >= 1 && hours <= MAX_TTL_HOURS;
   const ready = as.trim() !== '' && ttlOk;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!ready || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.call('tenants.clone', { hostId, name, as: as.trim(), ttlHours: hours, ...(backupId ? { backupId } : {}) });
-      setStarted(r);
-      onChanged();
-    } catch (err) {
-      setError(toFleetError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(ready, async () => {
+    const r = await api.call('tenants.clone', { hostId, name, as: as.trim(), ttlHours: hours, ...(backupId ? { backupId } : {}) });
+    setStarted(r);
+    onChanged();
+  });
 
   return (
     <Modal

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { HostView } from '../../../../shared/hosts.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Modal } from '../../components/Modal.js';
 import { draftOfSpecs, hasProblems, specsOfDraft } from '../../lib/destinations.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { DestinationFields } from './DestinationFields.js';
 
 interface Rebuilt {
@@ -20,28 +20,20 @@ interface Rebuilt {
 export function RebuildCatalogDialog({ hostId, hosts, onClose, onRebuilt }: { hostId: string; hosts: readonly HostView[]; onClose: () => void; onRebuilt: () => void }) {
   const api = useApi();
   const [draft, setDraft] = useState(draftOfSpecs([{ kind: 'local' }]));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, onSubmit } = useSubmit();
   const [result, setResult] = useState<Rebuilt | null>(null);
   const { specs, problems } = specsOfDraft(draft);
   const destination = specs[0];
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!destination || hasProblems(problems) || busy) return;
-    setBusy(true);
-    setError(null);
+  const ready = destination !== undefined && !hasProblems(problems);
+
+  const submit = onSubmit(ready, async () => {
+    if (!destination) return;
     setResult(null);
-    try {
-      const r = await api.call('backups.rebuildCatalog', { hostId, destination });
-      setResult(r);
-      if (r.added + r.updated > 0) onRebuilt();
-    } catch (err) {
-      setError(toFleetError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    const r = await api.call('backups.rebuildCatalog', { hostId, destination });
+    setResult(r);
+    if (r.added + r.updated > 0) onRebuilt();
+  });
 
   return (
     <Modal
@@ -72,7 +64,7 @@ export function RebuildCatalogDialog({ hostId, hosts, onClose, onRebuilt }: { ho
           </div>
         ) : null}
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={!destination || hasProblems(problems) || busy} data-testid="rebuild-submit">
+          <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid="rebuild-submit">
             {busy ? 'Reading…' : 'Rebuild'}
           </button>
           <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="rebuild-close">

@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { jobFinished, useJob } from '../../lib/use-job.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 /** "sale, stock" → ['sale', 'stock']; "all" anywhere → ['all']; nothing → undefined. */
 export function parseModules(text: string): string[] | undefined {
@@ -40,28 +40,17 @@ export function UpdateDialog({
   const [tag, setTag] = useState('');
   const [modules, setModules] = useState('');
   const [trial, setTrial] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const { busy, error, onSubmit } = useSubmit();
   const [jobId, setJobId] = useState<string | null>(null);
   const { job } = useJob(jobId);
   const running = jobId !== null && !jobFinished(job?.state);
   const moduleList = parseModules(modules);
   const ready = tag.trim() !== '' || moduleList !== undefined;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!ready || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const started = await api.call('tenants.update', { hostId, name, trial, ...(tag.trim() ? { tag: tag.trim() } : {}), ...(moduleList ? { modules: moduleList } : {}) });
-      setJobId(started.jobId);
-    } catch (err) {
-      setError(toFleetError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = onSubmit(ready, async () => {
+    const started = await api.call('tenants.update', { hostId, name, trial, ...(tag.trim() ? { tag: tag.trim() } : {}), ...(moduleList ? { modules: moduleList } : {}) });
+    setJobId(started.jobId);
+  });
 
   return (
     <Modal
