@@ -1,18 +1,59 @@
+import { useState, type ReactNode } from 'react';
+import type { Submit } from '../lib/use-submit.js';
+import { ErrorBox } from './ErrorBox.js';
 import { Field } from './Field.js';
 
 /** Whether what the user typed confirms a destructive action on `expected` (exactly, case included). */
-export function confirmed(typed: string, expected: string): boolean {
+function confirmed(typed: string, expected: string): boolean {
   return typed === expected;
 }
 
 /**
- * The "type its name to confirm" field of a destructive dialog; `what` names the thing typed,
- * e.g. "tenant’s name". The dialog enables its action when `confirmed(value, expected)`.
+ * The form of a destructive dialog: its own options (`children`), a field where the user types
+ * `expected` to confirm (`what` names it, e.g. "tenant’s name"), the last error, and a danger
+ * button that runs `onConfirm` through `submit` once the name matches. Test ids are
+ * `${testId}-confirm-input`, `-error`, `-submit` and `-cancel`.
  */
-export function TypedConfirm({ expected, what, value, onChange, testId }: { expected: string; what: string; value: string; onChange: (v: string) => void; testId: string }) {
+export function TypedConfirm({
+  expected,
+  what,
+  testId,
+  submit,
+  onConfirm,
+  onCancel,
+  label,
+  busyLabel = 'Starting…',
+  children,
+}: {
+  expected: string;
+  what: string;
+  testId: string;
+  submit: Submit;
+  /** Gets what was typed, the same as `expected`. */
+  onConfirm: (typed: string) => Promise<void>;
+  onCancel: () => void;
+  label: string;
+  busyLabel?: string;
+  children?: ReactNode;
+}) {
+  const [typed, setTyped] = useState('');
+  const matches = confirmed(typed, expected);
+  const { busy, error } = submit;
   return (
-    <Field label={`Type the ${what} (${expected}) to confirm`} hint={value && !confirmed(value, expected) ? `Does not match the ${what} yet.` : undefined}>
-      <input value={value} onChange={(e) => onChange(e.target.value)} className="mono" autoComplete="off" spellCheck={false} autoFocus data-testid={testId} />
-    </Field>
+    <form onSubmit={submit.onSubmit(matches, () => onConfirm(typed))} noValidate>
+      {children}
+      <Field label={`Type the ${what} (${expected}) to confirm`} hint={typed && !matches ? `Does not match the ${what} yet.` : undefined}>
+        <input value={typed} onChange={(e) => setTyped(e.target.value)} className="mono" autoComplete="off" spellCheck={false} autoFocus data-testid={`${testId}-confirm-input`} />
+      </Field>
+      {error ? <ErrorBox error={error} compact testId={`${testId}-error`} /> : null}
+      <div className="actions">
+        <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid={`${testId}-submit`}>
+          {busy ? busyLabel : label}
+        </button>
+        <button type="button" className="btn" onClick={onCancel} disabled={busy} data-testid={`${testId}-cancel`}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

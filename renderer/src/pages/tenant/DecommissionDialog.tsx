@@ -1,15 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { JobView } from '../../../../shared/jobs.js';
 import { useApi } from '../../api/context.js';
-import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
-import { confirmed, TypedConfirm } from '../../components/TypedConfirm.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { pushFlash } from '../../lib/flash.js';
 import { formatBytes } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
 import { jobFinished, useJob } from '../../lib/use-job.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 export interface ArchiveInfo {
   path: string;
@@ -43,12 +42,9 @@ export function archiveOf(job: JobView | null): ArchiveInfo | null {
  */
 export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId: string; hostName: string; name: string; onClose: () => void }) {
   const api = useApi();
-  const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
+  const submit = useSubmit();
   const [jobId, setJobId] = useState<string | null>(null);
   const { job } = useJob(jobId);
-  const matches = confirmed(typed, name);
   const running = jobId !== null && !jobFinished(job?.state);
 
   // Succeeded: back to the host page, with the archive's whereabouts as a notice there.
@@ -73,19 +69,9 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
     navigate(href.host(hostId));
   }, [done, hostId, name]);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!matches || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const started = await api.call('tenants.decommission', { hostId, name, confirm: typed });
-      setJobId(started.jobId);
-    } catch (err) {
-      setError(toFleetError(err));
-    } finally {
-      setBusy(false);
-    }
+  const decommission = async (typed: string) => {
+    const started = await api.call('tenants.decommission', { hostId, name, confirm: typed });
+    setJobId(started.jobId);
   };
 
   return (
@@ -93,7 +79,7 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
       title={`Decommission ${name}`}
       testId="decommission-dialog"
       onClose={onClose}
-      closable={!running && !busy}
+      closable={!running && !submit.busy}
       description={
         <>
           <p>
@@ -131,18 +117,7 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
           </div>
         </>
       ) : (
-        <form onSubmit={submit} noValidate>
-          <TypedConfirm expected={name} what="tenant’s name" value={typed} onChange={setTyped} testId="decommission-confirm-input" />
-          {error ? <ErrorBox error={error} compact testId="decommission-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="decommission-submit">
-              {busy ? 'Starting…' : `Decommission ${name}`}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="decommission-cancel">
-              Cancel
-            </button>
-          </div>
-        </form>
+        <TypedConfirm expected={name} what="tenant’s name" testId="decommission" submit={submit} onConfirm={decommission} onCancel={onClose} label={`Decommission ${name}`} />
       )}
     </Modal>
   );

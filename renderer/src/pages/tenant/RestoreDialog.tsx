@@ -1,11 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
 import { useApi } from '../../api/context.js';
-import { ErrorBox } from '../../components/ErrorBox.js';
 import { Modal } from '../../components/Modal.js';
-import { confirmed, TypedConfirm } from '../../components/TypedConfirm.js';
+import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { formatDateTime } from '../../lib/format.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 /**
  * Restore a catalogued backup after typing the tenant's name: explains what is replaced and when,
@@ -25,25 +24,13 @@ export function RestoreDialog({
   onClose: () => void;
 }) {
   const api = useApi();
-  const [typed, setTyped] = useState('');
   const [copy, setCopy] = useState(false);
   const [neutralize, setNeutralize] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<FleetError | null>(null);
-  const matches = confirmed(typed, name);
+  const submit = useSubmit({ holdOnSuccess: true });
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!matches || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const started = await api.call('backups.restore', { hostId, name, backupId: backup.id, copy, neutralize });
-      onStarted(started.jobId);
-    } catch (err) {
-      setError(toFleetError(err));
-      setBusy(false);
-    }
+  const restore = async () => {
+    const started = await api.call('backups.restore', { hostId, name, backupId: backup.id, copy, neutralize });
+    onStarted(started.jobId);
   };
 
   return (
@@ -51,7 +38,7 @@ export function RestoreDialog({
       title={`Restore ${name}`}
       testId="restore-dialog"
       onClose={onClose}
-      closable={!busy}
+      closable={!submit.busy}
       description={
         <>
           <p>
@@ -67,7 +54,7 @@ export function RestoreDialog({
         </>
       }
     >
-      <form onSubmit={submit} noValidate>
+      <TypedConfirm expected={name} what="tenant’s name" testId="restore" submit={submit} onConfirm={restore} onCancel={onClose} label={`Restore ${name}`}>
         <div className="restore-options">
           <label className="inline-check">
             <input type="checkbox" checked={copy} onChange={(e) => setCopy(e.target.checked)} data-testid="restore-copy" />
@@ -78,17 +65,7 @@ export function RestoreDialog({
             neutralize (crons and outgoing mail off)
           </label>
         </div>
-        <TypedConfirm expected={name} what="tenant’s name" value={typed} onChange={setTyped} testId="restore-confirm-input" />
-        {error ? <ErrorBox error={error} compact testId="restore-error" /> : null}
-        <div className="actions">
-          <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="restore-submit">
-            {busy ? 'Starting…' : `Restore ${name}`}
-          </button>
-          <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="restore-cancel">
-            Cancel
-          </button>
-        </div>
-      </form>
+      </TypedConfirm>
     </Modal>
   );
 }
