@@ -311,7 +311,8 @@ export const contract = {
     summary: 'Pair the terminal with an Odoo database (version detected, login checked) and choose its POS configuration',
   }),
   'pos.openSession': op('pos.openSession', {
-    input: z.object({ openingCash: z.number().finite().min(0).default(0) }).strict(),
+    /** Left out: the cash Odoo expects (the last session's closing count), as Odoo's opening popup proposes. */
+    input: z.object({ openingCash: z.number().finite().min(0).optional() }).strict(),
     output: PosSessionView,
     summary: "Open or resume the configuration's POS session (opening cash where cash control is on) with a new login number",
   }),

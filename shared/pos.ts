@@ -38,6 +38,8 @@ export const SaleInput = z
     pricelistId: id.nullable().default(null),
     fiscalPositionId: id.nullable().default(null),
     userId: id,
+    /** pos_hr: the employee who rang the sale up (Odoo 17's pos_hr sends it as employee_id). */
+    employeeId: id.nullable().default(null),
     toInvoice: z.boolean().default(false),
     uuid: z.string().uuid(),
     accessToken: z.string().uuid(),

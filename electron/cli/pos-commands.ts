@@ -84,10 +84,10 @@ export function registerPosCommands(program: Command): void {
   pos
     .command('open')
     .description("open or resume the configuration's session (a new login number), then load its data into the cache")
-    .option('--cash <amount>', 'the opening cash count, where cash control is on', (v) => Number.parseFloat(v), 0)
+    .option('--cash <amount>', "the opening cash count, where cash control is on (default: what Odoo expects, the last session's closing count)", (v) => Number.parseFloat(v))
     .action(
-      run(async (ctx, opts: { cash: number }) => {
-        const session = await ctx.call('pos.openSession', { openingCash: opts.cash });
+      run(async (ctx, opts: { cash?: number }) => {
+        const session = await ctx.call('pos.openSession', opts.cash === undefined ? {} : { openingCash: opts.cash });
         const loaded = await ctx.call('pos.refresh', {});
         const pictures = await picturesAfterRefresh(ctx);
         ctx.print({ session, loaded, pictures }, () => `Session ${session.name} (${session.state}), login number ${session.loginNumber}; ${loaded.products} products cached; ${pictures.text}.`);

@@ -30,6 +30,8 @@ export interface Sale {
   pricelistId: number | null;
   fiscalPositionId: number | null;
   userId: number;
+  /** pos_hr's cashier (employee_id), when the config uses employees. */
+  employeeId?: number | null;
   toInvoice: boolean;
   /** The order's uuid (18 dedupes by it; 17 carries one per line). */
   uuid: string;
@@ -82,7 +84,7 @@ export interface PosAdapter {
   /** The session's POS data, as `{model: records}` (barcode rules included: scanners need them offline). */
   loadData(sessionId: number): Promise<Record<string, unknown>>;
   /** Opens (or finds) the config's session, counting the opening cash when cash control asks for it. */
-  openSession(configId: number, openingCash: number): Promise<{ id: number; name: string; state: string }>;
+  openSession(configId: number, openingCash: number | undefined): Promise<{ id: number; name: string; state: string }>;
   /** A new login number for this terminal's start (part of every order name). */
   login(sessionId: number): Promise<number>;
   /** The exact JSON text of the order as pushed (frozen in the outbox). */
@@ -149,7 +151,7 @@ abstract class OdooPosAdapter {
 
   constructor(protected readonly rpc: OdooRpc) {}
 
-  async openSession(configId: number, openingCash: number) {
+  async openSession(configId: number, openingCash: number | undefined) {
     let session = await this.currentSession(configId);
     if (!session) {
       await this.rpc.call('pos.config', 'open_ui', [[configId]]);
@@ -157,7 +159,10 @@ abstract class OdooPosAdapter {
     }
     if (!session) throw new FleetError('COMMAND_FAILED', `Odoo opened no session for POS config ${configId}.`);
     if (session.state === 'opening_control') {
-      await this.rpc.call('pos.session', this.openingControl, [[session.id], openingCash, 'Opened by Fleet POS']);
+      // Odoo books the gap between this count and cash_register_balance_start (the last session's
+      // closing count) as a cash difference: with no count given, take the expected amount.
+      const expected = openingCash ?? (await this.rpc.call<Array<{ cash_register_balance_start: number }>>('pos.session', 'read', [[session.id]], { fields: ['cash_register_balance_start'] }))[0]?.cash_register_balance_start ?? 0;
+      await this.rpc.call('pos.session', this.openingControl, [[session.id], expected, 'Opened by Fleet POS']);
       session = (await this.currentSession(configId)) ?? session;
     }
     return session;
@@ -320,6 +325,8 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
         pricelist_id: sale.pricelistId ?? false,
         partner_id: sale.partnerId ?? false,
         user_id: sale.userId,
+        // pos_hr (16/17) reads ui_order.get('employee_id'); without pos_hr the key is ignored.
+        ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
         uid: order.uid,
         sequence_number: order.sequence,
         creation_date: date, // 16 reads this key
@@ -394,6 +401,7 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
       to_invoice: sale.toInvoice,
       sequence_number: order.sequence,
       user_id: sale.userId,
+      ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
       access_token: sale.accessToken,
       lines: sale.lines.map((l) => [
         0,

@@ -86,11 +86,16 @@ export class Outbox {
     return row ? fromRow(row) : null;
   }
 
-  /** Pending orders due now, oldest first; uncertain ones are among them (the engine checks those first). */
+  /**
+   * Pending orders, oldest first, once any of them is due; uncertain ones are among them (the
+   * engine checks those first and holds back any Odoo may still be processing). Orders go in the
+   * order they were sold even when their backoffs differ: a sale made while Odoo was away is not
+   * sent ahead of an older one, and a refund never reaches Odoo before the sale it refunds.
+   */
   due(now: Date, limit: number): OutboxOrder[] {
-    return (
-      this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL AND next_attempt_at <= ? ORDER BY created_at, sequence LIMIT ?").all(now.toISOString(), limit) as Row[]
-    ).map(fromRow);
+    const anyDue = this.db.prepare("SELECT 1 FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL AND next_attempt_at <= ? LIMIT 1").get(now.toISOString());
+    if (!anyDue) return [];
+    return (this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL ORDER BY created_at, sequence LIMIT ?").all(limit) as Row[]).map(fromRow);
   }
 
   /** When the next pending order is due, if any. */

@@ -155,7 +155,7 @@ export class PosTerminal {
    * is on) and takes a new login number for this terminal's start: order names never collide
    * with another terminal's or an earlier start's.
    */
-  async openSession(openingCash = 0): Promise<TerminalSession> {
+  async openSession(openingCash?: number): Promise<TerminalSession> {
     const pairing = this.pairing();
     if (!pairing?.configId) throw new FleetError('VALIDATION', 'Choose the POS configuration first (pos pair --config).');
     const adapter = this.requireAdapter();
@@ -353,6 +353,12 @@ export class PosTerminal {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
     const adapter = this.requireAdapter();
+    // The same rule for every client of the contract: Odoo cannot close a session holding an order
+    // paid with an "Identify Customer" (split_transactions) method and no customer.
+    if (sale.partnerId === null) {
+      const identify = this.cached<{ id: number; name: string; split_transactions?: boolean }>('pos.payment.method').find((m) => m.split_transactions === true && sale.payments.some((p) => p.paymentMethodId === m.id));
+      if (identify) throw new FleetError('VALIDATION', `${identify.name} needs a customer on the order (Odoo would refuse to close the session).`, { field: 'partnerId' });
+    }
     let partnerLocalId: number | null = null;
     if (sale.partnerId !== null && sale.partnerId < 0) {
       const partner = this.partnerOutbox.get(sale.partnerId);

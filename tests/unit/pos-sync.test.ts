@@ -447,3 +447,52 @@ describe('selling from the UI', () => {
     expect(synced.ok && synced.value).toMatchObject({ synced: 1 });
   });
 });
+
+// Found by hand against a real Odoo 17 (see README "By-hand run of Fleet POS with a real Odoo 17").
+describe('what a real Odoo 17 showed', () => {
+  for (const version of ['17.0', '18.0'] as const) {
+    it(`records the pos_hr cashier of a sale as its employee (Odoo ${version})`, async () => {
+      const odoo = await startFakeOdoo({ version, configs: [{ cashControl: false, posHr: true }] });
+      cleanups.push(() => odoo.close());
+      const pos = await terminal(odoo);
+      const employee = pos.terminal.cached<{ id: number; name: string }>('hr.employee').find((e) => e.name === 'Marc Demo')!;
+      const bySomeone = pos.terminal.commitSale({ ...cashSale(2, 1, 4), employeeId: employee.id });
+      const byTheUser = pos.terminal.commitSale(cashSale(3, 1, 4));
+      expect((await pos.sync.sync()).synced).toBe(2);
+      const employeeOf = (name: string) => odoo.orders().find((o) => o.pos_reference === name)!.employee_id;
+      expect(employeeOf(bySomeone.name)).toBe(employee.id);
+      expect(employeeOf(byTheUser.name)).toBe(false);
+    });
+  }
+
+  it('refuses a sale paid with an "Identify Customer" method and no customer (Odoo could not close the session)', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const onAccount = { ...cashSale(2, 1, 4), payments: [{ paymentMethodId: 3, amount: 4 }] };
+    expect(() => pos.terminal.commitSale(onAccount)).toThrow(/Customer Account needs a customer/);
+    expect(pos.outbox.counts().pending).toBe(0);
+    const customer = odoo.catalog.partners()[0] as { id: number };
+    expect(pos.terminal.commitSale({ ...onAccount, partnerId: customer.id }).name).toMatch(/^Order /);
+  });
+
+  it('opens a session with the cash Odoo expects (the last closing count) when none is counted', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    await pos.terminal.closeSession({ countedCash: 212.4 });
+    const reopened = await pos.terminal.openSession();
+    expect(odoo.sessions().find((s) => s.id === reopened.id)).toMatchObject({ state: 'opened', cash_register_balance_start: 212.4 });
+  });
+
+  it('sends waiting orders in the order they were sold, whatever their backoffs', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const first = pos.terminal.commitSale(cashSale(2, 1, 4));
+    pos.outbox.retryLater([first.uid], 'Odoo did not answer', new Date(Date.now() + 3_600_000), { uncertain: false });
+    const second = pos.terminal.commitSale(cashSale(3, 1, 4));
+    expect(pos.outbox.due(new Date(), 10).map((o) => o.uid)).toEqual([first.uid, second.uid]);
+    // Nothing due at all: nothing is sent early.
+    const only = pos.outbox.due(new Date(), 10);
+    pos.outbox.retryLater(only.map((o) => o.uid), 'Odoo did not answer', new Date(Date.now() + 3_600_000), { uncertain: false });
+    expect(pos.outbox.due(new Date(), 10)).toEqual([]);
+  });
+});

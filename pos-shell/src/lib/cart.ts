@@ -211,13 +211,17 @@ export function paymentProblem(cart: Cart, totals: OrderTotals, data: PosData): 
   if (totals.amount_total < 0 && totals.amount_due !== 0) return 'Refund exactly the amount due.';
   if (totals.amount_return > 0 && !paymentInputs(cart, data).some((p) => p.isCash)) return 'Change can only be given with a cash payment.';
   if (cart.toInvoice && !cart.customer) return 'An invoice needs a customer.';
+  // Odoo's PaymentScreen asks for a customer ("Customer Required"); without one Odoo stores the
+  // order but refuses to close the session ('You have enabled the "Identify Customer" option…').
+  const identify = cart.customer ? undefined : data.paymentMethods.find((m) => m.needsCustomer && cart.payments.some((p) => p.methodId === m.id));
+  if (identify) return `${identify.name} needs a customer on the order.`;
   const serials = cart.lines.find((l) => l.product.tracking === 'serial' && l.packLots?.length && l.packLots.length !== Math.abs(l.qty));
   if (serials) return `${serials.product.name}: one serial number per unit (${serials.packLots?.length ?? 0} for ${Math.abs(serials.qty)}).`;
   return null;
 }
 
 /** The sale as pos.sell records it, every amount from the engine. */
-export function saleInput(cart: Cart, data: PosData, userId: number, now = new Date()): SaleInput {
+export function saleInput(cart: Cart, data: PosData, userId: number, now = new Date(), employeeId: number | null = null): SaleInput {
   const totals = cartTotals(cart, data, now.getTime());
   const { pricelist, fiscalPositionId } = cartPricing(cart, data);
   return {
@@ -246,6 +250,7 @@ export function saleInput(cart: Cart, data: PosData, userId: number, now = new D
     pricelistId: pricelist?.id ?? null,
     fiscalPositionId,
     userId,
+    employeeId,
     toInvoice: cart.toInvoice,
     uuid: cart.uuid,
     accessToken: cart.accessToken,

@@ -16,6 +16,8 @@ export interface PaymentMethod {
   id: number;
   name: string;
   isCash: boolean;
+  /** "Identify Customer" (split_transactions, e.g. Customer Account): Odoo needs a customer on the order. */
+  needsCustomer: boolean;
 }
 
 export interface PosCategory {
@@ -216,7 +218,7 @@ export function readPosData(catalog: { series: string | null; models: Record<str
       .filter((m) => m.active !== false)
       .filter((m) => !Array.isArray(config.payment_method_ids) || idList(config.payment_method_ids).includes(Number(m.id)))
       .sort((a, b) => num(a.sequence) - num(b.sequence) || Number(a.id) - Number(b.id))
-      .map((m) => ({ id: Number(m.id), name: str(m.name), isCash: m.is_cash_count === true })),
+      .map((m) => ({ id: Number(m.id), name: str(m.name), isCash: m.is_cash_count === true, needsCustomer: m.split_transactions === true })),
     categories: asRecords(models['pos.category'])
       .map((c) => ({ id: Number(c.id), name: str(c.name), parentId: m2o(c.parent_id), sequence: num(c.sequence), imageUrl: pictureUrl(c.image_url) }))
       .sort((a, b) => a.sequence - b.sequence || a.name.localeCompare(b.name)),

@@ -35,7 +35,7 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
     setError(null);
     const now = new Date();
     try {
-      const order = await api.call('pos.sell', { sale: saleInput(cart, data, cashier.userId, now) });
+      const order = await api.call('pos.sell', { sale: saleInput(cart, data, cashier.userId, now, cashier.employeeId) });
       const receipt = buildReceipt(cart, data, order, cashier.name, now);
       saveReceipt(receipt);
       onPaid(receipt);

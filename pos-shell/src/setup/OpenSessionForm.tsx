@@ -9,19 +9,21 @@ import { ErrorLine, FieldRow, Gate } from './Gate.js';
  */
 export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => void | Promise<void>; refreshOnly?: boolean }) {
   const api = useApi();
-  const [cash, setCash] = useState('0');
+  // Empty: the cash Odoo expects (the last closing count), as Odoo's opening popup proposes.
+  const [cash, setCash] = useState('');
   const [step, setStep] = useState<'idle' | 'opening' | 'loading'>('idle');
   const [error, setError] = useState<string | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const counted = cash.trim() !== '';
     const openingCash = Number(cash.replace(',', '.'));
-    if (!refreshOnly && !(openingCash >= 0)) return setError('Enter the cash in the drawer (0 or more).');
+    if (!refreshOnly && counted && !(openingCash >= 0)) return setError('Enter the cash in the drawer (0 or more), or leave it empty.');
     setError(null);
     try {
       if (!refreshOnly) {
         setStep('opening');
-        await api.call('pos.openSession', { openingCash });
+        await api.call('pos.openSession', counted ? { openingCash } : {});
       }
       setStep('loading');
       await api.call('pos.refresh', {});
@@ -39,8 +41,8 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
         {refreshOnly ? (
           <p className="muted">The session is open; this terminal has not loaded Odoo’s products, prices and taxes yet.</p>
         ) : (
-          <FieldRow label="Cash in the drawer" hint="Counted now, recorded as the session’s opening balance.">
-            <input inputMode="decimal" autoFocus value={cash} onChange={(e) => setCash(e.target.value)} data-testid="opening-cash" />
+          <FieldRow label="Cash in the drawer" hint="Counted now, recorded as the session’s opening balance. Left empty: what Odoo expects (the last closing count).">
+            <input inputMode="decimal" autoFocus value={cash} placeholder="as at the last closing" onChange={(e) => setCash(e.target.value)} data-testid="opening-cash" />
           </FieldRow>
         )}
         <ErrorLine error={error} />
