@@ -300,8 +300,8 @@ export class PosTerminal {
       const employee = this.cached<{ id: number; name: string; pin?: string | false; user_id?: unknown }>('hr.employee').find((e) => e.id === input.employeeId);
       if (!employee) throw new FleetError('NOT_FOUND', 'No such cashier on this terminal (refresh the POS data?).');
       if (employee.pin && crypto.createHash('sha1').update(input.pin ?? '').digest('hex') !== employee.pin) throw new FleetError('AUTH_FAILED', 'Wrong PIN.');
-      const userId = Array.isArray(employee.user_id) ? Number(employee.user_id[0]) : typeof employee.user_id === 'number' ? employee.user_id : pairing.uid;
-      return { name: employee.name, userId, employeeId: employee.id };
+      // As Odoo's pos_hr: the order's user is the session's (the paired user), its employee the cashier.
+      return { name: employee.name, userId: pairing.uid, employeeId: employee.id };
     }
     if (input.userId && input.userId !== pairing.uid) throw new FleetError('FORBIDDEN', 'Only the paired POS user can sell without an employee PIN.');
     return { name: pairing.login, userId: pairing.uid, employeeId: null };
