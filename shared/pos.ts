@@ -23,6 +23,8 @@ export const SaleInput = z
             uuid: z.string().uuid(),
             packLots: z.array(z.string().min(1).max(200)).max(1000).optional(),
             refundedOrderlineId: id.nullable().optional(),
+            /** A refund of a line sold on this terminal, by that line's uuid: linked (refunded_orderline_id) once the sale is in Odoo. */
+            refundedLineUuid: z.string().uuid().optional(),
           })
           .strict(),
       )

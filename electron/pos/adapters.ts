@@ -20,6 +20,8 @@ export interface Sale {
     uuid: string;
     packLots?: string[];
     refundedOrderlineId?: number | null;
+    /** Refunds a line sold here (its uuid): the outbox links it once that sale is in Odoo. */
+    refundedLineUuid?: string | undefined;
   }>;
   payments: Array<{ paymentMethodId: number; amount: number }>;
   amountTotal: number;
@@ -98,6 +100,10 @@ export interface PosAdapter {
   findPartnerByRef(ref: string): Promise<number | null>;
   /** The frozen payload with the customer's real id in place of the local placeholder. */
   withPartner(payload: string, partnerId: number): string;
+  /** Odoo's ids of order lines, by the uuid the terminal gave them (16 has no line uuid: none found). */
+  lineIdsByUuid(uuids: readonly string[]): Promise<Map<string, number>>;
+  /** The frozen payload with refunded_orderline_id set on these lines (refund line uuid → Odoo line id). */
+  withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string;
   /** Records cash put in or taken out of the drawer (nothing comes back). */
   cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void>;
   /** Whether a cash move with this exact reason is recorded in the session. */
@@ -235,6 +241,25 @@ abstract class OdooPosAdapter {
     await this.rpc.version();
   }
 
+  async lineIdsByUuid(uuids: readonly string[]): Promise<Map<string, number>> {
+    if (uuids.length === 0) return new Map();
+    try {
+      const lines = await this.rpc.call<Array<{ id: number; uuid: string | false }>>('pos.order.line', 'search_read', [[['uuid', 'in', [...uuids]]]], { fields: ['uuid'] });
+      return new Map(lines.flatMap((l) => (l.uuid ? [[l.uuid, l.id] as [string, number]] : [])));
+    } catch (error) {
+      // 16's lines have no uuid field: nothing to link by.
+      if (error instanceof OdooRpcError && error.kind === 'rejected') return new Map();
+      throw error;
+    }
+  }
+
+  protected linkLines(lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]>, links: ReadonlyMap<string, number>): void {
+    for (const [, , line] of lines) {
+      const id = typeof line.uuid === 'string' ? links.get(line.uuid) : undefined;
+      if (id !== undefined) line.refunded_orderline_id = id;
+    }
+  }
+
   async login(sessionId: number) {
     return Number(await this.rpc.call('pos.session', 'login', [[sessionId]]));
   }
@@ -367,6 +392,12 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
     return JSON.stringify(order);
   }
 
+  withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string {
+    const order = JSON.parse(payload) as { data: { lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]> } };
+    this.linkLines(order.data.lines, links);
+    return JSON.stringify(order);
+  }
+
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, { translatedType: move.type }]);
   }
@@ -444,6 +475,12 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
   withPartner(payload: string, partnerId: number): string {
     const order = JSON.parse(payload) as { partner_id: unknown };
     order.partner_id = partnerId;
+    return JSON.stringify(order);
+  }
+
+  withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string {
+    const order = JSON.parse(payload) as { lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]> };
+    this.linkLines(order.lines, links);
     return JSON.stringify(order);
   }
 

@@ -27,6 +27,14 @@ export interface OutboxOrder {
   serverId: number | null;
   createdAt: string;
   syncedAt: string | null;
+  /** A refund of an order of this terminal that was not in Odoo yet: linked before its first send. */
+  refundLinks: RefundLinks | null;
+}
+
+/** Which order a refund gives back, and for each refund line (its uuid) the sold line's uuid. */
+export interface RefundLinks {
+  of: string;
+  lines: Array<[string, string]>;
 }
 
 /** Odoo's order uid and name: `%05d-%03d-%04d` of session, login number and sequence. */
@@ -56,7 +64,15 @@ export class Outbox {
   commit(
     sessionId: number,
     build: (identity: { uid: string; name: string; sequence: number }) => { payload: string; amountTotal: number },
-    options: { now?: Date; /** Held until this customer made offline exists in Odoo. */ partnerLocalId?: number | null; /** The sale's uuid: committing it again returns the order it already is. */ saleUuid?: string } = {},
+    options: {
+      now?: Date;
+      /** Held until this customer made offline exists in Odoo. */
+      partnerLocalId?: number | null;
+      /** The sale's uuid: committing it again returns the order it already is. */
+      saleUuid?: string;
+      /** Refund lines of sales made here: each line's sold line's uuid (the order holding it is found here). */
+      refundOf?: Array<[string, string]>;
+    } = {},
   ): OutboxOrder {
     const now = options.now ?? new Date();
     return this.db.transaction(() => {
@@ -70,14 +86,32 @@ export class Outbox {
       const identity = orderIdentity(sessionId, session.login_number, sequence);
       const { payload, amountTotal } = build({ ...identity, sequence });
       const at = now.toISOString();
+      const links = options.refundOf?.length ? this.refundLinksFor(options.refundOf) : null;
       this.db.prepare('UPDATE pos_session SET next_sequence = next_sequence + 1 WHERE id = ?').run(sessionId);
       this.db
         .prepare(
-          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid, refund_links)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
         )
-        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null);
+        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null, links ? JSON.stringify(links) : null);
       return this.get(identity.uid)!;
+    })();
+  }
+
+  /** The order of this terminal holding the sold lines (found by a line's uuid in its payload), if any. */
+  private refundLinksFor(lines: Array<[string, string]>): RefundLinks | null {
+    const sold = this.db.prepare("SELECT uid FROM outbox WHERE instr(payload, ?) > 0 AND state != 'parked' ORDER BY created_at LIMIT 1").get(`"${lines[0]![1]}"`) as { uid: string } | undefined;
+    return sold ? { of: sold.uid, lines } : null;
+  }
+
+  /**
+   * Before a refund's first send: its payload with the links written in (or as it is when they
+   * cannot be made), and no links left to make. Never once the refund was sent: a payload is frozen then.
+   */
+  settleRefundLinks(uid: string, payload: string | null): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE outbox SET payload = coalesce(?, payload) WHERE uid = ? AND attempts = 0 AND uncertain = 0').run(payload, uid);
+      this.db.prepare('UPDATE outbox SET refund_links = NULL WHERE uid = ?').run(uid);
     })();
   }
 
@@ -246,6 +280,7 @@ interface Row {
   sent_at: string | null;
   synced_at: string | null;
   partner_local_id: number | null;
+  refund_links: string | null;
 }
 
 function fromRow(r: Row): OutboxOrder {
@@ -266,5 +301,6 @@ function fromRow(r: Row): OutboxOrder {
     serverId: r.server_id,
     createdAt: r.created_at,
     syncedAt: r.synced_at,
+    refundLinks: r.refund_links ? (JSON.parse(r.refund_links) as RefundLinks) : null,
   };
 }

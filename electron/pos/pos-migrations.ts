@@ -167,4 +167,16 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'refunds linked to the lines they give back',
+    up(db) {
+      db.exec(`
+        -- A refund of an order of this terminal not yet in Odoo when it was rung up:
+        -- {"of": <the order's uid>, "lines": [[<refund line uuid>, <refunded line uuid>], …]}. Its
+        -- lines get refunded_orderline_id once that order is in Odoo, before the refund's first send.
+        ALTER TABLE outbox ADD COLUMN refund_links TEXT;
+      `);
+    },
+  },
 ];

@@ -166,7 +166,7 @@ export class SyncEngine {
     if (!adapter) return { ...round, status: 'offline', deferred: due.length, error: 'Not paired with Odoo, or the vault is locked: orders wait on this terminal.' };
     try {
       const toSend = await this.settleUncertain(adapter, due.filter((o) => o.uncertain), round);
-      const fresh = [...toSend, ...due.filter((o) => !o.uncertain)];
+      const fresh = await this.linkRefunds(adapter, [...toSend, ...due.filter((o) => !o.uncertain)], round);
       if (fresh.length) await this.send(adapter, fresh, round);
       this.failures = 0;
       this.lastStatus = 'online';
@@ -192,6 +192,40 @@ export class SyncEngine {
       this.lastStatus = 'offline';
       this.lastError = (error as Error).message;
     }
+  }
+
+  /**
+   * Refunds of sales made here that were not in Odoo when rung up: once the sale is, its lines'
+   * ids are written into the refund's payload (refunded_orderline_id) before the refund's first
+   * send; while the sale still waits, the refund waits behind it. A sale parked or gone, or lines
+   * Odoo cannot find by uuid (16), leave the refund unlinked, as a return.
+   */
+  private async linkRefunds(adapter: PosAdapter, orders: OutboxOrder[], round: SyncRound): Promise<OutboxOrder[]> {
+    const ready: OutboxOrder[] = [];
+    for (const order of orders) {
+      const links = order.refundLinks;
+      if (!links) {
+        ready.push(order);
+        continue;
+      }
+      const sold = this.outbox.get(links.of);
+      if (sold?.state === 'pending') {
+        // Sent in this round: the refund goes in the next one; held back for another reason (its customer): a while later.
+        const inThisRound = orders.some((o) => o.uid === sold.uid);
+        this.outbox.retryLater([order.uid], `Waiting for ${sold.name}, which it refunds, to reach Odoo.`, new Date(this.now().getTime() + (inThisRound ? 0 : 5_000)), { uncertain: false });
+        round.deferred++;
+        continue;
+      }
+      let payload: string | null = null;
+      if (sold?.state === 'synced' && order.attempts === 0 && !order.uncertain) {
+        const ids = await adapter.lineIdsByUuid(links.lines.map(([, soldLine]) => soldLine));
+        const byRefundLine = new Map(links.lines.flatMap(([refundLine, soldLine]): Array<[string, number]> => (ids.has(soldLine) ? [[refundLine, ids.get(soldLine)!]] : [])));
+        if (byRefundLine.size) payload = adapter.withRefundLinks(order.payload, byRefundLine);
+      }
+      this.outbox.settleRefundLinks(order.uid, payload);
+      ready.push(this.outbox.get(order.uid)!);
+    }
+    return ready;
   }
 
   /** After a failure: what is still pending of the batch waits (orders that may have reached Odoo are checked first next time). */

@@ -368,7 +368,13 @@ export class PosTerminal {
       else partnerLocalId = partner.localId;
     }
     const final = sale;
-    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), { partnerLocalId, saleUuid: sale.uuid });
+    // Refunds of sales made here and not linked yet: linked by the sync once those sales are in Odoo.
+    const refundOf = sale.lines.flatMap((l): Array<[string, string]> => (l.refundedLineUuid && !l.refundedOrderlineId ? [[l.uuid, l.refundedLineUuid]] : []));
+    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), {
+      partnerLocalId,
+      saleUuid: sale.uuid,
+      refundOf,
+    });
   }
 
   /** A sale's receipt, from its frozen payload (what Odoo gets) and the cached names. */

@@ -69,6 +69,46 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     expect((await shopB.terminal.findOrders(sold.name, 5))[0]!.lines[0]).toMatchObject({ refundedQty: 1, lots: ['SN1', 'SN3'] });
   });
 
+  it('links a refund rung up offline, before its sale reached Odoo, once the sale is there: the sale first', async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shop = await terminal(odoo);
+    await odoo.down();
+    const sale = cashSale(2, 3, 10);
+    const sold = shop.terminal.commitSale(sale);
+    const refund = cashSale(2, -1, 10);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = shop.terminal.commitSale(refund);
+    const before = shop.outbox.get(refunded.uid)!.payload;
+    expect(before).not.toContain('refunded_orderline_id');
+    await odoo.up();
+    expect((await shop.sync.sync()).synced).toBe(2);
+
+    const [first, second] = odoo.orders();
+    expect([first!.pos_reference, second!.pos_reference]).toEqual([sold.name, refunded.name]);
+    expect(second!.lines[0]).toMatchObject({ qty: -1, refunded_orderline_id: first!.lines[0]!.id });
+    // The link was written once, before the first send, and Odoo counts the refund against the sale.
+    expect(shop.outbox.get(refunded.uid)!.payload).toContain(`"refunded_orderline_id":${first!.lines[0]!.id}`);
+    expect(shop.outbox.get(refunded.uid)!.refundLinks).toBeNull();
+    expect((await shop.terminal.findOrders(sold.name, 5))[0]!.lines[0]!.refundedQty).toBe(1);
+  });
+
+  it('sends a refund unlinked, as a return, when the sale it gives back was refused by Odoo', async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shop = await terminal(odoo);
+    const sale = cashSale(2, 3, 10);
+    const sold = shop.terminal.commitSale(sale);
+    odoo.failNext(version === '18.0' ? 'sync_from_ui' : 'create_from_ui', 'Product 2 is archived');
+    await shop.sync.sync();
+    expect(shop.outbox.get(sold.uid)!.state).toBe('parked');
+    const refund = cashSale(2, -1, 10);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = shop.terminal.commitSale(refund);
+    expect((await shop.sync.sync()).synced).toBe(1);
+    expect(odoo.orders().find((o) => o.pos_reference === refunded.name)!.lines[0]).toMatchObject({ qty: -1, refunded_orderline_id: false });
+  });
+
   it('says clearly that finding orders needs Odoo, and records nothing', async () => {
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());

@@ -239,6 +239,8 @@ export function saleInput(cart: Cart, data: PosData, userId: number, now = new D
         uuid: line.uuid,
         ...(line.packLots?.length ? { packLots: line.packLots } : {}),
         ...(line.refundOf?.serverLineId ? { refundedOrderlineId: line.refundOf.serverLineId } : {}),
+        // Refunded from this device's receipt (offline, or before the sale reached Odoo): the sync links it.
+        ...(line.refundOf && !line.refundOf.serverLineId ? { refundedLineUuid: line.refundOf.lineUuid } : {}),
       };
     }),
     payments: cart.payments.map((p) => ({ paymentMethodId: p.methodId, amount: p.amount })),
