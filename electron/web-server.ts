@@ -19,6 +19,12 @@ export interface WebServerOptions {
   port?: number;
   /** Extra response headers per path, e.g. the service worker's scope. */
   extraHeaders?: (urlPath: string) => Record<string, string>;
+  /**
+   * Signs the session cookies with this key, and keeps them for 400 days: a page signed in stays
+   * signed in across restarts of the server and of the browser (a shop terminal after a reboot).
+   * Without it, sessions live as long as the process.
+   */
+  sessionKey?: Buffer;
   /** Answers made by the program (e.g. the POS's cached pictures) before static files; null passes. */
   respond?: (urlPath: string, searchParams: URLSearchParams) => { status: number; headers: Record<string, string>; body?: Buffer } | null;
 }
@@ -71,10 +77,24 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   const hostAllowed = (request: http.IncomingMessage) => request.headers.host === `127.0.0.1:${port}` || request.headers.host === `localhost:${port}`;
-  const sessionOf = (request: http.IncomingMessage) => {
-    const match = /(?:^|;\s*)fleet_session=([A-Za-z0-9_-]+)/.exec(request.headers.cookie ?? '');
-    return match && sessions.has(match[1]!) ? match[1]! : null;
+  const signature = (id: string) => crypto.createHmac('sha256', options.sessionKey!).update(id).digest('base64url');
+  const newSession = () => {
+    const id = crypto.randomBytes(32).toString('base64url');
+    return options.sessionKey ? `${id}.${signature(id)}` : id;
   };
+  const sessionOf = (request: http.IncomingMessage) => {
+    const match = /(?:^|;\s*)fleet_session=([A-Za-z0-9_.-]+)/.exec(request.headers.cookie ?? '');
+    const value = match?.[1];
+    if (!value) return null;
+    if (sessions.has(value)) return value;
+    if (!options.sessionKey) return null;
+    const [id, mac] = value.split('.');
+    if (!id || !mac) return null;
+    const expected = Buffer.from(signature(id));
+    const given = Buffer.from(mac);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? value : null;
+  };
+  const cookieLifetime = options.sessionKey ? '; Max-Age=34560000' : '';
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -89,10 +109,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         response.writeHead(401, { ...base, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('This link has already been used or is not valid. Start the console again for a new one.');
         return;
       }
-      const session = crypto.randomBytes(32).toString('base64url');
+      const session = newSession();
       sessions.add(session);
       response
-        .writeHead(303, { ...base, Location: '/', 'Set-Cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`, 'Cache-Control': 'no-store' })
+        .writeHead(303, { ...base, Location: '/', 'Set-Cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/${cookieLifetime}`, 'Cache-Control': 'no-store' })
         .end();
       return;
     }

@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Role } from '../../shared/contract.js';
 import { startWebServer, type WebServer } from '../web-server.js';
 import type { PosServices } from './pos-services.js';
@@ -15,5 +18,25 @@ export function startPosWebServer(services: PosServices, options: { staticDir: s
     port: options.port,
     extraHeaders: (urlPath): Record<string, string> => (urlPath === '/sw.js' ? { 'Service-Worker-Allowed': '/', 'Cache-Control': 'no-cache' } : {}),
     respond: (urlPath, searchParams) => services.images.respond(urlPath, searchParams),
+    sessionKey: sessionKey(services.dataDir),
   });
+}
+
+/**
+ * The key signing the selling page's session cookie, in the terminal's data folder (owner only):
+ * after a restart of the terminal or of the shop's computer the page is still signed in. Deleting
+ * the file signs every page out.
+ */
+function sessionKey(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'web-session.key');
+  try {
+    const key = fs.readFileSync(file);
+    if (key.length >= 32) return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const key = crypto.randomBytes(32);
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, key, { mode: 0o600 });
+  return key;
 }
