@@ -339,7 +339,7 @@ export class SyncEngine {
       }
       // Odoo rolled the whole batch back: nothing of it was stored.
       if (orders.length === 1) {
-        this.outbox.park(orders[0]!.uid, `Odoo refused the order: ${error.message}`);
+        this.outbox.park(orders[0]!.uid, `Odoo refused the order: ${error.message}${hintFor(error.message)}`);
         round.parked++;
         return;
       }
@@ -380,4 +380,11 @@ function byName(orders: ServerOrder[]): Map<string, ServerOrder> {
     if (!seen || (!isFinal(seen) && isFinal(o))) map.set(o.name, o);
   }
   return map;
+}
+
+/** What to do about a refusal whose cause lies on the Odoo server, not in the order. */
+function hintFor(message: string): string {
+  // Odoo 17 renders an invoiced order's PDF inside create_from_ui: no wkhtmltopdf, no invoiced order.
+  if (/wkhtmltopdf/i.test(message)) return ' — the Odoo server needs wkhtmltopdf to make invoices; install it there, then send the order again.';
+  return '';
 }

@@ -483,6 +483,16 @@ describe('what a real Odoo 17 showed', () => {
     expect(odoo.sessions().find((s) => s.id === reopened.id)).toMatchObject({ state: 'opened', cash_register_balance_start: 212.4 });
   });
 
+  it('says what to do when Odoo cannot make an invoiced order’s PDF (no wkhtmltopdf on the server)', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const customer = odoo.catalog.partners()[0] as { id: number };
+    const invoiced = pos.terminal.commitSale({ ...cashSale(2, 1, 4), partnerId: customer.id, toInvoice: true });
+    odoo.failNext('create_from_ui', 'Unable to find Wkhtmltopdf on this system. The PDF can not be created.');
+    await pos.sync.sync();
+    expect(pos.outbox.get(invoiced.uid)).toMatchObject({ state: 'parked', lastError: expect.stringMatching(/needs wkhtmltopdf to make invoices.*send the order again/) });
+  });
+
   it('sends waiting orders in the order they were sold, whatever their backoffs', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
