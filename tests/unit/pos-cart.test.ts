@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
-import { refusedProduct, saleInput, setQty } from '../../pos-shell/src/lib/cart.js';
+import { addProduct, cartTotals, newCart, refusedProduct, saleInput, setCustomer, setPricing, setQty } from '../../pos-shell/src/lib/cart.js';
 import { readPosData, readProduct, type PosData, type Product } from '../../pos-shell/src/lib/catalog.js';
 import { refundFromOdoo, type FoundOrder } from '../../pos-shell/src/lib/refunds.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
@@ -75,5 +75,44 @@ describe('products the terminal will not sell', () => {
     const plain = products.get(1)!;
     expect(refusedProduct(plain)).toBeNull();
     expect(refusedProduct({ ...plain, record: { ...plain.record, combo_ids: [4] } })).toMatch(/is a combo/);
+  });
+});
+
+describe('pricelist and tax chosen at the till', () => {
+  /** The loaded data with a second pricelist (half price) and the cashier allowed to choose the fiscal position. */
+  function withChoices(): PosData {
+    const catalog = pos.terminal.catalog();
+    const models = { ...catalog.models };
+    const config = models['pos.config']![0] as Record<string, unknown>;
+    models['pos.config'] = [{ ...config, use_pricelist: true, tax_regime_selection: true }];
+    // The fake's config loads its public pricelist only when it uses pricelists: both, as Odoo loads the available ones.
+    const [publicList] = odoo.catalog.pricelists() as Array<{ items: Array<Record<string, unknown>> }>;
+    const halfPrice = { ...publicList!.items[0]!, id: 99, pricelist_id: [2, 'Half price'], percent_price: 50, min_quantity: 0 };
+    models['product.pricelist'] = [publicList!, { id: 2, name: 'Half price', display_name: 'Half price', discount_policy: 'with_discount', items: [halfPrice] }];
+    models['pos.config'] = [{ ...config, use_pricelist: true, tax_regime_selection: true, pricelist_id: [1, 'Public Pricelist'] }];
+    return readPosData({ ...catalog, models });
+  }
+
+  it("prices with the chosen pricelist and fiscal position until a customer brings their own, as Odoo's Pricelist and Tax buttons", () => {
+    const choices = withChoices();
+    expect(choices.taxRegimeSelection).toBe(true);
+    // A product taxed 15% (the fake's tax 1), which the fiscal position maps to 0%.
+    const product = [...products.values()].find((p) => p.taxIds.length === 1 && p.taxIds[0] === 1 && p.id !== 1)!;
+    const list = product.record.lst_price as number;
+    const cart = addProduct(newCart(), product, choices);
+    expect(cartTotals(cart, choices).amount_total).toBeCloseTo(Math.round(list * 1.15 * 100) / 100, 2);
+
+    const halved = setPricing(cart, { pricelistId: 2 });
+    expect(cartTotals(halved, choices).lines[0]!.price_unit).toBeCloseTo(list / 2, 2);
+    const untaxed = setPricing(halved, { fiscalPositionId: 1 });
+    expect(cartTotals(untaxed, choices).amount_tax).toBe(0);
+    expect(saleInput(untaxed, choices, 2)).toMatchObject({ pricelistId: 2, fiscalPositionId: 1 });
+    // "Original": the products' own taxes again.
+    expect(cartTotals(setPricing(untaxed, { fiscalPositionId: null }), choices).amount_tax).toBeGreaterThan(0);
+
+    // A customer brings their own pricelist and fiscal position (here: none), replacing the choices.
+    const customer = { id: 9, name: 'C', detail: '', barcode: null, fiscalPositionId: null, pricelistId: null };
+    const withCustomer = setCustomer(untaxed, customer);
+    expect(saleInput(withCustomer, choices, 2)).toMatchObject({ pricelistId: 1, fiscalPositionId: null });
   });
 });

@@ -56,6 +56,10 @@ export interface Cart {
   toInvoice: boolean;
   /** Name of the order this cart refunds, if any. */
   refundOf: string | null;
+  /** A pricelist chosen at the till; absent: the customer's, else the configuration's. */
+  pricelistId?: number | undefined;
+  /** A fiscal position chosen at the till (null: the products' own taxes); absent: the customer's, else the configuration's. */
+  fiscalPositionId?: number | null | undefined;
 }
 
 export function newCart(): Cart {
@@ -64,12 +68,18 @@ export function newCart(): Cart {
 
 /** The pricelist and fiscal position in force: the customer's, else the config's. */
 export function cartPricing(cart: Cart, data: PosData): { pricelist: Pricelist | null; fiscalPositionId: number | null } {
+  const chosenPricelist = data.usePricelist && cart.pricelistId !== undefined ? data.pricelists.find((p) => p.id === cart.pricelistId) : undefined;
   const customerPricelist = data.usePricelist && cart.customer?.pricelistId ? data.pricelists.find((p) => p.id === cart.customer?.pricelistId) : undefined;
-  const fiscalPositionId = cart.customer?.fiscalPositionId ?? data.defaultFiscalPositionId;
+  const fiscalPositionId = cart.fiscalPositionId !== undefined ? cart.fiscalPositionId : (cart.customer?.fiscalPositionId ?? data.defaultFiscalPositionId);
   return {
-    pricelist: customerPricelist ?? data.defaultPricelist,
-    fiscalPositionId: data.fiscalPositions.some((f) => f.id === fiscalPositionId) ? fiscalPositionId : null,
+    pricelist: chosenPricelist ?? customerPricelist ?? data.defaultPricelist,
+    fiscalPositionId: fiscalPositionId !== null && data.fiscalPositions.some((f) => f.id === fiscalPositionId) ? fiscalPositionId : null,
   };
+}
+
+/** The pricelist or fiscal position chosen at the till (Odoo's Pricelist and Tax buttons); prices change, so payments start over. */
+export function setPricing(cart: Cart, choice: { pricelistId: number } | { fiscalPositionId: number | null }): Cart {
+  return { ...cart, ...choice, payments: [] };
 }
 
 function pricedProduct(product: Product): PricedProduct & { taxes_id: number[] } {
@@ -181,8 +191,10 @@ export function removeLine(cart: Cart, uuid: string): Cart {
   return { ...cart, lines, selectedLine: next?.uuid ?? null, payments: [] };
 }
 
+/** As Odoo's POS: a new customer brings their own pricelist and fiscal position, replacing any chosen at the till. */
 export function setCustomer(cart: Cart, customer: Customer | null): Cart {
-  return { ...cart, customer, toInvoice: customer ? cart.toInvoice : false, payments: [] };
+  const { pricelistId: _pricelist, fiscalPositionId: _fiscal, ...rest } = cart;
+  return { ...rest, customer, toInvoice: customer ? cart.toInvoice : false, payments: [] };
 }
 
 /** A new payment line takes what is still due (after cash rounding, as Odoo's add_paymentline). */

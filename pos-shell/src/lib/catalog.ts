@@ -75,6 +75,8 @@ export interface PosData {
   /** The config's pricelist (or Odoo's default one), null when none is loaded. */
   defaultPricelist: Pricelist | null;
   usePricelist: boolean;
+  /** tax_regime_selection: the cashier may choose the fiscal position (Odoo's Tax button). */
+  taxRegimeSelection: boolean;
   fiscalPositions: FiscalPosition[];
   defaultFiscalPositionId: number | null;
   priceContextBase: Omit<PriceContext, 'date'>;
@@ -211,6 +213,7 @@ export function readPosData(catalog: { series: string | null; models: Record<str
     pricelists,
     defaultPricelist,
     usePricelist: config.use_pricelist === true,
+    taxRegimeSelection: config.tax_regime_selection === true,
     fiscalPositions: readFiscalPositions(asRecords(models['account.fiscal.position']), asRecords(models['account.fiscal.position.tax'])),
     defaultFiscalPositionId: m2o(config.default_fiscal_position_id),
     priceContextBase: { pricelists, categories: categoriesForPricing },

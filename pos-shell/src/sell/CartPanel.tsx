@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { OrderTotals } from '../../../shared/pos/order-totals.js';
 import { usePos } from '../app/context.js';
-import { cartTotals, removeLine, setCustomer, setDiscount, setPrice, setQty, unitPrice, type Cart, type CartLine } from '../lib/cart.js';
+import { cartPricing, cartTotals, removeLine, setCustomer, setDiscount, setPrice, setPricing, setQty, unitPrice, type Cart, type CartLine } from '../lib/cart.js';
 import { useCarts } from '../lib/carts.js';
 import type { PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
+import { Modal } from '../lib/Modal.js';
 import { money, quantity } from '../lib/format.js';
 import { CustomerPicker } from './CustomerPicker.js';
 
@@ -20,6 +21,11 @@ export function safeTotals(cart: Cart, data: PosData): { totals: OrderTotals | n
 export function CartPanel({ cart, onPay }: { cart: Cart; onPay: () => void }) {
   const { data, carts } = usePos();
   const [picking, setPicking] = useState(false);
+  const [choosing, setChoosing] = useState<'pricelist' | 'tax' | null>(null);
+  const pricing = cartPricing(cart, data);
+  const canChoosePricelist = data.usePricelist && data.pricelists.length > 1;
+  const canChooseTax = data.taxRegimeSelection && data.fiscalPositions.length > 0;
+  const fiscalName = data.fiscalPositions.find((f) => f.id === pricing.fiscalPositionId)?.name ?? 'Original';
   const { totals, error } = safeTotals(cart, data);
   const change = (update: (c: Cart) => Cart) => carts.update(cart.id, update);
   const selected = cart.lines.find((l) => l.uuid === cart.selectedLine) ?? null;
@@ -39,6 +45,20 @@ export function CartPanel({ cart, onPay }: { cart: Cart; onPay: () => void }) {
         <button type="button" className="btn customer-btn" onClick={() => setPicking(true)} data-testid="customer-button">
           Customer: <strong>{cart.customer?.name ?? 'none'}</strong>
         </button>
+        {canChoosePricelist || canChooseTax ? (
+          <div className="pricing-row">
+            {canChoosePricelist ? (
+              <button type="button" className="btn" onClick={() => setChoosing('pricelist')} data-testid="pricelist-button">
+                Pricelist: <strong>{pricing.pricelist?.name ?? '—'}</strong>
+              </button>
+            ) : null}
+            {canChooseTax ? (
+              <button type="button" className="btn" onClick={() => setChoosing('tax')} data-testid="tax-button">
+                Tax: <strong>{fiscalName}</strong>
+              </button>
+            ) : null}
+          </div>
+        ) : null}
         {error ? (
           <p className="error-line" role="alert">
             {error}
@@ -56,6 +76,32 @@ export function CartPanel({ cart, onPay }: { cart: Cart; onPay: () => void }) {
           Payment (F9)
         </button>
       </div>
+      {choosing === 'pricelist' ? (
+        <Modal title="Pricelist" onClose={() => setChoosing(null)}>
+          <ul className="pick-list">
+            {data.pricelists.map((p) => (
+              <li key={p.id}>
+                <button type="button" className={`pick${p.id === pricing.pricelist?.id ? ' selected' : ''}`} onClick={() => { change((c) => setPricing(c, { pricelistId: p.id })); setChoosing(null); }} data-testid={`pricelist-${p.id}`}>
+                  {p.name ?? `Pricelist ${p.id}`}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </Modal>
+      ) : null}
+      {choosing === 'tax' ? (
+        <Modal title="Tax (fiscal position)" onClose={() => setChoosing(null)}>
+          <ul className="pick-list">
+            {[{ id: null, name: 'Original' }, ...data.fiscalPositions].map((f) => (
+              <li key={f.id ?? 'original'}>
+                <button type="button" className={`pick${f.id === pricing.fiscalPositionId ? ' selected' : ''}`} onClick={() => { change((c) => setPricing(c, { fiscalPositionId: f.id })); setChoosing(null); }} data-testid={`fiscal-${f.id ?? 'none'}`}>
+                  {f.name ?? `Fiscal position ${f.id}`}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </Modal>
+      ) : null}
       {picking ? <CustomerPicker current={cart.customer} onPick={(customer) => { change((c) => setCustomer(c, customer)); setPicking(false); }} onClose={() => setPicking(false)} /> : null}
     </section>
   );
