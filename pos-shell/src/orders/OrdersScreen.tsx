@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
 import { usePos } from '../app/context.js';
 import type { Cart } from '../lib/cart.js';
@@ -122,50 +122,54 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
           {error}
         </p>
       ) : null}
-      <div className="orders-columns">
-        <div className="orders-col">
-          {orders === null ? <p className="muted">Loading…</p> : null}
-          {orders?.length === 0 ? <p className="muted">No orders yet.</p> : null}
-          <ul className="pick-list" data-testid="orders-list">
-            {orders?.map((o) => (
-              <li key={o.uid}>
-                <button type="button" className={`pick order-row${o.uid === selected ? ' selected' : ''}`} aria-pressed={o.uid === selected} onClick={() => setSelected(o.uid)} data-testid={`order-${o.name}`}>
-                  <strong>{o.name}</strong>
-                  <span className="muted">{formatWhen(o.createdAt)}</span>
-                  <span>{money(o.amountTotal, data.currency)}</span>
-                  <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
-                    {STATE_LABELS[o.state]}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
-        <div className="orders-col">
-          {order ? (
-            <div className="order-detail" aria-label="Selected order">
-              <h2>{order.name}</h2>
-              <p>
-                {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
-                {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
-              </p>
-              <div className="actions actions-left">
-                <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
-                  Reprint receipt
-                </button>
-                {receipt && receipt.amountTotal > 0 ? (
-                  <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
-                    Refund…
+      <Columns
+        list={
+          <>
+            {orders === null ? <p className="muted">Loading…</p> : null}
+            {orders?.length === 0 ? <p className="muted">No orders yet.</p> : null}
+            <ul className="pick-list" data-testid="orders-list">
+              {orders?.map((o) => (
+                <li key={o.uid}>
+                  <button type="button" className={`pick order-row${o.uid === selected ? ' selected' : ''}`} aria-pressed={o.uid === selected} onClick={() => setSelected(o.uid)} data-testid={`order-${o.name}`}>
+                    <strong>{o.name}</strong>
+                    <span className="muted">{formatWhen(o.createdAt)}</span>
+                    <span>{money(o.amountTotal, data.currency)}</span>
+                    <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
+                      {STATE_LABELS[o.state]}
+                    </span>
                   </button>
-                ) : null}
+                </li>
+              ))}
+            </ul>
+          </>
+        }
+        detail={
+          <>
+            {order ? (
+              <div className="order-detail" aria-label="Selected order">
+                <h2>{order.name}</h2>
+                <p>
+                  {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
+                  {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
+                </p>
+                <div className="actions actions-left">
+                  <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
+                    Reprint receipt
+                  </button>
+                  {receipt && receipt.amountTotal > 0 ? (
+                    <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
+                      Refund…
+                    </button>
+                  ) : null}
+                </div>
+                {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
               </div>
-              {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
-            </div>
-          ) : (
-            <p className="muted">Choose an order to reprint or refund it.</p>
-          )}
-        </div>
-      </div>
+            ) : (
+              <p className="muted">Choose an order to reprint or refund it.</p>
+            )}
+          </>
+        }
+      />
     </>
   );
 }
@@ -226,58 +230,72 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
           {error}
         </p>
       ) : null}
-      <div className="orders-columns">
-        <div className="orders-col">
-          {busy ? <p className="muted">Asking Odoo…</p> : null}
-          {found?.length === 0 ? <p className="muted">No paid order matches in Odoo.</p> : null}
-          <ul className="pick-list" data-testid="odoo-orders-list">
-            {found?.map((o) => (
-              <li key={o.id}>
-                <button type="button" className={`pick order-row${o.id === selected ? ' selected' : ''}`} aria-pressed={o.id === selected} onClick={() => setSelected(o.id)} data-testid={`odoo-order-${o.name}`}>
-                  <strong>{o.name}</strong>
-                  <span className="muted">{o.partner?.name ?? o.configName}</span>
-                  <span>{money(o.amountTotal, data.currency)}</span>
-                  <span className="badge">{o.state}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
-        <div className="orders-col">
-          {order ? (
-            <div className="order-detail" aria-label="Selected order">
-              <h2>{order.name}</h2>
-              <p className="muted">
-                {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
-                {order.partner ? ` · ${order.partner.name}` : ''}
-              </p>
-              <ul className="order-table">
-                {order.lines.map((line) => (
-                  <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
-                    <span>{line.name}</span>
-                    <span>
-                      {line.qty}
-                      {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
-                    </span>
-                    <span>{money(line.priceSubtotalIncl, data.currency)}</span>
-                  </li>
-                ))}
-              </ul>
-              <div className="actions actions-left">
-                <button
-                  type="button"
-                  className="btn btn-large"
-                  disabled={!order.lines.some((l) => left(l) > 0)}
-                  onClick={() => void refund(order).then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))}
-                  data-testid="odoo-refund"
-                >
-                  Refund…
-                </button>
+      <Columns
+        list={
+          <>
+            {busy ? <p className="muted">Asking Odoo…</p> : null}
+            {found?.length === 0 ? <p className="muted">No paid order matches in Odoo.</p> : null}
+            <ul className="pick-list" data-testid="odoo-orders-list">
+              {found?.map((o) => (
+                <li key={o.id}>
+                  <button type="button" className={`pick order-row${o.id === selected ? ' selected' : ''}`} aria-pressed={o.id === selected} onClick={() => setSelected(o.id)} data-testid={`odoo-order-${o.name}`}>
+                    <strong>{o.name}</strong>
+                    <span className="muted">{o.partner?.name ?? o.configName}</span>
+                    <span>{money(o.amountTotal, data.currency)}</span>
+                    <span className="badge">{o.state}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        }
+        detail={
+          <>
+            {order ? (
+              <div className="order-detail" aria-label="Selected order">
+                <h2>{order.name}</h2>
+                <p className="muted">
+                  {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
+                  {order.partner ? ` · ${order.partner.name}` : ''}
+                </p>
+                <ul className="order-table">
+                  {order.lines.map((line) => (
+                    <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
+                      <span>{line.name}</span>
+                      <span>
+                        {line.qty}
+                        {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
+                      </span>
+                      <span>{money(line.priceSubtotalIncl, data.currency)}</span>
+                    </li>
+                  ))}
+                </ul>
+                <div className="actions actions-left">
+                  <button
+                    type="button"
+                    className="btn btn-large"
+                    disabled={!order.lines.some((l) => left(l) > 0)}
+                    onClick={() => void refund(order).then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))}
+                    data-testid="odoo-refund"
+                  >
+                    Refund…
+                  </button>
+                </div>
               </div>
-            </div>
-          ) : null}
-        </div>
-      </div>
+            ) : null}
+          </>
+        }
+      />
     </>
+  );
+}
+
+/** The orders page's two columns: the list, and the chosen order (or a hint). */
+function Columns({ list, detail }: { list: ReactNode; detail: ReactNode }) {
+  return (
+    <div className="orders-columns">
+      <div className="orders-col">{list}</div>
+      <div className="orders-col">{detail}</div>
+    </div>
   );
 }
