@@ -75,7 +75,7 @@ export function LinkBanner() {
   if (link !== 'disconnected') return null;
   return (
     <div className="link-banner" role="alert" data-testid="link-banner">
-      Lost the connection to the terminal service — reconnecting… If it was restarted, open the new address it printed.
+      Lost the connection to the terminal service — reconnecting by itself once it runs again (this page stays signed in across its restarts).
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
 import { usePos } from '../app/context.js';
 import type { Cart } from '../lib/cart.js';
@@ -183,18 +183,24 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const refund = useOdooRefund(onRefund);
+  // Only the latest search's answer is shown: an earlier one (e.g. the latest orders asked on
+  // opening) that comes back late must not replace it, nor drop the order the cashier picked.
+  const latest = useRef(0);
 
   const search = useCallback(
     async (q: string) => {
+      const ticket = ++latest.current;
       setBusy(true);
       setError(null);
       try {
-        setFound(await api.call('pos.findOrders', { query: q.trim(), limit: 20 }));
-        setSelected(null);
+        const orders = await api.call('pos.findOrders', { query: q.trim(), limit: 20 });
+        if (ticket !== latest.current) return;
+        setFound(orders);
+        setSelected((current) => (current !== null && orders.some((o) => o.id === current) ? current : null));
       } catch (e) {
-        setError(errorText(e));
+        if (ticket === latest.current) setError(errorText(e));
       } finally {
-        setBusy(false);
+        if (ticket === latest.current) setBusy(false);
       }
     },
     [api],
