@@ -316,6 +316,11 @@ export const contract = {
     output: PosSessionView,
     summary: "Open or resume the configuration's POS session (opening cash where cash control is on) with a new login number",
   }),
+  'pos.expectedOpeningCash': op('pos.expectedOpeningCash', {
+    input: empty,
+    output: z.object({ amount: z.number().nullable() }),
+    summary: "The cash Odoo expects in the drawer at the next opening (the last closing count); null when the session is open already",
+  }),
   'pos.closeSession': op('pos.closeSession', {
     input: z.object({ countedCash: z.number().finite().min(0).optional(), notes: z.string().max(2000).optional() }).strict(),
     output: z.object({

@@ -39,6 +39,7 @@ export const OPERATIONS = {
   'pos.status': { role: 'viewer', audited: false, program: 'pos' },
   'pos.pair': { role: 'admin', audited: true, program: 'pos' },
   'pos.openSession': { role: 'support', audited: true, program: 'pos' },
+  'pos.expectedOpeningCash': { role: 'support', audited: false, program: 'pos' },
   'pos.closeSession': { role: 'support', audited: true, program: 'pos' },
   'pos.refresh': { role: 'support', audited: true, program: 'pos' },
   'pos.fetchImages': { role: 'support', audited: false, program: 'pos' },

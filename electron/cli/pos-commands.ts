@@ -117,6 +117,7 @@ export function registerPosCommands(program: Command): void {
             status.session ? `Session: ${status.session.name} (${status.session.state}), login ${status.session.loginNumber}, next order ${status.session.nextSequence}` : 'No open session.',
             `Orders: ${status.outbox.pending} waiting, ${status.outbox.parked} parked, ${status.outbox.synced} synced; last sync ${status.outbox.lastSyncedAt ?? 'never'}`,
             `Sync: ${status.sync.status}${status.sync.lastError ? ` (${status.sync.lastError})` : ''}`,
+            ...(status.images ? [`Pictures: ${status.images.stored} stored, ${status.images.missing} to fetch`] : []),
           ].join('\n'),
         );
       }),

@@ -87,6 +87,8 @@ export interface PosAdapter {
   loadData(sessionId: number): Promise<Record<string, unknown>>;
   /** Opens (or finds) the config's session, counting the opening cash when cash control asks for it. */
   openSession(configId: number, openingCash: number | undefined): Promise<{ id: number; name: string; state: string }>;
+  /** The opening cash Odoo expects for the config's next opening (null: its session is open already, nothing to count). */
+  expectedOpeningCash(configId: number): Promise<number | null>;
   /** A new login number for this terminal's start (part of every order name). */
   login(sessionId: number): Promise<number>;
   /** The exact JSON text of the order as pushed (frozen in the outbox). */
@@ -239,6 +241,21 @@ abstract class OdooPosAdapter {
 
   async ping() {
     await this.rpc.version();
+  }
+
+  /**
+   * As action_pos_session_open: a new session expects what the config's last session (by id)
+   * counted at closing; one waiting in opening_control has it as cash_register_balance_start.
+   */
+  async expectedOpeningCash(configId: number): Promise<number | null> {
+    const [last] = await this.rpc.call<Array<{ state: string; cash_register_balance_start: number; cash_register_balance_end_real: number }>>('pos.session', 'search_read', [[['config_id', '=', configId]]], {
+      fields: ['state', 'cash_register_balance_start', 'cash_register_balance_end_real'],
+      order: 'id desc',
+      limit: 1,
+    });
+    if (!last) return 0;
+    if (last.state === 'opening_control') return last.cash_register_balance_start;
+    return last.state === 'closed' ? last.cash_register_balance_end_real : null;
   }
 
   async lineIdsByUuid(uuids: readonly string[]): Promise<Map<string, number>> {

@@ -147,6 +147,7 @@ function posHandlers(deps: {
     }),
     'pos.pair': (input) => terminal.pair(input),
     'pos.openSession': ({ openingCash }) => terminal.openSession(openingCash),
+    'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
     'pos.closeSession': (closing) => terminal.closeSession(closing),
     'pos.refresh': async () => {
       const loaded = await terminal.refresh();

@@ -173,6 +173,17 @@ export class PosTerminal {
     return this.session()!;
   }
 
+  /** What Odoo expects in the drawer at the next opening (null: the session is open, nothing to count). Needs Odoo. */
+  async expectedOpeningCash(): Promise<number | null> {
+    const pairing = this.pairing();
+    if (!pairing?.configId) throw new FleetError('VALIDATION', 'Choose the POS configuration first (pos pair --config).');
+    return this.requireAdapter()
+      .expectedOpeningCash(pairing.configId)
+      .catch((error: unknown) => {
+        throw toFleetError(error, 'Could not ask Odoo for the expected opening cash');
+      });
+  }
+
   /**
    * Reloads Odoo's POS data into the cache, model by model, in one transaction: a failed load
    * keeps the previous cache whole. Orders waiting in the outbox are never touched.

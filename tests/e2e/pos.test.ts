@@ -82,6 +82,8 @@ describe('Fleet POS in Chromium', () => {
     await page.getByTestId('pair-login').fill(odoo.admin.login);
     await page.getByTestId('pair-secret').fill(odoo.admin.apiKey);
     await page.getByTestId('pair-submit').click();
+    // Odoo's expected amount is shown (the last closing count: 0 for the demo's closed sessions); 150 is counted.
+    await expect.poll(() => page.getByTestId('opening-cash').getAttribute('placeholder')).toBe('0.00 expected (the last closing count)');
     await page.getByTestId('opening-cash').fill('150');
     await page.getByTestId('open-session-submit').click();
     await page.getByTestId('cashier-1').waitFor();

@@ -45,7 +45,8 @@ describe('odoo-fleet pos', () => {
     expect(JSON.stringify(fs.readdirSync(dir))).not.toContain(odoo.admin.apiKey);
     const opened = await cli(['open', '--cash', '50']);
     expect(opened.code, opened.stderr).toBe(0);
-    expect(opened.stdout).toMatch(/login number 1; \d+ products cached/);
+    expect(opened.stdout).toMatch(/login number 1; \d+ products cached; [1-9]\d* picture\(s\) fetched\./);
+    expect((await cli(['status'])).stdout).toMatch(/Pictures: [1-9]\d* stored, 0 to fetch/);
 
     // Two sales while Odoo is down (recorded by the terminal, as the selling UI does).
     await odoo.down('refuse');

@@ -479,7 +479,9 @@ describe('what a real Odoo 17 showed', () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
     await pos.terminal.closeSession({ countedCash: 212.4 });
+    expect(await pos.terminal.expectedOpeningCash()).toBe(212.4);
     const reopened = await pos.terminal.openSession();
+    expect(await pos.terminal.expectedOpeningCash()).toBeNull();
     expect(odoo.sessions().find((s) => s.id === reopened.id)).toMatchObject({ state: 'opened', cash_register_balance_start: 212.4 });
   });
 

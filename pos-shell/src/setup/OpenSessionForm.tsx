@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useApi } from '../api/context.js';
 import { errorText } from '../lib/errors.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
@@ -13,6 +13,19 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
   const [cash, setCash] = useState('');
   const [step, setStep] = useState<'idle' | 'opening' | 'loading'>('idle');
   const [error, setError] = useState<string | null>(null);
+  // What Odoo expects, shown as Odoo's opening popup shows it (unknown while Odoo does not answer).
+  const [expected, setExpected] = useState<number | null>(null);
+  useEffect(() => {
+    if (refreshOnly) return;
+    let live = true;
+    api.call('pos.expectedOpeningCash', {}).then(
+      (answer) => live && setExpected(answer.amount),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, refreshOnly]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -42,7 +55,14 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
           <p className="muted">The session is open; this terminal has not loaded Odoo’s products, prices and taxes yet.</p>
         ) : (
           <FieldRow label="Cash in the drawer" hint="Counted now, recorded as the session’s opening balance. Left empty: what Odoo expects (the last closing count).">
-            <input inputMode="decimal" autoFocus value={cash} placeholder="as at the last closing" onChange={(e) => setCash(e.target.value)} data-testid="opening-cash" />
+            <input
+              inputMode="decimal"
+              autoFocus
+              value={cash}
+              placeholder={expected === null ? 'as at the last closing' : `${expected.toFixed(2)} expected (the last closing count)`}
+              onChange={(e) => setCash(e.target.value)}
+              data-testid="opening-cash"
+            />
           </FieldRow>
         )}
         <ErrorLine error={error} />
