@@ -165,12 +165,16 @@ export class SyncEngine {
     }
     if (!adapter) return { ...round, status: 'offline', deferred: due.length, error: 'Not paired with Odoo, or the vault is locked: orders wait on this terminal.' };
     try {
-      const toSend = await this.settleUncertain(adapter, due.filter((o) => o.uncertain), round);
-      const fresh = await this.linkRefunds(adapter, [...toSend, ...due.filter((o) => !o.uncertain)], round);
-      if (fresh.length) await this.send(adapter, fresh, round);
-      this.failures = 0;
-      this.lastStatus = 'online';
-      this.lastError = null;
+      const uncertain = due.filter((o) => o.uncertain);
+      const toSend = await this.settleUncertain(adapter, uncertain, round);
+      const { ready, held } = await this.linkRefunds(adapter, [...toSend, ...due.filter((o) => !o.uncertain)]);
+      if (ready.length) await this.send(adapter, ready, round);
+      this.holdBehindSales(held, round);
+      if (ready.length || uncertain.length) {
+        this.failures = 0;
+        this.lastStatus = 'online';
+        this.lastError = null;
+      } else await this.probe(adapter); // only refunds waiting for their sales: Odoo was not asked anything yet
     } catch (error) {
       return this.failed(error as Error, due, round);
     }
@@ -200,8 +204,9 @@ export class SyncEngine {
    * send; while the sale still waits, the refund waits behind it. A sale parked or gone, or lines
    * Odoo cannot find by uuid (16), leave the refund unlinked, as a return.
    */
-  private async linkRefunds(adapter: PosAdapter, orders: OutboxOrder[], round: SyncRound): Promise<OutboxOrder[]> {
+  private async linkRefunds(adapter: PosAdapter, orders: OutboxOrder[]): Promise<{ ready: OutboxOrder[]; held: Array<{ refund: OutboxOrder; saleUid: string }> }> {
     const ready: OutboxOrder[] = [];
+    const held: Array<{ refund: OutboxOrder; saleUid: string }> = [];
     for (const order of orders) {
       const links = order.refundLinks;
       if (!links) {
@@ -210,10 +215,7 @@ export class SyncEngine {
       }
       const sold = this.outbox.get(links.of);
       if (sold?.state === 'pending') {
-        // Sent in this round: the refund goes in the next one; held back for another reason (its customer): a while later.
-        const inThisRound = orders.some((o) => o.uid === sold.uid);
-        this.outbox.retryLater([order.uid], `Waiting for ${sold.name}, which it refunds, to reach Odoo.`, new Date(this.now().getTime() + (inThisRound ? 0 : 5_000)), { uncertain: false });
-        round.deferred++;
+        held.push({ refund: order, saleUid: sold.uid });
         continue;
       }
       let payload: string | null = null;
@@ -225,7 +227,24 @@ export class SyncEngine {
       this.outbox.settleRefundLinks(order.uid, payload);
       ready.push(this.outbox.get(order.uid)!);
     }
-    return ready;
+    return { ready, held };
+  }
+
+  /**
+   * A refund waiting for its sale is tried again when its sale is: at once if the sale has just
+   * reached Odoo (or was refused: the refund then goes as a plain return), else at the sale's own
+   * next attempt — never sooner, so a held refund never drags its backed-off sale along.
+   */
+  private holdBehindSales(held: Array<{ refund: OutboxOrder; saleUid: string }>, round: SyncRound): void {
+    for (const { refund, saleUid } of held) {
+      const sale = this.outbox.get(saleUid);
+      const now = this.now();
+      // A sale held for its customer made offline has no attempt planned: look again in a while.
+      const soonest = now.getTime() + (sale?.partnerLocalId != null ? 5_000 : 1_000);
+      const at = sale?.state === 'pending' ? new Date(Math.max(Date.parse(sale.nextAttemptAt), soonest)) : now;
+      this.outbox.retryLater([refund.uid], `Waiting for ${sale?.name ?? 'the sale it refunds'} to reach Odoo.`, at, { uncertain: false });
+      round.deferred++;
+    }
   }
 
   /** After a failure: what is still pending of the batch waits (orders that may have reached Odoo are checked first next time). */

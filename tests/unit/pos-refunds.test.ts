@@ -93,6 +93,31 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     expect((await shop.terminal.findOrders(sold.name, 5))[0]!.lines[0]!.refundedQty).toBe(1);
   });
 
+  it('holds a refund behind a sale that waits for its customer made offline, then links it, without sending anything twice', async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shop = await terminal(odoo);
+    const customer = shop.terminal.createPartner({ name: 'Walk-in Wanda' });
+    const sale = { ...cashSale(2, 2, 10), partnerId: customer.id };
+    const sold = shop.terminal.commitSale(sale);
+    const refund = cashSale(2, -1, 10);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = shop.terminal.commitSale(refund);
+    const push = version === '18.0' ? 'pos.order.sync_from_ui' : 'pos.order.create_from_ui';
+
+    // First round: the customer is created; the refund is due but its sale was held for the customer.
+    await shop.sync.syncOnce();
+    expect(odoo.requests().byMethod[push] ?? 0).toBe(0);
+    expect(shop.outbox.get(refunded.uid)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(Date.parse(shop.outbox.get(refunded.uid)!.nextAttemptAt)).toBeGreaterThan(Date.now());
+    // Then the sale, then the refund, linked: one push each.
+    shop.outbox.dueNow();
+    await shop.sync.sync();
+    expect(odoo.requests().byMethod[push]).toBe(2);
+    const inOdoo = (name: string) => odoo.orders().find((o) => o.pos_reference === name)!;
+    expect(inOdoo(refunded.name).lines[0]!.refunded_orderline_id).toBe(inOdoo(sold.name).lines[0]!.id);
+  });
+
   it('sends a refund unlinked, as a return, when the sale it gives back was refused by Odoo', async () => {
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());
