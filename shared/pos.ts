@@ -119,11 +119,14 @@ export const FoundOrderView = z.object({
   date: z.string(),
   configName: z.string(),
   partner: z.object({ id: z.number(), name: z.string() }).nullable(),
+  pricelistId: z.number().nullable(),
+  fiscalPositionId: z.number().nullable(),
   amountTotal: z.number(),
   state: z.string(),
   lines: z.array(
     z.object({
       id: z.number(),
+      uuid: z.string().nullable(),
       productId: z.number(),
       name: z.string(),
       qty: z.number(),

@@ -59,10 +59,15 @@ export interface FoundOrder {
   date: string;
   configName: string;
   partner: { id: number; name: string } | null;
+  /** The sale's own pricelist and fiscal position: a refund gives back at the sale's terms. */
+  pricelistId: number | null;
+  fiscalPositionId: number | null;
   amountTotal: number;
   state: string;
   lines: Array<{
     id: number;
+    /** The uuid the selling terminal gave the line (17 and 18 keep it; 16 has none). */
+    uuid: string | null;
     productId: number;
     name: string;
     qty: number;
@@ -184,17 +189,18 @@ abstract class OdooPosAdapter {
     const notDraft = ['state', 'not in', ['draft', 'cancel']];
     const domain = query ? [notDraft, '|', ['pos_reference', 'ilike', query], ['partner_id', 'ilike', query]] : [notDraft, ['config_id', '=', configId]];
     type M2o = [number, string] | false;
-    const orders = await this.rpc.call<Array<{ id: number; pos_reference: string | false; date_order: string; partner_id: M2o; amount_total: number; state: string; config_id: M2o }>>(
-      'pos.order',
-      'search_read',
-      [domain],
-      { fields: ['pos_reference', 'date_order', 'partner_id', 'amount_total', 'state', 'config_id'], limit, order: 'date_order desc, id desc' },
-    );
+    const orders = await this.rpc.call<
+      Array<{ id: number; pos_reference: string | false; date_order: string; partner_id: M2o; pricelist_id: M2o; fiscal_position_id: M2o; amount_total: number; state: string; config_id: M2o }>
+    >('pos.order', 'search_read', [domain], {
+      fields: ['pos_reference', 'date_order', 'partner_id', 'pricelist_id', 'fiscal_position_id', 'amount_total', 'state', 'config_id'],
+      limit,
+      order: 'date_order desc, id desc',
+    });
     if (orders.length === 0) return [];
     const lines = await this.rpc.call<
-      Array<{ id: number; order_id: M2o; product_id: M2o; full_product_name: string | false; qty: number; refunded_qty: number; price_unit: number; discount: number; tax_ids: number[]; price_subtotal_incl: number; pack_lot_ids: number[] }>
+      Array<{ id: number; uuid?: string | false; order_id: M2o; product_id: M2o; full_product_name: string | false; qty: number; refunded_qty: number; price_unit: number; discount: number; tax_ids: number[]; price_subtotal_incl: number; pack_lot_ids: number[] }>
     >('pos.order.line', 'search_read', [[['order_id', 'in', orders.map((o) => o.id)]]], {
-      fields: ['order_id', 'product_id', 'full_product_name', 'qty', 'refunded_qty', 'price_unit', 'discount', 'tax_ids', 'price_subtotal_incl', 'pack_lot_ids'],
+      fields: ['order_id', 'product_id', 'full_product_name', 'qty', 'refunded_qty', 'price_unit', 'discount', 'tax_ids', 'price_subtotal_incl', 'pack_lot_ids', ...(this.series === '16' ? [] : ['uuid'])],
       order: 'id',
     });
     // Lots and serials: those sold, less those refunded already (the refund lines' own lots).
@@ -212,12 +218,15 @@ abstract class OdooPosAdapter {
       date: o.date_order,
       configName: o.config_id ? o.config_id[1] : '',
       partner: o.partner_id ? { id: o.partner_id[0], name: o.partner_id[1] } : null,
+      pricelistId: o.pricelist_id ? o.pricelist_id[0] : null,
+      fiscalPositionId: o.fiscal_position_id ? o.fiscal_position_id[0] : null,
       amountTotal: o.amount_total,
       state: o.state,
       lines: lines
         .filter((l) => l.order_id && l.order_id[0] === o.id && l.product_id)
         .map((l) => ({
           id: l.id,
+          uuid: l.uuid || null,
           productId: (l.product_id as [number, string])[0],
           name: l.full_product_name || (l.product_id as [number, string])[1],
           qty: l.qty,

@@ -146,8 +146,10 @@ export class Outbox {
    * Quantities given back by refunds recorded here and not yet in Odoo, by the Odoo line they
    * refund (`refunded_orderline_id` in their payloads): Odoo's refunded_qty does not count them yet.
    */
-  refundedLinesWaiting(): Map<number, { qty: number; lots: string[] }> {
+  refundedLinesWaiting(): { byLineId: Map<number, { qty: number; lots: string[] }>; byLineUuid: Map<string, { qty: number; lots: string[] }> } {
     const given = new Map<number, { qty: number; lots: string[] }>();
+    const lotNames = (lots: unknown): string[] =>
+      Array.isArray(lots) ? lots.flatMap((command) => (Array.isArray(command) && typeof command[2]?.lot_name === 'string' ? [command[2].lot_name as string] : [])) : [];
     const visit = (value: unknown): void => {
       if (Array.isArray(value)) value.forEach(visit);
       else if (value && typeof value === 'object') {
@@ -155,14 +157,36 @@ export class Outbox {
         if (typeof line === 'number' && typeof qty === 'number') {
           const entry = given.get(line) ?? { qty: 0, lots: [] };
           entry.qty -= qty;
-          // pack_lot_ids: [[0, 0, {lot_name}], …]
-          if (Array.isArray(lots)) for (const command of lots) if (Array.isArray(command) && typeof command[2]?.lot_name === 'string') entry.lots.push(command[2].lot_name);
+          entry.lots.push(...lotNames(lots)); // pack_lot_ids: [[0, 0, {lot_name}], …]
           given.set(line, entry);
         } else Object.values(value).forEach(visit);
       }
     };
     for (const row of this.db.prepare("SELECT payload FROM outbox WHERE state IN ('pending', 'parked') AND payload LIKE '%refunded_orderline_id%'").iterate() as Iterable<{ payload: string }>) visit(JSON.parse(row.payload));
-    return given;
+    // Refunds not linked yet (their sale was not in Odoo when rung up): by the sold line's uuid.
+    const held = new Map<string, { qty: number; lots: string[] }>();
+    for (const row of this.db.prepare("SELECT payload, refund_links FROM outbox WHERE state IN ('pending', 'parked') AND refund_links IS NOT NULL").iterate() as Iterable<{ payload: string; refund_links: string }>) {
+      const links = JSON.parse(row.refund_links) as RefundLinks;
+      const refundLines = new Map<string, { qty?: unknown; pack_lot_ids?: unknown }>();
+      const collect = (value: unknown): void => {
+        if (Array.isArray(value)) value.forEach(collect);
+        else if (value && typeof value === 'object') {
+          const line = value as { uuid?: unknown; qty?: unknown };
+          if (typeof line.uuid === 'string' && typeof line.qty === 'number') refundLines.set(line.uuid, line);
+          else Object.values(value).forEach(collect);
+        }
+      };
+      collect(JSON.parse(row.payload));
+      for (const [refundLine, soldLine] of links.lines) {
+        const line = refundLines.get(refundLine);
+        if (!line) continue;
+        const entry = held.get(soldLine) ?? { qty: 0, lots: [] };
+        entry.qty -= line.qty as number;
+        entry.lots.push(...lotNames(line.pack_lot_ids));
+        held.set(soldLine, entry);
+      }
+    }
+    return { byLineId: given, byLineUuid: held };
   }
 
   counts(): { pending: number; parked: number; synced: number; lastSyncedAt: string | null } {

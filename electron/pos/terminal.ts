@@ -350,8 +350,8 @@ export class PosTerminal {
     return found.map((order) => ({
       ...order,
       lines: order.lines.map((line) => {
-        const here = waiting.get(line.id);
-        return here ? { ...line, refundedQty: line.refundedQty + here.qty, lots: withoutGivenBack(line.lots, here.lots) } : line;
+        const here = [waiting.byLineId.get(line.id), line.uuid ? waiting.byLineUuid.get(line.uuid) : undefined].filter((w): w is { qty: number; lots: string[] } => w !== undefined);
+        return here.reduce<FoundOrder['lines'][number]>((l, w) => ({ ...l, refundedQty: l.refundedQty + w.qty, lots: withoutGivenBack(l.lots, w.lots) }), line);
       }),
     }));
   }

@@ -34,19 +34,23 @@ function found(lines: Array<Partial<FoundOrder['lines'][number]> & { id: number;
     date: '2026-11-20 10:00:00',
     configName: 'Bar',
     partner: null,
+    pricelistId: null,
+    fiscalPositionId: null,
     amountTotal: 0,
     state: 'paid',
-    lines: lines.map((l) => ({ name: `P${l.productId}`, qty: 3, refundedQty: 0, priceUnit: 10, discount: 0, taxIds: [], priceSubtotalIncl: 30, lots: [], ...l })),
+    lines: lines.map((l) => ({ name: `P${l.productId}`, uuid: null, qty: 3, refundedQty: 0, priceUnit: 10, discount: 0, taxIds: [], priceSubtotalIncl: 30, lots: [], ...l })),
   };
 }
 
 describe('refund carts from orders found in Odoo', () => {
   it("gives back what is left of each line, at its price and with the original line's own taxes, linked to it", () => {
     const productTaxed = [...products.values()].find((p) => p.taxIds.length > 0)!;
-    const cart = refundFromOdoo(found([{ id: 41, productId: productTaxed.id, qty: 3, refundedQty: 1, priceUnit: 12.5, discount: 10, taxIds: [] }]), products, null);
+    const soldUuid = '6f1c1d36-3a47-4c8e-9d8f-0f5a4f7e2b11';
+    const cart = refundFromOdoo(found([{ id: 41, uuid: soldUuid, productId: productTaxed.id, qty: 3, refundedQty: 1, priceUnit: 12.5, discount: 10, taxIds: [] }]), products, null);
     if (typeof cart === 'string') throw new Error(cart);
     const [line] = cart.lines;
-    expect(line).toMatchObject({ qty: -2, discount: 10, manualPrice: 12.5, refundOf: { serverLineId: 41, refundable: 2 } });
+    // Keyed by the sold line's uuid: this device's receipts count the refund against that line too.
+    expect(line).toMatchObject({ qty: -2, discount: 10, manualPrice: 12.5, refundOf: { lineUuid: soldUuid, serverLineId: 41, refundable: 2 } });
     // Never more than what is left, never a sale.
     expect(setQty(cart, line!.uuid, -5, data).lines[0]!.qty).toBe(-2);
     expect(setQty(cart, line!.uuid, 4, data).lines[0]!.qty).toBe(0);
@@ -55,6 +59,17 @@ describe('refund carts from orders found in Odoo', () => {
     const sale = saleInput(cart, data, 2);
     expect(sale.lines[0]).toMatchObject({ qty: -2, refundedOrderlineId: 41, taxIds: [] });
     expect(sale.amountTotal).toBeCloseTo(-22.5, 9);
+  });
+
+  it("gives back at the sale's own terms: its fiscal position maps the lines' taxes again, whatever the customer's today", () => {
+    const product = [...products.values()].find((p) => p.taxIds.length === 1 && p.taxIds[0] === 1 && p.id !== 1)!;
+    const sold = { ...found([{ id: 8, productId: product.id, qty: 1, priceUnit: 20, taxIds: [1] }]), fiscalPositionId: 1 };
+    const cart = refundFromOdoo(sold, products, null);
+    if (typeof cart === 'string') throw new Error(cart);
+    expect(cart.fiscalPositionId).toBe(1);
+    // The fake's fiscal position maps its 15% tax to 0%: the refund gives back no tax, as the sale charged none.
+    expect(cartTotals(cart, data).amount_tax).toBe(0);
+    expect(saleInput(cart, data, 2)).toMatchObject({ fiscalPositionId: 1, lines: [expect.objectContaining({ taxIds: [1], refundedOrderlineId: 8 })] });
   });
 
   it('refuses an order given back in full, or one whose product this terminal does not have', () => {

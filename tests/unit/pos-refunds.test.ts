@@ -93,6 +93,25 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     expect((await shop.terminal.findOrders(sold.name, 5))[0]!.lines[0]!.refundedQty).toBe(1);
   });
 
+  it('counts a refund rung up from the receipt and not linked yet, so the line cannot be refunded twice meanwhile', async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shop = await terminal(odoo);
+    const sale = cashSale(2, 3, 10);
+    const sold = shop.terminal.commitSale(sale);
+    await shop.sync.sync();
+    await odoo.down();
+    const refund = cashSale(2, -2, 10);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    shop.terminal.commitSale(refund);
+    await odoo.up();
+    // Not sent yet: Odoo's refunded_qty is 0, the terminal counts its own waiting refund.
+    expect((await shop.terminal.findOrders(sold.name, 5))[0]!.lines[0]).toMatchObject({ uuid: sale.lines[0]!.uuid, refundedQty: 2 });
+    shop.outbox.dueNow();
+    await shop.sync.sync();
+    expect((await shop.terminal.findOrders(sold.name, 5))[0]!.lines[0]!.refundedQty).toBe(2);
+  });
+
   it('holds a refund behind a sale that waits for its customer made offline, then links it, without sending anything twice', async () => {
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());

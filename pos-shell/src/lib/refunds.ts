@@ -46,10 +46,13 @@ export function refundFromOdoo(order: FoundOrder, products: ReadonlyMap<number, 
       qty: -left,
       discount: line.discount,
       manualPrice: line.priceUnit,
-      refundOf: { orderName: order.name, lineUuid: `odoo-${line.id}`, serverLineId: line.id, refundable: left },
+      // The sold line's own uuid where Odoo keeps it: this device's receipts then count the refund too.
+      refundOf: { orderName: order.name, lineUuid: line.uuid ?? `odoo-${line.id}`, serverLineId: line.id, refundable: left },
       // A serial number per unit given back; a lot's name as sold.
       ...(line.lots.length ? { packLots: product.tracking === 'serial' ? line.lots.slice(0, Math.ceil(left)) : line.lots } : {}),
     };
   });
-  return { ...newCart(), refundOf: order.name, customer, lines };
+  // At the sale's terms, as Odoo's ticket screen: its pricelist, and its fiscal position — none
+  // when it had none, or when this terminal does not have it (the lines' taxes are the sale's own).
+  return { ...newCart(), refundOf: order.name, customer, lines, pricelistId: order.pricelistId ?? undefined, fiscalPositionId: order.fiscalPositionId };
 }

@@ -280,8 +280,14 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
                   <button
                     type="button"
                     className="btn btn-large"
-                    disabled={!order.lines.some((l) => left(l) > 0)}
-                    onClick={() => void refund(order).then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))}
+                    disabled={busy || !order.lines.some((l) => left(l) > 0)}
+                    onClick={() => {
+                      // One refund cart per click, however fast the clicks.
+                      setBusy(true);
+                      void refund(order)
+                        .then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))
+                        .finally(() => setBusy(false));
+                    }}
                     data-testid="odoo-refund"
                   >
                     Refund…
