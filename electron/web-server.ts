@@ -39,7 +39,10 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const COOKIE = 'fleet_session';
+/** Browsers share cookies across a host's ports: each server's cookie is named for its port. */
+const cookieName = (port: number) => `fleet_session_${port}`;
+/** How long a signed session lasts (Chrome keeps a cookie at most 400 days). */
+const SIGNED_SESSION_SECONDS = 400 * 24 * 3600;
 
 
 const TYPES: Record<string, string> = {
@@ -77,24 +80,30 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   const hostAllowed = (request: http.IncomingMessage) => request.headers.host === `127.0.0.1:${port}` || request.headers.host === `localhost:${port}`;
-  const signature = (id: string) => crypto.createHmac('sha256', options.sessionKey!).update(id).digest('base64url');
+  // Signed sessions: "<id>.<issued at, s>.<HMAC of port|issued|id>", checked without any state, so
+  // they outlive the process; too old, another port's or unsigned ones are refused.
+  const signature = (id: string, issued: string) => crypto.createHmac('sha256', options.sessionKey!).update(`${port}|${issued}|${id}`).digest('base64url');
   const newSession = () => {
     const id = crypto.randomBytes(32).toString('base64url');
-    return options.sessionKey ? `${id}.${signature(id)}` : id;
+    if (!options.sessionKey) return id;
+    const issued = String(Math.floor(Date.now() / 1000));
+    return `${id}.${issued}.${signature(id, issued)}`;
   };
   const sessionOf = (request: http.IncomingMessage) => {
-    const match = /(?:^|;\s*)fleet_session=([A-Za-z0-9_.-]+)/.exec(request.headers.cookie ?? '');
+    const match = new RegExp(`(?:^|;\\s*)${cookieName(port)}=([A-Za-z0-9_.-]+)`).exec(request.headers.cookie ?? '');
     const value = match?.[1];
     if (!value) return null;
     if (sessions.has(value)) return value;
     if (!options.sessionKey) return null;
-    const [id, mac] = value.split('.');
-    if (!id || !mac) return null;
-    const expected = Buffer.from(signature(id));
+    const [id, issued, mac] = value.split('.');
+    if (!id || !issued || !mac || !/^\d{1,12}$/.test(issued)) return null;
+    const age = Date.now() / 1000 - Number(issued);
+    if (age < -300 || age > SIGNED_SESSION_SECONDS) return null;
+    const expected = Buffer.from(signature(id, issued));
     const given = Buffer.from(mac);
     return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? value : null;
   };
-  const cookieLifetime = options.sessionKey ? '; Max-Age=34560000' : '';
+  const cookieLifetime = options.sessionKey ? `; Max-Age=${SIGNED_SESSION_SECONDS}` : '';
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -112,7 +121,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const session = newSession();
       sessions.add(session);
       response
-        .writeHead(303, { ...base, Location: '/', 'Set-Cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/${cookieLifetime}`, 'Cache-Control': 'no-store' })
+        .writeHead(303, { ...base, Location: '/', 'Set-Cookie': `${cookieName(port)}=${session}; HttpOnly; SameSite=Strict; Path=/${cookieLifetime}`, 'Cache-Control': 'no-store' })
         .end();
       return;
     }

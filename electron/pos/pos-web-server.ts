@@ -27,16 +27,45 @@ export function startPosWebServer(services: PosServices, options: { staticDir: s
  * after a restart of the terminal or of the shop's computer the page is still signed in. Deleting
  * the file signs every page out.
  */
-function sessionKey(dataDir: string): Buffer {
+export function sessionKey(dataDir: string): Buffer {
   const file = path.join(dataDir, 'web-session.key');
-  try {
-    const key = fs.readFileSync(file);
-    if (key.length >= 32) return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const key = crypto.randomBytes(32);
+  const existing = readKey(file);
+  if (existing) return existing;
+  // Written whole under another name, then linked in place: a key is never read half-written, and
+  // of two terminals starting at once the second uses the first one's key.
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, key, { mode: 0o600 });
+  const draft = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(draft, crypto.randomBytes(32), { mode: 0o600, flag: 'wx' });
+  try {
+    // An unusable file (too short) is replaced; otherwise the first key written wins.
+    if (fs.existsSync(file)) fs.renameSync(draft, file);
+    else fs.linkSync(draft, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
+  const key = readKey(file);
+  if (!key) throw new Error(`${file} is not a usable session key: remove it and start again.`);
   return key;
+}
+
+/** The key, if the file holds one; a file of another user's is refused, one others may read is made owner-only. */
+function readKey(file: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (process.getuid && stat.uid !== process.getuid()) throw new Error(`${file} belongs to another user: remove it and start again.`);
+    if (stat.mode & 0o077) fs.fchmodSync(fd, 0o600);
+    const key = fs.readFileSync(fd);
+    return key.length >= 32 ? key : null;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -35,7 +35,7 @@ async function signedIn(pos: PosServices): Promise<{ server: WebServer; get: (pa
   const server = await startPosWebServer(pos, { staticDir: newPosDir(), port: await freePort(), actor: 'test@pos', role: 'admin' });
   cleanups.push(() => server.close());
   const launch = await fetch(server.launchUrl, { redirect: 'manual' });
-  const cookie = /fleet_session=[^;]+/.exec(launch.headers.get('set-cookie') ?? '')![0];
+  const cookie = /fleet_session_\d+=[^;]+/.exec(launch.headers.get('set-cookie') ?? '')![0];
   return { server, get: (path, withCookie = true) => fetch(`${server.origin}${path}`, { headers: withCookie ? { cookie } : {} }) };
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
+import { sessionKey, startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { WebServer } from '../../electron/web-server.js';
 import { newPosDir, openPos } from '../support/pos-terminal.js';
 import { freePort } from '../support/pos-web.js';
@@ -31,7 +31,7 @@ async function serve(dir: string, port: number): Promise<WebServer> {
 async function signIn(server: WebServer): Promise<{ cookie: string; header: string }> {
   const launch = await fetch(server.launchUrl, { redirect: 'manual' });
   const header = launch.headers.get('set-cookie') ?? '';
-  return { cookie: /fleet_session=[^;]+/.exec(header)![0], header };
+  return { cookie: /fleet_session_\d+=[^;]+/.exec(header)![0], header };
 }
 
 // A picture path: 404 to a signed-in page, 401 to anyone else. A new connection each time, as after a restart.
@@ -51,16 +51,32 @@ describe('POS web sessions', () => {
     const port = await freePort();
     const first = await serve(dir, port);
     const { cookie, header } = await signIn(first);
-    expect(header).toMatch(/HttpOnly; SameSite=Strict; Path=\/; Max-Age=34560000/);
+    expect(header).toMatch(/^fleet_session_\d+=[\w-]+\.\d+\.[\w-]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=34560000$/);
     expect(await status(first, cookie)).toBe(404);
     expect(fs.statSync(path.join(dir, 'web-session.key')).mode & 0o777).toBe(0o600);
     await first.close();
 
     const again = await serve(dir, port);
     expect(await status(again, cookie)).toBe(404);
-    const [id] = cookie.slice('fleet_session='.length).split('.');
-    expect(await status(again, `fleet_session=${id}.${'A'.repeat(43)}`)).toBe(401);
-    expect(await status(again, `fleet_session=${id}`)).toBe(401);
+    const [name, value] = cookie.split('=') as [string, string];
+    const [id, issued] = value.split('.');
+    expect(name).toBe(`fleet_session_${port}`);
+    expect(await status(again, `${name}=${id}.${issued}.${'A'.repeat(43)}`)).toBe(401);
+    expect(await status(again, `${name}=${id}`)).toBe(401);
+    // Signed for a time too long ago (or with another issue time): refused.
+    expect(await status(again, `${name}=${id}.${Number(issued) - 401 * 24 * 3600}.${value.split('.')[2]}`)).toBe(401);
+
+    // A key file others could read is made owner-only again (same key); a short one is replaced.
+    const keyFile = path.join(dir, 'web-session.key');
+    const key = fs.readFileSync(keyFile);
+    fs.chmodSync(keyFile, 0o644);
+    expect(sessionKey(dir).equals(key)).toBe(true);
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    fs.writeFileSync(keyFile, 'short');
+    const replaced = sessionKey(dir);
+    expect(replaced.length).toBe(32);
+    expect(fs.readFileSync(keyFile).equals(replaced)).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('web-session.key.'))).toEqual([]);
 
     // Another terminal's key does not sign this one's pages in.
     const otherDir = newPosDir();
