@@ -249,7 +249,8 @@ abstract class OdooPosAdapter {
   }
 
   async ping() {
-    await this.rpc.version();
+    // A quick answer or none: a hanging probe would hold up the sync of the next sale.
+    await this.rpc.version(5_000);
   }
 
   /**

@@ -75,7 +75,7 @@ export class PosImages {
    * asked for is stored (a picture, or none), so it ends; a failure to reach Odoo stops it and
    * keeps what was stored.
    */
-  async fetch(adapter: PosAdapter, batchSize = 100): Promise<FetchResult> {
+  async fetch(adapter: PosAdapter, batchSize = 100, onStored: (pictures: number) => void = () => {}): Promise<FetchResult> {
     const result: FetchResult = { fetched: 0, without: 0 };
     for (;;) {
       const batch = this.missing(batchSize);
@@ -86,6 +86,7 @@ export class PosImages {
         const byId = new Map(rows.map((r) => [r.id, r.image_128]));
         const store = this.db.prepare('INSERT OR REPLACE INTO images (model, record_id, version, mime, picture, fetched_at) VALUES (?, ?, ?, ?, ?, ?)');
         const at = new Date().toISOString();
+        const before = result.fetched;
         this.db.transaction(() => {
           for (const record of wanted) {
             const encoded = byId.get(record.id);
@@ -97,6 +98,7 @@ export class PosImages {
             else result.without++;
           }
         })();
+        if (result.fetched > before) onStored(result.fetched - before);
       }
     }
   }

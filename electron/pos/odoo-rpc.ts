@@ -46,9 +46,9 @@ export class OdooRpc {
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new FleetError('VALIDATION', `${connection.url} is not an http(s) URL.`, { field: 'url' });
   }
 
-  /** `{server_version, server_version_info, server_serie, protocol_version}` — no login needed. */
-  async version(): Promise<{ server_version: string; server_version_info: Array<number | string>; server_serie?: string }> {
-    return (await this.post('/jsonrpc', { service: 'common', method: 'version', args: [] })) as never;
+  /** `{server_version, server_version_info, server_serie, protocol_version}` — no login needed. `timeoutMs`: sooner than calls' own limit. */
+  async version(timeoutMs?: number): Promise<{ server_version: string; server_version_info: Array<number | string>; server_serie?: string }> {
+    return (await this.post('/jsonrpc', { service: 'common', method: 'version', args: [] }, timeoutMs)) as never;
   }
 
   /** Logs in (once): the user id, or an `auth` failure. */
@@ -68,11 +68,11 @@ export class OdooRpc {
     return (await this.post('/jsonrpc', { service: 'object', method: 'execute_kw', args: [database, uid, secret, model, method, args, kwargs] })) as T;
   }
 
-  private post(path: string, params: unknown): Promise<unknown> {
+  private post(path: string, params: unknown, timeoutOverrideMs?: number): Promise<unknown> {
     const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method: 'call', params, id: Date.now() }));
     const url = new URL(path, this.base);
     const client = url.protocol === 'https:' ? https : http;
-    const timeoutMs = this.connection.timeoutMs ?? 30_000;
+    const timeoutMs = timeoutOverrideMs ?? this.connection.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
       let sent = false;
       const request = client.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length }, agent: false }, (response) => {

@@ -124,7 +124,7 @@ export class Outbox {
    * Pending orders, oldest first, once any of them is due; uncertain ones are among them (the
    * engine checks those first and holds back any Odoo may still be processing). Orders go in the
    * order they were sold even when their backoffs differ: a sale made while Odoo was away is not
-   * sent ahead of an older one, and a refund never reaches Odoo before the sale it refunds.
+   * sent ahead of an older one (a refund waiting for its link also waits for its sale: the engine).
    */
   due(now: Date, limit: number): OutboxOrder[] {
     const anyDue = this.db.prepare("SELECT 1 FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL AND next_attempt_at <= ? LIMIT 1").get(now.toISOString());
@@ -229,6 +229,7 @@ export class Outbox {
   }
 
   /** Unsynced orders (pending and parked) as a file another terminal can import, with the customers made offline they wait for. */
+  /** Links still to make (refund_links) stay here: on another terminal such a refund goes as a plain return. */
   exportUnsynced(now = new Date()): OutboxExport {
     const rows = (this.db.prepare("SELECT * FROM outbox WHERE state <> 'synced' ORDER BY created_at").all() as Row[]).map(fromRow);
     const waitedFor = [...new Set(rows.map((o) => o.partnerLocalId).filter((id): id is number => id !== null))];

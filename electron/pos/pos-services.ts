@@ -67,12 +67,15 @@ export function createPosServices(options: PosOptions): PosServices {
     (imageFetch ??= (async () => {
       const adapter = terminal.adapter();
       if (!adapter) throw new FleetError('VALIDATION', 'This terminal is not paired, or its vault is locked.');
+      let fetched = 0;
       try {
-        return await images.fetch(adapter);
+        const result = await images.fetch(adapter, 100, (stored) => (fetched += stored));
+        return result;
       } catch (error) {
         throw toFleetError(error, 'Could not fetch the pictures');
       } finally {
-        events.emit('pos.images', images.counts());
+        // Only when there is something new to show: the selling page reads its data again then.
+        if (fetched > 0) events.emit('pos.images', images.counts());
       }
     })().finally(() => (imageFetch = null)));
   const fetchImagesInBackground = () => {

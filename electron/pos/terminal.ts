@@ -241,6 +241,8 @@ export class PosTerminal {
       (models[row.model] ??= []).push(JSON.parse(row.data));
     }
     if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
+    // The PIN and badge hashes stay here (cashierLogin checks them): an unsalted sha1 of a 4-digit PIN is no secret.
+    if (models['hr.employee']) models['hr.employee'] = (models['hr.employee'] as Array<Record<string, unknown>>).map(({ pin, barcode: _barcode, ...employee }) => ({ ...employee, has_pin: Boolean(pin) }));
     return { series: this.adapter()?.series ?? null, models };
   }
 
@@ -369,6 +371,10 @@ export class PosTerminal {
     if (sale.partnerId === null) {
       const identify = this.cached<{ id: number; name: string; split_transactions?: boolean }>('pos.payment.method').find((m) => m.split_transactions === true && sale.payments.some((p) => p.paymentMethodId === m.id));
       if (identify) throw new FleetError('VALIDATION', `${identify.name} needs a customer on the order (Odoo would refuse to close the session).`, { field: 'partnerId' });
+    }
+    // The same for the cashier: an employee of this terminal's data (pos_hr), never any id a client sends.
+    if (sale.employeeId != null && !this.cached<{ id: number }>('hr.employee').some((e) => e.id === sale.employeeId)) {
+      throw new FleetError('VALIDATION', `No cashier ${sale.employeeId} on this terminal (refresh the POS data?).`, { field: 'employeeId' });
     }
     let partnerLocalId: number | null = null;
     if (sale.partnerId !== null && sale.partnerId < 0) {

@@ -49,11 +49,16 @@ describe('POS pictures', () => {
     // Odoo 17 loads image_128 as a boolean: nothing of the pictures is in the cache yet.
     expect(pos.images.counts()).toEqual({ stored: 0, missing: expected.length + 1 });
 
+    // The selling page is told when there is something new to show, and only then.
+    const told: unknown[] = [];
+    pos.events.on('pos.images', (counts) => told.push(counts));
     const first = await call<{ fetched: number; without: number }>(pos, 'pos.fetchImages');
     expect(first).toEqual({ fetched: expected.length + 1, without: 0 });
+    expect(told).toEqual([{ stored: expected.length + 1, missing: 0 }]);
     const reads = odoo.requests();
     expect(await call(pos, 'pos.fetchImages')).toEqual({ fetched: 0, without: 0 });
     expect(odoo.requests()).toEqual(reads); // nothing asked again
+    expect(told).toHaveLength(1);
     expect((await call<{ images: unknown }>(pos, 'pos.status')).images).toEqual({ stored: expected.length + 1, missing: 0 });
 
     const products = await call<Array<{ id: number; image_url?: string }>>(pos, 'pos.products', { offset: 0, limit: 50 });

@@ -222,7 +222,9 @@ describe('POS data for the selling UI', () => {
     const partner = odoo.catalog.partners()[3] as { name: string };
     const found: Array<{ name: string }> = await call('pos.partners', { query: partner.name.slice(0, 6) });
     expect(found.map((p) => p.name)).toContain(partner.name);
-    const employees = catalog.models['hr.employee'] as Array<{ id: number; name: string }>;
+    const employees = catalog.models['hr.employee'] as Array<{ id: number; name: string; has_pin?: boolean }>;
+    // The UI learns who has a PIN, never the PIN's or badge's hash.
+    expect(employees.every((e) => typeof e.has_pin === 'boolean' && !('pin' in e) && !('barcode' in e))).toBe(true);
     await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '9999' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     await expect(call('pos.cashierLogin', { employeeId: employees[0]!.id, pin: '1234' })).resolves.toMatchObject({ name: employees[0]!.name, employeeId: employees[0]!.id });
     // A badge scanned (pos_hr loads its sha1 as the employee's barcode): the employee's PIN is still asked for.
@@ -462,6 +464,8 @@ describe('what a real Odoo 17 showed', () => {
       const employeeOf = (name: string) => odoo.orders().find((o) => o.pos_reference === name)!.employee_id;
       expect(employeeOf(bySomeone.name)).toBe(employee.id);
       expect(employeeOf(byTheUser.name)).toBe(false);
+      // Only a cashier of this terminal's data: any other id is refused at the sale.
+      expect(() => pos.terminal.commitSale({ ...cashSale(2, 1, 4), employeeId: 999 })).toThrow(/No cashier 999/);
     });
   }
 

@@ -225,7 +225,7 @@ export function readPosData(catalog: { series: string | null; models: Record<str
     categories: asRecords(models['pos.category'])
       .map((c) => ({ id: Number(c.id), name: str(c.name), parentId: m2o(c.parent_id), sequence: num(c.sequence), imageUrl: pictureUrl(c.image_url) }))
       .sort((a, b) => a.sequence - b.sequence || a.name.localeCompare(b.name)),
-    employees: employeesLoaded ? asRecords(models['hr.employee']).map((e) => ({ id: Number(e.id), name: str(e.name), hasPin: typeof e.pin === 'string' && e.pin !== '' })) : null,
+    employees: employeesLoaded ? asRecords(models['hr.employee']).map((e) => ({ id: Number(e.id), name: str(e.name), hasPin: e.has_pin === true })) : null,
     nomenclature: nomenclatureFrom(nomenclatureRecord, rules),
     uoms: new Map(asRecords(models['uom.uom']).map((u) => [Number(u.id), { name: str(u.name), rounding: num(u.rounding, 0.01) }])),
     uomDigits: readDigits(models, 'Product Unit of Measure', 3),
