@@ -146,47 +146,23 @@ export class Outbox {
    * Quantities given back by refunds recorded here and not yet in Odoo, by the Odoo line they
    * refund (`refunded_orderline_id` in their payloads): Odoo's refunded_qty does not count them yet.
    */
-  refundedLinesWaiting(): { byLineId: Map<number, { qty: number; lots: string[] }>; byLineUuid: Map<string, { qty: number; lots: string[] }> } {
-    const given = new Map<number, { qty: number; lots: string[] }>();
-    const lotNames = (lots: unknown): string[] =>
-      Array.isArray(lots) ? lots.flatMap((command) => (Array.isArray(command) && typeof command[2]?.lot_name === 'string' ? [command[2].lot_name as string] : [])) : [];
-    const visit = (value: unknown): void => {
-      if (Array.isArray(value)) value.forEach(visit);
-      else if (value && typeof value === 'object') {
-        const { refunded_orderline_id: line, qty, pack_lot_ids: lots } = value as { refunded_orderline_id?: unknown; qty?: unknown; pack_lot_ids?: unknown };
-        if (typeof line === 'number' && typeof qty === 'number') {
-          const entry = given.get(line) ?? { qty: 0, lots: [] };
-          entry.qty -= qty;
-          entry.lots.push(...lotNames(lots)); // pack_lot_ids: [[0, 0, {lot_name}], …]
-          given.set(line, entry);
-        } else Object.values(value).forEach(visit);
-      }
-    };
-    for (const row of this.db.prepare("SELECT payload FROM outbox WHERE state IN ('pending', 'parked') AND payload LIKE '%refunded_orderline_id%'").iterate() as Iterable<{ payload: string }>) visit(JSON.parse(row.payload));
-    // Refunds not linked yet (their sale was not in Odoo when rung up): by the sold line's uuid.
-    const held = new Map<string, { qty: number; lots: string[] }>();
-    for (const row of this.db.prepare("SELECT payload, refund_links FROM outbox WHERE state IN ('pending', 'parked') AND refund_links IS NOT NULL").iterate() as Iterable<{ payload: string; refund_links: string }>) {
-      const links = JSON.parse(row.refund_links) as RefundLinks;
-      const refundLines = new Map<string, { qty?: unknown; pack_lot_ids?: unknown }>();
-      const collect = (value: unknown): void => {
-        if (Array.isArray(value)) value.forEach(collect);
-        else if (value && typeof value === 'object') {
-          const line = value as { uuid?: unknown; qty?: unknown };
-          if (typeof line.uuid === 'string' && typeof line.qty === 'number') refundLines.set(line.uuid, line);
-          else Object.values(value).forEach(collect);
-        }
-      };
-      collect(JSON.parse(row.payload));
-      for (const [refundLine, soldLine] of links.lines) {
-        const line = refundLines.get(refundLine);
-        if (!line) continue;
-        const entry = held.get(soldLine) ?? { qty: 0, lots: [] };
-        entry.qty -= line.qty as number;
-        entry.lots.push(...lotNames(line.pack_lot_ids));
-        held.set(soldLine, entry);
+  refundedLinesWaiting(): { byLineId: Map<number, GivenBack>; byLineUuid: Map<string, GivenBack> } {
+    const byLineId = new Map<number, GivenBack>();
+    const byLineUuid = new Map<string, GivenBack>();
+    const rows = this.db
+      .prepare("SELECT payload, refund_links FROM outbox WHERE state IN ('pending', 'parked') AND (refund_links IS NOT NULL OR payload LIKE '%refunded_orderline_id%')")
+      .all() as Array<{ payload: string; refund_links: string | null }>;
+    for (const row of rows) {
+      const lines = payloadLines(row.payload);
+      for (const line of lines) if (typeof line.refunded_orderline_id === 'number') giveBack(byLineId, line.refunded_orderline_id, line);
+      // Refunds not linked yet (their sale was not in Odoo when rung up): by the sold line's uuid.
+      const links = row.refund_links ? (JSON.parse(row.refund_links) as RefundLinks) : null;
+      for (const [refundLine, soldLine] of links?.lines ?? []) {
+        const line = lines.find((l) => l.uuid === refundLine);
+        if (line) giveBack(byLineUuid, soldLine, line);
       }
     }
-    return { byLineId: given, byLineUuid: held };
+    return { byLineId, byLineUuid };
   }
 
   counts(): { pending: number; parked: number; synced: number; lastSyncedAt: string | null } {
@@ -328,4 +304,40 @@ function fromRow(r: Row): OutboxOrder {
     syncedAt: r.synced_at,
     refundLinks: r.refund_links ? (JSON.parse(r.refund_links) as RefundLinks) : null,
   };
+}
+
+/** What refunds waiting here give back of one sold line. */
+export interface GivenBack {
+  qty: number;
+  lots: string[];
+}
+
+interface PayloadLine {
+  uuid?: unknown;
+  qty: number;
+  refunded_orderline_id?: unknown;
+  pack_lot_ids?: unknown;
+}
+
+/** The order lines of a frozen payload, whatever the version's shape: the dicts of its [0, 0, {…}] line commands. */
+function payloadLines(payload: string): PayloadLine[] {
+  const lines: PayloadLine[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const line = value as { product_id?: unknown; qty?: unknown };
+      if (typeof line.qty === 'number' && 'product_id' in line) lines.push(line as PayloadLine);
+      else Object.values(value).forEach(visit);
+    }
+  };
+  visit(JSON.parse(payload));
+  return lines;
+}
+
+/** Adds a refund line to what is given back of a sold line: its quantity, and its lots (pack_lot_ids: [[0, 0, {lot_name}], …]). */
+function giveBack<K>(given: Map<K, GivenBack>, soldLine: K, line: PayloadLine): void {
+  const entry = given.get(soldLine) ?? { qty: 0, lots: [] };
+  entry.qty -= line.qty;
+  if (Array.isArray(line.pack_lot_ids)) for (const command of line.pack_lot_ids) if (Array.isArray(command) && typeof command[2]?.lot_name === 'string') entry.lots.push(command[2].lot_name as string);
+  given.set(soldLine, entry);
 }
