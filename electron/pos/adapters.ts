@@ -41,6 +41,12 @@ export interface Sale {
   dateOrder: Date;
 }
 
+/** What the payload rewrites touch of an order dict (16/17's `data`, 18's whole payload). */
+interface OrderDict {
+  partner_id: unknown;
+  lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]>;
+}
+
 /** The models whose pictures the selling UI shows. */
 export type ImageModel = 'product.product' | 'pos.category';
 
@@ -280,11 +286,29 @@ abstract class OdooPosAdapter {
     }
   }
 
-  protected linkLines(lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]>, links: ReadonlyMap<string, number>): void {
-    for (const [, , line] of lines) {
-      const id = typeof line.uuid === 'string' ? links.get(line.uuid) : undefined;
-      if (id !== undefined) line.refunded_orderline_id = id;
-    }
+  /** The order's own dict in a frozen payload (16/17 wrap it in `data`, 18 sends it as is). */
+  protected abstract orderIn(payload: Record<string, unknown>): OrderDict;
+
+  /** The one change a payload gets before its first send, written into the version's shape. */
+  private rewrite(payload: string, change: (order: OrderDict) => void): string {
+    const parsed = JSON.parse(payload) as Record<string, unknown>;
+    change(this.orderIn(parsed));
+    return JSON.stringify(parsed);
+  }
+
+  withPartner(payload: string, partnerId: number): string {
+    return this.rewrite(payload, (order) => {
+      order.partner_id = partnerId;
+    });
+  }
+
+  withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string {
+    return this.rewrite(payload, (order) => {
+      for (const [, , line] of order.lines) {
+        const id = typeof line.uuid === 'string' ? links.get(line.uuid) : undefined;
+        if (id !== undefined) line.refunded_orderline_id = id;
+      }
+    });
   }
 
   async login(sessionId: number) {
@@ -413,16 +437,8 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
     return Number(await this.rpc.call('res.partner', 'create_from_ui', [vals]));
   }
 
-  withPartner(payload: string, partnerId: number): string {
-    const order = JSON.parse(payload) as { data: { partner_id: unknown } };
-    order.data.partner_id = partnerId;
-    return JSON.stringify(order);
-  }
-
-  withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string {
-    const order = JSON.parse(payload) as { data: { lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]> } };
-    this.linkLines(order.data.lines, links);
-    return JSON.stringify(order);
+  protected orderIn(payload: Record<string, unknown>): OrderDict {
+    return payload.data as OrderDict;
   }
 
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
@@ -499,16 +515,8 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
     return Number(Array.isArray(ids) ? ids[0] : ids);
   }
 
-  withPartner(payload: string, partnerId: number): string {
-    const order = JSON.parse(payload) as { partner_id: unknown };
-    order.partner_id = partnerId;
-    return JSON.stringify(order);
-  }
-
-  withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string {
-    const order = JSON.parse(payload) as { lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]> };
-    this.linkLines(order.lines, links);
-    return JSON.stringify(order);
+  protected orderIn(payload: Record<string, unknown>): OrderDict {
+    return payload as unknown as OrderDict;
   }
 
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
