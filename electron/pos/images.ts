@@ -43,6 +43,12 @@ export function pictureType(bytes: Buffer): string | null {
 /** SQL over a cache_records row `c`: Odoo says the record has a picture (17 loads a product's image_128 as a boolean, 18 as the picture). */
 const HAS_PICTURE = `((c.model = 'product.product' AND json_type(c.data, '$.image_128') IN ('true', 'text')) OR (c.model = 'pos.category' AND json_type(c.data, '$.has_image') = 'true'))`;
 
+/** The cached records whose picture is not stored at their version (FROM … WHERE, over `c`). */
+const MISSING = `FROM cache_records c
+           LEFT JOIN images i ON i.model = c.model AND i.record_id = CAST(c.id AS INTEGER)
+          WHERE ${HAS_PICTURE}
+            AND (i.version IS NULL OR i.version <> coalesce(json_extract(c.data, '$.write_date'), ''))`;
+
 function versionTag(version: string): string {
   return crypto.createHash('sha1').update(version).digest('hex').slice(0, 12);
 }
@@ -55,10 +61,7 @@ export class PosImages {
     return this.db
       .prepare(
         `SELECT c.model AS model, CAST(c.id AS INTEGER) AS id, coalesce(json_extract(c.data, '$.write_date'), '') AS version
-           FROM cache_records c
-           LEFT JOIN images i ON i.model = c.model AND i.record_id = CAST(c.id AS INTEGER)
-          WHERE ${HAS_PICTURE}
-            AND (i.version IS NULL OR i.version <> coalesce(json_extract(c.data, '$.write_date'), ''))
+           ${MISSING}
           ORDER BY c.model DESC, id
           LIMIT ?`,
       )
@@ -67,7 +70,7 @@ export class PosImages {
 
   counts(): { stored: number; missing: number } {
     const stored = (this.db.prepare('SELECT count(*) AS n FROM images WHERE picture IS NOT NULL').get() as { n: number }).n;
-    return { stored, missing: this.missing().length };
+    return { stored, missing: (this.db.prepare(`SELECT count(*) AS n ${MISSING}`).get() as { n: number }).n };
   }
 
   /**

@@ -69,8 +69,7 @@ export function createPosServices(options: PosOptions): PosServices {
       if (!adapter) throw new FleetError('VALIDATION', 'This terminal is not paired, or its vault is locked.');
       let fetched = 0;
       try {
-        const result = await images.fetch(adapter, 100, (stored) => (fetched += stored));
-        return result;
+        return await images.fetch(adapter, 100, (stored) => (fetched += stored));
       } catch (error) {
         throw toFleetError(error, 'Could not fetch the pictures');
       } finally {
