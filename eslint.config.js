@@ -9,6 +9,20 @@ import globals from 'globals';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'stream', 'events', 'url', 'util', 'tls', 'dns', 'zlib', 'readline', 'worker_threads'];
 const nodeBuiltinPatterns = nodeBuiltins.map((name) => ({ group: [name, `${name}/*`], message: 'Node modules are not available here.' }));
 
+const serviceLayerPatterns = [
+  { group: ['electron', 'electron/*'], message: "Only electron/app/** may import 'electron': services run in plain Node." },
+  { group: ['**/renderer/**', '**/pos-shell/**'], message: 'Services never import UI code.' },
+];
+
+// Tenant isolation in the code's shape: only electron/postgres/ opens connections, and its API
+// gives an admin session on cluster-level databases only, a tenant's database only as the tenant.
+const postgresBoundary = {
+  patterns: [
+    { group: ['**/postgres/pg-over-ssh*'], message: 'Connect through electron/postgres: withAdmin (cluster-level databases) or withTenantSession (inside a tenant database).' },
+  ],
+  paths: [{ name: 'pg', allowTypeImports: true, message: "Only electron/postgres/ creates PostgreSQL clients; import pg's types only." }],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', '.testbed/**'] },
   js.configs.recommended,
@@ -57,15 +71,14 @@ export default tseslint.config(
     files: ['electron/**/*.ts'],
     ignores: ['electron/app/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['electron', 'electron/*'], message: "Only electron/app/** may import 'electron': services run in plain Node." },
-            { group: ['**/renderer/**', '**/pos-shell/**'], message: 'Services never import UI code.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [...serviceLayerPatterns, ...postgresBoundary.patterns], paths: postgresBoundary.paths }],
+    },
+  },
+  {
+    // The one module that logs in to PostgreSQL, and decides as whom (see its README).
+    files: ['electron/postgres/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: serviceLayerPatterns }],
     },
   },
 );

@@ -46,8 +46,6 @@ export const ReconcileItem = z.object({
   foreignHostId: z.string().optional(),
   /** adoptable-container: why it looks like Odoo (image name, env contract, port 8069). */
   evidence: z.array(z.string()).optional(),
-  /** adoptable-database: installed modules in ir_module_module. */
-  installedModules: z.number().optional(),
   /** This console's journal: the tenant was created / decommissioned here (ISO time), if so. */
   createdHere: z.string().nullable().optional(),
   decommissionedHere: z.string().nullable().optional(),

@@ -8,7 +8,7 @@ import type { HostCoordinators } from '../coordination/host-coordinators.js';
 // sees the same archives; a sidecar JSON beside each archive holds the same facts.
 
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS fleet_backups (
+  `CREATE TABLE IF NOT EXISTS public.fleet_backups (
      id uuid PRIMARY KEY,
      tenant text NOT NULL,
      database text NOT NULL,

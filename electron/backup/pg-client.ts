@@ -3,7 +3,8 @@ import { FleetError } from '../../shared/errors.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { DockerService } from '../docker/docker-service.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
+import type { Login } from '../postgres/throwaway-roles.js';
 import type { SshPool } from '../ssh/pool.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 
@@ -14,31 +15,37 @@ export function clientImageFor(settings: { managed?: boolean; image?: string | n
 }
 
 /**
- * One-off containers running PostgreSQL's client tools (pg_dump, psql) on the host, as the
- * admin role, on the network tenants use to reach the server. The admin password reaches them
- * as a 0600 file put into the container before it starts, never on a command line or in an
- * environment.
+ * One-off containers running PostgreSQL's client tools (pg_dump, psql) on the host, on the
+ * network tenants use to reach the server, logged in as the role named — a tenant's throw-away
+ * session or an archive loader, never the admin. The password reaches them as a 0600 file put
+ * into the container before it starts, never on a command line or in an environment. They run
+ * confined: an unprivileged user, no capabilities, no privilege gain, a read-only root file
+ * system (the password file sits on a volume of the container's own).
  */
 export interface PgClient {
   image: string;
   major: number;
-  /**
-   * Container options and the password file for `tool args…` against `database`, as the admin
-   * role unless `login` names another.
-   */
-  container(tool: 'pg_dump' | 'psql', args: string[], database: string, extraEnv?: string[], login?: { user: string; password: string }): { options: Docker.ContainerCreateOptions; files: { path: string; tar: Buffer } };
+  /** Whether its psql knows pg_dump's `\restrict` / `\unrestrict` (17.6, 16.10, 15.14, 14.19, 13.22 and later). */
+  knowsRestrict: boolean;
+  /** Container options and the password file for `tool args…` against `database`. */
+  container(tool: 'pg_dump' | 'psql', args: string[], database: string, login: Login): { options: Docker.ContainerCreateOptions; files: { path: string; tar: Buffer } };
 }
+
+/** nobody:nogroup, in Debian's and Alpine's images alike. */
+const CLIENT_UID = 65534;
+const SECRET_DIR = '/run/fleet-pg';
 
 export async function pgClient(deps: { pool: SshPool; docker: DockerService; hosts: HostService }, hostId: string): Promise<PgClient> {
   const settings = deps.hosts.get(hostId).dbServer;
   const admin = deps.hosts.dbTarget(hostId);
   if (!settings || !admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
-  const num = await withPostgres(deps.pool, admin, async (c) => Number((await c.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]!.server_version_num));
+  const num = await withAdmin(deps.pool, admin, async (c) => Number((await c.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]!.server_version_num));
   const major = Math.floor(num / 10000);
   const image = clientImageFor(settings, major);
   const endpoint = deps.hosts.endpoint(hostId);
+  let env: string[];
   try {
-    await deps.docker.call(endpoint, (d) => d.getImage(image).inspect());
+    env = (await deps.docker.call(endpoint, (d) => d.getImage(image).inspect())).Config?.Env ?? [];
   } catch (error) {
     if (error instanceof FleetError && error.code === 'NOT_FOUND') {
       throw new FleetError('NOT_FOUND', `The image ${image} is not on the host: a PostgreSQL ${major} client image (pg_dump, psql) is needed there; load ${image} or set the host's client image.`, { image });
@@ -50,19 +57,38 @@ export async function pgClient(deps: { pool: SshPool; docker: DockerService; hos
   return {
     image,
     major,
-    container: (tool, args, database, extraEnv = [], login = { user: admin.user, password: admin.password ?? '' }) => ({
+    knowsRestrict: knowsRestrict(env),
+    container: (tool, args, database, login) => ({
       options: {
         Image: image,
-        User: '0',
+        User: `${CLIENT_UID}:${CLIENT_UID}`,
         Entrypoint: [tool],
         Cmd: [`--host=${dbHost}`, `--port=${settings.port}`, `--username=${login.user}`, '--no-password', ...args, tool === 'psql' ? `--dbname=${database}` : database],
-        Env: ['PGPASSFILE=/tmp/.fleet-pgpass', ...extraEnv],
+        Env: [`PGPASSFILE=${SECRET_DIR}/pgpass`],
         Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: database },
-        HostConfig: settings.tenantNetwork ? { NetworkMode: settings.tenantNetwork } : {},
+        HostConfig: {
+          ...(settings.tenantNetwork ? { NetworkMode: settings.tenantNetwork } : {}),
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          ReadonlyRootfs: true,
+          Mounts: [{ Type: 'volume', Source: '', Target: SECRET_DIR }], // anonymous: removed with the container
+        },
       },
-      files: { path: '/tmp', tar: tarArchive([{ name: '.fleet-pgpass', content: Buffer.from(pgpass(login.user, login.password)), mode: 0o600, uid: 0, gid: 0 }]) },
+      files: { path: SECRET_DIR, tar: tarArchive([{ name: 'pgpass', content: Buffer.from(pgpass(login.user, login.password)), mode: 0o600, uid: CLIENT_UID, gid: CLIENT_UID }]) },
     }),
   };
+}
+
+// The first release of each series whose psql takes \restrict (August 2025).
+const RESTRICT_SINCE: Record<number, number> = { 13: 22, 14: 19, 15: 14, 16: 10, 17: 6 };
+
+/** From the official image's PG_VERSION ("16.10-1.pgdg120+1"); unknown means no. */
+export function knowsRestrict(env: string[]): boolean {
+  const version = /^PG_VERSION=(\d+)\.(\d+)/.exec(env.find((e) => e.startsWith('PG_VERSION=')) ?? '');
+  if (!version) return false;
+  const [major, minor] = [Number(version[1]), Number(version[2])];
+  const since = RESTRICT_SINCE[major];
+  return major > 17 || (since !== undefined && minor >= since);
 }
 
 /** .pgpass fields escape ':' and '\'. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition } from '../jobs/types.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import { waitForTenantHealth } from '../tenants/health.js';
 import type { TenantParts } from '../tenants/tenant-parts.js';
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
@@ -66,7 +66,7 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
         onCrash: 'resume',
         async run(ctx) {
           const { database, role } = parts(ctx);
-          await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
+          await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
             if (!(await exists(c, scratch(database)))) return; // swapped already
             await dropDatabase(c, previous(database), role);
             await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, scratch(database)]]);
@@ -90,7 +90,7 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
             'set -e; cd /var/lib/odoo/filestore; if [ -d ".previous-$1" ] && [ ! -d ".restore-$1" ]; then if [ -e "$1" ]; then mv "$1" ".restore-$1"; fi; mv ".previous-$1" "$1"; elif [ -d ".previous-$1" ] && [ ! -e "$1" ]; then mv ".previous-$1" "$1"; fi',
             'the filestore swap back',
           );
-          await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
+          await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
             // Undo only this job's renames: they left no scratch copy and a previous copy that is
             // the tenant's (a database of that name that is someone else's is never touched).
             if ((await exists(c, scratch(database))) || !(await exists(c, previous(database)))) return;
@@ -122,7 +122,7 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
         onCrash: 'resume',
         async run(ctx) {
           const { database, role } = parts(ctx);
-          await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, previous(database), role));
+          await withAdmin(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, previous(database), role));
           await filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.previous-$1"`, 'the filestore cleaner');
         },
       },

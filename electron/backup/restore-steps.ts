@@ -1,20 +1,22 @@
-import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { ArchiveCopy } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import { runOneOffWithInput } from '../docker/one-off-stream.js';
 import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
+import { finishArchiveLoad, openArchiveLoader, reclaimScratch } from '../postgres/archive-loader.js';
+import { confineDatabase } from '../postgres/database-access.js';
+import { withTenantSession } from '../postgres/tenant-session.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
-import { generatePassword, scramSha256Verifier } from '../postgres/scram.js';
 import { openZipOf } from './archive-copies.js';
 import { keyFor, removeArchiveHelpers, type BackupDeps } from './archive-steps.js';
 import { storeOfCopy, type StoreDeps } from './archive-stores.js';
 import { localFileSource, type ByteSource } from './byte-io.js';
 import { checkSha256 } from './odoo-archive.js';
 import { pgClient } from './pg-client.js';
+import { guardPsqlScript } from './psql-script-guard.js';
 import { ZipReader } from './zip-reader.js';
 
 /** What every job loading an Odoo archive onto a tenant's host knows. */
@@ -145,7 +147,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
       if (names.scratchOf(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
       // An archive of another Odoo series would load, pass /web/health and break the tenant.
       const archived = await archiveSeries(await openArchiveZip(deps, sourceOf(ctx)));
-      const running = await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: found.database }, async (c) => {
+      const running = await withTenantSession(deps.pool, admin(ctx.input.hostId), found, async (c) => {
         const { rows } = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'").catch(() => ({ rows: [] as Array<{ v: string | null }> }));
         return /^(\d+\.\d+)/.exec(rows[0]?.v ?? '')?.[1] ?? null;
       }).catch(() => null);
@@ -162,12 +164,12 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
     onCrash: 'compensate',
     async run(ctx) {
       const { database, role } = parts(ctx);
-      await withPostgres(deps.pool, admin(ctx.input.hostId), async (c) => {
+      await reclaimScratch(deps.pool, admin(ctx.input.hostId), { database: names.scratchOf(database), role });
+      await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
         await dropDatabase(c, names.scratchOf(database), role); // a leftover of an interrupted run
         // As Odoo's restore creates it: unicode, template0 with C collation.
         await c.query(`CREATE DATABASE ${c.escapeIdentifier(names.scratchOf(database))} OWNER ${c.escapeIdentifier(role)} ENCODING 'UTF8' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-        await c.query(`REVOKE ALL ON DATABASE ${c.escapeIdentifier(names.scratchOf(database))} FROM PUBLIC`);
-        await c.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${c.escapeIdentifier(names.scratchOf(database))} TO ${c.escapeIdentifier(role)}`);
+        await confineDatabase(c, names.scratchOf(database), role);
       });
     },
     async compensate(ctx) {
@@ -175,30 +177,29 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
       if (!found) return;
       // A killed console leaves its psql or filestore writer behind on the host.
       await removeArchiveHelpers(deps, ctx.input.hostId, [found.database, names.scratchOf(found.database)]);
-      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, names.scratchOf(found.database), found.role));
+      await reclaimScratch(deps.pool, admin(ctx.input.hostId), { database: names.scratchOf(found.database), role: found.role });
+      await withAdmin(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, names.scratchOf(found.database), found.role));
     },
   };
 
   const loadDump = (after?: (client: pg.Client, ctx: StepContext<I>) => Promise<void>): StepDefinition<I> => ({
     name: 'load-dump',
-    title: 'Load dump.sql into it (psql on the host, as the tenant’s role)',
+    title: 'Load dump.sql into it (psql on the host, as a throw-away role confined to it)',
     onCrash: 'compensate',
     async run(ctx) {
       const { database, role } = parts(ctx);
+      const scratch = { database: names.scratchOf(database), role };
       const client = await pgClient(deps, ctx.input.hostId);
-      // An archive is untrusted input: psql logs in as a throw-away role that is neither
-      // superuser nor anything but a member of the tenant's role, so a dump that resets its role
-      // or shells out gains nothing. Every object is created as the tenant's role (PGOPTIONS).
-      const loader = { user: `fleet_load_${crypto.randomBytes(6).toString('hex')}`, password: generatePassword() };
-      ctx.setOutput({ loader: loader.user });
-      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) =>
-        c.query(`CREATE ROLE ${c.escapeIdentifier(loader.user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION IN ROLE ${c.escapeIdentifier(role)} PASSWORD ${c.escapeLiteral(scramSha256Verifier(loader.password))}`),
-      );
+      // An archive is untrusted input: psql logs in as a throw-away role of no other role's,
+      // owning the scratch database alone for the load, and runs none of the archive's psql
+      // meta-commands (refused before they reach it).
+      const loader = await openArchiveLoader(deps.pool, admin(ctx.input.hostId), scratch);
+      ctx.setOutput({ loader: loader.login.user });
       const loadTheDump = async () => {
-        const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], names.scratchOf(database), [`PGOPTIONS=-c role=${role}`], loader);
+        const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], scratch.database, loader.login);
         const zip = await openArchiveZip(deps, sourceOf(ctx));
         try {
-          const dump = await zip.stream(zip.member('dump.sql')!);
+          const dump = guardPsqlScript(await zip.stream(zip.member('dump.sql')!), { label: `${archiveLabel(sourceOf(ctx))}: dump.sql`, psqlRestricts: client.knowsRestrict });
           await runOneOffWithInput(docker(ctx.input.hostId), psql.options, dump, 'psql loading dump.sql', psql.files);
         } finally {
           await zip.close();
@@ -211,36 +212,19 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
         if (dumpLoaded.status === 'rejected') throw dumpLoaded.reason;
         if (filestoreStaged.status === 'rejected') throw filestoreStaged.reason;
       } finally {
-        await dropLoader(ctx.input.hostId, names.scratchOf(database), role, loader.user);
+        await loader.finish();
       }
-      if (after) {
-        await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: names.scratchOf(database) }, async (c) => {
-          await c.query(`SET ROLE ${c.escapeIdentifier(role)}`);
-          await after(c, ctx);
-        });
-      }
-      return { loader: loader.user, filestoreStaged: true };
+      // Copy and neutralize run the loaded database's code (its triggers): as the tenant.
+      if (after) await withTenantSession(deps.pool, admin(ctx.input.hostId), scratch, (c) => after(c, ctx));
+      return { loader: loader.login.user, filestoreStaged: true };
     },
     async compensate(ctx) {
       const found = ctx.output<TenantParts>('preflight');
       const loader = ctx.output<{ loader?: string }>('load-dump')?.loader;
-      if (found && loader) await dropLoader(ctx.input.hostId, names.scratchOf(found.database), found.role, loader);
+      if (found && loader) await finishArchiveLoad(deps.pool, admin(ctx.input.hostId), { database: names.scratchOf(found.database), role: found.role }, loader);
       if (found) await filestoreShell(ctx, `rm -rf "${folder}"`, 'the filestore cleaner');
     },
   });
-
-  /** Whatever the loader role came to own in the scratch database becomes the tenant's; then it goes. */
-  const dropLoader = async (hostId: string, scratchDb: string, role: string, loader: string) => {
-    const exists = await withPostgres(deps.pool, admin(hostId), async (c) => (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [loader])).rowCount! > 0);
-    if (!exists) return;
-    await withPostgres(deps.pool, { ...admin(hostId), database: scratchDb }, (c) =>
-      c.query(`REASSIGN OWNED BY ${c.escapeIdentifier(loader)} TO ${c.escapeIdentifier(role)}; DROP OWNED BY ${c.escapeIdentifier(loader)}`),
-    ).catch(() => {}); // the scratch database may be gone already
-    await withPostgres(deps.pool, admin(hostId), async (c) => {
-      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [loader]);
-      await c.query(`DROP ROLE IF EXISTS ${c.escapeIdentifier(loader)}`);
-    });
-  };
 
   const stageFilestore: StepDefinition<I> = {
     name: 'stage-filestore',

@@ -8,7 +8,7 @@ import type { RetentionPolicy } from './retention.js';
 // so a run happens once however many consoles (desktop, web, headless) manage the host.
 
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS fleet_backup_policies (
+  `CREATE TABLE IF NOT EXISTS public.fleet_backup_policies (
      tenant text PRIMARY KEY,
      every_hours integer NOT NULL CHECK (every_hours > 0),
      jitter_minutes integer NOT NULL DEFAULT 10,

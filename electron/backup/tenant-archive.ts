@@ -3,7 +3,7 @@ import type { DockerService } from '../docker/docker-service.js';
 import type pg from 'pg';
 import { runOneOffStream, type OneOffStream } from '../docker/one-off-stream.js';
 import type { HostService } from '../hosts/host-service.js';
-import { connectPostgres, withPostgres } from '../postgres/pg-over-ssh.js';
+import { openTenantSession, withTenantSession, type TenantSession } from '../postgres/tenant-session.js';
 import type { SshPool } from '../ssh/pool.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { odooPgVersion, type ArchiveParts, type OdooManifest } from './odoo-archive.js';
@@ -24,43 +24,52 @@ export interface ArchiveDeps {
 export interface TenantStorage {
   hostId: string;
   database: string;
+  /** The tenant's role: everything inside its database runs with that role's rights alone. */
+  role: string;
   /** The tenant's Odoo image (always on its host). */
   image: string;
   /** The volume mounted at /var/lib/odoo. */
   dataVolume: string;
 }
 
-
-/** Odoo's manifest, from the database itself: installed modules and the series of `base`. */
+/** Odoo's manifest, from the database itself (read as the tenant): installed modules and the series of `base`. */
 export async function readManifest(deps: ArchiveDeps, storage: TenantStorage): Promise<{ manifest: OdooManifest; serverVersionNum: number }> {
-  const admin = deps.hosts.dbTarget(storage.hostId);
-  if (!admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
-  return withPostgres(deps.pool, { ...admin, database: storage.database }, async (client) => {
-    const num = Number((await client.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]!.server_version_num);
-    const modules = await client.query<{ name: string; latest_version: string | null }>("SELECT name, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name");
-    const base = modules.rows.find((m) => m.name === 'base')?.latest_version;
-    const series = /^(\d+)\.(\d+)/.exec(base ?? '');
-    if (!series) throw new FleetError('COMMAND_FAILED', `Database ${storage.database} has no installed "base" module with a version: is it an Odoo database?`);
-    const [major, minor] = [Number(series[1]), Number(series[2])];
-    return {
-      serverVersionNum: num,
-      manifest: {
-        odoo_dump: '1',
-        db_name: storage.database,
-        version: `${major}.${minor}`,
-        version_info: [major, minor, 0, 'final', 0, ''],
-        major_version: `${major}.${minor}`,
-        pg_version: odooPgVersion(num),
-        modules: Object.fromEntries(modules.rows.map((m) => [m.name, m.latest_version ?? ''])),
-      },
-    };
-  });
+  return withTenantSession(deps.pool, adminOf(deps, storage), storage, (client) => manifestOf(client, storage.database));
 }
 
-/** The three parts of a tenant's Odoo archive, produced on its host. */
-export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStorage): Promise<ArchiveParts> {
+function adminOf(deps: ArchiveDeps, storage: TenantStorage) {
   const admin = deps.hosts.dbTarget(storage.hostId);
   if (!admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
+  return admin;
+}
+
+async function manifestOf(client: pg.Client, database: string): Promise<{ manifest: OdooManifest; serverVersionNum: number }> {
+  const num = Number((await client.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]!.server_version_num);
+  const modules = await client.query<{ name: string; latest_version: string | null }>("SELECT name, latest_version FROM ir_module_module WHERE state = 'installed' ORDER BY name");
+  const base = modules.rows.find((m) => m.name === 'base')?.latest_version;
+  const series = /^(\d+)\.(\d+)/.exec(base ?? '');
+  if (!series) throw new FleetError('COMMAND_FAILED', `Database ${database} has no installed "base" module with a version: is it an Odoo database?`);
+  const [major, minor] = [Number(series[1]), Number(series[2])];
+  return {
+    serverVersionNum: num,
+    manifest: {
+      odoo_dump: '1',
+      db_name: database,
+      version: `${major}.${minor}`,
+      version_info: [major, minor, 0, 'final', 0, ''],
+      major_version: `${major}.${minor}`,
+      pg_version: odooPgVersion(num),
+      modules: Object.fromEntries(modules.rows.map((m) => [m.name, m.latest_version ?? ''])),
+    },
+  };
+}
+
+/**
+ * The three parts of a tenant's Odoo archive, produced on its host. The manifest, the counts and
+ * pg_dump all run as one throw-away member of the tenant's role: a database's views, triggers and
+ * functions run while it is read, and they must find nothing but the tenant's own rights.
+ */
+export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStorage): Promise<ArchiveParts> {
   const { manifest } = await readManifest(deps, storage);
   const client = await pgClient(deps, storage.hostId);
   const docker = deps.docker.client(deps.hosts.endpoint(storage.hostId));
@@ -77,15 +86,24 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
     dump: async () => {
       // One snapshot for the counts and the dump: a transaction exports it, counts every table
       // in it, and stays open while pg_dump reads the same snapshot (--snapshot).
-      const snapshotHolder = await connectPostgres(deps.pool, { ...admin, database: storage.database });
-      const release = () => snapshotHolder.query('ROLLBACK').catch(() => {}).finally(() => snapshotHolder.end().catch(() => {}));
+      const session: TenantSession = await openTenantSession(deps.pool, adminOf(deps, storage), storage);
+      const snapshotHolder = await session.connect().catch(async (error) => {
+        await session.close();
+        throw error;
+      });
+      const release = () =>
+        snapshotHolder
+          .query('ROLLBACK')
+          .catch(() => {})
+          .finally(() => snapshotHolder.end().catch(() => {}))
+          .finally(() => session.close());
       let stream: OneOffStream;
       try {
         await snapshotHolder.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const snapshot = (await snapshotHolder.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
         rowCounts = await countRows(snapshotHolder);
         filestoreFiles = await countStoredFiles(snapshotHolder);
-        const dump = client.container('pg_dump', ['--no-owner', '--format=p', `--snapshot=${snapshot}`], storage.database);
+        const dump = client.container('pg_dump', ['--no-owner', '--format=p', `--snapshot=${snapshot}`], storage.database, session.login);
         stream = await runOneOffStream(docker, dump.options, dump.files, 'pg_dump');
       } catch (error) {
         await release();

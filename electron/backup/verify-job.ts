@@ -3,7 +3,8 @@ import type { BackupEntry } from '../../shared/backups.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import { runOneOffStream } from '../docker/one-off-stream.js';
 import type { JobDefinition, Json, StepContext, StepDefinition } from '../jobs/types.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
+import { withTenantSession } from '../postgres/tenant-session.js';
 import { DATABASE_LABEL } from '../tenants/routing.js';
 import { BackupCatalog } from './catalog.js';
 import { filestoreDigest } from './odoo-archive.js';
@@ -90,8 +91,9 @@ export function drillSteps<I extends { hostId: string; name: string }>(
     title: 'Compare exact row counts and the filestore digest with the catalog',
     onCrash: 'compensate',
     async run(ctx) {
-      const { database } = parts(ctx);
-      const counts = await withPostgres(deps.pool, { ...admin(ctx.input.hostId), database: options.scratchOf(database) }, (c) => countRows(c));
+      const { database, role } = parts(ctx);
+      // The loaded copy is the archive's code now: counted as the tenant, never as the admin.
+      const counts = await withTenantSession(deps.pool, admin(ctx.input.hostId), { database: options.scratchOf(database), role }, (c) => countRows(c));
       // The restored files, listed and hashed on the host by the tenant's own image.
       const listing = await runOneOffStream(
         docker(ctx.input.hostId),
@@ -131,7 +133,7 @@ export function drillSteps<I extends { hostId: string; name: string }>(
     onCrash: 'resume',
     async run(ctx) {
       const { database, role } = parts(ctx);
-      await withPostgres(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, options.scratchOf(database), role));
+      await withAdmin(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, options.scratchOf(database), role));
       await load.filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.${options.folder}-$1"`, 'the filestore cleaner');
     },
   },

@@ -2,15 +2,16 @@ import type pg from 'pg';
 import { FleetError } from '../../shared/errors.js';
 import type { AuditRecord } from '../audit/audit-log.js';
 import { redactSecrets } from '../common/redact.js';
-import { connectPostgres, withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
+import { connectAdmin, FLEET_DATABASE, withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
+import { confineDatabase } from '../postgres/database-access.js';
 import type { SshPool } from '../ssh/pool.js';
 
-export const FLEET_DATABASE = 'fleet';
+export { FLEET_DATABASE };
 
 // Schema of the host's shared `fleet` database. Each statement is idempotent, so every console
 // can run them on connect and several consoles racing here agree.
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS fleet_audit (
+  `CREATE TABLE IF NOT EXISTS public.fleet_audit (
      id bigserial PRIMARY KEY,
      at timestamptz NOT NULL DEFAULT now(),
      console_id text NOT NULL,
@@ -48,14 +49,10 @@ export class HostCoordinator {
     private readonly admin: DbServerTarget,
   ) {}
 
-  private fleetTarget(): DbServerTarget {
-    return { ...this.admin, database: FLEET_DATABASE };
-  }
-
   /** Creates the `fleet` database and its tables if missing (safe when several consoles race). */
   ensure(): Promise<void> {
     this.ready ??= (async () => {
-      await withPostgres(this.pool, this.admin, async (client) => {
+      await withAdmin(this.pool, this.admin, async (client) => {
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [FLEET_DATABASE]);
         if (exists.rowCount === 0) {
           try {
@@ -66,8 +63,12 @@ export class HostCoordinator {
             if (code !== '42P04' && code !== '23505') throw error;
           }
         }
+        // No tenant role may connect to the console's own database, nor create anything in the
+        // maintenance database (PostgreSQL before 15 let PUBLIC create in its public schema).
+        await confineDatabase(client, FLEET_DATABASE, null);
+        await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC').catch(() => {});
       });
-      await withPostgres(this.pool, this.fleetTarget(), async (client) => {
+      await withAdmin(this.pool, this.admin, async (client) => {
         // Serialise concurrent schema set-up across consoles.
         await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
         try {
@@ -75,7 +76,7 @@ export class HostCoordinator {
         } finally {
           await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:schema']);
         }
-      });
+      }, 'fleet');
     })().catch((error) => {
       this.ready = null;
       throw error;
@@ -89,7 +90,7 @@ export class HostCoordinator {
    */
   async lock(key: string, holderDescription: string): Promise<HeldLock> {
     await this.ensure();
-    const client: pg.Client = await connectPostgres(this.pool, this.fleetTarget());
+    const client: pg.Client = await connectAdmin(this.pool, this.admin, 'fleet');
     try {
       await client.query('SELECT set_config($1, $2, false)', ['application_name', `odoo-fleet ${holderDescription}`.slice(0, 63)]);
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
@@ -115,7 +116,7 @@ export class HostCoordinator {
 
   async recordAudit(record: HostAuditRecord): Promise<void> {
     await this.ensure();
-    await withPostgres(this.pool, this.fleetTarget(), (client) =>
+    await withAdmin(this.pool, this.admin, (client) =>
       client.query('INSERT INTO fleet_audit (console_id, actor, role, operation, target, outcome, error_code, input) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
         record.consoleId,
         record.actor,
@@ -126,12 +127,13 @@ export class HostCoordinator {
         record.errorCode,
         JSON.stringify(redactSecrets(record.input) ?? {}),
       ]),
+      'fleet',
     );
   }
 
   async audit(limit = 200): Promise<Array<HostAuditRecord & { id: number; at: string }>> {
     await this.ensure();
-    return withPostgres(this.pool, this.fleetTarget(), async (client) => {
+    return withAdmin(this.pool, this.admin, async (client) => {
       const { rows } = await client.query('SELECT * FROM fleet_audit ORDER BY id DESC LIMIT $1', [limit]);
       return rows.map((row) => ({
         id: Number(row.id),
@@ -145,13 +147,13 @@ export class HostCoordinator {
         errorCode: (row.error_code as string | null) ?? null,
         input: row.input as unknown,
       }));
-    });
+    }, 'fleet');
   }
 
   /** Runs `fn` on a connection to the host's `fleet` database (created first if missing). */
   async withFleet<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
     await this.ensure();
-    return withPostgres(this.pool, this.fleetTarget(), fn);
+    return withAdmin(this.pool, this.admin, fn, 'fleet');
   }
 
   private readonly extraSchemas = new Map<string, Promise<void>>();

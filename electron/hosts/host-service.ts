@@ -3,7 +3,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { CheckStep, Container, HostCheck, HostInput, HostOverview, HostUpdateInput, HostView, ProbeResult } from '../../shared/hosts.js';
 import type { Logger } from '../common/log.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
-import { withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
+import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
 import { openSshClient, probeHostKey, type SshCredentials } from '../ssh/connect.js';
 import type { PoolTarget, SshPool } from '../ssh/pool.js';
 import type { HostRecord, HostStore, ManagedDbServer, NewHost } from './host-store.js';
@@ -283,7 +283,7 @@ export class HostService {
       if (!target) {
         return { status: 'skipped', detail: 'No database server is set for this host.', hint: "Set the host's database server (address, port, admin role) so tenants can use it." };
       }
-      const version = await withPostgres(this.options.pool, target, async (client) => (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? 'unknown');
+      const version = await withAdmin(this.options.pool, target, async (client) => (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? 'unknown');
       return { status: 'ok', detail: `PostgreSQL ${version} at ${target.address}:${target.port} as ${target.user}` };
     });
     await run('resources', async () => {

@@ -6,7 +6,7 @@ import type { DockerEndpoint, DockerService } from '../docker/docker-service.js'
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { JobDefinition, JobRegistry, JobRunner, StepContext } from '../jobs/index.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import { generatePassword } from '../postgres/scram.js';
 import type { Vault } from '../secrets/vault.js';
 import type { SshPool } from '../ssh/pool.js';
@@ -277,7 +277,7 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
             if (ip) {
               try {
                 // From the host itself, through the SSH connection: no port is published.
-                const version = await withPostgres(deps.pool, { hostId: input.hostId, address: ip, port: PORT, user: SUPERUSER, password, database: 'postgres' }, async (c) =>
+                const version = await withAdmin(deps.pool, { hostId: input.hostId, address: ip, port: PORT, user: SUPERUSER, password, database: 'postgres' }, async (c) =>
                   (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version,
                 );
                 return { version: version ?? null, address: ip };

@@ -17,11 +17,14 @@ export interface DbServerTarget {
   resolveAddress?: () => Promise<string>;
 }
 
+// Only electron/postgres/ connects (the lint rule says so): its sessions module decides who logs
+// in where, so no caller can open an admin session inside a tenant's database by accident.
+
 /**
  * A pg client whose socket is an SSH channel to address:port as the host sees it, so the
  * database server never needs to listen beyond the host itself.
  */
-export async function connectPostgres(pool: SshPool, target: DbServerTarget, options: { connectTimeoutMs?: number } = {}): Promise<pg.Client> {
+export async function connectPostgres(pool: SshPool, target: DbServerTarget, options: { connectTimeoutMs?: number; startupOptions?: string } = {}): Promise<pg.Client> {
   const session = await pool.session(target.hostId);
   const address = target.resolveAddress ? await target.resolveAddress() : target.address;
   const client = new pg.Client({
@@ -30,6 +33,7 @@ export async function connectPostgres(pool: SshPool, target: DbServerTarget, opt
     ...(target.password !== undefined ? { password: target.password } : {}),
     host: address,
     port: target.port,
+    ...(options.startupOptions ? { options: options.startupOptions } : {}),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
     stream: () => new ChannelSocket(() => session.forwardTcp(address, target.port)) as never,
   });
@@ -43,8 +47,8 @@ export async function connectPostgres(pool: SshPool, target: DbServerTarget, opt
   return client;
 }
 
-export async function withPostgres<T>(pool: SshPool, target: DbServerTarget, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connectPostgres(pool, target);
+export async function withPostgres<T>(pool: SshPool, target: DbServerTarget, fn: (client: pg.Client) => Promise<T>, startupOptions?: string): Promise<T> {
+  const client = await connectPostgres(pool, target, startupOptions ? { startupOptions } : {});
   try {
     return await fn(client);
   } finally {

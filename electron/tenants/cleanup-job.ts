@@ -1,7 +1,7 @@
 import { FleetError } from '../../shared/errors.js';
 import type { ReconcileItem } from '../../shared/reconcile.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import { removeContainerIfPresent, removeVolumeIfPresent } from './create-job.js';
 import type { TenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
@@ -90,7 +90,7 @@ export function cleanupJob(deps: ReconcileDeps & { secretIds: TenantSecretIds })
           if (!database && !role) return;
           const admin = deps.hosts.dbTarget(ctx.input.hostId);
           if (!admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
-          await withPostgres(deps.pool, admin, async (client) => {
+          await withAdmin(deps.pool, admin, async (client) => {
             if (database) {
               await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
               await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(database)}`);

@@ -6,7 +6,8 @@ import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
-import { withPostgres, type DbServerTarget } from '../postgres/pg-over-ssh.js';
+import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
+import { withTenantSession } from '../postgres/tenant-session.js';
 import { generatePassword } from '../postgres/scram.js';
 import type { Vault } from '../secrets/vault.js';
 import type { SshPool } from '../ssh/pool.js';
@@ -154,7 +155,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           const endpoint = endpointOf(deps, spec);
           const clash = await deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${spec.name}`] } }));
           if (clash.length > 0) throw new FleetError('CONFLICT', `A tenant named "${spec.name}" already exists on this host (container ${clash[0]!.Names[0]?.replace(/^\//, '')}).`, { field: 'name' });
-          const exists = await withPostgres(deps.pool, adminTarget(deps, spec), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [spec.database]));
+          const exists = await withAdmin(deps.pool, adminTarget(deps, spec), (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [spec.database]));
           if (exists.rowCount! > 0) throw new FleetError('CONFLICT', `The database "${spec.database}" already exists on the host's database server; pick another name, or adopt it.`, { field: 'database' });
           await requireImage(deps, endpoint, spec);
         },
@@ -166,11 +167,11 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
         async run(ctx) {
           const { spec } = ctx.input;
           const password = storeSecret(ctx, deps, 'dbPasswordId', 'tenant-db-password');
-          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => createTenantDatabase(admin, spec, password, `tenant.create ${ctx.jobId}`));
+          await withAdmin(deps.pool, adminTarget(deps, spec), (admin) => createTenantDatabase(admin, spec, password, `tenant.create ${ctx.jobId}`));
         },
         async compensate(ctx) {
           const { spec } = ctx.input;
-          await withPostgres(deps.pool, adminTarget(deps, spec), (admin) => dropTenantDatabase(admin, spec, `tenant.create ${ctx.jobId}`));
+          await withAdmin(deps.pool, adminTarget(deps, spec), (admin) => dropTenantDatabase(admin, spec, `tenant.create ${ctx.jobId}`));
           deps.vault.remove(ctx.output<Record<string, string>>('database')?.dbPasswordId);
         },
       },
@@ -217,7 +218,8 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           const { spec } = ctx.input;
           const password = storeSecret(ctx, deps, 'adminPasswordId', 'tenant-admin-password');
           const hash = odooPasswordHash(password);
-          await withPostgres(deps.pool, { ...adminTarget(deps, spec), database: spec.database }, async (client) => {
+          // Inside the tenant's database: as the tenant, never as the admin.
+          await withTenantSession(deps.pool, adminTarget(deps, spec), spec, async (client) => {
             const updated = await client.query("UPDATE res_users SET password = $1 WHERE login = 'admin'", [hash]);
             if (updated.rowCount === 0) throw new FleetError('COMMAND_FAILED', 'The initialised database has no "admin" user to secure.');
           });

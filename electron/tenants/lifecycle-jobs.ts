@@ -1,6 +1,6 @@
 import { FleetError } from '../../shared/errors.js';
 import type { JobDefinition } from '../jobs/types.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import type { TenantJobDeps } from './create-job.js';
 import { maintenanceContainer, maintenanceName, networksToJoin } from './maintenance.js';
 import { setTenantLogin } from './tenant-database.js';
@@ -91,7 +91,7 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
   const logins = (allowed: boolean) => async (ref: TenantRef) => {
     const admin = deps.hosts.dbTarget(ref.hostId);
     if (!admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
-    await withPostgres(deps.pool, admin, (client) => setTenantLogin(client, ref.role, allowed));
+    await withAdmin(deps.pool, admin, (client) => setTenantLogin(client, ref.role, allowed));
   };
   const job = (action: LifecycleAction, steps: Array<{ name: string; title: string; run: (ref: TenantRef) => Promise<void> }>): JobDefinition<TenantRef> => ({
     kind: `tenant.${action}`,

@@ -6,7 +6,8 @@ import { readTar } from '../backup/tar-reader.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
 import type { JobRunner } from '../jobs/index.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
+import { inspectDatabase } from '../postgres/ownership.js';
 import { SECRETS_MOUNT, type TenantJobDeps } from './create-job.js';
 import { DATABASE_LABEL, HOST_LABEL, TENANT_LABEL } from './routing.js';
 
@@ -180,7 +181,7 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
     deps.docker.call(endpoint, (d) => d.listContainers({ all: true })),
     deps.docker.call(endpoint, (d) => d.listVolumes({ filters: { label: [TENANT_LABEL] } })),
     admin
-      ? withPostgres(deps.pool, admin, async (c) => ({
+      ? withAdmin(deps.pool, admin, async (c) => ({
           databases: (await c.query<{ name: string; owner: string }>('SELECT datname AS name, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname')).rows,
           roles: new Set((await c.query<{ name: string }>('SELECT rolname AS name FROM pg_roles')).rows.map((r) => r.name)),
         }))
@@ -430,16 +431,11 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
   // Databases no tenant claims that hold Odoo's module table.
   if (admin && databases) {
     const candidates = [...databases.keys()].filter((name) => !knownDatabases.has(name));
-    const found = await mapLimited(candidates, 4, async (name) =>
-      withPostgres(deps.pool, { ...admin, database: name }, async (c) => {
-        const has = await c.query<{ ok: boolean }>("SELECT to_regclass('public.ir_module_module') IS NOT NULL AS ok");
-        if (!has.rows[0]?.ok) return null;
-        const count = await c.query<{ n: string }>("SELECT count(*)::text AS n FROM ir_module_module WHERE state = 'installed'");
-        return Number(count.rows[0]?.n ?? 0);
-      }).catch(() => null),
-    );
-    for (const [index, modules] of found.entries()) {
-      if (modules === null) continue;
+    // Catalogs only, schema-qualified: reading the database's own tables (or anything its owner
+    // could have put in front of them) would run its code in the admin's session.
+    const found = await mapLimited(candidates, 4, async (name) => inspectDatabase(deps.pool, admin, name).then((i) => i.odoo).catch(() => false));
+    for (const [index, odoo] of found.entries()) {
+      if (!odoo) continue;
       const name = candidates[index]!;
       items.push(
         item(
@@ -447,7 +443,7 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
             id: `adoptable-database:${name}`,
             kind: 'adoptable-database',
             tenant: null,
-            summary: `Odoo database ${name} (owner ${databases.get(name)}, ${modules} installed modules) belongs to no tenant.`,
+            summary: `Odoo database ${name} (owner ${databases.get(name)}) belongs to no tenant.`,
             actions: ['adopt'],
             suggestion: 'Adopt it as a tenant: a role of its own takes it over, with volumes, secrets and a server container from the image you pick.',
             containers: [],
@@ -455,9 +451,8 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
             database: name,
             databaseExists: true,
             role: databases.get(name) ?? null,
-            installedModules: modules,
           },
-          modules,
+          databases.get(name),
         ),
       );
     }

@@ -1,6 +1,6 @@
 import { FleetError } from '../../shared/errors.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import { removeContainerIfPresent, removeVolumeIfPresent, type TenantJobDeps } from './create-job.js';
 import { TENANT_LABEL } from './routing.js';
 import type { TenantParts } from './tenant-parts.js';
@@ -50,7 +50,7 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
       async run(ctx) {
         const { database, role } = parts(ctx);
         try {
-          await withPostgres(deps.pool, admin(ctx.input), (client) => dropTenantDatabase(client, { database, role }));
+          await withAdmin(deps.pool, admin(ctx.input), (client) => dropTenantDatabase(client, { database, role }));
         } catch (error) {
           // An adopted tenant's role may own things elsewhere (another database): PostgreSQL
           // refuses to drop it. The tenant's database is gone; the role stays, and the job says so.

@@ -6,7 +6,7 @@ import type { HostCoordinator } from '../coordination/host-coordinator.js';
 // recorded here are ever removed as staging clones.
 
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS fleet_staging (
+  `CREATE TABLE IF NOT EXISTS public.fleet_staging (
      tenant text PRIMARY KEY,
      source text NOT NULL,
      backup_id text,

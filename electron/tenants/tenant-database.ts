@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { FleetError } from '../../shared/errors.js';
+import { confineDatabase } from '../postgres/database-access.js';
 import { scramSha256Verifier } from '../postgres/scram.js';
 
 // A tenant's role owns only its database; nobody else (PUBLIC) may connect to it. Identifiers
@@ -49,8 +50,7 @@ export async function createTenantDatabase(admin: pg.Client, names: TenantDataba
   else if (dbOwner !== names.role) {
     throw new FleetError('CONFLICT', `The database "${names.database}" already exists, owned by "${dbOwner}"; pick another name, or adopt it.`, { field: 'database' });
   }
-  await admin.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
-  await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
+  await confineDatabase(admin, names.database, names.role);
 }
 
 /** Blocks or allows logins of the tenant's role (suspend / reactivate). */

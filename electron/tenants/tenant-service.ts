@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import type { TenantFigures } from '../../shared/tenant-views.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
 import { DockerLogLines, logLines } from '../docker/log-stream.js';
-import { withPostgres } from '../postgres/pg-over-ssh.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
 import type { BackupDeps } from '../backup/archive-steps.js';
 import type { ArchiveTargets } from '../backup/backup-service.js';
@@ -140,7 +140,7 @@ export class TenantService {
     const admin = this.deps.hosts.dbTarget(hostId);
     const [databaseBytes, filestoreBytes, usage] = await Promise.all([
       admin && database
-        ? withPostgres(this.deps.pool, admin, async (c) => Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [database])).rows[0]?.size ?? NaN)).catch(() => null)
+        ? withAdmin(this.deps.pool, admin, async (c) => Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [database])).rows[0]?.size ?? NaN)).catch(() => null)
         : Promise.resolve(null),
       database ? this.cachedFilestoreBytes(hostId, endpoint, info, database) : Promise.resolve(null),
       info.State.Running ? this.usage(endpoint, id).catch(() => null) : Promise.resolve(null),

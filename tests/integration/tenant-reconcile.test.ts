@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tarArchive } from '../../electron/docker/tar.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import type { ReconcileItem } from '../../shared/reconcile.js';
 import { addTestbedHost, createTestConsole, expectFleetError, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { handMadeOdooDatabase as handMade } from '../support/hand-made-odoo.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Reconcile and adopt on the testbed's alpha host (its tenants reach the testbed PostgreSQL at the
@@ -67,33 +67,8 @@ async function leftovers(name: string, database: string, role: string) {
 }
 
 /** A role and its database made by hand, initialised by Odoo's own `-i base --stop-after-init`, as create does. */
-async function handMadeOdooDatabase(prefix: string, role: string, database: string): Promise<{ env: string[]; mounts: Array<{ Type: 'volume'; Source: string; Target: string }> }> {
-  await admin(async (c) => {
-    await c.query(`CREATE ROLE ${role} LOGIN PASSWORD ${c.escapeLiteral(HAND_PASSWORD)}`);
-    await c.query(`CREATE DATABASE ${database} OWNER ${role}`);
-  });
-  const d = docker();
-  // The password as a 0400 file of Odoo's uid, written through the archive API (never on a command line).
-  await d.createVolume({ Name: 'it-hand-secrets' }).catch(() => {});
-  const writer = await d.createContainer({ name: 'it-hand-writer', Image: testbed.images.odoo, Entrypoint: ['true'], HostConfig: { Mounts: [{ Type: 'volume', Source: 'it-hand-secrets', Target: '/run/hand' }] } });
-  await writer.putArchive(tarArchive([{ name: 'pw', content: Buffer.from(HAND_PASSWORD), mode: 0o400, uid: 101, gid: 101 }]), { path: '/run/hand' });
-  await writer.remove({ force: true });
-  const env = [`HOST=${testbed.dockerNetwork.gateway}`, `PORT=${testbed.postgres.port}`, `USER=${role}`, 'PASSWORD_FILE=/run/hand/pw'];
-  const mounts = [
-    { Type: 'volume' as const, Source: `${prefix}-data`, Target: '/var/lib/odoo' },
-    { Type: 'volume' as const, Source: 'it-hand-secrets', Target: '/run/hand' },
-  ];
-  const init = await d.createContainer({
-    name: `${prefix}-init`,
-    Image: testbed.images.odoo,
-    Cmd: ['odoo', '-d', database, '-i', 'base', '--stop-after-init', '--without-demo=all', '--no-http'],
-    Env: env,
-    HostConfig: { Mounts: mounts, NetworkMode: testbed.dockerNetwork.name },
-  });
-  await init.start();
-  expect(((await init.wait()) as { StatusCode: number }).StatusCode).toBe(0);
-  await init.remove({ force: true });
-  return { env, mounts };
+function handMadeOdooDatabase(prefix: string, role: string, database: string) {
+  return handMade(fleet, testbed, hostId, { prefix, role, database, password: HAND_PASSWORD, secretsVolume: 'it-hand-secrets' });
 }
 
 describe('reconciling a host', () => {
@@ -187,8 +162,7 @@ describe('reconciling a host', () => {
   it('adopts a database initialised by hand into a tenant of its own that comes up healthy', async () => {
     await handMadeOdooDatabase('it-hand2', 'it_hand2_role', 'it_hand2_db');
     const item = (await report()).find((i) => i.id === 'adoptable-database:it_hand2_db');
-    expect(item).toMatchObject({ kind: 'adoptable-database', actions: ['adopt'], database: 'it_hand2_db', role: 'it_hand2_role', installedModules: expect.any(Number) });
-    expect(item!.installedModules).toBeGreaterThanOrEqual(1);
+    expect(item).toMatchObject({ kind: 'adoptable-database', actions: ['adopt'], database: 'it_hand2_db', role: 'it_hand2_role' });
 
     await finished(fleet.call('tenants.adopt', { kind: 'database', hostId, name: 'it-rec-db', database: 'it_hand2_db', image, tag, domain: 'shops.test' }));
     expect(await fleet.call('tenants.show', { hostId, name: 'it-rec-db' })).toMatchObject({ state: 'running', health: { ok: true }, database: 'it_hand2_db', role: 'odoo_it_rec_db' });

@@ -9,6 +9,7 @@
 // server. A daemon that holds the tag gets nothing; otherwise the rootfs tarball is imported, and built first
 // only when <repo>/.testbed/images/<name>-<hash>.tar is missing (beta's data-root is new for each testbed, so
 // beta imports on every start, from that cache).
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -283,6 +284,9 @@ async function postgresRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>)
       'ENV LANG=C.UTF-8',
       'ENV PGDATA=/var/lib/postgresql/data',
       `ENV PG_MAJOR=${PG_VERSION}`,
+      // As the official image: the client's exact version (the console reads it to know whether
+      // its psql understands pg_dump's \restrict lines).
+      `ENV PG_VERSION=${/\d+\.\d+/.exec(execFileSync(path.join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }))?.[0] ?? PG_VERSION}`,
       'VOLUME ["/var/lib/postgresql/data"]',
       'EXPOSE 5432',
       `LABEL ${LABEL}.image=postgres`,

@@ -292,12 +292,6 @@ function ReconcileRow({
             <dd>{item.evidence.join('; ')}</dd>
           </>
         ) : null}
-        {item.installedModules !== undefined ? (
-          <>
-            <dt>Modules</dt>
-            <dd data-testid="reconcile-modules">{item.installedModules} installed</dd>
-          </>
-        ) : null}
         {item.createdHere || item.decommissionedHere ? (
           <>
             <dt>This console</dt>
