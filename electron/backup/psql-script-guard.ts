@@ -678,44 +678,9 @@ class Guard {
           i++;
           continue;
         case T_WORD: {
-          const next = i + 1 < n ? b[i + 1] : -1;
-          const lower = c | 0x20;
-          if (next === QUOTE) {
-            if (lower === 0x65 /* e */) {
-              this.significant();
-              this.state = ESCAPE_STRING;
-              return i + 2;
-            }
-            if (lower === 0x62 /* b */ || lower === 0x78 /* x */) {
-              this.significant();
-              this.state = BIT_STRING;
-              return i + 2;
-            }
-            if (lower === 0x6e /* n */) {
-              // N'…': psql takes the N alone, then a plain literal.
-              this.significant();
-              i++;
-              continue;
-            }
-          }
-          if (lower === 0x75 /* u */ && next === AMPERSAND) {
-            const after = i + 2 < n ? b[i + 2] : -1;
-            this.significant();
-            if (after === QUOTE) {
-              this.state = UNICODE_STRING;
-              return i + 3;
-            }
-            if (after === DQUOTE) {
-              this.state = QUOTED_IDENT;
-              return i + 3;
-            }
-            i++; // U& without a quote: psql takes the U alone, not as an identifier
-            continue;
-          }
-          let j = i + 1;
-          while (j < n && CLASS[b[j]!]! & IDENT_CONT) j++;
-          if (this.identifier(b, i, j)) return COPY_LINE;
-          i = j;
+          const r = this.word(b, i);
+          if (r === COPY_LINE || this.state !== INITIAL) return r;
+          i = r;
           continue;
         }
         case T_DIGIT:
@@ -769,14 +734,7 @@ class Guard {
           if (i === 0 && this.statementEmpty && this.restrictLine(b)) return RESTRICT_LINE;
           return this.refuseMetaCommand(b, i);
         case T_SEMICOLON:
-          if (this.parenDepth === 0 && this.beginDepth === 0) {
-            this.identifierCount = 0;
-            this.statementEmpty = true;
-            this.afterInnerSemicolon = false;
-          } else {
-            this.statementEmpty = false;
-            this.afterInnerSemicolon = true;
-          }
+          this.semicolon();
           i++;
           continue;
         case T_LPAREN:
@@ -796,6 +754,53 @@ class Guard {
       }
     }
     return n;
+  }
+
+  /**
+   * A word at b[i]: a string prefix (E'…', B'…', X'…', N'…', U&'…', U&"…") switches the state and
+   * returns past the quote; otherwise the identifier is taken whole. COPY_LINE for pg_dump's COPY.
+   */
+  private word(b: Buffer, i: number): number {
+    const n = b.length;
+    const next = i + 1 < n ? b[i + 1] : -1;
+    const lower = b[i]! | 0x20;
+    if (next === QUOTE) {
+      if (lower === 0x65 /* e */) return this.startString(ESCAPE_STRING, i + 2);
+      if (lower === 0x62 /* b */ || lower === 0x78 /* x */) return this.startString(BIT_STRING, i + 2);
+      if (lower === 0x6e /* n */) {
+        // N'…': psql takes the N alone, then a plain literal.
+        this.significant();
+        return i + 1;
+      }
+    }
+    if (lower === 0x75 /* u */ && next === AMPERSAND) {
+      const after = i + 2 < n ? b[i + 2] : -1;
+      if (after === QUOTE) return this.startString(UNICODE_STRING, i + 3);
+      if (after === DQUOTE) return this.startString(QUOTED_IDENT, i + 3);
+      this.significant();
+      return i + 1; // U& without a quote: psql takes the U alone, not as an identifier
+    }
+    let j = i + 1;
+    while (j < n && CLASS[b[j]!]! & IDENT_CONT) j++;
+    return this.identifier(b, i, j) ? COPY_LINE : j;
+  }
+
+  private startString(state: number, next: number): number {
+    this.significant();
+    this.state = state;
+    return next;
+  }
+
+  /** psql ends a statement at a `;` outside parentheses and outside CREATE FUNCTION … BEGIN … END. */
+  private semicolon(): void {
+    if (this.parenDepth === 0 && this.beginDepth === 0) {
+      this.identifierCount = 0;
+      this.statementEmpty = true;
+      this.afterInnerSemicolon = false;
+    } else {
+      this.statementEmpty = false;
+      this.afterInnerSemicolon = true;
+    }
   }
 
   /**
