@@ -183,6 +183,9 @@ function checkSpans(file: string, entries: Entry[], centralOffset: number): void
   });
 }
 
+/** A central entry's fixed part, a generous name and a ZIP64 extra; comments have no business here. */
+const MAX_CENTRAL_ENTRY_BYTES = 1024;
+
 interface CentralLocation {
   count: number;
   centralOffset: number;
@@ -198,7 +201,12 @@ async function readCentralDirectory(file: string, source: ByteSource, limits: Ar
   if (count > limits.maxMembers) throw invalid(file, `it claims ${count} members, more than the ${limits.maxMembers} allowed`);
   if (centralSize > size) throw invalid(file, `its central directory (${centralSize} bytes) is larger than the file (${size} bytes)`);
   if (count * CENTRAL_HEADER_BYTES > centralSize) throw invalid(file, `its central directory (${centralSize} bytes) is too small for the ${count} members it claims`);
-  if (centralOffset + centralSize > recordsAt) throw invalid(file, 'the central directory lies past the end of the file (truncated?)');
+  // Readers that find the directory by its recorded offset (this one) and those that find it by
+  // its size back from the end records (Python's zipfile, unzip) must read the same directory:
+  // anything between the two would let a drill prove other content than a restore by Odoo loads.
+  if (centralOffset + centralSize !== recordsAt) throw invalid(file, `its central directory (at ${centralOffset}, ${centralSize} bytes) does not end where the end records start (${recordsAt})`);
+  // Read whole into memory: bounded by its members, not only by the file's size.
+  if (centralSize > count * MAX_CENTRAL_ENTRY_BYTES + 2 ** 20) throw invalid(file, `its central directory (${centralSize} bytes) is too large for the ${count} members it claims`);
   const central = await source.read(centralOffset, centralSize);
   if (central.length < centralSize) throw invalid(file, 'the central directory lies past the end of the file (truncated?)');
   return { entries: parseCentralDirectory(file, central, count), centralOffset };

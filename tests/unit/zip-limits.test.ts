@@ -326,6 +326,19 @@ describe('directory sanity', () => {
     await expect(open(zip.finish({ centralSize: 10 * MIB }))).rejects.toMatchObject(refusal(/central directory \(10485760 bytes\) is larger than the file/));
   });
 
+  it('refuses a central directory that does not end where the end record starts (two readers, two directories)', async () => {
+    // [A][directory of A][B][directory of B][end record: A's directory, B's size]: a reader
+    // going by the recorded offset sees A, one going back from the end records (zipfile) sees B.
+    const [a, b] = [deflated('dump.sql', Buffer.from('SELECT 1;\n')), deflated('dump.sql', Buffer.from('SELECT 2;\n'))];
+    const [zipA, zipB] = [plainZip([a]), plainZip([b])];
+    const bodyA = zipA.subarray(0, zipA.length - 22);
+    const bodyB = Buffer.from(zipB.subarray(0, zipB.length - 22));
+    bodyB.writeUInt32LE(bodyA.length, zipB.readUInt32LE(zipB.length - 6) + 42); // B's local header, moved
+    const end = Buffer.from(zipA.subarray(zipA.length - 22));
+    end.writeUInt32LE(zipB.readUInt32LE(zipB.length - 10), 12);
+    await expect(open(Buffer.concat([bodyA, bodyB, end]))).rejects.toMatchObject(refusal(/does not end where the end records start/));
+  });
+
   it('refuses a ZIP64 extra field too short for the sizes it stands for', async () => {
     const zip = new HandZip();
     const extra = Buffer.from([0x01, 0x00, 0x04, 0x00, 0, 0, 0, 0]);
