@@ -21,7 +21,8 @@ import { FleetError } from '../../shared/errors.js';
 //    a backslash): outside COPY data, each line must lex under those encodings as it lexes byte
 //    by byte, and dollar-quote tags are ASCII. That refuses UTF-8 text right before a quote
 //    ('Quantité'), so it applies only to a psql without restricted mode: one with it refuses any
-//    meta-command however it reads the encoding;
+//    meta-command however it reads the encoding (so does the standard_conforming_strings rule,
+//    which refuses a comment pg_dump writes as 'ends with a backslash \');
 //  - the psql version (12 to 18): numbers run into words (`1e`, `0x1F`, `1_000`, `$1a`), which
 //    versions split differently, are refused; statement boundaries are taken as psql 14 and later
 //    take them (a `;` inside CREATE FUNCTION … BEGIN … END does not end the statement), and a COPY
@@ -53,7 +54,9 @@ export interface PsqlGuardOptions {
 }
 
 /** The longest SQL line (outside COPY data) held while it is checked. */
-const MAX_SQL_LINE_BYTES = 512 * 1024 * 1024;
+// pg_dump puts data in COPY blocks (streamed, never held); SQL lines are DDL. Bounded so that a
+// small archive cannot make the console hold (and re-read per client encoding) a huge line.
+const MAX_SQL_LINE_BYTES = 16 * 1024 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -270,8 +273,12 @@ function multibyteView(b: Buffer, length: (b: Buffer, i: number) => number): Buf
 /** The guard's state across lines and chunks. */
 class Guard {
   private readonly label: string;
-  /** Refuse lines a multibyte client encoding would lex differently (psql without restricted mode). */
-  private readonly checkEncodings: boolean;
+  /**
+   * Refuse what psql could read otherwise than the guard by settings a script can change at run
+   * time (client encoding, standard_conforming_strings): needed for a psql without restricted
+   * mode; one with it refuses every meta-command by itself, so the guard reads as pg_dump writes.
+   */
+  private readonly refuseAmbiguous: boolean;
   /** 1-based number of the line being read. */
   private line = 1;
   private inCopyData = false;
@@ -303,7 +310,7 @@ class Guard {
 
   constructor(options: PsqlGuardOptions) {
     this.label = options.label;
-    this.checkEncodings = !options.psqlRestricts;
+    this.refuseAmbiguous = !options.psqlRestricts;
   }
 
   /** Checks a chunk; returns the checked bytes to pass on (possibly from earlier chunks). */
@@ -437,7 +444,7 @@ class Guard {
     if (this.line === 1 && b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) {
       this.refuse('starts with a byte-order mark, which psql drops or keeps depending on the client encoding.', 'BOM');
     }
-    if (!this.checkEncodings || isAscii(b)) return this.lexLine(b);
+    if (!this.refuseAmbiguous || isAscii(b)) return this.lexLine(b);
     const views: { encoding: string; bytes: Buffer }[] = [];
     for (const { encoding, length } of MULTIBYTE_ENCODINGS) {
       const bytes = multibyteView(b, length);
@@ -599,7 +606,7 @@ class Guard {
     const n = b.length;
     while (i < n) {
       const c = b[i]!;
-      if (c === BACKSLASH) {
+      if (c === BACKSLASH && this.refuseAmbiguous) {
         if (i + 1 < n && b[i + 1] === QUOTE) {
           this.refuse('has a string literal whose end depends on standard_conforming_strings, so psql could read what follows it as commands.', "\\'");
         }

@@ -211,6 +211,11 @@ describe('guardPsqlScript: examples', () => {
     // A psql in restricted mode refuses meta-commands however it reads the encoding: a field
     // labelled 'Quantité' then loads; the other rules stay.
     await accepted("COMMENT ON COLUMN t.q IS 'Quantit\xc3\xa9';\nSELECT 'd\xc3\xa9j\xc3\xa0';\n", true);
+    // So does a comment pg_dump writes ending in a backslash (standard_conforming_strings on).
+    await accepted("COMMENT ON TABLE t IS 'ends with a backslash \\';\nCREATE VIEW v AS SELECT replace(x, '\\', '/') FROM t;\n", true);
+    expect((await refusal("COMMENT ON TABLE t IS 'ends with a backslash \\';\n")).details).toMatchObject({ command: "\\'" });
+    // An SQL line (not COPY data) is held while it is checked: a huge one is refused, not held.
+    expect((await guard([`SELECT '${'x'.repeat(17 * 2 ** 20)}';\n`], true)) as { details?: unknown }).toMatchObject({ ok: false, details: { command: 'line' } });
     expect((await guard(["SELECT 'a\\' \\! id --';\n"], true)).ok).toBe(false);
   });
 
