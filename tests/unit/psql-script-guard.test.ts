@@ -215,7 +215,9 @@ describe('guardPsqlScript: examples', () => {
     await accepted("COMMENT ON TABLE t IS 'ends with a backslash \\';\nCREATE VIEW v AS SELECT replace(x, '\\', '/') FROM t;\n", true);
     expect((await refusal("COMMENT ON TABLE t IS 'ends with a backslash \\';\n")).details).toMatchObject({ command: "\\'" });
     // An SQL line (not COPY data) is held while it is checked: a huge one is refused, not held.
-    expect((await guard([`SELECT '${'x'.repeat(17 * 2 ** 20)}';\n`], true)) as { details?: unknown }).toMatchObject({ ok: false, details: { command: 'line' } });
+    const huge = Buffer.from(`SELECT '${'x'.repeat(17 * 2 ** 20)}';\n`);
+    const chunks = Array.from({ length: Math.ceil(huge.length / 65536) }, (_, k) => huge.subarray(k * 65536, (k + 1) * 65536));
+    expect((await guard(chunks, true)) as { details?: unknown }).toMatchObject({ ok: false, details: { command: 'line' } });
     expect((await guard(["SELECT 'a\\' \\! id --';\n"], true)).ok).toBe(false);
   });
 
