@@ -267,6 +267,8 @@ export async function dropDatabase(client: pg.Client, name: string, ownerRole: s
   const owner = (await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [name])).rows[0]?.owner;
   if (owner === undefined) return;
   if (owner !== ownerRole) throw new FleetError('CONFLICT', `A database named "${name}" exists and belongs to "${owner}", not to this tenant: it is left alone; rename or remove it first.`, { database: name });
+  // Its owner may have made it a template, which could not be dropped.
+  await client.query(`ALTER DATABASE ${client.escapeIdentifier(name)} WITH IS_TEMPLATE false ALLOW_CONNECTIONS false`);
   await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
   await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)}`);
 }

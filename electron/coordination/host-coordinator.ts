@@ -26,6 +26,28 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS fleet_audit_at ON fleet_audit (at DESC)',
 ];
 
+/**
+ * fleet's sessions run as the admin with public on their path: an object there that a role other
+ * than a superuser made (a fleet database made from template1 before it was confined, on
+ * PostgreSQL 14 or before) could stand in for a built-in or a table of the console's. Refused.
+ */
+async function refuseForeignObjects(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ owner: string; n: string }>(
+    `SELECT pg_catalog.pg_get_userbyid(o.owner) AS owner, pg_catalog.count(*)::pg_catalog.text AS n FROM (
+        SELECT c.relowner AS owner, c.relnamespace AS ns FROM pg_catalog.pg_class c
+        UNION ALL SELECT p.proowner, p.pronamespace FROM pg_catalog.pg_proc p
+        UNION ALL SELECT t.typowner, t.typnamespace FROM pg_catalog.pg_type t
+        UNION ALL SELECT op.oprowner, op.oprnamespace FROM pg_catalog.pg_operator op
+        UNION ALL SELECT n.nspowner, n.oid FROM pg_catalog.pg_namespace n
+      ) o JOIN pg_catalog.pg_namespace n ON n.oid = o.ns JOIN pg_catalog.pg_roles r ON r.oid = o.owner
+      WHERE NOT r.rolsuper AND r.rolname <> 'pg_database_owner' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+      GROUP BY 1`,
+  );
+  if (rows.length > 0) {
+    throw new FleetError('CONFLICT', `The host's fleet database holds objects made by ${rows.map((r) => `${r.owner} (${r.n})`).join(', ')}; they could run as the console's admin. Remove them (or drop the fleet database and let the console make it again).`, { database: FLEET_DATABASE });
+  }
+}
+
 /** The local trail's record, plus which console wrote it. */
 export interface HostAuditRecord extends AuditRecord {
   consoleId: string;
@@ -56,7 +78,9 @@ export class HostCoordinator {
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [FLEET_DATABASE]);
         if (exists.rowCount === 0) {
           try {
-            await client.query(`CREATE DATABASE ${FLEET_DATABASE}`);
+            // From template0: template1 may hold what anyone could create there (PostgreSQL 14 and
+            // before let PUBLIC create in its public schema), and fleet's sessions run as the admin.
+            await client.query(`CREATE DATABASE ${FLEET_DATABASE} TEMPLATE template0`);
           } catch (error) {
             // Another console won the race: 42P04 once its database is visible, 23505 while it commits.
             const code = (error as { code?: string }).code;
@@ -69,6 +93,8 @@ export class HostCoordinator {
         await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC').catch(() => {});
       });
       await withAdmin(this.pool, this.admin, async (client) => {
+        await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+        await refuseForeignObjects(client);
         // Serialise concurrent schema set-up across consoles.
         await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
         try {

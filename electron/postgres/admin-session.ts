@@ -16,13 +16,16 @@ export const FLEET_DATABASE = 'fleet';
  */
 export type AdminDatabase = 'maintenance' | 'fleet';
 
-// Startup options take precedence over `ALTER DATABASE/ROLE … SET`, so a database owner cannot
-// put a schema of its own in front of pg_catalog for the admin. `fleet` keeps its tables in
-// public, behind pg_catalog (so its DDL names public explicitly: new objects go to the first
-// schema of the path).
+// Startup options take precedence over `ALTER DATABASE/ROLE … SET`, so a database's owner
+// cannot choose, for the admin, the search path (pg_catalog first), the role, libraries loaded at
+// login or a read-only default. And no admin statement waits forever on a lock a tenant holds (an
+// open transaction that granted something to a role the console is dropping, say).
+// `fleet` keeps its tables in public, behind pg_catalog (so its DDL names public explicitly: new
+// objects go to the first schema of the path).
+const HARDENED = '-c role=none -c local_preload_libraries= -c default_transaction_read_only=off -c lock_timeout=10s -c statement_timeout=15min';
 const STARTUP_OPTIONS: Record<AdminDatabase, string> = {
-  maintenance: '-c search_path=pg_catalog',
-  fleet: '-c search_path=pg_catalog,public',
+  maintenance: `-c search_path=pg_catalog ${HARDENED}`,
+  fleet: `-c search_path=pg_catalog,public ${HARDENED}`,
 };
 
 function targetOf(server: DbServerTarget, database: AdminDatabase): DbServerTarget {

@@ -1,8 +1,8 @@
 import type { SshPool } from '../ssh/pool.js';
 import { withAdmin, type DbServerTarget } from './admin-session.js';
-import { confineDatabase } from './database-access.js';
+import { confineDatabase, resetDatabase } from './database-access.js';
 import type { TenantDatabase } from './tenant-session.js';
-import { createThrowawayRole, dropThrowawayRole, heirOf, sweepExpiredThrowawayRoles, type Login } from './throwaway-roles.js';
+import { createThrowawayRole, dropThrowawayRole, heirOf, sweepInBackground, type Login } from './throwaway-roles.js';
 
 /**
  * Loading an archive (restore, verify drills, clones, an update's revert point): psql logs in as
@@ -19,7 +19,7 @@ export interface ArchiveLoader {
 }
 
 export async function openArchiveLoader(pool: SshPool, server: DbServerTarget, scratch: TenantDatabase): Promise<ArchiveLoader> {
-  await sweepExpiredThrowawayRoles(pool, server).catch(() => 0);
+  sweepInBackground(pool, server);
   const login = await withAdmin(pool, server, async (admin) => {
     const created = await createThrowawayRole(admin, { memberOf: null, heir: scratch.role });
     await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(scratch.database)} OWNER TO ${admin.escapeIdentifier(created.user)}`);
@@ -32,8 +32,18 @@ export async function openArchiveLoader(pool: SshPool, server: DbServerTarget, s
 /** Also what a console resuming a killed load runs, knowing only the loader's name. */
 export async function finishArchiveLoad(pool: SshPool, server: DbServerTarget, scratch: TenantDatabase, loader: string): Promise<void> {
   const scratchExists = await withAdmin(pool, server, async (c) => (await c.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [scratch.database])).rowCount! > 0);
-  await dropThrowawayRole(pool, server, loader, scratch.role);
-  if (scratchExists) await withAdmin(pool, server, (admin) => confineDatabase(admin, scratch.database, scratch.role));
+  try {
+    await dropThrowawayRole(pool, server, loader, scratch.role);
+  } finally {
+    // Whatever the archive set as the database's owner goes, hand-over or not: its settings
+    // (a role, libraries, read-only), template flag and connection limit, and who may connect.
+    if (scratchExists) {
+      await withAdmin(pool, server, async (admin) => {
+        await resetDatabase(admin, scratch.database);
+        await confineDatabase(admin, scratch.database, scratch.role);
+      });
+    }
+  }
 }
 
 /**

@@ -18,3 +18,15 @@ export async function confineDatabase(admin: pg.Client, database: string, role: 
   for (const { grantee } of rows) if (grantee !== role) await admin.query(`REVOKE ALL ON DATABASE ${db} FROM ${admin.escapeIdentifier(grantee)} CASCADE`);
   if (role) await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${admin.escapeIdentifier(role)}`);
 }
+
+/**
+ * Undoes what a database's owner may have set on it (cluster-level statements): its own settings
+ * (`ALTER DATABASE … SET role / local_preload_libraries / default_transaction_read_only …`), the
+ * template flag (which makes it undroppable) and a connection limit. For a scratch copy an
+ * archive was loaded into: a dump by pg_dump sets none of these.
+ */
+export async function resetDatabase(admin: pg.Client, database: string): Promise<void> {
+  const db = admin.escapeIdentifier(database);
+  await admin.query(`ALTER DATABASE ${db} RESET ALL`);
+  await admin.query(`ALTER DATABASE ${db} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true CONNECTION LIMIT -1`);
+}

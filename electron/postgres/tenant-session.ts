@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SshPool } from '../ssh/pool.js';
 import { withAdmin, type DbServerTarget } from './admin-session.js';
 import { connectPostgres } from './pg-over-ssh.js';
-import { createThrowawayRole, dropThrowawayRole, sweepExpiredThrowawayRoles, type Login } from './throwaway-roles.js';
+import { createThrowawayRole, dropThrowawayRole, sweepInBackground, type Login } from './throwaway-roles.js';
 
 /** A tenant's database (or a scratch copy of it) and the tenant's role, which owns it. */
 export interface TenantDatabase {
@@ -24,17 +24,22 @@ export interface TenantSession {
   close(): Promise<void>;
 }
 
-// pg_catalog first: the console's own queries mean the built-ins, not the tenant's look-alikes.
-const TENANT_OPTIONS = '-c search_path=pg_catalog,public';
+// pg_catalog first: the console's own queries mean the built-ins, not the tenant's look-alikes;
+// and the session stays the throw-away role whatever the database's settings say.
+const TENANT_OPTIONS = '-c search_path=pg_catalog,public -c role=none -c local_preload_libraries= -c default_transaction_read_only=off';
 
 export async function openTenantSession(pool: SshPool, server: DbServerTarget, tenant: TenantDatabase): Promise<TenantSession> {
-  await sweepExpiredThrowawayRoles(pool, server).catch(() => 0);
+  sweepInBackground(pool, server);
   const login = await withAdmin(pool, server, (admin) => createThrowawayRole(admin, { memberOf: tenant.role, heir: tenant.role }));
   let closed: Promise<void> | null = null;
+  // The work is done when this runs: a role the tenant keeps from being dropped (a lock held in an
+  // open transaction) is logged and left to expire, never the job's failure.
+  const close = () =>
+    dropThrowawayRole(pool, server, login.user, tenant.role).catch((error: Error) => pool.log.warn('throw-away role left for the sweep', { hostId: server.hostId, role: login.user, error: error.message }));
   return {
     login,
     connect: () => connectPostgres(pool, { ...server, user: login.user, password: login.password, database: tenant.database }, { startupOptions: TENANT_OPTIONS }),
-    close: () => (closed ??= dropThrowawayRole(pool, server, login.user, tenant.role)),
+    close: () => (closed ??= close()),
   };
 }
 

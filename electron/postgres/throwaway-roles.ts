@@ -58,12 +58,14 @@ export async function dropThrowawayRole(pool: SshPool, server: DbServerTarget, u
     await c.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1', [user]);
     // Objects and grants are listed per database; a database it owns (a loader's scratch copy) is
     // a shared object, listed by its owner.
+    // Grants on shared objects (a database, say) have no database of their own (dbid 0): any
+    // database's DROP OWNED revokes them, so the maintenance database stands for them.
     const databases = (
       await c.query<{ datname: string }>(
-        `SELECT DISTINCT d.datname FROM pg_catalog.pg_shdepend s JOIN pg_catalog.pg_database d ON d.oid = s.dbid
-          WHERE s.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass AND s.refobjid = $1::pg_catalog.oid AND d.datallowconn
+        `SELECT DISTINCT COALESCE(d.datname, $2) AS datname FROM pg_catalog.pg_shdepend s LEFT JOIN pg_catalog.pg_database d ON d.oid = s.dbid
+          WHERE s.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass AND s.refobjid = $1::pg_catalog.oid AND (s.dbid = 0 OR d.datallowconn)
          UNION SELECT datname FROM pg_catalog.pg_database WHERE datdba = $1::pg_catalog.oid`,
-        [rows[0].oid],
+        [rows[0].oid, server.database],
       )
     ).rows.map((r) => r.datname);
     const heirExists = (await c.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [heir])).rowCount! > 0;
@@ -72,6 +74,20 @@ export async function dropThrowawayRole(pool: SshPool, server: DbServerTarget, u
   if (found === null) return;
   for (const database of found.databases) await reassignOwnedInside(pool, server, database, user, found.heirExists ? heir : null);
   await withAdmin(pool, server, (c) => c.query(`DROP ROLE IF EXISTS ${c.escapeIdentifier(user)}`));
+}
+
+const sweeping = new Map<string, Promise<unknown>>();
+
+/**
+ * Starts a sweep of the host's expired throw-away roles unless one is under way, without waiting
+ * for it: a role a tenant keeps from being dropped must not hold up anyone's next job.
+ */
+export function sweepInBackground(pool: SshPool, server: DbServerTarget): void {
+  if (sweeping.has(server.hostId)) return;
+  const sweep = sweepExpiredThrowawayRoles(pool, server)
+    .catch((error: Error) => pool.log.warn('sweep of expired throw-away roles failed', { hostId: server.hostId, error: error.message }))
+    .finally(() => sweeping.delete(server.hostId));
+  sweeping.set(server.hostId, sweep);
 }
 
 /** Drops the throw-away roles whose lifetime is over (a console died before dropping them). */
@@ -87,7 +103,7 @@ export async function sweepExpiredThrowawayRoles(pool: SshPool, server: DbServer
   );
   for (const role of expired) {
     const heir = heirOf(role.mark);
-    if (heir) await dropThrowawayRole(pool, server, role.name, heir).catch(() => {});
+    if (heir) await dropThrowawayRole(pool, server, role.name, heir).catch((error: Error) => pool.log.warn('expired throw-away role not dropped', { hostId: server.hostId, role: role.name, error: error.message }));
   }
   return expired.length;
 }

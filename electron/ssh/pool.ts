@@ -141,6 +141,11 @@ export class SshPool {
 
   constructor(private readonly options: PoolOptions) {}
 
+  /** The console's log, for work that rides the pool and must not fail its caller. */
+  get log(): Logger {
+    return this.options.log;
+  }
+
   state(hostId: string): { state: ConnectionState; lastError: FleetError | null; since: string | null } {
     const entry = this.entries.get(hostId);
     return entry ? { state: entry.state, lastError: entry.lastError, since: entry.since } : { state: 'idle', lastError: null, since: null };

@@ -67,7 +67,8 @@ export async function dropTenantDatabase(admin: pg.Client, names: TenantDatabase
   const ours = owner === undefined || (mark !== undefined && mark === ownerMark(owner));
   const dbOwner = await databaseOwner(admin, names.database);
   if (dbOwner !== undefined && (owner === undefined || (ours && dbOwner === names.role))) {
-    await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(names.database)} ALLOW_CONNECTIONS false`);
+    // Its owner may have made it a template, which could not be dropped.
+    await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(names.database)} WITH IS_TEMPLATE false ALLOW_CONNECTIONS false`);
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [names.database]);
     await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(names.database)}`);
   }

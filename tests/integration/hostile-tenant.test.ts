@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchiveLoader } from '../../electron/postgres/archive-loader.js';
+import { dropThrowawayRole } from '../../electron/postgres/throwaway-roles.js';
 import { connectPostgres, withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
 import { handMadeOdooDatabase } from '../support/hand-made-odoo.js';
@@ -213,6 +214,9 @@ describe('a hostile tenant', () => {
       ['copy to a program', `\\copy (SELECT 1) to program 'touch ${MARKER}'\n`, /ARCHIVE_INVALID/],
       ['set role', `SET ROLE ${ROLE};\nUPDATE ir_config_parameter SET value = 'pwned';\n`, /COMMAND_FAILED/],
       ['reset role and take the password', `RESET ROLE;\nALTER ROLE ${ROLE} PASSWORD 'pwned';\n`, /COMMAND_FAILED/],
+      // As the scratch copy's owner: settings that would bind the admin's sessions there, a
+      // template flag that would make it undroppable, no connections, then a failure.
+      ['owner settings', `ALTER DATABASE ${DB}__restore IS_TEMPLATE true;\nALTER DATABASE ${DB}__restore SET default_transaction_read_only = on;\nALTER DATABASE ${DB}__restore SET role = ${ROLE};\nALTER DATABASE ${DB}__restore CONNECTION LIMIT 0;\nGRANT CONNECT ON DATABASE ${DB}__restore TO PUBLIC;\nSELECT 1/0;\n`, /COMMAND_FAILED/],
     ];
     for (const [what, dump, expected] of dumps) {
       const file = path.join(scratchDir, `${what.replace(/\W+/g, '-')}.zip`);
@@ -226,6 +230,39 @@ describe('a hostile tenant', () => {
     expect(await tenantSql('SELECT key, value FROM ir_config_parameter ORDER BY key')).toEqual(before.params);
     expect((await tenantSql("SELECT datname FROM pg_database WHERE datname LIKE 'it\\_hostile\\_\\_%'", 'postgres'))).toEqual([]);
     expect(await fleet.call('tenants.show', { hostId, name: TENANT })).toMatchObject({ state: 'running', health: { ok: true } });
+  });
+
+  it('holds up no job by keeping the throw-away roles made for it from being dropped', async () => {
+    // The tenant, in a transaction it never commits, grants something to every throw-away role
+    // that appears: dropping one then waits for that transaction.
+    const attacker = await connectPostgres(fleet.services.pool, { ...fleet.services.hosts.dbTarget(hostId)!, database: DB });
+    const granted = new Set<string>();
+    let attacking = true;
+    await attacker.query(`SET ROLE ${ROLE}`);
+    await attacker.query('BEGIN');
+    const loop = (async () => {
+      while (attacking) {
+        const { rows } = await attacker.query<{ rolname: string }>("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname LIKE 'fleet\\_tmp\\_%'");
+        for (const { rolname } of rows) {
+          if (granted.has(rolname)) continue;
+          granted.add(rolname);
+          await attacker.query(`GRANT SELECT ON public.ir_cron TO ${attacker.escapeIdentifier(rolname)}`).catch(() => {});
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      await succeeded(fleet.call('backups.create', { hostId, name: TENANT }));
+      expect(granted.size).toBeGreaterThan(0); // the attack did reach the job's roles
+    } finally {
+      attacking = false;
+      await loop;
+      await attacker.query('ROLLBACK').catch(() => {});
+      await attacker.end();
+    }
+    // What was left behind goes once the tenant lets go (as the sweep would after its expiry).
+    for (const role of granted) await dropThrowawayRole(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, role, ROLE);
+    await expectNothingGained();
   });
 
   it('is decommissioned with a drilled final archive without gaining anything', async () => {
