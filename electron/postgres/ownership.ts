@@ -27,21 +27,30 @@ export interface DatabaseInspection {
    * about to be handed over): a way up for whoever may call them.
    */
   superuserDefinerFunctions: number;
+  /**
+   * Tables, views and sequences owned by roles other than `exceptOwner` (extensions' own aside):
+   * they stay theirs after a hand-over, so the tenant could not read them, nor back them up.
+   */
+  foreignRelations: number;
 }
 
 /** What the catalogs of `database` say, read with schema-qualified names only. */
 export function inspectDatabase(pool: SshPool, server: DbServerTarget, database: string, exceptOwner = ''): Promise<DatabaseInspection> {
   return withCatalogSession(pool, server, database, async (c) => {
-    const { rows } = await c.query<{ odoo: boolean; triggers: string; definers: string }>(
+    const { rows } = await c.query<{ odoo: boolean; triggers: string; definers: string; others: string }>(
       `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class t JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
                        WHERE n.nspname = 'public' AND t.relname = 'ir_module_module' AND t.relkind = 'r') AS odoo,
               (SELECT pg_catalog.count(*) FROM pg_catalog.pg_event_trigger)::pg_catalog.text AS triggers,
               (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner
                  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                WHERE p.prosecdef AND r.rolsuper AND r.rolname <> $1 AND n.nspname <> 'pg_catalog' AND n.nspname <> 'information_schema')::pg_catalog.text AS definers`,
+                WHERE p.prosecdef AND r.rolsuper AND r.rolname <> $1 AND n.nspname <> 'pg_catalog' AND n.nspname <> 'information_schema')::pg_catalog.text AS definers,
+              (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND pg_catalog.pg_get_userbyid(c.relowner) <> $1 AND ${USER_SCHEMA}
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e'))::pg_catalog.text AS others`,
       [exceptOwner],
     );
-    return { odoo: rows[0]!.odoo, eventTriggers: Number(rows[0]!.triggers), superuserDefinerFunctions: Number(rows[0]!.definers) };
+    const row = rows[0]!;
+    return { odoo: row.odoo, eventTriggers: Number(row.triggers), superuserDefinerFunctions: Number(row.definers), foreignRelations: Number(row.others) };
   });
 }
 

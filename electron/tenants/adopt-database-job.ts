@@ -57,6 +57,9 @@ export function adoptDatabaseJob(deps: TenantJobDeps): JobDefinition<AdoptDataba
           const found = await inspectDatabase(deps.pool, admin, spec.database, before.previousOwner);
           if (!found.odoo) throw new FleetError('VALIDATION', `"${spec.database}" has no ir_module_module table: not an Odoo database.`, { field: 'database' });
           if (found.eventTriggers > 0) throw new FleetError('CONFLICT', `"${spec.database}" has event triggers, which only a superuser makes and whose code would run as whoever changes its schema: remove them before adopting it.`, { field: 'database' });
+          if (found.foreignRelations > 0) {
+            throw new FleetError('CONFLICT', `"${spec.database}" has ${found.foreignRelations} tables, views or sequences owned by roles other than its owner ${before.previousOwner}: its tenant could neither read nor back them up. Hand them to ${before.previousOwner} first.`, { field: 'database' });
+          }
           if (found.superuserDefinerFunctions > 0) {
             throw new FleetError('CONFLICT', `"${spec.database}" has SECURITY DEFINER functions owned by another superuser: its tenant could run them with that superuser's rights. Hand them to the database's owner or drop them before adopting it.`, { field: 'database' });
           }

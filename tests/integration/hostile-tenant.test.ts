@@ -280,6 +280,11 @@ describe('a hostile database nobody adopted yet', () => {
     expect(item).toMatchObject({ kind: 'adoptable-database', role: LOOSE.role });
     await expectNothingGained(LOOSE.role);
 
+    // A table someone else owns would stay theirs: the tenant could not read or back it up.
+    await asAdmin((c) => c.query('CREATE TABLE public.not_the_owners (v int)'), LOOSE.database);
+    const refused = await fleet.services.jobs.wait((await fleet.call('tenants.adopt', { kind: 'database', hostId, name: 'it-loose', database: LOOSE.database, image, tag, domain: 'shops.test' })).jobId);
+    expect(refused.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/owned by roles other than its owner/) });
+    await asAdmin((c) => c.query('DROP TABLE public.not_the_owners'), LOOSE.database);
     await succeeded(fleet.call('tenants.adopt', { kind: 'database', hostId, name: 'it-loose', database: LOOSE.database, image, tag, domain: 'shops.test' }));
     await expectNothingGained('odoo_it_loose');
     expect(await asAdmin((c) => c.query('SELECT count(*)::int AS n FROM trap.sprung WHERE superuser'), LOOSE.database)).toMatchObject({ rows: [{ n: 0 }] });
