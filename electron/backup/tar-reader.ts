@@ -53,6 +53,8 @@ class ByteReader {
   }
 }
 
+const MAX_NAME_RECORD_BYTES = 64 * 1024;
+
 function truncated(): FleetError {
   return new FleetError('ARCHIVE_INVALID', 'The filestore stream ended in the middle of a file (truncated tar).');
 }
@@ -109,6 +111,8 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
     const typeflag = String.fromCharCode(header[156] || 48);
     const padded = Math.ceil(size / 512) * 512;
     if (typeflag === 'L' || typeflag === 'x') {
+      // Held in memory, so bounded: a path is at most 4 KiB on Linux; pax records carry a little more.
+      if (size > MAX_NAME_RECORD_BYTES) throw new FleetError('ARCHIVE_INVALID', `The filestore stream has a ${size}-byte name record; file names are never that long.`);
       const data = await reader.exactly(padded);
       if (data.length < padded) throw truncated();
       const text = data.subarray(0, size).toString('utf8');

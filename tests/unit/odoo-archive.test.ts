@@ -183,6 +183,14 @@ describe("Odoo's backup zip", () => {
     };
     expect((await members(tar)).filter((p) => p.endsWith('.bin'))).toEqual([`${'x'.repeat(60)}/${'y'.repeat(80)}.bin`]);
     await expect(members(tar.subarray(0, 3000))).rejects.toMatchObject({ code: 'ARCHIVE_INVALID' });
+    // A long-name record is held in memory: one declaring a gigabyte is refused before it is read.
+    const header = Buffer.alloc(512);
+    header.write('././@LongLink', 0);
+    header.write(`${(2 ** 30).toString(8).padStart(11, '0')}\0`, 124);
+    header.write('L', 156);
+    header.fill(' ', 148, 156);
+    header.write(`${header.reduce((sum, b) => sum + b, 0).toString(8).padStart(6, '0')}\0 `, 148);
+    await expect(members(Buffer.concat([header, Buffer.alloc(4096)]))).rejects.toMatchObject({ code: 'ARCHIVE_INVALID', message: expect.stringMatching(/name record/) });
   });
 
   it('switches to ZIP64 records past 65535 members', async () => {
