@@ -56,10 +56,9 @@ export async function dropThrowawayRole(pool: SshPool, server: DbServerTarget, u
     // No new session may start while it is taken apart.
     await c.query(`ALTER ROLE ${c.escapeIdentifier(user)} NOLOGIN`);
     await c.query('SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1', [user]);
-    // Objects and grants are listed per database; a database it owns (a loader's scratch copy) is
-    // a shared object, listed by its owner.
-    // Grants on shared objects (a database, say) have no database of their own (dbid 0): any
-    // database's DROP OWNED revokes them, so the maintenance database stands for them.
+    // Objects and grants are listed per database. Grants on shared objects (a database, say)
+    // have none (dbid 0): any database's DROP OWNED revokes them, so the maintenance database
+    // stands for them. A database it owns (a loader's scratch copy) is listed by its owner.
     const databases = (
       await c.query<{ datname: string }>(
         `SELECT DISTINCT COALESCE(d.datname, $2) AS datname FROM pg_catalog.pg_shdepend s LEFT JOIN pg_catalog.pg_database d ON d.oid = s.dbid
