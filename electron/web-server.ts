@@ -105,9 +105,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
   const cookieLifetime = options.sessionKey ? `; Max-Age=${SIGNED_SESSION_SECONDS}` : '';
 
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const base = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP_HEADER, 'Cross-Origin-Opener-Policy': 'same-origin' };
+  const base = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': CSP_HEADER, 'Cross-Origin-Opener-Policy': 'same-origin' };
+  // Any bytes a client sends end in an answer, never in an exception that stops the server.
+  const handle = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const url = requestUrl(request);
+    if (!url) {
+      response.writeHead(400, { ...base, 'Content-Type': 'text/plain' }).end('Bad request target.');
+      return;
+    }
     if (!hostAllowed(request)) {
       response.writeHead(421, { ...base, 'Content-Type': 'text/plain' }).end('Wrong host.');
       return;
@@ -140,12 +145,22 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     serveStatic(staticRoot, url.pathname, request, response, { ...base, ...(options.extraHeaders?.(url.pathname) ?? {}) });
+  };
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 15_000, requestTimeout: 30_000 }, (request, response) => {
+    try {
+      handle(request, response);
+    } catch (error) {
+      options.log.warn('web request failed', { error: (error as Error).message });
+      if (!response.headersSent) response.writeHead(500, base);
+      response.end();
+    }
   });
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    socket.on('error', () => socket.destroy());
+    const url = requestUrl(request);
     const sameOrigin = request.headers.origin === origin || request.headers.origin === `http://localhost:${port}`;
-    if (url.pathname !== WS_PATH || !hostAllowed(request) || !sameOrigin || !sessionOf(request)) {
+    if (!url || url.pathname !== WS_PATH || !hostAllowed(request) || !sameOrigin || !sessionOf(request)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -175,11 +190,25 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
+/** The request's target as a URL, or null when it is not one (`//[`, say). */
+function requestUrl(request: http.IncomingMessage): URL | null {
+  try {
+    return new URL(request.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 function serveStatic(root: string, urlPath: string, request: http.IncomingMessage, response: http.ServerResponse, headers: Record<string, string>) {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
+    response.writeHead(400, headers).end();
+    return;
+  }
+  // A NUL byte is no file name (and makes the file system calls throw).
+  if (decoded.includes('\0')) {
     response.writeHead(400, headers).end();
     return;
   }
@@ -206,5 +235,5 @@ function serveStatic(root: string, urlPath: string, request: http.IncomingMessag
   const cache = file.endsWith('index.html') || file.endsWith('sw.js') ? 'no-cache' : file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
   response.writeHead(200, { ...headers, 'Content-Type': type, 'Content-Length': String(stat.size), 'Cache-Control': cache });
   if (request.method === 'HEAD') response.end();
-  else fs.createReadStream(file).pipe(response);
+  else fs.createReadStream(file).on('error', () => response.destroy()).pipe(response);
 }

@@ -29,6 +29,9 @@ export class WsTransport {
   }
 
   private attach(ws: WebSocket) {
+    // A frame over the size limit or with invalid UTF-8: ws closes that connection and reports it
+    // here; unheard, the error would stop the whole server.
+    ws.on('error', () => ws.terminate());
     ws.on('message', async (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'text frames only');
       let frame: ClientFrame;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -106,5 +107,50 @@ describe('web mode', () => {
     expect(await call(2, 'hosts.get', { id: 'not-a-uuid' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(await call(3, 'hosts.list', {})).toEqual({ ok: true, value: [] });
     ws.close();
+  });
+});
+
+describe('hostile input', () => {
+  /** Sends raw bytes and returns the status line of the answer ('' when the connection just closed). */
+  function raw(bytes: string): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => socket.end(bytes));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('latin1')));
+      socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''));
+      socket.on('error', () => resolve(text.split('\r\n')[0] ?? ''));
+    });
+  }
+
+  async function signIn(): Promise<string> {
+    const res = await get(server.newLaunchUrl());
+    return (res.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+  }
+
+  async function stillServing(cookie: string): Promise<void> {
+    expect((await get(`${server.origin}/`, { Cookie: cookie })).status).toBe(200);
+    const ws = await openWs({ Origin: server.origin, Cookie: cookie });
+    ws.close();
+  }
+
+  it('answers a request target that is no URL, and a path with a NUL byte, with 400', async () => {
+    const cookie = await signIn();
+    const host = `Host: 127.0.0.1:${server.port}`;
+    expect(await raw(`GET //[ HTTP/1.1\r\n${host}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(`GET /%00 HTTP/1.1\r\n${host}\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(`GET /a%00.js HTTP/1.1\r\n${host}\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    await stillServing(cookie);
+  });
+
+  it('closes a WebSocket that sends an oversized frame or invalid UTF-8, and keeps serving', async () => {
+    const cookie = await signIn();
+    for (const send of [(ws: WebSocket) => ws.send('x'.repeat(2 * 1024 * 1024)), (ws: WebSocket) => ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false })]) {
+      const ws = await openWs({ Origin: server.origin, Cookie: cookie });
+      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+      ws.on('error', () => {});
+      send(ws);
+      expect([1007, 1009, 1006]).toContain(await closed);
+    }
+    await stillServing(cookie);
   });
 });
