@@ -37,8 +37,8 @@ export function consoleHandlers(deps: {
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),
     'vault.status': () => vault.status(),
-    'vault.setup': ({ passphrase }) => vault.setup(passphrase),
-    'vault.unlock': ({ passphrase }) => vault.unlock(passphrase),
+    'vault.setup': ({ passphrase }) => vault.setupWithoutBlocking(passphrase),
+    'vault.unlock': ({ passphrase }) => vault.unlockWithoutBlocking(passphrase),
     'hosts.list': () => hosts.list(),
     'hosts.get': ({ id }) => hosts.get(id),
     'hosts.probe': (input) => hosts.probe(input),

@@ -135,8 +135,8 @@ function posHandlers(deps: {
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
     'vault.status': () => vault.status(),
-    'vault.setup': ({ passphrase }) => vault.setup(passphrase),
-    'vault.unlock': ({ passphrase }) => vault.unlock(passphrase),
+    'vault.setup': ({ passphrase }) => vault.setupWithoutBlocking(passphrase),
+    'vault.unlock': ({ passphrase }) => vault.unlockWithoutBlocking(passphrase),
     'pos.status': () => ({
       pairing: terminal.pairing(),
       session: terminal.session(),

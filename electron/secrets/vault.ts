@@ -18,6 +18,7 @@ export interface KdfParams {
 }
 
 const DEFAULT_KDF = { N: 2 ** 17, r: 8, p: 1 };
+const MIN_PASSPHRASE = 8;
 const RECORD_VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -54,11 +55,27 @@ export class Vault {
 
   /** First start: choose the passphrase. Refused once a vault exists (use unlock). */
   setup(passphrase: string): VaultStatus {
+    const kdf = this.newKdf(passphrase);
+    return this.storeWrappedKey(kdf, deriveKey(passphrase, kdf));
+  }
+
+  /** setup, deriving the key off the event loop: for servers, which must keep answering. */
+  async setupWithoutBlocking(passphrase: string): Promise<VaultStatus> {
+    const kdf = this.newKdf(passphrase);
+    return this.storeWrappedKey(kdf, await deriveKeyAsync(passphrase, kdf));
+  }
+
+  private newKdf(passphrase: string): KdfParams {
     if (this.initialised()) throw new FleetError('CONFLICT', 'A passphrase is already set; unlock the vault with it instead.');
-    const params = this.options.kdf ?? DEFAULT_KDF;
-    const kdf: KdfParams = { salt: crypto.randomBytes(16).toString('base64'), ...params };
+    // The UIs' minimum, for FLEET_PASSPHRASE and the CLI's prompt too.
+    if (passphrase.length < MIN_PASSPHRASE) throw new FleetError('VALIDATION', `The passphrase must have at least ${MIN_PASSPHRASE} characters.`, { field: 'passphrase' });
+    return { salt: crypto.randomBytes(16).toString('base64'), ...(this.options.kdf ?? DEFAULT_KDF) };
+  }
+
+  private storeWrappedKey(kdf: KdfParams, wrappingKey: Buffer): VaultStatus {
+    if (this.initialised()) throw new FleetError('CONFLICT', 'A passphrase is already set; unlock the vault with it instead.');
     const dataKey = crypto.randomBytes(32);
-    const wrapped = seal(deriveKey(passphrase, kdf), dataKey, Buffer.from('vault-data-key'));
+    const wrapped = seal(wrappingKey, dataKey, Buffer.from('vault-data-key'));
     this.db.transaction(() => {
       this.setMeta('vault.backend', 'passphrase');
       this.setMeta('vault.kdf', JSON.stringify(kdf));
@@ -69,12 +86,48 @@ export class Vault {
   }
 
   unlock(passphrase: string): VaultStatus {
+    const kdf = this.storedKdf();
+    return kdf ? this.openWith(deriveKey(passphrase, kdf)) : this.status();
+  }
+
+  /**
+   * unlock for servers: the key is derived off the event loop (scrypt takes a few hundred
+   * milliseconds), attempts run one at a time, and each wrong passphrase in a row waits longer
+   * before it is answered (0.5 s, doubling to 8 s), so guessing gains nothing from asking often.
+   */
+  unlockWithoutBlocking(passphrase: string): Promise<VaultStatus> {
+    const attempt = this.unlocking.then(async () => {
+      const kdf = this.storedKdf();
+      if (!kdf) return this.status();
+      const key = await deriveKeyAsync(passphrase, kdf);
+      try {
+        const status = this.openWith(key);
+        this.failedUnlocks = 0;
+        return status;
+      } catch (error) {
+        this.failedUnlocks++;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(8000, 500 * 2 ** (this.failedUnlocks - 1))));
+        throw error;
+      }
+    });
+    this.unlocking = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private unlocking: Promise<unknown> = Promise.resolve();
+  private failedUnlocks = 0;
+
+  /** The stored KDF parameters, or null when the vault is not passphrase-wrapped. */
+  private storedKdf(): KdfParams | null {
     if (!this.initialised()) throw new FleetError('VAULT_LOCKED', 'No passphrase has been set yet; set one first.');
-    if (this.backend() !== 'passphrase') return this.status();
-    const kdf = JSON.parse(this.getMeta('vault.kdf')!) as KdfParams;
+    if (this.backend() !== 'passphrase') return null;
+    return JSON.parse(this.getMeta('vault.kdf')!) as KdfParams;
+  }
+
+  private openWith(wrappingKey: Buffer): VaultStatus {
     const wrapped = Buffer.from(this.getMeta('vault.wrapped_key')!, 'base64');
     try {
-      this.dataKey = open(deriveKey(passphrase, kdf), wrapped, Buffer.from('vault-data-key'));
+      this.dataKey = open(wrappingKey, wrapped, Buffer.from('vault-data-key'));
     } catch {
       throw new FleetError('VAULT_BAD_PASSPHRASE', 'That passphrase does not unlock this store.');
     }
@@ -162,12 +215,17 @@ export class Vault {
 }
 
 function deriveKey(passphrase: string, kdf: KdfParams): Buffer {
-  return crypto.scryptSync(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 32, {
-    N: kdf.N,
-    r: kdf.r,
-    p: kdf.p,
-    maxmem: 256 * kdf.N * kdf.r,
-  });
+  return crypto.scryptSync(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 32, scryptOptions(kdf));
+}
+
+function deriveKeyAsync(passphrase: string, kdf: KdfParams): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    crypto.scrypt(passphrase.normalize('NFC'), Buffer.from(kdf.salt, 'base64'), 32, scryptOptions(kdf), (error, key) => (error ? reject(error) : resolve(key))),
+  );
+}
+
+function scryptOptions(kdf: KdfParams): crypto.ScryptOptions {
+  return { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: 256 * kdf.N * kdf.r };
 }
 
 function seal(key: Buffer, plain: Buffer, aad: Buffer): Buffer {

@@ -84,3 +84,41 @@ describe('vault', () => {
     expect(calls).toEqual(['encrypt', 'decrypt']);
   });
 });
+
+describe('vault unlocking in a server', () => {
+  it('derives the key off the event loop, one attempt at a time, slower after each wrong guess', async () => {
+    const { db } = store();
+    const vault = new Vault(db, { kdf: { N: 2 ** 15, r: 8, p: 1 } });
+    await vault.setupWithoutBlocking('correct horse battery');
+    vault.lock();
+    const guesses = ['guess one', 'guess two', 'guess three'].map((g) => vault.unlockWithoutBlocking(g).then(() => 'unlocked', (e: { code?: string }) => e.code));
+    const answered: number[] = [];
+    guesses.forEach((g, i) => void g.then(() => answered.push(i)));
+    expect(await Promise.all(guesses)).toEqual(['VAULT_BAD_PASSPHRASE', 'VAULT_BAD_PASSPHRASE', 'VAULT_BAD_PASSPHRASE']);
+    expect(answered).toEqual([0, 1, 2]); // in turn, never side by side
+    // Three wrong guesses in a row: the next wrong one would wait 4 s (counted, not timed).
+    expect((vault as unknown as { failedUnlocks: number }).failedUnlocks).toBe(3);
+    // The event loop keeps turning while the key is derived: a derivation on it would let no
+    // immediate run until it ended.
+    let turns = 0;
+    const spin = () => {
+      turns++;
+      if (!done) setImmediate(spin);
+    };
+    let done = false;
+    setImmediate(spin);
+    const status = await vault.unlockWithoutBlocking('correct horse battery');
+    done = true;
+    expect(status.state).toBe('unlocked');
+    expect(turns).toBeGreaterThan(2);
+    expect((vault as unknown as { failedUnlocks: number }).failedUnlocks).toBe(0);
+  }, 30_000);
+
+  it('refuses a passphrase shorter than the UIs allow, however it is given', async () => {
+    const { db } = store();
+    const vault = new Vault(db, { kdf: FAST_KDF });
+    expect(() => vault.setupOrUnlock('x')).toThrow(/at least 8 characters/);
+    await expect(vault.setupWithoutBlocking('short')).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(vault.status().state).toBe('uninitialised');
+  });
+});
