@@ -89,15 +89,22 @@ export class HostCoordinator {
         }
         // No tenant role may connect to the console's own database, nor create anything in the
         // maintenance database (PostgreSQL before 15 let PUBLIC create in its public schema).
-        await confineDatabase(client, FLEET_DATABASE, null);
-        await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC').catch(() => {});
+        // One console at a time: two grants or revokes on one object at once fail ("tuple
+        // concurrently updated"), and consoles of hosts sharing a server start together.
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:access']);
+        try {
+          await confineDatabase(client, FLEET_DATABASE, null);
+          await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC').catch(() => {}); // a maintenance database without one
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:access']);
+        }
       });
       await withAdmin(this.pool, this.admin, async (client) => {
-        await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
-        await refuseForeignObjects(client);
         // Serialise concurrent schema set-up across consoles.
         await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
         try {
+          await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+          await refuseForeignObjects(client);
           for (const statement of SCHEMA) await client.query(statement);
         } finally {
           await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:schema']);
