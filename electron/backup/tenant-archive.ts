@@ -65,9 +65,10 @@ async function manifestOf(client: pg.Client, database: string): Promise<{ manife
 }
 
 /**
- * The three parts of a tenant's Odoo archive, produced on its host. The manifest, the counts and
- * pg_dump all run as one throw-away member of the tenant's role: a database's views, triggers and
- * functions run while it is read, and they must find nothing but the tenant's own rights.
+ * The three parts of a tenant's Odoo archive, produced on its host. The manifest is read in one
+ * session, the counts and pg_dump share another (one snapshot), each as a throw-away member of the
+ * tenant's role: a database's views, triggers and functions run while it is read, and they must
+ * find nothing but the tenant's own rights.
  */
 export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStorage): Promise<ArchiveParts> {
   const { manifest } = await readManifest(deps, storage);
