@@ -48,6 +48,16 @@ async function refuseForeignObjects(client: pg.Client): Promise<void> {
   }
 }
 
+/** Runs `fn` holding the session advisory lock `key` (waited for), one console at a time. */
+async function holdingLock<T>(client: pg.Client, key: string, fn: () => Promise<T>): Promise<T> {
+  await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+  try {
+    return await fn();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+  }
+}
+
 /** The local trail's record, plus which console wrote it. */
 export interface HostAuditRecord extends AuditRecord {
   consoleId: string;
@@ -91,24 +101,18 @@ export class HostCoordinator {
         // maintenance database (PostgreSQL before 15 let PUBLIC create in its public schema).
         // One console at a time: two grants or revokes on one object at once fail ("tuple
         // concurrently updated"), and consoles of hosts sharing a server start together.
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:access']);
-        try {
+        await holdingLock(client, 'fleet:access', async () => {
           await confineDatabase(client, FLEET_DATABASE, null);
           await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC').catch(() => {}); // a maintenance database without one
-        } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:access']);
-        }
+        });
       });
       await withAdmin(this.pool, this.admin, async (client) => {
         // Serialise concurrent schema set-up across consoles.
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
-        try {
+        await holdingLock(client, 'fleet:schema', async () => {
           await client.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
           await refuseForeignObjects(client);
           for (const statement of SCHEMA) await client.query(statement);
-        } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:schema']);
-        }
+        });
       }, 'fleet');
     })().catch((error) => {
       this.ready = null;
@@ -199,14 +203,9 @@ export class HostCoordinator {
     return this.withFleet(async (client) => {
       let ready = this.extraSchemas.get(name);
       if (!ready) {
-        ready = (async () => {
-          await client.query('SELECT pg_advisory_lock(hashtext($1))', ['fleet:schema']);
-          try {
-            for (const statement of statements) await client.query(statement);
-          } finally {
-            await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['fleet:schema']);
-          }
-        })();
+        ready = holdingLock(client, 'fleet:schema', async () => {
+          for (const statement of statements) await client.query(statement);
+        });
         this.extraSchemas.set(name, ready);
         ready.catch(() => this.extraSchemas.delete(name));
       }
