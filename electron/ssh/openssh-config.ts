@@ -58,6 +58,19 @@ export interface SshConfigContext {
   readFile?: (path: string) => string | null;
   /** glob(3)-style expansion of an absolute pattern (`*`, `?`, `[...]`), sorted. */
   glob?: (pattern: string) => string[];
+  /**
+   * Sees every file of the user config before it is read: the main file, then each file an
+   * Include matched (with that directive), so a caller can confine what gets read. It refuses by
+   * throwing; its error passes through unchanged. The system config and its includes are not shown.
+   */
+  vetUserFile?: (file: string, includedBy?: IncludeDirective) => void;
+}
+
+/** Where an Include directive is, and what it says (e.g. `Include conf.d/*`). */
+export interface IncludeDirective {
+  file: string;
+  line: number;
+  directive: string;
 }
 
 export class SshConfigError extends Error {
@@ -187,6 +200,7 @@ interface Ctx {
   env: Record<string, string | undefined>;
   readFile: (path: string) => string | null;
   glob: (pattern: string) => string[];
+  vetUserFile: NonNullable<SshConfigContext['vetUserFile']>;
   userConfig: string;
   systemConfig: string | null;
 }
@@ -397,6 +411,7 @@ function normalizeContext(ctx: SshConfigContext): Ctx {
     env: ctx.env ?? process.env,
     readFile: ctx.readFile ?? defaultReadFile,
     glob: ctx.glob ?? defaultGlob,
+    vetUserFile: ctx.vetUserFile ?? (() => {}),
     userConfig,
     systemConfig,
   };
@@ -415,12 +430,13 @@ function readConfigFile(
   flags: FileFlags,
   state: { active: boolean },
   depth: number,
-  includedFrom?: Where,
+  includedFrom?: IncludeDirective,
 ): boolean {
   if (depth > READCONF_MAX_DEPTH) {
     const at = includedFrom ?? { file, line: 0 };
     throw new SshConfigError('Too many recursive configuration includes', at.file, at.line);
   }
+  if (flags.userConf) pass.ctx.vetUserFile(file, includedFrom);
   let text: string | null;
   try {
     text = pass.ctx.readFile(file);
@@ -616,7 +632,7 @@ function processLine(
             { userConf: flags.userConf, neverMatch: flags.neverMatch || !oactive },
             state,
             depth + 1,
-            where,
+            { ...where, directive: `Include ${a}` },
           );
           // A Host/Match inside the included file must not leak into the including file.
           state.active = oactive;
