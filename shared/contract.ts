@@ -19,6 +19,7 @@ import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './ba
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import { FoundOrderView, OutboxFile, OutboxOrderView, PosSessionView, PosStatus, ReceiptView, SaleInput, SyncRoundView } from './pos.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
+import { ReceiptPrinter } from './receipt-printer.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
 
@@ -389,19 +390,19 @@ export const contract = {
     summary: 'Record cash put in or taken out of the drawer (offline too); sent to Odoo by the sync, once',
   }),
   'pos.printReceipt': op('pos.printReceipt', {
-    input: z
-      .object({
-        uid: z.string().max(40),
-        cashier: z.string().max(200).optional(),
-        /** The ESC/POS printer on the shop's network. */
-        host: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or IPv4 address'),
-        port: z.number().int().min(1).max(65535).default(9100),
-        /** Characters per line: 42 on 80 mm paper, 32 on 58 mm. */
-        width: z.number().int().min(24).max(64).default(42),
-      })
-      .strict(),
-    output: z.object({ bytes: z.number() }),
-    summary: 'Print a receipt (or a reprint) on an ESC/POS network printer',
+    input: z.object({ uid: z.string().max(40), cashier: z.string().max(200).optional() }).strict(),
+    output: z.object({ bytes: z.number(), printer: z.string() }),
+    summary: "Print a receipt (or a reprint) on the terminal's ESC/POS network printer (pos.setReceiptPrinter)",
+  }),
+  'pos.receiptPrinter': op('pos.receiptPrinter', {
+    input: empty,
+    output: ReceiptPrinter.nullable(),
+    summary: "The terminal's ESC/POS network printer; null when receipts print with the browser only",
+  }),
+  'pos.setReceiptPrinter': op('pos.setReceiptPrinter', {
+    input: z.object({ printer: ReceiptPrinter.nullable() }).strict(),
+    output: ReceiptPrinter.nullable(),
+    summary: "Set the terminal's ESC/POS network printer (host name or IP address, port, characters per line), or none",
   }),
   'pos.cashierLogin': op('pos.cashierLogin', {
     input: z

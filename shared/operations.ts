@@ -51,6 +51,8 @@ export const OPERATIONS = {
   'pos.receipt': { role: 'viewer', audited: false, program: 'pos' },
   'pos.cashMove': { role: 'support', audited: true, program: 'pos' },
   'pos.printReceipt': { role: 'support', audited: false, program: 'pos' },
+  'pos.receiptPrinter': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.setReceiptPrinter': { role: 'admin', audited: true, program: 'pos' },
   'pos.cashierLogin': { role: 'viewer', audited: true, program: 'pos' },
   'pos.sell': { role: 'support', audited: false, program: 'pos' },
   'pos.sync': { role: 'support', audited: false, program: 'pos' },

@@ -184,6 +184,35 @@ export function registerPosCommands(program: Command): void {
     );
 
   pos
+    .command('printer')
+    .description("show the terminal's ESC/POS receipt printer, or set it (admin): --host with --port and --width, or --none")
+    .option('--host <host>', "the printer's host name or IP address on the shop's network")
+    .option('--port <n>', 'its raw TCP port', (v) => Number.parseInt(v, 10), 9100)
+    .option('--width <n>', 'characters per line: 42 (80 mm), 48 (80 mm, small font) or 32 (58 mm)', (v) => Number.parseInt(v, 10), 42)
+    .option('--none', 'remove the printer: receipts print with the browser only')
+    .action(
+      run(async (ctx, opts: { host?: string; port: number; width: number; none?: boolean }) => {
+        if (opts.host && opts.none) throw new FleetError('VALIDATION', 'Give --host or --none, not both.');
+        const printer =
+          opts.host || opts.none
+            ? await ctx.call('pos.setReceiptPrinter', { printer: opts.none ? null : { host: opts.host!, port: opts.port, width: opts.width as 32 | 42 | 48 } })
+            : await ctx.call('pos.receiptPrinter', {});
+        ctx.print(printer, () => (printer ? `Receipt printer: ${printer.host} port ${printer.port}, ${printer.width} characters per line.` : 'No receipt printer (odoo-fleet pos printer --host …).'));
+      }),
+    );
+
+  pos
+    .command('print <uid>')
+    .description("print a sale's receipt (or a reprint) on the terminal's receipt printer")
+    .option('--cashier <name>', 'the cashier named on the receipt')
+    .action(
+      run(async (ctx, uid: string, opts: { cashier?: string }) => {
+        const printed = await ctx.call('pos.printReceipt', { uid, ...(opts.cashier ? { cashier: opts.cashier } : {}) });
+        ctx.print(printed, () => `Receipt of ${uid} sent to ${printed.printer} (${printed.bytes} bytes).`);
+      }),
+    );
+
+  pos
     .command('close')
     .description('close the session in Odoo with the closing cash count (refused while orders wait); prints the end-of-day report')
     .option('--cash <amount>', 'the counted cash in the drawer', (v) => Number.parseFloat(v))

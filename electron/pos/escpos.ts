@@ -62,13 +62,18 @@ export function escposReceipt(receipt: Receipt, width = 42): Buffer {
   return Buffer.concat(out);
 }
 
+/** host:port as people write it, IPv6 addresses in brackets. */
+export function printerAddress({ host, port }: { host: string; port: number }): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** Sends bytes to a network printer; a printer that does not take them within `timeoutMs` is an error. */
-export function sendToPrinter(host: string, port: number, bytes: Buffer, timeoutMs = 5000): Promise<void> {
+export function sendToPrinter(printer: { host: string; port: number }, bytes: Buffer, timeoutMs = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host: printer.host, port: printer.port });
     const fail = (why: string) => {
       socket.destroy();
-      reject(new FleetError('HOST_UNREACHABLE', `The receipt printer at ${host}:${port} ${why}.`));
+      reject(new FleetError('HOST_UNREACHABLE', `The receipt printer at ${printerAddress(printer)} ${why}.`));
     };
     socket.setTimeout(timeoutMs, () => fail(`did not take the receipt within ${timeoutMs} ms`));
     socket.once('error', (error: NodeJS.ErrnoException) => fail(`cannot be reached (${error.code ?? error.message})`));

@@ -179,4 +179,21 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'the receipt printer',
+    up(db) {
+      db.exec(`
+        -- The terminal's one ESC/POS network printer, set by an admin: the selling page prints
+        -- only here, never to an address of its choosing.
+        CREATE TABLE receipt_printer (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          host TEXT NOT NULL CHECK (length(host) BETWEEN 1 AND 253),
+          port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+          width INTEGER NOT NULL CHECK (width IN (32, 42, 48)),
+          set_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];

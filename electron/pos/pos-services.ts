@@ -9,10 +9,11 @@ import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
 import { CashMoves } from './cash-moves.js';
 import { PosImages, type FetchResult } from './images.js';
-import { escposReceipt, sendToPrinter } from './escpos.js';
+import { escposReceipt, printerAddress, sendToPrinter } from './escpos.js';
 import { Outbox, type OutboxExport } from './outbox.js';
 import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
+import { ReceiptPrinterSetting } from './receipt-printer.js';
 import { SyncEngine, type SyncOptions } from './sync-engine.js';
 import { PosTerminal, toFleetError } from './terminal.js';
 
@@ -56,6 +57,7 @@ export function createPosServices(options: PosOptions): PosServices {
   const partners = new PartnerOutbox(db);
   const cashMoves = new CashMoves(db);
   const images = new PosImages(db);
+  const receiptPrinter = new ReceiptPrinterSetting(db);
   const terminal = new PosTerminal(db, vault, outbox, partners, cashMoves, images, options.rpcTimeoutMs);
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
@@ -83,7 +85,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, partners, images, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
+    handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, partners, images, receiptPrinter, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
     audit,
     log,
   });
@@ -127,11 +129,12 @@ function posHandlers(deps: {
   cashMoves: CashMoves;
   partners: PartnerOutbox;
   images: PosImages;
+  receiptPrinter: ReceiptPrinterSetting;
   fetchImages: () => Promise<FetchResult>;
   fetchImagesInBackground: () => void;
   version: string;
 }): Handlers {
-  const { vault, outbox, terminal, sync, db, publish, cashMoves, partners, images } = deps;
+  const { vault, outbox, terminal, sync, db, publish, cashMoves, partners, images, receiptPrinter } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -175,11 +178,14 @@ function posHandlers(deps: {
       sync.nudge();
       return { uid: move.uid, reason: move.reason };
     },
-    'pos.printReceipt': async ({ uid, cashier, host, port, width }) => {
-      const bytes = escposReceipt(terminal.receipt(uid, cashier ?? null), width);
-      await sendToPrinter(host, port, bytes);
-      return { bytes: bytes.length };
+    'pos.printReceipt': async ({ uid, cashier }) => {
+      const printer = receiptPrinter.require();
+      const bytes = escposReceipt(terminal.receipt(uid, cashier ?? null), printer.width);
+      await sendToPrinter(printer, bytes);
+      return { bytes: bytes.length, printer: printerAddress(printer) };
     },
+    'pos.receiptPrinter': () => receiptPrinter.get(),
+    'pos.setReceiptPrinter': ({ printer }) => receiptPrinter.set(printer),
     'pos.sell': ({ sale }) => {
       const parsed = SaleInput.parse(sale);
       const order = terminal.commitSale({ ...parsed, dateOrder: parsed.dateOrder ? new Date(parsed.dateOrder) : new Date() });

@@ -336,6 +336,8 @@ describe('Fleet POS in Chromium', () => {
       await page.getByTestId('printer-host').fill('127.0.0.1');
       await page.getByTestId('printer-port').fill(String((printer.address() as net.AddressInfo).port));
       await page.getByTestId('printer-save').click();
+      // The printer is the terminal's setting now: saved by the service before any receipt asks for it.
+      expect(await page.getByTestId('printer-saved').textContent()).toContain('127.0.0.1');
       await page.getByTestId('nav-orders').click();
       await page.getByTestId(`order-${shown[2]!.name}`).click();
       await page.getByTestId('reprint').click();

@@ -290,7 +290,7 @@ describe('customers made offline', () => {
 });
 
 describe('receipts', () => {
-  it('prints a sale on an ESC/POS network printer, and says clearly when the printer is not there', async () => {
+  it('prints a sale on the configured ESC/POS network printer, and says clearly when the printer is not there', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
     const sale = { ...cashSale(10, 2, 4.25), payments: [{ paymentMethodId: 1, amount: 10 }], amountPaid: 10, amountReturn: 1.5 };
@@ -300,14 +300,17 @@ describe('receipts', () => {
     await new Promise<void>((resolve) => printer.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => printer.close(() => resolve())));
     const port = (printer.address() as net.AddressInfo).port;
-    const call = async (op: string, input: unknown) => {
-      const result = await pos.dispatcher.invoke(op, input, { actor: 'test', role: 'support', transport: 'internal' });
+    const call = async (op: string, input: unknown, role: 'support' | 'admin' = 'support') => {
+      const result = await pos.dispatcher.invoke(op, input, { actor: 'test', role, transport: 'internal' });
       if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
       return result.value as never;
     };
     const receipt: { orderName: string; total: number; change: number; lines: unknown[] } = await call('pos.receipt', { uid: order.uid, cashier: 'Ann' });
     expect(receipt).toMatchObject({ orderName: order.name, total: 8.5, change: 1.5, lines: [expect.objectContaining({ qty: 2, amount: 8.5 })] });
-    const printed: { bytes: number } = await call('pos.printReceipt', { uid: order.uid, cashier: 'Ann', host: '127.0.0.1', port });
+    await expect(call('pos.printReceipt', { uid: order.uid })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/No receipt printer is set/) });
+    await call('pos.setReceiptPrinter', { printer: { host: '127.0.0.1', port } }, 'admin');
+    const printed: { bytes: number; printer: string } = await call('pos.printReceipt', { uid: order.uid, cashier: 'Ann' });
+    expect(printed.printer).toBe(`127.0.0.1:${port}`);
     await new Promise((r) => setTimeout(r, 50));
     const bytes = Buffer.concat(received);
     expect(bytes.length).toBe(printed.bytes);
@@ -318,8 +321,28 @@ describe('receipts', () => {
     expect(text).toMatch(/TOTAL\s+8\.50/);
     expect(text).toMatch(/CHANGE\s+1\.50/);
     expect(text).toContain('Served by Ann');
-    await expect(call('pos.printReceipt', { uid: order.uid, host: '127.0.0.1', port: 1 })).rejects.toMatchObject({ code: 'HOST_UNREACHABLE', message: expect.stringMatching(/printer at 127\.0\.0\.1:1 cannot be reached/) });
-    await expect(call('pos.printReceipt', { uid: order.uid, host: 'printer; rm -rf /', port })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await call('pos.setReceiptPrinter', { printer: { host: '127.0.0.1', port: 1 } }, 'admin');
+    await expect(call('pos.printReceipt', { uid: order.uid })).rejects.toMatchObject({ code: 'HOST_UNREACHABLE', message: expect.stringMatching(/printer at 127\.0\.0\.1:1 cannot be reached/) });
+  });
+
+  it('prints only where an admin set the printer: the page names no address, and the setting is validated', async () => {
+    const pos = await terminal(await fake());
+    const as = (role: 'support' | 'admin') => (op: string, input: unknown) => pos.dispatcher.invoke(op, input, { actor: 'test', role, transport: 'ws' });
+    const order = pos.terminal.commitSale(cashSale(10, 1, 10));
+    // The old call shape, an address of the page's choosing, is refused before anything connects.
+    expect(await as('admin')('pos.printReceipt', { uid: order.uid, host: '10.1.2.3', port: 22 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await as('support')('pos.setReceiptPrinter', { printer: { host: '10.1.2.3', port: 9100 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await as('support')('pos.receiptPrinter', {})).toEqual({ ok: true, value: null });
+    for (const bad of [{ host: 'printer; rm -rf /' }, { host: '999.1.1.1' }, { host: 'http://printer' }, { host: 'printer', port: 0 }, { host: 'printer', port: 65536 }, { host: 'printer', width: 40 }]) {
+      expect(await as('admin')('pos.setReceiptPrinter', { printer: bad }), JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    for (const host of ['printer.shop.lan', '192.168.1.50', 'fe80::1']) {
+      expect(await as('admin')('pos.setReceiptPrinter', { printer: { host, port: 9101, width: 48 } })).toEqual({ ok: true, value: { host, port: 9101, width: 48 } });
+    }
+    expect(await as('support')('pos.receiptPrinter', {})).toEqual({ ok: true, value: { host: 'fe80::1', port: 9101, width: 48 } });
+    expect(pos.db.prepare("SELECT outcome FROM audit WHERE operation = 'pos.setReceiptPrinter'").all()).toContainEqual({ outcome: 'ok' });
+    expect(await as('admin')('pos.setReceiptPrinter', { printer: null })).toEqual({ ok: true, value: null });
+    expect(await as('support')('pos.printReceipt', { uid: order.uid })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 });
 

@@ -1,25 +1,23 @@
-// The shop's ESC/POS receipt printer (optional), as this browser remembers it: printing itself is
-// the terminal service's (pos.printReceipt), the browser's print dialog works without one.
+// The shop's ESC/POS receipt printer (optional) is the terminal's setting (pos.setReceiptPrinter,
+// admin only): the page asks which one is set and prints by order, never naming an address.
+import { useEffect, useState } from 'react';
+import type { Api } from '../../../shared/api.js';
+import type { OpOutput } from '../../../shared/contract.js';
 
-export interface PrinterSettings {
-  host: string;
-  port: number;
-  /** Characters per line: 42 on 80 mm paper, 32 on 58 mm. */
-  width: number;
-}
+export type ReceiptPrinter = NonNullable<OpOutput<'pos.receiptPrinter'>>;
 
-const KEY = 'fleet-pos.printer.v1';
-
-export function loadPrinter(storage: Storage = localStorage): PrinterSettings | null {
-  try {
-    const saved = JSON.parse(storage.getItem(KEY) ?? 'null') as PrinterSettings | null;
-    return saved && typeof saved.host === 'string' && saved.host ? saved : null;
-  } catch {
-    return null;
-  }
-}
-
-export function savePrinter(settings: PrinterSettings | null, storage: Storage = localStorage): void {
-  if (settings) storage.setItem(KEY, JSON.stringify(settings));
-  else storage.removeItem(KEY);
+/** The terminal's printer: undefined while asking, null when none is set (or the question failed). */
+export function useReceiptPrinter(api: Api): ReceiptPrinter | null | undefined {
+  const [printer, setPrinter] = useState<ReceiptPrinter | null | undefined>(undefined);
+  useEffect(() => {
+    let current = true;
+    api.call('pos.receiptPrinter', {}).then(
+      (value) => current && setPrinter(value),
+      () => current && setPrinter(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api]);
+  return printer;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
-import { loadPrinter } from '../lib/printer.js';
+import { useReceiptPrinter } from '../lib/printer.js';
 import type { Receipt as ReceiptData } from '../lib/receipts.js';
 import { Receipt } from './Receipt.js';
 
@@ -36,17 +36,17 @@ export function ReceiptScreen({ receipt, justPaid, onDone }: { receipt: ReceiptD
   );
 }
 
-/** The shop's ESC/POS printer, when one is set on the Session page. */
+/** The terminal's ESC/POS printer, when an admin set one on the Session page. */
 function NetworkPrint({ uid }: { uid: string }) {
   const { api, cashier } = usePos();
-  const [printer] = useState(loadPrinter);
+  const printer = useReceiptPrinter(api);
   const [state, setState] = useState<{ busy: boolean; message: string | null; error: boolean }>({ busy: false, message: null, error: false });
   if (!printer) return null;
   const print = async () => {
     setState({ busy: true, message: null, error: false });
     try {
-      await api.call('pos.printReceipt', { uid, cashier: cashier.name, host: printer.host, port: printer.port, width: printer.width });
-      setState({ busy: false, message: `Sent to ${printer.host}.`, error: false });
+      const printed = await api.call('pos.printReceipt', { uid, cashier: cashier.name });
+      setState({ busy: false, message: `Sent to ${printed.printer}.`, error: false });
     } catch (e) {
       setState({ busy: false, message: errorText(e), error: true });
     }

@@ -3,7 +3,7 @@ import type { OpOutput } from '../../../shared/contract.js';
 import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatDateTime, money } from '../lib/format.js';
-import { loadPrinter, savePrinter } from '../lib/printer.js';
+import { useReceiptPrinter, type ReceiptPrinter } from '../lib/printer.js';
 import { ErrorLine, FieldRow } from './Gate.js';
 import { PairForm } from './PairForm.js';
 
@@ -70,7 +70,7 @@ export function SessionScreen() {
         <ErrorLine error={error} />
       </section>
       <CashMoveForm />
-      <PrinterForm />
+      <PrinterSection />
       <CloseSessionForm />
     </div>
   );
@@ -135,26 +135,50 @@ function CashMoveForm() {
   );
 }
 
-/** The shop's ESC/POS network printer, remembered by this browser (the browser's print works without it). */
-function PrinterForm() {
-  const saved = loadPrinter();
-  const [host, setHost] = useState(saved?.host ?? '');
-  const [port, setPort] = useState(String(saved?.port ?? 9100));
-  const [width, setWidth] = useState(String(saved?.width ?? 42));
-  const [message, setMessage] = useState<string | null>(null);
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const settings = host.trim() ? { host: host.trim(), port: Number(port) || 9100, width: Number(width) === 32 ? 32 : 42 } : null;
-    savePrinter(settings);
-    setMessage(settings ? `Receipts can be printed on ${settings.host}:${settings.port}.` : 'No receipt printer: receipts print with the browser.');
-  };
-
+/** The terminal's ESC/POS network printer, set by an admin (the browser's print works without one). */
+function PrinterSection() {
+  const { api } = usePos();
+  const saved = useReceiptPrinter(api);
   return (
     <section className="page" aria-labelledby="printer-title">
       <h2 id="printer-title">Receipt printer</h2>
+      {saved === undefined ? <p className="muted">Loading…</p> : <PrinterForm saved={saved} />}
+    </section>
+  );
+}
+
+const PAPER_WIDTHS = [42, 48, 32] as const;
+
+function PrinterForm({ saved }: { saved: ReceiptPrinter | null }) {
+  const { api } = usePos();
+  const [host, setHost] = useState(saved?.host ?? '');
+  const [port, setPort] = useState(String(saved?.port ?? 9100));
+  const [width, setWidth] = useState(String(saved?.width ?? 42));
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    try {
+      const paper = PAPER_WIDTHS.find((w) => w === Number(width)) ?? 42;
+      const printer = host.trim() ? { host: host.trim(), port: port.trim() ? Number(port) : 9100, width: paper } : null;
+      const set = await api.call('pos.setReceiptPrinter', { printer });
+      setMessage(set ? `Receipts can be printed on ${set.host}:${set.port}.` : 'No receipt printer: receipts print with the browser.');
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
       <form className="inline-form" onSubmit={submit} noValidate>
-        <FieldRow label="Printer address" hint="An ESC/POS printer on the shop's network; empty for none.">
+        <FieldRow label="Printer address" hint="An ESC/POS printer on the shop's network (host name or IP address); empty for none. Admins only.">
           <input value={host} onChange={(e) => setHost(e.target.value)} autoCapitalize="off" data-testid="printer-host" />
         </FieldRow>
         <FieldRow label="Port">
@@ -163,19 +187,21 @@ function PrinterForm() {
         <FieldRow label="Paper">
           <select value={width} onChange={(e) => setWidth(e.target.value)} data-testid="printer-width">
             <option value="42">80 mm (42 characters)</option>
+            <option value="48">80 mm, small font (48 characters)</option>
             <option value="32">58 mm (32 characters)</option>
           </select>
         </FieldRow>
-        <button type="submit" className="btn" data-testid="printer-save">
+        <button type="submit" className="btn" disabled={busy} data-testid="printer-save">
           Save
         </button>
       </form>
       {message ? (
-        <p className="notice" role="status">
+        <p className="notice" role="status" data-testid="printer-saved">
           {message}
         </p>
       ) : null}
-    </section>
+      <ErrorLine error={error} testId="printer-error" />
+    </>
   );
 }
 
