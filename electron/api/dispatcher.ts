@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { contract, ROLE_RANK, type OperationName, type OpOutput, type Role } from '../../shared/contract.js';
 import { FleetError, type FleetErrorData, type Result } from '../../shared/errors.js';
-import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
+import { auditableInput, unvalidatedInputSummary, type AuditLog, type AuditRecord } from '../audit/audit-log.js';
 import type { Logger } from '../common/log.js';
 
 export interface CallContext {
@@ -47,14 +47,16 @@ export class Dispatcher {
     }
     const spec = contract[op];
     const target = describeTarget(rawInput);
+    // A call refused before its input was validated leaves only a summary of it in the trail.
     if (ROLE_RANK[ctx.role] < ROLE_RANK[spec.role]) {
       const error: FleetErrorData = { code: 'FORBIDDEN', message: `"${op}" needs the ${spec.role} role; you are ${ctx.role}.` };
-      if (spec.audited) this.record(op, ctx, target, rawInput, 'forbidden', error.code);
+      if (spec.audited) this.record(op, ctx, target, actedOnHost(op, rawInput), unvalidatedInputSummary(rawInput), 'forbidden', error.code);
       return fail(error);
     }
     const parsed = spec.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
+      if (spec.audited) this.record(op, ctx, target, null, unvalidatedInputSummary(rawInput), 'error', 'VALIDATION');
       return fail({
         code: 'VALIDATION',
         message: issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; '),
@@ -75,18 +77,18 @@ export class Dispatcher {
       result = fail(toErrorData(error));
       if (!result.ok && result.error.code === 'INTERNAL') this.options.log.error('operation failed', { op, error: describe(error) });
     }
-    if (spec.audited) this.record(op, ctx, target, parsed.data, result.ok ? 'ok' : 'error', result.ok ? null : result.error.code);
+    if (spec.audited) this.record(op, ctx, target, actedOnHost(op, parsed.data), parsed.data, result.ok ? 'ok' : 'error', result.ok ? null : result.error.code);
     return result;
   }
 
-  private record(op: string, ctx: CallContext, target: string | null, input: unknown, outcome: 'ok' | 'error' | 'forbidden', errorCode: string | null) {
-    const record: AuditRecord = { actor: ctx.actor, role: ctx.role, operation: op, target, outcome, errorCode, input };
+  /** Writes the entry locally and, for a call on a host, to that host's shared trail: either way redacted and size-bounded. */
+  private record(op: string, ctx: CallContext, target: string | null, hostId: string | null, input: unknown, outcome: 'ok' | 'error' | 'forbidden', errorCode: string | null) {
+    const record: AuditRecord = { actor: ctx.actor, role: ctx.role, operation: op, target, outcome, errorCode, input: auditableInput(input) };
     try {
       this.options.audit.append(record);
     } catch (error) {
       this.options.log.error('could not write the audit trail', { op, error: describe(error) });
     }
-    const hostId = actedOnHost(op, input);
     if (hostId && this.options.onAudited) this.options.onAudited(hostId, record);
   }
 }
