@@ -5,6 +5,7 @@ import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electr
 import { serveOverIpc } from '../api/ipc-transport.js';
 import { defaultDataDir } from '../common/paths.js';
 import { createConsoleServices } from '../console-services.js';
+import { isWithinPageRoot } from './page-root.js';
 import { startAutoUpdates } from './updater.js';
 
 // The Console's Electron face: thin glue around the same services the web mode and CLI use.
@@ -55,7 +56,7 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(uiRoot)) event.preventDefault();
+    if (!isWithinPageRoot(url, uiRoot)) event.preventDefault();
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.once('ready-to-show', () => win.show());
@@ -65,7 +66,7 @@ function createWindow(): BrowserWindow {
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-redirect', (event, url) => {
-    if (!url.startsWith(uiRoot)) event.preventDefault();
+    if (!isWithinPageRoot(url, uiRoot)) event.preventDefault();
   });
 });
 
@@ -82,7 +83,7 @@ app.whenReady().then(() => {
     dispatcher: services.dispatcher,
     events: services.events,
     context: { actor: `${os.userInfo().username}@desktop`, role: 'admin' },
-    isTrustedFrameUrl: (url) => url.startsWith(uiRoot),
+    isTrustedFrameUrl: (url) => isWithinPageRoot(url, uiRoot),
     windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
   });
   services.startBackgroundWork();

@@ -5,6 +5,7 @@ import { app, BrowserWindow, safeStorage, session } from 'electron';
 import { defaultDataDir } from '../common/paths.js';
 import { createPosServices } from '../pos/pos-services.js';
 import { startPosWebServer } from '../pos/pos-web-server.js';
+import { isWithinPageRoot } from './page-root.js';
 import { startAutoUpdates } from './updater.js';
 
 // Fleet POS's Electron face: thin glue. The selling UI is a PWA served by the terminal's own web
@@ -27,10 +28,10 @@ function secretBackend() {
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${origin}/`)) event.preventDefault();
+    if (!isWithinPageRoot(url, origin)) event.preventDefault();
   });
   contents.on('will-redirect', (event, url) => {
-    if (!url.startsWith(`${origin}/`)) event.preventDefault();
+    if (!isWithinPageRoot(url, origin)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
