@@ -199,6 +199,19 @@ function requestUrl(request: http.IncomingMessage): URL | null {
   }
 }
 
+/**
+ * The file's stat, or undefined when there is none: a path through a file (`/index.html/x`) or a
+ * name too long for the file system is no file either, not a failure of the server.
+ */
+function statIfAny(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    if (['ENOTDIR', 'ENAMETOOLONG'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw error;
+  }
+}
+
 function serveStatic(root: string, urlPath: string, request: http.IncomingMessage, response: http.ServerResponse, headers: Record<string, string>) {
   let decoded: string;
   try {
@@ -217,7 +230,7 @@ function serveStatic(root: string, urlPath: string, request: http.IncomingMessag
     response.writeHead(404, headers).end();
     return;
   }
-  let stat = fs.statSync(file, { throwIfNoEntry: false });
+  let stat = statIfAny(file);
   if (!stat || stat.isDirectory()) {
     // The UI routes in the page: unknown paths get the shell (but missing assets stay 404).
     if (path.extname(decoded) && decoded !== '/') {
@@ -225,7 +238,7 @@ function serveStatic(root: string, urlPath: string, request: http.IncomingMessag
       return;
     }
     file = path.join(root, 'index.html');
-    stat = fs.statSync(file, { throwIfNoEntry: false });
+    stat = statIfAny(file);
     if (!stat) {
       response.writeHead(500, { ...headers, 'Content-Type': 'text/plain' }).end('The UI is not built: run npm run build.');
       return;

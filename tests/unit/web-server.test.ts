@@ -142,6 +142,16 @@ describe('hostile input', () => {
     await stillServing(cookie);
   });
 
+  it('answers a path through a file, or a name too long for the file system, as a missing file (not 500)', async () => {
+    const cookie = await signIn();
+    expect((await get(`${server.origin}/index.html/x.js`, { Cookie: cookie })).status).toBe(404);
+    expect((await get(`${server.origin}/${'a'.repeat(300)}.js`, { Cookie: cookie })).status).toBe(404);
+    const route = await get(`${server.origin}/index.html/${'a'.repeat(300)}`, { Cookie: cookie });
+    expect(route.status).toBe(200);
+    expect(route.body).toContain('<title>ui</title>');
+    await stillServing(cookie);
+  });
+
   it('closes a WebSocket that sends an oversized frame or invalid UTF-8, and keeps serving', async () => {
     const cookie = await signIn();
     for (const send of [(ws: WebSocket) => ws.send('x'.repeat(2 * 1024 * 1024)), (ws: WebSocket) => ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false })]) {
