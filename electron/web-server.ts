@@ -156,6 +156,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
   });
 
+  // Neither server is a proxy: CONNECT gets a plain refusal rather than a silently dropped socket.
+  server.on('connect', (_request, socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     const url = requestUrl(request);

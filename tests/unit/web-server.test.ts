@@ -142,6 +142,12 @@ describe('hostile input', () => {
     await stillServing(cookie);
   });
 
+  it('refuses CONNECT with 405 (it is no proxy) and keeps serving', async () => {
+    const cookie = await signIn();
+    expect(await raw(`CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`)).toBe('HTTP/1.1 405 Method Not Allowed');
+    await stillServing(cookie);
+  });
+
   it('answers a path through a file, or a name too long for the file system, as a missing file (not 500)', async () => {
     const cookie = await signIn();
     expect((await get(`${server.origin}/index.html/x.js`, { Cookie: cookie })).status).toBe(404);
