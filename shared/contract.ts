@@ -17,7 +17,22 @@ import {
 import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
 import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
-import { FoundOrderView, OutboxFile, OutboxOrderView, PosSessionView, PosStatus, ReceiptView, SaleInput, SyncRoundView } from './pos.js';
+import {
+  formatBytes,
+  FoundOrderView,
+  OUTBOX_CHUNK_MAX_BYTES,
+  OUTBOX_CHUNK_MAX_ORDERS,
+  OutboxChunk,
+  OutboxExportCursor,
+  OutboxOrderView,
+  OutboxPage,
+  PosSessionView,
+  PosStatus,
+  ReceiptView,
+  SALE_MAX_LINES,
+  SaleInput,
+  SyncRoundView,
+} from './pos.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { ReceiptPrinter } from './receipt-printer.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
@@ -414,7 +429,7 @@ export const contract = {
   'pos.sell': op('pos.sell', {
     input: z.object({ sale: SaleInput }).strict(),
     output: z.object({ uid: z.string(), name: z.string() }),
-    summary: 'Record a paid sale: named and stored before this answers (works offline); synced when Odoo answers',
+    summary: `Record a paid sale (at most ${SALE_MAX_LINES} lines): named and stored before this answers (works offline); synced when Odoo answers`,
   }),
   'pos.sync': op('pos.sync', { input: empty, output: SyncRoundView, summary: 'Push waiting orders to Odoo now' }),
   'pos.orders': op('pos.orders', {
@@ -427,8 +442,17 @@ export const contract = {
     output: z.array(FoundOrderView),
     summary: "Paid orders in Odoo from any terminal, by receipt number or customer (the configuration's latest without a query), to refund them",
   }),
-  'pos.exportOrders': op('pos.exportOrders', { input: empty, output: OutboxFile, summary: 'Orders not yet synced, as a file another terminal can import' }),
-  'pos.importOrders': op('pos.importOrders', { input: z.object({ file: OutboxFile }).strict(), output: z.object({ imported: z.number(), known: z.number() }), summary: 'Import orders exported by another terminal (names and payloads unchanged)' }),
+  'pos.exportOrders': op('pos.exportOrders', {
+    /** Left out: from the first order waiting; else the previous page's `next`. */
+    input: z.object({ after: OutboxExportCursor.optional() }).strict(),
+    output: OutboxPage,
+    summary: `Orders not yet synced, a page at a time (at most ${OUTBOX_CHUNK_MAX_ORDERS} orders and ${formatBytes(OUTBOX_CHUNK_MAX_BYTES)}, with the customers they wait for) until \`next\` is null; the pages joined are the file another terminal imports`,
+  }),
+  'pos.importOrders': op('pos.importOrders', {
+    input: z.object({ file: OutboxChunk }).strict(),
+    output: z.object({ imported: z.number(), known: z.number() }),
+    summary: `Import a piece of a file exported by another terminal (at most ${OUTBOX_CHUNK_MAX_ORDERS} orders and ${formatBytes(OUTBOX_CHUNK_MAX_BYTES)}, with the customers its orders wait for); names and payloads unchanged, a piece sent again adds nothing`,
+  }),
   'pos.requeue': op('pos.requeue', { input: z.object({ uid: z.string().max(40) }).strict(), output: z.object({ requeued: z.boolean() }), summary: 'Send a parked order again once its cause is fixed' }),
   'jobs.list': op('jobs.list', {
     input: z.object({ target: z.string().max(300).optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),

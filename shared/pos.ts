@@ -1,9 +1,32 @@
 import { z } from 'zod';
+import { FleetError } from './errors.js';
+import {
+  formatBytes,
+  jsonBytes,
+  LOT_NAME_MAX_CHARS,
+  ODOO_ID_MAX,
+  ORDER_PAYLOAD_MAX_CHARS,
+  OUTBOX_CHUNK_MAX_BYTES,
+  OUTBOX_CHUNK_MAX_ORDERS,
+  OUTBOX_FILE_MAX_CUSTOMERS,
+  OUTBOX_FILE_MAX_ORDERS,
+  PLAIN_TEXT,
+  SALE_LINE_MAX_TAXES,
+  SALE_LINE_NAME_MAX_CHARS,
+  SALE_MAX_LINES,
+  SALE_MAX_LOTS,
+  SALE_MAX_PAYMENTS,
+} from './pos/bounds.js';
 
-// The POS terminal's operations' shapes (the contract joins them to their policies).
+export * from './pos/bounds.js';
+
+// The POS terminal's operations' shapes (the contract joins them to their policies). Every bound
+// is one of shared/pos/bounds.ts, and its message names it in plain words.
 
 const money = z.number().finite();
-const id = z.number().int().positive();
+const id = z.number().int().positive().max(ODOO_ID_MAX);
+/** Text a sale keeps: at most `max` characters, no control characters. */
+const plainText = (what: string, max: number) => z.string().max(max, `${what} has at most ${max} characters`).regex(PLAIN_TEXT, `${what} may not hold control characters`);
 
 /** A sale as the selling UI records it: lines, payments and the totals Odoo will trust. */
 export const SaleInput = z
@@ -18,25 +41,25 @@ export const SaleInput = z
             discount: z.number().min(0).max(100).default(0),
             priceSubtotal: money,
             priceSubtotalIncl: money,
-            taxIds: z.array(id).max(20).default([]),
-            fullProductName: z.string().max(500),
+            taxIds: z.array(id).max(SALE_LINE_MAX_TAXES, `A line has at most ${SALE_LINE_MAX_TAXES} taxes`).default([]),
+            fullProductName: plainText("A line's product name", SALE_LINE_NAME_MAX_CHARS),
             uuid: z.string().uuid(),
-            packLots: z.array(z.string().min(1).max(200)).max(1000).optional(),
+            packLots: z.array(plainText('A lot or serial number', LOT_NAME_MAX_CHARS).min(1)).max(SALE_MAX_LOTS, `A sale has at most ${SALE_MAX_LOTS} lot and serial numbers`).optional(),
             refundedOrderlineId: id.nullable().optional(),
             /** A refund of a line sold on this terminal, by that line's uuid: linked (refunded_orderline_id) once the sale is in Odoo. */
             refundedLineUuid: z.string().uuid().optional(),
           })
           .strict(),
       )
-      .min(1)
-      .max(1000),
-    payments: z.array(z.object({ paymentMethodId: id, amount: money }).strict()).min(1).max(50),
+      .min(1, 'A sale has at least one line')
+      .max(SALE_MAX_LINES, `A sale has at most ${SALE_MAX_LINES} lines`),
+    payments: z.array(z.object({ paymentMethodId: id, amount: money }).strict()).min(1).max(SALE_MAX_PAYMENTS, `A sale has at most ${SALE_MAX_PAYMENTS} payments`),
     amountTotal: money,
     amountTax: money,
     amountPaid: money,
     amountReturn: money.default(0),
     /** A customer's id; negative for one made on this terminal and not yet in Odoo. */
-    partnerId: z.number().int().refine((n) => n !== 0, 'not a customer id').nullable().default(null),
+    partnerId: z.number().int().min(-ODOO_ID_MAX).max(ODOO_ID_MAX).refine((n) => n !== 0, 'not a customer id').nullable().default(null),
     pricelistId: id.nullable().default(null),
     fiscalPositionId: id.nullable().default(null),
     userId: id,
@@ -46,9 +69,13 @@ export const SaleInput = z
     uuid: z.string().uuid(),
     accessToken: z.string().uuid(),
     /** When the sale was paid (ISO); now by default. */
-    dateOrder: z.string().datetime().optional(),
+    dateOrder: z.string().datetime().max(40).optional(),
   })
-  .strict();
+  .strict()
+  .refine((sale) => sale.lines.reduce((n, line) => n + (line.packLots?.length ?? 0), 0) <= SALE_MAX_LOTS, {
+    message: `A sale has at most ${SALE_MAX_LOTS} lot and serial numbers`,
+    path: ['lines'],
+  });
 export type SaleInput = z.input<typeof SaleInput>;
 
 export const OutboxOrderView = z.object({
@@ -67,32 +94,86 @@ export const OutboxOrderView = z.object({
   syncedAt: z.string().nullable(),
 });
 
+const OutboxFileOrder = z.object({
+  uid: z.string().max(40).regex(/^\d{5}-\d{3}-\d{4,}$/),
+  name: z.string().max(100),
+  sessionId: id,
+  sequence: z.number().int().positive().max(ODOO_ID_MAX),
+  payload: z.string().max(ORDER_PAYLOAD_MAX_CHARS, `An order's payload has at most ${ORDER_PAYLOAD_MAX_CHARS} characters (what the largest sale gives)`),
+  amountTotal: z.number(),
+  state: z.enum(['pending', 'synced', 'parked']),
+  lastError: z.string().max(2000).nullable(),
+  createdAt: z.string().max(40),
+  partnerLocalId: z.number().int().negative().min(-ODOO_ID_MAX).nullable().optional(),
+});
+
+/** A customer made offline that exported orders wait for (its fields as pos.createPartner took them). */
+const OutboxFileCustomer = z.object({
+  localId: z.number().int().negative().min(-ODOO_ID_MAX),
+  ref: z.string().regex(/^fleet-pos-[0-9a-f-]{36}$/),
+  vals: z.record(z.string().max(40), z.string().max(200)),
+});
+
+const format = z.literal('fleet-pos-outbox/1');
+const exportedAt = z.string().max(40);
+
+/** Orders moved to another terminal by file (a file exported before pieces existed reads the same). */
 export const OutboxFile = z
   .object({
-    format: z.literal('fleet-pos-outbox/1'),
-    exportedAt: z.string(),
-    orders: z
-      .array(
-        z.object({
-          uid: z.string().regex(/^\d{5}-\d{3}-\d{4,}$/),
-          name: z.string().max(100),
-          sessionId: id,
-          sequence: z.number().int().positive(),
-          payload: z.string().max(2_000_000),
-          amountTotal: z.number(),
-          state: z.enum(['pending', 'synced', 'parked']),
-          lastError: z.string().nullable(),
-          createdAt: z.string(),
-          partnerLocalId: z.number().int().negative().nullable().optional(),
-        }),
-      )
-      .max(100_000),
-    customers: z
-      .array(z.object({ localId: z.number().int().negative(), ref: z.string().regex(/^fleet-pos-[0-9a-f-]{36}$/), vals: z.record(z.string(), z.unknown()) }))
-      .max(10_000)
-      .optional(),
+    format,
+    exportedAt,
+    orders: z.array(OutboxFileOrder).max(OUTBOX_FILE_MAX_ORDERS, `A file holds at most ${OUTBOX_FILE_MAX_ORDERS} orders`),
+    customers: z.array(OutboxFileCustomer).max(OUTBOX_FILE_MAX_CUSTOMERS, `A file holds at most ${OUTBOX_FILE_MAX_CUSTOMERS} customers`).optional(),
   })
   .strict();
+export type OutboxFile = z.infer<typeof OutboxFile>;
+
+/**
+ * A file of exported orders read and checked whole before any of it is imported (the faces then
+ * send it in pieces): its format, every bound, and every customer its orders wait for.
+ */
+export function readOutboxFile(text: string, source: string): OutboxFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new FleetError('VALIDATION', `${source} is not an exported order file: ${(error as Error).message}`);
+  }
+  const checked = OutboxFile.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const where = issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+    throw new FleetError('VALIDATION', `${source} is not an exported order file: ${where}${issue.message}`);
+  }
+  return checked.data;
+}
+
+/** A piece of that file: its orders, and the customers they wait for. One import call takes one; an export page is one. */
+const chunkShape = {
+  format,
+  exportedAt,
+  orders: z.array(OutboxFileOrder).max(OUTBOX_CHUNK_MAX_ORDERS, `A piece of an order file holds at most ${OUTBOX_CHUNK_MAX_ORDERS} orders`),
+  customers: z.array(OutboxFileCustomer).max(OUTBOX_CHUNK_MAX_ORDERS, `A piece of an order file holds at most ${OUTBOX_CHUNK_MAX_ORDERS} customers`).optional(),
+};
+
+function withinChunkBytes(piece: unknown, ctx: z.RefinementCtx): void {
+  const bytes = jsonBytes(piece);
+  if (bytes > OUTBOX_CHUNK_MAX_BYTES) ctx.addIssue({ code: 'custom', message: `A piece of an order file holds at most ${formatBytes(OUTBOX_CHUNK_MAX_BYTES)} of JSON (this one: ${formatBytes(bytes)})` });
+}
+
+export const OutboxChunk = z.object(chunkShape).strict().superRefine(withinChunkBytes);
+export type OutboxChunk = z.infer<typeof OutboxChunk>;
+
+/** Where an export goes on: after this order (orders are exported in the order they were sold). */
+export const OutboxExportCursor = z.object({ createdAt: z.string().max(40), uid: z.string().max(40) }).strict();
+export type OutboxExportCursor = z.infer<typeof OutboxExportCursor>;
+
+/** One page of an export: a piece, and where the next page starts (null: this was the last). */
+export const OutboxPage = z
+  .object({ ...chunkShape, next: OutboxExportCursor.nullable() })
+  .strict()
+  .superRefine(withinChunkBytes);
+export type OutboxPage = z.infer<typeof OutboxPage>;
 
 export const PosSessionView = z.object({ id: z.number(), name: z.string(), configId: z.number(), state: z.string(), loginNumber: z.number(), nextSequence: z.number(), openedAt: z.string() });
 

@@ -24,6 +24,18 @@ export interface WsTransportOptions {
 
 const OPEN = 1;
 
+/** What one message to the web servers may hold (their WebSocket maxPayload): a larger one closes the connection. */
+export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** A call too large to send: refused here with a clear error, where the server would close the connection. */
+function tooLarge(frame: string): Result<never> | null {
+  // Three bytes per UTF-16 unit at most: most frames need no encoding to know.
+  if (frame.length * 3 <= WS_MAX_MESSAGE_BYTES) return null;
+  const bytes = new TextEncoder().encode(frame).length;
+  if (bytes <= WS_MAX_MESSAGE_BYTES) return null;
+  return { ok: false, error: { code: 'VALIDATION', message: `This request is ${Math.ceil(bytes / 1024)} KiB; one request may be at most ${WS_MAX_MESSAGE_BYTES / 1024} KiB.` } };
+}
+
 export function createWsTransport(options: WsTransportOptions): Transport & { close(): void } {
   let socket: WsLike | null = null;
   let nextId = 1;
@@ -70,6 +82,8 @@ export function createWsTransport(options: WsTransportOptions): Transport & { cl
     invoke(op: OperationName, input: unknown) {
       const id = nextId++;
       const frame = JSON.stringify({ type: 'call', id, op, input });
+      const refused = tooLarge(frame);
+      if (refused) return Promise.resolve(refused);
       return new Promise<Result<unknown>>((resolve) => {
         pending.set(id, resolve);
         if (socket && socket.readyState === OPEN) socket.send(frame);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
+import { formatBytes, jsonBytes, ORDER_PAYLOAD_MAX_CHARS, OUTBOX_CHUNK_MAX_BYTES, OUTBOX_CHUNK_MAX_ORDERS, type OutboxExportCursor, type OutboxFile } from '../../shared/pos.js';
 
 // Every sale lands here, in the same transaction that gives it its final name, before the UI
 // shows it paid. Its payload is stored as the exact JSON text sent to Odoo, so every retry sends
@@ -43,14 +44,17 @@ export function orderIdentity(sessionId: number, loginNumber: number, sequence: 
   return { uid, name: `Order ${uid}` };
 }
 
-/** The file format of exported orders (moved to another terminal, or kept). */
-export interface OutboxExport {
-  format: 'fleet-pos-outbox/1';
-  exportedAt: string;
-  orders: Array<Pick<OutboxOrder, 'uid' | 'name' | 'sessionId' | 'sequence' | 'payload' | 'amountTotal' | 'state' | 'lastError' | 'createdAt'> & { partnerLocalId?: number | null }>;
-  /** Customers made offline that exported orders wait for (made again, same reference, on import). */
-  customers?: Array<{ localId: number; ref: string; vals: Record<string, unknown> }>;
-}
+/**
+ * The file format of exported orders (moved to another terminal, or kept), and of each piece of
+ * it: the customers made offline that its orders wait for travel with them (made again, same
+ * reference, on import).
+ */
+export type OutboxExport = OutboxFile;
+type ExportedOrder = OutboxExport['orders'][number];
+type ExportedCustomer = NonNullable<OutboxExport['customers']>[number];
+
+/** Room kept in a page for its `next` cursor (two short strings). */
+const CURSOR_BYTES = 200;
 
 const CUSTOMER_FIELDS = new Set(['name', 'email', 'phone', 'street', 'city', 'zip', 'vat']);
 
@@ -204,18 +208,53 @@ export class Outbox {
     if (!changed) throw new FleetError('NOT_FOUND', `No parked order ${uid}.`);
   }
 
-  /** Unsynced orders (pending and parked) as a file another terminal can import, with the customers made offline they wait for. */
-  /** Links still to make (refund_links) stay here: on another terminal such a refund goes as a plain return. */
+  /**
+   * One page of the unsynced orders (pending and parked), in the order they were sold, after
+   * `after`: at most OUTBOX_CHUNK_MAX_ORDERS orders and OUTBOX_CHUNK_MAX_BYTES of JSON, with the
+   * customers made offline they wait for. `next` is where the following page starts (null: none).
+   * Links still to make (refund_links) stay here: on another terminal such a refund goes as a plain return.
+   */
+  exportPage(after: OutboxExportCursor | null, now = new Date()): OutboxExport & { next: OutboxExportCursor | null } {
+    const rows = (
+      this.db
+        .prepare("SELECT * FROM outbox WHERE state <> 'synced' AND (created_at, uid) > (?, ?) ORDER BY created_at, uid LIMIT ?")
+        .all(after?.createdAt ?? '', after?.uid ?? '', OUTBOX_CHUNK_MAX_ORDERS + 1) as Row[]
+    ).map(fromRow);
+    const page = { format: 'fleet-pos-outbox/1' as const, exportedAt: now.toISOString(), orders: [] as ExportedOrder[], customers: [] as ExportedCustomer[] };
+    let bytes = jsonBytes({ ...page, next: null }) + CURSOR_BYTES;
+    for (const row of rows.slice(0, OUTBOX_CHUNK_MAX_ORDERS)) {
+      const order = exportedOrder(row);
+      const customer = row.partnerLocalId !== null && !page.customers.some((c) => c.localId === row.partnerLocalId) ? this.exportedCustomer(row.partnerLocalId) : null;
+      const added = jsonBytes(order) + 1 + (customer ? jsonBytes(customer) + 1 : 0);
+      if (page.orders.length === 0) assertExportable(order, bytes + added);
+      else if (bytes + added > OUTBOX_CHUNK_MAX_BYTES) break;
+      page.orders.push(order);
+      if (customer) page.customers.push(customer);
+      bytes += added;
+    }
+    const last = page.orders[page.orders.length - 1];
+    const more = rows.length > page.orders.length;
+    return { ...page, next: more && last ? { createdAt: last.createdAt, uid: last.uid } : null };
+  }
+
+  /** Every unsynced order as one file, page after page (the faces join the pages the same way). */
   exportUnsynced(now = new Date()): OutboxExport {
-    const rows = (this.db.prepare("SELECT * FROM outbox WHERE state <> 'synced' ORDER BY created_at").all() as Row[]).map(fromRow);
-    const waitedFor = [...new Set(rows.map((o) => o.partnerLocalId).filter((id): id is number => id !== null))];
-    const customers = waitedFor.map((id) => this.db.prepare('SELECT local_id, ref, vals FROM partner_outbox WHERE local_id = ?').get(id) as { local_id: number; ref: string; vals: string });
-    return {
-      format: 'fleet-pos-outbox/1',
-      exportedAt: now.toISOString(),
-      orders: rows.map(({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt, partnerLocalId }) => ({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt, partnerLocalId })),
-      customers: customers.map((c) => ({ localId: c.local_id, ref: c.ref, vals: JSON.parse(c.vals) as Record<string, unknown> })),
-    };
+    const file: OutboxExport = { format: 'fleet-pos-outbox/1', exportedAt: now.toISOString(), orders: [], customers: [] };
+    let after: OutboxExportCursor | null = null;
+    do {
+      const page = this.exportPage(after, now);
+      file.orders.push(...page.orders);
+      file.customers!.push(...(page.customers ?? []).filter((c) => !file.customers!.some((known) => known.ref === c.ref)));
+      after = page.next;
+    } while (after);
+    return file;
+  }
+
+  private exportedCustomer(localId: number): ExportedCustomer | null {
+    const row = this.db.prepare('SELECT local_id, ref, vals FROM partner_outbox WHERE local_id = ?').get(localId) as { local_id: number; ref: string; vals: string } | undefined;
+    if (!row) return null;
+    const vals = Object.fromEntries(Object.entries(JSON.parse(row.vals) as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    return { localId: row.local_id, ref: row.ref, vals };
   }
 
   /**
@@ -261,6 +300,17 @@ export class Outbox {
       }
     })();
     return { imported, known };
+  }
+}
+
+function exportedOrder({ uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt, partnerLocalId }: OutboxOrder): ExportedOrder {
+  return { uid, name, sessionId, sequence, payload, amountTotal, state, lastError, createdAt, partnerLocalId };
+}
+
+/** An order stored before the bounds were what they are now may be too large to move by file. */
+function assertExportable(order: ExportedOrder, pageBytes: number): void {
+  if (order.payload.length > ORDER_PAYLOAD_MAX_CHARS || pageBytes > OUTBOX_CHUNK_MAX_BYTES) {
+    throw new FleetError('VALIDATION', `${order.name} is too large to move by file (${formatBytes(pageBytes)}; a piece holds at most ${formatBytes(OUTBOX_CHUNK_MAX_BYTES)}): sync it from this terminal.`);
   }
 }
 

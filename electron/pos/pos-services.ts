@@ -199,7 +199,7 @@ function posHandlers(deps: {
     },
     'pos.orders': ({ state, limit }) => outbox.list(state, limit).map(({ payload: _payload, ...view }) => view),
     'pos.findOrders': ({ query, limit }) => terminal.findOrders(query, limit),
-    'pos.exportOrders': () => outbox.exportUnsynced(),
+    'pos.exportOrders': ({ after }) => outbox.exportPage(after ?? null),
     'pos.importOrders': ({ file }) => {
       const result = outbox.importOrders(file as OutboxExport);
       sync.nudge();
