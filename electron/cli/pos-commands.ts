@@ -3,6 +3,8 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import type { OperationName, OpInput, OpOutput, Role } from '../../shared/contract.js';
 import { FleetError, type FleetErrorData } from '../../shared/errors.js';
+import { formatBytes, OUTBOX_FILE_MAX_BYTES, readOutboxFile } from '../../shared/pos.js';
+import { assertOutboxFileSize, exportInPages, importInPieces, outboxFileText } from '../../shared/pos/outbox-file.js';
 import { defaultDataDir } from '../common/paths.js';
 import { createPosServices, type PosServices } from '../pos/pos-services.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -30,6 +32,11 @@ class PosCliContext {
     const result = await this.open().dispatcher.invoke(op, input, { actor: `${os.userInfo().username}@pos-cli`, role: this.options.role ?? 'admin', transport: 'cli' });
     if (!result.ok) throw new FleetError(result.error.code, result.error.message, result.error.details);
     return result.value as OpOutput<N>;
+  }
+
+  /** A line on stderr while a long command runs (never with --json, whose stdout is one document). */
+  progress(line: string): void {
+    if (!this.options.json) process.stderr.write(`${line}\n`);
   }
 
   print(value: unknown, text: () => string): void {
@@ -148,27 +155,22 @@ export function registerPosCommands(program: Command): void {
 
   pos
     .command('export <file>')
-    .description('write the orders not yet synced to a file (to import on another terminal)')
+    .description(`write the orders not yet synced to a file (to import on another terminal; at most ${formatBytes(OUTBOX_FILE_MAX_BYTES)})`)
     .action(
       run(async (ctx, file: string) => {
-        const exported = await ctx.call('pos.exportOrders', {});
-        fs.writeFileSync(file, JSON.stringify(exported, null, 2), { mode: 0o600 });
+        const exported = await exportInPages(ctx, (orders) => ctx.progress(`${orders} order(s) read`));
+        fs.writeFileSync(file, outboxFileText(exported), { mode: 0o600 });
         ctx.print({ file, orders: exported.orders.length }, () => `${exported.orders.length} order(s) written to ${file}.`);
       }),
     );
 
   pos
     .command('import <file>')
-    .description('import orders exported by another terminal (names and payloads unchanged, so Odoo never doubles one)')
+    .description(`import orders exported by another terminal (names and payloads unchanged, so Odoo never doubles one); a file of at most ${formatBytes(OUTBOX_FILE_MAX_BYTES)}, sent in pieces`)
     .action(
       run(async (ctx, file: string) => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
-        } catch (error) {
-          throw new FleetError('VALIDATION', `${file} is not an exported order file: ${(error as Error).message}`);
-        }
-        const result = await ctx.call('pos.importOrders', { file: parsed as never });
+        const orders = readOutboxFile(readOrderFile(file), file);
+        const result = await importInPieces(ctx, orders, (sent, total) => ctx.progress(`${sent} of ${total} order(s) sent`));
         ctx.print(result, () => `${result.imported} order(s) imported, ${result.known} already here.`);
       }),
     );
@@ -230,6 +232,17 @@ export function registerPosCommands(program: Command): void {
         return result.closed ? EXIT.ok : EXIT.failed;
       }),
     );
+}
+
+/** An exported order file's text: one larger than OUTBOX_FILE_MAX_BYTES is refused before it is read. */
+function readOrderFile(file: string): string {
+  try {
+    assertOutboxFileSize(fs.statSync(file).size, file);
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof FleetError) throw error;
+    throw new FleetError('VALIDATION', `${file} cannot be read: ${(error as Error).message}`);
+  }
 }
 
 /** Pictures are fetched after the data: a failure there leaves selling unaffected, so it is reported, not fatal. */

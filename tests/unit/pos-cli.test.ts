@@ -3,8 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTBOX_FILE_MAX_BYTES, SaleInput } from '../../shared/pos.js';
+import { outboxFileText } from '../../shared/pos/outbox-file.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { cashSale, newPosDir, openPos, POS_PASSPHRASE } from '../support/pos-terminal.js';
+import { largestSale } from '../support/pos-largest-sale.js';
+import { cashSale, newPosDir, openPos, pairedTerminal, POS_PASSPHRASE } from '../support/pos-terminal.js';
 
 // `odoo-fleet pos …` headless, on a terminal's data folder, against the fake Odoo.
 
@@ -21,10 +24,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+// Each call is a fresh process compiling the CLI with tsx (seconds on a busy machine), so the test
+// is given minutes; a call that hangs is killed after two.
 async function cli(args: string[], dataDir = dir, env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'electron/cli-main.ts', 'pos', ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: POS_PASSPHRASE, ...env },
+      timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -77,5 +83,40 @@ describe('odoo-fleet pos', () => {
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 600_000);
+
+  it('imports a file of 500 orders, some the largest a sale may be, in pieces; again, all are known; refuses a file over the bound unread', async () => {
+    const seller = await pairedTerminal(odoo, newPosDir());
+    const customer = seller.terminal.createPartner({ name: 'Made offline' });
+    for (let i = 0; i < 497; i++) seller.terminal.commitSale({ ...cashSale(10 + (i % 5), 1, 3), partnerId: i % 50 === 0 ? customer.id : null });
+    for (const char of ['"', '€', '"'] as const) seller.terminal.commitSale({ ...SaleInput.parse(largestSale(char, { partnerId: customer.id, employeeId: null })), dateOrder: new Date() });
+    const exported = seller.outbox.exportUnsynced();
+    await seller.close();
+    const file = path.join(dir, 'big.json');
+    fs.writeFileSync(file, outboxFileText(exported));
+    expect(fs.statSync(file).size).toBeGreaterThan(2 * 1024 * 1024);
+
+    const other = newPosDir();
+    try {
+      const first = await cli(['import', file], other);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toBe('500 order(s) imported, 0 already here.\n');
+      // One line per piece sent: at most 200 orders each, and each of the largest orders nearly fills one.
+      expect(first.stderr.trim().split('\n').length).toBeGreaterThanOrEqual(5);
+      expect(first.stderr).toMatch(/^200 of 500 order\(s\) sent\n400 of 500 order\(s\) sent\n/);
+      expect((await cli(['import', file], other)).stdout).toBe('0 order(s) imported, 500 already here.\n');
+      const out = path.join(other, 'again.json');
+      expect((await cli(['export', out], other)).stdout).toMatch(/^500 order\(s\) written/);
+      expect(JSON.parse(fs.readFileSync(out, 'utf8')).orders.map((o: { uid: string }) => o.uid)).toEqual(exported.orders.map((o) => o.uid));
+
+      const huge = path.join(dir, 'huge.json');
+      fs.writeFileSync(huge, '');
+      fs.truncateSync(huge, OUTBOX_FILE_MAX_BYTES + 1);
+      const refused = await cli(['import', huge], other);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toBe(`odoo-fleet pos: ${huge} is 128.1 MiB; a file of orders may be at most 128 MiB.\n`);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
