@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
-import { addProduct, cartTotals, newCart, refusedProduct, saleInput, setCustomer, setPricing, setQty } from '../../pos-shell/src/lib/cart.js';
+import { addPayment, addProblem, addProduct, cartTotals, lotsProblem, newCart, paymentProblem, refusedProduct, saleInput, setCustomer, setPricing, setQty, type Cart } from '../../pos-shell/src/lib/cart.js';
 import { readPosData, readProduct, type PosData, type Product } from '../../pos-shell/src/lib/catalog.js';
 import { refundFromOdoo, type FoundOrder } from '../../pos-shell/src/lib/refunds.js';
+import { contract } from '../../shared/contract.js';
+import { LOT_NAME_MAX_CHARS, SALE_LINE_NAME_MAX_CHARS, SALE_MAX_LINES, SALE_MAX_LOTS } from '../../shared/pos.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { newPosDir, pairedTerminal } from '../support/pos-terminal.js';
 
@@ -90,6 +92,49 @@ describe('products the terminal will not sell', () => {
     const plain = products.get(1)!;
     expect(refusedProduct(plain)).toBeNull();
     expect(refusedProduct({ ...plain, record: { ...plain.record, combo_ids: [4] } })).toMatch(/is a combo/);
+  });
+});
+
+describe("a sale's bounds at the till", () => {
+  /** A cart of `n` lines, each its own (a typed price never merges). */
+  const cartOf = (n: number): Cart => {
+    let cart = newCart();
+    for (let i = 0; i < n; i++) cart = addProduct(cart, products.get(1)!, data, { price: 1 });
+    return cart;
+  };
+
+  it(`refuses a line past ${SALE_MAX_LINES} with a message naming the bound; more of a product already there still adds`, () => {
+    const full = addProduct(cartOf(SALE_MAX_LINES - 1), products.get(2)!, data);
+    expect(full.lines).toHaveLength(SALE_MAX_LINES);
+    const refusal = `A sale holds at most ${SALE_MAX_LINES} lines: pay this one and ring the rest up as a new order.`;
+    expect(addProblem(full, products.get(3)!)).toBe(refusal);
+    expect(() => addProduct(full, products.get(3)!, data)).toThrow(refusal);
+    expect(addProblem(full, products.get(2)!)).toBeNull();
+    expect(addProduct(full, products.get(2)!, data).lines.at(-1)!.qty).toBe(2);
+  });
+
+  it('refuses lot numbers that are too long, not plain text, or too many for one sale', () => {
+    const cart = newCart();
+    expect(lotsProblem(cart, ['L'.repeat(LOT_NAME_MAX_CHARS)])).toBeNull();
+    expect(lotsProblem(cart, ['L'.repeat(LOT_NAME_MAX_CHARS + 1)])).toMatch(new RegExp(`at most ${LOT_NAME_MAX_CHARS} characters`));
+    expect(lotsProblem(cart, ['A\u001dB'])).toMatch(/control characters/);
+    const lots = Array.from({ length: SALE_MAX_LOTS }, (_, i) => `SN${i}`);
+    const serials = addProduct(cart, products.get(1)!, data, { packLots: lots, qty: lots.length });
+    expect(addProblem(serials, products.get(2)!, { packLots: ['one more'] })).toBe(`A sale holds at most ${SALE_MAX_LOTS} lot and serial numbers: pay this one and ring the rest up as a new order.`);
+  });
+
+  it('keeps a long product name shortened, so the sale stays within its bounds', () => {
+    const long = { ...products.get(1)!, name: `Wide\tname ${'x'.repeat(300)}` };
+    const cart = addProduct(newCart(), long, data);
+    const sold = saleInput(addPayment(cart, data.paymentMethods[0]!.id, data), data, 2);
+    expect(sold.lines[0]!.fullProductName).toHaveLength(SALE_LINE_NAME_MAX_CHARS);
+    expect(sold.lines[0]!.fullProductName).toMatch(/^Wide name x+…$/);
+    expect(contract['pos.sell'].input.safeParse({ sale: sold }).success).toBe(true);
+  });
+
+  it('says a refund cart larger than a sale may be cannot be paid', () => {
+    const refund = { ...cartOf(SALE_MAX_LINES), lines: [...cartOf(SALE_MAX_LINES).lines, ...cartOf(1).lines] };
+    expect(paymentProblem(refund, cartTotals(refund, data), data)).toBe(`A sale holds at most ${SALE_MAX_LINES} lines (this one has ${SALE_MAX_LINES + 1}).`);
   });
 });
 

@@ -3,6 +3,7 @@
 // recomputing them, so nothing here does its own arithmetic on money.
 
 import type { SaleInput } from '../../../shared/pos.js';
+import { LOT_NAME_MAX_CHARS, PLAIN_TEXT, saleLineName, SALE_MAX_LINES, SALE_MAX_LOTS } from '../../../shared/pos/bounds.js';
 import { mapTaxes } from '../../../shared/pos/fiscal-position.js';
 import {
   computeOrderTotals,
@@ -148,9 +149,36 @@ export function refusedProduct(product: Product): string | null {
   return null;
 }
 
-export function addProduct(cart: Cart, product: Product, data: PosData, options: AddOptions = {}): Cart {
+/** The line adding this product would add to (Odoo's merge), or undefined for a new line. */
+function lineToMergeInto(cart: Cart, product: Product, options: AddOptions): CartLine | undefined {
   const merge = options.merge !== false && options.price === undefined && !options.discount && !options.packLots?.length;
-  const existing = merge ? cart.lines.find((l) => l.product.id === product.id && l.manualPrice === null && l.discount === 0 && !l.refundOf && l.qty > 0) : undefined;
+  return merge ? cart.lines.find((l) => l.product.id === product.id && l.manualPrice === null && l.discount === 0 && !l.refundOf && l.qty > 0) : undefined;
+}
+
+/** Why adding this product would make a sale larger than a sale may be (null: it would not). */
+export function addProblem(cart: Cart, product: Product, options: AddOptions = {}): string | null {
+  if (cart.lines.length >= SALE_MAX_LINES && !lineToMergeInto(cart, product, options)) return `A sale holds at most ${SALE_MAX_LINES} lines: pay this one and ring the rest up as a new order.`;
+  return options.packLots ? lotsProblem(cart, options.packLots) : null;
+}
+
+/** Why these lot or serial numbers cannot join the cart (null: they can). */
+export function lotsProblem(cart: Cart, lots: readonly string[]): string | null {
+  const long = lots.find((lot) => lot.length > LOT_NAME_MAX_CHARS);
+  if (long) return `${long.slice(0, 20)}… is too long: a lot or serial number has at most ${LOT_NAME_MAX_CHARS} characters.`;
+  if (lots.some((lot) => !PLAIN_TEXT.test(lot))) return 'A lot or serial number may not hold control characters.';
+  if (lotsIn(cart) + lots.length > SALE_MAX_LOTS) return `A sale holds at most ${SALE_MAX_LOTS} lot and serial numbers: pay this one and ring the rest up as a new order.`;
+  return null;
+}
+
+function lotsIn(cart: Cart): number {
+  return cart.lines.reduce((n, line) => n + (line.packLots?.length ?? 0), 0);
+}
+
+/** Refuses what the sale's bounds refuse (shared/pos/bounds.ts): use addProblem first to tell the cashier why. */
+export function addProduct(cart: Cart, product: Product, data: PosData, options: AddOptions = {}): Cart {
+  const problem = addProblem(cart, product, options);
+  if (problem) throw new Error(problem);
+  const existing = lineToMergeInto(cart, product, options);
   if (existing) return setQty({ ...cart, selectedLine: existing.uuid }, existing.uuid, existing.qty + (options.qty ?? 1), data);
   const line: CartLine = {
     uuid: crypto.randomUUID(),
@@ -216,6 +244,9 @@ export function removePayment(cart: Cart, id: string): Cart {
 /** Why the payment cannot be validated yet, or null when it can (Odoo's _isOrderValid checks). */
 export function paymentProblem(cart: Cart, totals: OrderTotals, data: PosData): string | null {
   if (cart.lines.length === 0) return 'The order is empty.';
+  // A refund cart is made whole from an order: it may be larger than a sale may be.
+  if (cart.lines.length > SALE_MAX_LINES) return `A sale holds at most ${SALE_MAX_LINES} lines (this one has ${cart.lines.length}).`;
+  if (lotsIn(cart) > SALE_MAX_LOTS) return `A sale holds at most ${SALE_MAX_LOTS} lot and serial numbers (this one has ${lotsIn(cart)}).`;
   if (cart.payments.length === 0) return 'Choose a payment method.';
   if (!paymentsRespectCashRounding(totals.amount_total, paymentInputs(cart, data), data.settings)) return `Cash amounts must be multiples of ${data.settings.cashRounding?.rounding ?? ''}.`;
   if (!totals.is_paid) return 'The order is not fully paid.';
@@ -247,7 +278,7 @@ export function saleInput(cart: Cart, data: PosData, userId: number, now = new D
         priceSubtotal: t.price_subtotal,
         priceSubtotalIncl: t.price_subtotal_incl,
         taxIds: payloadTaxIds(line.product.taxIds, data.taxes),
-        fullProductName: line.product.name,
+        fullProductName: saleLineName(line.product.name),
         uuid: line.uuid,
         ...(line.packLots?.length ? { packLots: line.packLots } : {}),
         ...(line.refundOf?.serverLineId ? { refundedOrderlineId: line.refundOf.serverLineId } : {}),

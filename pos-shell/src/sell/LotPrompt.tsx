@@ -6,7 +6,7 @@ import { Modal } from '../lib/Modal.js';
  * A product tracked by lot or serial number (Odoo asks when the POS picking type uses lots):
  * one lot name, or one serial number per unit (one per line; the line's quantity follows).
  */
-export function LotPrompt({ product, onDone, onCancel }: { product: Product; onDone: (lots: string[]) => void; onCancel: () => void }) {
+export function LotPrompt({ product, check, onDone, onCancel }: { product: Product; check: (lots: string[]) => string | null; onDone: (lots: string[]) => void; onCancel: () => void }) {
   const serial = product.tracking === 'serial';
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -16,6 +16,8 @@ export function LotPrompt({ product, onDone, onCancel }: { product: Product; onD
     const lots = [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))];
     if (lots.length === 0) return setError(serial ? 'Enter at least one serial number.' : 'Enter the lot number.');
     if (!serial && lots.length > 1) return setError('One lot number per line of the order.');
+    const problem = check(lots);
+    if (problem) return setError(problem);
     onDone(lots);
   };
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { usePos } from '../app/context.js';
 import { lookupCodes, parseBarcode } from '../lib/barcode.js';
-import { addProduct, refusedProduct, removeLine, setCustomer, setDiscount, type AddOptions, type Cart } from '../lib/cart.js';
+import { addProblem, addProduct, lotsProblem, refusedProduct, removeLine, setCustomer, setDiscount, type AddOptions, type Cart } from '../lib/cart.js';
 import { useCarts } from '../lib/carts.js';
 import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
@@ -34,7 +34,7 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
 
   const add = useCallback(
     (product: Product, options: AddOptions = {}) => {
-      const refused = refusedProduct(product);
+      const refused = refusedProduct(product) ?? addProblem(carts.active(), product, options);
       if (refused) return setNotice({ text: refused, kind: 'error' });
       if (product.tracking !== 'none' && data.lotsRequired && !options.packLots) return setAskLots({ product, options });
       try {
@@ -43,7 +43,7 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
         setNotice({ text: `${product.name} cannot be sold offline: ${errorText(e)}`, kind: 'error' });
       }
     },
-    [change, data],
+    [carts, change, data],
   );
 
   /** A scanned (or typed) barcode, read with the nomenclature: product, weight, price, discount or customer. */
@@ -110,6 +110,7 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
       {askLots ? (
         <LotPrompt
           product={askLots.product}
+          check={(lots) => lotsProblem(carts.active(), lots)}
           onCancel={() => setAskLots(null)}
           onDone={(packLots) => {
             const { product, options } = askLots;

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
+import { assertOutboxFileSize, exportInPages, importInPieces, outboxFileText } from '../../../shared/pos/outbox-file.js';
 import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
-/** Offer a JSON value as a file download (no server round trip; works offline). */
-function download(name: string, value: unknown) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' }));
+/** Offer JSON text as a file download (no server round trip; works offline). */
+function download(name: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
@@ -21,7 +22,8 @@ function download(name: string, value: unknown) {
 /**
  * Orders not in Odoo yet: the waiting ones (sent as soon as Odoo answers) and the parked ones
  * (Odoo refused them; fix the cause, then send again). Export them to a file for another
- * terminal, or import such a file here.
+ * terminal, or import such a file here: both move in pieces (shared/pos/outbox-file.ts), with
+ * the count so far shown.
  */
 export function SyncScreen() {
   const { api, data, terminal } = usePos();
@@ -29,6 +31,7 @@ export function SyncScreen() {
   const [parked, setParked] = useState<OrderView[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [progress, setProgress] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const outbox = terminal.status?.outbox;
@@ -54,6 +57,7 @@ export function SyncScreen() {
       setError(errorText(e));
     } finally {
       setBusy(null);
+      setProgress(null);
       load();
     }
   };
@@ -67,8 +71,8 @@ export function SyncScreen() {
 
   const exportOrders = () =>
     run('export', async () => {
-      const file = await api.call('pos.exportOrders', {});
-      download(`fleet-pos-orders-${file.exportedAt.replace(/[:.]/g, '-')}.json`, file);
+      const file = await exportInPages(api, (orders) => setProgress(`Exporting… ${orders} order(s) so far`));
+      download(`fleet-pos-orders-${file.exportedAt.replace(/[:.]/g, '-')}.json`, outboxFileText(file));
       return `Exported ${file.orders.length} order(s).`;
     });
 
@@ -77,13 +81,11 @@ export function SyncScreen() {
     event.target.value = '';
     if (!file) return;
     void run('import', async () => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(await file.text());
-      } catch {
-        throw new Error(`${file.name} is not a JSON file.`);
-      }
-      const result = await api.call('pos.importOrders', { file: parsed as OpOutput<'pos.exportOrders'> });
+      assertOutboxFileSize(file.size, file.name);
+      // The schemas (and zod with them) load only when a file is imported.
+      const { readOutboxFile } = await import('../../../shared/pos.js');
+      const orders = readOutboxFile(await file.text(), file.name);
+      const result = await importInPieces(api, orders, (sent, total) => setProgress(`Importing… ${sent} of ${total} order(s)`));
       return `Imported ${result.imported} order(s); ${result.known} were already here.`;
     });
   };
@@ -106,6 +108,11 @@ export function SyncScreen() {
         </button>
         <input ref={fileInput} type="file" accept="application/json,.json" hidden onChange={importOrders} data-testid="import-file" />
       </div>
+      {progress ? (
+        <p className="muted" role="status" data-testid="sync-progress">
+          {progress}
+        </p>
+      ) : null}
       {message ? (
         <p className="notice" role="status" data-testid="sync-result">
           {message}
