@@ -16,8 +16,30 @@ afterAll(async () => {
   await fleet.close();
 });
 
+/**
+ * Logins the host's sshd accepted for the testbed's admin user, whom the tests' hosts log in as.
+ * Other users' logins are not counted: the pool reconnects their hosts in the background (after
+ * an sshd restart, the "support" host on alpha comes back a second or more later).
+ */
 function acceptedLogins(which: 'alpha' | 'beta'): number {
-  return (fs.readFileSync(testbed[which].sshdLogPath, 'utf8').match(/Accepted (publickey|password) for/g) ?? []).length;
+  const line = new RegExp(`Accepted (publickey|password) for ${testbed.admin.user} from`, 'g');
+  return (fs.readFileSync(testbed[which].sshdLogPath, 'utf8').match(line) ?? []).length;
+}
+
+/**
+ * Waits until sshd has logged the login of the host's pooled connection. sshd writes that line
+ * from its privileged process, which may do so after the client is already in: on a busy machine
+ * a count taken right after a login can miss it, and the next count then sees one login too many.
+ */
+async function pooledLoginLogged(hostId: string, which: 'alpha' | 'beta'): Promise<void> {
+  const session = await fleet.services.pool.session(hostId);
+  const port = (session.client as unknown as { _sock?: { localPort?: number } })._sock?.localPort;
+  if (!port) throw new Error('the pooled connection has no local port');
+  const line = new RegExp(`Accepted (publickey|password) for \\S+ from 127\\.0\\.0\\.1 port ${port} `);
+  for (const deadline = Date.now() + 60_000; !line.test(fs.readFileSync(testbed[which].sshdLogPath, 'utf8')); ) {
+    if (Date.now() > deadline) throw new Error(`sshd never logged the login from port ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function closedPort(): Promise<number> {
@@ -60,6 +82,7 @@ describe('adding a host', () => {
     const container = lists[0]!.find((c) => c.name === 'fleet-it-hosts-a');
     expect(container).toMatchObject({ image: testbed.busyboxImage, state: 'running', labels: { 'test.case': 'hosts' } });
     // 50 listings, one SSH login.
+    await pooledLoginLogged(host.id, 'alpha');
     expect(acceptedLogins('alpha') - before).toBe(1);
     expect((await fleet.call('hosts.get', { id: host.id })).connection.state).toBe('connected');
     await removeContainer(testbed, 'alpha', 'fleet-it-hosts-a');
@@ -203,10 +226,13 @@ describe('connection pool', () => {
     const alpha = (await fleet.call('hosts.list', {})).find((h) => h.name === 'alpha')!;
     await runContainer(testbed, 'beta', 'fleet-it-behind-jump');
     const behind = await addTestbedHost(fleet, testbed, 'beta', { name: 'behind', jumpHostId: alpha.id });
+    const jump = await fleet.services.pool.session(alpha.id);
+    await pooledLoginLogged(alpha.id, 'alpha');
     const before = acceptedLogins('alpha');
     const containers = await fleet.call('hosts.containers', { id: behind.id });
     expect(containers.map((c) => c.name)).toContain('fleet-it-behind-jump');
     // The jump reused alpha's pooled connection instead of logging in again.
+    expect(await fleet.services.pool.session(alpha.id)).toBe(jump);
     expect(acceptedLogins('alpha') - before).toBe(0);
     await removeContainer(testbed, 'beta', 'fleet-it-behind-jump');
     await expectFleetError(fleet.call('hosts.remove', { id: alpha.id }), 'CONFLICT');
