@@ -744,25 +744,18 @@ describe('scale', () => {
     expect(a.admin.apiKey).toBe(b.admin.apiKey);
   });
 
-  it('loads 50,000 products and 20,000 partners, and takes 5,000 orders in one call, each in well under two seconds', async () => {
+  // How fast the fake answers at this scale is a figure of `npm run bench:pos` ("fake Odoo: …").
+  it('loads 50,000 products and 20,000 partners, and takes 5,000 orders in one call, then knows them all', async () => {
     const fake = await start({ data: { products: 50_000, partners: 20_000 }, configs: [{ limitedProductsLoading: false, limitedPartnersLoading: false, cashControl: false }] });
     const { sessionId, loginNumber } = fake.openSession();
-    let startedAt = Date.now();
     const data = await result<Json>(execute(fake, 'pos.session', 'load_pos_data', [[sessionId]]));
-    const loadMs = Date.now() - startedAt;
     expect((data['product.product'] as Json[]).length).toBe(50_000);
     expect((data['res.partner'] as Json[]).length).toBe(20_000);
-    expect(loadMs).toBeLessThan(2000);
 
     const orders = Array.from({ length: 5000 }, (_, i) => order17(sessionId, loginNumber, i + 1));
-    startedAt = Date.now();
     const answer = await result<Json[]>(push(fake, orders));
-    const pushMs = Date.now() - startedAt;
     expect(answer).toHaveLength(5000);
-    expect(pushMs).toBeLessThan(2000);
-    startedAt = Date.now();
     expect(await result(push(fake, orders))).toEqual([]);
-    expect(Date.now() - startedAt).toBeLessThan(2000);
     expect(fake.orders()).toHaveLength(5000);
   });
 });
