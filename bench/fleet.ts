@@ -9,7 +9,17 @@
 // containers: the stand-in Odoo image running `sleep`, carrying the labels the product gives a
 // tenant's server (tenantLabels + fleet.role=server, plus fleet.bench=filler), with no database.
 // tenants.list reads labels only, so it lists them exactly as it lists real tenants.
+//
+// First, with the testbed up, the check a second start makes of the test images (scripts/testbed/
+// images) on both daemons, which finds them in place and builds and imports nothing: its time.
+//
+// Last, two real tenants per host are stopped one after the other through tenants.stop (the stop
+// job: `docker stop` with 20 s of grace): the wall time of each, and that each server exited 0 on
+// SIGTERM instead of being killed at the end of the grace. The stand-in Odoo image stops in well
+// under 2 s on a quiet machine; test-images checks only that it honours SIGTERM.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TenantView } from '../shared/tenant-views.js';
@@ -18,6 +28,9 @@ import { silentLogger } from '../electron/common/log.js';
 import { names } from '../electron/tenants/create-job.js';
 import { tenantLabels } from '../electron/tenants/routing.js';
 import { removeContainer, runContainer } from '../scripts/testbed/control.js';
+import { busyboxRecipe } from '../scripts/testbed/docker.js';
+import { ensureTestImages, newTestImageStats, testImageRecipes, testImageTarballs } from '../scripts/testbed/images/index.js';
+import { dockerJson } from '../scripts/testbed/util.js';
 import { startTestbed, stopTestbed, type TestbedDescriptor } from '../scripts/testbed/index.js';
 import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer } from '../tests/support/console.js';
 import { openSshClient } from './openssh.js';
@@ -110,6 +123,21 @@ async function main() {
       alpha: (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id,
       beta: (await addTestbedHost(fleet, testbed, 'beta', { dbServer: betaDb })).id,
     };
+    // 0. The test images checked again on both daemons, as a second testbed start does.
+    const imagesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fleet-images-'));
+    const imageCheckStarted = performance.now();
+    const imageStats = newTestImageStats();
+    try {
+      const recipes = await testImageRecipes(await busyboxRecipe());
+      const tarballs = testImageTarballs(imagesDir, imageStats, () => undefined);
+      await Promise.all(HOSTS.map((h) => ensureTestImages(testbed[h].dockerSocket, recipes, tarballs, imageStats, () => undefined)));
+    } finally {
+      fs.rmSync(imagesDir, { recursive: true, force: true });
+    }
+    const imageCheckMs = performance.now() - imageCheckStarted;
+    const imagesImported = Object.values(imageStats.imported).flat();
+    log(`test images checked on both daemons in ${round(imageCheckMs, 0)} ms (built: ${imageStats.built.join(', ') || 'none'}; imported: ${imagesImported.join(', ') || 'none'})`);
+
     const refresh = async () => (await Promise.all(HOSTS.map((h) => fleet.call('tenants.list', { hostId: hostIds[h] })))).flat();
     const ssh = openSshClient(path.join(fleet.dir, 'openssh'), testbed, [...HOSTS]);
     const baseline = async () =>
@@ -190,6 +218,20 @@ async function main() {
       if (args.has('--verbose')) log(`${size} tenants: samples ${oursSamples.map((ms) => round(ms, 1)).join(' ')}; baseline ${baselineSamples.map((ms) => round(ms)).join(' ')}`);
     }
 
+    // 3. Stopping tenants: the stop job's wall time, and how each server ended.
+    const stopped: Array<{ name: string; ms: number; exitCode: number }> = [];
+    for (const t of HOSTS.flatMap((h) => real.filter((r) => r.which === h).slice(0, 2))) {
+      const stopStarted = performance.now();
+      const done = await fleet.services.jobs.wait((await fleet.call('tenants.stop', { hostId: t.hostId, name: t.name })).jobId);
+      const ms = performance.now() - stopStarted;
+      if (done.state !== 'succeeded') throw new Error(`tenants.stop of ${t.name} ended ${done.state}: ${done.error?.message ?? ''}`);
+      const server = names(resolveTenantSpec(TenantSpecInput.parse({ name: t.name, hostId: t.hostId, domain: DOMAIN, image: repository, tag }))).server;
+      const inspected = await dockerJson<{ State: { ExitCode: number } }>('inspect', testbed[t.which].dockerSocket, 'GET', `/containers/${server}/json`);
+      stopped.push({ name: t.name, ms, exitCode: inspected.State.ExitCode });
+    }
+    const stopMs = stopped.map((s) => s.ms);
+    log(`stopped ${stopped.length} tenants one by one through tenants.stop: ${stopped.map((s) => `${s.name} ${round(s.ms / 1000, 2)} s (exit ${s.exitCode})`).join(', ')}`);
+
     const growth = refreshMs[200]! / refreshMs[50]!;
     const ratios = Object.fromEntries(SIZES.map((s) => [String(s), round(refreshMs[s]! / baselineMs[s]!, 3)]));
     const result = {
@@ -205,11 +247,17 @@ async function main() {
       growth_50_to_200: round(growth, 2),
       runs: RUNS,
       baseline_runs: BASELINE_RUNS,
+      test_images_check_ms: round(imageCheckMs, 0),
+      test_images_built: imageStats.built,
+      test_images_imported: imagesImported,
+      stop_s: { median: round(percentile(stopMs, 50) / 1000, 2), max: round(Math.max(...stopMs) / 1000, 2), tenants: stopped.length },
+      stop_exit_codes: stopped.map((s) => s.exitCode),
     };
     const row = (s: number) =>
       `  ${String(s).padStart(3)} tenants (${String(CREATE).padStart(2)} real + ${String(fillerCount[s]).padStart(3)} stand-in)   ${String(result.refresh_ms[s]).padStart(7)} ms   baseline ${String(result.baseline_refresh_ms[s]).padStart(7)} ms   ours/baseline ${ratios[s]}`;
     report(
       [
+        `test images (stand-in Odoo, PostgreSQL, nginx) checked on both daemons as a second testbed start does: ${result.test_images_check_ms} ms (built: ${imageStats.built.join(', ') || 'none'}; imported: ${imagesImported.join(', ') || 'none'})`,
         `${CREATE} tenants created concurrently through tenants.create (the product's create job: database and role, volumes, secrets,`,
         `  odoo -i base with the stand-in Odoo image, server, /web/health), ${HOSTS.map((h) => `${result.created_per_host[h]} on ${h}`).join(', ')}: ${result.create_20_s} s`,
         `  (last one done on ${HOSTS.map((h) => `${h} at ${result.create_last_done_s[h]} s`).join(', ')}; beta's tenants reach the testbed PostgreSQL at ${testbed.dockerNetwork.gateway}, delivered locally, not forwarded)`,
@@ -219,6 +267,7 @@ async function main() {
         `  beyond the ${CREATE} real tenants, each size is filled up with stand-in tenant servers: the stand-in Odoo image running \`sleep\`,`,
         `  labelled as the product labels a tenant's server (tenantLabels + fleet.role=server), no database; tenants.list lists them as tenants`,
         ...SIZES.map(row),
+        `tenants.stop of ${stopped.length} tenants one by one (the stop job, docker stop with 20 s of grace): median ${result.stop_s.median} s, max ${result.stop_s.max} s; exit codes ${result.stop_exit_codes.join(' ')} (0: the server honoured SIGTERM)`,
         `goals: 200 tenants ≤ ${REFRESH_GOAL_MS} ms: ${refreshMs[200]! <= REFRESH_GOAL_MS ? 'met' : 'NOT met'}; growth 50→200 ${result.growth_50_to_200}× (linear would be 4×): ${growth <= 4 ? 'met' : 'NOT met'}; faster than the baseline at every size: ${SIZES.every((s) => refreshMs[s]! < baselineMs[s]!) ? 'met' : 'NOT met'}`,
       ],
       result,
