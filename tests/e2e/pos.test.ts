@@ -109,7 +109,7 @@ describe('Fleet POS in Chromium', () => {
     expect(await page.getByTestId('cashier-name').textContent()).toContain('Mitchell Admin');
     expect(await page.getByTestId('session-name').textContent()).toBe('POS/00003');
     // The pictures come after the data (fetched in the background): product 1 and category 1 have one, product 2 none.
-    await expect.poll(() => pictureWidth('product-1'), { timeout: 15_000 }).toBe(8);
+    await expect.poll(() => pictureWidth('product-1'), { timeout: 60_000 }).toBe(8);
     await expect.poll(() => pictureWidth('category-1')).toBe(8);
     expect(await page.getByTestId('product-2').locator('img').count()).toBe(0);
   });
@@ -196,7 +196,7 @@ describe('Fleet POS in Chromium', () => {
     await odoo.up();
     await page.getByTestId('nav-sync').click();
     await page.getByTestId('sync-now').click();
-    await expect.poll(() => countOf('outbox-pending'), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => countOf('outbox-pending'), { timeout: 60_000 }).toBe(0);
     await expect.poll(() => page.getByTestId('sync-status').getAttribute('data-state')).toBe('online');
     expect(await page.getByTestId('outbox-parked').count()).toBe(0);
 
@@ -274,8 +274,8 @@ describe('Fleet POS in Chromium', () => {
     await expect.poll(() => page.getByTestId('sync-result').textContent()).toContain('Imported 0 order(s); 1 were already here');
 
     await page.getByTestId(`requeue-${refund.name}`).click();
-    await expect.poll(() => page.getByTestId('outbox-parked').count(), { timeout: 20_000 }).toBe(0);
-    await expect.poll(() => countOf('outbox-pending'), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('outbox-parked').count(), { timeout: 60_000 }).toBe(0);
+    await expect.poll(() => countOf('outbox-pending'), { timeout: 60_000 }).toBe(0);
     const stored = odoo.orders().filter((o) => o.pos_reference === refund.name);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ state: 'paid', amount_total: refund.total });
@@ -311,7 +311,7 @@ describe('Fleet POS in Chromium', () => {
     const refund = await readReceipt();
     expect(refund.total).toBe(-15);
     await page.getByTestId('new-order').click();
-    await expect.poll(() => countOf('outbox-pending'), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => countOf('outbox-pending'), { timeout: 60_000 }).toBe(0);
 
     const stored = odoo.orders().filter((o) => o.pos_reference === refund.name);
     expect(stored).toHaveLength(1);

@@ -41,7 +41,7 @@ describe('backups, drift and the shared audit trail in the web console (Chromium
 
     await section.getByTestId('backup-now').click();
     const job = section.getByTestId('job-view');
-    await job.waitFor({ timeout: 10_000 });
+    await job.waitFor({ timeout: 30_000 });
     await expect.poll(() => job.getByTestId('job-state').getAttribute('data-state'), { timeout: 120_000 }).toBe('succeeded');
 
     const row = section.locator('[data-testid^="backup-row-"]').first();
@@ -112,7 +112,7 @@ describe('backups, drift and the shared audit trail in the web console (Chromium
     await dialog.getByRole('button', { name: 'Clean up', exact: true }).click();
 
     const job = section.getByTestId('reconcile-job');
-    await job.waitFor({ timeout: 10_000 });
+    await job.waitFor({ timeout: 30_000 });
     await expect.poll(() => job.getByTestId('job-state').getAttribute('data-state'), { timeout: 120_000 }).toBe('succeeded');
     // The report is checked again afterwards: nothing of the tenant is left (the shared testbed host
     // may still hold other tests' leftovers, reported as items of their own), and the tenants list is empty.
@@ -132,6 +132,6 @@ describe('backups, drift and the shared audit trail in the web console (Chromium
     expect(await cleanup.textContent()).toContain(`server-missing:${NAME}`); // the item cleaned up
     expect(await cleanup.getByTestId('host-audit-outcome').getAttribute('data-outcome')).toBe('ok');
     // The check that found the drift is there too (audited as well).
-    await table.locator('[data-testid^="host-audit-row-"]', { hasText: 'tenants.reconcile' }).first().waitFor({ timeout: 10_000 });
+    await table.locator('[data-testid^="host-audit-row-"]', { hasText: 'tenants.reconcile' }).first().waitFor({ timeout: 30_000 });
   });
 });

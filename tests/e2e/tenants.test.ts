@@ -89,11 +89,11 @@ describe('tenants in the web console (Chromium)', () => {
     await search.fill('no-such-tenant-anywhere');
     await expect.poll(() => table.getAttribute('data-count')).toBe('0');
     await search.fill('e2e-shop.shops.test'); // its public host
-    await row.waitFor({ timeout: 5_000 });
+    await row.waitFor({ timeout: 30_000 });
     await search.fill(testbed.images.odoo.split(':')[0]!); // its image
-    await row.waitFor({ timeout: 5_000 });
+    await row.waitFor({ timeout: 30_000 });
     await search.fill('E2E-SH'); // its name, any case
-    await row.waitFor({ timeout: 5_000 });
+    await row.waitFor({ timeout: 30_000 });
     await search.fill('');
 
     const state = page.getByLabel('Filter tenants by state');
@@ -102,9 +102,9 @@ describe('tenants in the web console (Chromium)', () => {
     await state.selectOption('suspended');
     await expect.poll(() => row.count()).toBe(0);
     await state.selectOption('running');
-    await row.waitFor({ timeout: 5_000 });
+    await row.waitFor({ timeout: 30_000 });
     await page.getByLabel('Filter tenants by host').selectOption({ label: 'alpha' });
-    await row.waitFor({ timeout: 5_000 });
+    await row.waitFor({ timeout: 30_000 });
     await state.selectOption('all');
   });
 
@@ -130,16 +130,16 @@ describe('tenants in the web console (Chromium)', () => {
 
     // The jobs that made it what it is, newest first, each linking to its details.
     const jobsTable = page.getByTestId('tenant-jobs-table');
-    await jobsTable.waitFor({ timeout: 10_000 });
+    await jobsTable.waitFor({ timeout: 30_000 });
     const kinds = await jobsTable.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
     expect(kinds.slice(0, 3)).toEqual(['tenant.reactivate', 'tenant.suspend', 'tenant.create']);
 
     // The live log: the last lines at once, then a line the server writes after the page opened.
     const log = page.getByTestId('log-view');
-    await expect.poll(async () => Number(await log.getAttribute('data-count')), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await log.getAttribute('data-count')), { timeout: 30_000 }).toBeGreaterThan(0);
     const marker = `/e2e-log-${crypto.randomBytes(6).toString('hex')}`;
     expect(await requestTenantPath('e2e-shop', marker)).toBe(404);
-    await log.getByText(marker).waitFor({ timeout: 20_000 });
+    await log.getByText(marker).waitFor({ timeout: 30_000 });
 
     // Paused, it stops following; resumed, it catches up.
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -149,7 +149,7 @@ describe('tenants in the web console (Chromium)', () => {
     await page.waitForTimeout(3_500);
     expect(await log.getByText(later).count()).toBe(0);
     await page.getByRole('button', { name: 'Resume' }).click();
-    await log.getByText(later).waitFor({ timeout: 20_000 });
+    await log.getByText(later).waitFor({ timeout: 30_000 });
   });
 
   it('decommissions it through the typed-name dialog, then it is gone from the dashboard', async () => {
@@ -166,7 +166,7 @@ describe('tenants in the web console (Chromium)', () => {
     await confirm.fill('e2e-shop');
     expect(await submit.isEnabled()).toBe(true);
     await submit.click();
-    await dialog.getByTestId('job-view').waitFor({ timeout: 10_000 });
+    await dialog.getByTestId('job-view').waitFor({ timeout: 30_000 });
 
     // Done: back on the host page, which says where the final archive is.
     await page.getByTestId('host-page').waitFor({ timeout: 180_000 });

@@ -16,7 +16,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
     env: { PATH: process.env.PATH, HOME: home, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: 'cli test passphrase', ...env },
     input: '',
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 180_000, // a hung CLI is killed (status null); a busy machine is not
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, json: () => JSON.parse(result.stdout) };
 }

@@ -65,7 +65,7 @@ describe('coordination on the host', () => {
     await expectFleetError(coordinators[0]!.lock('tenant:killed', 'console A'), 'CONFLICT');
     child.kill('SIGKILL');
     let lock = null;
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 90_000;
     while (!lock && Date.now() < deadline) {
       lock = await coordinators[0]!.lock('tenant:killed', 'console A').catch(() => null);
       if (!lock) await new Promise((r) => setTimeout(r, 200));

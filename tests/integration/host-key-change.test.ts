@@ -26,7 +26,7 @@ describe('a changed host key', () => {
     const logBefore = fs.readFileSync(testbed.beta.sshdLogPath, 'utf8').length;
 
     let error = null;
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 90_000;
     while (!error && Date.now() < deadline) {
       try {
         await fleet.call('hosts.containers', { id: host.id });

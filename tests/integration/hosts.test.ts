@@ -206,7 +206,7 @@ describe('connection pool', () => {
       if (event.hostId === alpha.id) states.push(event.state);
     });
     await restartSshd(testbed, 'alpha');
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 90_000;
     let listed = false;
     while (!listed && Date.now() < deadline) {
       try {

@@ -196,7 +196,7 @@ describe('a managed PostgreSQL container as the host database server', () => {
     // After a restart the console still finds it (its address is read from the container each time).
     await docker().getContainer(MANAGED_DB_CONTAINER).restart({ t: 5 });
     let answered = false;
-    for (let i = 0; i < 60 && !answered; i++) {
+    for (const deadline = Date.now() + 120_000; !answered && Date.now() < deadline; ) {
       answered = await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, async (c) => (await c.query('SELECT 1')).rowCount === 1).catch(() => false);
       if (!answered) await new Promise((r) => setTimeout(r, 500));
     }

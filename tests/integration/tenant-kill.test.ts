@@ -25,7 +25,7 @@ describe('a console killed while creating a tenant', () => {
   it('leaves nothing behind once a restarted console compensates', async () => {
     const [image, tag] = testbed.images.odoo.split(':') as [string, string];
     const cli = startCli(dataDir, PASSPHRASE, ['tenants', 'create', 'it-killed', '--host', 'alpha', '--domain', 'shops.test', '--image', image, '--tag', tag, '--modules', 'sale']);
-    await waitForJobStep(dataDir, 'tenant.create', 'initialise', 'running', 60_000);
+    await waitForJobStep(dataDir, 'tenant.create', 'initialise', 'running');
     await cli.kill();
 
     const fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });

@@ -39,7 +39,7 @@ function connect(
     client.connect({
       host: '127.0.0.1',
       port: tb[host].sshPort,
-      readyTimeout: 10_000,
+      readyTimeout: 60_000,
       hostVerifier: (key: Buffer) => fingerprintOf(key) === expectedFingerprint,
       ...auth,
     });

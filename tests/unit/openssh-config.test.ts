@@ -258,7 +258,7 @@ describe.skipIf(!hasSsh)('openssh-config against ssh -G / ssh -v (OpenSSH as ora
       env: { ...process.env, HOME: home },
       encoding: 'utf8',
       input: '',
-      timeout: 15_000,
+      timeout: 60_000,
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
