@@ -125,13 +125,18 @@ describe('safe updates', () => {
   it('after a console is killed during the update, a restarted one reverts it', async () => {
     const dataDir = fleet.services.dataDir;
     await fleet.services.close(); // the CLI process owns the store now
-    const cli = startCli(dataDir, PASSPHRASE, ['update', 'it-upd', '--host', 'alpha', '--tag', '17.0-hangs', '--no-trial', '--health-timeout', '8']);
+    // The kill must land while the console waits for the new server's health: 20 s of it, so that
+    // a busy machine noticing the new server late still kills the console inside that wait.
+    const cli = startCli(dataDir, PASSPHRASE, ['update', 'it-upd', '--host', 'alpha', '--tag', '17.0-hangs', '--no-trial', '--health-timeout', '20']);
     await waitForJobStep(dataDir, 'tenant.update', 'apply', 'running', 120_000).catch((error: Error) => {
       throw new Error(`${error.message}; the CLI said: ${cli.stderr()}`);
     });
     // The new server is up (and never answers): kill the console mid-update.
     const local = new Docker({ socketPath: testbed.alpha.dockerSocket });
-    for (let i = 0; i < 200 && !(await local.listContainers({ filters: { ancestor: [`${REPO}:17.0-hangs`] } })).length; i++) await new Promise((r) => setTimeout(r, 100));
+    for (const deadline = Date.now() + 120_000; !(await local.listContainers({ filters: { ancestor: [`${REPO}:17.0-hangs`] } })).length; ) {
+      if (Date.now() > deadline) throw new Error(`the new server never ran; the CLI said: ${cli.stderr()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await cli.kill();
 
     fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });
@@ -146,5 +151,5 @@ describe('safe updates', () => {
     expect(await serverImage()).toBe(`${REPO}:17.0-next`);
     expect(await healthy()).toBe(true);
     expect(await asTenant('SELECT v FROM fleet_marker')).toEqual([{ v: 'state at the update' }]);
-  }, 240_000);
+  });
 });
