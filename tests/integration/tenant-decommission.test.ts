@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
@@ -133,7 +134,12 @@ describe('decommissioning a tenant', () => {
       const log = path.join(dataDir, 'logs', 'console.log');
       throw new Error(`${error.message}; the CLI said: ${cli.stderr()}; its log: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-3000) : '(none)'}`);
     });
-    await new Promise((r) => setTimeout(r, 500)); // into the dump or the filestore
+    // Into the dump or the filestore: once a helper container reading the database runs.
+    const local = new Docker({ socketPath: testbed.alpha.dockerSocket });
+    for (const deadline = Date.now() + 120_000; !(await local.listContainers({ filters: { label: ['fleet.role=archive', 'fleet.database=it_decom_kill'] } })).length; ) {
+      if (Date.now() > deadline) throw new Error(`no archive helper ever ran; the CLI said: ${cli.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await cli.kill();
 
     fleet = createTestConsole({ dataDir, passphrase: PASSPHRASE });
