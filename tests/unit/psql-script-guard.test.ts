@@ -288,12 +288,18 @@ function psqlRanMark(script: Buffer): Promise<boolean> {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     let stdout = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // A psql that hangs is killed and fails the test: read as "ran nothing", it would pass it.
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      child.kill('SIGKILL');
+    }, 60_000);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
     child.on('error', reject);
     child.on('close', () => {
       clearTimeout(timer);
-      resolve(stdout.includes(MARK));
+      if (hung) reject(new Error('psql did not finish the script within 60 s'));
+      else resolve(stdout.includes(MARK));
     });
     child.stdin.on('error', () => {}); // psql may exit before reading everything
     child.stdin.end(script);
