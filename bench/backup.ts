@@ -296,7 +296,7 @@ async function main() {
       // 4. Ours: the restore job, of that backup, over the tenant.
       const restoreStarted = performance.now();
       const restore = await withPeakRss(async () => {
-        const { jobId } = await fleet.call('backups.restore', { hostId, name: t.name, backupId: backup.value.backupId });
+        const { jobId } = await fleet.call('backups.restore', { hostId, name: t.name, confirm: t.name, backupId: backup.value.backupId });
         return job(jobId);
       });
       const restoreS = (performance.now() - restoreStarted) / 1000;

@@ -2,13 +2,14 @@ import os from 'node:os';
 import { Command, Option } from 'commander';
 import { ROLES, type OperationName, type OpInput, type OpOutput, type Role } from '../shared/contract.js';
 import { FleetError, type ErrorCode, type FleetErrorData } from '../shared/errors.js';
-import type { DestinationSpec } from '../shared/backups.js';
+import type { DestinationSpec, RestoreFindings } from '../shared/backups.js';
 import type { CheckStep, HostView, ProbeResult, SshImportCandidate } from '../shared/hosts.js';
 import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import { registerPosCommands } from './cli/pos-commands.js';
 import { ask, confirm, interactive } from './cli/prompt.js';
 import { defaultDataDir } from './common/paths.js';
 import { createConsoleServices, type ConsoleServices } from './console-services.js';
+import { UNFINISHED_JOB_STATES } from './jobs/types.js';
 
 // `odoo-fleet`: the console's services from a terminal. Every command goes through the same
 // dispatcher as the UIs (validation, roles, audit), prints text or, with --json, one JSON
@@ -36,36 +37,65 @@ class CliContext {
     return this.services;
   }
 
-  /** Calls an operation; if secrets are locked and a person is at the terminal, asks for the passphrase once. */
+  /**
+   * Calls an operation — every call of the CLI goes through here, so through the contract's
+   * validation, roles and audit; if secrets are locked and a person is at the terminal, asks for
+   * the passphrase once.
+   */
   async call<N extends OperationName>(op: N, input: OpInput<N>): Promise<OpOutput<N>> {
     const services = this.open();
-    const ctx = { actor: `${os.userInfo().username}@cli`, role: this.options.role ?? 'admin', transport: 'cli' as const };
-    let result = await services.dispatcher.invoke(op, input, ctx);
+    let result = await services.dispatcher.invoke(op, input, this.caller());
     if (!result.ok && result.error.code === 'VAULT_LOCKED' && interactive()) {
       await this.unlockInteractively(services);
-      result = await services.dispatcher.invoke(op, input, ctx);
+      result = await services.dispatcher.invoke(op, input, this.caller());
     }
     if (!result.ok) throw new FleetError(result.error.code, result.error.message, result.error.details);
     return result.value as OpOutput<N>;
   }
 
+  private caller() {
+    return { actor: `${os.userInfo().username}@cli`, role: this.options.role ?? 'admin', transport: 'cli' as const };
+  }
+
   private async unlockInteractively(services: ConsoleServices) {
-    const status = services.vault.status();
-    if (status.state === 'uninitialised') {
+    const vault = await services.dispatcher.invoke('vault.status', {}, this.caller());
+    const passphraseCall = async (op: 'vault.setup' | 'vault.unlock', passphrase: string) => {
+      const done = await services.dispatcher.invoke(op, { passphrase }, this.caller());
+      if (!done.ok) throw new FleetError(done.error.code, done.error.message, done.error.details);
+    };
+    if (vault.ok && (vault.value as { state: string }).state === 'uninitialised') {
       process.stderr.write('Stored passwords and key passphrases are encrypted with a passphrase you choose now (at least 8 characters).\n');
       const first = await ask('New passphrase: ', { hidden: true });
       const second = await ask('Repeat passphrase: ', { hidden: true });
       if (first !== second) throw new FleetError('VALIDATION', 'The two passphrases differ.');
-      const setup = await services.dispatcher.invoke('vault.setup', { passphrase: first }, { actor: `${os.userInfo().username}@cli`, role: 'admin', transport: 'cli' });
-      if (!setup.ok) throw new FleetError(setup.error.code, setup.error.message, setup.error.details);
+      await passphraseCall('vault.setup', first);
     } else {
-      services.vault.unlock(await ask('Passphrase for stored secrets: ', { hidden: true }));
+      await passphraseCall('vault.unlock', await ask('Passphrase for stored secrets: ', { hidden: true }));
+    }
+  }
+
+  /** Waits for a job through jobs.get, woken by its 'jobs.finished' event (or every few seconds). */
+  async waitForJob(jobId: string) {
+    const events = this.open().events;
+    for (;;) {
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const off = events.on('jobs.finished', (e) => (e as { jobId?: string }).jobId === jobId && wake());
+      const timer = setTimeout(wake, 2000);
+      try {
+        const job = await this.call('jobs.get', { id: jobId });
+        if (!(UNFINISHED_JOB_STATES as readonly string[]).includes(job.state)) return job;
+        await woken;
+      } finally {
+        off();
+        clearTimeout(timer);
+      }
     }
   }
 
   /** Waits for a job this process runs; a job that did not succeed becomes its error. */
   async jobSucceeded(jobId: string) {
-    const job = await this.open().jobs.wait(jobId);
+    const job = await this.waitForJob(jobId);
     if (job.state !== 'succeeded') {
       throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId });
     }
@@ -103,6 +133,74 @@ function followJobSteps(ctx: CliContext): () => void {
     }),
   ];
   return () => offs.forEach((off) => off());
+}
+
+/**
+ * Follows a tenant's log as the UIs do, through tenants.logs: the last lines, then every
+ * 1.5 s the lines after the newest timestamp seen, until Ctrl-C.
+ */
+async function followLogs(ctx: CliContext, hostId: string, name: string, tail: number): Promise<void> {
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  let since: string | undefined;
+  while (!stop.signal.aborted) {
+    const { lines } = await ctx.call('tenants.logs', since ? { hostId, name, since, tail: 5000 } : { hostId, name, tail });
+    for (const line of lines) process.stdout.write(ctx.options.json ? `${JSON.stringify({ line })}\n` : `${line}\n`);
+    since = lines.map((l) => /^\S+Z/.exec(l)?.[0]).filter(Boolean).pop() ?? since;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1500);
+      stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+}
+
+/** The tenant's name typed again: from the option, or asked on a terminal; refused without either. */
+async function typedName(name: string, given: string | undefined, question: string): Promise<string> {
+  if (given !== undefined) return given;
+  if (!interactive()) throw new FleetError('VALIDATION', `There is no terminal to confirm on: pass --confirm ${name}.`, { field: 'confirm' });
+  return (await ask(question)).trim();
+}
+
+/** Suspending a running tenant stops it, for its users too: asked first (or --yes). */
+async function confirmStoppingIfRunning(ctx: CliContext, hostId: string, name: string): Promise<void> {
+  const tenant = (await ctx.call('tenants.list', { hostId })).find((t) => t.name === name);
+  if (tenant?.state !== 'running') return;
+  if (!interactive()) throw new FleetError('VALIDATION', `${name} is running: suspending stops it. Pass --yes to suspend it anyway.`, { field: 'yes' });
+  if (!(await confirm(`${name} is running and serving its users: suspending stops it. Suspend it?`))) throw new FleetError('VALIDATION', `${name} was not suspended.`);
+}
+
+/** Starts a job, follows its steps on stderr and waits for it to succeed. */
+async function runFollowed(ctx: CliContext, start: () => Promise<{ jobId: string }>) {
+  const stopFollowing = followJobSteps(ctx);
+  try {
+    return await ctx.jobSucceeded((await start()).jobId);
+  } finally {
+    stopFollowing();
+  }
+}
+
+const mib = (bytes: number | null) => (bytes === null ? '?' : `${Math.ceil(bytes / 2 ** 20)} MiB`);
+
+function describeKeptCopy(kept: OpOutput<'backups.keptCopy'> & object): string {
+  return `Kept from the restore of ${kept.restoredAt} until ${kept.keptUntil}: database ${mib(kept.databaseBytes)}, filestore ${mib(kept.filestoreBytes)}. Undo with 'odoo-fleet undo-restore ${kept.tenant}', or free it with --drop.`;
+}
+
+/** What a restore found, in words: the users and settings came with the archive. */
+function describeFindings(name: string, findings: RestoreFindings | null): string[] {
+  if (!findings) return [];
+  const said: string[] = [];
+  if (findings.keptUntil) said.push(`The replaced data is kept until ${findings.keptUntil}: 'odoo-fleet undo-restore ${name}' puts it back.`);
+  if (findings.adminsOnDefaultPassword.length) said.push(`Warning: these administrators have Odoo's default password "admin" again: ${findings.adminsOnDefaultPassword.join(', ')}. Set new ones: 'odoo-fleet tenants reset-admin-password ${name} --login <login>'.`);
+  if (findings.baseUrl?.stale) said.push(`Warning: web.base.url is ${findings.baseUrl.stored}, but ${name} is served at ${findings.baseUrl.servedAt}: links Odoo builds (mail, portal) point elsewhere; fix it in Settings › Technical › System Parameters.`);
+  return said;
+}
+
+async function offerNewAdminPasswords(ctx: CliContext, hostId: string, name: string, logins: string[]): Promise<void> {
+  for (const login of logins) {
+    if (!(await confirm(`Give ${login} a new generated password now (shown once)?`))) continue;
+    const reset = await ctx.call('tenants.resetAdminPassword', { hostId, name, login });
+    process.stdout.write(`login ${reset.login} · password ${reset.password}\n`);
+  }
 }
 
 function print(ctx: CliContext, value: unknown, text: () => string) {
@@ -461,14 +559,7 @@ export function buildCli(): Command {
           print(ctx, lines, () => lines.join('\n'));
           return;
         }
-        await ctx.call('tenants.logs', { hostId: host.id, name, tail: 1 }); // role and existence checks
-        const stop = new AbortController();
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
-        await ctx.open().tenants.followLogs(host.id, name, {
-          tail: opts.tail,
-          signal: stop.signal,
-          onLine: (line, stream) => (ctx.options.json ? process.stdout.write(`${JSON.stringify({ stream, line })}\n`) : (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`)),
-        });
+        await followLogs(ctx, host.id, name, opts.tail);
       }),
     );
 
@@ -480,19 +571,31 @@ export function buildCli(): Command {
       suspend: 'stop a tenant and block its database logins',
       reactivate: 'allow its database logins again and start it',
     }[action];
-    tenants
-      .command(`${action} <name>`)
-      .description(describe)
-      .requiredOption('--host <host>', 'the host')
-      .action(
-        run(async (ctx, name: string, opts: { host: string }) => {
+    const command = tenants.command(`${action} <name>`).description(describe).requiredOption('--host <host>', 'the host');
+    if (action === 'suspend') command.option('--yes', 'suspend even if it is running (it is stopped) without asking');
+    command.action(
+        run(async (ctx, name: string, opts: { host: string; yes?: boolean }) => {
           const host = await findHost(ctx, opts.host);
+          if (action === 'suspend' && !opts.yes) await confirmStoppingIfRunning(ctx, host.id, name);
           const { jobId } = await ctx.call(`tenants.${action}`, { hostId: host.id, name });
           const job = await ctx.jobSucceeded(jobId);
           print(ctx, { jobId, name, action, state: job.state }, () => `${name}: ${action} done.`);
         }),
       );
   }
+
+  tenants
+    .command('reset-admin-password <name>')
+    .description("give one of the tenant's Odoo administrators a new generated password, printed once")
+    .requiredOption('--host <host>', 'the host')
+    .requiredOption('--login <login>', "the administrator's login (e.g. admin)")
+    .action(
+      run(async (ctx, name: string, opts: { host: string; login: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const reset = await ctx.call('tenants.resetAdminPassword', { hostId: host.id, name, login: opts.login });
+        print(ctx, reset, () => `login ${reset.login} · password ${reset.password}\n(shown once: only its hash is kept, in the tenant's database)`);
+      }),
+    );
 
   tenants
     .command('show <name>')
@@ -527,11 +630,7 @@ export function buildCli(): Command {
     .action(
       run(async (ctx, name: string, opts: { host: string; confirm?: string }) => {
         const host = await findHost(ctx, opts.host);
-        let typed = opts.confirm;
-        if (typed === undefined) {
-          if (!interactive()) throw new FleetError('VALIDATION', `Decommissioning removes the tenant for good: pass --confirm ${name}.`, { field: 'confirm' });
-          typed = (await ask(`This archives ${name}, then removes it from ${host.name} for good. Type its name to confirm: `)).trim();
-        }
+        const typed = await typedName(name, opts.confirm, `This archives ${name}, then removes it from ${host.name} for good. Type its name to confirm: `);
         const stopFollowing = followJobSteps(ctx);
         let job;
         try {
@@ -657,30 +756,70 @@ export function buildCli(): Command {
 
   program
     .command('restore <tenant>')
-    .description('restore a tenant from a catalogued backup (--backup) or an Odoo backup zip (--file); its old data stays in place until everything succeeded')
+    .description('restore a tenant from a catalogued backup (--backup) or an Odoo backup zip (--file); its old data stays in place until everything succeeded, then is kept for the undo window')
     .requiredOption('--host <host>', 'the host')
     .option('--backup <id>', "a backup id from 'odoo-fleet backups'")
     .option('--file <path>', "an Odoo backup zip (ours, or one Odoo's database manager wrote)")
     .option('--copy', 'give the restored database a new identity (database.uuid, database.secret)')
     .option('--neutralize', 'turn crons and outgoing mail servers off')
+    .option('--confirm <name>', "the tenant's name again (asked for when omitted on a terminal)")
+    .option('--without-undo <name>', "the tenant's name again: drop the replaced data once the restore succeeded, instead of keeping it for the undo window")
     .action(
-      run(async (ctx, name: string, opts: { host: string; backup?: string; file?: string; copy?: boolean; neutralize?: boolean }) => {
+      run(async (ctx, name: string, opts: { host: string; backup?: string; file?: string; copy?: boolean; neutralize?: boolean; confirm?: string; withoutUndo?: string }) => {
         const host = await findHost(ctx, opts.host);
-        const stopFollowing = followJobSteps(ctx);
-        try {
-          const { jobId } = await ctx.call('backups.restore', {
+        const confirm = await typedName(name, opts.confirm, `This replaces ${name}'s data on ${host.name} with the archive's (the current data is kept for the undo window). Type its name to confirm: `);
+        const job = await runFollowed(ctx, () =>
+          ctx.call('backups.restore', {
             hostId: host.id,
             name,
             ...(opts.backup ? { backupId: opts.backup } : {}),
             ...(opts.file ? { file: opts.file } : {}),
             copy: Boolean(opts.copy),
             neutralize: Boolean(opts.neutralize),
-          });
-          const job = await ctx.jobSucceeded(jobId);
-          print(ctx, { jobId: job.id, name, state: job.state }, () => `${name} is restored.`);
-        } finally {
-          stopFollowing();
+            confirm,
+            ...(opts.withoutUndo !== undefined ? { withoutUndo: opts.withoutUndo } : {}),
+          }),
+        );
+        const findings = (job.result as { findings?: RestoreFindings | null } | undefined)?.findings ?? null;
+        print(ctx, { jobId: job.id, name, state: job.state, findings }, () => [`${name} is restored.`, ...describeFindings(name, findings)].join('\n'));
+        if (findings?.adminsOnDefaultPassword.length && interactive() && !ctx.options.json) await offerNewAdminPasswords(ctx, host.id, name, findings.adminsOnDefaultPassword);
+      }),
+    );
+
+  program
+    .command('undo-restore <tenant>')
+    .description("put back the data a tenant's last restore replaced (kept for the undo window); what it replaces is kept in turn")
+    .requiredOption('--host <host>', 'the host')
+    .option('--confirm <name>', "the tenant's name again (asked for when omitted on a terminal)")
+    .action(
+      run(async (ctx, name: string, opts: { host: string; confirm?: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const kept = await ctx.call('backups.keptCopy', { hostId: host.id, name });
+        if (!kept) throw new FleetError('NOT_FOUND', `${name} has no kept copy of replaced data to go back to.`);
+        const confirm = await typedName(name, opts.confirm, `This puts back ${name}'s data from before the restore of ${kept.restoredAt}. Type its name to confirm: `);
+        const job = await runFollowed(ctx, () => ctx.call('backups.undoRestore', { hostId: host.id, name, confirm }));
+        print(ctx, { jobId: job.id, name, state: job.state }, () => `${name} is back to its data from before the restore; the restored data is kept until ${kept.keptUntil}.`);
+      }),
+    );
+
+  program
+    .command('kept-copy <tenant>')
+    .description("the data a tenant's last restore replaced, while it is kept: until when and the disk it holds; --drop frees it now")
+    .requiredOption('--host <host>', 'the host')
+    .option('--drop', 'drop it now (the way back is gone)')
+    .option('--confirm <name>', "with --drop: the tenant's name again (asked for when omitted on a terminal)")
+    .action(
+      run(async (ctx, name: string, opts: { host: string; drop?: boolean; confirm?: string }) => {
+        const host = await findHost(ctx, opts.host);
+        const kept = await ctx.call('backups.keptCopy', { hostId: host.id, name });
+        if (!opts.drop) {
+          print(ctx, kept, () => (kept ? describeKeptCopy(kept) : `${name} has no kept copy.`));
+          return;
         }
+        if (!kept) throw new FleetError('NOT_FOUND', `${name} has no kept copy to drop.`);
+        const confirm = await typedName(name, opts.confirm, `This drops ${name}'s data from before the restore of ${kept.restoredAt}, for good. Type its name to confirm: `);
+        const job = await runFollowed(ctx, () => ctx.call('backups.discardKeptCopy', { hostId: host.id, name, confirm }));
+        print(ctx, { jobId: job.id, name, state: job.state }, () => `${name}'s kept copy is dropped.`);
       }),
     );
 
@@ -943,9 +1082,8 @@ export function buildCli(): Command {
     .description('finish or undo the jobs of consoles that died mid-job (the desktop and web consoles do this at start)')
     .action(
       run(async (ctx) => {
-        const services = ctx.open();
-        const report = services.jobs.resumeInterrupted();
-        const finished = await Promise.all(report.resumed.map((r) => services.jobs.wait(r.jobId)));
+        const report = await ctx.call('jobs.resume', {});
+        const finished = await Promise.all(report.resumed.map((r) => ctx.waitForJob(r.jobId)));
         print(ctx, { ...report, finished: finished.map((j) => ({ id: j.id, state: j.state })) }, () =>
           report.resumed.length === 0 && report.skipped.length === 0
             ? 'No interrupted jobs.'

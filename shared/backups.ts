@@ -56,3 +56,23 @@ export const BackupEntry = z.object({
   error: z.string().nullable(),
 });
 export type BackupEntry = z.infer<typeof BackupEntry>;
+
+/** The data a tenant's last restore replaced, kept for a one-step undo until its window ends. */
+export const KeptCopyView = z.object({
+  tenant: z.string(),
+  database: z.string(),
+  jobId: z.string(),
+  restoredAt: z.string(),
+  keptUntil: z.string(),
+  databaseBytes: z.number().nullable(),
+  filestoreBytes: z.number().nullable(),
+});
+export type KeptCopyView = z.infer<typeof KeptCopyView>;
+
+/** What a finished restore found in the restored database (a job's `result.findings`). */
+export const RestoreFindings = z.object({
+  adminsOnDefaultPassword: z.array(z.string()),
+  baseUrl: z.object({ stored: z.string().nullable(), servedAt: z.string().nullable(), stale: z.boolean() }).nullable(),
+  keptUntil: z.string().nullable(),
+});
+export type RestoreFindings = z.infer<typeof RestoreFindings>;

@@ -15,7 +15,7 @@ import {
   SshImportCandidate,
 } from './hosts.js';
 import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
-import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec } from './backups.js';
+import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec, KeptCopyView } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import {
   formatBytes,
@@ -62,6 +62,12 @@ function op<N extends OperationName, I extends z.ZodType, O extends z.ZodType>(
 const empty = z.object({}).strict();
 const tenantRef = z.object({ hostId: z.string().uuid(), name: TenantName }).strict();
 const jobStarted = z.object({ jobId: z.string() });
+/** A tenant named twice: the second time typed by the user to confirm what cannot be taken back lightly. */
+const confirmedTenantRef = (what: string) =>
+  z
+    .object({ hostId: z.string().uuid(), name: TenantName, confirm: z.string().max(100) })
+    .strict()
+    .refine((v) => v.confirm === v.name, { message: `type the tenant's name to ${what}`, path: ['confirm'] });
 const hostRef = z.object({ id: z.string().uuid() }).strict();
 
 export const AuditEntry = z.object({
@@ -158,6 +164,11 @@ export const contract = {
     output: z.object({ login: z.string(), password: z.string() }),
     summary: "The Odoo administrator's generated credentials of a finished create job, shown once",
   }),
+  'tenants.resetAdminPassword': op('tenants.resetAdminPassword', {
+    input: z.object({ hostId: z.string().uuid(), name: TenantName, login: z.string().min(1).max(200) }).strict(),
+    output: z.object({ login: z.string(), password: z.string() }),
+    summary: "Give one of a tenant's Odoo administrators a new generated password, shown once (after a restore brought back Odoo's default)",
+  }),
   'tenants.figures': op('tenants.figures', {
     input: z.object({ hostId: z.string().uuid(), name: TenantName }).strict(),
     output: TenantFigures,
@@ -174,7 +185,7 @@ export const contract = {
       })
       .strict(),
     output: z.object({ lines: z.array(z.string()) }),
-    summary: "The last lines of a tenant's server log, each starting with its timestamp; with since, only newer ones",
+    summary: "The last lines of a tenant's server log, each starting with its timestamp; with since, only newer ones. Bounded: a line over 8 KiB is cut (saying how much), and an answer holds the newest lines within 2 MiB",
   }),
   'tenants.start': op('tenants.start', { input: tenantRef, output: jobStarted, summary: "Start a tenant's Odoo server" }),
   'tenants.stop': op('tenants.stop', { input: tenantRef, output: jobStarted, summary: "Stop a tenant's Odoo server" }),
@@ -266,11 +277,32 @@ export const contract = {
         file: z.string().min(1).max(4096).optional(),
         copy: z.boolean().default(false),
         neutralize: z.boolean().default(false),
+        /** The tenant's name, typed by the user: a restore replaces live data. */
+        confirm: z.string().max(100),
+        /** The tenant's name again, typed to give up the way back (the replaced data is dropped). */
+        withoutUndo: z.string().max(100).optional(),
       })
       .strict()
-      .refine((v) => (v.backupId === undefined) !== (v.file === undefined), { message: 'name either a backup or an archive file' }),
+      .refine((v) => (v.backupId === undefined) !== (v.file === undefined), { message: 'name either a backup or an archive file' })
+      .refine((v) => v.confirm === v.name, { message: "type the tenant's name to confirm the restore", path: ['confirm'] })
+      .refine((v) => v.withoutUndo === undefined || v.withoutUndo === v.name, { message: "type the tenant's name to restore without a way back", path: ['withoutUndo'] }),
     output: jobStarted,
-    summary: 'Restore a tenant from a backup: into a new database and filestore, swapped in only when complete',
+    summary: 'Restore a tenant from a backup: into a new database and filestore, swapped in only when complete; the replaced data is kept for the undo window',
+  }),
+  'backups.keptCopy': op('backups.keptCopy', {
+    input: tenantRef,
+    output: KeptCopyView.nullable(),
+    summary: "The data a tenant's last restore replaced, while it is kept: until when, and the disk it holds",
+  }),
+  'backups.undoRestore': op('backups.undoRestore', {
+    input: confirmedTenantRef('undo the restore'),
+    output: jobStarted,
+    summary: "Undo a tenant's last restore: the kept data goes back in place, and what it replaces is kept for the rest of the window",
+  }),
+  'backups.discardKeptCopy': op('backups.discardKeptCopy', {
+    input: confirmedTenantRef('drop the kept copy'),
+    output: jobStarted,
+    summary: "Drop the data a tenant's last restore replaced, now: frees its disk, and the way back is gone",
   }),
   'backups.verify': op('backups.verify', {
     input: z.object({ hostId: z.string().uuid(), name: TenantName, backupId: z.string().uuid() }).strict(),
@@ -461,6 +493,14 @@ export const contract = {
   }),
   'jobs.get': op('jobs.get', { input: z.object({ id: z.string().uuid() }).strict(), output: JobView, summary: 'One job with its steps' }),
   'jobs.cancel': op('jobs.cancel', { input: z.object({ id: z.string().uuid() }).strict(), output: z.object({ cancelled: z.boolean() }), summary: 'Cancel a running job (it compensates)' }),
+  'jobs.resume': op('jobs.resume', {
+    input: empty,
+    output: z.object({
+      resumed: z.array(z.object({ jobId: z.string(), kind: z.string(), target: z.string(), direction: z.string() })),
+      skipped: z.array(z.object({ jobId: z.string(), kind: z.string(), target: z.string(), reason: z.string() })),
+    }),
+    summary: 'Finish or undo the jobs of consoles that died mid-job (consoles do this at start); follow each with jobs.get',
+  }),
 } as const satisfies Record<OperationName, OperationSpec>;
 
 export type Contract = typeof contract;

@@ -67,6 +67,7 @@ export const OPERATIONS = {
   'tenants.logs': { role: 'support', audited: false, program: 'console' },
   'tenants.figures': { role: 'viewer', audited: false, program: 'console' },
   'tenants.credentials': { role: 'admin', audited: true, program: 'console' },
+  'tenants.resetAdminPassword': { role: 'admin', audited: true, program: 'console' },
   'tenants.start': { role: 'support', audited: true, program: 'console' },
   'tenants.stop': { role: 'support', audited: true, program: 'console' },
   'tenants.restart': { role: 'support', audited: true, program: 'console' },
@@ -85,6 +86,9 @@ export const OPERATIONS = {
   'backups.list': { role: 'viewer', audited: false, program: 'console' },
   'backups.restore': { role: 'admin', audited: true, program: 'console' },
   'backups.verify': { role: 'support', audited: true, program: 'console' },
+  'backups.keptCopy': { role: 'viewer', audited: false, program: 'console' },
+  'backups.undoRestore': { role: 'admin', audited: true, program: 'console' },
+  'backups.discardKeptCopy': { role: 'admin', audited: true, program: 'console' },
   'backups.setPolicy': { role: 'admin', audited: true, program: 'console' },
   'backups.removePolicy': { role: 'admin', audited: true, program: 'console' },
   'backups.policies': { role: 'viewer', audited: false, program: 'console' },
@@ -98,6 +102,7 @@ export const OPERATIONS = {
   'jobs.list': { role: 'viewer', audited: false, program: 'console' },
   'jobs.get': { role: 'viewer', audited: false, program: 'console' },
   'jobs.cancel': { role: 'admin', audited: true, program: 'console' },
+  'jobs.resume': { role: 'admin', audited: true, program: 'console' },
 } as const satisfies Record<string, OperationPolicy>;
 
 export type OperationName = keyof typeof OPERATIONS;

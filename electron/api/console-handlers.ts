@@ -78,6 +78,7 @@ export function consoleHandlers(deps: {
     'tenants.create': (input, ctx) => tenants.create(input, ctx.actor),
     'tenants.list': ({ hostId }) => tenants.list(hostId),
     'tenants.credentials': ({ jobId }) => tenants.revealCredentials(jobId),
+    'tenants.resetAdminPassword': ({ hostId, name, login }) => tenants.resetAdminPassword(hostId, name, login),
     'tenants.figures': ({ hostId, name }) => tenants.figures(hostId, name),
     'tenants.logs': async ({ hostId, name, tail, since }) => ({ lines: await tenants.logs(hostId, name, tail, since) }),
     'tenants.start': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'start', ctx.actor),
@@ -109,10 +110,13 @@ export function consoleHandlers(deps: {
       return { removed: true };
     },
     'backups.list': ({ hostId, name, limit }) => backups.list(hostId, name, limit),
-    'backups.restore': ({ hostId, name, backupId, file, copy, neutralize }, ctx) => {
+    'backups.restore': ({ hostId, name, backupId, file, copy, neutralize, withoutUndo }, ctx) => {
       if (file !== undefined && ctx.transport !== 'cli') throw new FleetError('FORBIDDEN', 'An archive path is accepted from the command line only; restore a catalogued backup here.');
-      return backups.restore(hostId, name, { backupId, file }, { copy, neutralize }, ctx.actor);
+      return backups.restore(hostId, name, { backupId, file }, { copy, neutralize, withoutUndo: withoutUndo !== undefined }, ctx.actor);
     },
+    'backups.keptCopy': ({ hostId, name }) => backups.keptCopy(hostId, name),
+    'backups.undoRestore': ({ hostId, name }, ctx) => backups.undoRestore(hostId, name, ctx.actor),
+    'backups.discardKeptCopy': ({ hostId, name }, ctx) => backups.discardKeptCopy(hostId, name, ctx.actor),
     'backups.verify': ({ hostId, name, backupId }, ctx) => backups.verify(hostId, name, backupId, ctx.actor),
     'backups.setPolicy': async ({ hostId, name, key, ...policy }) => {
       await tenants.show(hostId, name); // NOT_FOUND for an unknown tenant
@@ -133,5 +137,6 @@ export function consoleHandlers(deps: {
       return job;
     },
     'jobs.cancel': ({ id }) => ({ cancelled: jobs.cancel(id) }),
+    'jobs.resume': () => jobs.resumeInterrupted(),
   };
 }

@@ -5,6 +5,7 @@ import type { ArchiveCopy, BackupEntry, DestinationSpec } from '../../shared/bac
 import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
+import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
 import { findTenantParts } from '../tenants/tenant-parts.js';
 import { reachableHere, storeFor } from './archive-stores.js';
 import type { BackupDeps } from './archive-steps.js';
@@ -12,8 +13,11 @@ import { backupJob } from './backup-job.js';
 import type { BackupKeys } from './backup-keys.js';
 import { BackupCatalog } from './catalog.js';
 import { rebuildCatalog } from './catalog-rebuild.js';
+import { undoWindowHours } from './kept-copy.js';
 import { restoreJob } from './restore-job.js';
 import { ScheduleStore } from './schedule-store.js';
+import { discardKeptCopyJob, undoRestoreJob } from './undo-restore-job.js';
+import { UndoStore, type KeptCopy } from './undo-store.js';
 import { verifyJob } from './verify-job.js';
 
 /** Where a tenant's archives go and the key that encrypts them. */
@@ -27,17 +31,19 @@ export class BackupService {
   readonly job;
   readonly restoreJob;
   readonly verifyJob;
+  readonly undoRestoreJob;
+  readonly discardKeptCopyJob;
 
   constructor(private readonly deps: BackupDeps & { coordinators: HostCoordinators; jobs: () => JobRunner; keys: BackupKeys }) {
     this.job = backupJob(deps);
     this.restoreJob = restoreJob(deps);
     this.verifyJob = verifyJob(deps);
+    this.undoRestoreJob = undoRestoreJob(deps);
+    this.discardKeptCopyJob = discardKeptCopyJob(deps);
   }
 
   registerJobs(registry: JobRegistry): void {
-    registry.register(this.job);
-    registry.register(this.restoreJob);
-    registry.register(this.verifyJob);
+    for (const job of [this.job, this.restoreJob, this.verifyJob, this.undoRestoreJob, this.discardKeptCopyJob]) registry.register(job as never);
   }
 
   /**
@@ -87,22 +93,69 @@ export class BackupService {
 
   /**
    * Restores a tenant from a catalogued backup (from any copy this console can reach), or from
-   * an Odoo backup zip given by path (the CLI only: a path is the operator's own file).
+   * an Odoo backup zip given by path (the CLI only: a path is the operator's own file). The
+   * replaced data is kept for the undo window unless the user gave up the way back by name.
    */
-  async restore(hostId: string, name: string, source: { backupId?: string | undefined; file?: string | undefined }, options: { copy: boolean; neutralize: boolean }, actor: string): Promise<{ jobId: string }> {
+  async restore(
+    hostId: string,
+    name: string,
+    source: { backupId?: string | undefined; file?: string | undefined },
+    options: { copy: boolean; neutralize: boolean; withoutUndo?: boolean },
+    actor: string,
+  ): Promise<{ jobId: string }> {
     await findTenantParts(this.deps, hostId, name); // NOT_FOUND before a job is journaled
+    const settings = { copy: options.copy, neutralize: options.neutralize, keepHours: options.withoutUndo ? 0 : undoWindowHours() };
     if (source.backupId) {
       const entry = await this.entry(hostId, name, source.backupId);
       if (entry.state !== 'succeeded' || !entry.sha256) throw new FleetError('CONFLICT', `Backup ${source.backupId} is ${entry.state}: only a complete, verified backup can be restored.`);
       const archive = this.reachableCopy(entry);
-      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive, file: null, sha256: entry.sha256, ...options }, { actor }) };
+      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive, file: null, sha256: entry.sha256, ...settings }, { actor }) };
     }
     if (source.file) {
       const file = path.resolve(source.file);
       if (!fs.existsSync(file)) throw new FleetError('NOT_FOUND', `No file ${file}.`);
-      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive: null, file, sha256: null, ...options }, { actor }) };
+      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive: null, file, sha256: null, ...settings }, { actor }) };
     }
     throw new FleetError('VALIDATION', 'Name a backup or an archive file to restore.');
+  }
+
+  /** What the tenant's last restore kept of the data it replaced, if anything is still kept. */
+  async keptCopy(hostId: string, name: string): Promise<KeptCopy | null> {
+    const coordinator = this.deps.coordinators.of(hostId);
+    return coordinator ? new UndoStore(coordinator).get(name) : null;
+  }
+
+  /** Puts the kept copy back in place (and keeps what it replaces, for the rest of the window). */
+  async undoRestore(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
+    if (!(await this.keptCopy(hostId, name))) throw new FleetError('NOT_FOUND', `${name} has no kept copy of replaced data to go back to.`);
+    return { jobId: this.deps.jobs().runJob(this.undoRestoreJob, { hostId, name }, { actor }) };
+  }
+
+  /** Drops the kept copy now, freeing its disk: the way back is gone. */
+  async discardKeptCopy(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
+    if (!(await this.keptCopy(hostId, name))) throw new FleetError('NOT_FOUND', `${name} has no kept copy to drop.`);
+    return { jobId: this.deps.jobs().runJob(this.discardKeptCopyJob, { hostId, name }, { actor }) };
+  }
+
+  /** Starts dropping every kept copy whose window has ended on the host (the scheduler's sweep). */
+  async discardExpired(hostId: string, now = Date.now()): Promise<string[]> {
+    const coordinator = this.deps.coordinators.of(hostId);
+    if (!coordinator) return [];
+    const undo = new UndoStore(coordinator);
+    const started: string[] = [];
+    for (const kept of (await undo.list()).filter((k) => Date.parse(k.keptUntil) <= now)) {
+      const tenantGone = await findTenantParts(this.deps, hostId, kept.tenant).then(
+        () => false,
+        (error: unknown) => error instanceof FleetError && error.code === 'NOT_FOUND',
+      );
+      if (tenantGone) await undo.remove(kept.tenant); // its database went with it
+      else if (!this.busy(hostId, kept.tenant)) started.push(this.deps.jobs().runJob(this.discardKeptCopyJob, { hostId, name: kept.tenant }, { actor: 'scheduler' }));
+    }
+    return started;
+  }
+
+  private busy(hostId: string, tenant: string): boolean {
+    return this.deps.jobs().listJobs({ target: `tenant:${hostId}/${tenant}`, state: UNFINISHED_JOB_STATES, limit: 1 }).length > 0;
   }
 
   /** The newest complete backup of a tenant (clone and safe updates start from it). */

@@ -1,141 +1,248 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
+import type { RestoreFindings } from '../../shared/backups.js';
+import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
-import type { JobDefinition } from '../jobs/types.js';
+import type { Json, JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
+import { withTenantSession } from '../postgres/tenant-session.js';
 import { waitForTenantHealth } from '../tenants/health.js';
 import type { TenantParts } from '../tenants/tenant-parts.js';
-import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
 import type { BackupDeps } from './archive-steps.js';
+import { checkRoom, freeBytesFromDf, keptUntil, reserveBytes } from './kept-copy.js';
+import { adminsOnDefaultPassword, baseUrlIsStale, storedBaseUrl } from './restore-checks.js';
+import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
+import { UndoStore } from './undo-store.js';
 
 export interface RestoreInput extends ArchiveLoadInput {
   /** New database.uuid and database.secret (a copy must not pass for the original). */
   copy: boolean;
   /** Crons and outgoing mail servers off, as Odoo's neutralize does. */
   neutralize: boolean;
+  /** Hours the replaced data is kept for a one-step undo; 0 drops it once the restore succeeded. */
+  keepHours?: number;
 }
 
-const scratch = (db: string) => `${db}__restore`;
-const previous = (db: string) => `${db}__previous`;
+export const scratch = (db: string) => `${db}__restore`;
+export const previous = (db: string) => `${db}__previous`;
+
+/** What a restore found after it: for the UIs to say, and to offer a new admin password. */
+type Findings = RestoreFindings & { [key: string]: Json };
 
 /**
  * Restore into a new database and a new filestore folder first; both are swapped into place
  * only once everything succeeded. Until the swap a failure or a killed console leaves the
  * tenant serving its old data (the scratch copies are dropped); the swap itself converges when
- * resumed, and the tenant returns to its previous state (a stopped tenant stays stopped).
+ * resumed, and the tenant returns to its previous state (a stopped tenant stays stopped). The
+ * replaced data is kept for the undo window (kept-copy.ts), then dropped.
  */
 export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }): JobDefinition<RestoreInput> {
   const load = archiveLoadSteps<RestoreInput>(deps, { scratchOf: scratch, folder: 'restore' });
-  const { parts, admin, docker, filestoreShell } = load;
   return {
     kind: 'tenant.restore',
     target: (input) => `tenant:${input.hostId}/${input.name}`,
+    publicResult: (output) => ({ findings: (output('check-credentials') as Findings | undefined) ?? null }),
     steps: [
       load.checkArchive,
       load.preflight,
+      roomStep(load),
       load.scratchDatabase,
       load.loadDump(async (c, ctx) => {
         if (ctx.input.copy) await regenerateIdentity(c);
         if (ctx.input.neutralize) await neutralizeDatabase(c);
       }),
       load.stageFilestore,
-      {
-        name: 'stop',
-        title: 'Stop the Odoo server',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const server = docker(ctx.input.hostId).getContainer(parts(ctx).serverId);
-          await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async () => {
-            if ((await server.inspect()).State.Running) await server.stop({ t: 20 });
-          }, 60_000);
-        },
-        async compensate(ctx) {
-          const found = ctx.output<TenantParts>('preflight');
-          if (!found?.wasRunning) return;
-          const server = docker(ctx.input.hostId).getContainer(found.serverId);
-          await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async () => {
-            if (!(await server.inspect()).State.Running) await server.start();
-          });
-        },
-      },
-      {
-        // The point of no return once done, and idempotent: each half checks what is already
-        // done. A failure halfway is undone by its compensation, back to the old data.
-        name: 'swap',
-        title: 'Swap the restored database and filestore into place',
-        onCrash: 'resume',
-        async run(ctx) {
-          const { database, role } = parts(ctx);
-          await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
-            if (!(await exists(c, scratch(database)))) return; // swapped already
-            await dropDatabase(c, previous(database), role);
-            await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, scratch(database)]]);
-            await renames(c, (await exists(c, database)) ? [[database, previous(database)]] : [], [[scratch(database), database]]);
-          });
-          await filestoreShell(
-            ctx,
-            'set -e; cd /var/lib/odoo/filestore; if [ -d ".restore-$1" ]; then rm -rf ".previous-$1"; if [ -e "$1" ]; then mv "$1" ".previous-$1"; fi; mv ".restore-$1" "$1"; fi',
-            'the filestore swap',
-          );
-        },
-        async compensate(ctx) {
-          const found = ctx.output<TenantParts>('preflight');
-          if (!found) return;
-          const { database } = found;
-          await filestoreShell(
-            ctx,
-            // Whole swap done (no staged folder left): swap back. Half done (the live folder moved
-            // aside, the restored one not yet in): move it back. Otherwise a leftover .previous
-            // folder of an older restore is not this job's, and stays.
-            'set -e; cd /var/lib/odoo/filestore; if [ -d ".previous-$1" ] && [ ! -d ".restore-$1" ]; then if [ -e "$1" ]; then mv "$1" ".restore-$1"; fi; mv ".previous-$1" "$1"; elif [ -d ".previous-$1" ] && [ ! -e "$1" ]; then mv ".previous-$1" "$1"; fi',
-            'the filestore swap back',
-          );
-          await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
-            // Undo only this job's renames: they left no scratch copy and a previous copy that is
-            // the tenant's (a database of that name that is someone else's is never touched).
-            if ((await exists(c, scratch(database))) || !(await exists(c, previous(database)))) return;
-            const owner = (await c.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [previous(database)])).rows[0]?.owner;
-            if (owner !== found.role) return;
-            await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, previous(database)]]);
-            await renames(c, (await exists(c, database)) ? [[database, scratch(database)]] : [], [[previous(database), database]]);
-          });
-        },
-      },
-      {
-        name: 'start',
-        title: 'Start the Odoo server again (if it was running) and wait for /web/health',
-        onCrash: 'resume',
-        async run(ctx) {
-          const found = parts(ctx);
-          if (!found.wasRunning) return;
-          const endpoint = deps.hosts.endpoint(ctx.input.hostId);
-          const server = docker(ctx.input.hostId).getContainer(found.serverId);
-          await deps.docker.call(endpoint, async () => {
-            if (!(await server.inspect()).State.Running) await server.start();
-          });
-          await waitForTenantHealth(deps, endpoint, ctx.input.hostId, found.serverId, ctx.signal);
-        },
-      },
-      {
-        name: 'drop-previous',
-        title: 'Drop the previous database and filestore',
-        onCrash: 'resume',
-        async run(ctx) {
-          const { database, role } = parts(ctx);
-          await withAdmin(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, previous(database), role));
-          await filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.previous-$1"`, 'the filestore cleaner');
-        },
-      },
+      ...swapSteps(deps, load),
+      keepOrDropPreviousStep(deps, load),
+      checkCredentialsStep(deps, load),
     ],
   };
 }
 
-async function exists(c: pg.Client, name: string): Promise<boolean> {
+type LoadSteps<I extends { hostId: string; name: string }> = Pick<ReturnType<typeof archiveLoadSteps<I>>, 'parts' | 'admin' | 'docker' | 'filestoreShell' | 'volumeOutput'>;
+
+function roomStep(load: LoadSteps<RestoreInput>): StepDefinition<RestoreInput> {
+  return {
+    name: 'room',
+    title: 'Check the host has room for the restored copy beside the current data',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const needBytes = ctx.output<{ unpackedBytes?: number }>('check-archive')?.unpackedBytes ?? 0;
+      const freeBytes = freeBytesFromDf(await load.volumeOutput(ctx, 'df -Pk /var/lib/odoo', 'the disk check'));
+      if (freeBytes === null) return { measured: false, needBytes, freeBytes: null };
+      checkRoom({ tenant: ctx.input.name, needBytes, freeBytes, reserveBytes: reserveBytes(), keeping: (ctx.input.keepHours ?? 0) > 0 });
+      return { measured: true, needBytes, freeBytes };
+    },
+  };
+}
+
+/** Stop, swap `<db>__restore` (and `.restore-<db>`) into place, start: restore's and undo's. */
+export function swapSteps<I extends { hostId: string; name: string }>(deps: BackupDeps, load: LoadSteps<I>): Array<StepDefinition<I>> {
+  const { parts, admin, docker, filestoreShell } = load;
+  return [
+    {
+      name: 'stop',
+      title: 'Stop the Odoo server',
+      onCrash: 'compensate',
+      async run(ctx) {
+        const server = docker(ctx.input.hostId).getContainer(parts(ctx).serverId);
+        await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async () => {
+          if ((await server.inspect()).State.Running) await server.stop({ t: 20 });
+        }, 60_000);
+      },
+      async compensate(ctx) {
+        const found = ctx.output<TenantParts>('preflight');
+        if (!found?.wasRunning) return;
+        const server = docker(ctx.input.hostId).getContainer(found.serverId);
+        await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async () => {
+          if (!(await server.inspect()).State.Running) await server.start();
+        });
+      },
+    },
+    {
+      // The point of no return once done, and idempotent: each half checks what is already
+      // done. A failure halfway is undone by its compensation, back to the old data.
+      name: 'swap',
+      title: 'Swap the restored database and filestore into place',
+      onCrash: 'resume',
+      async run(ctx) {
+        const { database, role } = parts(ctx);
+        await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
+          if (!(await exists(c, scratch(database)))) return; // swapped already
+          await dropDatabase(c, previous(database), role); // an older restore's kept copy: this one replaces it
+          await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, scratch(database)]]);
+          await c.query(`ALTER DATABASE ${c.escapeIdentifier(scratch(database))} WITH ALLOW_CONNECTIONS true`);
+          await renames(c, (await exists(c, database)) ? [[database, previous(database)]] : [], [[scratch(database), database]]);
+        });
+        await filestoreShell(
+          ctx,
+          'set -e; cd /var/lib/odoo/filestore; if [ -d ".restore-$1" ]; then rm -rf ".previous-$1"; if [ -e "$1" ]; then mv "$1" ".previous-$1"; fi; mv ".restore-$1" "$1"; fi',
+          'the filestore swap',
+        );
+      },
+      async compensate(ctx) {
+        const found = ctx.output<TenantParts>('preflight');
+        if (!found) return;
+        const { database } = found;
+        await filestoreShell(
+          ctx,
+          // Whole swap done (no staged folder left): swap back. Half done (the live folder moved
+          // aside, the restored one not yet in): move it back. Otherwise a leftover .previous
+          // folder of an older restore is not this job's, and stays.
+          'set -e; cd /var/lib/odoo/filestore; if [ -d ".previous-$1" ] && [ ! -d ".restore-$1" ]; then if [ -e "$1" ]; then mv "$1" ".restore-$1"; fi; mv ".previous-$1" "$1"; elif [ -d ".previous-$1" ] && [ ! -e "$1" ]; then mv ".previous-$1" "$1"; fi',
+          'the filestore swap back',
+        );
+        await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
+          // Undo only this job's renames: they left no scratch copy and a previous copy that is
+          // the tenant's (a database of that name that is someone else's is never touched).
+          if ((await exists(c, scratch(database))) || !(await exists(c, previous(database)))) return;
+          const owner = (await c.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [previous(database)])).rows[0]?.owner;
+          if (owner !== found.role) return;
+          await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, previous(database)]]);
+          await c.query(`ALTER DATABASE ${c.escapeIdentifier(previous(database))} WITH ALLOW_CONNECTIONS true`);
+          await renames(c, (await exists(c, database)) ? [[database, scratch(database)]] : [], [[previous(database), database]]);
+        });
+      },
+    },
+    {
+      name: 'start',
+      title: 'Start the Odoo server again (if it was running) and wait for /web/health',
+      onCrash: 'resume',
+      async run(ctx) {
+        const found = parts(ctx);
+        if (!found.wasRunning) return;
+        const endpoint = deps.hosts.endpoint(ctx.input.hostId);
+        const server = docker(ctx.input.hostId).getContainer(found.serverId);
+        await deps.docker.call(endpoint, async () => {
+          if (!(await server.inspect()).State.Running) await server.start();
+        });
+        await waitForTenantHealth(deps, endpoint, ctx.input.hostId, found.serverId, ctx.signal);
+      },
+    },
+  ];
+}
+
+/** The database and filestore sizes of the kept copy, as the UIs show what the undo window holds. */
+export async function keptCopySizes<I extends { hostId: string; name: string }>(deps: BackupDeps, load: LoadSteps<I>, ctx: StepContext<I>) {
+  const { database } = load.parts(ctx);
+  const databaseBytes = await withAdmin(deps.pool, load.admin(ctx.input.hostId), async (c) =>
+    Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [previous(database)])).rows[0]?.size ?? NaN),
+  ).catch(() => NaN);
+  const du = await load.volumeOutput(ctx, 'du -sk "/var/lib/odoo/filestore/.previous-$1" 2>/dev/null || echo 0', 'the kept copy measure').catch(() => '');
+  const filestoreKib = Number.parseInt(du.trim().split(/\s+/)[0] ?? '', 10);
+  return { databaseBytes: Number.isFinite(databaseBytes) ? databaseBytes : null, filestoreBytes: Number.isFinite(filestoreKib) ? filestoreKib * 1024 : null };
+}
+
+/** Keeps the replaced data for the undo window (inert: no connections), or drops it. */
+function keepOrDropPreviousStep(deps: BackupDeps & { coordinators: HostCoordinators }, load: LoadSteps<RestoreInput>): StepDefinition<RestoreInput> {
+  return {
+    name: 'drop-previous',
+    title: 'Keep the replaced data for the undo window (or drop it)',
+    onCrash: 'resume',
+    async run(ctx) {
+      const { database, role } = load.parts(ctx);
+      const undo = new UndoStore(deps.coordinators.of(ctx.input.hostId)!);
+      const keepHours = ctx.input.keepHours ?? 0;
+      const kept =
+        keepHours > 0 &&
+        (await withAdmin(deps.pool, load.admin(ctx.input.hostId), async (c) => {
+          if (!(await exists(c, previous(database)))) return false; // the tenant had no database to keep
+          await c.query(`ALTER DATABASE ${c.escapeIdentifier(previous(database))} WITH ALLOW_CONNECTIONS false`);
+          return true;
+        }));
+      if (!kept) {
+        await undo.remove(ctx.input.name);
+        await withAdmin(deps.pool, load.admin(ctx.input.hostId), (c) => dropDatabase(c, previous(database), role));
+        await load.filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.previous-$1"`, 'the filestore cleaner');
+        return { keptUntil: null };
+      }
+      const until = ctx.output<{ keptUntil?: string }>('drop-previous')?.keptUntil ?? keptUntil(keepHours);
+      ctx.setOutput({ keptUntil: until });
+      await undo.record({ tenant: ctx.input.name, database, jobId: ctx.jobId, keptUntil: until, ...(await keptCopySizes(deps, load, ctx)) });
+      return { keptUntil: until };
+    },
+  };
+}
+
+/** Says what the restored users and settings mean for the tenant; never fails the restore. */
+function checkCredentialsStep(deps: BackupDeps, load: LoadSteps<RestoreInput>): StepDefinition<RestoreInput> {
+  return {
+    name: 'check-credentials',
+    title: "Check the restored administrators' passwords and web.base.url",
+    onCrash: 'resume',
+    async run(ctx): Promise<Findings> {
+      const found = load.parts(ctx);
+      const keptUntil = ctx.output<{ keptUntil?: string | null }>('drop-previous')?.keptUntil ?? null;
+      try {
+        // Inside the tenant's database: as the tenant, never as the admin.
+        return await withTenantSession(deps.pool, load.admin(ctx.input.hostId), found, async (c) => {
+          const stored = await storedBaseUrl(c).catch(() => null);
+          const servedAt = found.publicHost ?? null;
+          return { adminsOnDefaultPassword: await adminsOnDefaultPassword(c), baseUrl: { stored, servedAt, stale: baseUrlIsStale(stored, servedAt) }, keptUntil };
+        });
+      } catch (error) {
+        ctx.log.warn('the restored database could not be checked', { error: (error as Error).message });
+        return { adminsOnDefaultPassword: [], baseUrl: null, keptUntil };
+      }
+    },
+  };
+}
+
+/** Drops a tenant's kept copy (`<db>__previous`) if its role owns it; another's of that name stays. */
+export async function dropKeptDatabase(c: pg.Client, database: string, role: string): Promise<void> {
+  try {
+    await dropDatabase(c, previous(database), role);
+  } catch (error) {
+    if (!(error instanceof FleetError && error.code === 'CONFLICT')) throw error;
+  }
+}
+
+export async function exists(c: pg.Client, name: string): Promise<boolean> {
   return (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount! > 0;
 }
 
 /** Database renames in one transaction: all of them happen, or none. */
-async function renames(c: pg.Client, ...groups: Array<Array<[string, string]>>): Promise<void> {
+export async function renames(c: pg.Client, ...groups: Array<Array<[string, string]>>): Promise<void> {
   await c.query('BEGIN');
   try {
     for (const [from, to] of groups.flat()) await c.query(`ALTER DATABASE ${c.escapeIdentifier(from)} RENAME TO ${c.escapeIdentifier(to)}`);

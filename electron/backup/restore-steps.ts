@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { ArchiveCopy } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
-import { runOneOffWithInput } from '../docker/one-off-stream.js';
+import { runOneOffStream, runOneOffWithInput } from '../docker/one-off-stream.js';
 import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
@@ -83,6 +83,25 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
       input,
       what,
     );
+  /** What a one-off shell in the tenant's image prints, its data volume mounted read-only ($1 = the database). */
+  const volumeOutput = async (ctx: StepContext<I>, script: string, what: string): Promise<string> => {
+    const run = await runOneOffStream(
+      docker(ctx.input.hostId),
+      {
+        Image: parts(ctx).image,
+        User: '0',
+        Entrypoint: ['sh', '-c', script, 'sh', parts(ctx).database],
+        Labels: { 'fleet.role': 'measure' },
+        HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
+      },
+      undefined,
+      what,
+    );
+    let text = '';
+    for await (const chunk of run.stdout) text = (text + (chunk as Buffer).toString('utf8')).slice(-64 * 1024);
+    await run.done;
+    return text;
+  };
   const folder = `/var/lib/odoo/filestore/.${names.folder}-$1`;
 
   /** Unpacks the archive's filestore into the scratch folder, owned like the live one. */
@@ -131,7 +150,11 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
       try {
         if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${archiveLabel(sourceOf(ctx))} has no dump.sql: not an Odoo backup zip.`);
         if (!recorded) await zip.test();
-        return { members: zip.members.length, filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length };
+        return {
+          members: zip.members.length,
+          filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length,
+          unpackedBytes: zip.members.reduce((sum, m) => sum + m.size, 0),
+        };
       } finally {
         await zip.close();
       }
@@ -240,7 +263,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
     },
   };
 
-  return { parts, admin, docker, filestoreShell, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
+  return { parts, admin, docker, filestoreShell, volumeOutput, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
 }
 
 /** The Odoo series an archive's manifest names (`major_version`), if it has one. */

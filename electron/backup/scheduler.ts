@@ -47,6 +47,8 @@ export class BackupScheduler {
     for (const host of this.deps.hosts.list()) {
       const store = this.store(host.id);
       if (!store || host.connection.state === 'failed' || host.connection.state === 'backoff') continue; // unreachable now: its runs wait
+      // Kept copies of replaced data whose undo window ended give their disk back.
+      await this.deps.backups.discardExpired(host.id).catch((error: Error) => this.deps.log.warn('could not drop expired kept copies', { hostId: host.id, error: error.message }));
       let due;
       try {
         due = await store.claimDue(holder);

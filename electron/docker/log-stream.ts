@@ -52,3 +52,22 @@ export function logLines(buffer: Buffer): string[] {
   splitter.end();
   return lines;
 }
+
+/** A log line longer than this is cut (Odoo's tracebacks fit; a dumped blob does not). */
+export const MAX_LOG_LINE_CHARS = 8 * 1024;
+/** What one answer of tenants.logs carries at most: the newest lines that fit. */
+export const MAX_LOG_ANSWER_CHARS = 2 * 2 ** 20;
+
+/** Lines cut to MAX_LOG_LINE_CHARS each, and the newest of them within MAX_LOG_ANSWER_CHARS. */
+export function boundedLogLines(lines: readonly string[]): string[] {
+  const kept: string[] = [];
+  let total = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    const cut = line.length > MAX_LOG_LINE_CHARS ? `${line.slice(0, MAX_LOG_LINE_CHARS)} … (${line.length - MAX_LOG_LINE_CHARS} characters cut)` : line;
+    total += cut.length + 1;
+    if (total > MAX_LOG_ANSWER_CHARS) break;
+    kept.push(cut);
+  }
+  return kept.reverse();
+}

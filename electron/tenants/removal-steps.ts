@@ -1,4 +1,7 @@
 import { FleetError } from '../../shared/errors.js';
+import { dropKeptDatabase } from '../backup/restore-job.js';
+import { UndoStore } from '../backup/undo-store.js';
+import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { removeContainerIfPresent, removeVolumeIfPresent, type TenantJobDeps } from './create-job.js';
@@ -19,7 +22,7 @@ interface TenantInput {
  * role, volumes and stored secrets (parts found by a step named `preflight`). Every step goes
  * only forward: a crash never leaves a half-removed tenant.
  */
-export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & { secretIds: TenantSecretIds }): StepDefinition<I>[] {
+export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & { secretIds: TenantSecretIds; coordinators?: HostCoordinators }): StepDefinition<I>[] {
   const endpoint = (input: I) => deps.hosts.endpoint(input.hostId);
   const parts = (ctx: StepContext<I>) => {
     const found = ctx.output<TenantParts>('preflight');
@@ -41,6 +44,18 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
           const all = await d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`] } });
           for (const c of all) await removeContainerIfPresent(d, c.Id);
         }, 120_000);
+      },
+    },
+    {
+      // A restore's kept copy is owned by the tenant's role: it goes first, or the role could not.
+      name: 'drop-kept-copy',
+      title: 'Drop the data a restore kept for its undo window',
+      onCrash: 'resume',
+      async run(ctx) {
+        const { database, role } = parts(ctx);
+        await withAdmin(deps.pool, admin(ctx.input), (client) => dropKeptDatabase(client, database, role));
+        const coordinator = deps.coordinators?.of(ctx.input.hostId);
+        if (coordinator) await new UndoStore(coordinator).remove(ctx.input.name);
       },
     },
     {

@@ -42,3 +42,9 @@ export function tenantLabels(spec: Pick<TenantSpec, 'name' | 'hostId' | 'databas
   }
   return labels;
 }
+
+/** The public host name a tenant's router rule serves (`Host(\`…\`)`), or null. */
+export function publicHostOf(labels: Record<string, string> | undefined): string | null {
+  const rule = Object.entries(labels ?? {}).find(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key) && !key.includes('-ws.'))?.[1];
+  return rule ? (/Host\(`([^`]+)`\)/.exec(rule)?.[1] ?? null) : null;
+}

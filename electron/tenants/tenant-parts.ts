@@ -1,7 +1,7 @@
 import { FleetError } from '../../shared/errors.js';
 import type { Json } from '../jobs/types.js';
 import type { TenantJobDeps } from './create-job.js';
-import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
+import { DATABASE_LABEL, publicHostOf, TENANT_LABEL } from './routing.js';
 
 /** A tenant's parts, as its host records them on its labelled server container. */
 export interface TenantParts {
@@ -13,6 +13,8 @@ export interface TenantParts {
   dataVolume: string;
   secretsVolume: string | null;
   wasRunning: boolean;
+  /** The host name its router serves (null when it has no route). */
+  publicHost: string | null;
 }
 
 /** Reads the tenant's parts from its server container, or fails with NOT_FOUND. */
@@ -33,5 +35,6 @@ export async function findTenantParts(deps: Pick<TenantJobDeps, 'docker' | 'host
     dataVolume,
     secretsVolume: info.Mounts.find((m) => m.Destination === '/run/fleet')?.Name ?? null,
     wasRunning: info.State.Running,
+    publicHost: publicHostOf(info.Config.Labels),
   };
 }

@@ -8,17 +8,18 @@ import type { Store } from '../store/database.js';
 import type Docker from 'dockerode';
 import type { TenantFigures } from '../../shared/tenant-views.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
-import { DockerLogLines, logLines } from '../docker/log-stream.js';
+import { boundedLogLines, logLines } from '../docker/log-stream.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { createTenantJob, type TenantJobDeps } from './create-job.js';
 import type { BackupDeps } from '../backup/archive-steps.js';
 import type { ArchiveTargets } from '../backup/backup-service.js';
+import { resetAdminPassword } from './admin-password.js';
 import { decommissionTenantJob } from './decommission-job.js';
 import { probeTenantHealth } from './health.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { MAINTENANCE_ROLE } from './maintenance.js';
 import { ReconcileService } from './reconcile-service.js';
-import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
+import { DATABASE_LABEL, publicHostOf, TENANT_LABEL } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
 export class TenantService {
@@ -82,7 +83,6 @@ export class TenantService {
     const env = info.Config.Env ?? [];
     const envValue = (key: string) => env.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1) ?? null;
     const [image, tag] = splitImage(info.Config.Image);
-    const rule = Object.entries(labels).find(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key) && !key.includes('-ws.'))?.[1];
     const health = info.State.Running ? await probeTenantHealth(this.deps, hostId, info) : { ok: false, detail: `not running (${info.State.Status})` };
     return {
       name,
@@ -92,7 +92,7 @@ export class TenantService {
       status: info.State.Running ? `Up since ${info.State.StartedAt}` : `Exited (${info.State.ExitCode}) at ${info.State.FinishedAt}`,
       image,
       tag,
-      publicHost: rule ? (/Host\(`([^`]+)`\)/.exec(rule)?.[1] ?? null) : null,
+      publicHost: publicHostOf(labels),
       suspended: !info.State.Running && maintenance.length > 0,
       database: labels[DATABASE_LABEL] ?? null,
       role: envValue('USER'),
@@ -130,6 +130,11 @@ export class TenantService {
     const claimed = this.deps.store.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(marker, new Date().toISOString());
     if (claimed.changes === 0) throw new FleetError('CONFLICT', 'These credentials were already shown once. Reset the admin password in Odoo if they were lost.');
     return { login: 'admin', password: this.deps.vault.get(secretId) };
+  }
+
+  /** A new generated password for one of the tenant's Odoo administrators, shown once. */
+  resetAdminPassword(hostId: string, name: string, login: string): Promise<{ login: string; password: string }> {
+    return resetAdminPassword(this.deps, hostId, name, login);
   }
 
   /** Database and filestore sizes, CPU and memory, each measured where it lives. */
@@ -214,26 +219,7 @@ export class TenantService {
       d.getContainer(id).logs({ stdout: true, stderr: true, tail, timestamps: true, ...(sinceSeconds ? { since: sinceSeconds as unknown as number } : {}) }) as unknown as Promise<Buffer>,
     );
     const lines = logLines(buffer);
-    return since ? lines.filter((line) => isAfter(line.slice(0, line.indexOf(' ')), since)) : lines;
-  }
-
-  /** Streams the tenant's server log until the signal aborts (the CLI's `tenants logs -f`). */
-  async followLogs(hostId: string, name: string, options: { tail: number; signal: AbortSignal; onLine: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<void> {
-    const { endpoint, id } = await this.server(hostId, name);
-    const stream = (await this.deps.docker.call(endpoint, (d) =>
-      d.getContainer(id).logs({ follow: true, stdout: true, stderr: true, tail: options.tail, timestamps: true }),
-    )) as NodeJS.ReadableStream & { destroy(): void };
-    await new Promise<void>((resolve, reject) => {
-      const lines = new DockerLogLines(options.onLine);
-      const stop = () => {
-        stream.destroy();
-        resolve();
-      };
-      options.signal.addEventListener('abort', stop, { once: true });
-      stream.on('end', () => resolve());
-      stream.on('error', (error: Error) => (options.signal.aborted ? resolve() : reject(error)));
-      stream.pipe(lines);
-    });
+    return boundedLogLines(since ? lines.filter((line) => isAfter(line.slice(0, line.indexOf(' ')), since)) : lines);
   }
 
   private async server(hostId: string, name: string) {
@@ -265,7 +251,6 @@ export class TenantService {
     const inMaintenance = new Set(all.filter((c) => role(c) === MAINTENANCE_ROLE).map((c) => c.Labels[TENANT_LABEL]));
     return all.filter((c) => role(c) === 'server').map((c) => {
       const labels = c.Labels ?? {};
-      const rule = Object.entries(labels).find(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key) && !key.includes('-ws.'))?.[1];
       return {
         name: labels[TENANT_LABEL]!,
         hostId,
@@ -273,7 +258,7 @@ export class TenantService {
         state: c.State,
         status: c.Status,
         image: c.Image,
-        publicHost: rule ? (/Host\(`([^`]+)`\)/.exec(rule)?.[1] ?? null) : null,
+        publicHost: publicHostOf(labels),
         suspended: c.State !== 'running' && inMaintenance.has(labels[TENANT_LABEL]),
       };
     });

@@ -132,6 +132,24 @@ describe('backup schedule, verify and restore in the web console (Chromium)', ()
     expect((await web.console.call('tenants.show', { hostId, name: NAME })).state).toBe('running');
   });
 
+  it('shows the data the restore replaced with the disk it holds, and undoes the restore after the name is typed', async () => {
+    const kept = section().getByTestId('kept-copy');
+    await kept.waitFor({ timeout: 30_000 });
+    expect(await kept.getByTestId('kept-copy-database').textContent()).toMatch(/^[\d,]+ MiB$/);
+    expect(await kept.getByTestId('kept-copy-filestore').textContent()).toMatch(/^[\d,]+ MiB$/);
+    const previous = await section().getByTestId('job-view').getAttribute('data-job-id');
+    await kept.getByTestId('kept-copy-undo').click();
+    const dialog = page.getByTestId('kept-copy-dialog');
+    expect(await dialog.getByTestId('kept-copy-submit').isDisabled()).toBe(true);
+    await dialog.getByTestId('kept-copy-confirm-input').fill(NAME);
+    await dialog.getByTestId('kept-copy-submit').click();
+    await dialog.waitFor({ state: 'detached' });
+    const undo = await jobOutcome(section(), previous);
+    expect(undo.state).toBe('succeeded');
+    expect((await web.console.call('jobs.get', { id: undo.id })).kind).toBe('tenant.undo-restore');
+    await expect.poll(() => page.getByTestId('tenant-state').getAttribute('data-state'), { timeout: 60_000 }).toBe('running');
+  });
+
   it('stops the schedule', async () => {
     await schedule().getByTestId('schedule-remove').click();
     await schedule().getByTestId('schedule-none').waitFor({ timeout: 30_000 });

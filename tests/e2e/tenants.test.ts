@@ -63,6 +63,11 @@ describe('tenants in the web console (Chromium)', () => {
     await page.getByTestId('tenant-row-e2e-shop').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('tenant-row-e2e-shop').getAttribute('data-state')).toBe('running');
     await page.getByTestId('tenant-action-suspend-e2e-shop').click();
+    // Running: it asks first, and Cancel leaves it running.
+    await page.getByTestId('suspend-cancel').click();
+    expect(await page.getByTestId('tenant-row-e2e-shop').getAttribute('data-state')).toBe('running');
+    await page.getByTestId('tenant-action-suspend-e2e-shop').click();
+    await page.getByTestId('suspend-confirm').click();
     await expect.poll(() => page.getByTestId('tenant-row-e2e-shop').getAttribute('data-state'), { timeout: 60_000 }).toBe('exited');
     await expect.poll(() => page.getByTestId('tenant-row-e2e-shop').getAttribute('data-suspended'), { timeout: 30_000 }).toBe('true');
     expect(await page.getByTestId('tenant-action-start-e2e-shop').isDisabled()).toBe(true); // only reactivate brings it back

@@ -121,7 +121,7 @@ describe('backup destinations and encryption', () => {
     expect(((await other.call('jobs.get', { id: verifyJobId })).result as { verdict: { ok: boolean; detail: string } }).verdict).toMatchObject({ ok: true, detail: expect.stringMatching(/recorded row counts/) });
 
     await asTenant(other, otherHostId, "UPDATE fleet_marker SET v = 'Broken after the backup'");
-    const restore = await other.services.jobs.wait((await other.call('backups.restore', { hostId: otherHostId, name: 'it-dest', backupId: entry.id })).jobId);
+    const restore = await other.services.jobs.wait((await other.call('backups.restore', { hostId: otherHostId, name: 'it-dest', confirm: 'it-dest', backupId: entry.id })).jobId);
     expect(restore.error ?? null).toBeNull();
     expect((await asTenant(other, otherHostId, 'SELECT v FROM fleet_marker')).rows).toEqual([{ v: 'Before the backup' }]);
   });

@@ -57,7 +57,12 @@ describe('a tenant through the CLI', () => {
     expect(shown.json()).toMatchObject({ name: 'it-cli', database: 'it_cli', publicHost: 'it-cli.shops.test', health: { ok: true }, suspended: false });
     expect(cli(['tenants', 'show', 'it-cli', '--host', 'alpha']).stdout).toMatch(/Health\s+ok/);
 
-    expect(cli(['tenants', 'suspend', 'it-cli', '--host', 'alpha']).code).toBe(0);
+    // Suspending a running tenant stops it: without a terminal to ask on, --yes is needed.
+    const unasked = cli(['tenants', 'suspend', 'it-cli', '--host', 'alpha']);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toMatch(/running: suspending stops it\. Pass --yes/);
+    expect(cli(['tenants', 'list', '--host', 'alpha', '--json']).json()).toEqual([expect.objectContaining({ name: 'it-cli', state: 'running', suspended: false })]);
+    expect(cli(['tenants', 'suspend', 'it-cli', '--host', 'alpha', '--yes']).code).toBe(0);
     expect(cli(['tenants', 'list', '--host', 'alpha', '--json']).json()).toEqual([expect.objectContaining({ name: 'it-cli', suspended: true })]);
     const refused = cli(['tenants', 'start', 'it-cli', '--host', 'alpha', '--json']);
     expect(refused.code).not.toBe(0);
@@ -68,6 +73,25 @@ describe('a tenant through the CLI', () => {
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.json()).toMatchObject({ tenant: 'it-cli', state: 'succeeded', verification: { ok: true } });
     expect(cli(['backups', '--host', 'alpha', '--tenant', 'it-cli']).stdout).toMatch(/it-cli\s+backup\s+succeeded/);
+
+    // A restore confirms as the UI does, keeps the replaced data, and is undone in one step.
+    const backupId = backup.json().id as string;
+    const unconfirmedRestore = cli(['restore', 'it-cli', '--host', 'alpha', '--backup', backupId]);
+    expect(unconfirmedRestore.code).toBe(2);
+    expect(unconfirmedRestore.stderr).toMatch(/--confirm it-cli/);
+    expect(cli(['restore', 'it-cli', '--host', 'alpha', '--backup', backupId, '--confirm', 'it-clj']).code).toBe(2);
+    expect(cli(['jobs', 'list', '--json']).json().filter((j: { kind: string }) => j.kind === 'tenant.restore')).toEqual([]);
+    const restored = cli(['restore', 'it-cli', '--host', 'alpha', '--backup', backupId, '--confirm', 'it-cli']);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(/it-cli is restored\.\nThe replaced data is kept until .+: 'odoo-fleet undo-restore it-cli' puts it back\./);
+    expect(cli(['kept-copy', 'it-cli', '--host', 'alpha']).stdout).toMatch(/^Kept from the restore of .+ until .+: database \d+ MiB, filestore \d+ MiB\./);
+    expect(cli(['undo-restore', 'it-cli', '--host', 'alpha']).code).toBe(2);
+    const undone = cli(['undo-restore', 'it-cli', '--host', 'alpha', '--confirm', 'it-cli']);
+    expect(undone.code, undone.stderr).toBe(0);
+    expect(undone.stdout).toMatch(/it-cli is back to its data from before the restore/);
+    const dropped = cli(['kept-copy', 'it-cli', '--host', 'alpha', '--drop', '--confirm', 'it-cli']);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(cli(['kept-copy', 'it-cli', '--host', 'alpha', '--json']).stdout.trim()).toBe('null');
 
     // Without a terminal the typed confirmation must be given; a wrong one is refused.
     const unconfirmed = cli(['tenants', 'decommission', 'it-cli', '--host', 'alpha']);
@@ -83,7 +107,9 @@ describe('a tenant through the CLI', () => {
 
     // The host's shared trail names what this console did.
     const trail = cli(['audit', '--host', 'alpha', '--json']).json() as Array<{ operation: string; outcome: string }>;
-    expect(trail.map((e) => e.operation)).toEqual(expect.arrayContaining(['tenants.create', 'tenants.suspend', 'tenants.reactivate', 'backups.create', 'tenants.decommission']));
+    expect(trail.map((e) => e.operation)).toEqual(
+      expect.arrayContaining(['tenants.create', 'tenants.suspend', 'tenants.reactivate', 'backups.create', 'backups.restore', 'backups.undoRestore', 'backups.discardKeptCopy', 'tenants.decommission']),
+    );
     expect(JSON.stringify(trail)).not.toContain(testbed.postgres.adminPassword);
   });
 });

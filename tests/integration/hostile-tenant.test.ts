@@ -148,7 +148,7 @@ describe('a hostile tenant', () => {
     expect((await fleet.call('jobs.get', { id: verify.jobId })).result).toMatchObject({ verdict: { ok: true } });
     await expectNothingGained();
 
-    await succeeded(fleet.call('backups.restore', { hostId, name: TENANT, backupId: backup.backupId, copy: true, neutralize: true }));
+    await succeeded(fleet.call('backups.restore', { hostId, name: TENANT, confirm: TENANT, backupId: backup.backupId, copy: true, neutralize: true }));
     await expectNothingGained();
     // The traps did fire — during copy and neutralize, in the restored copy — with no more than
     // the tenant's rights: the session was a throw-away member of the tenant's role.
@@ -221,14 +221,15 @@ describe('a hostile tenant', () => {
     for (const [what, dump, expected] of dumps) {
       const file = path.join(scratchDir, `${what.replace(/\W+/g, '-')}.zip`);
       execFileSync('/usr/bin/python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("dump.sql", sys.argv[2]); z.writestr("manifest.json","{}"); z.close()', file, dump]);
-      const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: TENANT, file }, CLI)).jobId);
+      const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: TENANT, confirm: TENANT, file }, CLI)).jobId);
       expect(`${what}: ${job.error?.code}`).toMatch(new RegExp(`${what}: ${expected.source}`));
       expect(job.error).toMatchObject({ step: 'load-dump' });
     }
     await expectNothingGained();
     expect((await roleRights(ROLE)).verifier).toBe(before.verifier);
     expect(await tenantSql('SELECT key, value FROM ir_config_parameter ORDER BY key')).toEqual(before.params);
-    expect((await tenantSql("SELECT datname FROM pg_database WHERE datname LIKE 'it\\_hostile\\_\\_%'", 'postgres'))).toEqual([]);
+    // No scratch copy left; the first test's restore kept the data it replaced, refusing logins.
+    expect(await tenantSql("SELECT datname, datallowconn FROM pg_database WHERE datname LIKE 'it\\_hostile\\_\\_%'", 'postgres')).toEqual([{ datname: `${DB}__previous`, datallowconn: false }]);
     expect(await fleet.call('tenants.show', { hostId, name: TENANT })).toMatchObject({ state: 'running', health: { ok: true } });
   });
 

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLines } from '../../electron/docker/log-stream.js';
+import { storedPasswordIs } from '../../electron/backup/restore-checks.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
+import { odooPasswordHash } from '../../electron/tenants/odoo-password.js';
 import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
 import { startCli, waitForJobStep } from '../support/cli-process.js';
 import { getTestbed } from '../support/testbed.js';
@@ -70,6 +72,13 @@ async function leftovers() {
   return { databases: dbs.rows.map((r: { datname: string }) => r.datname), folders: (await filestore('ls -a ..')).split(/\s+/).filter((f) => f.includes('it_restore')).sort() };
 }
 
+/** Drops the kept copy a restore left, if any (tests below want the tenant's data alone). */
+async function discardKeptCopy(): Promise<void> {
+  if (!(await fleet.call('backups.keptCopy', { hostId, name: 'it-restore' }))) return;
+  const job = await fleet.services.jobs.wait((await fleet.call('backups.discardKeptCopy', { hostId, name: 'it-restore', confirm: 'it-restore' })).jobId);
+  expect(job.error ?? null).toBeNull();
+}
+
 async function state(): Promise<string> {
   return (await fleet.call('tenants.show', { hostId, name: 'it-restore' })).state;
 }
@@ -78,23 +87,98 @@ describe('restoring a tenant', () => {
   it('puts the backup’s database and filestore back, owned by the tenant, and leaves it running', async () => {
     await asTenant("INSERT INTO fleet_marker VALUES ('after')");
     await filestore('echo changed > ab/abcdef && echo new > ab/added');
-    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId });
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId });
     const job = await fleet.services.jobs.wait(jobId);
     expect(job.error ?? null).toBeNull();
     expect(await asTenant('SELECT v FROM fleet_marker ORDER BY v')).toEqual([{ v: 'before' }]);
     expect(await asTenant('SELECT count(*)::int AS n FROM fleet_bulk')).toEqual([{ n: 300000 }]);
     expect(await asTenant("SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace")).toEqual([{ owner: 'odoo_it_restore' }]);
     expect((await filestore('cat ab/abcdef; ls ab')).split(/\s+/).filter(Boolean)).toEqual(['original', 'abcdef']);
-    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+    // The replaced data is kept for the undo window, inert (no connections), its disk measured.
+    expect(await leftovers()).toEqual({ databases: ['it_restore', 'it_restore__previous'], folders: ['.previous-it_restore', 'it_restore'] });
+    const kept = await fleet.call('backups.keptCopy', { hostId, name: 'it-restore' });
+    expect(kept).toMatchObject({ tenant: 'it-restore', database: 'it_restore', jobId });
+    expect(kept!.databaseBytes).toBeGreaterThan(1_000_000);
+    expect(kept!.filestoreBytes).toBeGreaterThan(0);
+    expect(Date.parse(kept!.keptUntil) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    expect(job.result).toMatchObject({ findings: { keptUntil: kept!.keptUntil } });
     const detail = await fleet.call('tenants.show', { hostId, name: 'it-restore' });
     expect(detail).toMatchObject({ state: 'running', health: { ok: true } });
+  });
+
+  it('undoes the restore in one step, and the undo itself the same way', async () => {
+    const markers = async () => ((await asTenant('SELECT v FROM fleet_marker ORDER BY v')) as Array<{ v: string }>).map((r) => r.v);
+    await expect(fleet.call('backups.undoRestore', { hostId, name: 'it-restore', confirm: 'it-restor' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    const undo = await fleet.services.jobs.wait((await fleet.call('backups.undoRestore', { hostId, name: 'it-restore', confirm: 'it-restore' })).jobId);
+    expect(undo.error ?? null).toBeNull();
+    expect(await markers()).toEqual(['after', 'before']);
+    expect((await filestore('cat ab/abcdef; ls ab')).split(/\s+/).filter(Boolean)).toEqual(['changed', 'abcdef', 'added']);
+    expect(await state()).toBe('running');
+    const redo = await fleet.services.jobs.wait((await fleet.call('backups.undoRestore', { hostId, name: 'it-restore', confirm: 'it-restore' })).jobId);
+    expect(redo.error ?? null).toBeNull();
+    expect(await markers()).toEqual(['before']);
+    expect(await leftovers()).toEqual({ databases: ['it_restore', 'it_restore__previous'], folders: ['.previous-it_restore', 'it_restore'] });
+  });
+
+  it('drops the kept copy when asked (or when its window ended), and then has no way back', async () => {
+    await discardKeptCopy();
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+    expect(await fleet.call('backups.keptCopy', { hostId, name: 'it-restore' })).toBeNull();
+    await expect(fleet.call('backups.undoRestore', { hostId, name: 'it-restore', confirm: 'it-restore' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // The scheduler's sweep drops copies whose window ended.
+    const restored = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId })).jobId);
+    expect(restored.error ?? null).toBeNull();
+    const [sweep] = await fleet.services.backups.discardExpired(hostId, Date.now() + 25 * 3_600_000);
+    expect((await fleet.services.jobs.wait(sweep!)).error ?? null).toBeNull();
+    expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+  });
+
+  it('refuses to keep the replaced data without room for it, unless the way back is given up by name', async () => {
+    const reserve = process.env.FLEET_RESTORE_RESERVE_MIB;
+    process.env.FLEET_RESTORE_RESERVE_MIB = String(2 ** 40); // more than any disk here
+    try {
+      await asTenant("INSERT INTO fleet_marker VALUES ('kept')");
+      const refused = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId })).jobId);
+      expect(refused.error).toMatchObject({ code: 'CONFLICT', step: 'room', message: expect.stringMatching(/--without-undo it-restore/) });
+      expect(await asTenant("SELECT count(*)::int AS n FROM fleet_marker WHERE v = 'kept'")).toEqual([{ n: 1 }]);
+      await expect(fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', withoutUndo: 'other', backupId })).rejects.toMatchObject({ code: 'VALIDATION' });
+      const done = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', withoutUndo: 'it-restore', backupId })).jobId);
+      expect(done.error ?? null).toBeNull();
+      expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
+      expect(await fleet.call('backups.keptCopy', { hostId, name: 'it-restore' })).toBeNull();
+    } finally {
+      if (reserve === undefined) delete process.env.FLEET_RESTORE_RESERVE_MIB;
+      else process.env.FLEET_RESTORE_RESERVE_MIB = reserve;
+    }
+  });
+
+  it("says when the restored administrators are back on Odoo's default password or web.base.url names another host, and sets a new password", async () => {
+    // A database "made elsewhere": admin/admin, and its old address.
+    await asTenant(`UPDATE res_users SET password = '${odooPasswordHash('admin', 1000)}' WHERE login = 'admin'`);
+    await asTenant("UPDATE ir_config_parameter SET value = 'https://old-shop.example.org' WHERE key = 'web.base.url'");
+    const elsewhere = await fleet.call('backups.create', { hostId, name: 'it-restore' });
+    expect((await fleet.services.jobs.wait(elsewhere.jobId)).error ?? null).toBeNull();
+    const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId: elsewhere.backupId })).jobId);
+    expect(job.error ?? null).toBeNull();
+    expect(job.result).toMatchObject({
+      findings: { adminsOnDefaultPassword: ['admin'], baseUrl: { stored: 'https://old-shop.example.org', servedAt: 'it-restore.shops.test', stale: true } },
+    });
+    await expect(fleet.call('tenants.resetAdminPassword', { hostId, name: 'it-restore', login: 'nobody' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const reset = await fleet.call('tenants.resetAdminPassword', { hostId, name: 'it-restore', login: 'admin' });
+    expect(reset.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const stored = ((await asTenant("SELECT password FROM res_users WHERE login = 'admin'")) as Array<{ password: string }>)[0]!.password;
+    expect(await storedPasswordIs(stored, reset.password)).toBe(true);
+    expect(await storedPasswordIs(stored, 'admin')).toBe(false);
+    expect(JSON.stringify(fleet.services.audit.list(5))).not.toContain(reset.password);
+    await asTenant("UPDATE ir_config_parameter SET value = 'http://localhost:8069' WHERE key = 'web.base.url'");
+    await discardKeptCopy();
   });
 
   it('keeps a stopped tenant stopped, and can restore as a neutralized copy', async () => {
     const uuid = async () => (await asTenant("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")) as Array<{ value: string }>;
     const before = (await uuid())[0]!.value;
     await fleet.services.jobs.wait((await fleet.call('tenants.stop', { hostId, name: 'it-restore' })).jobId);
-    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId, copy: true, neutralize: true });
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId, copy: true, neutralize: true });
     expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
     expect(await state()).toBe('exited');
     expect((await uuid())[0]!.value).not.toBe(before);
@@ -115,8 +199,8 @@ describe('restoring a tenant', () => {
       '    for n in names: out.writestr(n, src.read(n))',
     ].join('\n'), archive, odooZip]);
     await asTenant("INSERT INTO fleet_marker VALUES ('odoo')");
-    await expect(fleet.call('backups.restore', { hostId, name: 'it-restore', file: odooZip })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', file: odooZip }, CLI);
+    await expect(fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', file: odooZip })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', file: odooZip }, CLI);
     expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
     expect(await asTenant('SELECT v FROM fleet_marker ORDER BY v')).toEqual([{ v: 'before' }]);
   });
@@ -126,8 +210,8 @@ describe('restoring a tenant', () => {
     const original = fs.readFileSync(archive);
     const bad = async (file: string, message: RegExp, options: { catalogued?: boolean } = {}) => {
       const started = options.catalogued
-        ? await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId })
-        : await fleet.call('backups.restore', { hostId, name: 'it-restore', file }, CLI);
+        ? await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId })
+        : await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', file }, CLI);
       const job = await fleet.services.jobs.wait(started.jobId);
       expect(job.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'check-archive', message: expect.stringMatching(message) });
       expect(job.steps.find((s) => s.name === 'preflight')!.state).toBe('skipped'); // never reached
@@ -164,20 +248,21 @@ describe('restoring a tenant', () => {
       '        out.writestr(n, data)',
     ].join('\n');
     execFileSync('/usr/bin/python3', ['-c', script, archive, other]);
-    const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', file: other }, CLI)).jobId);
+    const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', file: other }, CLI)).jobId);
     expect(job.error).toMatchObject({ code: 'VALIDATION', step: 'preflight', message: expect.stringMatching(/Odoo 16\.0 database; the tenant runs Odoo 17\.0/) });
     expect(job.steps.find((s) => s.name === 'scratch-database')!.state).toBe('skipped');
     expect(await state()).toBe('running');
   });
 
   it('stops at the first SQL error of a dump, leaving the tenant as it was', async () => {
+    await discardKeptCopy(); // the tests before kept what their restores replaced
     // psql exits at the error while megabytes of the dump are still to come: the feed stops,
     // its error is reported, and the scratch database goes.
     const broken = path.join(path.dirname(archive), 'broken-dump.zip');
     const script = 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); z.writestr("dump.sql", "SELECT no_such_function();" + chr(10) + ("-- filler line to keep psql fed" + chr(10)) * 400000); z.writestr("manifest.json","{}"); z.close()';
     execFileSync('/usr/bin/python3', ['-c', script, broken]);
     await asTenant("INSERT INTO fleet_marker VALUES ('kept')");
-    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', file: broken }, CLI);
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', file: broken }, CLI);
     const job = await fleet.services.jobs.wait(jobId);
     expect(job.error).toMatchObject({ code: 'COMMAND_FAILED', step: 'load-dump', message: expect.stringMatching(/no_such_function/) });
     expect(await asTenant("SELECT count(*)::int AS n FROM fleet_marker WHERE v = 'kept'")).toEqual([{ n: 1 }]);
@@ -191,7 +276,7 @@ describe('restoring a tenant', () => {
     const evil = path.join(path.dirname(archive), 'evil.zip');
     const script = 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("dump.sql", "RESET ROLE;" + chr(10) + "\\\\! cat /tmp/.fleet-pgpass" + chr(10) + "CREATE ROLE fleet_evil_superuser SUPERUSER;" + chr(10)); z.writestr("manifest.json","{}"); z.close()';
     execFileSync('/usr/bin/python3', ['-c', script, evil]);
-    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', file: evil }, CLI);
+    const { jobId } = await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', file: evil }, CLI);
     const job = await fleet.services.jobs.wait(jobId);
     // The shell escape is refused before psql sees a byte of the dump.
     expect(job.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'load-dump', message: expect.stringMatching(/line 2 .*\\!/) });
@@ -248,11 +333,12 @@ describe('restoring a tenant', () => {
   });
 
   it("a swap that fails undoes only its own work, and leaves another's database alone", async () => {
+    await discardKeptCopy();
     const admin = fleet.services.hosts.dbTarget(hostId)!;
     await asTenant("INSERT INTO fleet_marker VALUES ('served')");
     await withPostgres(fleet.services.pool, admin, (c) => c.query('CREATE DATABASE it_restore__previous'));
     try {
-      const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', backupId })).jobId);
+      const job = await fleet.services.jobs.wait((await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId })).jobId);
       expect(job.error).toMatchObject({ code: 'CONFLICT', step: 'swap' });
       expect(await asTenant("SELECT count(*)::int AS n FROM fleet_marker WHERE v = 'served'")).toEqual([{ n: 1 }]);
       const dbs = await withPostgres(fleet.services.pool, admin, (c) => c.query("SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname LIKE 'it_restore%' ORDER BY 1"));
@@ -264,9 +350,10 @@ describe('restoring a tenant', () => {
   });
 
   it('after a console is killed while loading the dump, the tenant serves its old data', async () => {
+    await discardKeptCopy();
     const dataDir = fleet.services.dataDir;
     await fleet.services.close();
-    const cli = startCli(dataDir, PASSPHRASE, ['restore', 'it-restore', '--host', 'alpha', '--backup', backupId]);
+    const cli = startCli(dataDir, PASSPHRASE, ['restore', 'it-restore', '--host', 'alpha', '--backup', backupId, '--confirm', 'it-restore']);
     await waitForJobStep(dataDir, 'tenant.restore', 'load-dump', 'running');
     await new Promise((r) => setTimeout(r, 700)); // into the load
     await cli.kill();

@@ -127,15 +127,15 @@ describe('creating a tenant', () => {
   it("shows and follows the tenant's log", async () => {
     const { lines } = await fleet.call('tenants.logs', { hostId, name: 'it-acme', tail: 50 });
     expect(lines.join('\n')).toMatch(/GET \/web\/health/);
-    const seen: string[] = [];
-    const stop = new AbortController();
-    const following = fleet.services.tenants.followLogs(hostId, 'it-acme', { tail: 0, signal: stop.signal, onLine: (line) => seen.push(line) });
-    await new Promise((r) => setTimeout(r, 500));
+    // Followed as the UIs and the CLI follow it: the lines after the newest timestamp seen.
+    const since = lines.at(-1)!.split(' ')[0]!;
     await authenticate(spec('it-acme'), 'not the password'); // a request the server logs
-    const deadline = Date.now() + 10_000;
-    while (!seen.some((line) => line.includes('/web/session/authenticate')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    stop.abort();
-    await following;
+    const seen: string[] = [];
+    const deadline = Date.now() + 30_000;
+    while (!seen.some((line) => line.includes('/web/session/authenticate')) && Date.now() < deadline) {
+      seen.push(...(await fleet.call('tenants.logs', { hostId, name: 'it-acme', since, tail: 500 })).lines);
+      await new Promise((r) => setTimeout(r, 250));
+    }
     expect(seen.some((line) => line.includes('/web/session/authenticate'))).toBe(true);
   });
 

@@ -13,6 +13,7 @@ import { href } from '../lib/router.js';
 import { useCan, useSession } from '../lib/session.js';
 import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
 import { DecommissionDialog } from './tenant/DecommissionDialog.js';
+import { SuspendDialog } from './tenant/SuspendDialog.js';
 import { TenantBackups } from './tenant/TenantBackups.js';
 import { TenantFiguresCard } from './tenant/TenantFigures.js';
 import { TenantJobs } from './tenant/TenantJobs.js';
@@ -74,6 +75,8 @@ export function TenantPage({
   const [busy, setBusy] = useState<Action | null>(null);
   const [actionError, setActionError] = useState<FleetError | null>(null);
   const [decommissioning, setDecommissioning] = useState(false);
+  /** Suspending a running tenant stops it for its users: asked first. */
+  const [confirmingSuspend, setConfirmingSuspend] = useState(false);
   /** Bumped when a job on this tenant finishes: the figures reload too. */
   const [version, setVersion] = useState(0);
   const seq = useRef(0);
@@ -187,7 +190,7 @@ export function TenantPage({
               type="button"
               className={`btn${a === 'suspend' ? ' btn-danger-ghost' : ''}`}
               disabled={busy !== null || actionDisabled(a, d)}
-              onClick={() => void run(a)}
+              onClick={() => (a === 'suspend' && d.state === 'running' ? setConfirmingSuspend(true) : void run(a))}
               title={ACTION_HINTS[a]}
               data-testid={`tenant-page-action-${a}`}
             >
@@ -202,6 +205,7 @@ export function TenantPage({
         </div>
       </header>
 
+      {confirmingSuspend ? <SuspendDialog name={name} onConfirm={() => void run('suspend')} onClose={() => setConfirmingSuspend(false)} /> : null}
       {actionError ? <ErrorBox error={actionError} compact testId="tenant-action-error" /> : null}
       {job ? <JobPanel key={job.jobId} jobId={job.jobId} title={job.action[0]!.toUpperCase() + job.action.slice(1)} /> : null}
       {error ? <ErrorBox error={error} compact testId="tenant-error" /> : null}

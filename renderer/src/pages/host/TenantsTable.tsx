@@ -8,6 +8,7 @@ import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { roleAtLeast } from '../../lib/roles.js';
 import { href } from '../../lib/router.js';
 import { useSession } from '../../lib/session.js';
+import { SuspendDialog } from '../tenant/SuspendDialog.js';
 
 const ACTIONS = ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -31,6 +32,8 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
   /** The last job started from each row, by tenant name. */
   const [jobs, setJobs] = useState<Record<string, { action: Action; jobId: string } | undefined>>({});
   const [busy, setBusy] = useState<string | null>(null);
+  /** Suspending a running tenant stops it for its users: asked first. */
+  const [suspending, setSuspending] = useState<string | null>(null);
   const [actionError, setActionError] = useState<{ name: string; error: FleetError } | null>(null);
   const seq = useRef(0);
 
@@ -90,6 +93,7 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
       </div>
       {error ? <ErrorBox error={error} compact testId="tenants-error" /> : null}
       {actionError ? <ErrorBox error={actionError.error} compact testId="tenant-action-error" /> : null}
+      {suspending ? <SuspendDialog name={suspending} onConfirm={() => void run('suspend', suspending)} onClose={() => setSuspending(null)} /> : null}
       <div className="table-wrap">
         <table className="table table-dense tenants-table" data-testid="tenants-table">
           <thead>
@@ -136,7 +140,7 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
                           type="button"
                           className={`btn btn-small${a === 'suspend' ? ' btn-danger-ghost' : ''}`}
                           disabled={busy === t.name || disabledFor(a, t)}
-                          onClick={() => void run(a, t.name)}
+                          onClick={() => (a === 'suspend' && t.state === 'running' ? setSuspending(t.name) : void run(a, t.name))}
                           data-testid={`tenant-action-${a}-${t.name}`}
                         >
                           {a}

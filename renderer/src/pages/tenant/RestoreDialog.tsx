@@ -26,10 +26,11 @@ export function RestoreDialog({
   const api = useApi();
   const [copy, setCopy] = useState(false);
   const [neutralize, setNeutralize] = useState(false);
+  const [withoutUndo, setWithoutUndo] = useState(false);
   const submit = useSubmit({ holdOnSuccess: true });
 
-  const restore = async () => {
-    const started = await api.call('backups.restore', { hostId, name, backupId: backup.id, copy, neutralize });
+  const restore = async (typed: string) => {
+    const started = await api.call('backups.restore', { hostId, name, backupId: backup.id, copy, neutralize, confirm: typed, ...(withoutUndo ? { withoutUndo: typed } : {}) });
     onStarted(started.jobId);
   };
 
@@ -48,9 +49,13 @@ export function RestoreDialog({
           <p>
             The archive is checked, then loaded into a <strong>new database and filestore beside the tenant’s</strong>. Only once that succeeded is the
             Odoo server stopped and the tenant’s <strong>current database and filestore replaced</strong> by the restored ones; the server is started again
-            if it was running. The current data is dropped then: back it up first if you may need it.
+            if it was running. The replaced data is <strong>kept for the undo window</strong> (24 hours unless this console is set otherwise): one step
+            puts it back, and the tenant’s backups section shows the disk it holds until then.
           </p>
-          <p className="small muted">A failure before the swap leaves the tenant serving its current data.</p>
+          <p className="small muted">
+            A failure before the swap leaves the tenant serving its current data. When the host lacks the disk to keep both copies, the restore is refused
+            unless you give up the way back below.
+          </p>
         </>
       }
     >
@@ -63,6 +68,10 @@ export function RestoreDialog({
           <label className="inline-check">
             <input type="checkbox" checked={neutralize} onChange={(e) => setNeutralize(e.target.checked)} data-testid="restore-neutralize" />
             neutralize (crons and outgoing mail off)
+          </label>
+          <label className="inline-check">
+            <input type="checkbox" checked={withoutUndo} onChange={(e) => setWithoutUndo(e.target.checked)} data-testid="restore-without-undo" />
+            without a way back (drop the current data once restored; the typed name confirms this too)
           </label>
         </div>
       </TypedConfirm>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BackupEntry } from '../../../../shared/backups.js';
+import type { BackupEntry, RestoreFindings } from '../../../../shared/backups.js';
 import type { HostView } from '../../../../shared/hosts.js';
 import { useApi } from '../../api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
@@ -14,6 +14,7 @@ import { BackupSchedule } from './BackupSchedule.js';
 import { BackupsTable } from './BackupsTable.js';
 import { keyInput } from './DestinationFields.js';
 import { RebuildCatalogDialog } from './RebuildCatalogDialog.js';
+import { KeptCopyPanel, RestoreFindingsNotice } from './RestoreAftermath.js';
 import { RestoreDialog } from './RestoreDialog.js';
 import { StagingClones } from './StagingClones.js';
 import { UpdateDialog } from './UpdateDialog.js';
@@ -62,6 +63,7 @@ export function TenantBackups({
   const [choice, setChoice] = useState<BackupNowChoice>(POLICY_CHOICE);
   const [dialog, setDialog] = useState<{ kind: 'restore'; backup: BackupEntry } | { kind: 'rebuild' } | { kind: 'update' } | null>(null);
   const [verifying, setVerifying] = useState<string | null>(null);
+  const [findings, setFindings] = useState<RestoreFindings | null>(null);
   /** Bumped when a job of this section finishes: the schedule and staging clones reload. */
   const [localVersion, setLocalVersion] = useState(0);
   const seq = useRef(0);
@@ -191,13 +193,16 @@ export function TenantBackups({
           key={job.id}
           jobId={job.id}
           title={job.title}
-          onFinished={() => {
+          onFinished={(finished) => {
             setJobDone(true);
             setLocalVersion((n) => n + 1);
+            if (finished.kind === 'tenant.restore') setFindings((finished.result as { findings?: RestoreFindings | null } | undefined)?.findings ?? null);
             void load();
           }}
         />
       ) : null}
+      {findings ? <RestoreFindingsNotice hostId={hostId} name={name} findings={findings} /> : null}
+      {!noDbServer ? <KeptCopyPanel hostId={hostId} name={name} version={version + localVersion} canAct={canRestore} onJob={follow} /> : null}
       {noDbServer ? (
         <p className="notice small" data-testid="backups-unavailable">
           {error?.message}

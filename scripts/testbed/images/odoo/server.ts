@@ -337,6 +337,10 @@ CREATE TABLE IF NOT EXISTS ir_cron (
   interval_type varchar DEFAULT 'days', nextcall timestamp DEFAULT (now() at time zone 'UTC'));
 CREATE TABLE IF NOT EXISTS ir_mail_server (
   id serial PRIMARY KEY, name varchar NOT NULL UNIQUE, smtp_host varchar, smtp_port integer DEFAULT 25, active boolean DEFAULT true);
+CREATE TABLE IF NOT EXISTS res_groups (id serial PRIMARY KEY, name varchar NOT NULL);
+CREATE TABLE IF NOT EXISTS res_groups_users_rel (gid integer NOT NULL, uid integer NOT NULL, PRIMARY KEY (gid, uid));
+CREATE TABLE IF NOT EXISTS ir_model_data (
+  id serial PRIMARY KEY, module varchar NOT NULL, name varchar NOT NULL, model varchar NOT NULL, res_id integer, UNIQUE (module, name));
 `;
 
 /** Modules every database lists (uninstalled until asked for), as Odoo lists the addons it finds. */
@@ -413,6 +417,10 @@ async function initDatabase(cfg: Config, db: string, modules: string[]): Promise
         await c.query("INSERT INTO res_users (id, login, password, active) VALUES (2, 'admin', $1, true)", [await hashPassword('admin')]);
         await c.query("SELECT setval('res_users_id_seq', (SELECT max(id) FROM res_users))");
         if (demo) await c.query("INSERT INTO res_users (login, password, active) VALUES ('demo', $1, true)", [await hashPassword('demo')]);
+        // Odoo's Settings group (base.group_system), with __system__ and admin in it.
+        const settings = await c.query<{ id: number }>("INSERT INTO res_groups (name) VALUES ('Settings') RETURNING id");
+        await c.query("INSERT INTO ir_model_data (module, name, model, res_id) VALUES ('base', 'group_system', 'res.groups', $1)", [settings.rows[0]!.id]);
+        await c.query('INSERT INTO res_groups_users_rel (gid, uid) VALUES ($1, 1), ($1, 2)', [settings.rows[0]!.id]);
         const params: Array<[string, string]> = [
           ['database.uuid', crypto.randomUUID()],
           ['database.secret', crypto.randomUUID()],
