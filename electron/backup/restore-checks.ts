@@ -31,8 +31,9 @@ export async function storedPasswordIs(stored: string, password: string): Promis
 
 /** The active administrators (Settings group) whose password is Odoo's default, by login. */
 export async function adminsOnDefaultPassword(tenant: pg.Client): Promise<string[]> {
+  // The tenant's values, so bounded before they reach the job's result (a login is at most 200 here).
   const { rows } = await tenant.query<{ login: string; password: string }>(
-    `SELECT u.login, u.password FROM res_users u
+    `SELECT left(u.login, 200) AS login, left(u.password, 512) AS password FROM res_users u
       WHERE u.active AND coalesce(u.password, '') <> '' AND u.id IN (
         SELECT r.uid FROM res_groups_users_rel r JOIN ir_model_data d ON d.model = 'res.groups' AND d.res_id = r.gid
          WHERE d.module = 'base' AND d.name = 'group_system')
@@ -45,7 +46,7 @@ export async function adminsOnDefaultPassword(tenant: pg.Client): Promise<string
 
 /** web.base.url as the restored database stores it, or null. */
 export async function storedBaseUrl(tenant: pg.Client): Promise<string | null> {
-  const { rows } = await tenant.query<{ value: string | null }>("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'");
+  const { rows } = await tenant.query<{ value: string | null }>("SELECT left(value, 2048) AS value FROM ir_config_parameter WHERE key = 'web.base.url'");
   return rows[0]?.value ?? null;
 }
 
