@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROLES, type Role } from '../shared/contract.js';
 import { defaultDataDir } from './common/paths.js';
+import { posPageRole } from './pos/page-role.js';
 import { createPosServices } from './pos/pos-services.js';
 import { startPosWebServer } from './pos/pos-web-server.js';
 
@@ -20,8 +20,7 @@ function argValue(name: string): string | undefined {
 async function servePos(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const staticDir = process.env.FLEET_POS_UI_DIR ?? path.resolve(here, '..', 'pos-shell');
-  const role = (process.env.FLEET_ROLE ?? 'admin') as Role;
-  if (!ROLES.includes(role)) throw new Error(`FLEET_ROLE must be one of ${ROLES.join(', ')}`);
+  const role = posPageRole();
   const services = createPosServices({
     dataDir: defaultDataDir('pos'),
     ...(process.env.FLEET_PASSPHRASE ? { passphrase: process.env.FLEET_PASSPHRASE } : {}),
@@ -31,7 +30,7 @@ async function servePos(): Promise<void> {
   const server = await startPosWebServer(services, { staticDir, port, actor: `${os.userInfo().username}@pos`, role });
   services.startBackgroundWork();
   process.stdout.write(`Fleet POS (web mode) on port ${server.port} — open this URL once; its token is single-use:\n  ${server.launchUrl}\n`);
-  process.stdout.write(`Store: ${services.dataDir}\n`);
+  process.stdout.write(`Store: ${services.dataDir}\nPage role: ${role}${role === 'cashier' ? ' (selling only; start with --role admin to set the printer or move orders by file)' : ''}\n`);
   const stop = async () => {
     await server.close();
     await services.close();

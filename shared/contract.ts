@@ -32,6 +32,9 @@ import {
   SALE_MAX_LINES,
   SaleInput,
   SyncRoundView,
+  CashierView,
+  OpenCartContent,
+  OpenCartView,
 } from './pos.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { ReceiptPrinter } from './receipt-printer.js';
@@ -455,13 +458,38 @@ export const contract = {
     input: z
       .object({ employeeId: z.number().int().positive().optional(), userId: z.number().int().positive().optional(), pin: z.string().max(32).optional(), badge: z.string().min(1).max(64).optional() })
       .strict(),
-    output: z.object({ name: z.string(), userId: z.number(), employeeId: z.number().nullable() }),
-    summary: "A cashier starts selling: an employee's PIN (pos_hr) checked against the cache, or a POS user",
+    output: CashierView,
+    summary: "A cashier logs in at this terminal (an employee's PIN or badge, pos_hr; else the paired POS user): every sale is theirs until they log out. Wrong PINs wait longer each time, then lock the cashier",
   }),
+  'pos.cashier': op('pos.cashier', { input: empty, output: CashierView.nullable(), summary: 'The cashier logged in at this terminal, if any' }),
+  'pos.cashierLogout': op('pos.cashierLogout', { input: empty, output: z.object({ loggedOut: z.boolean() }), summary: 'The cashier leaves the till (nobody can sell until someone logs in)' }),
+  'pos.cashierLocks': op('pos.cashierLocks', {
+    input: empty,
+    output: z.array(z.object({ employeeId: z.number(), name: z.string(), failures: z.number(), locked: z.boolean(), retryAfterMs: z.number() })),
+    summary: 'Cashiers with wrong PINs counted against them: waiting, or locked until a POS manager lifts it',
+  }),
+  'pos.unlockCashier': op('pos.unlockCashier', {
+    input: z
+      .object({
+        employeeId: z.number().int().positive(),
+        /** A pos_hr manager's own PIN, typed at the terminal; an admin (the terminal's OS account) may leave it out. */
+        manager: z.object({ employeeId: z.number().int().positive(), pin: z.string().max(32) }).strict().optional(),
+      })
+      .strict(),
+    output: z.object({ unlocked: z.string() }),
+    summary: "Lift a cashier's lock: a POS manager authenticated at the terminal, or an admin",
+  }),
+  'pos.carts': op('pos.carts', { input: empty, output: z.array(OpenCartView), summary: 'The open carts this terminal keeps (every page of it sees the same ones)' }),
+  'pos.saveCart': op('pos.saveCart', {
+    input: z.object({ id: z.string().uuid(), saleUuid: z.string().uuid(), baseRevision: z.number().int().min(0), cart: OpenCartContent }).strict(),
+    output: z.object({ revision: z.number() }),
+    summary: 'Keep an open cart over the revision the page started from (0: a new one); refused once its sale is stored or another page changed it',
+  }),
+  'pos.dropCart': op('pos.dropCart', { input: z.object({ id: z.string().uuid() }).strict(), output: z.object({ dropped: z.boolean() }), summary: 'Drop an open cart unpaid' }),
   'pos.sell': op('pos.sell', {
     input: z.object({ sale: SaleInput }).strict(),
-    output: z.object({ uid: z.string(), name: z.string() }),
-    summary: `Record a paid sale (at most ${SALE_MAX_LINES} lines): named and stored before this answers (works offline); synced when Odoo answers`,
+    output: z.object({ uid: z.string(), name: z.string(), replayed: z.boolean() }),
+    summary: `Record a paid sale (at most ${SALE_MAX_LINES} lines) by the cashier logged in: named and stored before this answers (works offline), its cart closed in the same step; the same sale sent again gets its order back (replayed), another sale under a used id is refused; synced when Odoo answers`,
   }),
   'pos.sync': op('pos.sync', { input: empty, output: SyncRoundView, summary: 'Push waiting orders to Odoo now' }),
   'pos.orders': op('pos.orders', {
@@ -525,6 +553,10 @@ export const events = {
   /** The POS terminal's orders waiting, parked and synced, and the sync state (after every sale and round). */
   'pos.outbox': PosStatus.shape.outbox.extend({ sync: PosStatus.shape.sync }),
   'pos.images': PosStatus.shape.images.unwrap(),
+  /** An open cart written, dropped or sold (sold: the order's name), so every page shows the same carts. */
+  'pos.carts': z.object({ cartId: z.string(), revision: z.number().nullable(), sold: z.string().nullable() }),
+  /** Who is logged in at the terminal changed. */
+  'pos.cashier': CashierView.nullable(),
 } as const satisfies Record<EventName, z.ZodType>;
 export type Events = typeof events;
 export type EventPayload<E extends EventName> = z.infer<Events[E]>;

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'HOST_UNREACHABLE', // DNS failure, no route, timeout while connecting
   'CONNECTION_REFUSED', // nothing listens on that port
   'AUTH_FAILED', // the server refused every offered credential
+  'RATE_LIMITED', // too many wrong PINs or badges in a row: try again after details.retryAfterMs
+  'LOCKED_OUT', // a cashier locked after too many wrong PINs: a POS manager lifts it
   'HOST_KEY_UNTRUSTED', // first contact: the fingerprint must be confirmed
   'HOST_KEY_CHANGED', // the pinned key no longer matches: possible man in the middle
   'KEY_FILE', // private key unreadable, or its passphrase is wrong or missing

@@ -2,9 +2,11 @@
 // whether it is audited and which program serves it. Zod-free, so the Electron preload and the
 // UIs can use it without bundling the schemas; contract.ts adds the schemas to exactly these.
 
-export const ROLES = ['viewer', 'support', 'admin'] as const;
+// A cashier (the POS's selling page) may only sell: every operation it may run says `cashier`;
+// viewer and above are the console's people, and any of them may also run what a cashier may.
+export const ROLES = ['cashier', 'viewer', 'support', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
-export const ROLE_RANK: Record<Role, number> = { viewer: 0, support: 1, admin: 2 };
+export const ROLE_RANK: Record<Role, number> = { cashier: 0, viewer: 1, support: 2, admin: 3 };
 
 export function roleAtLeast(role: Role | undefined, needed: Role): boolean {
   return role !== undefined && ROLE_RANK[role] >= ROLE_RANK[needed];
@@ -18,10 +20,10 @@ export interface OperationPolicy {
 }
 
 export const OPERATIONS = {
-  'session.info': { role: 'viewer', audited: false, program: 'both' },
-  'vault.status': { role: 'viewer', audited: false, program: 'both' },
+  'session.info': { role: 'cashier', audited: false, program: 'both' },
+  'vault.status': { role: 'cashier', audited: false, program: 'both' },
   'vault.setup': { role: 'admin', audited: true, program: 'both' },
-  'vault.unlock': { role: 'viewer', audited: true, program: 'both' },
+  'vault.unlock': { role: 'cashier', audited: true, program: 'both' },
   'hosts.list': { role: 'viewer', audited: false, program: 'console' },
   'hosts.get': { role: 'viewer', audited: false, program: 'console' },
   'hosts.probe': { role: 'admin', audited: false, program: 'console' },
@@ -36,31 +38,38 @@ export const OPERATIONS = {
   'hosts.dbServer': { role: 'viewer', audited: false, program: 'console' },
   'hosts.provisionDbServer': { role: 'admin', audited: true, program: 'console' },
   'audit.list': { role: 'viewer', audited: false, program: 'both' },
-  'pos.status': { role: 'viewer', audited: false, program: 'pos' },
-  'pos.pair': { role: 'admin', audited: true, program: 'pos' },
-  'pos.openSession': { role: 'support', audited: true, program: 'pos' },
-  'pos.expectedOpeningCash': { role: 'support', audited: false, program: 'pos' },
-  'pos.closeSession': { role: 'support', audited: true, program: 'pos' },
-  'pos.refresh': { role: 'support', audited: true, program: 'pos' },
-  'pos.fetchImages': { role: 'support', audited: false, program: 'pos' },
-  'pos.searchProducts': { role: 'viewer', audited: false, program: 'pos' },
-  'pos.catalog': { role: 'viewer', audited: false, program: 'pos' },
-  'pos.products': { role: 'viewer', audited: false, program: 'pos' },
-  'pos.partners': { role: 'viewer', audited: false, program: 'pos' },
-  'pos.createPartner': { role: 'support', audited: true, program: 'pos' },
-  'pos.receipt': { role: 'viewer', audited: false, program: 'pos' },
-  'pos.cashMove': { role: 'support', audited: true, program: 'pos' },
-  'pos.printReceipt': { role: 'support', audited: false, program: 'pos' },
-  'pos.receiptPrinter': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.status': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.pair': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.openSession': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.expectedOpeningCash': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.closeSession': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.refresh': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.fetchImages': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.searchProducts': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.catalog': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.products': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.partners': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.createPartner': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.receipt': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.cashMove': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.printReceipt': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.receiptPrinter': { role: 'cashier', audited: false, program: 'pos' },
   'pos.setReceiptPrinter': { role: 'admin', audited: true, program: 'pos' },
-  'pos.cashierLogin': { role: 'viewer', audited: true, program: 'pos' },
-  'pos.sell': { role: 'support', audited: false, program: 'pos' },
-  'pos.sync': { role: 'support', audited: false, program: 'pos' },
-  'pos.orders': { role: 'viewer', audited: false, program: 'pos' },
-  'pos.findOrders': { role: 'viewer', audited: false, program: 'pos' },
+  'pos.cashierLogin': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.sell': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.sync': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.orders': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.findOrders': { role: 'cashier', audited: false, program: 'pos' },
   'pos.exportOrders': { role: 'admin', audited: true, program: 'pos' },
   'pos.importOrders': { role: 'admin', audited: true, program: 'pos' },
-  'pos.requeue': { role: 'admin', audited: true, program: 'pos' },
+  'pos.requeue': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.cashier': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.cashierLogout': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.cashierLocks': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.unlockCashier': { role: 'cashier', audited: true, program: 'pos' },
+  'pos.carts': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.saveCart': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.dropCart': { role: 'cashier', audited: false, program: 'pos' },
   'hosts.audit': { role: 'viewer', audited: false, program: 'console' },
   'tenants.create': { role: 'admin', audited: true, program: 'console' },
   'tenants.list': { role: 'viewer', audited: false, program: 'console' },
@@ -108,5 +117,5 @@ export const OPERATIONS = {
 export type OperationName = keyof typeof OPERATIONS;
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as OperationName[];
 
-export const EVENT_NAMES = ['hosts.connection', 'hosts.changed', 'jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.finished', 'pos.outbox', 'pos.images'] as const;
+export const EVENT_NAMES = ['hosts.connection', 'hosts.changed', 'jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.finished', 'pos.outbox', 'pos.images', 'pos.carts', 'pos.cashier'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -10,6 +10,7 @@ import {
   OUTBOX_CHUNK_MAX_ORDERS,
   OUTBOX_FILE_MAX_CUSTOMERS,
   OUTBOX_FILE_MAX_ORDERS,
+  OPEN_CART_MAX_BYTES,
   PLAIN_TEXT,
   SALE_LINE_MAX_TAXES,
   SALE_LINE_NAME_MAX_CHARS,
@@ -28,7 +29,10 @@ const id = z.number().int().positive().max(ODOO_ID_MAX);
 /** Text a sale keeps: at most `max` characters, no control characters. */
 const plainText = (what: string, max: number) => z.string().max(max, `${what} has at most ${max} characters`).regex(PLAIN_TEXT, `${what} may not hold control characters`);
 
-/** A sale as the selling UI records it: lines, payments and the totals Odoo will trust. */
+/**
+ * A sale as the selling UI records it: lines, payments and the totals Odoo will trust. Who sold it
+ * is not part of it: the terminal attributes every sale to the cashier logged in there.
+ */
 export const SaleInput = z
   .object({
     lines: z
@@ -62,9 +66,6 @@ export const SaleInput = z
     partnerId: z.number().int().min(-ODOO_ID_MAX).max(ODOO_ID_MAX).refine((n) => n !== 0, 'not a customer id').nullable().default(null),
     pricelistId: id.nullable().default(null),
     fiscalPositionId: id.nullable().default(null),
-    userId: id,
-    /** pos_hr: the employee who rang the sale up (Odoo 17's pos_hr sends it as employee_id). */
-    employeeId: id.nullable().default(null),
     toInvoice: z.boolean().default(false),
     uuid: z.string().uuid(),
     accessToken: z.string().uuid(),
@@ -238,3 +239,16 @@ export const ReceiptView = z.object({
   change: z.number(),
   footer: z.array(z.string()),
 });
+
+/** The cashier logged in at a terminal: every sale there is theirs. */
+export const CashierView = z.object({ name: z.string(), userId: z.number(), employeeId: z.number().nullable(), manager: z.boolean() });
+
+/** An open cart as the selling UI keeps it (its own JSON); the terminal stores it unread, within a size. */
+export const OpenCartContent = z
+  .record(z.string().max(40), z.unknown())
+  .superRefine((cart, ctx) => {
+    const bytes = jsonBytes(cart);
+    if (bytes > OPEN_CART_MAX_BYTES) ctx.addIssue({ code: 'custom', message: `An open cart holds at most ${formatBytes(OPEN_CART_MAX_BYTES)} of JSON (this one: ${formatBytes(bytes)})` });
+  });
+
+export const OpenCartView = z.object({ id: z.string(), saleUuid: z.string(), revision: z.number(), cart: z.record(z.string(), z.unknown()), updatedAt: z.string() });

@@ -70,7 +70,7 @@ export function createWsTransport(options: WsTransportOptions): Transport & { cl
       options.onStatus?.(false);
       for (const [id, resolve] of pending) {
         pending.delete(id);
-        resolve({ ok: false, error: { code: 'INTERNAL', message: 'Lost the connection to the console service; try again.' } });
+        resolve({ ok: false, error: { code: 'INTERNAL', message: 'Lost the connection to the console service; try again.', details: { connectionLost: true } } });
       }
       if (!closed) setTimeout(connect, options.reconnectMs ?? 1000);
     };

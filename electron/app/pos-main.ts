@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, safeStorage, session } from 'electron';
 import { defaultDataDir } from '../common/paths.js';
 import { createPosServices } from '../pos/pos-services.js';
+import { posPageRole } from '../pos/page-role.js';
 import { startPosWebServer } from '../pos/pos-web-server.js';
 import { isWithinPageRoot } from './page-root.js';
 import { startAutoUpdates } from './updater.js';
@@ -46,7 +47,7 @@ app.whenReady().then(async () => {
     ...(process.env.FLEET_PASSPHRASE ? { passphrase: process.env.FLEET_PASSPHRASE } : {}),
     version: app.getVersion(),
   });
-  const server = await startPosWebServer(services, { staticDir: uiDir, port: PORT, actor: `${os.userInfo().username}@pos`, role: 'admin' });
+  const server = await startPosWebServer(services, { staticDir: uiDir, port: PORT, actor: `${os.userInfo().username}@pos`, role: posPageRole() });
   services.startBackgroundWork();
   const win = new BrowserWindow({
     width: 1280,

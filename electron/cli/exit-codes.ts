@@ -27,6 +27,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'HOST_KEY_UNTRUSTED':
       return EXIT.hostKey;
     case 'AUTH_FAILED':
+    case 'RATE_LIMITED':
+    case 'LOCKED_OUT':
     case 'KEY_FILE':
       return EXIT.auth;
     case 'HOST_UNREACHABLE':

@@ -203,6 +203,27 @@ export function registerPosCommands(program: Command): void {
       }),
     );
 
+  const cashiers = pos.command('cashiers').description('cashiers with wrong PINs counted against them: waiting, or locked');
+  cashiers.action(
+    run(async (ctx) => {
+      const locks = await ctx.call('pos.cashierLocks', {});
+      ctx.print(locks, () =>
+        locks.length === 0 ? 'No wrong PINs counted against any cashier.' : locks.map((l) => `${l.employeeId}\t${l.name}\t${l.failures} wrong PIN(s)\t${l.locked ? 'locked' : l.retryAfterMs > 0 ? `waits ${Math.ceil(l.retryAfterMs / 1000)} s` : 'may try'}`).join('\n'),
+      );
+    }),
+  );
+  cashiers
+    .command('unlock <employeeId>')
+    .description("lift a cashier's lock as the terminal's admin (the selling page needs a POS manager's PIN for it); works when every manager is locked too")
+    .action(
+      run(async (ctx, employeeId: string) => {
+        const id = Number.parseInt(employeeId, 10);
+        if (!Number.isSafeInteger(id) || id <= 0) throw new FleetError('VALIDATION', `Not an employee id: ${employeeId}`);
+        const result = await ctx.call('pos.unlockCashier', { employeeId: id });
+        ctx.print(result, () => `${result.unlocked} can log in again.`);
+      }),
+    );
+
   pos
     .command('print <uid>')
     .description("print a sale's receipt (or a reprint) on the terminal's receipt printer")

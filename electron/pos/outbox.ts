@@ -72,17 +72,26 @@ export class Outbox {
       now?: Date;
       /** Held until this customer made offline exists in Odoo. */
       partnerLocalId?: number | null;
-      /** The sale's uuid: committing it again returns the order it already is. */
+      /** The sale's uuid: committing it again returns the order it already is, when its content is the same. */
       saleUuid?: string;
+      /** What was rung up under that uuid (sale-identity.ts): the same uuid with other content is refused. */
+      saleDigest?: string;
       /** Refund lines of sales made here: each line's sold line's uuid (the order holding it is found here). */
       refundOf?: Array<[string, string]>;
     } = {},
-  ): OutboxOrder {
+  ): OutboxOrder & { replayed: boolean } {
     const now = options.now ?? new Date();
     return this.db.transaction(() => {
       if (options.saleUuid) {
-        const known = this.db.prepare('SELECT uid FROM outbox WHERE sale_uuid = ?').get(options.saleUuid) as { uid: string } | undefined;
-        if (known) return this.get(known.uid)!;
+        const known = this.db.prepare('SELECT uid, name, sale_digest FROM outbox WHERE sale_uuid = ?').get(options.saleUuid) as { uid: string; name: string; sale_digest: string | null } | undefined;
+        if (known) {
+          // A sale id is a promise about content: only the same sale sent again gets its order back.
+          if (options.saleDigest === undefined || known.sale_digest === options.saleDigest) return { ...this.get(known.uid)!, replayed: true };
+          throw new FleetError('CONFLICT', `This sale's id was used already by ${known.name}, which holds other lines or payments: nothing was recorded. Give the cart a new id and validate again.`, {
+            reason: 'sale-id-used',
+            order: known.name,
+          });
+        }
       }
       const session = this.db.prepare('SELECT login_number, next_sequence, state FROM pos_session WHERE id = ?').get(sessionId) as { login_number: number; next_sequence: number; state: string } | undefined;
       if (!session) throw new FleetError('NOT_FOUND', `No POS session ${sessionId} on this terminal.`);
@@ -94,11 +103,11 @@ export class Outbox {
       this.db.prepare('UPDATE pos_session SET next_sequence = next_sequence + 1 WHERE id = ?').run(sessionId);
       this.db
         .prepare(
-          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid, refund_links)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid, refund_links, sale_digest)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null, links ? JSON.stringify(links) : null);
-      return this.get(identity.uid)!;
+        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null, links ? JSON.stringify(links) : null, options.saleDigest ?? null);
+      return { ...this.get(identity.uid)!, replayed: false };
     })();
   }
 
@@ -117,6 +126,11 @@ export class Outbox {
       this.db.prepare('UPDATE outbox SET payload = coalesce(?, payload) WHERE uid = ? AND attempts = 0 AND uncertain = 0').run(payload, uid);
       this.db.prepare('UPDATE outbox SET refund_links = NULL WHERE uid = ?').run(uid);
     })();
+  }
+
+  /** The name of the order stored under a sale uuid, if any. */
+  soldAs(saleUuid: string): string | null {
+    return (this.db.prepare('SELECT name FROM outbox WHERE sale_uuid = ?').get(saleUuid) as { name: string } | undefined)?.name ?? null;
   }
 
   get(uid: string): OutboxOrder | null {

@@ -196,4 +196,43 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'sales that keep their promise, carts and cashiers kept by the terminal',
+    up(db) {
+      db.exec(`
+        -- What was rung up under a sale's uuid (sha256 of its content, the payment time aside): the
+        -- same uuid sent again is the same sale only when it holds the same content.
+        ALTER TABLE outbox ADD COLUMN sale_digest TEXT;
+        -- Open carts, kept here rather than in a browser: selling a cart removes it in the same
+        -- transaction that stores its sale, so no page, tab or crash can bring a sold cart back.
+        CREATE TABLE open_carts (
+          id TEXT PRIMARY KEY,
+          sale_uuid TEXT NOT NULL UNIQUE,
+          revision INTEGER NOT NULL CHECK (revision > 0),
+          data TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        -- Who is logged in at this terminal: sales are attributed to this cashier only.
+        CREATE TABLE cashier_login (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          session_id INTEGER NOT NULL,
+          user_id INTEGER NOT NULL,
+          employee_id INTEGER,
+          name TEXT NOT NULL,
+          manager INTEGER NOT NULL CHECK (manager IN (0, 1)),
+          since TEXT NOT NULL
+        );
+        -- Wrong PINs and badges in a row, per cashier ('employee:<id>') or for unknown badges
+        -- ('badge'): growing delays, then a lockout a POS manager lifts. Kept across restarts.
+        CREATE TABLE login_failures (
+          subject TEXT PRIMARY KEY,
+          failures INTEGER NOT NULL CHECK (failures > 0),
+          last_failure_at TEXT NOT NULL,
+          locked_at TEXT
+        );
+      `);
+    },
+  },
 ];

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { FleetError } from '../../shared/errors.js';
+import { roleAtLeast } from '../../shared/operations.js';
 import { SaleInput } from '../../shared/pos.js';
 import { Dispatcher, type Handlers } from '../api/dispatcher.js';
 import { EventBus } from '../api/events.js';
@@ -8,6 +9,9 @@ import { createLogger, type Logger } from '../common/log.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
 import { CashMoves } from './cash-moves.js';
+import { Cashiers } from './cashiers.js';
+import { OpenCarts } from './open-carts.js';
+import { recordSale } from './selling.js';
 import { PosImages, type FetchResult } from './images.js';
 import { escposReceipt, printerAddress, sendToPrinter } from './escpos.js';
 import { Outbox, type OutboxExport } from './outbox.js';
@@ -59,6 +63,12 @@ export function createPosServices(options: PosOptions): PosServices {
   const images = new PosImages(db);
   const receiptPrinter = new ReceiptPrinterSetting(db);
   const terminal = new PosTerminal(db, vault, outbox, partners, cashMoves, images, options.rpcTimeoutMs);
+  const cashiers = new Cashiers(db, {
+    employees: () => terminal.cached('hr.employee'),
+    pairing: () => terminal.pairing(),
+    sessionId: () => terminal.session()?.id ?? null,
+  });
+  const carts = new OpenCarts(db, (saleUuid) => outbox.soldAs(saleUuid));
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
   const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync }, partners, cashMoves);
@@ -85,7 +95,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, terminal, sync, db, publish, cashMoves, partners, images, receiptPrinter, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
+    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
     audit,
     log,
   });
@@ -125,16 +135,21 @@ function posHandlers(deps: {
   terminal: PosTerminal;
   sync: SyncEngine;
   db: Store;
+  events: EventBus;
   publish: () => void;
   cashMoves: CashMoves;
   partners: PartnerOutbox;
   images: PosImages;
   receiptPrinter: ReceiptPrinterSetting;
+  cashiers: Cashiers;
+  carts: OpenCarts;
   fetchImages: () => Promise<FetchResult>;
   fetchImagesInBackground: () => void;
   version: string;
 }): Handlers {
-  const { vault, outbox, terminal, sync, db, publish, cashMoves, partners, images, receiptPrinter } = deps;
+  const { vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts } = deps;
+  const cartChanged = (cartId: string, revision: number | null, sold: string | null = null) => events.emit('pos.carts', { cartId, revision, sold });
+  const cashierChanged = () => events.emit('pos.cashier', cashiers.current());
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'pos', version: deps.version }),
     'vault.status': () => vault.status(),
@@ -150,7 +165,11 @@ function posHandlers(deps: {
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
       images: images.counts(),
     }),
-    'pos.pair': (input) => terminal.pair(input),
+    'pos.pair': (input, ctx) => {
+      // The till sets a fresh terminal up; pairing it anew (another database or configuration) is an admin's.
+      if (terminal.pairing()?.configId && !roleAtLeast(ctx.role, 'admin')) throw new FleetError('FORBIDDEN', 'This terminal is paired already: pairing it again is for an admin (odoo-fleet pos pair).');
+      return terminal.pair(input);
+    },
     'pos.openSession': ({ openingCash }) => terminal.openSession(openingCash),
     'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
     'pos.closeSession': (closing) => terminal.closeSession(closing),
@@ -169,7 +188,34 @@ function posHandlers(deps: {
       sync.nudge();
       return partner;
     },
-    'pos.cashierLogin': (input) => terminal.cashierLogin(input),
+    'pos.cashierLogin': (input) => {
+      const cashier = cashiers.login(input);
+      cashierChanged();
+      return cashier;
+    },
+    'pos.cashier': () => cashiers.current(),
+    'pos.cashierLogout': () => {
+      cashiers.logout();
+      cashierChanged();
+      return { loggedOut: true };
+    },
+    'pos.cashierLocks': () => cashiers.locks(),
+    'pos.unlockCashier': ({ employeeId, manager }, ctx) => {
+      if (manager) return cashiers.unlock(employeeId, { manager });
+      if (!roleAtLeast(ctx.role, 'admin')) throw new FleetError('FORBIDDEN', "A POS manager lifts a cashier's lock with their own PIN.");
+      return cashiers.unlock(employeeId, { admin: true });
+    },
+    'pos.carts': () => carts.list(),
+    'pos.saveCart': (input) => {
+      const saved = carts.save(input);
+      cartChanged(input.id, saved.revision);
+      return saved;
+    },
+    'pos.dropCart': ({ id }) => {
+      const dropped = carts.drop(id);
+      if (dropped.dropped) cartChanged(id, null);
+      return dropped;
+    },
     'pos.receipt': ({ uid, cashier }) => terminal.receipt(uid, cashier ?? null),
     'pos.cashMove': ({ type, amount, reason }) => {
       const session = terminal.session();
@@ -187,11 +233,11 @@ function posHandlers(deps: {
     'pos.receiptPrinter': () => receiptPrinter.get(),
     'pos.setReceiptPrinter': ({ printer }) => receiptPrinter.set(printer),
     'pos.sell': ({ sale }) => {
-      const parsed = SaleInput.parse(sale);
-      const order = terminal.commitSale({ ...parsed, dateOrder: parsed.dateOrder ? new Date(parsed.dateOrder) : new Date() });
+      const recorded = recordSale({ db, terminal, cashiers, carts }, SaleInput.parse(sale));
+      if (recorded.cartId) cartChanged(recorded.cartId, null, recorded.name);
       publish();
       sync.nudge();
-      return { uid: order.uid, name: order.name };
+      return { uid: recorded.uid, name: recorded.name, replayed: recorded.replayed };
     },
     'pos.sync': () => {
       outbox.dueNow(); // a person asked: no waiting out a backoff

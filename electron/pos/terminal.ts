@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
 import type { Vault } from '../secrets/vault.js';
@@ -241,7 +240,7 @@ export class PosTerminal {
       (models[row.model] ??= []).push(JSON.parse(row.data));
     }
     if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
-    // The PIN and badge hashes stay here (cashierLogin checks them): an unsalted sha1 of a 4-digit PIN is no secret.
+    // The PIN and badge hashes stay here (cashiers.ts checks them): an unsalted sha1 of a 4-digit PIN is no secret.
     if (models['hr.employee']) models['hr.employee'] = (models['hr.employee'] as Array<Record<string, unknown>>).map(({ pin, barcode: _barcode, ...employee }) => ({ ...employee, has_pin: Boolean(pin) }));
     return { series: this.adapter()?.series ?? null, models };
   }
@@ -294,32 +293,6 @@ export class PosTerminal {
     return [...local, ...cached].slice(0, limit);
   }
 
-  /**
-   * A cashier starts: an employee (pos_hr) whose PIN matches the cached sha1 of it (Odoo 17's
-   * pos_hr loads `pin` as sha1 hex), or the paired POS user. Works offline.
-   */
-  cashierLogin(input: { employeeId?: number | undefined; userId?: number | undefined; pin?: string | undefined; badge?: string | undefined }): { name: string; userId: number; employeeId: number | null } {
-    const pairing = this.pairing();
-    if (!pairing) throw new FleetError('VALIDATION', 'This terminal is not paired yet.');
-    if (input.badge !== undefined) {
-      // A badge scanned at the login screen (pos_hr: its sha1 is loaded as the employee's barcode); the PIN still applies.
-      const hash = crypto.createHash('sha1').update(input.badge).digest('hex');
-      const employee = this.cached<{ id: number; name: string; pin?: string | false; barcode?: string | false }>('hr.employee').find((e) => e.barcode && e.barcode === hash);
-      if (!employee) throw new FleetError('NOT_FOUND', 'No cashier has this badge on this terminal (refresh the POS data?).');
-      if (employee.pin && input.pin === undefined) throw new FleetError('VALIDATION', `Enter the PIN of ${employee.name}.`, { employeeId: employee.id, needsPin: true });
-      return this.cashierLogin({ employeeId: employee.id, pin: input.pin });
-    }
-    if (input.employeeId) {
-      const employee = this.cached<{ id: number; name: string; pin?: string | false; user_id?: unknown }>('hr.employee').find((e) => e.id === input.employeeId);
-      if (!employee) throw new FleetError('NOT_FOUND', 'No such cashier on this terminal (refresh the POS data?).');
-      if (employee.pin && crypto.createHash('sha1').update(input.pin ?? '').digest('hex') !== employee.pin) throw new FleetError('AUTH_FAILED', 'Wrong PIN.');
-      // As Odoo's pos_hr: the order's user is the session's (the paired user), its employee the cashier.
-      return { name: employee.name, userId: pairing.uid, employeeId: employee.id };
-    }
-    if (input.userId && input.userId !== pairing.uid) throw new FleetError('FORBIDDEN', 'Only the paired POS user can sell without an employee PIN.');
-    return { name: pairing.login, userId: pairing.uid, employeeId: null };
-  }
-
   /** Products by barcode (exact), internal reference (exact) or name (contains), from the cache. */
   searchProducts(query: string, limit = 50): Array<{ productId: number; name: string; barcode: string | null; defaultCode: string | null }> {
     const q = query.trim();
@@ -362,7 +335,7 @@ export class PosTerminal {
    * Records a sale: named in the session's sequence and stored with its frozen payload before
    * this returns — the UI shows it paid only then. Works with no network at all.
    */
-  commitSale(sale: Sale): OutboxOrder {
+  commitSale(sale: Sale, options: { saleDigest?: string } = {}): OutboxOrder & { replayed: boolean } {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
     const adapter = this.requireAdapter();
@@ -390,6 +363,7 @@ export class PosTerminal {
     return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), {
       partnerLocalId,
       saleUuid: sale.uuid,
+      ...(options.saleDigest ? { saleDigest: options.saleDigest } : {}),
       refundOf,
     });
   }

@@ -39,6 +39,14 @@ export const OUTBOX_FILE_MAX_CUSTOMERS = 10_000;
 /** Bytes of one exported file: what the selling UI and the CLI read and write at once. */
 export const OUTBOX_FILE_MAX_BYTES = 128 * 1024 * 1024;
 
+/** Open carts a terminal keeps (orders being rung up at once). */
+export const OPEN_CARTS_MAX = 50;
+/**
+ * One open cart as the terminal keeps it (the selling UI's own JSON, products by id): a cart of
+ * the largest sale fits, under a WebSocket message with room to spare.
+ */
+export const OPEN_CART_MAX_BYTES = 900 * 1024;
+
 /** Text without control characters or unpaired surrogates (which JSON would write as 6-byte escapes). */
 export const PLAIN_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
 

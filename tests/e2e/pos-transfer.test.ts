@@ -29,7 +29,7 @@ async function ordersOfAnotherTerminal(): Promise<OutboxFile> {
   try {
     const customer = other.terminal.createPartner({ name: 'Made offline' });
     for (let i = 0; i < 497; i++) other.terminal.commitSale({ ...cashSale(10 + (i % 5), 1, 3), partnerId: i < 2 ? customer.id : null });
-    for (const char of ['"', '€', '"'] as const) other.terminal.commitSale({ ...SaleInput.parse(largestSale(char, { partnerId: null, employeeId: null })), dateOrder: new Date() });
+    for (const char of ['"', '€', '"'] as const) other.terminal.commitSale({ ...SaleInput.parse(largestSale(char, { partnerId: null })), userId: 2, dateOrder: new Date() });
     return other.outbox.exportUnsynced();
   } finally {
     await other.close();

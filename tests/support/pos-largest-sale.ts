@@ -36,8 +36,6 @@ export function largestSale(char: HeaviestChar, overrides: Partial<SaleInput> = 
     partnerId: -ODOO_ID_MAX,
     pricelistId: ODOO_ID_MAX,
     fiscalPositionId: ODOO_ID_MAX,
-    userId: ODOO_ID_MAX,
-    employeeId: ODOO_ID_MAX,
     toInvoice: false,
     uuid: crypto.randomUUID(),
     accessToken: crypto.randomUUID(),

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../electron/common/log.js';
 import type { Sale } from '../../electron/pos/adapters.js';
+import type { SaleInput } from '../../shared/pos.js';
 import { createPosServices, type PosServices } from '../../electron/pos/pos-services.js';
 import type { SyncOptions } from '../../electron/pos/sync-engine.js';
 import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
@@ -50,4 +51,10 @@ export function cashSale(productId: number, qty: number, price: number, userId =
     accessToken: crypto.randomUUID(),
     dateOrder: new Date(),
   };
+}
+
+/** A sale as the selling UI sends it to pos.sell: no cashier (the terminal attributes it), the payment time as text. */
+export function saleInputOf(sale: Sale): SaleInput {
+  const { userId: _user, employeeId: _employee, dateOrder, ...content } = sale;
+  return { ...content, dateOrder: dateOrder.toISOString() };
 }

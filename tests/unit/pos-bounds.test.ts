@@ -27,7 +27,7 @@ const sellInput = contract['pos.sell'].input;
 /** The payload each Odoo generation stores for a sale (its customer made in Odoo meanwhile: a 10-digit id). */
 function payloads(sale: SaleInput): string[] {
   const parsed = SaleInput.parse(sale);
-  const recorded: Sale = { ...parsed, partnerId: ODOO_ID_MAX, dateOrder: new Date(parsed.dateOrder!) };
+  const recorded: Sale = { ...parsed, partnerId: ODOO_ID_MAX, userId: ODOO_ID_MAX, employeeId: ODOO_ID_MAX, dateOrder: new Date(parsed.dateOrder!) };
   const identity = { uid: '99999-999-2147483647', name: 'Order 99999-999-2147483647', sequence: ODOO_ID_MAX, sessionId: ODOO_ID_MAX };
   return ['16.0', '17.0', '18.0'].map((version) => adapterFor(null as never, version).orderPayload(recorded, identity));
 }
@@ -63,7 +63,7 @@ describe('the largest valid sale', () => {
 });
 
 describe('a sale past a bound', () => {
-  const refusal = (sale: SaleInput): string => {
+  const refusal = (sale: SaleInput | Record<string, unknown>): string => {
     const result = sellInput.safeParse({ sale });
     return result.success ? 'accepted' : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
   };
@@ -77,6 +77,9 @@ describe('a sale past a bound', () => {
     manyLots.lines[0]!.packLots!.push('one more');
     expect(refusal(manyLots)).toBe(`sale.lines: A sale has at most ${SALE_MAX_LOTS} lot and serial numbers`);
     expect(refusal(largestSale('€', { lines: [{ ...line, fullProductName: 'tab\there' }] }))).toBe("sale.lines.0.fullProductName: A line's product name may not hold control characters");
-    expect(refusal(largestSale('€', { userId: ODOO_ID_MAX + 1 }))).toMatch(/^sale\.userId: /);
+    expect(refusal(largestSale('€', { pricelistId: ODOO_ID_MAX + 1 }))).toMatch(/^sale\.pricelistId: /);
+    // Who sold it is the terminal's to say: a sale naming a user or an employee is refused whole.
+    expect(refusal({ ...largestSale('€'), userId: 2 })).toMatch(/^sale: Unrecognized key.*userId/);
+    expect(refusal({ ...largestSale('€'), employeeId: 2 })).toMatch(/^sale: Unrecognized key.*employeeId/);
   });
 });

@@ -58,7 +58,7 @@ describe('refund carts from orders found in Odoo', () => {
     expect(setQty(cart, line!.uuid, 4, data).lines[0]!.qty).toBe(0);
     expect(setQty(cart, line!.uuid, -1, data).lines[0]!.qty).toBe(-1);
     // The sale names Odoo's line and carries the original's taxes (none here), not the product's current ones.
-    const sale = saleInput(cart, data, 2);
+    const sale = saleInput(cart, data);
     expect(sale.lines[0]).toMatchObject({ qty: -2, refundedOrderlineId: 41, taxIds: [] });
     expect(sale.amountTotal).toBeCloseTo(-22.5, 9);
   });
@@ -71,7 +71,7 @@ describe('refund carts from orders found in Odoo', () => {
     expect(cart.fiscalPositionId).toBe(1);
     // The fake's fiscal position maps its 15% tax to 0%: the refund gives back no tax, as the sale charged none.
     expect(cartTotals(cart, data).amount_tax).toBe(0);
-    expect(saleInput(cart, data, 2)).toMatchObject({ fiscalPositionId: 1, lines: [expect.objectContaining({ taxIds: [1], refundedOrderlineId: 8 })] });
+    expect(saleInput(cart, data)).toMatchObject({ fiscalPositionId: 1, lines: [expect.objectContaining({ taxIds: [1], refundedOrderlineId: 8 })] });
   });
 
   it('refuses an order given back in full, or one whose product this terminal does not have', () => {
@@ -126,7 +126,7 @@ describe("a sale's bounds at the till", () => {
   it('keeps a long product name shortened, so the sale stays within its bounds', () => {
     const long = { ...products.get(1)!, name: `Wide\tname ${'x'.repeat(300)}` };
     const cart = addProduct(newCart(), long, data);
-    const sold = saleInput(addPayment(cart, data.paymentMethods[0]!.id, data), data, 2);
+    const sold = saleInput(addPayment(cart, data.paymentMethods[0]!.id, data), data);
     expect(sold.lines[0]!.fullProductName).toHaveLength(SALE_LINE_NAME_MAX_CHARS);
     expect(sold.lines[0]!.fullProductName).toMatch(/^Wide name x+…$/);
     expect(contract['pos.sell'].input.safeParse({ sale: sold }).success).toBe(true);
@@ -166,13 +166,13 @@ describe('pricelist and tax chosen at the till', () => {
     expect(cartTotals(halved, choices).lines[0]!.price_unit).toBeCloseTo(list / 2, 2);
     const untaxed = setPricing(halved, { fiscalPositionId: 1 });
     expect(cartTotals(untaxed, choices).amount_tax).toBe(0);
-    expect(saleInput(untaxed, choices, 2)).toMatchObject({ pricelistId: 2, fiscalPositionId: 1 });
+    expect(saleInput(untaxed, choices)).toMatchObject({ pricelistId: 2, fiscalPositionId: 1 });
     // "Original": the products' own taxes again.
     expect(cartTotals(setPricing(untaxed, { fiscalPositionId: null }), choices).amount_tax).toBeGreaterThan(0);
 
     // A customer brings their own pricelist and fiscal position (here: none), replacing the choices.
     const customer = { id: 9, name: 'C', detail: '', barcode: null, fiscalPositionId: null, pricelistId: null };
     const withCustomer = setCustomer(untaxed, customer);
-    expect(saleInput(withCustomer, choices, 2)).toMatchObject({ pricelistId: 1, fiscalPositionId: null });
+    expect(saleInput(withCustomer, choices)).toMatchObject({ pricelistId: 1, fiscalPositionId: null });
   });
 });

@@ -89,7 +89,7 @@ describe('odoo-fleet pos', () => {
     const seller = await pairedTerminal(odoo, newPosDir());
     const customer = seller.terminal.createPartner({ name: 'Made offline' });
     for (let i = 0; i < 497; i++) seller.terminal.commitSale({ ...cashSale(10 + (i % 5), 1, 3), partnerId: i % 50 === 0 ? customer.id : null });
-    for (const char of ['"', '€', '"'] as const) seller.terminal.commitSale({ ...SaleInput.parse(largestSale(char, { partnerId: customer.id, employeeId: null })), dateOrder: new Date() });
+    for (const char of ['"', '€', '"'] as const) seller.terminal.commitSale({ ...SaleInput.parse(largestSale(char, { partnerId: customer.id })), userId: 2, dateOrder: new Date() });
     const exported = seller.outbox.exportUnsynced();
     await seller.close();
     const file = path.join(dir, 'big.json');

@@ -12,7 +12,7 @@ import { exportInPages, importInPieces, outboxFileText } from '../../shared/pos/
 import { createWsTransport, WS_MAX_MESSAGE_BYTES, type WsLike } from '../../shared/ws-client.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { largestSale, sellMessage } from '../support/pos-largest-sale.js';
-import { cashSale, newPosDir, pairedTerminal } from '../support/pos-terminal.js';
+import { cashSale, newPosDir, pairedTerminal, saleInputOf } from '../support/pos-terminal.js';
 
 // Waiting orders moved between two terminals through their real web servers, over WebSocket as
 // the selling UI does it: exported page by page, imported piece by piece, never a message the
@@ -42,6 +42,7 @@ async function terminal(): Promise<Terminal> {
   const cookie = /fleet_session_\d+=[^;]+/.exec(launch.headers.get('set-cookie') ?? '')![0];
   const transport = createWsTransport({ url: `${server.origin.replace('http', 'ws')}/api`, createSocket: (url) => openSocket(url, server, cookie) as unknown as WsLike, reconnectMs: 50 });
   const calls: Terminal['calls'] = [];
+  await services.dispatcher.invoke('pos.cashierLogin', {}, { actor: 'test@pos', role: 'cashier', transport: 'internal' });
   const counted = { ...transport, invoke: (op: OperationName, input: unknown) => (calls.push({ op, bytes: Buffer.byteLength(JSON.stringify({ type: 'call', id: 1, op, input })) }), transport.invoke(op, input)) };
   return {
     services,
@@ -75,7 +76,7 @@ function sendRaw(target: Terminal, message: string): Promise<{ answer?: string; 
 
 /** A sale as the selling UI sends it (dateOrder as text). */
 function sale(productId: number, qty: number, price: number, partnerId: number | null = null): SaleInput {
-  return { ...cashSale(productId, qty, price), partnerId, dateOrder: new Date().toISOString() };
+  return { ...saleInputOf(cashSale(productId, qty, price)), partnerId };
 }
 
 const callsOf = (t: Terminal, op: OperationName) => t.calls.filter((c) => c.op === op);
@@ -98,7 +99,7 @@ describe('moving waiting orders between terminals over WebSocket', () => {
     const customers = await Promise.all(['Ada', 'Grace', 'Edsger'].map((name) => seller.api.call('pos.createPartner', { name })));
     for (let i = 0; i < 496; i++) await seller.api.call('pos.sell', { sale: sale(10 + (i % 5), 1 + (i % 3), 2.5, i % 7 === 0 ? customers[i % 3]!.id : null) });
     for (const char of ['"', '€'] as const) {
-      for (let i = 0; i < 2; i++) await seller.api.call('pos.sell', { sale: largestSale(char, { partnerId: customers[0]!.id, employeeId: null }) });
+      for (let i = 0; i < 2; i++) await seller.api.call('pos.sell', { sale: largestSale(char, { partnerId: customers[0]!.id }) });
     }
     const pages: number[] = [];
     file = readOutboxFile(outboxFileText(await exportInPages(seller.api, (orders) => pages.push(orders))), 'the export');
