@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../../shared/api.js';
-import type { VaultStatus } from '../../../shared/contract.js';
+import type { Role, VaultStatus } from '../../../shared/contract.js';
 import { useApi, useLinkState } from '../api/context.js';
+import type { LinkState } from '../api/client.js';
 import type { CartStore } from '../lib/carts.js';
 import { readPosData, type PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
@@ -83,13 +84,15 @@ function Boot({ error, onRetry }: { error: string | null; onRetry: () => void })
   );
 }
 
-/** Loads the cached catalog once per session and data refresh, then asks for a cashier. */
+/** Loads the cached catalog and the terminal's carts once per session and data refresh, then asks for a cashier. */
 function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; terminal: TerminalState }) {
   const [data, setData] = useState<PosData | null>(null);
+  const [cartsReady, setCartsReady] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const products = useMemo(() => new ProductCache(api), [api]);
-  const session = terminal.status!.session!;
-  const cashier = useCashier(session.id);
+  const link = useLinkState();
+  const cashier = useCashier(api, link);
+  const role = useRole(api);
 
   const load = useCallback(() => {
     setError(null);
@@ -103,7 +106,11 @@ function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; termina
       },
       (e: unknown) => setError(errorText(e)),
     );
-  }, [api]);
+    carts.connect(api, products).then(
+      () => setCartsReady(true),
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [api, carts, products]);
   useEffect(load, [load]);
   // Pictures arrive after a refresh, in the background: read the data again to show them.
   useEffect(
@@ -114,8 +121,9 @@ function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; termina
       }),
     [api, load, products],
   );
+  useSharedCarts(api, carts, link);
 
-  if (!data) {
+  if (!data || !cartsReady || cashier.current === undefined) {
     return (
       <main className="gate">
         <div className="gate-card">
@@ -145,8 +153,38 @@ function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; termina
     );
   }
   return (
-    <PosProvider value={{ api, data, cashier: cashier.current, carts, products, terminal }}>
+    <PosProvider value={{ api, data, cashier: cashier.current, carts, products, terminal, role }}>
       <Workspace onLock={cashier.logout} />
     </PosProvider>
   );
+}
+
+/**
+ * Every page of the terminal shows the same carts: another page's changes arrive as events; after
+ * the link comes back, or the page comes back from the back-forward cache, they are read again.
+ */
+function useSharedCarts(api: Api, carts: CartStore, link: LinkState) {
+  useEffect(() => api.on('pos.carts', (change) => carts.onChange(change)), [api, carts]);
+  useEffect(() => {
+    if (link === 'connected') void carts.reload().catch(() => {});
+  }, [link, carts]);
+  useEffect(() => {
+    const onShow = (event: PageTransitionEvent) => {
+      if (event.persisted) void carts.reload().catch(() => {});
+    };
+    window.addEventListener('pageshow', onShow);
+    return () => window.removeEventListener('pageshow', onShow);
+  }, [carts]);
+}
+
+/** What this page may do: a cashier sells; set-up screens are an admin's. */
+function useRole(api: Api): Role | null {
+  const [role, setRole] = useState<Role | null>(null);
+  useEffect(() => {
+    api.call('session.info', {}).then(
+      (info) => setRole(info.role),
+      () => setRole(null),
+    );
+  }, [api]);
+  return role;
 }

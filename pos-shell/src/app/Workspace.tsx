@@ -23,7 +23,7 @@ const NAV: Array<{ kind: 'sell' | 'orders' | 'sync' | 'session'; label: string }
 export function Workspace({ onLock }: { onLock: () => void }) {
   const { terminal, data, cashier, carts } = usePos();
   const [view, setView] = useState<View>({ kind: 'sell' });
-  const { carts: all, activeId } = useCarts(carts);
+  const { carts: all, activeId, notice } = useCarts(carts);
   const active = all.find((c) => c.id === activeId);
   // Never between a cart's first line and its receipt: only an empty cart off the payment screen.
   const canReload = view.kind !== 'payment' && (active?.lines.length ?? 0) === 0;
@@ -52,6 +52,14 @@ export function Workspace({ onLock }: { onLock: () => void }) {
           </button>
         </nav>
       </StatusBar>
+      {notice ? (
+        <p className="notice carts-notice" role="status" data-testid="carts-notice">
+          {notice}{' '}
+          <button type="button" className="btn" onClick={() => carts.dismissNotice()}>
+            OK
+          </button>
+        </p>
+      ) : null}
       <main className="workspace">
         {view.kind === 'sell' ? <SellScreen onPay={() => setView({ kind: 'payment' })} /> : null}
         {view.kind === 'payment' ? <PaymentScreen onBack={() => setView({ kind: 'sell' })} onPaid={(receipt) => setView({ kind: 'receipt', receipt, justPaid: true })} /> : null}

@@ -263,8 +263,8 @@ export function paymentProblem(cart: Cart, totals: OrderTotals, data: PosData): 
   return null;
 }
 
-/** The sale as pos.sell records it, every amount from the engine. */
-export function saleInput(cart: Cart, data: PosData, userId: number, now = new Date(), employeeId: number | null = null): SaleInput {
+/** The sale as pos.sell records it, every amount from the engine (the terminal adds its cashier). */
+export function saleInput(cart: Cart, data: PosData, now = new Date()): SaleInput {
   const totals = cartTotals(cart, data, now.getTime());
   const { pricelist, fiscalPositionId } = cartPricing(cart, data);
   return {
@@ -294,8 +294,6 @@ export function saleInput(cart: Cart, data: PosData, userId: number, now = new D
     partnerId: cart.customer?.id ?? null,
     pricelistId: pricelist?.id ?? null,
     fiscalPositionId,
-    userId,
-    employeeId,
     toInvoice: cart.toInvoice,
     uuid: cart.uuid,
     accessToken: cart.accessToken,

@@ -48,6 +48,8 @@ export interface Employee {
   id: number;
   name: string;
   hasPin: boolean;
+  /** pos_hr's manager role: may lift a cashier's lock with their own PIN. */
+  manager: boolean;
 }
 
 export interface CurrencyFormat {
@@ -225,7 +227,7 @@ export function readPosData(catalog: { series: string | null; models: Record<str
     categories: asRecords(models['pos.category'])
       .map((c) => ({ id: Number(c.id), name: str(c.name), parentId: m2o(c.parent_id), sequence: num(c.sequence), imageUrl: pictureUrl(c.image_url) }))
       .sort((a, b) => a.sequence - b.sequence || a.name.localeCompare(b.name)),
-    employees: employeesLoaded ? asRecords(models['hr.employee']).map((e) => ({ id: Number(e.id), name: str(e.name), hasPin: e.has_pin === true })) : null,
+    employees: employeesLoaded ? asRecords(models['hr.employee']).map((e) => ({ id: Number(e.id), name: str(e.name), hasPin: e.has_pin === true, manager: e.role === 'manager' || e._role === 'manager' })) : null,
     nomenclature: nomenclatureFrom(nomenclatureRecord, rules),
     uoms: new Map(asRecords(models['uom.uom']).map((u) => [Number(u.id), { name: str(u.name), rounding: num(u.rounding, 0.01) }])),
     uomDigits: readDigits(models, 'Product Unit of Measure', 3),

@@ -15,10 +15,18 @@ import { safeTotals } from '../sell/CartPanel.js';
 export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: (receipt: Receipt) => void }) {
   const { api, data, carts, cashier } = usePos();
   const { carts: all, activeId } = useCarts(carts);
-  const cart = all.find((c) => c.id === activeId) ?? all[0]!;
+  // The cart this screen was opened for: if another window sells or drops it, back to the carts.
+  const [cartId] = useState(activeId);
+  const shown = all.find((c) => c.id === cartId);
+  const cart = shown ?? all[0]!;
+  useEffect(() => {
+    if (!shown) onBack();
+  }, [shown, onBack]);
   const [selected, setSelected] = useState<string | null>(cart.payments[cart.payments.length - 1]?.id ?? null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [waiting, setWaiting] = useState(false);
+  const stopWaiting = useRef<() => void>(() => {});
   const { totals, error: totalsError } = safeTotals(cart, data);
   const change = (update: (c: Cart) => Cart) => carts.update(cart.id, update);
   const problem = totals ? paymentProblem(cart, totals, data) : totalsError;
@@ -33,18 +41,40 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
     if (busy || problem) return;
     setBusy(true);
     setError(null);
+    const stopped = new Promise<'stopped'>((resolve) => (stopWaiting.current = () => resolve('stopped')));
     const now = new Date();
+    // The same sale, byte for byte, until the terminal answers: sent again after a lost answer it
+    // gets back the order it already is, never a second one.
+    const sale = saleInput(cart, data, now);
     try {
-      const order = await api.call('pos.sell', { sale: saleInput(cart, data, cashier.userId, now, cashier.employeeId) });
-      const receipt = buildReceipt(cart, data, order, cashier.name, now);
-      saveReceipt(receipt);
-      onPaid(receipt);
-      carts.close(cart.id);
-    } catch (e) {
-      const failure = toFleetError(e);
-      // A lost link may have cut the answer, not the sale: look in Orders before charging again.
-      setError(failure.code === 'INTERNAL' && /connection/i.test(failure.message) ? `${failure.message} The sale may have been recorded: check Orders before validating again.` : errorText(failure));
+      for (;;) {
+        const result = await Promise.race([api.result('pos.sell', { sale }), stopped]);
+        if (result === 'stopped') {
+          setError('Stopped waiting: the sale may have been recorded. Look in Orders before validating again.');
+          return;
+        }
+        if (result.ok) {
+          const receipt = buildReceipt(cart, data, result.value, cashier.name, now);
+          saveReceipt(receipt);
+          onPaid(receipt);
+          carts.sold(cart.id, cart.uuid);
+          return;
+        }
+        const details = result.error.details ?? {};
+        if (details['connectionLost']) {
+          setWaiting(true);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        }
+        if (details['reason'] === 'sale-id-used') {
+          // Another window sold under this cart's id: this cart becomes a sale of its own.
+          carts.renewIdentity(cart.id);
+          setError(`${result.error.message.split(':')[0]}: this cart has a new id now. Check it and validate again.`);
+        } else setError(errorText(toFleetError(result.error)));
+        return;
+      }
     } finally {
+      setWaiting(false);
       setBusy(false);
     }
   };
@@ -131,6 +161,14 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
         <p className="muted" data-testid="pay-problem">
           {problem ?? 'Ready to validate.'}
         </p>
+        {waiting ? (
+          <p className="error-line" role="status" data-testid="pay-waiting">
+            The terminal does not answer: the sale is sent again, unchanged, as soon as it does. Do not take the payment twice.{' '}
+            <button type="button" className="btn" onClick={() => stopWaiting.current()} data-testid="pay-stop-waiting">
+              Stop waiting
+            </button>
+          </p>
+        ) : null}
         {error ? (
           <p className="error-line" role="alert" data-testid="pay-error">
             {error}

@@ -11,7 +11,8 @@ const parseAmount = (text: string) => Number(text.trim().replace(',', '.'));
 
 /** The session and its data: reload Odoo's data, cash in and out, the receipt printer, closing, pairing again. */
 export function SessionScreen() {
-  const { api, terminal } = usePos();
+  const { api, terminal, role } = usePos();
+  const admin = role === 'admin';
   const status = terminal.status!;
   const [pairing, setPairing] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -58,9 +59,11 @@ export function SessionScreen() {
           <button type="button" className="btn" disabled={busy} onClick={() => void refresh()} data-testid="refresh-data">
             {busy ? 'Loading…' : 'Reload products and prices'}
           </button>
-          <button type="button" className="btn" disabled={busy} onClick={() => setPairing(true)} data-testid="pair-again">
-            Pair again…
-          </button>
+          {admin ? (
+            <button type="button" className="btn" disabled={busy} onClick={() => setPairing(true)} data-testid="pair-again">
+              Pair again…
+            </button>
+          ) : null}
         </div>
         {message ? (
           <p className="notice" role="status">
@@ -137,12 +140,16 @@ function CashMoveForm() {
 
 /** The terminal's ESC/POS network printer, set by an admin (the browser's print works without one). */
 function PrinterSection() {
-  const { api } = usePos();
+  const { api, role } = usePos();
   const saved = useReceiptPrinter(api);
+  let body;
+  if (saved === undefined) body = <p className="muted">Loading…</p>;
+  else if (role === 'admin') body = <PrinterForm saved={saved} />;
+  else body = <p className="muted" data-testid="printer-readonly">{saved ? `${saved.host}:${saved.port}, ${saved.width} characters a line.` : 'None: receipts print with the browser.'} An admin sets it (odoo-fleet pos printer).</p>;
   return (
     <section className="page" aria-labelledby="printer-title">
       <h2 id="printer-title">Receipt printer</h2>
-      {saved === undefined ? <p className="muted">Loading…</p> : <PrinterForm saved={saved} />}
+      {body}
     </section>
   );
 }

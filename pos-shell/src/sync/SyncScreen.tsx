@@ -26,7 +26,7 @@ function download(name: string, text: string) {
  * the count so far shown.
  */
 export function SyncScreen() {
-  const { api, data, terminal } = usePos();
+  const { api, data, terminal, role } = usePos();
   const [waiting, setWaiting] = useState<OrderView[]>([]);
   const [parked, setParked] = useState<OrderView[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
@@ -100,14 +100,19 @@ export function SyncScreen() {
         <button type="button" className="btn btn-primary" disabled={!!busy} onClick={() => void syncNow()} data-testid="sync-now">
           {busy === 'sync' ? 'Sending…' : 'Sync now'}
         </button>
-        <button type="button" className="btn" disabled={!!busy} onClick={() => void exportOrders()} data-testid="export-orders">
-          Export waiting orders
-        </button>
-        <button type="button" className="btn" disabled={!!busy} onClick={() => fileInput.current?.click()} data-testid="import-orders">
-          Import orders…
-        </button>
-        <input ref={fileInput} type="file" accept="application/json,.json" hidden onChange={importOrders} data-testid="import-file" />
+        {role === 'admin' ? (
+          <>
+            <button type="button" className="btn" disabled={!!busy} onClick={() => void exportOrders()} data-testid="export-orders">
+              Export waiting orders
+            </button>
+            <button type="button" className="btn" disabled={!!busy} onClick={() => fileInput.current?.click()} data-testid="import-orders">
+              Import orders…
+            </button>
+            <input ref={fileInput} type="file" accept="application/json,.json" hidden onChange={importOrders} data-testid="import-file" />
+          </>
+        ) : null}
       </div>
+      {role === 'admin' ? null : <p className="muted">Moving orders to another terminal is an admin's: odoo-fleet pos export and pos import.</p>}
       {progress ? (
         <p className="muted" role="status" data-testid="sync-progress">
           {progress}
