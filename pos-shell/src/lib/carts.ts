@@ -88,8 +88,13 @@ export class CartStore {
     // Changes of this page not written yet stay as they are: their write settles them.
     const localOnly = this.state.carts.filter((c) => this.dirty.has(c.id) || this.saving.has(c.id));
     const carts = [...fromTerminal.filter((c) => !localOnly.some((l) => l.id === c.id)), ...localOnly];
+    // Carts this page showed that the terminal no longer keeps: paid or dropped while it was away.
+    const vanished = this.state.carts.filter((c) => c.lines.length > 0 && this.revisions.has(c.id) && !carts.some((k) => k.id === c.id)).length;
     for (const id of [...this.revisions.keys()]) if (!carts.some((c) => c.id === id)) this.revisions.delete(id);
-    this.set({ carts, activeId: this.pickActive(carts), notice: missing ? `${missing} line(s) of open carts named products this terminal no longer has, and were left out.` : this.state.notice });
+    let notice = this.state.notice;
+    if (vanished) notice = `${vanished === 1 ? 'An order' : `${vanished} orders`} shown here ${vanished === 1 ? 'was' : 'were'} paid or dropped in another window meanwhile.`;
+    if (missing) notice = `${missing} line(s) of open carts named products this terminal no longer has, and were left out.`;
+    this.set({ carts, activeId: this.pickActive(carts), notice });
     if (carts.length === 0) this.open();
   }
 
