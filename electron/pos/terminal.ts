@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
 import type { Vault } from '../secrets/vault.js';
-import { adapterFor, withoutGivenBack, type FoundOrder, type PosAdapter, type Sale } from './adapters.js';
+import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -136,6 +136,13 @@ export class PosTerminal {
     return adapter;
   }
 
+  /** How this terminal writes orders, from its stored pairing: selling needs neither the network nor the vault. */
+  private orderFormat(): OrderFormat {
+    const row = this.db.prepare('SELECT server_version FROM pairing WHERE id = 1').get() as { server_version: string } | undefined;
+    if (!row) throw new FleetError('VALIDATION', 'This terminal is not paired with an Odoo database yet (pos pair).');
+    return orderFormatFor(row.server_version);
+  }
+
   session(): TerminalSession | null {
     const row = this.db.prepare('SELECT * FROM pos_session WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 1').get() as Record<string, unknown> | undefined;
     if (!row) return null;
@@ -243,7 +250,7 @@ export class PosTerminal {
     if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
     // The PIN and badge hashes stay here (cashierLogin checks them): an unsalted sha1 of a 4-digit PIN is no secret.
     if (models['hr.employee']) models['hr.employee'] = (models['hr.employee'] as Array<Record<string, unknown>>).map(({ pin, barcode: _barcode, ...employee }) => ({ ...employee, has_pin: Boolean(pin) }));
-    return { series: this.adapter()?.series ?? null, models };
+    return { series: this.pairing() ? this.orderFormat().series : null, models };
   }
 
   /** Cached products: by id, by POS category (its subcategories' too, as in Odoo's POS), or all, in id order. */
@@ -365,7 +372,7 @@ export class PosTerminal {
   commitSale(sale: Sale): OutboxOrder {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
-    const adapter = this.requireAdapter();
+    const adapter = this.orderFormat(); // the payload only: no secret, no network
     // The same rule for every client of the contract: Odoo cannot close a session holding an order
     // paid with an "Identify Customer" (split_transactions) method and no customer.
     if (sale.partnerId === null) {
