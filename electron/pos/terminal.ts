@@ -107,6 +107,8 @@ export class PosTerminal {
     }))!;
     const chosen = input.configId === undefined ? (configs.length === 1 ? configs[0]! : null) : (configs.find((c) => c.id === input.configId) ?? null);
     if (input.configId !== undefined && !chosen) throw new FleetError('NOT_FOUND', `No POS configuration ${input.configId} (there are: ${configs.map((c) => `${c.id} ${c.name}`).join(', ')}).`);
+    // A key file lost or replaced, safeStorage gone: the old secret is unreadable for good; pairing stores the new one.
+    if (this.vault.status().state === 'locked' && this.vault.status().backend !== 'passphrase') this.vault.startOver();
     const secretId = this.vault.put('pos-odoo-secret', input.secret);
     const old = this.db.prepare('SELECT secret_id FROM pairing WHERE id = 1').get() as { secret_id: string } | undefined;
     this.db.transaction(() => {
@@ -132,8 +134,16 @@ export class PosTerminal {
 
   private requireAdapter(): PosAdapter {
     const adapter = this.adapter();
-    if (!adapter) throw new FleetError('VALIDATION', this.pairing() ? 'The vault is locked: unlock it to reach Odoo.' : 'This terminal is not paired with an Odoo database yet (pos pair).');
+    if (!adapter) throw new FleetError('VALIDATION', this.pairing() ? this.whyOdooIsOutOfReach() : 'This terminal is not paired with an Odoo database yet (pos pair).');
     return adapter;
+  }
+
+  /** Why adapter() is null: not paired, or the vault holding the Odoo secret is locked (and why). */
+  whyOdooIsOutOfReach(): string {
+    if (!this.pairing()) return 'Not paired with Odoo (pos pair): orders wait on this terminal.';
+    const vault = this.vault.status();
+    if (vault.backend === 'passphrase') return 'The vault is locked: unlock it to reach Odoo.';
+    return `The Odoo secret cannot be read: ${vault.warning ?? 'the vault is locked.'} Selling works and orders wait on this terminal; fix that and restart, or pair again (orders waiting are kept).`;
   }
 
   /** How this terminal writes orders, from its stored pairing: selling needs neither the network nor the vault. */
