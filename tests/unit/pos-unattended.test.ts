@@ -137,6 +137,58 @@ describe('a POS terminal with nobody there', () => {
     await pos.close();
   });
 
+  it('set up with safeStorage, sells when it is unavailable or fails, says why, and moves to the key file when paired again', async () => {
+    // A stand-in for Electron's safeStorage (the desktop app injects the real one).
+    const mask = Buffer.from('not a real keyring');
+    const xor = (b: Buffer) => Buffer.from(b.map((byte, i) => byte ^ mask[i % mask.length]!));
+    const keyring = { available: true, broken: false };
+    const safeStorage = {
+      isEncryptionAvailable: () => keyring.available,
+      encryptString: (plain: string) => xor(Buffer.from(plain)),
+      decryptString: (cipher: Buffer) => {
+        if (keyring.broken) throw new Error('the keyring refused');
+        return xor(cipher).toString();
+      },
+    };
+    const desktopDir = temp('fleet-pos-desktop-');
+    const desktopKey = path.join(temp('fleet-pos-desktop-key-'), 'terminal.key');
+    const withKeyring = () => createPosServices({ dataDir: desktopDir, keyFile: desktopKey, safeStorage, log: silentLogger });
+    let pos = withKeyring();
+    expect(pos.vault.status()).toEqual({ state: 'unlocked', backend: 'safeStorage' });
+    await pair(pos);
+    await pos.terminal.openSession(0);
+    await pos.terminal.refresh();
+    await pos.close();
+    expect(fs.existsSync(desktopKey)).toBe(false);
+
+    // After a power cut the keyring is locked (or this is the web mode): no safeStorage.
+    keyring.available = false;
+    pos = withKeyring();
+    expect(pos.vault.status()).toMatchObject({ state: 'locked', backend: 'safeStorage', warning: expect.stringMatching(/desktop keyring/) });
+    pos.terminal.commitSale(cashSale(13, 1, 5));
+    expect(await pos.sync.sync()).toMatchObject({ status: 'offline', error: expect.stringMatching(/desktop keyring.*Selling works/) });
+    await pos.close();
+
+    // The keyring is there but cannot unwrap the key: the same, with its reason.
+    keyring.available = true;
+    keyring.broken = true;
+    pos = withKeyring();
+    expect(pos.vault.status()).toMatchObject({ state: 'locked', warning: expect.stringMatching(/the keyring refused/) });
+    pos.terminal.commitSale(cashSale(13, 1, 5));
+    await pos.close();
+
+    // Paired again while the keyring is unavailable: the secret moves to the key file; both sales sync.
+    keyring.available = false;
+    pos = withKeyring();
+    await pair(pos);
+    expect(pos.vault.status()).toEqual({ state: 'unlocked', backend: 'keyFile' });
+    expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 2 });
+    await pos.close();
+    pos = createPosServices({ dataDir: desktopDir, keyFile: desktopKey, log: silentLogger });
+    expect(pos.vault.status()).toEqual({ state: 'unlocked', backend: 'keyFile' });
+    await pos.close();
+  });
+
   it('keeps the key file out of the data folder; a terminal set up with a passphrase keeps it', async () => {
     expect(() => open(dir, path.join(dir, 'terminal.key'))).toThrow(/outside the data folder/);
     const withPassphrase = openPos(temp('fleet-pos-pass-'));
