@@ -71,6 +71,8 @@ export interface ConsoleServices {
 export function createConsoleServices(options: ConsoleOptions): ConsoleServices {
   const log = options.log ?? createLogger({ file: path.join(options.dataDir, 'logs', 'console.log') });
   const db = openStore(path.join(options.dataDir, 'console.sqlite'));
+  // No key file: the console's secrets (hosts, keys, database passwords) stay behind the OS
+  // keychain or its passphrase. Only the POS terminal, which must restart unattended, takes one.
   const vault = new Vault(db, {
     ...(options.safeStorage ? { safeStorage: options.safeStorage } : {}),
     ...(options.vaultWarning ? { warning: options.vaultWarning } : {}),

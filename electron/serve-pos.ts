@@ -31,6 +31,8 @@ async function servePos(): Promise<void> {
   services.startBackgroundWork();
   process.stdout.write(`Fleet POS (web mode) on port ${server.port} — open this URL once; its token is single-use:\n  ${server.launchUrl}\n`);
   process.stdout.write(`Store: ${services.dataDir}\nPage role: ${role}${role === 'cashier' ? ' (selling only; start with --role admin to set the printer or move orders by file)' : ''}\n`);
+  const vault = services.vault.status();
+  process.stdout.write(`Secrets: ${vault.state} (${vault.backend})${vault.warning ? ` — ${vault.warning}` : ''}\n`);
   const stop = async () => {
     await server.close();
     await services.close();

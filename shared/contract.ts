@@ -89,7 +89,7 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const VaultStatus = z.object({
   state: z.enum(['uninitialised', 'locked', 'unlocked']),
-  backend: z.enum(['passphrase', 'safeStorage']),
+  backend: z.enum(['passphrase', 'safeStorage', 'keyFile']),
   warning: z.string().optional(),
 });
 export type VaultStatus = z.infer<typeof VaultStatus>;

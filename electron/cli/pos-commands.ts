@@ -118,8 +118,10 @@ export function registerPosCommands(program: Command): void {
     .action(
       run(async (ctx) => {
         const status = await ctx.call('pos.status', {});
+        const vault = await ctx.call('vault.status', {});
         ctx.print(status, () =>
           [
+            `Secrets: ${vault.state} (${vault.backend})${vault.warning ? ` — ${vault.warning}` : ''}`,
             status.pairing ? `Paired: ${status.pairing.database} on ${status.pairing.url} (Odoo ${status.pairing.serverVersion}), configuration ${status.pairing.configName ?? '-'}` : 'Not paired (odoo-fleet pos pair).',
             status.session ? `Session: ${status.session.name} (${status.session.state}), login ${status.session.loginNumber}, next order ${status.session.nextSequence}` : 'No open session.',
             `Orders: ${status.outbox.pending} waiting, ${status.outbox.parked} parked, ${status.outbox.synced} synced; last sync ${status.outbox.lastSyncedAt ?? 'never'}`,

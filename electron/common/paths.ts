@@ -10,10 +10,24 @@ export type Program = 'console' | 'pos';
  */
 export function defaultDataDir(program: Program, env: NodeJS.ProcessEnv = process.env): string {
   if (env.FLEET_DATA_DIR) return path.resolve(env.FLEET_DATA_DIR);
-  const name = program === 'console' ? 'odoo-fleet' : 'odoo-fleet-pos';
-  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), name);
-  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', name);
-  return path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), name);
+  return path.join(userConfigDir(env), program === 'console' ? 'odoo-fleet' : 'odoo-fleet-pos');
+}
+
+/**
+ * The POS vault's key file (see Vault's keyFile): beside the data folder, never in it, so a copy
+ * of the data folder alone cannot read the terminal's secrets. FLEET_POS_KEY_FILE overrides it;
+ * FLEET_DATA_DIR does not move it.
+ */
+export function defaultPosKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FLEET_POS_KEY_FILE) return path.resolve(env.FLEET_POS_KEY_FILE);
+  return path.join(userConfigDir(env), 'odoo-fleet-pos-key', 'terminal.key');
+}
+
+/** The user's configuration folder, as each OS has it. */
+function userConfigDir(env: NodeJS.ProcessEnv): string {
+  if (process.platform === 'win32') return env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming');
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support');
+  return env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config');
 }
 
 /** Whether `file` lies inside `folder` (not the folder itself, not through `..`). */

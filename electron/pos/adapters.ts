@@ -92,8 +92,17 @@ export interface PushResult {
   processed: Map<string, ServerOrder>;
 }
 
-export interface PosAdapter {
+/**
+ * How a version's POS writes an order: what selling needs, built from the stored pairing with no
+ * network and no secret (the vault may be locked; only talking to Odoo needs it).
+ */
+export interface OrderFormat {
   readonly series: string;
+  /** The exact JSON text of the order as pushed (frozen in the outbox). */
+  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string;
+}
+
+export interface PosAdapter extends OrderFormat {
   /** The session's POS data, as `{model: records}` (barcode rules included: scanners need them offline). */
   loadData(sessionId: number): Promise<Record<string, unknown>>;
   /** Opens (or finds) the config's session, counting the opening cash when cash control asks for it. */
@@ -102,8 +111,6 @@ export interface PosAdapter {
   expectedOpeningCash(configId: number): Promise<number | null>;
   /** A new login number for this terminal's start (part of every order name). */
   login(sessionId: number): Promise<number>;
-  /** The exact JSON text of the order as pushed (frozen in the outbox). */
-  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string;
   push(payloads: readonly string[]): Promise<PushResult>;
   /** The server's copies of these outbox orders (any state), found as the version dedupes them. */
   find(orders: ReadonlyArray<{ name: string; payload: string }>): Promise<ServerOrder[]>;
@@ -153,9 +160,15 @@ export function isFinal(order: ServerOrder): boolean {
 }
 
 export function adapterFor(rpc: OdooRpc, serverVersion: string): PosAdapter {
+  const { series } = orderFormatFor(serverVersion);
+  return series === '18' ? new Odoo18Adapter(rpc) : new Odoo17Adapter(rpc, series);
+}
+
+/** The order format of a server version (16, 17, 18; any other is refused): needs no connection. */
+export function orderFormatFor(serverVersion: string): OrderFormat {
   const major = Number.parseInt(/^(?:saas~)?(\d+)/.exec(serverVersion)?.[1] ?? '', 10);
-  if (major === 16 || major === 17) return new Odoo17Adapter(rpc, String(major));
-  if (major === 18) return new Odoo18Adapter(rpc);
+  if (major === 16 || major === 17) return { series: String(major), orderPayload: odoo17OrderPayload };
+  if (major === 18) return { series: '18', orderPayload: odoo18OrderPayload };
   throw new FleetError('VALIDATION', `Odoo ${serverVersion} is not supported by this POS (16, 17 and 18 are).`, { field: 'url' });
 }
 
@@ -366,54 +379,7 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
   }
 
   orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
-    const date = odooDate(sale.dateOrder);
-    // The wrapper and keys Odoo 17's POS sends (models.js export_as_JSON); `server_id: false` keeps 16's dedupe by name.
-    return JSON.stringify({
-      id: order.uid,
-      data: {
-        name: order.name,
-        amount_paid: sale.amountPaid,
-        amount_total: sale.amountTotal,
-        amount_tax: sale.amountTax,
-        amount_return: sale.amountReturn,
-        lines: sale.lines.map((l, i) => [
-          0,
-          0,
-          {
-            uuid: l.uuid,
-            qty: l.qty,
-            price_unit: l.priceUnit,
-            price_subtotal: l.priceSubtotal,
-            price_subtotal_incl: l.priceSubtotalIncl,
-            discount: l.discount,
-            product_id: l.productId,
-            tax_ids: [[6, false, l.taxIds]],
-            id: i + 1,
-            pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
-            full_product_name: l.fullProductName,
-            price_extra: 0,
-            customer_note: '',
-            ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
-          },
-        ]),
-        statement_ids: sale.payments.map((p) => [0, 0, { name: date, payment_method_id: p.paymentMethodId, amount: p.amount }]),
-        pos_session_id: order.sessionId,
-        pricelist_id: sale.pricelistId ?? false,
-        partner_id: sale.partnerId ?? false,
-        user_id: sale.userId,
-        // pos_hr (16/17) reads ui_order.get('employee_id'); without pos_hr the key is ignored.
-        ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
-        uid: order.uid,
-        sequence_number: order.sequence,
-        creation_date: date, // 16 reads this key
-        date_order: date, // 17 reads this one
-        fiscal_position_id: sale.fiscalPositionId ?? false,
-        server_id: false,
-        to_invoice: sale.toInvoice,
-        access_token: sale.accessToken,
-      },
-      to_invoice: sale.toInvoice,
-    });
+    return odoo17OrderPayload(sale, order);
   }
 
   async push(payloads: readonly string[]): Promise<PushResult> {
@@ -457,45 +423,7 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
   }
 
   orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
-    const date = odooDate(sale.dateOrder);
-    // A flat dict of pos.order fields, as 18's order.serialize() sends (every key a real field).
-    return JSON.stringify({
-      uuid: sale.uuid,
-      name: order.name,
-      session_id: order.sessionId,
-      state: 'paid',
-      amount_total: sale.amountTotal,
-      amount_tax: sale.amountTax,
-      amount_paid: sale.amountPaid,
-      amount_return: sale.amountReturn,
-      date_order: date,
-      pricelist_id: sale.pricelistId ?? false,
-      partner_id: sale.partnerId ?? false,
-      fiscal_position_id: sale.fiscalPositionId ?? false,
-      to_invoice: sale.toInvoice,
-      sequence_number: order.sequence,
-      user_id: sale.userId,
-      ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
-      access_token: sale.accessToken,
-      lines: sale.lines.map((l) => [
-        0,
-        0,
-        {
-          uuid: l.uuid,
-          product_id: l.productId,
-          qty: l.qty,
-          price_unit: l.priceUnit,
-          discount: l.discount,
-          price_subtotal: l.priceSubtotal,
-          price_subtotal_incl: l.priceSubtotalIncl,
-          tax_ids: [[6, false, l.taxIds]],
-          full_product_name: l.fullProductName,
-          pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
-          ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
-        },
-      ]),
-      payment_ids: sale.payments.map((p) => [0, 0, { payment_method_id: p.paymentMethodId, amount: p.amount, payment_date: date }]),
-    });
+    return odoo18OrderPayload(sale, order);
   }
 
   async push(payloads: readonly string[]): Promise<PushResult> {
@@ -524,6 +452,101 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
   }
 
+}
+
+/** 16 and 17: the order as their POS pushes it to create_from_ui. */
+function odoo17OrderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
+  const date = odooDate(sale.dateOrder);
+  // The wrapper and keys Odoo 17's POS sends (models.js export_as_JSON); `server_id: false` keeps 16's dedupe by name.
+  return JSON.stringify({
+    id: order.uid,
+    data: {
+      name: order.name,
+      amount_paid: sale.amountPaid,
+      amount_total: sale.amountTotal,
+      amount_tax: sale.amountTax,
+      amount_return: sale.amountReturn,
+      lines: sale.lines.map((l, i) => [
+        0,
+        0,
+        {
+          uuid: l.uuid,
+          qty: l.qty,
+          price_unit: l.priceUnit,
+          price_subtotal: l.priceSubtotal,
+          price_subtotal_incl: l.priceSubtotalIncl,
+          discount: l.discount,
+          product_id: l.productId,
+          tax_ids: [[6, false, l.taxIds]],
+          id: i + 1,
+          pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
+          full_product_name: l.fullProductName,
+          price_extra: 0,
+          customer_note: '',
+          ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
+        },
+      ]),
+      statement_ids: sale.payments.map((p) => [0, 0, { name: date, payment_method_id: p.paymentMethodId, amount: p.amount }]),
+      pos_session_id: order.sessionId,
+      pricelist_id: sale.pricelistId ?? false,
+      partner_id: sale.partnerId ?? false,
+      user_id: sale.userId,
+      // pos_hr (16/17) reads ui_order.get('employee_id'); without pos_hr the key is ignored.
+      ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
+      uid: order.uid,
+      sequence_number: order.sequence,
+      creation_date: date, // 16 reads this key
+      date_order: date, // 17 reads this one
+      fiscal_position_id: sale.fiscalPositionId ?? false,
+      server_id: false,
+      to_invoice: sale.toInvoice,
+      access_token: sale.accessToken,
+    },
+    to_invoice: sale.toInvoice,
+  });
+}
+
+/** 18: the order as its POS pushes it to sync_from_ui. */
+function odoo18OrderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
+  const date = odooDate(sale.dateOrder);
+  // A flat dict of pos.order fields, as 18's order.serialize() sends (every key a real field).
+  return JSON.stringify({
+    uuid: sale.uuid,
+    name: order.name,
+    session_id: order.sessionId,
+    state: 'paid',
+    amount_total: sale.amountTotal,
+    amount_tax: sale.amountTax,
+    amount_paid: sale.amountPaid,
+    amount_return: sale.amountReturn,
+    date_order: date,
+    pricelist_id: sale.pricelistId ?? false,
+    partner_id: sale.partnerId ?? false,
+    fiscal_position_id: sale.fiscalPositionId ?? false,
+    to_invoice: sale.toInvoice,
+    sequence_number: order.sequence,
+    user_id: sale.userId,
+    ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
+    access_token: sale.accessToken,
+    lines: sale.lines.map((l) => [
+      0,
+      0,
+      {
+        uuid: l.uuid,
+        product_id: l.productId,
+        qty: l.qty,
+        price_unit: l.priceUnit,
+        discount: l.discount,
+        price_subtotal: l.priceSubtotal,
+        price_subtotal_incl: l.priceSubtotalIncl,
+        tax_ids: [[6, false, l.taxIds]],
+        full_product_name: l.fullProductName,
+        pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
+        ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
+      },
+    ]),
+    payment_ids: sale.payments.map((p) => [0, 0, { payment_method_id: p.paymentMethodId, amount: p.amount, payment_date: date }]),
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { Dispatcher, type Handlers } from '../api/dispatcher.js';
 import { EventBus } from '../api/events.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { createLogger, type Logger } from '../common/log.js';
+import { defaultPosKeyFile, insideFolder } from '../common/paths.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
 import { CashMoves } from './cash-moves.js';
@@ -25,6 +26,8 @@ export interface PosOptions {
   dataDir: string;
   safeStorage?: SafeStorageLike;
   passphrase?: string;
+  /** The vault's key file for unattended starts (default: defaultPosKeyFile(), outside the data folder). */
+  keyFile?: string;
   log?: Logger;
   kdf?: { N: number; r: number; p: number };
   version?: string;
@@ -52,10 +55,11 @@ export interface PosServices {
 
 /** Everything the POS terminal runs, wired once; its Electron app, web mode and the CLI use this. */
 export function createPosServices(options: PosOptions): PosServices {
+  const keyFile = options.keyFile ?? defaultPosKeyFile();
+  if (insideFolder(keyFile, options.dataDir)) throw new FleetError('VALIDATION', `The POS key file (${keyFile}) must be kept outside the data folder (${options.dataDir}): a copy of the folder would hold its key.`);
   const log = options.log ?? createLogger({ file: path.join(options.dataDir, 'logs', 'pos.log') });
   const db = openStore(path.join(options.dataDir, 'pos.sqlite'), POS_MIGRATIONS);
-  const vault = new Vault(db, { ...(options.safeStorage ? { safeStorage: options.safeStorage } : {}), ...(options.kdf ? { kdf: options.kdf } : {}) });
-  if (options.passphrase && !vault.isUnlocked()) vault.setupOrUnlock(options.passphrase);
+  const vault = openPosVault(db, { ...options, keyFile });
   const audit = new AuditLog(db);
   const outbox = new Outbox(db);
   const partners = new PartnerOutbox(db);
@@ -71,7 +75,7 @@ export function createPosServices(options: PosOptions): PosServices {
   const carts = new OpenCarts(db, (saleUuid) => outbox.soldAs(saleUuid));
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
-  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, ...options.sync }, partners, cashMoves);
+  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, whyNoAdapter: () => terminal.whyOdooIsOutOfReach(), ...options.sync }, partners, cashMoves);
   // Pictures: one fetch at a time, after a refresh and now and then while some are missing.
   let imageFetch: Promise<FetchResult> | null = null;
   let imageTimer: NodeJS.Timeout | null = null;
@@ -127,6 +131,19 @@ export function createPosServices(options: PosOptions): PosServices {
       db.close();
     },
   };
+}
+
+/**
+ * The terminal's vault opens with nobody there after a power cut: wrapped by safeStorage where the
+ * desktop app can use it, else by a key file only this OS user may read, kept outside the data
+ * folder; a passphrase only for a terminal set up with one (FLEET_PASSPHRASE at its first start,
+ * or the vault screen when no key file could be made). The console's vault never takes a key file.
+ */
+function openPosVault(db: Store, options: PosOptions & { keyFile: string }): Vault {
+  const vault = new Vault(db, { ...(options.safeStorage ? { safeStorage: options.safeStorage } : {}), ...(options.kdf ? { kdf: options.kdf } : {}), keyFile: options.keyFile });
+  if (options.passphrase && !vault.isUnlocked()) vault.setupOrUnlock(options.passphrase);
+  else if (vault.status().state === 'uninitialised') vault.setupWithKeyFile();
+  return vault;
 }
 
 function posHandlers(deps: {

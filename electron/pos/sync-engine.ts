@@ -40,6 +40,8 @@ export interface SyncOptions {
    * Odoo's own request time limit (limit_time_real, 120 s by default).
    */
   uncertainHoldMs?: number;
+  /** Why there is no adapter (not paired, the secret unreadable), for the status. */
+  whyNoAdapter?: () => string;
 }
 
 export class SyncEngine {
@@ -163,7 +165,11 @@ export class SyncEngine {
       if (adapter) await this.probe(adapter);
       return { ...round, status: this.lastStatus, error: this.lastError };
     }
-    if (!adapter) return { ...round, status: 'offline', deferred: due.length, error: 'Not paired with Odoo, or the vault is locked: orders wait on this terminal.' };
+    if (!adapter) {
+      this.lastStatus = 'offline';
+      this.lastError = this.options.whyNoAdapter?.() ?? 'Not paired with Odoo, or the vault is locked: orders wait on this terminal.';
+      return { ...round, status: 'offline', deferred: due.length, error: this.lastError };
+    }
     try {
       const uncertain = due.filter((o) => o.uncertain);
       const toSend = await this.settleUncertain(adapter, uncertain, round);

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
 import type { Vault } from '../secrets/vault.js';
-import { adapterFor, withoutGivenBack, type FoundOrder, type PosAdapter, type Sale } from './adapters.js';
+import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -106,6 +106,8 @@ export class PosTerminal {
     }))!;
     const chosen = input.configId === undefined ? (configs.length === 1 ? configs[0]! : null) : (configs.find((c) => c.id === input.configId) ?? null);
     if (input.configId !== undefined && !chosen) throw new FleetError('NOT_FOUND', `No POS configuration ${input.configId} (there are: ${configs.map((c) => `${c.id} ${c.name}`).join(', ')}).`);
+    // A key file lost or replaced, safeStorage gone: the old secret is unreadable for good; pairing stores the new one.
+    if (this.vault.status().state === 'locked' && this.vault.status().backend !== 'passphrase') this.vault.startOver();
     const secretId = this.vault.put('pos-odoo-secret', input.secret);
     const old = this.db.prepare('SELECT secret_id FROM pairing WHERE id = 1').get() as { secret_id: string } | undefined;
     this.db.transaction(() => {
@@ -131,8 +133,23 @@ export class PosTerminal {
 
   private requireAdapter(): PosAdapter {
     const adapter = this.adapter();
-    if (!adapter) throw new FleetError('VALIDATION', this.pairing() ? 'The vault is locked: unlock it to reach Odoo.' : 'This terminal is not paired with an Odoo database yet (pos pair).');
+    if (!adapter) throw new FleetError('VALIDATION', this.pairing() ? this.whyOdooIsOutOfReach() : 'This terminal is not paired with an Odoo database yet (pos pair).');
     return adapter;
+  }
+
+  /** Why adapter() is null: not paired, or the vault holding the Odoo secret is locked (and why). */
+  whyOdooIsOutOfReach(): string {
+    if (!this.pairing()) return 'Not paired with Odoo (pos pair): orders wait on this terminal.';
+    const vault = this.vault.status();
+    if (vault.backend === 'passphrase') return 'The vault is locked: unlock it to reach Odoo.';
+    return `The Odoo secret cannot be read: ${vault.warning ?? 'the vault is locked.'} Selling works and orders wait on this terminal; fix that and restart, or pair again (orders waiting are kept).`;
+  }
+
+  /** How this terminal writes orders, from its stored pairing: selling needs neither the network nor the vault. */
+  private orderFormat(): OrderFormat {
+    const row = this.db.prepare('SELECT server_version FROM pairing WHERE id = 1').get() as { server_version: string } | undefined;
+    if (!row) throw new FleetError('VALIDATION', 'This terminal is not paired with an Odoo database yet (pos pair).');
+    return orderFormatFor(row.server_version);
   }
 
   session(): TerminalSession | null {
@@ -242,7 +259,7 @@ export class PosTerminal {
     if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
     // The PIN and badge hashes stay here (cashiers.ts checks them): an unsalted sha1 of a 4-digit PIN is no secret.
     if (models['hr.employee']) models['hr.employee'] = (models['hr.employee'] as Array<Record<string, unknown>>).map(({ pin, barcode: _barcode, ...employee }) => ({ ...employee, has_pin: Boolean(pin) }));
-    return { series: this.adapter()?.series ?? null, models };
+    return { series: this.pairing() ? this.orderFormat().series : null, models };
   }
 
   /** Cached products: by id, by POS category (its subcategories' too, as in Odoo's POS), or all, in id order. */
@@ -338,7 +355,7 @@ export class PosTerminal {
   commitSale(sale: Sale, options: { saleDigest?: string } = {}): OutboxOrder & { replayed: boolean } {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
-    const adapter = this.requireAdapter();
+    const adapter = this.orderFormat(); // the payload only: no secret, no network
     // The same rule for every client of the contract: Odoo cannot close a session holding an order
     // paid with an "Identify Customer" (split_transactions) method and no customer.
     if (sale.partnerId === null) {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { FleetError } from '../../shared/errors.js';
 import type { VaultStatus } from '../../shared/contract.js';
 import type { Store } from '../store/database.js';
+import { ownerOnlyKey, readOwnerOnlyKey } from './key-file.js';
 
 /** The subset of Electron's safeStorage the vault uses (injected by electron/app only). */
 export interface SafeStorageLike {
@@ -9,6 +10,21 @@ export interface SafeStorageLike {
   encryptString(plain: string): Buffer;
   decryptString(cipher: Buffer): string;
 }
+
+export interface VaultOptions {
+  /** Electron's safeStorage, when the desktop app can use it (injected by electron/app only). */
+  safeStorage?: SafeStorageLike;
+  /**
+   * A key file readable by this OS user only, outside the data folder: the POS's choice for
+   * terminals that must start unattended (createPosServices passes it). The console never does,
+   * so its secrets stay behind its passphrase or the OS keychain.
+   */
+  keyFile?: string;
+  warning?: string;
+  kdf?: { N: number; r: number; p: number };
+}
+
+type Backend = VaultStatus['backend'];
 
 export interface KdfParams {
   salt: string;
@@ -26,27 +42,72 @@ const TAG_BYTES = 16;
 /**
  * Secrets at rest: one random data key encrypts every secret with AES-256-GCM (the secret's id
  * is the associated data, so ciphertexts cannot be swapped between rows). The data key itself is
- * wrapped either by Electron's safeStorage or by a key derived with scrypt from the user's
- * passphrase. There is no built-in default passphrase: until one is set or given, the vault is
- * locked and every operation that needs a secret fails with VAULT_LOCKED.
+ * wrapped by Electron's safeStorage, by a key file (the POS only: see VaultOptions.keyFile) or by
+ * a key derived with scrypt from the user's passphrase. There is no built-in default passphrase:
+ * until one is set or given, the vault is locked and every operation that needs a secret fails
+ * with VAULT_LOCKED.
  */
 export class Vault {
   private dataKey: Buffer | null = null;
   private readonly warning: string | undefined;
+  /** Why a vault that opens by itself (safeStorage, key file) did not: told in status().warning. */
+  private notOpened: string | null = null;
 
   constructor(
     private readonly db: Store,
-    private readonly options: { safeStorage?: SafeStorageLike; warning?: string; kdf?: { N: number; r: number; p: number } } = {},
+    private readonly options: VaultOptions = {},
   ) {
     this.warning = options.warning;
-    if (this.backend() === 'safeStorage' || (!this.initialised() && options.safeStorage?.isEncryptionAvailable())) {
-      this.openWithSafeStorage();
-    }
+    if (this.initialised() || options.safeStorage?.isEncryptionAvailable()) this.openByItself();
   }
 
   status(): VaultStatus {
     const state = !this.initialised() ? 'uninitialised' : this.dataKey ? 'unlocked' : 'locked';
-    return this.warning ? { state, backend: this.backend(), warning: this.warning } : { state, backend: this.backend() };
+    const warning = (this.dataKey ? null : this.notOpened) ?? this.warning;
+    return warning ? { state, backend: this.backend(), warning } : { state, backend: this.backend() };
+  }
+
+  /** Opens a vault wrapped by safeStorage or a key file (a new one with safeStorage when it is usable); a passphrase's waits. */
+  private openByItself(): void {
+    const backend = this.backend();
+    if (backend === 'safeStorage') this.openWithSafeStorage();
+    else if (backend === 'keyFile') this.openWithKeyFile();
+  }
+
+  /**
+   * First start of a terminal that must start unattended: a new data key wrapped by the key file
+   * (made if absent, owner-only). On failure the vault stays uninitialised and status() says why.
+   */
+  setupWithKeyFile(): VaultStatus {
+    if (this.initialised()) throw new FleetError('CONFLICT', 'This store already has its secrets set up.');
+    const file = this.options.keyFile;
+    if (!file) throw new FleetError('VALIDATION', 'No key file is configured for this program.');
+    let key: Buffer;
+    try {
+      key = ownerOnlyKey(file, { replaceShort: false });
+    } catch (error) {
+      this.notOpened = `The key file ${file} could not be used (${(error as Error).message}): set a passphrase instead, or fix it and start again.`;
+      return this.status();
+    }
+    this.notOpened = null;
+    return this.storeWrappedKey({ backend: 'keyFile' }, key.subarray(0, 32));
+  }
+
+  /**
+   * The wrap of a vault that opens by itself is gone (the key file lost or replaced, safeStorage
+   * unavailable or changed): its secrets can never be read again. Wraps a new data key as a new
+   * store would be (safeStorage when usable, else the key file), so the one who re-pairs can
+   * store the secret again; the unreadable ones stay until their owners replace them (get() says
+   * they fail their check). Nothing but the vault's own keys is touched.
+   */
+  startOver(): VaultStatus {
+    if (!this.initialised() || this.dataKey) return this.status();
+    if (this.backend() === 'passphrase') throw new FleetError('VAULT_LOCKED', 'Stored secrets are locked: unlock with your passphrase (or set FLEET_PASSPHRASE).');
+    this.db.prepare("DELETE FROM meta WHERE key IN ('vault.backend', 'vault.kdf', 'vault.wrapped_key')").run();
+    this.notOpened = null;
+    if (this.options.safeStorage?.isEncryptionAvailable()) this.openWithSafeStorage();
+    else if (this.options.keyFile) this.setupWithKeyFile();
+    return this.status();
   }
 
   isUnlocked(): boolean {
@@ -56,13 +117,13 @@ export class Vault {
   /** First start: choose the passphrase. Refused once a vault exists (use unlock). */
   setup(passphrase: string): VaultStatus {
     const kdf = this.newKdf(passphrase);
-    return this.storeWrappedKey(kdf, deriveKey(passphrase, kdf));
+    return this.storeWrappedKey({ backend: 'passphrase', kdf }, deriveKey(passphrase, kdf));
   }
 
   /** setup, deriving the key off the event loop: for servers, which must keep answering. */
   async setupWithoutBlocking(passphrase: string): Promise<VaultStatus> {
     const kdf = this.newKdf(passphrase);
-    return this.storeWrappedKey(kdf, await deriveKeyAsync(passphrase, kdf));
+    return this.storeWrappedKey({ backend: 'passphrase', kdf }, await deriveKeyAsync(passphrase, kdf));
   }
 
   private newKdf(passphrase: string): KdfParams {
@@ -72,13 +133,13 @@ export class Vault {
     return { salt: crypto.randomBytes(16).toString('base64'), ...(this.options.kdf ?? DEFAULT_KDF) };
   }
 
-  private storeWrappedKey(kdf: KdfParams, wrappingKey: Buffer): VaultStatus {
+  private storeWrappedKey(how: { backend: 'passphrase'; kdf: KdfParams } | { backend: 'keyFile' }, wrappingKey: Buffer): VaultStatus {
     if (this.initialised()) throw new FleetError('CONFLICT', 'A passphrase is already set; unlock the vault with it instead.');
     const dataKey = crypto.randomBytes(32);
     const wrapped = seal(wrappingKey, dataKey, Buffer.from('vault-data-key'));
     this.db.transaction(() => {
-      this.setMeta('vault.backend', 'passphrase');
-      this.setMeta('vault.kdf', JSON.stringify(kdf));
+      this.setMeta('vault.backend', how.backend);
+      if (how.backend === 'passphrase') this.setMeta('vault.kdf', JSON.stringify(how.kdf));
       this.setMeta('vault.wrapped_key', wrapped.toString('base64'));
     })();
     this.dataKey = dataKey;
@@ -87,7 +148,7 @@ export class Vault {
 
   unlock(passphrase: string): VaultStatus {
     const kdf = this.storedKdf();
-    return kdf ? this.openWith(deriveKey(passphrase, kdf)) : this.status();
+    return kdf ? this.openWith(deriveKey(passphrase, kdf)) : this.retryOpening();
   }
 
   /**
@@ -98,7 +159,7 @@ export class Vault {
   unlockWithoutBlocking(passphrase: string): Promise<VaultStatus> {
     const attempt = this.unlocking.then(async () => {
       const kdf = this.storedKdf();
-      if (!kdf) return this.status();
+      if (!kdf) return this.retryOpening();
       const key = await deriveKeyAsync(passphrase, kdf);
       try {
         const status = this.openWith(key);
@@ -116,6 +177,12 @@ export class Vault {
 
   private unlocking: Promise<unknown> = Promise.resolve();
   private failedUnlocks = 0;
+
+  /** A vault that opens by itself has no passphrase: asking to unlock it tries its wrap again (a key file put back). */
+  private retryOpening(): VaultStatus {
+    if (!this.dataKey) this.openByItself();
+    return this.status();
+  }
 
   /** The stored KDF parameters, or null when the vault is not passphrase-wrapped. */
   private storedKdf(): KdfParams | null {
@@ -171,9 +238,10 @@ export class Vault {
     if (!this.dataKey) {
       throw new FleetError(
         'VAULT_LOCKED',
-        this.initialised()
-          ? 'Stored secrets are locked: unlock with your passphrase (or set FLEET_PASSPHRASE).'
-          : 'No passphrase is set to protect secrets: set one first (or set FLEET_PASSPHRASE).',
+        this.notOpened ??
+          (this.initialised()
+            ? 'Stored secrets are locked: unlock with your passphrase (or set FLEET_PASSPHRASE).'
+            : 'No passphrase is set to protect secrets: set one first (or set FLEET_PASSPHRASE).'),
       );
     }
     return this.dataKey;
@@ -181,10 +249,18 @@ export class Vault {
 
   private openWithSafeStorage(): void {
     const safe = this.options.safeStorage;
-    if (!safe?.isEncryptionAvailable()) return;
     const wrapped = this.getMeta('vault.wrapped_key');
+    if (!safe?.isEncryptionAvailable()) {
+      this.notOpened = "This store's secrets are wrapped by the desktop keyring (Electron safeStorage), which is not available now: it stays locked until someone logs in, and only the desktop app can use it.";
+      return;
+    }
     if (wrapped) {
-      this.dataKey = Buffer.from(safe.decryptString(Buffer.from(wrapped, 'base64')), 'base64');
+      try {
+        this.dataKey = Buffer.from(safe.decryptString(Buffer.from(wrapped, 'base64')), 'base64');
+        this.notOpened = null;
+      } catch (error) {
+        this.notOpened = `The desktop keyring (Electron safeStorage) could not unwrap this store's key (${(error as Error).message}).`;
+      }
       return;
     }
     const dataKey = crypto.randomBytes(32);
@@ -195,13 +271,38 @@ export class Vault {
     this.dataKey = dataKey;
   }
 
+  private openWithKeyFile(): void {
+    const file = this.options.keyFile;
+    if (!file) {
+      this.notOpened = "This store's secrets are wrapped by a key file, which this program does not use.";
+      return;
+    }
+    let key: Buffer | null;
+    try {
+      key = readOwnerOnlyKey(file);
+    } catch (error) {
+      this.notOpened = `The key file is refused: ${(error as Error).message}`;
+      return;
+    }
+    if (!key) {
+      this.notOpened = `The key file ${file} is missing (or empty): the secrets stored here cannot be read without it.`;
+      return;
+    }
+    try {
+      this.dataKey = open(key.subarray(0, 32), Buffer.from(this.getMeta('vault.wrapped_key')!, 'base64'), Buffer.from('vault-data-key'));
+      this.notOpened = null;
+    } catch {
+      this.notOpened = `The key file ${file} does not unlock this store (another store's key?).`;
+    }
+  }
+
   private initialised(): boolean {
     return this.getMeta('vault.wrapped_key') !== undefined;
   }
 
-  private backend(): 'passphrase' | 'safeStorage' {
+  private backend(): Backend {
     const stored = this.getMeta('vault.backend');
-    if (stored === 'safeStorage' || stored === 'passphrase') return stored;
+    if (stored === 'safeStorage' || stored === 'passphrase' || stored === 'keyFile') return stored;
     return this.options.safeStorage?.isEncryptionAvailable() ? 'safeStorage' : 'passphrase';
   }
 

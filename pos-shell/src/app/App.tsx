@@ -25,11 +25,18 @@ export function App({ carts }: { carts: CartStore }) {
   const terminal = useTerminalStatus();
   const vault = useVault();
   const status = terminal.status;
+  // Pairing again (the Session page too) gives a locked vault a new wrap: ask again.
+  const pairedAt = status?.pairing?.pairedAt;
+  const reloadVault = vault.reload;
+  useEffect(() => {
+    if (pairedAt) void reloadVault();
+  }, [pairedAt, reloadVault]);
 
   let body;
   if (!status || !vault.status) body = <Boot error={terminal.error ? errorText(terminal.error) : vault.error} onRetry={() => void terminal.reload().then(vault.reload)} />;
-  else if (vault.status.state !== 'unlocked') body = <VaultForm status={vault.status} onDone={() => void vault.reload().then(terminal.reload)} />;
-  else if (!status.pairing?.configId) body = <PairForm pairing={status.pairing} onPaired={terminal.reload} />;
+  // Only a passphrase is typed: a vault that opens by itself (key file, keychain) and did not still sells (see the banner).
+  else if (vault.status.state === 'uninitialised' || (vault.status.state === 'locked' && vault.status.backend === 'passphrase')) body = <VaultForm status={vault.status} onDone={() => void vault.reload().then(terminal.reload)} />;
+  else if (!status.pairing?.configId) body = <PairForm pairing={status.pairing} onPaired={() => void vault.reload().then(terminal.reload)} />;
   else if (!status.session) body = <OpenSessionForm onOpened={terminal.reload} />;
   else if (!status.cache.some((c) => c.model === 'product.product')) body = <OpenSessionForm refreshOnly onOpened={terminal.reload} />;
   else body = <Selling key={`${status.session.id}:${status.cache[0]?.loadedAt ?? ''}`} api={api} carts={carts} terminal={terminal} />;
@@ -37,6 +44,7 @@ export function App({ carts }: { carts: CartStore }) {
   return (
     <div className="app-frame">
       <LinkBanner />
+      {vault.status?.state === 'locked' ? <SecretBanner warning={vault.status.warning} /> : null}
       {body}
     </div>
   );
@@ -60,6 +68,15 @@ function useVault() {
     if (link === 'connected') void reload();
   }, [link, reload]);
   return { status, error, reload };
+}
+
+/** The vault did not open by itself: selling goes on, nothing reaches Odoo until it is fixed or the terminal is paired again. */
+function SecretBanner({ warning }: { warning: string | undefined }) {
+  return (
+    <div className="link-banner" role="alert" data-testid="secret-banner">
+      Selling works; orders wait on this terminal: the Odoo password or API key cannot be read. {warning ?? ''} Fix that and restart the terminal, or pair it again (orders waiting are kept).
+    </div>
+  );
 }
 
 function Boot({ error, onRetry }: { error: string | null; onRetry: () => void }) {
