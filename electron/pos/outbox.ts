@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
+import type { PriceOverride } from '../../shared/pos/sale-check.js';
 import { formatBytes, jsonBytes, ORDER_PAYLOAD_MAX_CHARS, OUTBOX_CHUNK_MAX_BYTES, OUTBOX_CHUNK_MAX_ORDERS, type OutboxExportCursor, type OutboxFile } from '../../shared/pos.js';
 
 // Every sale lands here, in the same transaction that gives it its final name, before the UI
@@ -76,6 +77,8 @@ export class Outbox {
       saleUuid?: string;
       /** Refund lines of sales made here: each line's sold line's uuid (the order holding it is found here). */
       refundOf?: Array<[string, string]>;
+      /** Lines sold off their pricelist price or discounted, as the price check allowed them. */
+      priceOverrides?: readonly PriceOverride[];
     } = {},
   ): OutboxOrder {
     const now = options.now ?? new Date();
@@ -94,10 +97,10 @@ export class Outbox {
       this.db.prepare('UPDATE pos_session SET next_sequence = next_sequence + 1 WHERE id = ?').run(sessionId);
       this.db
         .prepare(
-          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid, refund_links)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid, refund_links, price_overrides)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null, links ? JSON.stringify(links) : null);
+        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null, links ? JSON.stringify(links) : null, options.priceOverrides?.length ? JSON.stringify(options.priceOverrides) : null);
       return this.get(identity.uid)!;
     })();
   }

@@ -196,4 +196,17 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  // 8 is kept for the server-side cashier login being written beside this; the runner applies
+  // whatever is above a store's version, so a gap is fine.
+  {
+    version: 9,
+    name: 'price overrides recorded with their sale',
+    up(db) {
+      db.exec(`
+        -- The lines sold off their pricelist price or with a discount, and who did it, checked and
+        -- written with the sale: [{lineUuid, productId, listPrice, soldPrice, discount, cashier}].
+        ALTER TABLE outbox ADD COLUMN price_overrides TEXT;
+      `);
+    },
+  },
 ];
