@@ -8,7 +8,7 @@
 
 import { FleetError } from '../errors.js';
 import { mapTaxes } from './fiscal-position.js';
-import { computeOrderTotals, payloadTaxIds } from './order-totals.js';
+import { computeOrderTotals, payloadTaxIds, payloadUnitPrice } from './order-totals.js';
 import { engineProduct, idList, listedUnitPrice, str, type OdooRecord, type PaymentMethod, type PricingData, type SaleTerms } from './pos-data.js';
 import { floatCompare, type Precision } from './rounding.js';
 
@@ -72,9 +72,9 @@ function refuse(field: string, message: string, details: Record<string, unknown>
   throw new FleetError('VALIDATION', message, { field, ...details });
 }
 
-/** A received amount that is not the engine's, named with both values. */
-function same(field: string, what: string, expected: number, received: number, precision: Precision): void {
-  if (floatCompare(expected, received, precision) !== 0) refuse(field, `${what} is ${received}, but the prices give ${expected}.`, { expected, received });
+/** A received amount that is not the engine's at `precision`, named with both values (the expected one shown to `digits`). */
+function same(field: string, what: string, expected: number, received: number, precision: Precision, digits: number): void {
+  if (floatCompare(expected, received, precision) !== 0) refuse(field, `${what} is ${received}, but the prices give ${parseFloat(expected.toFixed(digits))}.`, { expected, received });
 }
 
 /** The pricelist and fiscal position the sale names, which must be this terminal's. */
@@ -117,7 +117,7 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
   // The payload carries the product's own taxes, in load order; Odoo maps them by the fiscal position itself.
   const taxIds = payloadTaxIds(idList(record.taxes_id), ctx.data.taxes);
   if (taxIds.join(',') !== line.taxIds.join(',')) refuse(`${where}.taxIds`, `${label}: taxes [${line.taxIds.join(', ')}], but the product has [${taxIds.join(', ')}].`, { expected: taxIds, received: line.taxIds });
-  const listPrice = listedUnitPrice(ctx.data, engineProduct(record), line.qty, ctx.terms, ctx.date);
+  const listPrice = payloadUnitPrice(listedUnitPrice(ctx.data, engineProduct(record), line.qty, ctx.terms, ctx.date), ctx.data.settings);
   const priceChanged = floatCompare(listPrice, line.priceUnit, { digits: ctx.data.settings.productPriceDigits }) !== 0;
   if (!priceChanged && line.discount === 0) return [];
   if (line.discount > 0 && !ctx.data.lineEdits.manualDiscount) {
@@ -135,17 +135,19 @@ function checkTotals(sale: CheckedSale, data: PricingData, terms: SaleTerms, met
   const lines = sale.lines.map((line) => ({ priceUnit: line.priceUnit, quantity: line.qty, discount: line.discount, taxes: mapTaxes(line.taxIds, fiscalPosition, data.taxesById) }));
   const payments = sale.payments.map((payment, i) => ({ amount: payment.amount, isCash: methods[i]!.isCash }));
   const totals = computeOrderTotals(lines, payments, data.settings);
-  const money = { rounding: data.settings.currency.rounding };
+  const { rounding, decimal_places: places } = data.settings.currency;
+  const priceDigits = data.settings.productPriceDigits;
+  const money = (field: string, what: string, expected: number, received: number) => same(field, what, expected, received, { rounding }, places);
   sale.lines.forEach((line, i) => {
     const expected = totals.lines[i]!;
-    same(`lines.${i}.priceUnit`, `Line ${i + 1}'s unit price`, expected.price_unit, line.priceUnit, { digits: data.settings.productPriceDigits });
-    same(`lines.${i}.priceSubtotal`, `Line ${i + 1}'s subtotal`, expected.price_subtotal, line.priceSubtotal, money);
-    same(`lines.${i}.priceSubtotalIncl`, `Line ${i + 1}'s subtotal with taxes`, expected.price_subtotal_incl, line.priceSubtotalIncl, money);
+    same(`lines.${i}.priceUnit`, `Line ${i + 1}'s unit price`, expected.price_unit, line.priceUnit, { digits: priceDigits }, priceDigits);
+    money(`lines.${i}.priceSubtotal`, `Line ${i + 1}'s subtotal`, expected.price_subtotal, line.priceSubtotal);
+    money(`lines.${i}.priceSubtotalIncl`, `Line ${i + 1}'s subtotal with taxes`, expected.price_subtotal_incl, line.priceSubtotalIncl);
   });
-  same('amountTotal', 'The total', totals.amount_total, sale.amountTotal, money);
-  same('amountTax', 'The tax', totals.amount_tax, sale.amountTax, money);
-  same('amountPaid', 'The amount paid', totals.amount_paid, sale.amountPaid, money);
-  same('amountReturn', 'The change', totals.amount_return, sale.amountReturn, money);
+  money('amountTotal', 'The total', totals.amount_total, sale.amountTotal);
+  money('amountTax', 'The tax', totals.amount_tax, sale.amountTax);
+  money('amountPaid', 'The amount paid', totals.amount_paid, sale.amountPaid);
+  money('amountReturn', 'The change', totals.amount_return, sale.amountReturn);
 }
 
 /**
