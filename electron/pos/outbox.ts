@@ -83,10 +83,8 @@ export class Outbox {
   ): OutboxOrder {
     const now = options.now ?? new Date();
     return this.db.transaction(() => {
-      if (options.saleUuid) {
-        const known = this.db.prepare('SELECT uid FROM outbox WHERE sale_uuid = ?').get(options.saleUuid) as { uid: string } | undefined;
-        if (known) return this.get(known.uid)!;
-      }
+      const known = options.saleUuid ? this.bySaleUuid(options.saleUuid) : null;
+      if (known) return known;
       const session = this.db.prepare('SELECT login_number, next_sequence, state FROM pos_session WHERE id = ?').get(sessionId) as { login_number: number; next_sequence: number; state: string } | undefined;
       if (!session) throw new FleetError('NOT_FOUND', `No POS session ${sessionId} on this terminal.`);
       const sequence = session.next_sequence;
@@ -120,6 +118,12 @@ export class Outbox {
       this.db.prepare('UPDATE outbox SET payload = coalesce(?, payload) WHERE uid = ? AND attempts = 0 AND uncertain = 0').run(payload, uid);
       this.db.prepare('UPDATE outbox SET refund_links = NULL WHERE uid = ?').run(uid);
     })();
+  }
+
+  /** The order a sale (by the uuid its UI gave it) already is, if it was committed. */
+  bySaleUuid(saleUuid: string): OutboxOrder | null {
+    const known = this.db.prepare('SELECT uid FROM outbox WHERE sale_uuid = ?').get(saleUuid) as { uid: string } | undefined;
+    return known ? this.get(known.uid) : null;
   }
 
   get(uid: string): OutboxOrder | null {

@@ -380,6 +380,9 @@ export class PosTerminal {
     if (sale.employeeId != null && !this.cached<{ id: number }>('hr.employee').some((e) => e.id === sale.employeeId)) {
       throw new FleetError('VALIDATION', `No cashier ${sale.employeeId} on this terminal (refresh the POS data?).`, { field: 'employeeId' });
     }
+    // Sent again (its answer lost): the order it already is, even if the prices changed since.
+    const known = this.outbox.bySaleUuid(sale.uuid);
+    if (known) return known;
     const priceOverrides = this.checkPrices(sale);
     let partnerLocalId: number | null = null;
     if (sale.partnerId !== null && sale.partnerId < 0) {

@@ -223,6 +223,18 @@ describe('the terminal refuses forged sales before storing them, and records the
     expect(overridesOf(plain, sold.uid)).toBeNull();
   });
 
+  it('answers a sale sent again (its answer lost) with the order it is, even after the prices changed', () => {
+    const honest = cashSale(plain, 5, 1);
+    const sold = plain.terminal.commitSale(honest);
+    const product = plain.terminal.cached<Record<string, unknown>>('product.product').find((p) => p.id === 5)!;
+    plain.db.prepare("UPDATE cache_records SET data = ? WHERE model = 'product.product' AND id = '5'").run(JSON.stringify({ ...product, lst_price: 99 }));
+    plain.db.prepare('UPDATE cache_loads SET loaded_at = ?').run(new Date(Date.now() + 1000).toISOString());
+    expect(plain.terminal.commitSale(honest)).toMatchObject({ uid: sold.uid });
+    // A new sale at the old price is now a price change (allowed here, and recorded).
+    const again = plain.terminal.commitSale({ ...honest, uuid: crypto.randomUUID() });
+    expect(JSON.parse(overridesOf(plain, again.uid)!)).toEqual([expect.objectContaining({ productId: 5, listPrice: 99, soldPrice: 81.05 })]);
+  });
+
   it('refuses an unknown product or payment method', () => {
     const honest = cashSale(plain, 3, 1);
     expect(() => plain.terminal.commitSale({ ...honest, lines: [{ ...honest.lines[0]!, productId: 999 }] })).toThrow(/no product 999 on this terminal/);
