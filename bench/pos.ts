@@ -75,7 +75,7 @@ async function main() {
     await odoo.down('refuse');
     const commitMs: number[] = [];
     for (let i = 0; i < SALES; i++) {
-      const sale = cashSale(10 + (i % 50), 1 + (i % 3), 1 + (i % 100) / 4);
+      const sale = cashSale(pos, 10 + (i % 50), 1 + (i % 3));
       const t = performance.now();
       const result = await pos.dispatcher.invoke('pos.sell', { sale: { ...sale, dateOrder: sale.dateOrder.toISOString() } }, ctx);
       commitMs.push(performance.now() - t);
@@ -90,7 +90,7 @@ async function main() {
       const runDir = newPosDir();
       dirs.push(runDir);
       const terminal = await pairedTerminal(odoo, runDir, { batchSize });
-      for (let i = 0; i < SYNC_ORDERS; i++) terminal.terminal.commitSale(cashSale(10 + (i % 50), 1, 2 + (i % 40) / 4));
+      for (let i = 0; i < SYNC_ORDERS; i++) terminal.terminal.commitSale(cashSale(terminal, 10 + (i % 50), 1));
       const t = performance.now();
       const round1 = await terminal.sync.sync();
       const ms = performance.now() - t;
@@ -106,7 +106,7 @@ async function main() {
     const fakeDir = newPosDir();
     dirs.push(fakeDir);
     const feeder = await pairedTerminal(odoo, fakeDir);
-    for (let i = 0; i < SYNC_ORDERS; i++) feeder.terminal.commitSale(cashSale(10 + (i % 50), 1, 2 + (i % 40) / 4));
+    for (let i = 0; i < SYNC_ORDERS; i++) feeder.terminal.commitSale(cashSale(feeder, 10 + (i % 50), 1));
     const payloads = (feeder.db.prepare('SELECT payload FROM outbox ORDER BY sequence').all() as Array<{ payload: string }>).map((o) => JSON.parse(o.payload) as unknown);
     await feeder.close();
     const { sessionId } = odoo.openSession(1);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
+import type { PriceOverride } from '../../shared/pos/sale-check.js';
 import { formatBytes, jsonBytes, ORDER_PAYLOAD_MAX_CHARS, OUTBOX_CHUNK_MAX_BYTES, OUTBOX_CHUNK_MAX_ORDERS, type OutboxExportCursor, type OutboxFile } from '../../shared/pos.js';
 
 // Every sale lands here, in the same transaction that gives it its final name, before the UI
@@ -78,21 +79,14 @@ export class Outbox {
       saleDigest?: string;
       /** Refund lines of sales made here: each line's sold line's uuid (the order holding it is found here). */
       refundOf?: Array<[string, string]>;
+      /** Lines sold off their pricelist price or discounted, as the price check allowed them. */
+      priceOverrides?: readonly PriceOverride[];
     } = {},
   ): OutboxOrder & { replayed: boolean } {
     const now = options.now ?? new Date();
     return this.db.transaction(() => {
-      if (options.saleUuid) {
-        const known = this.db.prepare('SELECT uid, name, sale_digest FROM outbox WHERE sale_uuid = ?').get(options.saleUuid) as { uid: string; name: string; sale_digest: string | null } | undefined;
-        if (known) {
-          // A sale id is a promise about content: only the same sale sent again gets its order back.
-          if (options.saleDigest === undefined || known.sale_digest === options.saleDigest) return { ...this.get(known.uid)!, replayed: true };
-          throw new FleetError('CONFLICT', `This sale's id was used already by ${known.name}, which holds other lines or payments: nothing was recorded. Give the cart a new id and validate again.`, {
-            reason: 'sale-id-used',
-            order: known.name,
-          });
-        }
-      }
+      const known = options.saleUuid ? this.replay(options.saleUuid, options.saleDigest) : null;
+      if (known) return known;
       const session = this.db.prepare('SELECT login_number, next_sequence, state FROM pos_session WHERE id = ?').get(sessionId) as { login_number: number; next_sequence: number; state: string } | undefined;
       if (!session) throw new FleetError('NOT_FOUND', `No POS session ${sessionId} on this terminal.`);
       const sequence = session.next_sequence;
@@ -103,10 +97,24 @@ export class Outbox {
       this.db.prepare('UPDATE pos_session SET next_sequence = next_sequence + 1 WHERE id = ?').run(sessionId);
       this.db
         .prepare(
-          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid, refund_links, sale_digest)
-           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO outbox (uid, name, session_id, sequence, payload, amount_total, state, next_attempt_at, created_at, partner_local_id, sale_uuid, refund_links, sale_digest, price_overrides)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(identity.uid, identity.name, sessionId, sequence, payload, amountTotal, at, at, options.partnerLocalId ?? null, options.saleUuid ?? null, links ? JSON.stringify(links) : null, options.saleDigest ?? null);
+        .run(
+          identity.uid,
+          identity.name,
+          sessionId,
+          sequence,
+          payload,
+          amountTotal,
+          at,
+          at,
+          options.partnerLocalId ?? null,
+          options.saleUuid ?? null,
+          links ? JSON.stringify(links) : null,
+          options.saleDigest ?? null,
+          options.priceOverrides?.length ? JSON.stringify(options.priceOverrides) : null,
+        );
       return { ...this.get(identity.uid)!, replayed: false };
     })();
   }
@@ -131,6 +139,20 @@ export class Outbox {
   /** The name of the order stored under a sale uuid, if any. */
   soldAs(saleUuid: string): string | null {
     return (this.db.prepare('SELECT name FROM outbox WHERE sale_uuid = ?').get(saleUuid) as { name: string } | undefined)?.name ?? null;
+  }
+
+  /**
+   * The order a sale (by the uuid its UI gave it) already is, when it is that same sale sent again
+   * (the same digest of its content); another sale under a used uuid is refused, nothing stored.
+   */
+  replay(saleUuid: string, saleDigest: string | undefined): (OutboxOrder & { replayed: true }) | null {
+    const known = this.db.prepare('SELECT uid, name, sale_digest FROM outbox WHERE sale_uuid = ?').get(saleUuid) as { uid: string; name: string; sale_digest: string | null } | undefined;
+    if (!known) return null;
+    if (saleDigest === undefined || known.sale_digest === saleDigest) return { ...this.get(known.uid)!, replayed: true };
+    throw new FleetError('CONFLICT', `This sale's id was used already by ${known.name}, which holds other lines or payments: nothing was recorded. Give the cart a new id and validate again.`, {
+      reason: 'sale-id-used',
+      order: known.name,
+    });
   }
 
   get(uid: string): OutboxOrder | null {

@@ -235,4 +235,15 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'price overrides recorded with their sale',
+    up(db) {
+      db.exec(`
+        -- The lines sold off their pricelist price or with a discount, and who did it, checked and
+        -- written with the sale: [{lineUuid, productId, listPrice, soldPrice, discount, cashier}].
+        ALTER TABLE outbox ADD COLUMN price_overrides TEXT;
+      `);
+    },
+  },
 ];

@@ -6,7 +6,8 @@ import type { OpenCarts } from './open-carts.js';
 import { saleDigest } from './sale-identity.js';
 import type { PosTerminal } from './terminal.js';
 
-// pos.sell: a sale from a page becomes an order of the cashier logged in here, stored with the
+// pos.sell: a sale from a page becomes an order of the cashier logged in here, at the terminal's
+// time, repriced by the terminal (terminal.ts, shared/pos/sale-check.ts), stored with the
 // digest of what was rung up, and its cart is closed in the same transaction — when this returns
 // the sale survives any crash and no page can bring its cart back.
 
@@ -23,7 +24,8 @@ export function recordSale(deps: { db: Database.Database; terminal: PosTerminal;
   const cashier = deps.cashiers.require();
   return deps.db.transaction(() => {
     const order = deps.terminal.commitSale(
-      { ...sale, userId: cashier.userId, employeeId: cashier.employeeId, dateOrder: sale.dateOrder ? new Date(sale.dateOrder) : new Date() },
+      // When it was paid is the terminal's clock too: prices with date rules are checked at it.
+      { ...sale, userId: cashier.userId, employeeId: cashier.employeeId, dateOrder: new Date() },
       { saleDigest: saleDigest(sale) },
     );
     const cartId = deps.carts.retire(sale.uuid);

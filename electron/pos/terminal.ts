@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
+import { PRICING_MODELS, readPricingData, type OdooRecord, type PricingData } from '../../shared/pos/pos-data.js';
+import { cashierAuthority, checkSale, type PriceOverride } from '../../shared/pos/sale-check.js';
 import type { Vault } from '../secrets/vault.js';
 import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
@@ -35,6 +37,8 @@ export interface TerminalSession {
 
 export class PosTerminal {
   private cachedAdapter: PosAdapter | null = null;
+  /** The pricing engine's inputs, read again whenever the cache was reloaded (by this process or another). */
+  private pricingData: { loadedAt: string; data: PricingData } | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -366,6 +370,11 @@ export class PosTerminal {
     if (sale.employeeId != null && !this.cached<{ id: number }>('hr.employee').some((e) => e.id === sale.employeeId)) {
       throw new FleetError('VALIDATION', `No cashier ${sale.employeeId} on this terminal (refresh the POS data?).`, { field: 'employeeId' });
     }
+    // Sent again (its answer lost): the order it already is, even if the prices changed since;
+    // other content under its uuid is refused.
+    const known = this.outbox.replay(sale.uuid, options.saleDigest);
+    if (known) return known;
+    const priceOverrides = this.checkPrices(sale);
     let partnerLocalId: number | null = null;
     if (sale.partnerId !== null && sale.partnerId < 0) {
       const partner = this.partnerOutbox.get(sale.partnerId);
@@ -382,7 +391,34 @@ export class PosTerminal {
       saleUuid: sale.uuid,
       ...(options.saleDigest ? { saleDigest: options.saleDigest } : {}),
       refundOf,
+      priceOverrides,
     });
+  }
+
+  /** Reprices the sale with the cached data (shared/pos/sale-check.ts); the overrides it allowed. */
+  private checkPrices(sale: Sale): PriceOverride[] {
+    const get = this.db.prepare("SELECT data FROM cache_records WHERE model = 'product.product' AND id = ?");
+    const products = new Map<number, OdooRecord>();
+    for (const { productId } of sale.lines) {
+      const row = get.get(String(productId)) as { data: string } | undefined;
+      if (row) products.set(productId, JSON.parse(row.data) as OdooRecord);
+    }
+    const cashier = cashierAuthority(sale, { employees: this.cached<OdooRecord>('hr.employee'), users: this.cached<OdooRecord>('res.users') });
+    return checkSale(sale, this.pricing(), products, cashier);
+  }
+
+  private pricing(): PricingData {
+    const loadedAt = (this.db.prepare('SELECT max(loaded_at) AS at FROM cache_loads').get() as { at: string | null }).at;
+    if (loadedAt === null) throw new FleetError('VALIDATION', 'The POS data is not loaded yet: refresh it from Odoo.');
+    if (this.pricingData?.loadedAt !== loadedAt) {
+      const models = Object.fromEntries(PRICING_MODELS.map((model) => [model, this.cached(model)]));
+      try {
+        this.pricingData = { loadedAt, data: readPricingData(models) };
+      } catch (error) {
+        throw new FleetError('VALIDATION', (error as Error).message);
+      }
+    }
+    return this.pricingData.data;
   }
 
   /** A sale's receipt, from its frozen payload (what Odoo gets) and the cached names. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SALE_MAX_LINES, SaleInput, type OutboxFile } from '../../shared/pos.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { launchChromium } from '../support/browser.js';
-import { largestSale } from '../support/pos-largest-sale.js';
+import { admitLargestSale, largestSale } from '../support/pos-largest-sale.js';
 import { POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
 import { cashSale, newPosDir, pairedTerminal } from '../support/pos-terminal.js';
 
@@ -28,7 +28,8 @@ async function ordersOfAnotherTerminal(): Promise<OutboxFile> {
   const other = await pairedTerminal(odoo, dir);
   try {
     const customer = other.terminal.createPartner({ name: 'Made offline' });
-    for (let i = 0; i < 497; i++) other.terminal.commitSale({ ...cashSale(10 + (i % 5), 1, 3), partnerId: i < 2 ? customer.id : null });
+    for (let i = 0; i < 497; i++) other.terminal.commitSale({ ...cashSale(other, 10 + (i % 5), 1), partnerId: i < 2 ? customer.id : null });
+    admitLargestSale(other);
     for (const char of ['"', '€', '"'] as const) other.terminal.commitSale({ ...SaleInput.parse(largestSale(char, { partnerId: null })), userId: 2, dateOrder: new Date() });
     return other.outbox.exportUnsynced();
   } finally {

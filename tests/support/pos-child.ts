@@ -17,7 +17,7 @@ if (mode === 'sync') {
   await pos.close();
   process.stdout.write('done\n');
 } else if (mode === 'sell') {
-  const order = pos.terminal.commitSale(cashSale(10, 1, 7.5));
+  const order = pos.terminal.commitSale(cashSale(pos, 10, 1));
   process.stdout.write(`sold ${order.name}\n`);
   setInterval(() => {}, 1000);
 }

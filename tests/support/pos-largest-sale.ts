@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { PosServices } from '../../electron/pos/pos-services.js';
 import { LOT_NAME_MAX_CHARS, ODOO_ID_MAX, SALE_LINE_MAX_TAXES, SALE_LINE_NAME_MAX_CHARS, SALE_MAX_LINES, SALE_MAX_LOTS, SALE_MAX_PAYMENTS, type SaleInput } from '../../shared/pos.js';
 
 // The largest sale the contract accepts: every list at its bound, every id of 10 digits, every
@@ -47,4 +48,25 @@ export function largestSale(char: HeaviestChar, overrides: Partial<SaleInput> = 
 /** The WebSocket message pos.sell sends for it (the largest call id a client could use). */
 export function sellMessage(sale: unknown): string {
   return JSON.stringify({ type: 'call', id: Number.MAX_SAFE_INTEGER, op: 'pos.sell', input: { sale } });
+}
+
+/**
+ * Makes the largest sale's ids this terminal's — a product, tax, payment method, pricelist and
+ * fiscal position of 10 digits in its cached data — so that the server's price check admits it:
+ * its lines are refunds naming the line they give back (their prices stand as given), and its
+ * amounts, all far below a cent, add up to 0 at the currency's rounding.
+ */
+export function admitLargestSale(pos: PosServices): void {
+  const id = ODOO_ID_MAX;
+  const insert = pos.db.prepare('INSERT OR REPLACE INTO cache_records (model, id, data) VALUES (?, ?, ?)');
+  const put = (model: string, record: Record<string, unknown>) => insert.run(model, String(record.id), JSON.stringify(record));
+  const config = pos.terminal.cached<Record<string, unknown>>('pos.config')[0]!;
+  put('pos.config', { ...config, use_pricelist: true, payment_method_ids: [...(config.payment_method_ids as number[]), id] });
+  put('product.product', { id, display_name: 'Largest', lst_price: 0, taxes_id: [id], product_tmpl_id: [id, 'Largest'] });
+  put('account.tax', { id, name: 'Largest', amount: 0, amount_type: 'percent', price_include: false, include_base_amount: false, children_tax_ids: [] });
+  put('pos.payment.method', { id, name: 'Largest', is_cash_count: false });
+  put('product.pricelist', { id, name: 'Largest', items: [] });
+  put('account.fiscal.position', { id, name: 'Largest', fiscal_position_taxes_by_id: {} });
+  // As a refresh would: the terminal reads its pricing data again.
+  pos.db.prepare('UPDATE cache_loads SET loaded_at = ?').run(new Date(Date.now() + 1000).toISOString());
 }

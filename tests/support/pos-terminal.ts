@@ -1,12 +1,13 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../electron/common/log.js';
 import type { Sale } from '../../electron/pos/adapters.js';
-import type { SaleInput } from '../../shared/pos.js';
 import { createPosServices, type PosServices } from '../../electron/pos/pos-services.js';
 import type { SyncOptions } from '../../electron/pos/sync-engine.js';
+import { addPayment, addProduct, newCart, saleInput, setPaymentAmount } from '../../pos-shell/src/lib/cart.js';
+import { readPosData, readProduct } from '../../pos-shell/src/lib/catalog.js';
+import { SaleInput } from '../../shared/pos.js';
 import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { FAST_KDF } from './console.js';
 
@@ -32,25 +33,26 @@ export async function pairedTerminal(odoo: FakeOdoo, dataDir = newPosDir(), sync
   return pos;
 }
 
-/** A paid cash sale of `qty` × a product at `price` (tax free, so its totals are plain). */
-export function cashSale(productId: number, qty: number, price: number, userId = 2): Sale {
-  const total = Math.round(qty * price * 100) / 100;
-  return {
-    lines: [{ productId, qty, priceUnit: price, discount: 0, priceSubtotal: total, priceSubtotalIncl: total, taxIds: [], fullProductName: `Product ${productId}`, uuid: crypto.randomUUID() }],
-    payments: [{ paymentMethodId: 1, amount: total }],
-    amountTotal: total,
-    amountTax: 0,
-    amountPaid: total,
-    amountReturn: 0,
-    partnerId: null,
-    pricelistId: null,
-    fiscalPositionId: null,
-    userId,
-    toInvoice: false,
-    uuid: crypto.randomUUID(),
-    accessToken: crypto.randomUUID(),
-    dateOrder: new Date(),
-  };
+export interface CashSaleOptions {
+  /** The payment method (default 1, cash). */
+  methodId?: number;
+  /** What the customer hands over, when not the exact amount (the change is worked out as the selling page does). */
+  tendered?: number;
+  userId?: number;
+}
+
+/**
+ * A paid sale of `qty` × a cached product, rung up with the selling page's own cart code on the
+ * terminal's data: its pricelist price, taxes and totals, as the server's price check expects.
+ */
+export function cashSale(pos: PosServices, productId: number, qty: number, options: CashSaleOptions = {}): Sale {
+  const data = readPosData(pos.terminal.catalog());
+  const record = pos.terminal.products({ ids: [productId], offset: 0, limit: 1 })[0];
+  if (!record) throw new Error(`No product ${productId} in the terminal's cache`);
+  let cart = addPayment(addProduct(newCart(), readProduct(record), data, { qty, merge: false }), options.methodId ?? 1, data);
+  if (options.tendered !== undefined) cart = setPaymentAmount(cart, cart.payments[0]!.id, options.tendered, data);
+  const sale = SaleInput.parse(saleInput(cart, data));
+  return { ...sale, userId: options.userId ?? 2, employeeId: null, dateOrder: new Date(sale.dateOrder!) };
 }
 
 /** A sale as the selling UI sends it to pos.sell: no cashier (the terminal attributes it), the payment time as text. */

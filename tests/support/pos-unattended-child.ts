@@ -11,7 +11,7 @@ const vault = pos.vault.status();
 // As the selling page does it: a cashier logs in, the sale goes through the contract.
 const till = { actor: 'till@pos', role: 'cashier' as const, transport: 'internal' as const };
 const login = await pos.dispatcher.invoke('pos.cashierLogin', {}, till);
-const sold = await pos.dispatcher.invoke('pos.sell', { sale: saleInputOf(cashSale(12, 1, 4.25)) }, till);
+const sold = await pos.dispatcher.invoke('pos.sell', { sale: saleInputOf(cashSale(pos, 12, 1)) }, till);
 if (!login.ok || !sold.ok) throw new Error(JSON.stringify({ login, sold }));
 const order = sold.value as { name: string };
 const round = await pos.sync.sync();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_FILE_MAX_BYTES, SaleInput } from '../../shared/pos.js';
 import { outboxFileText } from '../../shared/pos/outbox-file.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { largestSale } from '../support/pos-largest-sale.js';
+import { admitLargestSale, largestSale } from '../support/pos-largest-sale.js';
 import { cashSale, newPosDir, openPos, pairedTerminal, POS_PASSPHRASE } from '../support/pos-terminal.js';
 
 // `odoo-fleet pos …` headless, on a terminal's data folder, against the fake Odoo.
@@ -57,7 +57,7 @@ describe('odoo-fleet pos', () => {
     // Two sales while Odoo is down (recorded by the terminal, as the selling UI does).
     await odoo.down('refuse');
     const pos = openPos(dir);
-    const sold = [pos.terminal.commitSale(cashSale(10, 1, 3)), pos.terminal.commitSale(cashSale(11, 2, 4))];
+    const sold = [pos.terminal.commitSale(cashSale(pos, 10, 1)), pos.terminal.commitSale(cashSale(pos, 11, 2))];
     await pos.close();
     const offline = await cli(['sync', '--json']);
     expect(offline.code).not.toBe(0);
@@ -88,7 +88,8 @@ describe('odoo-fleet pos', () => {
   it('imports a file of 500 orders, some the largest a sale may be, in pieces; again, all are known; refuses a file over the bound unread', async () => {
     const seller = await pairedTerminal(odoo, newPosDir());
     const customer = seller.terminal.createPartner({ name: 'Made offline' });
-    for (let i = 0; i < 497; i++) seller.terminal.commitSale({ ...cashSale(10 + (i % 5), 1, 3), partnerId: i % 50 === 0 ? customer.id : null });
+    for (let i = 0; i < 497; i++) seller.terminal.commitSale({ ...cashSale(seller, 10 + (i % 5), 1), partnerId: i % 50 === 0 ? customer.id : null });
+    admitLargestSale(seller);
     for (const char of ['"', '€', '"'] as const) seller.terminal.commitSale({ ...SaleInput.parse(largestSale(char, { partnerId: customer.id })), userId: 2, dateOrder: new Date() });
     const exported = seller.outbox.exportUnsynced();
     await seller.close();

@@ -52,7 +52,7 @@ describe('POS backend killed mid-sync', () => {
     const pos = await pairedTerminal(odoo, dir);
     const expected = new Map<string, number>();
     for (let i = 0; i < 500; i++) {
-      const order = pos.terminal.commitSale(cashSale(10 + (i % 30), 1 + (i % 3), Math.round((1 + (i % 97) * 0.37) * 100) / 100));
+      const order = pos.terminal.commitSale(cashSale(pos, 10 + (i % 30), 1 + (i % 3)));
       expected.set(order.name, order.amountTotal);
     }
     await pos.close();
@@ -107,7 +107,9 @@ describe('POS backend killed mid-sync', () => {
       await run.exited;
       const name = line.slice('sold '.length);
       const reopened = openPos(sellDir);
-      expect(reopened.outbox.list().map((o) => [o.name, o.state, o.amountTotal])).toEqual([[name, 'pending', 7.5]]);
+      // Product 10 sells at 131.80 before its 15% tax.
+      expect(reopened.outbox.list().map((o) => [o.name, o.state])).toEqual([[name, 'pending']]);
+      expect(reopened.outbox.list()[0]!.amountTotal).toBeCloseTo(151.57, 9);
       await odoo.up();
       expect(await reopened.sync.sync()).toMatchObject({ synced: 1 });
       expect(odoo.orders().filter((o) => o.pos_reference === name).length).toBe(1);

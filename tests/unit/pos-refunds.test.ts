@@ -24,18 +24,19 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());
     const shopA = await terminal(odoo);
-    const sold = shopA.terminal.commitSale(cashSale(2, 3, 10));
+    const sold = shopA.terminal.commitSale(cashSale(shopA, 2, 3));
     expect((await shopA.sync.sync()).synced).toBe(1);
 
     const shopB = await terminal(odoo);
     const latest = await shopB.terminal.findOrders('', 20);
     expect(latest.map((o) => o.name)).toEqual([sold.name]);
     const [found] = await shopB.terminal.findOrders(sold.name.slice(-9), 20);
-    expect(found).toMatchObject({ name: sold.name, amountTotal: 30, state: 'paid', lines: [{ productId: 2, qty: 3, refundedQty: 0, priceUnit: 10 }] });
+    // Product 2 sells at 193.69 before its 15% tax.
+    expect(found).toMatchObject({ name: sold.name, amountTotal: sold.amountTotal, state: 'paid', lines: [{ productId: 2, qty: 3, refundedQty: 0, priceUnit: 193.69 }] });
     expect(await shopB.terminal.findOrders('no such receipt', 20)).toEqual([]);
 
     const line = found!.lines[0]!;
-    const refund = cashSale(2, -2, 10);
+    const refund = cashSale(shopB, 2, -2);
     refund.lines[0]!.refundedOrderlineId = line.id;
     shopB.terminal.commitSale(refund);
     // Waiting on B: already counted, so a second refund cannot give back more than was sold.
@@ -51,7 +52,7 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());
     const shopA = await terminal(odoo);
-    const sale = cashSale(3, 3, 5);
+    const sale = cashSale(shopA, 3, 3);
     sale.lines[0]!.packLots = ['SN1', 'SN2', 'SN3'];
     const sold = shopA.terminal.commitSale(sale);
     await shopA.sync.sync();
@@ -59,7 +60,7 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     const shopB = await terminal(odoo);
     const line = (await shopB.terminal.findOrders(sold.name, 5))[0]!.lines[0]!;
     expect(line.lots).toEqual(['SN1', 'SN2', 'SN3']);
-    const refund = cashSale(3, -1, 5);
+    const refund = cashSale(shopB, 3, -1);
     refund.lines[0]!.refundedOrderlineId = line.id;
     refund.lines[0]!.packLots = ['SN2'];
     shopB.terminal.commitSale(refund);
@@ -74,9 +75,9 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     cleanups.push(() => odoo.close());
     const shop = await terminal(odoo);
     await odoo.down();
-    const sale = cashSale(2, 3, 10);
+    const sale = cashSale(shop, 2, 3);
     const sold = shop.terminal.commitSale(sale);
-    const refund = cashSale(2, -1, 10);
+    const refund = cashSale(shop, 2, -1);
     refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
     const refunded = shop.terminal.commitSale(refund);
     const before = shop.outbox.get(refunded.uid)!.payload;
@@ -97,11 +98,11 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());
     const shop = await terminal(odoo);
-    const sale = cashSale(2, 3, 10);
+    const sale = cashSale(shop, 2, 3);
     const sold = shop.terminal.commitSale(sale);
     await shop.sync.sync();
     await odoo.down();
-    const refund = cashSale(2, -2, 10);
+    const refund = cashSale(shop, 2, -2);
     refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
     shop.terminal.commitSale(refund);
     await odoo.up();
@@ -117,9 +118,9 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     cleanups.push(() => odoo.close());
     const shop = await terminal(odoo);
     const customer = shop.terminal.createPartner({ name: 'Walk-in Wanda' });
-    const sale = { ...cashSale(2, 2, 10), partnerId: customer.id };
+    const sale = { ...cashSale(shop, 2, 2), partnerId: customer.id };
     const sold = shop.terminal.commitSale(sale);
-    const refund = cashSale(2, -1, 10);
+    const refund = cashSale(shop, 2, -1);
     refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
     const refunded = shop.terminal.commitSale(refund);
     const push = version === '18.0' ? 'pos.order.sync_from_ui' : 'pos.order.create_from_ui';
@@ -141,12 +142,12 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     const odoo = await startFakeOdoo({ version, data: { products: 12 } });
     cleanups.push(() => odoo.close());
     const shop = await terminal(odoo);
-    const sale = cashSale(2, 3, 10);
+    const sale = cashSale(shop, 2, 3);
     const sold = shop.terminal.commitSale(sale);
     odoo.failNext(version === '18.0' ? 'sync_from_ui' : 'create_from_ui', 'Product 2 is archived');
     await shop.sync.sync();
     expect(shop.outbox.get(sold.uid)!.state).toBe('parked');
-    const refund = cashSale(2, -1, 10);
+    const refund = cashSale(shop, 2, -1);
     refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
     const refunded = shop.terminal.commitSale(refund);
     expect((await shop.sync.sync()).synced).toBe(1);

@@ -36,12 +36,12 @@ describe('POS sync', () => {
       const pos = await terminal(odoo);
       const session = pos.terminal.session()!;
       expect(session).toMatchObject({ state: 'opened', loginNumber: 1, nextSequence: 1 });
-      const sold = [pos.terminal.commitSale(cashSale(10, 2, 1.5)), pos.terminal.commitSale(cashSale(11, 1, 9.99))];
+      const sold = [pos.terminal.commitSale(cashSale(pos, 10, 2)), pos.terminal.commitSale(cashSale(pos, 11, 1))];
       expect(sold.map((o) => o.name)).toEqual([`Order ${String(session.id).padStart(5, '0')}-001-0001`, `Order ${String(session.id).padStart(5, '0')}-001-0002`]);
       expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 2, parked: 0 });
       expect(odoo.orders().map((o) => [o.pos_reference, o.state, o.amount_total])).toEqual([
-        [sold[0]!.name, 'paid', 3],
-        [sold[1]!.name, 'paid', 9.99],
+        [sold[0]!.name, 'paid', sold[0]!.amountTotal],
+        [sold[1]!.name, 'paid', sold[1]!.amountTotal],
       ]);
       expect(pos.outbox.counts()).toMatchObject({ pending: 0, synced: 2 });
       // Syncing again sends nothing: only asks whether Odoo answers (no model is called).
@@ -75,7 +75,7 @@ describe('POS sync', () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
     await odoo.down('refuse');
-    const sold = Array.from({ length: 25 }, (_, i) => pos.terminal.commitSale(cashSale(10 + (i % 5), 1, 2 + i)));
+    const sold = Array.from({ length: 25 }, (_, i) => pos.terminal.commitSale(cashSale(pos, 10 + (i % 5), 1)));
     expect(await pos.sync.sync()).toMatchObject({ status: 'offline', synced: 0, deferred: 25 });
     expect(pos.outbox.list('pending').every((o) => !o.uncertain)).toBe(true); // refused: never sent
     await odoo.up();
@@ -87,7 +87,7 @@ describe('POS sync', () => {
   it('a connection cut after Odoo processed the batch never doubles an order', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const sold = Array.from({ length: 10 }, (_, i) => pos.terminal.commitSale(cashSale(10, 1, 1 + i)));
+    const sold = Array.from({ length: 10 }, (_, i) => pos.terminal.commitSale(cashSale(pos, 10 + i, 1)));
     odoo.cutAfterProcessing(1, 'create_from_ui');
     expect(await pos.sync.sync()).toMatchObject({ status: 'offline', synced: 0 });
     expect(odoo.orders().length).toBe(10); // stored, but the terminal never heard
@@ -103,7 +103,7 @@ describe('POS sync', () => {
   it('takes Odoo’s empty answer as synced only once the order is found there', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const sold = pos.terminal.commitSale(cashSale(10, 1, 5));
+    const sold = pos.terminal.commitSale(cashSale(pos, 10, 1));
     // Odoo already holds it (another terminal imported and synced it), but this one does not know.
     odoo.cutAfterProcessing(1, 'create_from_ui');
     await pos.sync.sync();
@@ -117,9 +117,9 @@ describe('POS sync', () => {
   it('parks an order Odoo refuses, keeps the rest of the batch, and resends it once fixed', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const good = [pos.terminal.commitSale(cashSale(10, 1, 1)), pos.terminal.commitSale(cashSale(11, 1, 2))];
+    const good = [pos.terminal.commitSale(cashSale(pos, 10, 1)), pos.terminal.commitSale(cashSale(pos, 11, 1))];
     // An invoice requested without a customer: Odoo refuses it (and rolls back the whole batch).
-    const bad = pos.terminal.commitSale({ ...cashSale(12, 1, 3), toInvoice: true });
+    const bad = pos.terminal.commitSale({ ...cashSale(pos, 12, 1), toInvoice: true });
     const round = await pos.sync.sync();
     expect(round).toMatchObject({ status: 'online', synced: 2, parked: 1 });
     expect(pos.outbox.get(bad.uid)).toMatchObject({ state: 'parked', lastError: expect.stringMatching(/Odoo refused the order/) });
@@ -137,7 +137,7 @@ describe('POS sync', () => {
   it('parks an order Odoo left in draft (not fully paid)', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const sale = cashSale(10, 1, 10);
+    const sale = cashSale(pos, 10, 1);
     const short = pos.terminal.commitSale({ ...sale, payments: [{ paymentMethodId: 1, amount: 4 }], amountPaid: 4 });
     expect(await pos.sync.sync()).toMatchObject({ parked: 1, synced: 0 });
     expect(pos.outbox.get(short.uid)).toMatchObject({ state: 'parked', lastError: expect.stringMatching(/state "draft"/) });
@@ -147,14 +147,14 @@ describe('POS sync', () => {
   it('sends orders for a closed session to a rescue session (17), and parks them without one (18)', async () => {
     const seventeen = await fake('17.0');
     const pos17 = await terminal(seventeen);
-    const late17 = pos17.terminal.commitSale(cashSale(10, 1, 4));
+    const late17 = pos17.terminal.commitSale(cashSale(pos17, 10, 1));
     seventeen.closeSession(pos17.terminal.session()!.id);
     expect(await pos17.sync.sync()).toMatchObject({ synced: 1 });
     expect(seventeen.orders()[0]).toMatchObject({ pos_reference: late17.name, state: 'paid', session_name: expect.stringMatching(/RESCUE FOR/) });
 
     const eighteen = await fake('18.0');
     const pos18 = await terminal(eighteen);
-    const late18 = pos18.terminal.commitSale(cashSale(10, 1, 4));
+    const late18 = pos18.terminal.commitSale(cashSale(pos18, 10, 1));
     eighteen.closeSession(pos18.terminal.session()!.id);
     expect(await pos18.sync.sync()).toMatchObject({ parked: 1 });
     expect(pos18.outbox.get(late18.uid)!.lastError).toMatch(/No open session/);
@@ -181,7 +181,7 @@ describe('POS sync', () => {
   it('moves waiting orders to another terminal by file; Odoo still gets each once', async () => {
     const odoo = await fake();
     const first = await terminal(odoo);
-    const sold = Array.from({ length: 5 }, (_, i) => first.terminal.commitSale(cashSale(10, 1, 1 + i)));
+    const sold = Array.from({ length: 5 }, (_, i) => first.terminal.commitSale(cashSale(first, 10 + i, 1)));
     // Two of them did reach Odoo before the first terminal died.
     await first.sync.sync();
     first.db.prepare("UPDATE outbox SET state = 'pending', uncertain = 0 WHERE uid IN (?, ?)").run(sold[0]!.uid, sold[1]!.uid);
@@ -244,17 +244,19 @@ describe('closing the POS session', () => {
   it('is refused while orders wait, then closes with the counted cash and an end-of-day report', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const change = { ...cashSale(10, 1, 7.5), payments: [{ paymentMethodId: 1, amount: 10 }], amountPaid: 10, amountReturn: 2.5 };
+    // Product 8 sells at 10.37 with its tax: 20 in cash, 9.63 back; product 33 twice on the bank.
+    const change = cashSale(pos, 8, 1, { tendered: 20 });
+    expect(change).toMatchObject({ amountTotal: 10.37, amountPaid: 10.37, amountReturn: 9.63 });
     pos.terminal.commitSale(change);
-    pos.terminal.commitSale({ ...cashSale(11, 2, 5), payments: [{ paymentMethodId: 2, amount: 10 }] });
-    await expect(pos.terminal.closeSession({ countedCash: 7.5 })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/2 order\(s\) still wait/) });
+    const onBank = pos.terminal.commitSale(cashSale(pos, 33, 2, { methodId: 2 }));
+    await expect(pos.terminal.closeSession({ countedCash: 10.37 })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/2 order\(s\) still wait/) });
     expect(odoo.sessions().find((s) => s.id === pos.terminal.session()!.id)?.state).toBe('opened');
     await pos.sync.sync();
-    const closed = await pos.terminal.closeSession({ countedCash: 7.5, notes: 'end of day' });
-    expect(closed).toMatchObject({ closed: true, report: { orders: 2, total: 17.5 } });
-    expect(closed.report.byPaymentMethod).toEqual(expect.arrayContaining([expect.objectContaining({ id: 1, amount: 7.5 }), expect.objectContaining({ id: 2, amount: 10 })]));
+    const closed = await pos.terminal.closeSession({ countedCash: 10.37, notes: 'end of day' });
+    expect(closed).toMatchObject({ closed: true, report: { orders: 2, total: Math.round((10.37 + onBank.amountTotal) * 100) / 100 } });
+    expect(closed.report.byPaymentMethod).toEqual(expect.arrayContaining([expect.objectContaining({ id: 1, amount: 10.37 }), expect.objectContaining({ id: 2, amount: onBank.amountTotal })]));
     const session = odoo.sessions().find((s) => s.id === 3)!;
-    expect(session).toMatchObject({ state: 'closed', cash_register_balance_end_real: 7.5 });
+    expect(session).toMatchObject({ state: 'closed', cash_register_balance_end_real: 10.37 });
     expect(pos.terminal.session()).toBeNull();
   });
 });
@@ -268,8 +270,8 @@ describe('customers made offline', () => {
       const customer = pos.terminal.createPartner({ name: 'Walk-in Wanda', email: 'wanda@example.com' });
       expect(customer.id).toBeLessThan(0);
       expect(pos.terminal.partners('wanda', 10)).toEqual([expect.objectContaining({ id: customer.id, name: 'Walk-in Wanda', pending: true })]);
-      const sold = pos.terminal.commitSale({ ...cashSale(10, 1, 12), partnerId: customer.id, toInvoice: true });
-      const plain = pos.terminal.commitSale(cashSale(11, 1, 3));
+      const sold = pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id, toInvoice: true });
+      const plain = pos.terminal.commitSale(cashSale(pos, 11, 1));
       expect(await pos.sync.sync()).toMatchObject({ status: 'offline' });
       await odoo.up();
       // Odoo creates the customer, then the connection is cut: it must not be created twice.
@@ -283,7 +285,7 @@ describe('customers made offline', () => {
       expect(order).toMatchObject({ partner_id: created[0]!.id, state: expect.stringMatching(/paid|invoiced/) });
       expect(odoo.orders().find((o) => o.pos_reference === plain.name)).toBeTruthy();
       // Later sales for that customer carry its real id from the start.
-      const later = pos.terminal.commitSale({ ...cashSale(12, 1, 1), partnerId: customer.id });
+      const later = pos.terminal.commitSale({ ...cashSale(pos, 12, 1), partnerId: customer.id });
       expect(pos.outbox.get(later.uid)!.payload).toContain(`"partner_id":${String(created[0]!.id)}`);
     });
   }
@@ -293,7 +295,8 @@ describe('receipts', () => {
   it('prints a sale on the configured ESC/POS network printer, and says clearly when the printer is not there', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const sale = { ...cashSale(10, 2, 4.25), payments: [{ paymentMethodId: 1, amount: 10 }], amountPaid: 10, amountReturn: 1.5 };
+    // Product 8 twice: 18.04 and 2.71 of tax (rounded per line), 25 in cash, 4.25 back.
+    const sale = cashSale(pos, 8, 2, { tendered: 25 });
     const order = pos.terminal.commitSale(sale);
     const received: Buffer[] = [];
     const printer = net.createServer((socket) => socket.on('data', (d: Buffer) => received.push(d)));
@@ -306,7 +309,7 @@ describe('receipts', () => {
       return result.value as never;
     };
     const receipt: { orderName: string; total: number; change: number; lines: unknown[] } = await call('pos.receipt', { uid: order.uid, cashier: 'Ann' });
-    expect(receipt).toMatchObject({ orderName: order.name, total: 8.5, change: 1.5, lines: [expect.objectContaining({ qty: 2, amount: 8.5 })] });
+    expect(receipt).toMatchObject({ orderName: order.name, total: 20.75, change: 4.25, lines: [expect.objectContaining({ qty: 2, amount: 20.75 })] });
     await expect(call('pos.printReceipt', { uid: order.uid })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/No receipt printer is set/) });
     await call('pos.setReceiptPrinter', { printer: { host: '127.0.0.1', port } }, 'admin');
     const printed: { bytes: number; printer: string } = await call('pos.printReceipt', { uid: order.uid, cashier: 'Ann' });
@@ -318,8 +321,8 @@ describe('receipts', () => {
     expect(bytes.subarray(-3)).toEqual(Buffer.from([0x1d, 0x56, 0x01])); // cut
     const text = bytes.toString('latin1');
     expect(text).toContain(order.name);
-    expect(text).toMatch(/TOTAL\s+8\.50/);
-    expect(text).toMatch(/CHANGE\s+1\.50/);
+    expect(text).toMatch(/TOTAL\s+20\.75/);
+    expect(text).toMatch(/CHANGE\s+4\.25/);
     expect(text).toContain('Served by Ann');
     await call('pos.setReceiptPrinter', { printer: { host: '127.0.0.1', port: 1 } }, 'admin');
     await expect(call('pos.printReceipt', { uid: order.uid })).rejects.toMatchObject({ code: 'HOST_UNREACHABLE', message: expect.stringMatching(/printer at 127\.0\.0\.1:1 cannot be reached/) });
@@ -328,7 +331,7 @@ describe('receipts', () => {
   it('prints only where an admin set the printer: the page names no address, and the setting is validated', async () => {
     const pos = await terminal(await fake());
     const as = (role: 'support' | 'admin') => (op: string, input: unknown) => pos.dispatcher.invoke(op, input, { actor: 'test', role, transport: 'ws' });
-    const order = pos.terminal.commitSale(cashSale(10, 1, 10));
+    const order = pos.terminal.commitSale(cashSale(pos, 10, 1));
     // The old call shape, an address of the page's choosing, is refused before anything connects.
     expect(await as('admin')('pos.printReceipt', { uid: order.uid, host: '10.1.2.3', port: 22 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(await as('support')('pos.setReceiptPrinter', { printer: { host: '10.1.2.3', port: 9100 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -389,14 +392,14 @@ describe('review cases', () => {
     const first = await terminal(odoo);
     await odoo.down('refuse');
     const customer = first.terminal.createPartner({ name: 'Imported Ivy' });
-    const fromFirst = [first.terminal.commitSale(cashSale(10, 1, 1)), first.terminal.commitSale({ ...cashSale(11, 1, 2), partnerId: customer.id })];
+    const fromFirst = [first.terminal.commitSale(cashSale(first, 10, 1)), first.terminal.commitSale({ ...cashSale(first, 11, 1), partnerId: customer.id })];
     await odoo.up();
     const second = await terminal(odoo); // same session, its own login number
     expect(second.terminal.session()!.loginNumber).toBe(2);
-    const own = [second.terminal.commitSale(cashSale(12, 1, 3)), second.terminal.commitSale(cashSale(13, 1, 4))];
+    const own = [second.terminal.commitSale(cashSale(second, 12, 1)), second.terminal.commitSale(cashSale(second, 13, 1))];
     // The same sequence numbers (1, 2) under another login number: none of them is "already here".
     expect(second.outbox.importOrders(JSON.parse(JSON.stringify(first.outbox.exportUnsynced())))).toEqual({ imported: 2, known: 0 });
-    own.push(second.terminal.commitSale(cashSale(14, 1, 5))); // selling goes on after the import
+    own.push(second.terminal.commitSale(cashSale(second, 14, 1))); // selling goes on after the import
     await second.sync.sync();
     const names = odoo.orders().map((o) => o.pos_reference).sort();
     expect(names).toEqual([...fromFirst, ...own].map((o) => o.name).sort());
@@ -411,7 +414,7 @@ describe('review cases', () => {
     const pos = await terminal(odoo);
     const move = await pos.dispatcher.invoke('pos.cashMove', { type: 'out', amount: 5, reason: 'float' }, { actor: 't', role: 'support', transport: 'internal' });
     expect(move.ok).toBe(true);
-    const sale = pos.terminal.commitSale({ ...cashSale(10, 1, 2), payments: [{ paymentMethodId: 2, amount: 2 }] });
+    const sale = pos.terminal.commitSale(cashSale(pos, 10, 1, { methodId: 2 }));
     expect(await pos.sync.sync()).toMatchObject({ synced: 1 });
     expect(odoo.orders().map((o) => o.pos_reference)).toEqual([sale.name]);
     const status = await pos.dispatcher.invoke('pos.status', {}, { actor: 't', role: 'viewer', transport: 'internal' });
@@ -427,7 +430,7 @@ describe('review cases', () => {
       await pos.close().catch(() => {});
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    pos.terminal.commitSale(cashSale(10, 1, 2));
+    pos.terminal.commitSale(cashSale(pos, 10, 1));
     // A gateway answers 503: whether Odoo behind it took the request is unknown.
     await odoo.down('http503');
     expect(await pos.sync.sync()).toMatchObject({ status: 'offline' });
@@ -452,7 +455,7 @@ describe('selling from the UI', () => {
     const pos = await terminal(odoo);
     const ctx = { actor: 't', role: 'cashier' as const, transport: 'internal' as const };
     await pos.dispatcher.invoke('pos.cashierLogin', {}, ctx);
-    const input = { sale: saleInputOf(cashSale(10, 1, 4)) };
+    const input = { sale: saleInputOf(cashSale(pos, 10, 1)) };
     const first = await pos.dispatcher.invoke('pos.sell', input, ctx);
     const again = await pos.dispatcher.invoke('pos.sell', input, ctx);
     expect(first).toMatchObject({ ok: true, value: { replayed: false } });
@@ -483,21 +486,21 @@ describe('what a real Odoo 17 showed', () => {
       cleanups.push(() => odoo.close());
       const pos = await terminal(odoo);
       const employee = pos.terminal.cached<{ id: number; name: string }>('hr.employee').find((e) => e.name === 'Marc Demo')!;
-      const bySomeone = pos.terminal.commitSale({ ...cashSale(2, 1, 4), employeeId: employee.id });
-      const byTheUser = pos.terminal.commitSale(cashSale(3, 1, 4));
+      const bySomeone = pos.terminal.commitSale({ ...cashSale(pos, 2, 1), employeeId: employee.id });
+      const byTheUser = pos.terminal.commitSale(cashSale(pos, 3, 1));
       expect((await pos.sync.sync()).synced).toBe(2);
       const employeeOf = (name: string) => odoo.orders().find((o) => o.pos_reference === name)!.employee_id;
       expect(employeeOf(bySomeone.name)).toBe(employee.id);
       expect(employeeOf(byTheUser.name)).toBe(false);
       // Only a cashier of this terminal's data: any other id is refused at the sale.
-      expect(() => pos.terminal.commitSale({ ...cashSale(2, 1, 4), employeeId: 999 })).toThrow(/No cashier 999/);
+      expect(() => pos.terminal.commitSale({ ...cashSale(pos, 2, 1), employeeId: 999 })).toThrow(/No cashier 999/);
     });
   }
 
   it('refuses a sale paid with an "Identify Customer" method and no customer (Odoo could not close the session)', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const onAccount = { ...cashSale(2, 1, 4), payments: [{ paymentMethodId: 3, amount: 4 }] };
+    const onAccount = cashSale(pos, 2, 1, { methodId: 3 });
     expect(() => pos.terminal.commitSale(onAccount)).toThrow(/Customer Account needs a customer/);
     expect(pos.outbox.counts().pending).toBe(0);
     const customer = odoo.catalog.partners()[0] as { id: number };
@@ -518,7 +521,7 @@ describe('what a real Odoo 17 showed', () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
     const customer = odoo.catalog.partners()[0] as { id: number };
-    const invoiced = pos.terminal.commitSale({ ...cashSale(2, 1, 4), partnerId: customer.id, toInvoice: true });
+    const invoiced = pos.terminal.commitSale({ ...cashSale(pos, 2, 1), partnerId: customer.id, toInvoice: true });
     odoo.failNext('create_from_ui', 'Unable to find Wkhtmltopdf on this system. The PDF can not be created.');
     await pos.sync.sync();
     expect(pos.outbox.get(invoiced.uid)).toMatchObject({ state: 'parked', lastError: expect.stringMatching(/needs wkhtmltopdf to make invoices.*send the order again/) });
@@ -527,9 +530,9 @@ describe('what a real Odoo 17 showed', () => {
   it('sends waiting orders in the order they were sold, whatever their backoffs', async () => {
     const odoo = await fake();
     const pos = await terminal(odoo);
-    const first = pos.terminal.commitSale(cashSale(2, 1, 4));
+    const first = pos.terminal.commitSale(cashSale(pos, 2, 1));
     pos.outbox.retryLater([first.uid], 'Odoo did not answer', new Date(Date.now() + 3_600_000), { uncertain: false });
-    const second = pos.terminal.commitSale(cashSale(3, 1, 4));
+    const second = pos.terminal.commitSale(cashSale(pos, 3, 1));
     expect(pos.outbox.due(new Date(), 10).map((o) => o.uid)).toEqual([first.uid, second.uid]);
     // Nothing due at all: nothing is sent early.
     const only = pos.outbox.due(new Date(), 10);

@@ -11,7 +11,7 @@ import { jsonBytes, OUTBOX_CHUNK_MAX_BYTES, OUTBOX_CHUNK_MAX_ORDERS, readOutboxF
 import { exportInPages, importInPieces, outboxFileText } from '../../shared/pos/outbox-file.js';
 import { createWsTransport, WS_MAX_MESSAGE_BYTES, type WsLike } from '../../shared/ws-client.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { largestSale, sellMessage } from '../support/pos-largest-sale.js';
+import { admitLargestSale, largestSale, sellMessage } from '../support/pos-largest-sale.js';
 import { cashSale, newPosDir, pairedTerminal, saleInputOf } from '../support/pos-terminal.js';
 
 // Waiting orders moved between two terminals through their real web servers, over WebSocket as
@@ -75,8 +75,8 @@ function sendRaw(target: Terminal, message: string): Promise<{ answer?: string; 
 }
 
 /** A sale as the selling UI sends it (dateOrder as text). */
-function sale(productId: number, qty: number, price: number, partnerId: number | null = null): SaleInput {
-  return { ...saleInputOf(cashSale(productId, qty, price)), partnerId };
+function sale(productId: number, qty: number, partnerId: number | null = null): SaleInput {
+  return { ...saleInputOf(cashSale(seller.services, productId, qty)), partnerId };
 }
 
 const callsOf = (t: Terminal, op: OperationName) => t.calls.filter((c) => c.op === op);
@@ -97,7 +97,8 @@ describe('moving waiting orders between terminals over WebSocket', () => {
 
   it('exports 500 orders, some of them the largest a sale may be, page by page', async () => {
     const customers = await Promise.all(['Ada', 'Grace', 'Edsger'].map((name) => seller.api.call('pos.createPartner', { name })));
-    for (let i = 0; i < 496; i++) await seller.api.call('pos.sell', { sale: sale(10 + (i % 5), 1 + (i % 3), 2.5, i % 7 === 0 ? customers[i % 3]!.id : null) });
+    for (let i = 0; i < 496; i++) await seller.api.call('pos.sell', { sale: sale(10 + (i % 5), 1 + (i % 3), i % 7 === 0 ? customers[i % 3]!.id : null) });
+    admitLargestSale(seller.services);
     for (const char of ['"', '€'] as const) {
       for (let i = 0; i < 2; i++) await seller.api.call('pos.sell', { sale: largestSale(char, { partnerId: customers[0]!.id }) });
     }
@@ -149,10 +150,10 @@ describe('moving waiting orders between terminals over WebSocket', () => {
 });
 
 describe('a sale larger than a sale may be', () => {
-  const lines = (n: number) => Array.from({ length: n }, () => sale(10, 1, 1).lines[0]!);
+  const lines = (n: number) => Array.from({ length: n }, () => sale(10, 1).lines[0]!);
 
   it('of 10,000 lines sent directly closes that connection (1009), and the server answers afterwards', async () => {
-    const message = sellMessage({ ...sale(10, 1, 1), lines: lines(10_000) });
+    const message = sellMessage({ ...sale(10, 1), lines: lines(10_000) });
     expect(Buffer.byteLength(message)).toBeGreaterThan(WS_MAX_MESSAGE_BYTES);
     expect(await sendRaw(seller, message)).toEqual({ closed: 1009 });
     const status = JSON.parse((await sendRaw(seller, JSON.stringify({ type: 'call', id: 1, op: 'pos.status', input: {} }))).answer!) as { result: { ok: boolean } };
@@ -160,14 +161,14 @@ describe('a sale larger than a sale may be', () => {
   });
 
   it('of 10,000 lines is refused by the typed client before it is sent, and the client goes on', async () => {
-    const refused = await seller.api.result('pos.sell', { sale: { ...sale(10, 1, 1), lines: lines(10_000) } });
+    const refused = await seller.api.result('pos.sell', { sale: { ...sale(10, 1), lines: lines(10_000) } });
     expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^This request is \d+ KiB; one request may be at most 1024 KiB\.$/) } });
     expect((await seller.api.call('pos.status', {})).pairing).not.toBeNull();
   });
 
   it(`of ${SALE_MAX_LINES + 1} lines gets VALIDATION naming the bound, and nothing is recorded`, async () => {
     const before = seller.services.outbox.counts().pending;
-    const refused = await seller.api.call('pos.sell', { sale: { ...sale(10, 1, 1), lines: lines(SALE_MAX_LINES + 1) } }).catch((e: unknown) => e);
+    const refused = await seller.api.call('pos.sell', { sale: { ...sale(10, 1), lines: lines(SALE_MAX_LINES + 1) } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(FleetError);
     expect(refused).toMatchObject({ code: 'VALIDATION', message: `sale.lines: A sale has at most ${SALE_MAX_LINES} lines` });
     expect(seller.services.outbox.counts().pending).toBe(before);

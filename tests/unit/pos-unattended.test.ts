@@ -52,7 +52,7 @@ describe('a POS terminal with nobody there', () => {
     await pair(first);
     await first.terminal.openSession(0);
     await first.terminal.refresh();
-    first.terminal.commitSale(cashSale(10, 1, 2.5));
+    first.terminal.commitSale(cashSale(first, 10, 1));
     await first.close();
 
     // The power comes back: a new process, FLEET_PASSPHRASE unset, nobody typing.
@@ -90,9 +90,10 @@ describe('a POS terminal with nobody there', () => {
       // Selling, receipts and the cashier need no secret.
       const till = { actor: 'till@pos', role: 'cashier' as const, transport: 'internal' as const };
       expect(await pos.dispatcher.invoke('pos.cashierLogin', {}, till)).toMatchObject({ ok: true, value: { name: odoo.admin.login } });
-      const selling = await pos.dispatcher.invoke('pos.sell', { sale: saleInputOf(cashSale(11, 2, 3)) }, till);
+      const sale = cashSale(pos, 11, 2);
+      const selling = await pos.dispatcher.invoke('pos.sell', { sale: saleInputOf(sale) }, till);
       const sold = (selling.ok ? selling.value : { uid: '', name: '' }) as { uid: string; name: string };
-      expect(pos.terminal.receipt(sold.uid).total).toBe(6);
+      expect(pos.terminal.receipt(sold.uid).total).toBe(sale.amountTotal);
       const round = await pos.sync.sync();
       expect(round).toMatchObject({ status: 'offline', deferred: 1 });
       expect(round.error).toContain(elsewhere);
@@ -122,7 +123,7 @@ describe('a POS terminal with nobody there', () => {
     fs.symlinkSync(real, keyFile);
     pos = open(dir);
     expect(pos.vault.status()).toMatchObject({ state: 'locked', warning: expect.stringMatching(/symbolic link: refused/) });
-    pos.terminal.commitSale(cashSale(10, 1, 1)); // still sells
+    pos.terminal.commitSale(cashSale(pos, 10, 1)); // still sells
     await pos.close();
     fs.rmSync(keyFile);
     fs.renameSync(real, keyFile);
@@ -167,7 +168,7 @@ describe('a POS terminal with nobody there', () => {
     keyring.available = false;
     pos = withKeyring();
     expect(pos.vault.status()).toMatchObject({ state: 'locked', backend: 'safeStorage', warning: expect.stringMatching(/desktop keyring/) });
-    pos.terminal.commitSale(cashSale(13, 1, 5));
+    pos.terminal.commitSale(cashSale(pos, 13, 1));
     expect(await pos.sync.sync()).toMatchObject({ status: 'offline', error: expect.stringMatching(/desktop keyring.*Selling works/) });
     await pos.close();
 
@@ -176,7 +177,7 @@ describe('a POS terminal with nobody there', () => {
     keyring.broken = true;
     pos = withKeyring();
     expect(pos.vault.status()).toMatchObject({ state: 'locked', warning: expect.stringMatching(/the keyring refused/) });
-    pos.terminal.commitSale(cashSale(13, 1, 5));
+    pos.terminal.commitSale(cashSale(pos, 13, 1));
     await pos.close();
 
     // Paired again while the keyring is unavailable: the secret moves to the key file; both sales sync.

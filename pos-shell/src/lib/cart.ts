@@ -7,7 +7,6 @@ import { LOT_NAME_MAX_CHARS, PLAIN_TEXT, saleLineName, SALE_MAX_LINES, SALE_MAX_
 import { mapTaxes } from '../../../shared/pos/fiscal-position.js';
 import {
   computeOrderTotals,
-  lineUnitPrice,
   newPaymentLineAmount,
   paymentAmount,
   payloadTaxIds,
@@ -18,7 +17,8 @@ import {
   type OrderTotals,
   type PaymentInput,
 } from '../../../shared/pos/order-totals.js';
-import type { PricedProduct, Pricelist } from '../../../shared/pos/pricelist.js';
+import { engineProduct, listedUnitPrice } from '../../../shared/pos/pos-data.js';
+import type { Pricelist } from '../../../shared/pos/pricelist.js';
 import type { Customer, PosData, Product } from './catalog.js';
 
 export interface CartLine {
@@ -83,25 +83,10 @@ export function setPricing(cart: Cart, choice: { pricelistId: number } | { fisca
   return { ...cart, ...choice, payments: [] };
 }
 
-function pricedProduct(product: Product): PricedProduct & { taxes_id: number[] } {
-  return { ...(product.record as unknown as PricedProduct), taxes_id: product.taxIds };
-}
-
 /** The line's unit price: typed, or the pricelist's for its quantity after the fiscal position. */
 export function unitPrice(line: Pick<CartLine, 'product' | 'qty' | 'manualPrice'>, cart: Cart, data: PosData, now = Date.now()): number {
   if (line.manualPrice !== null) return storedUnitPrice(line.manualPrice, data.settings);
-  const { pricelist, fiscalPositionId } = cartPricing(cart, data);
-  return lineUnitPrice(
-    {
-      product: pricedProduct(line.product),
-      pricelist,
-      quantity: line.qty,
-      fiscalPosition: data.fiscalPositions.find((f) => f.id === fiscalPositionId) ?? null,
-      taxesById: data.taxesById,
-      priceContext: { ...data.priceContextBase, date: now },
-    },
-    data.settings,
-  );
+  return listedUnitPrice(data, engineProduct(line.product.record, line.product.taxIds), line.qty, cartPricing(cart, data), now);
 }
 
 function orderLines(cart: Cart, data: PosData, now: number): OrderLineInput[] {

@@ -1,24 +1,11 @@
 // The cached POS data (pos.catalog: Odoo's records as loaded, 16/17 or 18 shapes) turned into
-// what the selling screen and the pricing engine need. 16/17 nest taxes' children, pricelist
-// items and fiscal position mappings and give many2one as [id, name]; 18 gives bare ids and
-// separate models for items and mappings. Both are read here, nowhere else.
+// what the selling screen needs. The pricing engine's inputs are read by shared/pos/pos-data.ts,
+// which the terminal's server also reprices every sale with; this adds what only the screen shows.
 
-import { many2oneId, type Many2one } from '../../../shared/pos/odoo-values.js';
-import type { FiscalPosition, FiscalPositionTax } from '../../../shared/pos/fiscal-position.js';
-import type { CashRounding, PosPricingSettings } from '../../../shared/pos/order-totals.js';
-import type { PriceContext, Pricelist, PricelistItem, ProductCategory } from '../../../shared/pos/pricelist.js';
-import type { Tax, TaxRoundingMethod } from '../../../shared/pos/taxes.js';
+import { asRecords, idList, m2o, num, readDigits, readPricingData, str, type OdooRecord, type PricingData } from '../../../shared/pos/pos-data.js';
 import { nomenclatureFrom, type Nomenclature } from './barcode.js';
 
-export type OdooRecord = Record<string, unknown>;
-
-export interface PaymentMethod {
-  id: number;
-  name: string;
-  isCash: boolean;
-  /** "Identify Customer" (split_transactions, e.g. Customer Account): Odoo needs a customer on the order. */
-  needsCustomer: boolean;
-}
+export { idList, type OdooRecord, type PaymentMethod } from '../../../shared/pos/pos-data.js';
 
 export interface PosCategory {
   id: number;
@@ -64,25 +51,11 @@ export interface CompanyInfo {
   lines: string[];
 }
 
-export interface PosData {
+export interface PosData extends PricingData {
   series: string | null;
   configName: string;
   company: CompanyInfo;
   currency: CurrencyFormat;
-  settings: PosPricingSettings;
-  /** Every loaded tax, in load order (payload tax ids follow it). */
-  taxes: Tax[];
-  taxesById: Map<number, Tax>;
-  pricelists: Pricelist[];
-  /** The config's pricelist (or Odoo's default one), null when none is loaded. */
-  defaultPricelist: Pricelist | null;
-  usePricelist: boolean;
-  /** tax_regime_selection: the cashier may choose the fiscal position (Odoo's Tax button). */
-  taxRegimeSelection: boolean;
-  fiscalPositions: FiscalPosition[];
-  defaultFiscalPositionId: number | null;
-  priceContextBase: Omit<PriceContext, 'date'>;
-  paymentMethods: PaymentMethod[];
   categories: PosCategory[];
   /** pos_hr's cashiers, or null when the config does not use employees. */
   employees: Employee[] | null;
@@ -95,135 +68,33 @@ export interface PosData {
   lotsRequired: boolean;
 }
 
-const asRecords = (value: unknown): OdooRecord[] => (Array.isArray(value) ? value.filter((v): v is OdooRecord => !!v && typeof v === 'object') : []);
-const num = (value: unknown, fallback = 0): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
-const m2o = (value: unknown): number | null => (Array.isArray(value) || typeof value === 'number' || value === false || value === null || value === undefined ? many2oneId(value as Many2one) : null);
 const m2oName = (value: unknown): string => (Array.isArray(value) && typeof value[1] === 'string' ? value[1] : '');
-/** A many2many as ids, whether Odoo sent ids or [id, name] pairs. */
-export const idList = (value: unknown): number[] => (Array.isArray(value) ? value.map((v) => (Array.isArray(v) ? Number(v[0]) : Number(v))).filter((v) => Number.isInteger(v)) : []);
 
-/** Taxes with their group children as tax objects (18 sends children as ids). */
-function readTaxes(records: OdooRecord[]): Tax[] {
-  const raw = new Map(records.map((r) => [Number(r.id), r]));
-  const build = (record: OdooRecord, depth: number): Tax => {
-    const children = Array.isArray(record.children_tax_ids) ? record.children_tax_ids : [];
-    return {
-      ...(record as unknown as Tax),
-      id: Number(record.id),
-      amount: num(record.amount),
-      price_include: record.price_include === true,
-      include_base_amount: record.include_base_amount === true,
-      is_base_affected: record.is_base_affected !== false,
-      children_tax_ids:
-        depth > 5
-          ? []
-          : children.flatMap((child) => {
-              if (child && typeof child === 'object' && !Array.isArray(child)) return [build(child as OdooRecord, depth + 1)];
-              const childRecord = raw.get(Array.isArray(child) ? Number(child[0]) : Number(child));
-              return childRecord ? [build(childRecord, depth + 1)] : [];
-            }),
-    };
-  };
-  return records.map((r) => build(r, 0));
-}
-
-function readPricelists(records: OdooRecord[], items: OdooRecord[]): Pricelist[] {
-  return records.map((record) => {
-    const nested = asRecords(record.items);
-    const own = nested.length || Array.isArray(record.items) ? nested : items.filter((item) => m2o(item.pricelist_id) === Number(record.id));
-    return { id: Number(record.id), name: str(record.display_name) || str(record.name), items: own as unknown as PricelistItem[] };
-  });
-}
-
-function readFiscalPositions(records: OdooRecord[], mappings: OdooRecord[]): FiscalPosition[] {
-  return records.map((record) => {
-    let byId = record.fiscal_position_taxes_by_id as Record<number, FiscalPositionTax> | undefined;
-    if (!byId || typeof byId !== 'object') {
-      byId = {};
-      for (const mapping of mappings.filter((m) => m2o(m.position_id) === Number(record.id))) byId[Number(mapping.id)] = mapping as unknown as FiscalPositionTax;
-    }
-    return { id: Number(record.id), name: str(record.name), fiscal_position_taxes_by_id: byId };
-  });
-}
-
-function readDigits(models: Record<string, unknown[]>, name: string, fallback: number): number {
-  for (const record of asRecords(models['decimal.precision'])) {
-    if (typeof record[name] === 'number') return record[name] as number; // 16/17: one {name: digits} map
-    if (record.name === name && typeof record.digits === 'number') return record.digits; // 18: one record per precision
-  }
-  return fallback;
-}
-
-function readCompany(company: OdooRecord | undefined, countries: OdooRecord[]): { info: CompanyInfo; countryCode: string | null } {
-  if (!company) return { info: { name: '', lines: [] }, countryCode: null };
-  const nested = company.country as OdooRecord | undefined;
-  const countryId = m2o(company.country_id);
-  const countryCode = str(nested?.code) || str(countries.find((c) => Number(c.id) === countryId)?.code) || null;
+function readCompany(company: OdooRecord | undefined): CompanyInfo {
+  if (!company) return { name: '', lines: [] };
   const lines = [str(company.street), [str(company.zip), str(company.city)].filter(Boolean).join(' '), str(company.phone), str(company.email), company.vat ? `Tax ID: ${str(company.vat)}` : ''].filter(Boolean);
-  return { info: { name: str(company.name), lines }, countryCode };
-}
-
-function readCashRounding(config: OdooRecord, roundings: OdooRecord[]): CashRounding | null {
-  if (config.cash_rounding !== true) return null;
-  const id = m2o(config.rounding_method);
-  const record = roundings.find((r) => Number(r.id) === id) ?? roundings[0];
-  if (!record) return null;
-  const method = str(record.rounding_method);
-  return {
-    rounding: num(record.rounding, 0.01),
-    rounding_method: method === 'UP' || method === 'DOWN' ? method : 'HALF-UP',
-    onlyRoundCashMethod: config.only_round_cash_method === true,
-  };
+  return { name: str(company.name), lines };
 }
 
 /** The selling UI's view of the catalog; throws when the cache lacks what selling needs. */
 export function readPosData(catalog: { series: string | null; models: Record<string, unknown[]> }): PosData {
   const models = catalog.models;
+  const pricing = readPricingData(models);
   const first = (model: string) => asRecords(models[model])[0];
-  const config = first('pos.config');
-  const currencyRecord = first('res.currency');
-  if (!config || !currencyRecord) throw new Error('The POS data is not loaded yet: refresh it from Odoo.');
-  const company = readCompany(first('res.company'), asRecords(models['res.country']));
-  const decimalPlaces = num(currencyRecord.decimal_places, 2);
-  const rounding = num(currencyRecord.rounding, 0.01);
-  const taxes = readTaxes(asRecords(models['account.tax']));
-  const pricelists = readPricelists(asRecords(models['product.pricelist']), asRecords(models['product.pricelist.item']));
-  const configPricelistId = m2o(config.pricelist_id);
-  const defaultPricelistRecord = first('default_pricelist');
-  const defaultPricelist = pricelists.find((p) => p.id === configPricelistId) ?? pricelists.find((p) => p.id === Number(defaultPricelistRecord?.id)) ?? pricelists[0] ?? null;
-  const categoriesForPricing = asRecords(models['product.category']).map((c) => ({ id: Number(c.id), parent_id: c.parent_id as Many2one }) satisfies ProductCategory);
+  const config = first('pos.config')!;
+  const currencyRecord = first('res.currency')!;
   const employeesLoaded = models['hr.employee'] !== undefined && config.module_pos_hr !== false;
   const nomenclatureRecord = first('barcode.nomenclature');
   const companyNomenclatureId = m2o(first('res.company')?.nomenclature_id);
   const rules = asRecords(models['barcode.rule']).filter((r) => companyNomenclatureId === null || m2o(r.barcode_nomenclature_id) === null || m2o(r.barcode_nomenclature_id) === companyNomenclatureId);
+  const { decimal_places: decimalPlaces, rounding } = pricing.settings.currency;
 
   return {
+    ...pricing,
     series: catalog.series,
     configName: str(config.name),
-    company: company.info,
+    company: readCompany(first('res.company')),
     currency: { symbol: str(currencyRecord.symbol) || str(currencyRecord.name), position: currencyRecord.position === 'after' ? 'after' : 'before', decimalPlaces, rounding },
-    settings: {
-      currency: { rounding, decimal_places: decimalPlaces },
-      productPriceDigits: readDigits(models, 'Product Price', decimalPlaces),
-      taxRoundingMethod: (str(first('res.company')?.tax_calculation_rounding_method) || 'round_per_line') as TaxRoundingMethod,
-      companyCountryCode: company.countryCode,
-      cashRounding: readCashRounding(config, asRecords(models['account.cash.rounding'])),
-    },
-    taxes,
-    taxesById: new Map(taxes.map((t) => [t.id, t])),
-    pricelists,
-    defaultPricelist,
-    usePricelist: config.use_pricelist === true,
-    taxRegimeSelection: config.tax_regime_selection === true,
-    fiscalPositions: readFiscalPositions(asRecords(models['account.fiscal.position']), asRecords(models['account.fiscal.position.tax'])),
-    defaultFiscalPositionId: m2o(config.default_fiscal_position_id),
-    priceContextBase: { pricelists, categories: categoriesForPricing },
-    paymentMethods: asRecords(models['pos.payment.method'])
-      .filter((m) => m.active !== false)
-      .filter((m) => !Array.isArray(config.payment_method_ids) || idList(config.payment_method_ids).includes(Number(m.id)))
-      .sort((a, b) => num(a.sequence) - num(b.sequence) || Number(a.id) - Number(b.id))
-      .map((m) => ({ id: Number(m.id), name: str(m.name), isCash: m.is_cash_count === true, needsCustomer: m.split_transactions === true })),
     categories: asRecords(models['pos.category'])
       .map((c) => ({ id: Number(c.id), name: str(c.name), parentId: m2o(c.parent_id), sequence: num(c.sequence), imageUrl: pictureUrl(c.image_url) }))
       .sort((a, b) => a.sequence - b.sequence || a.name.localeCompare(b.name)),
