@@ -2,6 +2,7 @@
 // the Sync page (read and checked in the page, sent in pieces with the count shown), imported again
 // (all known), exported back page by page into one file; and a cart refusing a line past the
 // bound. Needs the built UI (node scripts/build.mjs) and Chromium; no testbed.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -112,14 +113,15 @@ describe('a long cart', () => {
   it(`refuses a line past ${SALE_MAX_LINES} with a message naming the bound`, async () => {
     await page.getByTestId('nav-sell').click();
     await page.getByTestId('product-1').click();
-    // A cart of the most lines a sale may have, each its own (as typed prices make them).
-    await page.evaluate((lines) => {
-      const key = 'fleet-pos.carts.v1';
-      const state = JSON.parse(localStorage.getItem(key)!) as { carts: Array<{ id: string; lines: Array<Record<string, unknown>> }>; activeId: string };
-      const cart = state.carts.find((c) => c.id === state.activeId)!;
-      cart.lines = Array.from({ length: lines }, () => ({ ...cart.lines[0]!, uuid: crypto.randomUUID(), manualPrice: 1 }));
-      localStorage.setItem(key, JSON.stringify(state));
-    }, SALE_MAX_LINES);
+    // A cart of the most lines a sale may have, each its own (as typed prices make them), written
+    // where the terminal keeps its open carts.
+    await page.getByTestId('cart-line-1').waitFor();
+    const activeId = await page.evaluate(() => sessionStorage.getItem('fleet-pos.active-cart.v1'));
+    const stored = () => pos.services.db.prepare('SELECT data FROM open_carts WHERE id = ?').get(activeId) as { data: string } | undefined;
+    await expect.poll(() => stored()?.data ?? '').toContain('"productId":1');
+    const cart = JSON.parse(stored()!.data) as { lines: Array<Record<string, unknown>> };
+    cart.lines = Array.from({ length: SALE_MAX_LINES }, () => ({ ...cart.lines[0]!, uuid: crypto.randomUUID(), manualPrice: 1 }));
+    pos.services.db.prepare('UPDATE open_carts SET data = ?, revision = revision + 1 WHERE id = ?').run(JSON.stringify(cart), activeId);
     await page.reload();
     await page.getByTestId('product-grid').or(page.getByTestId('cashier-start')).waitFor();
     if (await page.getByTestId('cashier-start').count()) await page.getByTestId('cashier-start').click();
