@@ -135,7 +135,10 @@ function CartLineRow({ line, cart, total, selected, onSelect }: { line: CartLine
 
 /** Quantity, discount and price of the selected line, for touch (± buttons) and keyboard (fields). */
 function LineEditor({ line, cart }: { line: CartLine; cart: Cart }) {
-  const { data, carts } = usePos();
+  const { data, carts, cashier } = usePos();
+  // As Odoo's numpad, and as the terminal checks again on paying.
+  const mayDiscount = data.lineEdits.manualDiscount;
+  const mayChangePrice = !data.lineEdits.restrictPriceControl || cashier.manager;
   const change = (update: (c: Cart) => Cart) => carts.update(cart.id, update);
   const [qty, setQtyText] = useState(quantity(line.qty));
   const [discount, setDiscountText] = useState(line.discount ? String(line.discount) : '');
@@ -162,7 +165,7 @@ function LineEditor({ line, cart }: { line: CartLine; cart: Cart }) {
       </label>
       <label className="mini-field">
         <span>Disc. %</span>
-        <input inputMode="decimal" value={discount} placeholder="0" onChange={(e) => setDiscountText(e.target.value)} onBlur={() => change((c) => setDiscount(c, line.uuid, parse(discount || '0')))} onKeyDown={(e) => e.key === 'Enter' && change((c) => setDiscount(c, line.uuid, parse(discount || '0')))} data-testid="discount-input" />
+        <input inputMode="decimal" value={discount} placeholder="0" disabled={!mayDiscount} title={mayDiscount ? undefined : 'Line discounts are off in this configuration'} onChange={(e) => setDiscountText(e.target.value)} onBlur={() => change((c) => setDiscount(c, line.uuid, parse(discount || '0')))} onKeyDown={(e) => e.key === 'Enter' && change((c) => setDiscount(c, line.uuid, parse(discount || '0')))} data-testid="discount-input" />
       </label>
       <label className="mini-field">
         <span>Price</span>
@@ -170,7 +173,8 @@ function LineEditor({ line, cart }: { line: CartLine; cart: Cart }) {
           inputMode="decimal"
           value={price}
           placeholder="list"
-          disabled={!!line.refundOf}
+          disabled={!!line.refundOf || !mayChangePrice}
+          title={mayChangePrice ? undefined : 'Only a manager may change prices in this configuration'}
           onChange={(e) => setPriceText(e.target.value)}
           onBlur={() => change((c) => setPrice(c, line.uuid, price.trim() ? parse(price) : null))}
           onKeyDown={(e) => e.key === 'Enter' && change((c) => setPrice(c, line.uuid, price.trim() ? parse(price) : null))}
