@@ -45,6 +45,8 @@ interface Employee {
 export interface CashierDeps {
   /** The cached pos_hr employees (empty without pos_hr). */
   employees(): Employee[];
+  /** The cached POS users (with their POS role, as Odoo loads them). */
+  users(): Array<{ id: number; role?: string; _role?: string }>;
   /** The paired POS user and the open session, or null. */
   pairing(): { uid: number; login: string } | null;
   sessionId(): number | null;
@@ -58,7 +60,7 @@ export function delayAfter(failures: number): number {
 }
 
 const sha1 = (text: string) => crypto.createHash('sha1').update(text).digest('hex');
-const isManager = (e: Employee) => e.role === 'manager' || e._role === 'manager';
+const isManager = (e: { role?: string; _role?: string }) => e.role === 'manager' || e._role === 'manager';
 
 export class Cashiers {
   private readonly now: () => number;
@@ -99,7 +101,10 @@ export class Cashiers {
     else if (input.employeeId !== undefined) cashier = this.byPin(employees, pairing.uid, input.employeeId, input.pin);
     else if (employees.length > 0) throw new FleetError('VALIDATION', 'Choose who is selling (this configuration sells by employee).');
     else if (input.userId !== undefined && input.userId !== pairing.uid) throw new FleetError('FORBIDDEN', 'Only the paired POS user can sell without an employee PIN.');
-    else cashier = { name: pairing.login, userId: pairing.uid, employeeId: null, manager: false };
+    else {
+      const user = this.deps.users().find((u) => u.id === pairing.uid);
+      cashier = { name: pairing.login, userId: pairing.uid, employeeId: null, manager: user !== undefined && isManager(user) };
+    }
     this.db
       .prepare(
         `INSERT INTO cashier_login (id, session_id, user_id, employee_id, name, manager, since) VALUES (1, @sessionId, @userId, @employeeId, @name, @manager, @since)

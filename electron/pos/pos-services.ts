@@ -69,6 +69,7 @@ export function createPosServices(options: PosOptions): PosServices {
   const terminal = new PosTerminal(db, vault, outbox, partners, cashMoves, images, options.rpcTimeoutMs);
   const cashiers = new Cashiers(db, {
     employees: () => terminal.cached('hr.employee'),
+    users: () => terminal.cached('res.users'),
     pairing: () => terminal.pairing(),
     sessionId: () => terminal.session()?.id ?? null,
   });

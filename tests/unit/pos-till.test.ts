@@ -139,7 +139,7 @@ describe('PINs resist guessing', () => {
   it('counts wrong PINs across restarts, locks after ten, and only a POS manager (or an admin) lifts it', async () => {
     let clock = Date.now() + 3_600_000;
     const open = (services: PosServices) =>
-      new Cashiers(services.db, { employees: () => services.terminal.cached('hr.employee'), pairing: () => services.terminal.pairing(), sessionId: () => services.terminal.session()?.id ?? null, now: () => clock });
+      new Cashiers(services.db, { employees: () => services.terminal.cached('hr.employee'), users: () => services.terminal.cached('res.users'), pairing: () => services.terminal.pairing(), sessionId: () => services.terminal.session()?.id ?? null, now: () => clock });
     let cashiers = open(pos);
     const attempt = (c: Cashiers, pin: string, employeeId = PIETER) => {
       try {
