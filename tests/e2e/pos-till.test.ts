@@ -6,11 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserServer, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PosServices } from '../../electron/pos/pos-services.js';
+import { silentLogger } from '../../electron/common/log.js';
+import { createPosServices, type PosServices } from '../../electron/pos/pos-services.js';
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { WebServer } from '../../electron/web-server.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { CHROMIUM_PATH } from '../support/browser.js';
+import { FAST_KDF } from '../support/console.js';
 import { freePort, POS_UI_DIR } from '../support/pos-web.js';
 import { newPosDir, openPos, pairedTerminal } from '../support/pos-terminal.js';
 
@@ -226,5 +228,56 @@ describe('the till in Chromium', () => {
     expect(services.outbox.list().length).toBe(before + 1);
     expectReceiptsMatchStoredOrders();
     expect(pageErrors).toEqual([]);
+  });
+
+  it('a fresh terminal is set up at its own till (a cashier\'s page), and after a restart with nobody there it sells and syncs', async () => {
+    const freshDir = newPosDir();
+    const keyFile = path.join(newPosDir(), 'key', 'terminal.key');
+    const open = () => createPosServices({ dataDir: freshDir, keyFile, kdf: FAST_KDF, log: silentLogger, sync: { backoffBaseMs: 50, backoffMaxMs: 400 } });
+    const freshPort = await freePort();
+    let fresh = open();
+    let freshServer = await startPosWebServer(fresh, { staticDir: POS_UI_DIR, port: freshPort, actor: 'till@pos', role: 'cashier' });
+    try {
+      const page = await newPage();
+      await page.goto(freshServer.launchUrl);
+      await page.getByTestId('pair-url').fill(odoo.url);
+      await page.getByTestId('pair-db').fill(odoo.db);
+      await page.getByTestId('pair-login').fill(odoo.admin.login);
+      await page.getByTestId('pair-secret').fill(odoo.admin.apiKey);
+      await page.getByTestId('pair-submit').click();
+      await page.getByTestId('open-session-submit').click();
+      await page.getByTestId('cashier-3').click();
+      await page.getByTestId('cashier-pin').fill('0000');
+      await page.getByTestId('cashier-login').click();
+      await page.getByTestId('product-grid').waitFor();
+      expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+      await page.close();
+
+      // A power cut: the terminal starts again with no passphrase given, nobody at it.
+      await freshServer.close();
+      await fresh.close();
+      await odoo.down('refuse');
+      fresh = open();
+      fresh.startBackgroundWork();
+      freshServer = await startPosWebServer(fresh, { staticDir: POS_UI_DIR, port: freshPort, actor: 'till@pos', role: 'cashier' });
+      expect(fresh.vault.status()).toMatchObject({ state: 'unlocked', backend: 'keyFile' });
+      const again = await newPage();
+      await again.goto(`${freshServer.origin}/`);
+      await again.getByTestId('product-grid').waitFor();
+      const total = await ringUp(again, [13]);
+      await again.getByTestId('validate-payment').click();
+      const receipt = await readReceipt(again);
+      expect(receipt.total).toBe(total);
+      await odoo.up();
+      await expect.poll(() => odoo.orders().some((o) => o.pos_reference === receipt.name)).toBe(true);
+      expect(odoo.orders().find((o) => o.pos_reference === receipt.name)?.amount_total).toBe(total);
+      await again.close();
+    } finally {
+      await odoo.up();
+      await freshServer.close();
+      await fresh.close();
+      fs.rmSync(freshDir, { recursive: true, force: true });
+      fs.rmSync(path.dirname(path.dirname(keyFile)), { recursive: true, force: true });
+    }
   });
 });
