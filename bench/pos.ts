@@ -17,7 +17,7 @@ import path from 'node:path';
 import { startPosWebServer } from '../electron/pos/pos-web-server.js';
 import { startFakeOdoo } from '../tests/fixtures/fake-odoo/server.js';
 import { launchChromium } from '../tests/support/browser.js';
-import { cashSale, newPosDir, openPos, pairedTerminal } from '../tests/support/pos-terminal.js';
+import { cashSale, newPosDir, openPos, pairedTerminal, saleInputOf } from '../tests/support/pos-terminal.js';
 import { percentile, quick, report, round } from './stats.js';
 
 const PRODUCTS = quick ? 5_000 : 50_000;
@@ -74,10 +74,12 @@ async function main() {
     // Sales committed with Odoo down (what a cashier waits for before "paid").
     await odoo.down('refuse');
     const commitMs: number[] = [];
+    const till = { ...ctx, role: 'cashier' as const };
+    await pos.dispatcher.invoke('pos.cashierLogin', {}, till);
     for (let i = 0; i < SALES; i++) {
-      const sale = cashSale(pos, 10 + (i % 50), 1 + (i % 3));
+      const sale = saleInputOf(cashSale(pos, 10 + (i % 50), 1 + (i % 3)));
       const t = performance.now();
-      const result = await pos.dispatcher.invoke('pos.sell', { sale: { ...sale, dateOrder: sale.dateOrder.toISOString() } }, ctx);
+      const result = await pos.dispatcher.invoke('pos.sell', { sale }, till);
       commitMs.push(performance.now() - t);
       if (!result.ok) throw new Error(`sale refused: ${result.error.message}`);
     }
