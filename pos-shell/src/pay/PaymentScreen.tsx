@@ -19,8 +19,9 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
   const [cartId] = useState(activeId);
   const shown = all.find((c) => c.id === cartId);
   const cart = shown ?? all[0]!;
+  const paid = useRef(false);
   useEffect(() => {
-    if (!shown) onBack();
+    if (!shown && !paid.current) onBack();
   }, [shown, onBack]);
   const [selected, setSelected] = useState<string | null>(cart.payments[cart.payments.length - 1]?.id ?? null);
   const [busy, setBusy] = useState(false);
@@ -56,6 +57,7 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
         if (result.ok) {
           const receipt = buildReceipt(cart, data, result.value, cashier.name, now);
           saveReceipt(receipt);
+          paid.current = true;
           onPaid(receipt);
           carts.sold(cart.id, cart.uuid);
           return;
