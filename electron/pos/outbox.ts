@@ -136,6 +136,14 @@ export class Outbox {
     })();
   }
 
+  /** A line of a sale stored here (Odoo's refusal aside: it was paid here), by its uuid: what a refund of it gives back. */
+  soldLine(uuid: string): { priceUnit: number; discount: number; taxIds: number[]; qty: number } | null {
+    const row = this.db.prepare('SELECT payload FROM outbox WHERE instr(payload, ?) > 0 ORDER BY created_at LIMIT 1').get(`"${uuid}"`) as { payload: string } | undefined;
+    const line = row ? payloadLines(row.payload).find((l) => l.uuid === uuid && l.qty > 0) : undefined;
+    if (!line) return null;
+    return { priceUnit: Number(line.price_unit), discount: Number(line.discount ?? 0), taxIds: commandIds(line.tax_ids), qty: line.qty };
+  }
+
   /** The name of the order stored under a sale uuid, if any. */
   soldAs(saleUuid: string): string | null {
     return (this.db.prepare('SELECT name FROM outbox WHERE sale_uuid = ?').get(saleUuid) as { name: string } | undefined)?.name ?? null;
@@ -401,8 +409,17 @@ export interface GivenBack {
 interface PayloadLine {
   uuid?: unknown;
   qty: number;
+  price_unit?: unknown;
+  discount?: unknown;
+  tax_ids?: unknown;
   refunded_orderline_id?: unknown;
   pack_lot_ids?: unknown;
+}
+
+/** The ids of a many2many field as a payload writes it: [[6, false, ids]] (or ids as they are). */
+function commandIds(value: unknown): number[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown) => (typeof item === 'number' ? [item] : Array.isArray(item) && item[0] === 6 && Array.isArray(item[2]) ? (item[2] as unknown[]).filter((n): n is number => typeof n === 'number') : []));
 }
 
 /** The order lines of a frozen payload, whatever the version's shape: the dicts of its [0, 0, {…}] line commands. */

@@ -246,4 +246,23 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'the Odoo lines a refund may give back',
+    up(db) {
+      db.exec(`
+        -- Lines of paid orders read from Odoo to refund them (pos.findOrders): a refund line naming
+        -- one is checked against it (price, discount, taxes, what is left), never taken on trust.
+        CREATE TABLE refundable_lines (
+          line_id INTEGER PRIMARY KEY,
+          price_unit REAL NOT NULL,
+          discount REAL NOT NULL,
+          tax_ids TEXT NOT NULL,
+          qty REAL NOT NULL,
+          refunded_qty REAL NOT NULL,
+          seen_at TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];

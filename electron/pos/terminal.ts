@@ -10,6 +10,7 @@ import type { Receipt } from './escpos.js';
 import type { CashMoves } from './cash-moves.js';
 import type { PartnerOutbox } from './partner-outbox.js';
 import type { PosImages } from './images.js';
+import { RefundableLines } from './refundable-lines.js';
 
 // The terminal's relation to Odoo: which database and POS config it sells for (pairing), the
 // session it sells in, and Odoo's POS data cached for selling with no network at all.
@@ -37,6 +38,7 @@ export interface TerminalSession {
 
 export class PosTerminal {
   private cachedAdapter: PosAdapter | null = null;
+  private readonly refundable: RefundableLines;
   /** The pricing engine's inputs, read again whenever the cache was reloaded (by this process or another). */
   private pricingData: { loadedAt: string; data: PricingData } | null = null;
 
@@ -49,7 +51,9 @@ export class PosTerminal {
     private readonly images: PosImages,
     /** How long a call to Odoo may take: a batch of orders can take Odoo a while. */
     private readonly rpcTimeoutMs = 120_000,
-  ) {}
+  ) {
+    this.refundable = new RefundableLines(db, outbox);
+  }
 
   /** Everything recorded here and not yet in Odoo: orders, customers made offline, cash moves. */
   private waiting(): { count: number; what: string } {
@@ -342,6 +346,8 @@ export class PosTerminal {
       .catch((error: unknown) => {
         throw toFleetError(error, 'Could not look the orders up in Odoo');
       });
+    // What a refund of these lines may give back, as Odoo says (checked again when the refund is sold).
+    this.refundable.remember(found.flatMap((order) => order.lines));
     const waiting = this.outbox.refundedLinesWaiting();
     return found.map((order) => ({
       ...order,
@@ -404,7 +410,7 @@ export class PosTerminal {
       if (row) products.set(productId, JSON.parse(row.data) as OdooRecord);
     }
     const cashier = cashierAuthority(sale, { employees: this.cached<OdooRecord>('hr.employee'), users: this.cached<OdooRecord>('res.users') });
-    return checkSale(sale, this.pricing(), products, cashier);
+    return checkSale(sale, this.pricing(), products, cashier, (line) => this.refundable.lookup(line));
   }
 
   private pricing(): PricingData {

@@ -46,6 +46,14 @@ export interface CheckedSale {
   dateOrder?: Date | string | undefined;
 }
 
+/** The line a refund line gives back, as the terminal saw it, and how much of it is left to give back. */
+export interface RefundedLine {
+  priceUnit: number;
+  discount: number;
+  taxIds: readonly number[];
+  qtyLeft: number;
+}
+
 /** A line sold off its pricelist price or with a discount, and the cashier who did it. */
 export interface PriceOverride {
   lineUuid: string;
@@ -93,7 +101,7 @@ function paymentMethods(sale: CheckedSale, data: PricingData): PaymentMethod[] {
   return sale.payments.map((payment, i) => data.paymentMethods.find((m) => m.id === payment.paymentMethodId) ?? refuse(`payments.${i}.paymentMethodId`, `No payment method ${payment.paymentMethodId} on this terminal's POS (refresh the POS data?).`));
 }
 
-/** A refund line naming the line it gives back keeps that line's price, discount and taxes. */
+/** A refund line naming the line it gives back keeps that line's price, discount and taxes (checked against what the terminal saw of it). */
 function isNamedRefund(line: CheckedSaleLine): boolean {
   return line.qty < 0 && (line.refundedOrderlineId != null || line.refundedLineUuid !== undefined);
 }
@@ -104,6 +112,7 @@ interface LineContext {
   terms: SaleTerms;
   date: number;
   cashier: Cashier;
+  refunded: (line: CheckedSaleLine) => RefundedLine | null;
 }
 
 /** The product and taxes must be this terminal's, and a sold line's taxes the product's; returns its override, if any. */
@@ -113,7 +122,10 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
   const label = `Line ${index + 1} (${str(record.display_name) || str(record.name) || `product ${line.productId}`})`;
   const unknownTax = line.taxIds.find((id) => !ctx.data.taxesById.has(id));
   if (unknownTax !== undefined) refuse(`${where}.taxIds`, `${label}: no tax ${unknownTax} on this terminal (refresh the POS data?).`);
-  if (isNamedRefund(line)) return [];
+  if (isNamedRefund(line)) {
+    checkNamedRefund(line, label, where, ctx);
+    return [];
+  }
   // The payload carries the product's own taxes, in load order; Odoo maps them by the fiscal position itself.
   const taxIds = payloadTaxIds(idList(record.taxes_id), ctx.data.taxes);
   if (taxIds.join(',') !== line.taxIds.join(',')) refuse(`${where}.taxIds`, `${label}: taxes [${line.taxIds.join(', ')}], but the product has [${taxIds.join(', ')}].`, { expected: taxIds, received: line.taxIds });
@@ -127,6 +139,18 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
     throw new FleetError('FORBIDDEN', `${label}: sold at ${line.priceUnit} instead of ${listPrice}; on this POS only a manager may change prices.`, { field: `${where}.priceUnit`, expected: listPrice, received: line.priceUnit });
   }
   return [{ lineUuid: line.uuid, productId: line.productId, listPrice, soldPrice: line.priceUnit, discount: line.discount, cashier: ctx.cashier }];
+}
+
+/** A refund of a line the terminal saw (found in Odoo, or sold here), at its price, discount and taxes, and no more than is left of it. */
+function checkNamedRefund(line: CheckedSaleLine, label: string, where: string, ctx: LineContext): void {
+  const given = ctx.refunded(line);
+  if (!given) refuse(`${where}.refundedOrderlineId`, `${label}: gives back a line this terminal has not seen: find its order first (Orders), then refund from there.`);
+  const digits = { digits: ctx.data.settings.productPriceDigits };
+  if (floatCompare(given.priceUnit, line.priceUnit, digits) !== 0) refuse(`${where}.priceUnit`, `${label}: refunded at ${line.priceUnit}, but it was sold at ${given.priceUnit}.`, { expected: given.priceUnit, received: line.priceUnit });
+  if (floatCompare(given.discount, line.discount, { digits: 2 }) !== 0) refuse(`${where}.discount`, `${label}: refunded with a ${line.discount}% discount, but it was sold with ${given.discount}%.`, { expected: given.discount, received: line.discount });
+  const sorted = (ids: readonly number[]) => [...ids].sort((a, b) => a - b).join(',');
+  if (sorted(given.taxIds) !== sorted(line.taxIds)) refuse(`${where}.taxIds`, `${label}: refunded with taxes [${line.taxIds.join(', ')}], but it was sold with [${given.taxIds.join(', ')}].`, { expected: given.taxIds, received: line.taxIds });
+  if (-line.qty > given.qtyLeft + 1e-9) refuse(`${where}.qty`, `${label}: gives back ${-line.qty}, but only ${Math.max(0, given.qtyLeft)} is left to give back.`, { expected: given.qtyLeft, received: line.qty });
 }
 
 /** Every line amount and total as the engine gives them from the lines' prices, quantities, discounts, taxes and the payments. */
@@ -155,11 +179,11 @@ function checkTotals(sale: CheckedSale, data: PricingData, terms: SaleTerms, met
  * names, by id). Throws VALIDATION naming the first thing that is not this terminal's or does not
  * add up, FORBIDDEN for an override the cashier may not make; returns the allowed overrides.
  */
-export function checkSale(sale: CheckedSale, data: PricingData, products: ReadonlyMap<number, OdooRecord>, cashier: Cashier): PriceOverride[] {
+export function checkSale(sale: CheckedSale, data: PricingData, products: ReadonlyMap<number, OdooRecord>, cashier: Cashier, refunded: (line: CheckedSaleLine) => RefundedLine | null = () => null): PriceOverride[] {
   const terms = saleTerms(sale, data);
   const methods = paymentMethods(sale, data);
   const date = sale.dateOrder === undefined ? Date.now() : new Date(sale.dateOrder).getTime();
-  const overrides = sale.lines.flatMap((line, i) => checkLine(line, i, { data, products, terms, date, cashier }));
+  const overrides = sale.lines.flatMap((line, i) => checkLine(line, i, { data, products, terms, date, cashier, refunded }));
   checkTotals(sale, data, terms, methods);
   return overrides;
 }

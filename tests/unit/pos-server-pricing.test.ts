@@ -8,7 +8,7 @@ import { readPosData, readProduct } from '../../pos-shell/src/lib/catalog.js';
 import { FleetError } from '../../shared/errors.js';
 import { SaleInput } from '../../shared/pos.js';
 import { readPricingData, type OdooRecord } from '../../shared/pos/pos-data.js';
-import { cashierAuthority, checkSale, type Cashier, type CheckedSale, type CheckedSaleLine } from '../../shared/pos/sale-check.js';
+import { cashierAuthority, checkSale, type Cashier, type CheckedSale, type CheckedSaleLine, type RefundedLine } from '../../shared/pos/sale-check.js';
 import { startFakeOdoo, type FakeConfigOptions, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { itemRow, posModels, productRow, taxRow, type CacheSpec } from '../support/pos-cache.js';
 import { cashSale, newPosDir, pairedTerminal, saleInputOf } from '../support/pos-terminal.js';
@@ -29,8 +29,8 @@ function sale(lines: CheckedSaleLine[], totals: { total: number; tax: number; pa
 }
 
 /** checkSale on a hand-made cache: its products by id. */
-function check(spec: CacheSpec, products: OdooRecord[], checked: CheckedSale, who: Cashier = cashier) {
-  return checkSale(checked, readPricingData(posModels(spec)), new Map(products.map((p) => [Number(p.id), p])), who);
+function check(spec: CacheSpec, products: OdooRecord[], checked: CheckedSale, who: Cashier = cashier, refunded: (line: CheckedSaleLine) => RefundedLine | null = () => null) {
+  return checkSale(checked, readPricingData(posModels(spec)), new Map(products.map((p) => [Number(p.id), p])), who, refunded);
 }
 
 function refusal(run: () => unknown): FleetError {
@@ -159,12 +159,22 @@ describe('forged sales are refused, naming what differs', () => {
     const restricted = { ...spec, config: { restrict_price_control: true } };
     // Sold at 180 last month; the refund gives that back, whatever the price today.
     const named = sale([line(2, -1, 180, -180, -207, [1], { refundedOrderlineId: 41, discount: 0 })], { total: -207, tax: -27, paid: -207 }, [cash(-207)]);
-    expect(check(restricted, [priced], named)).toEqual([]);
-    expect(check(restricted, [priced], { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: undefined, refundedLineUuid: crypto.randomUUID() }] })).toEqual([]);
+    const soldLine: RefundedLine = { priceUnit: 180, discount: 0, taxIds: [1], qtyLeft: 2 };
+    const soldUuid = crypto.randomUUID();
+    const seen = (l: CheckedSaleLine) => (l.refundedOrderlineId === 41 || l.refundedLineUuid === soldUuid ? soldLine : null);
+    expect(check(restricted, [priced], named, cashier, seen)).toEqual([]);
+    expect(check(restricted, [priced], { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: undefined, refundedLineUuid: soldUuid }] }, cashier, seen)).toEqual([]);
     const unnamed = { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: null }] };
-    expect(refusal(() => check(restricted, [priced], unnamed))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(refusal(() => check(restricted, [priced], unnamed, cashier, seen))).toMatchObject({ code: 'FORBIDDEN' });
     // Its totals must still add up.
-    expect(refusal(() => check(restricted, [priced], { ...named, amountTotal: -250, amountPaid: -250, payments: [cash(-250)] }))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTotal' } });
+    expect(refusal(() => check(restricted, [priced], { ...named, amountTotal: -250, amountPaid: -250, payments: [cash(-250)] }, cashier, seen))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTotal' } });
+    // A made-up refund pays nothing out: a line the terminal never saw, another price, discount or taxes, more than is left.
+    expect(refusal(() => check(restricted, [priced], { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: 42 }] }, cashier, seen))).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/has not seen/) });
+    const at = (changes: Partial<RefundedLine>) => (l: CheckedSaleLine) => (seen(l) ? { ...soldLine, ...changes } : null);
+    expect(refusal(() => check(restricted, [priced], named, cashier, at({ priceUnit: 18 })))).toMatchObject({ details: { field: 'lines.0.priceUnit', expected: 18, received: 180 } });
+    expect(refusal(() => check(restricted, [priced], named, cashier, at({ discount: 10 })))).toMatchObject({ details: { field: 'lines.0.discount' } });
+    expect(refusal(() => check(restricted, [priced], named, cashier, at({ taxIds: [] })))).toMatchObject({ details: { field: 'lines.0.taxIds' } });
+    expect(refusal(() => check(restricted, [priced], named, cashier, at({ qtyLeft: 0.5 })))).toMatchObject({ details: { field: 'lines.0.qty' } });
   });
 });
 

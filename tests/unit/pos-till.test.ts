@@ -89,6 +89,23 @@ describe('a sale’s id is a promise about its content', () => {
   });
 });
 
+describe('a refund pays out only what was sold', () => {
+  it('refuses a refund of a line the terminal never saw, at another price, or of more than is left', async () => {
+    await ok('pos.cashierLogin', { employeeId: PIETER, pin: '0000' });
+    const sold = cashSale(pos, 14, 2);
+    await ok('pos.sell', { sale: saleInputOf(sold) });
+    const refund = (changes: Record<string, unknown>, qty = -1) => {
+      const back = saleInputOf(cashSale(pos, 14, qty));
+      return { ...back, lines: [{ ...back.lines[0]!, ...changes }] };
+    };
+    const soldLine = sold.lines[0]!;
+    expect(await call('pos.sell', { sale: refund({ refundedOrderlineId: 987_654 }) })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/has not seen/) } });
+    expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid, priceUnit: soldLine.priceUnit + 100 }) })).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'lines.0.priceUnit' } } });
+    expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid }, -3) })).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'lines.0.qty' } } });
+    expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid }) })).toMatchObject({ ok: true });
+  });
+});
+
 describe('open carts live on the terminal', () => {
   it('keeps carts by revision, closes a cart in the sale’s own transaction, and refuses it afterwards', async () => {
     const id = crypto.randomUUID();
