@@ -430,6 +430,7 @@ export const contract = {
     summary: 'Create a customer (offline too): a local id usable in a sale at once; created in Odoo before the orders that name it',
   }),
   'pos.receipt': op('pos.receipt', {
+    /** `cashier` is accepted from older pages and not used: a receipt names who the terminal recorded. */
     input: z.object({ uid: z.string().max(40), cashier: z.string().max(200).optional() }).strict(),
     output: ReceiptView,
     summary: "A sale's receipt (for the browser's print, and reprints), from the order as Odoo gets it",

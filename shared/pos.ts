@@ -243,9 +243,13 @@ export const ReceiptView = z.object({
 /** The cashier logged in at a terminal: every sale there is theirs. */
 export const CashierView = z.object({ name: z.string(), userId: z.number(), employeeId: z.number().nullable(), manager: z.boolean() });
 
-/** An open cart as the selling UI keeps it (its own JSON); the terminal stores it unread, within a size. */
+/**
+ * An open cart as the selling UI keeps it: its own JSON, of which the terminal checks only the
+ * shape every page relies on to read it back (lines naming their product by id) and the size.
+ */
 export const OpenCartContent = z
-  .record(z.string().max(40), z.unknown())
+  .object({ lines: z.array(z.object({ productId: id }).passthrough()).max(SALE_MAX_LINES, `A cart has at most ${SALE_MAX_LINES} lines`) })
+  .catchall(z.unknown())
   .superRefine((cart, ctx) => {
     const bytes = jsonBytes(cart);
     if (bytes > OPEN_CART_MAX_BYTES) ctx.addIssue({ code: 'custom', message: `An open cart holds at most ${formatBytes(OPEN_CART_MAX_BYTES)} of JSON (this one: ${formatBytes(bytes)})` });

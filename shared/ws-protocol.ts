@@ -5,6 +5,21 @@ import { z } from 'zod';
 
 export const WS_PATH = '/api';
 
+/** How deeply a call's input may nest: no operation's input comes near, and deeper JSON would cost recursion to read. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `max` (walked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export const ClientFrame = z.object({
   type: z.literal('call'),
   id: z.number().int().nonnegative(),

@@ -41,7 +41,17 @@ export class Dispatcher {
     return (spec.program === 'both' || spec.program === this.options.program) && this.options.handlers[op as OperationName] !== undefined;
   }
 
+  /** Runs one call; whatever its input does (any bytes a page sends), it ends in a result. */
   async invoke(op: string, rawInput: unknown, ctx: CallContext): Promise<Result<unknown>> {
+    try {
+      return await this.run(op, rawInput, ctx);
+    } catch (error) {
+      this.options.log.error('call failed outside its handler', { op: String(op).slice(0, 100), error: describe(error) });
+      return fail({ code: 'INTERNAL', message: 'The call could not be handled.' });
+    }
+  }
+
+  private async run(op: string, rawInput: unknown, ctx: CallContext): Promise<Result<unknown>> {
     if (!this.serves(op)) {
       return fail({ code: 'NOT_FOUND', message: `Unknown operation "${String(op).slice(0, 100)}".` });
     }

@@ -2,6 +2,7 @@ import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/bridge.js';
 import type { Result } from '../../shared/errors.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import type { EventBus } from './events.js';
+import { MAX_INPUT_DEPTH, nestsDeeperThan } from '../../shared/ws-protocol.js';
 
 /** The parts of Electron's ipcMain and WebContents this transport needs (electron/app supplies them). */
 export interface IpcMainLike {
@@ -32,6 +33,7 @@ export function serveOverIpc(options: {
       return { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted from the console window only.' } };
     }
     if (typeof op !== 'string') return { ok: false, error: { code: 'VALIDATION', message: 'operation name must be a string' } };
+    if (nestsDeeperThan(input, MAX_INPUT_DEPTH)) return { ok: false, error: { code: 'VALIDATION', message: `A call's input may nest at most ${MAX_INPUT_DEPTH} levels deep.` } };
     return options.dispatcher.invoke(op, input, { ...options.context, transport: 'ipc' });
   });
   const unsubscribe = options.events.onAny((event, payload) => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ClientFrame, type ServerFrame } from '../../shared/ws-protocol.js';
+import { ClientFrame, MAX_INPUT_DEPTH, nestsDeeperThan, type ServerFrame } from '../../shared/ws-protocol.js';
 import type { CallContext, Dispatcher } from './dispatcher.js';
 import type { EventBus } from './events.js';
 
@@ -40,7 +40,9 @@ export class WsTransport {
       } catch {
         return ws.close(1007, 'malformed frame');
       }
-      const result = await this.dispatcher.invoke(frame.op, frame.input, this.context());
+      const result = nestsDeeperThan(frame.input, MAX_INPUT_DEPTH)
+        ? { ok: false as const, error: { code: 'VALIDATION', message: `A call's input may nest at most ${MAX_INPUT_DEPTH} levels deep.` } }
+        : await this.dispatcher.invoke(frame.op, frame.input, this.context());
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: frame.id, result } satisfies ServerFrame));
     });
   }

@@ -137,11 +137,11 @@ export class Outbox {
   }
 
   /** A line of a sale stored here (Odoo's refusal aside: it was paid here), by its uuid: what a refund of it gives back. */
-  soldLine(uuid: string): { priceUnit: number; discount: number; taxIds: number[]; qty: number } | null {
+  soldLine(uuid: string): { productId: number; priceUnit: number; discount: number; taxIds: number[]; qty: number } | null {
     const row = this.db.prepare('SELECT payload FROM outbox WHERE instr(payload, ?) > 0 ORDER BY created_at LIMIT 1').get(`"${uuid}"`) as { payload: string } | undefined;
     const line = row ? payloadLines(row.payload).find((l) => l.uuid === uuid && l.qty > 0) : undefined;
     if (!line) return null;
-    return { priceUnit: Number(line.price_unit), discount: Number(line.discount ?? 0), taxIds: commandIds(line.tax_ids), qty: line.qty };
+    return { productId: Number(line.product_id), priceUnit: Number(line.price_unit), discount: Number(line.discount ?? 0), taxIds: commandIds(line.tax_ids), qty: line.qty };
   }
 
   /** The name of the order stored under a sale uuid, if any. */
@@ -408,6 +408,7 @@ export interface GivenBack {
 
 interface PayloadLine {
   uuid?: unknown;
+  product_id?: unknown;
   qty: number;
   price_unit?: unknown;
   discount?: unknown;

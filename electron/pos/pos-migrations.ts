@@ -248,13 +248,15 @@ export const POS_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 10,
-    name: 'the Odoo lines a refund may give back',
+    name: 'what a refund may give back: lines read from Odoo, and every refund recorded here',
     up(db) {
       db.exec(`
         -- Lines of paid orders read from Odoo to refund them (pos.findOrders): a refund line naming
         -- one is checked against it (price, discount, taxes, what is left), never taken on trust.
         CREATE TABLE refundable_lines (
           line_id INTEGER PRIMARY KEY,
+          uuid TEXT,
+          product_id INTEGER NOT NULL,
           price_unit REAL NOT NULL,
           discount REAL NOT NULL,
           tax_ids TEXT NOT NULL,
@@ -262,6 +264,20 @@ export const POS_MIGRATIONS: readonly Migration[] = [
           refunded_qty REAL NOT NULL,
           seen_at TEXT NOT NULL
         );
+        CREATE INDEX refundable_lines_uuid ON refundable_lines (uuid);
+        -- Every refund line recorded here, with the line it gives back (by uuid, by Odoo id, or
+        -- both) and how much: written with its sale. Once Odoo has counted it (its order was synced
+        -- when the line was read from Odoo again), Odoo's refunded quantity holds it.
+        CREATE TABLE refund_ledger (
+          refund_line_uuid TEXT PRIMARY KEY,
+          order_uid TEXT NOT NULL,
+          sold_uuid TEXT,
+          sold_line_id INTEGER,
+          qty REAL NOT NULL CHECK (qty > 0),
+          counted_by_odoo INTEGER NOT NULL DEFAULT 0 CHECK (counted_by_odoo IN (0, 1))
+        );
+        CREATE INDEX refund_ledger_sold_uuid ON refund_ledger (sold_uuid);
+        CREATE INDEX refund_ledger_sold_line ON refund_ledger (sold_line_id);
       `);
     },
   },

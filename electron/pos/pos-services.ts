@@ -234,7 +234,8 @@ function posHandlers(deps: {
       if (dropped.dropped) cartChanged(id, null);
       return dropped;
     },
-    'pos.receipt': ({ uid, cashier }) => terminal.receipt(uid, cashier ?? null),
+    // The cashier a page names is not printed: the receipt names who the terminal recorded.
+    'pos.receipt': ({ uid }) => terminal.receipt(uid),
     'pos.cashMove': ({ type, amount, reason }) => {
       const session = terminal.session();
       if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
@@ -242,9 +243,9 @@ function posHandlers(deps: {
       sync.nudge();
       return { uid: move.uid, reason: move.reason };
     },
-    'pos.printReceipt': async ({ uid, cashier }) => {
+    'pos.printReceipt': async ({ uid }) => {
       const printer = receiptPrinter.require();
-      const bytes = escposReceipt(terminal.receipt(uid, cashier ?? null), printer.width);
+      const bytes = escposReceipt(terminal.receipt(uid), printer.width);
       await sendToPrinter(printer, bytes);
       return { bytes: bytes.length, printer: printerAddress(printer) };
     },

@@ -392,13 +392,18 @@ export class PosTerminal {
     const final = sale;
     // Refunds of sales made here and not linked yet: linked by the sync once those sales are in Odoo.
     const refundOf = sale.lines.flatMap((l): Array<[string, string]> => (l.refundedLineUuid && !l.refundedOrderlineId ? [[l.uuid, l.refundedLineUuid]] : []));
-    return this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), {
-      partnerLocalId,
-      saleUuid: sale.uuid,
-      ...(options.saleDigest ? { saleDigest: options.saleDigest } : {}),
-      refundOf,
-      priceOverrides,
-    });
+    return this.db.transaction(() => {
+      const order = this.outbox.commit(session.id, (identity) => ({ payload: adapter.orderPayload(final, { ...identity, sessionId: session.id }), amountTotal: final.amountTotal }), {
+        partnerLocalId,
+        saleUuid: sale.uuid,
+        ...(options.saleDigest ? { saleDigest: options.saleDigest } : {}),
+        refundOf,
+        priceOverrides,
+      });
+      // What its refund lines give back, with the sale: the next refund of those lines sees it.
+      this.refundable.record(order.uid, final.lines);
+      return order;
+    })();
   }
 
   /** Reprices the sale with the cached data (shared/pos/sale-check.ts); the overrides it allowed. */
@@ -428,7 +433,7 @@ export class PosTerminal {
   }
 
   /** A sale's receipt, from its frozen payload (what Odoo gets) and the cached names. */
-  receipt(uid: string, cashier: string | null = null): Receipt {
+  receipt(uid: string): Receipt {
     const order = this.outbox.get(uid);
     if (!order) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
     const payload = JSON.parse(order.payload) as Record<string, unknown> & { data?: Record<string, unknown> };
@@ -441,6 +446,8 @@ export class PosTerminal {
       amount_return: number;
       date_order: string;
       partner_id: number | false;
+      employee_id?: number | false;
+      user_id?: number | false;
     };
     const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
     const company = this.cached<{ name?: string; street?: string | false; city?: string | false; vat?: string | false }>('res.company')[0];
@@ -450,7 +457,7 @@ export class PosTerminal {
       header: [company?.name ?? 'Fleet POS', ...[company?.street, company?.city, company?.vat ? `VAT ${company.vat}` : null].filter((v): v is string => typeof v === 'string' && v !== '')],
       orderName: order.name,
       date: `${data.date_order} UTC`,
-      cashier,
+      cashier: this.soldBy(data.employee_id, data.user_id),
       customer: partner ? ((JSON.parse(partner.data) as { name?: string }).name ?? null) : local ? String(local.vals.name ?? '') : null,
       lines: data.lines.map(([, , l]) => ({ name: l.full_product_name ?? 'Product', qty: l.qty, amount: l.price_subtotal_incl })),
       total: data.amount_total,
@@ -459,6 +466,13 @@ export class PosTerminal {
       change: data.amount_return,
       footer: ['Thank you'],
     };
+  }
+
+  /** Who the terminal recorded as selling an order: its pos_hr employee, else its POS user. */
+  private soldBy(employeeId: number | false | undefined, userId: number | false | undefined): string | null {
+    const employee = employeeId ? this.cached<{ id: number; name: string }>('hr.employee').find((e) => e.id === employeeId) : undefined;
+    const user = userId ? this.cached<{ id: number; name: string }>('res.users').find((u) => u.id === userId) : undefined;
+    return employee?.name ?? user?.name ?? this.pairing()?.login ?? null;
   }
 
   /**

@@ -40,12 +40,13 @@ export const OUTBOX_FILE_MAX_CUSTOMERS = 10_000;
 export const OUTBOX_FILE_MAX_BYTES = 128 * 1024 * 1024;
 
 /** Open carts a terminal keeps (orders being rung up at once). */
-export const OPEN_CARTS_MAX = 50;
+export const OPEN_CARTS_MAX = 20;
 /**
  * One open cart as the terminal keeps it (the selling UI's own JSON, products by id): a cart of
- * the largest sale fits, under a WebSocket message with room to spare.
+ * the largest sale fits (500 lines with 1,000 lots of 40 characters: about 200 KB), and all the
+ * carts together stay a few MiB in one answer.
  */
-export const OPEN_CART_MAX_BYTES = 900 * 1024;
+export const OPEN_CART_MAX_BYTES = 256 * 1024;
 
 /** Text without control characters or unpaired surrogates (which JSON would write as 6-byte escapes). */
 export const PLAIN_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;

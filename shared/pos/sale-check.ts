@@ -8,7 +8,7 @@
 
 import { FleetError } from '../errors.js';
 import { mapTaxes } from './fiscal-position.js';
-import { computeOrderTotals, payloadTaxIds, payloadUnitPrice } from './order-totals.js';
+import { computeOrderTotals, payloadTaxIds, payloadUnitPrice, paymentsRespectCashRounding, type OrderTotals } from './order-totals.js';
 import { engineProduct, idList, listedUnitPrice, str, type OdooRecord, type PaymentMethod, type PricingData, type SaleTerms } from './pos-data.js';
 import { floatCompare, type Precision } from './rounding.js';
 
@@ -48,6 +48,9 @@ export interface CheckedSale {
 
 /** The line a refund line gives back, as the terminal saw it, and how much of it is left to give back. */
 export interface RefundedLine {
+  /** The sold line, however it is named (two refund lines of one sale naming it share what is left). */
+  key: string;
+  productId: number;
   priceUnit: number;
   discount: number;
   taxIds: readonly number[];
@@ -113,6 +116,8 @@ interface LineContext {
   date: number;
   cashier: Cashier;
   refunded: (line: CheckedSaleLine) => RefundedLine | null;
+  /** What earlier refund lines of this sale give back, by sold line. */
+  givenBack: Map<string, number>;
 }
 
 /** The product and taxes must be this terminal's, and a sold line's taxes the product's; returns its override, if any. */
@@ -145,12 +150,15 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
 function checkNamedRefund(line: CheckedSaleLine, label: string, where: string, ctx: LineContext): void {
   const given = ctx.refunded(line);
   if (!given) refuse(`${where}.refundedOrderlineId`, `${label}: gives back a line this terminal has not seen: find its order first (Orders), then refund from there.`);
+  if (given.productId !== line.productId) refuse(`${where}.productId`, `${label}: gives back a line of another product (${given.productId}).`, { expected: given.productId, received: line.productId });
   const digits = { digits: ctx.data.settings.productPriceDigits };
   if (floatCompare(given.priceUnit, line.priceUnit, digits) !== 0) refuse(`${where}.priceUnit`, `${label}: refunded at ${line.priceUnit}, but it was sold at ${given.priceUnit}.`, { expected: given.priceUnit, received: line.priceUnit });
   if (floatCompare(given.discount, line.discount, { digits: 2 }) !== 0) refuse(`${where}.discount`, `${label}: refunded with a ${line.discount}% discount, but it was sold with ${given.discount}%.`, { expected: given.discount, received: line.discount });
   const sorted = (ids: readonly number[]) => [...ids].sort((a, b) => a - b).join(',');
   if (sorted(given.taxIds) !== sorted(line.taxIds)) refuse(`${where}.taxIds`, `${label}: refunded with taxes [${line.taxIds.join(', ')}], but it was sold with [${given.taxIds.join(', ')}].`, { expected: given.taxIds, received: line.taxIds });
-  if (-line.qty > given.qtyLeft + 1e-9) refuse(`${where}.qty`, `${label}: gives back ${-line.qty}, but only ${Math.max(0, given.qtyLeft)} is left to give back.`, { expected: given.qtyLeft, received: line.qty });
+  const left = given.qtyLeft - (ctx.givenBack.get(given.key) ?? 0);
+  if (-line.qty > left + 1e-9) refuse(`${where}.qty`, `${label}: gives back ${-line.qty}, but only ${Math.max(0, left)} is left to give back.`, { expected: left, received: line.qty });
+  ctx.givenBack.set(given.key, (ctx.givenBack.get(given.key) ?? 0) - line.qty);
 }
 
 /** Every line amount and total as the engine gives them from the lines' prices, quantities, discounts, taxes and the payments. */
@@ -172,6 +180,15 @@ function checkTotals(sale: CheckedSale, data: PricingData, terms: SaleTerms, met
   money('amountTax', 'The tax', totals.amount_tax, sale.amountTax);
   money('amountPaid', 'The amount paid', totals.amount_paid, sale.amountPaid);
   money('amountReturn', 'The change', totals.amount_return, sale.amountReturn);
+  checkPaid(totals, payments, data);
+}
+
+/** Paid as the payment screen lets a sale be paid: in full, cash on its rounding step, change in cash only, a refund exactly. */
+function checkPaid(totals: OrderTotals, payments: ReadonlyArray<{ amount: number; isCash: boolean }>, data: PricingData): void {
+  if (!paymentsRespectCashRounding(totals.amount_total, payments, data.settings)) refuse('payments', `Cash amounts must be multiples of ${data.settings.cashRounding?.rounding ?? ''}.`);
+  if (!totals.is_paid) refuse('payments', `The sale is not fully paid: ${totals.amount_due} is still due.`, { expected: totals.total_due, received: totals.total_paid });
+  if (totals.amount_total < 0 && totals.amount_due !== 0) refuse('payments', `A refund gives back exactly what is due (${totals.total_due}).`, { expected: totals.total_due, received: totals.total_paid });
+  if (totals.amount_return > 0 && !payments.some((p) => p.isCash)) refuse('amountReturn', 'Change can only be given with a cash payment.');
 }
 
 /**
@@ -183,7 +200,8 @@ export function checkSale(sale: CheckedSale, data: PricingData, products: Readon
   const terms = saleTerms(sale, data);
   const methods = paymentMethods(sale, data);
   const date = sale.dateOrder === undefined ? Date.now() : new Date(sale.dateOrder).getTime();
-  const overrides = sale.lines.flatMap((line, i) => checkLine(line, i, { data, products, terms, date, cashier, refunded }));
+  const ctx: LineContext = { data, products, terms, date, cashier, refunded, givenBack: new Map() };
+  const overrides = sale.lines.flatMap((line, i) => checkLine(line, i, ctx));
   checkTotals(sale, data, terms, methods);
   return overrides;
 }

@@ -67,6 +67,10 @@ export function admitLargestSale(pos: PosServices): void {
   put('pos.payment.method', { id, name: 'Largest', is_cash_count: false });
   put('product.pricelist', { id, name: 'Largest', items: [] });
   put('account.fiscal.position', { id, name: 'Largest', fiscal_position_taxes_by_id: {} });
+  // The Odoo line its refund lines give back, as finding its order in Odoo would have shown it.
+  pos.db
+    .prepare("INSERT OR REPLACE INTO refundable_lines (line_id, uuid, product_id, price_unit, discount, tax_ids, qty, refunded_qty, seen_at) VALUES (?, NULL, ?, ?, ?, ?, 1e9, 0, '2026-01-01T00:00:00.000Z')")
+    .run(id, id, LONGEST_NUMBER, -LONGEST_NUMBER, JSON.stringify(Array<number>(SALE_LINE_MAX_TAXES).fill(id)));
   // As a refresh would: the terminal reads its pricing data again.
   pos.db.prepare('UPDATE cache_loads SET loaded_at = ?').run(new Date(Date.now() + 1000).toISOString());
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addPayment, addProduct, newCart, saleInput, setPaymentAmount, setPricing, type Cart } from '../../pos-shell/src/lib/cart.js';
+import { addPayment, addProduct, cartTotals, newCart, paymentProblem, saleInput, setPaymentAmount, setPricing, type Cart } from '../../pos-shell/src/lib/cart.js';
 import { readPosData, readProduct, type PosData } from '../../pos-shell/src/lib/catalog.js';
 import { FleetError } from '../../shared/errors.js';
 import { SaleInput } from '../../shared/pos.js';
@@ -133,6 +133,12 @@ function rungUp(s: Scenario, data: PosData, products: OdooRecord[]): Cart {
   }
   cart = setPricing(cart, { pricelistId: s.pricelist });
   if (s.fiscalPosition !== null) cart = setPricing(cart, { fiscalPositionId: s.fiscalPosition });
+  return paid(cart, s, data);
+}
+
+/** The scenario's payments on a cart: bank parts, then the rest in cash (with extra tendered) or by bank. */
+function paid(unpaid: Cart, s: Scenario, data: PosData): Cart {
+  let cart: Cart = { ...unpaid, payments: [] };
   for (const percent of s.bankParts) {
     cart = addPayment(cart, 2, data);
     const added = cart.payments.at(-1)!;
@@ -170,6 +176,8 @@ describe('the server accepts what the selling page sells, and nothing tampered w
         const { models, products } = cacheOf(s);
         const data = readPosData({ series: null, models });
         const cart = rungUp(s, data, products);
+        // Only what the payment screen lets through is a sale (paid in full, change in cash only…).
+        fc.pre(paymentProblem(cart, cartTotals(cart, data), data) === null);
         const sale = SaleInput.parse(saleInput(cart, data, new Date()));
         const pricing = readPricingData(models);
         const byId = new Map(products.map((p) => [Number(p.id), p]));
@@ -192,7 +200,8 @@ describe('the server accepts what the selling page sells, and nothing tampered w
         expect(checkSale(sale, restricted, byId, clerk).every((o) => o.soldPrice === o.listPrice)).toBe(true);
         const i = t.line % cart.lines.length;
         const price = Math.abs(sale.lines[i]!.priceUnit + (t.down ? -1 : 1) * t.steps * 10 ** -pricing.settings.productPriceDigits);
-        const repriced = { ...cart, lines: cart.lines.map((l, j) => (j === i ? { ...l, manualPrice: price } : l)) };
+        const repriced = paid({ ...cart, lines: cart.lines.map((l, j) => (j === i ? { ...l, manualPrice: price } : l)) }, s, data);
+        if (paymentProblem(repriced, cartTotals(repriced, data), data) !== null) return;
         const forged = SaleInput.parse(saleInput(repriced, data, new Date()));
         expect(refused(() => checkSale(forged, restricted, byId, clerk))).toBe(true);
         const unrestricted = { ...pricing, lineEdits: { ...pricing.lineEdits, restrictPriceControl: false } };

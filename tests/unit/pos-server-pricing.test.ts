@@ -159,7 +159,7 @@ describe('forged sales are refused, naming what differs', () => {
     const restricted = { ...spec, config: { restrict_price_control: true } };
     // Sold at 180 last month; the refund gives that back, whatever the price today.
     const named = sale([line(2, -1, 180, -180, -207, [1], { refundedOrderlineId: 41, discount: 0 })], { total: -207, tax: -27, paid: -207 }, [cash(-207)]);
-    const soldLine: RefundedLine = { priceUnit: 180, discount: 0, taxIds: [1], qtyLeft: 2 };
+    const soldLine: RefundedLine = { key: 'sold', productId: 2, priceUnit: 180, discount: 0, taxIds: [1], qtyLeft: 2 };
     const soldUuid = crypto.randomUUID();
     const seen = (l: CheckedSaleLine) => (l.refundedOrderlineId === 41 || l.refundedLineUuid === soldUuid ? soldLine : null);
     expect(check(restricted, [priced], named, cashier, seen)).toEqual([]);

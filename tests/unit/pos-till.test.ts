@@ -102,7 +102,34 @@ describe('a refund pays out only what was sold', () => {
     expect(await call('pos.sell', { sale: refund({ refundedOrderlineId: 987_654 }) })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/has not seen/) } });
     expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid, priceUnit: soldLine.priceUnit + 100 }) })).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'lines.0.priceUnit' } } });
     expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid }, -3) })).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'lines.0.qty' } } });
+    // Two lines of one refund each giving back both units sold: the second finds nothing left.
+    const twice = refund({ refundedLineUuid: soldLine.uuid }, -2);
+    const doubled = { ...twice, lines: [twice.lines[0]!, { ...twice.lines[0]!, uuid: crypto.randomUUID() }] };
+    expect(await call('pos.sell', { sale: doubled })).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'lines.1.qty' } } });
     expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid }) })).toMatchObject({ ok: true });
+    // Once synced, what was given back still counts: by this terminal's ledger, then by Odoo's count.
+    expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid }) })).toMatchObject({ ok: true });
+    await pos.sync.sync();
+    expect(pos.outbox.counts().pending).toBe(0);
+    expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid }) })).toMatchObject({ ok: false, error: { details: { field: 'lines.0.qty' } } });
+    const found = (await ok<Array<{ lines: Array<{ id: number; uuid: string | null }> }>>('pos.findOrders', { query: '' })).flatMap((o) => o.lines).find((l) => l.uuid === soldLine.uuid)!;
+    expect(await call('pos.sell', { sale: refund({ refundedOrderlineId: found.id }) })).toMatchObject({ ok: false, error: { details: { field: 'lines.0.qty' } } });
+    expect(await call('pos.sell', { sale: refund({ refundedLineUuid: soldLine.uuid }) })).toMatchObject({ ok: false, error: { details: { field: 'lines.0.qty' } } });
+    // Another product against that line: refused too.
+    const other = saleInputOf(cashSale(pos, 15, -1));
+    expect(await call('pos.sell', { sale: { ...other, lines: [{ ...other.lines[0]!, refundedLineUuid: soldLine.uuid }] } })).toMatchObject({ ok: false, error: { details: { field: 'lines.0.productId' } } });
+  });
+
+  it('refuses a sale not paid in full, and change given on a card', async () => {
+    const sale = saleInputOf(cashSale(pos, 16, 1));
+    const short = { ...sale, payments: [{ paymentMethodId: 1, amount: 1 }], amountPaid: 1 };
+    expect(await call('pos.sell', { sale: short })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/not fully paid/) } });
+    const methods = pos.terminal.cached<{ id: number; is_cash_count?: boolean }>('pos.payment.method');
+    const card = methods.find((m) => !m.is_cash_count && m.id !== 1);
+    if (!card) throw new Error('the fake has no card payment method');
+    const change = 50;
+    const carded = { ...sale, payments: [{ paymentMethodId: card.id, amount: sale.amountTotal + change }], amountPaid: sale.amountTotal, amountReturn: change };
+    expect(await call('pos.sell', { sale: carded })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 });
 
@@ -128,12 +155,14 @@ describe('open carts live on the terminal', () => {
   it('drops carts, and bounds how many and how large', async () => {
     for (const c of await ok<Array<{ id: string }>>('pos.carts', {})) await ok('pos.dropCart', { id: c.id });
     const ids = Array.from({ length: OPEN_CARTS_MAX }, () => crypto.randomUUID());
-    for (const id of ids) await ok('pos.saveCart', { id, saleUuid: crypto.randomUUID(), baseRevision: 0, cart: {} });
-    expect(await call('pos.saveCart', { id: crypto.randomUUID(), saleUuid: crypto.randomUUID(), baseRevision: 0, cart: {} })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/at most 50 open carts/) } });
+    for (const id of ids) await ok('pos.saveCart', { id, saleUuid: crypto.randomUUID(), baseRevision: 0, cart: { lines: [] } });
+    expect(await call('pos.saveCart', { id: crypto.randomUUID(), saleUuid: crypto.randomUUID(), baseRevision: 0, cart: { lines: [] } })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(new RegExp(`at most ${OPEN_CARTS_MAX} open carts`)) } });
     expect(await ok('pos.dropCart', { id: ids[0] })).toEqual({ dropped: true });
     expect(await ok('pos.dropCart', { id: ids[0] })).toEqual({ dropped: false });
-    const big = { pad: 'x'.repeat(OPEN_CART_MAX_BYTES) };
+    const big = { lines: [], pad: 'x'.repeat(OPEN_CART_MAX_BYTES) };
     expect(await call('pos.saveCart', { id: crypto.randomUUID(), saleUuid: crypto.randomUUID(), baseRevision: 0, cart: big })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    // A cart pages could not read back (its lines not lines of products), or nested without end: refused.
+    expect(await call('pos.saveCart', { id: crypto.randomUUID(), saleUuid: crypto.randomUUID(), baseRevision: 0, cart: { lines: 'not an array' } })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     for (const id of ids.slice(1)) await ok('pos.dropCart', { id });
   });
 });

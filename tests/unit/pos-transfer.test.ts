@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,19 @@ describe('moving waiting orders between terminals over WebSocket', () => {
     expect(jsonBytes(heavy)).toBeLessThan(WS_MAX_MESSAGE_BYTES);
     const tooHeavy = await receiver.api.result('pos.importOrders', { file: heavy });
     expect(tooHeavy).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^file: A piece of an order file holds at most 768 KiB of JSON \(this one: \d+ KiB\)$/) } });
+  });
+});
+
+describe('input nested without end', () => {
+  it('is answered VALIDATION, and the server goes on (it used to overflow the stack and stop)', async () => {
+    const deep = `${'['.repeat(300_000)}${']'.repeat(300_000)}`;
+    const input = `{"id":"${crypto.randomUUID()}","saleUuid":"${crypto.randomUUID()}","baseRevision":0,"cart":{"lines":[],"x":${deep}}}`;
+    const reply = await sendRaw(seller, `{"type":"call","id":7,"op":"pos.saveCart","input":${input}}`);
+    expect(JSON.parse(reply.answer!)).toMatchObject({ id: 7, result: { ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/nest at most/) } } });
+    // The dispatcher itself (any transport) turns such an input into an answer too.
+    const direct = await seller.services.dispatcher.invoke('pos.saveCart', JSON.parse(input), { actor: 't', role: 'cashier', transport: 'internal' });
+    expect(direct.ok).toBe(false);
+    expect((await seller.api.call('pos.status', {})).pairing).not.toBeNull();
   });
 });
 

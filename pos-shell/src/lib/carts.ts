@@ -27,9 +27,14 @@ export interface CartsState {
 /** A cart as the terminal keeps it: its lines name their product by id. */
 type StoredCart = Omit<Cart, 'lines'> & { lines: Array<Omit<CartLine, 'product'> & { productId: number }> };
 
-function stored(cart: Cart): Record<string, unknown> {
-  const value: StoredCart = { ...cart, lines: cart.lines.map(({ product, ...line }) => ({ ...line, productId: product.id })) };
-  return value as unknown as Record<string, unknown>;
+function stored(cart: Cart): StoredCart & Record<string, unknown> {
+  return { ...cart, lines: cart.lines.map(({ product, ...line }) => ({ ...line, productId: product.id })) };
+}
+
+/** A cart the terminal keeps, if this page can read it (another version of the UI may have written it). */
+function readable(cart: Record<string, unknown>): StoredCart | null {
+  const lines = cart['lines'];
+  return Array.isArray(lines) && lines.every((l: unknown) => typeof (l as { productId?: unknown } | null)?.productId === 'number') && typeof cart['uuid'] === 'string' ? (cart as unknown as StoredCart) : null;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,23 +75,28 @@ export class CartStore {
   /** The terminal's carts again (another page changed them, the link came back, a page was restored). */
   async reload(): Promise<void> {
     if (!this.api || !this.products) return;
-    const rows = await this.api.call('pos.carts', {});
-    const ids = [...new Set(rows.flatMap((r) => ((r.cart as StoredCart).lines ?? []).map((l) => l.productId)))];
+    const all = await this.api.call('pos.carts', {});
+    const rows = all.flatMap((row) => {
+      const cart = readable(row.cart);
+      return cart ? [{ ...row, cart }] : [];
+    });
+    const ids = [...new Set(rows.flatMap((r) => r.cart.lines.map((l) => l.productId)))];
     const known = new Map<number, Product>();
     for (let i = 0; i < ids.length; i += 500) for (const p of await this.products.get(ids.slice(i, i + 500))) known.set(p.id, p);
     let missing = 0;
     const fromTerminal = rows.map((row): Cart => {
-      this.revisions.set(row.id, row.revision);
-      const cart = row.cart as StoredCart;
-      const lines = (cart.lines ?? []).flatMap(({ productId, ...line }): CartLine[] => {
+      const cart = row.cart;
+      const lines = cart.lines.flatMap(({ productId, ...line }): CartLine[] => {
         const product = known.get(productId);
         if (!product) missing++;
         return product ? [{ ...line, product }] : [];
       });
       return { ...cart, id: row.id, lines };
     });
-    // Changes of this page not written yet stay as they are: their write settles them.
+    // Changes of this page not written yet stay as they are: their write settles them, over the
+    // revision this page started from (a newer one there makes it a conflict, never an overwrite).
     const localOnly = this.state.carts.filter((c) => this.dirty.has(c.id) || this.saving.has(c.id));
+    for (const row of rows) if (!localOnly.some((c) => c.id === row.id)) this.revisions.set(row.id, row.revision);
     const carts = [...fromTerminal.filter((c) => !localOnly.some((l) => l.id === c.id)), ...localOnly];
     // Carts this page showed that the terminal no longer keeps: paid or dropped while it was away.
     const vanished = this.state.carts.filter((c) => c.lines.length > 0 && this.revisions.has(c.id) && !carts.some((k) => k.id === c.id)).length;
@@ -94,6 +104,7 @@ export class CartStore {
     let notice = this.state.notice;
     if (vanished) notice = `${vanished === 1 ? 'An order' : `${vanished} orders`} shown here ${vanished === 1 ? 'was' : 'were'} paid or dropped in another window meanwhile.`;
     if (missing) notice = `${missing} line(s) of open carts named products this terminal no longer has, and were left out.`;
+    if (rows.length < all.length) notice = `${all.length - rows.length} open cart(s) could not be read here, and are left out.`;
     this.set({ carts, activeId: this.pickActive(carts), notice });
     if (carts.length === 0) this.open();
   }
@@ -138,9 +149,10 @@ export class CartStore {
   }
 
   /** The cart of a sale the terminal stored: it closed the cart itself, in the same step. */
-  sold(id: string, saleUuid: string): void {
+  sold(id: string, saleUuid: string, notice?: string): void {
     this.soldHere.add(saleUuid);
     this.forget(id);
+    if (notice) this.notify(notice);
   }
 
   /** A cart given a new sale id (its old one names another sale): written under the new one. */
@@ -194,7 +206,9 @@ export class CartStore {
           if (!this.soldHere.has(cart.uuid)) this.notify(`${details['sold']} was paid already: its cart is closed here.`);
           this.forget(id);
         } else if (result.error.code === 'CONFLICT') {
+          // Another window changed or closed it first: its version wins, this page's change is dropped.
           this.notify('This order was changed in another window: showing its latest state.');
+          this.dirty.delete(id);
           this.saving.delete(id);
           await this.reload();
           return;

@@ -47,11 +47,19 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
     // The same sale, byte for byte, until the terminal answers: sent again after a lost answer it
     // gets back the order it already is, never a second one.
     const sale = saleInput(cart, data, now);
+    let sent = 0;
     try {
       for (;;) {
+        sent++;
         const result = await Promise.race([api.result('pos.sell', { sale }), stopped]);
         if (result === 'stopped') {
           setError('Stopped waiting: the sale may have been recorded. Look in Orders before validating again.');
+          return;
+        }
+        if (result.ok && result.value.replayed && sent === 1) {
+          // Paid already, from another window (whose sale this page never sent): nothing new was
+          // recorded, and this page must not show a payment it did not take.
+          carts.sold(cart.id, cart.uuid, `This order was paid already, in another window, as ${result.value.name}: nothing new was recorded. Do not take the payment.`);
           return;
         }
         if (result.ok) {
