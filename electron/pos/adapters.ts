@@ -1,7 +1,7 @@
 import { FleetError } from '../../shared/errors.js';
 import { OdooRpcError, type OdooRpc } from './odoo-rpc.js';
 
-// One adapter per Odoo API generation (reference: odoo-pos-rpc.md). 16 and 17 load with
+// One adapter per Odoo API generation (facts: docs/odoo-pos-rpc.md). 16 and 17 load with
 // `load_pos_data` and push with `create_from_ui` (dedupe by name + content, rescue sessions);
 // 18 loads with `load_data`, opens with `set_opening_control` and pushes with `sync_from_ui`
 // (dedupe by uuid, no rescue sessions). A later generation (19's /json/2) is one more adapter.

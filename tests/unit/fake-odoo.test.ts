@@ -1,4 +1,4 @@
-// The fake Odoo must behave as the reference (reference/odoo-pos-rpc.md) says real Odoo does, so
+// The fake Odoo must behave as docs/odoo-pos-rpc.md says real Odoo does, so
 // that the POS code tested against it holds against a real server. Plain fetch, as a client would.
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ function expectOdooError(error: NonNullable<RpcReply['body']['error']>, name: st
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
-/** The payload of reference Part B (d), for a given session / login number / sequence. */
+/** The order pushed to a real 17.0 (docs/odoo-pos-rpc.md, "Seen on a real Odoo 17.0"), for a given session / login number / sequence. */
 function order17(sessionId: number, login: number, sequence: number, data: Json = {}) {
   const uid = `${pad(sessionId, 5)}-${pad(login, 3)}-${pad(sequence, 4)}`;
   return {
@@ -102,7 +102,7 @@ function order17(sessionId: number, login: number, sequence: number, data: Json 
   };
 }
 
-/** Open the demo config's session as the reference's Part B (b) did: open_ui, set_cashbox_pos, login. */
+/** Open the demo config's session as was done on a real 17.0 (docs/odoo-pos-rpc.md): open_ui, set_cashbox_pos, login. */
 async function openSession17(fake: FakeOdoo): Promise<number> {
   await result(execute(fake, 'pos.config', 'open_ui', [[1]]));
   const [config] = await result<Json[]>(execute(fake, 'pos.config', 'search_read', [[['id', '=', 1]], ['current_session_id']]));
@@ -140,7 +140,7 @@ describe('version and authentication', () => {
   it('execute_kw runs with the password or an API key; a wrong one is AccessDenied in Odoo’s error shape', async () => {
     const fake = await start();
     const configs = await result<Json[]>(execute(fake, 'pos.config', 'search_read', [[], ['name', 'current_session_id', 'current_session_state', 'cash_control']], {}, fake.admin.apiKey));
-    // Part B (a)
+    // the demo config seen on a real 17.0
     expect(configs).toEqual([{ id: 1, name: 'Shop', current_session_id: false, current_session_state: false, cash_control: true }]);
     const reply = await execute(fake, 'pos.config', 'search_read', [[], ['name']], {}, 'wrong');
     expect(reply.status).toBe(200);
@@ -299,7 +299,7 @@ describe('17: session lifecycle and load_pos_data', () => {
 });
 
 describe('17: create_from_ui', () => {
-  it('stores the Part B order (paid, Shop/0001, tracking 301) and answers [{id, pos_reference, account_move}]; the same payload again answers []', async () => {
+  it('stores the order seen on a real 17.0 (paid, Shop/0001, tracking 301) and answers [{id, pos_reference, account_move}]; the same payload again answers []', async () => {
     const fake = await start();
     const sessionId = await openSession17(fake);
     const order = order17(sessionId, 1, 1);
@@ -308,7 +308,7 @@ describe('17: create_from_ui', () => {
     expect(fake.orders()).toHaveLength(1);
     expect(fake.orders()[0]).toMatchObject({ name: 'Shop/0001', state: 'paid', amount_total: 2.76, amount_paid: 2.76, session_id: 3, tracking_number: '301' });
     expect(fake.serverLog()).toContain('INFO: PoS order Order 00003-001-0001 already exists and is the same as the one sent by the PoS');
-    // Part B (e), read back the way the POS checks the server before resending
+    // the stored order as seen on a real 17.0, read back the way the POS checks the server before resending
     const [stored] = await result<Json[]>(execute(fake, 'pos.order', 'search_read', [[['pos_reference', '=', 'Order 00003-001-0001']], ['name', 'pos_reference', 'amount_total', 'amount_tax', 'amount_paid', 'state', 'session_id', 'config_id', 'tracking_number']]));
     expect(stored).toEqual({ id: 1, name: 'Shop/0001', pos_reference: 'Order 00003-001-0001', amount_total: 2.76, amount_tax: 0.36, amount_paid: 2.76, state: 'paid', session_id: [3, 'POS/00003'], config_id: [1, 'Shop (Mitchell Admin)'], tracking_number: '301' });
     const [flat] = await result<Json[]>(execute(fake, 'pos.order', 'search_read', [[['pos_reference', '=', 'Order 00003-001-0001']], ['session_id']], { load: false }));

@@ -822,7 +822,7 @@ describe('order lines and totals', () => {
     expectAmount(line.price_subtotal_incl, 110);
   });
 
-  it('reference/odoo-pos-rpc.md (real Odoo 17): Whiteboard Pen 2 × 1.2 with 15 % → 2.4 / 2.76, tax 0.36', () => {
+  it('docs/odoo-pos-rpc.md (real Odoo 17): Whiteboard Pen 2 × 1.2 with 15 % → 2.4 / 2.76, tax 0.36', () => {
     const order = computeOrderTotals([{ priceUnit: 1.2, quantity: 2, taxes: [tax(1, { amount: 15 })] }], [{ amount: 2.76, isCash: true }], usd);
     expectAmount(order.lines[0]!.price_subtotal, 2.4);
     expectAmount(order.lines[0]!.price_subtotal_incl, 2.76);

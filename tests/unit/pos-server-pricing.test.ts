@@ -47,7 +47,7 @@ const cash = (amount: number) => ({ paymentMethodId: 1, amount });
 const bank = (amount: number) => ({ paymentMethodId: 2, amount });
 
 describe("fixed examples from Odoo 17's tests, through the server's check", () => {
-  it('reference/odoo-pos-rpc.md (real Odoo 17): Whiteboard Pen 2 × 1.2 with 15 % → 2.4 / 2.76, tax 0.36', () => {
+  it('docs/odoo-pos-rpc.md (real Odoo 17): Whiteboard Pen 2 × 1.2 with 15 % → 2.4 / 2.76, tax 0.36', () => {
     const spec = { taxes: [taxRow(1, 15)] };
     const pen = productRow(7, 1.2, [1]);
     const honest = sale([line(7, 2, 1.2, 2.4, 2.76, [1])], { total: 2.76, tax: 0.36, paid: 2.76 }, [cash(2.76)]);
