@@ -21,6 +21,11 @@ interface ModemInternals {
 export function createSshModem(agent: SshDockerAgent, http: ChannelHttpClient): Modem {
   const modem = new Modem({ protocol: 'http', host: 'docker.invalid', port: 80, agent } as Modem.ConstructorOptions);
   const internals = modem as unknown as ModemInternals;
+  // These two are docker-modem's own methods, not its API: a version without them must fail
+  // here, loudly, rather than send requests some other way (package.json pins its major version).
+  if (typeof internals.buildRequest !== 'function' || typeof internals.buildPayload !== 'function') {
+    throw new Error('This docker-modem has no buildRequest/buildPayload: the SSH fast path (electron/docker/ssh-modem.ts) needs updating for it.');
+  }
   const viaNodeHttp = internals.buildRequest.bind(modem);
   internals.buildRequest = (options, context, data, callback) => {
     const plain = !context.hijack && !context.isStream && !context.openStdin && (data === undefined || typeof data === 'string' || Buffer.isBuffer(data));
