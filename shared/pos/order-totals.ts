@@ -287,6 +287,20 @@ export function paymentsRespectCashRounding(amountTotal: number, payments: reado
   return true;
 }
 
+/**
+ * What the payment screen will not validate, as Odoo's does not: cash off the rounding step, an
+ * order not fully paid, a refund not paid back exactly, change without a cash payment. The selling
+ * page shows it; the terminal refuses a sale that breaks it.
+ */
+export function paymentRuleBroken(totals: OrderTotals, payments: readonly PaymentInput[], settings: PosPricingSettings): { field: 'payments' | 'amountReturn'; message: string } | null {
+  if (!paymentsRespectCashRounding(totals.amount_total, payments, settings)) return { field: 'payments', message: `Cash amounts must be multiples of ${settings.cashRounding?.rounding ?? ''}.` };
+  if (!totals.is_paid) return { field: 'payments', message: 'The order is not fully paid.' };
+  // A refund gives back exactly what is due; a sale may take more, and gives change in cash only.
+  if (totals.amount_total < 0 && totals.amount_due !== 0) return { field: 'payments', message: 'Refund exactly the amount due.' };
+  if (totals.amount_return > 0 && !payments.some((p) => p.isCash)) return { field: 'amountReturn', message: 'Change can only be given with a cash payment.' };
+  return null;
+}
+
 /** Order.has_not_valid_rounding: index of the first payment off the rounding step, or -1. */
 export function firstUnroundedPayment(amountTotal: number, payments: readonly PaymentInput[], settings: PosPricingSettings): number {
   const cash = settings.cashRounding;

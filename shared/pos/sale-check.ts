@@ -8,7 +8,7 @@
 
 import { FleetError } from '../errors.js';
 import { mapTaxes } from './fiscal-position.js';
-import { computeOrderTotals, payloadTaxIds, payloadUnitPrice, paymentsRespectCashRounding, type OrderTotals } from './order-totals.js';
+import { computeOrderTotals, payloadTaxIds, payloadUnitPrice, paymentRuleBroken, type OrderTotals } from './order-totals.js';
 import { engineProduct, idList, listedUnitPrice, str, type OdooRecord, type PaymentMethod, type PricingData, type SaleTerms } from './pos-data.js';
 import { floatCompare, type Precision } from './rounding.js';
 
@@ -183,12 +183,10 @@ function checkTotals(sale: CheckedSale, data: PricingData, terms: SaleTerms, met
   checkPaid(totals, payments, data);
 }
 
-/** Paid as the payment screen lets a sale be paid: in full, cash on its rounding step, change in cash only, a refund exactly. */
+/** Paid as the payment screen lets a sale be paid (the same rules, shared with the selling page). */
 function checkPaid(totals: OrderTotals, payments: ReadonlyArray<{ amount: number; isCash: boolean }>, data: PricingData): void {
-  if (!paymentsRespectCashRounding(totals.amount_total, payments, data.settings)) refuse('payments', `Cash amounts must be multiples of ${data.settings.cashRounding?.rounding ?? ''}.`);
-  if (!totals.is_paid) refuse('payments', `The sale is not fully paid: ${totals.amount_due} is still due.`, { expected: totals.total_due, received: totals.total_paid });
-  if (totals.amount_total < 0 && totals.amount_due !== 0) refuse('payments', `A refund gives back exactly what is due (${totals.total_due}).`, { expected: totals.total_due, received: totals.total_paid });
-  if (totals.amount_return > 0 && !payments.some((p) => p.isCash)) refuse('amountReturn', 'Change can only be given with a cash payment.');
+  const broken = paymentRuleBroken(totals, payments, data.settings);
+  if (broken) refuse(broken.field, broken.message, { expected: totals.total_due, received: totals.total_paid });
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   newPaymentLineAmount,
   paymentAmount,
   payloadTaxIds,
-  paymentsRespectCashRounding,
+  paymentRuleBroken,
   roundQuantity,
   storedUnitPrice,
   type OrderLineInput,
@@ -233,11 +233,8 @@ export function paymentProblem(cart: Cart, totals: OrderTotals, data: PosData): 
   if (cart.lines.length > SALE_MAX_LINES) return `A sale holds at most ${SALE_MAX_LINES} lines (this one has ${cart.lines.length}).`;
   if (lotsIn(cart) > SALE_MAX_LOTS) return `A sale holds at most ${SALE_MAX_LOTS} lot and serial numbers (this one has ${lotsIn(cart)}).`;
   if (cart.payments.length === 0) return 'Choose a payment method.';
-  if (!paymentsRespectCashRounding(totals.amount_total, paymentInputs(cart, data), data.settings)) return `Cash amounts must be multiples of ${data.settings.cashRounding?.rounding ?? ''}.`;
-  if (!totals.is_paid) return 'The order is not fully paid.';
-  // A refund gives back exactly what is due; a sale may take more, and gives change in cash only.
-  if (totals.amount_total < 0 && totals.amount_due !== 0) return 'Refund exactly the amount due.';
-  if (totals.amount_return > 0 && !paymentInputs(cart, data).some((p) => p.isCash)) return 'Change can only be given with a cash payment.';
+  const broken = paymentRuleBroken(totals, paymentInputs(cart, data), data.settings);
+  if (broken) return broken.message;
   if (cart.toInvoice && !cart.customer) return 'An invoice needs a customer.';
   // Odoo's PaymentScreen asks for a customer ("Customer Required"); without one Odoo stores the
   // order but refuses to close the session ('You have enabled the "Identify Customer" option…').
