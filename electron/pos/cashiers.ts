@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
+import type { OdooRecord } from '../../shared/pos/pos-data.js';
+import { cashierAuthority } from '../../shared/pos/sale-check.js';
 
 // Who sells at this terminal is the server's to say: a cashier logs in here (pos_hr PIN or badge,
 // or the paired POS user where there are no employees), the login is kept in the store, and every
@@ -38,15 +40,13 @@ interface Employee {
   name: string;
   pin?: string | false;
   barcode?: string | false;
-  role?: string;
-  _role?: string;
 }
 
 export interface CashierDeps {
   /** The cached pos_hr employees (empty without pos_hr). */
   employees(): Employee[];
   /** The cached POS users (with their POS role, as Odoo loads them). */
-  users(): Array<{ id: number; role?: string; _role?: string }>;
+  users(): OdooRecord[];
   /** The paired POS user and the open session, or null. */
   pairing(): { uid: number; login: string } | null;
   sessionId(): number | null;
@@ -60,7 +60,6 @@ export function delayAfter(failures: number): number {
 }
 
 const sha1 = (text: string) => crypto.createHash('sha1').update(text).digest('hex');
-const isManager = (e: { role?: string; _role?: string }) => e.role === 'manager' || e._role === 'manager';
 
 export class Cashiers {
   private readonly now: () => number;
@@ -70,6 +69,11 @@ export class Cashiers {
     private readonly deps: CashierDeps,
   ) {
     this.now = deps.now ?? Date.now;
+  }
+
+  /** Whether Odoo's POS counts them a manager: the price check's own rule (shared/pos/sale-check.ts). */
+  private isManager(who: { userId: number; employeeId: number | null }): boolean {
+    return cashierAuthority(who, { employees: this.deps.employees() as unknown as OdooRecord[], users: this.deps.users() }).isManager;
   }
 
   /** The cashier logged in for the open session, if any (and still one of the terminal's). */
@@ -101,10 +105,7 @@ export class Cashiers {
     else if (input.employeeId !== undefined) cashier = this.byPin(employees, pairing.uid, input.employeeId, input.pin);
     else if (employees.length > 0) throw new FleetError('VALIDATION', 'Choose who is selling (this configuration sells by employee).');
     else if (input.userId !== undefined && input.userId !== pairing.uid) throw new FleetError('FORBIDDEN', 'Only the paired POS user can sell without an employee PIN.');
-    else {
-      const user = this.deps.users().find((u) => u.id === pairing.uid);
-      cashier = { name: pairing.login, userId: pairing.uid, employeeId: null, manager: user !== undefined && isManager(user) };
-    }
+    else cashier = { name: pairing.login, userId: pairing.uid, employeeId: null, manager: this.isManager({ userId: pairing.uid, employeeId: null }) };
     this.db
       .prepare(
         `INSERT INTO cashier_login (id, session_id, user_id, employee_id, name, manager, since) VALUES (1, @sessionId, @userId, @employeeId, @name, @manager, @since)
@@ -137,7 +138,7 @@ export class Cashiers {
     if (!employee) throw new FleetError('NOT_FOUND', `No cashier ${employeeId} on this terminal (refresh the POS data?).`);
     if ('manager' in by) {
       const manager = this.deps.employees().find((e) => e.id === by.manager.employeeId);
-      if (!manager || !isManager(manager)) throw new FleetError('FORBIDDEN', 'Only a POS manager can lift a lock.');
+      if (!manager || !this.isManager({ userId: this.deps.pairing()?.uid ?? 0, employeeId: manager.id })) throw new FleetError('FORBIDDEN', 'Only a POS manager can lift a lock.');
       if (!manager.pin) throw new FleetError('FORBIDDEN', `${manager.name} has no PIN: a manager proves who they are with one (set it in Odoo).`);
       this.checkPin(manager, by.manager.pin);
     }
@@ -164,7 +165,7 @@ export class Cashiers {
     if (!employee) throw new FleetError('NOT_FOUND', 'No such cashier on this terminal (refresh the POS data?).');
     if (employee.pin) this.checkPin(employee, pin ?? '');
     // As Odoo's pos_hr: the order's user is the session's (the paired user), its employee the cashier.
-    return { name: employee.name, userId: uid, employeeId: employee.id, manager: isManager(employee) };
+    return { name: employee.name, userId: uid, employeeId: employee.id, manager: this.isManager({ userId: uid, employeeId: employee.id }) };
   }
 
   /** An employee's PIN, counted: refused unheard while locked or waiting, each failure remembered. */
