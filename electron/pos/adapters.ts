@@ -1,5 +1,6 @@
 import { FleetError } from '../../shared/errors.js';
 import { OdooRpcError, type OdooRpc } from './odoo-rpc.js';
+import type { CheckedSaleLine } from '../../shared/pos/sale-check.js';
 
 // One adapter per Odoo API generation (facts: docs/odoo-pos-rpc.md). 16 and 17 load with
 // `load_pos_data` and push with `create_from_ui` (dedupe by name + content, rescue sessions);
@@ -8,21 +9,8 @@ import { OdooRpcError, type OdooRpc } from './odoo-rpc.js';
 
 /** A sale as the terminal records it, before it is shaped for a given Odoo version. */
 export interface Sale {
-  lines: Array<{
-    productId: number;
-    qty: number;
-    priceUnit: number;
-    discount: number;
-    priceSubtotal: number;
-    priceSubtotalIncl: number;
-    taxIds: number[];
-    fullProductName: string;
-    uuid: string;
-    packLots?: string[];
-    refundedOrderlineId?: number | null;
-    /** Refunds a line sold here (its uuid): the outbox links it once that sale is in Odoo. */
-    refundedLineUuid?: string | undefined;
-  }>;
+  /** The lines the price check reads (refundedLineUuid: a line sold here, linked once that sale is in Odoo), and their names and lots. */
+  lines: Array<CheckedSaleLine & { taxIds: number[]; fullProductName: string; packLots?: string[] }>;
   payments: Array<{ paymentMethodId: number; amount: number }>;
   amountTotal: number;
   amountTax: number;
