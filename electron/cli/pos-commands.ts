@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Command } from 'commander';
 import type { OperationName, OpInput, OpOutput, Role } from '../../shared/contract.js';
-import { FleetError, type FleetErrorData } from '../../shared/errors.js';
+import { FleetError } from '../../shared/errors.js';
 import { formatBytes, OUTBOX_FILE_MAX_BYTES, readOutboxFile } from '../../shared/pos.js';
 import { assertOutboxFileSize, exportInPages, importInPieces, outboxFileText } from '../../shared/pos/outbox-file.js';
 import { defaultDataDir } from '../common/paths.js';
 import { createPosServices, type PosServices } from '../pos/pos-services.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { actionRunner, int, printResult } from './context.js';
+import { EXIT } from './exit-codes.js';
 
 // `odoo-fleet pos …`: the POS terminal headless, on the terminal's own store (its data folder,
 // or FLEET_DATA_DIR), through the POS part of the contract like its UI.
@@ -40,7 +41,7 @@ class PosCliContext {
   }
 
   print(value: unknown, text: () => string): void {
-    process.stdout.write(this.options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+    printResult(this.options.json, value, text);
   }
 
   async close(): Promise<void> {
@@ -48,24 +49,18 @@ class PosCliContext {
   }
 }
 
+const run = actionRunner((command) => new PosCliContext(command.optsWithGlobals() as PosCliOptions), 'odoo-fleet pos');
+
 export function registerPosCommands(program: Command): void {
-  const run = (fn: (ctx: PosCliContext, ...args: never[]) => Promise<number | void>) =>
-    async function (this: Command, ...args: unknown[]) {
-      const ctx = new PosCliContext(this.optsWithGlobals() as PosCliOptions);
-      try {
-        process.exitCode = (await fn(ctx, ...(args as never[]))) ?? EXIT.ok;
-      } catch (error) {
-        const data: FleetErrorData = error instanceof FleetError ? error.toData() : { code: 'INTERNAL', message: (error as Error).message };
-        if (ctx.options.json) process.stdout.write(`${JSON.stringify({ error: data }, null, 2)}\n`);
-        process.stderr.write(`odoo-fleet pos: ${data.message}\n`);
-        process.exitCode = exitCodeFor(data.code);
-      } finally {
-        await ctx.close();
-      }
-    };
-
   const pos = program.command('pos').description('the Fleet POS terminal headless: pair, open a session, status, sync, export and import waiting orders');
+  registerSessionCommands(pos);
+  registerOrderCommands(pos);
+  registerShopFloorCommands(pos);
+  registerCloseCommand(pos);
+}
 
+/** pair, open, refresh, status: the terminal's pairing and session. */
+function registerSessionCommands(pos: Command): void {
   pos
     .command('pair')
     .description('pair this terminal with an Odoo database (16, 17 or 18) and choose its POS configuration')
@@ -73,7 +68,7 @@ export function registerPosCommands(program: Command): void {
     .requiredOption('--db <name>', 'the database')
     .requiredOption('--login <login>', 'the POS user')
     .requiredOption('--secret-env <var>', 'the environment variable holding the password or API key')
-    .option('--config <id>', 'the POS configuration (listed when left out and there are several)', (v) => Number.parseInt(v, 10))
+    .option('--config <id>', 'the POS configuration (listed when left out and there are several)', int)
     .action(
       run(async (ctx, opts: { url: string; db: string; login: string; secretEnv: string; config?: number }) => {
         const secret = process.env[opts.secretEnv];
@@ -131,7 +126,10 @@ export function registerPosCommands(program: Command): void {
         );
       }),
     );
+}
 
+/** sync, orders, export, import, requeue: the orders waiting for Odoo. */
+function registerOrderCommands(pos: Command): void {
   pos
     .command('sync')
     .description('push waiting orders to Odoo now')
@@ -147,7 +145,7 @@ export function registerPosCommands(program: Command): void {
     .command('orders')
     .description("the terminal's orders and where each stands")
     .option('--state <state>', 'pending, synced or parked')
-    .option('--limit <n>', 'orders', (v) => Number.parseInt(v, 10), 50)
+    .option('--limit <n>', 'orders', int, 50)
     .action(
       run(async (ctx, opts: { state?: 'pending' | 'synced' | 'parked'; limit: number }) => {
         const orders = await ctx.call('pos.orders', { limit: opts.limit, ...(opts.state ? { state: opts.state } : {}) });
@@ -186,13 +184,16 @@ export function registerPosCommands(program: Command): void {
         ctx.print(result, () => `Order ${uid} is queued again.`);
       }),
     );
+}
 
+/** printer, cashiers, print: the shop floor's receipt printer and cashiers' locks. */
+function registerShopFloorCommands(pos: Command): void {
   pos
     .command('printer')
     .description("show the terminal's ESC/POS receipt printer, or set it (admin): --host with --port and --width, or --none")
     .option('--host <host>', "the printer's host name or IP address on the shop's network")
-    .option('--port <n>', 'its raw TCP port', (v) => Number.parseInt(v, 10), 9100)
-    .option('--width <n>', 'characters per line: 42 (80 mm), 48 (80 mm, small font) or 32 (58 mm)', (v) => Number.parseInt(v, 10), 42)
+    .option('--port <n>', 'its raw TCP port', int, 9100)
+    .option('--width <n>', 'characters per line: 42 (80 mm), 48 (80 mm, small font) or 32 (58 mm)', int, 42)
     .option('--none', 'remove the printer: receipts print with the browser only')
     .action(
       run(async (ctx, opts: { host?: string; port: number; width: number; none?: boolean }) => {
@@ -236,7 +237,10 @@ export function registerPosCommands(program: Command): void {
         ctx.print(printed, () => `Receipt of ${uid} sent to ${printed.printer} (${printed.bytes} bytes).`);
       }),
     );
+}
 
+/** close: the end of the day. */
+function registerCloseCommand(pos: Command): void {
   pos
     .command('close')
     .description('close the session in Odoo with the closing cash count (refused while orders wait); prints the end-of-day report')

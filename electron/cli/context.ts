@@ -1,0 +1,188 @@
+import os from 'node:os';
+import type { Command } from 'commander';
+import type { OperationName, OpInput, OpOutput, Role } from '../../shared/contract.js';
+import { FleetError, type ErrorCode, type FleetErrorData } from '../../shared/errors.js';
+import type { HostView } from '../../shared/hosts.js';
+import type { JobView } from '../../shared/jobs.js';
+import { defaultDataDir } from '../common/paths.js';
+import { createConsoleServices, type ConsoleServices } from '../console-services.js';
+import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { createJobProgress, followJobEvents } from './job-progress.js';
+import { ask, interactive } from './prompt.js';
+
+// What every console command shares: the context that opens the console's services and calls
+// operations through the dispatcher, the action wrapper that turns errors into exit codes, and
+// the output helpers (text, or with --json one JSON document on stdout).
+
+export interface GlobalOptions {
+  json?: boolean;
+  /** With --json: still show a job's steps on stderr. */
+  progress?: boolean;
+  dataDir?: string;
+  role?: Role;
+}
+
+export class CliContext {
+  private services: ConsoleServices | null = null;
+  constructor(readonly options: GlobalOptions) {}
+
+  open(): ConsoleServices {
+    if (!this.services) {
+      const passphrase = process.env.FLEET_PASSPHRASE;
+      this.services = createConsoleServices({
+        dataDir: this.options.dataDir ?? defaultDataDir('console'),
+        ...(passphrase ? { passphrase } : {}),
+        version: process.env.npm_package_version ?? '0.1.0',
+      });
+    }
+    return this.services;
+  }
+
+  /**
+   * Calls an operation — every call of the CLI goes through here, so through the contract's
+   * validation, roles and audit; if secrets are locked and a person is at the terminal, asks for
+   * the passphrase once.
+   */
+  async call<N extends OperationName>(op: N, input: OpInput<N>): Promise<OpOutput<N>> {
+    const services = this.open();
+    let result = await services.dispatcher.invoke(op, input, this.caller());
+    if (!result.ok && result.error.code === 'VAULT_LOCKED' && interactive()) {
+      await this.unlockInteractively(services);
+      result = await services.dispatcher.invoke(op, input, this.caller());
+    }
+    if (!result.ok) throw new FleetError(result.error.code, result.error.message, result.error.details);
+    return result.value as OpOutput<N>;
+  }
+
+  private caller() {
+    return { actor: `${os.userInfo().username}@cli`, role: this.options.role ?? 'admin', transport: 'cli' as const };
+  }
+
+  private async unlockInteractively(services: ConsoleServices) {
+    const vault = await services.dispatcher.invoke('vault.status', {}, this.caller());
+    const passphraseCall = async (op: 'vault.setup' | 'vault.unlock', passphrase: string) => {
+      const done = await services.dispatcher.invoke(op, { passphrase }, this.caller());
+      if (!done.ok) throw new FleetError(done.error.code, done.error.message, done.error.details);
+    };
+    if (vault.ok && (vault.value as { state: string }).state === 'uninitialised') {
+      process.stderr.write('Stored passwords and key passphrases are encrypted with a passphrase you choose now (at least 8 characters).\n');
+      const first = await ask('New passphrase: ', { hidden: true });
+      const second = await ask('Repeat passphrase: ', { hidden: true });
+      if (first !== second) throw new FleetError('VALIDATION', 'The two passphrases differ.');
+      await passphraseCall('vault.setup', first);
+    } else {
+      await passphraseCall('vault.unlock', await ask('Passphrase for stored secrets: ', { hidden: true }));
+    }
+  }
+
+  /**
+   * Waits for a job through jobs.get, woken by its 'jobs.finished' event (or every few seconds);
+   * each fetched view goes to `seen` too.
+   */
+  async waitForJob(jobId: string, seen?: (job: JobView) => void): Promise<JobView> {
+    const events = this.open().events;
+    for (;;) {
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const off = events.on('jobs.finished', (e) => (e as { jobId?: string }).jobId === jobId && wake());
+      const timer = setTimeout(wake, 2000);
+      try {
+        const job = await this.call('jobs.get', { id: jobId });
+        seen?.(job);
+        if (!(UNFINISHED_JOB_STATES as readonly string[]).includes(job.state)) return job;
+        await woken;
+      } finally {
+        off();
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  /**
+   * Starts a job this process runs, shows its steps on stderr as they change (cli/job-progress.ts;
+   * not with --json unless --progress) and waits for it; a job that did not succeed becomes its error.
+   */
+  async runJob<S extends { jobId: string }>(start: () => Promise<S>): Promise<{ started: S; job: JobView }> {
+    const showProgress = !this.options.json || this.options.progress === true;
+    const progress = showProgress ? createJobProgress({ stream: process.stderr }) : null;
+    const events = this.open().events;
+    const following = progress ? followJobEvents((event, listener) => events.on(event, listener), progress) : null;
+    try {
+      const started = await start();
+      following?.track(started.jobId);
+      const job = await this.waitForJob(started.jobId, (view) => progress?.snapshot(view));
+      if (job.state !== 'succeeded') {
+        throw new FleetError((job.error?.code as ErrorCode | undefined) ?? 'INTERNAL', job.error?.message ?? `The job ended ${job.state}.`, { jobId: job.id });
+      }
+      return { started, job };
+    } finally {
+      following?.stop();
+      progress?.finish();
+    }
+  }
+
+  async close() {
+    await this.services?.close();
+  }
+}
+
+/** What a command's action gets: its options as parsed, and a context to close at the end. */
+export interface ActionContext {
+  readonly options: { json?: boolean };
+  close(): Promise<void>;
+}
+
+/**
+ * Wraps a command's action: the code it returns (or 0) becomes the exit code; an error is
+ * printed (`<prefix>: message` on stderr, and with --json `{error}` on stdout) and becomes the
+ * exit code its error code maps to; the context is always closed.
+ */
+export function actionRunner<C extends ActionContext>(contextOf: (command: Command) => C, prefix: string) {
+  return (fn: (ctx: C, ...args: never[]) => Promise<number | void>) =>
+    async function (this: Command, ...args: unknown[]) {
+      const ctx = contextOf(this);
+      try {
+        process.exitCode = (await fn(ctx, ...(args as never[]))) ?? EXIT.ok;
+      } catch (error) {
+        const data: FleetErrorData = error instanceof FleetError ? error.toData() : { code: 'INTERNAL', message: (error as Error).message };
+        if (ctx.options.json) process.stdout.write(`${JSON.stringify({ error: data }, null, 2)}\n`);
+        process.stderr.write(`${prefix}: ${data.message}\n`);
+        process.exitCode = exitCodeFor(data.code);
+      } finally {
+        await ctx.close();
+      }
+    };
+}
+
+/** The action wrapper of the console's commands. */
+export const run = actionRunner((command) => new CliContext(command.optsWithGlobals() as GlobalOptions), 'odoo-fleet');
+
+/** The value as one JSON document with --json, else the text. */
+export function printResult(json: boolean | undefined, value: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}
+
+export function print(ctx: CliContext, value: unknown, text: () => string): void {
+  printResult(ctx.options.json, value, text);
+}
+
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** A stored host by id or name (any case). */
+export async function findHost(ctx: CliContext, ref: string): Promise<HostView> {
+  const hosts = await ctx.call('hosts.list', {});
+  const host = hosts.find((h) => h.id === ref) ?? hosts.find((h) => h.name.toLowerCase() === ref.toLowerCase());
+  if (!host) throw new FleetError('NOT_FOUND', `No host named "${ref}". See: odoo-fleet hosts list`);
+  return host;
+}
+
+/** Collects a repeatable option's values. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** A whole-number option value. */
+export const int = (value: string) => Number.parseInt(value, 10);
