@@ -527,205 +527,260 @@ function argvSplit(s: string): string[] | null {
   return out;
 }
 
-function processLine(
-  pass: Pass,
-  raw: string,
-  where: Where,
-  flags: FileFlags,
-  state: { active: boolean },
-  depth: number,
-): void {
+/** One directive's arguments as readconf.c walks them: a cursor, and the typed readers it uses. */
+class DirectiveArgs {
+  private index = 0;
+  constructor(
+    readonly keyword: string,
+    /** The line after the keyword and its separator. */
+    private readonly rest: string,
+    private readonly argv: string[],
+    readonly where: Where,
+  ) {}
+
+  fail(msg: string): never {
+    throw new SshConfigError(msg, this.where.file, this.where.line);
+  }
+
+  next(): string | undefined {
+    return this.argv[this.index++];
+  }
+
+  hasMore(): boolean {
+    return this.index < this.argv.length;
+  }
+
+  /** Every argument not read yet, marked read. */
+  takeAll(): string[] {
+    const left = this.argv.slice(this.index);
+    this.index = this.argv.length;
+    return left;
+  }
+
+  /** The line after the keyword as written, for Match's own parser; marks everything read. */
+  remainder(): string {
+    this.index = this.argv.length;
+    return this.rest;
+  }
+
+  /** Raw remainder for keywords taking a whole command line (ssh skips whitespace and '='); marks everything read. */
+  rawRest(): string {
+    this.index = this.argv.length;
+    return this.rest.slice(strspn(this.rest, 0, WHITESPACE + '='));
+  }
+
+  string(): string {
+    const a = this.next();
+    if (a === undefined || a === '') this.fail('Missing argument.');
+    return a;
+  }
+
+  flag<T extends string | boolean>(table: Record<string, T>): T {
+    const a = this.next();
+    if (a === undefined || a === '') this.fail('missing argument.');
+    const v = Object.hasOwn(table, asciiLower(a)) ? table[asciiLower(a)] : undefined;
+    if (v === undefined) this.fail(`unsupported option "${a}".`);
+    return v;
+  }
+
+  time(): number {
+    const a = this.next();
+    if (a === undefined || a === '') this.fail('missing time value.');
+    if (a === 'none') return -1;
+    const t = convtime(a);
+    if (t < 0) this.fail('invalid time value.');
+    return t;
+  }
+}
+
+/** Splits a line into its keyword (lower case) and arguments; null for a blank or comment line. */
+function parseDirective(raw: string, where: Where): DirectiveArgs | null {
   const fail = (msg: string): never => {
     throw new SshConfigError(msg, where.file, where.line);
   };
   const line = raw.replace(/[ \t\r\n\f]+$/, '');
-  if (line === '') return;
-
+  if (line === '') return null;
   let d = strdelim(line, 0);
   if (d.tok === '') d = strdelim(line, d.next); // leading whitespace
   const kw = d.tok;
-  if (kw === null || kw === '' || kw.startsWith('#')) return;
+  if (kw === null || kw === '' || kw.startsWith('#')) return null;
   const keyword = asciiLower(kw);
   let pos = d.next;
   if (pos !== null) pos += strspn(line, pos, WHITESPACE);
-  if (pos === null || pos >= line.length) fail(`no argument after keyword "${keyword}"`);
-  const rest = line.slice(pos!);
+  if (pos === null || pos >= line.length) return fail(`no argument after keyword "${keyword}"`);
+  const rest = line.slice(pos);
   const argv = argvSplit(rest);
-  if (argv === null) fail('invalid quotes');
-  const args = argv!;
-  let ai = 0;
-  const next = (): string | undefined => args[ai++];
-  const consumeAll = (): void => {
-    ai = args.length;
-  };
-  /** Raw remainder for keywords taking a whole command line (ssh skips whitespace and '='). */
-  const rawRest = (): string => rest.slice(strspn(rest, 0, WHITESPACE + '='));
+  if (argv === null) return fail('invalid quotes');
+  return new DirectiveArgs(keyword, rest, argv, where);
+}
+
+/** readconf.c process_config_line(): one line's effect on the pass; the first value obtained wins. */
+function processLine(pass: Pass, raw: string, where: Where, flags: FileFlags, state: { active: boolean }, depth: number): void {
+  const line = parseDirective(raw, where);
+  if (!line) return;
   const active = state.active;
-  const o = pass.opts;
-
-  const stringArg = (): string => {
-    const a = next();
-    if (a === undefined || a === '') fail('Missing argument.');
-    return a!;
-  };
-  const flagArg = (table: Record<string, string | boolean>): string | boolean => {
-    const a = next();
-    if (a === undefined || a === '') fail('missing argument.');
-    const v = Object.hasOwn(table, asciiLower(a!)) ? table[asciiLower(a!)] : undefined;
-    if (v === undefined) fail(`unsupported option "${a}".`);
-    return v!;
-  };
-  const timeArg = (): number => {
-    const a = next();
-    if (a === undefined || a === '') fail('missing time value.');
-    if (a === 'none') return -1;
-    const t = convtime(a!);
-    if (t < 0) fail('invalid time value.');
-    return t;
-  };
-
-  switch (keyword) {
-    case 'host': {
-      state.active = false;
-      const patterns = args.slice(ai);
-      consumeAll();
-      pass.onHostLine?.(patterns.filter((p) => p !== ''));
-      // Same order of checks as readconf.c: ssh stops reading the line at a negated match.
-      for (const p of patterns) {
-        if (p === '') fail(`keyword ${keyword} empty argument`);
-        if (flags.neverMatch) break;
-        const negated = p.startsWith('!');
-        if (matchPattern(pass.host, negated ? p.slice(1) : p)) {
-          if (negated) {
-            state.active = false;
-            break;
-          }
-          state.active = true;
-        }
-      }
+  switch (line.keyword) {
+    case 'host':
+      applyHostLine(pass, line, flags, state);
       break;
-    }
     case 'match': {
-      const value = matchConditions(pass, rest, where, flags);
+      const value = matchConditions(pass, line.remainder(), where, flags);
       state.active = flags.neverMatch ? false : value;
-      consumeAll();
       break;
     }
-    case 'include': {
-      for (let a = next(); a !== undefined; a = next()) {
-        if (a === '') fail(`keyword ${keyword} empty argument`);
-        if (a.startsWith('~') && !flags.userConf) fail(`bad include path ${a}.`);
-        let pattern = a;
-        if (!a.startsWith('/') && !a.startsWith('~')) pattern = flags.userConf ? `~/.ssh/${a}` : `${SYSTEM_DIR}/${a}`;
-        if (pattern.startsWith('~')) {
-          // glob(3) GLOB_TILDE: ~ is $HOME, ~user that user's home; unknown users stay literal.
-          const m = /^~([^/]*)(.*)$/.exec(pattern)!;
-          if (m[1] === '' || m[1] === pass.ctx.localUser) pattern = pass.ctx.homeDir + m[2];
-          else pass.warn(`${where.file} line ${where.line}: Include ${a}: ~${m[1]} is not expanded`);
-        }
-        const files = [...pass.ctx.glob(pattern)].sort();
-        const oactive = state.active;
-        for (const f of files) {
-          readConfigFile(
-            pass,
-            f,
-            { userConf: flags.userConf, neverMatch: flags.neverMatch || !oactive },
-            state,
-            depth + 1,
-            { ...where, directive: `Include ${a}` },
-          );
-          // A Host/Match inside the included file must not leak into the including file.
-          state.active = oactive;
-        }
+    case 'include':
+      applyInclude(pass, line, flags, state, depth);
+      break;
+    default:
+      if (!applyHostOption(pass.opts, line, active, flags)) applyConnectionOption(pass, line, active);
+  }
+  if (line.hasMore()) line.fail(`keyword ${line.keyword} extra arguments at end of line`);
+}
+
+/** `Host patterns…`: the block applies when a pattern matches and no negated one does. */
+function applyHostLine(pass: Pass, line: DirectiveArgs, flags: FileFlags, state: { active: boolean }): void {
+  state.active = false;
+  const patterns = line.takeAll();
+  pass.onHostLine?.(patterns.filter((p) => p !== ''));
+  // Same order of checks as readconf.c: ssh stops reading the line at a negated match.
+  for (const p of patterns) {
+    if (p === '') line.fail(`keyword ${line.keyword} empty argument`);
+    if (flags.neverMatch) break;
+    const negated = p.startsWith('!');
+    if (matchPattern(pass.host, negated ? p.slice(1) : p)) {
+      if (negated) {
+        state.active = false;
+        break;
       }
-      break;
+      state.active = true;
     }
+  }
+}
+
+/** `Include files…`: globs (relative to ~/.ssh, or /etc/ssh for the system file), each file read in order. */
+function applyInclude(pass: Pass, line: DirectiveArgs, flags: FileFlags, state: { active: boolean }, depth: number): void {
+  const { where } = line;
+  for (let a = line.next(); a !== undefined; a = line.next()) {
+    if (a === '') line.fail(`keyword ${line.keyword} empty argument`);
+    if (a.startsWith('~') && !flags.userConf) line.fail(`bad include path ${a}.`);
+    let pattern = a;
+    if (!a.startsWith('/') && !a.startsWith('~')) pattern = flags.userConf ? `~/.ssh/${a}` : `${SYSTEM_DIR}/${a}`;
+    if (pattern.startsWith('~')) {
+      // glob(3) GLOB_TILDE: ~ is $HOME, ~user that user's home; unknown users stay literal.
+      const m = /^~([^/]*)(.*)$/.exec(pattern)!;
+      if (m[1] === '' || m[1] === pass.ctx.localUser) pattern = pass.ctx.homeDir + m[2];
+      else pass.warn(`${where.file} line ${where.line}: Include ${a}: ~${m[1]} is not expanded`);
+    }
+    const files = [...pass.ctx.glob(pattern)].sort();
+    const oactive = state.active;
+    for (const f of files) {
+      readConfigFile(pass, f, { userConf: flags.userConf, neverMatch: flags.neverMatch || !oactive }, state, depth + 1, { ...where, directive: `Include ${a}` });
+      // A Host/Match inside the included file must not leak into the including file.
+      state.active = oactive;
+    }
+  }
+}
+
+/** Who and where to connect, and with which keys; false when the keyword is not one of these. */
+function applyHostOption(o: Options, line: DirectiveArgs, active: boolean, flags: FileFlags): boolean {
+  const { keyword, where } = line;
+  switch (keyword) {
     case 'hostname': {
-      const v = stringArg();
+      const v = line.string();
       if (active && !o.hostname) o.hostname = { value: v, ...where };
-      break;
+      return true;
     }
     case 'user': {
-      const v = stringArg();
+      const v = line.string();
       if (active && o.user === undefined) o.user = v;
-      break;
+      return true;
     }
     case 'hostkeyalias': {
-      const v = stringArg();
+      const v = line.string();
       if (active && o.hostKeyAlias === undefined) o.hostKeyAlias = v;
-      break;
+      return true;
     }
     case 'ignoreunknown': {
-      const v = stringArg();
+      const v = line.string();
       if (active && o.ignoreUnknown === undefined) o.ignoreUnknown = v;
-      break;
+      return true;
     }
     case 'port': {
-      const a = stringArg();
+      const a = line.string();
       const p = a2port(a);
-      if (p <= 0) fail(`Bad port '${a}'.`);
+      if (p <= 0) line.fail(`Bad port '${a}'.`);
       if (active && o.port === undefined) o.port = p;
-      break;
+      return true;
     }
     case 'identityfile':
     case 'identityfile2':
     case 'certificatefile': {
-      const v = stringArg();
-      if (!active) break;
+      const v = line.string();
+      if (!active) return true;
       const list = keyword === 'certificatefile' ? o.certificateFiles : o.identityFiles;
       // readconf.c add_identity_file(): the same string from the same kind of file is kept once.
       if (!list.some((e) => e.userProvided === flags.userConf && e.value === v)) {
         list.push({ value: v, userProvided: flags.userConf, ...where });
       }
-      break;
+      return true;
     }
     case 'identityagent': {
-      const v = stringArg();
-      checkDollarSyntax(v, fail);
+      const v = line.string();
+      checkDollarSyntax(v, (msg) => line.fail(msg));
       if (v.startsWith('$') && v[1] !== '{' && !/^[A-Za-z0-9_]+$/.test(v.slice(1))) {
-        fail(`Invalid environment name ${v}.`);
+        line.fail(`Invalid environment name ${v}.`);
       }
       if (active && !o.identityAgent) o.identityAgent = { value: v, ...where };
-      break;
+      return true;
     }
     case 'userknownhostsfile':
     case 'globalknownhostsfile': {
       const wasEmpty = keyword === 'userknownhostsfile' && o.userKnownHostsFiles === undefined;
       const vals: string[] = [];
-      for (let a = next(); a !== undefined; a = next()) {
-        if (a === '') fail(`keyword ${keyword} empty argument`);
-        if (asciiLower(a) === 'none' && (vals.length > 0 || ai < args.length)) {
-          fail(`keyword ${keyword} "none" argument must appear alone.`);
+      for (let a = line.next(); a !== undefined; a = line.next()) {
+        if (a === '') line.fail(`keyword ${keyword} empty argument`);
+        if (asciiLower(a) === 'none' && (vals.length > 0 || line.hasMore())) {
+          line.fail(`keyword ${keyword} "none" argument must appear alone.`);
         }
         vals.push(a);
       }
       // Only the first active line counts; later lines are ignored entirely.
       if (active && wasEmpty && vals.length > 0) o.userKnownHostsFiles = { value: vals, ...where };
-      break;
+      return true;
     }
+    default:
+      return false;
+  }
+}
+
+/** How to connect (checks, timeouts, proxies), commands, and every keyword not resolved here. */
+function applyConnectionOption(pass: Pass, line: DirectiveArgs, active: boolean): void {
+  const { keyword, where } = line;
+  const o = pass.opts;
+  switch (keyword) {
     case 'identitiesonly': {
-      const v = flagArg(FLAG_VALUES) as boolean;
+      const v = line.flag(FLAG_VALUES);
       if (active && o.identitiesOnly === undefined) o.identitiesOnly = v;
       break;
     }
     case 'stricthostkeychecking': {
-      const v = flagArg(STRICT_VALUES) as string;
+      const v = line.flag(STRICT_VALUES);
       if (active && o.strictHostKeyChecking === undefined) o.strictHostKeyChecking = v;
       break;
     }
     case 'canonicalizehostname': {
-      const v = flagArg(CANONICALIZE_VALUES) as 'no' | 'yes' | 'always';
+      const v = line.flag(CANONICALIZE_VALUES);
       if (active && o.canonicalizeHostname === undefined) o.canonicalizeHostname = v;
       break;
     }
     case 'connecttimeout': {
       // "none" (-1) is the unset value in ssh, so a later line may still set a timeout.
-      const t = timeArg();
+      const t = line.time();
       if (active && o.connectTimeout === undefined && t >= 0) o.connectTimeout = t;
       break;
     }
     case 'serveraliveinterval': {
-      const t = timeArg();
+      const t = line.time();
       if (active && o.serverAliveInterval === undefined && t >= 0) o.serverAliveInterval = t;
       break;
     }
@@ -733,27 +788,17 @@ function processLine(
     // none" only blocks later ProxyJump lines. This is the 10.3 rule, which Debian 12's 9.2p1
     // carries as a backport (plain 9.2 also let "ProxyJump none" block ProxyCommand).
     case 'proxycommand': {
-      if (active && o.proxyCommand === undefined) o.proxyCommand = rawRest();
-      consumeAll();
+      const command = line.rawRest();
+      if (active && o.proxyCommand === undefined) o.proxyCommand = command;
       break;
     }
-    case 'proxyjump': {
-      const value = rawRest();
-      const parsed = parseJump(value);
-      if (parsed !== 'none' && typeof parsed === 'string') fail(`Invalid ProxyJump "${value}": ${parsed}`);
-      if (parsed === 'none') {
-        if (active && o.jump === undefined) o.jump = { value: 'none', ...where };
-      } else if (active && o.proxyCommand === undefined && o.jump === undefined) {
-        o.jump = { value: parsed as RawJump[], ...where };
-        o.proxyCommand = 'none'; // what readconf.c records, so a later ProxyCommand is ignored
-      }
-      consumeAll();
+    case 'proxyjump':
+      applyProxyJump(o, line, active);
       break;
-    }
     case 'localcommand':
     case 'remotecommand':
     case 'knownhostscommand':
-      consumeAll();
+      line.takeAll();
       break;
     default: {
       if (!KNOWN_KEYWORDS.has(keyword)) {
@@ -763,10 +808,21 @@ function processLine(
         }
       }
       // Options we do not resolve are accepted without validating their values.
-      consumeAll();
+      line.takeAll();
     }
   }
-  if (ai < args.length) fail(`keyword ${keyword} extra arguments at end of line`);
+}
+
+function applyProxyJump(o: Options, line: DirectiveArgs, active: boolean): void {
+  const value = line.rawRest();
+  const parsed = parseJump(value);
+  if (parsed !== 'none' && typeof parsed === 'string') line.fail(`Invalid ProxyJump "${value}": ${parsed}`);
+  if (parsed === 'none') {
+    if (active && o.jump === undefined) o.jump = { value: 'none', ...line.where };
+  } else if (active && o.proxyCommand === undefined && o.jump === undefined) {
+    o.jump = { value: parsed as RawJump[], ...line.where };
+    o.proxyCommand = 'none'; // what readconf.c records, so a later ProxyCommand is ignored
+  }
 }
 
 /** readconf.c match_cfg_line(). Returns whether the block applies. */
