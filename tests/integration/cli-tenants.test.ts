@@ -51,7 +51,9 @@ describe('a tenant through the CLI', () => {
     const created = cli(['tenants', 'create', 'it-cli', '--host', 'alpha', '--domain', 'shops.test', '--image', image, '--tag', tag, '--modules', 'sale']);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/password: \S{12,}/);
-    expect(created.stderr).toMatch(/Initialise the database/); // steps followed on stderr
+    // Steps followed on stderr, off a terminal as plain lines: one per change, with the time taken.
+    expect(created.stderr).toMatch(/^step \d+\/\d+ Initialise the database \(odoo -i … --stop-after-init\): done in \d/m);
+    expect(created.stderr).not.toContain(String.fromCharCode(27));
 
     const shown = cli(['tenants', 'show', 'it-cli', '--host', 'alpha', '--json']);
     expect(shown.json()).toMatchObject({ name: 'it-cli', database: 'it_cli', publicHost: 'it-cli.shops.test', health: { ok: true }, suspended: false });
@@ -71,6 +73,7 @@ describe('a tenant through the CLI', () => {
 
     const backup = cli(['backup', 'it-cli', '--host', 'alpha', '--json']);
     expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stderr).not.toMatch(/^step /m); // --json: no progress unless --progress asks for it
     expect(backup.json()).toMatchObject({ tenant: 'it-cli', state: 'succeeded', verification: { ok: true } });
     expect(cli(['backups', '--host', 'alpha', '--tenant', 'it-cli']).stdout).toMatch(/it-cli\s+backup\s+succeeded/);
 
