@@ -1,19 +1,18 @@
 import os from 'node:os';
-import type { Command } from 'commander';
 import type { OperationName, OpInput, OpOutput, Role } from '../../shared/contract.js';
-import { FleetError, type ErrorCode, type FleetErrorData } from '../../shared/errors.js';
+import { FleetError, type ErrorCode } from '../../shared/errors.js';
 import type { HostView } from '../../shared/hosts.js';
 import type { JobView } from '../../shared/jobs.js';
 import { defaultDataDir } from '../common/paths.js';
 import { createConsoleServices, type ConsoleServices } from '../console-services.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { actionRunner, printResult } from './actions.js';
 import { createJobProgress, followJobEvents } from './job-progress.js';
 import { ask, interactive } from './prompt.js';
 
 // What every console command shares: the context that opens the console's services and calls
-// operations through the dispatcher, the action wrapper that turns errors into exit codes, and
-// the output helpers (text, or with --json one JSON document on stdout).
+// operations through the dispatcher (and waits for the jobs it starts), the commands' action
+// wrapper, printing a result, and finding a host (the generic pieces: actions.ts).
 
 export interface GlobalOptions {
   json?: boolean;
@@ -127,50 +126,11 @@ export class CliContext {
   }
 }
 
-/** What a command's action gets: its options as parsed, and a context to close at the end. */
-export interface ActionContext {
-  readonly options: { json?: boolean };
-  close(): Promise<void>;
-}
-
-/**
- * Wraps a command's action: the code it returns (or 0) becomes the exit code; an error is
- * printed (`<prefix>: message` on stderr, and with --json `{error}` on stdout) and becomes the
- * exit code its error code maps to; the context is always closed.
- */
-export function actionRunner<C extends ActionContext>(contextOf: (command: Command) => C, prefix: string) {
-  return (fn: (ctx: C, ...args: never[]) => Promise<number | void>) =>
-    async function (this: Command, ...args: unknown[]) {
-      const ctx = contextOf(this);
-      try {
-        process.exitCode = (await fn(ctx, ...(args as never[]))) ?? EXIT.ok;
-      } catch (error) {
-        const data: FleetErrorData = error instanceof FleetError ? error.toData() : { code: 'INTERNAL', message: (error as Error).message };
-        if (ctx.options.json) process.stdout.write(`${JSON.stringify({ error: data }, null, 2)}\n`);
-        process.stderr.write(`${prefix}: ${data.message}\n`);
-        process.exitCode = exitCodeFor(data.code);
-      } finally {
-        await ctx.close();
-      }
-    };
-}
-
 /** The action wrapper of the console's commands. */
 export const run = actionRunner((command) => new CliContext(command.optsWithGlobals() as GlobalOptions), 'odoo-fleet');
 
-/** The value as one JSON document with --json, else the text. */
-export function printResult(json: boolean | undefined, value: unknown, text: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
-}
-
 export function print(ctx: CliContext, value: unknown, text: () => string): void {
   printResult(ctx.options.json, value, text);
-}
-
-export function table(rows: string[][]): string {
-  if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
 }
 
 /** A stored host by id or name (any case). */
@@ -180,9 +140,3 @@ export async function findHost(ctx: CliContext, ref: string): Promise<HostView> 
   if (!host) throw new FleetError('NOT_FOUND', `No host named "${ref}". See: odoo-fleet hosts list`);
   return host;
 }
-
-/** Collects a repeatable option's values. */
-export const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-/** A whole-number option value. */
-export const int = (value: string) => Number.parseInt(value, 10);

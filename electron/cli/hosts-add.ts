@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { OpInput } from '../../shared/contract.js';
 import { FleetError } from '../../shared/errors.js';
 import type { HostView, ProbeResult, SshImportCandidate } from '../../shared/hosts.js';
-import { findHost, int, print, run, table, type CliContext } from './context.js';
+import { int, table } from './actions.js';
+import { findHost, print, run, type CliContext } from './context.js';
 import { ask, confirm, interactive, readSecret } from './prompt.js';
 
 // `hosts add` and `hosts import`: a host is only added once its key fingerprint is seen and

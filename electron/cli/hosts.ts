@@ -3,7 +3,8 @@ import { FleetError } from '../../shared/errors.js';
 import type { CheckStep, HostView } from '../../shared/hosts.js';
 import { EXIT } from './exit-codes.js';
 import { existingDbServer, registerHostAdd, registerHostImport } from './hosts-add.js';
-import { findHost, int, print, run, table } from './context.js';
+import { int, table } from './actions.js';
+import { findHost, print, run } from './context.js';
 import { confirm, interactive, readSecret } from './prompt.js';
 
 // `odoo-fleet hosts …` (adding and importing: hosts-add.ts).

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { print, run, table } from './context.js';
+import { table } from './actions.js';
+import { print, run } from './context.js';
 import { readAllStdin, readSecret } from './prompt.js';
 
 // `odoo-fleet keys …`: backup encryption keys.

@@ -7,7 +7,7 @@ import { formatBytes, OUTBOX_FILE_MAX_BYTES, readOutboxFile } from '../../shared
 import { assertOutboxFileSize, exportInPages, importInPieces, outboxFileText } from '../../shared/pos/outbox-file.js';
 import { defaultDataDir } from '../common/paths.js';
 import { createPosServices, type PosServices } from '../pos/pos-services.js';
-import { actionRunner, int, printResult } from './context.js';
+import { actionRunner, int, printResult } from './actions.js';
 import { EXIT } from './exit-codes.js';
 
 // `odoo-fleet pos …`: the POS terminal headless, on the terminal's own store (its data folder,

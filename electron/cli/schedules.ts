@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { collect, findHost, int, print, run, table } from './context.js';
+import { collect, int, table } from './actions.js';
+import { findHost, print, run } from './context.js';
 import { DESTINATION_HELP, parseDestination } from './destinations.js';
 
 // `odoo-fleet schedule | unschedule | schedules`: scheduled backups and their retention.

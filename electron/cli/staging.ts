@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { findHost, int, print, run, table } from './context.js';
+import { int, table } from './actions.js';
+import { findHost, print, run } from './context.js';
 
 // `odoo-fleet clone | staging | update`: staging clones, and safe updates that try themselves on one.
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { OpInput } from '../../shared/contract.js';
 import { FleetError } from '../../shared/errors.js';
-import { findHost, int, print, run, table } from './context.js';
+import { int, table } from './actions.js';
+import { findHost, print, run } from './context.js';
 
 // `odoo-fleet tenants reconcile | cleanup | adopt`: the drift between a host, its databases and
 // this console's journal, and what to do about it.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { FleetError } from '../../shared/errors.js';
-import { findHost, int, print, run, table, type CliContext } from './context.js';
+import { int, table } from './actions.js';
+import { findHost, print, run, type CliContext } from './context.js';
 import { describeCopy } from './destinations.js';
 import { confirm, interactive, typedName } from './prompt.js';
 import { registerTenantDriftCommands } from './tenants-drift.js';
