@@ -1,33 +1,16 @@
 import { FleetError } from '../../shared/errors.js';
 import { OdooRpcError, type OdooRpc } from './odoo-rpc.js';
-import type { CheckedSaleLine } from '../../shared/pos/sale-check.js';
+import { odoo17OrderPayload, odoo18OrderPayload, type OrderIdentity, type Sale } from './order-payloads.js';
+import { ODOO16_DATA, ODOO17_DATA, ODOO18_DATA, type PosDataShape } from './pos-data-shapes.js';
+
+export type { Sale } from './order-payloads.js';
 
 // One adapter per Odoo API generation (facts: docs/odoo-pos-rpc.md). 16 and 17 load with
 // `load_pos_data` and push with `create_from_ui` (dedupe by name + content, rescue sessions);
 // 18 loads with `load_data`, opens with `set_opening_control` and pushes with `sync_from_ui`
 // (dedupe by uuid, no rescue sessions). A later generation (19's /json/2) is one more adapter.
-
-/** A sale as the terminal records it, before it is shaped for a given Odoo version. */
-export interface Sale {
-  /** The lines the price check reads (refundedLineUuid: a line sold here, linked once that sale is in Odoo), and their names and lots. */
-  lines: Array<CheckedSaleLine & { taxIds: number[]; fullProductName: string; packLots?: string[] }>;
-  payments: Array<{ paymentMethodId: number; amount: number }>;
-  amountTotal: number;
-  amountTax: number;
-  amountPaid: number;
-  amountReturn: number;
-  partnerId: number | null;
-  pricelistId: number | null;
-  fiscalPositionId: number | null;
-  userId: number;
-  /** pos_hr's cashier (employee_id), when the config uses employees. */
-  employeeId?: number | null;
-  toInvoice: boolean;
-  /** The order's uuid (18 dedupes by it; 17 carries one per line). */
-  uuid: string;
-  accessToken: string;
-  dateOrder: Date;
-}
+// What differs between versions is known here, in order-payloads.ts and in pos-data-shapes.ts:
+// the rest of the terminal and the selling page see one shape (electron/pos/README.md).
 
 /** What the payload rewrites touch of an order dict (16/17's `data`, 18's whole payload). */
 interface OrderDict {
@@ -81,13 +64,15 @@ export interface PushResult {
 }
 
 /**
- * How a version's POS writes an order: what selling needs, built from the stored pairing with no
- * network and no secret (the vault may be locked; only talking to Odoo needs it).
+ * How a version's POS writes an order and shapes its data: what selling needs, built from the
+ * stored pairing with no network and no secret (the vault may be locked; only talking to Odoo needs it).
  */
 export interface OrderFormat {
   readonly series: string;
   /** The exact JSON text of the order as pushed (frozen in the outbox). */
-  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string;
+  orderPayload(sale: Sale, order: OrderIdentity): string;
+  /** Its POS data load as cached, and the cache as the selling page and the price check read it. */
+  readonly data: PosDataShape;
 }
 
 export interface PosAdapter extends OrderFormat {
@@ -136,11 +121,6 @@ export function withoutGivenBack(sold: readonly string[], givenBack: readonly st
   return left;
 }
 
-/** Odoo's UTC "YYYY-MM-DD HH:MM:SS". */
-export function odooDate(at: Date): string {
-  return at.toISOString().replace('T', ' ').slice(0, 19);
-}
-
 const PAID_STATES = new Set(['paid', 'done', 'invoiced']);
 /** Whether a server order is final (synced for good), as opposed to left in draft or cancelled. */
 export function isFinal(order: ServerOrder): boolean {
@@ -148,15 +128,16 @@ export function isFinal(order: ServerOrder): boolean {
 }
 
 export function adapterFor(rpc: OdooRpc, serverVersion: string): PosAdapter {
-  const { series } = orderFormatFor(serverVersion);
-  return series === '18' ? new Odoo18Adapter(rpc) : new Odoo17Adapter(rpc, series);
+  const format = orderFormatFor(serverVersion);
+  return format.series === '18' ? new Odoo18Adapter(rpc, format) : new Odoo17Adapter(rpc, format);
 }
 
 /** The order format of a server version (16, 17, 18; any other is refused): needs no connection. */
 export function orderFormatFor(serverVersion: string): OrderFormat {
   const major = Number.parseInt(/^(?:saas~)?(\d+)/.exec(serverVersion)?.[1] ?? '', 10);
-  if (major === 16 || major === 17) return { series: String(major), orderPayload: odoo17OrderPayload };
-  if (major === 18) return { series: '18', orderPayload: odoo18OrderPayload };
+  if (major === 16) return { series: '16', orderPayload: odoo17OrderPayload, data: ODOO16_DATA };
+  if (major === 17) return { series: '17', orderPayload: odoo17OrderPayload, data: ODOO17_DATA };
+  if (major === 18) return { series: '18', orderPayload: odoo18OrderPayload, data: ODOO18_DATA };
   throw new FleetError('VALIDATION', `Odoo ${serverVersion} is not supported by this POS (16, 17 and 18 are).`, { field: 'url' });
 }
 
@@ -164,12 +145,26 @@ export function orderFormatFor(serverVersion: string): OrderFormat {
  * What 16, 17 and 18 do alike: the session's opening (only the opening-control method differs),
  * login, closing as Odoo's own UI does, and the lookups by reference.
  */
-abstract class OdooPosAdapter {
-  abstract readonly series: string;
+abstract class OdooPosAdapter implements OrderFormat {
   /** The method that counts the opening cash and opens a session waiting in opening_control. */
   protected abstract readonly openingControl: 'set_cashbox_pos' | 'set_opening_control';
 
-  constructor(protected readonly rpc: OdooRpc) {}
+  constructor(
+    protected readonly rpc: OdooRpc,
+    private readonly format: OrderFormat,
+  ) {}
+
+  get series(): string {
+    return this.format.series;
+  }
+
+  get data(): PosDataShape {
+    return this.format.data;
+  }
+
+  orderPayload(sale: Sale, order: OrderIdentity): string {
+    return this.format.orderPayload(sale, order);
+  }
 
   async openSession(configId: number, openingCash: number | undefined) {
     let session = await this.currentSession(configId);
@@ -355,19 +350,8 @@ abstract class OdooPosAdapter {
 class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
   protected readonly openingControl = 'set_cashbox_pos';
 
-  constructor(
-    rpc: OdooRpc,
-    readonly series: string,
-  ) {
-    super(rpc);
-  }
-
   async loadData(sessionId: number) {
     return withBarcodeRules(this.rpc, await this.rpc.call<Record<string, unknown>>('pos.session', 'load_pos_data', [[sessionId]]));
-  }
-
-  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
-    return odoo17OrderPayload(sale, order);
   }
 
   async push(payloads: readonly string[]): Promise<PushResult> {
@@ -402,16 +386,11 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
 }
 
 class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
-  readonly series = '18';
   // 18 never opens a session by itself: the opening control does.
   protected readonly openingControl = 'set_opening_control';
 
   async loadData(sessionId: number) {
     return withBarcodeRules(this.rpc, await this.rpc.call<Record<string, unknown>>('pos.session', 'load_data', [sessionId, []]));
-  }
-
-  orderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
-    return odoo18OrderPayload(sale, order);
   }
 
   async push(payloads: readonly string[]): Promise<PushResult> {
@@ -440,101 +419,6 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
   }
 
-}
-
-/** 16 and 17: the order as their POS pushes it to create_from_ui. */
-function odoo17OrderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
-  const date = odooDate(sale.dateOrder);
-  // The wrapper and keys Odoo 17's POS sends (models.js export_as_JSON); `server_id: false` keeps 16's dedupe by name.
-  return JSON.stringify({
-    id: order.uid,
-    data: {
-      name: order.name,
-      amount_paid: sale.amountPaid,
-      amount_total: sale.amountTotal,
-      amount_tax: sale.amountTax,
-      amount_return: sale.amountReturn,
-      lines: sale.lines.map((l, i) => [
-        0,
-        0,
-        {
-          uuid: l.uuid,
-          qty: l.qty,
-          price_unit: l.priceUnit,
-          price_subtotal: l.priceSubtotal,
-          price_subtotal_incl: l.priceSubtotalIncl,
-          discount: l.discount,
-          product_id: l.productId,
-          tax_ids: [[6, false, l.taxIds]],
-          id: i + 1,
-          pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
-          full_product_name: l.fullProductName,
-          price_extra: 0,
-          customer_note: '',
-          ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
-        },
-      ]),
-      statement_ids: sale.payments.map((p) => [0, 0, { name: date, payment_method_id: p.paymentMethodId, amount: p.amount }]),
-      pos_session_id: order.sessionId,
-      pricelist_id: sale.pricelistId ?? false,
-      partner_id: sale.partnerId ?? false,
-      user_id: sale.userId,
-      // pos_hr (16/17) reads ui_order.get('employee_id'); without pos_hr the key is ignored.
-      ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
-      uid: order.uid,
-      sequence_number: order.sequence,
-      creation_date: date, // 16 reads this key
-      date_order: date, // 17 reads this one
-      fiscal_position_id: sale.fiscalPositionId ?? false,
-      server_id: false,
-      to_invoice: sale.toInvoice,
-      access_token: sale.accessToken,
-    },
-    to_invoice: sale.toInvoice,
-  });
-}
-
-/** 18: the order as its POS pushes it to sync_from_ui. */
-function odoo18OrderPayload(sale: Sale, order: { uid: string; name: string; sequence: number; sessionId: number }): string {
-  const date = odooDate(sale.dateOrder);
-  // A flat dict of pos.order fields, as 18's order.serialize() sends (every key a real field).
-  return JSON.stringify({
-    uuid: sale.uuid,
-    name: order.name,
-    session_id: order.sessionId,
-    state: 'paid',
-    amount_total: sale.amountTotal,
-    amount_tax: sale.amountTax,
-    amount_paid: sale.amountPaid,
-    amount_return: sale.amountReturn,
-    date_order: date,
-    pricelist_id: sale.pricelistId ?? false,
-    partner_id: sale.partnerId ?? false,
-    fiscal_position_id: sale.fiscalPositionId ?? false,
-    to_invoice: sale.toInvoice,
-    sequence_number: order.sequence,
-    user_id: sale.userId,
-    ...(sale.employeeId ? { employee_id: sale.employeeId } : {}),
-    access_token: sale.accessToken,
-    lines: sale.lines.map((l) => [
-      0,
-      0,
-      {
-        uuid: l.uuid,
-        product_id: l.productId,
-        qty: l.qty,
-        price_unit: l.priceUnit,
-        discount: l.discount,
-        price_subtotal: l.priceSubtotal,
-        price_subtotal_incl: l.priceSubtotalIncl,
-        tax_ids: [[6, false, l.taxIds]],
-        full_product_name: l.fullProductName,
-        pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
-        ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
-      },
-    ]),
-    payment_ids: sale.payments.map((p) => [0, 0, { payment_method_id: p.paymentMethodId, amount: p.amount, payment_date: date }]),
-  });
 }
 
 /**

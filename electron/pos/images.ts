@@ -40,8 +40,8 @@ export function pictureType(bytes: Buffer): string | null {
   return null;
 }
 
-/** SQL over a cache_records row `c`: Odoo says the record has a picture (17 loads a product's image_128 as a boolean, 18 as the picture). */
-const HAS_PICTURE = `((c.model = 'product.product' AND json_type(c.data, '$.image_128') IN ('true', 'text')) OR (c.model = 'pos.category' AND json_type(c.data, '$.has_image') = 'true'))`;
+/** SQL over a cache_records row `c`: Odoo says the record has a picture (the cache keeps a product's image_128 as true: pos-data-shapes.ts). */
+const HAS_PICTURE = `((c.model = 'product.product' AND json_type(c.data, '$.image_128') = 'true') OR (c.model = 'pos.category' AND json_type(c.data, '$.has_image') = 'true'))`;
 
 /** The cached records whose picture is not stored at their version (FROM … WHERE, over `c`). */
 const MISSING = `FROM cache_records c

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
-import { PRICING_MODELS, readPricingData, type OdooRecord, type PricingData } from '../../shared/pos/pos-data.js';
+import { idList, m2o, PRICING_MODELS, readPricingData, type OdooRecord, type PosCatalog, type PricingData } from '../../shared/pos/pos-data.js';
 import { cashierAuthority, checkSale, type PriceOverride } from '../../shared/pos/sale-check.js';
 import type { Vault } from '../secrets/vault.js';
 import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
+import { readOrderPayload } from './order-payloads.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -13,7 +14,9 @@ import type { PosImages } from './images.js';
 import { RefundableLines } from './refundable-lines.js';
 
 // The terminal's relation to Odoo: which database and POS config it sells for (pairing), the
-// session it sells in, and Odoo's POS data cached for selling with no network at all.
+// session it sells in, and Odoo's POS data cached for selling with no network at all. The cache
+// keeps the records as Odoo sent them; everything read from it comes in the one shape of
+// PosCatalog, whatever the version (the paired version's adapter makes it).
 
 export interface Pairing {
   url: string;
@@ -76,18 +79,10 @@ export class PosTerminal {
   }
 
   pairing(): Pairing | null {
-    const row = this.db.prepare('SELECT * FROM pairing WHERE id = 1').get() as Record<string, unknown> | undefined;
-    if (!row) return null;
-    return {
-      url: row.url as string,
-      database: row.database as string,
-      login: row.login as string,
-      uid: row.uid as number,
-      serverVersion: row.server_version as string,
-      configId: (row.config_id as number | null) ?? null,
-      configName: (row.config_name as string | null) ?? null,
-      pairedAt: row.paired_at as string,
-    };
+    const row = this.db
+      .prepare('SELECT url, database, login, uid, server_version AS serverVersion, config_id AS configId, config_name AS configName, paired_at AS pairedAt FROM pairing WHERE id = 1')
+      .get() as Pairing | undefined;
+    return row ?? null;
   }
 
   /**
@@ -153,25 +148,26 @@ export class PosTerminal {
     return `The Odoo secret cannot be read: ${vault.warning ?? 'the vault is locked.'} Selling works and orders wait on this terminal; fix that and restart, or pair again (orders waiting are kept).`;
   }
 
-  /** How this terminal writes orders, from its stored pairing: selling needs neither the network nor the vault. */
-  private orderFormat(): OrderFormat {
+  /** How this terminal writes orders and reads its cache, from its stored pairing (null: not paired): needs neither the network nor the vault. */
+  private storedFormat(): OrderFormat | null {
     const row = this.db.prepare('SELECT server_version FROM pairing WHERE id = 1').get() as { server_version: string } | undefined;
-    if (!row) throw new FleetError('VALIDATION', 'This terminal is not paired with an Odoo database yet (pos pair).');
-    return orderFormatFor(row.server_version);
+    return row ? orderFormatFor(row.server_version) : null;
+  }
+
+  private orderFormat(): OrderFormat {
+    const format = this.storedFormat();
+    if (!format) throw new FleetError('VALIDATION', 'This terminal is not paired with an Odoo database yet (pos pair).');
+    return format;
   }
 
   session(): TerminalSession | null {
-    const row = this.db.prepare('SELECT * FROM pos_session WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 1').get() as Record<string, unknown> | undefined;
-    if (!row) return null;
-    return {
-      id: row.id as number,
-      name: row.name as string,
-      configId: row.config_id as number,
-      state: row.state as string,
-      loginNumber: row.login_number as number,
-      nextSequence: row.next_sequence as number,
-      openedAt: row.opened_at as string,
-    };
+    const row = this.db
+      .prepare(
+        `SELECT id, name, config_id AS configId, state, login_number AS loginNumber, next_sequence AS nextSequence, opened_at AS openedAt
+         FROM pos_session WHERE closed_at IS NULL ORDER BY opened_at DESC LIMIT 1`,
+      )
+      .get() as TerminalSession | undefined;
+    return row ?? null;
   }
 
   /**
@@ -215,59 +211,67 @@ export class PosTerminal {
   async refresh(): Promise<{ models: number; products: number }> {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'Open a POS session first.');
-    const data = await this.requireAdapter()
-      .loadData(session.id)
-      .catch((error: unknown) => {
-        throw toFleetError(error, 'Could not load the POS data');
-      });
+    const adapter = this.requireAdapter();
+    const loaded = await adapter.loadData(session.id).catch((error: unknown) => {
+      throw toFleetError(error, 'Could not load the POS data');
+    });
+    const data = adapter.data.toCache(loaded);
+    const searchable = adapter.data.normalise({ 'product.product': data['product.product'] ?? [] })['product.product'] ?? [];
     const at = new Date().toISOString();
-    const records = (value: unknown): unknown[] => (Array.isArray(value) ? value : value && typeof value === 'object' && Array.isArray((value as { data?: unknown }).data) ? (value as { data: unknown[] }).data : [value]);
-    let products = 0;
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM cache_records').run();
       this.db.prepare('DELETE FROM cache_loads').run();
       this.db.prepare('DELETE FROM product_search').run();
       const insert = this.db.prepare('INSERT OR REPLACE INTO cache_records (model, id, data) VALUES (?, ?, ?)');
       const search = this.db.prepare('INSERT OR REPLACE INTO product_search (product_id, name, barcode, default_code, pos_categ_ids) VALUES (?, ?, ?, ?, ?)');
-      const loaded = this.db.prepare('INSERT INTO cache_loads (model, loaded_at, count) VALUES (?, ?, ?)');
-      for (const [model, value] of Object.entries(data)) {
-        const list = records(value);
+      const loadedModel = this.db.prepare('INSERT INTO cache_loads (model, loaded_at, count) VALUES (?, ?, ?)');
+      for (const [model, list] of Object.entries(data)) {
         list.forEach((record, index) => {
           const id = record && typeof record === 'object' && 'id' in record ? String((record as { id: unknown }).id) : String(index);
-          // 18 loads a product's picture itself (17 a boolean): the cache keeps only that there is one; the picture is stored apart.
-          if (model === 'product.product' && typeof (record as { image_128?: unknown }).image_128 === 'string') record = { ...(record as object), image_128: true };
           insert.run(model, id, JSON.stringify(record));
-          if (model === 'product.product' && record && typeof record === 'object') {
-            const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false; pos_categ_ids?: unknown; pos_categ_id?: unknown };
-            // 17 and 18 carry pos_categ_ids; 16 one pos_categ_id ([id, name] or false).
-            const listed = Array.isArray(p.pos_categ_ids) ? p.pos_categ_ids : Array.isArray(p.pos_categ_id) ? [p.pos_categ_id[0]] : [];
-            const categories = listed.map((c) => (Array.isArray(c) ? c[0] : c)).filter((c) => Number.isInteger(c));
-            search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null, `,${categories.join(',')}${categories.length ? ',' : ''}`);
-            products++;
-          }
         });
-        loaded.run(model, at, list.length);
+        loadedModel.run(model, at, list.length);
+      }
+      for (const record of searchable) {
+        const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false; pos_categ_ids?: unknown };
+        const categories = idList(p.pos_categ_ids);
+        search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null, `,${categories.join(',')}${categories.length ? ',' : ''}`);
       }
       this.images.prune();
     })();
-    return { models: Object.keys(data).length, products };
+    return { models: Object.keys(data).length, products: searchable.length };
   }
 
-  /** Cached records of a model (as Odoo sent them). */
+  /** Cached records, as Odoo sent them, in the one shape every reader takes (PosCatalog's). */
+  private normalised(models: Record<string, unknown[]>): Record<string, unknown[]> {
+    return this.storedFormat()?.data.normalise(models) ?? models;
+  }
+
+  /** Cached records of one model. */
   cached<T = unknown>(model: string): T[] {
-    return (this.db.prepare('SELECT data FROM cache_records WHERE model = ?').all(model) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as T);
+    return (this.cachedModels([model])[model] ?? []) as T[];
+  }
+
+  /** Cached records of these models, each read with what the others give it. */
+  private cachedModels(names: readonly string[]): Record<string, unknown[]> {
+    return this.normalised(Object.fromEntries(names.map((model) => [model, this.rawRecords(model)])));
+  }
+
+  private rawRecords(model: string): unknown[] {
+    return (this.db.prepare('SELECT data FROM cache_records WHERE model = ?').all(model) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as unknown);
   }
 
   /** The cached models the selling UI needs up front (products and customers are paged). */
-  catalog(): { series: string | null; models: Record<string, unknown[]> } {
-    const models: Record<string, unknown[]> = {};
+  catalog(): PosCatalog {
+    const raw: Record<string, unknown[]> = {};
     for (const row of this.db.prepare("SELECT model, data FROM cache_records WHERE model NOT IN ('product.product', 'res.partner') ORDER BY model").iterate() as Iterable<{ model: string; data: string }>) {
-      (models[row.model] ??= []).push(JSON.parse(row.data));
+      (raw[row.model] ??= []).push(JSON.parse(row.data));
     }
+    const models = this.normalised(raw);
     if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
     // The PIN and badge hashes stay here (cashiers.ts checks them): an unsalted sha1 of a 4-digit PIN is no secret.
     if (models['hr.employee']) models['hr.employee'] = (models['hr.employee'] as Array<Record<string, unknown>>).map(({ pin, barcode: _barcode, ...employee }) => ({ ...employee, has_pin: Boolean(pin) }));
-    return { series: this.pairing() ? this.orderFormat().series : null, models };
+    return { series: this.storedFormat()?.series ?? null, models };
   }
 
   /** Cached products: by id, by POS category (its subcategories' too, as in Odoo's POS), or all, in id order. */
@@ -283,19 +287,24 @@ export class PosTerminal {
       ).map((r) => r.product_id);
     }
     else ids = (this.db.prepare('SELECT product_id FROM product_search ORDER BY product_id LIMIT ? OFFSET ?').all(filter.limit, filter.offset) as Array<{ product_id: number }>).map((r) => r.product_id);
+    return this.images.withUrls('product.product', this.cachedProducts(ids));
+  }
+
+  /** Cached products by id (those in the cache), in PosCatalog's shape. */
+  private cachedProducts(ids: readonly number[]): Array<Record<string, unknown>> {
     const get = this.db.prepare("SELECT data FROM cache_records WHERE model = 'product.product' AND id = ?");
     const records = ids.flatMap((id) => {
       const row = get.get(String(id)) as { data: string } | undefined;
-      return row ? [JSON.parse(row.data) as Record<string, unknown>] : [];
+      return row ? [JSON.parse(row.data) as unknown] : [];
     });
-    return this.images.withUrls('product.product', records);
+    return (this.normalised({ 'product.product': records })['product.product'] ?? []) as Array<Record<string, unknown>>;
   }
 
   /** A POS category and every category under it (parent_id links in the cache), at most 200. */
   private categoryAndDescendants(categoryId: number): number[] {
     const children = new Map<number, number[]>();
     for (const c of this.cached<{ id: number; parent_id?: unknown }>('pos.category')) {
-      const parent = Array.isArray(c.parent_id) ? Number(c.parent_id[0]) : typeof c.parent_id === 'number' ? c.parent_id : null;
+      const parent = m2o(c.parent_id);
       if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), c.id]);
     }
     const found = [categoryId];
@@ -312,9 +321,8 @@ export class PosTerminal {
       .filter((p) => JSON.stringify(p.vals).toLowerCase().includes(needle))
       .map((p) => ({ ...p.vals, id: p.localId, pending: true }));
     const q = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const cached = (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND data LIKE ? ESCAPE '\\' COLLATE NOCASE LIMIT ?").all(q, limit) as Array<{ data: string }>).map(
-      (r) => JSON.parse(r.data) as Record<string, unknown>,
-    );
+    const found = (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND data LIKE ? ESCAPE '\\' COLLATE NOCASE LIMIT ?").all(q, limit) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as unknown);
+    const cached = (this.normalised({ 'res.partner': found })['res.partner'] ?? []) as Array<Record<string, unknown>>;
     return [...local, ...cached].slice(0, limit);
   }
 
@@ -408,12 +416,7 @@ export class PosTerminal {
 
   /** Reprices the sale with the cached data (shared/pos/sale-check.ts); the overrides it allowed. */
   private checkPrices(sale: Sale): PriceOverride[] {
-    const get = this.db.prepare("SELECT data FROM cache_records WHERE model = 'product.product' AND id = ?");
-    const products = new Map<number, OdooRecord>();
-    for (const { productId } of sale.lines) {
-      const row = get.get(String(productId)) as { data: string } | undefined;
-      if (row) products.set(productId, JSON.parse(row.data) as OdooRecord);
-    }
+    const products = new Map(this.cachedProducts(sale.lines.map((l) => l.productId)).map((p) => [Number(p.id), p as OdooRecord]));
     const cashier = cashierAuthority(sale, { employees: this.cached<OdooRecord>('hr.employee'), users: this.cached<OdooRecord>('res.users') });
     return checkSale(sale, this.pricing(), products, cashier, (line) => this.refundable.lookup(line));
   }
@@ -422,7 +425,7 @@ export class PosTerminal {
     const loadedAt = (this.db.prepare('SELECT max(loaded_at) AS at FROM cache_loads').get() as { at: string | null }).at;
     if (loadedAt === null) throw new FleetError('VALIDATION', 'The POS data is not loaded yet: refresh it from Odoo.');
     if (this.pricingData?.loadedAt !== loadedAt) {
-      const models = Object.fromEntries(PRICING_MODELS.map((model) => [model, this.cached(model)]));
+      const models = this.cachedModels(PRICING_MODELS);
       try {
         this.pricingData = { loadedAt, data: readPricingData(models) };
       } catch (error) {
@@ -436,40 +439,28 @@ export class PosTerminal {
   receipt(uid: string): Receipt {
     const order = this.outbox.get(uid);
     if (!order) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
-    const payload = JSON.parse(order.payload) as Record<string, unknown> & { data?: Record<string, unknown> };
-    const data = (payload.data ?? payload) as {
-      lines: Array<[number, number, { full_product_name?: string; qty: number; price_subtotal_incl: number }]>;
-      statement_ids?: Array<[number, number, { payment_method_id: number; amount: number }]>;
-      payment_ids?: Array<[number, number, { payment_method_id: number; amount: number }]>;
-      amount_total: number;
-      amount_tax: number;
-      amount_return: number;
-      date_order: string;
-      partner_id: number | false;
-      employee_id?: number | false;
-      user_id?: number | false;
-    };
+    const recorded = readOrderPayload(order.payload);
     const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
     const company = this.cached<{ name?: string; street?: string | false; city?: string | false; vat?: string | false }>('res.company')[0];
-    const partner = data.partner_id ? (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND id = ?").get(String(data.partner_id)) as { data: string } | undefined) : undefined;
-    const local = data.partner_id && data.partner_id < 0 ? this.partnerOutbox.get(data.partner_id) : null;
+    const partner = recorded.partnerId ? (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND id = ?").get(String(recorded.partnerId)) as { data: string } | undefined) : undefined;
+    const local = recorded.partnerId && recorded.partnerId < 0 ? this.partnerOutbox.get(recorded.partnerId) : null;
     return {
       header: [company?.name ?? 'Fleet POS', ...[company?.street, company?.city, company?.vat ? `VAT ${company.vat}` : null].filter((v): v is string => typeof v === 'string' && v !== '')],
       orderName: order.name,
-      date: `${data.date_order} UTC`,
-      cashier: this.soldBy(data.employee_id, data.user_id),
+      date: `${recorded.dateOrder} UTC`,
+      cashier: this.soldBy(recorded.employeeId, recorded.userId),
       customer: partner ? ((JSON.parse(partner.data) as { name?: string }).name ?? null) : local ? String(local.vals.name ?? '') : null,
-      lines: data.lines.map(([, , l]) => ({ name: l.full_product_name ?? 'Product', qty: l.qty, amount: l.price_subtotal_incl })),
-      total: data.amount_total,
-      tax: data.amount_tax,
-      payments: (data.statement_ids ?? data.payment_ids ?? []).map(([, , p]) => ({ name: methods.get(p.payment_method_id) ?? `Method ${p.payment_method_id}`, amount: p.amount })),
-      change: data.amount_return,
+      lines: recorded.lines.map((l) => ({ name: l.name ?? 'Product', qty: l.qty, amount: l.amountWithTax })),
+      total: recorded.amountTotal,
+      tax: recorded.amountTax,
+      payments: recorded.payments.map((p) => ({ name: methods.get(p.paymentMethodId) ?? `Method ${p.paymentMethodId}`, amount: p.amount })),
+      change: recorded.amountReturn,
       footer: ['Thank you'],
     };
   }
 
   /** Who the terminal recorded as selling an order: its pos_hr employee, else its POS user. */
-  private soldBy(employeeId: number | false | undefined, userId: number | false | undefined): string | null {
+  private soldBy(employeeId: number | null, userId: number | null): string | null {
     const employee = employeeId ? this.cached<{ id: number; name: string }>('hr.employee').find((e) => e.id === employeeId) : undefined;
     const user = userId ? this.cached<{ id: number; name: string }>('res.users').find((u) => u.id === userId) : undefined;
     return employee?.name ?? user?.name ?? this.pairing()?.login ?? null;
@@ -489,10 +480,8 @@ export class PosTerminal {
     for (const row of this.db.prepare('SELECT payload, amount_total FROM outbox WHERE session_id = ?').iterate(sessionId) as Iterable<{ payload: string; amount_total: number }>) {
       orders++;
       total += row.amount_total;
-      const payload = JSON.parse(row.payload) as { data?: { statement_ids?: unknown[]; amount_return?: number }; payment_ids?: unknown[]; amount_return?: number };
-      const payments = (payload.data?.statement_ids ?? payload.payment_ids ?? []) as Array<[number, number, { payment_method_id: number; amount: number }]>;
-      for (const [, , p] of payments) totals.set(p.payment_method_id, (totals.get(p.payment_method_id) ?? 0) + p.amount);
-      const change = payload.data?.amount_return ?? payload.amount_return ?? 0;
+      const { payments, amountReturn: change } = readOrderPayload(row.payload);
+      for (const p of payments) totals.set(p.paymentMethodId, (totals.get(p.paymentMethodId) ?? 0) + p.amount);
       if (change && cash) totals.set(cash.id, (totals.get(cash.id) ?? 0) - change);
     }
     const cents = (n: number) => Math.round(n * 100) / 100;

@@ -1,8 +1,7 @@
-// The cached POS data (Odoo's records as loaded, 16/17 or 18 shapes) turned into the pricing
-// engine's inputs. The selling page prices with these and the terminal's server reprices every
-// sale with the same ones, so both read the cache here, nowhere else. 16/17 nest taxes' children,
-// pricelist items and fiscal position mappings and give many2one as [id, name]; 18 gives bare ids
-// and separate models for items and mappings.
+// The cached POS data turned into the pricing engine's inputs. The selling page prices with these
+// and the terminal's server reprices every sale with the same ones, so both read the cache here,
+// nowhere else. They read one shape whatever the Odoo version (PosCatalog): the version's adapter
+// (electron/pos/adapters.ts) turns what its Odoo loads into it.
 
 import type { FiscalPosition, FiscalPositionTax } from './fiscal-position.js';
 import { many2oneId, type Many2one } from './odoo-values.js';
@@ -12,7 +11,22 @@ import type { Tax, TaxRoundingMethod } from './taxes.js';
 
 export type OdooRecord = Record<string, unknown>;
 
-/** The cached models the engine's inputs come from (products are looked up apart). */
+/**
+ * The cached POS data as the selling page and the terminal's price check see it, the same for
+ * Odoo 16, 17 and 18 (the shape of 17's load_pos_data): one list of records per model; an
+ * account.tax's group children nested as tax records; a product.pricelist's items nested in
+ * `items`; an account.fiscal.position's tax mappings in `fiscal_position_taxes_by_id`;
+ * decimal.precision one `{name: digits}` record; the company's country nested (`country.code`);
+ * a product's POS categories in `pos_categ_ids`; a pos_hr employee's role in `role`. A many2one is
+ * [id, name] or a bare id: read it with `m2o` (many2many with `idList`).
+ */
+export interface PosCatalog {
+  /** The paired Odoo's series ("16", "17", "18"), to show: nothing reading the data depends on it. */
+  series: string | null;
+  models: Record<string, unknown[]>;
+}
+
+/** The cached models the engine's inputs come from, with those a version's adapter folds into them (products are looked up apart). */
 export const PRICING_MODELS = [
   'pos.config',
   'res.currency',
@@ -72,11 +86,9 @@ export const m2o = (value: unknown): number | null => (Array.isArray(value) || t
 /** A many2many as ids, whether Odoo sent ids or [id, name] pairs. */
 export const idList = (value: unknown): number[] => (Array.isArray(value) ? value.map((v) => (Array.isArray(v) ? Number(v[0]) : Number(v))).filter((v) => Number.isInteger(v)) : []);
 
-/** Taxes with their group children as tax objects (18 sends children as ids). */
+/** Taxes with their group children (nested tax records). */
 function readTaxes(records: OdooRecord[]): Tax[] {
-  const raw = new Map(records.map((r) => [Number(r.id), r]));
   const build = (record: OdooRecord, depth: number): Tax => {
-    const children = Array.isArray(record.children_tax_ids) ? record.children_tax_ids : [];
     return {
       ...(record as unknown as Tax),
       id: Number(record.id),
@@ -84,52 +96,27 @@ function readTaxes(records: OdooRecord[]): Tax[] {
       price_include: record.price_include === true,
       include_base_amount: record.include_base_amount === true,
       is_base_affected: record.is_base_affected !== false,
-      children_tax_ids:
-        depth > 5
-          ? []
-          : children.flatMap((child) => {
-              if (child && typeof child === 'object' && !Array.isArray(child)) return [build(child as OdooRecord, depth + 1)];
-              const childRecord = raw.get(Array.isArray(child) ? Number(child[0]) : Number(child));
-              return childRecord ? [build(childRecord, depth + 1)] : [];
-            }),
+      children_tax_ids: depth > 5 ? [] : asRecords(record.children_tax_ids).map((child) => build(child, depth + 1)),
     };
   };
   return records.map((r) => build(r, 0));
 }
 
-function readPricelists(records: OdooRecord[], items: OdooRecord[]): Pricelist[] {
+function readPricelists(records: OdooRecord[]): Pricelist[] {
+  return records.map((record) => ({ id: Number(record.id), name: str(record.display_name) || str(record.name), items: asRecords(record.items) as unknown as PricelistItem[] }));
+}
+
+function readFiscalPositions(records: OdooRecord[]): FiscalPosition[] {
   return records.map((record) => {
-    const nested = asRecords(record.items);
-    const own = nested.length || Array.isArray(record.items) ? nested : items.filter((item) => m2o(item.pricelist_id) === Number(record.id));
-    return { id: Number(record.id), name: str(record.display_name) || str(record.name), items: own as unknown as PricelistItem[] };
+    const byId = record.fiscal_position_taxes_by_id;
+    return { id: Number(record.id), name: str(record.name), fiscal_position_taxes_by_id: (byId && typeof byId === 'object' ? byId : {}) as Record<number, FiscalPositionTax> };
   });
 }
 
-function readFiscalPositions(records: OdooRecord[], mappings: OdooRecord[]): FiscalPosition[] {
-  return records.map((record) => {
-    let byId = record.fiscal_position_taxes_by_id as Record<number, FiscalPositionTax> | undefined;
-    if (!byId || typeof byId !== 'object') {
-      byId = {};
-      for (const mapping of mappings.filter((m) => m2o(m.position_id) === Number(record.id))) byId[Number(mapping.id)] = mapping as unknown as FiscalPositionTax;
-    }
-    return { id: Number(record.id), name: str(record.name), fiscal_position_taxes_by_id: byId };
-  });
-}
-
+/** A decimal.precision's digits (its one `{name: digits}` record), or the fallback. */
 export function readDigits(models: Record<string, unknown[]>, name: string, fallback: number): number {
-  for (const record of asRecords(models['decimal.precision'])) {
-    if (typeof record[name] === 'number') return record[name] as number; // 16/17: one {name: digits} map
-    if (record.name === name && typeof record.digits === 'number') return record.digits; // 18: one record per precision
-  }
-  return fallback;
-}
-
-/** The company's country code (16/17 nest the country, 18 names it by id). */
-function companyCountryCode(company: OdooRecord | undefined, countries: OdooRecord[]): string | null {
-  if (!company) return null;
-  const nested = company.country as OdooRecord | undefined;
-  const countryId = m2o(company.country_id);
-  return str(nested?.code) || str(countries.find((c) => Number(c.id) === countryId)?.code) || null;
+  const digits = asRecords(models['decimal.precision'])[0]?.[name];
+  return typeof digits === 'number' ? digits : fallback;
 }
 
 function readCashRounding(config: OdooRecord, roundings: OdooRecord[]): CashRounding | null {
@@ -152,7 +139,7 @@ function readSettings(models: Record<string, unknown[]>, config: OdooRecord, cur
     currency: { rounding: num(currency.rounding, 0.01), decimal_places: decimalPlaces },
     productPriceDigits: readDigits(models, 'Product Price', decimalPlaces),
     taxRoundingMethod: (str(company?.tax_calculation_rounding_method) || 'round_per_line') as TaxRoundingMethod,
-    companyCountryCode: companyCountryCode(company, asRecords(models['res.country'])),
+    companyCountryCode: str((company?.country as OdooRecord | undefined)?.code) || null,
     cashRounding: readCashRounding(config, asRecords(models['account.cash.rounding'])),
   };
 }
@@ -172,7 +159,7 @@ export function readPricingData(models: Record<string, unknown[]>): PricingData 
   const currency = first('res.currency');
   if (!config || !currency) throw new Error('The POS data is not loaded yet: refresh it from Odoo.');
   const taxes = readTaxes(asRecords(models['account.tax']));
-  const pricelists = readPricelists(asRecords(models['product.pricelist']), asRecords(models['product.pricelist.item']));
+  const pricelists = readPricelists(asRecords(models['product.pricelist']));
   const configPricelistId = m2o(config.pricelist_id);
   const defaultPricelistId = Number(first('default_pricelist')?.id);
   const categories = asRecords(models['product.category']).map((c) => ({ id: Number(c.id), parent_id: c.parent_id as Many2one }) satisfies ProductCategory);
@@ -184,7 +171,7 @@ export function readPricingData(models: Record<string, unknown[]>): PricingData 
     defaultPricelist: pricelists.find((p) => p.id === configPricelistId) ?? pricelists.find((p) => p.id === defaultPricelistId) ?? pricelists[0] ?? null,
     usePricelist: config.use_pricelist === true,
     taxRegimeSelection: config.tax_regime_selection === true,
-    fiscalPositions: readFiscalPositions(asRecords(models['account.fiscal.position']), asRecords(models['account.fiscal.position.tax'])),
+    fiscalPositions: readFiscalPositions(asRecords(models['account.fiscal.position'])),
     defaultFiscalPositionId: m2o(config.default_fiscal_position_id),
     priceContextBase: { pricelists, categories },
     paymentMethods: readPaymentMethods(config, asRecords(models['pos.payment.method'])),

@@ -68,15 +68,14 @@ export interface PriceOverride {
 }
 
 /**
- * The cashier's rights from the cached data: pos_hr's employee `role` (18: `_role`), or without an
- * employee the session user's `role` (res.users as the POS loads it). One place, so a server-side
+ * The cashier's rights from the cached data (PosCatalog's shape): pos_hr's employee `role`, or
+ * without an employee the session user's `role` (res.users as the POS loads it). One place, so a server-side
  * cashier login can replace where the ids come from.
  */
 export function cashierAuthority(sale: { userId: number; employeeId?: number | null | undefined }, cached: { employees: readonly OdooRecord[]; users: readonly OdooRecord[] }): Cashier {
   const employeeId = sale.employeeId ?? null;
   const record = employeeId === null ? cached.users.find((u) => Number(u.id) === sale.userId) : cached.employees.find((e) => Number(e.id) === employeeId);
-  const role = record?.role ?? record?._role;
-  return { userId: sale.userId, employeeId, isManager: role === 'manager' };
+  return { userId: sale.userId, employeeId, isManager: record?.role === 'manager' };
 }
 
 function refuse(field: string, message: string, details: Record<string, unknown> = {}): never {

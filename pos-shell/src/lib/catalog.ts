@@ -1,8 +1,8 @@
-// The cached POS data (pos.catalog: Odoo's records as loaded, 16/17 or 18 shapes) turned into
+// The cached POS data (pos.catalog: one shape whatever the Odoo version, PosCatalog) turned into
 // what the selling screen needs. The pricing engine's inputs are read by shared/pos/pos-data.ts,
 // which the terminal's server also reprices every sale with; this adds what only the screen shows.
 
-import { asRecords, idList, m2o, num, readDigits, readPricingData, str, type OdooRecord, type PricingData } from '../../../shared/pos/pos-data.js';
+import { asRecords, idList, m2o, num, readDigits, readPricingData, str, type OdooRecord, type PosCatalog, type PricingData } from '../../../shared/pos/pos-data.js';
 import { nomenclatureFrom, type Nomenclature } from './barcode.js';
 
 export { idList, type OdooRecord, type PaymentMethod } from '../../../shared/pos/pos-data.js';
@@ -52,7 +52,6 @@ export interface CompanyInfo {
 }
 
 export interface PosData extends PricingData {
-  series: string | null;
   configName: string;
   company: CompanyInfo;
   currency: CurrencyFormat;
@@ -77,7 +76,7 @@ function readCompany(company: OdooRecord | undefined): CompanyInfo {
 }
 
 /** The selling UI's view of the catalog; throws when the cache lacks what selling needs. */
-export function readPosData(catalog: { series: string | null; models: Record<string, unknown[]> }): PosData {
+export function readPosData(catalog: PosCatalog): PosData {
   const models = catalog.models;
   const pricing = readPricingData(models);
   const first = (model: string) => asRecords(models[model])[0];
@@ -91,14 +90,13 @@ export function readPosData(catalog: { series: string | null; models: Record<str
 
   return {
     ...pricing,
-    series: catalog.series,
     configName: str(config.name),
     company: readCompany(first('res.company')),
     currency: { symbol: str(currencyRecord.symbol) || str(currencyRecord.name), position: currencyRecord.position === 'after' ? 'after' : 'before', decimalPlaces, rounding },
     categories: asRecords(models['pos.category'])
       .map((c) => ({ id: Number(c.id), name: str(c.name), parentId: m2o(c.parent_id), sequence: num(c.sequence), imageUrl: pictureUrl(c.image_url) }))
       .sort((a, b) => a.sequence - b.sequence || a.name.localeCompare(b.name)),
-    employees: employeesLoaded ? asRecords(models['hr.employee']).map((e) => ({ id: Number(e.id), name: str(e.name), hasPin: e.has_pin === true, manager: e.role === 'manager' || e._role === 'manager' })) : null,
+    employees: employeesLoaded ? asRecords(models['hr.employee']).map((e) => ({ id: Number(e.id), name: str(e.name), hasPin: e.has_pin === true, manager: e.role === 'manager' })) : null,
     nomenclature: nomenclatureFrom(nomenclatureRecord, rules),
     uoms: new Map(asRecords(models['uom.uom']).map((u) => [Number(u.id), { name: str(u.name), rounding: num(u.rounding, 0.01) }])),
     uomDigits: readDigits(models, 'Product Unit of Measure', 3),
