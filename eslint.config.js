@@ -3,16 +3,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import { importLayersPlugin } from './scripts/eslint/layers.js';
 
-// The layer table: for each folder, what it may import — the other folders (layers) and the
-// packages (npm names, Node built-ins as 'node:x'); anything not listed fails `fleet/import-layers`
-// (scripts/eslint/layers.js, which also says how keys and entries read). 'x/' is a folder and all
-// under it, 'electron/*' the files directly in electron/, '*' the root's own files. `types` are
-// packages whose types only may be imported (only electron/postgres/ creates PostgreSQL clients,
-// only electron/docker/ Docker ones); `private` modules are closed to other layers unless named.
-// Runtimes: shared/ runs everywhere, so it imports no runtime; the UIs (renderer/, pos-shell/,
-// ui-common/) import browser code only; electron/ folders import only the folders below them,
-// lowest first as listed; only electron/app/ imports 'electron'. Tested by
-// tests/unit/import-layers.test.ts.
+// The layer table: for each folder, what it may import — other folders (layers) and packages
+// (npm names; Node built-ins as 'node:x') — checked by `fleet/import-layers`
+// (scripts/eslint/layers.js says how keys and entries read); anything unlisted fails lint.
+// 'x/' is a folder and all under it, 'electron/*' the files directly in electron/, '*' the
+// root's own files. `types`: packages it may take types from only (only electron/postgres/
+// creates PostgreSQL clients, only electron/docker/ Docker ones); `private`: modules closed to
+// other layers that do not name them. shared/ runs everywhere and imports no runtime; the UIs
+// (renderer/, pos-shell/, ui-common/) import browser code only; each electron/ folder imports
+// only the folders below it that it uses (lowest first, as listed), Node's general modules
+// (`node` below; network and console ones where used); only electron/app/ imports 'electron'.
+// Tested by tests/unit/import-layers.test.ts.
 const node = ['node:buffer', 'node:crypto', 'node:events', 'node:fs', 'node:os', 'node:path', 'node:stream', 'node:url', 'node:util', 'node:zlib'];
 const services = (folders, packages = [], types = []) => ({ folders: [...folders, 'shared/'], packages: [...node, ...packages], types });
 
@@ -24,13 +25,13 @@ const layers = {
   'pos-shell/': { folders: ['shared/', 'shared/pos/', 'ui-common/'], packages: ['react', 'react-dom', 'workbox-expiration', 'workbox-precaching', 'workbox-routing', 'workbox-strategies', 'workbox-window'] },
 
   'electron/common/': services([]),
-  'electron/store/': services(['electron/common/'], ['better-sqlite3']),
-  'electron/secrets/': services(['electron/common/', 'electron/store/']),
+  'electron/store/': services([], ['better-sqlite3']),
+  'electron/secrets/': services(['electron/store/']),
   'electron/audit/': services(['electron/common/', 'electron/store/']),
   'electron/ssh/': services(['electron/common/'], ['ssh2']),
-  'electron/docker/': services(['electron/common/', 'electron/ssh/'], ['dockerode', 'docker-modem', 'node:http']),
+  'electron/docker/': services(['electron/ssh/'], ['dockerode', 'docker-modem', 'node:http']),
   'electron/postgres/': {
-    ...services(['electron/common/', 'electron/ssh/'], ['pg']),
+    ...services(['electron/ssh/'], ['pg']),
     private: { 'pg-over-ssh': 'connect through electron/postgres: withAdmin (cluster-level databases) or withTenantSession (inside a tenant database).' },
   },
   'electron/jobs/': services(['electron/common/', 'electron/store/']),
@@ -45,7 +46,7 @@ const layers = {
   'electron/cli/': services(['shared/pos/', 'electron/common/', 'electron/pos/'], ['commander', 'cli-progress', 'node:readline']),
   // Composition: the console wired once, the web modes, the CLI.
   'electron/*': services(
-    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/cli/'],
+    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/cli/'],
     ['commander', 'cli-progress', 'node:http'],
   ),
   // The Electron faces: the only layer that imports 'electron'.
@@ -67,6 +68,13 @@ const layers = {
   '*': { folders: ['scripts/', 'shared/'], packages: ['node:*', '@eslint/js', 'typescript-eslint', 'globals', 'vite', '@vitejs/plugin-react', 'esbuild', 'vitest'] },
 };
 
+const functionLength = { max: 150, skipBlankLines: true, skipComments: true };
+// Functions allowed past 150 lines, each with its size today and why. ESLint's rule cannot name a
+// function, so an entry raises its file's limit to that size: the function cannot grow unnoticed.
+// Empty, and best kept so.
+/** @type {{ file: string, function: string, lines: number, reason: string }[]} */
+const longFunctions = [];
+
 export default tseslint.config(
   // tests/fixtures/import-layers/ holds fixtures the layer test lints as if they sat elsewhere.
   { ignores: ['dist/**', 'release/**', 'node_modules/**', '.testbed/**', 'tests/fixtures/import-layers/**'] },
@@ -86,8 +94,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // No function over 150 lines in the product; other helpers keep to it by convention.
+    // No function over 150 lines in the product: past that, a function does several jobs.
     files: ['electron/**/*.{ts,tsx}', 'renderer/**/*.{ts,tsx}', 'pos-shell/**/*.{ts,tsx}', 'ui-common/**/*.{ts,tsx}', 'shared/**/*.{ts,tsx}'],
-    rules: { 'max-lines-per-function': ['error', { max: 150, skipBlankLines: true, skipComments: true }] },
+    rules: { 'max-lines-per-function': ['error', functionLength] },
   },
+  ...longFunctions.map(({ file, lines }) => ({ files: [file], rules: { 'max-lines-per-function': ['error', { ...functionLength, max: lines }] } })),
 );
