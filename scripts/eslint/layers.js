@@ -123,7 +123,7 @@ export function importLayersRule({ root, layers }) {
         context.report({ node, messageId: 'package', data: { layer, target: name, specifier, allowed } });
       };
 
-      const check = (node, source, onlyTypes) => {
+      const check = (source, onlyTypes) => {
         if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return;
         const specifier = source.value;
         if (specifier.startsWith('.') || specifier.startsWith('/')) checkFolder(source, specifier);
@@ -131,14 +131,14 @@ export function importLayersRule({ root, layers }) {
       };
 
       return {
-        ImportDeclaration: (node) => check(node, node.source, typeOnly(node)),
-        ExportNamedDeclaration: (node) => check(node, node.source, typeOnly(node)),
-        ExportAllDeclaration: (node) => check(node, node.source, typeOnly(node)),
-        ImportExpression: (node) => check(node, node.source, false),
-        TSImportType: (node) => check(node, node.source ?? node.argument?.literal, true),
-        TSImportEqualsDeclaration: (node) => check(node, node.moduleReference?.expression, node.importKind === 'type'),
+        ImportDeclaration: (node) => check(node.source, typeOnly(node)),
+        ExportNamedDeclaration: (node) => check(node.source, typeOnly(node)),
+        ExportAllDeclaration: (node) => check(node.source, typeOnly(node)),
+        ImportExpression: (node) => check(node.source, false),
+        TSImportType: (node) => check(node.source ?? node.argument?.literal, true),
+        TSImportEqualsDeclaration: (node) => check(node.moduleReference?.expression, node.importKind === 'type'),
         CallExpression: (node) => {
-          if (node.callee.type === 'Identifier' && node.callee.name === 'require') check(node, node.arguments[0], false);
+          if (node.callee.type === 'Identifier' && node.callee.name === 'require') check(node.arguments[0], false);
         },
       };
     },

@@ -29,6 +29,8 @@ const forbidden: Case[] = [
   { fixture: 'shared-electron-updater.ts', at: 'shared/pos', says: /shared\/pos\/ may not import the package electron-updater/ },
   { fixture: 'pos-shell-renderer.ts', at: 'pos-shell/src', says: /pos-shell\/ may not import renderer\// },
   { fixture: 'ssh-tenants.ts', at: 'electron/ssh', says: /electron\/ssh\/ may not import electron\/tenants\// },
+  { fixture: 'ui-dynamic-import.ts', at: 'renderer/src', says: /the package commander \('commander'\)/ },
+  { fixture: 'ssh-reexports-tenants.ts', at: 'electron/ssh', says: /electron\/ssh\/ may not import electron\/tenants\// },
   { fixture: 'ssh-tenants-types.ts', at: 'electron/ssh', says: /electron\/ssh\/ may not import electron\/tenants\// },
   { fixture: 'backup-tenants.ts', at: 'electron/backup', says: /electron\/backup\/ may not import electron\/tenants\// },
   { fixture: 'service-electron.ts', at: 'electron/tenants', says: /the package electron \('electron'\)/ },
