@@ -17,7 +17,7 @@ import { importLayersPlugin } from './scripts/eslint/layers.js';
 const node = ['node:buffer', 'node:crypto', 'node:events', 'node:fs', 'node:os', 'node:path', 'node:stream', 'node:url', 'node:util', 'node:zlib'];
 const services = (folders, packages = [], types = []) => ({ folders: [...folders, 'shared/'], packages: [...node, ...packages], types });
 
-const layers = {
+export const layers = {
   'shared/': { folders: ['shared/pos/'], packages: ['zod'] },
   'shared/pos/': { folders: ['shared/'], packages: ['zod'] },
   'ui-common/': { folders: ['shared/', 'shared/pos/'], packages: ['react', 'react-dom'] },
@@ -41,16 +41,16 @@ const layers = {
   'electron/tenant-parts/': services(['electron/common/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/'], [], ['dockerode', 'pg']),
   'electron/backup/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/'], ['zod'], ['dockerode', 'pg', 'ssh2']),
   'electron/tenants/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/'], ['zod'], ['dockerode', 'pg']),
-  'electron/pos/': services(['shared/pos/', 'electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/api/'], ['zod', 'node:http', 'node:https', 'node:net'], ['better-sqlite3']),
   'electron/api/': services(['electron/common/', 'electron/secrets/', 'electron/audit/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/backup/', 'electron/tenants/'], ['ws', 'zod', 'node:http']),
+  'electron/pos/': services(['shared/pos/', 'electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/api/'], ['zod', 'node:http', 'node:https', 'node:net'], ['better-sqlite3']),
   'electron/cli/': services(['shared/pos/', 'electron/common/', 'electron/pos/'], ['commander', 'cli-progress', 'node:readline']),
   // Composition: the console wired once, the web modes, the CLI.
   'electron/*': services(
-    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/cli/'],
+    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/api/', 'electron/pos/', 'electron/cli/'],
     ['commander', 'cli-progress', 'node:http'],
   ),
   // The Electron faces: the only layer that imports 'electron'.
-  'electron/app/': services(['electron/common/', 'electron/pos/', 'electron/api/', 'electron/*'], ['electron', 'electron-updater']),
+  'electron/app/': services(['electron/common/', 'electron/api/', 'electron/pos/', 'electron/*'], ['electron', 'electron-updater']),
 
   'tests/': {
     folders: ['shared/', 'shared/pos/', 'ui-common/', 'renderer/', 'pos-shell/', 'scripts/',

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -86,6 +87,17 @@ describe('the import layer table (fleet/import-layers)', () => {
   it('names what the layer may import', async () => {
     const [message] = await lint({ fixture: 'ssh-tenants.ts', at: 'electron/ssh' });
     expect(message!.message).toMatch(/it may import only: electron\/common\/, shared\/, ssh2, node:\{[a-z,]+\}/);
+  });
+
+  it('keeps electron/ in layers: each folder imports only folders listed above it, so no cycle', async () => {
+    const config = (await import(pathToFileURL(path.join(repo, 'eslint.config.js')).href)) as { layers: Record<string, { folders?: string[] }> };
+    const order = Object.keys(config.layers).filter((key) => key.startsWith('electron/'));
+    for (const [index, key] of order.entries()) {
+      // A private module ('electron/postgres/pg-over-ssh') counts as its folder.
+      const below = order.slice(0, index);
+      const upward = (config.layers[key]!.folders ?? []).filter((folder) => folder.startsWith('electron/') && !below.some((k) => folder === k || (k.endsWith('/') && folder.startsWith(k))));
+      expect(upward, `${key} imports`).toEqual([]);
+    }
   });
 
   it('is not fooled by the fixtures themselves: plain `eslint .` leaves them out', async () => {
