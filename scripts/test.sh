@@ -10,7 +10,7 @@ node scripts/ensure-deps.mjs || exit 1
 node scripts/build.mjs || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "Type check and layer rules…"
-npx --no-install tsc -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
+node scripts/typecheck.mjs || { echo "0 passed, 1 failed"; exit 1; }
 npx --no-install eslint . || { echo "0 passed, 1 failed"; exit 1; }
 
 mkdir -p test-results
