@@ -21,7 +21,7 @@ import { silentLogger } from '../electron/common/log.js';
 import { logLines } from '../electron/docker/log-stream.js';
 import { withPostgres } from '../electron/postgres/pg-over-ssh.js';
 import { startTestbed, stopTestbed, type TestbedDescriptor } from '../scripts/testbed/index.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../tests/support/console.js';
+import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from '../tests/support/console.js';
 import { openSshClient, type OpenSshClient } from './openssh.js';
 import { args, cleanupOnce, json, quick, report, round, runBench } from './stats.js';
 
@@ -160,7 +160,7 @@ async function main() {
   });
 
   try {
-    hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+    hostId = await addTestbedHostWithDb(fleet, testbed);
     const client = openSshClient(path.join(fleet.dir, 'openssh'), testbed, ['alpha']);
     const baselineDir = path.join(fleet.dir, 'baseline');
     fs.mkdirSync(baselineDir, { recursive: true });

@@ -32,7 +32,7 @@ import { busyboxRecipe } from '../scripts/testbed/docker.js';
 import { ensureTestImages, newTestImageStats, testImageRecipes, testImageTarballs } from '../scripts/testbed/images/index.js';
 import { dockerJson } from '../scripts/testbed/util.js';
 import { startTestbed, stopTestbed, type TestbedDescriptor } from '../scripts/testbed/index.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer } from '../tests/support/console.js';
+import { addTestbedHost, addTestbedHostWithDb, createTestConsole, removeTenant, testbedDbServer } from '../tests/support/console.js';
 import { openSshClient } from './openssh.js';
 import { args, cleanupOnce, json, percentile, quick, report, round, runBench, timeEach } from './stats.js';
 
@@ -112,7 +112,7 @@ async function main() {
     // beta's tenants use the same address without joining a network (which beta does not have).
     const { tenantNetwork: _alphaOnly, ...betaDb } = testbedDbServer(testbed);
     const hostIds: Record<Which, string> = {
-      alpha: (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id,
+      alpha: await addTestbedHostWithDb(fleet, testbed),
       beta: (await addTestbedHost(fleet, testbed, 'beta', { dbServer: betaDb })).id,
     };
     // 0. The test images checked again on both daemons, as a second testbed start does.

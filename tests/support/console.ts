@@ -98,6 +98,19 @@ export async function addTestbedHost(
   });
 }
 
+/** Adds the testbed's host with the testbed's PostgreSQL as its database server; the host's id. */
+export async function addTestbedHostWithDb(console: TestConsole, testbed: TestbedDescriptor, which: 'alpha' | 'beta' = 'alpha'): Promise<string> {
+  return (await addTestbedHost(console, testbed, which, { dbServer: testbedDbServer(testbed) })).id;
+}
+
+/** Creates a tenant of the testbed's Odoo image, with the sale module, and waits until its job succeeded. */
+export async function createTestTenant(console: TestConsole, testbed: TestbedDescriptor, hostId: string, name: string): Promise<void> {
+  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
+  const { jobId } = await console.call('tenants.create', { name, hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
+  const { error } = await console.services.jobs.wait(jobId);
+  if (error) throw new Error(`Creating the tenant ${name} failed: ${error.code}: ${error.message}`);
+}
+
 export async function expectFleetError(promise: Promise<unknown>, code: string): Promise<FleetError> {
   try {
     await promise;
