@@ -8,6 +8,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { HostView } from '../../shared/hosts.js';
 import { createConsoleServices, type ConsoleOptions, type ConsoleServices } from '../../electron/console-services.js';
 import type { CallContext } from '../../electron/api/dispatcher.js';
+import { silentLogger } from '../../electron/common/log.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { dropTenantDatabase } from '../../electron/tenants/tenant-database.js';
 import type { TestbedDescriptor } from './testbed.js';
@@ -46,6 +47,18 @@ export function createTestConsole(options: Partial<ConsoleOptions> = {}): TestCo
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A console's bare services for unit tests: a fresh folder as data and home, no passphrase, no log. */
+export function openBareConsole(prefix: string): { dir: string; services: ConsoleServices } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, services: createConsoleServices({ dataDir: dir, kdf: FAST_KDF, homeDir: dir, log: silentLogger }) };
+}
+
+/** Closes what openBareConsole opened and removes its folder. */
+export async function closeBareConsole({ dir, services }: { dir: string; services: ConsoleServices }): Promise<void> {
+  await services.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /**
