@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Backups of a running tenant, for real: pg_dump in the testbed's PostgreSQL image, the filestore
@@ -19,7 +19,7 @@ beforeAll(async () => {
   fleet = createTestConsole();
   other = createTestConsole();
   hostId = await addTestbedHostWithDb(fleet, testbed);
-  await addTestbedHost(other, testbed, 'alpha', { dbServer: testbedDbServer(testbed) });
+  await addTestbedHostWithDb(other, testbed);
   await createTestTenant(fleet, testbed, hostId, 'it-backup');
 });
 afterAll(async () => {
