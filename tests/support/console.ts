@@ -133,3 +133,14 @@ export async function expectFleetError(promise: Promise<unknown>, code: string):
   }
   throw new Error(`expected ${code}, but the call succeeded`);
 }
+
+/** The FleetError a synchronous call throws; anything else it throws is thrown on, and no error fails. */
+export function thrownFleetError(run: () => unknown): FleetError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof FleetError) return error;
+    throw error;
+  }
+  throw new Error('expected a FleetError, but the call succeeded');
+}
