@@ -39,14 +39,14 @@ export class SshModem extends Modem {
 const KNOWN_DIAL_OPTIONS = new Set(['path', 'method', 'headers', 'options', 'statusCodes', 'allowEmpty', 'file', 'isStream', 'hijack', 'openStdin', 'abortSignal', 'authconfig', 'registryconfig']);
 
 /**
- * The HTTP request docker-modem would send for these dial options, or null when the request is
- * not a plain one. The rules are docker-modem's documented ones (its DialOptions): query
- * parameters from `options._query` or `options` when the path ends in `?`, object parameters
- * as JSON; for POST a JSON body from `options._body` or `options`, left out when empty unless
- * `allowEmpty`; a Buffer `file` as an `application/tar` body. tests/unit/ssh-modem.test.ts
- * holds them to what docker-modem itself writes on the wire.
+ * The HTTP request docker-modem would send for these dial options (as @types/docker-modem
+ * declares them), or null when the request is not a plain one. Query parameters come from
+ * `options._query` or `options` when the path ends in `?`, object parameters as JSON; a POST's
+ * JSON body from `options._body` or `options`, left out when empty unless `allowEmpty`; a Buffer
+ * `file` is an `application/tar` body. tests/unit/ssh-modem.test.ts holds this to what
+ * docker-modem itself writes on the wire.
  */
-export function plainRequestOf(dial: Modem.DialOptions): RawRequest | null {
+function plainRequestOf(dial: Modem.DialOptions): RawRequest | null {
   if (Object.entries(dial).some(([name, value]) => value !== undefined && !KNOWN_DIAL_OPTIONS.has(name))) return null;
   if (dial.isStream || dial.hijack || dial.openStdin || dial.abortSignal || dial.authconfig || dial.registryconfig || !dial.statusCodes) return null;
   if (dial.options?.abortSignal) return null;
