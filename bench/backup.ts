@@ -21,9 +21,9 @@ import { silentLogger } from '../electron/common/log.js';
 import { logLines } from '../electron/docker/log-stream.js';
 import { withPostgres } from '../electron/postgres/pg-over-ssh.js';
 import { startTestbed, stopTestbed, type TestbedDescriptor } from '../scripts/testbed/index.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../tests/support/console.js';
+import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from '../tests/support/console.js';
 import { openSshClient, type OpenSshClient } from './openssh.js';
-import { args, json, quick, report, round } from './stats.js';
+import { args, cleanupOnce, json, quick, report, round, runBench } from './stats.js';
 
 const MB = 2 ** 20;
 /** Database and filestore size of each tenant, in MB (the second is 4× smaller). */
@@ -143,32 +143,24 @@ async function main() {
     }
   };
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      if (hostId) {
-        for (const c of await docker().listContainers({ all: true, filters: { label: [BASELINE_LABEL] } }).catch(() => [])) {
-          await docker().getContainer(c.Id).remove({ force: true }).catch(() => {});
-        }
-        for (const db of scratchDatabases) {
-          await withPostgres(fleet.services.pool, admin(), (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(db)} WITH (FORCE)`)).catch(() => {});
-        }
-        for (const t of tenants) {
-          await removeTenant(fleet.services, hostId, t.name).catch((error: Error) => process.stderr.write(`bench:backup: could not remove tenant ${t.name}: ${error.message}\n`));
-        }
+  const cleanup = cleanupOnce('backup', async () => {
+    if (hostId) {
+      for (const c of await docker().listContainers({ all: true, filters: { label: [BASELINE_LABEL] } }).catch(() => [])) {
+        await docker().getContainer(c.Id).remove({ force: true }).catch(() => {});
       }
-      await fleet.close(); // the console's folder: its archives and the baseline's files
-      await stopTestbed(testbed);
-    })());
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`bench:backup: ${signal}, cleaning up\n`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+      for (const db of scratchDatabases) {
+        await withPostgres(fleet.services.pool, admin(), (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(db)} WITH (FORCE)`)).catch(() => {});
+      }
+      for (const t of tenants) {
+        await removeTenant(fleet.services, hostId, t.name).catch((error: Error) => process.stderr.write(`bench:backup: could not remove tenant ${t.name}: ${error.message}\n`));
+      }
+    }
+    await fleet.close(); // the console's folder: its archives and the baseline's files
+    await stopTestbed(testbed);
+  });
 
   try {
-    hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+    hostId = await addTestbedHostWithDb(fleet, testbed);
     const client = openSshClient(path.join(fleet.dir, 'openssh'), testbed, ['alpha']);
     const baselineDir = path.join(fleet.dir, 'baseline');
     fs.mkdirSync(baselineDir, { recursive: true });
@@ -381,13 +373,8 @@ async function main() {
       result,
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await cleanup();
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench:backup failed: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+runBench('backup', main);

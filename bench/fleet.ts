@@ -32,9 +32,9 @@ import { busyboxRecipe } from '../scripts/testbed/docker.js';
 import { ensureTestImages, newTestImageStats, testImageRecipes, testImageTarballs } from '../scripts/testbed/images/index.js';
 import { dockerJson } from '../scripts/testbed/util.js';
 import { startTestbed, stopTestbed, type TestbedDescriptor } from '../scripts/testbed/index.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer } from '../tests/support/console.js';
+import { addTestbedHost, addTestbedHostWithDb, createTestConsole, removeTenant, testbedDbServer } from '../tests/support/console.js';
 import { openSshClient } from './openssh.js';
-import { args, json, percentile, quick, report, round, timeEach } from './stats.js';
+import { args, cleanupOnce, json, percentile, quick, report, round, runBench, timeEach } from './stats.js';
 
 const HOSTS = ['alpha', 'beta'] as const;
 type Which = (typeof HOSTS)[number];
@@ -95,22 +95,14 @@ async function main() {
   const real: Array<{ which: Which; hostId: string; name: string }> = [];
   const fillers: Array<{ which: Which; container: string }> = [];
 
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      await mapLimit(fillers, 8, (f) => removeContainer(testbed, f.which, f.container).catch(() => {}));
-      for (const t of real) {
-        await removeTenant(fleet.services, t.hostId, t.name).catch((error: Error) => process.stderr.write(`bench:fleet: could not remove tenant ${t.name}: ${error.message}\n`));
-      }
-      await fleet.close();
-      await stopTestbed(testbed);
-    })());
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.stderr.write(`bench:fleet: ${signal}, cleaning up\n`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const cleanup = cleanupOnce('fleet', async () => {
+    await mapLimit(fillers, 8, (f) => removeContainer(testbed, f.which, f.container).catch(() => {}));
+    for (const t of real) {
+      await removeTenant(fleet.services, t.hostId, t.name).catch((error: Error) => process.stderr.write(`bench:fleet: could not remove tenant ${t.name}: ${error.message}\n`));
+    }
+    await fleet.close();
+    await stopTestbed(testbed);
+  });
 
   try {
     // Both hosts use the testbed's PostgreSQL. Alpha's tenants join the testbed's Docker network
@@ -120,7 +112,7 @@ async function main() {
     // beta's tenants use the same address without joining a network (which beta does not have).
     const { tenantNetwork: _alphaOnly, ...betaDb } = testbedDbServer(testbed);
     const hostIds: Record<Which, string> = {
-      alpha: (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id,
+      alpha: await addTestbedHostWithDb(fleet, testbed),
       beta: (await addTestbedHost(fleet, testbed, 'beta', { dbServer: betaDb })).id,
     };
     // 0. The test images checked again on both daemons, as a second testbed start does.
@@ -273,13 +265,8 @@ async function main() {
       result,
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await cleanup();
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench:fleet failed: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+runBench('fleet', main);

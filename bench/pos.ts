@@ -18,7 +18,7 @@ import { startPosWebServer } from '../electron/pos/pos-web-server.js';
 import { startFakeOdoo } from '../tests/fixtures/fake-odoo/server.js';
 import { launchChromium } from '../tests/support/browser.js';
 import { cashSale, newPosDir, openPos, pairedTerminal, saleInputOf } from '../tests/support/pos-terminal.js';
-import { percentile, quick, report, round } from './stats.js';
+import { percentile, quick, report, round, runBench } from './stats.js';
 
 const PRODUCTS = quick ? 5_000 : 50_000;
 const PARTNERS = quick ? 2_000 : 20_000;
@@ -192,7 +192,4 @@ async function main() {
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench:pos: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+runBench('pos', main);

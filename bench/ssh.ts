@@ -12,7 +12,7 @@ import { startTestbed, stopTestbed, type TestbedDescriptor } from '../scripts/te
 import { silentLogger } from '../electron/common/log.js';
 import { createConsoleServices } from '../electron/console-services.js';
 import { openSshClient } from './openssh.js';
-import { args, json, percentile, quick, report, round, timeEach } from './stats.js';
+import { args, json, percentile, quick, report, round, runBench, timeEach } from './stats.js';
 
 const LISTINGS = quick ? 40 : 200;
 const SLOW_LISTINGS = quick ? 10 : 200; // (c) and (d) cost a full SSH handshake each
@@ -127,7 +127,4 @@ async function main() {
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench:ssh failed: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+runBench('ssh', main);

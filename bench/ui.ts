@@ -14,7 +14,7 @@ import { silentLogger } from '../electron/common/log.js';
 import { createConsoleServices } from '../electron/console-services.js';
 import { startWebServer } from '../electron/web-server.js';
 import { launchChromium } from '../tests/support/browser.js';
-import { percentile, quick, report, round } from './stats.js';
+import { percentile, quick, report, round, runBench } from './stats.js';
 
 const ROWS = 5000;
 const RUNS = quick ? 1 : 3;
@@ -146,7 +146,4 @@ async function main() {
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`bench:ui failed: ${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+runBench('ui', main);

@@ -4,7 +4,7 @@ import type { Container } from '../../shared/hosts.js';
 import type { SshPool, SshSession } from '../ssh/pool.js';
 import { ChannelHttpClient } from './channel-http.js';
 import { SshDockerAgent } from './ssh-docker-agent.js';
-import { createSshModem } from './ssh-modem.js';
+import { SshModem } from './ssh-modem.js';
 
 export interface DockerEndpoint {
   hostId: string;
@@ -58,7 +58,7 @@ export class DockerService {
     };
     const agent = new SshDockerAgent(openChannel);
     const http = new ChannelHttpClient(openChannel);
-    const docker = new Docker({ modem: createSshModem(agent, http) } as Docker.DockerOptions);
+    const docker = new Docker({ modem: new SshModem(agent, http) } as Docker.DockerOptions);
     this.clients.set(endpoint.hostId, { socketPath: endpoint.socketPath, docker, agent, http });
     return docker;
   }

@@ -127,36 +127,28 @@ export interface JobStartedEvent {
   at: string;
 }
 
-export interface JobStepStartedEvent {
+/** What every step event says of its step. */
+export interface JobStepEvent {
   jobId: string;
   index: number;
   total: number;
   name: string;
   title: string;
   phase: StepPhase;
+}
+
+export interface JobStepStartedEvent extends JobStepEvent {
   attempt: number;
   at: string;
 }
 
-export interface JobStepProgressEvent {
-  jobId: string;
-  index: number;
-  total: number;
-  name: string;
-  title: string;
-  phase: StepPhase;
+export interface JobStepProgressEvent extends JobStepEvent {
   fraction: number;
   message: string | null;
   at: string;
 }
 
-export interface JobStepFinishedEvent {
-  jobId: string;
-  index: number;
-  total: number;
-  name: string;
-  title: string;
-  phase: StepPhase;
+export interface JobStepFinishedEvent extends JobStepEvent {
   state: StepState;
   error: FleetErrorData | null;
   at: string;

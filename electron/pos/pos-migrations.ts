@@ -1,4 +1,4 @@
-import type { Migration } from '../store/migrations.js';
+import { AUDIT_TABLE, SECRETS_TABLE, type Migration } from '../store/migrations.js';
 
 // The POS terminal's own store (pos.sqlite), opened with the same pragmas as the console's
 // (WAL, synchronous=FULL): a sale committed here survives a crash or a power cut.
@@ -11,24 +11,8 @@ export const POS_MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(`
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE audit (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          at TEXT NOT NULL,
-          actor TEXT NOT NULL,
-          role TEXT NOT NULL,
-          operation TEXT NOT NULL,
-          target TEXT,
-          outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'forbidden')),
-          error_code TEXT,
-          input_json TEXT NOT NULL
-        );
-        CREATE INDEX audit_at ON audit(at);
-        CREATE TABLE secrets (
-          id TEXT PRIMARY KEY,
-          purpose TEXT NOT NULL,
-          ciphertext BLOB NOT NULL,
-          created_at TEXT NOT NULL
-        );
+        ${AUDIT_TABLE}
+        ${SECRETS_TABLE}
         -- The one Odoo database this terminal sells for; the password or API key is in secrets.
         CREATE TABLE pairing (
           id INTEGER PRIMARY KEY CHECK (id = 1),

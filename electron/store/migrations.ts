@@ -6,6 +6,29 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
+// The vault's secrets and the audit trail: the same tables in the console's store and in the POS
+// terminal's (electron/pos/pos-migrations.ts). Indented as in the migrations that run them, so the
+// SQL text SQLite keeps for each table stays byte for byte what released migrations wrote. Part
+// of released migrations, so never edited: a change to either table is a new migration.
+export const SECRETS_TABLE = `CREATE TABLE secrets (
+          id TEXT PRIMARY KEY,
+          purpose TEXT NOT NULL,
+          ciphertext BLOB NOT NULL,
+          created_at TEXT NOT NULL
+        );`;
+export const AUDIT_TABLE = `CREATE TABLE audit (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          role TEXT NOT NULL,
+          operation TEXT NOT NULL,
+          target TEXT,
+          outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'forbidden')),
+          error_code TEXT,
+          input_json TEXT NOT NULL
+        );
+        CREATE INDEX audit_at ON audit(at);`;
+
 // Append only: a released migration never changes, so every old database upgrades the same way.
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -14,12 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(`
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE secrets (
-          id TEXT PRIMARY KEY,
-          purpose TEXT NOT NULL,
-          ciphertext BLOB NOT NULL,
-          created_at TEXT NOT NULL
-        );
+        ${SECRETS_TABLE}
         CREATE TABLE hosts (
           id TEXT PRIMARY KEY,
           name TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -46,18 +64,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'local audit trail',
     up(db) {
       db.exec(`
-        CREATE TABLE audit (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          at TEXT NOT NULL,
-          actor TEXT NOT NULL,
-          role TEXT NOT NULL,
-          operation TEXT NOT NULL,
-          target TEXT,
-          outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'forbidden')),
-          error_code TEXT,
-          input_json TEXT NOT NULL
-        );
-        CREATE INDEX audit_at ON audit(at);
+        ${AUDIT_TABLE}
       `);
     },
   },

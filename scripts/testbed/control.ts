@@ -47,13 +47,7 @@ export async function rotateHostKey(
   name: HostName,
   opts: SshdControlOptions & { type?: HostKeyType } = {},
 ): Promise<string> {
-  const key = await sshd.generateHostKey(desc.dir, name, opts.type ?? 'ed25519');
-  await restartSshd(desc, name, opts);
-  desc[name].hostKeyType = key.type;
-  desc[name].hostKeyFingerprint = key.fingerprint;
-  desc[name].hostKeyPublicLine = key.publicLine;
-  writeJson(layout(desc.dir).descriptor, desc);
-  return key.fingerprint;
+  return switchHostKey(desc, name, opts, await sshd.generateHostKey(desc.dir, name, opts.type ?? 'ed25519'));
 }
 
 /**
@@ -61,7 +55,11 @@ export async function rotateHostKey(
  * Returns that fingerprint; updates `desc` in place and <dir>/descriptor.json.
  */
 export async function restoreHostKey(desc: TestbedDescriptor, name: HostName, opts: SshdControlOptions = {}): Promise<string> {
-  const key = await sshd.restoreOriginalHostKey(desc.dir, name);
+  return switchHostKey(desc, name, opts, await sshd.restoreOriginalHostKey(desc.dir, name));
+}
+
+/** Restarts the host's sshd on the key now in its key file and records that key in `desc` and descriptor.json. */
+async function switchHostKey(desc: TestbedDescriptor, name: HostName, opts: SshdControlOptions, key: { type: string; fingerprint: string; publicLine: string }): Promise<string> {
   await restartSshd(desc, name, opts);
   desc[name].hostKeyType = key.type;
   desc[name].hostKeyFingerprint = key.fingerprint;

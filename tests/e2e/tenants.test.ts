@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelHttpClient } from '../../electron/docker/channel-http.js';
 import { launchChromium } from '../support/browser.js';
-import { addTestbedHost, removeTenant, testbedDbServer } from '../support/console.js';
+import { addTestbedHostWithDb, removeTenant } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 import { startWebConsole } from '../support/web-console.js';
 
@@ -16,7 +16,7 @@ let hostId: string;
 
 beforeAll(async () => {
   web = await startWebConsole();
-  hostId = (await addTestbedHost(web.console, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(web.console, testbed);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
   await page.goto(web.server.launchUrl);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupCatalog } from '../../electron/backup/catalog.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import type { BackupEntry } from '../../shared/backups.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHost, addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Archives in three places at once — this console's folder, a folder on the tenant's host and a
@@ -28,9 +28,9 @@ let offsite: string;
 beforeAll(async () => {
   fleet = createTestConsole();
   other = createTestConsole();
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(fleet, testbed);
   betaId = (await addTestbedHost(fleet, testbed, 'beta')).id;
-  otherHostId = (await addTestbedHost(other, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  otherHostId = await addTestbedHostWithDb(other, testbed);
   await addTestbedHost(other, testbed, 'beta');
   // Folders the SSH user owns, as on a real host (the testbed's hosts share this machine's disk).
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-destinations-'));
@@ -42,9 +42,7 @@ beforeAll(async () => {
   }
   hostFolder = path.join(root, 'alpha-backups');
   offsite = path.join(root, 'offsite');
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await fleet.call('tenants.create', { name: 'it-dest', hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
-  expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+  await createTestTenant(fleet, testbed, hostId, 'it-dest');
 });
 afterAll(async () => {
   await removeTenant(fleet.services, hostId, 'it-dest').catch(() => {});

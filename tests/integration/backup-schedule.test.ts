@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Scheduled backups with two consoles managing the same host: a due run happens once, missed
@@ -15,11 +15,9 @@ let hostB: string;
 beforeAll(async () => {
   a = createTestConsole();
   b = createTestConsole();
-  hostA = (await addTestbedHost(a, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  hostB = (await addTestbedHost(b, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await a.call('tenants.create', { name: 'it-sched', hostId: hostA, domain: 'shops.test', image, tag, modules: ['sale'] });
-  expect((await a.services.jobs.wait(jobId)).error ?? null).toBeNull();
+  hostA = await addTestbedHostWithDb(a, testbed);
+  hostB = await addTestbedHostWithDb(b, testbed);
+  await createTestTenant(a, testbed, hostA, 'it-sched');
 });
 afterAll(async () => {
   await a.call('backups.removePolicy', { hostId: hostA, name: 'it-sched' }).catch(() => {});

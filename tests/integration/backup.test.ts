@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Backups of a running tenant, for real: pg_dump in the testbed's PostgreSQL image, the filestore
@@ -18,11 +18,9 @@ let hostId: string;
 beforeAll(async () => {
   fleet = createTestConsole();
   other = createTestConsole();
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  await addTestbedHost(other, testbed, 'alpha', { dbServer: testbedDbServer(testbed) });
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await fleet.call('tenants.create', { name: 'it-backup', hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
-  expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+  hostId = await addTestbedHostWithDb(fleet, testbed);
+  await addTestbedHostWithDb(other, testbed);
+  await createTestTenant(fleet, testbed, hostId, 'it-backup');
 });
 afterAll(async () => {
   await removeTenant(fleet.services, hostId, 'it-backup').catch(() => {});

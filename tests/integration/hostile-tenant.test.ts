@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArchiveLoader } from '../../electron/postgres/archive-loader.js';
 import { dropThrowawayRole } from '../../electron/postgres/throwaway-roles.js';
 import { connectPostgres, withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from '../support/console.js';
 import { handMadeOdooDatabase } from '../support/hand-made-odoo.js';
 import { getTestbed } from '../support/testbed.js';
 
@@ -58,7 +58,7 @@ const TRAP = (role: string) => `
 beforeAll(async () => {
   scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-hostile-archives-'));
   fleet = createTestConsole();
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(fleet, testbed);
   await succeeded(fleet.call('tenants.create', { name: TENANT, hostId, domain: 'shops.test', image, tag, modules: ['sale'] }));
   await plantTraps(DB, ROLE);
 }, 300_000);

@@ -6,7 +6,7 @@ import { logLines } from '../../electron/docker/log-stream.js';
 import { storedPasswordIs } from '../../electron/backup/restore-checks.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { odooPasswordHash } from '../../electron/tenants/odoo-password.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, type TestConsole } from '../support/console.js';
 import { startCli, waitForJobStep } from '../support/cli-process.js';
 import { getTestbed } from '../support/testbed.js';
 
@@ -23,10 +23,8 @@ let archive: string;
 
 beforeAll(async () => {
   fleet = createTestConsole({ passphrase: PASSPHRASE });
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await fleet.call('tenants.create', { name: 'it-restore', hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
-  expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+  hostId = await addTestbedHostWithDb(fleet, testbed);
+  await createTestTenant(fleet, testbed, hostId, 'it-restore');
   // Data of the tenant's own (a table its role owns, bulky enough that loading takes a while)
   // and a file in its filestore, then the backup.
   await asTenant("CREATE TABLE fleet_marker (v text); INSERT INTO fleet_marker VALUES ('before'); CREATE TABLE fleet_bulk AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 300000) g");

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StagingStore } from '../../electron/tenants/staging-store.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 // Cloning a tenant to staging from its newest backup: a real second tenant on the host, its
@@ -18,11 +18,9 @@ let otherHostId: string;
 beforeAll(async () => {
   fleet = createTestConsole();
   other = createTestConsole();
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  otherHostId = (await addTestbedHost(other, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await fleet.call('tenants.create', { name: 'it-prod', hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
-  expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+  hostId = await addTestbedHostWithDb(fleet, testbed);
+  otherHostId = await addTestbedHostWithDb(other, testbed);
+  await createTestTenant(fleet, testbed, hostId, 'it-prod');
 });
 afterAll(async () => {
   for (const name of ['it-prod', 'it-prod-staging', 'it-trial']) await removeTenant(fleet.services, hostId, name).catch(() => {});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from '../support/console.js';
 import { startCli, waitForJobStep } from '../support/cli-process.js';
 import { getTestbed } from '../support/testbed.js';
 
@@ -19,7 +19,7 @@ let hostId: string;
 
 beforeAll(async () => {
   fleet = createTestConsole({ passphrase: PASSPHRASE });
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(fleet, testbed);
 });
 afterAll(async () => {
   for (const name of ['it-decom', 'it-decom-kill']) await removeTenant(fleet.services, hostId, name).catch(() => {});

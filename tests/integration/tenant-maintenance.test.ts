@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelHttpClient, type RawResponse } from '../../electron/docker/channel-http.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { maintenanceName } from '../../electron/tenants/maintenance.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -23,7 +23,7 @@ let proxy: ChannelHttpClient;
 beforeAll(async () => {
   fleet = createTestConsole();
   // Alpha: its tenants reach the testbed's PostgreSQL on the testbed network.
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(fleet, testbed);
   docker = fleet.services.docker.client(fleet.services.hosts.endpoint(hostId));
   await docker.getContainer(PROXY).remove({ force: true }).catch(() => {});
   const container = await docker.createContainer({

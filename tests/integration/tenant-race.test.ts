@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 
 const testbed = getTestbed();
@@ -12,10 +12,10 @@ let hostId: string;
 
 beforeAll(async () => {
   cliConsole = createTestConsole({ passphrase: PASSPHRASE });
-  await addTestbedHost(cliConsole, testbed, 'alpha', { dbServer: testbedDbServer(testbed) });
+  await addTestbedHostWithDb(cliConsole, testbed);
   await cliConsole.services.close();
   fleet = createTestConsole();
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(fleet, testbed);
 });
 afterAll(async () => {
   await removeTenant(fleet.services, hostId, 'it-race');

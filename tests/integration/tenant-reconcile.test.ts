@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import type { ReconcileItem } from '../../shared/reconcile.js';
-import { addTestbedHost, createTestConsole, expectFleetError, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, expectFleetError, removeTenant, type TestConsole } from '../support/console.js';
 import { handMadeOdooDatabase as handMade } from '../support/hand-made-odoo.js';
 import { getTestbed } from '../support/testbed.js';
 
@@ -18,7 +18,7 @@ const HAND_PASSWORD = crypto.randomBytes(18).toString('base64url');
 
 beforeAll(async () => {
   fleet = createTestConsole();
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(fleet, testbed);
 });
 afterAll(async () => {
   const d = docker();

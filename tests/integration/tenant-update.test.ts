@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { addTestbedHostWithDb, createTestConsole, createTestTenant, removeTenant, type TestConsole } from '../support/console.js';
 import { startCli, waitForJobStep } from '../support/cli-process.js';
 import { getTestbed } from '../support/testbed.js';
 
@@ -18,16 +18,14 @@ let hostId: string;
 
 beforeAll(async () => {
   fleet = createTestConsole({ passphrase: PASSPHRASE });
-  hostId = (await addTestbedHost(fleet, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  hostId = await addTestbedHostWithDb(fleet, testbed);
   // The default Docker daemon outlives testbeds: a run killed halfway may have left these.
   for (const name of ['it-upd', 'it-upd-trial']) await removeTenant(fleet.services, hostId, name).catch(() => {});
   const d = docker();
   await d.getImage(testbed.images.odoo).tag({ repo: REPO, tag: '17.0-next' });
   await derive('17.0-broken', 'printf "#!/bin/sh\\necho broken build >&2\\nexit 3\\n" > /usr/bin/odoo');
   await derive('17.0-hangs', 'printf "#!/bin/sh\\nexec sleep 3600\\n" > /usr/bin/odoo');
-  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
-  const { jobId } = await fleet.call('tenants.create', { name: 'it-upd', hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
-  expect((await fleet.services.jobs.wait(jobId)).error ?? null).toBeNull();
+  await createTestTenant(fleet, testbed, hostId, 'it-upd');
   await asTenant("CREATE TABLE fleet_marker (v text); INSERT INTO fleet_marker VALUES ('before the update')");
 });
 afterAll(async () => {

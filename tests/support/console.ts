@@ -8,6 +8,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { HostView } from '../../shared/hosts.js';
 import { createConsoleServices, type ConsoleOptions, type ConsoleServices } from '../../electron/console-services.js';
 import type { CallContext } from '../../electron/api/dispatcher.js';
+import { silentLogger } from '../../electron/common/log.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { dropTenantDatabase } from '../../electron/tenants/tenant-database.js';
 import type { TestbedDescriptor } from './testbed.js';
@@ -46,6 +47,18 @@ export function createTestConsole(options: Partial<ConsoleOptions> = {}): TestCo
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A console's bare services for unit tests: a fresh folder as data and home, no passphrase, no log. */
+export function openBareConsole(prefix: string): { dir: string; services: ConsoleServices } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, services: createConsoleServices({ dataDir: dir, kdf: FAST_KDF, homeDir: dir, log: silentLogger }) };
+}
+
+/** Closes what openBareConsole opened and removes its folder. */
+export async function closeBareConsole({ dir, services }: { dir: string; services: ConsoleServices }): Promise<void> {
+  await services.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /**
@@ -98,6 +111,19 @@ export async function addTestbedHost(
   });
 }
 
+/** Adds the testbed's host with the testbed's PostgreSQL as its database server; the host's id. */
+export async function addTestbedHostWithDb(console: TestConsole, testbed: TestbedDescriptor, which: 'alpha' | 'beta' = 'alpha'): Promise<string> {
+  return (await addTestbedHost(console, testbed, which, { dbServer: testbedDbServer(testbed) })).id;
+}
+
+/** Creates a tenant of the testbed's Odoo image, with the sale module, and waits until its job succeeded. */
+export async function createTestTenant(console: TestConsole, testbed: TestbedDescriptor, hostId: string, name: string): Promise<void> {
+  const [image, tag] = testbed.images.odoo.split(':') as [string, string];
+  const { jobId } = await console.call('tenants.create', { name, hostId, domain: 'shops.test', image, tag, modules: ['sale'] });
+  const { error } = await console.services.jobs.wait(jobId);
+  if (error) throw new Error(`Creating the tenant ${name} failed: ${error.code}: ${error.message}`);
+}
+
 export async function expectFleetError(promise: Promise<unknown>, code: string): Promise<FleetError> {
   try {
     await promise;
@@ -106,4 +132,15 @@ export async function expectFleetError(promise: Promise<unknown>, code: string):
     throw new Error(`expected ${code}, got ${error instanceof FleetError ? `${error.code}: ${error.message}` : String(error)}`);
   }
   throw new Error(`expected ${code}, but the call succeeded`);
+}
+
+/** The FleetError a synchronous call throws; anything else it throws is thrown on, and no error fails. */
+export function thrownFleetError(run: () => unknown): FleetError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof FleetError) return error;
+    throw error;
+  }
+  throw new Error('expected a FleetError, but the call succeeded');
 }

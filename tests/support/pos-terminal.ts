@@ -8,7 +8,7 @@ import type { SyncOptions } from '../../electron/pos/sync-engine.js';
 import { addPayment, addProduct, newCart, saleInput, setPaymentAmount } from '../../pos-shell/src/lib/cart.js';
 import { readPosData, readProduct } from '../../pos-shell/src/lib/catalog.js';
 import { SaleInput } from '../../shared/pos.js';
-import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { startFakeOdoo, type FakeOdoo, type FakeOdooOptions } from '../fixtures/fake-odoo/server.js';
 import { FAST_KDF } from './console.js';
 
 // A POS terminal on a fresh data folder, paired with a fake Odoo and selling in an open session.
@@ -31,6 +31,31 @@ export async function pairedTerminal(odoo: FakeOdoo, dataDir = newPosDir(), sync
   await pos.terminal.openSession(0);
   await pos.terminal.refresh();
   return pos;
+}
+
+/** A fake Odoo, a fresh terminal folder and, once paired, the terminal there: one test file's setup. */
+export interface OdooAndTerminal {
+  odoo: FakeOdoo;
+  dir: string;
+  pos: PosServices;
+}
+
+/** A fake Odoo and a fresh folder for a terminal to open. */
+export async function startOdooWithFolder(options: FakeOdooOptions): Promise<Omit<OdooAndTerminal, 'pos'>> {
+  return { odoo: await startFakeOdoo(options), dir: newPosDir() };
+}
+
+/** A fake Odoo and a terminal paired with it on a fresh folder. */
+export async function startOdooAndTerminal(options: FakeOdooOptions): Promise<OdooAndTerminal> {
+  const { odoo, dir } = await startOdooWithFolder(options);
+  return { odoo, dir, pos: await pairedTerminal(odoo, dir) };
+}
+
+/** Closes the terminal and the fake, then removes the folder; a part a failed setup never made is skipped. */
+export async function stopOdooAndTerminal({ odoo, dir, pos }: Partial<OdooAndTerminal>): Promise<void> {
+  await pos?.close();
+  await odoo?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export interface CashSaleOptions {

@@ -4,7 +4,7 @@ import { silentLogger } from '../../electron/common/log.js';
 import { startWebServer, type WebServer } from '../../electron/web-server.js';
 import type { TestbedDescriptor } from './testbed.js';
 import { launchChromium } from './browser.js';
-import { addTestbedHost, createTestConsole, removeTenant, testbedDbServer, type TestConsole } from './console.js';
+import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from './console.js';
 
 export const UI_DIR = path.resolve('dist/renderer');
 
@@ -34,7 +34,7 @@ export async function startWebConsole(options: { passphrase?: string } = {}): Pr
  */
 export async function consoleInBrowser(testbed: TestbedDescriptor, options: { tenant?: string; viewport: { width: number; height: number } }) {
   const web = await startWebConsole();
-  const hostId = (await addTestbedHost(web.console, testbed, 'alpha', { dbServer: testbedDbServer(testbed) })).id;
+  const hostId = await addTestbedHostWithDb(web.console, testbed);
   if (options.tenant) {
     const [image, tag] = testbed.images.odoo.split(':') as [string, string];
     const { jobId } = await web.console.call('tenants.create', { name: options.tenant, hostId, domain: 'shops.test', image, tag });

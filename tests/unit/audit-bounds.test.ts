@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_INPUT_MAX_BYTES, auditableInput } from '../../electron/audit/audit-log.js';
-import { silentLogger } from '../../electron/common/log.js';
-import { createConsoleServices, type ConsoleServices } from '../../electron/console-services.js';
+import type { ConsoleServices } from '../../electron/console-services.js';
+import { closeBareConsole, openBareConsole } from '../support/console.js';
 
 // The audit trail records refused calls too; what it keeps of a call's input must not let a caller
 // grow the store at will, nor leak a secret, nor lose the ordinary call's input.
@@ -15,13 +12,9 @@ const hostId = '5b0c3c3e-8d2f-4a7e-9c1f-2f0d1a2b3c4d';
 const MIB = 1024 * 1024;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-audit-bounds-'));
-  services = createConsoleServices({ dataDir: dir, kdf: { N: 2 ** 12, r: 8, p: 1 }, homeDir: dir, log: silentLogger });
+  ({ dir, services } = openBareConsole('fleet-audit-bounds-'));
 });
-afterEach(async () => {
-  await services.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeBareConsole({ dir, services }));
 
 /** What the audit rows hold, in bytes. */
 function auditBytes(): number {

@@ -8,7 +8,7 @@ import { localFileSink, localFileSource } from '../../electron/backup/byte-io.js
 import { decryptingSource, encryptingSink } from '../../electron/backup/encryption.js';
 import { Vault } from '../../electron/secrets/vault.js';
 import { openStore } from '../../electron/store/database.js';
-import { FleetError } from '../../shared/errors.js';
+import { thrownFleetError } from '../support/console.js';
 
 const FAST_KDF = { N: 2 ** 12, r: 8, p: 1 };
 const dirs: string[] = [];
@@ -28,16 +28,6 @@ function newConsole() {
   const vault = new Vault(db, { kdf: FAST_KDF });
   vault.setup('correct horse battery');
   return { file, db, vault, keys: new BackupKeys(db, vault) };
-}
-
-function thrown(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FleetError);
-    return error as FleetError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('backup keys', () => {
@@ -75,32 +65,32 @@ describe('backup keys', () => {
     const typo = `${prefix}:${encoded.slice(0, 10)}${encoded[10] === 'A' ? 'B' : 'A'}${encoded.slice(11)}:${checksum}`;
     const other = newConsole().keys;
     for (const bad of [typo, line.slice(0, -1), `${prefix}:${encoded.slice(0, 40)}:${checksum}`, `${prefix}:${encoded}x:${checksum}`]) {
-      const error = thrown(() => other.import('copy', bad));
+      const error = thrownFleetError(() => other.import('copy', bad));
       expect(error.code).toBe('VALIDATION');
       expect(error.message).toMatch(/fails its checksum: it was mistyped or cut short/);
       expect(error.message).not.toContain(encoded.slice(0, 20));
     }
-    expect(thrown(() => other.import('copy', 'AGE-SECRET-KEY-1XYZ')).message).toMatch(/not an Odoo Fleet backup key/);
+    expect(thrownFleetError(() => other.import('copy', 'AGE-SECRET-KEY-1XYZ')).message).toMatch(/not an Odoo Fleet backup key/);
     expect(other.list()).toEqual([]);
   });
 
   it('refuses a name clash, and a key already present under another name (naming it)', () => {
     const { keys } = newConsole();
     keys.create('main');
-    expect(thrown(() => keys.create('MAIN')).code).toBe('CONFLICT');
+    expect(thrownFleetError(() => keys.create('MAIN')).code).toBe('CONFLICT');
     const line = keys.export('main');
-    const sameKey = thrown(() => keys.import('again', line));
+    const sameKey = thrownFleetError(() => keys.import('again', line));
     expect(sameKey.code).toBe('CONFLICT');
     expect(sameKey.message).toContain("'main'");
 
     const other = newConsole().keys;
     other.create('main');
-    expect(thrown(() => other.import('main', line)).message).toMatch(/named 'main' already exists/);
+    expect(thrownFleetError(() => other.import('main', line)).message).toMatch(/named 'main' already exists/);
   });
 
   it('validates names', () => {
     const { keys } = newConsole();
-    for (const bad of ['', '-lead', 'has space', 'a/b', 'x'.repeat(64)]) expect(thrown(() => keys.create(bad)).code).toBe('VALIDATION');
+    for (const bad of ['', '-lead', 'has space', 'a/b', 'x'.repeat(64)]) expect(thrownFleetError(() => keys.create(bad)).code).toBe('VALIDATION');
     expect(keys.create('a.b_c-1').name).toBe('a.b_c-1');
   });
 
@@ -120,9 +110,9 @@ describe('backup keys', () => {
     const info = keys.create('main');
     vault.lock();
     expect(keys.list()).toEqual([info]);
-    expect(thrown(() => keys.get(info.id)).code).toBe('VAULT_LOCKED');
-    expect(thrown(() => keys.export('main')).code).toBe('VAULT_LOCKED');
-    expect(thrown(() => keys.create('second')).code).toBe('VAULT_LOCKED');
+    expect(thrownFleetError(() => keys.get(info.id)).code).toBe('VAULT_LOCKED');
+    expect(thrownFleetError(() => keys.export('main')).code).toBe('VAULT_LOCKED');
+    expect(thrownFleetError(() => keys.create('second')).code).toBe('VAULT_LOCKED');
     expect(keys.list()).toEqual([info]);
     expect(keys.get('0000000000000000')).toBeUndefined();
     db.close();
@@ -135,7 +125,7 @@ describe('backup keys', () => {
     expect(keys.list()).toEqual([]);
     expect(keys.get(info.id)).toBeUndefined();
     expect(db.prepare("SELECT count(*) AS n FROM secrets WHERE purpose = 'backup-key'").get()).toEqual({ n: 0 });
-    expect(thrown(() => keys.remove('main')).code).toBe('NOT_FOUND');
-    expect(thrown(() => keys.export('main')).code).toBe('NOT_FOUND');
+    expect(thrownFleetError(() => keys.remove('main')).code).toBe('NOT_FOUND');
+    expect(thrownFleetError(() => keys.export('main')).code).toBe('NOT_FOUND');
   });
 });

@@ -1,26 +1,22 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, OPERATION_NAMES } from '../../shared/contract.js';
-import { createConsoleServices, type ConsoleServices } from '../../electron/console-services.js';
+import type { ConsoleServices } from '../../electron/console-services.js';
 import { Dispatcher } from '../../electron/api/dispatcher.js';
 import { AuditLog } from '../../electron/audit/audit-log.js';
 import { silentLogger } from '../../electron/common/log.js';
 import { openStore } from '../../electron/store/database.js';
+import { closeBareConsole, openBareConsole } from '../support/console.js';
 
 let dir: string;
 let services: ConsoleServices;
 const admin = { actor: 'tester', role: 'admin' as const, transport: 'internal' as const };
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-dispatch-'));
-  services = createConsoleServices({ dataDir: dir, kdf: { N: 2 ** 12, r: 8, p: 1 }, homeDir: dir, log: silentLogger });
+  ({ dir, services } = openBareConsole('fleet-dispatch-'));
 });
-afterEach(async () => {
-  await services.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeBareConsole({ dir, services }));
 
 describe('dispatcher', () => {
   it('serves every console operation of the contract', () => {

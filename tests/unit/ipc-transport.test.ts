@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/bridge.js';
 import { serveOverIpc, type IpcMainLike, type WebContentsLike } from '../../electron/api/ipc-transport.js';
-import { silentLogger } from '../../electron/common/log.js';
-import { createConsoleServices, type ConsoleServices } from '../../electron/console-services.js';
+import type { ConsoleServices } from '../../electron/console-services.js';
+import { closeBareConsole, openBareConsole } from '../support/console.js';
 
 // Electron's ipcMain is an EventEmitter-like registry; this stand-in keeps the handler so the
 // test can call it the way Electron would, with the sender frame's URL.
@@ -25,13 +22,9 @@ class FakeIpcMain implements IpcMainLike {
 let dir: string;
 let services: ConsoleServices;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-ipc-'));
-  services = createConsoleServices({ dataDir: dir, kdf: { N: 2 ** 12, r: 8, p: 1 }, homeDir: dir, log: silentLogger });
+  ({ dir, services } = openBareConsole('fleet-ipc-'));
 });
-afterEach(async () => {
-  await services.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeBareConsole({ dir, services }));
 
 describe('IPC transport', () => {
   it('answers calls from the UI frame with {ok,value|error} and refuses other frames', async () => {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { CartStore } from '../../pos-shell/src/lib/carts.js';
@@ -6,8 +5,8 @@ import type { ProductCache } from '../../pos-shell/src/lib/products.js';
 import type { Api } from '../../shared/api.js';
 import type { OperationName } from '../../shared/contract.js';
 import { FleetError } from '../../shared/errors.js';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { newPosDir, pairedTerminal } from '../support/pos-terminal.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { startOdooAndTerminal, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // The selling page's cart store against the terminal's real operations: two pages of one terminal
 // share carts, and when both change one at once the terminal's version wins, never silently lost.
@@ -48,15 +47,9 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 type Noted = { note?: string; toInvoice: boolean };
 
 beforeAll(async () => {
-  odoo = await startFakeOdoo({ version: '17.0' });
-  dir = newPosDir();
-  pos = await pairedTerminal(odoo, dir);
+  ({ odoo, dir, pos } = await startOdooAndTerminal({ version: '17.0' }));
 });
-afterAll(async () => {
-  await pos?.close();
-  await odoo?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopOdooAndTerminal({ odoo, dir, pos }));
 
 describe('the carts two pages share', () => {
   it('a page that lost a race shows the other page’s version and builds on it', async () => {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { addPayment, addProblem, addProduct, cartTotals, lotsProblem, newCart, paymentProblem, refusedProduct, saleInput, setCustomer, setPricing, setQty, type Cart } from '../../pos-shell/src/lib/cart.js';
@@ -6,8 +5,8 @@ import { readPosData, readProduct, type PosData, type Product } from '../../pos-
 import { refundFromOdoo, type FoundOrder } from '../../pos-shell/src/lib/refunds.js';
 import { contract } from '../../shared/contract.js';
 import { LOT_NAME_MAX_CHARS, SALE_LINE_NAME_MAX_CHARS, SALE_MAX_LINES, SALE_MAX_LOTS } from '../../shared/pos.js';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { newPosDir, pairedTerminal } from '../support/pos-terminal.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { startOdooAndTerminal, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // The selling UI's refund carts and product checks, on POS data loaded from the fake Odoo.
 
@@ -17,17 +16,11 @@ let dir: string;
 let data: PosData;
 let products: Map<number, Product>;
 beforeAll(async () => {
-  odoo = await startFakeOdoo({ version: '17.0', data: { products: 12 } });
-  dir = newPosDir();
-  pos = await pairedTerminal(odoo, dir);
+  ({ odoo, dir, pos } = await startOdooAndTerminal({ version: '17.0', data: { products: 12 } }));
   data = readPosData(pos.terminal.catalog());
   products = new Map(pos.terminal.products({ offset: 0, limit: 50 }).map((r) => [Number(r.id), readProduct(r)]));
 });
-afterAll(async () => {
-  await pos.close();
-  await odoo.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopOdooAndTerminal({ odoo, dir, pos }));
 
 function found(lines: Array<Partial<FoundOrder['lines'][number]> & { id: number; productId: number }>): FoundOrder {
   return {

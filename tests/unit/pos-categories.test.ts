@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { categoryLevel, type PosCategory } from '../../pos-shell/src/lib/catalog.js';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { newPosDir, pairedTerminal } from '../support/pos-terminal.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { startOdooAndTerminal, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // POS categories as a tree (parent_id): a category's products include its subcategories' (as in
 // Odoo's POS), and the selling UI offers the path to the chosen category and its children.
@@ -11,17 +10,11 @@ import { newPosDir, pairedTerminal } from '../support/pos-terminal.js';
 let odoo: FakeOdoo;
 let pos: PosServices;
 let dir: string;
+// Four categories: 3 and 4 are children of 1 and 2. Product n is in category ((n - 1) % 4) + 1.
 beforeAll(async () => {
-  // Four categories: 3 and 4 are children of 1 and 2. Product n is in category ((n - 1) % 4) + 1.
-  odoo = await startFakeOdoo({ version: '17.0', data: { products: 12, categories: 4, nestedCategories: true } });
-  dir = newPosDir();
-  pos = await pairedTerminal(odoo, dir);
+  ({ odoo, dir, pos } = await startOdooAndTerminal({ version: '17.0', data: { products: 12, categories: 4, nestedCategories: true } }));
 });
-afterAll(async () => {
-  await pos.close();
-  await odoo.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopOdooAndTerminal({ odoo, dir, pos }));
 
 const ids = (categoryId: number) => pos.terminal.products({ categoryId, offset: 0, limit: 100 }).map((p) => p.id);
 

@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_FILE_MAX_BYTES, SaleInput } from '../../shared/pos.js';
 import { outboxFileText } from '../../shared/pos/outbox-file.js';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { admitLargestSale, largestSale } from '../support/pos-largest-sale.js';
-import { cashSale, newPosDir, openPos, pairedTerminal, POS_PASSPHRASE } from '../support/pos-terminal.js';
+import { cashSale, newPosDir, openPos, pairedTerminal, POS_PASSPHRASE, startOdooWithFolder, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // `odoo-fleet pos …` headless, on a terminal's data folder, against the fake Odoo.
 
@@ -16,13 +16,9 @@ let odoo: FakeOdoo;
 let dir: string;
 
 beforeAll(async () => {
-  odoo = await startFakeOdoo({ version: '17.0' });
-  dir = newPosDir();
+  ({ odoo, dir } = await startOdooWithFolder({ version: '17.0' }));
 });
-afterAll(async () => {
-  await odoo.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopOdooAndTerminal({ odoo, dir }));
 
 // Each call is a fresh process compiling the CLI with tsx (seconds on a busy machine), so the test
 // is given minutes; a call that hangs is killed after two.

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { cashSale, newPosDir, openPos, pairedTerminal } from '../support/pos-terminal.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { cashSale, newPosDir, openPos, pairedTerminal, startOdooWithFolder, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // The POS backend SIGKILLed at random points while it syncs 500 orders, ten times: Odoo ends with
 // exactly those 500 orders, each once, with its total. And a sale shown paid survives a kill.
@@ -15,13 +15,9 @@ let odoo: FakeOdoo;
 let dir: string;
 
 beforeAll(async () => {
-  odoo = await startFakeOdoo({ version: '17.0' });
-  dir = newPosDir();
+  ({ odoo, dir } = await startOdooWithFolder({ version: '17.0' }));
 });
-afterAll(async () => {
-  await odoo.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopOdooAndTerminal({ odoo, dir }));
 
 function child(mode: 'sync' | 'sell', dataDir: string) {
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, dataDir], { env: { ...process.env, POS_BATCH: '5' }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,13 +5,13 @@ import type { Sale } from '../../electron/pos/adapters.js';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { addPayment, addProduct, newCart, saleInput, setDiscount } from '../../pos-shell/src/lib/cart.js';
 import { readPosData, readProduct } from '../../pos-shell/src/lib/catalog.js';
-import { FleetError } from '../../shared/errors.js';
 import { SaleInput } from '../../shared/pos.js';
 import { readPricingData, type OdooRecord } from '../../shared/pos/pos-data.js';
 import { cashierAuthority, checkSale, type Cashier, type CheckedSale, type CheckedSaleLine, type RefundedLine } from '../../shared/pos/sale-check.js';
 import { startFakeOdoo, type FakeConfigOptions, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { itemRow, posModels, productRow, taxRow, type CacheSpec } from '../support/pos-cache.js';
 import { cashSale, newPosDir, pairedTerminal, saleInputOf } from '../support/pos-terminal.js';
+import { thrownFleetError } from '../support/console.js';
 
 // The terminal's server reprices every sale with the selling page's engine (shared/pos/sale-check.ts).
 // Fixed examples take their amounts from Odoo 17's own tests (named at each case); forged sales
@@ -33,16 +33,6 @@ function check(spec: CacheSpec, products: OdooRecord[], checked: CheckedSale, wh
   return checkSale(checked, readPricingData(posModels(spec)), new Map(products.map((p) => [Number(p.id), p])), who, refunded);
 }
 
-function refusal(run: () => unknown): FleetError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FleetError) return error;
-    throw error;
-  }
-  throw new Error('accepted');
-}
-
 const cash = (amount: number) => ({ paymentMethodId: 1, amount });
 const bank = (amount: number) => ({ paymentMethodId: 2, amount });
 
@@ -52,7 +42,7 @@ describe("fixed examples from Odoo 17's tests, through the server's check", () =
     const pen = productRow(7, 1.2, [1]);
     const honest = sale([line(7, 2, 1.2, 2.4, 2.76, [1])], { total: 2.76, tax: 0.36, paid: 2.76 }, [cash(2.76)]);
     expect(check(spec, [pen], honest)).toEqual([]);
-    expect(refusal(() => check(spec, [pen], { ...honest, amountTax: 0.3 }))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTax', expected: expect.closeTo(0.36, 9), received: 0.3 } });
+    expect(thrownFleetError(() => check(spec, [pen], { ...honest, amountTax: 0.3 }))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTax', expected: expect.closeTo(0.36, 9), received: 0.3 } });
   });
 
   it('test_fiscal_position_no_tax + FiscalPositionNoTax tour: an included 15 % removed → 86.96; the shelf price 100 is a price change', () => {
@@ -61,7 +51,7 @@ describe("fixed examples from Odoo 17's tests, through the server's check", () =
     const honest = sale([line(1, 1, 86.96, 86.96, 86.96, [1])], { total: 86.96, tax: 0, paid: 86.96 }, [bank(86.96)], { fiscalPositionId: 1 });
     expect(check(spec, [product], honest)).toEqual([]);
     const shelf = sale([line(1, 1, 100, 100, 100, [1])], { total: 100, tax: 0, paid: 100 }, [bank(100)], { fiscalPositionId: 1 });
-    expect(refusal(() => check(spec, [product], shelf))).toMatchObject({ code: 'FORBIDDEN', details: { field: 'lines.0.priceUnit', expected: 86.96, received: 100 } });
+    expect(thrownFleetError(() => check(spec, [product], shelf))).toMatchObject({ code: 'FORBIDDEN', details: { field: 'lines.0.priceUnit', expected: 86.96, received: 100 } });
   });
 
   it('pricelist_tour.js: Formula 6.86, min_quantity ordering 2 → 1 each, Dates 2 on 2024-05-15', () => {
@@ -88,7 +78,7 @@ describe("fixed examples from Odoo 17's tests, through the server's check", () =
     expect(check(spec, [wallShelf], sale([line(1, 1, 2, 2, 2)], { total: 2, tax: 0, paid: 2 }, [cash(2)], { pricelistId: 9, ...at }))).toEqual([]);
     // A week later the Dates pricelist says 3: the old price is a price change.
     const later = sale([line(1, 1, 2, 2, 2)], { total: 2, tax: 0, paid: 2 }, [cash(2)], { pricelistId: 9, dateOrder: '2024-05-23T10:30:00.000Z' });
-    expect(refusal(() => check(spec, [wallShelf], later))).toMatchObject({ code: 'FORBIDDEN', details: { expected: 3, received: 2 } });
+    expect(thrownFleetError(() => check(spec, [wallShelf], later))).toMatchObject({ code: 'FORBIDDEN', details: { expected: 3, received: 2 } });
   });
 
   it('test_rounding_down (DOWN 0.05) + PaymentScreenTotalDueWithOverPayment: 1.98, 5 in cash → 1.95 paid, 3.05 back', () => {
@@ -96,7 +86,7 @@ describe("fixed examples from Odoo 17's tests, through the server's check", () =
     const product = productRow(1, 1.98, []);
     const honest = sale([line(1, 1, 1.98, 1.98, 1.98)], { total: 1.98, tax: 0, paid: 1.95, change: 3.05 }, [cash(5)]);
     expect(check(spec, [product], honest)).toEqual([]);
-    expect(refusal(() => check(spec, [product], { ...honest, amountReturn: 3.02, amountPaid: 1.98 }))).toMatchObject({ details: { field: 'amountPaid', expected: expect.closeTo(1.95, 9), received: 1.98 } });
+    expect(thrownFleetError(() => check(spec, [product], { ...honest, amountReturn: 3.02, amountPaid: 1.98 }))).toMatchObject({ details: { field: 'amountPaid', expected: expect.closeTo(1.95, 9), received: 1.98 } });
   });
 
   it('test_pos_create_account_move_round_globally: 12.10 and -6.05 with 21 % included → 6.05, tax 1.05', () => {
@@ -119,38 +109,38 @@ describe('forged sales are refused, naming what differs', () => {
   it('refuses it for 0.01, whether the line or only the totals say so', () => {
     const s = honest();
     const atACent = { ...s, lines: [{ ...s.lines[0]!, priceSubtotal: 0.01, priceSubtotalIncl: 0.01 }], amountTotal: 0.01, amountTax: 0, amountPaid: 0.01, payments: [cash(0.01)] };
-    expect(refusal(() => check(spec, [priced], atACent))).toMatchObject({ code: 'VALIDATION', message: /Line 1's subtotal is 0.01, but the prices give 193.69/, details: { field: 'lines.0.priceSubtotal', expected: 193.69, received: 0.01 } });
-    expect(refusal(() => check(spec, [priced], { ...s, amountTotal: 0.01, amountPaid: 0.01, payments: [cash(0.01)] }))).toMatchObject({ details: { field: 'amountTotal', received: 0.01 } });
+    expect(thrownFleetError(() => check(spec, [priced], atACent))).toMatchObject({ code: 'VALIDATION', message: /Line 1's subtotal is 0.01, but the prices give 193.69/, details: { field: 'lines.0.priceSubtotal', expected: 193.69, received: 0.01 } });
+    expect(thrownFleetError(() => check(spec, [priced], { ...s, amountTotal: 0.01, amountPaid: 0.01, payments: [cash(0.01)] }))).toMatchObject({ details: { field: 'amountTotal', received: 0.01 } });
   });
 
   it('refuses a wrong total, a wrong tax, and taxes that are not the product’s', () => {
-    expect(refusal(() => check(spec, [priced], { ...honest(), amountTotal: 222.73 }))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTotal', expected: expect.closeTo(222.74, 9), received: 222.73 } });
-    expect(refusal(() => check(spec, [priced], { ...honest(), amountTax: 0 }))).toMatchObject({ details: { field: 'amountTax' } });
+    expect(thrownFleetError(() => check(spec, [priced], { ...honest(), amountTotal: 222.73 }))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTotal', expected: expect.closeTo(222.74, 9), received: 222.73 } });
+    expect(thrownFleetError(() => check(spec, [priced], { ...honest(), amountTax: 0 }))).toMatchObject({ details: { field: 'amountTax' } });
     const zeroRated = honest();
     zeroRated.lines = [{ ...zeroRated.lines[0]!, taxIds: [2], priceSubtotalIncl: 193.69 }];
-    expect(refusal(() => check(spec, [priced], zeroRated))).toMatchObject({ code: 'VALIDATION', details: { field: 'lines.0.taxIds', expected: [1], received: [2] } });
+    expect(thrownFleetError(() => check(spec, [priced], zeroRated))).toMatchObject({ code: 'VALIDATION', details: { field: 'lines.0.taxIds', expected: [1], received: [2] } });
   });
 
   it('refuses an unknown product, tax, payment method, pricelist or fiscal position', () => {
     const s = honest();
-    expect(refusal(() => check(spec, [], s))).toMatchObject({ details: { field: 'lines.0.productId' }, message: /no product 2 on this terminal/ });
-    expect(refusal(() => check(spec, [priced], { ...s, lines: [{ ...s.lines[0]!, taxIds: [1, 99] }] }))).toMatchObject({ details: { field: 'lines.0.taxIds' }, message: /no tax 99/ });
-    expect(refusal(() => check(spec, [priced], { ...s, payments: [{ paymentMethodId: 4, amount: 222.74 }] }))).toMatchObject({ details: { field: 'payments.0.paymentMethodId' } });
-    expect(refusal(() => check(spec, [priced], { ...s, pricelistId: 7 }))).toMatchObject({ details: { field: 'pricelistId' } });
-    expect(refusal(() => check(spec, [priced], { ...s, fiscalPositionId: 3 }))).toMatchObject({ details: { field: 'fiscalPositionId' } });
+    expect(thrownFleetError(() => check(spec, [], s))).toMatchObject({ details: { field: 'lines.0.productId' }, message: /no product 2 on this terminal/ });
+    expect(thrownFleetError(() => check(spec, [priced], { ...s, lines: [{ ...s.lines[0]!, taxIds: [1, 99] }] }))).toMatchObject({ details: { field: 'lines.0.taxIds' }, message: /no tax 99/ });
+    expect(thrownFleetError(() => check(spec, [priced], { ...s, payments: [{ paymentMethodId: 4, amount: 222.74 }] }))).toMatchObject({ details: { field: 'payments.0.paymentMethodId' } });
+    expect(thrownFleetError(() => check(spec, [priced], { ...s, pricelistId: 7 }))).toMatchObject({ details: { field: 'pricelistId' } });
+    expect(thrownFleetError(() => check(spec, [priced], { ...s, fiscalPositionId: 3 }))).toMatchObject({ details: { field: 'fiscalPositionId' } });
   });
 
   it('a discount only where the configuration allows line discounts; allowed, it is returned as an override', () => {
     const s = honest();
     const discounted = { ...s, lines: [{ ...s.lines[0]!, discount: 10, priceSubtotal: 174.32, priceSubtotalIncl: 200.47 }], amountTotal: 200.47, amountTax: 26.15, amountPaid: 200.47, payments: [cash(200.47)] };
-    expect(refusal(() => check({ ...spec, config: { manual_discount: false } }, [priced], discounted))).toMatchObject({ code: 'FORBIDDEN', message: /does not allow line discounts/ });
+    expect(thrownFleetError(() => check({ ...spec, config: { manual_discount: false } }, [priced], discounted))).toMatchObject({ code: 'FORBIDDEN', message: /does not allow line discounts/ });
     expect(check(spec, [priced], discounted)).toEqual([{ lineUuid: s.lines[0]!.uuid, productId: 2, listPrice: 193.69, soldPrice: 193.69, discount: 10, cashier }]);
   });
 
   it('a price change by a cashier only where restrict_price_control is off; a manager always', () => {
     const cheaper = sale([line(2, 1, 150, 150, 172.5, [1])], { total: 172.5, tax: 22.5, paid: 172.5 }, [cash(172.5)]);
     const restricted = { ...spec, config: { restrict_price_control: true } };
-    expect(refusal(() => check(restricted, [priced], cheaper))).toMatchObject({ code: 'FORBIDDEN', message: /sold at 150 instead of 193.69; on this POS only a manager may change prices/ });
+    expect(thrownFleetError(() => check(restricted, [priced], cheaper))).toMatchObject({ code: 'FORBIDDEN', message: /sold at 150 instead of 193.69; on this POS only a manager may change prices/ });
     expect(check(restricted, [priced], cheaper, manager)).toEqual([expect.objectContaining({ listPrice: 193.69, soldPrice: 150, discount: 0, cashier: manager })]);
     expect(check(spec, [priced], cheaper)).toEqual([expect.objectContaining({ soldPrice: 150, cashier })]);
   });
@@ -165,16 +155,16 @@ describe('forged sales are refused, naming what differs', () => {
     expect(check(restricted, [priced], named, cashier, seen)).toEqual([]);
     expect(check(restricted, [priced], { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: undefined, refundedLineUuid: soldUuid }] }, cashier, seen)).toEqual([]);
     const unnamed = { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: null }] };
-    expect(refusal(() => check(restricted, [priced], unnamed, cashier, seen))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(thrownFleetError(() => check(restricted, [priced], unnamed, cashier, seen))).toMatchObject({ code: 'FORBIDDEN' });
     // Its totals must still add up.
-    expect(refusal(() => check(restricted, [priced], { ...named, amountTotal: -250, amountPaid: -250, payments: [cash(-250)] }, cashier, seen))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTotal' } });
+    expect(thrownFleetError(() => check(restricted, [priced], { ...named, amountTotal: -250, amountPaid: -250, payments: [cash(-250)] }, cashier, seen))).toMatchObject({ code: 'VALIDATION', details: { field: 'amountTotal' } });
     // A made-up refund pays nothing out: a line the terminal never saw, another price, discount or taxes, more than is left.
-    expect(refusal(() => check(restricted, [priced], { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: 42 }] }, cashier, seen))).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/has not seen/) });
+    expect(thrownFleetError(() => check(restricted, [priced], { ...named, lines: [{ ...named.lines[0]!, refundedOrderlineId: 42 }] }, cashier, seen))).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/has not seen/) });
     const at = (changes: Partial<RefundedLine>) => (l: CheckedSaleLine) => (seen(l) ? { ...soldLine, ...changes } : null);
-    expect(refusal(() => check(restricted, [priced], named, cashier, at({ priceUnit: 18 })))).toMatchObject({ details: { field: 'lines.0.priceUnit', expected: 18, received: 180 } });
-    expect(refusal(() => check(restricted, [priced], named, cashier, at({ discount: 10 })))).toMatchObject({ details: { field: 'lines.0.discount' } });
-    expect(refusal(() => check(restricted, [priced], named, cashier, at({ taxIds: [] })))).toMatchObject({ details: { field: 'lines.0.taxIds' } });
-    expect(refusal(() => check(restricted, [priced], named, cashier, at({ qtyLeft: 0.5 })))).toMatchObject({ details: { field: 'lines.0.qty' } });
+    expect(thrownFleetError(() => check(restricted, [priced], named, cashier, at({ priceUnit: 18 })))).toMatchObject({ details: { field: 'lines.0.priceUnit', expected: 18, received: 180 } });
+    expect(thrownFleetError(() => check(restricted, [priced], named, cashier, at({ discount: 10 })))).toMatchObject({ details: { field: 'lines.0.discount' } });
+    expect(thrownFleetError(() => check(restricted, [priced], named, cashier, at({ taxIds: [] })))).toMatchObject({ details: { field: 'lines.0.taxIds' } });
+    expect(thrownFleetError(() => check(restricted, [priced], named, cashier, at({ qtyLeft: 0.5 })))).toMatchObject({ details: { field: 'lines.0.qty' } });
   });
 });
 

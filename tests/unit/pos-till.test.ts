@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cashiers, delayAfter, FREE_FAILURES, LOCK_AFTER_FAILURES } from '../../electron/pos/cashiers.js';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import type { OperationName, Role } from '../../shared/contract.js';
 import { OPEN_CART_MAX_BYTES, OPEN_CARTS_MAX } from '../../shared/pos.js';
 import { contract } from '../../shared/contract.js';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { cashSale, newPosDir, openPos, pairedTerminal, saleInputOf } from '../support/pos-terminal.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { cashSale, openPos, saleInputOf, startOdooAndTerminal, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // The till's promises, through the contract as the selling page reaches them: a sale's id stands
 // for its content, open carts live on the terminal and close with their sale, sales belong to the
@@ -31,15 +30,9 @@ const ok = async <T>(op: OperationName, input: unknown, role: Role = 'cashier'):
 const cart = (saleUuid: string, note = 'x') => ({ uuid: saleUuid, lines: [{ productId: 10, qty: 1, note }] });
 
 beforeAll(async () => {
-  odoo = await startFakeOdoo({ version: '17.0', configs: [{ cashControl: false, posHr: true }] });
-  dir = newPosDir();
-  pos = await pairedTerminal(odoo, dir);
+  ({ odoo, dir, pos } = await startOdooAndTerminal({ version: '17.0', configs: [{ cashControl: false, posHr: true }] }));
 });
-afterAll(async () => {
-  await pos?.close();
-  await odoo?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stopOdooAndTerminal({ odoo, dir, pos }));
 
 describe('who sells is the terminal’s to say', () => {
   it('sells only with a cashier logged in, attributes the sale to them, and refuses a sale naming anyone', async () => {

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FleetError } from '../../shared/errors.js';
 import type { HostStore } from '../../electron/hosts/host-store.js';
 import { SshConfigImporter } from '../../electron/hosts/ssh-import.js';
+import { thrownFleetError } from '../support/console.js';
 
 // The UIs may import hosts only from files under ~/.ssh: an Include (absolute, relative with '..',
 // '~', a glob) or a symbolic link must not lead the import to read, or quote, any other file.
@@ -34,16 +34,6 @@ function writeConfig(lines: string[]): void {
   fs.writeFileSync(path.join(sshDir, 'config'), [...lines, 'Host inside', '  HostName 10.0.0.1', ''].join('\n'));
 }
 
-function refusal(run: () => unknown): FleetError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FleetError);
-    return error as FleetError;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('SSH config import from the UIs stays under ~/.ssh', () => {
   const directives = {
     'an absolute path': () => `Include ${outsideFile}`,
@@ -55,7 +45,7 @@ describe('SSH config import from the UIs stays under ~/.ssh', () => {
     it(`refuses an Include through ${kind}, naming the directive and quoting nothing of the other file`, () => {
       writeConfig([directive()]);
       for (const configPath of [undefined, 'config']) {
-        const error = refusal(() => importer().candidates(configPath));
+        const error = thrownFleetError(() => importer().candidates(configPath));
         expect(error.code).toBe('VALIDATION');
         expect(error.message).toContain(`"${directive()}"`);
         expect(error.message).toContain(`${path.join(sshDir, 'config')} line 1`);
@@ -67,13 +57,13 @@ describe('SSH config import from the UIs stays under ~/.ssh', () => {
   it('refuses a symbolic link inside ~/.ssh that points outside, for an included file and the main file', () => {
     fs.symlinkSync(outsideFile, path.join(sshDir, 'conf.d', 'link.conf'));
     writeConfig(['Include conf.d/*']);
-    const included = refusal(() => importer().candidates());
+    const included = thrownFleetError(() => importer().candidates());
     expect(included).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('"Include conf.d/*"') });
 
     fs.rmSync(path.join(sshDir, 'config'));
     fs.symlinkSync(outsideFile, path.join(sshDir, 'config'));
     for (const configPath of [undefined, 'config', '~/.ssh/config']) {
-      const main = refusal(() => importer().candidates(configPath));
+      const main = thrownFleetError(() => importer().candidates(configPath));
       expect(main.code).toBe('VALIDATION');
       expect(main.message).toContain('outside');
       expect(JSON.stringify(main.toData())).not.toContain(OUTSIDE_MARK);

@@ -62,6 +62,24 @@ export interface TestImageRecipe {
   dirs: OwnedDir[];
 }
 
+// ---------------------------------------------------------------- what every test image has
+
+/** /etc/nsswitch.conf: users and groups from the files, host names from /etc/hosts, then DNS. */
+const NSSWITCH: ContentFile = { path: '/etc/nsswitch.conf', data: 'passwd: files\ngroup: files\nhosts: files dns\n', mode: 0o644 };
+
+/** /etc/passwd and /etc/group: root, the image's own service account if it has one, nobody. */
+function accountsWith(service?: { name: string; id: number; gecos: string; home: string }): TestImageRecipe['accounts'] {
+  return {
+    passwd: `root:x:0:0:root:/root:/bin/sh\n${service ? `${service.name}:x:${service.id}:${service.id}:${service.gecos}:${service.home}:/bin/sh\n` : ''}nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n`,
+    group: `root:x:0:\n${service ? `${service.name}:x:${service.id}:\n` : ''}nogroup:x:65534:\n`,
+  };
+}
+
+/** A recipe before hashRecipe names it: its tag and hash are filled in from what it holds. */
+function unhashed(name: TestImageName, aliasTag: string, busybox: ImageRecipe, parts: Omit<TestImageRecipe, 'name' | 'tag' | 'aliasTag' | 'hash' | 'busybox'>): TestImageRecipe {
+  return { name, tag: '', aliasTag, hash: '', busybox, ...parts };
+}
+
 // ---------------------------------------------------------------- host files
 
 /**
@@ -188,16 +206,8 @@ async function odooRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): Pr
   const read = (f: string) => fs.readFileSync(path.join(HERE, 'odoo', f));
   const bundle = await bundleOdooServer();
   const busybox = await busyboxRecipe;
-  return {
-    name: 'odoo',
-    tag: '',
-    aliasTag: 'fleet-testbed/odoo:17.0',
-    hash: '',
-    busybox,
-    accounts: {
-      passwd: 'root:x:0:0:root:/root:/bin/sh\nodoo:x:101:101:Odoo:/var/lib/odoo:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
-      group: 'root:x:0:\nodoo:x:101:\nnogroup:x:65534:\n',
-    },
+  return unhashed('odoo', 'fleet-testbed/odoo:17.0', busybox, {
+    accounts: accountsWith({ name: 'odoo', id: 101, gecos: 'Odoo', home: '/var/lib/odoo' }),
     hostFiles: [{ src: node, dest: '/usr/local/bin/node' }, ...[...new Set([...python.files, ...libs])].map((f) => ({ src: f, dest: f }))],
     hostLinks: [
       { dest: '/usr/bin/python3', target: PYTHON },
@@ -208,7 +218,7 @@ async function odooRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): Pr
       { path: '/usr/bin/odoo', data: read('odoo'), mode: 0o755 },
       { path: '/opt/odoo/odoo.cjs', data: bundle, mode: 0o644 },
       { path: '/etc/odoo/odoo.conf', data: read('odoo.conf'), mode: 0o644, uid: 101, gid: 101 },
-      { path: '/etc/nsswitch.conf', data: 'passwd: files\ngroup: files\nhosts: files dns\n', mode: 0o644 },
+      NSSWITCH,
     ],
     dirs: [
       { path: '/var/lib/odoo', mode: 0o755, uid: 101, gid: 101 },
@@ -226,7 +236,7 @@ async function odooRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): Pr
       'VOLUME ["/var/lib/odoo", "/mnt/extra-addons"]',
       `LABEL ${LABEL}.image=odoo`,
     ],
-  };
+  });
 }
 
 // ---------------------------------------------------------------- managed PostgreSQL
@@ -254,22 +264,13 @@ async function postgresRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>)
   const files = [...bins.files, ...lib.files, ...trees.flatMap((t) => t.files), ...libs];
   const links = [...bins.links, ...lib.links, ...trees.flatMap((t) => t.links)];
   const busybox = await busyboxRecipe;
-  return {
-    name: 'postgres',
-    tag: '',
-    aliasTag: `fleet-testbed/postgres:${PG_VERSION}`,
-    hash: '',
-    busybox,
-    accounts: {
-      passwd:
-        'root:x:0:0:root:/root:/bin/sh\npostgres:x:999:999:PostgreSQL administrator:/var/lib/postgresql:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
-      group: 'root:x:0:\npostgres:x:999:\nnogroup:x:65534:\n',
-    },
+  return unhashed('postgres', `fleet-testbed/postgres:${PG_VERSION}`, busybox, {
+    accounts: accountsWith({ name: 'postgres', id: 999, gecos: 'PostgreSQL administrator', home: '/var/lib/postgresql' }),
     hostFiles: [...new Set(files)].map((f) => ({ src: f, dest: f })),
     hostLinks: await Promise.all(links.map(async (l) => ({ dest: l, target: await fsp.readlink(l) }))),
     content: [
       { path: '/usr/local/bin/docker-entrypoint.sh', data: fs.readFileSync(path.join(HERE, 'postgres', 'docker-entrypoint.sh')), mode: 0o755 },
-      { path: '/etc/nsswitch.conf', data: 'passwd: files\ngroup: files\nhosts: files dns\n', mode: 0o644 },
+      NSSWITCH,
       { path: '/docker-entrypoint-initdb.d/.keep', data: '', mode: 0o644 },
     ],
     dirs: [
@@ -291,7 +292,7 @@ async function postgresRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>)
       'EXPOSE 5432',
       `LABEL ${LABEL}.image=postgres`,
     ],
-  };
+  });
 }
 
 // ---------------------------------------------------------------- a reverse proxy (Debian's nginx)
@@ -303,21 +304,13 @@ async function nginxRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): P
   must(step, '/etc/nginx/mime.types', 'Debian package nginx-common');
   const libs = await lddDeps(step, 'nginx', [bin]);
   const busybox = await busyboxRecipe;
-  return {
-    name: 'nginx',
-    tag: '',
-    aliasTag: 'fleet-testbed/nginx:latest',
-    hash: '',
-    busybox,
-    accounts: {
-      passwd: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
-      group: 'root:x:0:\nnogroup:x:65534:\n',
-    },
+  return unhashed('nginx', 'fleet-testbed/nginx:latest', busybox, {
+    accounts: accountsWith(),
     hostFiles: [bin, '/etc/nginx/mime.types', ...libs].map((f) => ({ src: f, dest: f })),
     hostLinks: [],
     content: [
       { path: '/etc/nginx/nginx.conf', data: fs.readFileSync(path.join(HERE, 'nginx', 'nginx.conf')), mode: 0o644 },
-      { path: '/etc/nsswitch.conf', data: 'passwd: files\ngroup: files\nhosts: files dns\n', mode: 0o644 },
+      NSSWITCH,
     ],
     dirs: [
       { path: '/var/log/nginx', mode: 0o755, uid: 0, gid: 0 },
@@ -330,7 +323,7 @@ async function nginxRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): P
       'EXPOSE 8080',
       `LABEL ${LABEL}.image=nginx`,
     ],
-  };
+  });
 }
 
 // ---------------------------------------------------------------- hashing, building, importing
