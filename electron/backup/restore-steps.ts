@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ArchiveCopy } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
+import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream, runOneOffWithInput } from '../docker/one-off-stream.js';
 import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
@@ -8,7 +9,6 @@ import { withAdmin } from '../postgres/admin-session.js';
 import { finishArchiveLoad, openArchiveLoader, reclaimScratch } from '../postgres/archive-loader.js';
 import { confineDatabase } from '../postgres/database-access.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
-import { DATABASE_LABEL } from '../tenants/routing.js';
 import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
 import { openZipOf } from './archive-copies.js';
 import { keyFor, removeArchiveHelpers, type BackupDeps } from './archive-steps.js';
@@ -77,7 +77,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
         Image: parts(ctx).image,
         User: '0',
         Entrypoint: ['sh', '-c', script, 'sh', parts(ctx).database],
-        Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: parts(ctx).database },
+        Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: parts(ctx).database },
         HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo' }] },
       },
       input,
@@ -91,7 +91,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
         Image: parts(ctx).image,
         User: '0',
         Entrypoint: ['sh', '-c', script, 'sh', parts(ctx).database],
-        Labels: { 'fleet.role': 'measure' },
+        Labels: { [ROLE_LABEL]: 'measure' },
         HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
       },
       undefined,

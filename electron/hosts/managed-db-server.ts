@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
 import { MANAGED_DB_CONTAINER, type ManagedDbServerInput } from '../../shared/hosts.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
+import { HOST_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { JobDefinition, JobRegistry, JobRunner, StepContext } from '../jobs/index.js';
@@ -14,8 +15,6 @@ import type { HostService } from './host-service.js';
 
 /** The label every managed database server's container, volumes and network carry. */
 export const DB_SERVER_ROLE = 'database-server';
-const ROLE_LABEL = 'fleet.role';
-const HOST_LABEL = 'fleet.host';
 
 const SUPERUSER = 'postgres';
 const PORT = 5432;

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
+import { HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
@@ -13,7 +14,7 @@ import type { Vault } from '../secrets/vault.js';
 import type { SshPool } from '../ssh/pool.js';
 import { waitForTenantHealth } from './health.js';
 import { odooPasswordHash } from './odoo-password.js';
-import { HOST_LABEL, TENANT_LABEL, tenantLabels } from './routing.js';
+import { tenantLabels } from './routing.js';
 import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
 
 export interface TenantJobDeps {
@@ -192,7 +193,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
               Entrypoint: ODOO_ENTRYPOINT,
               Cmd: ['-d', spec.database, '-i', spec.modules.join(','), '--stop-after-init', '--without-demo=all', '--no-http'],
               Env: containerEnv(spec, db),
-              Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'init' },
+              Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, [ROLE_LABEL]: 'init' },
               HostConfig: { Mounts: mounts(spec), ...(db.network ? { NetworkMode: db.network } : {}) },
             }),
           );
@@ -280,7 +281,7 @@ export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTe
           name: helper,
           Image: `${spec.image}:${spec.tag}`,
           Entrypoint: ['true'],
-          Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'secrets-writer' },
+          Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, [ROLE_LABEL]: 'secrets-writer' },
           HostConfig: { Mounts: [{ Type: 'volume', Source: names(spec).secretsVolume, Target: SECRETS_MOUNT }] },
         });
         try {
@@ -318,7 +319,7 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
               Entrypoint: ODOO_ENTRYPOINT,
               Cmd: [],
               Env: containerEnv(spec, db),
-              Labels: { ...labels, ...tenantLabels(spec), 'fleet.role': 'server' },
+              Labels: { ...labels, ...tenantLabels(spec), [ROLE_LABEL]: 'server' },
               ExposedPorts: { '8069/tcp': {}, '8072/tcp': {} },
               HostConfig: {
                 Mounts: mounts(spec),

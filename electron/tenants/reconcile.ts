@@ -4,12 +4,12 @@ import type { ReconcileContainer, ReconcileItem, ReconcileReport } from '../../s
 import type { TenantSpec } from '../../shared/tenants.js';
 import { readTar } from '../backup/tar-reader.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
+import { DATABASE_LABEL, FLEET_LABEL_PREFIX, HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 import type { JobRunner } from '../jobs/index.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { inspectDatabase } from '../postgres/ownership.js';
 import { SECRETS_MOUNT, type TenantJobDeps } from './create-job.js';
-import { DATABASE_LABEL, HOST_LABEL, TENANT_LABEL } from './routing.js';
 
 export interface ReconcileDeps extends TenantJobDeps {
   jobs: () => JobRunner;
@@ -17,7 +17,6 @@ export interface ReconcileDeps extends TenantJobDeps {
 
 /** One-off containers of the console's own jobs and measurements; never a tenant's server. */
 export const HELPER_ROLES = ['init', 'secrets-writer', 'archive', 'measure', 'reconcile-reader'] as const;
-const ROLE_LABEL = 'fleet.role';
 /** Journal kinds that make or remove tenants; their inputs name the tenant's database and role. */
 export const CREATING_KINDS = ['tenant.create', 'tenant.adopt-database', 'tenant.adopt-container'];
 const DECOMMISSION_KIND = 'tenant.decommission';
@@ -254,7 +253,7 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
       const database = label(c, DATABASE_LABEL);
       if (database) knownDatabases.add(database);
     } else if (role && (HELPER_ROLES as readonly string[]).includes(role)) tenantless.push(c);
-    else if (!Object.keys(c.Labels ?? {}).some((k) => k.startsWith('fleet.'))) unlabelled.push(c);
+    else if (!Object.keys(c.Labels ?? {}).some((k) => k.startsWith(FLEET_LABEL_PREFIX))) unlabelled.push(c);
   }
   for (const v of volumes) if (!isForeign(v)) tenantOf(label(v, TENANT_LABEL)!).volumes.push(v.Name);
   for (const entry of journal.values()) if (entry.busy && entry.spec) knownDatabases.add(entry.spec.database);

@@ -2,10 +2,10 @@ import { FleetError } from '../../shared/errors.js';
 import { dropKeptDatabase } from '../backup/restore-job.js';
 import { UndoStore } from '../backup/undo-store.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { TENANT_LABEL } from '../docker/labels.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { removeContainerIfPresent, removeVolumeIfPresent, type TenantJobDeps } from './create-job.js';
-import { TENANT_LABEL } from './routing.js';
 import type { TenantParts } from './tenant-parts.js';
 import { dropTenantDatabase } from './tenant-database.js';
 

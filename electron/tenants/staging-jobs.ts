@@ -3,17 +3,14 @@ import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
 import type { RestoreInput } from '../backup/restore-job.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { STAGING_LABEL, TENANT_LABEL, roleFilter } from '../docker/labels.js';
 import { runChildJob } from '../jobs/child-jobs.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { JobDefinition } from '../jobs/types.js';
 import type { CreateTenantInput, TenantJobDeps } from './create-job.js';
 import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
 import { StagingStore } from './staging-store.js';
-import { TENANT_LABEL } from './routing.js';
 import { findTenantParts } from './tenant-parts.js';
-
-/** The label a staging clone's server carries: the id of the clone job that made it. */
-export const STAGING_LABEL = 'fleet.staging';
 
 export interface CloneInput {
   hostId: string;
@@ -64,7 +61,7 @@ export function removeStagingJob(deps: StagingJobDeps): JobDefinition<RemoveStag
           if (!clone) throw new FleetError('VALIDATION', `${ctx.input.name} is not a staging clone: only clones are removed this way (decommission a tenant instead).`);
           // Only the tenant the clone job made — its server carries that job's id. Anything else
           // of that name (a tenant made later, the record left behind) is never touched.
-          const servers = await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`, 'fleet.role=server'] } }));
+          const servers = await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`, roleFilter('server')] } }));
           const made = servers.find((s) => clone.cloneJobId !== null && s.Labels?.[STAGING_LABEL] === clone.cloneJobId);
           if (!made) {
             await store.remove(ctx.input.name);

@@ -3,6 +3,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { TenantDetail, TenantView } from '../../shared/tenant-views.js';
 import { resolveTenantSpec, splitImage, type TenantSpecInput } from '../../shared/tenants.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { DATABASE_LABEL, ROLE_LABEL, TENANT_LABEL, roleFilter } from '../docker/labels.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import type { Store } from '../store/database.js';
 import type Docker from 'dockerode';
@@ -19,7 +20,7 @@ import { probeTenantHealth } from './health.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { MAINTENANCE_ROLE } from './maintenance.js';
 import { ReconcileService } from './reconcile-service.js';
-import { DATABASE_LABEL, publicHostOf, TENANT_LABEL } from './routing.js';
+import { publicHostOf } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
 export class TenantService {
@@ -77,7 +78,7 @@ export class TenantService {
     const { endpoint, id } = await this.server(hostId, name);
     const [info, maintenance] = await Promise.all([
       this.deps.docker.call(endpoint, (d) => d.getContainer(id).inspect()),
-      this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, 'fleet.role=maintenance'] } })),
+      this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, roleFilter(MAINTENANCE_ROLE)] } })),
     ]);
     const labels = info.Config.Labels ?? {};
     const env = info.Config.Env ?? [];
@@ -182,7 +183,7 @@ export class TenantService {
         Image: info.Config.Image,
         Entrypoint: ['du', '-sk', `/var/lib/odoo/filestore/${database}`],
         User: '0',
-        Labels: { 'fleet.role': 'measure' },
+        Labels: { [ROLE_LABEL]: 'measure' },
         HostConfig: { Mounts: [{ Type: 'volume', Source: data.Name!, Target: '/var/lib/odoo', ReadOnly: true }], NetworkMode: 'none' },
       });
       try {
@@ -224,7 +225,7 @@ export class TenantService {
 
   private async server(hostId: string, name: string) {
     const endpoint = this.deps.hosts.endpoint(hostId);
-    const found = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, 'fleet.role=server'] } }));
+    const found = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, roleFilter('server')] } }));
     if (found.length === 0) throw new FleetError('NOT_FOUND', `No tenant named "${name}" on this host.`, { name });
     return { endpoint, id: found[0]!.Id };
   }
@@ -247,7 +248,7 @@ export class TenantService {
   async list(hostId: string): Promise<TenantView[]> {
     const endpoint = this.deps.hosts.endpoint(hostId);
     const all = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [TENANT_LABEL] } }));
-    const role = (c: Docker.ContainerInfo) => c.Labels?.['fleet.role'];
+    const role = (c: Docker.ContainerInfo) => c.Labels?.[ROLE_LABEL];
     const inMaintenance = new Set(all.filter((c) => role(c) === MAINTENANCE_ROLE).map((c) => c.Labels[TENANT_LABEL]));
     return all.filter((c) => role(c) === 'server').map((c) => {
       const labels = c.Labels ?? {};

@@ -4,6 +4,7 @@ import type { DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import type { BackupInput } from '../backup/backup-job.js';
 import type { RestoreInput } from '../backup/restore-job.js';
+import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream } from '../docker/one-off-stream.js';
 import { runChildJob } from '../jobs/child-jobs.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
@@ -79,7 +80,7 @@ export function updateJob(
         Entrypoint: ['odoo'],
         Cmd: ['-d', database, '-u', ctx.input.modules.join(','), '--stop-after-init'],
         Env: info.Config.Env ?? [],
-        Labels: { 'fleet.role': 'archive', 'fleet.database': database },
+        Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
         HostConfig: { Mounts: adoptedServerOptions(info, ctx.input.toImage, {}, serverName).HostConfig?.Mounts ?? [], ...(info.HostConfig.NetworkMode ? { NetworkMode: info.HostConfig.NetworkMode } : {}) },
       },
       undefined,
@@ -200,7 +201,7 @@ export function updateJob(
           }
           if (!reached('replacing')) {
             const info = await current();
-            await updateModules(ctx, info, info.Config.Labels?.['fleet.database'] ?? '');
+            await updateModules(ctx, info, info.Config.Labels?.[DATABASE_LABEL] ?? '');
             journal({ ...state!, phase: 'replacing' });
           }
           if (!reached('checking')) {
