@@ -2,7 +2,7 @@ import type { ArchiveCopy, DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import { DATABASE_LABEL, roleFilter } from '../docker/labels.js';
 import type { Json, StepContext, StepDefinition } from '../jobs/types.js';
-import type { TenantParts } from '../tenants/tenant-parts.js';
+import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import type { BackupOutcome } from './catalog.js';
 import { openZipOf, writeArchiveCopies } from './archive-copies.js';
 import { archiveRelativePath, storeFor, storeOfCopy, type StoreDeps } from './archive-stores.js';

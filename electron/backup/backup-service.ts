@@ -6,7 +6,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
-import { findTenantParts } from '../tenants/tenant-parts.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
 import { reachableHere, storeFor } from './archive-stores.js';
 import type { BackupDeps } from './archive-steps.js';
 import { backupJob } from './backup-job.js';

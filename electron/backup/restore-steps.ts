@@ -9,7 +9,7 @@ import { withAdmin } from '../postgres/admin-session.js';
 import { finishArchiveLoad, openArchiveLoader, reclaimScratch } from '../postgres/archive-loader.js';
 import { confineDatabase } from '../postgres/database-access.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
-import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
+import { findTenantParts, type TenantParts } from '../tenant-parts/tenant-parts.js';
 import { openZipOf } from './archive-copies.js';
 import { keyFor, removeArchiveHelpers, type BackupDeps } from './archive-steps.js';
 import { storeOfCopy, type StoreDeps } from './archive-stores.js';

@@ -2,10 +2,11 @@ import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import { ADOPTED_FROM_LABEL, FLEET_LABEL_PREFIX, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
-import { removeContainerIfPresent, type TenantJobDeps } from './create-job.js';
-import { waitForTenantHealth } from './health.js';
+import { removeContainerIfPresent } from '../tenant-parts/containers.js';
+import { waitForTenantHealth } from '../tenant-parts/health.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { tenantLabels } from '../tenant-parts/routing.js';
 import { databaseFromCommand, odooEvidence } from './reconcile.js';
-import { tenantLabels } from './routing.js';
 
 export interface AdoptContainerInput {
   hostId: string;

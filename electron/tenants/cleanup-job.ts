@@ -2,7 +2,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { ReconcileItem } from '../../shared/reconcile.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { removeContainerIfPresent, removeVolumeIfPresent } from './create-job.js';
+import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
 import type { TenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 

@@ -1,28 +1,18 @@
 import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
-import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
 import { HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
-import type { HostService } from '../hosts/host-service.js';
-import type { JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
-import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
+import type { JobDefinition, StepDefinition } from '../jobs/types.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
-import { generatePassword } from '../postgres/scram.js';
-import type { Vault } from '../secrets/vault.js';
-import type { SshPool } from '../ssh/pool.js';
-import { waitForTenantHealth } from './health.js';
+import { DATA_MOUNT, names, removeContainerIfPresent, removeVolumeIfPresent, requireImage, SECRETS_MOUNT } from '../tenant-parts/containers.js';
+import { waitForTenantHealth } from '../tenant-parts/health.js';
+import { adminTarget, endpointOf, storeSecret, type TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { tenantLabels } from '../tenant-parts/routing.js';
 import { odooPasswordHash } from './odoo-password.js';
-import { tenantLabels } from './routing.js';
 import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
-
-export interface TenantJobDeps {
-  pool: SshPool;
-  docker: DockerService;
-  hosts: HostService;
-  vault: Vault;
-}
 
 export interface CreateTenantInput {
   spec: TenantSpec;
@@ -30,67 +20,11 @@ export interface CreateTenantInput {
   labels?: Record<string, string>;
 }
 
-/** Where a tenant's secrets live inside its containers (a volume of their own, read-only). */
-export const SECRETS_MOUNT = '/run/fleet';
 const ODOO_UID = 101;
-
-export const names = (spec: TenantSpec) => ({
-  server: `fleet-${spec.name}`,
-  init: `fleet-${spec.name}-init`,
-  secretsVolume: `fleet-${spec.name}-secrets`,
-  dataVolume: spec.volume,
-});
-
-export function endpointOf(deps: TenantJobDeps, spec: TenantSpec): DockerEndpoint {
-  return deps.hosts.endpoint(spec.hostId);
-}
-
-export function adminTarget(deps: TenantJobDeps, spec: TenantSpec): DbServerTarget {
-  const target = deps.hosts.dbTarget(spec.hostId);
-  if (!target) throw new FleetError('VALIDATION', "The host has no database server set: add its address and admin role in the host's settings first.");
-  return target;
-}
 
 function tenantDbHost(deps: TenantJobDeps, spec: TenantSpec): { host: string; port: number; network: string | null } {
   const settings = deps.hosts.get(spec.hostId).dbServer!;
   return { host: settings.tenantAddress ?? settings.address, port: settings.port, network: settings.tenantNetwork };
-}
-
-export async function removeContainerIfPresent(docker: Docker, name: string): Promise<void> {
-  try {
-    await docker.getContainer(name).remove({ force: true, v: true });
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
-}
-
-export async function removeVolumeIfPresent(docker: Docker, name: string): Promise<void> {
-  try {
-    await docker.getVolume(name).remove({ force: true });
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
-}
-
-/** Fails with NOT_FOUND (field image) unless the tenant's image is on the host. */
-export async function requireImage(deps: TenantJobDeps, endpoint: DockerEndpoint, spec: { image: string; tag: string }): Promise<void> {
-  try {
-    await deps.docker.call(endpoint, (d) => d.getImage(`${spec.image}:${spec.tag}`).inspect());
-  } catch (error) {
-    if (error instanceof FleetError && error.code === 'NOT_FOUND') {
-      throw new FleetError('NOT_FOUND', `The image ${spec.image}:${spec.tag} is not on the host; pull or load it there first.`, { field: 'image' });
-    }
-    throw error;
-  }
-}
-
-export function storeSecret(ctx: StepContext<unknown>, deps: TenantJobDeps, key: string, purpose: string): string {
-  const existing = (ctx.output<Record<string, string>>(ctx.step.name) ?? {})[key];
-  if (existing) return deps.vault.get(existing);
-  const value = generatePassword();
-  const id = deps.vault.put(purpose, value);
-  ctx.setOutput({ ...(ctx.output<Record<string, string>>(ctx.step.name) ?? {}), [key]: id });
-  return value;
 }
 
 function odooConfig(spec: TenantSpec, db: { host: string; port: number }, masterPassword: string, dbPassword: string): string {
@@ -106,7 +40,7 @@ function odooConfig(spec: TenantSpec, db: { host: string; port: number }, master
     `admin_passwd = ${masterPassword}`,
     'proxy_mode = True',
     `workers = ${spec.workers}`,
-    'data_dir = /var/lib/odoo',
+    `data_dir = ${DATA_MOUNT}`,
     ...(spec.mail ? [`smtp_server = ${spec.mail.host}`, `smtp_port = ${spec.mail.port}`, `smtp_ssl = ${spec.mail.security === 'ssl' ? 'True' : 'False'}`, ...(spec.mail.user ? [`smtp_user = ${spec.mail.user}`] : []), ...(spec.mail.from ? [`email_from = ${spec.mail.from}`] : [])] : []),
     '',
   ].join('\n');
@@ -133,7 +67,7 @@ function containerEnv(spec: TenantSpec, db: { host: string; port: number }): str
 function mounts(spec: TenantSpec): Docker.MountSettings[] {
   const n = names(spec);
   return [
-    { Type: 'volume', Source: n.dataVolume, Target: '/var/lib/odoo' },
+    { Type: 'volume', Source: n.dataVolume, Target: DATA_MOUNT },
     { Type: 'volume', Source: n.secretsVolume, Target: SECRETS_MOUNT, ReadOnly: true },
   ];
 }

@@ -5,10 +5,10 @@ import { archiveLoadSteps } from '../backup/restore-steps.js';
 import { drillSteps, type Verdict } from '../backup/verify-job.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
-import type { TenantJobDeps } from './create-job.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { findTenantParts, type TenantParts } from '../tenant-parts/tenant-parts.js';
 import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
 import { StagingStore } from './staging-store.js';
-import { findTenantParts, type TenantParts } from './tenant-parts.js';
 
 /** Where the final archive goes (the tenant's backup destinations) and its key, if encrypted. */
 export type DecommissionInput = ArchiveInput;

@@ -2,14 +2,15 @@ import crypto from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ReconcileContainer, ReconcileItem, ReconcileReport } from '../../shared/reconcile.js';
 import type { TenantSpec } from '../../shared/tenants.js';
-import { readTar } from '../backup/tar-reader.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
 import { DATABASE_LABEL, FLEET_LABEL_PREFIX, HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
+import { readTar } from '../docker/tar-reader.js';
 import type { JobRunner } from '../jobs/index.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { inspectDatabase } from '../postgres/ownership.js';
-import { SECRETS_MOUNT, type TenantJobDeps } from './create-job.js';
+import { SECRETS_MOUNT } from '../tenant-parts/containers.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 
 export interface ReconcileDeps extends TenantJobDeps {
   jobs: () => JobRunner;

@@ -5,8 +5,9 @@ import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import { TENANT_LABEL } from '../docker/labels.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { removeContainerIfPresent, removeVolumeIfPresent, type TenantJobDeps } from './create-job.js';
-import type { TenantParts } from './tenant-parts.js';
+import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import { dropTenantDatabase } from './tenant-database.js';
 
 /** Vault entries a tenant owns, named in its create job's step outputs. */

@@ -7,10 +7,11 @@ import { STAGING_LABEL, TENANT_LABEL, roleFilter } from '../docker/labels.js';
 import { runChildJob } from '../jobs/child-jobs.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { JobDefinition } from '../jobs/types.js';
-import type { CreateTenantInput, TenantJobDeps } from './create-job.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
+import type { CreateTenantInput } from './create-job.js';
 import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
 import { StagingStore } from './staging-store.js';
-import { findTenantParts } from './tenant-parts.js';
 
 export interface CloneInput {
   hostId: string;

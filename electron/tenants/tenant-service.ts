@@ -11,16 +11,17 @@ import type { TenantFigures } from '../../shared/tenant-views.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
 import { boundedLogLines, logLines } from '../docker/log-stream.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { createTenantJob, type TenantJobDeps } from './create-job.js';
+import { probeTenantHealth } from '../tenant-parts/health.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { publicHostOf } from '../tenant-parts/routing.js';
+import { createTenantJob } from './create-job.js';
 import type { BackupDeps } from '../backup/archive-steps.js';
 import type { ArchiveTargets } from '../backup/backup-service.js';
 import { resetAdminPassword } from './admin-password.js';
 import { decommissionTenantJob } from './decommission-job.js';
-import { probeTenantHealth } from './health.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { MAINTENANCE_ROLE } from './maintenance.js';
 import { ReconcileService } from './reconcile-service.js';
-import { publicHostOf } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
 export class TenantService {

@@ -8,12 +8,12 @@ import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream } from '../docker/one-off-stream.js';
 import { runChildJob } from '../jobs/child-jobs.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
+import { removeContainerIfPresent } from '../tenant-parts/containers.js';
+import { waitForTenantHealth } from '../tenant-parts/health.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
 import { adoptedServerOptions } from './adopt-container-job.js';
-import { removeContainerIfPresent } from './create-job.js';
-import { waitForTenantHealth } from './health.js';
 import { stagingStore, type CloneInput, type RemoveStagingInput, type StagingJobDeps } from './staging-jobs.js';
 import type { CloneRequest } from './staging-service.js';
-import { findTenantParts } from './tenant-parts.js';
 
 export interface UpdateInput {
   hostId: string;
