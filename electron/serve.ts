@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ROLES, type Role } from '../shared/contract.js';
 import { defaultDataDir } from './common/paths.js';
 import { createConsoleServices } from './console-services.js';
-import { startWebServer } from './web-server.js';
+import { startWebServer } from './api/web-server.js';
 
 // Headless web mode of the console: `npm run serve`, and the fallback of `npm start`.
 
