@@ -99,9 +99,17 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     defaultAgentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK,
   });
   const importer = new SshConfigImporter({ homeDir, localUser: options.localUser ?? os.userInfo().username, store });
-  // The runner is built after the tenant service, whose lock hook it uses; the service only
-  // reaches the runner when asked to start a job.
   const coordinators = new HostCoordinators({ pool, hosts, store: db, log });
+  // The runner first, so every service gets it as it is built. Each service then registers its
+  // job definitions; none runs before startBackgroundWork() resumes the journal.
+  const registry = new JobRegistry();
+  const jobs = new JobRunner({
+    store: db,
+    registry,
+    events: { emit: (event, payload) => events.emit(event, payload as never) },
+    logger: log,
+    acquireLock: coordinators.acquireTenantLock,
+  });
   const keys = new BackupKeys(db, vault);
   // Archives on this machine: every local path in a shared catalog is trusted only inside it.
   const stores = { pool, hosts, localDir: path.join(options.dataDir, 'backups') };
@@ -111,37 +119,31 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     hosts,
     keys,
     localDir: stores.localDir,
-    sizeOf: async (hostId: string, name: string) => {
+    // Backups sit below tenants and cannot ask the tenant service themselves: they are handed
+    // this callback, called only while a backup runs.
+    sizeOf: async (hostId: string, name: string): Promise<number | null> => {
       const figures = await tenants.figures(hostId, name);
       return (figures.databaseBytes ?? 0) + (figures.filestoreBytes ?? 0) || null;
     },
   };
-  const tenants: TenantService = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs: () => jobs, archiveTargets: (hostId, name) => backups.archiveTargets(hostId, name) });
-  const registry = new JobRegistry();
+  const backups = new BackupService({ ...backupDeps, coordinators, jobs });
+  const tenants = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs, backups });
   tenants.registerJobs(registry);
-  const backups: BackupService = new BackupService({ ...backupDeps, coordinators, jobs: () => jobs });
   backups.registerJobs(registry);
-  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log, stores });
-  const staging = new StagingService({ pool, docker, hosts, vault, coordinators, jobs: () => jobs, secretIds: (hostId, name) => tenants.secretIds(hostId, name), tenants, backups, log });
+  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs, log, stores });
+  const staging = new StagingService({ pool, docker, hosts, vault, coordinators, jobs, tenants, backups, log });
   staging.registerJobs(registry);
-  const updates = new UpdateService({ pool, docker, hosts, vault, coordinators, jobs: () => jobs, secretIds: (hostId, name) => tenants.secretIds(hostId, name), tenants, backups, staging });
+  const updates = new UpdateService({ pool, docker, hosts, vault, coordinators, jobs, tenants, backups, staging });
   updates.registerJobs(registry);
   const dbServers = new ManagedDbServerService({
     pool,
     docker,
     hosts,
     vault,
-    jobs: () => jobs,
+    jobs,
     onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }),
   });
   dbServers.registerJobs(registry);
-  const jobs = new JobRunner({
-    store: db,
-    registry,
-    events: { emit: (event, payload) => events.emit(event, payload as never) },
-    logger: log,
-    acquireLock: tenants.acquireLock,
-  });
   const dispatcher = new Dispatcher({
     program: 'console',
     handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),

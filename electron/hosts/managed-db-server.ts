@@ -39,7 +39,7 @@ export interface ManagedDbServerDeps {
   docker: DockerService;
   hosts: HostService;
   vault: Vault;
-  jobs: () => JobRunner;
+  jobs: JobRunner;
   /** Told when a host's settings changed (the UIs refresh the host). */
   onHostChanged?: (hostId: string) => void;
 }
@@ -94,7 +94,7 @@ export class ManagedDbServerService {
   provision(input: ProvisionDbServerInput, actor: string): { jobId: string } {
     const host = this.deps.hosts.get(input.hostId); // NOT_FOUND before a job is journaled
     if (host.dbServer) throw alreadySet(host.name, host.dbServer.address, host.dbServer.port);
-    return { jobId: this.deps.jobs().runJob(this.job, input, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.job, input, { actor }) };
   }
 }
 

@@ -3,7 +3,7 @@ import type { ReconcileItem } from '../../shared/reconcile.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
-import type { TenantSecretIds } from './removal-steps.js';
+import { tenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 
 export interface CleanupInput {
@@ -38,7 +38,7 @@ export function cleanupTarget(input: { hostId: string; item: string; tenant: str
  * and refuses when the item is gone or its fingerprint changed (a server came back, a helper
  * started running, a database reappeared); from then on removal only goes forward.
  */
-export function cleanupJob(deps: ReconcileDeps & { secretIds: TenantSecretIds }): JobDefinition<CleanupInput> {
+export function cleanupJob(deps: ReconcileDeps): JobDefinition<CleanupInput> {
   const plan = (ctx: StepContext<CleanupInput>) => {
     const found = ctx.output<CleanupPlan>('recheck');
     if (!found) throw new FleetError('INTERNAL', 'The re-check recorded no plan.');
@@ -117,7 +117,7 @@ export function cleanupJob(deps: ReconcileDeps & { secretIds: TenantSecretIds })
         async run(ctx) {
           const { forgetSecrets } = plan(ctx);
           if (!forgetSecrets || !ctx.input.tenant) return { forgotten: 0 };
-          const ids = deps.secretIds(ctx.input.hostId, ctx.input.tenant);
+          const ids = tenantSecretIds(deps.jobs, ctx.input.hostId, ctx.input.tenant);
           for (const id of ids) deps.vault.remove(id);
           return { forgotten: ids.length };
         },

@@ -13,7 +13,7 @@ import { SECRETS_MOUNT } from '../tenant-parts/containers.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 
 export interface ReconcileDeps extends TenantJobDeps {
-  jobs: () => JobRunner;
+  jobs: JobRunner;
 }
 
 /** One-off containers of the console's own jobs and measurements; never a tenant's server. */
@@ -103,14 +103,14 @@ function readJournal(deps: ReconcileDeps, hostId: string, ignoreJobId: string | 
     return found;
   };
   // Newest first: the first succeeded job of a kind is the latest.
-  for (const job of deps.jobs().listJobs({ limit: 500 })) {
+  for (const job of deps.jobs.listJobs({ limit: 500 })) {
     if (!job.target.startsWith(prefix) || job.id === ignoreJobId) continue;
     const tenant = entry(job.target.slice(prefix.length));
     if (UNFINISHED_JOB_STATES.includes(job.state)) tenant.busy = true;
     if (job.state !== 'succeeded') continue;
     if (CREATING_KINDS.includes(job.kind) && !tenant.createdAt) {
       tenant.createdAt = job.finishedAt ?? job.createdAt;
-      const input = deps.jobs().getJob(job.id)?.input as { spec?: TenantSpec } | undefined;
+      const input = deps.jobs.getJob(job.id)?.input as { spec?: TenantSpec } | undefined;
       if (input?.spec) tenant.spec = { database: input.spec.database, role: input.spec.role, image: input.spec.image, tag: input.spec.tag };
     }
     if (job.kind === DECOMMISSION_KIND && !tenant.decommissionedAt) tenant.decommissionedAt = job.finishedAt ?? job.createdAt;

@@ -10,7 +10,7 @@ import type { JobDefinition } from '../jobs/types.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { findTenantParts } from '../tenant-parts/tenant-parts.js';
 import type { CreateTenantInput } from './create-job.js';
-import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
+import { tenantRemovalSteps } from './removal-steps.js';
 import { StagingStore } from './staging-store.js';
 
 export interface CloneInput {
@@ -33,8 +33,7 @@ export interface RemoveStagingInput {
 
 export interface StagingJobDeps extends TenantJobDeps {
   coordinators: HostCoordinators;
-  jobs: () => JobRunner;
-  secretIds: TenantSecretIds;
+  jobs: JobRunner;
 }
 
 export function stagingStore(deps: Pick<StagingJobDeps, 'coordinators'>, hostId: string): StagingStore {
@@ -123,12 +122,12 @@ export function cloneJob(deps: StagingJobDeps, children: { create: JobDefinition
         title: 'Create the staging tenant (same image)',
         onCrash: 'compensate',
         async run(ctx) {
-          await runChildJob(ctx, deps.jobs(), children.create, { spec: ctx.input.spec, labels: { [STAGING_LABEL]: ctx.jobId } });
+          await runChildJob(ctx, deps.jobs, children.create, { spec: ctx.input.spec, labels: { [STAGING_LABEL]: ctx.jobId } });
         },
         async compensate(ctx) {
           // Only a tenant this job's create child made is removed: a create that failed undid itself.
           const childJobId = ctx.output<{ childJobId?: string }>('create')?.childJobId;
-          const runner = deps.jobs();
+          const runner = deps.jobs;
           if (!childJobId || (await runner.wait(childJobId)).state !== 'succeeded') return;
           const target = children.remove.target({ hostId: ctx.input.hostId, name: ctx.input.name });
           const running = runner.listJobs({ target, kind: children.remove.kind, state: ['queued', 'running', 'compensating'], limit: 1 })[0];
@@ -143,7 +142,7 @@ export function cloneJob(deps: StagingJobDeps, children: { create: JobDefinition
         onCrash: 'compensate',
         async run(ctx) {
           const { hostId, name, archive, sha256 } = ctx.input;
-          await runChildJob(ctx, deps.jobs(), children.restore, { hostId, name, archive, file: null, sha256, copy: true, neutralize: true });
+          await runChildJob(ctx, deps.jobs, children.restore, { hostId, name, archive, file: null, sha256, copy: true, neutralize: true });
         },
       },
     ],

@@ -16,7 +16,7 @@ import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { publicHostOf } from '../tenant-parts/routing.js';
 import { createTenantJob } from './create-job.js';
 import type { BackupDeps } from '../backup/archive-steps.js';
-import type { ArchiveTargets } from '../backup/backup-service.js';
+import type { BackupService } from '../backup/backup-service.js';
 import { resetAdminPassword } from './admin-password.js';
 import { decommissionTenantJob } from './decommission-job.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
@@ -34,12 +34,12 @@ export class TenantService {
 
   constructor(
     private readonly deps: TenantJobDeps &
-      BackupDeps & { jobs: () => JobRunner; store: Store; coordinators: HostCoordinators; /** Where a tenant's archives go (its backup policy's destinations and key). */ archiveTargets: (hostId: string, name: string) => Promise<ArchiveTargets> },
+      BackupDeps & { jobs: JobRunner; store: Store; coordinators: HostCoordinators; /** Where a tenant's archives go (its backup policy's destinations and key). */ backups: Pick<BackupService, 'archiveTargets'> },
   ) {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
-    this.decommissionJob = decommissionTenantJob({ ...deps, secretIds: (hostId, name) => this.secretIds(hostId, name) });
-    this.reconcile = new ReconcileService({ ...deps, secretIds: (hostId, name) => this.secretIds(hostId, name) });
+    this.decommissionJob = decommissionTenantJob(deps);
+    this.reconcile = new ReconcileService(deps);
   }
 
   /** Every job definition the runner must know to resume after a crash. */
@@ -56,23 +56,10 @@ export class TenantService {
    */
   async decommission(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
     await this.server(hostId, name); // NOT_FOUND before a job is journaled
-    const targets = await this.deps.archiveTargets(hostId, name);
-    return { jobId: this.deps.jobs().runJob(this.decommissionJob, { hostId, name, ...targets }, { actor }) };
+    const targets = await this.deps.backups.archiveTargets(hostId, name);
+    return { jobId: this.deps.jobs.runJob(this.decommissionJob, { hostId, name, ...targets }, { actor }) };
   }
 
-  /** The vault entries this console stored for the tenant (named in its create and database-adoption jobs' outputs). */
-  secretIds(hostId: string, name: string): string[] {
-    const ids = new Set<string>();
-    const jobs = [this.createJob.kind, this.reconcile.adoptDatabaseJob.kind].flatMap((kind) => this.deps.jobs().listJobs({ target: `tenant:${hostId}/${name}`, kind, limit: 500 }));
-    for (const summary of jobs) {
-      for (const step of this.deps.jobs().getJob(summary.id)?.steps ?? []) {
-        const output = step.output;
-        if (!output || typeof output !== 'object' || Array.isArray(output)) continue;
-        for (const [key, value] of Object.entries(output)) if (/Id$/.test(key) && typeof value === 'string') ids.add(value);
-      }
-    }
-    return [...ids];
-  }
 
   /** One tenant in detail: its spec as the host records it, state, health and parts. */
   async show(hostId: string, name: string): Promise<TenantDetail> {
@@ -115,7 +102,7 @@ export class TenantService {
 
   async act(hostId: string, name: string, action: LifecycleAction, actor: string): Promise<{ jobId: string }> {
     const ref = await this.ref(hostId, name);
-    return { jobId: this.deps.jobs().runJob(this.lifecycle[action], ref, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.lifecycle[action], ref, { actor }) };
   }
 
   /**
@@ -123,7 +110,7 @@ export class TenantService {
    * encrypted copy remains (for the console's own use), never shown again.
    */
   revealCredentials(jobId: string): { login: string; password: string } {
-    const job = this.deps.jobs().getJob(jobId);
+    const job = this.deps.jobs.getJob(jobId);
     if (!job || job.kind !== this.createJob.kind) throw new FleetError('NOT_FOUND', 'No tenant-creation job with that id.', { jobId });
     if (job.state !== 'succeeded') throw new FleetError('CONFLICT', `The job has not succeeded (${job.state}): there are no credentials to show.`);
     const secretId = (job.steps.find((s) => s.name === 'admin-password')?.output as { adminPasswordId?: string } | null)?.adminPasswordId;
@@ -243,7 +230,7 @@ export class TenantService {
   create(input: z.output<typeof TenantSpecInput>, actor: string): { jobId: string } {
     this.deps.hosts.get(input.hostId); // NOT_FOUND before a job is journaled
     const spec = resolveTenantSpec(input);
-    return { jobId: this.deps.jobs().runJob(this.createJob, { spec }, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.createJob, { spec }, { actor }) };
   }
 
   async list(hostId: string): Promise<TenantView[]> {
@@ -265,20 +252,6 @@ export class TenantService {
       };
     });
   }
-
-  /**
-   * The runner's cross-console exclusion: an advisory lock in the host's `fleet` database, held
-   * for the whole job. The key is the tenant's name alone: the host id in a job's target is this
-   * console's own, and another console knows the same host by another id.
-   */
-  acquireLock = async (target: string, meta: { jobId: string; kind: string }): Promise<() => Promise<void>> => {
-    const match = /^tenant:([0-9a-f-]{36})\/(.+)$/.exec(target);
-    if (!match) return async () => {};
-    const coordinator = this.deps.coordinators.of(match[1]!);
-    if (!coordinator) throw new FleetError('VALIDATION', "The host has no database server set: tenants need one (host settings).");
-    const lock = await coordinator.lock(`tenant:${match[2]!}`, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
-    return lock.release;
-  };
 }
 
 

@@ -107,7 +107,7 @@ export function updateJob(
   };
 
   const removeTrial = async (ctx: StepContext<UpdateInput>) => {
-    const runner = deps.jobs();
+    const runner = deps.jobs;
     const target = children.removeStaging.target({ hostId: ctx.input.hostId, name: ctx.input.trialName });
     const running = runner.listJobs({ target, kind: children.removeStaging.kind, state: ['queued', 'running', 'compensating'], limit: 1 })[0];
     if (!running && !(await stagingStore(deps, ctx.input.hostId).get(ctx.input.trialName))) return; // never made, or removed already
@@ -131,7 +131,7 @@ export function updateJob(
         onCrash: 'compensate',
         async run(ctx) {
           const { hostId, name, backupId, destinations, keyId } = ctx.input;
-          await runChildJob(ctx, deps.jobs(), children.backup, { hostId, name, backupId, destinations, keyId }, { backupId });
+          await runChildJob(ctx, deps.jobs, children.backup, { hostId, name, backupId, destinations, keyId }, { backupId });
         },
       },
       {
@@ -141,7 +141,7 @@ export function updateJob(
         async run(ctx) {
           if (!ctx.input.trial) return { skipped: true };
           const input = await deps.prepareClone({ hostId: ctx.input.hostId, source: ctx.input.name, name: ctx.input.trialName, ttlHours: 6, backupId: ctx.input.backupId });
-          await runChildJob(ctx, deps.jobs(), children.clone, input);
+          await runChildJob(ctx, deps.jobs, children.clone, input);
         },
         async compensate(ctx) {
           if (ctx.input.trial) await removeTrial(ctx);
@@ -196,7 +196,7 @@ export function updateJob(
           }
           if (!reached('updating')) {
             ctx.progress(0.1, 'backing the stopped tenant up (the revert point)');
-            await runChildJob(ctx, deps.jobs(), children.backup, { hostId, name, backupId: state!.revertBackupId, destinations: ctx.input.destinations, keyId: ctx.input.keyId }, { ...state! });
+            await runChildJob(ctx, deps.jobs, children.backup, { hostId, name, backupId: state!.revertBackupId, destinations: ctx.input.destinations, keyId: ctx.input.keyId }, { ...state! });
             journal({ ...ctx.output<Applied>('apply')!, phase: 'updating' });
           }
           if (!reached('replacing')) {
@@ -228,7 +228,7 @@ export function updateJob(
           }
           // The revert: the previous server back, then the backup taken once the tenant was
           // stopped. A revert already under way (a crash during it) is waited for, not redone.
-          const runner = deps.jobs();
+          const runner = deps.jobs;
           const actor = `${ctx.actor} (revert ${ctx.jobId.slice(0, 8)})`;
           const started = runner.getJob(ctx.jobId)?.createdAt ?? '';
           const target = children.restore.target({ hostId: ctx.input.hostId, name: ctx.input.name } as RestoreInput);
