@@ -34,6 +34,13 @@ export async function removeVolumeIfPresent(docker: Docker, name: string): Promi
   await ignoringMissing(() => docker.getVolume(name).remove({ force: true }));
 }
 
+/** Removes the named containers or volumes on a host one after the other; a missing one counts as removed. */
+export async function removeEachPresent(deps: Pick<TenantJobDeps, 'docker' | 'hosts'>, hostId: string, names: readonly string[], remove: (docker: Docker, name: string) => Promise<void>): Promise<void> {
+  await deps.docker.call(deps.hosts.endpoint(hostId), async (d) => {
+    for (const name of names) await remove(d, name);
+  }, 120_000);
+}
+
 /** Fails with NOT_FOUND (field image) unless the tenant's image is on the host. */
 export async function requireImage(deps: Pick<TenantJobDeps, 'docker'>, endpoint: DockerEndpoint, spec: { image: string; tag: string }): Promise<void> {
   try {

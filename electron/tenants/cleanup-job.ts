@@ -2,7 +2,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { ReconcileItem } from '../../shared/reconcile.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
+import { removeContainerIfPresent, removeEachPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
 import { tenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 
@@ -75,10 +75,7 @@ export function cleanupJob(deps: ReconcileDeps): JobDefinition<CleanupInput> {
         title: 'Remove the containers',
         onCrash: 'resume',
         async run(ctx) {
-          const { containers } = plan(ctx);
-          await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
-            for (const id of containers) await removeContainerIfPresent(d, id);
-          }, 120_000);
+          await removeEachPresent(deps, ctx.input.hostId, plan(ctx).containers, removeContainerIfPresent);
         },
       },
       {
@@ -104,10 +101,7 @@ export function cleanupJob(deps: ReconcileDeps): JobDefinition<CleanupInput> {
         title: 'Remove the volumes',
         onCrash: 'resume',
         async run(ctx) {
-          const { volumes } = plan(ctx);
-          await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
-            for (const name of volumes) await removeVolumeIfPresent(d, name);
-          }, 120_000);
+          await removeEachPresent(deps, ctx.input.hostId, plan(ctx).volumes, removeVolumeIfPresent);
         },
       },
       {
