@@ -46,6 +46,11 @@ function odooConfig(spec: TenantSpec, db: { host: string; port: number }, master
   ].join('\n');
 }
 
+/** Removes the named container from the tenant's host, if it is there. */
+function removeTenantContainer(deps: TenantJobDeps, spec: TenantSpec, name: string): Promise<void> {
+  return deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, name));
+}
+
 /**
  * Odoo itself, not the image's entrypoint script: the official one turns PASSWORD_FILE (and even a
  * db_password in the config) into a `--db_password` argument, visible in the host's process
@@ -118,7 +123,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
         async run(ctx) {
           const { spec } = ctx.input;
           const db = tenantDbHost(deps, spec);
-          await deps.docker.call(endpointOf(deps, spec), (dd) => removeContainerIfPresent(dd, names(spec).init));
+          await removeTenantContainer(deps, spec, names(spec).init);
           // A one-off container with no published port: nothing outside can reach it.
           const container = await deps.docker.call(endpointOf(deps, spec), (dd) =>
             dd.createContainer({
@@ -142,7 +147,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           await container.remove({ force: true, v: true });
         },
         async compensate({ input: { spec } }) {
-          await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).init));
+          await removeTenantContainer(deps, spec, names(spec).init);
         },
       },
       {
@@ -228,7 +233,7 @@ export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTe
     async compensate(ctx) {
       const ids = ctx.output<Record<string, string>>('secrets') ?? {};
       deps.vault.remove(ids.masterPasswordId);
-      await deps.docker.call(endpointOf(deps, ctx.input.spec), (d) => removeContainerIfPresent(d, `fleet-${ctx.input.spec.name}-secrets-writer`));
+      await removeTenantContainer(deps, ctx.input.spec, `fleet-${ctx.input.spec.name}-secrets-writer`);
     },
   },
   ];
@@ -268,7 +273,7 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
       });
     },
     async compensate({ input: { spec } }) {
-      await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).server));
+      await removeTenantContainer(deps, spec, names(spec).server);
     },
   },
   {
