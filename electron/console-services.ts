@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AuditLog } from './audit/audit-log.js';
 import { Dispatcher } from './api/dispatcher.js';
 import { EventBus } from './api/events.js';
-import { consoleHandlers } from './api/console-handlers.js';
+import { consoleHandlers, type ConsoleHandlerServices } from './api/console-handlers.js';
 import { createLogger, type Logger } from './common/log.js';
 import { DockerService } from './docker/docker-service.js';
 import { HostService } from './hosts/host-service.js';
@@ -38,25 +38,11 @@ export interface ConsoleOptions {
   version?: string;
 }
 
-export interface ConsoleServices {
+export interface ConsoleServices extends ConsoleHandlerServices {
   dataDir: string;
   db: Store;
-  vault: Vault;
-  audit: AuditLog;
-  events: EventBus;
   pool: SshPool;
   docker: DockerService;
-  hosts: HostService;
-  importer: SshConfigImporter;
-  tenants: TenantService;
-  coordinators: HostCoordinators;
-  backups: BackupService;
-  keys: BackupKeys;
-  staging: StagingService;
-  updates: UpdateService;
-  scheduler: BackupScheduler;
-  dbServers: ManagedDbServerService;
-  jobs: JobRunner;
   dispatcher: Dispatcher;
   log: Logger;
   /**
