@@ -60,7 +60,6 @@ export class TenantService {
     return { jobId: this.deps.jobs.runJob(this.decommissionJob, { hostId, name, ...targets }, { actor }) };
   }
 
-
   /** One tenant in detail: its spec as the host records it, state, health and parts. */
   async show(hostId: string, name: string): Promise<TenantDetail> {
     const { endpoint, id } = await this.server(hostId, name);
