@@ -15,6 +15,7 @@ import { Vault, type SafeStorageLike } from './secrets/vault.js';
 import { SshPool } from './ssh/pool.js';
 import { openStore, type Store } from './store/database.js';
 import { JobRegistry, JobRunner } from './jobs/index.js';
+import { TenantSizes } from './tenant-parts/sizes.js';
 import { TenantService } from './tenants/tenant-service.js';
 import { HostCoordinators } from './coordination/host-coordinators.js';
 import { BackupKeys } from './backup/backup-keys.js';
@@ -99,21 +100,18 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
   const keys = new BackupKeys(db, vault);
   // Archives on this machine: every local path in a shared catalog is trusted only inside it.
   const stores = { pool, hosts, localDir: path.join(options.dataDir, 'backups') };
+  // One measurer for tenant figures and backup progress, so both reuse its filestore measurements.
+  const sizes = new TenantSizes({ pool, docker, hosts });
   const backupDeps = {
     pool,
     docker,
     hosts,
     keys,
     localDir: stores.localDir,
-    // Backups sit below tenants and cannot ask the tenant service themselves: they are handed
-    // this callback, called only while a backup runs.
-    sizeOf: async (hostId: string, name: string): Promise<number | null> => {
-      const figures = await tenants.figures(hostId, name);
-      return (figures.databaseBytes ?? 0) + (figures.filestoreBytes ?? 0) || null;
-    },
+    sizeOf: (hostId: string, name: string) => sizes.total(hostId, name),
   };
   const backups = new BackupService({ ...backupDeps, coordinators, jobs });
-  const tenants = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs, backups });
+  const tenants = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs, backups, sizes });
   tenants.registerJobs(registry);
   backups.registerJobs(registry);
   const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs, log, stores });

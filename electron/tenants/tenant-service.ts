@@ -10,9 +10,9 @@ import type Docker from 'dockerode';
 import type { TenantFigures } from '../../shared/tenant-views.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
 import { boundedLogLines, logLines } from '../docker/log-stream.js';
-import { withAdmin } from '../postgres/admin-session.js';
 import { probeTenantHealth } from '../tenant-parts/health.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import type { TenantSizes } from '../tenant-parts/sizes.js';
 import { publicHostOf } from '../tenant-parts/routing.js';
 import { createTenantJob } from './create-job.js';
 import type { BackupDeps } from '../backup/archive-steps.js';
@@ -28,13 +28,12 @@ export class TenantService {
   readonly createJob;
   readonly lifecycle;
   readonly decommissionJob;
-  private readonly filestoreSizes = new Map<string, { at: number; bytes: number }>();
   /** Drift reports, clean-up and adoption (reconcile-service.ts). */
   readonly reconcile;
 
   constructor(
     private readonly deps: TenantJobDeps &
-      BackupDeps & { jobs: JobRunner; store: Store; coordinators: HostCoordinators; /** Where a tenant's archives go (its backup policy's destinations and key). */ backups: Pick<BackupService, 'archiveTargets'> },
+      BackupDeps & { jobs: JobRunner; store: Store; coordinators: HostCoordinators; /** Where a tenant's archives go (its backup policy's destinations and key). */ backups: Pick<BackupService, 'archiveTargets'>; sizes: TenantSizes },
   ) {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
@@ -129,60 +128,17 @@ export class TenantService {
   async figures(hostId: string, name: string): Promise<TenantFigures> {
     const { endpoint, id } = await this.server(hostId, name);
     const info = await this.deps.docker.call(endpoint, (d) => d.getContainer(id).inspect());
-    const database = info.Config.Labels?.[DATABASE_LABEL];
-    const admin = this.deps.hosts.dbTarget(hostId);
-    const [databaseBytes, filestoreBytes, usage] = await Promise.all([
-      admin && database
-        ? withAdmin(this.deps.pool, admin, async (c) => Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [database])).rows[0]?.size ?? NaN)).catch(() => null)
-        : Promise.resolve(null),
-      database ? this.cachedFilestoreBytes(hostId, endpoint, info, database) : Promise.resolve(null),
+    const [sizes, usage] = await Promise.all([
+      this.deps.sizes.of(hostId, endpoint, info),
       info.State.Running ? this.usage(endpoint, id).catch(() => null) : Promise.resolve(null),
     ]);
     return {
-      databaseBytes: databaseBytes !== null && Number.isFinite(databaseBytes) ? databaseBytes : null,
-      filestoreBytes,
+      ...sizes,
       cpuPercent: usage?.cpuPercent ?? null,
       memoryBytes: usage?.memoryBytes ?? null,
       memoryLimitBytes: usage?.memoryLimitBytes ?? null,
       measuredAt: new Date().toISOString(),
     };
-  }
-
-  /**
-   * The filestore size changes slowly and costs a one-off container to measure: a tenant page
-   * refreshing its figures every few seconds reuses a measurement for a minute.
-   */
-  private async cachedFilestoreBytes(hostId: string, endpoint: DockerEndpoint, info: Docker.ContainerInspectInfo, database: string): Promise<number | null> {
-    const key = `${hostId}/${database}`;
-    const cached = this.filestoreSizes.get(key);
-    if (cached && Date.now() - cached.at < 60_000) return cached.bytes;
-    const bytes = await this.filestoreBytes(endpoint, info, database).catch(() => null);
-    if (bytes !== null) this.filestoreSizes.set(key, { at: Date.now(), bytes });
-    return bytes;
-  }
-
-  /** du in a one-off container of the tenant's own image, its data volume mounted read-only. */
-  private async filestoreBytes(endpoint: DockerEndpoint, info: Docker.ContainerInspectInfo, database: string): Promise<number | null> {
-    const data = info.Mounts.find((m) => m.Destination === '/var/lib/odoo');
-    if (!data?.Name) return null;
-    return this.deps.docker.call(endpoint, async (d) => {
-      const container = await d.createContainer({
-        Image: info.Config.Image,
-        Entrypoint: ['du', '-sk', `/var/lib/odoo/filestore/${database}`],
-        User: '0',
-        Labels: { [ROLE_LABEL]: 'measure' },
-        HostConfig: { Mounts: [{ Type: 'volume', Source: data.Name!, Target: '/var/lib/odoo', ReadOnly: true }], NetworkMode: 'none' },
-      });
-      try {
-        await container.start();
-        const { StatusCode } = (await container.wait()) as { StatusCode: number };
-        const out = logLines((await container.logs({ stdout: true, stderr: false })) as unknown as Buffer).join('\n');
-        const kib = Number.parseInt(out.trim().split(/\s+/)[0] ?? '', 10);
-        return StatusCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
-      } finally {
-        await container.remove({ force: true, v: true }).catch(() => {});
-      }
-    }, 120_000);
   }
 
   private async usage(endpoint: DockerEndpoint, id: string) {
