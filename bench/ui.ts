@@ -12,7 +12,7 @@ import { consoleHandlers } from '../electron/api/console-handlers.js';
 import { Dispatcher } from '../electron/api/dispatcher.js';
 import { silentLogger } from '../electron/common/log.js';
 import { createConsoleServices } from '../electron/console-services.js';
-import { startWebServer } from '../electron/web-server.js';
+import { startWebServer } from '../electron/api/web-server.js';
 import { launchChromium } from '../tests/support/browser.js';
 import { percentile, quick, report, round, runBench } from './stats.js';
 

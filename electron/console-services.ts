@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AuditLog } from './audit/audit-log.js';
 import { Dispatcher } from './api/dispatcher.js';
 import { EventBus } from './api/events.js';
-import { consoleHandlers } from './api/console-handlers.js';
+import { consoleHandlers, type ConsoleHandlerServices } from './api/console-handlers.js';
 import { createLogger, type Logger } from './common/log.js';
 import { DockerService } from './docker/docker-service.js';
 import { HostService } from './hosts/host-service.js';
@@ -15,6 +15,7 @@ import { Vault, type SafeStorageLike } from './secrets/vault.js';
 import { SshPool } from './ssh/pool.js';
 import { openStore, type Store } from './store/database.js';
 import { JobRegistry, JobRunner } from './jobs/index.js';
+import { TenantSizes } from './tenant-parts/sizes.js';
 import { TenantService } from './tenants/tenant-service.js';
 import { HostCoordinators } from './coordination/host-coordinators.js';
 import { BackupKeys } from './backup/backup-keys.js';
@@ -38,25 +39,11 @@ export interface ConsoleOptions {
   version?: string;
 }
 
-export interface ConsoleServices {
+export interface ConsoleServices extends ConsoleHandlerServices {
   dataDir: string;
   db: Store;
-  vault: Vault;
-  audit: AuditLog;
-  events: EventBus;
   pool: SshPool;
   docker: DockerService;
-  hosts: HostService;
-  importer: SshConfigImporter;
-  tenants: TenantService;
-  coordinators: HostCoordinators;
-  backups: BackupService;
-  keys: BackupKeys;
-  staging: StagingService;
-  updates: UpdateService;
-  scheduler: BackupScheduler;
-  dbServers: ManagedDbServerService;
-  jobs: JobRunner;
   dispatcher: Dispatcher;
   log: Logger;
   /**
@@ -99,49 +86,48 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     defaultAgentSocket: options.agentSocket ?? process.env.SSH_AUTH_SOCK,
   });
   const importer = new SshConfigImporter({ homeDir, localUser: options.localUser ?? os.userInfo().username, store });
-  // The runner is built after the tenant service, whose lock hook it uses; the service only
-  // reaches the runner when asked to start a job.
   const coordinators = new HostCoordinators({ pool, hosts, store: db, log });
+  // The runner first, so every service gets it as it is built. Each service then registers its
+  // job definitions; none runs before startBackgroundWork() resumes the journal.
+  const registry = new JobRegistry();
+  const jobs = new JobRunner({
+    store: db,
+    registry,
+    events: { emit: (event, payload) => events.emit(event, payload as never) },
+    logger: log,
+    acquireLock: coordinators.acquireTenantLock,
+  });
   const keys = new BackupKeys(db, vault);
   // Archives on this machine: every local path in a shared catalog is trusted only inside it.
   const stores = { pool, hosts, localDir: path.join(options.dataDir, 'backups') };
+  // One measurer for tenant figures and backup progress, so both reuse its filestore measurements.
+  const sizes = new TenantSizes({ pool, docker, hosts });
   const backupDeps = {
     pool,
     docker,
     hosts,
     keys,
     localDir: stores.localDir,
-    sizeOf: async (hostId: string, name: string) => {
-      const figures = await tenants.figures(hostId, name);
-      return (figures.databaseBytes ?? 0) + (figures.filestoreBytes ?? 0) || null;
-    },
+    sizeOf: (hostId: string, name: string) => sizes.total(hostId, name),
   };
-  const tenants: TenantService = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs: () => jobs, archiveTargets: (hostId, name) => backups.archiveTargets(hostId, name) });
-  const registry = new JobRegistry();
+  const backups = new BackupService({ ...backupDeps, coordinators, jobs });
+  const tenants = new TenantService({ ...backupDeps, vault, store: db, coordinators, jobs, backups, sizes });
   tenants.registerJobs(registry);
-  const backups: BackupService = new BackupService({ ...backupDeps, coordinators, jobs: () => jobs });
   backups.registerJobs(registry);
-  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs: () => jobs, log, stores });
-  const staging = new StagingService({ pool, docker, hosts, vault, coordinators, jobs: () => jobs, secretIds: (hostId, name) => tenants.secretIds(hostId, name), tenants, backups, log });
+  const scheduler = new BackupScheduler({ hosts, coordinators, backups, jobs, log, stores });
+  const staging = new StagingService({ pool, docker, hosts, vault, coordinators, jobs, tenants, backups, log });
   staging.registerJobs(registry);
-  const updates = new UpdateService({ pool, docker, hosts, vault, coordinators, jobs: () => jobs, secretIds: (hostId, name) => tenants.secretIds(hostId, name), tenants, backups, staging });
+  const updates = new UpdateService({ pool, docker, hosts, vault, coordinators, jobs, tenants, backups, staging });
   updates.registerJobs(registry);
   const dbServers = new ManagedDbServerService({
     pool,
     docker,
     hosts,
     vault,
-    jobs: () => jobs,
+    jobs,
     onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }),
   });
   dbServers.registerJobs(registry);
-  const jobs = new JobRunner({
-    store: db,
-    registry,
-    events: { emit: (event, payload) => events.emit(event, payload as never) },
-    logger: log,
-    acquireLock: tenants.acquireLock,
-  });
   const dispatcher = new Dispatcher({
     program: 'console',
     handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultDataDir } from './common/paths.js';
+import { argValue, closeOnSignals, webModeServiceOptions } from './api/web-mode.js';
 import { posPageRole } from './pos/page-role.js';
 import { createPosServices } from './pos/pos-services.js';
 import { startPosWebServer } from './pos/pos-web-server.js';
@@ -12,20 +12,11 @@ import { startPosWebServer } from './pos/pos-web-server.js';
 
 export const DEFAULT_POS_PORT = 8417;
 
-function argValue(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
 async function servePos(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const staticDir = process.env.FLEET_POS_UI_DIR ?? path.resolve(here, '..', 'pos-shell');
   const role = posPageRole();
-  const services = createPosServices({
-    dataDir: defaultDataDir('pos'),
-    ...(process.env.FLEET_PASSPHRASE ? { passphrase: process.env.FLEET_PASSPHRASE } : {}),
-    version: process.env.npm_package_version ?? '0.1.0',
-  });
+  const services = createPosServices(webModeServiceOptions('pos'));
   const port = Number.parseInt(argValue('--port') ?? process.env.FLEET_POS_PORT ?? String(DEFAULT_POS_PORT), 10);
   const server = await startPosWebServer(services, { staticDir, port, actor: `${os.userInfo().username}@pos`, role });
   services.startBackgroundWork();
@@ -33,13 +24,7 @@ async function servePos(): Promise<void> {
   process.stdout.write(`Store: ${services.dataDir}\nPage role: ${role}${role === 'cashier' ? ' (selling only; start with --role admin to set the printer or move orders by file)' : ''}\n`);
   const vault = services.vault.status();
   process.stdout.write(`Secrets: ${vault.state} (${vault.backend})${vault.warning ? ` — ${vault.warning}` : ''}\n`);
-  const stop = async () => {
-    await server.close();
-    await services.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(server, services);
 }
 
 servePos().catch((error: Error) => {

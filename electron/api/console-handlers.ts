@@ -15,8 +15,8 @@ import { FleetError } from '../../shared/errors.js';
 import type { Handlers } from './dispatcher.js';
 import type { EventBus } from './events.js';
 
-/** Binds the console's part of the contract to its services. */
-export function consoleHandlers(deps: {
+/** The console's services its operations use. */
+export interface ConsoleHandlerServices {
   hosts: HostService;
   importer: SshConfigImporter;
   vault: Vault;
@@ -31,8 +31,10 @@ export function consoleHandlers(deps: {
   scheduler: BackupScheduler;
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
-  version: string;
-}): Handlers {
+}
+
+/** Binds the console's part of the contract to its services. */
+export function consoleHandlers(deps: ConsoleHandlerServices & { version: string }): Handlers {
   const { hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs } = deps;
   return {
     'session.info': (_input, ctx) => ({ actor: ctx.actor, role: ctx.role, program: 'console', version: deps.version }),

@@ -1,8 +1,8 @@
 import type { ArchiveCopy, DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
+import { DATABASE_LABEL, roleFilter } from '../docker/labels.js';
 import type { Json, StepContext, StepDefinition } from '../jobs/types.js';
-import type { TenantParts } from '../tenants/tenant-parts.js';
-import { DATABASE_LABEL } from '../tenants/routing.js';
+import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import type { BackupOutcome } from './catalog.js';
 import { openZipOf, writeArchiveCopies } from './archive-copies.js';
 import { archiveRelativePath, storeFor, storeOfCopy, type StoreDeps } from './archive-stores.js';
@@ -71,7 +71,7 @@ export function keyFor(deps: Pick<BackupDeps, 'keys'>) {
 /** Removes the one-off helpers (dump, filestore reader or writer, psql) a killed console left for these databases. */
 export async function removeArchiveHelpers(deps: Pick<ArchiveDeps, 'docker' | 'hosts'>, hostId: string, databases: readonly string[]): Promise<void> {
   await deps.docker.call(deps.hosts.endpoint(hostId), async (d) => {
-    const helpers = await d.listContainers({ all: true, filters: { label: ['fleet.role=archive'] } });
+    const helpers = await d.listContainers({ all: true, filters: { label: [roleFilter('archive')] } });
     for (const c of helpers.filter((h) => databases.includes(h.Labels?.[DATABASE_LABEL] ?? ''))) await d.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
   });
 }

@@ -1,6 +1,6 @@
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition } from '../jobs/types.js';
-import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
+import { findTenantParts, type TenantParts } from '../tenant-parts/tenant-parts.js';
 import { archivePublicResult, archiveStep, catalogOutcome, verifyArchiveStep, type ArchiveInput, type ArchiveOutput, type BackupDeps } from './archive-steps.js';
 import { BackupCatalog } from './catalog.js';
 

@@ -6,7 +6,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
-import { findTenantParts } from '../tenants/tenant-parts.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
 import { reachableHere, storeFor } from './archive-stores.js';
 import type { BackupDeps } from './archive-steps.js';
 import { backupJob } from './backup-job.js';
@@ -34,7 +34,7 @@ export class BackupService {
   readonly undoRestoreJob;
   readonly discardKeptCopyJob;
 
-  constructor(private readonly deps: BackupDeps & { coordinators: HostCoordinators; jobs: () => JobRunner; keys: BackupKeys }) {
+  constructor(private readonly deps: BackupDeps & { coordinators: HostCoordinators; jobs: JobRunner; keys: BackupKeys }) {
     this.job = backupJob(deps);
     this.restoreJob = restoreJob(deps);
     this.verifyJob = verifyJob(deps);
@@ -77,7 +77,7 @@ export class BackupService {
     const keyId = choice.key === undefined ? defaults.keyId : this.keyIdOf(choice.key);
     this.checkDestinations(hostId, destinations);
     const backupId = crypto.randomUUID();
-    return { jobId: this.deps.jobs().runJob(this.job, { hostId, name, backupId, destinations, keyId }, { actor }), backupId };
+    return { jobId: this.deps.jobs.runJob(this.job, { hostId, name, backupId, destinations, keyId }, { actor }), backupId };
   }
 
   /** A restore drill of a catalogued backup into scratch copies; the verdict goes into the catalog. */
@@ -87,7 +87,7 @@ export class BackupService {
     const archive = this.reachableCopy(entry);
     await findTenantParts(this.deps, hostId, name);
     return {
-      jobId: this.deps.jobs().runJob(this.verifyJob, { hostId, name, archive, file: null, sha256: entry.sha256, backupId, expected: { rowCounts: entry.rowCounts, filestore: entry.filestore } }, { actor }),
+      jobId: this.deps.jobs.runJob(this.verifyJob, { hostId, name, archive, file: null, sha256: entry.sha256, backupId, expected: { rowCounts: entry.rowCounts, filestore: entry.filestore } }, { actor }),
     };
   }
 
@@ -109,12 +109,12 @@ export class BackupService {
       const entry = await this.entry(hostId, name, source.backupId);
       if (entry.state !== 'succeeded' || !entry.sha256) throw new FleetError('CONFLICT', `Backup ${source.backupId} is ${entry.state}: only a complete, verified backup can be restored.`);
       const archive = this.reachableCopy(entry);
-      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive, file: null, sha256: entry.sha256, ...settings }, { actor }) };
+      return { jobId: this.deps.jobs.runJob(this.restoreJob, { hostId, name, archive, file: null, sha256: entry.sha256, ...settings }, { actor }) };
     }
     if (source.file) {
       const file = path.resolve(source.file);
       if (!fs.existsSync(file)) throw new FleetError('NOT_FOUND', `No file ${file}.`);
-      return { jobId: this.deps.jobs().runJob(this.restoreJob, { hostId, name, archive: null, file, sha256: null, ...settings }, { actor }) };
+      return { jobId: this.deps.jobs.runJob(this.restoreJob, { hostId, name, archive: null, file, sha256: null, ...settings }, { actor }) };
     }
     throw new FleetError('VALIDATION', 'Name a backup or an archive file to restore.');
   }
@@ -128,13 +128,13 @@ export class BackupService {
   /** Puts the kept copy back in place (and keeps what it replaces, for the rest of the window). */
   async undoRestore(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
     if (!(await this.keptCopy(hostId, name))) throw new FleetError('NOT_FOUND', `${name} has no kept copy of replaced data to go back to.`);
-    return { jobId: this.deps.jobs().runJob(this.undoRestoreJob, { hostId, name }, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.undoRestoreJob, { hostId, name }, { actor }) };
   }
 
   /** Drops the kept copy now, freeing its disk: the way back is gone. */
   async discardKeptCopy(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
     if (!(await this.keptCopy(hostId, name))) throw new FleetError('NOT_FOUND', `${name} has no kept copy to drop.`);
-    return { jobId: this.deps.jobs().runJob(this.discardKeptCopyJob, { hostId, name }, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.discardKeptCopyJob, { hostId, name }, { actor }) };
   }
 
   /** Starts dropping every kept copy whose window has ended on the host (the scheduler's sweep). */
@@ -149,13 +149,13 @@ export class BackupService {
         (error: unknown) => error instanceof FleetError && error.code === 'NOT_FOUND',
       );
       if (tenantGone) await undo.remove(kept.tenant); // its database went with it
-      else if (!this.busy(hostId, kept.tenant)) started.push(this.deps.jobs().runJob(this.discardKeptCopyJob, { hostId, name: kept.tenant }, { actor: 'scheduler' }));
+      else if (!this.busy(hostId, kept.tenant)) started.push(this.deps.jobs.runJob(this.discardKeptCopyJob, { hostId, name: kept.tenant }, { actor: 'scheduler' }));
     }
     return started;
   }
 
   private busy(hostId: string, tenant: string): boolean {
-    return this.deps.jobs().listJobs({ target: `tenant:${hostId}/${tenant}`, state: UNFINISHED_JOB_STATES, limit: 1 }).length > 0;
+    return this.deps.jobs.listJobs({ target: `tenant:${hostId}/${tenant}`, state: UNFINISHED_JOB_STATES, limit: 1 }).length > 0;
   }
 
   /** The newest complete backup of a tenant (clone and safe updates start from it). */

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { FleetError } from '../../shared/errors.js';
+import { readTar } from '../docker/tar-reader.js';
 import { readRange, type ByteSink, type ByteSource } from './byte-io.js';
-import { readTar } from './tar-reader.js';
 import { ZipReader } from './zip-reader.js';
 import { ZipWriter } from './zip-writer.js';
 

@@ -1,12 +1,12 @@
 import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
+import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { DockerService } from '../docker/docker-service.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import type { Login } from '../postgres/throwaway-roles.js';
 import type { SshPool } from '../ssh/pool.js';
-import { DATABASE_LABEL } from '../tenants/routing.js';
 
 /** The PostgreSQL client image for a server of this major version. */
 export function clientImageFor(settings: { managed?: boolean; image?: string | null; clientImage?: string | null }, major: number): string {
@@ -65,7 +65,7 @@ export async function pgClient(deps: { pool: SshPool; docker: DockerService; hos
         Entrypoint: [tool],
         Cmd: [`--host=${dbHost}`, `--port=${settings.port}`, `--username=${login.user}`, '--no-password', ...args, tool === 'psql' ? `--dbname=${database}` : database],
         Env: [`PGPASSFILE=${SECRET_DIR}/pgpass`],
-        Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: database },
+        Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
         HostConfig: {
           ...(settings.tenantNetwork ? { NetworkMode: settings.tenantNetwork } : {}),
           CapDrop: ['ALL'],

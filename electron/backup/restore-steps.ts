@@ -1,6 +1,8 @@
+import type Docker from 'dockerode';
 import type pg from 'pg';
 import type { ArchiveCopy } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
+import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream, runOneOffWithInput } from '../docker/one-off-stream.js';
 import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
@@ -8,8 +10,7 @@ import { withAdmin } from '../postgres/admin-session.js';
 import { finishArchiveLoad, openArchiveLoader, reclaimScratch } from '../postgres/archive-loader.js';
 import { confineDatabase } from '../postgres/database-access.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
-import { DATABASE_LABEL } from '../tenants/routing.js';
-import { findTenantParts, type TenantParts } from '../tenants/tenant-parts.js';
+import { findTenantParts, type TenantParts } from '../tenant-parts/tenant-parts.js';
 import { openZipOf } from './archive-copies.js';
 import { keyFor, removeArchiveHelpers, type BackupDeps } from './archive-steps.js';
 import { storeOfCopy, type StoreDeps } from './archive-stores.js';
@@ -62,46 +63,8 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
   /** Which archive to load: by default the job's input names it; a job that wrote one names its own. */
   sourceOf: (ctx: StepContext<I>) => Pick<ArchiveLoadInput, 'archive' | 'file' | 'sha256'> = (ctx) => ctx.input as unknown as ArchiveLoadInput,
 ) {
-  const parts = (ctx: StepContext<I>) => ctx.output<TenantParts>('preflight')!;
-  const admin = (hostId: string) => {
-    const target = deps.hosts.dbTarget(hostId);
-    if (!target) throw new FleetError('VALIDATION', 'The host has no database server set.');
-    return target;
-  };
-  const docker = (hostId: string) => deps.docker.client(deps.hosts.endpoint(hostId));
-  /** A one-off shell in the tenant's image with its data volume mounted read-write ($1 = the database). */
-  const filestoreShell = (ctx: StepContext<I>, script: string, what: string, input: AsyncIterable<Buffer> = (async function* () {})()) =>
-    runOneOffWithInput(
-      docker(ctx.input.hostId),
-      {
-        Image: parts(ctx).image,
-        User: '0',
-        Entrypoint: ['sh', '-c', script, 'sh', parts(ctx).database],
-        Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: parts(ctx).database },
-        HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo' }] },
-      },
-      input,
-      what,
-    );
-  /** What a one-off shell in the tenant's image prints, its data volume mounted read-only ($1 = the database). */
-  const volumeOutput = async (ctx: StepContext<I>, script: string, what: string): Promise<string> => {
-    const run = await runOneOffStream(
-      docker(ctx.input.hostId),
-      {
-        Image: parts(ctx).image,
-        User: '0',
-        Entrypoint: ['sh', '-c', script, 'sh', parts(ctx).database],
-        Labels: { 'fleet.role': 'measure' },
-        HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
-      },
-      undefined,
-      what,
-    );
-    let text = '';
-    for await (const chunk of run.stdout) text = (text + (chunk as Buffer).toString('utf8')).slice(-64 * 1024);
-    await run.done;
-    return text;
-  };
+  const tools = archiveLoadTools<I>(deps);
+  const { parts, admin, docker, filestoreShell } = tools;
   const folder = `/var/lib/odoo/filestore/.${names.folder}-$1`;
 
   /** Unpacks the archive's filestore into the scratch folder, owned like the live one. */
@@ -124,62 +87,8 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
     }
   };
 
-  const checkArchive: StepDefinition<I> = {
-    // Before anything is touched: the bytes are the recorded ones, the layout is Odoo's, and
-    // no member could land outside the restore folders.
-    name: 'check-archive',
-    title: 'Check the archive (checksum, layout, every member)',
-    onCrash: 'compensate',
-    async run(ctx) {
-      // With a recorded sha256, matching it proves every byte is the one written and verified at
-      // backup time (and each member's CRC is checked again as it is loaded); without one, every
-      // member is read through its CRC now.
-      const recorded = sourceOf(ctx).sha256;
-      if (recorded) {
-        const stored = await openStoredArchive(deps, sourceOf(ctx));
-        try {
-          await checkSha256(stored, sourceOf(ctx).sha256!);
-        } catch (error) {
-          if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') throw new FleetError('ARCHIVE_INVALID', `${error.message} The tenant was not touched.`, error.details);
-          throw error;
-        } finally {
-          await stored.close();
-        }
-      }
-      const zip = await openArchiveZip(deps, sourceOf(ctx));
-      try {
-        if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${archiveLabel(sourceOf(ctx))} has no dump.sql: not an Odoo backup zip.`);
-        if (!recorded) await zip.test();
-        return {
-          members: zip.members.length,
-          filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length,
-          unpackedBytes: zip.members.reduce((sum, m) => sum + m.size, 0),
-        };
-      } finally {
-        await zip.close();
-      }
-    },
-  };
-
-  const preflight: StepDefinition<I> = {
-    name: 'preflight',
-    title: 'Find the tenant',
-    onCrash: 'compensate',
-    async run(ctx) {
-      const found = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
-      if (names.scratchOf(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
-      // An archive of another Odoo series would load, pass /web/health and break the tenant.
-      const archived = await archiveSeries(await openArchiveZip(deps, sourceOf(ctx)));
-      const running = await withTenantSession(deps.pool, admin(ctx.input.hostId), found, async (c) => {
-        const { rows } = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'").catch(() => ({ rows: [] as Array<{ v: string | null }> }));
-        return /^(\d+\.\d+)/.exec(rows[0]?.v ?? '')?.[1] ?? null;
-      }).catch(() => null);
-      if (archived && running && archived !== running) {
-        throw new FleetError('VALIDATION', `The archive holds an Odoo ${archived} database; the tenant runs Odoo ${running}. Restore it into a tenant of the same series.`, { archived, running });
-      }
-      return found;
-    },
-  };
+  const checkArchive = checkArchiveStep<I>(deps, sourceOf);
+  const preflight = archivePreflightStep<I>(deps, names, sourceOf);
 
   const scratchDatabase: StepDefinition<I> = {
     name: 'scratch-database',
@@ -263,7 +172,113 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
     },
   };
 
-  return { parts, admin, docker, filestoreShell, volumeOutput, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
+  return { ...tools, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
+}
+
+/**
+ * The tenant's parts (found by the `preflight` step), its host's admin target and Docker, and
+ * one-off shells on its data volume.
+ */
+function archiveLoadTools<I extends { hostId: string; name: string }>(deps: BackupDeps) {
+  const parts = (ctx: StepContext<I>) => ctx.output<TenantParts>('preflight')!;
+  const admin = (hostId: string) => {
+    const target = deps.hosts.dbTarget(hostId);
+    if (!target) throw new FleetError('VALIDATION', 'The host has no database server set.');
+    return target;
+  };
+  const docker = (hostId: string) => deps.docker.client(deps.hosts.endpoint(hostId));
+  /** A one-off shell in the tenant's image with its data volume mounted read-write ($1 = the database). */
+  const filestoreShell = (ctx: StepContext<I>, script: string, what: string, input: AsyncIterable<Buffer> = (async function* () {})()) =>
+    runOneOffWithInput(docker(ctx.input.hostId), volumeShell(parts(ctx), script, { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: parts(ctx).database }, false), input, what);
+  /** What a one-off shell in the tenant's image prints, its data volume mounted read-only ($1 = the database). */
+  const volumeOutput = async (ctx: StepContext<I>, script: string, what: string): Promise<string> => {
+    const run = await runOneOffStream(docker(ctx.input.hostId), volumeShell(parts(ctx), script, { [ROLE_LABEL]: 'measure' }, true), undefined, what);
+    let text = '';
+    for await (const chunk of run.stdout) text = (text + (chunk as Buffer).toString('utf8')).slice(-64 * 1024);
+    await run.done;
+    return text;
+  };
+  return { parts, admin, docker, filestoreShell, volumeOutput };
+}
+
+/** A root shell in the tenant's image, no network, its data volume mounted ($1 = the database). */
+function volumeShell(found: TenantParts, script: string, labels: Record<string, string>, readOnly: boolean): Docker.ContainerCreateOptions {
+  return {
+    Image: found.image,
+    User: '0',
+    Entrypoint: ['sh', '-c', script, 'sh', found.database],
+    Labels: labels,
+    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: found.dataVolume, Target: '/var/lib/odoo', ...(readOnly ? { ReadOnly: true } : {}) }] },
+  };
+}
+
+/**
+ * Before anything is touched: the bytes are the recorded ones, the layout is Odoo's, and no
+ * member could land outside the restore folders.
+ */
+function checkArchiveStep<I>(deps: BackupDeps, sourceOf: (ctx: StepContext<I>) => Pick<ArchiveLoadInput, 'archive' | 'file' | 'sha256'>): StepDefinition<I> {
+  return {
+    name: 'check-archive',
+    title: 'Check the archive (checksum, layout, every member)',
+    onCrash: 'compensate',
+    async run(ctx) {
+      // With a recorded sha256, matching it proves every byte is the one written and verified at
+      // backup time (and each member's CRC is checked again as it is loaded); without one, every
+      // member is read through its CRC now.
+      const recorded = sourceOf(ctx).sha256;
+      if (recorded) {
+        const stored = await openStoredArchive(deps, sourceOf(ctx));
+        try {
+          await checkSha256(stored, sourceOf(ctx).sha256!);
+        } catch (error) {
+          if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') throw new FleetError('ARCHIVE_INVALID', `${error.message} The tenant was not touched.`, error.details);
+          throw error;
+        } finally {
+          await stored.close();
+        }
+      }
+      const zip = await openArchiveZip(deps, sourceOf(ctx));
+      try {
+        if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${archiveLabel(sourceOf(ctx))} has no dump.sql: not an Odoo backup zip.`);
+        if (!recorded) await zip.test();
+        return {
+          members: zip.members.length,
+          filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length,
+          unpackedBytes: zip.members.reduce((sum, m) => sum + m.size, 0),
+        };
+      } finally {
+        await zip.close();
+      }
+    },
+  };
+}
+
+/** Finds the tenant, and refuses an archive of another Odoo series than the one it runs. */
+function archivePreflightStep<I extends { hostId: string; name: string }>(
+  deps: BackupDeps,
+  names: { scratchOf: (db: string) => string },
+  sourceOf: (ctx: StepContext<I>) => Pick<ArchiveLoadInput, 'archive' | 'file' | 'sha256'>,
+): StepDefinition<I> {
+  const { admin } = archiveLoadTools<I>(deps);
+  return {
+    name: 'preflight',
+    title: 'Find the tenant',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const found = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
+      if (names.scratchOf(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
+      // An archive of another Odoo series would load, pass /web/health and break the tenant.
+      const archived = await archiveSeries(await openArchiveZip(deps, sourceOf(ctx)));
+      const running = await withTenantSession(deps.pool, admin(ctx.input.hostId), found, async (c) => {
+        const { rows } = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'").catch(() => ({ rows: [] as Array<{ v: string | null }> }));
+        return /^(\d+\.\d+)/.exec(rows[0]?.v ?? '')?.[1] ?? null;
+      }).catch(() => null);
+      if (archived && running && archived !== running) {
+        throw new FleetError('VALIDATION', `The archive holds an Odoo ${archived} database; the tenant runs Odoo ${running}. Restore it into a tenant of the same series.`, { archived, running });
+      }
+      return found;
+    },
+  };
 }
 
 /** The Odoo series an archive's manifest names (`major_version`), if it has one. */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { BackupPolicyView } from '../../shared/backup-policies.js';
 import type { DestinationSpec } from '../../shared/backups.js';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
+import { claimLeases, type LeasedTable } from '../coordination/leases.js';
 import type { RetentionPolicy } from './retention.js';
 
 // Backup schedules live in the host's `fleet` database with their next-run time and a lease,
@@ -34,6 +35,8 @@ export interface StoredPolicy extends RetentionPolicy {
 
 /** How long a claimed run may take before another console may take it over. */
 const LEASE_MINUTES = 120;
+/** A policy's run is due at next_run_at; its lease marks the console running it. */
+const POLICY_RUNS: LeasedTable = { table: 'fleet_backup_policies', key: 'tenant', due: 'next_run_at <= now()', holderColumn: 'lease_holder', untilColumn: 'lease_until' };
 
 export class ScheduleStore {
   constructor(private readonly coordinator: HostCoordinator) {}
@@ -70,17 +73,7 @@ export class ScheduleStore {
    * gets this holder's lease; rows another console is claiming at the same moment are skipped.
    */
   async claimDue(holder: string): Promise<StoredPolicy[]> {
-    return this.run(async (c) => {
-      const { rows } = await c.query(
-        `UPDATE fleet_backup_policies SET lease_holder = $1, lease_until = now() + make_interval(mins => $2::int)
-          WHERE tenant IN (SELECT tenant FROM fleet_backup_policies
-                            WHERE next_run_at <= now() AND (lease_until IS NULL OR lease_until < now())
-                            FOR UPDATE SKIP LOCKED)
-          RETURNING *`,
-        [holder, LEASE_MINUTES],
-      );
-      return rows.map(toPolicy);
-    });
+    return this.run(async (c) => (await claimLeases(c, POLICY_RUNS, holder, LEASE_MINUTES)).map(toPolicy));
   }
 
   /**

@@ -20,7 +20,7 @@ export class BackupScheduler {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: { hosts: HostService; coordinators: HostCoordinators; backups: BackupService; jobs: () => JobRunner; log: Logger; /** Where prune may delete (a local copy only inside this console's folder). */ stores: StoreDeps },
+    private readonly deps: { hosts: HostService; coordinators: HostCoordinators; backups: BackupService; jobs: JobRunner; log: Logger; /** Where prune may delete (a local copy only inside this console's folder). */ stores: StoreDeps },
   ) {}
 
   start(intervalMs = 60_000): void {
@@ -72,7 +72,7 @@ export class BackupScheduler {
 
   private follow(hostId: string, policy: RetentionPolicy & { tenant: string }, store: ScheduleStore, holder: string, jobId: string): void {
     const done = (async () => {
-      const job = await this.deps.jobs().wait(jobId);
+      const job = await this.deps.jobs.wait(jobId);
       let outcome: string = job.state;
       if (job.state === 'succeeded') {
         // Every scheduled backup is drilled: restored into scratch copies and compared.
@@ -80,7 +80,7 @@ export class BackupScheduler {
         let drill = 'not drilled';
         if (backupId) {
           try {
-            const verify = await this.deps.jobs().wait((await this.deps.backups.verify(hostId, policy.tenant, backupId, 'scheduler')).jobId);
+            const verify = await this.deps.jobs.wait((await this.deps.backups.verify(hostId, policy.tenant, backupId, 'scheduler')).jobId);
             drill = verify.state === 'succeeded' ? 'verified' : `verification ${verify.state}: ${verify.error?.message ?? ''}`;
           } catch (error) {
             drill = `verification not started: ${(error as Error).message}`;

@@ -1,11 +1,11 @@
 import { FleetError } from '../../shared/errors.js';
 import type { DockerService } from '../docker/docker-service.js';
 import type pg from 'pg';
+import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream, type OneOffStream } from '../docker/one-off-stream.js';
 import type { HostService } from '../hosts/host-service.js';
 import { openTenantSession, withTenantSession, type TenantSession } from '../postgres/tenant-session.js';
 import type { SshPool } from '../ssh/pool.js';
-import { DATABASE_LABEL } from '../tenants/routing.js';
 import { odooPgVersion, type ArchiveParts, type OdooManifest } from './odoo-archive.js';
 import { pgClient } from './pg-client.js';
 
@@ -128,7 +128,7 @@ export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStora
           Image: storage.image,
           User: '0',
           Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/$1" 2>/dev/null || exit 0; exec tar -cf - .', 'sh', storage.database],
-          Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: storage.database },
+          Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: storage.database },
           HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: storage.dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
         },
         undefined,

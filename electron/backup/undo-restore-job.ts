@@ -2,7 +2,7 @@ import { FleetError } from '../../shared/errors.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { JobDefinition, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { findTenantParts } from '../tenants/tenant-parts.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
 import type { BackupDeps } from './archive-steps.js';
 import { exists, keptCopySizes, previous, renames, scratch, swapSteps } from './restore-job.js';
 import { archiveLoadSteps, dropDatabase } from './restore-steps.js';

@@ -1,11 +1,11 @@
 import { FleetError } from '../../shared/errors.js';
 import type { BackupEntry } from '../../shared/backups.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream } from '../docker/one-off-stream.js';
 import type { JobDefinition, Json, StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
-import { DATABASE_LABEL } from '../tenants/routing.js';
 import { BackupCatalog } from './catalog.js';
 import { filestoreDigest } from './odoo-archive.js';
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
@@ -101,7 +101,7 @@ export function drillSteps<I extends { hostId: string; name: string }>(
           Image: parts(ctx).image,
           User: '0',
           Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/.$2-$1" && find . -type f | while IFS= read -r f; do printf "%s\\t%s\\t%s\\n" "${f#./}" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d" " -f1)"; done', 'sh', database, options.folder],
-          Labels: { 'fleet.role': 'archive', [DATABASE_LABEL]: database },
+          Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
           HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
         },
         undefined,

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { FleetError } from '../../shared/errors.js';
 import type { AuditRecord } from '../audit/audit-log.js';
 import type { Logger } from '../common/log.js';
 import type { HostService } from '../hosts/host-service.js';
@@ -30,6 +31,20 @@ export class HostCoordinators {
     this.byHost.set(hostId, { key, coordinator });
     return coordinator;
   }
+
+  /**
+   * The runner's cross-console exclusion: an advisory lock in the host's `fleet` database, held
+   * for the whole job. The key is the tenant's name alone: the host id in a job's target is this
+   * console's own, and another console knows the same host by another id.
+   */
+  acquireTenantLock = async (target: string, meta: { jobId: string; kind: string }): Promise<() => Promise<void>> => {
+    const match = /^tenant:([0-9a-f-]{36})\/(.+)$/.exec(target);
+    if (!match) return async () => {};
+    const coordinator = this.of(match[1]!);
+    if (!coordinator) throw new FleetError('VALIDATION', "The host has no database server set: tenants need one (host settings).");
+    const lock = await coordinator.lock(`tenant:${match[2]!}`, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
+    return lock.release;
+  };
 
   /**
    * Copies an audited call on a host into the host's own trail, so every console managing it

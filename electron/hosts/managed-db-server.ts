@@ -3,9 +3,10 @@ import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
 import { MANAGED_DB_CONTAINER, type ManagedDbServerInput } from '../../shared/hosts.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
+import { HOST_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
-import type { JobDefinition, JobRegistry, JobRunner, StepContext } from '../jobs/index.js';
+import type { JobDefinition, JobRegistry, JobRunner, StepContext, StepDefinition } from '../jobs/index.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { generatePassword } from '../postgres/scram.js';
 import type { Vault } from '../secrets/vault.js';
@@ -14,8 +15,6 @@ import type { HostService } from './host-service.js';
 
 /** The label every managed database server's container, volumes and network carry. */
 export const DB_SERVER_ROLE = 'database-server';
-const ROLE_LABEL = 'fleet.role';
-const HOST_LABEL = 'fleet.host';
 
 const SUPERUSER = 'postgres';
 const PORT = 5432;
@@ -40,28 +39,24 @@ export interface ManagedDbServerDeps {
   docker: DockerService;
   hosts: HostService;
   vault: Vault;
-  jobs: () => JobRunner;
+  jobs: JobRunner;
   /** Told when a host's settings changed (the UIs refresh the host). */
   onHostChanged?: (hostId: string) => void;
 }
 
 const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode ?? (error instanceof FleetError ? (error.details as { statusCode?: number } | undefined)?.statusCode : undefined);
 
-async function removeContainerIfPresent(docker: Docker, name: string): Promise<void> {
+/** Runs a Docker removal, taking "no such object" (404) as already done. */
+async function ignoringMissing(remove: () => Promise<unknown>): Promise<void> {
   try {
-    await docker.getContainer(name).remove({ force: true, v: false });
+    await remove();
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
   }
 }
 
-async function removeVolumeIfPresent(docker: Docker, name: string): Promise<void> {
-  try {
-    await docker.getVolume(name).remove({ force: true });
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-  }
-}
+const removeContainerIfPresent = (docker: Docker, name: string) => ignoringMissing(() => docker.getContainer(name).remove({ force: true, v: false }));
+const removeVolumeIfPresent = (docker: Docker, name: string) => ignoringMissing(() => docker.getVolume(name).remove({ force: true }));
 
 async function exists(probe: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -95,7 +90,7 @@ export class ManagedDbServerService {
   provision(input: ProvisionDbServerInput, actor: string): { jobId: string } {
     const host = this.deps.hosts.get(input.hostId); // NOT_FOUND before a job is journaled
     if (host.dbServer) throw alreadySet(host.name, host.dbServer.address, host.dbServer.port);
-    return { jobId: this.deps.jobs().runJob(this.job, input, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.job, input, { actor }) };
   }
 }
 
@@ -107,37 +102,25 @@ function alreadySet(hostName: string, address: string, port: number): FleetError
   );
 }
 
-export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<ProvisionDbServerInput> {
+/** Docker calls on the input's host, the labels of what the job makes, and the stored password's vault id. */
+function provisionTools(deps: ManagedDbServerDeps) {
   const endpoint = (input: ProvisionDbServerInput): DockerEndpoint => deps.hosts.endpoint(input.hostId);
   const call = <T>(input: ProvisionDbServerInput, fn: (d: Docker) => Promise<T>, timeoutMs?: number) => deps.docker.call(endpoint(input), fn, timeoutMs);
   const labels = (input: ProvisionDbServerInput) => ({ [ROLE_LABEL]: DB_SERVER_ROLE, [HOST_LABEL]: input.hostId });
   const passwordId = (ctx: StepContext<ProvisionDbServerInput>) => ctx.output<{ passwordId?: string }>('password')?.passwordId;
+  return { call, labels, passwordId };
+}
+type ProvisionTools = ReturnType<typeof provisionTools>;
+
+export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<ProvisionDbServerInput> {
+  const tools = provisionTools(deps);
+  const { call, labels, passwordId } = tools;
 
   return {
     kind: 'hosts.db-server.provision',
     target: ({ hostId }) => `db-server:${hostId}`,
     steps: [
-      {
-        name: 'preflight',
-        title: 'Check the host, the image and the names',
-        onCrash: 'compensate',
-        async run({ input }) {
-          const host = deps.hosts.get(input.hostId);
-          if (host.dbServer) throw alreadySet(host.name, host.dbServer.address, host.dbServer.port);
-          const n = managedNames(input);
-          if (!(await exists(() => call(input, (d) => d.getImage(input.image).inspect())))) {
-            throw new FleetError('NOT_FOUND', `The image ${input.image} is not on ${host.name}; pull or load it there first (docker pull ${input.image}).`, { field: 'image', image: input.image });
-          }
-          if (await exists(() => call(input, (d) => d.getContainer(n.container).inspect()))) {
-            throw new FleetError('CONFLICT', `A container named ${n.container} already exists on ${host.name}; remove it or adopt it as an existing server.`, { field: 'container' });
-          }
-          for (const volume of [n.dataVolume, n.secretsVolume]) {
-            if (await exists(() => call(input, (d) => d.getVolume(volume).inspect()))) {
-              throw new FleetError('CONFLICT', `A volume named ${volume} already exists on ${host.name}; choose another volume name, or remove it if it holds nothing you need.`, { field: 'volume' });
-            }
-          }
-        },
-      },
+      preflightStep(deps, tools),
       {
         name: 'network',
         title: 'Create the Docker network if missing',
@@ -156,11 +139,7 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
           const { input } = ctx;
           await call(input, async (d) => {
             await removeContainerIfPresent(d, managedNames(input).container);
-            try {
-              await d.getNetwork(input.network).remove();
-            } catch (error) {
-              if (statusOf(error) !== 404) throw error;
-            }
+            await ignoringMissing(() => d.getNetwork(input.network).remove());
           });
         },
       },
@@ -182,48 +161,7 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
           });
         },
       },
-      {
-        name: 'password',
-        title: 'Generate the superuser password and write it as a 0400 file',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const { input } = ctx;
-          const n = managedNames(input);
-          let id = passwordId(ctx);
-          let password: string;
-          if (id) password = deps.vault.get(id);
-          else {
-            password = generatePassword();
-            id = deps.vault.put('db-admin-password', password);
-            ctx.setOutput({ passwordId: id });
-          }
-          // Read by the image's entrypoint as root (POSTGRES_PASSWORD_FILE), so root's 0400 file.
-          const archive = tarArchive([{ name: 'superuser_password', content: Buffer.from(password), mode: 0o400, uid: 0, gid: 0 }]);
-          // Through the archive API into a never-started container: the password travels in an
-          // API body over SSH, never on a command line or in an environment.
-          await call(input, async (d) => {
-            await removeContainerIfPresent(d, n.secretsWriter);
-            const writer = await d.createContainer({
-              name: n.secretsWriter,
-              Image: input.image,
-              Entrypoint: ['true'],
-              Cmd: [],
-              Labels: { ...labels(input), [ROLE_LABEL]: 'secrets-writer' },
-              HostConfig: { Mounts: [{ Type: 'volume', Source: n.secretsVolume, Target: DB_SECRETS_MOUNT }], NetworkMode: 'none' },
-            });
-            try {
-              await writer.putArchive(archive, { path: DB_SECRETS_MOUNT });
-            } finally {
-              await writer.remove({ force: true, v: true });
-            }
-          });
-          return { passwordId: id };
-        },
-        async compensate(ctx) {
-          deps.vault.remove(passwordId(ctx));
-          await call(ctx.input, (d) => removeContainerIfPresent(d, managedNames(ctx.input).secretsWriter));
-        },
-      },
+      passwordStep(deps, tools),
       {
         name: 'server',
         title: 'Start the PostgreSQL container',
@@ -256,44 +194,7 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
           await call(input, (d) => removeContainerIfPresent(d, managedNames(input).container));
         },
       },
-      {
-        name: 'ready',
-        title: 'Wait until PostgreSQL accepts connections',
-        onCrash: 'compensate',
-        async run(ctx) {
-          const { input } = ctx;
-          const n = managedNames(input);
-          const password = deps.vault.get(passwordId(ctx)!);
-          const deadline = Date.now() + READY_TIMEOUT_MS;
-          let last = 'no answer yet';
-          while (Date.now() < deadline) {
-            ctx.signal.throwIfAborted();
-            const info = await call(input, (d) => d.getContainer(n.container).inspect());
-            if (!info.State.Running) {
-              const logs = await call(input, (d) => d.getContainer(n.container).logs({ stdout: true, stderr: true, tail: 20 }) as unknown as Promise<Buffer>);
-              throw new FleetError('COMMAND_FAILED', `The PostgreSQL container stopped (exit ${info.State.ExitCode}) before accepting connections: ${logLines(logs).slice(-5).join(' | ') || 'no output'}`);
-            }
-            const ip = info.NetworkSettings.Networks?.[n.network]?.IPAddress;
-            if (ip) {
-              try {
-                // From the host itself, through the SSH connection: no port is published.
-                const version = await withAdmin(deps.pool, { hostId: input.hostId, address: ip, port: PORT, user: SUPERUSER, password, database: 'postgres' }, async (c) =>
-                  (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version,
-                );
-                return { version: version ?? null, address: ip };
-              } catch (error) {
-                if (error instanceof FleetError && error.code === 'POSTGRES_AUTH_FAILED') {
-                  throw new FleetError('POSTGRES_AUTH_FAILED', `PostgreSQL in ${n.container} refused the generated password: does the image ${input.image} read POSTGRES_PASSWORD_FILE? (${error.message})`);
-                }
-                last = (error as Error).message;
-              }
-            }
-            ctx.progress(Math.min(0.95, 1 - (deadline - Date.now()) / READY_TIMEOUT_MS), 'initialising the database cluster');
-            await new Promise((resolve) => setTimeout(resolve, 500));
-          }
-          throw new FleetError('TIMEOUT', `PostgreSQL in ${n.container} did not accept connections within ${READY_TIMEOUT_MS / 1000} s (${last}).`);
-        },
-      },
+      readyStep(deps, tools),
       {
         name: 'settings',
         title: "Store it as the host's database server",
@@ -315,5 +216,121 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
         },
       },
     ],
+  };
+}
+
+/** Refuses a host that has a database server, a missing image, and names already taken. */
+function preflightStep(deps: ManagedDbServerDeps, tools: ProvisionTools): StepDefinition<ProvisionDbServerInput> {
+  const { call } = tools;
+  return {
+    name: 'preflight',
+    title: 'Check the host, the image and the names',
+    onCrash: 'compensate',
+    async run({ input }) {
+      const host = deps.hosts.get(input.hostId);
+      if (host.dbServer) throw alreadySet(host.name, host.dbServer.address, host.dbServer.port);
+      const n = managedNames(input);
+      if (!(await exists(() => call(input, (d) => d.getImage(input.image).inspect())))) {
+        throw new FleetError('NOT_FOUND', `The image ${input.image} is not on ${host.name}; pull or load it there first (docker pull ${input.image}).`, { field: 'image', image: input.image });
+      }
+      if (await exists(() => call(input, (d) => d.getContainer(n.container).inspect()))) {
+        throw new FleetError('CONFLICT', `A container named ${n.container} already exists on ${host.name}; remove it or adopt it as an existing server.`, { field: 'container' });
+      }
+      for (const volume of [n.dataVolume, n.secretsVolume]) {
+        if (await exists(() => call(input, (d) => d.getVolume(volume).inspect()))) {
+          throw new FleetError('CONFLICT', `A volume named ${volume} already exists on ${host.name}; choose another volume name, or remove it if it holds nothing you need.`, { field: 'volume' });
+        }
+      }
+    },
+  };
+}
+
+/** The superuser password: generated once (kept in the vault), written as a 0400 file into the secrets volume. */
+function passwordStep(deps: ManagedDbServerDeps, tools: ProvisionTools): StepDefinition<ProvisionDbServerInput> {
+  const { call, labels, passwordId } = tools;
+  return {
+    name: 'password',
+    title: 'Generate the superuser password and write it as a 0400 file',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const { input } = ctx;
+      const n = managedNames(input);
+      let id = passwordId(ctx);
+      let password: string;
+      if (id) password = deps.vault.get(id);
+      else {
+        password = generatePassword();
+        id = deps.vault.put('db-admin-password', password);
+        ctx.setOutput({ passwordId: id });
+      }
+      // Read by the image's entrypoint as root (POSTGRES_PASSWORD_FILE), so root's 0400 file.
+      const archive = tarArchive([{ name: 'superuser_password', content: Buffer.from(password), mode: 0o400, uid: 0, gid: 0 }]);
+      // Through the archive API into a never-started container: the password travels in an
+      // API body over SSH, never on a command line or in an environment.
+      await call(input, async (d) => {
+        await removeContainerIfPresent(d, n.secretsWriter);
+        const writer = await d.createContainer({
+          name: n.secretsWriter,
+          Image: input.image,
+          Entrypoint: ['true'],
+          Cmd: [],
+          Labels: { ...labels(input), [ROLE_LABEL]: 'secrets-writer' },
+          HostConfig: { Mounts: [{ Type: 'volume', Source: n.secretsVolume, Target: DB_SECRETS_MOUNT }], NetworkMode: 'none' },
+        });
+        try {
+          await writer.putArchive(archive, { path: DB_SECRETS_MOUNT });
+        } finally {
+          await writer.remove({ force: true, v: true });
+        }
+      });
+      return { passwordId: id };
+    },
+    async compensate(ctx) {
+      deps.vault.remove(passwordId(ctx));
+      await call(ctx.input, (d) => removeContainerIfPresent(d, managedNames(ctx.input).secretsWriter));
+    },
+  };
+}
+
+/** Waits until PostgreSQL accepts the generated password, from the host itself; fails at once when the container stops. */
+function readyStep(deps: ManagedDbServerDeps, tools: ProvisionTools): StepDefinition<ProvisionDbServerInput> {
+  const { call, passwordId } = tools;
+  return {
+    name: 'ready',
+    title: 'Wait until PostgreSQL accepts connections',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const { input } = ctx;
+      const n = managedNames(input);
+      const password = deps.vault.get(passwordId(ctx)!);
+      const deadline = Date.now() + READY_TIMEOUT_MS;
+      let last = 'no answer yet';
+      while (Date.now() < deadline) {
+        ctx.signal.throwIfAborted();
+        const info = await call(input, (d) => d.getContainer(n.container).inspect());
+        if (!info.State.Running) {
+          const logs = await call(input, (d) => d.getContainer(n.container).logs({ stdout: true, stderr: true, tail: 20 }) as unknown as Promise<Buffer>);
+          throw new FleetError('COMMAND_FAILED', `The PostgreSQL container stopped (exit ${info.State.ExitCode}) before accepting connections: ${logLines(logs).slice(-5).join(' | ') || 'no output'}`);
+        }
+        const ip = info.NetworkSettings.Networks?.[n.network]?.IPAddress;
+        if (ip) {
+          try {
+            // From the host itself, through the SSH connection: no port is published.
+            const version = await withAdmin(deps.pool, { hostId: input.hostId, address: ip, port: PORT, user: SUPERUSER, password, database: 'postgres' }, async (c) =>
+              (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version,
+            );
+            return { version: version ?? null, address: ip };
+          } catch (error) {
+            if (error instanceof FleetError && error.code === 'POSTGRES_AUTH_FAILED') {
+              throw new FleetError('POSTGRES_AUTH_FAILED', `PostgreSQL in ${n.container} refused the generated password: does the image ${input.image} read POSTGRES_PASSWORD_FILE? (${error.message})`);
+            }
+            last = (error as Error).message;
+          }
+        }
+        ctx.progress(Math.min(0.95, 1 - (deadline - Date.now()) / READY_TIMEOUT_MS), 'initialising the database cluster');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new FleetError('TIMEOUT', `PostgreSQL in ${n.container} did not accept connections within ${READY_TIMEOUT_MS / 1000} s (${last}).`);
+    },
   };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Role } from '../../shared/contract.js';
 import { ownerOnlyKey } from '../secrets/key-file.js';
-import { startWebServer, type WebServer } from '../web-server.js';
+import { startWebServer, type WebServer } from '../api/web-server.js';
 import type { PosServices } from './pos-services.js';
 
 // The POS's web server, the same for its Electron window and its web mode: the selling UI, its

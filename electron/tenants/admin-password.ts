@@ -1,9 +1,9 @@
 import { FleetError } from '../../shared/errors.js';
 import { generatePassword } from '../postgres/scram.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
-import type { TenantJobDeps } from './create-job.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
 import { odooPasswordHashOffThread } from './odoo-password.js';
-import { findTenantParts } from './tenant-parts.js';
 
 /**
  * Gives one of a tenant's Odoo administrators (Settings group, active) a new generated password

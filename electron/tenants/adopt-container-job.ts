@@ -1,10 +1,12 @@
 import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
+import { ADOPTED_FROM_LABEL, FLEET_LABEL_PREFIX, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
-import { removeContainerIfPresent, type TenantJobDeps } from './create-job.js';
-import { waitForTenantHealth } from './health.js';
+import { removeContainerIfPresent } from '../tenant-parts/containers.js';
+import { waitForTenantHealth } from '../tenant-parts/health.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { tenantLabels } from '../tenant-parts/routing.js';
 import { databaseFromCommand, odooEvidence } from './reconcile.js';
-import { TENANT_LABEL, tenantLabels } from './routing.js';
 
 export interface AdoptContainerInput {
   hostId: string;
@@ -28,9 +30,6 @@ interface Found {
   /** The old container had the new one's name: it is renamed out of the way while adopting. */
   parkedName: string | null;
 }
-
-/** Label marking a server created by adoption, naming the container it replaced. */
-export const ADOPTED_FROM_LABEL = 'fleet.adopted-from';
 
 const HOST_CONFIG_KEYS = [
   'RestartPolicy', 'Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuPeriod', 'CpuQuota', 'CpusetCpus', 'PidsLimit',
@@ -109,7 +108,7 @@ export function adoptContainerJob(deps: TenantJobDeps): JobDefinition<AdoptConta
         onCrash: 'compensate',
         async run({ input }) {
           const info = await deps.docker.call(endpoint(input), (d) => d.getContainer(input.container).inspect());
-          if (Object.keys(info.Config.Labels ?? {}).some((k) => k.startsWith('fleet.'))) {
+          if (Object.keys(info.Config.Labels ?? {}).some((k) => k.startsWith(FLEET_LABEL_PREFIX))) {
             throw new FleetError('CONFLICT', `Container ${info.Name.replace(/^\//, '')} already carries fleet labels: it is not adoptable.`, { field: 'container' });
           }
           if (odooEvidence(info).length === 0) throw new FleetError('VALIDATION', `Container ${info.Name.replace(/^\//, '')} does not look like Odoo (image, HOST/USER/PASSWORD env, port 8069).`, { field: 'container' });
@@ -169,7 +168,7 @@ export function adoptContainerJob(deps: TenantJobDeps): JobDefinition<AdoptConta
               const image = named?.Id === old.Image ? old.Config.Image : old.Image;
               const labels: Record<string, string> = {
                 ...tenantLabels({ name: input.name, hostId: input.hostId, database, publicHost: `${input.name}.${input.domain ?? ''}` }),
-                'fleet.role': 'server',
+                [ROLE_LABEL]: 'server',
                 [ADOPTED_FROM_LABEL]: oldId,
               };
               if (!input.domain) for (const key of Object.keys(labels)) if (key.startsWith('traefik.')) delete labels[key];

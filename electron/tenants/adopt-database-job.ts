@@ -1,11 +1,13 @@
 import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
+import { DATABASE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 import type { JobDefinition, Json } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { confineDatabase } from '../postgres/database-access.js';
 import { inspectDatabase, reassignOwnedInside, transferOwnership } from '../postgres/ownership.js';
-import { adminTarget, endpointOf, requireImage, storeSecret, tenantServerSteps, tenantStorageSteps, type TenantJobDeps } from './create-job.js';
-import { DATABASE_LABEL, TENANT_LABEL } from './routing.js';
+import { requireImage } from '../tenant-parts/containers.js';
+import { adminTarget, endpointOf, storeSecret, type TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { tenantServerSteps, tenantStorageSteps } from './create-job.js';
 import { ensureTenantRole, ownerMark } from './tenant-database.js';
 
 export interface AdoptDatabaseInput {

@@ -2,8 +2,8 @@ import { FleetError } from '../../shared/errors.js';
 import type { ReconcileItem } from '../../shared/reconcile.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { removeContainerIfPresent, removeVolumeIfPresent } from './create-job.js';
-import type { TenantSecretIds } from './removal-steps.js';
+import { removeContainerIfPresent, removeEachPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
+import { tenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 
 export interface CleanupInput {
@@ -38,7 +38,7 @@ export function cleanupTarget(input: { hostId: string; item: string; tenant: str
  * and refuses when the item is gone or its fingerprint changed (a server came back, a helper
  * started running, a database reappeared); from then on removal only goes forward.
  */
-export function cleanupJob(deps: ReconcileDeps & { secretIds: TenantSecretIds }): JobDefinition<CleanupInput> {
+export function cleanupJob(deps: ReconcileDeps): JobDefinition<CleanupInput> {
   const plan = (ctx: StepContext<CleanupInput>) => {
     const found = ctx.output<CleanupPlan>('recheck');
     if (!found) throw new FleetError('INTERNAL', 'The re-check recorded no plan.');
@@ -75,10 +75,7 @@ export function cleanupJob(deps: ReconcileDeps & { secretIds: TenantSecretIds })
         title: 'Remove the containers',
         onCrash: 'resume',
         async run(ctx) {
-          const { containers } = plan(ctx);
-          await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
-            for (const id of containers) await removeContainerIfPresent(d, id);
-          }, 120_000);
+          await removeEachPresent(deps, ctx.input.hostId, plan(ctx).containers, removeContainerIfPresent);
         },
       },
       {
@@ -104,10 +101,7 @@ export function cleanupJob(deps: ReconcileDeps & { secretIds: TenantSecretIds })
         title: 'Remove the volumes',
         onCrash: 'resume',
         async run(ctx) {
-          const { volumes } = plan(ctx);
-          await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), async (d) => {
-            for (const name of volumes) await removeVolumeIfPresent(d, name);
-          }, 120_000);
+          await removeEachPresent(deps, ctx.input.hostId, plan(ctx).volumes, removeVolumeIfPresent);
         },
       },
       {
@@ -117,7 +111,7 @@ export function cleanupJob(deps: ReconcileDeps & { secretIds: TenantSecretIds })
         async run(ctx) {
           const { forgetSecrets } = plan(ctx);
           if (!forgetSecrets || !ctx.input.tenant) return { forgotten: 0 };
-          const ids = deps.secretIds(ctx.input.hostId, ctx.input.tenant);
+          const ids = tenantSecretIds(deps.jobs, ctx.input.hostId, ctx.input.tenant);
           for (const id of ids) deps.vault.remove(id);
           return { forgotten: ids.length };
         },

@@ -1,27 +1,18 @@
 import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
-import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
+import { HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
-import type { HostService } from '../hosts/host-service.js';
-import type { JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
-import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
+import type { JobDefinition, StepDefinition } from '../jobs/types.js';
+import { withAdmin } from '../postgres/admin-session.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
-import { generatePassword } from '../postgres/scram.js';
-import type { Vault } from '../secrets/vault.js';
-import type { SshPool } from '../ssh/pool.js';
-import { waitForTenantHealth } from './health.js';
+import { DATA_MOUNT, names, removeContainerIfPresent, removeVolumeIfPresent, requireImage, SECRETS_MOUNT } from '../tenant-parts/containers.js';
+import { waitForTenantHealth } from '../tenant-parts/health.js';
+import { adminTarget, endpointOf, storeSecret, type TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { tenantLabels } from '../tenant-parts/routing.js';
 import { odooPasswordHash } from './odoo-password.js';
-import { HOST_LABEL, TENANT_LABEL, tenantLabels } from './routing.js';
 import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
-
-export interface TenantJobDeps {
-  pool: SshPool;
-  docker: DockerService;
-  hosts: HostService;
-  vault: Vault;
-}
 
 export interface CreateTenantInput {
   spec: TenantSpec;
@@ -29,67 +20,11 @@ export interface CreateTenantInput {
   labels?: Record<string, string>;
 }
 
-/** Where a tenant's secrets live inside its containers (a volume of their own, read-only). */
-export const SECRETS_MOUNT = '/run/fleet';
 const ODOO_UID = 101;
-
-export const names = (spec: TenantSpec) => ({
-  server: `fleet-${spec.name}`,
-  init: `fleet-${spec.name}-init`,
-  secretsVolume: `fleet-${spec.name}-secrets`,
-  dataVolume: spec.volume,
-});
-
-export function endpointOf(deps: TenantJobDeps, spec: TenantSpec): DockerEndpoint {
-  return deps.hosts.endpoint(spec.hostId);
-}
-
-export function adminTarget(deps: TenantJobDeps, spec: TenantSpec): DbServerTarget {
-  const target = deps.hosts.dbTarget(spec.hostId);
-  if (!target) throw new FleetError('VALIDATION', "The host has no database server set: add its address and admin role in the host's settings first.");
-  return target;
-}
 
 function tenantDbHost(deps: TenantJobDeps, spec: TenantSpec): { host: string; port: number; network: string | null } {
   const settings = deps.hosts.get(spec.hostId).dbServer!;
   return { host: settings.tenantAddress ?? settings.address, port: settings.port, network: settings.tenantNetwork };
-}
-
-export async function removeContainerIfPresent(docker: Docker, name: string): Promise<void> {
-  try {
-    await docker.getContainer(name).remove({ force: true, v: true });
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
-}
-
-export async function removeVolumeIfPresent(docker: Docker, name: string): Promise<void> {
-  try {
-    await docker.getVolume(name).remove({ force: true });
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
-}
-
-/** Fails with NOT_FOUND (field image) unless the tenant's image is on the host. */
-export async function requireImage(deps: TenantJobDeps, endpoint: DockerEndpoint, spec: { image: string; tag: string }): Promise<void> {
-  try {
-    await deps.docker.call(endpoint, (d) => d.getImage(`${spec.image}:${spec.tag}`).inspect());
-  } catch (error) {
-    if (error instanceof FleetError && error.code === 'NOT_FOUND') {
-      throw new FleetError('NOT_FOUND', `The image ${spec.image}:${spec.tag} is not on the host; pull or load it there first.`, { field: 'image' });
-    }
-    throw error;
-  }
-}
-
-export function storeSecret(ctx: StepContext<unknown>, deps: TenantJobDeps, key: string, purpose: string): string {
-  const existing = (ctx.output<Record<string, string>>(ctx.step.name) ?? {})[key];
-  if (existing) return deps.vault.get(existing);
-  const value = generatePassword();
-  const id = deps.vault.put(purpose, value);
-  ctx.setOutput({ ...(ctx.output<Record<string, string>>(ctx.step.name) ?? {}), [key]: id });
-  return value;
 }
 
 function odooConfig(spec: TenantSpec, db: { host: string; port: number }, masterPassword: string, dbPassword: string): string {
@@ -105,10 +40,15 @@ function odooConfig(spec: TenantSpec, db: { host: string; port: number }, master
     `admin_passwd = ${masterPassword}`,
     'proxy_mode = True',
     `workers = ${spec.workers}`,
-    'data_dir = /var/lib/odoo',
+    `data_dir = ${DATA_MOUNT}`,
     ...(spec.mail ? [`smtp_server = ${spec.mail.host}`, `smtp_port = ${spec.mail.port}`, `smtp_ssl = ${spec.mail.security === 'ssl' ? 'True' : 'False'}`, ...(spec.mail.user ? [`smtp_user = ${spec.mail.user}`] : []), ...(spec.mail.from ? [`email_from = ${spec.mail.from}`] : [])] : []),
     '',
   ].join('\n');
+}
+
+/** Removes the named container from the tenant's host, if it is there. */
+function removeTenantContainer(deps: TenantJobDeps, spec: TenantSpec, name: string): Promise<void> {
+  return deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, name));
 }
 
 /**
@@ -132,7 +72,7 @@ function containerEnv(spec: TenantSpec, db: { host: string; port: number }): str
 function mounts(spec: TenantSpec): Docker.MountSettings[] {
   const n = names(spec);
   return [
-    { Type: 'volume', Source: n.dataVolume, Target: '/var/lib/odoo' },
+    { Type: 'volume', Source: n.dataVolume, Target: DATA_MOUNT },
     { Type: 'volume', Source: n.secretsVolume, Target: SECRETS_MOUNT, ReadOnly: true },
   ];
 }
@@ -183,7 +123,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
         async run(ctx) {
           const { spec } = ctx.input;
           const db = tenantDbHost(deps, spec);
-          await deps.docker.call(endpointOf(deps, spec), (dd) => removeContainerIfPresent(dd, names(spec).init));
+          await removeTenantContainer(deps, spec, names(spec).init);
           // A one-off container with no published port: nothing outside can reach it.
           const container = await deps.docker.call(endpointOf(deps, spec), (dd) =>
             dd.createContainer({
@@ -192,7 +132,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
               Entrypoint: ODOO_ENTRYPOINT,
               Cmd: ['-d', spec.database, '-i', spec.modules.join(','), '--stop-after-init', '--without-demo=all', '--no-http'],
               Env: containerEnv(spec, db),
-              Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'init' },
+              Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, [ROLE_LABEL]: 'init' },
               HostConfig: { Mounts: mounts(spec), ...(db.network ? { NetworkMode: db.network } : {}) },
             }),
           );
@@ -207,7 +147,7 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           await container.remove({ force: true, v: true });
         },
         async compensate({ input: { spec } }) {
-          await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).init));
+          await removeTenantContainer(deps, spec, names(spec).init);
         },
       },
       {
@@ -280,7 +220,7 @@ export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTe
           name: helper,
           Image: `${spec.image}:${spec.tag}`,
           Entrypoint: ['true'],
-          Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, 'fleet.role': 'secrets-writer' },
+          Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, [ROLE_LABEL]: 'secrets-writer' },
           HostConfig: { Mounts: [{ Type: 'volume', Source: names(spec).secretsVolume, Target: SECRETS_MOUNT }] },
         });
         try {
@@ -293,7 +233,7 @@ export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTe
     async compensate(ctx) {
       const ids = ctx.output<Record<string, string>>('secrets') ?? {};
       deps.vault.remove(ids.masterPasswordId);
-      await deps.docker.call(endpointOf(deps, ctx.input.spec), (d) => removeContainerIfPresent(d, `fleet-${ctx.input.spec.name}-secrets-writer`));
+      await removeTenantContainer(deps, ctx.input.spec, `fleet-${ctx.input.spec.name}-secrets-writer`);
     },
   },
   ];
@@ -318,7 +258,7 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
               Entrypoint: ODOO_ENTRYPOINT,
               Cmd: [],
               Env: containerEnv(spec, db),
-              Labels: { ...labels, ...tenantLabels(spec), 'fleet.role': 'server' },
+              Labels: { ...labels, ...tenantLabels(spec), [ROLE_LABEL]: 'server' },
               ExposedPorts: { '8069/tcp': {}, '8072/tcp': {} },
               HostConfig: {
                 Mounts: mounts(spec),
@@ -333,7 +273,7 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
       });
     },
     async compensate({ input: { spec } }) {
-      await deps.docker.call(endpointOf(deps, spec), (d) => removeContainerIfPresent(d, names(spec).server));
+      await removeTenantContainer(deps, spec, names(spec).server);
     },
   },
   {

@@ -4,11 +4,12 @@ import { BackupCatalog } from '../backup/catalog.js';
 import { archiveLoadSteps } from '../backup/restore-steps.js';
 import { drillSteps, type Verdict } from '../backup/verify-job.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import type { JobRunner } from '../jobs/runner.js';
 import type { JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
-import type { TenantJobDeps } from './create-job.js';
-import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { findTenantParts, type TenantParts } from '../tenant-parts/tenant-parts.js';
+import { tenantRemovalSteps } from './removal-steps.js';
 import { StagingStore } from './staging-store.js';
-import { findTenantParts, type TenantParts } from './tenant-parts.js';
 
 /** Where the final archive goes (the tenant's backup destinations) and its key, if encrypted. */
 export type DecommissionInput = ArchiveInput;
@@ -22,7 +23,7 @@ const drillScratch = (db: string) => `${db}__verify`;
  * drill has passed, a failure or a crash undoes everything (the tenant runs again as before);
  * from then on the job only goes forward, so a crash never leaves a half-removed tenant.
  */
-export function decommissionTenantJob(deps: TenantJobDeps & BackupDeps & { secretIds: TenantSecretIds; coordinators: HostCoordinators }): JobDefinition<DecommissionInput> {
+export function decommissionTenantJob(deps: TenantJobDeps & BackupDeps & { jobs: JobRunner; coordinators: HostCoordinators }): JobDefinition<DecommissionInput> {
   const written = (ctx: StepContext<DecommissionInput>) => {
     const archive = ctx.output<ArchiveOutput>('archive');
     if (!archive?.sha256 || !archive.rowCounts || !archive.filestore) throw new FleetError('INTERNAL', 'The archive step recorded no figures.');

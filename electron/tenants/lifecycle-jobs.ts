@@ -1,7 +1,7 @@
 import { FleetError } from '../../shared/errors.js';
 import type { JobDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import type { TenantJobDeps } from './create-job.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { maintenanceContainer, maintenanceName, networksToJoin } from './maintenance.js';
 import { setTenantLogin } from './tenant-database.js';
 

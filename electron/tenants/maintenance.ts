@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { HOST_LABEL, TENANT_LABEL } from './routing.js';
+import { HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 
 /** The role label of the container that answers for a suspended tenant. */
 export const MAINTENANCE_ROLE = 'maintenance';
@@ -71,7 +71,7 @@ export function maintenanceContainer(tenant: string, server: Docker.ContainerIns
     Entrypoint: ['python3', '-c', RESPONDER_SCRIPT],
     Cmd: [],
     Env: ['PYTHONDONTWRITEBYTECODE=1', 'PYTHONUNBUFFERED=1', 'LANG=C.UTF-8'],
-    Labels: { ...routing, [TENANT_LABEL]: tenant, [HOST_LABEL]: labels[HOST_LABEL] ?? '', 'fleet.role': MAINTENANCE_ROLE },
+    Labels: { ...routing, [TENANT_LABEL]: tenant, [HOST_LABEL]: labels[HOST_LABEL] ?? '', [ROLE_LABEL]: MAINTENANCE_ROLE },
     ExposedPorts: Object.fromEntries(MAINTENANCE_PORTS.map((p) => [`${p}/tcp`, {}])),
     HostConfig: {
       RestartPolicy: { Name: 'unless-stopped' },

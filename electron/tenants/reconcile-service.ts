@@ -6,7 +6,6 @@ import type { JobRegistry } from '../jobs/index.js';
 import { adoptContainerJob } from './adopt-container-job.js';
 import { adoptDatabaseJob } from './adopt-database-job.js';
 import { CLEANABLE_KINDS, cleanupJob } from './cleanup-job.js';
-import type { TenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 
 /** Drift between a host and its labels, and the two ways out: clean up, or adopt. */
@@ -15,7 +14,7 @@ export class ReconcileService {
   readonly adoptContainerJob;
   readonly adoptDatabaseJob;
 
-  constructor(private readonly deps: ReconcileDeps & { secretIds: TenantSecretIds }) {
+  constructor(private readonly deps: ReconcileDeps) {
     this.cleanupJob = cleanupJob(deps);
     this.adoptContainerJob = adoptContainerJob(deps);
     this.adoptDatabaseJob = adoptDatabaseJob(deps);
@@ -41,14 +40,14 @@ export class ReconcileService {
     if (!item) throw new FleetError('NOT_FOUND', `The host's report has no item "${itemId}" (any more). Reconcile again.`, { item: itemId });
     if (fingerprint !== undefined && fingerprint !== item.fingerprint) throw new FleetError('CONFLICT', `"${itemId}" changed since the report: nothing was removed. Reconcile again.`, { item: itemId });
     if (!CLEANABLE_KINDS.includes(item.kind)) throw new FleetError('VALIDATION', `A ${item.kind} item is not cleaned up (${item.actions.join(', ')}).`, { item: itemId });
-    return { jobId: this.deps.jobs().runJob(this.cleanupJob, { hostId, item: itemId, fingerprint: item.fingerprint, tenant: item.tenant }, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.cleanupJob, { hostId, item: itemId, fingerprint: item.fingerprint, tenant: item.tenant }, { actor }) };
   }
 
   adopt(input: z.output<typeof AdoptInput>, actor: string): { jobId: string } {
     this.deps.hosts.get(input.hostId); // NOT_FOUND before a job is journaled
     if (input.kind === 'container') {
       return {
-        jobId: this.deps.jobs().runJob(
+        jobId: this.deps.jobs.runJob(
           this.adoptContainerJob,
           { hostId: input.hostId, name: input.name, container: input.container, domain: input.domain ?? null, database: input.database ?? null },
           { actor },
@@ -68,6 +67,6 @@ export class ReconcileService {
         ...(input.cpus ? { cpus: input.cpus } : {}),
       }),
     );
-    return { jobId: this.deps.jobs().runJob(this.adoptDatabaseJob, { spec: { ...spec, database: input.database, modules: [] } }, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.adoptDatabaseJob, { spec: { ...spec, database: input.database, modules: [] } }, { actor }) };
   }
 }

@@ -2,22 +2,22 @@ import crypto from 'node:crypto';
 import type Docker from 'dockerode';
 import type { ReconcileContainer, ReconcileItem, ReconcileReport } from '../../shared/reconcile.js';
 import type { TenantSpec } from '../../shared/tenants.js';
-import { readTar } from '../backup/tar-reader.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
+import { DATABASE_LABEL, FLEET_LABEL_PREFIX, HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
+import { readTar } from '../docker/tar-reader.js';
 import type { JobRunner } from '../jobs/index.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
-import { withAdmin } from '../postgres/admin-session.js';
+import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
 import { inspectDatabase } from '../postgres/ownership.js';
-import { SECRETS_MOUNT, type TenantJobDeps } from './create-job.js';
-import { DATABASE_LABEL, HOST_LABEL, TENANT_LABEL } from './routing.js';
+import { DATA_MOUNT, SECRETS_MOUNT } from '../tenant-parts/containers.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 
 export interface ReconcileDeps extends TenantJobDeps {
-  jobs: () => JobRunner;
+  jobs: JobRunner;
 }
 
 /** One-off containers of the console's own jobs and measurements; never a tenant's server. */
 export const HELPER_ROLES = ['init', 'secrets-writer', 'archive', 'measure', 'reconcile-reader'] as const;
-const ROLE_LABEL = 'fleet.role';
 /** Journal kinds that make or remove tenants; their inputs name the tenant's database and role. */
 export const CREATING_KINDS = ['tenant.create', 'tenant.adopt-database', 'tenant.adopt-container'];
 const DECOMMISSION_KIND = 'tenant.decommission';
@@ -103,14 +103,14 @@ function readJournal(deps: ReconcileDeps, hostId: string, ignoreJobId: string | 
     return found;
   };
   // Newest first: the first succeeded job of a kind is the latest.
-  for (const job of deps.jobs().listJobs({ limit: 500 })) {
+  for (const job of deps.jobs.listJobs({ limit: 500 })) {
     if (!job.target.startsWith(prefix) || job.id === ignoreJobId) continue;
     const tenant = entry(job.target.slice(prefix.length));
     if (UNFINISHED_JOB_STATES.includes(job.state)) tenant.busy = true;
     if (job.state !== 'succeeded') continue;
     if (CREATING_KINDS.includes(job.kind) && !tenant.createdAt) {
       tenant.createdAt = job.finishedAt ?? job.createdAt;
-      const input = deps.jobs().getJob(job.id)?.input as { spec?: TenantSpec } | undefined;
+      const input = deps.jobs.getJob(job.id)?.input as { spec?: TenantSpec } | undefined;
       if (input?.spec) tenant.spec = { database: input.spec.database, role: input.spec.role, image: input.spec.image, tag: input.spec.tag };
     }
     if (job.kind === DECOMMISSION_KIND && !tenant.decommissionedAt) tenant.decommissionedAt = job.finishedAt ?? job.createdAt;
@@ -169,11 +169,53 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
+type Labelled = { Labels?: Record<string, string> | null };
+type OwnTenant = { server: Docker.ContainerInfo | null; others: Docker.ContainerInfo[]; volumes: string[] };
+
+/** What one reconcile read from the host, and what it has found so far. */
+interface HostScan {
+  hostId: string;
+  endpoint: DockerEndpoint;
+  admin: DbServerTarget | null;
+  now: number;
+  containers: Docker.ContainerInfo[];
+  volumes: Docker.VolumeInspectInfo[];
+  pgState: { databases: Array<{ name: string; owner: string }>; roles: Set<string> } | null;
+  /** Database name → owner, or null when the host has no database server set. */
+  databases: Map<string, string> | null;
+  journal: Map<string, JournalEntry>;
+  /** Databases some tenant, helper or job claims: never offered for adoption. */
+  knownDatabases: Set<string>;
+  items: ReconcileItem[];
+}
+
+const label = (c: Labelled, key: string) => c.Labels?.[key] ?? null;
+const ageMs = (scan: HostScan, c: Docker.ContainerInfo) => scan.now - c.Created * 1000;
+const dbExists = (scan: HostScan, name: string | null) => (name === null ? null : scan.databases ? scan.databases.has(name) : null);
+/** Labelled for another console's host id. */
+const isForeign = (scan: HostScan, c: Labelled) => {
+  const host = label(c, HOST_LABEL);
+  return host !== null && host !== '' && host !== scan.hostId;
+};
+const isHelperRole = (role: string | null) => role !== null && (HELPER_ROLES as readonly string[]).includes(role);
+
 /**
  * Compares what the host's labels, volumes and database server say with each other and with this
  * console's journal. Reads only (a never-started reader container aside); changes nothing.
  */
 export async function reconcileHost(deps: ReconcileDeps, hostId: string, options: { ignoreJobId?: string } = {}): Promise<ReconcileReport> {
+  const scan = await scanHost(deps, hostId, options.ignoreJobId);
+  reportForeign(scan);
+  const { tenants, tenantless, unlabelled } = groupOwn(scan);
+  const tenantsInOrder = await reportTenants(deps, scan, tenants);
+  reportTenantlessHelpers(scan, tenantless);
+  await reportUnlabelledOdoo(deps, scan, unlabelled);
+  await reportUnclaimedDatabases(deps, scan);
+  return { hostId, at: new Date(scan.now).toISOString(), tenantsInOrder, databasesChecked: scan.databases !== null, items: scan.items };
+}
+
+/** The host's containers, tenant volumes, databases and roles, and this console's journal for it. */
+async function scanHost(deps: ReconcileDeps, hostId: string, ignoreJobId: string | undefined): Promise<HostScan> {
   const endpoint = deps.hosts.endpoint(hostId);
   const admin = deps.hosts.dbTarget(hostId);
   const now = Date.now();
@@ -187,37 +229,41 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
         }))
       : Promise.resolve(null),
   ]);
-  const journal = readJournal(deps, hostId, options.ignoreJobId);
-  const databases = pgState ? new Map(pgState.databases.map((d) => [d.name, d.owner])) : null;
-  const dbExists = (name: string | null) => (name === null ? null : databases ? databases.has(name) : null);
-  const volumes = volumeList.Volumes ?? [];
-  const items: ReconcileItem[] = [];
   const knownDatabases = new Set<string>(SYSTEM_DATABASES);
   if (admin) knownDatabases.add(admin.database);
-  const label = (c: { Labels?: Record<string, string> | null }, key: string) => c.Labels?.[key] ?? null;
-  const ageMs = (c: Docker.ContainerInfo) => now - c.Created * 1000;
-
-  // Foreign: another console's host id. Reported, never touched (nor their databases adopted).
-  const foreign = new Map<string, { containers: Docker.ContainerInfo[]; volumes: string[]; hostLabel: string; tenant: string | null }>();
-  const isForeign = (c: { Labels?: Record<string, string> | null }) => {
-    const host = label(c, HOST_LABEL);
-    return host !== null && host !== '' && host !== hostId;
+  return {
+    hostId,
+    endpoint,
+    admin,
+    now,
+    containers,
+    volumes: volumeList.Volumes ?? [],
+    pgState,
+    databases: pgState ? new Map(pgState.databases.map((d) => [d.name, d.owner])) : null,
+    journal: readJournal(deps, hostId, ignoreJobId),
+    knownDatabases,
+    items: [],
   };
+}
+
+/** Foreign: another console's host id. Reported, never touched (nor their databases adopted). */
+function reportForeign(scan: HostScan): void {
+  const foreign = new Map<string, { containers: Docker.ContainerInfo[]; volumes: string[]; hostLabel: string; tenant: string | null }>();
   const foreignGroup = (hostLabel: string, tenant: string | null) => {
     const key = `${hostLabel}/${tenant ?? '-'}`;
     let group = foreign.get(key);
     if (!group) foreign.set(key, (group = { containers: [], volumes: [], hostLabel, tenant }));
     return group;
   };
-  for (const c of containers) {
-    if (!isForeign(c)) continue;
+  for (const c of scan.containers) {
+    if (!isForeign(scan, c)) continue;
     foreignGroup(label(c, HOST_LABEL)!, label(c, TENANT_LABEL)).containers.push(c);
     const database = label(c, DATABASE_LABEL);
-    if (database) knownDatabases.add(database);
+    if (database) scan.knownDatabases.add(database);
   }
-  for (const v of volumes) if (isForeign(v)) foreignGroup(label(v, HOST_LABEL)!, label(v, TENANT_LABEL)).volumes.push(v.Name);
+  for (const v of scan.volumes) if (isForeign(scan, v)) foreignGroup(label(v, HOST_LABEL)!, label(v, TENANT_LABEL)).volumes.push(v.Name);
   for (const [key, group] of foreign) {
-    items.push(
+    scan.items.push(
       item({
         id: `foreign-host:${key}`,
         kind: 'foreign-host',
@@ -234,10 +280,11 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
       }),
     );
   }
+}
 
-  // Own labelled containers and volumes, by tenant.
-  const own = containers.filter((c) => !isForeign(c));
-  const tenants = new Map<string, { server: Docker.ContainerInfo | null; others: Docker.ContainerInfo[]; volumes: string[] }>();
+/** Own labelled containers and volumes by tenant; own helpers of no tenant; unlabelled containers. */
+function groupOwn(scan: HostScan): { tenants: Map<string, OwnTenant>; tenantless: Docker.ContainerInfo[]; unlabelled: Docker.ContainerInfo[] } {
+  const tenants = new Map<string, OwnTenant>();
   const tenantOf = (name: string) => {
     let t = tenants.get(name);
     if (!t) tenants.set(name, (t = { server: null, others: [], volumes: [] }));
@@ -245,143 +292,174 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
   };
   const tenantless: Docker.ContainerInfo[] = [];
   const unlabelled: Docker.ContainerInfo[] = [];
-  for (const c of own) {
+  for (const c of scan.containers.filter((c) => !isForeign(scan, c))) {
     const tenant = label(c, TENANT_LABEL);
     const role = label(c, ROLE_LABEL);
     if (tenant) {
       if (role === 'server') tenantOf(tenant).server = c;
       else tenantOf(tenant).others.push(c);
       const database = label(c, DATABASE_LABEL);
-      if (database) knownDatabases.add(database);
-    } else if (role && (HELPER_ROLES as readonly string[]).includes(role)) tenantless.push(c);
-    else if (!Object.keys(c.Labels ?? {}).some((k) => k.startsWith('fleet.'))) unlabelled.push(c);
+      if (database) scan.knownDatabases.add(database);
+    } else if (isHelperRole(role)) tenantless.push(c);
+    else if (!Object.keys(c.Labels ?? {}).some((k) => k.startsWith(FLEET_LABEL_PREFIX))) unlabelled.push(c);
   }
-  for (const v of volumes) if (!isForeign(v)) tenantOf(label(v, TENANT_LABEL)!).volumes.push(v.Name);
-  for (const entry of journal.values()) if (entry.busy && entry.spec) knownDatabases.add(entry.spec.database);
+  for (const v of scan.volumes) if (!isForeign(scan, v)) tenantOf(label(v, TENANT_LABEL)!).volumes.push(v.Name);
+  for (const entry of scan.journal.values()) if (entry.busy && entry.spec) scan.knownDatabases.add(entry.spec.database);
+  return { tenants, tenantless, unlabelled };
+}
 
+/** Each own tenant not at work in a job here: its leftovers, or what remains of it. Returns how many are in order. */
+async function reportTenants(deps: ReconcileDeps, scan: HostScan, tenants: Map<string, OwnTenant>): Promise<number> {
   let tenantsInOrder = 0;
   const serverInfos = new Map<string, Docker.ContainerInspectInfo>();
   await mapLimited([...tenants].filter(([, t]) => t.server), 4, async ([name, t]) => {
-    serverInfos.set(name, await deps.docker.call(endpoint, (d) => d.getContainer(t.server!.Id).inspect()));
+    serverInfos.set(name, await deps.docker.call(scan.endpoint, (d) => d.getContainer(t.server!.Id).inspect()));
   });
   const anyImage = [...serverInfos.values()][0]?.Config.Image ?? null;
-
   for (const [name, t] of [...tenants].sort(([a], [b]) => a.localeCompare(b))) {
-    const history = journal.get(name);
+    const history = scan.journal.get(name);
     if (history?.busy) continue; // a job of this console is at work on it
-    const journalFields = { createdHere: history?.createdAt ?? null, decommissionedHere: history?.decommissionedAt ?? null };
-    const helpers = t.others.filter((c) => (HELPER_ROLES as readonly string[]).includes(label(c, ROLE_LABEL) ?? ''));
-    const orphan = (c: Docker.ContainerInfo) =>
+    const found: FoundTenant = {
+      name,
+      t,
+      history,
+      journalFields: { createdHere: history?.createdAt ?? null, decommissionedHere: history?.decommissionedAt ?? null },
+      helpers: t.others.filter((c) => isHelperRole(label(c, ROLE_LABEL))),
+    };
+    if (t.server) {
+      if (reportTenantWithServer(scan, found, serverInfos.get(name)!)) tenantsInOrder++;
+    } else await reportTenantWithoutServer(deps, scan, found, anyImage);
+  }
+  return tenantsInOrder;
+}
+
+interface FoundTenant {
+  name: string;
+  t: OwnTenant;
+  history: JournalEntry | undefined;
+  journalFields: Pick<ReconcileItem, 'createdHere' | 'decommissionedHere'>;
+  /** Its helper containers (init, archive, measure, …). */
+  helpers: Docker.ContainerInfo[];
+}
+
+function orphanHelper(found: FoundTenant, c: Docker.ContainerInfo): ReconcileItem {
+  return item({
+    id: `orphan-helper:container:${containerView(c).name}`,
+    kind: 'orphan-helper',
+    tenant: found.name,
+    summary: `A ${label(c, ROLE_LABEL)} container of tenant ${found.name} was left behind (${c.State}).`,
+    actions: ['cleanup'],
+    suggestion: 'Clean up: remove the container (its tenant is not touched).',
+    containers: [containerView(c)],
+    volumes: [],
+    database: null,
+    databaseExists: null,
+    role: null,
+    ...found.journalFields,
+  });
+}
+
+/** A tenant with its server: its database gone, or its leftover helpers and unused volumes. True when it is in order. */
+function reportTenantWithServer(scan: HostScan, found: FoundTenant, info: Docker.ContainerInspectInfo): boolean {
+  const { name, t, journalFields } = found;
+  const database = label(info.Config, DATABASE_LABEL);
+  const mounted = new Set(info.Mounts.filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!));
+  const tenantMounts = info.Mounts.filter((m) => m.Type === 'volume' && m.Name && [DATA_MOUNT, SECRETS_MOUNT].includes(m.Destination)).map((m) => m.Name!);
+  if (database && scan.databases && !scan.databases.has(database)) {
+    scan.items.push(
       item({
-        id: `orphan-helper:container:${containerView(c).name}`,
+        id: `database-missing:${name}`,
+        kind: 'database-missing',
+        tenant: name,
+        summary: `Tenant ${name}'s server is there but its database ${database} is gone from the database server.`,
+        actions: ['cleanup'],
+        suggestion: "Clean up the remains (containers, volumes, role, stored secrets), or restore the database from a backup under the same name first.",
+        containers: [t.server!, ...t.others].map(containerView),
+        volumes: [...new Set([...t.volumes, ...tenantMounts])],
+        database,
+        databaseExists: false,
+        role: envValue(info, 'USER'),
+        ...journalFields,
+      }),
+    );
+    return false;
+  }
+  for (const c of found.helpers) scan.items.push(orphanHelper(found, c));
+  for (const v of t.volumes.filter((v) => !mounted.has(v))) {
+    scan.items.push(
+      item({
+        id: `orphan-helper:volume:${v}`,
         kind: 'orphan-helper',
         tenant: name,
-        summary: `A ${label(c, ROLE_LABEL)} container of tenant ${name} was left behind (${c.State}).`,
+        summary: `Volume ${v} is labelled for tenant ${name}, whose server does not use it.`,
         actions: ['cleanup'],
-        suggestion: 'Clean up: remove the container (its tenant is not touched).',
-        containers: [containerView(c)],
-        volumes: [],
+        suggestion: 'Clean up: remove the volume (its data is lost).',
+        containers: [],
+        volumes: [v],
         database: null,
         databaseExists: null,
         role: null,
         ...journalFields,
-      });
-    if (t.server) {
-      const info = serverInfos.get(name)!;
-      const database = label(info.Config, DATABASE_LABEL);
-      const mounted = new Set(info.Mounts.filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!));
-      const tenantMounts = info.Mounts.filter((m) => m.Type === 'volume' && m.Name && ['/var/lib/odoo', SECRETS_MOUNT].includes(m.Destination)).map((m) => m.Name!);
-      if (database && databases && !databases.has(database)) {
-        items.push(
-          item({
-            id: `database-missing:${name}`,
-            kind: 'database-missing',
-            tenant: name,
-            summary: `Tenant ${name}'s server is there but its database ${database} is gone from the database server.`,
-            actions: ['cleanup'],
-            suggestion: "Clean up the remains (containers, volumes, role, stored secrets), or restore the database from a backup under the same name first.",
-            containers: [t.server, ...t.others].map(containerView),
-            volumes: [...new Set([...t.volumes, ...tenantMounts])],
-            database,
-            databaseExists: false,
-            role: envValue(info, 'USER'),
-            ...journalFields,
-          }),
-        );
-        continue;
-      }
-      tenantsInOrder++;
-      for (const c of helpers) items.push(orphan(c));
-      for (const v of t.volumes.filter((v) => !mounted.has(v))) {
-        items.push(
-          item({
-            id: `orphan-helper:volume:${v}`,
-            kind: 'orphan-helper',
-            tenant: name,
-            summary: `Volume ${v} is labelled for tenant ${name}, whose server does not use it.`,
-            actions: ['cleanup'],
-            suggestion: 'Clean up: remove the volume (its data is lost).',
-            containers: [],
-            volumes: [v],
-            database: null,
-            databaseExists: null,
-            role: null,
-            ...journalFields,
-          }),
-        );
-      }
-      continue;
-    }
-    // No server: what remains of the tenant?
-    if (helpers.some((c) => label(c, ROLE_LABEL) === 'init' && c.State === 'running' && ageMs(c) < INIT_GRACE_MS)) continue; // being created
-    const secretsVolume = t.volumes.find((v) => v === `fleet-${name}-secrets`) ?? null;
-    const image = t.others[0]?.Image ?? (history?.spec ? `${history.spec.image}:${history.spec.tag}` : anyImage);
-    const config = secretsVolume && image ? await readTenantConfig(deps, endpoint, hostId, secretsVolume, image).catch(() => null) : null;
-    const database = config?.database ?? history?.spec?.database ?? null;
-    const role = config?.role ?? history?.spec?.role ?? null;
-    if (database) knownDatabases.add(database);
-    const databaseThere = dbExists(database);
-    const roleThere = role !== null && pgState ? pgState.roles.has(role) : false;
-    const keeps = t.volumes.length > 0 || t.others.length > helpers.length || databaseThere === true;
-    if (!keeps) {
-      for (const c of helpers) items.push(orphan(c));
-      continue;
-    }
-    const recreatable = config !== null && databaseThere === true;
-    items.push(
-      item(
-        {
-          id: `server-missing:${name}`,
-          kind: 'server-missing',
-          tenant: name,
-          summary: `Tenant ${name} has no server container (removed by hand?); left: ${[
-            t.others.length ? `${t.others.length} container(s)` : '',
-            t.volumes.length ? `volumes ${t.volumes.join(', ')}` : '',
-            databaseThere ? `database ${database}` : '',
-            roleThere ? `role ${role}` : '',
-          ]
-            .filter(Boolean)
-            .join('; ')}.`,
-          actions: ['cleanup'],
-          suggestion: recreatable
-            ? 'The secrets volume still holds odoo.conf and the database exists: the server container can be recreated (with the tenant\'s image, same volumes and labels); otherwise clean up everything that is left.'
-            : 'Clean up everything that is left (containers, volumes, database, role, stored secrets).',
-          containers: t.others.map(containerView),
-          volumes: t.volumes,
-          database: databaseThere ? database : null,
-          databaseExists: databaseThere,
-          role: roleThere ? role : null,
-          configPresent: config !== null,
-          ...journalFields,
-        },
-        { databaseChecked: database },
-      ),
+      }),
     );
   }
+  return true;
+}
 
+/** A tenant with no server: what remains of it (being created, helpers only, or more). */
+async function reportTenantWithoutServer(deps: ReconcileDeps, scan: HostScan, found: FoundTenant, anyImage: string | null): Promise<void> {
+  const { name, t, history, helpers } = found;
+  if (helpers.some((c) => label(c, ROLE_LABEL) === 'init' && c.State === 'running' && ageMs(scan, c) < INIT_GRACE_MS)) return; // being created
+  const secretsVolume = t.volumes.find((v) => v === `fleet-${name}-secrets`) ?? null;
+  const image = t.others[0]?.Image ?? (history?.spec ? `${history.spec.image}:${history.spec.tag}` : anyImage);
+  const config = secretsVolume && image ? await readTenantConfig(deps, scan.endpoint, scan.hostId, secretsVolume, image).catch(() => null) : null;
+  const database = config?.database ?? history?.spec?.database ?? null;
+  const role = config?.role ?? history?.spec?.role ?? null;
+  if (database) scan.knownDatabases.add(database);
+  const databaseThere = dbExists(scan, database);
+  const roleThere = role !== null && scan.pgState ? scan.pgState.roles.has(role) : false;
+  const keeps = t.volumes.length > 0 || t.others.length > helpers.length || databaseThere === true;
+  if (!keeps) {
+    for (const c of helpers) scan.items.push(orphanHelper(found, c));
+    return;
+  }
+  const recreatable = config !== null && databaseThere === true;
+  scan.items.push(
+    item(
+      {
+        id: `server-missing:${name}`,
+        kind: 'server-missing',
+        tenant: name,
+        summary: `Tenant ${name} has no server container (removed by hand?); left: ${[
+          t.others.length ? `${t.others.length} container(s)` : '',
+          t.volumes.length ? `volumes ${t.volumes.join(', ')}` : '',
+          databaseThere ? `database ${database}` : '',
+          roleThere ? `role ${role}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ')}.`,
+        actions: ['cleanup'],
+        suggestion: recreatable
+          ? 'The secrets volume still holds odoo.conf and the database exists: the server container can be recreated (with the tenant\'s image, same volumes and labels); otherwise clean up everything that is left.'
+          : 'Clean up everything that is left (containers, volumes, database, role, stored secrets).',
+        containers: t.others.map(containerView),
+        volumes: t.volumes,
+        database: databaseThere ? database : null,
+        databaseExists: databaseThere,
+        role: roleThere ? role : null,
+        configPresent: config !== null,
+        ...found.journalFields,
+      },
+      { databaseChecked: database },
+    ),
+  );
+}
+
+/** Helpers of no tenant, stopped past their grace time or older than a day. */
+function reportTenantlessHelpers(scan: HostScan, tenantless: Docker.ContainerInfo[]): void {
   for (const c of tenantless) {
-    if (!(c.State !== 'running' && ageMs(c) > HELPER_GRACE_MS) && !(ageMs(c) > 24 * 3600_000)) continue;
-    items.push(
+    if (!(c.State !== 'running' && ageMs(scan, c) > HELPER_GRACE_MS) && !(ageMs(scan, c) > 24 * 3600_000)) continue;
+    scan.items.push(
       item({
         id: `orphan-helper:container:${containerView(c).name}`,
         kind: 'orphan-helper',
@@ -397,17 +475,19 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
       }),
     );
   }
+}
 
-  // Unlabelled containers that look like Odoo.
-  const inspected = await mapLimited(unlabelled, 4, (c) => deps.docker.call(endpoint, (d) => d.getContainer(c.Id).inspect()).catch(() => null));
+/** Unlabelled containers that look like Odoo. */
+async function reportUnlabelledOdoo(deps: ReconcileDeps, scan: HostScan, unlabelled: Docker.ContainerInfo[]): Promise<void> {
+  const inspected = await mapLimited(unlabelled, 4, (c) => deps.docker.call(scan.endpoint, (d) => d.getContainer(c.Id).inspect()).catch(() => null));
   for (const [index, info] of inspected.entries()) {
     if (!info) continue;
     const evidence = odooEvidence(info);
     if (evidence.length === 0) continue;
     const c = unlabelled[index]!;
     const database = databaseFromCommand([...(info.Config.Entrypoint ?? []), ...(info.Config.Cmd ?? [])]);
-    if (database) knownDatabases.add(database);
-    items.push(
+    if (database) scan.knownDatabases.add(database);
+    scan.items.push(
       item(
         {
           id: `adoptable-container:${containerView(c).name}`,
@@ -419,7 +499,7 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
           containers: [containerView(c)],
           volumes: [],
           database,
-          databaseExists: dbExists(database),
+          databaseExists: dbExists(scan, database),
           role: envValue(info, 'USER'),
           evidence,
         },
@@ -427,36 +507,36 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
       ),
     );
   }
+}
 
-  // Databases no tenant claims that hold Odoo's module table.
-  if (admin && databases) {
-    const candidates = [...databases.keys()].filter((name) => !knownDatabases.has(name));
-    // Catalogs only, schema-qualified: reading the database's own tables (or anything its owner
-    // could have put in front of them) would run its code in the admin's session.
-    const found = await mapLimited(candidates, 4, async (name) => inspectDatabase(deps.pool, admin, name).then((i) => i.odoo).catch(() => false));
-    for (const [index, odoo] of found.entries()) {
-      if (!odoo) continue;
-      const name = candidates[index]!;
-      items.push(
-        item(
-          {
-            id: `adoptable-database:${name}`,
-            kind: 'adoptable-database',
-            tenant: null,
-            summary: `Odoo database ${name} (owner ${databases.get(name)}) belongs to no tenant.`,
-            actions: ['adopt'],
-            suggestion: 'Adopt it as a tenant: a role of its own takes it over, with volumes, secrets and a server container from the image you pick.',
-            containers: [],
-            volumes: [],
-            database: name,
-            databaseExists: true,
-            role: databases.get(name) ?? null,
-          },
-          databases.get(name),
-        ),
-      );
-    }
+/** Databases no tenant claims that hold Odoo's module table. */
+async function reportUnclaimedDatabases(deps: ReconcileDeps, scan: HostScan): Promise<void> {
+  const { admin, databases } = scan;
+  if (!admin || !databases) return;
+  const candidates = [...databases.keys()].filter((name) => !scan.knownDatabases.has(name));
+  // Catalogs only, schema-qualified: reading the database's own tables (or anything its owner
+  // could have put in front of them) would run its code in the admin's session.
+  const found = await mapLimited(candidates, 4, async (name) => inspectDatabase(deps.pool, admin, name).then((i) => i.odoo).catch(() => false));
+  for (const [index, odoo] of found.entries()) {
+    if (!odoo) continue;
+    const name = candidates[index]!;
+    scan.items.push(
+      item(
+        {
+          id: `adoptable-database:${name}`,
+          kind: 'adoptable-database',
+          tenant: null,
+          summary: `Odoo database ${name} (owner ${databases.get(name)}) belongs to no tenant.`,
+          actions: ['adopt'],
+          suggestion: 'Adopt it as a tenant: a role of its own takes it over, with volumes, secrets and a server container from the image you pick.',
+          containers: [],
+          volumes: [],
+          database: name,
+          databaseExists: true,
+          role: databases.get(name) ?? null,
+        },
+        databases.get(name),
+      ),
+    );
   }
-
-  return { hostId, at: new Date(now).toISOString(), tenantsInOrder, databasesChecked: databases !== null, items };
 }

@@ -2,15 +2,31 @@ import { FleetError } from '../../shared/errors.js';
 import { dropKeptDatabase } from '../backup/restore-job.js';
 import { UndoStore } from '../backup/undo-store.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { TENANT_LABEL } from '../docker/labels.js';
+import type { JobRunner } from '../jobs/runner.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { removeContainerIfPresent, removeVolumeIfPresent, type TenantJobDeps } from './create-job.js';
-import { TENANT_LABEL } from './routing.js';
-import type { TenantParts } from './tenant-parts.js';
+import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import { dropTenantDatabase } from './tenant-database.js';
 
-/** Vault entries a tenant owns, named in its create job's step outputs. */
-export type TenantSecretIds = (hostId: string, name: string) => string[];
+/** Journal kinds whose step outputs name the vault entries they stored for a tenant. */
+const SECRET_STORING_KINDS = ['tenant.create', 'tenant.adopt-database'];
+
+/** The vault entries this console stored for the tenant (named in its create and database-adoption jobs' outputs). */
+export function tenantSecretIds(jobs: JobRunner, hostId: string, name: string): string[] {
+  const ids = new Set<string>();
+  const found = SECRET_STORING_KINDS.flatMap((kind) => jobs.listJobs({ target: `tenant:${hostId}/${name}`, kind, limit: 500 }));
+  for (const summary of found) {
+    for (const step of jobs.getJob(summary.id)?.steps ?? []) {
+      const output = step.output;
+      if (!output || typeof output !== 'object' || Array.isArray(output)) continue;
+      for (const [key, value] of Object.entries(output)) if (/Id$/.test(key) && typeof value === 'string') ids.add(value);
+    }
+  }
+  return [...ids];
+}
 
 interface TenantInput {
   hostId: string;
@@ -22,7 +38,7 @@ interface TenantInput {
  * role, volumes and stored secrets (parts found by a step named `preflight`). Every step goes
  * only forward: a crash never leaves a half-removed tenant.
  */
-export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & { secretIds: TenantSecretIds; coordinators?: HostCoordinators }): StepDefinition<I>[] {
+export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & { jobs: JobRunner; coordinators?: HostCoordinators }): StepDefinition<I>[] {
   const endpoint = (input: I) => deps.hosts.endpoint(input.hostId);
   const parts = (ctx: StepContext<I>) => {
     const found = ctx.output<TenantParts>('preflight');
@@ -92,7 +108,7 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
       title: "Forget the tenant's stored passwords",
       onCrash: 'resume',
       async run(ctx) {
-        const ids = deps.secretIds(ctx.input.hostId, ctx.input.name);
+        const ids = tenantSecretIds(deps.jobs, ctx.input.hostId, ctx.input.name);
         for (const id of ids) deps.vault.remove(id);
         return { forgotten: ids.length };
       },

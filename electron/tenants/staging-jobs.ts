@@ -3,17 +3,15 @@ import { FleetError } from '../../shared/errors.js';
 import type { TenantSpec } from '../../shared/tenants.js';
 import type { RestoreInput } from '../backup/restore-job.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { STAGING_LABEL, TENANT_LABEL, roleFilter } from '../docker/labels.js';
 import { runChildJob } from '../jobs/child-jobs.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { JobDefinition } from '../jobs/types.js';
-import type { CreateTenantInput, TenantJobDeps } from './create-job.js';
-import { tenantRemovalSteps, type TenantSecretIds } from './removal-steps.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
+import type { CreateTenantInput } from './create-job.js';
+import { tenantRemovalSteps } from './removal-steps.js';
 import { StagingStore } from './staging-store.js';
-import { TENANT_LABEL } from './routing.js';
-import { findTenantParts } from './tenant-parts.js';
-
-/** The label a staging clone's server carries: the id of the clone job that made it. */
-export const STAGING_LABEL = 'fleet.staging';
 
 export interface CloneInput {
   hostId: string;
@@ -35,8 +33,7 @@ export interface RemoveStagingInput {
 
 export interface StagingJobDeps extends TenantJobDeps {
   coordinators: HostCoordinators;
-  jobs: () => JobRunner;
-  secretIds: TenantSecretIds;
+  jobs: JobRunner;
 }
 
 export function stagingStore(deps: Pick<StagingJobDeps, 'coordinators'>, hostId: string): StagingStore {
@@ -64,7 +61,7 @@ export function removeStagingJob(deps: StagingJobDeps): JobDefinition<RemoveStag
           if (!clone) throw new FleetError('VALIDATION', `${ctx.input.name} is not a staging clone: only clones are removed this way (decommission a tenant instead).`);
           // Only the tenant the clone job made — its server carries that job's id. Anything else
           // of that name (a tenant made later, the record left behind) is never touched.
-          const servers = await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`, 'fleet.role=server'] } }));
+          const servers = await deps.docker.call(deps.hosts.endpoint(ctx.input.hostId), (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`, roleFilter('server')] } }));
           const made = servers.find((s) => clone.cloneJobId !== null && s.Labels?.[STAGING_LABEL] === clone.cloneJobId);
           if (!made) {
             await store.remove(ctx.input.name);
@@ -125,12 +122,12 @@ export function cloneJob(deps: StagingJobDeps, children: { create: JobDefinition
         title: 'Create the staging tenant (same image)',
         onCrash: 'compensate',
         async run(ctx) {
-          await runChildJob(ctx, deps.jobs(), children.create, { spec: ctx.input.spec, labels: { [STAGING_LABEL]: ctx.jobId } });
+          await runChildJob(ctx, deps.jobs, children.create, { spec: ctx.input.spec, labels: { [STAGING_LABEL]: ctx.jobId } });
         },
         async compensate(ctx) {
           // Only a tenant this job's create child made is removed: a create that failed undid itself.
           const childJobId = ctx.output<{ childJobId?: string }>('create')?.childJobId;
-          const runner = deps.jobs();
+          const runner = deps.jobs;
           if (!childJobId || (await runner.wait(childJobId)).state !== 'succeeded') return;
           const target = children.remove.target({ hostId: ctx.input.hostId, name: ctx.input.name });
           const running = runner.listJobs({ target, kind: children.remove.kind, state: ['queued', 'running', 'compensating'], limit: 1 })[0];
@@ -145,7 +142,7 @@ export function cloneJob(deps: StagingJobDeps, children: { create: JobDefinition
         onCrash: 'compensate',
         async run(ctx) {
           const { hostId, name, archive, sha256 } = ctx.input;
-          await runChildJob(ctx, deps.jobs(), children.restore, { hostId, name, archive, file: null, sha256, copy: true, neutralize: true });
+          await runChildJob(ctx, deps.jobs, children.restore, { hostId, name, archive, file: null, sha256, copy: true, neutralize: true });
         },
       },
     ],

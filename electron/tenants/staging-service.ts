@@ -53,7 +53,7 @@ export class StagingService {
    */
   async clone(input: CloneRequest, actor: string): Promise<{ jobId: string; name: string; expiresAt: string }> {
     const prepared = await this.prepareClone(input);
-    return { jobId: this.deps.jobs().runJob(this.cloneJob, prepared, { actor }), name: prepared.name, expiresAt: prepared.expiresAt };
+    return { jobId: this.deps.jobs.runJob(this.cloneJob, prepared, { actor }), name: prepared.name, expiresAt: prepared.expiresAt };
   }
 
   /** The clone job's input: the staging tenant's spec (the source's image and limits) and the backup's copy to restore. */
@@ -95,7 +95,7 @@ export class StagingService {
   /** Removes a staging clone now (only a recorded clone: never a production tenant). */
   async remove(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
     if (!(await stagingStore(this.deps, hostId).get(name))) throw new FleetError('NOT_FOUND', `${name} is not a staging clone on this host.`);
-    return { jobId: this.deps.jobs().runJob(this.removeJob, { hostId, name }, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.removeJob, { hostId, name }, { actor }) };
   }
 
   /** Starts the removal of every expired clone (claimed, so once across consoles); a tick of the background work. */
@@ -107,7 +107,7 @@ export class StagingService {
       try {
         for (const clone of await stagingStore(this.deps, host.id).claimExpired(this.deps.coordinators.consoleId)) {
           try {
-            started.push(this.deps.jobs().runJob(this.removeJob, { hostId: host.id, name: clone.tenant }, { actor: 'staging-expiry' }));
+            started.push(this.deps.jobs.runJob(this.removeJob, { hostId: host.id, name: clone.tenant }, { actor: 'staging-expiry' }));
           } catch (error) {
             this.deps.log.warn('could not start removing an expired staging clone', { hostId: host.id, tenant: clone.tenant, error: (error as Error).message });
           }

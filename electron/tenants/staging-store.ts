@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
+import { claimLeases, type LeasedTable } from '../coordination/leases.js';
 
 // Staging clones live in the host's `fleet` database with their expiry, so any console (desktop,
 // web, headless) removes an expired one, once: removal is claimed through a lease. Only tenants
@@ -36,6 +37,8 @@ export interface StagingClone {
 
 /** How long a console may take to remove an expired clone before another one may. */
 const REMOVAL_LEASE_MINUTES = 30;
+/** A clone is due for removal once expired; its lease marks the console removing it. */
+const EXPIRED_CLONES: LeasedTable = { table: 'fleet_staging', key: 'tenant', due: 'expires_at <= now()', holderColumn: 'removal_holder', untilColumn: 'removal_until' };
 
 export class StagingStore {
   constructor(private readonly coordinator: HostCoordinator) {}
@@ -78,17 +81,7 @@ export class StagingStore {
 
   /** Claims the expired clones no other console is removing; rows being claimed elsewhere are skipped. */
   async claimExpired(holder: string): Promise<StagingClone[]> {
-    return this.run(async (c) => {
-      const { rows } = await c.query(
-        `UPDATE fleet_staging SET removal_holder = $1, removal_until = now() + make_interval(mins => $2::int)
-          WHERE tenant IN (SELECT tenant FROM fleet_staging
-                            WHERE expires_at <= now() AND (removal_until IS NULL OR removal_until < now())
-                            FOR UPDATE SKIP LOCKED)
-          RETURNING *`,
-        [holder, REMOVAL_LEASE_MINUTES],
-      );
-      return rows.map(toClone);
-    });
+    return this.run(async (c) => (await claimLeases(c, EXPIRED_CLONES, holder, REMOVAL_LEASE_MINUTES)).map(toClone));
   }
 }
 

@@ -3,41 +3,42 @@ import { FleetError } from '../../shared/errors.js';
 import type { TenantDetail, TenantView } from '../../shared/tenant-views.js';
 import { resolveTenantSpec, splitImage, type TenantSpecInput } from '../../shared/tenants.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
+import { DATABASE_LABEL, ROLE_LABEL, TENANT_LABEL, roleFilter } from '../docker/labels.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import type { Store } from '../store/database.js';
 import type Docker from 'dockerode';
 import type { TenantFigures } from '../../shared/tenant-views.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
 import { boundedLogLines, logLines } from '../docker/log-stream.js';
-import { withAdmin } from '../postgres/admin-session.js';
-import { createTenantJob, type TenantJobDeps } from './create-job.js';
+import { probeTenantHealth } from '../tenant-parts/health.js';
+import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import type { TenantSizes } from '../tenant-parts/sizes.js';
+import { publicHostOf } from '../tenant-parts/routing.js';
+import { createTenantJob } from './create-job.js';
 import type { BackupDeps } from '../backup/archive-steps.js';
-import type { ArchiveTargets } from '../backup/backup-service.js';
+import type { BackupService } from '../backup/backup-service.js';
 import { resetAdminPassword } from './admin-password.js';
 import { decommissionTenantJob } from './decommission-job.js';
-import { probeTenantHealth } from './health.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { MAINTENANCE_ROLE } from './maintenance.js';
 import { ReconcileService } from './reconcile-service.js';
-import { DATABASE_LABEL, publicHostOf, TENANT_LABEL } from './routing.js';
 
 /** Tenants of the console's hosts: read from the hosts' labels, changed only through jobs. */
 export class TenantService {
   readonly createJob;
   readonly lifecycle;
   readonly decommissionJob;
-  private readonly filestoreSizes = new Map<string, { at: number; bytes: number }>();
   /** Drift reports, clean-up and adoption (reconcile-service.ts). */
   readonly reconcile;
 
   constructor(
     private readonly deps: TenantJobDeps &
-      BackupDeps & { jobs: () => JobRunner; store: Store; coordinators: HostCoordinators; /** Where a tenant's archives go (its backup policy's destinations and key). */ archiveTargets: (hostId: string, name: string) => Promise<ArchiveTargets> },
+      BackupDeps & { jobs: JobRunner; store: Store; coordinators: HostCoordinators; /** Where a tenant's archives go (its backup policy's destinations and key). */ backups: Pick<BackupService, 'archiveTargets'>; sizes: TenantSizes },
   ) {
     this.createJob = createTenantJob(deps);
     this.lifecycle = lifecycleJobs(deps);
-    this.decommissionJob = decommissionTenantJob({ ...deps, secretIds: (hostId, name) => this.secretIds(hostId, name) });
-    this.reconcile = new ReconcileService({ ...deps, secretIds: (hostId, name) => this.secretIds(hostId, name) });
+    this.decommissionJob = decommissionTenantJob(deps);
+    this.reconcile = new ReconcileService(deps);
   }
 
   /** Every job definition the runner must know to resume after a crash. */
@@ -54,22 +55,8 @@ export class TenantService {
    */
   async decommission(hostId: string, name: string, actor: string): Promise<{ jobId: string }> {
     await this.server(hostId, name); // NOT_FOUND before a job is journaled
-    const targets = await this.deps.archiveTargets(hostId, name);
-    return { jobId: this.deps.jobs().runJob(this.decommissionJob, { hostId, name, ...targets }, { actor }) };
-  }
-
-  /** The vault entries this console stored for the tenant (named in its create and database-adoption jobs' outputs). */
-  secretIds(hostId: string, name: string): string[] {
-    const ids = new Set<string>();
-    const jobs = [this.createJob.kind, this.reconcile.adoptDatabaseJob.kind].flatMap((kind) => this.deps.jobs().listJobs({ target: `tenant:${hostId}/${name}`, kind, limit: 500 }));
-    for (const summary of jobs) {
-      for (const step of this.deps.jobs().getJob(summary.id)?.steps ?? []) {
-        const output = step.output;
-        if (!output || typeof output !== 'object' || Array.isArray(output)) continue;
-        for (const [key, value] of Object.entries(output)) if (/Id$/.test(key) && typeof value === 'string') ids.add(value);
-      }
-    }
-    return [...ids];
+    const targets = await this.deps.backups.archiveTargets(hostId, name);
+    return { jobId: this.deps.jobs.runJob(this.decommissionJob, { hostId, name, ...targets }, { actor }) };
   }
 
   /** One tenant in detail: its spec as the host records it, state, health and parts. */
@@ -77,7 +64,7 @@ export class TenantService {
     const { endpoint, id } = await this.server(hostId, name);
     const [info, maintenance] = await Promise.all([
       this.deps.docker.call(endpoint, (d) => d.getContainer(id).inspect()),
-      this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, 'fleet.role=maintenance'] } })),
+      this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, roleFilter(MAINTENANCE_ROLE)] } })),
     ]);
     const labels = info.Config.Labels ?? {};
     const env = info.Config.Env ?? [];
@@ -113,7 +100,7 @@ export class TenantService {
 
   async act(hostId: string, name: string, action: LifecycleAction, actor: string): Promise<{ jobId: string }> {
     const ref = await this.ref(hostId, name);
-    return { jobId: this.deps.jobs().runJob(this.lifecycle[action], ref, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.lifecycle[action], ref, { actor }) };
   }
 
   /**
@@ -121,7 +108,7 @@ export class TenantService {
    * encrypted copy remains (for the console's own use), never shown again.
    */
   revealCredentials(jobId: string): { login: string; password: string } {
-    const job = this.deps.jobs().getJob(jobId);
+    const job = this.deps.jobs.getJob(jobId);
     if (!job || job.kind !== this.createJob.kind) throw new FleetError('NOT_FOUND', 'No tenant-creation job with that id.', { jobId });
     if (job.state !== 'succeeded') throw new FleetError('CONFLICT', `The job has not succeeded (${job.state}): there are no credentials to show.`);
     const secretId = (job.steps.find((s) => s.name === 'admin-password')?.output as { adminPasswordId?: string } | null)?.adminPasswordId;
@@ -141,60 +128,17 @@ export class TenantService {
   async figures(hostId: string, name: string): Promise<TenantFigures> {
     const { endpoint, id } = await this.server(hostId, name);
     const info = await this.deps.docker.call(endpoint, (d) => d.getContainer(id).inspect());
-    const database = info.Config.Labels?.[DATABASE_LABEL];
-    const admin = this.deps.hosts.dbTarget(hostId);
-    const [databaseBytes, filestoreBytes, usage] = await Promise.all([
-      admin && database
-        ? withAdmin(this.deps.pool, admin, async (c) => Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [database])).rows[0]?.size ?? NaN)).catch(() => null)
-        : Promise.resolve(null),
-      database ? this.cachedFilestoreBytes(hostId, endpoint, info, database) : Promise.resolve(null),
+    const [sizes, usage] = await Promise.all([
+      this.deps.sizes.of(hostId, endpoint, info),
       info.State.Running ? this.usage(endpoint, id).catch(() => null) : Promise.resolve(null),
     ]);
     return {
-      databaseBytes: databaseBytes !== null && Number.isFinite(databaseBytes) ? databaseBytes : null,
-      filestoreBytes,
+      ...sizes,
       cpuPercent: usage?.cpuPercent ?? null,
       memoryBytes: usage?.memoryBytes ?? null,
       memoryLimitBytes: usage?.memoryLimitBytes ?? null,
       measuredAt: new Date().toISOString(),
     };
-  }
-
-  /**
-   * The filestore size changes slowly and costs a one-off container to measure: a tenant page
-   * refreshing its figures every few seconds reuses a measurement for a minute.
-   */
-  private async cachedFilestoreBytes(hostId: string, endpoint: DockerEndpoint, info: Docker.ContainerInspectInfo, database: string): Promise<number | null> {
-    const key = `${hostId}/${database}`;
-    const cached = this.filestoreSizes.get(key);
-    if (cached && Date.now() - cached.at < 60_000) return cached.bytes;
-    const bytes = await this.filestoreBytes(endpoint, info, database).catch(() => null);
-    if (bytes !== null) this.filestoreSizes.set(key, { at: Date.now(), bytes });
-    return bytes;
-  }
-
-  /** du in a one-off container of the tenant's own image, its data volume mounted read-only. */
-  private async filestoreBytes(endpoint: DockerEndpoint, info: Docker.ContainerInspectInfo, database: string): Promise<number | null> {
-    const data = info.Mounts.find((m) => m.Destination === '/var/lib/odoo');
-    if (!data?.Name) return null;
-    return this.deps.docker.call(endpoint, async (d) => {
-      const container = await d.createContainer({
-        Image: info.Config.Image,
-        Entrypoint: ['du', '-sk', `/var/lib/odoo/filestore/${database}`],
-        User: '0',
-        Labels: { 'fleet.role': 'measure' },
-        HostConfig: { Mounts: [{ Type: 'volume', Source: data.Name!, Target: '/var/lib/odoo', ReadOnly: true }], NetworkMode: 'none' },
-      });
-      try {
-        await container.start();
-        const { StatusCode } = (await container.wait()) as { StatusCode: number };
-        const out = logLines((await container.logs({ stdout: true, stderr: false })) as unknown as Buffer).join('\n');
-        const kib = Number.parseInt(out.trim().split(/\s+/)[0] ?? '', 10);
-        return StatusCode === 0 && Number.isFinite(kib) ? kib * 1024 : null;
-      } finally {
-        await container.remove({ force: true, v: true }).catch(() => {});
-      }
-    }, 120_000);
   }
 
   private async usage(endpoint: DockerEndpoint, id: string) {
@@ -224,7 +168,7 @@ export class TenantService {
 
   private async server(hostId: string, name: string) {
     const endpoint = this.deps.hosts.endpoint(hostId);
-    const found = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, 'fleet.role=server'] } }));
+    const found = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [`${TENANT_LABEL}=${name}`, roleFilter('server')] } }));
     if (found.length === 0) throw new FleetError('NOT_FOUND', `No tenant named "${name}" on this host.`, { name });
     return { endpoint, id: found[0]!.Id };
   }
@@ -241,13 +185,13 @@ export class TenantService {
   create(input: z.output<typeof TenantSpecInput>, actor: string): { jobId: string } {
     this.deps.hosts.get(input.hostId); // NOT_FOUND before a job is journaled
     const spec = resolveTenantSpec(input);
-    return { jobId: this.deps.jobs().runJob(this.createJob, { spec }, { actor }) };
+    return { jobId: this.deps.jobs.runJob(this.createJob, { spec }, { actor }) };
   }
 
   async list(hostId: string): Promise<TenantView[]> {
     const endpoint = this.deps.hosts.endpoint(hostId);
     const all = await this.deps.docker.call(endpoint, (d) => d.listContainers({ all: true, filters: { label: [TENANT_LABEL] } }));
-    const role = (c: Docker.ContainerInfo) => c.Labels?.['fleet.role'];
+    const role = (c: Docker.ContainerInfo) => c.Labels?.[ROLE_LABEL];
     const inMaintenance = new Set(all.filter((c) => role(c) === MAINTENANCE_ROLE).map((c) => c.Labels[TENANT_LABEL]));
     return all.filter((c) => role(c) === 'server').map((c) => {
       const labels = c.Labels ?? {};
@@ -263,20 +207,6 @@ export class TenantService {
       };
     });
   }
-
-  /**
-   * The runner's cross-console exclusion: an advisory lock in the host's `fleet` database, held
-   * for the whole job. The key is the tenant's name alone: the host id in a job's target is this
-   * console's own, and another console knows the same host by another id.
-   */
-  acquireLock = async (target: string, meta: { jobId: string; kind: string }): Promise<() => Promise<void>> => {
-    const match = /^tenant:([0-9a-f-]{36})\/(.+)$/.exec(target);
-    if (!match) return async () => {};
-    const coordinator = this.deps.coordinators.of(match[1]!);
-    if (!coordinator) throw new FleetError('VALIDATION', "The host has no database server set: tenants need one (host settings).");
-    const lock = await coordinator.lock(`tenant:${match[2]!}`, `${meta.kind} ${meta.jobId.slice(0, 8)}`);
-    return lock.release;
-  };
 }
 
 

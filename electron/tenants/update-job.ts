@@ -4,15 +4,16 @@ import type { DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import type { BackupInput } from '../backup/backup-job.js';
 import type { RestoreInput } from '../backup/restore-job.js';
+import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream } from '../docker/one-off-stream.js';
 import { runChildJob } from '../jobs/child-jobs.js';
-import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
+import type { JobDefinition, Json, StepContext, StepDefinition } from '../jobs/types.js';
+import { removeContainerIfPresent } from '../tenant-parts/containers.js';
+import { waitForTenantHealth } from '../tenant-parts/health.js';
+import { findTenantParts } from '../tenant-parts/tenant-parts.js';
 import { adoptedServerOptions } from './adopt-container-job.js';
-import { removeContainerIfPresent } from './create-job.js';
-import { waitForTenantHealth } from './health.js';
 import { stagingStore, type CloneInput, type RemoveStagingInput, type StagingJobDeps } from './staging-jobs.js';
 import type { CloneRequest } from './staging-service.js';
-import { findTenantParts } from './tenant-parts.js';
 
 export interface UpdateInput {
   hostId: string;
@@ -54,6 +55,14 @@ export interface UpdateJobDeps extends StagingJobDeps {
   reachableCopy(hostId: string, backupId: string): Promise<{ archive: RestoreInput['archive']; sha256: string }>;
 }
 
+/** The jobs an update runs as its children. */
+type UpdateChildren = {
+  backup: JobDefinition<BackupInput>;
+  clone: JobDefinition<CloneInput>;
+  removeStaging: JobDefinition<RemoveStagingInput>;
+  restore: JobDefinition<RestoreInput>;
+};
+
 /**
  * A safe update of a tenant's image or modules, as Odoo.sh does it: a backup first; the update
  * tried on a staging clone of that backup (image swapped, modules updated, health checked); then
@@ -61,64 +70,8 @@ export interface UpdateJobDeps extends StagingJobDeps {
  * killed meanwhile — it is reverted: its previous server container comes back and the backup is
  * restored, so it serves exactly what it served before.
  */
-export function updateJob(
-  deps: UpdateJobDeps,
-  children: { backup: JobDefinition<BackupInput>; clone: JobDefinition<CloneInput>; removeStaging: JobDefinition<RemoveStagingInput>; restore: JobDefinition<RestoreInput> },
-): JobDefinition<UpdateInput> {
-  const endpoint = (hostId: string) => deps.hosts.endpoint(hostId);
-
-  /** Updates the modules (odoo -u) with the new image and the server's own configuration, then exits. */
-  const updateModules = async (ctx: StepContext<UpdateInput>, info: Docker.ContainerInspectInfo, database: string) => {
-    if (!ctx.input.modules) return;
-    ctx.progress(0.3, `odoo -u ${ctx.input.modules.join(',')} (${ctx.input.toImage})`);
-    const serverName = info.Name.replace(/^\//, '');
-    const update = await runOneOffStream(
-      deps.docker.client(endpoint(ctx.input.hostId)),
-      {
-        Image: ctx.input.toImage,
-        Entrypoint: ['odoo'],
-        Cmd: ['-d', database, '-u', ctx.input.modules.join(','), '--stop-after-init'],
-        Env: info.Config.Env ?? [],
-        Labels: { 'fleet.role': 'archive', 'fleet.database': database },
-        HostConfig: { Mounts: adoptedServerOptions(info, ctx.input.toImage, {}, serverName).HostConfig?.Mounts ?? [], ...(info.HostConfig.NetworkMode ? { NetworkMode: info.HostConfig.NetworkMode } : {}) },
-      },
-      undefined,
-      'the module update (odoo -u)',
-    );
-    for await (const chunk of update.stdout) void chunk;
-    await update.done;
-  };
-
-  const stopServer = (hostId: string, container: string) =>
-    deps.docker.call(endpoint(hostId), async (d) => {
-      if ((await d.getContainer(container).inspect()).State.Running) await d.getContainer(container).stop({ t: 20 });
-    }, 60_000);
-
-  /** The trial: the clone's server recreated from the new image, its modules updated, its health checked. */
-  const tryOnClone = async (ctx: StepContext<UpdateInput>): Promise<void> => {
-    const parts = await findTenantParts(deps, ctx.input.hostId, ctx.input.trialName);
-    const info = await deps.docker.call(endpoint(ctx.input.hostId), (d) => d.getContainer(parts.serverId).inspect());
-    const serverName = info.Name.replace(/^\//, '');
-    await stopServer(ctx.input.hostId, parts.serverId);
-    await updateModules(ctx, info, parts.database);
-    await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), serverName, adoptedServerOptions(info, ctx.input.toImage, {}, serverName), true);
-    await waitForTenantHealth(deps, endpoint(ctx.input.hostId), ctx.input.hostId, serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
-  };
-
-  const removeTrial = async (ctx: StepContext<UpdateInput>) => {
-    const runner = deps.jobs();
-    const target = children.removeStaging.target({ hostId: ctx.input.hostId, name: ctx.input.trialName });
-    const running = runner.listJobs({ target, kind: children.removeStaging.kind, state: ['queued', 'running', 'compensating'], limit: 1 })[0];
-    if (!running && !(await stagingStore(deps, ctx.input.hostId).get(ctx.input.trialName))) return; // never made, or removed already
-    try {
-      const jobId = running?.id ?? runner.runJob(children.removeStaging, { hostId: ctx.input.hostId, name: ctx.input.trialName }, { actor: ctx.actor });
-      const removed = await runner.wait(jobId);
-      if (removed.state !== 'succeeded') ctx.log.warn('the trial clone was not removed; its time to live will', { error: removed.error?.message ?? removed.state });
-    } catch (error) {
-      ctx.log.warn('the trial clone was not removed; its time to live will', { error: (error as Error).message });
-    }
-  };
-
+export function updateJob(deps: UpdateJobDeps, children: UpdateChildren): JobDefinition<UpdateInput> {
+  const { removeTrial, tryOnClone } = updateTools(deps, children);
   return {
     kind: 'tenant.update',
     target: (input) => `update:${input.hostId}/${input.name}`,
@@ -130,7 +83,7 @@ export function updateJob(
         onCrash: 'compensate',
         async run(ctx) {
           const { hostId, name, backupId, destinations, keyId } = ctx.input;
-          await runChildJob(ctx, deps.jobs(), children.backup, { hostId, name, backupId, destinations, keyId }, { backupId });
+          await runChildJob(ctx, deps.jobs, children.backup, { hostId, name, backupId, destinations, keyId }, { backupId });
         },
       },
       {
@@ -140,7 +93,7 @@ export function updateJob(
         async run(ctx) {
           if (!ctx.input.trial) return { skipped: true };
           const input = await deps.prepareClone({ hostId: ctx.input.hostId, source: ctx.input.name, name: ctx.input.trialName, ttlHours: 6, backupId: ctx.input.backupId });
-          await runChildJob(ctx, deps.jobs(), children.clone, input);
+          await runChildJob(ctx, deps.jobs, children.clone, input);
         },
         async compensate(ctx) {
           if (ctx.input.trial) await removeTrial(ctx);
@@ -168,79 +121,7 @@ export function updateJob(
           if (ctx.input.trial) await removeTrial(ctx);
         },
       },
-      {
-        // Resumed after a crash from where it got: a server that turns out healthy is kept; one
-        // that does not is reverted to the backup taken once the tenant was stopped.
-        name: 'apply',
-        title: 'Update the tenant (stop, back up, update modules, new image, health)',
-        onCrash: 'resume',
-        async run(ctx) {
-          const { hostId, name } = ctx.input;
-          let state = ctx.output<Applied>('apply');
-          const journal = (next: Applied) => {
-            ctx.setOutput(next);
-            state = next;
-          };
-          const reached = (phase: Applied['phase']) => PHASES.indexOf(state!.phase) >= PHASES.indexOf(phase);
-          if (!state?.previous) {
-            const parts = await findTenantParts(deps, hostId, name);
-            const info = await deps.docker.call(endpoint(hostId), (d) => d.getContainer(parts.serverId).inspect());
-            const serverName = info.Name.replace(/^\//, '');
-            journal({ previous: adoptedServerOptions(info, info.Config.Image, {}, serverName) as unknown as Json, serverName, wasRunning: info.State.Running, revertBackupId: crypto.randomUUID(), phase: 'stopping' });
-          }
-          const current = () => deps.docker.call(endpoint(hostId), (d) => d.getContainer(state!.serverName).inspect());
-          if (!reached('backing-up')) {
-            await stopServer(hostId, state!.serverName);
-            journal({ ...state!, phase: 'backing-up' });
-          }
-          if (!reached('updating')) {
-            ctx.progress(0.1, 'backing the stopped tenant up (the revert point)');
-            await runChildJob(ctx, deps.jobs(), children.backup, { hostId, name, backupId: state!.revertBackupId, destinations: ctx.input.destinations, keyId: ctx.input.keyId }, { ...state! });
-            journal({ ...ctx.output<Applied>('apply')!, phase: 'updating' });
-          }
-          if (!reached('replacing')) {
-            const info = await current();
-            await updateModules(ctx, info, info.Config.Labels?.['fleet.database'] ?? '');
-            journal({ ...state!, phase: 'replacing' });
-          }
-          if (!reached('checking')) {
-            ctx.progress(0.6, `starting ${name} on ${ctx.input.toImage}`);
-            const info = await current();
-            await replaceServer(deps.docker.client(endpoint(hostId)), state!.serverName, adoptedServerOptions(info, ctx.input.toImage, {}, state!.serverName), true);
-            journal({ ...state!, phase: 'checking' });
-          }
-          await waitForTenantHealth(deps, endpoint(hostId), hostId, state!.serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
-        },
-        async compensate(ctx) {
-          const applied = ctx.output<Applied>('apply');
-          if (!applied?.previous) return;
-          const previous = applied.previous as unknown as Docker.ContainerCreateOptions;
-          if (PHASES.indexOf(applied.phase) < PHASES.indexOf('updating')) {
-            // Stopped (and maybe backed up), nothing changed: the old server runs again as it was.
-            if (applied.wasRunning) {
-              await deps.docker.call(endpoint(ctx.input.hostId), async (d) => {
-                const server = d.getContainer(applied.serverName);
-                if (!(await server.inspect()).State.Running) await server.start();
-              });
-            }
-            return;
-          }
-          // The revert: the previous server back, then the backup taken once the tenant was
-          // stopped. A revert already under way (a crash during it) is waited for, not redone.
-          const runner = deps.jobs();
-          const actor = `${ctx.actor} (revert ${ctx.jobId.slice(0, 8)})`;
-          const started = runner.getJob(ctx.jobId)?.createdAt ?? '';
-          const target = children.restore.target({ hostId: ctx.input.hostId, name: ctx.input.name } as RestoreInput);
-          let restoreJobId = runner.listJobs({ target, kind: children.restore.kind, limit: 20 }).find((j) => j.createdAt >= started && j.actor === actor)?.id;
-          if (!restoreJobId) {
-            await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), previous.name!, previous, applied.wasRunning);
-            const { archive, sha256 } = await deps.reachableCopy(ctx.input.hostId, applied.revertBackupId);
-            restoreJobId = runner.runJob(children.restore, { hostId: ctx.input.hostId, name: ctx.input.name, archive, file: null, sha256, copy: false, neutralize: false }, { actor });
-          }
-          const restore = await runner.wait(restoreJobId);
-          if (restore.state !== 'succeeded') throw new FleetError('COMMAND_FAILED', `The previous image is back, but restoring backup ${applied.revertBackupId} failed: ${restore.error?.message ?? restore.state}. Restore it by hand.`);
-        },
-      },
+      applyStep(deps, children),
       {
         // The point of no return: the tenant runs the new image and answered its health check.
         name: 'finish',
@@ -251,6 +132,144 @@ export function updateJob(
         },
       },
     ],
+  };
+}
+
+/** The pieces the update's steps share: the module update, stopping a server, the trial on a clone and its removal. */
+function updateTools(deps: UpdateJobDeps, children: UpdateChildren) {
+  const endpoint = (hostId: string) => deps.hosts.endpoint(hostId);
+
+  /** Updates the modules (odoo -u) with the new image and the server's own configuration, then exits. */
+  const updateModules = async (ctx: StepContext<UpdateInput>, info: Docker.ContainerInspectInfo, database: string) => {
+    if (!ctx.input.modules) return;
+    ctx.progress(0.3, `odoo -u ${ctx.input.modules.join(',')} (${ctx.input.toImage})`);
+    const serverName = info.Name.replace(/^\//, '');
+    const update = await runOneOffStream(
+      deps.docker.client(endpoint(ctx.input.hostId)),
+      {
+        Image: ctx.input.toImage,
+        Entrypoint: ['odoo'],
+        Cmd: ['-d', database, '-u', ctx.input.modules.join(','), '--stop-after-init'],
+        Env: info.Config.Env ?? [],
+        Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
+        HostConfig: { Mounts: adoptedServerOptions(info, ctx.input.toImage, {}, serverName).HostConfig?.Mounts ?? [], ...(info.HostConfig.NetworkMode ? { NetworkMode: info.HostConfig.NetworkMode } : {}) },
+      },
+      undefined,
+      'the module update (odoo -u)',
+    );
+    for await (const chunk of update.stdout) void chunk;
+    await update.done;
+  };
+
+  const stopServer = (hostId: string, container: string) =>
+    deps.docker.call(endpoint(hostId), async (d) => {
+      if ((await d.getContainer(container).inspect()).State.Running) await d.getContainer(container).stop({ t: 20 });
+    }, 60_000);
+
+  /** The trial: the clone's server recreated from the new image, its modules updated, its health checked. */
+  const tryOnClone = async (ctx: StepContext<UpdateInput>): Promise<void> => {
+    const parts = await findTenantParts(deps, ctx.input.hostId, ctx.input.trialName);
+    const info = await deps.docker.call(endpoint(ctx.input.hostId), (d) => d.getContainer(parts.serverId).inspect());
+    const serverName = info.Name.replace(/^\//, '');
+    await stopServer(ctx.input.hostId, parts.serverId);
+    await updateModules(ctx, info, parts.database);
+    await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), serverName, adoptedServerOptions(info, ctx.input.toImage, {}, serverName), true);
+    await waitForTenantHealth(deps, endpoint(ctx.input.hostId), ctx.input.hostId, serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
+  };
+
+  const removeTrial = async (ctx: StepContext<UpdateInput>) => {
+    const runner = deps.jobs;
+    const target = children.removeStaging.target({ hostId: ctx.input.hostId, name: ctx.input.trialName });
+    const running = runner.listJobs({ target, kind: children.removeStaging.kind, state: ['queued', 'running', 'compensating'], limit: 1 })[0];
+    if (!running && !(await stagingStore(deps, ctx.input.hostId).get(ctx.input.trialName))) return; // never made, or removed already
+    try {
+      const jobId = running?.id ?? runner.runJob(children.removeStaging, { hostId: ctx.input.hostId, name: ctx.input.trialName }, { actor: ctx.actor });
+      const removed = await runner.wait(jobId);
+      if (removed.state !== 'succeeded') ctx.log.warn('the trial clone was not removed; its time to live will', { error: removed.error?.message ?? removed.state });
+    } catch (error) {
+      ctx.log.warn('the trial clone was not removed; its time to live will', { error: (error as Error).message });
+    }
+  };
+
+  return { endpoint, updateModules, stopServer, tryOnClone, removeTrial };
+}
+
+/**
+ * The tenant itself, resumed after a crash from where it got: a server that turns out healthy is
+ * kept; one that does not is reverted to the backup taken once the tenant was stopped.
+ */
+function applyStep(deps: UpdateJobDeps, children: UpdateChildren): StepDefinition<UpdateInput> {
+  const { endpoint, stopServer, updateModules } = updateTools(deps, children);
+  return {
+    name: 'apply',
+    title: 'Update the tenant (stop, back up, update modules, new image, health)',
+    onCrash: 'resume',
+    async run(ctx) {
+      const { hostId, name } = ctx.input;
+      let state = ctx.output<Applied>('apply');
+      const journal = (next: Applied) => {
+        ctx.setOutput(next);
+        state = next;
+      };
+      const reached = (phase: Applied['phase']) => PHASES.indexOf(state!.phase) >= PHASES.indexOf(phase);
+      if (!state?.previous) {
+        const parts = await findTenantParts(deps, hostId, name);
+        const info = await deps.docker.call(endpoint(hostId), (d) => d.getContainer(parts.serverId).inspect());
+        const serverName = info.Name.replace(/^\//, '');
+        journal({ previous: adoptedServerOptions(info, info.Config.Image, {}, serverName) as unknown as Json, serverName, wasRunning: info.State.Running, revertBackupId: crypto.randomUUID(), phase: 'stopping' });
+      }
+      const current = () => deps.docker.call(endpoint(hostId), (d) => d.getContainer(state!.serverName).inspect());
+      if (!reached('backing-up')) {
+        await stopServer(hostId, state!.serverName);
+        journal({ ...state!, phase: 'backing-up' });
+      }
+      if (!reached('updating')) {
+        ctx.progress(0.1, 'backing the stopped tenant up (the revert point)');
+        await runChildJob(ctx, deps.jobs, children.backup, { hostId, name, backupId: state!.revertBackupId, destinations: ctx.input.destinations, keyId: ctx.input.keyId }, { ...state! });
+        journal({ ...ctx.output<Applied>('apply')!, phase: 'updating' });
+      }
+      if (!reached('replacing')) {
+        const info = await current();
+        await updateModules(ctx, info, info.Config.Labels?.[DATABASE_LABEL] ?? '');
+        journal({ ...state!, phase: 'replacing' });
+      }
+      if (!reached('checking')) {
+        ctx.progress(0.6, `starting ${name} on ${ctx.input.toImage}`);
+        const info = await current();
+        await replaceServer(deps.docker.client(endpoint(hostId)), state!.serverName, adoptedServerOptions(info, ctx.input.toImage, {}, state!.serverName), true);
+        journal({ ...state!, phase: 'checking' });
+      }
+      await waitForTenantHealth(deps, endpoint(hostId), hostId, state!.serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
+    },
+    async compensate(ctx) {
+      const applied = ctx.output<Applied>('apply');
+      if (!applied?.previous) return;
+      const previous = applied.previous as unknown as Docker.ContainerCreateOptions;
+      if (PHASES.indexOf(applied.phase) < PHASES.indexOf('updating')) {
+        // Stopped (and maybe backed up), nothing changed: the old server runs again as it was.
+        if (applied.wasRunning) {
+          await deps.docker.call(endpoint(ctx.input.hostId), async (d) => {
+            const server = d.getContainer(applied.serverName);
+            if (!(await server.inspect()).State.Running) await server.start();
+          });
+        }
+        return;
+      }
+      // The revert: the previous server back, then the backup taken once the tenant was
+      // stopped. A revert already under way (a crash during it) is waited for, not redone.
+      const runner = deps.jobs;
+      const actor = `${ctx.actor} (revert ${ctx.jobId.slice(0, 8)})`;
+      const started = runner.getJob(ctx.jobId)?.createdAt ?? '';
+      const target = children.restore.target({ hostId: ctx.input.hostId, name: ctx.input.name } as RestoreInput);
+      let restoreJobId = runner.listJobs({ target, kind: children.restore.kind, limit: 20 }).find((j) => j.createdAt >= started && j.actor === actor)?.id;
+      if (!restoreJobId) {
+        await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), previous.name!, previous, applied.wasRunning);
+        const { archive, sha256 } = await deps.reachableCopy(ctx.input.hostId, applied.revertBackupId);
+        restoreJobId = runner.runJob(children.restore, { hostId: ctx.input.hostId, name: ctx.input.name, archive, file: null, sha256, copy: false, neutralize: false }, { actor });
+      }
+      const restore = await runner.wait(restoreJobId);
+      if (restore.state !== 'succeeded') throw new FleetError('COMMAND_FAILED', `The previous image is back, but restoring backup ${applied.revertBackupId} failed: ${restore.error?.message ?? restore.state}. Restore it by hand.`);
+    },
   };
 }
 

@@ -46,7 +46,7 @@ export class UpdateService {
     }
     const targets = await this.deps.backups.archiveTargets(input.hostId, input.name);
     return {
-      jobId: this.deps.jobs().runJob(
+      jobId: this.deps.jobs.runJob(
         this.job,
         { hostId: input.hostId, name: input.name, fromImage, toImage, modules: input.modules ?? null, trial: input.trial, trialName, backupId: crypto.randomUUID(), healthTimeoutSeconds: input.healthTimeoutSeconds, ...targets },
         { actor },

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/common/log.js';
 import { createPosServices, type PosServices } from '../../electron/pos/pos-services.js';
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
-import type { WebServer } from '../../electron/web-server.js';
+import type { WebServer } from '../../electron/api/web-server.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { CHROMIUM_PATH } from '../support/browser.js';
 import { FAST_KDF } from '../support/console.js';

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/common/log.js';
-import { startWebServer } from '../../electron/web-server.js';
+import { startWebServer } from '../../electron/api/web-server.js';
 import { getTestbed } from '../support/testbed.js';
 import { consoleInBrowser, UI_DIR } from '../support/web-console.js';
 

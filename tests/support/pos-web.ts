@@ -6,7 +6,7 @@ import { silentLogger } from '../../electron/common/log.js';
 import { createPosServices, type PosServices } from '../../electron/pos/pos-services.js';
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { SyncOptions } from '../../electron/pos/sync-engine.js';
-import type { WebServer } from '../../electron/web-server.js';
+import type { WebServer } from '../../electron/api/web-server.js';
 import { FAST_KDF } from './console.js';
 import { newPosDir, POS_PASSPHRASE } from './pos-terminal.js';
 

@@ -1,7 +1,7 @@
 // A web console (real services, real web server) on a random loopback port, for browser tests.
 import path from 'node:path';
 import { silentLogger } from '../../electron/common/log.js';
-import { startWebServer, type WebServer } from '../../electron/web-server.js';
+import { startWebServer, type WebServer } from '../../electron/api/web-server.js';
 import type { TestbedDescriptor } from './testbed.js';
 import { launchChromium } from './browser.js';
 import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from './console.js';

@@ -10,9 +10,9 @@ import { LocalStore } from '../../electron/backup/archive-stores.js';
 import { localFileSource } from '../../electron/backup/byte-io.js';
 import { backupKeyId, type BackupKey } from '../../electron/backup/encryption.js';
 import { filestoreDigest, odooPgVersion, verifyOdooArchive, type HostStream, type OdooManifest } from '../../electron/backup/odoo-archive.js';
-import { readTar } from '../../electron/backup/tar-reader.js';
 import { ZipReader } from '../../electron/backup/zip-reader.js';
 import { ZipWriter } from '../../electron/backup/zip-writer.js';
+import { readTar } from '../../electron/docker/tar-reader.js';
 import { tarStream } from '../../electron/docker/tar.js';
 import { FleetError } from '../../shared/errors.js';
 

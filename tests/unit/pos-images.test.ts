@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { PosServices } from '../../electron/pos/pos-services.js';
-import type { WebServer } from '../../electron/web-server.js';
+import type { WebServer } from '../../electron/api/web-server.js';
 import { productPicture, solidPng } from '../fixtures/fake-odoo/catalog.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { freePort } from '../support/pos-web.js';

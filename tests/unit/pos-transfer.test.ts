@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
-import type { WebServer } from '../../electron/web-server.js';
+import type { WebServer } from '../../electron/api/web-server.js';
 import { createApi, type Api } from '../../shared/api.js';
 import type { OperationName } from '../../shared/contract.js';
 import { FleetError } from '../../shared/errors.js';

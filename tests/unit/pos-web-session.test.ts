@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sessionKey, startPosWebServer } from '../../electron/pos/pos-web-server.js';
-import type { WebServer } from '../../electron/web-server.js';
+import type { WebServer } from '../../electron/api/web-server.js';
 import { newPosDir, openPos } from '../support/pos-terminal.js';
 import { freePort } from '../support/pos-web.js';
 

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/common/log.js';
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
-import { startWebServer, type WebServer } from '../../electron/web-server.js';
+import { startWebServer, type WebServer } from '../../electron/api/web-server.js';
 import { contract } from '../../shared/contract.js';
 import { ClientFrame } from '../../shared/ws-protocol.js';
 import { createTestConsole } from '../support/console.js';

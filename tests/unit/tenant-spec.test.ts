@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { tenantLabels } from '../../electron/tenant-parts/routing.js';
 import { resolveTenantSpec, TenantSpecInput } from '../../shared/tenants.js';
-import { tenantLabels } from '../../electron/tenants/routing.js';
 
 const hostId = '0b6f3a3e-8d2f-4a7e-9c1f-2f0d1a2b3c4d';
 

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/common/log.js';
 import { createConsoleServices, type ConsoleServices } from '../../electron/console-services.js';
-import { startWebServer, type WebServer } from '../../electron/web-server.js';
+import { startWebServer, type WebServer } from '../../electron/api/web-server.js';
 
 let dir: string;
 let services: ConsoleServices;

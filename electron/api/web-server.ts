@@ -2,12 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { CSP_HEADER } from '../shared/csp.js';
-import { WS_PATH } from '../shared/ws-protocol.js';
-import type { CallContext, Dispatcher } from './api/dispatcher.js';
-import type { EventBus } from './api/events.js';
-import { WsTransport } from './api/ws-transport.js';
-import type { Logger } from './common/log.js';
+import { CSP_HEADER } from '../../shared/csp.js';
+import { WS_PATH } from '../../shared/ws-protocol.js';
+import type { Logger } from '../common/log.js';
+import type { CallContext, Dispatcher } from './dispatcher.js';
+import type { EventBus } from './events.js';
+import { WsTransport } from './ws-transport.js';
 
 export interface WebServerOptions {
   dispatcher: Dispatcher;

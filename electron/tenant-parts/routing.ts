@@ -1,10 +1,5 @@
 import type { TenantSpec } from '../../shared/tenants.js';
-
-/** Labels that make the host the source of truth: which containers are tenants, of which console host. */
-export const TENANT_LABEL = 'fleet.tenant';
-export const HOST_LABEL = 'fleet.host';
-/** The tenant's database, on its server container (Odoo's own config is in the secrets volume). */
-export const DATABASE_LABEL = 'fleet.database';
+import { DATABASE_LABEL, HOST_LABEL, TENANT_LABEL } from '../docker/labels.js';
 
 export interface RoutingOptions {
   /** Traefik entry point serving HTTPS (Traefik's default naming). */
