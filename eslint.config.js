@@ -29,7 +29,7 @@ export const layers = {
   'electron/secrets/': services(['electron/store/']),
   'electron/audit/': services(['electron/common/', 'electron/store/']),
   'electron/ssh/': services(['electron/common/'], ['ssh2']),
-  'electron/docker/': services(['electron/ssh/'], ['dockerode', 'docker-modem', 'node:http']),
+  'electron/docker/': services(['electron/ssh/'], ['dockerode', 'docker-modem', 'node:http', 'node:querystring']),
   'electron/postgres/': {
     ...services(['electron/ssh/'], ['pg']),
     private: { 'pg-over-ssh': 'connect through electron/postgres: withAdmin (cluster-level databases) or withTenantSession (inside a tenant database).' },
@@ -55,7 +55,7 @@ export const layers = {
   'tests/': {
     folders: ['shared/', 'shared/pos/', 'ui-common/', 'renderer/', 'pos-shell/', 'scripts/',
       'electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/cli/', 'electron/*', 'electron/app/'],
-    packages: ['node:*', 'vitest', 'playwright-core', 'fast-check', 'pg', 'dockerode', 'ssh2', 'ws', 'better-sqlite3', 'eslint'],
+    packages: ['node:*', 'vitest', 'playwright-core', 'fast-check', 'pg', 'dockerode', 'docker-modem', 'ssh2', 'ws', 'better-sqlite3', 'eslint'],
   },
   'bench/': {
     folders: ['shared/', 'tests/', 'scripts/', 'electron/common/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/*'],
