@@ -43,12 +43,12 @@ export const layers = {
   'electron/tenants/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/'], ['zod'], ['dockerode', 'pg']),
   'electron/api/': services(['electron/common/', 'electron/secrets/', 'electron/audit/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/backup/', 'electron/tenants/'], ['ws', 'zod', 'node:http']),
   'electron/pos/': services(['shared/pos/', 'electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/api/'], ['zod', 'node:http', 'node:https', 'node:net'], ['better-sqlite3']),
-  'electron/cli/': services(['shared/pos/', 'electron/common/', 'electron/pos/'], ['commander', 'cli-progress', 'node:readline']),
-  // Composition: the console wired once, the web modes, the CLI.
+  // Composition: the console wired once, the web modes.
   'electron/*': services(
-    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/api/', 'electron/pos/', 'electron/cli/'],
-    ['commander', 'cli-progress', 'node:http'],
+    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/api/', 'electron/pos/'],
   ),
+  // `odoo-fleet`: above the composition, as its context opens the console's services.
+  'electron/cli/': services(['shared/pos/', 'electron/common/', 'electron/jobs/', 'electron/pos/', 'electron/*'], ['commander', 'cli-progress', 'node:readline']),
   // The Electron faces: the only layer that imports 'electron'.
   'electron/app/': services(['electron/common/', 'electron/api/', 'electron/pos/', 'electron/*'], ['electron', 'electron-updater']),
 
@@ -58,7 +58,7 @@ export const layers = {
     packages: ['node:*', 'vitest', 'playwright-core', 'fast-check', 'pg', 'dockerode', 'docker-modem', 'ssh2', 'ws', 'better-sqlite3', 'eslint'],
   },
   'bench/': {
-    folders: ['shared/', 'tests/', 'scripts/', 'electron/common/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/*'],
+    folders: ['shared/', 'tests/', 'scripts/', 'electron/common/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/tenant-parts/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/*'],
     packages: ['node:*', 'dockerode'],
     types: ['pg'],
   },

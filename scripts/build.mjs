@@ -16,7 +16,7 @@ export async function build({ ui = true } = {}) {
       ...common,
       format: 'esm',
       packages: 'external',
-      entryPoints: { cli: 'electron/cli-main.ts', serve: 'electron/serve.ts', 'serve-pos': 'electron/serve-pos.ts', main: 'electron/app/main.ts', 'pos-main': 'electron/app/pos-main.ts' },
+      entryPoints: { cli: 'electron/cli/main.ts', serve: 'electron/serve.ts', 'serve-pos': 'electron/serve-pos.ts', main: 'electron/app/main.ts', 'pos-main': 'electron/app/pos-main.ts' },
       outdir: 'dist/node',
       outExtension: { '.js': '.mjs' },
     }),

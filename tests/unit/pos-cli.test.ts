@@ -24,7 +24,7 @@ afterAll(() => stopOdooAndTerminal({ odoo, dir }));
 // is given minutes; a call that hangs is killed after two.
 async function cli(args: string[], dataDir = dir, env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'electron/cli-main.ts', 'pos', ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', 'pos', ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: POS_PASSPHRASE, ...env },
       timeout: 120_000,
     });

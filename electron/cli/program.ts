@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander';
-import { ROLES } from '../shared/contract.js';
-import { registerBackupCommands } from './cli/backups.js';
-import { EXIT } from './cli/exit-codes.js';
-import { registerHostCommands } from './cli/hosts.js';
-import { registerAuditCommand, registerJobCommands } from './cli/jobs.js';
-import { registerKeyCommands } from './cli/keys.js';
-import { registerPosCommands } from './cli/pos-commands.js';
-import { registerStagingCommands } from './cli/staging.js';
-import { registerTenantCommands } from './cli/tenants.js';
+import { ROLES } from '../../shared/contract.js';
+import { registerBackupCommands } from './backups.js';
+import { EXIT } from './exit-codes.js';
+import { registerHostCommands } from './hosts.js';
+import { registerAuditCommand, registerJobCommands } from './jobs.js';
+import { registerKeyCommands } from './keys.js';
+import { registerPosCommands } from './pos-commands.js';
+import { registerStagingCommands } from './staging.js';
+import { registerTenantCommands } from './tenants.js';
 
 // `odoo-fleet`: the console's services from a terminal. Every command goes through the same
 // dispatcher as the UIs (validation, roles, audit), prints text or, with --json, one JSON

@@ -1,3 +1,0 @@
-import { runCli } from './cli.js';
-
-await runCli(process.argv);
