@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../../shared/api.js';
 import type { Role, VaultStatus } from '../../../shared/contract.js';
-import { useApi, useLinkState } from '../api/context.js';
-import type { LinkState } from '../api/client.js';
+import { useApi, useLinkState } from '../../../ui-common/api/context.js';
+import type { LinkState } from '../../../ui-common/api/client.js';
 import type { CartStore } from '../lib/carts.js';
 import { readPosData, type PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Api } from '../../../shared/api.js';
-import type { LinkState } from '../api/client.js';
-import { useApi } from '../api/context.js';
+import type { LinkState } from '../../../ui-common/api/client.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import type { Cashier } from '../app/context.js';
 import type { Employee } from '../lib/catalog.js';
 import { errorText, toFleetError } from '../lib/errors.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BackupKeyView } from '../../../shared/backups.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { toFleetError, type FleetError } from './errors.js';
 
 export interface BackupKeysState {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EventName } from '../../../shared/contract.js';
 import type { JobView } from '../../../shared/jobs.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { toFleetError, type FleetError } from './errors.js';
 import { useIntervalRefresh } from './use-interval-refresh.js';
 

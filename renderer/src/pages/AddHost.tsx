@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { HostView, ProbeResult } from '../../../shared/hosts.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Field } from '../components/Field.js';
 import { issuesOf, splitIssues, toFleetError, type FleetError } from '../lib/errors.js';

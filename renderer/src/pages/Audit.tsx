@@ -1,6 +1,6 @@
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import type { AuditEntry } from '../../../shared/contract.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { BackupKeyView } from '../../../shared/backups.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';

@@ -1,7 +1,7 @@
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { HostView } from '../../../shared/hosts.js';
 import type { TenantView } from '../../../shared/tenant-views.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { TenantState } from '../components/TenantState.js';
 import { VirtualTable, type Column } from '../components/VirtualList.js';

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { HostCheck, HostOverview, HostView } from '../../../shared/hosts.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { UsageBar } from '../components/Bar.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { StateBadge } from '../components/StateBadge.js';

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { HostView } from '../../../shared/hosts.js';
 import { OPERATIONS } from '../../../shared/operations.js';
 import type { TenantDetail } from '../../../shared/tenant-views.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { JobPanel } from '../components/JobView.js';
 import { TenantState } from '../components/TenantState.js';

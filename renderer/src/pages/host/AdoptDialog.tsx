@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { OpInput } from '../../../../shared/contract.js';
 import type { ReconcileItem } from '../../../../shared/reconcile.js';
 import { ODOO_VERSIONS } from '../../../../shared/tenants.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { issuesOf, splitIssues } from '../../lib/errors.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OpOutput } from '../../../../shared/contract.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { VirtualTable, type Column } from '../../components/VirtualList.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';

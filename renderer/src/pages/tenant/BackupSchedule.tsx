@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import type { BackupPolicyView } from '../../../../shared/backup-policies.js';
 import type { BackupKeyView } from '../../../../shared/backups.js';
 import type { HostView } from '../../../../shared/hosts.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { draftLosesSome, draftOfSpecs, hasProblems, specLabel, specsOfDraft, type DestinationsDraft } from '../../lib/destinations.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';

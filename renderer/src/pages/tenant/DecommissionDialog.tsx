@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { JobView } from '../../../../shared/jobs.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';

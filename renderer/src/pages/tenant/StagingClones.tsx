@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
 import type { StagingCloneView } from '../../../../shared/tenant-views.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobInline } from '../../components/JobView.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';

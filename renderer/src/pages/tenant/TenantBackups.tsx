@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BackupEntry, RestoreFindings } from '../../../../shared/backups.js';
 import type { HostView } from '../../../../shared/hosts.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobPanel } from '../../components/JobView.js';
 import { DESTINATION_KINDS, hasProblems, specsOfDraft } from '../../lib/destinations.js';

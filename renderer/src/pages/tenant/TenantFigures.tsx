@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TenantFigures as Figures } from '../../../../shared/tenant-views.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { UsageBar } from '../../components/Bar.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';

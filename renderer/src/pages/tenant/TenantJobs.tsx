@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobSummary } from '../../../../shared/jobs.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { jobStateLabel } from '../../components/JobView.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
