@@ -1,14 +1,14 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
-import type { StagingCloneView } from '../../../../shared/tenant-views.js';
 import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobInline } from '../../components/JobView.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { href } from '../../lib/router.js';
 import { useCan } from '../../lib/session.js';
+import { useLoad } from '../../lib/use-load.js';
+import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
@@ -18,39 +18,18 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
   const api = useApi();
   const canClone = useCan(NEEDS.cloneTenant);
   const canRemove = useCan(NEEDS.removeStaging);
-  const [clones, setClones] = useState<StagingCloneView[] | null>(null);
-  const [error, setError] = useState<FleetError | null>(null);
+  const fetchClones = useCallback(() => api.call('tenants.staging', { hostId }), [api, hostId]);
+  const { value: clones, error, load } = useLoad(fetchClones, { reloadOn: version });
   const [cloning, setCloning] = useState(false);
   /** Removal jobs by clone; a failed one stays shown (with its error) beside a retry. */
   const [removals, setRemovals] = useState<ReadonlyMap<string, { jobId: string; failed: boolean }>>(new Map());
-  const [removeError, setRemoveError] = useState<FleetError | null>(null);
-  const seq = useRef(0);
+  const removing = useAction<string>();
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const list = await api.call('tenants.staging', { hostId });
-      if (mine !== seq.current) return;
-      setClones(list);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    }
-  }, [api, hostId]);
-
-  useEffect(() => {
-    void load();
-  }, [load, version]);
-
-  const remove = async (clone: string) => {
-    setRemoveError(null);
-    try {
+  const remove = (clone: string) =>
+    removing.run(clone, async () => {
       const { jobId } = await api.call('tenants.removeStaging', { hostId, name: clone });
       setRemovals((m) => new Map(m).set(clone, { jobId, failed: false }));
-    } catch (e) {
-      setRemoveError(toFleetError(e));
-    }
-  };
+    });
 
   const finished = (clone: string, jobId: string, state: string) => {
     setRemovals((m) => {
@@ -86,7 +65,7 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
         </div>
       </div>
       {error ? <ErrorBox error={error} compact testId="staging-error" /> : null}
-      {removeError ? <ErrorBox error={removeError} compact testId="staging-remove-error" /> : null}
+      {removing.error ? <ErrorBox error={removing.error} compact testId="staging-remove-error" /> : null}
       {clones && clones.length > 0 ? (
         <div className="table-wrap">
           <table className="table table-dense" data-testid="staging-table">

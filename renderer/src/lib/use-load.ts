@@ -1,0 +1,45 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { toFleetError, type FleetError } from './errors.js';
+
+export interface Loaded<T> {
+  /** null until the first answer; kept when a later load fails. */
+  value: T | null;
+  /** Why the last load failed; cleared by the next answer. */
+  error: FleetError | null;
+  loading: boolean;
+  /** Asks again; an answer overtaken by a newer load is dropped. */
+  load: () => Promise<void>;
+}
+
+/**
+ * One call's answer as a section shows it: asked on mount, whenever `fetch` (memoized on what it
+ * asks) or `reloadOn` changes, and on `load()`. `loadingAtFirst` is for sections that show
+ * "Loading…" before the first ask has started.
+ */
+export function useLoad<T>(fetch: () => Promise<T>, { loadingAtFirst = false, reloadOn }: { loadingAtFirst?: boolean; reloadOn?: unknown } = {}): Loaded<T> {
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<FleetError | null>(null);
+  const [loading, setLoading] = useState(loadingAtFirst);
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    setLoading(true);
+    try {
+      const answer = await fetch();
+      if (mine !== seq.current) return;
+      setValue(() => answer);
+      setError(null);
+    } catch (e) {
+      if (mine === seq.current) setError(toFleetError(e));
+    } finally {
+      if (mine === seq.current) setLoading(false);
+    }
+  }, [fetch]);
+
+  useEffect(() => {
+    void load();
+  }, [load, reloadOn]);
+
+  return { value, error, loading, load };
+}
