@@ -9,6 +9,8 @@ export interface Loaded<T> {
   loading: boolean;
   /** Asks again; an answer overtaken by a newer load is dropped. */
   load: () => Promise<void>;
+  /** Takes an answer got otherwise (what a write returned), dropping any load still in flight. */
+  settle: (value: T) => void;
 }
 
 /**
@@ -37,9 +39,14 @@ export function useLoad<T>(fetch: () => Promise<T>, { loadingAtFirst = false, re
     }
   }, [fetch]);
 
+  const settle = useCallback((answer: T) => {
+    seq.current++;
+    setValue(() => answer);
+  }, []);
+
   useEffect(() => {
     void load();
   }, [load, reloadOn]);
 
-  return { value, error, loading, load };
+  return { value, error, loading, load, settle };
 }

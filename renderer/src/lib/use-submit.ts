@@ -60,6 +60,8 @@ export interface Action<K> {
   failed: K | null;
   /** Runs `action` as `key`: busy while it runs, a rejection becomes `error`. */
   run: (key: K, action: () => Promise<void>) => Promise<void>;
+  /** Forgets the last failure. */
+  clear: () => void;
 }
 
 /** The busy/error plumbing of a section's buttons, each action named by a key (a verb, a row). */
@@ -79,5 +81,7 @@ export function useAction<K>(): Action<K> {
     }
   }, []);
 
-  return { busy, error: failure?.error ?? null, failed: failure?.key ?? null, run };
+  const clear = useCallback(() => setFailure(null), []);
+
+  return { busy, error: failure?.error ?? null, failed: failure?.key ?? null, run, clear };
 }
