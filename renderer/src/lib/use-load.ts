@@ -9,16 +9,21 @@ export interface Loaded<T> {
   loading: boolean;
   /** Asks again; an answer overtaken by a newer load is dropped. */
   load: () => Promise<void>;
+  /** Forgets the last failure (its cause is dealt with; the next load will tell). */
+  clearError: () => void;
   /** Takes an answer got otherwise (what a write returned), dropping any load still in flight. */
   settle: (value: T) => void;
 }
 
 /**
  * One call's answer as a section shows it: asked on mount, whenever `fetch` (memoized on what it
- * asks) or `reloadOn` changes, and on `load()`. `loadingAtFirst` is for sections that show
- * "Loading…" before the first ask has started.
+ * asks) or `reloadOn` changes, and on `load()`; with `auto: false`, only on `load()`.
+ * `loadingAtFirst` is for sections that show "Loading…" before the first ask has started.
  */
-export function useLoad<T>(fetch: () => Promise<T>, { loadingAtFirst = false, reloadOn }: { loadingAtFirst?: boolean; reloadOn?: unknown } = {}): Loaded<T> {
+export function useLoad<T>(
+  fetch: () => Promise<T>,
+  { loadingAtFirst = false, reloadOn, auto = true }: { loadingAtFirst?: boolean; reloadOn?: unknown; auto?: boolean } = {},
+): Loaded<T> {
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<FleetError | null>(null);
   const [loading, setLoading] = useState(loadingAtFirst);
@@ -44,9 +49,11 @@ export function useLoad<T>(fetch: () => Promise<T>, { loadingAtFirst = false, re
     setValue(() => answer);
   }, []);
 
-  useEffect(() => {
-    void load();
-  }, [load, reloadOn]);
+  const clearError = useCallback(() => setError(null), []);
 
-  return { value, error, loading, load, settle };
+  useEffect(() => {
+    if (auto) void load();
+  }, [auto, load, reloadOn]);
+
+  return { value, error, loading, load, clearError, settle };
 }
