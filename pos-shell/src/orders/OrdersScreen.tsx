@@ -7,6 +7,7 @@ import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
 import { loadReceipts, receiptFromTerminal, type Receipt } from '../lib/receipts.js';
 import { refundFromOdoo, refundFromReceipt, type FoundOrder } from '../lib/refunds.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
@@ -218,15 +219,7 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
   return (
     <>
       <form className="find-row" onSubmit={onSubmit}>
-        <input
-          type="search"
-          className="search"
-          placeholder="Receipt number or customer"
-          aria-label="Find an order in Odoo by receipt number or customer"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          data-testid="odoo-order-search"
-        />
+        <SearchInput placeholder="Receipt number or customer" label="Find an order in Odoo by receipt number or customer" value={query} onValue={setQuery} testId="odoo-order-search" />
         <button type="submit" className="btn" disabled={busy} data-testid="odoo-order-search-submit">
           Find
         </button>

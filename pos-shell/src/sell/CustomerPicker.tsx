@@ -3,6 +3,7 @@ import { usePos } from '../app/context.js';
 import { readCustomer, type Customer } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { Modal } from '../lib/Modal.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 
 /** Find a cached customer by name, email, phone or VAT, create one (offline too), or sell without one. */
 export function CustomerPicker({ current, onPick, onClose }: { current: Customer | null; onPick: (customer: Customer | null) => void; onClose: () => void }) {
@@ -30,7 +31,7 @@ export function CustomerPicker({ current, onPick, onClose }: { current: Customer
 
   return (
     <Modal title="Customer" onClose={onClose}>
-      <input type="search" autoFocus className="search" placeholder="Name, email, phone, VAT" aria-label="Search customers" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="customer-search" />
+      <SearchInput autoFocus placeholder="Name, email, phone, VAT" label="Search customers" value={query} onValue={setQuery} testId="customer-search" />
       {error ? <p className="error-line">{error}</p> : null}
       <ul className="pick-list" data-testid="customer-list">
         {found.map((c) => (

@@ -5,6 +5,7 @@ import { categoryLevel, type PosCategory, type Product } from '../lib/catalog.js
 import { errorText } from '../lib/errors.js';
 import { money } from '../lib/format.js';
 import type { Notice } from './SellScreen.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 
 const PAGE = 20;
 /** Digits only, as long as an EAN-8 or more: read like a scan (weights and prices embedded). */
@@ -94,17 +95,7 @@ export function ProductPanel({
   return (
     <section className="product-panel" aria-label="Products">
       <div className="search-row">
-        <input
-          ref={searchRef}
-          type="search"
-          className="search"
-          placeholder="Search name, barcode or reference (F2)"
-          aria-label="Search products by name, barcode or internal reference"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          onKeyDown={(e) => void onSearchKey(e)}
-          data-testid="product-search"
-        />
+        <SearchInput ref={searchRef} placeholder="Search name, barcode or reference (F2)" label="Search products by name, barcode or internal reference" value={query} onValue={setQuery} onKeyDown={(e) => void onSearchKey(e)} testId="product-search" />
       </div>
       <div className="category-bar" role="toolbar" aria-label="Categories">
         {/* The path from the top to the chosen category, then its subcategories (as Odoo's POS). */}

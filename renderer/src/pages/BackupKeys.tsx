@@ -10,6 +10,7 @@ import { useBackupKeys } from '../lib/use-backup-keys.js';
 import { ExportedKey } from './keys/ExportedKey.js';
 import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
+import { CountedTitle } from '../components/CountedTitle.js';
 
 type Exported = BackupKeyView & { secret: string };
 
@@ -68,12 +69,7 @@ export function BackupKeysPage() {
       {exported ? <ExportedKey exported={exported} onHide={() => setExported(null)} /> : null}
 
       <section className="card" aria-label="Backup keys">
-        <h3 className="card-title">
-          Keys{' '}
-          <span className="muted" data-testid="keys-count">
-            {keys ? keys.length : ''}
-          </span>
-        </h3>
+        <CountedTitle title="Keys" count={keys ? keys.length : ''} testId="keys-count" />
         {keys && keys.length > 0 ? (
           <div className="table-wrap">
             <table className="table table-dense" data-testid="keys-table">

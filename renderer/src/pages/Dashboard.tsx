@@ -11,6 +11,8 @@ import type { HostsStore } from '../lib/hosts-store.js';
 import { href, navigate } from '../lib/router.js';
 import { TENANT_BUCKETS, tenantBucket, tenantUnhealthy, type TenantBucket } from '../lib/tenant-state.js';
 import { Overview } from './Overview.js';
+import { CountedTitle } from '../components/CountedTitle.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 
 const ATTENTION_LIMIT = 100;
 const COUNT_WIDTHS: Record<TenantBucket, string> = { running: '80px', stopped: '80px', suspended: '98px', other: '64px' };
@@ -221,23 +223,10 @@ function AllTenants({ allRows, hostRows, loadedHosts, onReload }: { allRows: rea
   return (
     <section className="dashboard-tenants" aria-label="All tenants">
       <div className="section-head">
-        <h3 className="card-title">
-          Tenants{' '}
-          <span className="muted" data-testid="dashboard-tenants-count">
-            {filtered ? `${rows.length} of ${tenantTotal}` : tenantTotal}
-          </span>
-        </h3>
+        <CountedTitle title="Tenants" count={filtered ? `${rows.length} of ${tenantTotal}` : tenantTotal} testId="dashboard-tenants-count" />
       </div>
       <div className="inline-row dashboard-filters">
-        <input
-          type="search"
-          className="search search-inline"
-          placeholder="Search name, public host, image"
-          aria-label="Search tenants"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          data-testid="dashboard-search"
-        />
+        <SearchInput className="search-inline" placeholder="Search name, public host, image" label="Search tenants" value={query} onValue={setQuery} testId="dashboard-search" />
         <label className="inline-select">
           <span aria-hidden="true">Host</span>
           <select value={hostFilter} onChange={(e) => setHostFilter(e.target.value)} aria-label="Filter tenants by host" data-testid="dashboard-host-filter">
@@ -381,9 +370,7 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
   return (
     <section className="dashboard-hosts" aria-label="Hosts">
       <div className="section-head">
-        <h3 className="card-title">
-          Hosts <span className="muted">{rows.length}</span>
-        </h3>
+        <CountedTitle title="Hosts" count={rows.length} />
       </div>
       <VirtualTable
         className="containers-table dashboard-hosts-table"

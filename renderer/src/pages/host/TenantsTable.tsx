@@ -9,6 +9,7 @@ import { roleAtLeast } from '../../lib/roles.js';
 import { href } from '../../lib/router.js';
 import { useSession } from '../../lib/session.js';
 import { SuspendDialog } from '../tenant/SuspendDialog.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 
 const ACTIONS = ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -74,12 +75,7 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
   return (
     <section className="tenants card" aria-label="Tenants" data-testid="tenants-section">
       <div className="section-head">
-        <h3 className="card-title">
-          Tenants{' '}
-          <span className="muted" data-testid="tenants-count">
-            {tenants ? tenants.length : ''}
-          </span>
-        </h3>
+        <CountedTitle title="Tenants" count={tenants ? tenants.length : ''} testId="tenants-count" />
         <div className="inline-row">
           <button type="button" className="btn btn-small" onClick={() => void load()} disabled={loading} data-testid="tenants-refresh">
             {loading ? 'Loading…' : 'Reload'}

@@ -10,6 +10,7 @@ import { useCan } from '../../lib/session.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
 // tenant and "Remove now" per clone (tenants.removeStaging, a job followed in its row).
@@ -47,12 +48,7 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
   return (
     <div className="staging-clones" data-testid="staging-clones">
       <div className="section-head">
-        <h4 className="card-title">
-          Staging clones on this host{' '}
-          <span className="muted" data-testid="staging-count">
-            {clones ? clones.length : ''}
-          </span>
-        </h4>
+        <CountedTitle title="Staging clones on this host" count={clones ? clones.length : ''} testId="staging-count" level={4} />
         <div className="inline-row">
           <button type="button" className="btn btn-small" onClick={() => void load()} data-testid="staging-refresh">
             Reload

@@ -19,6 +19,7 @@ import { KeptCopyPanel, RestoreFindingsNotice } from './RestoreAftermath.js';
 import { RestoreDialog } from './RestoreDialog.js';
 import { StagingClones } from './StagingClones.js';
 import { UpdateDialog } from './UpdateDialog.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 
 // A tenant's backups: "Back up now" (backups.create, a job; destinations and key optional), the
 // host's catalog for the tenant (backups.list, kept in the host's fleet database, so every
@@ -204,12 +205,7 @@ function BackupsHead({
   const canUpdate = useCan(NEEDS.updateTenant);
   return (
     <div className="section-head">
-      <h3 className="card-title">
-        Backups{' '}
-        <span className="muted" data-testid="backups-count">
-          {count ?? ''}
-        </span>
-      </h3>
+      <CountedTitle title="Backups" count={count ?? ''} testId="backups-count" />
       <div className="inline-row">
         <button type="button" className="btn btn-small" onClick={onReload} disabled={loading} data-testid="backups-refresh">
           {loading ? 'Loading…' : 'Reload'}

@@ -3,6 +3,7 @@ import { JobErrorText, JobKindLink, JobStateTag } from '../../components/JobSumm
 import { formatDateTime } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
 import { useJobList } from '../../lib/use-job-list.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 
 /** The jobs journaled for one tenant (jobs.list by target), newest first, live on jobs.* events. */
 export function TenantJobs({ target }: { target: string }) {
@@ -11,9 +12,7 @@ export function TenantJobs({ target }: { target: string }) {
   return (
     <section className="card tenant-jobs" aria-label="Jobs history" data-testid="tenant-jobs">
       <div className="section-head">
-        <h3 className="card-title">
-          Jobs <span className="muted">{jobs ? jobs.length : ''}</span>
-        </h3>
+        <CountedTitle title="Jobs" count={jobs ? jobs.length : ''} />
         <a className="small" href={href.jobs}>
           All jobs
         </a>
