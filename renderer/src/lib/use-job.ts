@@ -151,3 +151,9 @@ export function jobFraction(job: JobView, progress: ReadonlyMap<number, StepProg
   }
   return Math.max(0, Math.min(1, done / total));
 }
+
+/** A dialog's job once it has started: its view, and whether it still runs (the dialog stays open). */
+export function useStartedJob(jobId: string | null): { job: JobView | null; running: boolean } {
+  const { job } = useJob(jobId);
+  return { job, running: jobId !== null && !jobFinished(job?.state) };
+}

@@ -2,11 +2,11 @@ import { useState } from 'react';
 import type { BackupKeyView } from '../../../shared/backups.js';
 import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { toFleetError, type FleetError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';
 import { useCan } from '../lib/session.js';
 import { useBackupKeys } from '../lib/use-backup-keys.js';
+import { useAction } from '../lib/use-submit.js';
 import { ExportedKey } from './keys/ExportedKey.js';
 import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
@@ -23,22 +23,14 @@ export function BackupKeysPage() {
   const canExport = useCan(NEEDS.exportKey);
   const canRemove = useCan(NEEDS.removeKey);
   const [exported, setExported] = useState<Exported | null>(null);
-  const [exporting, setExporting] = useState<string | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<FleetError | null>(null);
+  const exporting = useAction<string>();
   const [notice, setNotice] = useState<string | null>(null);
 
-  const exportKey = async (name: string) => {
-    setExporting(name);
-    setActionError(null);
-    try {
+  const exportKey = (name: string) =>
+    exporting.run(name, async () => {
       setExported(await api.call('keys.export', { name }));
-    } catch (e) {
-      setActionError(toFleetError(e));
-    } finally {
-      setExporting(null);
-    }
-  };
+    });
 
   const added = (verb: string) => (key: BackupKeyView) => {
     setNotice(`${verb} key “${key.name}” (${key.id}).`);
@@ -60,7 +52,7 @@ export function BackupKeysPage() {
       </div>
       {!canCreate ? <p className="small muted">Creating, exporting, importing and removing keys needs the admin role.</p> : null}
       {error ? <ErrorBox error={error} testId="keys-error" /> : null}
-      {actionError ? <ErrorBox error={actionError} compact testId="key-action-error" /> : null}
+      {exporting.error ? <ErrorBox error={exporting.error} compact testId="key-action-error" /> : null}
       {notice ? (
         <p className="notice small" role="status" data-testid="keys-notice">
           {notice}
@@ -91,8 +83,8 @@ export function BackupKeysPage() {
                       <td className="nowrap">
                         <span className="inline-row key-actions">
                           {canExport ? (
-                            <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting !== null} data-testid="key-export">
-                              {exporting === k.name ? 'Exporting…' : 'Export'}
+                            <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting.busy !== null} data-testid="key-export">
+                              {exporting.busy === k.name ? 'Exporting…' : 'Export'}
                             </button>
                           ) : null}
                           {canRemove ? (

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { HostView } from '../../../shared/hosts.js';
-import { OPERATIONS } from '../../../shared/operations.js';
 import type { TenantDetail } from '../../../shared/tenant-views.js';
 import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
@@ -8,9 +7,10 @@ import { JobPanel } from '../components/JobView.js';
 import { TenantState } from '../components/TenantState.js';
 import type { FleetError } from '../lib/errors.js';
 import { formatBytes, formatDateTime } from '../lib/format.js';
-import { NEEDS, roleAtLeast } from '../lib/roles.js';
+import { NEEDS } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { useCan, useSession } from '../lib/session.js';
+import { tenantActionsFor, type TenantAction as Action } from '../lib/tenant-state.js';
 import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
 import { useLoad } from '../lib/use-load.js';
 import { useAction } from '../lib/use-submit.js';
@@ -22,8 +22,6 @@ import { TenantJobs } from './tenant/TenantJobs.js';
 import { TenantLogs } from './tenant/TenantLogs.js';
 
 const DETAIL_REFRESH_MS = 15_000;
-const ACTIONS = ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const;
-type Action = (typeof ACTIONS)[number];
 const STOPPED = new Set(['created', 'exited', 'dead']);
 
 const ACTION_HINTS: Record<Action, string> = {
@@ -174,7 +172,7 @@ function TenantHead({
   const [job, setJob] = useState<{ action: Action; jobId: string } | null>(null);
   /** Suspending a running tenant stops it for its users: asked first. */
   const [confirmingSuspend, setConfirmingSuspend] = useState(false);
-  const allowed = ACTIONS.filter((a) => roleAtLeast(role, OPERATIONS[`tenants.${a}`].role));
+  const allowed = tenantActionsFor(role);
 
   const run = (a: Action) =>
     action.run(a, async () => {

@@ -7,6 +7,7 @@ import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { issuesOf, splitIssues } from '../../lib/errors.js';
 import { useSubmit } from '../../lib/use-submit.js';
+import { SubmitActions } from '../../components/DialogActions.js';
 
 // Adopting a reconcile item as a tenant (tenants.adopt): an unlabelled Odoo container is recreated
 // with the fleet labels; an unclaimed Odoo database gets a role of its own and a tenant around it.
@@ -190,14 +191,7 @@ export function AdoptDialog({ hostId, item, onClose, onStarted }: { hostId: stri
             </>
           ) : null}
           {error && (error.code !== 'VALIDATION' || rest.length > 0) && error.code !== 'CONFLICT' ? <ErrorBox error={error} rest={rest} compact testId="adopt-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={busy || draft.name.trim() === ''} data-testid="adopt-submit">
-              {busy ? 'Starting…' : 'Adopt'}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="adopt-cancel">
-              Cancel
-            </button>
-          </div>
+          <SubmitActions label="Adopt" busy={busy} ready={draft.name.trim() !== ''} onCancel={onClose} testIdPrefix="adopt" />
         </form>
       </div>
     </div>

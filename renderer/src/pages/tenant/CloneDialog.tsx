@@ -6,7 +6,8 @@ import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
-import { jobFinished, useJob } from '../../lib/use-job.js';
+import { useStartedJob } from '../../lib/use-job.js';
+import { CloseWhenDone, SubmitActions } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 const MAX_TTL_HOURS = 24 * 90;
@@ -26,8 +27,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
   const [backupId, setBackupId] = useState('');
   const { busy, error, onSubmit } = useSubmit();
   const [started, setStarted] = useState<{ jobId: string; name: string; expiresAt: string } | null>(null);
-  const { job } = useJob(started?.jobId ?? null);
-  const running = started !== null && !jobFinished(job?.state);
+  const { running } = useStartedJob(started?.jobId ?? null);
   const hours = Number(ttl);
   const ttlOk = Number.isInteger(hours) && hours >= 1 && hours <= MAX_TTL_HOURS;
   const ready = as.trim() !== '' && ttlOk;
@@ -57,11 +57,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
             <span className="mono">{started.name}</span> expires {formatDateTime(started.expiresAt)} ({formatUntil(started.expiresAt)}).
           </p>
           <JobPanel jobId={started.jobId} title="Clone to staging" onFinished={onChanged} />
-          <div className="actions">
-            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="clone-close">
-              {running ? 'Running…' : 'Close'}
-            </button>
-          </div>
+          <CloseWhenDone running={running} onClose={onClose} testIdPrefix="clone" />
         </>
       ) : (
         <form onSubmit={submit} noValidate>
@@ -83,14 +79,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
             </select>
           </Field>
           {error ? <ErrorBox error={error} compact testId="clone-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid="clone-submit">
-              {busy ? 'Starting…' : 'Clone to staging'}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="clone-cancel">
-              Cancel
-            </button>
-          </div>
+          <SubmitActions label="Clone to staging" busy={busy} ready={ready} onCancel={onClose} testIdPrefix="clone" />
         </form>
       )}
     </Modal>

@@ -4,7 +4,8 @@ import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
-import { jobFinished, useJob } from '../../lib/use-job.js';
+import { useStartedJob } from '../../lib/use-job.js';
+import { CloseWhenDone, SubmitActions } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 /** "sale, stock" → ['sale', 'stock']; "all" anywhere → ['all']; nothing → undefined. */
@@ -42,8 +43,7 @@ export function UpdateDialog({
   const [trial, setTrial] = useState(true);
   const { busy, error, onSubmit } = useSubmit();
   const [jobId, setJobId] = useState<string | null>(null);
-  const { job } = useJob(jobId);
-  const running = jobId !== null && !jobFinished(job?.state);
+  const { running } = useStartedJob(jobId);
   const moduleList = parseModules(modules);
   const ready = tag.trim() !== '' || moduleList !== undefined;
 
@@ -75,11 +75,7 @@ export function UpdateDialog({
       {jobId ? (
         <>
           <JobPanel jobId={jobId} title="Update safely" onFinished={onFinished} />
-          <div className="actions">
-            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="update-close">
-              {running ? 'Running…' : 'Close'}
-            </button>
-          </div>
+          <CloseWhenDone running={running} onClose={onClose} testIdPrefix="update" />
         </>
       ) : (
         <form onSubmit={submit} noValidate>
@@ -95,14 +91,7 @@ export function UpdateDialog({
           </label>
           {!ready ? <p className="small muted">Name a new image tag, modules to update, or both.</p> : null}
           {error ? <ErrorBox error={error} compact testId="update-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid="update-submit">
-              {busy ? 'Starting…' : 'Update'}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="update-cancel">
-              Cancel
-            </button>
-          </div>
+          <SubmitActions label="Update" busy={busy} ready={ready} onCancel={onClose} testIdPrefix="update" />
         </form>
       )}
     </Modal>
