@@ -8,6 +8,7 @@ import { formatWhen, money } from '../lib/format.js';
 import { loadReceipts, receiptFromTerminal, type Receipt } from '../lib/receipts.js';
 import { refundFromOdoo, refundFromReceipt, type FoundOrder } from '../lib/refunds.js';
 import { SearchInput } from '../../../ui-common/SearchInput.js';
+import { AlertLine } from '../lib/FormLines.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
@@ -118,11 +119,7 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
 
   return (
     <>
-      {error ? (
-        <p className="error-line" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <AlertLine error={error} />
       <Columns
         list={
           <>
@@ -224,11 +221,7 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
           Find
         </button>
       </form>
-      {error ? (
-        <p className="error-line" role="alert" data-testid="odoo-orders-error">
-          {error}
-        </p>
-      ) : null}
+      <AlertLine error={error} testId="odoo-orders-error" />
       <Columns
         list={
           <>

@@ -6,6 +6,7 @@ import { errorText, toFleetError } from '../lib/errors.js';
 import { money } from '../lib/format.js';
 import { buildReceipt, saveReceipt, type Receipt } from '../lib/receipts.js';
 import { safeTotals } from '../sell/CartPanel.js';
+import { AlertLine } from '../lib/FormLines.js';
 
 /**
  * Payment methods, amounts tendered, what is still due and the change — all from the pricing
@@ -104,11 +105,7 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
             </button>
           </p>
         ) : null}
-        {error ? (
-          <p className="error-line" role="alert" data-testid="pay-error">
-            {error}
-          </p>
-        ) : null}
+        <AlertLine error={error} testId="pay-error" />
         <div className="actions">
           <button type="button" className="btn btn-large" disabled={busy} onClick={onBack} data-testid="pay-back">
             Back

@@ -8,6 +8,7 @@ import { errorText } from '../lib/errors.js';
 import { Modal } from '../lib/Modal.js';
 import { money, quantity } from '../lib/format.js';
 import { CustomerPicker } from './CustomerPicker.js';
+import { AlertLine } from '../lib/FormLines.js';
 
 /** The engine's totals, or why they cannot be computed (a tax the POS cannot compute offline). */
 export function safeTotals(cart: Cart, data: PosData): { totals: OrderTotals | null; error: string | null } {
@@ -59,11 +60,7 @@ export function CartPanel({ cart, onPay }: { cart: Cart; onPay: () => void }) {
             ) : null}
           </div>
         ) : null}
-        {error ? (
-          <p className="error-line" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <AlertLine error={error} />
         <dl className="totals">
           <dt>Taxes</dt>
           <dd data-testid="cart-taxes">{totals ? money(totals.amount_tax, data.currency) : '—'}</dd>

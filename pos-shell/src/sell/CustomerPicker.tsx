@@ -4,6 +4,7 @@ import { readCustomer, type Customer } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { Modal } from '../lib/Modal.js';
 import { SearchInput } from '../../../ui-common/SearchInput.js';
+import { AlertLine, BackAndSubmit } from '../lib/FormLines.js';
 
 /** Find a cached customer by name, email, phone or VAT, create one (offline too), or sell without one. */
 export function CustomerPicker({ current, onPick, onClose }: { current: Customer | null; onPick: (customer: Customer | null) => void; onClose: () => void }) {
@@ -102,19 +103,8 @@ function NewCustomerForm({ initialName, onCreated, onCancel }: { initialName: st
           {input('zip', 'ZIP')}
           {input('city', 'City')}
         </div>
-        {error ? (
-          <p className="error-line" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            Back
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="new-customer-save">
-            Create
-          </button>
-        </div>
+        <AlertLine error={error} />
+        <BackAndSubmit back="Back" onBack={onCancel} submit="Create" submitTestId="new-customer-save" busy={busy} />
       </form>
     </Modal>
   );
