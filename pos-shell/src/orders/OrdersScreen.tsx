@@ -127,16 +127,11 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
             {orders?.length === 0 ? <p className="muted">No orders yet.</p> : null}
             <ul className="pick-list" data-testid="orders-list">
               {orders?.map((o) => (
-                <li key={o.uid}>
-                  <button type="button" className={`pick order-row${o.uid === selected ? ' selected' : ''}`} aria-pressed={o.uid === selected} onClick={() => setSelected(o.uid)} data-testid={`order-${o.name}`}>
-                    <strong>{o.name}</strong>
-                    <span className="muted">{formatWhen(o.createdAt)}</span>
-                    <span>{money(o.amountTotal, data.currency)}</span>
-                    <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
-                      {STATE_LABELS[o.state]}
-                    </span>
-                  </button>
-                </li>
+                <OrderPick key={o.uid} name={o.name} detail={formatWhen(o.createdAt)} amount={money(o.amountTotal, data.currency)} selected={o.uid === selected} onSelect={() => setSelected(o.uid)} testId={`order-${o.name}`}>
+                  <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
+                    {STATE_LABELS[o.state]}
+                  </span>
+                </OrderPick>
               ))}
             </ul>
           </>
@@ -229,14 +224,9 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
             {found?.length === 0 ? <p className="muted">No paid order matches in Odoo.</p> : null}
             <ul className="pick-list" data-testid="odoo-orders-list">
               {found?.map((o) => (
-                <li key={o.id}>
-                  <button type="button" className={`pick order-row${o.id === selected ? ' selected' : ''}`} aria-pressed={o.id === selected} onClick={() => setSelected(o.id)} data-testid={`odoo-order-${o.name}`}>
-                    <strong>{o.name}</strong>
-                    <span className="muted">{o.partner?.name ?? o.configName}</span>
-                    <span>{money(o.amountTotal, data.currency)}</span>
-                    <span className="badge">{o.state}</span>
-                  </button>
-                </li>
+                <OrderPick key={o.id} name={o.name} detail={o.partner?.name ?? o.configName} amount={money(o.amountTotal, data.currency)} selected={o.id === selected} onSelect={() => setSelected(o.id)} testId={`odoo-order-${o.name}`}>
+                  <span className="badge">{o.state}</span>
+                </OrderPick>
               ))}
             </ul>
           </>
@@ -295,5 +285,19 @@ function Columns({ list, detail }: { list: ReactNode; detail: ReactNode }) {
       <div className="orders-col">{list}</div>
       <div className="orders-col">{detail}</div>
     </div>
+  );
+}
+
+/** One order of a list: its name, a detail (when, or who), its amount and its state badge. */
+function OrderPick({ name, detail, amount, selected, onSelect, testId, children }: { name: string; detail: string; amount: string; selected: boolean; onSelect: () => void; testId: string; children: ReactNode }) {
+  return (
+    <li>
+      <button type="button" className={`pick order-row${selected ? ' selected' : ''}`} aria-pressed={selected} onClick={onSelect} data-testid={testId}>
+        <strong>{name}</strong>
+        <span className="muted">{detail}</span>
+        <span>{amount}</span>
+        {children}
+      </button>
+    </li>
   );
 }
