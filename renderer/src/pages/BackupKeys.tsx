@@ -11,6 +11,7 @@ import { ExportedKey } from './keys/ExportedKey.js';
 import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
 import { CountedTitle } from '../components/CountedTitle.js';
+import { TableHead } from '../components/TableHead.js';
 
 type Exported = BackupKeyView & { secret: string };
 
@@ -65,14 +66,7 @@ export function BackupKeysPage() {
         {keys && keys.length > 0 ? (
           <div className="table-wrap">
             <table className="table table-dense" data-testid="keys-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Id (fingerprint)</th>
-                  <th>Created</th>
-                  {showActions ? <th aria-label="Actions" /> : null}
-                </tr>
-              </thead>
+              <TableHead labels={['Name', 'Id (fingerprint)', 'Created']} actions={showActions} />
               <tbody>
                 {keys.map((k) => (
                   <tr key={k.id} data-testid={`key-row-${k.name}`} data-key-id={k.id}>

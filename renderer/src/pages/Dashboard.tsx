@@ -13,6 +13,7 @@ import { TENANT_BUCKETS, tenantBucket, tenantUnhealthy, type TenantBucket } from
 import { Overview } from './Overview.js';
 import { CountedTitle } from '../components/CountedTitle.js';
 import { SearchInput } from '../../../ui-common/SearchInput.js';
+import { TableHead } from '../components/TableHead.js';
 
 const ATTENTION_LIMIT = 100;
 const COUNT_WIDTHS: Record<TenantBucket, string> = { running: '80px', stopped: '80px', suspended: '98px', other: '64px' };
@@ -166,14 +167,7 @@ function UnhealthyTenants({ unhealthy, unhealthyTotal, loadedHosts }: { unhealth
       ) : (
         <>
           <table className="table table-dense" data-testid="unhealthy-table">
-            <thead>
-              <tr>
-                <th>Tenant</th>
-                <th>Host</th>
-                <th>State</th>
-                <th>Status</th>
-              </tr>
-            </thead>
+            <TableHead labels={['Tenant', 'Host', 'State', 'Status']} />
             <tbody>
               {unhealthy.map((r) => (
                 <tr key={r.key} data-testid={`unhealthy-row-${r.host.name}/${r.tenant.name}`}>

@@ -4,6 +4,7 @@ import { JobPanel } from '../components/JobView.js';
 import { formatDateTime } from '../lib/format.js';
 import { href, navigate } from '../lib/router.js';
 import { useJobList } from '../lib/use-job-list.js';
+import { TableHead } from '../components/TableHead.js';
 
 /** `tenant:<hostId>/<name>` reads as `<host name>/<name>` when the host is known. */
 export function targetText(target: string, hostName: (id: string) => string | undefined): string {
@@ -33,15 +34,7 @@ export function JobsPage({ hostName }: { hostName: (id: string) => string | unde
             <col className="w-time" />
             <col />
           </colgroup>
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Target</th>
-              <th>State</th>
-              <th>Created</th>
-              <th>Error</th>
-            </tr>
-          </thead>
+          <TableHead labels={['Kind', 'Target', 'State', 'Created', 'Error']} />
           <tbody>
             {(jobs ?? []).map((j) => (
               <tr

@@ -6,6 +6,7 @@ import { formatAgo } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { useCan } from '../lib/session.js';
+import { TableHead } from '../components/TableHead.js';
 
 const ORDER: ConnectionState[] = ['connected', 'connecting', 'backoff', 'failed', 'idle'];
 const ATTENTION_LIMIT = 100;
@@ -74,14 +75,7 @@ export function Overview({ store }: { store: HostsStore }) {
         ) : (
           <>
             <table className="table" data-testid="attention-table">
-              <thead>
-                <tr>
-                  <th>Host</th>
-                  <th>State</th>
-                  <th>Since</th>
-                  <th>Last error</th>
-                </tr>
-              </thead>
+              <TableHead labels={['Host', 'State', 'Since', 'Last error']} />
               <tbody>
                 {attention.map((h) => (
                   <tr key={h.id}>

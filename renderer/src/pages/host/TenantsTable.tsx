@@ -10,6 +10,7 @@ import { tenantActionsFor, type TenantAction as Action } from '../../lib/tenant-
 import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { SuspendDialog } from '../tenant/SuspendDialog.js';
+import { TableHead } from '../../components/TableHead.js';
 
 
 const STOPPED = new Set(['created', 'exited', 'dead']);
@@ -61,15 +62,7 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
       {suspending ? <SuspendDialog name={suspending} onConfirm={() => void run('suspend', suspending)} onClose={() => setSuspending(null)} /> : null}
       <div className="table-wrap">
         <table className="table table-dense tenants-table" data-testid="tenants-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>State</th>
-              <th>Image</th>
-              <th>Public host</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
+          <TableHead labels={['Name', 'State', 'Image', 'Public host', 'Actions']} />
           <tbody>
             {(tenants ?? []).map((t) => {
               const job = jobs[t.name];

@@ -11,6 +11,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
+import { TableHead } from '../../components/TableHead.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
 // tenant and "Remove now" per clone (tenants.removeStaging, a job followed in its row).
@@ -65,15 +66,7 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
       {clones && clones.length > 0 ? (
         <div className="table-wrap">
           <table className="table table-dense" data-testid="staging-table">
-            <thead>
-              <tr>
-                <th>Clone</th>
-                <th>Of</th>
-                <th>Made</th>
-                <th>Expires</th>
-                {canRemove ? <th aria-label="Actions" /> : null}
-              </tr>
-            </thead>
+            <TableHead labels={['Clone', 'Of', 'Made', 'Expires']} actions={canRemove} />
             <tbody>
               {clones.map((c) => {
                 const removal = removals.get(c.tenant);

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
 import { useJobList } from '../../lib/use-job-list.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
+import { TableHead } from '../../components/TableHead.js';
 
 /** The jobs journaled for one tenant (jobs.list by target), newest first, live on jobs.* events. */
 export function TenantJobs({ target }: { target: string }) {
@@ -21,15 +22,7 @@ export function TenantJobs({ target }: { target: string }) {
       {jobs && jobs.length > 0 ? (
         <div className="table-wrap">
           <table className="table table-dense table-hover" data-testid="tenant-jobs-table">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th>State</th>
-                <th>By</th>
-                <th>Created</th>
-                <th>Error</th>
-              </tr>
-            </thead>
+            <TableHead labels={['Kind', 'State', 'By', 'Created', 'Error']} />
             <tbody>
               {jobs.map((j) => (
                 <tr key={j.id} data-testid={`tenant-job-row-${j.id}`} data-kind={j.kind} data-state={j.state} onClick={() => navigate(href.job(j.id))}>

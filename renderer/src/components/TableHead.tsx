@@ -1,0 +1,13 @@
+/** A table's header row: a cell per label, and an unlabelled one over the rows' buttons when `actions`. */
+export function TableHead({ labels, actions = false }: { labels: readonly string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {labels.map((label) => (
+          <th key={label}>{label}</th>
+        ))}
+        {actions ? <th aria-label="Actions" /> : null}
+      </tr>
+    </thead>
+  );
+}
