@@ -12,6 +12,7 @@ import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
 import { CountedTitle } from '../components/CountedTitle.js';
 import { TableHead } from '../components/TableHead.js';
+import { TableOrEmpty } from '../components/TableOrEmpty.js';
 
 type Exported = BackupKeyView & { secret: string };
 
@@ -63,12 +64,12 @@ export function BackupKeysPage() {
 
       <section className="card" aria-label="Backup keys">
         <CountedTitle title="Keys" count={keys ? keys.length : ''} testId="keys-count" />
-        {keys && keys.length > 0 ? (
-          <div className="table-wrap">
+        <TableOrEmpty items={keys} error={error} empty="No backup keys yet: archives are written unencrypted." emptyTestId="keys-empty">
+          {(list) => (
             <table className="table table-dense" data-testid="keys-table">
               <TableHead labels={['Name', 'Id (fingerprint)', 'Created']} actions={showActions} />
               <tbody>
-                {keys.map((k) => (
+                {list.map((k) => (
                   <tr key={k.id} data-testid={`key-row-${k.name}`} data-key-id={k.id}>
                     <td className="mono">{k.name}</td>
                     <td className="mono">{k.id}</td>
@@ -93,12 +94,8 @@ export function BackupKeysPage() {
                 ))}
               </tbody>
             </table>
-          </div>
-        ) : !error ? (
-          <p className="muted small" data-testid="keys-empty">
-            {keys ? 'No backup keys yet: archives are written unencrypted.' : 'Loading…'}
-          </p>
-        ) : null}
+          )}
+        </TableOrEmpty>
       </section>
 
       {canCreate || canImport ? (

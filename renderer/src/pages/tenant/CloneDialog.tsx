@@ -9,6 +9,7 @@ import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { useStartedJob } from '../../lib/use-job.js';
 import { CloseWhenDone, SubmitActions } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
+import { NameInput } from '../../components/NameInput.js';
 
 const MAX_TTL_HOURS = 24 * 90;
 
@@ -62,7 +63,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
       ) : (
         <form onSubmit={submit} noValidate>
           <Field label="Staging tenant’s name" hint="Its address is this name under the tenant’s domain.">
-            <input value={as} onChange={(e) => setAs(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="clone-name" />
+            <NameInput value={as} onValue={setAs} testId="clone-name" />
           </Field>
           <Field label="Time to live (hours)" error={ttlOk ? undefined : `a whole number of hours, 1 to ${MAX_TTL_HOURS}`}>
             <input type="number" inputMode="numeric" min={1} max={MAX_TTL_HOURS} value={ttl} onChange={(e) => setTtl(e.target.value)} data-testid="clone-ttl" />

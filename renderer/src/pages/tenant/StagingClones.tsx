@@ -12,6 +12,7 @@ import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
 import { TableHead } from '../../components/TableHead.js';
+import { TableOrEmpty } from '../../components/TableOrEmpty.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
 // tenant and "Remove now" per clone (tenants.removeStaging, a job followed in its row).
@@ -63,12 +64,12 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
       </div>
       {error ? <ErrorBox error={error} compact testId="staging-error" /> : null}
       {removing.error ? <ErrorBox error={removing.error} compact testId="staging-remove-error" /> : null}
-      {clones && clones.length > 0 ? (
-        <div className="table-wrap">
+      <TableOrEmpty items={clones} error={error} empty={`No staging clones on this host.${canClone ? '' : ' Cloning needs the admin role.'}`} emptyTestId="staging-empty">
+        {(list) => (
           <table className="table table-dense" data-testid="staging-table">
             <TableHead labels={['Clone', 'Of', 'Made', 'Expires']} actions={canRemove} />
             <tbody>
-              {clones.map((c) => {
+              {list.map((c) => {
                 const removal = removals.get(c.tenant);
                 return (
                   <tr key={c.tenant} data-testid={`staging-row-${c.tenant}`} data-source={c.source}>
@@ -99,12 +100,8 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
               })}
             </tbody>
           </table>
-        </div>
-      ) : !error ? (
-        <p className="muted small" data-testid="staging-empty">
-          {clones ? `No staging clones on this host.${canClone ? '' : ' Cloning needs the admin role.'}` : 'Loading…'}
-        </p>
-      ) : null}
+        )}
+      </TableOrEmpty>
       {cloning ? <CloneDialog hostId={hostId} name={name} backups={backups} onClose={() => setCloning(false)} onChanged={() => void load()} /> : null}
     </div>
   );

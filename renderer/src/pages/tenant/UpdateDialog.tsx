@@ -7,6 +7,7 @@ import { Modal } from '../../components/Modal.js';
 import { useStartedJob } from '../../lib/use-job.js';
 import { CloseWhenDone, SubmitActions } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
+import { NameInput } from '../../components/NameInput.js';
 
 /** "sale, stock" → ['sale', 'stock']; "all" anywhere → ['all']; nothing → undefined. */
 export function parseModules(text: string): string[] | undefined {
@@ -80,10 +81,10 @@ export function UpdateDialog({
       ) : (
         <form onSubmit={submit} noValidate>
           <Field label="New image tag" hint="Same image repository; leave empty to keep the tag.">
-            <input value={tag} onChange={(e) => setTag(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="update-tag" />
+            <NameInput value={tag} onValue={setTag} testId="update-tag" />
           </Field>
           <Field label="Modules to update" hint="Comma separated (e.g. sale, stock), or “all”; leave empty to update none.">
-            <input value={modules} onChange={(e) => setModules(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="update-modules" />
+            <NameInput value={modules} onValue={setModules} testId="update-modules" />
           </Field>
           <label className="inline-check">
             <input type="checkbox" checked={trial} onChange={(e) => setTrial(e.target.checked)} data-testid="update-trial" />
