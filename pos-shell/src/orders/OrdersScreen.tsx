@@ -139,8 +139,7 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
         detail={
           <>
             {order ? (
-              <div className="order-detail" aria-label="Selected order">
-                <h2>{order.name}</h2>
+              <OrderDetail name={order.name}>
                 <p>
                   {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
                   {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
@@ -156,7 +155,7 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
                   ) : null}
                 </div>
                 {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
-              </div>
+              </OrderDetail>
             ) : (
               <p className="muted">Choose an order to reprint or refund it.</p>
             )}
@@ -234,8 +233,7 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
         detail={
           <>
             {order ? (
-              <div className="order-detail" aria-label="Selected order">
-                <h2>{order.name}</h2>
+              <OrderDetail name={order.name}>
                 <p className="muted">
                   {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
                   {order.partner ? ` · ${order.partner.name}` : ''}
@@ -269,7 +267,7 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
                     Refund…
                   </button>
                 </div>
-              </div>
+              </OrderDetail>
             ) : null}
           </>
         }
@@ -299,5 +297,15 @@ function OrderPick({ name, detail, amount, selected, onSelect, testId, children 
         {children}
       </button>
     </li>
+  );
+}
+
+/** The selected order: its name, then what the list knows of it and what can be done. */
+function OrderDetail({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <div className="order-detail" aria-label="Selected order">
+      <h2>{name}</h2>
+      {children}
+    </div>
   );
 }

@@ -1,3 +1,7 @@
+import type { ReactNode } from 'react';
+import type { JobView } from '../../../shared/jobs.js';
+import { JobPanel } from './JobView.js';
+
 // The buttons at the foot of a dialog that starts something: the same look, labels and test ids
 // (`<prefix>-submit`, `<prefix>-cancel`, `<prefix>-close`) in every dialog.
 
@@ -29,13 +33,33 @@ export function SubmitActions({
   );
 }
 
-/** Close, once the dialog's job has finished. */
-export function CloseWhenDone({ running, onClose, testIdPrefix }: { running: boolean; onClose: () => void; testIdPrefix: string }) {
+/** Once the dialog's job has started: the job followed, what the dialog adds, and Close once it has finished. */
+export function FollowedJob({
+  jobId,
+  title,
+  onFinished,
+  running,
+  onClose,
+  testIdPrefix,
+  children,
+}: {
+  jobId: string;
+  title: string;
+  onFinished?: (job: JobView) => void;
+  running: boolean;
+  onClose: () => void;
+  testIdPrefix: string;
+  children?: ReactNode;
+}) {
   return (
-    <div className="actions">
-      <button type="button" className="btn" onClick={onClose} disabled={running} data-testid={`${testIdPrefix}-close`}>
-        {running ? 'Running…' : 'Close'}
-      </button>
-    </div>
+    <>
+      <JobPanel jobId={jobId} title={title} onFinished={onFinished} />
+      {children}
+      <div className="actions">
+        <button type="button" className="btn" onClick={onClose} disabled={running} data-testid={`${testIdPrefix}-close`}>
+          {running ? 'Running…' : 'Close'}
+        </button>
+      </div>
+    </>
   );
 }

@@ -11,7 +11,7 @@ import { ExportedKey } from './keys/ExportedKey.js';
 import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
 import { CountedTitle } from '../components/CountedTitle.js';
-import { TableHead } from '../components/TableHead.js';
+import { RowActions, TableHead } from '../components/TableHead.js';
 import { TableOrEmpty } from '../components/TableOrEmpty.js';
 
 type Exported = BackupKeyView & { secret: string };
@@ -75,20 +75,18 @@ export function BackupKeysPage() {
                     <td className="mono">{k.id}</td>
                     <td className="nowrap">{formatDateTime(k.createdAt)}</td>
                     {showActions ? (
-                      <td className="nowrap">
-                        <span className="inline-row key-actions">
-                          {canExport ? (
-                            <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting.busy !== null} data-testid="key-export">
-                              {exporting.busy === k.name ? 'Exporting…' : 'Export'}
-                            </button>
-                          ) : null}
-                          {canRemove ? (
-                            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRemoving(k.name)} data-testid="key-remove">
-                              Remove…
-                            </button>
-                          ) : null}
-                        </span>
-                      </td>
+                      <RowActions className="key-actions">
+                        {canExport ? (
+                          <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting.busy !== null} data-testid="key-export">
+                            {exporting.busy === k.name ? 'Exporting…' : 'Export'}
+                          </button>
+                        ) : null}
+                        {canRemove ? (
+                          <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRemoving(k.name)} data-testid="key-remove">
+                            Remove…
+                          </button>
+                        ) : null}
+                      </RowActions>
                     ) : null}
                   </tr>
                 ))}

@@ -3,11 +3,10 @@ import type { BackupEntry } from '../../../../shared/backups.js';
 import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
-import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { useStartedJob } from '../../lib/use-job.js';
-import { CloseWhenDone, SubmitActions } from '../../components/DialogActions.js';
+import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
 import { NameInput } from '../../components/NameInput.js';
 
@@ -57,8 +56,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
           <p className="small" data-testid="clone-started" data-name={started.name} data-expires-at={started.expiresAt}>
             <span className="mono">{started.name}</span> expires {formatDateTime(started.expiresAt)} ({formatUntil(started.expiresAt)}).
           </p>
-          <JobPanel jobId={started.jobId} title="Clone to staging" onFinished={onChanged} />
-          <CloseWhenDone running={running} onClose={onClose} testIdPrefix="clone" />
+          <FollowedJob jobId={started.jobId} title="Clone to staging" onFinished={onChanged} running={running} onClose={onClose} testIdPrefix="clone" />
         </>
       ) : (
         <form onSubmit={submit} noValidate>

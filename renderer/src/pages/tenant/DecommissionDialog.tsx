@@ -1,14 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { JobView } from '../../../../shared/jobs.js';
 import { useApi } from '../../../../ui-common/api/context.js';
-import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { pushFlash } from '../../lib/flash.js';
 import { formatBytes } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
 import { jobFinished, useStartedJob } from '../../lib/use-job.js';
-import { CloseWhenDone } from '../../components/DialogActions.js';
+import { FollowedJob } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 export interface ArchiveInfo {
@@ -103,15 +102,13 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
       }
     >
       {jobId ? (
-        <>
-          <JobPanel jobId={jobId} title="Decommission" />
+        <FollowedJob jobId={jobId} title="Decommission" running={running} onClose={onClose} testIdPrefix="decommission">
           {job && jobFinished(job.state) && job.state !== 'succeeded' ? (
             <p className="small" data-testid="decommission-outcome">
               The tenant was not removed. <a href={href.job(jobId)}>Job details</a>
             </p>
           ) : null}
-          <CloseWhenDone running={running} onClose={onClose} testIdPrefix="decommission" />
-        </>
+        </FollowedJob>
       ) : (
         <TypedConfirm expected={name} what="tenant’s name" testId="decommission" submit={submit} onConfirm={decommission} onCancel={onClose} label={`Decommission ${name}`} />
       )}

@@ -11,7 +11,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
-import { TableHead } from '../../components/TableHead.js';
+import { RowActions, TableHead } from '../../components/TableHead.js';
 import { TableOrEmpty } from '../../components/TableOrEmpty.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
@@ -84,16 +84,14 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
                       {formatDateTime(c.expiresAt)} <span className="muted">({formatUntil(c.expiresAt)})</span>
                     </td>
                     {canRemove ? (
-                      <td className="nowrap">
-                        <span className="inline-row staging-actions">
-                          {removal ? <JobInline key={removal.jobId} jobId={removal.jobId} onFinished={(state) => finished(c.tenant, removal.jobId, state)} /> : null}
-                          {!removal || removal.failed ? (
-                            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove(c.tenant)} data-testid="staging-remove">
-                              {removal ? 'Try again' : 'Remove now'}
-                            </button>
-                          ) : null}
-                        </span>
-                      </td>
+                      <RowActions className="staging-actions">
+                        {removal ? <JobInline key={removal.jobId} jobId={removal.jobId} onFinished={(state) => finished(c.tenant, removal.jobId, state)} /> : null}
+                        {!removal || removal.failed ? (
+                          <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove(c.tenant)} data-testid="staging-remove">
+                            {removal ? 'Try again' : 'Remove now'}
+                          </button>
+                        ) : null}
+                      </RowActions>
                     ) : null}
                   </tr>
                 );

@@ -2,10 +2,9 @@ import { useState } from 'react';
 import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
-import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
 import { useStartedJob } from '../../lib/use-job.js';
-import { CloseWhenDone, SubmitActions } from '../../components/DialogActions.js';
+import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
 import { NameInput } from '../../components/NameInput.js';
 
@@ -74,10 +73,7 @@ export function UpdateDialog({
       }
     >
       {jobId ? (
-        <>
-          <JobPanel jobId={jobId} title="Update safely" onFinished={onFinished} />
-          <CloseWhenDone running={running} onClose={onClose} testIdPrefix="update" />
-        </>
+        <FollowedJob jobId={jobId} title="Update safely" onFinished={onFinished} running={running} onClose={onClose} testIdPrefix="update" />
       ) : (
         <form onSubmit={submit} noValidate>
           <Field label="New image tag" hint="Same image repository; leave empty to keep the tag.">
