@@ -13,6 +13,7 @@ export function SubmitActions({
   ready = true,
   onCancel,
   testIdPrefix,
+  danger = false,
 }: {
   label: string;
   busyLabel?: string;
@@ -20,10 +21,12 @@ export function SubmitActions({
   ready?: boolean;
   onCancel: () => void;
   testIdPrefix: string;
+  /** The submit destroys something: it is red. */
+  danger?: boolean;
 }) {
   return (
     <div className="actions">
-      <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid={`${testIdPrefix}-submit`}>
+      <button type="submit" className={danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={!ready || busy} data-testid={`${testIdPrefix}-submit`}>
         {busy ? busyLabel : label}
       </button>
       <button type="button" className="btn" onClick={onCancel} disabled={busy} data-testid={`${testIdPrefix}-cancel`}>

@@ -3,6 +3,7 @@ import type { Submit } from '../lib/use-submit.js';
 import { ErrorBox } from './ErrorBox.js';
 import { Field } from './Field.js';
 import { NameInput } from './NameInput.js';
+import { SubmitActions } from './DialogActions.js';
 
 /** Whether what the user typed confirms a destructive action on `expected` (exactly, case included). */
 function confirmed(typed: string, expected: string): boolean {
@@ -47,14 +48,7 @@ export function TypedConfirm({
         <NameInput value={typed} onValue={setTyped} autoFocus testId={`${testId}-confirm-input`} />
       </Field>
       {error ? <ErrorBox error={error} compact testId={`${testId}-error`} /> : null}
-      <div className="actions">
-        <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid={`${testId}-submit`}>
-          {busy ? busyLabel : label}
-        </button>
-        <button type="button" className="btn" onClick={onCancel} disabled={busy} data-testid={`${testId}-cancel`}>
-          Cancel
-        </button>
-      </div>
+      <SubmitActions label={label} busyLabel={busyLabel} busy={busy} ready={matches} onCancel={onCancel} testIdPrefix={testId} danger />
     </form>
   );
 }

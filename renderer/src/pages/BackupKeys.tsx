@@ -13,6 +13,7 @@ import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
 import { CountedTitle } from '../components/CountedTitle.js';
 import { RowActions, TableHead } from '../components/TableHead.js';
 import { TableOrEmpty } from '../components/TableOrEmpty.js';
+import { ReloadButton } from '../components/ReloadButton.js';
 
 type Exported = BackupKeyView & { secret: string };
 
@@ -48,9 +49,7 @@ export function BackupKeysPage() {
           Backup keys encrypt archives before they leave this console. Each is kept in this console’s vault; export it and keep the line offline, or
           encrypted archives are lost with the vault.
         </p>
-        <button type="button" className="btn" onClick={() => void reload()} disabled={loading} data-testid="keys-refresh">
-          {loading ? 'Loading…' : 'Refresh'}
-        </button>
+        <ReloadButton loading={loading} onReload={() => void reload()} label="Refresh" busyLabel="Loading…" testId="keys-refresh" />
       </div>
       {!canCreate ? <p className="small muted">Creating, exporting, importing and removing keys needs the admin role.</p> : null}
       {error ? <ErrorBox error={error} testId="keys-error" /> : null}

@@ -18,6 +18,7 @@ import { ContainersTable } from './host/ContainersTable.js';
 import { HostKeyChanged } from './host/HostKeyChanged.js';
 import { ManagedDbServerSetup } from './host/ManagedDbServerSetup.js';
 import { TenantsSection } from './host/TenantsTable.js';
+import { ReloadButton } from '../components/ReloadButton.js';
 
 const REFRESH_MS = 5000;
 
@@ -201,9 +202,7 @@ function HostHead({
         </div>
       </div>
       <div className="host-actions">
-        <button type="button" className="btn" onClick={onRefresh} disabled={loading} data-testid="refresh-button">
-          {loading ? 'Refreshing…' : 'Refresh'}
-        </button>
+        <ReloadButton loading={loading} onReload={onRefresh} label="Refresh" busyLabel="Refreshing…" testId="refresh-button" />
         {canCheck ? (
           <button type="button" className="btn btn-primary" onClick={onCheck} disabled={checking} data-testid="check-button">
             {checking ? 'Checking…' : 'Check host'}

@@ -20,6 +20,7 @@ import { TenantBackups } from './tenant/TenantBackups.js';
 import { TenantFiguresCard } from './tenant/TenantFigures.js';
 import { TenantJobs } from './tenant/TenantJobs.js';
 import { TenantLogs } from './tenant/TenantLogs.js';
+import { ReloadButton } from '../components/ReloadButton.js';
 
 const DETAIL_REFRESH_MS = 15_000;
 const STOPPED = new Set(['created', 'exited', 'dead']);
@@ -202,9 +203,7 @@ function TenantHead({
           </div>
         </div>
         <div className="host-actions tenant-page-actions">
-          <button type="button" className="btn" onClick={onRefresh} disabled={loading} data-testid="tenant-refresh">
-            {loading ? 'Refreshing…' : 'Refresh'}
-          </button>
+          <ReloadButton loading={loading} onReload={onRefresh} label="Refresh" busyLabel="Refreshing…" testId="tenant-refresh" />
           {allowed.map((a) => (
             <button
               key={a}

@@ -11,6 +11,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { SuspendDialog } from '../tenant/SuspendDialog.js';
 import { TableHead } from '../../components/TableHead.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
 
 
 const STOPPED = new Set(['created', 'exited', 'dead']);
@@ -47,9 +48,7 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
       <div className="section-head">
         <CountedTitle title="Tenants" count={tenants ? tenants.length : ''} testId="tenants-count" />
         <div className="inline-row">
-          <button type="button" className="btn btn-small" onClick={() => void load()} disabled={loading} data-testid="tenants-refresh">
-            {loading ? 'Loading…' : 'Reload'}
-          </button>
+          <ReloadButton loading={loading} onReload={() => void load()} label="Reload" busyLabel="Loading…" small testId="tenants-refresh" />
           {canCreate ? (
             <a className="btn btn-small btn-primary" href={href.createTenant(hostId)} data-testid="create-tenant-button">
               + Create tenant

@@ -20,6 +20,7 @@ import { RestoreDialog } from './RestoreDialog.js';
 import { StagingClones } from './StagingClones.js';
 import { UpdateDialog } from './UpdateDialog.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
 
 // A tenant's backups: "Back up now" (backups.create, a job; destinations and key optional), the
 // host's catalog for the tenant (backups.list, kept in the host's fleet database, so every
@@ -207,9 +208,7 @@ function BackupsHead({
     <div className="section-head">
       <CountedTitle title="Backups" count={count ?? ''} testId="backups-count" />
       <div className="inline-row">
-        <button type="button" className="btn btn-small" onClick={onReload} disabled={loading} data-testid="backups-refresh">
-          {loading ? 'Loading…' : 'Reload'}
-        </button>
+        <ReloadButton loading={loading} onReload={onReload} label="Reload" busyLabel="Loading…" small testId="backups-refresh" />
         {canRebuild && !noDbServer ? (
           <button type="button" className="btn btn-small" onClick={() => onDialog({ kind: 'rebuild' })} data-testid="rebuild-open">
             Rebuild catalog from…
