@@ -1,4 +1,4 @@
-import { forwardRef, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { forwardRef, useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { HostView, ProbeResult } from '../../../shared/hosts.js';
 import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
@@ -200,25 +200,36 @@ interface DraftFields {
   err: (key: string) => string | undefined;
 }
 
-function SshFields({ draft, set, err, autoFocus, jumpHosts }: DraftFields & { autoFocus: boolean; jumpHosts: readonly HostView[] }) {
+type TextKey = { [K in keyof HostDraft]: HostDraft[K] extends string ? K : never }[keyof HostDraft];
+
+/** One text field of the draft, with its error under it. */
+function DraftInput({
+  fields: { draft, set, err },
+  name,
+  label,
+  hint,
+  testId,
+  ...input
+}: { fields: DraftFields; name: TextKey; label: string; hint?: string; testId: string } & Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'value' | 'onChange'>) {
+  return (
+    <Field label={label} error={err(name)} errorTestId={`field-error-${name}`} hint={hint}>
+      <input value={draft[name]} onChange={(e) => set(name, e.target.value)} data-testid={testId} {...input} />
+    </Field>
+  );
+}
+
+function SshFields({ autoFocus, jumpHosts, ...fields }: DraftFields & { autoFocus: boolean; jumpHosts: readonly HostView[] }) {
+  const { draft, set, err } = fields;
   return (
     <fieldset className="form-section">
       <legend>SSH connection</legend>
       <div className="grid grid-name">
-        <Field label="Name" error={err('name')} errorTestId="field-error-name" hint="How the console calls it: letters, digits, . _ -">
-          <input value={draft.name} onChange={(e) => set('name', e.target.value)} autoFocus={autoFocus} spellCheck={false} data-testid="host-form-name" />
-        </Field>
-        <Field label="Address" error={err('address')} errorTestId="field-error-address">
-          <input value={draft.address} onChange={(e) => set('address', e.target.value)} placeholder="host.example.com or 10.0.0.5" spellCheck={false} data-testid="host-form-address" />
-        </Field>
-        <Field label="Port" error={err('port')} errorTestId="field-error-port">
-          <input value={draft.port} onChange={(e) => set('port', e.target.value)} inputMode="numeric" data-testid="host-form-port" />
-        </Field>
+        <DraftInput fields={fields} name="name" label="Name" hint="How the console calls it: letters, digits, . _ -" autoFocus={autoFocus} spellCheck={false} testId="host-form-name" />
+        <DraftInput fields={fields} name="address" label="Address" placeholder="host.example.com or 10.0.0.5" spellCheck={false} testId="host-form-address" />
+        <DraftInput fields={fields} name="port" label="Port" inputMode="numeric" testId="host-form-port" />
       </div>
       <div className="grid grid-2">
-        <Field label="User" error={err('user')} errorTestId="field-error-user">
-          <input value={draft.user} onChange={(e) => set('user', e.target.value)} autoComplete="off" spellCheck={false} data-testid="host-form-user" />
-        </Field>
+        <DraftInput fields={fields} name="user" label="User" autoComplete="off" spellCheck={false} testId="host-form-user" />
         <Field label="Jump host" error={err('jumpHostId')} errorTestId="field-error-jumpHostId" hint="Optional: connect through another stored host (ProxyJump).">
           <select value={draft.jumpHostId} onChange={(e) => set('jumpHostId', e.target.value)} data-testid="host-form-jump-host">
             <option value="">None — connect directly</option>
@@ -239,17 +250,11 @@ function SshFields({ draft, set, err, autoFocus, jumpHosts }: DraftFields & { au
           </select>
         </Field>
         {draft.authKind === 'agent' ? (
-          <Field label="Agent socket" error={err('agentSocket')} errorTestId="field-error-agentSocket" hint="Optional; empty uses SSH_AUTH_SOCK of the console service.">
-            <input value={draft.agentSocket} onChange={(e) => set('agentSocket', e.target.value)} spellCheck={false} placeholder="$SSH_AUTH_SOCK" data-testid="host-form-agent-socket" />
-          </Field>
+          <DraftInput fields={fields} name="agentSocket" label="Agent socket" hint="Optional; empty uses SSH_AUTH_SOCK of the console service." spellCheck={false} placeholder="$SSH_AUTH_SOCK" testId="host-form-agent-socket" />
         ) : draft.authKind === 'password' ? (
-          <Field label="Password" error={err('password')} errorTestId="field-error-password" hint="Stored encrypted in the vault.">
-            <input type="password" value={draft.password} onChange={(e) => set('password', e.target.value)} autoComplete="new-password" data-testid="host-form-password" />
-          </Field>
+          <DraftInput fields={fields} name="password" label="Password" hint="Stored encrypted in the vault." type="password" autoComplete="new-password" testId="host-form-password" />
         ) : (
-          <Field label="Key passphrase" error={err('passphrase')} errorTestId="field-error-passphrase" hint="Only for encrypted keys; stored encrypted in the vault.">
-            <input type="password" value={draft.passphrase} onChange={(e) => set('passphrase', e.target.value)} autoComplete="new-password" data-testid="host-form-passphrase" />
-          </Field>
+          <DraftInput fields={fields} name="passphrase" label="Key passphrase" hint="Only for encrypted keys; stored encrypted in the vault." type="password" autoComplete="new-password" testId="host-form-passphrase" />
         )}
       </div>
       {draft.authKind === 'key' ? (
@@ -269,18 +274,17 @@ function SshFields({ draft, set, err, autoFocus, jumpHosts }: DraftFields & { au
   );
 }
 
-function DockerField({ draft, set, err }: DraftFields) {
+function DockerField(fields: DraftFields) {
   return (
     <fieldset className="form-section">
       <legend>Docker</legend>
-      <Field label="Docker socket" error={err('dockerSocket')} errorTestId="field-error-dockerSocket" hint="Path on the host; the console reaches it through the SSH connection.">
-        <input value={draft.dockerSocket} onChange={(e) => set('dockerSocket', e.target.value)} spellCheck={false} className="mono" data-testid="host-form-docker-socket" />
-      </Field>
+      <DraftInput fields={fields} name="dockerSocket" label="Docker socket" hint="Path on the host; the console reaches it through the SSH connection." spellCheck={false} className="mono" testId="host-form-docker-socket" />
     </fieldset>
   );
 }
 
-function DbServerFields({ draft, set, err }: DraftFields) {
+function DbServerFields(fields: DraftFields) {
+  const { draft, set } = fields;
   return (
     <fieldset className="form-section">
       <legend>
@@ -293,23 +297,13 @@ function DbServerFields({ draft, set, err }: DraftFields) {
         <>
           <p className="muted small">PostgreSQL as seen from the host, reached through the SSH tunnel. Optional until tenants need it.</p>
           <div className="grid grid-name">
-            <Field label="Address" error={err('dbAddress')} errorTestId="field-error-dbAddress">
-              <input value={draft.dbAddress} onChange={(e) => set('dbAddress', e.target.value)} spellCheck={false} data-testid="host-form-db-address" />
-            </Field>
-            <Field label="Database" error={err('dbDatabase')} errorTestId="field-error-dbDatabase">
-              <input value={draft.dbDatabase} onChange={(e) => set('dbDatabase', e.target.value)} spellCheck={false} data-testid="host-form-db-database" />
-            </Field>
-            <Field label="Port" error={err('dbPort')} errorTestId="field-error-dbPort">
-              <input value={draft.dbPort} onChange={(e) => set('dbPort', e.target.value)} inputMode="numeric" data-testid="host-form-db-port" />
-            </Field>
+            <DraftInput fields={fields} name="dbAddress" label="Address" spellCheck={false} testId="host-form-db-address" />
+            <DraftInput fields={fields} name="dbDatabase" label="Database" spellCheck={false} testId="host-form-db-database" />
+            <DraftInput fields={fields} name="dbPort" label="Port" inputMode="numeric" testId="host-form-db-port" />
           </div>
           <div className="grid grid-2">
-            <Field label="Admin user" error={err('dbUser')} errorTestId="field-error-dbUser">
-              <input value={draft.dbUser} onChange={(e) => set('dbUser', e.target.value)} autoComplete="off" spellCheck={false} data-testid="host-form-db-user" />
-            </Field>
-            <Field label="Password" error={err('dbPassword')} errorTestId="field-error-dbPassword" hint="Optional; stored encrypted in the vault.">
-              <input type="password" value={draft.dbPassword} onChange={(e) => set('dbPassword', e.target.value)} autoComplete="new-password" data-testid="host-form-db-password" />
-            </Field>
+            <DraftInput fields={fields} name="dbUser" label="Admin user" autoComplete="off" spellCheck={false} testId="host-form-db-user" />
+            <DraftInput fields={fields} name="dbPassword" label="Password" hint="Optional; stored encrypted in the vault." type="password" autoComplete="new-password" testId="host-form-db-password" />
           </div>
         </>
       ) : null}
