@@ -136,31 +136,27 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
             </ul>
           </>
         }
-        detail={
+        order={order}
+        detail={(order) => (
           <>
-            {order ? (
-              <OrderDetail name={order.name}>
-                <p>
-                  {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
-                  {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
-                </p>
-                <div className="actions actions-left">
-                  <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
-                    Reprint receipt
-                  </button>
-                  {receipt && receipt.amountTotal > 0 ? (
-                    <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
-                      Refund…
-                    </button>
-                  ) : null}
-                </div>
-                {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
-              </OrderDetail>
-            ) : (
-              <p className="muted">Choose an order to reprint or refund it.</p>
-            )}
+            <p>
+              {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
+              {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
+            </p>
+            <div className="actions actions-left">
+              <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
+                Reprint receipt
+              </button>
+              {receipt && receipt.amountTotal > 0 ? (
+                <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
+                  Refund…
+                </button>
+              ) : null}
+            </div>
+            {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
           </>
-        }
+        )}
+        hint={<p className="muted">Choose an order to reprint or refund it.</p>}
       />
     </>
   );
@@ -230,58 +226,55 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
             </ul>
           </>
         }
-        detail={
+        order={order}
+        detail={(order) => (
           <>
-            {order ? (
-              <OrderDetail name={order.name}>
-                <p className="muted">
-                  {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
-                  {order.partner ? ` · ${order.partner.name}` : ''}
-                </p>
-                <ul className="order-table">
-                  {order.lines.map((line) => (
-                    <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
-                      <span>{line.name}</span>
-                      <span>
-                        {line.qty}
-                        {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
-                      </span>
-                      <span>{money(line.priceSubtotalIncl, data.currency)}</span>
-                    </li>
-                  ))}
-                </ul>
-                <div className="actions actions-left">
-                  <button
-                    type="button"
-                    className="btn btn-large"
-                    disabled={busy || !order.lines.some((l) => left(l) > 0)}
-                    onClick={() => {
-                      // One refund cart per click, however fast the clicks.
-                      setBusy(true);
-                      void refund(order)
-                        .then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))
-                        .finally(() => setBusy(false));
-                    }}
-                    data-testid="odoo-refund"
-                  >
-                    Refund…
-                  </button>
-                </div>
-              </OrderDetail>
-            ) : null}
+            <p className="muted">
+              {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
+              {order.partner ? ` · ${order.partner.name}` : ''}
+            </p>
+            <ul className="order-table">
+              {order.lines.map((line) => (
+                <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
+                  <span>{line.name}</span>
+                  <span>
+                    {line.qty}
+                    {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
+                  </span>
+                  <span>{money(line.priceSubtotalIncl, data.currency)}</span>
+                </li>
+              ))}
+            </ul>
+            <div className="actions actions-left">
+              <button
+                type="button"
+                className="btn btn-large"
+                disabled={busy || !order.lines.some((l) => left(l) > 0)}
+                onClick={() => {
+                  // One refund cart per click, however fast the clicks.
+                  setBusy(true);
+                  void refund(order)
+                    .then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))
+                    .finally(() => setBusy(false));
+                }}
+                data-testid="odoo-refund"
+              >
+                Refund…
+              </button>
+            </div>
           </>
-        }
+        )}
       />
     </>
   );
 }
 
-/** The orders page's two columns: the list, and the chosen order (or a hint). */
-function Columns({ list, detail }: { list: ReactNode; detail: ReactNode }) {
+/** The orders page's two columns: the list, and the chosen order's detail (or a hint). */
+function Columns<T extends { name: string }>({ list, order, detail, hint = null }: { list: ReactNode; order: T | null | undefined; detail: (order: T) => ReactNode; hint?: ReactNode }) {
   return (
     <div className="orders-columns">
       <div className="orders-col">{list}</div>
-      <div className="orders-col">{detail}</div>
+      <div className="orders-col">{order ? <OrderDetail name={order.name}>{detail(order)}</OrderDetail> : hint}</div>
     </div>
   );
 }
