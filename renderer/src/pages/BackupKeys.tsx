@@ -11,7 +11,7 @@ import { ExportedKey } from './keys/ExportedKey.js';
 import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
 import { CountedTitle } from '../components/CountedTitle.js';
-import { RowActions, TableHead } from '../components/TableHead.js';
+import { RowActions } from '../components/TableHead.js';
 import { TableOrEmpty } from '../components/TableOrEmpty.js';
 import { ReloadButton } from '../components/ReloadButton.js';
 
@@ -63,36 +63,36 @@ export function BackupKeysPage() {
 
       <section className="card" aria-label="Backup keys">
         <CountedTitle title="Keys" count={keys ? keys.length : ''} testId="keys-count" />
-        <TableOrEmpty items={keys} error={error} empty="No backup keys yet: archives are written unencrypted." emptyTestId="keys-empty">
-          {(list) => (
-            <table className="table table-dense" data-testid="keys-table">
-              <TableHead labels={['Name', 'Id (fingerprint)', 'Created']} actions={showActions} />
-              <tbody>
-                {list.map((k) => (
-                  <tr key={k.id} data-testid={`key-row-${k.name}`} data-key-id={k.id}>
-                    <td className="mono">{k.name}</td>
-                    <td className="mono">{k.id}</td>
-                    <td className="nowrap">{formatDateTime(k.createdAt)}</td>
-                    {showActions ? (
-                      <RowActions className="key-actions">
-                        {canExport ? (
-                          <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting.busy !== null} data-testid="key-export">
-                            {exporting.busy === k.name ? 'Exporting…' : 'Export'}
-                          </button>
-                        ) : null}
-                        {canRemove ? (
-                          <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRemoving(k.name)} data-testid="key-remove">
-                            Remove…
-                          </button>
-                        ) : null}
-                      </RowActions>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+        <TableOrEmpty
+          items={keys}
+          error={error}
+          empty="No backup keys yet: archives are written unencrypted."
+          emptyTestId="keys-empty"
+          testId="keys-table"
+          labels={['Name', 'Id (fingerprint)', 'Created']}
+          actions={showActions}
+          row={(k) => (
+            <tr key={k.id} data-testid={`key-row-${k.name}`} data-key-id={k.id}>
+              <td className="mono">{k.name}</td>
+              <td className="mono">{k.id}</td>
+              <td className="nowrap">{formatDateTime(k.createdAt)}</td>
+              {showActions ? (
+                <RowActions className="key-actions">
+                  {canExport ? (
+                    <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting.busy !== null} data-testid="key-export">
+                      {exporting.busy === k.name ? 'Exporting…' : 'Export'}
+                    </button>
+                  ) : null}
+                  {canRemove ? (
+                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRemoving(k.name)} data-testid="key-remove">
+                      Remove…
+                    </button>
+                  ) : null}
+                </RowActions>
+              ) : null}
+            </tr>
           )}
-        </TableOrEmpty>
+        />
       </section>
 
       {canCreate || canImport ? (

@@ -11,7 +11,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
-import { RowActions, TableHead } from '../../components/TableHead.js';
+import { RowActions } from '../../components/TableHead.js';
 import { TableOrEmpty } from '../../components/TableOrEmpty.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
@@ -64,42 +64,42 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
       </div>
       {error ? <ErrorBox error={error} compact testId="staging-error" /> : null}
       {removing.error ? <ErrorBox error={removing.error} compact testId="staging-remove-error" /> : null}
-      <TableOrEmpty items={clones} error={error} empty={`No staging clones on this host.${canClone ? '' : ' Cloning needs the admin role.'}`} emptyTestId="staging-empty">
-        {(list) => (
-          <table className="table table-dense" data-testid="staging-table">
-            <TableHead labels={['Clone', 'Of', 'Made', 'Expires']} actions={canRemove} />
-            <tbody>
-              {list.map((c) => {
-                const removal = removals.get(c.tenant);
-                return (
-                  <tr key={c.tenant} data-testid={`staging-row-${c.tenant}`} data-source={c.source}>
-                    <td className="mono nowrap">
-                      <a href={href.tenant(hostId, c.tenant)}>{c.tenant}</a>
-                    </td>
-                    <td className="mono nowrap">{c.source}</td>
-                    <td className="nowrap small" title={`by ${c.createdBy}${c.backupId ? `, from backup ${c.backupId}` : ''}`}>
-                      {formatDateTime(c.createdAt)} <span className="muted">by {c.createdBy}</span>
-                    </td>
-                    <td className="nowrap" title={c.expiresAt} data-testid="staging-expires" data-expires-at={c.expiresAt}>
-                      {formatDateTime(c.expiresAt)} <span className="muted">({formatUntil(c.expiresAt)})</span>
-                    </td>
-                    {canRemove ? (
-                      <RowActions className="staging-actions">
-                        {removal ? <JobInline key={removal.jobId} jobId={removal.jobId} onFinished={(state) => finished(c.tenant, removal.jobId, state)} /> : null}
-                        {!removal || removal.failed ? (
-                          <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove(c.tenant)} data-testid="staging-remove">
-                            {removal ? 'Try again' : 'Remove now'}
-                          </button>
-                        ) : null}
-                      </RowActions>
-                    ) : null}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-      </TableOrEmpty>
+      <TableOrEmpty
+        items={clones}
+        error={error}
+        empty={`No staging clones on this host.${canClone ? '' : ' Cloning needs the admin role.'}`}
+        emptyTestId="staging-empty"
+        testId="staging-table"
+        labels={['Clone', 'Of', 'Made', 'Expires']}
+        actions={canRemove}
+        row={(c) => {
+          const removal = removals.get(c.tenant);
+          return (
+            <tr key={c.tenant} data-testid={`staging-row-${c.tenant}`} data-source={c.source}>
+              <td className="mono nowrap">
+                <a href={href.tenant(hostId, c.tenant)}>{c.tenant}</a>
+              </td>
+              <td className="mono nowrap">{c.source}</td>
+              <td className="nowrap small" title={`by ${c.createdBy}${c.backupId ? `, from backup ${c.backupId}` : ''}`}>
+                {formatDateTime(c.createdAt)} <span className="muted">by {c.createdBy}</span>
+              </td>
+              <td className="nowrap" title={c.expiresAt} data-testid="staging-expires" data-expires-at={c.expiresAt}>
+                {formatDateTime(c.expiresAt)} <span className="muted">({formatUntil(c.expiresAt)})</span>
+              </td>
+              {canRemove ? (
+                <RowActions className="staging-actions">
+                  {removal ? <JobInline key={removal.jobId} jobId={removal.jobId} onFinished={(state) => finished(c.tenant, removal.jobId, state)} /> : null}
+                  {!removal || removal.failed ? (
+                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove(c.tenant)} data-testid="staging-remove">
+                      {removal ? 'Try again' : 'Remove now'}
+                    </button>
+                  ) : null}
+                </RowActions>
+              ) : null}
+            </tr>
+          );
+        }}
+      />
       {cloning ? <CloneDialog hostId={hostId} name={name} backups={backups} onClose={() => setCloning(false)} onChanged={() => void load()} /> : null}
     </div>
   );
