@@ -1,3 +1,4 @@
+import type { JobSummary } from '../../../shared/jobs.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { JobErrorText, JobKindLink, JobStateTag } from '../components/JobSummaryCells.js';
 import { JobPanel } from '../components/JobView.js';
@@ -36,34 +37,7 @@ export function JobsPage({ hostName }: { hostName: (id: string) => string | unde
           </colgroup>
           <TableHead labels={['Kind', 'Target', 'State', 'Created', 'Error']} />
           <tbody>
-            {(jobs ?? []).map((j) => (
-              <tr
-                key={j.id}
-                data-testid={`job-row-${j.id}`}
-                data-state={j.state}
-                tabIndex={0}
-                onClick={() => navigate(href.job(j.id))}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter') navigate(href.job(j.id));
-                }}
-              >
-                <td className="mono ellipsis-cell" title={j.kind}>
-                  <JobKindLink job={j} />
-                </td>
-                <td className="ellipsis-cell" title={j.target}>
-                  {targetText(j.target, hostName)}
-                </td>
-                <td className="ellipsis-cell">
-                  <JobStateTag state={j.state} />
-                </td>
-                <td className="ellipsis-cell" title={j.createdAt}>
-                  {formatDateTime(j.createdAt)}
-                </td>
-                <td className="ellipsis-cell" title={j.error ? `${j.error.step ? `${j.error.step}: ` : ''}${j.error.message}` : ''}>
-                  <JobErrorText error={j.error} />
-                </td>
-              </tr>
-            ))}
+            {(jobs ?? []).map((j) => <JobRow key={j.id} job={j} hostName={hostName} />)}
           </tbody>
         </table>
       </div>
@@ -83,5 +57,36 @@ export function JobPage({ id }: { id: string }) {
       </p>
       <JobPanel jobId={id} />
     </div>
+  );
+}
+
+/** One job of the list; the row opens the job (click, or Enter once focused). */
+function JobRow({ job: j, hostName }: { job: JobSummary; hostName: (id: string) => string | undefined }) {
+  return (
+    <tr
+      data-testid={`job-row-${j.id}`}
+      data-state={j.state}
+      tabIndex={0}
+      onClick={() => navigate(href.job(j.id))}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') navigate(href.job(j.id));
+      }}
+    >
+      <td className="mono ellipsis-cell" title={j.kind}>
+        <JobKindLink job={j} />
+      </td>
+      <td className="ellipsis-cell" title={j.target}>
+        {targetText(j.target, hostName)}
+      </td>
+      <td className="ellipsis-cell">
+        <JobStateTag state={j.state} />
+      </td>
+      <td className="ellipsis-cell" title={j.createdAt}>
+        {formatDateTime(j.createdAt)}
+      </td>
+      <td className="ellipsis-cell" title={j.error ? `${j.error.step ? `${j.error.step}: ` : ''}${j.error.message}` : ''}>
+        <JobErrorText error={j.error} />
+      </td>
+    </tr>
   );
 }

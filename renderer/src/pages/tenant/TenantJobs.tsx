@@ -1,3 +1,4 @@
+import type { JobSummary } from '../../../../shared/jobs.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobErrorText, JobKindLink, JobStateTag } from '../../components/JobSummaryCells.js';
 import { formatDateTime } from '../../lib/format.js';
@@ -24,23 +25,7 @@ export function TenantJobs({ target }: { target: string }) {
           <table className="table table-dense table-hover" data-testid="tenant-jobs-table">
             <TableHead labels={['Kind', 'State', 'By', 'Created', 'Error']} />
             <tbody>
-              {jobs.map((j) => (
-                <tr key={j.id} data-testid={`tenant-job-row-${j.id}`} data-kind={j.kind} data-state={j.state} onClick={() => navigate(href.job(j.id))}>
-                  <td className="mono">
-                    <JobKindLink job={j} />
-                  </td>
-                  <td>
-                    <JobStateTag state={j.state} />
-                  </td>
-                  <td className="small">{j.actor}</td>
-                  <td className="nowrap small" title={j.createdAt}>
-                    {formatDateTime(j.createdAt)}
-                  </td>
-                  <td className="wrap-anywhere small">
-                    <JobErrorText error={j.error} />
-                  </td>
-                </tr>
-              ))}
+              {jobs.map((j) => <TenantJobRow key={j.id} job={j} />)}
             </tbody>
           </table>
         </div>
@@ -48,5 +33,26 @@ export function TenantJobs({ target }: { target: string }) {
         <p className="muted">{jobs ? 'No jobs for this tenant.' : 'Loading…'}</p>
       )}
     </section>
+  );
+}
+
+/** One job of the tenant; the row opens it. */
+function TenantJobRow({ job: j }: { job: JobSummary }) {
+  return (
+    <tr data-testid={`tenant-job-row-${j.id}`} data-kind={j.kind} data-state={j.state} onClick={() => navigate(href.job(j.id))}>
+      <td className="mono">
+        <JobKindLink job={j} />
+      </td>
+      <td>
+        <JobStateTag state={j.state} />
+      </td>
+      <td className="small">{j.actor}</td>
+      <td className="nowrap small" title={j.createdAt}>
+        {formatDateTime(j.createdAt)}
+      </td>
+      <td className="wrap-anywhere small">
+        <JobErrorText error={j.error} />
+      </td>
+    </tr>
   );
 }
