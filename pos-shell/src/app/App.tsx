@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../../shared/api.js';
 import type { Role, VaultStatus } from '../../../shared/contract.js';
-import { useApi, useLinkState } from '../../../ui-common/api/context.js';
 import type { LinkState } from '../../../ui-common/api/client.js';
+import { useApi, useLinkState } from '../../../ui-common/api/context.js';
 import type { CartStore } from '../lib/carts.js';
 import { readPosData, type PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { ProductCache } from '../lib/products.js';
 import { useTerminalStatus, type TerminalState } from '../lib/terminal-status.js';
 import { CashierLogin, useCashier } from '../setup/CashierLogin.js';
@@ -15,7 +16,6 @@ import { VaultForm } from '../setup/VaultForm.js';
 import { LinkBanner, StatusBar } from './StatusBar.js';
 import { PosProvider } from './context.js';
 import { Workspace } from './Workspace.js';
-import { AlertLine } from '../lib/FormLines.js';
 
 /**
  * The terminal's start: the service's vault, then pairing with Odoo, an open session and its

@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { usePos } from '../app/context.js';
 import type { Cart } from '../lib/cart.js';
 import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { loadReceipts, receiptFromTerminal, type Receipt } from '../lib/receipts.js';
 import { refundFromOdoo, refundFromReceipt, type FoundOrder } from '../lib/refunds.js';
-import { SearchInput } from '../../../ui-common/SearchInput.js';
-import { AlertLine } from '../lib/FormLines.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 

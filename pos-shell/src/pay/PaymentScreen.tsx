@@ -4,9 +4,9 @@ import { addPayment, paymentProblem, removePayment, saleInput, setPaymentAmount,
 import { useCarts } from '../lib/carts.js';
 import { errorText, toFleetError } from '../lib/errors.js';
 import { money } from '../lib/format.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { buildReceipt, saveReceipt, type Receipt } from '../lib/receipts.js';
 import { safeTotals } from '../sell/CartPanel.js';
-import { AlertLine } from '../lib/FormLines.js';
 
 /**
  * Payment methods, amounts tendered, what is still due and the change — all from the pricing

@@ -5,10 +5,10 @@ import { cartPricing, cartTotals, removeLine, setCustomer, setDiscount, setPrice
 import { useCarts } from '../lib/carts.js';
 import type { PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { Modal } from '../lib/Modal.js';
 import { money, quantity } from '../lib/format.js';
 import { CustomerPicker } from './CustomerPicker.js';
-import { AlertLine } from '../lib/FormLines.js';
 
 /** The engine's totals, or why they cannot be computed (a tax the POS cannot compute offline). */
 export function safeTotals(cart: Cart, data: PosData): { totals: OrderTotals | null; error: string | null } {

@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { usePos } from '../app/context.js';
 import { readCustomer, type Customer } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
-import { Modal } from '../lib/Modal.js';
-import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { AlertLine, BackAndSubmit } from '../lib/FormLines.js';
+import { Modal } from '../lib/Modal.js';
 
 /** Find a cached customer by name, email, phone or VAT, create one (offline too), or sell without one. */
 export function CustomerPicker({ current, onPick, onClose }: { current: Customer | null; onPick: (customer: Customer | null) => void; onClose: () => void }) {

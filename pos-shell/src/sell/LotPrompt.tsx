@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Product } from '../lib/catalog.js';
-import { Modal } from '../lib/Modal.js';
 import { AlertLine, BackAndSubmit } from '../lib/FormLines.js';
+import { Modal } from '../lib/Modal.js';
 
 /**
  * A product tracked by lot or serial number (Odoo asks when the POS picking type uses lots):

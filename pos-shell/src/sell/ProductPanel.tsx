@@ -1,11 +1,11 @@
 import { useEffect, useState, type KeyboardEvent, type RefObject } from 'react';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { usePos } from '../app/context.js';
 import { shelfPrice, type AddOptions, type Cart } from '../lib/cart.js';
 import { categoryLevel, type PosCategory, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { money } from '../lib/format.js';
 import type { Notice } from './SellScreen.js';
-import { SearchInput } from '../../../ui-common/SearchInput.js';
 
 const PAGE = 20;
 /** Digits only, as long as an EAN-8 or more: read like a scan (weights and prices embedded). */

@@ -5,9 +5,9 @@ import { useApi } from '../../../ui-common/api/context.js';
 import type { Cashier } from '../app/context.js';
 import type { Employee } from '../lib/catalog.js';
 import { errorText, toFleetError } from '../lib/errors.js';
+import { BackAndSubmit } from '../lib/FormLines.js';
 import { useBarcodeScanner } from '../lib/scanner.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
-import { BackAndSubmit } from '../lib/FormLines.js';
 
 /**
  * The cashier logged in at the terminal (undefined while asking): the terminal keeps it, so every

@@ -1,12 +1,12 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { HostView } from '../../../shared/hosts.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { VirtualList } from '../components/VirtualList.js';
 import type { HostsStore } from '../lib/hosts-store.js';
 import { NEEDS } from '../lib/roles.js';
 import { href, navigate, type Route } from '../lib/router.js';
 import { useCan } from '../lib/session.js';
-import { SearchInput } from '../../../ui-common/SearchInput.js';
 
 const ROW_H = 42;
 

@@ -1,9 +1,9 @@
 import { useState, type ReactNode } from 'react';
 import type { Submit } from '../lib/use-submit.js';
+import { SubmitActions } from './DialogActions.js';
 import { ErrorBox } from './ErrorBox.js';
 import { Field } from './Field.js';
 import { NameInput } from './NameInput.js';
-import { SubmitActions } from './DialogActions.js';
 
 /** Whether what the user typed confirms a destructive action on `expected` (exactly, case included). */
 function confirmed(typed: string, expected: string): boolean {

@@ -2,9 +2,9 @@ import { Fragment, useCallback, useEffect, useState } from 'react';
 import type { AuditEntry } from '../../../shared/contract.js';
 import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { TableHead } from '../components/TableHead.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
-import { TableHead } from '../components/TableHead.js';
 
 const PAGE = 200;
 

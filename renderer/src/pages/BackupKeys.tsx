@@ -1,7 +1,11 @@
 import { useState } from 'react';
 import type { BackupKeyView } from '../../../shared/backups.js';
 import { useApi } from '../../../ui-common/api/context.js';
+import { CountedTitle } from '../components/CountedTitle.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { ReloadButton } from '../components/ReloadButton.js';
+import { RowActions } from '../components/TableHead.js';
+import { TableOrEmpty } from '../components/TableOrEmpty.js';
 import { formatDateTime } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';
 import { useCan } from '../lib/session.js';
@@ -10,10 +14,6 @@ import { useAction } from '../lib/use-submit.js';
 import { ExportedKey } from './keys/ExportedKey.js';
 import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
-import { CountedTitle } from '../components/CountedTitle.js';
-import { RowActions } from '../components/TableHead.js';
-import { TableOrEmpty } from '../components/TableOrEmpty.js';
-import { ReloadButton } from '../components/ReloadButton.js';
 
 type Exported = BackupKeyView & { secret: string };
 

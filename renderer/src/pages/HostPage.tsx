@@ -3,6 +3,7 @@ import type { HostCheck, HostOverview, HostView } from '../../../shared/hosts.js
 import { useApi } from '../../../ui-common/api/context.js';
 import { UsageBar } from '../components/Bar.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { ReloadButton } from '../components/ReloadButton.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
 import { dismissFlash, useFlashes } from '../lib/flash.js';
@@ -18,7 +19,6 @@ import { ContainersTable } from './host/ContainersTable.js';
 import { HostKeyChanged } from './host/HostKeyChanged.js';
 import { ManagedDbServerSetup } from './host/ManagedDbServerSetup.js';
 import { TenantsSection } from './host/TenantsTable.js';
-import { ReloadButton } from '../components/ReloadButton.js';
 
 const REFRESH_MS = 5000;
 

@@ -2,10 +2,10 @@ import type { JobSummary } from '../../../shared/jobs.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { JobErrorText, JobKindLink, JobStateTag } from '../components/JobSummaryCells.js';
 import { JobPanel } from '../components/JobView.js';
+import { TableHead } from '../components/TableHead.js';
 import { formatDateTime } from '../lib/format.js';
 import { href, navigate } from '../lib/router.js';
 import { useJobList } from '../lib/use-job-list.js';
-import { TableHead } from '../components/TableHead.js';
 
 /** `tenant:<hostId>/<name>` reads as `<host name>/<name>` when the host is known. */
 export function targetText(target: string, hostName: (id: string) => string | undefined): string {

@@ -1,12 +1,12 @@
 import { useMemo } from 'react';
 import type { ConnectionState, HostView } from '../../../shared/hosts.js';
 import { StateBadge, stateLabel } from '../components/StateBadge.js';
+import { TableHead } from '../components/TableHead.js';
 import type { HostsStore } from '../lib/hosts-store.js';
 import { formatAgo } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { useCan } from '../lib/session.js';
-import { TableHead } from '../components/TableHead.js';
 
 const ORDER: ConnectionState[] = ['connected', 'connecting', 'backoff', 'failed', 'idle'];
 const ATTENTION_LIMIT = 100;

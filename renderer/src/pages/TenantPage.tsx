@@ -4,6 +4,7 @@ import type { TenantDetail } from '../../../shared/tenant-views.js';
 import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { JobPanel } from '../components/JobView.js';
+import { ReloadButton } from '../components/ReloadButton.js';
 import { TenantState } from '../components/TenantState.js';
 import type { FleetError } from '../lib/errors.js';
 import { formatBytes, formatDateTime } from '../lib/format.js';
@@ -20,7 +21,6 @@ import { TenantBackups } from './tenant/TenantBackups.js';
 import { TenantFiguresCard } from './tenant/TenantFigures.js';
 import { TenantJobs } from './tenant/TenantJobs.js';
 import { TenantLogs } from './tenant/TenantLogs.js';
-import { ReloadButton } from '../components/ReloadButton.js';
 
 const DETAIL_REFRESH_MS = 15_000;
 const STOPPED = new Set(['created', 'exited', 'dead']);

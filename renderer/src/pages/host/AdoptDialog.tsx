@@ -3,11 +3,11 @@ import type { OpInput } from '../../../../shared/contract.js';
 import type { ReconcileItem } from '../../../../shared/reconcile.js';
 import { ODOO_VERSIONS } from '../../../../shared/tenants.js';
 import { useApi } from '../../../../ui-common/api/context.js';
+import { SubmitActions } from '../../components/DialogActions.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { issuesOf, splitIssues } from '../../lib/errors.js';
 import { useSubmit } from '../../lib/use-submit.js';
-import { SubmitActions } from '../../components/DialogActions.js';
 
 // Adopting a reconcile item as a tenant (tenants.adopt): an unlabelled Odoo container is recreated
 // with the fleet labels; an unclaimed Odoo database gets a role of its own and a tenant around it.

@@ -1,8 +1,8 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { Container } from '../../../../shared/hosts.js';
+import { SearchInput } from '../../../../ui-common/SearchInput.js';
 import { VirtualTable, type Column, type Sort } from '../../components/VirtualList.js';
 import { formatDateTime } from '../../lib/format.js';
-import { SearchInput } from '../../../../ui-common/SearchInput.js';
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 

@@ -2,10 +2,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OpOutput } from '../../../../shared/contract.js';
 import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
 import { VirtualTable, type Column } from '../../components/VirtualList.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatDateTime, formatTime } from '../../lib/format.js';
-import { ReloadButton } from '../../components/ReloadButton.js';
 
 // The host's shared audit trail (hosts.audit): what every console did to this host, kept in the
 // host's own fleet database. Virtualized: a busy host has thousands of entries.

@@ -4,14 +4,14 @@ import { useApi } from '../../../../ui-common/api/context.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobInline } from '../../components/JobView.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
+import { TableHead } from '../../components/TableHead.js';
 import { href } from '../../lib/router.js';
 import { useSession } from '../../lib/session.js';
 import { tenantActionsFor, type TenantAction as Action } from '../../lib/tenant-state.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { SuspendDialog } from '../tenant/SuspendDialog.js';
-import { TableHead } from '../../components/TableHead.js';
-import { ReloadButton } from '../../components/ReloadButton.js';
 
 
 const STOPPED = new Set(['created', 'exited', 'dead']);

@@ -3,8 +3,8 @@ import type { BackupKeyView } from '../../../../shared/backups.js';
 import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
-import { useSubmit } from '../../lib/use-submit.js';
 import { NameInput } from '../../components/NameInput.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 // Making a new key and importing an exported one. The server checks the name and the line (its
 // checksum); its message is what the user needs, so it is shown as is.

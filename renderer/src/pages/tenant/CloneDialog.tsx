@@ -1,14 +1,14 @@
 import { useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
 import { useApi } from '../../../../ui-common/api/context.js';
+import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { Modal } from '../../components/Modal.js';
+import { NameInput } from '../../components/NameInput.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { useStartedJob } from '../../lib/use-job.js';
-import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
-import { NameInput } from '../../components/NameInput.js';
 
 const MAX_TTL_HOURS = 24 * 90;
 

@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { JobView } from '../../../../shared/jobs.js';
 import { useApi } from '../../../../ui-common/api/context.js';
+import { FollowedJob } from '../../components/DialogActions.js';
 import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { pushFlash } from '../../lib/flash.js';
 import { formatBytes } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
 import { jobFinished, useStartedJob } from '../../lib/use-job.js';
-import { FollowedJob } from '../../components/DialogActions.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 export interface ArchiveInfo {

@@ -1,8 +1,11 @@
 import { useCallback, useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
 import { useApi } from '../../../../ui-common/api/context.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobInline } from '../../components/JobView.js';
+import { RowActions } from '../../components/TableHead.js';
+import { TableOrEmpty } from '../../components/TableOrEmpty.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { href } from '../../lib/router.js';
@@ -10,9 +13,6 @@ import { useCan } from '../../lib/session.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
-import { CountedTitle } from '../../components/CountedTitle.js';
-import { RowActions } from '../../components/TableHead.js';
-import { TableOrEmpty } from '../../components/TableOrEmpty.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
 // tenant and "Remove now" per clone (tenants.removeStaging, a job followed in its row).

@@ -2,8 +2,10 @@ import { useCallback, useMemo, useState } from 'react';
 import type { BackupEntry, RestoreFindings } from '../../../../shared/backups.js';
 import type { HostView } from '../../../../shared/hosts.js';
 import { useApi } from '../../../../ui-common/api/context.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobPanel } from '../../components/JobView.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
 import { DESTINATION_KINDS, hasProblems, specsOfDraft } from '../../lib/destinations.js';
 import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
@@ -19,8 +21,6 @@ import { KeptCopyPanel, RestoreFindingsNotice } from './RestoreAftermath.js';
 import { RestoreDialog } from './RestoreDialog.js';
 import { StagingClones } from './StagingClones.js';
 import { UpdateDialog } from './UpdateDialog.js';
-import { CountedTitle } from '../../components/CountedTitle.js';
-import { ReloadButton } from '../../components/ReloadButton.js';
 
 // A tenant's backups: "Back up now" (backups.create, a job; destinations and key optional), the
 // host's catalog for the tenant (backups.list, kept in the host's fleet database, so every

@@ -1,11 +1,11 @@
 import type { JobSummary } from '../../../../shared/jobs.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobErrorText, JobKindLink, JobStateTag } from '../../components/JobSummaryCells.js';
+import { TableHead } from '../../components/TableHead.js';
 import { formatDateTime } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
 import { useJobList } from '../../lib/use-job-list.js';
-import { CountedTitle } from '../../components/CountedTitle.js';
-import { TableHead } from '../../components/TableHead.js';
 
 /** The jobs journaled for one tenant (jobs.list by target), newest first, live on jobs.* events. */
 export function TenantJobs({ target }: { target: string }) {

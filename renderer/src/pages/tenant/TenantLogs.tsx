@@ -1,10 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useApi } from '../../../../ui-common/api/context.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { useIntervalRefresh } from '../../lib/use-interval-refresh.js';
-import { CountedTitle } from '../../components/CountedTitle.js';
 
 export const MAX_LOG_LINES = 5000;
 const FIRST_TAIL = 200;

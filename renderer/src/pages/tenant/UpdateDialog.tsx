@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { useApi } from '../../../../ui-common/api/context.js';
+import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { Modal } from '../../components/Modal.js';
-import { useStartedJob } from '../../lib/use-job.js';
-import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
-import { useSubmit } from '../../lib/use-submit.js';
 import { NameInput } from '../../components/NameInput.js';
+import { useStartedJob } from '../../lib/use-job.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 /** "sale, stock" → ['sale', 'stock']; "all" anywhere → ['all']; nothing → undefined. */
 export function parseModules(text: string): string[] | undefined {
