@@ -52,6 +52,18 @@ function tableHeight(rows: number, rowHeight: number, max: number): number {
   return Math.max(4, Math.min(rows, max)) * rowHeight + 30 + 2;
 }
 
+/** One of the dashboard's tables, named `dashboard-<name>-table`, as tall as its rows up to `maxRows`. */
+function DashboardTable<T>({ name, maxRows, ...table }: { name: 'tenants' | 'hosts'; maxRows: number } & Omit<Parameters<typeof VirtualTable<T>>[0], 'className' | 'testId' | 'height'>) {
+  return (
+    <VirtualTable
+      className={`containers-table dashboard-${name}-table`}
+      testId={`dashboard-${name}-table`}
+      height={tableHeight(table.items.length, table.rowHeight, maxRows)}
+      {...table}
+    />
+  );
+}
+
 function emptyCounts(): Record<TenantBucket, number> {
   return { running: 0, stopped: 0, suspended: 0, other: 0 };
 }
@@ -253,14 +265,13 @@ function AllTenants({ allRows, hostRows, loadedHosts, onReload }: { allRows: rea
           Reload
         </button>
       </div>
-      <VirtualTable
-        className="containers-table dashboard-tenants-table"
+      <DashboardTable
+        name="tenants"
         ariaLabel="Tenants on all hosts"
-        testId="dashboard-tenants-table"
         items={rows}
         rowHeight={28}
+        maxRows={16}
         minWidth={720}
-        height={tableHeight(rows.length, 28, 16)}
         getKey={(r) => r.key}
         rowTestId={(r) => `dashboard-tenant-row-${r.host.name}/${r.tenant.name}`}
         rowClassName={(r) => (tenantUnhealthy(r.tenant) ? 'is-unhealthy' : undefined)}
@@ -366,14 +377,13 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
       <div className="section-head">
         <CountedTitle title="Hosts" count={rows.length} />
       </div>
-      <VirtualTable
-        className="containers-table dashboard-hosts-table"
+      <DashboardTable
+        name="hosts"
         ariaLabel="Tenants and resources per host"
-        testId="dashboard-hosts-table"
         items={rows}
         rowHeight={30}
+        maxRows={8}
         minWidth={830}
-        height={tableHeight(rows.length, 30, 8)}
         getKey={(r) => r.host.id}
         rowTestId={(r) => `dashboard-host-row-${r.host.name}`}
         onActivate={(r) => navigate(href.host(r.host.id))}
