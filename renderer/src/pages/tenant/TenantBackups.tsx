@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { BackupEntry, RestoreFindings } from '../../../../shared/backups.js';
+import type { BackupEntry, BackupKeyView, RestoreFindings } from '../../../../shared/backups.js';
 import type { HostView } from '../../../../shared/hosts.js';
 import { useApi } from '../../../../ui-common/api/context.js';
 import { CountedTitle } from '../../components/CountedTitle.js';
@@ -7,6 +7,7 @@ import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobPanel } from '../../components/JobView.js';
 import { ReloadButton } from '../../components/ReloadButton.js';
 import { DESTINATION_KINDS, hasProblems, specsOfDraft } from '../../lib/destinations.js';
+import type { FleetError } from '../../lib/errors.js';
 import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
 import { useBackupKeys } from '../../lib/use-backup-keys.js';
@@ -14,7 +15,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-submit.js';
 import { BackupNowOptions, POLICY_CHOICE, type BackupNowChoice } from './BackupNowOptions.js';
 import { BackupSchedule } from './BackupSchedule.js';
-import { BackupsTable } from './BackupsTable.js';
+import { BackupsTable, type BackupRowActions } from './BackupsTable.js';
 import { keyInput } from './DestinationFields.js';
 import { RebuildCatalogDialog } from './RebuildCatalogDialog.js';
 import { KeptCopyPanel, RestoreFindingsNotice } from './RestoreAftermath.js';
@@ -135,32 +136,20 @@ export function TenantBackups({
       ) : null}
       {findings ? <RestoreFindingsNotice hostId={hostId} name={name} findings={findings} /> : null}
       {!noDbServer ? <KeptCopyPanel hostId={hostId} name={name} version={sectionVersion} canAct={canRestore} onJob={follow} /> : null}
-      {noDbServer ? (
-        <p className="notice small" data-testid="backups-unavailable">
-          {error?.message}
-        </p>
-      ) : error ? (
-        <ErrorBox error={error} compact testId="backups-error" />
-      ) : null}
-      {entries && entries.length > 0 ? (
-        <BackupsTable
-          entries={entries}
-          hosts={hosts}
-          keys={keys}
-          actions={{
-            canVerify,
-            canRestore,
-            running,
-            verifying: start.busy !== null && start.busy !== BACK_UP ? start.busy : null,
-            onVerify: (b) => void verify(b),
-            onRestore: (b) => setDialog({ kind: 'restore', backup: b }),
-          }}
-        />
-      ) : !noDbServer && !error ? (
-        <p className="muted small" data-testid="backups-empty">
-          {entries ? 'No backups of this tenant yet.' : 'Loading…'}
-        </p>
-      ) : null}
+      <BackupsCatalog
+        entries={entries}
+        error={error}
+        hosts={hosts}
+        keys={keys}
+        actions={{
+          canVerify,
+          canRestore,
+          running,
+          verifying: start.busy !== null && start.busy !== BACK_UP ? start.busy : null,
+          onVerify: (b) => void verify(b),
+          onRestore: (b) => setDialog({ kind: 'restore', backup: b }),
+        }}
+      />
       {!noDbServer ? <StagingClones hostId={hostId} name={name} backups={entries ?? []} version={sectionVersion} /> : null}
       {dialog ? (
         <BackupDialogs
@@ -277,4 +266,44 @@ function BackupDialogs({
     case 'update':
       return <UpdateDialog hostId={hostId} name={name} currentImage={currentImage} onClose={onClose} onFinished={onUpdated} />;
   }
+}
+
+/** The host's catalog of the tenant's backups, or why there is none (no database server, an error, none yet). */
+function BackupsCatalog({
+  entries,
+  error,
+  hosts,
+  keys,
+  actions,
+}: {
+  entries: readonly BackupEntry[] | null;
+  error: FleetError | null;
+  hosts: ReadonlyMap<string, HostView>;
+  keys: readonly BackupKeyView[] | null;
+  actions: BackupRowActions;
+}) {
+  const unavailable = error?.code === 'VALIDATION';
+  return (
+    <>
+      {unavailable ? (
+        <p className="notice small" data-testid="backups-unavailable">
+          {error?.message}
+        </p>
+      ) : error ? (
+        <ErrorBox error={error} compact testId="backups-error" />
+      ) : null}
+      {entries && entries.length > 0 ? (
+        <BackupsTable
+          entries={entries}
+          hosts={hosts}
+          keys={keys}
+          actions={actions}
+        />
+      ) : !unavailable && !error ? (
+        <p className="muted small" data-testid="backups-empty">
+          {entries ? 'No backups of this tenant yet.' : 'Loading…'}
+        </p>
+      ) : null}
+    </>
+  );
 }
