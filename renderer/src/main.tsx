@@ -1,8 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './styles.css';
-import { createClient } from './api/client.js';
-import { ClientProvider } from './api/context.js';
+import { createClient } from '../../ui-common/api/client.js';
+import { ClientProvider } from '../../ui-common/api/context.js';
 import { Root } from './app/Root.js';
 
 const container = document.getElementById('root');

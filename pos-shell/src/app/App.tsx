@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Api } from '../../../shared/api.js';
 import type { Role, VaultStatus } from '../../../shared/contract.js';
-import { useApi, useLinkState } from '../api/context.js';
-import type { LinkState } from '../api/client.js';
+import type { LinkState } from '../../../ui-common/api/client.js';
+import { useApi, useLinkState } from '../../../ui-common/api/context.js';
 import type { CartStore } from '../lib/carts.js';
 import { readPosData, type PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { ProductCache } from '../lib/products.js';
 import { useTerminalStatus, type TerminalState } from '../lib/terminal-status.js';
 import { CashierLogin, useCashier } from '../setup/CashierLogin.js';
@@ -33,7 +34,15 @@ export function App({ carts }: { carts: CartStore }) {
   }, [pairedAt, reloadVault]);
 
   let body;
-  if (!status || !vault.status) body = <Boot error={terminal.error ? errorText(terminal.error) : vault.error} onRetry={() => void terminal.reload().then(vault.reload)} />;
+  if (!status || !vault.status)
+    body = (
+      <Waiting
+        title="Fleet POS"
+        waitingFor="Connecting to the terminal service…"
+        error={terminal.error ? errorText(terminal.error) : vault.error}
+        onRetry={() => void terminal.reload().then(vault.reload)}
+      />
+    );
   // Only a passphrase is typed: a vault that opens by itself (key file, keychain) and did not still sells (see the banner).
   else if (vault.status.state === 'uninitialised' || (vault.status.state === 'locked' && vault.status.backend === 'passphrase')) body = <VaultForm status={vault.status} onDone={() => void vault.reload().then(terminal.reload)} />;
   else if (!status.pairing?.configId) body = <PairForm pairing={status.pairing} onPaired={() => void vault.reload().then(terminal.reload)} />;
@@ -79,22 +88,21 @@ function SecretBanner({ warning }: { warning: string | undefined }) {
   );
 }
 
-function Boot({ error, onRetry }: { error: string | null; onRetry: () => void }) {
+/** A gate while something loads: what it waits for, or the error and "Try again". */
+function Waiting({ title, waitingFor, error, onRetry }: { title: string; waitingFor: string; error: string | null; onRetry: () => void }) {
   return (
     <main className="gate">
       <div className="gate-card">
-        <h1>Fleet POS</h1>
+        <h1>{title}</h1>
         {error ? (
           <>
-            <p className="error-line" role="alert">
-              {error}
-            </p>
+            <AlertLine error={error} />
             <button type="button" className="btn" onClick={onRetry}>
               Try again
             </button>
           </>
         ) : (
-          <p className="muted">Connecting to the terminal service…</p>
+          <p className="muted">{waitingFor}</p>
         )}
       </div>
     </main>
@@ -141,25 +149,7 @@ function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; termina
   useSharedCarts(api, carts, link);
 
   if (!data || !cartsReady || cashier.current === undefined) {
-    return (
-      <main className="gate">
-        <div className="gate-card">
-          <h1>Loading the shop</h1>
-          {error ? (
-            <>
-              <p className="error-line" role="alert">
-                {error}
-              </p>
-              <button type="button" className="btn" onClick={load}>
-                Try again
-              </button>
-            </>
-          ) : (
-            <p className="muted">Reading products and prices from this terminal…</p>
-          )}
-        </div>
-      </main>
-    );
+    return <Waiting title="Loading the shop" waitingFor="Reading products and prices from this terminal…" error={error} onRetry={load} />;
   }
   if (!cashier.current) {
     return (

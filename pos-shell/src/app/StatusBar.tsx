@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { useLinkState } from '../api/context.js';
+import { useLinkState } from '../../../ui-common/api/context.js';
 import { formatWhen } from '../lib/format.js';
 import { useUpdate } from '../lib/pwa.js';
 import type { TerminalState } from '../lib/terminal-status.js';

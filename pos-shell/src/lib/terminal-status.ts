@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
-import { useApi, useLinkState } from '../api/context.js';
+import { useApi, useLinkState } from '../../../ui-common/api/context.js';
 import { toFleetError, type FleetError } from './errors.js';
 
 export type TerminalStatus = OpOutput<'pos.status'>;

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { usePos } from '../app/context.js';
 import type { Cart } from '../lib/cart.js';
 import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { loadReceipts, receiptFromTerminal, type Receipt } from '../lib/receipts.js';
 import { refundFromOdoo, refundFromReceipt, type FoundOrder } from '../lib/refunds.js';
 
@@ -117,11 +119,7 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
 
   return (
     <>
-      {error ? (
-        <p className="error-line" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <AlertLine error={error} />
       <Columns
         list={
           <>
@@ -129,46 +127,36 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
             {orders?.length === 0 ? <p className="muted">No orders yet.</p> : null}
             <ul className="pick-list" data-testid="orders-list">
               {orders?.map((o) => (
-                <li key={o.uid}>
-                  <button type="button" className={`pick order-row${o.uid === selected ? ' selected' : ''}`} aria-pressed={o.uid === selected} onClick={() => setSelected(o.uid)} data-testid={`order-${o.name}`}>
-                    <strong>{o.name}</strong>
-                    <span className="muted">{formatWhen(o.createdAt)}</span>
-                    <span>{money(o.amountTotal, data.currency)}</span>
-                    <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
-                      {STATE_LABELS[o.state]}
-                    </span>
-                  </button>
-                </li>
+                <OrderPick key={o.uid} name={o.name} detail={formatWhen(o.createdAt)} amount={money(o.amountTotal, data.currency)} selected={o.uid === selected} onSelect={() => setSelected(o.uid)} testId={`order-${o.name}`}>
+                  <span className={`badge badge-${o.state}`} data-testid="order-state" data-state={o.state}>
+                    {STATE_LABELS[o.state]}
+                  </span>
+                </OrderPick>
               ))}
             </ul>
           </>
         }
-        detail={
+        order={order}
+        detail={(order) => (
           <>
-            {order ? (
-              <div className="order-detail" aria-label="Selected order">
-                <h2>{order.name}</h2>
-                <p>
-                  {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
-                  {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
-                </p>
-                <div className="actions actions-left">
-                  <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
-                    Reprint receipt
-                  </button>
-                  {receipt && receipt.amountTotal > 0 ? (
-                    <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
-                      Refund…
-                    </button>
-                  ) : null}
-                </div>
-                {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
-              </div>
-            ) : (
-              <p className="muted">Choose an order to reprint or refund it.</p>
-            )}
+            <p>
+              {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
+              {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
+            </p>
+            <div className="actions actions-left">
+              <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
+                Reprint receipt
+              </button>
+              {receipt && receipt.amountTotal > 0 ? (
+                <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
+                  Refund…
+                </button>
+              ) : null}
+            </div>
+            {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
           </>
-        }
+        )}
+        hint={<p className="muted">Choose an order to reprint or refund it.</p>}
       />
     </>
   );
@@ -218,24 +206,12 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
   return (
     <>
       <form className="find-row" onSubmit={onSubmit}>
-        <input
-          type="search"
-          className="search"
-          placeholder="Receipt number or customer"
-          aria-label="Find an order in Odoo by receipt number or customer"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          data-testid="odoo-order-search"
-        />
+        <SearchInput placeholder="Receipt number or customer" label="Find an order in Odoo by receipt number or customer" value={query} onValue={setQuery} testId="odoo-order-search" />
         <button type="submit" className="btn" disabled={busy} data-testid="odoo-order-search-submit">
           Find
         </button>
       </form>
-      {error ? (
-        <p className="error-line" role="alert" data-testid="odoo-orders-error">
-          {error}
-        </p>
-      ) : null}
+      <AlertLine error={error} testId="odoo-orders-error" />
       <Columns
         list={
           <>
@@ -243,71 +219,86 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
             {found?.length === 0 ? <p className="muted">No paid order matches in Odoo.</p> : null}
             <ul className="pick-list" data-testid="odoo-orders-list">
               {found?.map((o) => (
-                <li key={o.id}>
-                  <button type="button" className={`pick order-row${o.id === selected ? ' selected' : ''}`} aria-pressed={o.id === selected} onClick={() => setSelected(o.id)} data-testid={`odoo-order-${o.name}`}>
-                    <strong>{o.name}</strong>
-                    <span className="muted">{o.partner?.name ?? o.configName}</span>
-                    <span>{money(o.amountTotal, data.currency)}</span>
-                    <span className="badge">{o.state}</span>
-                  </button>
-                </li>
+                <OrderPick key={o.id} name={o.name} detail={o.partner?.name ?? o.configName} amount={money(o.amountTotal, data.currency)} selected={o.id === selected} onSelect={() => setSelected(o.id)} testId={`odoo-order-${o.name}`}>
+                  <span className="badge">{o.state}</span>
+                </OrderPick>
               ))}
             </ul>
           </>
         }
-        detail={
+        order={order}
+        detail={(order) => (
           <>
-            {order ? (
-              <div className="order-detail" aria-label="Selected order">
-                <h2>{order.name}</h2>
-                <p className="muted">
-                  {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
-                  {order.partner ? ` · ${order.partner.name}` : ''}
-                </p>
-                <ul className="order-table">
-                  {order.lines.map((line) => (
-                    <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
-                      <span>{line.name}</span>
-                      <span>
-                        {line.qty}
-                        {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
-                      </span>
-                      <span>{money(line.priceSubtotalIncl, data.currency)}</span>
-                    </li>
-                  ))}
-                </ul>
-                <div className="actions actions-left">
-                  <button
-                    type="button"
-                    className="btn btn-large"
-                    disabled={busy || !order.lines.some((l) => left(l) > 0)}
-                    onClick={() => {
-                      // One refund cart per click, however fast the clicks.
-                      setBusy(true);
-                      void refund(order)
-                        .then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))
-                        .finally(() => setBusy(false));
-                    }}
-                    data-testid="odoo-refund"
-                  >
-                    Refund…
-                  </button>
-                </div>
-              </div>
-            ) : null}
+            <p className="muted">
+              {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
+              {order.partner ? ` · ${order.partner.name}` : ''}
+            </p>
+            <ul className="order-table">
+              {order.lines.map((line) => (
+                <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
+                  <span>{line.name}</span>
+                  <span>
+                    {line.qty}
+                    {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
+                  </span>
+                  <span>{money(line.priceSubtotalIncl, data.currency)}</span>
+                </li>
+              ))}
+            </ul>
+            <div className="actions actions-left">
+              <button
+                type="button"
+                className="btn btn-large"
+                disabled={busy || !order.lines.some((l) => left(l) > 0)}
+                onClick={() => {
+                  // One refund cart per click, however fast the clicks.
+                  setBusy(true);
+                  void refund(order)
+                    .then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))
+                    .finally(() => setBusy(false));
+                }}
+                data-testid="odoo-refund"
+              >
+                Refund…
+              </button>
+            </div>
           </>
-        }
+        )}
       />
     </>
   );
 }
 
-/** The orders page's two columns: the list, and the chosen order (or a hint). */
-function Columns({ list, detail }: { list: ReactNode; detail: ReactNode }) {
+/** The orders page's two columns: the list, and the chosen order's detail (or a hint). */
+function Columns<T extends { name: string }>({ list, order, detail, hint = null }: { list: ReactNode; order: T | null | undefined; detail: (order: T) => ReactNode; hint?: ReactNode }) {
   return (
     <div className="orders-columns">
       <div className="orders-col">{list}</div>
-      <div className="orders-col">{detail}</div>
+      <div className="orders-col">{order ? <OrderDetail name={order.name}>{detail(order)}</OrderDetail> : hint}</div>
+    </div>
+  );
+}
+
+/** One order of a list: its name, a detail (when, or who), its amount and its state badge. */
+function OrderPick({ name, detail, amount, selected, onSelect, testId, children }: { name: string; detail: string; amount: string; selected: boolean; onSelect: () => void; testId: string; children: ReactNode }) {
+  return (
+    <li>
+      <button type="button" className={`pick order-row${selected ? ' selected' : ''}`} aria-pressed={selected} onClick={onSelect} data-testid={testId}>
+        <strong>{name}</strong>
+        <span className="muted">{detail}</span>
+        <span>{amount}</span>
+        {children}
+      </button>
+    </li>
+  );
+}
+
+/** The selected order: its name, then what the list knows of it and what can be done. */
+function OrderDetail({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <div className="order-detail" aria-label="Selected order">
+      <h2>{name}</h2>
+      {children}
     </div>
   );
 }

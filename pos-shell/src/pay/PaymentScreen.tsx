@@ -4,6 +4,7 @@ import { addPayment, paymentProblem, removePayment, saleInput, setPaymentAmount,
 import { useCarts } from '../lib/carts.js';
 import { errorText, toFleetError } from '../lib/errors.js';
 import { money } from '../lib/format.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { buildReceipt, saveReceipt, type Receipt } from '../lib/receipts.js';
 import { safeTotals } from '../sell/CartPanel.js';
 
@@ -13,7 +14,7 @@ import { safeTotals } from '../sell/CartPanel.js';
  * sale stored under its final name) makes the order paid.
  */
 export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: (receipt: Receipt) => void }) {
-  const { api, data, carts, cashier } = usePos();
+  const { data, carts } = usePos();
   const { carts: all, activeId } = useCarts(carts);
   // The cart this screen was opened for: if another window sells or drops it, back to the carts.
   const [cartId] = useState(activeId);
@@ -24,69 +25,15 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
     if (!shown && !paid.current) onBack();
   }, [shown, onBack]);
   const [selected, setSelected] = useState<string | null>(cart.payments[cart.payments.length - 1]?.id ?? null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [waiting, setWaiting] = useState(false);
-  const stopWaiting = useRef<() => void>(() => {});
   const { totals, error: totalsError } = safeTotals(cart, data);
   const change = (update: (c: Cart) => Cart) => carts.update(cart.id, update);
   const problem = totals ? paymentProblem(cart, totals, data) : totalsError;
+  const { busy, error, waiting, validate, stopWaiting } = useRecordSale(cart, problem, () => (paid.current = true), onPaid);
 
   const add = (methodId: number) => {
     const next = addPayment(cart, methodId, data);
     carts.update(cart.id, () => next);
     setSelected(next.payments[next.payments.length - 1]!.id);
-  };
-
-  const validate = async () => {
-    if (busy || problem) return;
-    setBusy(true);
-    setError(null);
-    const stopped = new Promise<'stopped'>((resolve) => (stopWaiting.current = () => resolve('stopped')));
-    const now = new Date();
-    // The same sale, byte for byte, until the terminal answers: sent again after a lost answer it
-    // gets back the order it already is, never a second one.
-    const sale = saleInput(cart, data, now);
-    let sent = 0;
-    try {
-      for (;;) {
-        sent++;
-        const result = await Promise.race([api.result('pos.sell', { sale }), stopped]);
-        if (result === 'stopped') {
-          setError('Stopped waiting: the sale may have been recorded. Look in Orders before validating again.');
-          return;
-        }
-        if (result.ok && result.value.replayed && sent === 1) {
-          // Paid already, from another window (whose sale this page never sent): nothing new was
-          // recorded, and this page must not show a payment it did not take.
-          carts.sold(cart.id, cart.uuid, `This order was paid already, in another window, as ${result.value.name}: nothing new was recorded. Do not take the payment.`);
-          return;
-        }
-        if (result.ok) {
-          const receipt = buildReceipt(cart, data, result.value, cashier.name, now);
-          saveReceipt(receipt);
-          paid.current = true;
-          onPaid(receipt);
-          carts.sold(cart.id, cart.uuid);
-          return;
-        }
-        const details = result.error.details ?? {};
-        if (details['connectionLost']) {
-          setWaiting(true);
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-          continue;
-        }
-        if (details['reason'] === 'sale-id-used') {
-          // Another window sold under this cart's id: this cart becomes a sale of its own.
-          carts.renewIdentity(cart.id);
-          setError(`${result.error.message.split(':')[0]}: this cart has a new id now. Check it and validate again.`);
-        } else setError(errorText(toFleetError(result.error)));
-        return;
-      }
-    } finally {
-      setWaiting(false);
-      setBusy(false);
-    }
   };
 
   // Escape goes back to the cart, F9 validates (as F9 opened this screen).
@@ -141,28 +88,7 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
         ) : null}
       </section>
       <section className="pay-summary" aria-label="Amounts">
-        <dl className="totals totals-large">
-          <dt>{(totals?.amount_total ?? 0) < 0 ? 'To refund' : 'Total due'}</dt>
-          <dd data-testid="pay-total-due" data-amount={totals?.total_due ?? ''}>
-            {totals ? money(totals.total_due, data.currency) : '—'}
-          </dd>
-          {totals && totals.rounding_applied ? (
-            <>
-              <dt className="muted">Cash rounding</dt>
-              <dd className="muted" data-testid="pay-rounding" data-amount={totals.rounding_applied}>
-                {money(totals.rounding_applied, data.currency)}
-              </dd>
-            </>
-          ) : null}
-          <dt>Remaining</dt>
-          <dd data-testid="pay-remaining" data-amount={due}>
-            {money(due, data.currency)}
-          </dd>
-          <dt>Change</dt>
-          <dd className="change" data-testid="pay-change" data-amount={totals?.amount_return ?? 0}>
-            {money(totals?.amount_return ?? 0, data.currency)}
-          </dd>
-        </dl>
+        <PaymentTotals totals={totals} />
         <p className="muted">Customer: {cart.customer?.name ?? 'none'}</p>
         <label className="check">
           <input type="checkbox" checked={cart.toInvoice} disabled={!cart.customer || busy} onChange={(e) => change((c) => ({ ...c, toInvoice: e.target.checked }))} data-testid="to-invoice" />
@@ -174,16 +100,12 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
         {waiting ? (
           <p className="error-line" role="status" data-testid="pay-waiting">
             The terminal does not answer: the sale is sent again, unchanged, as soon as it does. Do not take the payment twice.{' '}
-            <button type="button" className="btn" onClick={() => stopWaiting.current()} data-testid="pay-stop-waiting">
+            <button type="button" className="btn" onClick={stopWaiting} data-testid="pay-stop-waiting">
               Stop waiting
             </button>
           </p>
         ) : null}
-        {error ? (
-          <p className="error-line" role="alert" data-testid="pay-error">
-            {error}
-          </p>
-        ) : null}
+        <AlertLine error={error} testId="pay-error" />
         <div className="actions">
           <button type="button" className="btn btn-large" disabled={busy} onClick={onBack} data-testid="pay-back">
             Back
@@ -194,6 +116,102 @@ export function PaymentScreen({ onBack, onPaid }: { onBack: () => void; onPaid: 
         </div>
       </section>
     </div>
+  );
+}
+
+/**
+ * Records the sale with pos.sell, sending the same sale again while the terminal does not answer
+ * (until the cashier stops waiting). `markPaid` comes first so the screen does not leave for the
+ * carts when the sold cart disappears.
+ */
+function useRecordSale(cart: Cart, problem: string | null | undefined, markPaid: () => void, onPaid: (receipt: Receipt) => void) {
+  const { api, data, carts, cashier } = usePos();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [waiting, setWaiting] = useState(false);
+  const stopWaiting = useRef<() => void>(() => {});
+
+  const validate = async () => {
+    if (busy || problem) return;
+    setBusy(true);
+    setError(null);
+    const stopped = new Promise<'stopped'>((resolve) => (stopWaiting.current = () => resolve('stopped')));
+    const now = new Date();
+    // The same sale, byte for byte, until the terminal answers: sent again after a lost answer it
+    // gets back the order it already is, never a second one.
+    const sale = saleInput(cart, data, now);
+    let sent = 0;
+    try {
+      for (;;) {
+        sent++;
+        const result = await Promise.race([api.result('pos.sell', { sale }), stopped]);
+        if (result === 'stopped') {
+          setError('Stopped waiting: the sale may have been recorded. Look in Orders before validating again.');
+          return;
+        }
+        if (result.ok && result.value.replayed && sent === 1) {
+          // Paid already, from another window (whose sale this page never sent): nothing new was
+          // recorded, and this page must not show a payment it did not take.
+          carts.sold(cart.id, cart.uuid, `This order was paid already, in another window, as ${result.value.name}: nothing new was recorded. Do not take the payment.`);
+          return;
+        }
+        if (result.ok) {
+          const receipt = buildReceipt(cart, data, result.value, cashier.name, now);
+          saveReceipt(receipt);
+          markPaid();
+          onPaid(receipt);
+          carts.sold(cart.id, cart.uuid);
+          return;
+        }
+        const details = result.error.details ?? {};
+        if (details['connectionLost']) {
+          setWaiting(true);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          continue;
+        }
+        if (details['reason'] === 'sale-id-used') {
+          // Another window sold under this cart's id: this cart becomes a sale of its own.
+          carts.renewIdentity(cart.id);
+          setError(`${result.error.message.split(':')[0]}: this cart has a new id now. Check it and validate again.`);
+        } else setError(errorText(toFleetError(result.error)));
+        return;
+      }
+    } finally {
+      setWaiting(false);
+      setBusy(false);
+    }
+  };
+
+  return { busy, error, waiting, validate, stopWaiting: () => stopWaiting.current() };
+}
+
+/** Total due (or to refund), cash rounding, what remains and the change. */
+function PaymentTotals({ totals }: { totals: ReturnType<typeof safeTotals>['totals'] }) {
+  const { data } = usePos();
+  const due = totals ? Math.max(0, totals.amount_due) : 0;
+  return (
+    <dl className="totals totals-large">
+      <dt>{(totals?.amount_total ?? 0) < 0 ? 'To refund' : 'Total due'}</dt>
+      <dd data-testid="pay-total-due" data-amount={totals?.total_due ?? ''}>
+        {totals ? money(totals.total_due, data.currency) : '—'}
+      </dd>
+      {totals && totals.rounding_applied ? (
+        <>
+          <dt className="muted">Cash rounding</dt>
+          <dd className="muted" data-testid="pay-rounding" data-amount={totals.rounding_applied}>
+            {money(totals.rounding_applied, data.currency)}
+          </dd>
+        </>
+      ) : null}
+      <dt>Remaining</dt>
+      <dd data-testid="pay-remaining" data-amount={due}>
+        {money(due, data.currency)}
+      </dd>
+      <dt>Change</dt>
+      <dd className="change" data-testid="pay-change" data-amount={totals?.amount_return ?? 0}>
+        {money(totals?.amount_return ?? 0, data.currency)}
+      </dd>
+    </dl>
   );
 }
 

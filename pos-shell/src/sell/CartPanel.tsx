@@ -5,6 +5,7 @@ import { cartPricing, cartTotals, removeLine, setCustomer, setDiscount, setPrice
 import { useCarts } from '../lib/carts.js';
 import type { PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
+import { AlertLine } from '../lib/FormLines.js';
 import { Modal } from '../lib/Modal.js';
 import { money, quantity } from '../lib/format.js';
 import { CustomerPicker } from './CustomerPicker.js';
@@ -59,11 +60,7 @@ export function CartPanel({ cart, onPay }: { cart: Cart; onPay: () => void }) {
             ) : null}
           </div>
         ) : null}
-        {error ? (
-          <p className="error-line" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <AlertLine error={error} />
         <dl className="totals">
           <dt>Taxes</dt>
           <dd data-testid="cart-taxes">{totals ? money(totals.amount_tax, data.currency) : '—'}</dd>

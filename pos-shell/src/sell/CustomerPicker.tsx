@@ -1,7 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { usePos } from '../app/context.js';
 import { readCustomer, type Customer } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
+import { AlertLine, BackAndSubmit } from '../lib/FormLines.js';
 import { Modal } from '../lib/Modal.js';
 
 /** Find a cached customer by name, email, phone or VAT, create one (offline too), or sell without one. */
@@ -30,7 +32,7 @@ export function CustomerPicker({ current, onPick, onClose }: { current: Customer
 
   return (
     <Modal title="Customer" onClose={onClose}>
-      <input type="search" autoFocus className="search" placeholder="Name, email, phone, VAT" aria-label="Search customers" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="customer-search" />
+      <SearchInput autoFocus placeholder="Name, email, phone, VAT" label="Search customers" value={query} onValue={setQuery} testId="customer-search" />
       {error ? <p className="error-line">{error}</p> : null}
       <ul className="pick-list" data-testid="customer-list">
         {found.map((c) => (
@@ -101,19 +103,8 @@ function NewCustomerForm({ initialName, onCreated, onCancel }: { initialName: st
           {input('zip', 'ZIP')}
           {input('city', 'City')}
         </div>
-        {error ? (
-          <p className="error-line" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            Back
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="new-customer-save">
-            Create
-          </button>
-        </div>
+        <AlertLine error={error} />
+        <BackAndSubmit back="Back" onBack={onCancel} submit="Create" submitTestId="new-customer-save" busy={busy} />
       </form>
     </Modal>
   );

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Product } from '../lib/catalog.js';
+import { AlertLine, BackAndSubmit } from '../lib/FormLines.js';
 import { Modal } from '../lib/Modal.js';
 
 /**
@@ -32,19 +33,8 @@ export function LotPrompt({ product, check, onDone, onCancel }: { product: Produ
             <input autoFocus value={text} onChange={(e) => setText(e.target.value)} data-testid="lot-input" />
           )}
         </label>
-        {error ? (
-          <p className="error-line" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" data-testid="lot-submit">
-            Add
-          </button>
-        </div>
+        <AlertLine error={error} />
+        <BackAndSubmit back="Cancel" onBack={onCancel} submit="Add" submitTestId="lot-submit" />
       </form>
     </Modal>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useState, type KeyboardEvent, type RefObject } from 'react';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { usePos } from '../app/context.js';
 import { shelfPrice, type AddOptions, type Cart } from '../lib/cart.js';
 import { categoryLevel, type PosCategory, type Product } from '../lib/catalog.js';
@@ -94,17 +95,7 @@ export function ProductPanel({
   return (
     <section className="product-panel" aria-label="Products">
       <div className="search-row">
-        <input
-          ref={searchRef}
-          type="search"
-          className="search"
-          placeholder="Search name, barcode or reference (F2)"
-          aria-label="Search products by name, barcode or internal reference"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          onKeyDown={(e) => void onSearchKey(e)}
-          data-testid="product-search"
-        />
+        <SearchInput ref={searchRef} placeholder="Search name, barcode or reference (F2)" label="Search products by name, barcode or internal reference" value={query} onValue={setQuery} onKeyDown={(e) => void onSearchKey(e)} testId="product-search" />
       </div>
       <div className="category-bar" role="toolbar" aria-label="Categories">
         {/* The path from the top to the chosen category, then its subcategories (as Odoo's POS). */}

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Api } from '../../../shared/api.js';
-import type { LinkState } from '../api/client.js';
-import { useApi } from '../api/context.js';
+import type { LinkState } from '../../../ui-common/api/client.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import type { Cashier } from '../app/context.js';
 import type { Employee } from '../lib/catalog.js';
 import { errorText, toFleetError } from '../lib/errors.js';
+import { BackAndSubmit } from '../lib/FormLines.js';
 import { useBarcodeScanner } from '../lib/scanner.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
 
@@ -94,14 +95,7 @@ export function CashierLogin({ employees, onLogin }: { employees: Employee[] | n
             <input type="password" inputMode="numeric" autoComplete="off" autoFocus value={pin} onChange={(e) => setPin(e.target.value)} data-testid="cashier-pin" />
           </FieldRow>
           <ErrorLine error={error} />
-          <div className="actions">
-            <button type="button" className="btn" onClick={() => setChosen(null)}>
-              Back
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={busy} data-testid="cashier-login">
-              Log in
-            </button>
-          </div>
+          <BackAndSubmit back="Back" onBack={() => setChosen(null)} submit="Log in" submitTestId="cashier-login" busy={busy} />
         </form>
       ) : (
         <>
@@ -150,14 +144,7 @@ function ManagerUnlock({ locked, managers, onDone }: { locked: Employee; manager
             <input type="password" inputMode="numeric" autoComplete="off" autoFocus value={pin} onChange={(e) => setPin(e.target.value)} data-testid="manager-pin" />
           </FieldRow>
           <ErrorLine error={error} />
-          <div className="actions">
-            <button type="button" className="btn" onClick={onDone}>
-              Back
-            </button>
-            <button type="submit" className="btn btn-primary" data-testid="manager-unlock">
-              Unlock
-            </button>
-          </div>
+          <BackAndSubmit back="Back" onBack={onDone} submit="Unlock" submitTestId="manager-unlock" />
         </form>
       ) : (
         <ErrorLine error={error} />

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { AlertLine } from '../lib/FormLines.js';
 
 /** The frame of the admin screens shown before selling can start. */
 export function Gate({ title, children, wide }: { title: string; children: ReactNode; wide?: boolean }) {
@@ -26,10 +27,5 @@ export function FieldRow({ label, hint, children }: { label: string; hint?: stri
 }
 
 export function ErrorLine({ error, testId = 'form-error' }: { error: string | null; testId?: string }) {
-  if (!error) return null;
-  return (
-    <p className="error-line" role="alert" data-testid={testId}>
-      {error}
-    </p>
-  );
+  return <AlertLine error={error} testId={testId} />;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { errorText } from '../lib/errors.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
 

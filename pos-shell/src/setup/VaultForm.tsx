@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { VaultStatus } from '../../../shared/contract.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { errorText } from '../lib/errors.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
 

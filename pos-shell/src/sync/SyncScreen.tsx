@@ -4,6 +4,7 @@ import { assertOutboxFileSize, exportInPages, importInPieces, outboxFileText } f
 import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
+import { AlertLine } from '../lib/FormLines.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
@@ -123,11 +124,7 @@ export function SyncScreen() {
           {message}
         </p>
       ) : null}
-      {error ? (
-        <p className="error-line" role="alert" data-testid="sync-error">
-          {error}
-        </p>
-      ) : null}
+      <AlertLine error={error} testId="sync-error" />
 
       <h3>Parked ({parked.length})</h3>
       {parked.length === 0 ? <p className="muted">None: Odoo refused no order.</p> : null}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useLinkState } from '../api/context.js';
+import { useLinkState } from '../../../ui-common/api/context.js';
 import { VaultGate } from './VaultGate.js';
 import { Shell } from './Shell.js';
 

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { useApi, useClient, useLinkState } from '../api/context.js';
+import { useApi, useClient, useLinkState } from '../../../ui-common/api/context.js';
 import { useHostsStore } from '../lib/hosts-store.js';
 import type { PrefilledDraft } from '../lib/host-draft.js';
 import { href, navigate, useRoute, type Route } from '../lib/router.js';

@@ -1,5 +1,6 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { HostView } from '../../../shared/hosts.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { VirtualList } from '../components/VirtualList.js';
 import type { HostsStore } from '../lib/hosts-store.js';
@@ -50,15 +51,7 @@ export function Sidebar({ store, route }: { store: HostsStore; route: Route }) {
             {store.hosts ? (deferred.trim() ? `${visible.length} / ${store.hosts.length}` : store.hosts.length) : '…'}
           </span>
         </div>
-        <input
-          type="search"
-          className="search"
-          placeholder="Filter by name or address"
-          aria-label="Filter hosts by name or address"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          data-testid="host-search"
-        />
+        <SearchInput placeholder="Filter by name or address" label="Filter hosts by name or address" value={query} onValue={setQuery} testId="host-search" />
         {store.error && !store.hosts ? (
           <div className="sidebar-error" role="alert" data-testid="hosts-error">
             Could not load hosts: {store.error.message}{' '}

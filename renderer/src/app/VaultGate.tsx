@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { VaultStatus } from '../../../shared/contract.js';
-import { useApi, useLinkState } from '../api/context.js';
+import { useApi, useLinkState } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Field } from '../components/Field.js';
 import { issuesOf, splitIssues, toFleetError, type FleetError } from '../lib/errors.js';

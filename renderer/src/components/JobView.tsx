@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { JobView as Job } from '../../../shared/jobs.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';

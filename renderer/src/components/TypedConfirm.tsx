@@ -1,7 +1,9 @@
 import { useState, type ReactNode } from 'react';
 import type { Submit } from '../lib/use-submit.js';
+import { SubmitActions } from './DialogActions.js';
 import { ErrorBox } from './ErrorBox.js';
 import { Field } from './Field.js';
+import { NameInput } from './NameInput.js';
 
 /** Whether what the user typed confirms a destructive action on `expected` (exactly, case included). */
 function confirmed(typed: string, expected: string): boolean {
@@ -43,17 +45,10 @@ export function TypedConfirm({
     <form onSubmit={submit.onSubmit(matches, () => onConfirm(typed))} noValidate>
       {children}
       <Field label={`Type the ${what} (${expected}) to confirm`} hint={typed && !matches ? `Does not match the ${what} yet.` : undefined}>
-        <input value={typed} onChange={(e) => setTyped(e.target.value)} className="mono" autoComplete="off" spellCheck={false} autoFocus data-testid={`${testId}-confirm-input`} />
+        <NameInput value={typed} onValue={setTyped} autoFocus testId={`${testId}-confirm-input`} />
       </Field>
       {error ? <ErrorBox error={error} compact testId={`${testId}-error`} /> : null}
-      <div className="actions">
-        <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid={`${testId}-submit`}>
-          {busy ? busyLabel : label}
-        </button>
-        <button type="button" className="btn" onClick={onCancel} disabled={busy} data-testid={`${testId}-cancel`}>
-          Cancel
-        </button>
-      </div>
+      <SubmitActions label={label} busyLabel={busyLabel} busy={busy} ready={matches} onCancel={onCancel} testIdPrefix={testId} danger />
     </form>
   );
 }

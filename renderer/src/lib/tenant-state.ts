@@ -1,3 +1,4 @@
+import { OPERATIONS, roleAtLeast, type Role } from '../../../shared/operations.js';
 import type { TenantView } from '../../../shared/tenant-views.js';
 
 /** The dashboard's buckets: a tenant is in exactly one. */
@@ -24,4 +25,13 @@ export function tenantUnhealthy(t: StateOf): boolean {
 /** The word shown for a tenant's state: Docker's, or "suspended". */
 export function tenantStateText(t: StateOf): string {
   return t.suspended ? 'suspended' : t.state;
+}
+
+/** The lifecycle actions a tenant's row and page offer, each a tenants.<action> job. */
+export const TENANT_ACTIONS = ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const;
+export type TenantAction = (typeof TENANT_ACTIONS)[number];
+
+/** The actions a session of this role may run. */
+export function tenantActionsFor(role: Role | undefined): TenantAction[] {
+  return TENANT_ACTIONS.filter((a) => roleAtLeast(role, OPERATIONS[`tenants.${a}`].role));
 }

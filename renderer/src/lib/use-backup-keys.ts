@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
 import type { BackupKeyView } from '../../../shared/backups.js';
-import { useApi } from '../api/context.js';
-import { toFleetError, type FleetError } from './errors.js';
+import { useApi } from '../../../ui-common/api/context.js';
+import type { FleetError } from './errors.js';
+import { useLoad } from './use-load.js';
 
 export interface BackupKeysState {
   /** null until the first answer. */
@@ -14,30 +15,8 @@ export interface BackupKeysState {
 /** The backup keys this console holds (keys.list: ids and names, never the material). */
 export function useBackupKeys(): BackupKeysState {
   const api = useApi();
-  const [keys, setKeys] = useState<readonly BackupKeyView[] | null>(null);
-  const [error, setError] = useState<FleetError | null>(null);
-  const [loading, setLoading] = useState(false);
-  const seq = useRef(0);
-
-  const reload = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const list = await api.call('keys.list', {});
-      if (mine !== seq.current) return;
-      setKeys([...list].sort((a, b) => a.name.localeCompare(b.name)));
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
+  const fetchKeys = useCallback(async () => [...(await api.call('keys.list', {}))].sort((a, b) => a.name.localeCompare(b.name)), [api]);
+  const { value: keys, error, loading, load: reload } = useLoad(fetchKeys);
   return { keys, error, loading, reload };
 }
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EventName } from '../../../shared/contract.js';
 import type { JobView } from '../../../shared/jobs.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { toFleetError, type FleetError } from './errors.js';
 import { useIntervalRefresh } from './use-interval-refresh.js';
 
@@ -150,4 +150,10 @@ export function jobFraction(job: JobView, progress: ReadonlyMap<number, StepProg
     else if (s.state === 'running') done += Math.max(0, Math.min(1, progress.get(s.index)?.fraction ?? 0));
   }
   return Math.max(0, Math.min(1, done / total));
+}
+
+/** A dialog's job once it has started: its view, and whether it still runs (the dialog stays open). */
+export function useStartedJob(jobId: string | null): { job: JobView | null; running: boolean } {
+  const { job } = useJob(jobId);
+  return { job, running: jobId !== null && !jobFinished(job?.state) };
 }

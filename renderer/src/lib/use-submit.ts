@@ -50,3 +50,38 @@ export function useSubmit({ holdOnSuccess = false }: { holdOnSuccess?: boolean }
 
   return { busy, error, run, onSubmit };
 }
+
+export interface Action<K> {
+  /** Which action is in flight, or null. */
+  busy: K | null;
+  /** Why the last action failed; cleared when the next one starts. */
+  error: FleetError | null;
+  /** Which action `error` belongs to. */
+  failed: K | null;
+  /** Runs `action` as `key`: busy while it runs, a rejection becomes `error`. */
+  run: (key: K, action: () => Promise<void>) => Promise<void>;
+  /** Forgets the last failure. */
+  clear: () => void;
+}
+
+/** The busy/error plumbing of a section's buttons, each action named by a key (a verb, a row). */
+export function useAction<K>(): Action<K> {
+  const [busy, setBusy] = useState<K | null>(null);
+  const [failure, setFailure] = useState<{ key: K; error: FleetError } | null>(null);
+
+  const run = useCallback(async (key: K, action: () => Promise<void>) => {
+    setBusy(() => key);
+    setFailure(null);
+    try {
+      await action();
+    } catch (err) {
+      setFailure({ key, error: toFleetError(err) });
+    } finally {
+      setBusy(null);
+    }
+  }, []);
+
+  const clear = useCallback(() => setFailure(null), []);
+
+  return { busy, error: failure?.error ?? null, failed: failure?.key ?? null, run, clear };
+}

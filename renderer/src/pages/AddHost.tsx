@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { forwardRef, useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { HostView, ProbeResult } from '../../../shared/hosts.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Field } from '../components/Field.js';
-import { issuesOf, splitIssues, toFleetError, type FleetError } from '../lib/errors.js';
+import { issuesOf, splitIssues, toFleetError, type FleetError, type Issue } from '../lib/errors.js';
 import {
   buildHostInput,
   emptyDraft,
@@ -123,20 +123,6 @@ export function AddHostPage({
   const { byField, rest } = splitIssues(issuesOf(failure?.error), FIELD_PATHS);
   if (failure?.error.code === 'CONFLICT') byField['name'] ??= failure.error.message;
   const err = (k: string) => local[k] || byField[k] || undefined;
-  const errorBox = (stage: Stage) =>
-    failure && failure.stage === stage && !(failure.error.code === 'VALIDATION' && rest.length === 0) ? <ErrorBox error={failure.error} rest={rest} reveal /> : null;
-  const validationNote = (stage: Stage) =>
-    failure && failure.stage === stage && failure.error.code === 'VALIDATION' && rest.length === 0 ? (
-      <div className="field-error" role="alert" data-testid="form-error" data-code="VALIDATION">
-        Some values need fixing:{' '}
-        {Object.entries(byField)
-          .map(([k, m]) => `${FIELD_LABELS[k] ?? k}: ${m}`)
-          .join(' · ')}
-      </div>
-    ) : null;
-
-  const jumpOptions = hosts;
-  const verdict = probe?.result.knownHosts;
 
   return (
     <form className="host-form" ref={formRef} onSubmit={connect} noValidate data-testid="host-form">
@@ -151,110 +137,11 @@ export function AddHostPage({
         </div>
       ))}
 
-      <fieldset className="form-section">
-        <legend>SSH connection</legend>
-        <div className="grid grid-name">
-          <Field label="Name" error={err('name')} errorTestId="field-error-name" hint="How the console calls it: letters, digits, . _ -">
-            <input value={draft.name} onChange={(e) => set('name', e.target.value)} autoFocus={!prefill} spellCheck={false} data-testid="host-form-name" />
-          </Field>
-          <Field label="Address" error={err('address')} errorTestId="field-error-address">
-            <input value={draft.address} onChange={(e) => set('address', e.target.value)} placeholder="host.example.com or 10.0.0.5" spellCheck={false} data-testid="host-form-address" />
-          </Field>
-          <Field label="Port" error={err('port')} errorTestId="field-error-port">
-            <input value={draft.port} onChange={(e) => set('port', e.target.value)} inputMode="numeric" data-testid="host-form-port" />
-          </Field>
-        </div>
-        <div className="grid grid-2">
-          <Field label="User" error={err('user')} errorTestId="field-error-user">
-            <input value={draft.user} onChange={(e) => set('user', e.target.value)} autoComplete="off" spellCheck={false} data-testid="host-form-user" />
-          </Field>
-          <Field label="Jump host" error={err('jumpHostId')} errorTestId="field-error-jumpHostId" hint="Optional: connect through another stored host (ProxyJump).">
-            <select value={draft.jumpHostId} onChange={(e) => set('jumpHostId', e.target.value)} data-testid="host-form-jump-host">
-              <option value="">None — connect directly</option>
-              {jumpOptions.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name} ({h.address}:{h.port})
-                </option>
-              ))}
-            </select>
-          </Field>
-        </div>
-        <div className="grid grid-2">
-          <Field label="Authentication" error={err('authKind')} errorTestId="field-error-authKind">
-            <select value={draft.authKind} onChange={(e) => set('authKind', e.target.value as AuthKind)} data-testid="host-form-auth-kind">
-              <option value="key">Private key file</option>
-              <option value="agent">ssh-agent</option>
-              <option value="password">Password</option>
-            </select>
-          </Field>
-          {draft.authKind === 'agent' ? (
-            <Field label="Agent socket" error={err('agentSocket')} errorTestId="field-error-agentSocket" hint="Optional; empty uses SSH_AUTH_SOCK of the console service.">
-              <input value={draft.agentSocket} onChange={(e) => set('agentSocket', e.target.value)} spellCheck={false} placeholder="$SSH_AUTH_SOCK" data-testid="host-form-agent-socket" />
-            </Field>
-          ) : draft.authKind === 'password' ? (
-            <Field label="Password" error={err('password')} errorTestId="field-error-password" hint="Stored encrypted in the vault.">
-              <input type="password" value={draft.password} onChange={(e) => set('password', e.target.value)} autoComplete="new-password" data-testid="host-form-password" />
-            </Field>
-          ) : (
-            <Field label="Key passphrase" error={err('passphrase')} errorTestId="field-error-passphrase" hint="Only for encrypted keys; stored encrypted in the vault.">
-              <input type="password" value={draft.passphrase} onChange={(e) => set('passphrase', e.target.value)} autoComplete="new-password" data-testid="host-form-passphrase" />
-            </Field>
-          )}
-        </div>
-        {draft.authKind === 'key' ? (
-          <Field label="Private key paths" error={err('keyPaths')} errorTestId="field-error-keyPaths" hint="One absolute path a line, on the machine running the console; tried in order.">
-            <textarea
-              rows={2}
-              value={draft.keyPaths}
-              onChange={(e) => set('keyPaths', e.target.value)}
-              spellCheck={false}
-              placeholder="/home/you/.ssh/id_ed25519"
-              className="mono"
-              data-testid="host-form-key-path"
-            />
-          </Field>
-        ) : null}
-      </fieldset>
+      <SshFields draft={draft} set={set} err={err} autoFocus={!prefill} jumpHosts={hosts} />
 
-      <fieldset className="form-section">
-        <legend>Docker</legend>
-        <Field label="Docker socket" error={err('dockerSocket')} errorTestId="field-error-dockerSocket" hint="Path on the host; the console reaches it through the SSH connection.">
-          <input value={draft.dockerSocket} onChange={(e) => set('dockerSocket', e.target.value)} spellCheck={false} className="mono" data-testid="host-form-docker-socket" />
-        </Field>
-      </fieldset>
+      <DockerField draft={draft} set={set} err={err} />
 
-      <fieldset className="form-section">
-        <legend>
-          <label className="inline-check">
-            <input type="checkbox" checked={draft.dbEnabled} onChange={(e) => set('dbEnabled', e.target.checked)} data-testid="host-form-db-enabled" />
-            Database server
-          </label>
-        </legend>
-        {draft.dbEnabled ? (
-          <>
-            <p className="muted small">PostgreSQL as seen from the host, reached through the SSH tunnel. Optional until tenants need it.</p>
-            <div className="grid grid-name">
-              <Field label="Address" error={err('dbAddress')} errorTestId="field-error-dbAddress">
-                <input value={draft.dbAddress} onChange={(e) => set('dbAddress', e.target.value)} spellCheck={false} data-testid="host-form-db-address" />
-              </Field>
-              <Field label="Database" error={err('dbDatabase')} errorTestId="field-error-dbDatabase">
-                <input value={draft.dbDatabase} onChange={(e) => set('dbDatabase', e.target.value)} spellCheck={false} data-testid="host-form-db-database" />
-              </Field>
-              <Field label="Port" error={err('dbPort')} errorTestId="field-error-dbPort">
-                <input value={draft.dbPort} onChange={(e) => set('dbPort', e.target.value)} inputMode="numeric" data-testid="host-form-db-port" />
-              </Field>
-            </div>
-            <div className="grid grid-2">
-              <Field label="Admin user" error={err('dbUser')} errorTestId="field-error-dbUser">
-                <input value={draft.dbUser} onChange={(e) => set('dbUser', e.target.value)} autoComplete="off" spellCheck={false} data-testid="host-form-db-user" />
-              </Field>
-              <Field label="Password" error={err('dbPassword')} errorTestId="field-error-dbPassword" hint="Optional; stored encrypted in the vault.">
-                <input type="password" value={draft.dbPassword} onChange={(e) => set('dbPassword', e.target.value)} autoComplete="new-password" data-testid="host-form-db-password" />
-              </Field>
-            </div>
-          </>
-        ) : null}
-      </fieldset>
+      <DbServerFields draft={draft} set={set} err={err} />
 
       <div className="step-actions">
         <button type="submit" className="btn btn-primary" disabled={busy !== null} data-testid="probe-button">
@@ -262,8 +149,7 @@ export function AddHostPage({
         </button>
         <span className="muted small">Step 1: fetch the host's key so you can confirm it. Nothing is stored yet.</span>
       </div>
-      {validationNote('probe')}
-      {errorBox('probe')}
+      <StageFailure stage="probe" failure={failure} byField={byField} rest={rest} />
 
       {probe && !probeValid ? (
         <p className="notice" data-testid="probe-stale">
@@ -272,56 +158,11 @@ export function AddHostPage({
       ) : null}
 
       {probe && probeValid ? (
-        <section
-          className={`trust-panel trust-${verdict}`}
-          ref={trustRef}
-          tabIndex={-1}
-          aria-labelledby="trust-title"
-          data-testid="probe-result"
-          data-known-hosts={verdict}
-        >
-          <h3 id="trust-title">Step 2: confirm the host key of {draft.address.trim()}</h3>
-          <div className="fingerprint" data-testid="fingerprint">
-            {probe.result.fingerprint}
-          </div>
-          <div className="fp-meta">
-            <span className="mono" data-testid="fingerprint-key-type">
-              {probe.result.keyType}
-            </span>
-            <KnownHostsVerdict result={probe.result} />
-          </div>
-          {verdict === 'mismatch' ? (
-            <p className="danger-text" data-testid="known-hosts-warning">
-              Your OpenSSH setup knows a different key for this address. Unless you know why (the host was reinstalled, the address
-              was reused), do not trust this key.
-            </p>
-          ) : null}
-          <p className="small">
-            Compare it with the key on the host itself (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>). The console
-            pins this key and refuses to connect if the host ever presents another.
-          </p>
-          <div className="step-actions">
-            <button
-              type="button"
-              className={`btn ${verdict === 'mismatch' ? 'btn-danger' : 'btn-primary'}`}
-              onClick={() => void trustAndAdd()}
-              disabled={busy !== null}
-              data-testid="trust-and-add-button"
-            >
-              {busy === 'add' ? 'Adding…' : 'Trust this key and add host'}
-            </button>
-            <a href={href.overview} className="btn btn-ghost">
-              Cancel
-            </a>
-          </div>
-          {validationNote('add')}
-          {errorBox('add')}
-        </section>
+        <TrustPanel ref={trustRef} address={draft.address.trim()} result={probe.result} busy={busy} onTrust={() => void trustAndAdd()}>
+          <StageFailure stage="add" failure={failure} byField={byField} rest={rest} />
+        </TrustPanel>
       ) : failure?.stage === 'add' ? (
-        <>
-          {validationNote('add')}
-          {errorBox('add')}
-        </>
+        <StageFailure stage="add" failure={failure} byField={byField} rest={rest} />
       ) : null}
     </form>
   );
@@ -349,3 +190,195 @@ function KnownHostsVerdict({ result }: { result: ProbeResult }) {
       );
   }
 }
+
+type SetField = <K extends keyof HostDraft>(key: K, value: HostDraft[K]) => void;
+
+/** A draft's fields as a section of the form shows them: the value, its setter, its error. */
+interface DraftFields {
+  draft: HostDraft;
+  set: SetField;
+  err: (key: string) => string | undefined;
+}
+
+type TextKey = { [K in keyof HostDraft]: HostDraft[K] extends string ? K : never }[keyof HostDraft];
+
+/** One text field of the draft, with its error under it. */
+function DraftInput({
+  fields: { draft, set, err },
+  name,
+  label,
+  hint,
+  testId,
+  ...input
+}: { fields: DraftFields; name: TextKey; label: string; hint?: string; testId: string } & Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'value' | 'onChange'>) {
+  return (
+    <Field label={label} error={err(name)} errorTestId={`field-error-${name}`} hint={hint}>
+      <input value={draft[name]} onChange={(e) => set(name, e.target.value)} data-testid={testId} {...input} />
+    </Field>
+  );
+}
+
+function SshFields({ autoFocus, jumpHosts, ...fields }: DraftFields & { autoFocus: boolean; jumpHosts: readonly HostView[] }) {
+  const { draft, set, err } = fields;
+  return (
+    <fieldset className="form-section">
+      <legend>SSH connection</legend>
+      <div className="grid grid-name">
+        <DraftInput fields={fields} name="name" label="Name" hint="How the console calls it: letters, digits, . _ -" autoFocus={autoFocus} spellCheck={false} testId="host-form-name" />
+        <DraftInput fields={fields} name="address" label="Address" placeholder="host.example.com or 10.0.0.5" spellCheck={false} testId="host-form-address" />
+        <DraftInput fields={fields} name="port" label="Port" inputMode="numeric" testId="host-form-port" />
+      </div>
+      <div className="grid grid-2">
+        <DraftInput fields={fields} name="user" label="User" autoComplete="off" spellCheck={false} testId="host-form-user" />
+        <Field label="Jump host" error={err('jumpHostId')} errorTestId="field-error-jumpHostId" hint="Optional: connect through another stored host (ProxyJump).">
+          <select value={draft.jumpHostId} onChange={(e) => set('jumpHostId', e.target.value)} data-testid="host-form-jump-host">
+            <option value="">None — connect directly</option>
+            {jumpHosts.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name} ({h.address}:{h.port})
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <div className="grid grid-2">
+        <Field label="Authentication" error={err('authKind')} errorTestId="field-error-authKind">
+          <select value={draft.authKind} onChange={(e) => set('authKind', e.target.value as AuthKind)} data-testid="host-form-auth-kind">
+            <option value="key">Private key file</option>
+            <option value="agent">ssh-agent</option>
+            <option value="password">Password</option>
+          </select>
+        </Field>
+        {draft.authKind === 'agent' ? (
+          <DraftInput fields={fields} name="agentSocket" label="Agent socket" hint="Optional; empty uses SSH_AUTH_SOCK of the console service." spellCheck={false} placeholder="$SSH_AUTH_SOCK" testId="host-form-agent-socket" />
+        ) : draft.authKind === 'password' ? (
+          <DraftInput fields={fields} name="password" label="Password" hint="Stored encrypted in the vault." type="password" autoComplete="new-password" testId="host-form-password" />
+        ) : (
+          <DraftInput fields={fields} name="passphrase" label="Key passphrase" hint="Only for encrypted keys; stored encrypted in the vault." type="password" autoComplete="new-password" testId="host-form-passphrase" />
+        )}
+      </div>
+      {draft.authKind === 'key' ? (
+        <Field label="Private key paths" error={err('keyPaths')} errorTestId="field-error-keyPaths" hint="One absolute path a line, on the machine running the console; tried in order.">
+          <textarea
+            rows={2}
+            value={draft.keyPaths}
+            onChange={(e) => set('keyPaths', e.target.value)}
+            spellCheck={false}
+            placeholder="/home/you/.ssh/id_ed25519"
+            className="mono"
+            data-testid="host-form-key-path"
+          />
+        </Field>
+      ) : null}
+    </fieldset>
+  );
+}
+
+function DockerField(fields: DraftFields) {
+  return (
+    <fieldset className="form-section">
+      <legend>Docker</legend>
+      <DraftInput fields={fields} name="dockerSocket" label="Docker socket" hint="Path on the host; the console reaches it through the SSH connection." spellCheck={false} className="mono" testId="host-form-docker-socket" />
+    </fieldset>
+  );
+}
+
+function DbServerFields(fields: DraftFields) {
+  const { draft, set } = fields;
+  return (
+    <fieldset className="form-section">
+      <legend>
+        <label className="inline-check">
+          <input type="checkbox" checked={draft.dbEnabled} onChange={(e) => set('dbEnabled', e.target.checked)} data-testid="host-form-db-enabled" />
+          Database server
+        </label>
+      </legend>
+      {draft.dbEnabled ? (
+        <>
+          <p className="muted small">PostgreSQL as seen from the host, reached through the SSH tunnel. Optional until tenants need it.</p>
+          <div className="grid grid-name">
+            <DraftInput fields={fields} name="dbAddress" label="Address" spellCheck={false} testId="host-form-db-address" />
+            <DraftInput fields={fields} name="dbDatabase" label="Database" spellCheck={false} testId="host-form-db-database" />
+            <DraftInput fields={fields} name="dbPort" label="Port" inputMode="numeric" testId="host-form-db-port" />
+          </div>
+          <div className="grid grid-2">
+            <DraftInput fields={fields} name="dbUser" label="Admin user" autoComplete="off" spellCheck={false} testId="host-form-db-user" />
+            <DraftInput fields={fields} name="dbPassword" label="Password" hint="Optional; stored encrypted in the vault." type="password" autoComplete="new-password" testId="host-form-db-password" />
+          </div>
+        </>
+      ) : null}
+    </fieldset>
+  );
+}
+
+/**
+ * Why a stage's call failed: a refused input's issues under one note when every issue has its
+ * field (the fields show them), otherwise the error box with whatever no field shows.
+ */
+function StageFailure({ stage, failure, byField, rest }: { stage: Stage; failure: { stage: Stage; error: FleetError } | null; byField: Record<string, string>; rest: Issue[] }) {
+  if (!failure || failure.stage !== stage) return null;
+  if (failure.error.code === 'VALIDATION' && rest.length === 0)
+    return (
+      <div className="field-error" role="alert" data-testid="form-error" data-code="VALIDATION">
+        Some values need fixing:{' '}
+        {Object.entries(byField)
+          .map(([k, m]) => `${FIELD_LABELS[k] ?? k}: ${m}`)
+          .join(' · ')}
+      </div>
+    );
+  return <ErrorBox error={failure.error} rest={rest} reveal />;
+}
+
+/** Step 2: the key the host showed, what ~/.ssh/known_hosts says of it, and "Trust this key and add host". */
+const TrustPanel = forwardRef<HTMLElement, { address: string; result: ProbeResult; busy: Stage | null; onTrust: () => void; children: ReactNode }>(function TrustPanel(
+  { address, result, busy, onTrust, children },
+  ref,
+) {
+  const verdict = result.knownHosts;
+  return (
+    <section
+      className={`trust-panel trust-${verdict}`}
+      ref={ref}
+      tabIndex={-1}
+      aria-labelledby="trust-title"
+      data-testid="probe-result"
+      data-known-hosts={verdict}
+    >
+      <h3 id="trust-title">Step 2: confirm the host key of {address}</h3>
+      <div className="fingerprint" data-testid="fingerprint">
+        {result.fingerprint}
+      </div>
+      <div className="fp-meta">
+        <span className="mono" data-testid="fingerprint-key-type">
+          {result.keyType}
+        </span>
+        <KnownHostsVerdict result={result} />
+      </div>
+      {verdict === 'mismatch' ? (
+        <p className="danger-text" data-testid="known-hosts-warning">
+          Your OpenSSH setup knows a different key for this address. Unless you know why (the host was reinstalled, the address
+          was reused), do not trust this key.
+        </p>
+      ) : null}
+      <p className="small">
+        Compare it with the key on the host itself (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>). The console
+        pins this key and refuses to connect if the host ever presents another.
+      </p>
+      <div className="step-actions">
+        <button
+          type="button"
+          className={`btn ${verdict === 'mismatch' ? 'btn-danger' : 'btn-primary'}`}
+          onClick={onTrust}
+          disabled={busy !== null}
+          data-testid="trust-and-add-button"
+        >
+          {busy === 'add' ? 'Adding…' : 'Trust this key and add host'}
+        </button>
+        <a href={href.overview} className="btn btn-ghost">
+          Cancel
+        </a>
+      </div>
+      {children}
+    </section>
+  );
+});

@@ -1,7 +1,8 @@
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import type { AuditEntry } from '../../../shared/contract.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
+import { TableHead } from '../components/TableHead.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 
@@ -67,16 +68,7 @@ export function AuditPage({ hostName }: { hostName: (id: string) => string | und
             <col className="w-outcome" />
             <col />
           </colgroup>
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Actor</th>
-              <th>Operation</th>
-              <th>Target</th>
-              <th>Outcome</th>
-              <th>Input</th>
-            </tr>
-          </thead>
+          <TableHead labels={['Time', 'Actor', 'Operation', 'Target', 'Outcome', 'Input']} />
           <tbody>
             {entries.map((a) => {
               const text = inputText(a.input);

@@ -1,12 +1,16 @@
 import { useState } from 'react';
 import type { BackupKeyView } from '../../../shared/backups.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
+import { CountedTitle } from '../components/CountedTitle.js';
 import { ErrorBox } from '../components/ErrorBox.js';
-import { toFleetError, type FleetError } from '../lib/errors.js';
+import { ReloadButton } from '../components/ReloadButton.js';
+import { RowActions } from '../components/TableHead.js';
+import { TableOrEmpty } from '../components/TableOrEmpty.js';
 import { formatDateTime } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';
 import { useCan } from '../lib/session.js';
 import { useBackupKeys } from '../lib/use-backup-keys.js';
+import { useAction } from '../lib/use-submit.js';
 import { ExportedKey } from './keys/ExportedKey.js';
 import { CreateKeyForm, ImportKeyForm } from './keys/KeyForms.js';
 import { RemoveKeyDialog } from './keys/RemoveKeyDialog.js';
@@ -22,22 +26,14 @@ export function BackupKeysPage() {
   const canExport = useCan(NEEDS.exportKey);
   const canRemove = useCan(NEEDS.removeKey);
   const [exported, setExported] = useState<Exported | null>(null);
-  const [exporting, setExporting] = useState<string | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<FleetError | null>(null);
+  const exporting = useAction<string>();
   const [notice, setNotice] = useState<string | null>(null);
 
-  const exportKey = async (name: string) => {
-    setExporting(name);
-    setActionError(null);
-    try {
+  const exportKey = (name: string) =>
+    exporting.run(name, async () => {
       setExported(await api.call('keys.export', { name }));
-    } catch (e) {
-      setActionError(toFleetError(e));
-    } finally {
-      setExporting(null);
-    }
-  };
+    });
 
   const added = (verb: string) => (key: BackupKeyView) => {
     setNotice(`${verb} key “${key.name}” (${key.id}).`);
@@ -53,13 +49,11 @@ export function BackupKeysPage() {
           Backup keys encrypt archives before they leave this console. Each is kept in this console’s vault; export it and keep the line offline, or
           encrypted archives are lost with the vault.
         </p>
-        <button type="button" className="btn" onClick={() => void reload()} disabled={loading} data-testid="keys-refresh">
-          {loading ? 'Loading…' : 'Refresh'}
-        </button>
+        <ReloadButton loading={loading} onReload={() => void reload()} label="Refresh" busyLabel="Loading…" testId="keys-refresh" />
       </div>
       {!canCreate ? <p className="small muted">Creating, exporting, importing and removing keys needs the admin role.</p> : null}
       {error ? <ErrorBox error={error} testId="keys-error" /> : null}
-      {actionError ? <ErrorBox error={actionError} compact testId="key-action-error" /> : null}
+      {exporting.error ? <ErrorBox error={exporting.error} compact testId="key-action-error" /> : null}
       {notice ? (
         <p className="notice small" role="status" data-testid="keys-notice">
           {notice}
@@ -68,55 +62,37 @@ export function BackupKeysPage() {
       {exported ? <ExportedKey exported={exported} onHide={() => setExported(null)} /> : null}
 
       <section className="card" aria-label="Backup keys">
-        <h3 className="card-title">
-          Keys{' '}
-          <span className="muted" data-testid="keys-count">
-            {keys ? keys.length : ''}
-          </span>
-        </h3>
-        {keys && keys.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table table-dense" data-testid="keys-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Id (fingerprint)</th>
-                  <th>Created</th>
-                  {showActions ? <th aria-label="Actions" /> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((k) => (
-                  <tr key={k.id} data-testid={`key-row-${k.name}`} data-key-id={k.id}>
-                    <td className="mono">{k.name}</td>
-                    <td className="mono">{k.id}</td>
-                    <td className="nowrap">{formatDateTime(k.createdAt)}</td>
-                    {showActions ? (
-                      <td className="nowrap">
-                        <span className="inline-row key-actions">
-                          {canExport ? (
-                            <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting !== null} data-testid="key-export">
-                              {exporting === k.name ? 'Exporting…' : 'Export'}
-                            </button>
-                          ) : null}
-                          {canRemove ? (
-                            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRemoving(k.name)} data-testid="key-remove">
-                              Remove…
-                            </button>
-                          ) : null}
-                        </span>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : !error ? (
-          <p className="muted small" data-testid="keys-empty">
-            {keys ? 'No backup keys yet: archives are written unencrypted.' : 'Loading…'}
-          </p>
-        ) : null}
+        <CountedTitle title="Keys" count={keys ? keys.length : ''} testId="keys-count" />
+        <TableOrEmpty
+          items={keys}
+          error={error}
+          empty="No backup keys yet: archives are written unencrypted."
+          emptyTestId="keys-empty"
+          testId="keys-table"
+          labels={['Name', 'Id (fingerprint)', 'Created']}
+          actions={showActions}
+          row={(k) => (
+            <tr key={k.id} data-testid={`key-row-${k.name}`} data-key-id={k.id}>
+              <td className="mono">{k.name}</td>
+              <td className="mono">{k.id}</td>
+              <td className="nowrap">{formatDateTime(k.createdAt)}</td>
+              {showActions ? (
+                <RowActions className="key-actions">
+                  {canExport ? (
+                    <button type="button" className="btn btn-small" onClick={() => void exportKey(k.name)} disabled={exporting.busy !== null} data-testid="key-export">
+                      {exporting.busy === k.name ? 'Exporting…' : 'Export'}
+                    </button>
+                  ) : null}
+                  {canRemove ? (
+                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRemoving(k.name)} data-testid="key-remove">
+                      Remove…
+                    </button>
+                  ) : null}
+                </RowActions>
+              ) : null}
+            </tr>
+          )}
+        />
       </section>
 
       {canCreate || canImport ? (

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { OpInput } from '../../../shared/contract.js';
 import type { HostView } from '../../../shared/hosts.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Field } from '../components/Field.js';
 import { JobPanel } from '../components/JobView.js';

@@ -1,8 +1,11 @@
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { HostView } from '../../../shared/hosts.js';
 import type { TenantView } from '../../../shared/tenant-views.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
+import { SearchInput } from '../../../ui-common/SearchInput.js';
+import { CountedTitle } from '../components/CountedTitle.js';
 import { StateBadge } from '../components/StateBadge.js';
+import { TableHead } from '../components/TableHead.js';
 import { TenantState } from '../components/TenantState.js';
 import { VirtualTable, type Column } from '../components/VirtualList.js';
 import { useFleetTenants, type FleetTenants, type HostResources, type HostTenants } from '../lib/fleet-tenants.js';
@@ -49,6 +52,18 @@ function tableHeight(rows: number, rowHeight: number, max: number): number {
   return Math.max(4, Math.min(rows, max)) * rowHeight + 30 + 2;
 }
 
+/** One of the dashboard's tables, named `dashboard-<name>-table`, as tall as its rows up to `maxRows`. */
+function DashboardTable<T>({ name, maxRows, ...table }: { name: 'tenants' | 'hosts'; maxRows: number } & Omit<Parameters<typeof VirtualTable<T>>[0], 'className' | 'testId' | 'height'>) {
+  return (
+    <VirtualTable
+      className={`containers-table dashboard-${name}-table`}
+      testId={`dashboard-${name}-table`}
+      height={tableHeight(table.items.length, table.rowHeight, maxRows)}
+      {...table}
+    />
+  );
+}
+
 function emptyCounts(): Record<TenantBucket, number> {
   return { running: 0, stopped: 0, suspended: 0, other: 0 };
 }
@@ -57,54 +72,148 @@ export function matchesTenant(t: TenantView, q: string): boolean {
   return t.name.toLowerCase().includes(q) || (t.publicHost ?? '').toLowerCase().includes(q) || t.image.toLowerCase().includes(q);
 }
 
+/** The rows the dashboard shows, from the hosts and what the fleet listing has so far. */
+function fleetRows(hosts: readonly HostView[] | null, fleet: FleetTenants) {
+  const totals = emptyCounts();
+  const hostRows: HostRow[] = [];
+  const allRows: TenantRow[] = [];
+  const unhealthy: TenantRow[] = [];
+  let unhealthyTotal = 0;
+  let loadedHosts = 0;
+  for (const host of hosts ?? []) {
+    const entry = fleet.tenants.get(host.id);
+    const policies = fleet.policies.get(host.id);
+    const overdueSet = policies && !policies.error ? policies.overdue : null;
+    let counts: Record<TenantBucket, number> | null = null;
+    let overdue: number | null = null;
+    if (entry?.tenants) {
+      loadedHosts++;
+      counts = emptyCounts();
+      if (overdueSet) overdue = 0;
+      for (const tenant of entry.tenants) {
+        const bucket = tenantBucket(tenant);
+        counts[bucket]++;
+        totals[bucket]++;
+        const late = overdueSet !== null && overdueSet.has(tenant.name);
+        if (late) overdue!++;
+        const row = { key: `${host.id}/${tenant.name}`, tenant, host, overdue: late };
+        allRows.push(row);
+        if (tenantUnhealthy(tenant)) {
+          unhealthyTotal++;
+          if (unhealthy.length < ATTENTION_LIMIT) unhealthy.push(row);
+        }
+      }
+    }
+    hostRows.push({ host, entry, counts, overdue });
+  }
+  allRows.sort((a, b) => collator.compare(a.tenant.name, b.tenant.name) || collator.compare(a.host.name, b.host.name));
+  return { hostRows, allRows, totals, unhealthy, unhealthyTotal, loadedHosts };
+}
+
 /** The fleet at a glance: tenants by state on every host, the unhealthy ones, and one table of all tenants. */
 export function Dashboard({ store }: { store: HostsStore }) {
   const api = useApi();
   const fleet = useFleetTenants(api, store.hosts);
   const { version } = fleet;
+  // `version` publishes changes inside fleet's (mutable, stable) maps.
+  const { hostRows, allRows, totals, unhealthy, unhealthyTotal, loadedHosts } = useMemo(() => fleetRows(store.hosts, fleet), [store.hosts, fleet.tenants, fleet.policies, version]);
+
+  if (store.hosts !== null && store.hosts.length === 0) return <Overview store={store} />;
+  if (store.hosts === null) return <div className="loading">{store.error ? `Could not load hosts: ${store.error.message}` : 'Loading hosts…'}</div>;
+
+  const tenantTotal = allRows.length;
+  return (
+    <div className="dashboard" data-testid="dashboard">
+      <StateCounts totals={totals} tenantTotal={tenantTotal} loadedHosts={loadedHosts} hostTotal={store.hosts.length} unhealthyTotal={unhealthyTotal} />
+      <UnhealthyTenants unhealthy={unhealthy} unhealthyTotal={unhealthyTotal} loadedHosts={loadedHosts} />
+      <HostsSummary rows={hostRows} fleet={fleet} />
+      <AllTenants allRows={allRows} hostRows={hostRows} loadedHosts={loadedHosts} onReload={() => fleet.refresh()} />
+    </div>
+  );
+}
+
+function StateCounts({
+  totals,
+  tenantTotal,
+  loadedHosts,
+  hostTotal,
+  unhealthyTotal,
+}: {
+  totals: Record<TenantBucket, number>;
+  tenantTotal: number;
+  loadedHosts: number;
+  hostTotal: number;
+  unhealthyTotal: number;
+}) {
+  return (
+    <section className="stat-row" aria-label="Tenants by state" data-testid="dashboard-counts">
+      <div className="stat" data-testid="dashboard-count-total">
+        <div className="stat-value">{tenantTotal}</div>
+        <div className="stat-label">
+          tenants on {loadedHosts} / {hostTotal} hosts
+        </div>
+      </div>
+      {TENANT_BUCKETS.map((b) => (
+        <div className={`stat stat-tenant-${b}`} key={b} data-testid={`dashboard-count-${b}`}>
+          <div className="stat-value">{totals[b]}</div>
+          <div className="stat-label">{b}</div>
+        </div>
+      ))}
+      <div className={`stat stat-tenant-unhealthy${unhealthyTotal > 0 ? ' is-bad' : ''}`} data-testid="dashboard-count-unhealthy">
+        <div className="stat-value">{unhealthyTotal}</div>
+        <div className="stat-label">unhealthy</div>
+      </div>
+    </section>
+  );
+}
+
+/** The first ATTENTION_LIMIT tenants that are neither running nor suspended, or failing their health check. */
+function UnhealthyTenants({ unhealthy, unhealthyTotal, loadedHosts }: { unhealthy: readonly TenantRow[]; unhealthyTotal: number; loadedHosts: number }) {
+  return (
+    <section className="card dashboard-attention" aria-label="Unhealthy tenants">
+      <h2 className="card-title">Unhealthy tenants</h2>
+      {unhealthy.length === 0 ? (
+        <p className="muted" data-testid="unhealthy-none">
+          {loadedHosts === 0 ? 'No tenant listing yet.' : 'Every tenant is running or suspended.'}
+        </p>
+      ) : (
+        <>
+          <table className="table table-dense" data-testid="unhealthy-table">
+            <TableHead labels={['Tenant', 'Host', 'State', 'Status']} />
+            <tbody>
+              {unhealthy.map((r) => (
+                <tr key={r.key} data-testid={`unhealthy-row-${r.host.name}/${r.tenant.name}`}>
+                  <td className="mono">
+                    <a href={href.tenant(r.host.id, r.tenant.name)}>{r.tenant.name}</a>
+                  </td>
+                  <td>
+                    <a href={href.host(r.host.id)}>{r.host.name}</a>
+                  </td>
+                  <td>
+                    <TenantState state={r.tenant.state} suspended={r.tenant.suspended} />
+                  </td>
+                  <td className="wrap-anywhere small">{r.tenant.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {unhealthyTotal > unhealthy.length ? (
+            <p className="muted small">
+              Showing {unhealthy.length} of {unhealthyTotal}; filter the table below by “Unhealthy” for all.
+            </p>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Every tenant of the fleet in one virtual table, searched and filtered by host and state. */
+function AllTenants({ allRows, hostRows, loadedHosts, onReload }: { allRows: readonly TenantRow[]; hostRows: readonly HostRow[]; loadedHosts: number; onReload: () => void }) {
   const [query, setQuery] = useState('');
   const [hostFilter, setHostFilter] = useState('');
   const [stateFilter, setStateFilter] = useState<StateFilter>('all');
   const q = useDeferredValue(query.trim().toLowerCase());
-
-  const { hostRows, allRows, totals, unhealthy, unhealthyTotal, loadedHosts } = useMemo(() => {
-    const totals = emptyCounts();
-    const hostRows: HostRow[] = [];
-    const allRows: TenantRow[] = [];
-    const unhealthy: TenantRow[] = [];
-    let unhealthyTotal = 0;
-    let loadedHosts = 0;
-    for (const host of store.hosts ?? []) {
-      const entry = fleet.tenants.get(host.id);
-      const policies = fleet.policies.get(host.id);
-      const overdueSet = policies && !policies.error ? policies.overdue : null;
-      let counts: Record<TenantBucket, number> | null = null;
-      let overdue: number | null = null;
-      if (entry?.tenants) {
-        loadedHosts++;
-        counts = emptyCounts();
-        if (overdueSet) overdue = 0;
-        for (const tenant of entry.tenants) {
-          const bucket = tenantBucket(tenant);
-          counts[bucket]++;
-          totals[bucket]++;
-          const late = overdueSet !== null && overdueSet.has(tenant.name);
-          if (late) overdue!++;
-          const row = { key: `${host.id}/${tenant.name}`, tenant, host, overdue: late };
-          allRows.push(row);
-          if (tenantUnhealthy(tenant)) {
-            unhealthyTotal++;
-            if (unhealthy.length < ATTENTION_LIMIT) unhealthy.push(row);
-          }
-        }
-      }
-      hostRows.push({ host, entry, counts, overdue });
-    }
-    allRows.sort((a, b) => collator.compare(a.tenant.name, b.tenant.name) || collator.compare(a.host.name, b.host.name));
-    return { hostRows, allRows, totals, unhealthy, unhealthyTotal, loadedHosts };
-    // `version` publishes changes inside fleet's (mutable, stable) maps.
-  }, [store.hosts, fleet.tenants, fleet.policies, version]);
-
   const rows = useMemo(
     () =>
       allRows.filter(
@@ -115,147 +224,62 @@ export function Dashboard({ store }: { store: HostsStore }) {
       ),
     [allRows, hostFilter, stateFilter, q],
   );
-
-  if (store.hosts !== null && store.hosts.length === 0) return <Overview store={store} />;
-  if (store.hosts === null) return <div className="loading">{store.error ? `Could not load hosts: ${store.error.message}` : 'Loading hosts…'}</div>;
-
   const tenantTotal = allRows.length;
   const filtered = q || hostFilter || stateFilter !== 'all';
-
   return (
-    <div className="dashboard" data-testid="dashboard">
-      <section className="stat-row" aria-label="Tenants by state" data-testid="dashboard-counts">
-        <div className="stat" data-testid="dashboard-count-total">
-          <div className="stat-value">{tenantTotal}</div>
-          <div className="stat-label">
-            tenants on {loadedHosts} / {store.hosts.length} hosts
-          </div>
-        </div>
-        {TENANT_BUCKETS.map((b) => (
-          <div className={`stat stat-tenant-${b}`} key={b} data-testid={`dashboard-count-${b}`}>
-            <div className="stat-value">{totals[b]}</div>
-            <div className="stat-label">{b}</div>
-          </div>
-        ))}
-        <div className={`stat stat-tenant-unhealthy${unhealthyTotal > 0 ? ' is-bad' : ''}`} data-testid="dashboard-count-unhealthy">
-          <div className="stat-value">{unhealthyTotal}</div>
-          <div className="stat-label">unhealthy</div>
-        </div>
-      </section>
-
-      <section className="card dashboard-attention" aria-label="Unhealthy tenants">
-        <h2 className="card-title">Unhealthy tenants</h2>
-        {unhealthy.length === 0 ? (
-          <p className="muted" data-testid="unhealthy-none">
-            {loadedHosts === 0 ? 'No tenant listing yet.' : 'Every tenant is running or suspended.'}
-          </p>
-        ) : (
-          <>
-            <table className="table table-dense" data-testid="unhealthy-table">
-              <thead>
-                <tr>
-                  <th>Tenant</th>
-                  <th>Host</th>
-                  <th>State</th>
-                  <th>Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {unhealthy.map((r) => (
-                  <tr key={r.key} data-testid={`unhealthy-row-${r.host.name}/${r.tenant.name}`}>
-                    <td className="mono">
-                      <a href={href.tenant(r.host.id, r.tenant.name)}>{r.tenant.name}</a>
-                    </td>
-                    <td>
-                      <a href={href.host(r.host.id)}>{r.host.name}</a>
-                    </td>
-                    <td>
-                      <TenantState state={r.tenant.state} suspended={r.tenant.suspended} />
-                    </td>
-                    <td className="wrap-anywhere small">{r.tenant.status}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {unhealthyTotal > unhealthy.length ? (
-              <p className="muted small">
-                Showing {unhealthy.length} of {unhealthyTotal}; filter the table below by “Unhealthy” for all.
-              </p>
-            ) : null}
-          </>
-        )}
-      </section>
-
-      <HostsSummary rows={hostRows} fleet={fleet} />
-
-      <section className="dashboard-tenants" aria-label="All tenants">
-        <div className="section-head">
-          <h3 className="card-title">
-            Tenants{' '}
-            <span className="muted" data-testid="dashboard-tenants-count">
-              {filtered ? `${rows.length} of ${tenantTotal}` : tenantTotal}
-            </span>
-          </h3>
-        </div>
-        <div className="inline-row dashboard-filters">
-          <input
-            type="search"
-            className="search search-inline"
-            placeholder="Search name, public host, image"
-            aria-label="Search tenants"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            data-testid="dashboard-search"
-          />
-          <label className="inline-select">
-            <span aria-hidden="true">Host</span>
-            <select value={hostFilter} onChange={(e) => setHostFilter(e.target.value)} aria-label="Filter tenants by host" data-testid="dashboard-host-filter">
-              <option value="">All hosts</option>
-              {hostRows
-                .filter((r) => r.counts !== null || r.host.id === hostFilter)
-                .map((r) => (
-                  <option key={r.host.id} value={r.host.id}>
-                    {r.host.name}
-                  </option>
-                ))}
-            </select>
-          </label>
-          <label className="inline-select">
-            <span aria-hidden="true">State</span>
-            <select
-              value={stateFilter}
-              onChange={(e) => setStateFilter(e.target.value as StateFilter)}
-              aria-label="Filter tenants by state"
-              data-testid="dashboard-state-filter"
-            >
-              {STATE_FILTERS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
+    <section className="dashboard-tenants" aria-label="All tenants">
+      <div className="section-head">
+        <CountedTitle title="Tenants" count={filtered ? `${rows.length} of ${tenantTotal}` : tenantTotal} testId="dashboard-tenants-count" />
+      </div>
+      <div className="inline-row dashboard-filters">
+        <SearchInput className="search-inline" placeholder="Search name, public host, image" label="Search tenants" value={query} onValue={setQuery} testId="dashboard-search" />
+        <label className="inline-select">
+          <span aria-hidden="true">Host</span>
+          <select value={hostFilter} onChange={(e) => setHostFilter(e.target.value)} aria-label="Filter tenants by host" data-testid="dashboard-host-filter">
+            <option value="">All hosts</option>
+            {hostRows
+              .filter((r) => r.counts !== null || r.host.id === hostFilter)
+              .map((r) => (
+                <option key={r.host.id} value={r.host.id}>
+                  {r.host.name}
                 </option>
               ))}
-            </select>
-          </label>
-          <button type="button" className="btn btn-small" onClick={() => fleet.refresh()} data-testid="dashboard-refresh">
-            Reload
-          </button>
-        </div>
-        <VirtualTable
-          className="containers-table dashboard-tenants-table"
-          ariaLabel="Tenants on all hosts"
-          testId="dashboard-tenants-table"
-          items={rows}
-          rowHeight={28}
-          minWidth={720}
-          height={tableHeight(rows.length, 28, 16)}
-          getKey={(r) => r.key}
-          rowTestId={(r) => `dashboard-tenant-row-${r.host.name}/${r.tenant.name}`}
-          rowClassName={(r) => (tenantUnhealthy(r.tenant) ? 'is-unhealthy' : undefined)}
-          onActivate={(r) => navigate(href.tenant(r.host.id, r.tenant.name))}
-          columns={TENANT_COLUMNS}
-          empty={loadedHosts === 0 ? 'Loading tenants…' : tenantTotal === 0 ? 'No tenants yet.' : 'No tenant matches.'}
-        />
-      </section>
-    </div>
+          </select>
+        </label>
+        <label className="inline-select">
+          <span aria-hidden="true">State</span>
+          <select
+            value={stateFilter}
+            onChange={(e) => setStateFilter(e.target.value as StateFilter)}
+            aria-label="Filter tenants by state"
+            data-testid="dashboard-state-filter"
+          >
+            {STATE_FILTERS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="btn btn-small" onClick={onReload} data-testid="dashboard-refresh">
+          Reload
+        </button>
+      </div>
+      <DashboardTable
+        name="tenants"
+        ariaLabel="Tenants on all hosts"
+        items={rows}
+        rowHeight={28}
+        maxRows={16}
+        minWidth={720}
+        getKey={(r) => r.key}
+        rowTestId={(r) => `dashboard-tenant-row-${r.host.name}/${r.tenant.name}`}
+        rowClassName={(r) => (tenantUnhealthy(r.tenant) ? 'is-unhealthy' : undefined)}
+        onActivate={(r) => navigate(href.tenant(r.host.id, r.tenant.name))}
+        columns={TENANT_COLUMNS}
+        empty={loadedHosts === 0 ? 'Loading tenants…' : tenantTotal === 0 ? 'No tenants yet.' : 'No tenant matches.'}
+      />
+    </section>
   );
 }
 
@@ -351,18 +375,15 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
   return (
     <section className="dashboard-hosts" aria-label="Hosts">
       <div className="section-head">
-        <h3 className="card-title">
-          Hosts <span className="muted">{rows.length}</span>
-        </h3>
+        <CountedTitle title="Hosts" count={rows.length} />
       </div>
-      <VirtualTable
-        className="containers-table dashboard-hosts-table"
+      <DashboardTable
+        name="hosts"
         ariaLabel="Tenants and resources per host"
-        testId="dashboard-hosts-table"
         items={rows}
         rowHeight={30}
+        maxRows={8}
         minWidth={830}
-        height={tableHeight(rows.length, 30, 8)}
         getKey={(r) => r.host.id}
         rowTestId={(r) => `dashboard-host-row-${r.host.name}`}
         onActivate={(r) => navigate(href.host(r.host.id))}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { HostView, SshImportCandidate } from '../../../shared/hosts.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { toFleetError, type FleetError } from '../lib/errors.js';
 import { draftFromCandidate, jumpChainText, type PrefilledDraft } from '../lib/host-draft.js';

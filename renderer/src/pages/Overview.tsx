@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { ConnectionState, HostView } from '../../../shared/hosts.js';
 import { StateBadge, stateLabel } from '../components/StateBadge.js';
+import { TableHead } from '../components/TableHead.js';
 import type { HostsStore } from '../lib/hosts-store.js';
 import { formatAgo } from '../lib/format.js';
 import { NEEDS } from '../lib/roles.js';
@@ -74,14 +75,7 @@ export function Overview({ store }: { store: HostsStore }) {
         ) : (
           <>
             <table className="table" data-testid="attention-table">
-              <thead>
-                <tr>
-                  <th>Host</th>
-                  <th>State</th>
-                  <th>Since</th>
-                  <th>Last error</th>
-                </tr>
-              </thead>
+              <TableHead labels={['Host', 'State', 'Since', 'Last error']} />
               <tbody>
                 {attention.map((h) => (
                   <tr key={h.id}>

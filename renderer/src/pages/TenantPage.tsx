@@ -1,17 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { HostView } from '../../../shared/hosts.js';
-import { OPERATIONS } from '../../../shared/operations.js';
 import type { TenantDetail } from '../../../shared/tenant-views.js';
-import { useApi } from '../api/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { JobPanel } from '../components/JobView.js';
+import { ReloadButton } from '../components/ReloadButton.js';
 import { TenantState } from '../components/TenantState.js';
-import { toFleetError, type FleetError } from '../lib/errors.js';
+import type { FleetError } from '../lib/errors.js';
 import { formatBytes, formatDateTime } from '../lib/format.js';
-import { NEEDS, roleAtLeast } from '../lib/roles.js';
+import { NEEDS } from '../lib/roles.js';
 import { href } from '../lib/router.js';
 import { useCan, useSession } from '../lib/session.js';
+import { tenantActionsFor, type TenantAction as Action } from '../lib/tenant-state.js';
 import { useIntervalRefresh } from '../lib/use-interval-refresh.js';
+import { useLoad } from '../lib/use-load.js';
+import { useAction } from '../lib/use-submit.js';
 import { DecommissionDialog } from './tenant/DecommissionDialog.js';
 import { SuspendDialog } from './tenant/SuspendDialog.js';
 import { TenantBackups } from './tenant/TenantBackups.js';
@@ -20,8 +23,6 @@ import { TenantJobs } from './tenant/TenantJobs.js';
 import { TenantLogs } from './tenant/TenantLogs.js';
 
 const DETAIL_REFRESH_MS = 15_000;
-const ACTIONS = ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const;
-type Action = (typeof ACTIONS)[number];
 const STOPPED = new Set(['created', 'exited', 'dead']);
 
 const ACTION_HINTS: Record<Action, string> = {
@@ -51,6 +52,10 @@ export function tenantTarget(hostId: string, name: string): string {
   return `tenant:${hostId}/${name}`;
 }
 
+function capitalized(word: string): string {
+  return word[0]!.toUpperCase() + word.slice(1);
+}
+
 /** One tenant: its recorded spec, health, figures, actions with their jobs, history and live log. */
 export function TenantPage({
   hostId,
@@ -65,63 +70,26 @@ export function TenantPage({
   hostsById: ReadonlyMap<string, HostView>;
 }) {
   const api = useApi();
-  const role = useSession()?.role;
   const canLogs = useCan(NEEDS.tenantLogs);
-  const canDecommission = useCan(NEEDS.decommissionTenant);
-  const [detail, setDetail] = useState<TenantDetail | null>(null);
-  const [error, setError] = useState<FleetError | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [job, setJob] = useState<{ action: Action; jobId: string } | null>(null);
-  const [busy, setBusy] = useState<Action | null>(null);
-  const [actionError, setActionError] = useState<FleetError | null>(null);
   const [decommissioning, setDecommissioning] = useState(false);
-  /** Suspending a running tenant stops it for its users: asked first. */
-  const [confirmingSuspend, setConfirmingSuspend] = useState(false);
   /** Bumped when a job on this tenant finishes: the figures reload too. */
   const [version, setVersion] = useState(0);
-  const seq = useRef(0);
   const target = tenantTarget(hostId, name);
+  const fetchDetail = useCallback(() => api.call('tenants.show', { hostId, name }), [api, hostId, name]);
+  const { value: detail, error, loading, load } = useLoad(fetchDetail, { loadingAtFirst: true });
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const d = await api.call('tenants.show', { hostId, name });
-      if (mine !== seq.current) return;
-      setDetail(d);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [api, hostId, name]);
-
-  useEffect(() => {
-    void load();
-    const off = api.on('jobs.finished', (ev) => {
-      if ((ev as { target?: unknown }).target !== target) return;
-      setVersion((v) => v + 1);
-      void load();
-    });
-    return off;
-  }, [api, load, target]);
+  useEffect(
+    () =>
+      api.on('jobs.finished', (ev) => {
+        if ((ev as { target?: unknown }).target !== target) return;
+        setVersion((v) => v + 1);
+        void load();
+      }),
+    [api, load, target],
+  );
 
   const notFound = error?.code === 'NOT_FOUND';
   useIntervalRefresh(load, DETAIL_REFRESH_MS, !notFound);
-
-  const run = async (action: Action) => {
-    setBusy(action);
-    setActionError(null);
-    try {
-      const { jobId } = await api.call(`tenants.${action}`, { hostId, name });
-      setJob({ action, jobId });
-    } catch (e) {
-      setActionError(toFleetError(e));
-    } finally {
-      setBusy(null);
-    }
-  };
 
   const hostName = host?.name ?? hostId;
   const back = (
@@ -130,37 +98,91 @@ export function TenantPage({
     </a>
   );
 
-  if (!detail) {
-    if (notFound)
-      return (
-        <div className="empty-state" data-testid="tenant-not-found">
-          <h2>Tenant not found</h2>
-          <p className="muted">
-            No tenant named <span className="mono">{name}</span> on {hostName}. It may have been decommissioned.
-          </p>
-          {back}
-        </div>
-      );
-    return error ? (
-      <div className="tenant-page">
-        <p>{back}</p>
-        <ErrorBox error={error} testId="tenant-error" />
-        <button type="button" className="btn" onClick={() => void load()}>
-          Retry
-        </button>
-      </div>
-    ) : (
-      <div className="loading">Loading tenant…</div>
-    );
-  }
+  if (!detail) return <TenantNotShown name={name} hostName={hostName} back={back} error={error} onRetry={() => void load()} />;
 
   const d = detail;
-  const allowed = ACTIONS.filter((a) => roleAtLeast(role, OPERATIONS[`tenants.${a}`].role));
-  const routing = Object.entries(d.routingLabels).sort(([a], [b]) => a.localeCompare(b));
-
   return (
     <div className="tenant-page" data-testid="tenant-page" data-tenant={d.name}>
       <p className="crumbs small">{back}</p>
+      <TenantHead detail={d} hostId={hostId} name={name} hostName={hostName} loading={loading} onRefresh={() => void load()} onDecommission={() => setDecommissioning(true)} />
+      {error ? <ErrorBox error={error} compact testId="tenant-error" /> : null}
+
+      <div className="cards tenant-cards">
+        <TenantSpecCard detail={d} />
+        <TenantFiguresCard hostId={hostId} name={name} version={version} limitSet={d.memoryLimitBytes !== null} />
+      </div>
+
+      <TenantBackups hostId={hostId} name={name} version={version} hosts={hostsById} currentImage={`${d.image}:${d.tag}`} />
+
+      <TenantJobs target={target} />
+
+      {canLogs ? <TenantLogs hostId={hostId} name={name} /> : <p className="muted">Reading logs needs the support role.</p>}
+
+      {decommissioning ? <DecommissionDialog hostId={hostId} hostName={hostName} name={name} onClose={() => setDecommissioning(false)} /> : null}
+    </div>
+  );
+}
+
+/** Before the first answer: not found, the error with a retry, or loading. */
+function TenantNotShown({ name, hostName, back, error, onRetry }: { name: string; hostName: string; back: ReactNode; error: FleetError | null; onRetry: () => void }) {
+  if (error?.code === 'NOT_FOUND')
+    return (
+      <div className="empty-state" data-testid="tenant-not-found">
+        <h2>Tenant not found</h2>
+        <p className="muted">
+          No tenant named <span className="mono">{name}</span> on {hostName}. It may have been decommissioned.
+        </p>
+        {back}
+      </div>
+    );
+  return error ? (
+    <div className="tenant-page">
+      <p>{back}</p>
+      <ErrorBox error={error} testId="tenant-error" />
+      <button type="button" className="btn" onClick={onRetry}>
+        Retry
+      </button>
+    </div>
+  ) : (
+    <div className="loading">Loading tenant…</div>
+  );
+}
+
+/** The tenant's name, state and health, and its lifecycle actions (each a job followed below). */
+function TenantHead({
+  detail: d,
+  hostId,
+  name,
+  hostName,
+  loading,
+  onRefresh,
+  onDecommission,
+}: {
+  detail: TenantDetail;
+  hostId: string;
+  name: string;
+  hostName: string;
+  loading: boolean;
+  onRefresh: () => void;
+  onDecommission: () => void;
+}) {
+  const api = useApi();
+  const role = useSession()?.role;
+  const canDecommission = useCan(NEEDS.decommissionTenant);
+  const action = useAction<Action>();
+  const [job, setJob] = useState<{ action: Action; jobId: string } | null>(null);
+  /** Suspending a running tenant stops it for its users: asked first. */
+  const [confirmingSuspend, setConfirmingSuspend] = useState(false);
+  const allowed = tenantActionsFor(role);
+
+  const run = (a: Action) =>
+    action.run(a, async () => {
+      const { jobId } = await api.call(`tenants.${a}`, { hostId, name });
+      setJob({ action: a, jobId });
+    });
+
+  return (
+    <>
       <header className="host-head">
         <div className="host-head-main">
           <div className="host-title">
@@ -181,24 +203,22 @@ export function TenantPage({
           </div>
         </div>
         <div className="host-actions tenant-page-actions">
-          <button type="button" className="btn" onClick={() => void load()} disabled={loading} data-testid="tenant-refresh">
-            {loading ? 'Refreshing…' : 'Refresh'}
-          </button>
+          <ReloadButton loading={loading} onReload={onRefresh} label="Refresh" busyLabel="Refreshing…" testId="tenant-refresh" />
           {allowed.map((a) => (
             <button
               key={a}
               type="button"
               className={`btn${a === 'suspend' ? ' btn-danger-ghost' : ''}`}
-              disabled={busy !== null || actionDisabled(a, d)}
+              disabled={action.busy !== null || actionDisabled(a, d)}
               onClick={() => (a === 'suspend' && d.state === 'running' ? setConfirmingSuspend(true) : void run(a))}
               title={ACTION_HINTS[a]}
               data-testid={`tenant-page-action-${a}`}
             >
-              {a[0]!.toUpperCase() + a.slice(1)}
+              {capitalized(a)}
             </button>
           ))}
           {canDecommission ? (
-            <button type="button" className="btn btn-danger" onClick={() => setDecommissioning(true)} disabled={busy !== null} data-testid="tenant-decommission">
+            <button type="button" className="btn btn-danger" onClick={onDecommission} disabled={action.busy !== null} data-testid="tenant-decommission">
               Decommission…
             </button>
           ) : null}
@@ -206,87 +226,81 @@ export function TenantPage({
       </header>
 
       {confirmingSuspend ? <SuspendDialog name={name} onConfirm={() => void run('suspend')} onClose={() => setConfirmingSuspend(false)} /> : null}
-      {actionError ? <ErrorBox error={actionError} compact testId="tenant-action-error" /> : null}
-      {job ? <JobPanel key={job.jobId} jobId={job.jobId} title={job.action[0]!.toUpperCase() + job.action.slice(1)} /> : null}
-      {error ? <ErrorBox error={error} compact testId="tenant-error" /> : null}
+      {action.error ? <ErrorBox error={action.error} compact testId="tenant-action-error" /> : null}
+      {job ? <JobPanel key={job.jobId} jobId={job.jobId} title={capitalized(job.action)} /> : null}
+    </>
+  );
+}
 
-      <div className="cards tenant-cards">
-        <section className="card" aria-label="Specification" data-testid="tenant-spec">
-          <h3 className="card-title">As recorded on the host</h3>
-          <dl className="kv">
-            <dt>Image</dt>
-            <dd className="mono" title={`${d.image}:${d.tag}`} data-testid="tenant-image">
-              {d.image}:{d.tag}
-            </dd>
-            <dt>Public host</dt>
-            <dd className="mono">{d.publicHost ?? '—'}</dd>
-            <dt>Database</dt>
-            <dd className="mono" data-testid="tenant-database">
-              {d.database ?? '—'}
-            </dd>
-            <dt>Role</dt>
-            <dd className="mono">{d.role ?? '—'}</dd>
-            <dt>DB host</dt>
-            <dd className="mono">{d.dbHost ?? '—'}</dd>
-            <dt>Data volume</dt>
-            <dd className="mono" title={d.dataVolume ?? ''}>
-              {d.dataVolume ?? '—'}
-            </dd>
-            <dt>Memory limit</dt>
-            <dd>{d.memoryLimitBytes ? formatBytes(d.memoryLimitBytes) : 'none'}</dd>
-            <dt>CPUs</dt>
-            <dd>{d.cpus ?? 'no limit'}</dd>
-            <dt>Restart policy</dt>
-            <dd>
-              {d.restartPolicy || '—'}
-              {d.restartCount > 0 ? <span className="muted"> · restarted {d.restartCount}×</span> : null}
-            </dd>
-            <dt>Container</dt>
-            <dd className="mono" title={d.containerId}>
-              {d.containerId.slice(0, 12)}
-            </dd>
-            <dt>Created</dt>
-            <dd>{formatDateTime(d.createdAt)}</dd>
-            <dt>Started</dt>
-            <dd>{d.startedAt ? formatDateTime(d.startedAt) : '—'}</dd>
-          </dl>
-          <div className="tenant-health-line small" data-testid="tenant-health-detail">
-            <span className="muted">Health: </span>
-            <span className={d.health.ok ? 'text-ok' : 'text-fail'}>{d.health.ok ? 'healthy' : 'unhealthy'}</span> — {d.health.detail}
-          </div>
-          <div className="small tenant-env">
-            <span className="muted">Environment: </span>
-            {d.envNames.length > 0 ? (
-              d.envNames.map((n) => (
-                <span key={n} className="tag mono">
-                  {n}
-                </span>
-              ))
-            ) : (
-              <span className="muted">no extra variables</span>
-            )}
-          </div>
-          <details className="small tenant-routing" data-testid="tenant-routing">
-            <summary>Routing labels ({routing.length})</summary>
-            <ul className="mono">
-              {routing.map(([k, v]) => (
-                <li key={k} className="wrap-anywhere">
-                  {k}={v}
-                </li>
-              ))}
-            </ul>
-          </details>
-        </section>
-        <TenantFiguresCard hostId={hostId} name={name} version={version} limitSet={d.memoryLimitBytes !== null} />
+/** What the host records for the tenant: image, database, limits, container, environment, routing. */
+function TenantSpecCard({ detail: d }: { detail: TenantDetail }) {
+  const routing = Object.entries(d.routingLabels).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <section className="card" aria-label="Specification" data-testid="tenant-spec">
+      <h3 className="card-title">As recorded on the host</h3>
+      <dl className="kv">
+        <dt>Image</dt>
+        <dd className="mono" title={`${d.image}:${d.tag}`} data-testid="tenant-image">
+          {d.image}:{d.tag}
+        </dd>
+        <dt>Public host</dt>
+        <dd className="mono">{d.publicHost ?? '—'}</dd>
+        <dt>Database</dt>
+        <dd className="mono" data-testid="tenant-database">
+          {d.database ?? '—'}
+        </dd>
+        <dt>Role</dt>
+        <dd className="mono">{d.role ?? '—'}</dd>
+        <dt>DB host</dt>
+        <dd className="mono">{d.dbHost ?? '—'}</dd>
+        <dt>Data volume</dt>
+        <dd className="mono" title={d.dataVolume ?? ''}>
+          {d.dataVolume ?? '—'}
+        </dd>
+        <dt>Memory limit</dt>
+        <dd>{d.memoryLimitBytes ? formatBytes(d.memoryLimitBytes) : 'none'}</dd>
+        <dt>CPUs</dt>
+        <dd>{d.cpus ?? 'no limit'}</dd>
+        <dt>Restart policy</dt>
+        <dd>
+          {d.restartPolicy || '—'}
+          {d.restartCount > 0 ? <span className="muted"> · restarted {d.restartCount}×</span> : null}
+        </dd>
+        <dt>Container</dt>
+        <dd className="mono" title={d.containerId}>
+          {d.containerId.slice(0, 12)}
+        </dd>
+        <dt>Created</dt>
+        <dd>{formatDateTime(d.createdAt)}</dd>
+        <dt>Started</dt>
+        <dd>{d.startedAt ? formatDateTime(d.startedAt) : '—'}</dd>
+      </dl>
+      <div className="tenant-health-line small" data-testid="tenant-health-detail">
+        <span className="muted">Health: </span>
+        <span className={d.health.ok ? 'text-ok' : 'text-fail'}>{d.health.ok ? 'healthy' : 'unhealthy'}</span> — {d.health.detail}
       </div>
-
-      <TenantBackups hostId={hostId} name={name} version={version} hosts={hostsById} currentImage={`${d.image}:${d.tag}`} />
-
-      <TenantJobs target={target} />
-
-      {canLogs ? <TenantLogs hostId={hostId} name={name} /> : <p className="muted">Reading logs needs the support role.</p>}
-
-      {decommissioning ? <DecommissionDialog hostId={hostId} hostName={hostName} name={name} onClose={() => setDecommissioning(false)} /> : null}
-    </div>
+      <div className="small tenant-env">
+        <span className="muted">Environment: </span>
+        {d.envNames.length > 0 ? (
+          d.envNames.map((n) => (
+            <span key={n} className="tag mono">
+              {n}
+            </span>
+          ))
+        ) : (
+          <span className="muted">no extra variables</span>
+        )}
+      </div>
+      <details className="small tenant-routing" data-testid="tenant-routing">
+        <summary>Routing labels ({routing.length})</summary>
+        <ul className="mono">
+          {routing.map(([k, v]) => (
+            <li key={k} className="wrap-anywhere">
+              {k}={v}
+            </li>
+          ))}
+        </ul>
+      </details>
+    </section>
   );
 }

@@ -2,7 +2,8 @@ import { useEffect, useId, useState } from 'react';
 import type { OpInput } from '../../../../shared/contract.js';
 import type { ReconcileItem } from '../../../../shared/reconcile.js';
 import { ODOO_VERSIONS } from '../../../../shared/tenants.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { SubmitActions } from '../../components/DialogActions.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { issuesOf, splitIssues } from '../../lib/errors.js';
@@ -190,14 +191,7 @@ export function AdoptDialog({ hostId, item, onClose, onStarted }: { hostId: stri
             </>
           ) : null}
           {error && (error.code !== 'VALIDATION' || rest.length > 0) && error.code !== 'CONFLICT' ? <ErrorBox error={error} rest={rest} compact testId="adopt-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={busy || draft.name.trim() === ''} data-testid="adopt-submit">
-              {busy ? 'Starting…' : 'Adopt'}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="adopt-cancel">
-              Cancel
-            </button>
-          </div>
+          <SubmitActions label="Adopt" busy={busy} ready={draft.name.trim() !== ''} onCancel={onClose} testIdPrefix="adopt" />
         </form>
       </div>
     </div>

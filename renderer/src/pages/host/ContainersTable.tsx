@@ -1,5 +1,6 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { Container } from '../../../../shared/hosts.js';
+import { SearchInput } from '../../../../ui-common/SearchInput.js';
 import { VirtualTable, type Column, type Sort } from '../../components/VirtualList.js';
 import { formatDateTime } from '../../lib/format.js';
 
@@ -59,15 +60,7 @@ export function ContainersTable({ containers, loading }: { containers: readonly 
             {containers ? (q ? `${rows.length} of ${containers.length}` : `${containers.length} (${running} running)`) : ''}
           </span>
         </h3>
-        <input
-          type="search"
-          className="search search-inline"
-          placeholder="Filter by name, image, state, port"
-          aria-label="Filter containers"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-          data-testid="containers-filter"
-        />
+        <SearchInput className="search-inline" placeholder="Filter by name, image, state, port" label="Filter containers" value={filter} onValue={setFilter} testId="containers-filter" />
       </div>
       <VirtualTable
         className="containers-table"

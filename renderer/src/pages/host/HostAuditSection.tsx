@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OpOutput } from '../../../../shared/contract.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
 import { VirtualTable, type Column } from '../../components/VirtualList.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatDateTime, formatTime } from '../../lib/format.js';
@@ -83,9 +84,7 @@ export function HostAuditSection({ hostId, reloadKey }: { hostId: string; reload
               </option>
             ))}
           </select>
-          <button type="button" className="btn btn-small" onClick={() => void load()} disabled={loading} data-testid="host-audit-refresh">
-            {loading ? 'Loading…' : 'Refresh'}
-          </button>
+          <ReloadButton loading={loading} onReload={() => void load()} label="Refresh" busyLabel="Loading…" small testId="host-audit-refresh" />
         </div>
       </div>
       <p className="small muted">What every console and face did to this host, newest first, from the host’s fleet database. Secrets are redacted.</p>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { HostView, ProbeResult } from '../../../../shared/hosts.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { fingerprintsIn, toFleetError, type FleetError } from '../../lib/errors.js';
 import { NEEDS } from '../../lib/roles.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
 import { JobPanel } from '../../components/JobView.js';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { JobView } from '../../../../shared/jobs.js';
 import type { ReconcileItem, ReconcileKind, ReconcileReport } from '../../../../shared/reconcile.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobPanel } from '../../components/JobView.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';

@@ -1,17 +1,18 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { OPERATIONS } from '../../../../shared/operations.js';
+import { useCallback, useState } from 'react';
 import type { TenantView } from '../../../../shared/tenant-views.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobInline } from '../../components/JobView.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
-import { roleAtLeast } from '../../lib/roles.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
+import { TableHead } from '../../components/TableHead.js';
 import { href } from '../../lib/router.js';
 import { useSession } from '../../lib/session.js';
+import { tenantActionsFor, type TenantAction as Action } from '../../lib/tenant-state.js';
+import { useLoad } from '../../lib/use-load.js';
+import { useAction } from '../../lib/use-submit.js';
 import { SuspendDialog } from '../tenant/SuspendDialog.js';
 
-const ACTIONS = ['start', 'stop', 'restart', 'suspend', 'reactivate'] as const;
-type Action = (typeof ACTIONS)[number];
 
 const STOPPED = new Set(['created', 'exited', 'dead']);
 
@@ -26,64 +27,28 @@ function disabledFor(action: Action, t: TenantView): boolean {
 export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: string; canCreate: boolean; reloadKey?: number }) {
   const api = useApi();
   const role = useSession()?.role;
-  const [tenants, setTenants] = useState<TenantView[] | null>(null);
-  const [error, setError] = useState<FleetError | null>(null);
-  const [loading, setLoading] = useState(true);
+  const fetchTenants = useCallback(async () => [...(await api.call('tenants.list', { hostId }))].sort((a, b) => a.name.localeCompare(b.name)), [api, hostId]);
+  const { value: tenants, error, loading, load } = useLoad(fetchTenants, { loadingAtFirst: true, reloadOn: reloadKey });
   /** The last job started from each row, by tenant name. */
   const [jobs, setJobs] = useState<Record<string, { action: Action; jobId: string } | undefined>>({});
-  const [busy, setBusy] = useState<string | null>(null);
+  const action = useAction<string>();
   /** Suspending a running tenant stops it for its users: asked first. */
   const [suspending, setSuspending] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<{ name: string; error: FleetError } | null>(null);
-  const seq = useRef(0);
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const list = await api.call('tenants.list', { hostId });
-      if (mine !== seq.current) return;
-      setTenants([...list].sort((a, b) => a.name.localeCompare(b.name)));
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [api, hostId]);
+  const run = (a: Action, name: string) =>
+    action.run(name, async () => {
+      const { jobId } = await api.call(`tenants.${a}`, { hostId, name });
+      setJobs((j) => ({ ...j, [name]: { action: a, jobId } }));
+    });
 
-  useEffect(() => {
-    void load();
-  }, [load, reloadKey]);
-
-  const run = async (action: Action, name: string) => {
-    setBusy(name);
-    setActionError(null);
-    try {
-      const { jobId } = await api.call(`tenants.${action}`, { hostId, name });
-      setJobs((j) => ({ ...j, [name]: { action, jobId } }));
-    } catch (e) {
-      setActionError({ name, error: toFleetError(e) });
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const allowed = ACTIONS.filter((a) => roleAtLeast(role, OPERATIONS[`tenants.${a}`].role));
+  const allowed = tenantActionsFor(role);
 
   return (
     <section className="tenants card" aria-label="Tenants" data-testid="tenants-section">
       <div className="section-head">
-        <h3 className="card-title">
-          Tenants{' '}
-          <span className="muted" data-testid="tenants-count">
-            {tenants ? tenants.length : ''}
-          </span>
-        </h3>
+        <CountedTitle title="Tenants" count={tenants ? tenants.length : ''} testId="tenants-count" />
         <div className="inline-row">
-          <button type="button" className="btn btn-small" onClick={() => void load()} disabled={loading} data-testid="tenants-refresh">
-            {loading ? 'Loading…' : 'Reload'}
-          </button>
+          <ReloadButton loading={loading} onReload={() => void load()} label="Reload" busyLabel="Loading…" small testId="tenants-refresh" />
           {canCreate ? (
             <a className="btn btn-small btn-primary" href={href.createTenant(hostId)} data-testid="create-tenant-button">
               + Create tenant
@@ -92,19 +57,11 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
         </div>
       </div>
       {error ? <ErrorBox error={error} compact testId="tenants-error" /> : null}
-      {actionError ? <ErrorBox error={actionError.error} compact testId="tenant-action-error" /> : null}
+      {action.error ? <ErrorBox error={action.error} compact testId="tenant-action-error" /> : null}
       {suspending ? <SuspendDialog name={suspending} onConfirm={() => void run('suspend', suspending)} onClose={() => setSuspending(null)} /> : null}
       <div className="table-wrap">
         <table className="table table-dense tenants-table" data-testid="tenants-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>State</th>
-              <th>Image</th>
-              <th>Public host</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
+          <TableHead labels={['Name', 'State', 'Image', 'Public host', 'Actions']} />
           <tbody>
             {(tenants ?? []).map((t) => {
               const job = jobs[t.name];
@@ -139,7 +96,7 @@ export function TenantsSection({ hostId, canCreate, reloadKey = 0 }: { hostId: s
                           key={a}
                           type="button"
                           className={`btn btn-small${a === 'suspend' ? ' btn-danger-ghost' : ''}`}
-                          disabled={busy === t.name || disabledFor(a, t)}
+                          disabled={action.busy === t.name || disabledFor(a, t)}
                           onClick={() => (a === 'suspend' && t.state === 'running' ? setSuspending(t.name) : void run(a, t.name))}
                           data-testid={`tenant-action-${a}-${t.name}`}
                         >

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { BackupKeyView } from '../../../../shared/backups.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
+import { NameInput } from '../../components/NameInput.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 // Making a new key and importing an exported one. The server checks the name and the line (its
@@ -23,7 +24,7 @@ export function CreateKeyForm({ onCreated }: { onCreated: (key: BackupKeyView) =
     <form className="card key-form" onSubmit={submit} noValidate aria-label="New backup key" data-testid="key-create-form">
       <h3 className="card-title">New key</h3>
       <Field label="Name" hint="Letters, digits, “.”, “_” and “-”, e.g. office-2025.">
-        <input value={name} onChange={(e) => setName(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="key-create-name" />
+        <NameInput value={name} onValue={setName} testId="key-create-name" />
       </Field>
       {error ? <ErrorBox error={error} compact testId="key-create-error" /> : null}
       <button type="submit" className="btn btn-primary" disabled={!name.trim() || busy} data-testid="key-create-submit">
@@ -51,7 +52,7 @@ export function ImportKeyForm({ onImported }: { onImported: (key: BackupKeyView)
     <form className="card key-form" onSubmit={submit} noValidate aria-label="Import a backup key" data-testid="key-import-form">
       <h3 className="card-title">Import a key</h3>
       <Field label="Name" hint="How this console will call it.">
-        <input value={name} onChange={(e) => setName(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="key-import-name" />
+        <NameInput value={name} onValue={setName} testId="key-import-name" />
       </Field>
       <Field label="Exported line" hint="The whole line another console exported (odoo-fleet-backup-key-v1:…).">
         <input

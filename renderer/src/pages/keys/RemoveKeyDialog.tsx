@@ -1,4 +1,4 @@
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { useSubmit } from '../../lib/use-submit.js';

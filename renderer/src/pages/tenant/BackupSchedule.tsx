@@ -1,15 +1,16 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import type { BackupPolicyView } from '../../../../shared/backup-policies.js';
 import type { BackupKeyView } from '../../../../shared/backups.js';
 import type { HostView } from '../../../../shared/hosts.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { draftLosesSome, draftOfSpecs, hasProblems, specLabel, specsOfDraft, type DestinationsDraft } from '../../lib/destinations.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatDateTime } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
 import { keyLabel, keyName } from '../../lib/use-backup-keys.js';
+import { useLoad } from '../../lib/use-load.js';
+import { useAction } from '../../lib/use-submit.js';
 import { DestinationFields, KEY_NONE, KEY_UNKNOWN, keyInput, KeySelect } from './DestinationFields.js';
 
 // A tenant's backup schedule and retention (backups.policies, filtered to the tenant), a form to
@@ -70,6 +71,11 @@ function parseDraft(d: Draft): { values: Record<keyof Draft, number> | null; inv
   return { values: invalid.length ? null : values, invalid };
 }
 
+type Busy = 'save' | 'remove' | 'prune';
+
+/** What backups.setPolicy takes beyond the tenant. */
+type PolicyInput = Record<keyof Draft, number> & { destinations: ReturnType<typeof specsOfDraft>['specs']; key: Exclude<ReturnType<typeof keyInput>, undefined> };
+
 export function BackupSchedule({
   hostId,
   name,
@@ -87,96 +93,46 @@ export function BackupSchedule({
   const canSet = useCan(NEEDS.setBackupPolicy);
   const canRemove = useCan(NEEDS.removeBackupPolicy);
   const canPrune = useCan(NEEDS.pruneBackups);
-  const [policy, setPolicy] = useState<BackupPolicyView | null | undefined>(undefined);
-  const [error, setError] = useState<FleetError | null>(null);
-  const [draft, setDraft] = useState<Draft>(DEFAULT_DRAFT);
-  const [destinations, setDestinations] = useState<DestinationsDraft>(draftOfSpecs([{ kind: 'local' }]));
-  const [keyValue, setKeyValue] = useState(KEY_NONE);
+  const pick = useCallback((list: readonly BackupPolicyView[]) => ({ policy: list.find((p) => p.tenant === name) ?? null }), [name]);
+  const fetchPolicy = useCallback(async () => pick(await api.call('backups.policies', { hostId })), [api, hostId, pick]);
+  const loaded = useLoad(fetchPolicy, { reloadOn: version });
+  const { error, settle } = loaded;
+  /** undefined until the first answer, null when the tenant has no schedule. */
+  const policy = loaded.value?.policy;
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState<'save' | 'remove' | 'prune' | null>(null);
-  const [actionError, setActionError] = useState<FleetError | null>(null);
+  const action = useAction<Busy>();
   const [pruned, setPruned] = useState<number | null>(null);
-  const seq = useRef(0);
 
-  const pick = useCallback((list: readonly BackupPolicyView[]) => list.find((p) => p.tenant === name) ?? null, [name]);
+  /** Saving and stopping both answer the host's policies: the tenant's is shown at once. */
+  const write = (busy: 'save' | 'remove', call: () => Promise<readonly BackupPolicyView[]>) =>
+    action.run(busy, async () => {
+      settle(pick(await call()));
+      setEditing(false);
+    });
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const list = await api.call('backups.policies', { hostId });
-      if (mine !== seq.current) return;
-      setPolicy(pick(list));
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    }
-  }, [api, hostId, pick]);
+  const save = (input: PolicyInput) => {
+    if (action.busy) return;
+    void write('save', () => api.call('backups.setPolicy', { hostId, name, ...input }));
+  };
 
-  useEffect(() => {
-    void load();
-  }, [load, version]);
+  const remove = () => write('remove', () => api.call('backups.removePolicy', { hostId, name }));
 
-  const edit = () => {
-    setDraft(draftOf(policy ?? null));
-    setDestinations(draftOfSpecs(policy?.destinations ?? [{ kind: 'local' }]));
-    setKeyValue(keyValueOf(policy ?? null, keys));
-    setActionError(null);
+  const prune = () => {
+    setPruned(null);
+    return action.run('prune', async () => {
+      const r = await api.call('backups.prune', { hostId, name });
+      setPruned(r.pruned.length);
+      void loaded.load();
+    });
+  };
+
+  const startEditing = () => {
+    action.clear();
     setEditing(true);
   };
 
-  const parsed = parseDraft(draft);
-  const chosen = specsOfDraft(destinations);
-  const key = keyInput(keyValue);
-  const ready = parsed.values !== null && !hasProblems(chosen.problems) && key !== undefined;
-
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!ready || !parsed.values || key === undefined || busy) return;
-    setBusy('save');
-    setActionError(null);
-    try {
-      const list = await api.call('backups.setPolicy', { hostId, name, ...parsed.values, destinations: chosen.specs, key });
-      seq.current++;
-      setPolicy(pick(list));
-      setEditing(false);
-    } catch (err) {
-      setActionError(toFleetError(err));
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const remove = async () => {
-    setBusy('remove');
-    setActionError(null);
-    try {
-      const list = await api.call('backups.removePolicy', { hostId, name });
-      seq.current++;
-      setPolicy(pick(list));
-      setEditing(false);
-    } catch (err) {
-      setActionError(toFleetError(err));
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const prune = async () => {
-    setBusy('prune');
-    setActionError(null);
-    setPruned(null);
-    try {
-      const r = await api.call('backups.prune', { hostId, name });
-      setPruned(r.pruned.length);
-      void load();
-    } catch (err) {
-      setActionError(toFleetError(err));
-    } finally {
-      setBusy(null);
-    }
-  };
-
   const unavailable = error?.code === 'VALIDATION';
+  const idle = action.busy === null;
 
   return (
     <div className="backup-schedule" data-testid="backup-schedule" data-state={policy === undefined ? 'loading' : policy ? 'scheduled' : 'none'}>
@@ -184,18 +140,18 @@ export function BackupSchedule({
         <h4 className="card-title">Schedule</h4>
         <div className="inline-row">
           {canSet && policy !== undefined && !editing ? (
-            <button type="button" className="btn btn-small" onClick={edit} disabled={busy !== null} data-testid="schedule-edit">
+            <button type="button" className="btn btn-small" onClick={startEditing} disabled={!idle} data-testid="schedule-edit">
               {policy ? 'Change schedule' : 'Schedule backups'}
             </button>
           ) : null}
           {canRemove && policy && !editing ? (
-            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove()} disabled={busy !== null} data-testid="schedule-remove">
-              {busy === 'remove' ? 'Stopping…' : 'Stop schedule'}
+            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove()} disabled={!idle} data-testid="schedule-remove">
+              {action.busy === 'remove' ? 'Stopping…' : 'Stop schedule'}
             </button>
           ) : null}
           {canPrune && policy && !editing ? (
-            <button type="button" className="btn btn-small" onClick={() => void prune()} disabled={busy !== null} data-testid="schedule-prune">
-              {busy === 'prune' ? 'Pruning…' : 'Prune now'}
+            <button type="button" className="btn btn-small" onClick={() => void prune()} disabled={!idle} data-testid="schedule-prune">
+              {action.busy === 'prune' ? 'Pruning…' : 'Prune now'}
             </button>
           ) : null}
         </div>
@@ -210,42 +166,7 @@ export function BackupSchedule({
       {policy === undefined ? (
         !error ? <p className="muted small">Loading…</p> : null
       ) : policy ? (
-        <dl className="kv small" data-testid="schedule-policy">
-          <dt>Every</dt>
-          <dd data-testid="schedule-every">
-            {policy.everyHours} h{policy.jitterMinutes > 0 ? ` (+ up to ${policy.jitterMinutes} min jitter)` : ''}
-          </dd>
-          <dt>Keeps</dt>
-          <dd data-testid="schedule-keep">
-            {policy.keepDaily} daily · {policy.keepWeekly} weekly · {policy.keepMonthly} monthly
-          </dd>
-          <dt>Copies to</dt>
-          <dd className="wrap-anywhere" data-testid="schedule-destinations" data-count={policy.destinations.length}>
-            {policy.destinations.map((d) => specLabel(d, hosts, hostId)).join(' · ')}
-          </dd>
-          <dt>Encrypted</dt>
-          <dd data-testid="schedule-key" data-key-id={policy.keyId ?? ''}>
-            {policy.keyId ? `with ${keyLabel(keys, policy.keyId)}` : 'no'}
-          </dd>
-          <dt>Next run</dt>
-          <dd data-testid="schedule-next" title={policy.nextRunAt}>
-            {formatDateTime(policy.nextRunAt)}
-            {policy.lease ? <span className="muted"> · running on {policy.lease.holder}</span> : null}
-          </dd>
-          <dt>Newest backup</dt>
-          <dd data-testid="schedule-newest">
-            {policy.newestBackupAt ? formatDateTime(policy.newestBackupAt) : 'none'}{' '}
-            {policy.overdue ? (
-              <span className="tag tag-bad" data-testid="schedule-overdue">
-                overdue
-              </span>
-            ) : null}
-          </dd>
-          <dt>Last run</dt>
-          <dd data-testid="schedule-last">
-            {policy.lastRunAt ? `${formatDateTime(policy.lastRunAt)}: ${policy.lastOutcome ?? '—'}` : 'not yet'}
-          </dd>
-        </dl>
+        <PolicyFacts policy={policy} hosts={hosts} hostId={hostId} keys={keys} />
       ) : !error ? (
         <p className="muted small" data-testid="schedule-none">
           No schedule: this tenant is backed up only when asked.{canSet ? '' : ' Scheduling needs the admin role.'}
@@ -256,47 +177,124 @@ export function BackupSchedule({
           Pruned {pruned} backup{pruned === 1 ? '' : 's'}.
         </p>
       ) : null}
-      {editing ? (
-        <form className="schedule-form inline-row" onSubmit={save} noValidate data-testid="schedule-form">
-          {KEYS.map((k) => (
-            <label key={k} className="schedule-field small">
-              <span>{LABELS[k]}</span>
-              <input
-                type="number"
-                inputMode="numeric"
-                min={LIMITS[k][0]}
-                max={LIMITS[k][1]}
-                value={draft[k]}
-                onChange={(e) => setDraft((d) => ({ ...d, [k]: e.target.value }))}
-                aria-invalid={parsed.invalid.includes(k) ? true : undefined}
-                data-testid={`schedule-${k}`}
-              />
-            </label>
-          ))}
-          <DestinationFields
-            draft={destinations}
-            onChange={setDestinations}
-            problems={chosen.problems}
-            hosts={[...hosts.values()]}
-            tenantHostId={hostId}
-            mode="many"
-            testIdPrefix="schedule-dest"
-            legend="Copies go to"
-          />
-          <KeySelect keys={keys} value={keyValue} onChange={setKeyValue} allowPolicy={false} unknownKeyId={policy?.keyId} testId="schedule-key-select" />
-          {policy && draftLosesSome(policy.destinations) ? (
-            <p className="small notice-warn">The schedule has more destinations than this form shows: saving keeps one of each kind.</p>
-          ) : null}
-          {chosen.problems.none ? <p className="small field-error">{chosen.problems.none}</p> : null}
-          <button type="submit" className="btn btn-small btn-primary" disabled={!ready || busy !== null} data-testid="schedule-save">
-            {busy === 'save' ? 'Saving…' : 'Save schedule'}
-          </button>
-          <button type="button" className="btn btn-small" onClick={() => setEditing(false)} disabled={busy !== null} data-testid="schedule-cancel">
-            Cancel
-          </button>
-        </form>
-      ) : null}
-      {actionError ? <ErrorBox error={actionError} compact testId="schedule-action-error" /> : null}
+      {editing ? <ScheduleForm policy={policy ?? null} hosts={hosts} hostId={hostId} keys={keys} busy={action.busy} onSave={save} onCancel={() => setEditing(false)} /> : null}
+      {action.error ? <ErrorBox error={action.error} compact testId="schedule-action-error" /> : null}
     </div>
+  );
+}
+
+/** The schedule in force: how often, what is kept, where copies go, the key, the runs. */
+function PolicyFacts({ policy, hosts, hostId, keys }: { policy: BackupPolicyView; hosts: ReadonlyMap<string, HostView>; hostId: string; keys: readonly BackupKeyView[] | null }) {
+  return (
+    <dl className="kv small" data-testid="schedule-policy">
+      <dt>Every</dt>
+      <dd data-testid="schedule-every">
+        {policy.everyHours} h{policy.jitterMinutes > 0 ? ` (+ up to ${policy.jitterMinutes} min jitter)` : ''}
+      </dd>
+      <dt>Keeps</dt>
+      <dd data-testid="schedule-keep">
+        {policy.keepDaily} daily · {policy.keepWeekly} weekly · {policy.keepMonthly} monthly
+      </dd>
+      <dt>Copies to</dt>
+      <dd className="wrap-anywhere" data-testid="schedule-destinations" data-count={policy.destinations.length}>
+        {policy.destinations.map((d) => specLabel(d, hosts, hostId)).join(' · ')}
+      </dd>
+      <dt>Encrypted</dt>
+      <dd data-testid="schedule-key" data-key-id={policy.keyId ?? ''}>
+        {policy.keyId ? `with ${keyLabel(keys, policy.keyId)}` : 'no'}
+      </dd>
+      <dt>Next run</dt>
+      <dd data-testid="schedule-next" title={policy.nextRunAt}>
+        {formatDateTime(policy.nextRunAt)}
+        {policy.lease ? <span className="muted"> · running on {policy.lease.holder}</span> : null}
+      </dd>
+      <dt>Newest backup</dt>
+      <dd data-testid="schedule-newest">
+        {policy.newestBackupAt ? formatDateTime(policy.newestBackupAt) : 'none'}{' '}
+        {policy.overdue ? (
+          <span className="tag tag-bad" data-testid="schedule-overdue">
+            overdue
+          </span>
+        ) : null}
+      </dd>
+      <dt>Last run</dt>
+      <dd data-testid="schedule-last">
+        {policy.lastRunAt ? `${formatDateTime(policy.lastRunAt)}: ${policy.lastOutcome ?? '—'}` : 'not yet'}
+      </dd>
+    </dl>
+  );
+}
+
+/** The form that sets the schedule, filled from the one in force (or the defaults). */
+function ScheduleForm({
+  policy,
+  hosts,
+  hostId,
+  keys,
+  busy,
+  onSave,
+  onCancel,
+}: {
+  policy: BackupPolicyView | null;
+  hosts: ReadonlyMap<string, HostView>;
+  hostId: string;
+  keys: readonly BackupKeyView[] | null;
+  busy: Busy | null;
+  onSave: (input: PolicyInput) => void;
+  onCancel: () => void;
+}) {
+  const [draft, setDraft] = useState<Draft>(() => draftOf(policy));
+  const [destinations, setDestinations] = useState<DestinationsDraft>(() => draftOfSpecs(policy?.destinations ?? [{ kind: 'local' }]));
+  const [keyValue, setKeyValue] = useState(() => keyValueOf(policy, keys));
+  const parsed = parseDraft(draft);
+  const chosen = specsOfDraft(destinations);
+  const key = keyInput(keyValue);
+  const ready = parsed.values !== null && !hasProblems(chosen.problems) && key !== undefined;
+
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ready || !parsed.values || key === undefined) return;
+    onSave({ ...parsed.values, destinations: chosen.specs, key });
+  };
+
+  return (
+    <form className="schedule-form inline-row" onSubmit={save} noValidate data-testid="schedule-form">
+      {KEYS.map((k) => (
+        <label key={k} className="schedule-field small">
+          <span>{LABELS[k]}</span>
+          <input
+            type="number"
+            inputMode="numeric"
+            min={LIMITS[k][0]}
+            max={LIMITS[k][1]}
+            value={draft[k]}
+            onChange={(e) => setDraft((d) => ({ ...d, [k]: e.target.value }))}
+            aria-invalid={parsed.invalid.includes(k) ? true : undefined}
+            data-testid={`schedule-${k}`}
+          />
+        </label>
+      ))}
+      <DestinationFields
+        draft={destinations}
+        onChange={setDestinations}
+        problems={chosen.problems}
+        hosts={[...hosts.values()]}
+        tenantHostId={hostId}
+        mode="many"
+        testIdPrefix="schedule-dest"
+        legend="Copies go to"
+      />
+      <KeySelect keys={keys} value={keyValue} onChange={setKeyValue} allowPolicy={false} unknownKeyId={policy?.keyId} testId="schedule-key-select" />
+      {policy && draftLosesSome(policy.destinations) ? (
+        <p className="small notice-warn">The schedule has more destinations than this form shows: saving keeps one of each kind.</p>
+      ) : null}
+      {chosen.problems.none ? <p className="small field-error">{chosen.problems.none}</p> : null}
+      <button type="submit" className="btn btn-small btn-primary" disabled={!ready || busy !== null} data-testid="schedule-save">
+        {busy === 'save' ? 'Saving…' : 'Save schedule'}
+      </button>
+      <button type="button" className="btn btn-small" onClick={onCancel} disabled={busy !== null} data-testid="schedule-cancel">
+        Cancel
+      </button>
+    </form>
   );
 }

@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
-import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
+import { NameInput } from '../../components/NameInput.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
-import { jobFinished, useJob } from '../../lib/use-job.js';
+import { useStartedJob } from '../../lib/use-job.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 const MAX_TTL_HOURS = 24 * 90;
@@ -26,8 +27,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
   const [backupId, setBackupId] = useState('');
   const { busy, error, onSubmit } = useSubmit();
   const [started, setStarted] = useState<{ jobId: string; name: string; expiresAt: string } | null>(null);
-  const { job } = useJob(started?.jobId ?? null);
-  const running = started !== null && !jobFinished(job?.state);
+  const { running } = useStartedJob(started?.jobId ?? null);
   const hours = Number(ttl);
   const ttlOk = Number.isInteger(hours) && hours >= 1 && hours <= MAX_TTL_HOURS;
   const ready = as.trim() !== '' && ttlOk;
@@ -56,17 +56,12 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
           <p className="small" data-testid="clone-started" data-name={started.name} data-expires-at={started.expiresAt}>
             <span className="mono">{started.name}</span> expires {formatDateTime(started.expiresAt)} ({formatUntil(started.expiresAt)}).
           </p>
-          <JobPanel jobId={started.jobId} title="Clone to staging" onFinished={onChanged} />
-          <div className="actions">
-            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="clone-close">
-              {running ? 'Running…' : 'Close'}
-            </button>
-          </div>
+          <FollowedJob jobId={started.jobId} title="Clone to staging" onFinished={onChanged} running={running} onClose={onClose} testIdPrefix="clone" />
         </>
       ) : (
         <form onSubmit={submit} noValidate>
           <Field label="Staging tenant’s name" hint="Its address is this name under the tenant’s domain.">
-            <input value={as} onChange={(e) => setAs(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="clone-name" />
+            <NameInput value={as} onValue={setAs} testId="clone-name" />
           </Field>
           <Field label="Time to live (hours)" error={ttlOk ? undefined : `a whole number of hours, 1 to ${MAX_TTL_HOURS}`}>
             <input type="number" inputMode="numeric" min={1} max={MAX_TTL_HOURS} value={ttl} onChange={(e) => setTtl(e.target.value)} data-testid="clone-ttl" />
@@ -83,14 +78,7 @@ export function CloneDialog({ hostId, name, backups, onClose, onChanged }: { hos
             </select>
           </Field>
           {error ? <ErrorBox error={error} compact testId="clone-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid="clone-submit">
-              {busy ? 'Starting…' : 'Clone to staging'}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="clone-cancel">
-              Cancel
-            </button>
-          </div>
+          <SubmitActions label="Clone to staging" busy={busy} ready={ready} onCancel={onClose} testIdPrefix="clone" />
         </form>
       )}
     </Modal>

@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { JobView } from '../../../../shared/jobs.js';
-import { useApi } from '../../api/context.js';
-import { JobPanel } from '../../components/JobView.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { FollowedJob } from '../../components/DialogActions.js';
 import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { pushFlash } from '../../lib/flash.js';
 import { formatBytes } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
-import { jobFinished, useJob } from '../../lib/use-job.js';
+import { jobFinished, useStartedJob } from '../../lib/use-job.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 export interface ArchiveInfo {
@@ -44,8 +44,7 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
   const api = useApi();
   const submit = useSubmit();
   const [jobId, setJobId] = useState<string | null>(null);
-  const { job } = useJob(jobId);
-  const running = jobId !== null && !jobFinished(job?.state);
+  const { job, running } = useStartedJob(jobId);
 
   // Succeeded: back to the host page, with the archive's whereabouts as a notice there.
   const done = job?.state === 'succeeded' ? job : null;
@@ -103,19 +102,13 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
       }
     >
       {jobId ? (
-        <>
-          <JobPanel jobId={jobId} title="Decommission" />
+        <FollowedJob jobId={jobId} title="Decommission" running={running} onClose={onClose} testIdPrefix="decommission">
           {job && jobFinished(job.state) && job.state !== 'succeeded' ? (
             <p className="small" data-testid="decommission-outcome">
               The tenant was not removed. <a href={href.job(jobId)}>Job details</a>
             </p>
           ) : null}
-          <div className="actions">
-            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="decommission-close">
-              {running ? 'Running…' : 'Close'}
-            </button>
-          </div>
-        </>
+        </FollowedJob>
       ) : (
         <TypedConfirm expected={name} what="tenant’s name" testId="decommission" submit={submit} onConfirm={decommission} onCancel={onClose} label={`Decommission ${name}`} />
       )}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { HostView } from '../../../../shared/hosts.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Modal } from '../../components/Modal.js';
 import { draftOfSpecs, hasProblems, specsOfDraft } from '../../lib/destinations.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { KeptCopyView, RestoreFindings } from '../../../../shared/backups.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';

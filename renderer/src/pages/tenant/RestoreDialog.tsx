@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { formatDateTime } from '../../lib/format.js';

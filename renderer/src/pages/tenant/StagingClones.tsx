@@ -1,14 +1,17 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { BackupEntry } from '../../../../shared/backups.js';
-import type { StagingCloneView } from '../../../../shared/tenant-views.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobInline } from '../../components/JobView.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
+import { RowActions } from '../../components/TableHead.js';
+import { TableOrEmpty } from '../../components/TableOrEmpty.js';
 import { formatDateTime, formatUntil } from '../../lib/format.js';
 import { NEEDS } from '../../lib/roles.js';
 import { href } from '../../lib/router.js';
 import { useCan } from '../../lib/session.js';
+import { useLoad } from '../../lib/use-load.js';
+import { useAction } from '../../lib/use-submit.js';
 import { CloneDialog } from './CloneDialog.js';
 
 // The host's staging clones (tenants.staging) with their expiry, "Clone to staging…" for this
@@ -18,39 +21,18 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
   const api = useApi();
   const canClone = useCan(NEEDS.cloneTenant);
   const canRemove = useCan(NEEDS.removeStaging);
-  const [clones, setClones] = useState<StagingCloneView[] | null>(null);
-  const [error, setError] = useState<FleetError | null>(null);
+  const fetchClones = useCallback(() => api.call('tenants.staging', { hostId }), [api, hostId]);
+  const { value: clones, error, load } = useLoad(fetchClones, { reloadOn: version });
   const [cloning, setCloning] = useState(false);
   /** Removal jobs by clone; a failed one stays shown (with its error) beside a retry. */
   const [removals, setRemovals] = useState<ReadonlyMap<string, { jobId: string; failed: boolean }>>(new Map());
-  const [removeError, setRemoveError] = useState<FleetError | null>(null);
-  const seq = useRef(0);
+  const removing = useAction<string>();
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const list = await api.call('tenants.staging', { hostId });
-      if (mine !== seq.current) return;
-      setClones(list);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    }
-  }, [api, hostId]);
-
-  useEffect(() => {
-    void load();
-  }, [load, version]);
-
-  const remove = async (clone: string) => {
-    setRemoveError(null);
-    try {
+  const remove = (clone: string) =>
+    removing.run(clone, async () => {
       const { jobId } = await api.call('tenants.removeStaging', { hostId, name: clone });
       setRemovals((m) => new Map(m).set(clone, { jobId, failed: false }));
-    } catch (e) {
-      setRemoveError(toFleetError(e));
-    }
-  };
+    });
 
   const finished = (clone: string, jobId: string, state: string) => {
     setRemovals((m) => {
@@ -68,12 +50,7 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
   return (
     <div className="staging-clones" data-testid="staging-clones">
       <div className="section-head">
-        <h4 className="card-title">
-          Staging clones on this host{' '}
-          <span className="muted" data-testid="staging-count">
-            {clones ? clones.length : ''}
-          </span>
-        </h4>
+        <CountedTitle title="Staging clones on this host" count={clones ? clones.length : ''} testId="staging-count" level={4} />
         <div className="inline-row">
           <button type="button" className="btn btn-small" onClick={() => void load()} data-testid="staging-refresh">
             Reload
@@ -86,57 +63,43 @@ export function StagingClones({ hostId, name, backups, version }: { hostId: stri
         </div>
       </div>
       {error ? <ErrorBox error={error} compact testId="staging-error" /> : null}
-      {removeError ? <ErrorBox error={removeError} compact testId="staging-remove-error" /> : null}
-      {clones && clones.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table table-dense" data-testid="staging-table">
-            <thead>
-              <tr>
-                <th>Clone</th>
-                <th>Of</th>
-                <th>Made</th>
-                <th>Expires</th>
-                {canRemove ? <th aria-label="Actions" /> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {clones.map((c) => {
-                const removal = removals.get(c.tenant);
-                return (
-                  <tr key={c.tenant} data-testid={`staging-row-${c.tenant}`} data-source={c.source}>
-                    <td className="mono nowrap">
-                      <a href={href.tenant(hostId, c.tenant)}>{c.tenant}</a>
-                    </td>
-                    <td className="mono nowrap">{c.source}</td>
-                    <td className="nowrap small" title={`by ${c.createdBy}${c.backupId ? `, from backup ${c.backupId}` : ''}`}>
-                      {formatDateTime(c.createdAt)} <span className="muted">by {c.createdBy}</span>
-                    </td>
-                    <td className="nowrap" title={c.expiresAt} data-testid="staging-expires" data-expires-at={c.expiresAt}>
-                      {formatDateTime(c.expiresAt)} <span className="muted">({formatUntil(c.expiresAt)})</span>
-                    </td>
-                    {canRemove ? (
-                      <td className="nowrap">
-                        <span className="inline-row staging-actions">
-                          {removal ? <JobInline key={removal.jobId} jobId={removal.jobId} onFinished={(state) => finished(c.tenant, removal.jobId, state)} /> : null}
-                          {!removal || removal.failed ? (
-                            <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove(c.tenant)} data-testid="staging-remove">
-                              {removal ? 'Try again' : 'Remove now'}
-                            </button>
-                          ) : null}
-                        </span>
-                      </td>
-                    ) : null}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      ) : !error ? (
-        <p className="muted small" data-testid="staging-empty">
-          {clones ? `No staging clones on this host.${canClone ? '' : ' Cloning needs the admin role.'}` : 'Loading…'}
-        </p>
-      ) : null}
+      {removing.error ? <ErrorBox error={removing.error} compact testId="staging-remove-error" /> : null}
+      <TableOrEmpty
+        items={clones}
+        error={error}
+        empty={`No staging clones on this host.${canClone ? '' : ' Cloning needs the admin role.'}`}
+        emptyTestId="staging-empty"
+        testId="staging-table"
+        labels={['Clone', 'Of', 'Made', 'Expires']}
+        actions={canRemove}
+        row={(c) => {
+          const removal = removals.get(c.tenant);
+          return (
+            <tr key={c.tenant} data-testid={`staging-row-${c.tenant}`} data-source={c.source}>
+              <td className="mono nowrap">
+                <a href={href.tenant(hostId, c.tenant)}>{c.tenant}</a>
+              </td>
+              <td className="mono nowrap">{c.source}</td>
+              <td className="nowrap small" title={`by ${c.createdBy}${c.backupId ? `, from backup ${c.backupId}` : ''}`}>
+                {formatDateTime(c.createdAt)} <span className="muted">by {c.createdBy}</span>
+              </td>
+              <td className="nowrap" title={c.expiresAt} data-testid="staging-expires" data-expires-at={c.expiresAt}>
+                {formatDateTime(c.expiresAt)} <span className="muted">({formatUntil(c.expiresAt)})</span>
+              </td>
+              {canRemove ? (
+                <RowActions className="staging-actions">
+                  {removal ? <JobInline key={removal.jobId} jobId={removal.jobId} onFinished={(state) => finished(c.tenant, removal.jobId, state)} /> : null}
+                  {!removal || removal.failed ? (
+                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => void remove(c.tenant)} data-testid="staging-remove">
+                      {removal ? 'Try again' : 'Remove now'}
+                    </button>
+                  ) : null}
+                </RowActions>
+              ) : null}
+            </tr>
+          );
+        }}
+      />
       {cloning ? <CloneDialog hostId={hostId} name={name} backups={backups} onClose={() => setCloning(false)} onChanged={() => void load()} /> : null}
     </div>
   );

@@ -1,17 +1,21 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { BackupEntry, RestoreFindings } from '../../../../shared/backups.js';
+import { useCallback, useMemo, useState } from 'react';
+import type { BackupEntry, BackupKeyView, RestoreFindings } from '../../../../shared/backups.js';
 import type { HostView } from '../../../../shared/hosts.js';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { JobPanel } from '../../components/JobView.js';
+import { ReloadButton } from '../../components/ReloadButton.js';
 import { DESTINATION_KINDS, hasProblems, specsOfDraft } from '../../lib/destinations.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
+import type { FleetError } from '../../lib/errors.js';
 import { NEEDS } from '../../lib/roles.js';
 import { useCan } from '../../lib/session.js';
 import { useBackupKeys } from '../../lib/use-backup-keys.js';
+import { useLoad } from '../../lib/use-load.js';
+import { useAction } from '../../lib/use-submit.js';
 import { BackupNowOptions, POLICY_CHOICE, type BackupNowChoice } from './BackupNowOptions.js';
 import { BackupSchedule } from './BackupSchedule.js';
-import { BackupsTable } from './BackupsTable.js';
+import { BackupsTable, type BackupRowActions } from './BackupsTable.js';
 import { keyInput } from './DestinationFields.js';
 import { RebuildCatalogDialog } from './RebuildCatalogDialog.js';
 import { KeptCopyPanel, RestoreFindingsNotice } from './RestoreAftermath.js';
@@ -31,6 +35,11 @@ function backupOptions(choice: BackupNowChoice) {
   return { ...(specs.length > 0 ? { destinations: specs } : {}), ...(key !== undefined ? { key } : {}) };
 }
 
+/** The key useAction runs "Back up now" under; a verification runs under its backup's id. */
+const BACK_UP = 'back-up';
+
+type BackupDialog = { kind: 'restore'; backup: BackupEntry } | { kind: 'rebuild' } | { kind: 'update' };
+
 export function TenantBackups({
   hostId,
   name,
@@ -48,44 +57,19 @@ export function TenantBackups({
   const canBackup = useCan(NEEDS.createBackup);
   const canVerify = useCan(NEEDS.verifyBackup);
   const canRestore = useCan(NEEDS.restoreBackup);
-  const canRebuild = useCan(NEEDS.rebuildCatalog);
-  const canUpdate = useCan(NEEDS.updateTenant);
   const { keys } = useBackupKeys();
   const hostList = useMemo(() => [...hosts.values()], [hosts]);
-  const [entries, setEntries] = useState<BackupEntry[] | null>(null);
-  const [error, setError] = useState<FleetError | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<FleetError | null>(null);
+  const fetchEntries = useCallback(() => api.call('backups.list', { hostId, name, limit: 100 }), [api, hostId, name]);
+  const { value: entries, error, loading, load } = useLoad(fetchEntries, { reloadOn: version });
+  const start = useAction<string>();
   const [job, setJob] = useState<{ id: string; title: string } | null>(null);
   const [jobDone, setJobDone] = useState(false);
   const [optionsOpen, setOptionsOpen] = useState(false);
   const [choice, setChoice] = useState<BackupNowChoice>(POLICY_CHOICE);
-  const [dialog, setDialog] = useState<{ kind: 'restore'; backup: BackupEntry } | { kind: 'rebuild' } | { kind: 'update' } | null>(null);
-  const [verifying, setVerifying] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<BackupDialog | null>(null);
   const [findings, setFindings] = useState<RestoreFindings | null>(null);
   /** Bumped when a job of this section finishes: the schedule and staging clones reload. */
   const [localVersion, setLocalVersion] = useState(0);
-  const seq = useRef(0);
-
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const list = await api.call('backups.list', { hostId, name, limit: 100 });
-      if (mine !== seq.current) return;
-      setEntries(list);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [api, hostId, name]);
-
-  useEffect(() => {
-    void load();
-  }, [load, version]);
 
   const follow = (jobId: string, title: string) => {
     setJobDone(false);
@@ -98,84 +82,33 @@ export function TenantBackups({
   const anyChosen = DESTINATION_KINDS.some((k) => effective.destinations.chosen[k]);
   const optionsInvalid = anyChosen && hasProblems(destinationProblems);
 
-  const backUp = async () => {
-    setStarting(true);
-    setStartError(null);
-    try {
+  const backUp = () =>
+    start.run(BACK_UP, async () => {
       const started = await api.call('backups.create', { hostId, name, ...backupOptions(effective) });
       follow(started.jobId, 'Back up');
       void load(); // the catalog shows it running
-    } catch (e) {
-      setStartError(toFleetError(e));
-    } finally {
-      setStarting(false);
-    }
-  };
+    });
 
-  const verify = async (b: BackupEntry) => {
-    setVerifying(b.id);
-    setStartError(null);
-    try {
+  const verify = (b: BackupEntry) =>
+    start.run(b.id, async () => {
       const started = await api.call('backups.verify', { hostId, name, backupId: b.id });
       follow(started.jobId, 'Verify (restore drill)');
-    } catch (e) {
-      setStartError(toFleetError(e));
-    } finally {
-      setVerifying(null);
-    }
-  };
+    });
 
   const running = job !== null && !jobDone;
   const noDbServer = error?.code === 'VALIDATION';
+  const sectionVersion = version + localVersion;
 
   return (
     <section className="card tenant-backups" aria-label="Backups" data-testid="tenant-backups">
-      <div className="section-head">
-        <h3 className="card-title">
-          Backups{' '}
-          <span className="muted" data-testid="backups-count">
-            {entries ? entries.length : ''}
-          </span>
-        </h3>
-        <div className="inline-row">
-          <button type="button" className="btn btn-small" onClick={() => void load()} disabled={loading} data-testid="backups-refresh">
-            {loading ? 'Loading…' : 'Reload'}
-          </button>
-          {canRebuild && !noDbServer ? (
-            <button type="button" className="btn btn-small" onClick={() => setDialog({ kind: 'rebuild' })} data-testid="rebuild-open">
-              Rebuild catalog from…
-            </button>
-          ) : null}
-          {canUpdate && !noDbServer ? (
-            <button type="button" className="btn btn-small" onClick={() => setDialog({ kind: 'update' })} data-testid="update-open">
-              Update safely…
-            </button>
-          ) : null}
-          {canBackup ? (
-            <>
-              <button
-                type="button"
-                className="btn btn-small"
-                onClick={() => setOptionsOpen((o) => !o)}
-                aria-expanded={optionsOpen}
-                aria-controls="backup-options"
-                data-testid="backup-options-toggle"
-              >
-                {optionsOpen ? 'Hide options' : 'Options…'}
-              </button>
-              <button
-                type="button"
-                className="btn btn-small btn-primary"
-                onClick={() => void backUp()}
-                disabled={starting || running || optionsInvalid}
-                data-testid="backup-now"
-              >
-                {starting ? 'Starting…' : running ? 'Job running…' : 'Back up now'}
-              </button>
-            </>
-          ) : null}
-        </div>
-      </div>
+      <BackupsHead
+        count={entries ? entries.length : null}
+        loading={loading}
+        noDbServer={noDbServer}
+        onReload={() => void load()}
+        onDialog={setDialog}
+        backUp={{ optionsOpen, toggleOptions: () => setOptionsOpen((o) => !o), starting: start.busy === BACK_UP, running, optionsInvalid, onBackUp: () => void backUp() }}
+      />
       {!canBackup ? <p className="small muted">Backing up needs the support role.</p> : null}
       <p className="small muted">
         Odoo’s backup format (database dump from one snapshot, filestore), verified, written to each destination and optionally encrypted; the catalog
@@ -186,8 +119,8 @@ export function TenantBackups({
           <BackupNowOptions choice={choice} onChange={setChoice} problems={destinationProblems} hosts={hostList} hostId={hostId} keys={keys} />
         </div>
       ) : null}
-      {!noDbServer ? <BackupSchedule hostId={hostId} name={name} version={version + localVersion} hosts={hosts} keys={keys} /> : null}
-      {startError ? <ErrorBox error={startError} compact testId="backup-start-error" /> : null}
+      {!noDbServer ? <BackupSchedule hostId={hostId} name={name} version={sectionVersion} hosts={hosts} keys={keys} /> : null}
+      {start.error ? <ErrorBox error={start.error} compact testId="backup-start-error" /> : null}
       {job ? (
         <JobPanel
           key={job.id}
@@ -202,8 +135,157 @@ export function TenantBackups({
         />
       ) : null}
       {findings ? <RestoreFindingsNotice hostId={hostId} name={name} findings={findings} /> : null}
-      {!noDbServer ? <KeptCopyPanel hostId={hostId} name={name} version={version + localVersion} canAct={canRestore} onJob={follow} /> : null}
-      {noDbServer ? (
+      {!noDbServer ? <KeptCopyPanel hostId={hostId} name={name} version={sectionVersion} canAct={canRestore} onJob={follow} /> : null}
+      <BackupsCatalog
+        entries={entries}
+        error={error}
+        hosts={hosts}
+        keys={keys}
+        actions={{
+          canVerify,
+          canRestore,
+          running,
+          verifying: start.busy !== null && start.busy !== BACK_UP ? start.busy : null,
+          onVerify: (b) => void verify(b),
+          onRestore: (b) => setDialog({ kind: 'restore', backup: b }),
+        }}
+      />
+      {!noDbServer ? <StagingClones hostId={hostId} name={name} backups={entries ?? []} version={sectionVersion} /> : null}
+      {dialog ? (
+        <BackupDialogs
+          dialog={dialog}
+          hostId={hostId}
+          name={name}
+          hosts={hostList}
+          currentImage={currentImage}
+          onClose={() => setDialog(null)}
+          onRestoreStarted={(jobId) => {
+            setDialog(null);
+            follow(jobId, 'Restore');
+          }}
+          onRebuilt={() => void load()}
+          onUpdated={() => {
+            setLocalVersion((n) => n + 1);
+            void load();
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+/** The section's title with its count, and its buttons: reload, rebuild, update, options, back up now. */
+function BackupsHead({
+  count,
+  loading,
+  noDbServer,
+  onReload,
+  onDialog,
+  backUp,
+}: {
+  count: number | null;
+  loading: boolean;
+  noDbServer: boolean;
+  onReload: () => void;
+  onDialog: (dialog: BackupDialog) => void;
+  backUp: { optionsOpen: boolean; toggleOptions: () => void; starting: boolean; running: boolean; optionsInvalid: boolean; onBackUp: () => void };
+}) {
+  const canBackup = useCan(NEEDS.createBackup);
+  const canRebuild = useCan(NEEDS.rebuildCatalog);
+  const canUpdate = useCan(NEEDS.updateTenant);
+  return (
+    <div className="section-head">
+      <CountedTitle title="Backups" count={count ?? ''} testId="backups-count" />
+      <div className="inline-row">
+        <ReloadButton loading={loading} onReload={onReload} label="Reload" busyLabel="Loading…" small testId="backups-refresh" />
+        {canRebuild && !noDbServer ? (
+          <button type="button" className="btn btn-small" onClick={() => onDialog({ kind: 'rebuild' })} data-testid="rebuild-open">
+            Rebuild catalog from…
+          </button>
+        ) : null}
+        {canUpdate && !noDbServer ? (
+          <button type="button" className="btn btn-small" onClick={() => onDialog({ kind: 'update' })} data-testid="update-open">
+            Update safely…
+          </button>
+        ) : null}
+        {canBackup ? (
+          <>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={backUp.toggleOptions}
+              aria-expanded={backUp.optionsOpen}
+              aria-controls="backup-options"
+              data-testid="backup-options-toggle"
+            >
+              {backUp.optionsOpen ? 'Hide options' : 'Options…'}
+            </button>
+            <button
+              type="button"
+              className="btn btn-small btn-primary"
+              onClick={backUp.onBackUp}
+              disabled={backUp.starting || backUp.running || backUp.optionsInvalid}
+              data-testid="backup-now"
+            >
+              {backUp.starting ? 'Starting…' : backUp.running ? 'Job running…' : 'Back up now'}
+            </button>
+          </>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** The section's dialogs: restore a backup, rebuild the catalog, update safely. */
+function BackupDialogs({
+  dialog,
+  hostId,
+  name,
+  hosts,
+  currentImage,
+  onClose,
+  onRestoreStarted,
+  onRebuilt,
+  onUpdated,
+}: {
+  dialog: BackupDialog;
+  hostId: string;
+  name: string;
+  hosts: readonly HostView[];
+  currentImage: string | undefined;
+  onClose: () => void;
+  onRestoreStarted: (jobId: string) => void;
+  onRebuilt: () => void;
+  onUpdated: () => void;
+}) {
+  switch (dialog.kind) {
+    case 'restore':
+      return <RestoreDialog hostId={hostId} name={name} backup={dialog.backup} onClose={onClose} onStarted={onRestoreStarted} />;
+    case 'rebuild':
+      return <RebuildCatalogDialog hostId={hostId} hosts={hosts} onClose={onClose} onRebuilt={onRebuilt} />;
+    case 'update':
+      return <UpdateDialog hostId={hostId} name={name} currentImage={currentImage} onClose={onClose} onFinished={onUpdated} />;
+  }
+}
+
+/** The host's catalog of the tenant's backups, or why there is none (no database server, an error, none yet). */
+function BackupsCatalog({
+  entries,
+  error,
+  hosts,
+  keys,
+  actions,
+}: {
+  entries: readonly BackupEntry[] | null;
+  error: FleetError | null;
+  hosts: ReadonlyMap<string, HostView>;
+  keys: readonly BackupKeyView[] | null;
+  actions: BackupRowActions;
+}) {
+  const unavailable = error?.code === 'VALIDATION';
+  return (
+    <>
+      {unavailable ? (
         <p className="notice small" data-testid="backups-unavailable">
           {error?.message}
         </p>
@@ -215,46 +297,13 @@ export function TenantBackups({
           entries={entries}
           hosts={hosts}
           keys={keys}
-          actions={{
-            canVerify,
-            canRestore,
-            running,
-            verifying,
-            onVerify: (b) => void verify(b),
-            onRestore: (b) => setDialog({ kind: 'restore', backup: b }),
-          }}
+          actions={actions}
         />
-      ) : !noDbServer && !error ? (
+      ) : !unavailable && !error ? (
         <p className="muted small" data-testid="backups-empty">
           {entries ? 'No backups of this tenant yet.' : 'Loading…'}
         </p>
       ) : null}
-      {!noDbServer ? <StagingClones hostId={hostId} name={name} backups={entries ?? []} version={version + localVersion} /> : null}
-      {dialog?.kind === 'restore' ? (
-        <RestoreDialog
-          hostId={hostId}
-          name={name}
-          backup={dialog.backup}
-          onClose={() => setDialog(null)}
-          onStarted={(jobId) => {
-            setDialog(null);
-            follow(jobId, 'Restore');
-          }}
-        />
-      ) : null}
-      {dialog?.kind === 'rebuild' ? <RebuildCatalogDialog hostId={hostId} hosts={hostList} onClose={() => setDialog(null)} onRebuilt={() => void load()} /> : null}
-      {dialog?.kind === 'update' ? (
-        <UpdateDialog
-          hostId={hostId}
-          name={name}
-          currentImage={currentImage}
-          onClose={() => setDialog(null)}
-          onFinished={() => {
-            setLocalVersion((n) => n + 1);
-            void load();
-          }}
-        />
-      ) : null}
-    </section>
+    </>
   );
 }

@@ -1,42 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { TenantFigures as Figures } from '../../../../shared/tenant-views.js';
-import { useApi } from '../../api/context.js';
+import { useCallback, useState } from 'react';
+import { useApi } from '../../../../ui-common/api/context.js';
 import { UsageBar } from '../../components/Bar.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
-import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { formatBytes, formatTime } from '../../lib/format.js';
 import { useIntervalRefresh } from '../../lib/use-interval-refresh.js';
+import { useLoad } from '../../lib/use-load.js';
 
 export const FIGURES_REFRESH_MS = 10_000;
 
 /** Database and filestore sizes, CPU and memory of one tenant; refreshed every 10 s while visible. */
 export function TenantFiguresCard({ hostId, name, version, limitSet }: { hostId: string; name: string; version: number; limitSet: boolean }) {
   const api = useApi();
-  const [figures, setFigures] = useState<Figures | null>(null);
-  const [error, setError] = useState<FleetError | null>(null);
-  const [loading, setLoading] = useState(true);
   const [auto, setAuto] = useState(true);
-  const seq = useRef(0);
-
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    setLoading(true);
-    try {
-      const f = await api.call('tenants.figures', { hostId, name });
-      if (mine !== seq.current) return;
-      setFigures(f);
-      setError(null);
-    } catch (e) {
-      if (mine === seq.current) setError(toFleetError(e));
-    } finally {
-      if (mine === seq.current) setLoading(false);
-    }
-  }, [api, hostId, name]);
-
+  const fetchFigures = useCallback(() => api.call('tenants.figures', { hostId, name }), [api, hostId, name]);
   // Also after each lifecycle job (version changes).
-  useEffect(() => {
-    void load();
-  }, [load, version]);
+  const { value: figures, error, loading, load } = useLoad(fetchFigures, { loadingAtFirst: true, reloadOn: version });
   useIntervalRefresh(load, FIGURES_REFRESH_MS, auto && error?.code !== 'NOT_FOUND');
 
   const f = figures;

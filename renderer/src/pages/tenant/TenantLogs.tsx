@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { CountedTitle } from '../../components/CountedTitle.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { toFleetError, type FleetError } from '../../lib/errors.js';
 import { useIntervalRefresh } from '../../lib/use-interval-refresh.js';
@@ -142,12 +143,7 @@ export function TenantLogs({ hostId, name }: { hostId: string; name: string }) {
   return (
     <section className="card tenant-logs" aria-label="Live log" data-testid="tenant-logs">
       <div className="section-head">
-        <h3 className="card-title">
-          Log{' '}
-          <span className="muted" data-testid="log-count">
-            {lines.length} lines{lines.length >= MAX_LOG_LINES ? ` (the last ${MAX_LOG_LINES})` : ''}
-          </span>
-        </h3>
+        <CountedTitle title="Log" count={`${lines.length} lines${lines.length >= MAX_LOG_LINES ? ` (the last ${MAX_LOG_LINES})` : ''}`} testId="log-count" />
         <div className="inline-row">
           <span className={`small ${following && !gone ? 'text-ok' : 'muted'}`} data-testid="log-status" role="status">
             {gone ? 'tenant gone' : following ? 'following' : 'paused'}

@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { useApi } from '../../api/context.js';
+import { useApi } from '../../../../ui-common/api/context.js';
+import { FollowedJob, SubmitActions } from '../../components/DialogActions.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { Field } from '../../components/Field.js';
-import { JobPanel } from '../../components/JobView.js';
 import { Modal } from '../../components/Modal.js';
-import { jobFinished, useJob } from '../../lib/use-job.js';
+import { NameInput } from '../../components/NameInput.js';
+import { useStartedJob } from '../../lib/use-job.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 /** "sale, stock" → ['sale', 'stock']; "all" anywhere → ['all']; nothing → undefined. */
@@ -42,8 +43,7 @@ export function UpdateDialog({
   const [trial, setTrial] = useState(true);
   const { busy, error, onSubmit } = useSubmit();
   const [jobId, setJobId] = useState<string | null>(null);
-  const { job } = useJob(jobId);
-  const running = jobId !== null && !jobFinished(job?.state);
+  const { running } = useStartedJob(jobId);
   const moduleList = parseModules(modules);
   const ready = tag.trim() !== '' || moduleList !== undefined;
 
@@ -73,21 +73,14 @@ export function UpdateDialog({
       }
     >
       {jobId ? (
-        <>
-          <JobPanel jobId={jobId} title="Update safely" onFinished={onFinished} />
-          <div className="actions">
-            <button type="button" className="btn" onClick={onClose} disabled={running} data-testid="update-close">
-              {running ? 'Running…' : 'Close'}
-            </button>
-          </div>
-        </>
+        <FollowedJob jobId={jobId} title="Update safely" onFinished={onFinished} running={running} onClose={onClose} testIdPrefix="update" />
       ) : (
         <form onSubmit={submit} noValidate>
           <Field label="New image tag" hint="Same image repository; leave empty to keep the tag.">
-            <input value={tag} onChange={(e) => setTag(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="update-tag" />
+            <NameInput value={tag} onValue={setTag} testId="update-tag" />
           </Field>
           <Field label="Modules to update" hint="Comma separated (e.g. sale, stock), or “all”; leave empty to update none.">
-            <input value={modules} onChange={(e) => setModules(e.target.value)} className="mono" autoComplete="off" spellCheck={false} data-testid="update-modules" />
+            <NameInput value={modules} onValue={setModules} testId="update-modules" />
           </Field>
           <label className="inline-check">
             <input type="checkbox" checked={trial} onChange={(e) => setTrial(e.target.checked)} data-testid="update-trial" />
@@ -95,14 +88,7 @@ export function UpdateDialog({
           </label>
           {!ready ? <p className="small muted">Name a new image tag, modules to update, or both.</p> : null}
           {error ? <ErrorBox error={error} compact testId="update-error" /> : null}
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={!ready || busy} data-testid="update-submit">
-              {busy ? 'Starting…' : 'Update'}
-            </button>
-            <button type="button" className="btn" onClick={onClose} disabled={busy} data-testid="update-cancel">
-              Cancel
-            </button>
-          </div>
+          <SubmitActions label="Update" busy={busy} ready={ready} onCancel={onClose} testIdPrefix="update" />
         </form>
       )}
     </Modal>

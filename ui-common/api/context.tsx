@@ -1,5 +1,5 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import type { Api } from '../../../shared/api.js';
+import type { Api } from '../../shared/api.js';
 import type { Client, LinkState } from './client.js';
 
 const ClientContext = createContext<Client | null>(null);
@@ -18,6 +18,7 @@ export function useApi(): Api {
   return useClient().api;
 }
 
+/** The link to the service the page talks to (the console's, or the terminal's): it reconnects by itself. */
 export function useLinkState(): LinkState {
   const { link } = useClient();
   return useSyncExternalStore(link.subscribe, link.get, link.get);

@@ -1,9 +1,9 @@
-import { createUiClient, type Client } from '../../../shared/ui-client.js';
-import type { WsLike } from '../../../shared/ws-client.js';
+import { createUiClient, type Client } from '../../shared/ui-client.js';
+import type { WsLike } from '../../shared/ws-client.js';
 
-export type { Client, LinkState, LinkStore } from '../../../shared/ui-client.js';
+export type { Client, LinkState, LinkStore } from '../../shared/ui-client.js';
 
-/** This page's client of the contract (shared/ui-client.ts), given what only the browser has. */
+/** A UI page's client of the contract (shared/ui-client.ts), given what only the browser has. */
 export function createClient(): Client {
   return createUiClient({
     globals: window as unknown as Record<string, unknown>,
