@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import type { BackupEntry } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
+import { FleetTables } from '../coordination/fleet-tables.js';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 
@@ -53,18 +53,16 @@ export interface BackupOutcome {
   verification: NonNullable<BackupEntry['verification']>;
 }
 
-export class BackupCatalog {
-  constructor(private readonly coordinator: HostCoordinator) {}
+export class BackupCatalog extends FleetTables {
+  constructor(coordinator: HostCoordinator) {
+    super(coordinator, 'backups', SCHEMA);
+  }
 
   /** The host's catalog, or VALIDATION when the host has no database server to keep it. */
   static of(coordinators: HostCoordinators, hostId: string): BackupCatalog {
     const coordinator = coordinators.of(hostId);
     if (!coordinator) throw new FleetError('VALIDATION', 'The host has no database server set: backups are catalogued there.');
     return new BackupCatalog(coordinator);
-  }
-
-  private run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    return this.coordinator.withSchema('backups', SCHEMA, fn);
   }
 
   /** Records a backup as running; idempotent (a resumed job records it once). */

@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import type { BackupPolicyView } from '../../shared/backup-policies.js';
 import type { DestinationSpec } from '../../shared/backups.js';
+import { FleetTables } from '../coordination/fleet-tables.js';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
 import { claimLeases, type LeasedTable } from '../coordination/leases.js';
 import type { RetentionPolicy } from './retention.js';
@@ -38,11 +38,9 @@ const LEASE_MINUTES = 120;
 /** A policy's run is due at next_run_at; its lease marks the console running it. */
 const POLICY_RUNS: LeasedTable = { table: 'fleet_backup_policies', key: 'tenant', due: 'next_run_at <= now()', holderColumn: 'lease_holder', untilColumn: 'lease_until' };
 
-export class ScheduleStore {
-  constructor(private readonly coordinator: HostCoordinator) {}
-
-  private run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    return this.coordinator.withSchema('backup-policies', SCHEMA, fn);
+export class ScheduleStore extends FleetTables {
+  constructor(coordinator: HostCoordinator) {
+    super(coordinator, 'backup-policies', SCHEMA);
   }
 
   /** Sets a tenant's policy; the first run is due one jittered interval from now. */

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import { FleetTables } from '../coordination/fleet-tables.js';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
 
 // What a restore kept of the data it replaced, recorded in the host's `fleet` database so every
@@ -46,11 +46,9 @@ const asKeptCopy = (row: KeptCopyRow): KeptCopy => ({
   filestoreBytes: row.filestore_bytes === null ? null : Number(row.filestore_bytes),
 });
 
-export class UndoStore {
-  constructor(private readonly coordinator: HostCoordinator) {}
-
-  private run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    return this.coordinator.withSchema('restore-undo', SCHEMA, fn);
+export class UndoStore extends FleetTables {
+  constructor(coordinator: HostCoordinator) {
+    super(coordinator, 'restore-undo', SCHEMA);
   }
 
   /** One kept copy per tenant: a newer restore's copy replaces the record of an older one. */

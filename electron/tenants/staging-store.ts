@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import { FleetTables } from '../coordination/fleet-tables.js';
 import type { HostCoordinator } from '../coordination/host-coordinator.js';
 import { claimLeases, type LeasedTable } from '../coordination/leases.js';
 
@@ -40,11 +40,9 @@ const REMOVAL_LEASE_MINUTES = 30;
 /** A clone is due for removal once expired; its lease marks the console removing it. */
 const EXPIRED_CLONES: LeasedTable = { table: 'fleet_staging', key: 'tenant', due: 'expires_at <= now()', holderColumn: 'removal_holder', untilColumn: 'removal_until' };
 
-export class StagingStore {
-  constructor(private readonly coordinator: HostCoordinator) {}
-
-  private run<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    return this.coordinator.withSchema('staging', SCHEMA, fn);
+export class StagingStore extends FleetTables {
+  constructor(coordinator: HostCoordinator) {
+    super(coordinator, 'staging', SCHEMA);
   }
 
   /** Records a clone (idempotent: a resumed job records it once). */
