@@ -1,7 +1,7 @@
 import type { ArchiveCopy, DestinationSpec } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
 import { DATABASE_LABEL, roleFilter } from '../docker/labels.js';
-import type { Json, StepContext, StepDefinition } from '../jobs/types.js';
+import type { Json, StepBytes, StepContext, StepDefinition } from '../jobs/types.js';
 import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import type { BackupOutcome } from './catalog.js';
 import { openZipOf, writeArchiveCopies } from './archive-copies.js';
@@ -47,13 +47,14 @@ export type BackupDeps = ArchiveDeps &
 export function archiveProgress(estimateBytes: number | null, now = () => Date.now()) {
   const started = now();
   const mib = (n: number) => (n / 2 ** 20).toFixed(1);
-  return (phase: string, written: number, read: number): { fraction: number; message: string } => {
+  return (phase: string, written: number, read: number): { fraction: number; message: string; bytes: StepBytes } => {
     const seconds = Math.max((now() - started) / 1000, 0.001);
     const rate = read / seconds;
     const of = estimateBytes ? ` of ~${mib(estimateBytes)}` : '';
     const left = estimateBytes && rate > 0 ? `, ~${Math.max(0, Math.round((estimateBytes - read) / rate))} s left` : '';
     const fraction = estimateBytes ? Math.min(0.99, read / estimateBytes) : phase === 'dump' ? 0.3 : phase === 'filestore' ? 0.7 : 0.95;
-    return { fraction, message: `${phase}: ${mib(read)}${of} MiB read, ${mib(written)} MiB written, ${mib(rate)} MiB/s${left}` };
+    const message = `${phase}: ${mib(read)}${of} MiB read, ${mib(written)} MiB written, ${mib(rate)} MiB/s${left}`;
+    return { fraction, message, bytes: { done: read, total: estimateBytes } };
   };
 }
 
@@ -106,8 +107,8 @@ export function archiveStep<I extends ArchiveInput>(deps: BackupDeps, options: {
       ctx.progress(0, 'dumping the database');
       const progress = archiveProgress(await deps.sizeOf?.(ctx.input.hostId, ctx.input.name).catch(() => null) ?? null);
       const result = await writeArchiveCopies(targets, sources, { key, sidecar: { tenant: ctx.input.name, host: host.name, createdAt: new Date().toISOString(), jobId: ctx.jobId, ...options.extra(ctx) } }, (phase, written, read) => {
-        const { fraction, message } = progress(phase, written, read);
-        ctx.progress(fraction, message);
+        const { fraction, message, bytes } = progress(phase, written, read);
+        ctx.progress(fraction, message, bytes);
       }, ctx.signal);
       return {
         copies: result.copies,

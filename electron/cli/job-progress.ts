@@ -20,6 +20,8 @@ export interface JobEventPayload {
   state?: string;
   fraction?: number;
   message?: string | null;
+  /** Bytes the step counted so far, and how many it expects (null when it cannot tell). */
+  bytes?: { done: number; total: number | null } | null;
   error?: { message: string } | null;
   at?: string;
 }
@@ -117,7 +119,7 @@ export class JobProgress {
       const state = compensating && payload.state === 'failed' ? 'undo-failed' : (payload.state ?? 'done');
       this.change({ index: payload.index, title, state, at: payload.at ?? null, error: payload.error?.message ?? null });
     } else if (typeof payload.fraction === 'number') {
-      this.progress(payload.index, title, payload.fraction, payload.message ?? null);
+      this.progress(payload.index, title, barPosition(payload.fraction, payload.bytes), payload.message ?? null);
     }
   }
 
@@ -145,20 +147,20 @@ export class JobProgress {
     );
   }
 
-  private progress(index: number, title: string, fraction: number, message: string | null): void {
+  private progress(index: number, title: string, position: BarPosition, message: string | null): void {
     const line = this.steps.get(index) ?? { title, state: 'running', since: null, progress: null };
-    line.progress = { fraction, message };
+    line.progress = { fraction: position.value / position.total, message };
     this.steps.set(index, line);
     if (!this.tty) return;
-    const percent = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
     const payload = { step: `step ${index + 1}/${Math.max(this.total, index + 1)} ${title}`, message: message ?? '' };
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar(
         { stream: this.stream as NodeJS.WritableStream, format: '{step} {bar} {percentage}% {message}', barsize: 24, clearOnComplete: true, hideCursor: true, barCompleteChar: '█', barIncompleteChar: '░' },
       );
-      this.bar.start(100, percent, payload);
+      this.bar.start(position.total, position.value, payload);
     } else {
-      this.bar.update(percent, payload);
+      this.bar.setTotal(position.total);
+      this.bar.update(position.value, payload);
     }
   }
 
@@ -171,6 +173,17 @@ export class JobProgress {
     this.bar?.stop();
     this.bar = null;
   }
+}
+
+interface BarPosition {
+  value: number;
+  total: number;
+}
+
+/** Where the bar stands: in bytes when the step counts them against a known total, else in percent. */
+export function barPosition(fraction: number, bytes: JobEventPayload['bytes']): BarPosition {
+  if (bytes && bytes.total !== null && bytes.total > 0) return { value: Math.min(bytes.done, bytes.total), total: bytes.total };
+  return { value: Math.round(Math.max(0, Math.min(1, fraction)) * 100), total: 100 };
 }
 
 /** Progress on `stream`: live bars only when it is a terminal. */

@@ -6,7 +6,7 @@ import type { Store } from '../store/database.js';
 import { conflict, JobJournal, toJsonText } from './journal.js';
 import { isOwnerAlive, processToken } from './owner.js';
 import type { JobRegistry } from './registry.js';
-import type { JobDefinition, JobEventMap, JobEventName, JobEventSink, JobListFilter, JobState, JobSummary, JobView, Json, StepContext, StepPhase } from './types.js';
+import type { JobDefinition, JobEventMap, JobEventName, JobEventSink, JobListFilter, JobState, JobSummary, JobView, Json, StepBytes, StepContext, StepPhase } from './types.js';
 
 /** Awaited before a job's first step (and before a resumed job acts); the returned function is called when it ends. */
 export type AcquireLock = (target: string, job: { jobId: string; kind: string; resumed: boolean }) => Promise<() => void | Promise<void>>;
@@ -416,9 +416,9 @@ export class JobRunner {
       signal,
       output: <T extends Json = Json>(stepName: string) => this.journal.output(job.id, stepName) as T | undefined,
       setOutput: (value: Json) => this.journal.setStepOutput(job.id, index, value),
-      progress: (fraction: number, message?: string) => {
+      progress: (fraction: number, message?: string, bytes?: StepBytes) => {
         const clamped = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
-        this.emitStep('jobs.step.progress', job, index, phase, { fraction: clamped, message: message ?? null });
+        this.emitStep('jobs.step.progress', job, index, phase, { fraction: clamped, message: message ?? null, bytes: countedBytes(bytes) });
       },
       log: this.log.child({ jobId: job.id, step: step.name, phase }),
     };
@@ -477,4 +477,11 @@ function pastPointOfNoReturn(view: JobView, definition: JobDefinition<unknown>):
     if (view.steps[i]?.state === 'done' && definition.steps[i]?.onCrash === 'resume') return definition.steps[i]!.name;
   }
   return null;
+}
+
+/** A step's byte counts as events carry them: whole, non-negative numbers, or none at all. */
+function countedBytes(bytes: StepBytes | undefined): StepBytes | null {
+  const count = (n: number | null) => (n !== null && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);
+  const done = bytes ? count(bytes.done) : null;
+  return done === null ? null : { done, total: count(bytes!.total) };
 }

@@ -40,8 +40,8 @@ export interface StepContext<I> {
    * before the resource is created, so a compensation after a crash mid-step can find it.
    */
   setOutput(value: Json): void;
-  /** Progress within the step, 0..1; streamed, not journaled. */
-  progress(fraction: number, message?: string): void;
+  /** Progress within the step, 0..1, with the bytes it counted if it counts any; streamed, not journaled. */
+  progress(fraction: number, message?: string, bytes?: StepBytes): void;
   readonly log: Logger;
 }
 
@@ -142,9 +142,16 @@ export interface JobStepStartedEvent extends JobStepEvent {
   at: string;
 }
 
+/** Bytes a step has handled so far, and how many it expects (null when it cannot tell). */
+export interface StepBytes {
+  done: number;
+  total: number | null;
+}
+
 export interface JobStepProgressEvent extends JobStepEvent {
   fraction: number;
   message: string | null;
+  bytes: StepBytes | null;
   at: string;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJobProgress, followJobEvents, formatElapsed, type JobEventPayload, type JobProgressEvent, type JobSnapshot } from '../../electron/cli/job-progress.js';
+import { barPosition, createJobProgress, followJobEvents, formatElapsed, type JobEventPayload, type JobProgressEvent, type JobSnapshot } from '../../electron/cli/job-progress.js';
 
 // The CLI's display of a durable job's steps (electron/cli/job-progress.ts), fed the events and
 // jobs.get views a job produces; off a terminal it must be plain lines and no control codes.
@@ -134,5 +134,17 @@ describe('job progress on a terminal', () => {
     expect(text).toContain(ESCAPE);
     expect(text).toContain('42% dump: 50.4 of ~120.0 MiB read');
     expect(text).toContain('step 3/3 Write the archive: done in 2.0 s (dump: 50.4 of ~120.0 MiB read)\n');
+  });
+
+  it('counts the bar in bytes when the step counts them against a total', () => {
+    expect(barPosition(0.99, { done: 50 * 2 ** 20, total: 200 * 2 ** 20 })).toEqual({ value: 50 * 2 ** 20, total: 200 * 2 ** 20 });
+    expect(barPosition(0.3, { done: 10, total: null })).toEqual({ value: 30, total: 100 });
+    expect(barPosition(0.3, null)).toEqual({ value: 30, total: 100 });
+    const out = stream(true);
+    const progress = createJobProgress({ stream: out });
+    progress.event('jobs.step.started', ev(2, { at: at(0) }));
+    progress.event('jobs.step.progress', ev(2, { fraction: 0.99, message: 'dump: 25.0 of ~100.0 MiB read', bytes: { done: 25 * 2 ** 20, total: 100 * 2 ** 20 }, at: at(1) }));
+    progress.finish();
+    expect(out.text()).toContain('25% dump: 25.0 of ~100.0 MiB read');
   });
 });

@@ -81,7 +81,7 @@ describe('job runner', () => {
     const definition = job('t.forward', [
       step(log, 'a', {
         async run(ctx) {
-          ctx.progress(0.5, 'half way');
+          ctx.progress(0.5, 'half way', { done: 2048.4, total: -1 });
           log.push('run a');
           return { half: true };
         },
@@ -100,7 +100,7 @@ describe('job runner', () => {
       ['b', 'done', 1, null],
     ]);
     expect(events.map((e) => e.event)).toEqual(['jobs.started', 'jobs.step.started', 'jobs.step.progress', 'jobs.step.finished', 'jobs.step.started', 'jobs.step.finished', 'jobs.finished']);
-    expect(events[2]!.payload).toMatchObject({ jobId: id, index: 0, total: 2, title: 'Step a', fraction: 0.5, message: 'half way', phase: 'run' });
+    expect(events[2]!.payload).toMatchObject({ jobId: id, index: 0, total: 2, title: 'Step a', fraction: 0.5, message: 'half way', phase: 'run', bytes: { done: 2048, total: null } });
     expect(events[5]!.payload).toMatchObject({ index: 1, total: 2, state: 'done', error: null });
     expect(events[6]!.payload).toMatchObject({ jobId: id, state: 'succeeded', error: null });
     // JSON-serialisable payloads, as every transport needs.
