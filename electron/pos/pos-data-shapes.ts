@@ -27,7 +27,7 @@ export const ODOO16_DATA: PosDataShape = {
     const normal = ODOO17_DATA.normalise(models);
     return mapModel(normal, 'product.product', (p) => {
       const category = m2o(p.pos_categ_id);
-      return p.pos_categ_ids !== undefined ? p : { ...p, pos_categ_ids: category === null ? [] : [category] };
+      return Array.isArray(p.pos_categ_ids) ? p : { ...p, pos_categ_ids: category === null ? [] : [category] };
     });
   },
 };
@@ -35,7 +35,7 @@ export const ODOO16_DATA: PosDataShape = {
 /**
  * 18's load_data: `{data, fields, relations}` per model, many2one as bare ids, and apart what 17
  * nests (pricelist items, fiscal position mappings, the company's country, one record per
- * decimal precision); pos_hr's role is `_role`.
+ * decimal precision); the POS role (the user's, and pos_hr's employees') is `_role`.
  */
 export const ODOO18_DATA: PosDataShape = {
   toCache: (loaded) => cacheEach(loaded, (value) => (Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : [value])),
@@ -50,7 +50,9 @@ export const ODOO18_DATA: PosDataShape = {
     if (precisions.some((p) => typeof p.name === 'string' && typeof p.digits === 'number')) {
       normal = { ...normal, 'decimal.precision': [Object.fromEntries(precisions.map((p) => [p.name, p.digits]))] };
     }
-    return mapModel(normal, 'hr.employee', ({ _role, ...e }) => (e.role === undefined && _role !== undefined ? { ...e, role: _role } : e));
+    // The POS role is `_role` on both the employees (pos_hr) and the session's user.
+    const withRole = ({ _role, ...record }: OdooRecord): OdooRecord => (record.role === undefined && _role !== undefined ? { ...record, role: _role } : record);
+    return mapModel(mapModel(normal, 'hr.employee', withRole), 'res.users', withRole);
   },
 };
 

@@ -233,6 +233,8 @@ export class PosTerminal {
         loadedModel.run(model, at, list.length);
       }
       for (const record of searchable) {
+        // A record that is not an object (Odoo never sends one) is cached as sent but not searchable.
+        if (!record || typeof record !== 'object' || Array.isArray(record)) continue;
         const p = record as { id: number; display_name?: string; name?: string; barcode?: string | false; default_code?: string | false; pos_categ_ids?: unknown };
         const categories = idList(p.pos_categ_ids);
         search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null, `,${categories.join(',')}${categories.length ? ',' : ''}`);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ODOO18_DATA } from '../../electron/pos/pos-data-shapes.js';
+import { ODOO16_DATA, ODOO18_DATA } from '../../electron/pos/pos-data-shapes.js';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { readPosData } from '../../pos-shell/src/lib/catalog.js';
 import { cashierAuthority } from '../../shared/pos/sale-check.js';
@@ -95,14 +95,26 @@ describe("18's data turned into the one shape", () => {
   it("reads pos_hr's _role as role, and folds in what 18 loads apart", () => {
     const normal = ODOO18_DATA.normalise({
       'hr.employee': [{ id: 3, _role: 'manager' }],
+      'res.users': [{ id: 2, _role: 'manager' }],
       'res.company': [{ id: 1, country_id: 75 }],
       'res.country': [{ id: 75, code: 'FR' }],
       'decimal.precision': [{ id: 1, name: 'Product Price', digits: 3 }],
       'account.tax': [{ id: 1, amount: 0, children_tax_ids: [2] }, { id: 2, amount: 10, children_tax_ids: [] }],
     });
     expect(cashierAuthority({ userId: 2, employeeId: 3 }, { employees: normal['hr.employee'] as never, users: [] }).isManager).toBe(true);
+    // Without pos_hr the session's user is the cashier, and 18 gives its role as _role too.
+    expect(cashierAuthority({ userId: 2, employeeId: null }, { employees: [], users: normal['res.users'] as never }).isManager).toBe(true);
     expect(normal['res.company']).toEqual([{ id: 1, country_id: 75, country: { id: 75, code: 'FR' } }]);
     expect(normal['decimal.precision']).toEqual([{ 'Product Price': 3 }]);
     expect(normal['account.tax']![0]).toEqual({ id: 1, amount: 0, children_tax_ids: [{ id: 2, amount: 10, children_tax_ids: [] }] });
+  });
+});
+
+describe("16's data turned into the one shape", () => {
+  it('gives a product its one pos_categ_id as pos_categ_ids, also when pos_categ_ids is false', () => {
+    const normal = ODOO16_DATA.normalise({
+      'product.product': [{ id: 1, pos_categ_id: [4, 'Desks'] }, { id: 2, pos_categ_id: [5, 'Chairs'], pos_categ_ids: false }, { id: 3, pos_categ_id: false }, { id: 4, pos_categ_ids: [6, 7] }],
+    });
+    expect((normal['product.product'] as Array<{ pos_categ_ids: unknown }>).map((p) => p.pos_categ_ids)).toEqual([[4], [5], [], [6, 7]]);
   });
 });
