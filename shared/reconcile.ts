@@ -84,8 +84,8 @@ export const AdoptInput = z.discriminatedUnion('kind', [
       hostId: z.string().uuid(),
       /** The tenant's name: its container becomes fleet-<name>. */
       name: TenantName,
-      /** The unlabelled container's id or name. */
-      container: z.string().min(1).max(128),
+      /** The unlabelled container's id or name, as Docker spells them (it goes into the API's paths). */
+      container: z.string().min(1).max(128).regex(/^\/?[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a container's id or name: letters, digits, '_', '.', '-'"),
       /** Routing labels for <name>.<domain>; none when omitted. */
       domain: DomainName.optional(),
       /** The database it serves, when its command line does not say (-d). */

@@ -36,6 +36,7 @@ export class ChannelHttpClient {
   ) {}
 
   async request(request: RawRequest): Promise<RawResponse> {
+    refuseUnsafeHead(request);
     const reused = this.takeIdle();
     const channel = reused ?? (await this.openChannel());
     try {
@@ -153,6 +154,18 @@ export class ChannelHttpClient {
 class StaleChannel extends Error {
   constructor() {
     super('stale channel');
+  }
+}
+
+/**
+ * The request line and headers are written as given, so nothing that could end them early (CR,
+ * LF, other control characters, a space in the path) may reach the wire: a name from the page
+ * would otherwise become a header or a second request on the Docker API's socket.
+ */
+function refuseUnsafeHead(request: RawRequest): void {
+  const unsafe = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (!/^[A-Z]+$/.test(request.method) || !/^\/[!-~]*$/.test(request.path) || Object.entries(request.headers ?? {}).some(([name, value]) => unsafe(name) || unsafe(String(value)) || name.includes(':'))) {
+    throw new FleetError('VALIDATION', `Refused to send a Docker API request whose method, path or headers hold characters HTTP does not allow (${request.method} ${JSON.stringify(request.path.split('?')[0])}).`);
   }
 }
 

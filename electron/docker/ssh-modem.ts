@@ -35,6 +35,9 @@ export class SshModem extends Modem {
   }
 }
 
+/** A path of unreserved and sub-delimiter characters only (RFC 3986), with percent escapes. */
+const PLAIN_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*\??$/;
+
 /** The dial options a plain request may carry; one with any other is left to docker-modem. */
 const KNOWN_DIAL_OPTIONS = new Set(['path', 'method', 'headers', 'options', 'statusCodes', 'allowEmpty', 'file', 'isStream', 'hijack', 'openStdin', 'abortSignal', 'authconfig', 'registryconfig']);
 
@@ -52,6 +55,9 @@ function plainRequestOf(dial: Modem.DialOptions): RawRequest | null {
   if (dial.options?.abortSignal) return null;
   if (dial.file !== undefined ? !Buffer.isBuffer(dial.file) : dial.method === 'PUT') return null; // streamed, chunked
   if (dial.path.slice(0, -1).includes('?')) return null; // a path with its own query: not dockerode's
+  // A name in the path (a container's, from the page) is sent as docker-modem's own dial sends
+  // it, escaped and normalised by url.parse, unless it holds only characters a path may carry.
+  if (!PLAIN_PATH.test(dial.path) || /(^|\/)\.\.?(\/|\?|$)/.test(dial.path)) return null;
 
   // Credentials never go into the URL or the body (docker-modem drops them too).
   const { authconfig: _credentials, abortSignal: _signal, ...params } = dial.options ?? {};

@@ -74,6 +74,7 @@ describe('the adopted server', () => {
 
   it('validates adoption input per kind', () => {
     expect(AdoptInput.safeParse({ kind: 'container', hostId, name: 'shop', container: 'old-odoo' }).success).toBe(true);
+    for (const container of ['old odoo', 'a\r\nX: 1', '../../info', 'x#y', '-flag']) expect(AdoptInput.safeParse({ kind: 'container', hostId, name: 'shop', container }).success).toBe(false);
     expect(AdoptInput.safeParse({ kind: 'database', hostId, name: 'shop', database: 'shop' }).success).toBe(false); // image, tag, domain
     expect(AdoptInput.safeParse({ kind: 'database', hostId, name: 'shop', database: 'shop', image: 'odoo', tag: '17.0', domain: 'example.com' }).success).toBe(true);
   });

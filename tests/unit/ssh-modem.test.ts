@@ -119,4 +119,25 @@ describe('SshModem', () => {
     expect(text).toBe('streamed');
     expect(docker.opened).toEqual({ channelClient: 0, agent: 1 });
   });
+
+  it('sends a name that is not a plain path segment as docker-modem does, escaped, never raw on the channel', async () => {
+    const docker = await fakeDocker();
+    for (const id of ['a b\r\nX-Injected: 1', '../../info', 'x#y', 'ü']) {
+      const expected = await outcome(() => docker.stock.getContainer(id).inspect());
+      const stockRequests = docker.seen.splice(0);
+      expect(await outcome(() => docker.ours.getContainer(id).inspect())).toEqual(expected);
+      expect(docker.seen).toEqual(stockRequests);
+      expect(docker.seen.every((seen) => !/[\r\n ]/.test(seen.url))).toBe(true);
+      docker.seen.splice(0);
+    }
+    expect(docker.opened.channelClient).toBe(0);
+  });
+
+  it('refuses to write a request line or header that would end early', async () => {
+    const client = new ChannelHttpClient(() => Promise.reject(new Error('no channel should be opened')));
+    closers.push(() => client.close());
+    for (const request of [{ method: 'GET', path: '/containers/a b/json' }, { method: 'GET', path: '/x\r\nHost: evil' }, { method: 'GET / HTTP/1.1\r\n', path: '/x' }, { method: 'GET', path: '/x', headers: { 'X-A': 'b\r\nX-B: c' } }]) {
+      await expect(client.request(request)).rejects.toMatchObject({ code: 'VALIDATION' });
+    }
+  });
 });
