@@ -10,6 +10,7 @@ import { withAdmin } from '../postgres/admin-session.js';
 import { finishArchiveLoad, openArchiveLoader, reclaimScratch } from '../postgres/archive-loader.js';
 import { confineDatabase } from '../postgres/database-access.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
+import { DATA_MOUNT } from '../tenant-parts/containers.js';
 import { findTenantParts, type TenantParts } from '../tenant-parts/tenant-parts.js';
 import { openZipOf } from './archive-copies.js';
 import { keyFor, removeArchiveHelpers, type BackupDeps } from './archive-steps.js';
@@ -65,7 +66,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
 ) {
   const tools = archiveLoadTools<I>(deps);
   const { parts, admin, docker, filestoreShell } = tools;
-  const folder = `/var/lib/odoo/filestore/.${names.folder}-$1`;
+  const folder = `${DATA_MOUNT}/filestore/.${names.folder}-$1`;
 
   /** Unpacks the archive's filestore into the scratch folder, owned like the live one. */
   const stageFilestoreFrom = async (ctx: StepContext<I>): Promise<void> => {
@@ -78,7 +79,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
       // Owned like the filestore folder itself (Odoo's user), whatever the image calls it.
       await filestoreShell(
         ctx,
-        `set -e; mkdir -p /var/lib/odoo/filestore; owner=$(stat -c %u:%g /var/lib/odoo); rm -rf "${folder}"; mkdir "${folder}"; cd "${folder}"; tar -xf -; chown -R "$owner" "${folder}"`,
+        `set -e; mkdir -p ${DATA_MOUNT}/filestore; owner=$(stat -c %u:%g ${DATA_MOUNT}); rm -rf "${folder}"; mkdir "${folder}"; cd "${folder}"; tar -xf -; chown -R "$owner" "${folder}"`,
         'the filestore writer',
         tarStream(entries()),
       );
@@ -208,7 +209,7 @@ function volumeShell(found: TenantParts, script: string, labels: Record<string, 
     User: '0',
     Entrypoint: ['sh', '-c', script, 'sh', found.database],
     Labels: labels,
-    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: found.dataVolume, Target: '/var/lib/odoo', ...(readOnly ? { ReadOnly: true } : {}) }] },
+    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: found.dataVolume, Target: DATA_MOUNT, ...(readOnly ? { ReadOnly: true } : {}) }] },
   };
 }
 

@@ -2,8 +2,9 @@ import type pg from 'pg';
 import type { HostCoordinator } from './host-coordinator.js';
 
 /**
- * A store whose tables live in the host's `fleet` database: its schema is created on first use,
- * once per console, under the schema lock, so consoles of different versions meet the same tables.
+ * A store whose tables live in the host's `fleet` database: its schema is created on first use
+ * (once per host coordinator in each process, under the schema lock), so consoles of different
+ * versions meet the same tables.
  */
 export abstract class FleetTables {
   protected constructor(

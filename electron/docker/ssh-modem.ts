@@ -79,7 +79,7 @@ function plainRequestOf(dial: Modem.DialOptions): RawRequest | null {
   }
   // POST /containers/{id}/wait answers only when the container exits (`odoo -i …` may take
   // minutes): no 30 s request deadline here; the caller's DockerService.call deadline bounds it.
-  const waits = /^\/containers\/[^/?]+\/wait(\?|$)/.test(path);
+  const waits = /^(\/v[\d.]+)?\/containers\/[^/?]+\/wait(\?|$)/.test(path);
   return { method: dial.method ?? 'GET', path, headers, ...(body !== undefined ? { body } : {}), ...(waits ? { timeoutMs: 2 ** 31 - 1 } : {}) };
 }
 

@@ -55,7 +55,8 @@ async function ignoringMissing(remove: () => Promise<unknown>): Promise<void> {
   }
 }
 
-const removeContainerIfPresent = (docker: Docker, name: string) => ignoringMissing(() => docker.getContainer(name).remove({ force: true, v: false }));
+// Keeps the container's volumes (v: false): the database server's data volume outlives its container.
+const removeDbContainerIfPresent = (docker: Docker, name: string) => ignoringMissing(() => docker.getContainer(name).remove({ force: true, v: false }));
 const removeVolumeIfPresent = (docker: Docker, name: string) => ignoringMissing(() => docker.getVolume(name).remove({ force: true }));
 
 async function exists(probe: () => Promise<unknown>): Promise<boolean> {
@@ -138,7 +139,7 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
           if (!ctx.output<{ created?: boolean }>('network')?.created) return;
           const { input } = ctx;
           await call(input, async (d) => {
-            await removeContainerIfPresent(d, managedNames(input).container);
+            await removeDbContainerIfPresent(d, managedNames(input).container);
             await ignoringMissing(() => d.getNetwork(input.network).remove());
           });
         },
@@ -154,8 +155,8 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
         async compensate({ input }) {
           const n = managedNames(input);
           await call(input, async (d) => {
-            await removeContainerIfPresent(d, n.secretsWriter);
-            await removeContainerIfPresent(d, n.container);
+            await removeDbContainerIfPresent(d, n.secretsWriter);
+            await removeDbContainerIfPresent(d, n.container);
             await removeVolumeIfPresent(d, n.secretsVolume);
             await removeVolumeIfPresent(d, n.dataVolume);
           });
@@ -191,7 +192,7 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
           });
         },
         async compensate({ input }) {
-          await call(input, (d) => removeContainerIfPresent(d, managedNames(input).container));
+          await call(input, (d) => removeDbContainerIfPresent(d, managedNames(input).container));
         },
       },
       readyStep(deps, tools),
@@ -268,7 +269,7 @@ function passwordStep(deps: ManagedDbServerDeps, tools: ProvisionTools): StepDef
       // Through the archive API into a never-started container: the password travels in an
       // API body over SSH, never on a command line or in an environment.
       await call(input, async (d) => {
-        await removeContainerIfPresent(d, n.secretsWriter);
+        await removeDbContainerIfPresent(d, n.secretsWriter);
         const writer = await d.createContainer({
           name: n.secretsWriter,
           Image: input.image,
@@ -287,7 +288,7 @@ function passwordStep(deps: ManagedDbServerDeps, tools: ProvisionTools): StepDef
     },
     async compensate(ctx) {
       deps.vault.remove(passwordId(ctx));
-      await call(ctx.input, (d) => removeContainerIfPresent(d, managedNames(ctx.input).secretsWriter));
+      await call(ctx.input, (d) => removeDbContainerIfPresent(d, managedNames(ctx.input).secretsWriter));
     },
   };
 }
