@@ -395,7 +395,7 @@ export const contract = {
   'pos.catalog': op('pos.catalog', {
     input: empty,
     output: z.object({ series: z.string().nullable(), models: z.record(z.string(), z.array(z.unknown())) }),
-    summary: "The cached POS data the selling UI needs, products and customers aside (Odoo's records as loaded: 16/17 or 18 shapes)",
+    summary: "The cached POS data the selling UI needs, products and customers aside (one shape whatever the Odoo version: PosCatalog, normalised by the version's adapter; series for display only)",
   }),
   'pos.products': op('pos.products', {
     input: z
