@@ -9,7 +9,7 @@ import { withTenantSession } from '../postgres/tenant-session.js';
 import { waitForTenantHealth } from '../tenant-parts/health.js';
 import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import type { BackupDeps } from './archive-steps.js';
-import { checkRoom, freeBytesFromDf, keptUntil, reserveBytes } from './kept-copy.js';
+import { keptUntil } from './kept-copy.js';
 import { adminsOnDefaultPassword, baseUrlIsStale, storedBaseUrl } from './restore-checks.js';
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
 import { UndoStore } from './undo-store.js';
@@ -28,6 +28,7 @@ export const previous = (db: string) => `${db}__previous`;
 
 /** What a restore found after it: for the UIs to say, and to offer a new admin password. */
 type Findings = RestoreFindings & { [key: string]: Json };
+type CredentialFindings = Pick<RestoreFindings, 'adminsOnDefaultPassword' | 'baseUrl'>;
 
 /**
  * Restore into a new database and a new filestore folder first; both are swapped into place
@@ -45,11 +46,14 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
     steps: [
       load.checkArchive,
       load.preflight,
-      roomStep(load),
+      load.room((ctx) => (ctx.input.keepHours ?? 0) > 0),
       load.scratchDatabase,
       load.loadDump(async (c, ctx) => {
         if (ctx.input.copy) await regenerateIdentity(c);
         if (ctx.input.neutralize) await neutralizeDatabase(c);
+        // Checked here, while the filestore may still unpack, rather than after the restart.
+        // Never fails the restore: check-credentials tries again (and says why) when this could not.
+        return { credentials: (await credentialFindings(c, load.parts(ctx)).catch(() => null)) as Json };
       }),
       load.stageFilestore,
       ...swapSteps(deps, load),
@@ -60,21 +64,6 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
 }
 
 type LoadSteps<I extends { hostId: string; name: string }> = Pick<ReturnType<typeof archiveLoadSteps<I>>, 'parts' | 'admin' | 'docker' | 'filestoreShell' | 'volumeOutput'>;
-
-function roomStep(load: LoadSteps<RestoreInput>): StepDefinition<RestoreInput> {
-  return {
-    name: 'room',
-    title: 'Check the host has room for the restored copy beside the current data',
-    onCrash: 'compensate',
-    async run(ctx) {
-      const needBytes = ctx.output<{ unpackedBytes?: number }>('check-archive')?.unpackedBytes ?? 0;
-      const freeBytes = freeBytesFromDf(await load.volumeOutput(ctx, 'df -Pk /var/lib/odoo', 'the disk check'));
-      if (freeBytes === null) return { measured: false, needBytes, freeBytes: null };
-      checkRoom({ tenant: ctx.input.name, needBytes, freeBytes, reserveBytes: reserveBytes(), keeping: (ctx.input.keepHours ?? 0) > 0 });
-      return { measured: true, needBytes, freeBytes };
-    },
-  };
-}
 
 /** Stop, swap `<db>__restore` (and `.restore-<db>`) into place, start: restore's and undo's. */
 export function swapSteps<I extends { hostId: string; name: string }>(deps: BackupDeps, load: LoadSteps<I>): Array<StepDefinition<I>> {
@@ -165,10 +154,12 @@ export function swapSteps<I extends { hostId: string; name: string }>(deps: Back
 /** The database and filestore sizes of the kept copy, as the UIs show what the undo window holds. */
 export async function keptCopySizes<I extends { hostId: string; name: string }>(deps: BackupDeps, load: LoadSteps<I>, ctx: StepContext<I>) {
   const { database } = load.parts(ctx);
-  const databaseBytes = await withAdmin(deps.pool, load.admin(ctx.input.hostId), async (c) =>
-    Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [previous(database)])).rows[0]?.size ?? NaN),
-  ).catch(() => NaN);
-  const du = await load.volumeOutput(ctx, 'du -sk "/var/lib/odoo/filestore/.previous-$1" 2>/dev/null || echo 0', 'the kept copy measure').catch(() => '');
+  const [databaseBytes, du] = await Promise.all([
+    withAdmin(deps.pool, load.admin(ctx.input.hostId), async (c) =>
+      Number((await c.query<{ size: string | null }>('SELECT pg_database_size(datname)::text AS size FROM pg_database WHERE datname = $1', [previous(database)])).rows[0]?.size ?? NaN),
+    ).catch(() => NaN),
+    load.volumeOutput(ctx, 'du -sk "/var/lib/odoo/filestore/.previous-$1" 2>/dev/null || echo 0', 'the kept copy measure').catch(() => ''),
+  ]);
   const filestoreKib = Number.parseInt(du.trim().split(/\s+/)[0] ?? '', 10);
   return { databaseBytes: Number.isFinite(databaseBytes) ? databaseBytes : null, filestoreBytes: Number.isFinite(filestoreKib) ? filestoreKib * 1024 : null };
 }
@@ -204,6 +195,13 @@ function keepOrDropPreviousStep(deps: BackupDeps & { coordinators: HostCoordinat
   };
 }
 
+/** What the restored administrators' passwords and web.base.url mean for the tenant. */
+async function credentialFindings(c: pg.Client, found: TenantParts): Promise<CredentialFindings> {
+  const stored = await storedBaseUrl(c).catch(() => null);
+  const servedAt = found.publicHost ?? null;
+  return { adminsOnDefaultPassword: await adminsOnDefaultPassword(c), baseUrl: { stored, servedAt, stale: baseUrlIsStale(stored, servedAt) } };
+}
+
 /** Says what the restored users and settings mean for the tenant; never fails the restore. */
 function checkCredentialsStep(deps: BackupDeps, load: LoadSteps<RestoreInput>): StepDefinition<RestoreInput> {
   return {
@@ -213,13 +211,12 @@ function checkCredentialsStep(deps: BackupDeps, load: LoadSteps<RestoreInput>): 
     async run(ctx): Promise<Findings> {
       const found = load.parts(ctx);
       const keptUntil = ctx.output<{ keptUntil?: string | null }>('drop-previous')?.keptUntil ?? null;
+      // Found while loading (a job journaled before that checks the tenant's database now).
+      const loaded = ctx.output<{ afterDump?: { credentials?: CredentialFindings } | null }>('load-dump')?.afterDump?.credentials;
+      if (loaded) return { ...loaded, keptUntil };
       try {
         // Inside the tenant's database: as the tenant, never as the admin.
-        return await withTenantSession(deps.pool, load.admin(ctx.input.hostId), found, async (c) => {
-          const stored = await storedBaseUrl(c).catch(() => null);
-          const servedAt = found.publicHost ?? null;
-          return { adminsOnDefaultPassword: await adminsOnDefaultPassword(c), baseUrl: { stored, servedAt, stale: baseUrlIsStale(stored, servedAt) }, keptUntil };
-        });
+        return { ...(await withTenantSession(deps.pool, load.admin(ctx.input.hostId), found, (c) => credentialFindings(c, found))), keptUntil };
       } catch (error) {
         ctx.log.warn('the restored database could not be checked', { error: (error as Error).message });
         return { adminsOnDefaultPassword: [], baseUrl: null, keptUntil };

@@ -5,8 +5,8 @@ import { FleetError } from '../../shared/errors.js';
 import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream, runOneOffWithInput } from '../docker/one-off-stream.js';
 import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
-import type { StepContext, StepDefinition } from '../jobs/types.js';
-import { withAdmin } from '../postgres/admin-session.js';
+import type { Json, StepContext, StepDefinition } from '../jobs/types.js';
+import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
 import { finishArchiveLoad, openArchiveLoader, reclaimScratch } from '../postgres/archive-loader.js';
 import { confineDatabase } from '../postgres/database-access.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
@@ -16,6 +16,7 @@ import { openZipOf } from './archive-copies.js';
 import { keyFor, removeArchiveHelpers, type BackupDeps } from './archive-steps.js';
 import { storeOfCopy, type StoreDeps } from './archive-stores.js';
 import { localFileSource, type ByteSource } from './byte-io.js';
+import { checkRoom, freeBytesFromDf, reserveBytes } from './kept-copy.js';
 import { checkSha256 } from './odoo-archive.js';
 import { pgClient } from './pg-client.js';
 import { guardPsqlScript } from './psql-script-guard.js';
@@ -115,7 +116,11 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
     },
   };
 
-  const loadDump = (after?: (client: pg.Client, ctx: StepContext<I>) => Promise<void>): StepDefinition<I> => ({
+  /**
+   * `afterDump` runs in the loaded database as the tenant once the dump is in (while the
+   * filestore may still be unpacking); what it returns is the step's `afterDump` output.
+   */
+  const loadDump = (afterDump?: (client: pg.Client, ctx: StepContext<I>) => Promise<Json>): StepDefinition<I> => ({
     name: 'load-dump',
     title: 'Load dump.sql into it (psql on the host, as a throw-away role confined to it)',
     onCrash: 'compensate',
@@ -128,7 +133,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
       // meta-commands (refused before they reach it).
       const loader = await openArchiveLoader(deps.pool, admin(ctx.input.hostId), scratch);
       ctx.setOutput({ loader: loader.login.user });
-      const loadTheDump = async () => {
+      const loadTheDump = async (): Promise<Json> => {
         const psql = client.container('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], scratch.database, loader.login);
         const zip = await openArchiveZip(deps, sourceOf(ctx));
         try {
@@ -137,19 +142,26 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
         } finally {
           await zip.close();
         }
+        await loader.finish();
+        // What runs the loaded database's code (its triggers) runs as the tenant.
+        return afterDump ? await withTenantSession(deps.pool, admin(ctx.input.hostId), scratch, (c) => afterDump(c, ctx)) : null;
       };
+      // The archive's checksum, when check-archive left it to the load.
+      const checksum = async () => {
+        if (ctx.output<{ checksumWithLoad?: boolean }>('check-archive')?.checksumWithLoad) await checkRecordedBytes(deps, sourceOf(ctx));
+      };
+      let afterDumpOutput: Json = null;
       try {
-        // The database and the filestore are independent: both load at once. Both are awaited
-        // before a failure is reported, so no writer outlives the step into its compensation.
-        const [dumpLoaded, filestoreStaged] = await Promise.allSettled([loadTheDump(), stageFilestoreFrom(ctx)]);
-        if (dumpLoaded.status === 'rejected') throw dumpLoaded.reason;
-        if (filestoreStaged.status === 'rejected') throw filestoreStaged.reason;
+        // The database, the filestore and the checksum are independent: all three at once. All
+        // are awaited before a failure is reported, so no writer outlives the step into its
+        // compensation; altered bytes are named first, as they explain any other failure.
+        const [bytesChecked, dumpLoaded, filestoreStaged] = await Promise.allSettled([checksum(), loadTheDump(), stageFilestoreFrom(ctx)]);
+        for (const outcome of [bytesChecked, dumpLoaded, filestoreStaged]) if (outcome.status === 'rejected') throw outcome.reason;
+        afterDumpOutput = (dumpLoaded as PromiseFulfilledResult<Json>).value;
       } finally {
         await loader.finish();
       }
-      // Copy and neutralize run the loaded database's code (its triggers): as the tenant.
-      if (after) await withTenantSession(deps.pool, admin(ctx.input.hostId), scratch, (c) => after(c, ctx));
-      return { loader: loader.login.user, filestoreStaged: true };
+      return { loader: loader.login.user, filestoreStaged: true, afterDump: afterDumpOutput };
     },
     async compensate(ctx) {
       const found = ctx.output<TenantParts>('preflight');
@@ -173,7 +185,22 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
     },
   };
 
-  return { ...tools, checkArchive, preflight, scratchDatabase, loadDump, stageFilestore };
+  /** Room on the host for the unpacked archive beside the live data (and the reserve, when `keeping`). */
+  const room = (keeping: (ctx: StepContext<I>) => boolean): StepDefinition<I> => ({
+    name: 'room',
+    title: 'Check the host has room for the loaded copy beside the current data',
+    onCrash: 'compensate',
+    async run(ctx) {
+      const needBytes = ctx.output<{ unpackedBytes?: number }>('check-archive')?.unpackedBytes ?? 0;
+      const measured = ctx.output<{ freeBytes?: number | null }>('preflight')?.freeBytes;
+      const freeBytes = measured !== undefined ? measured : await tools.freeBytesOf(ctx.input.hostId, parts(ctx));
+      if (freeBytes === null) return { measured: false, needBytes, freeBytes: null };
+      checkRoom({ tenant: ctx.input.name, needBytes, freeBytes, reserveBytes: reserveBytes(), keeping: keeping(ctx) });
+      return { measured: true, needBytes, freeBytes };
+    },
+  });
+
+  return { ...tools, checkArchive, preflight, room, scratchDatabase, loadDump, stageFilestore };
 }
 
 /**
@@ -192,14 +219,17 @@ function archiveLoadTools<I extends { hostId: string; name: string }>(deps: Back
   const filestoreShell = (ctx: StepContext<I>, script: string, what: string, input: AsyncIterable<Buffer> = (async function* () {})()) =>
     runOneOffWithInput(docker(ctx.input.hostId), volumeShell(parts(ctx), script, { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: parts(ctx).database }, false), input, what);
   /** What a one-off shell in the tenant's image prints, its data volume mounted read-only ($1 = the database). */
-  const volumeOutput = async (ctx: StepContext<I>, script: string, what: string): Promise<string> => {
-    const run = await runOneOffStream(docker(ctx.input.hostId), volumeShell(parts(ctx), script, { [ROLE_LABEL]: 'measure' }, true), undefined, what);
+  const volumeOutput = (ctx: StepContext<I>, script: string, what: string) => volumeOutputOf(ctx.input.hostId, parts(ctx), script, what);
+  const volumeOutputOf = async (hostId: string, found: TenantParts, script: string, what: string): Promise<string> => {
+    const run = await runOneOffStream(docker(hostId), volumeShell(found, script, { [ROLE_LABEL]: 'measure' }, true), undefined, what);
     let text = '';
     for await (const chunk of run.stdout) text = (text + (chunk as Buffer).toString('utf8')).slice(-64 * 1024);
     await run.done;
     return text;
   };
-  return { parts, admin, docker, filestoreShell, volumeOutput };
+  /** Free bytes on the tenant's data volume (null when df says nothing readable). */
+  const freeBytesOf = async (hostId: string, found: TenantParts) => freeBytesFromDf(await volumeOutputOf(hostId, found, 'df -Pk /var/lib/odoo', 'the disk check'));
+  return { parts, admin, docker, filestoreShell, volumeOutput, freeBytesOf };
 }
 
 /** A root shell in the tenant's image, no network, its data volume mounted ($1 = the database). */
@@ -214,30 +244,20 @@ function volumeShell(found: TenantParts, script: string, labels: Record<string, 
 }
 
 /**
- * Before anything is touched: the bytes are the recorded ones, the layout is Odoo's, and no
- * member could land outside the restore folders.
+ * Before anything is touched: the layout is Odoo's, and no member could land outside the
+ * restore folders. The bytes are proven the recorded ones by the load (`checkRecordedBytes`).
  */
 function checkArchiveStep<I>(deps: BackupDeps, sourceOf: (ctx: StepContext<I>) => Pick<ArchiveLoadInput, 'archive' | 'file' | 'sha256'>): StepDefinition<I> {
   return {
     name: 'check-archive',
-    title: 'Check the archive (checksum, layout, every member)',
+    title: 'Check the archive (layout, every member; its checksum while it loads)',
     onCrash: 'compensate',
     async run(ctx) {
       // With a recorded sha256, matching it proves every byte is the one written and verified at
-      // backup time (and each member's CRC is checked again as it is loaded); without one, every
-      // member is read through its CRC now.
+      // backup time; that pass runs beside the load, which swaps nothing in before it ends (and
+      // checks each member's CRC as it reads it). Without one, every member is read through its
+      // CRC now.
       const recorded = sourceOf(ctx).sha256;
-      if (recorded) {
-        const stored = await openStoredArchive(deps, sourceOf(ctx));
-        try {
-          await checkSha256(stored, sourceOf(ctx).sha256!);
-        } catch (error) {
-          if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') throw new FleetError('ARCHIVE_INVALID', `${error.message} The tenant was not touched.`, error.details);
-          throw error;
-        } finally {
-          await stored.close();
-        }
-      }
       const zip = await openArchiveZip(deps, sourceOf(ctx));
       try {
         if (!zip.member('dump.sql')) throw new FleetError('ARCHIVE_INVALID', `${archiveLabel(sourceOf(ctx))} has no dump.sql: not an Odoo backup zip.`);
@@ -246,6 +266,7 @@ function checkArchiveStep<I>(deps: BackupDeps, sourceOf: (ctx: StepContext<I>) =
           members: zip.members.length,
           filestoreFiles: zip.members.filter((m) => m.name.startsWith('filestore/')).length,
           unpackedBytes: zip.members.reduce((sum, m) => sum + m.size, 0),
+          checksumWithLoad: Boolean(recorded),
         };
       } finally {
         await zip.close();
@@ -254,13 +275,26 @@ function checkArchiveStep<I>(deps: BackupDeps, sourceOf: (ctx: StepContext<I>) =
   };
 }
 
+/** The stored archive's sha256 against the recorded one: a mismatch is an ARCHIVE_INVALID that says the tenant was not touched. */
+async function checkRecordedBytes(deps: BackupDeps, source: Pick<ArchiveLoadInput, 'archive' | 'file' | 'sha256'>): Promise<void> {
+  const stored = await openStoredArchive(deps, source);
+  try {
+    await checkSha256(stored, source.sha256!);
+  } catch (error) {
+    if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') throw new FleetError('ARCHIVE_INVALID', `${error.message} The tenant was not touched.`, error.details);
+    throw error;
+  } finally {
+    await stored.close();
+  }
+}
+
 /** Finds the tenant, and refuses an archive of another Odoo series than the one it runs. */
 function archivePreflightStep<I extends { hostId: string; name: string }>(
   deps: BackupDeps,
   names: { scratchOf: (db: string) => string },
   sourceOf: (ctx: StepContext<I>) => Pick<ArchiveLoadInput, 'archive' | 'file' | 'sha256'>,
 ): StepDefinition<I> {
-  const { admin } = archiveLoadTools<I>(deps);
+  const { admin, freeBytesOf } = archiveLoadTools<I>(deps);
   return {
     name: 'preflight',
     title: 'Find the tenant',
@@ -268,18 +302,26 @@ function archivePreflightStep<I extends { hostId: string; name: string }>(
     async run(ctx) {
       const found = await findTenantParts(deps, ctx.input.hostId, ctx.input.name);
       if (names.scratchOf(found.database).length > 63) throw new FleetError('VALIDATION', `The database name ${found.database} is too long to restore beside it.`);
-      // An archive of another Odoo series would load, pass /web/health and break the tenant.
-      const archived = await archiveSeries(await openArchiveZip(deps, sourceOf(ctx)));
-      const running = await withTenantSession(deps.pool, admin(ctx.input.hostId), found, async (c) => {
-        const { rows } = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'").catch(() => ({ rows: [] as Array<{ v: string | null }> }));
-        return /^(\d+\.\d+)/.exec(rows[0]?.v ?? '')?.[1] ?? null;
-      }).catch(() => null);
-      if (archived && running && archived !== running) {
-        throw new FleetError('VALIDATION', `The archive holds an Odoo ${archived} database; the tenant runs Odoo ${running}. Restore it into a tenant of the same series.`, { archived, running });
-      }
-      return found;
+      // The disk is measured meanwhile, for the room step (which measures again if this failed).
+      const [, freeBytes] = await Promise.all([
+        refuseAnotherSeries(deps, admin(ctx.input.hostId), found, sourceOf(ctx)),
+        freeBytesOf(ctx.input.hostId, found).catch(() => undefined),
+      ]);
+      return { ...found, ...(freeBytes === undefined ? {} : { freeBytes }) };
     },
   };
+}
+
+/** An archive of another Odoo series would load, pass /web/health and break the tenant. */
+async function refuseAnotherSeries(deps: BackupDeps, server: DbServerTarget, found: TenantParts, source: Pick<ArchiveLoadInput, 'archive' | 'file'>): Promise<void> {
+  const archived = await archiveSeries(await openArchiveZip(deps, source));
+  const running = await withTenantSession(deps.pool, server, found, async (c) => {
+    const { rows } = await c.query<{ v: string | null }>("SELECT latest_version AS v FROM ir_module_module WHERE name = 'base' AND state = 'installed'").catch(() => ({ rows: [] as Array<{ v: string | null }> }));
+    return /^(\d+\.\d+)/.exec(rows[0]?.v ?? '')?.[1] ?? null;
+  }).catch(() => null);
+  if (archived && running && archived !== running) {
+    throw new FleetError('VALIDATION', `The archive holds an Odoo ${archived} database; the tenant runs Odoo ${running}. Restore it into a tenant of the same series.`, { archived, running });
+  }
 }
 
 /** The Odoo series an archive's manifest names (`major_version`), if it has one. */

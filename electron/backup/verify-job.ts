@@ -35,28 +35,30 @@ const scratch = (db: string) => `${db}__verify`;
 export function verifyJob(deps: BackupDeps & { coordinators: HostCoordinators }): JobDefinition<VerifyInput> {
   const load = archiveLoadSteps<VerifyInput>(deps, { scratchOf: scratch, folder: 'verify' });
   const catalog = (hostId: string) => BackupCatalog.of(deps.coordinators, hostId);
+  /** A damaged archive (found by the layout check or the checksum beside the load) is a verdict too: the catalog must not keep calling it verified. */
+  const damageIsAVerdict = (step: StepDefinition<VerifyInput>): StepDefinition<VerifyInput> => ({
+    ...step,
+    async run(ctx) {
+      try {
+        return await step.run(ctx);
+      } catch (error) {
+        if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') {
+          await catalog(ctx.input.hostId).recordVerification(ctx.input.backupId, { at: new Date().toISOString(), ok: false, method: 'archive', detail: error.message });
+        }
+        throw error;
+      }
+    },
+  });
   return {
     kind: 'tenant.verify-backup',
     target: (input) => `tenant:${input.hostId}/${input.name}`,
     publicResult: (output) => ({ verdict: (output('compare') as Verdict | undefined) ?? null }),
     steps: [
-      {
-        ...load.checkArchive,
-        // A damaged archive is a verdict too: the catalog must not keep calling it verified.
-        async run(ctx) {
-          try {
-            return await load.checkArchive.run(ctx);
-          } catch (error) {
-            if (error instanceof FleetError && error.code === 'ARCHIVE_INVALID') {
-              await catalog(ctx.input.hostId).recordVerification(ctx.input.backupId, { at: new Date().toISOString(), ok: false, method: 'archive', detail: error.message });
-            }
-            throw error;
-          }
-        },
-      },
+      damageIsAVerdict(load.checkArchive),
       load.preflight,
+      load.room(() => false),
       load.scratchDatabase,
-      load.loadDump(),
+      damageIsAVerdict(load.loadDump()),
       load.stageFilestore,
       ...drillSteps<VerifyInput>(deps, load, { scratchOf: scratch, folder: 'verify', expected: (ctx) => ctx.input.expected }),
       {
@@ -72,6 +74,37 @@ export function verifyJob(deps: BackupDeps & { coordinators: HostCoordinators })
       },
     ],
   };
+}
+
+/**
+ * Lists the files under the current folder: their count (by NUL, whatever their names), then `S <size> <path>` and `<sha256>  <path>` lines, with one
+ * `stat` and one `sha256sum` for many files (`-exec … +`): a process per file cost seconds for an
+ * Odoo filestore of a few hundred files. Busybox and GNU tools alike.
+ */
+export const LIST_FILES_HERE = [
+  `printf 'files %s\\n' "$(find . -type f -print0 | tr -cd '\\000' | wc -c)"`,
+  "find . -type f -exec stat -c 'S %s %n' {} +",
+  'find . -type f -exec sha256sum {} +',
+].join('\n');
+
+/**
+ * The lister's output as (path, size, sha256) entries. A name with a line break cannot be read
+ * back from lines: the counts then disagree and the drill says so rather than guess.
+ */
+export function parseFilestoreListing(text: string): { files: Array<{ path: string; size: number; sha256: string }>; unreadable: string | null } {
+  const lines = text.split('\n').filter(Boolean);
+  const declared = Number(/^files (\d+)$/.exec(lines[0] ?? '')?.[1] ?? NaN);
+  const sizes = new Map<string, number>();
+  const hashes = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    const sized = /^S (\d+) \.\/(.*)$/.exec(line);
+    const hashed = /^([0-9a-f]{64}) {2}\.\/(.*)$/.exec(line);
+    if (sized) sizes.set(sized[2]!, Number(sized[1]));
+    else if (hashed) hashes.set(hashed[2]!, hashed[1]!);
+  }
+  const files = [...sizes].filter(([path]) => hashes.has(path)).map(([path, size]) => ({ path, size, sha256: hashes.get(path)! }));
+  const readable = files.length === declared && sizes.size === declared && hashes.size === declared;
+  return { files, unreadable: readable ? null : `the restored filestore could not be listed exactly (${Number.isFinite(declared) ? declared : 'no'} files found, ${files.length} read back: a file name with a line break?)` };
 }
 
 /**
@@ -100,7 +133,7 @@ export function drillSteps<I extends { hostId: string; name: string }>(
         {
           Image: parts(ctx).image,
           User: '0',
-          Entrypoint: ['sh', '-c', 'cd "/var/lib/odoo/filestore/.$2-$1" && find . -type f | while IFS= read -r f; do printf "%s\\t%s\\t%s\\n" "${f#./}" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -d" " -f1)"; done', 'sh', database, options.folder],
+          Entrypoint: ['sh', '-c', `cd "/var/lib/odoo/filestore/.$2-$1" || exit 1\n${LIST_FILES_HERE}`, 'sh', database, options.folder],
           Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
           HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
         },
@@ -110,12 +143,9 @@ export function drillSteps<I extends { hostId: string; name: string }>(
       let text = '';
       for await (const chunk of listing.stdout) text += (chunk as Buffer).toString('utf8');
       await listing.done;
-      const files = text.split('\n').filter(Boolean).map((line) => {
-        const [path, size, sha256] = line.split('\t');
-        return { path: path!, size: Number(size), sha256: sha256! };
-      });
+      const { files, unreadable } = parseFilestoreListing(text);
       const digest = filestoreDigest(files);
-      const problems: string[] = [];
+      const problems: string[] = unreadable ? [unreadable] : [];
       const expected = options.expected(ctx);
       const tables = new Set([...Object.keys(expected.rowCounts), ...Object.keys(counts)]);
       const differing = [...tables].filter((t) => expected.rowCounts[t] !== counts[t]);

@@ -14,7 +14,7 @@ import { createThrowawayRole, dropThrowawayRole, heirOf, sweepInBackground, type
  */
 export interface ArchiveLoader {
   readonly login: Login;
-  /** Hands everything to the tenant's role and drops the loader; idempotent. */
+  /** Hands everything to the tenant's role and drops the loader; idempotent, and run once when it succeeds. */
   finish(): Promise<void>;
 }
 
@@ -26,7 +26,14 @@ export async function openArchiveLoader(pool: SshPool, server: DbServerTarget, s
     await confineDatabase(admin, scratch.database, created.user);
     return created;
   });
-  return { login, finish: () => finishArchiveLoad(pool, server, scratch, login.user) };
+  // Once done, done: a second call is free (a failed one may be tried again).
+  let finishing: Promise<void> | null = null;
+  const finish = () =>
+    (finishing ??= finishArchiveLoad(pool, server, scratch, login.user).catch((error: unknown) => {
+      finishing = null;
+      throw error;
+    }));
+  return { login, finish };
 }
 
 /** Also what a console resuming a killed load runs, knowing only the loader's name. */

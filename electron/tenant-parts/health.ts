@@ -36,6 +36,8 @@ export async function waitForTenantHealth(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
+  // Odoo answers about a second after it starts: asked often at first, then once a second.
+  let pauseMs = 100;
   while (Date.now() < deadline) {
     signal.throwIfAborted();
     const info = await deps.docker.call(endpoint, (d) => d.getContainer(container).inspect());
@@ -45,7 +47,8 @@ export async function waitForTenantHealth(
     const probe = await probeTenantHealth(deps, hostId, info);
     if (probe.ok) return;
     last = probe.detail;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    pauseMs = Math.min(1000, pauseMs * 1.5);
   }
   throw new FleetError('TIMEOUT', `The Odoo server did not pass /web/health within ${Math.round(timeoutMs / 60_000)} minutes (${last}).`);
 }

@@ -211,8 +211,18 @@ describe('restoring a tenant', () => {
         ? await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', backupId })
         : await fleet.call('backups.restore', { hostId, name: 'it-restore', confirm: 'it-restore', file }, CLI);
       const job = await fleet.services.jobs.wait(started.jobId);
-      expect(job.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'check-archive', message: expect.stringMatching(message) });
-      expect(job.steps.find((s) => s.name === 'preflight')!.state).toBe('skipped'); // never reached
+      if (options.catalogued) {
+        // The recorded checksum is checked beside the load, into scratch copies that then go.
+        expect(job.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'load-dump', message: expect.stringMatching(message) });
+        expect(job.error!.message).toMatch(/The tenant was not touched/);
+        expect(job.steps.find((s) => s.name === 'stop')!.state).toBe('skipped');
+        const left = await leftovers();
+        expect(left.databases).not.toContain('it_restore__restore');
+        expect(left.folders).not.toContain('.restore-it_restore');
+      } else {
+        expect(job.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'check-archive', message: expect.stringMatching(message) });
+        expect(job.steps.find((s) => s.name === 'preflight')!.state).toBe('skipped'); // never reached
+      }
     };
     try {
       const flipped = Buffer.from(original);
@@ -302,15 +312,17 @@ describe('restoring a tenant', () => {
     expect((await entry()).verification).toMatchObject({ ok: false, method: 'restore' });
     expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
 
-    // A damaged archive fails the drill before anything is loaded, and says so in the catalog.
+    // A damaged archive fails the drill (its checksum, checked beside the load), says so in the
+    // catalog, and leaves no scratch copy.
     const original = fs.readFileSync(archive);
     try {
       const damaged = Buffer.from(original);
       damaged.writeUInt8(damaged.readUInt8(100) ^ 0x01, 100);
       fs.writeFileSync(archive, damaged);
       const failed = await fleet.services.jobs.wait((await fleet.call('backups.verify', { hostId, name: 'it-restore', backupId })).jobId);
-      expect(failed.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'check-archive' });
+      expect(failed.error).toMatchObject({ code: 'ARCHIVE_INVALID', step: 'load-dump', message: expect.stringMatching(/sha256/) });
       expect((await entry()).verification).toMatchObject({ ok: false, method: 'archive', detail: expect.stringMatching(/sha256/) });
+      expect(await leftovers()).toEqual({ databases: ['it_restore'], folders: ['it_restore'] });
     } finally {
       fs.writeFileSync(archive, original);
     }
