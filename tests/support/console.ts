@@ -10,6 +10,7 @@ import { createConsoleServices, type ConsoleOptions, type ConsoleServices } from
 import type { CallContext } from '../../electron/api/dispatcher.js';
 import { silentLogger } from '../../electron/common/log.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
+import { dropKeptDatabase } from '../../electron/backup/restore-job.js';
 import { dropTenantDatabase } from '../../electron/tenants/tenant-database.js';
 import type { TestbedDescriptor } from './testbed.js';
 
@@ -63,8 +64,8 @@ export async function closeBareConsole({ dir, services }: { dir: string; service
 
 /**
  * Removes a tenant a test created (until decommission exists): every container labelled with it
- * (server, maintenance page of a suspended tenant, one-off helpers) and its volumes, then its
- * database and role with the product's own idempotent drop.
+ * (server, maintenance page of a suspended tenant, one-off helpers) and its volumes, then the
+ * copy a restore kept, its database and role with the product's own idempotent drops.
  */
 export async function removeTenant(services: ConsoleServices, hostId: string, name: string): Promise<void> {
   const docker = services.docker.client(services.hosts.endpoint(hostId));
@@ -72,7 +73,10 @@ export async function removeTenant(services: ConsoleServices, hostId: string, na
   for (const c of await docker.listContainers({ all: true, filters: { label } })) await docker.getContainer(c.Id).remove({ force: true });
   for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true });
   const stem = name.replace(/-/g, '_');
-  await withPostgres(services.pool, services.hosts.dbTarget(hostId)!, (admin) => dropTenantDatabase(admin, { database: stem, role: `odoo_${stem}` }));
+  await withPostgres(services.pool, services.hosts.dbTarget(hostId)!, async (admin) => {
+    await dropKeptDatabase(admin, stem, `odoo_${stem}`); // what a restore kept for its undo window
+    await dropTenantDatabase(admin, { database: stem, role: `odoo_${stem}` });
+  });
 }
 
 /** The testbed's PostgreSQL as a host's database server, reachable by tenants' containers too. */
