@@ -96,18 +96,23 @@ export function swapSteps<I extends { hostId: string; name: string }>(deps: Back
       onCrash: 'resume',
       async run(ctx) {
         const { database, role } = parts(ctx);
-        await withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
-          if (!(await exists(c, scratch(database)))) return; // swapped already
-          await dropDatabase(c, previous(database), role); // an older restore's kept copy: this one replaces it
-          await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, scratch(database)]]);
-          await c.query(`ALTER DATABASE ${c.escapeIdentifier(scratch(database))} WITH ALLOW_CONNECTIONS true`);
-          await renames(c, (await exists(c, database)) ? [[database, previous(database)]] : [], [[scratch(database), database]]);
-        });
-        await filestoreShell(
-          ctx,
-          'set -e; cd /var/lib/odoo/filestore; if [ -d ".restore-$1" ]; then rm -rf ".previous-$1"; if [ -e "$1" ]; then mv "$1" ".previous-$1"; fi; mv ".restore-$1" "$1"; fi',
-          'the filestore swap',
-        );
+        // The two halves are independent (each checks what it already did): both at once, both
+        // awaited before a failure is reported.
+        const [databaseSwapped, filestoreSwapped] = await Promise.allSettled([
+          withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
+            if (!(await exists(c, scratch(database)))) return; // swapped already
+            await dropDatabase(c, previous(database), role); // an older restore's kept copy: this one replaces it
+            await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[database, scratch(database)]]);
+            await c.query(`ALTER DATABASE ${c.escapeIdentifier(scratch(database))} WITH ALLOW_CONNECTIONS true`);
+            await renames(c, (await exists(c, database)) ? [[database, previous(database)]] : [], [[scratch(database), database]]);
+          }),
+          filestoreShell(
+            ctx,
+            'set -e; cd /var/lib/odoo/filestore; if [ -d ".restore-$1" ]; then rm -rf ".previous-$1"; if [ -e "$1" ]; then mv "$1" ".previous-$1"; fi; mv ".restore-$1" "$1"; fi',
+            'the filestore swap',
+          ),
+        ]);
+        for (const half of [databaseSwapped, filestoreSwapped]) if (half.status === 'rejected') throw half.reason;
       },
       async compensate(ctx) {
         const found = ctx.output<TenantParts>('preflight');

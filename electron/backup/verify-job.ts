@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
 import type { BackupEntry } from '../../shared/backups.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
@@ -6,6 +7,7 @@ import { runOneOffStream } from '../docker/one-off-stream.js';
 import type { JobDefinition, Json, StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
+import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import { BackupCatalog } from './catalog.js';
 import { filestoreDigest } from './odoo-archive.js';
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
@@ -107,6 +109,42 @@ export function parseFilestoreListing(text: string): { files: Array<{ path: stri
   return { files, unreadable: readable ? null : `the restored filestore could not be listed exactly (${Number.isFinite(declared) ? declared : 'no'} files found, ${files.length} read back: a file name with a line break?)` };
 }
 
+/** What the lister prints for the scratch filestore folder `.<folder>-<db>`. */
+async function listScratchFilestore(docker: Docker, found: TenantParts, folder: string): Promise<string> {
+  const listing = await runOneOffStream(
+    docker,
+    {
+      Image: found.image,
+      User: '0',
+      Entrypoint: ['sh', '-c', `cd "/var/lib/odoo/filestore/.$2-$1" || exit 1\n${LIST_FILES_HERE}`, 'sh', found.database, folder],
+      Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: found.database },
+      HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: found.dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
+    },
+    undefined,
+    'the filestore lister',
+  );
+  let text = '';
+  for await (const chunk of listing.stdout) text += (chunk as Buffer).toString('utf8');
+  await listing.done;
+  return text;
+}
+
+type Recorded = VerifyInput['expected'];
+
+/** The drill's verdict: the restored row counts and files against what was recorded. */
+function drillVerdict(expected: Recorded, counts: Record<string, number>, listed: ReturnType<typeof parseFilestoreListing>): Verdict {
+  const digest = filestoreDigest(listed.files);
+  const problems: string[] = listed.unreadable ? [listed.unreadable] : [];
+  const tables = new Set([...Object.keys(expected.rowCounts), ...Object.keys(counts)]);
+  const differing = [...tables].filter((t) => expected.rowCounts[t] !== counts[t]);
+  if (differing.length) problems.push(`${differing.length} table(s) differ, e.g. ${differing.slice(0, 3).map((t) => `${t}: ${counts[t] ?? 'missing'} restored vs ${expected.rowCounts[t] ?? 'absent'} recorded`).join('; ')}`);
+  if (digest.sha256 !== expected.filestore.sha256) problems.push(`the filestore differs: ${digest.files} files, ${digest.bytes} bytes restored vs ${expected.filestore.files} files, ${expected.filestore.bytes} bytes recorded`);
+  return {
+    ok: problems.length === 0,
+    detail: problems.length ? problems.join('; ') : `restored into a scratch database: ${tables.size} tables with the recorded row counts, ${digest.files} filestore files matching the recorded digest`,
+  };
+}
+
 /**
  * The end of a restore drill, after the archive was loaded into scratch copies by `load`:
  * compare exact row counts and the filestore digest with what was recorded, then drop the
@@ -115,7 +153,7 @@ export function parseFilestoreListing(text: string): { files: Array<{ path: stri
 export function drillSteps<I extends { hostId: string; name: string }>(
   deps: BackupDeps,
   load: ReturnType<typeof archiveLoadSteps<I>>,
-  options: { scratchOf: (db: string) => string; folder: string; expected: (ctx: StepContext<I>) => { rowCounts: Record<string, number>; filestore: { files: number; bytes: number; sha256: string } } },
+  options: { scratchOf: (db: string) => string; folder: string; expected: (ctx: StepContext<I>) => Recorded },
 ): StepDefinition<I>[] {
   const { parts, admin, docker } = load;
   return [
@@ -125,36 +163,15 @@ export function drillSteps<I extends { hostId: string; name: string }>(
     onCrash: 'compensate',
     async run(ctx) {
       const { database, role } = parts(ctx);
-      // The loaded copy is the archive's code now: counted as the tenant, never as the admin.
-      const counts = await withTenantSession(deps.pool, admin(ctx.input.hostId), { database: options.scratchOf(database), role }, (c) => countRows(c));
-      // The restored files, listed and hashed on the host by the tenant's own image.
-      const listing = await runOneOffStream(
-        docker(ctx.input.hostId),
-        {
-          Image: parts(ctx).image,
-          User: '0',
-          Entrypoint: ['sh', '-c', `cd "/var/lib/odoo/filestore/.$2-$1" || exit 1\n${LIST_FILES_HERE}`, 'sh', database, options.folder],
-          Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
-          HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: parts(ctx).dataVolume, Target: '/var/lib/odoo', ReadOnly: true }] },
-        },
-        undefined,
-        'the filestore lister',
-      );
-      let text = '';
-      for await (const chunk of listing.stdout) text += (chunk as Buffer).toString('utf8');
-      await listing.done;
-      const { files, unreadable } = parseFilestoreListing(text);
-      const digest = filestoreDigest(files);
-      const problems: string[] = unreadable ? [unreadable] : [];
-      const expected = options.expected(ctx);
-      const tables = new Set([...Object.keys(expected.rowCounts), ...Object.keys(counts)]);
-      const differing = [...tables].filter((t) => expected.rowCounts[t] !== counts[t]);
-      if (differing.length) problems.push(`${differing.length} table(s) differ, e.g. ${differing.slice(0, 3).map((t) => `${t}: ${counts[t] ?? 'missing'} restored vs ${expected.rowCounts[t] ?? 'absent'} recorded`).join('; ')}`);
-      if (digest.sha256 !== expected.filestore.sha256) problems.push(`the filestore differs: ${digest.files} files, ${digest.bytes} bytes restored vs ${expected.filestore.files} files, ${expected.filestore.bytes} bytes recorded`);
-      return {
-        ok: problems.length === 0,
-        detail: problems.length ? problems.join('; ') : `restored into a scratch database: ${tables.size} tables with the recorded row counts, ${digest.files} filestore files matching the recorded digest`,
-      } satisfies Verdict;
+      // Counted and listed at once. The loaded copy is the archive's code now: counted as the
+      // tenant, never as the admin; the files are hashed on the host by the tenant's own image.
+      const [counted, listed] = await Promise.allSettled([
+        withTenantSession(deps.pool, admin(ctx.input.hostId), { database: options.scratchOf(database), role }, (c) => countRows(c)),
+        listScratchFilestore(docker(ctx.input.hostId), parts(ctx), options.folder),
+      ]);
+      if (counted.status === 'rejected') throw counted.reason;
+      if (listed.status === 'rejected') throw listed.reason;
+      return drillVerdict(options.expected(ctx), counted.value, parseFilestoreListing(listed.value));
     },
   },
   {
@@ -163,8 +180,10 @@ export function drillSteps<I extends { hostId: string; name: string }>(
     onCrash: 'resume',
     async run(ctx) {
       const { database, role } = parts(ctx);
-      await withAdmin(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, options.scratchOf(database), role));
-      await load.filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.${options.folder}-$1"`, 'the filestore cleaner');
+      await Promise.all([
+        withAdmin(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, options.scratchOf(database), role)),
+        load.filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.${options.folder}-$1"`, 'the filestore cleaner'),
+      ]);
     },
   },
   ];
