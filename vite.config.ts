@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { buildPosServiceWorker } from './scripts/pos-service-worker.js';
 import { CSP_META } from './shared/csp.js';
 
 // Two UIs, one config:
@@ -27,17 +27,10 @@ function cspMeta(): Plugin {
   };
 }
 
-// Fleet POS's service worker (pos mode only): pos-shell/src/sw.ts bundled on its own into /sw.js
-// once Vite has written the build, with workbox's precache list of every file written (hashed
-// assets need no revision; index.html, the manifest and icons get an md5 of their content). One
-// classic script, no inline code: it runs under the strict CSP like the rest.
+// Fleet POS's service worker (pos mode only), built once Vite has written the UI
+// (scripts/pos-service-worker.ts).
 function posServiceWorker(): Plugin {
   let outDir = '';
-  const list = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      return entry.isDirectory() ? list(full) : [path.relative(outDir, full).split(path.sep).join('/')];
-    });
   return {
     name: 'fleet-pos-service-worker',
     apply: 'build',
@@ -46,22 +39,7 @@ function posServiceWorker(): Plugin {
     },
     async closeBundle(error?: Error) {
       if (error || !fs.existsSync(path.join(outDir, 'index.html'))) return;
-      const precache = list(outDir)
-        .filter((file) => file !== 'sw.js' && !file.endsWith('.map'))
-        .sort()
-        .map((url) => ({ url, revision: url.startsWith('assets/') ? null : crypto.createHash('md5').update(fs.readFileSync(path.join(outDir, url))).digest('hex') }));
-      const esbuild = await import('esbuild');
-      await esbuild.build({
-        entryPoints: [at('pos-shell/src/sw.ts')],
-        outfile: path.join(outDir, 'sw.js'),
-        bundle: true,
-        format: 'iife',
-        target: 'chrome120',
-        minify: true,
-        legalComments: 'none',
-        logLevel: 'warning',
-        define: { 'process.env.NODE_ENV': '"production"', __FLEET_PRECACHE__: JSON.stringify(precache) },
-      });
+      await buildPosServiceWorker(outDir);
     },
   };
 }
