@@ -266,9 +266,13 @@ export class PosTerminal {
   /** The cached models the selling UI needs up front (products and customers are paged). */
   catalog(): PosCatalog {
     const raw: Record<string, unknown[]> = {};
-    for (const row of this.db.prepare("SELECT model, data FROM cache_records WHERE model NOT IN ('product.product', 'res.partner') ORDER BY model").iterate() as Iterable<{ model: string; data: string }>) {
-      (raw[row.model] ??= []).push(JSON.parse(row.data));
-    }
+    // The primary key's ranges around the two large models, in model order: a NOT IN would read every cached product and customer.
+    const rows = this.db.prepare(
+      `SELECT model, data FROM cache_records WHERE model < 'product.product'
+       UNION ALL SELECT model, data FROM cache_records WHERE model > 'product.product' AND model < 'res.partner'
+       UNION ALL SELECT model, data FROM cache_records WHERE model > 'res.partner'`,
+    );
+    for (const row of rows.iterate() as Iterable<{ model: string; data: string }>) (raw[row.model] ??= []).push(JSON.parse(row.data));
     const models = this.normalised(raw);
     if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
     // The PIN and badge hashes stay here (cashiers.ts checks them): an unsalted sha1 of a 4-digit PIN is no secret.
