@@ -15,14 +15,15 @@
 // Goals: search p95 ≤ 2 ms, commit p95 ≤ 5 ms, offline start ≤ 1.5× the blank page, batched sync
 // ≥ 5× faster than one by one; the fake Odoo answers each of its three calls in well under 2 s
 // (at full scale).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startPosWebServer } from '../electron/pos/pos-web-server.js';
 import { buildPosServiceWorker } from '../scripts/pos-service-worker.js';
 import { startFakeOdoo, type FakeOdoo } from '../tests/fixtures/fake-odoo/server.js';
 import { launchChromium } from '../tests/support/browser.js';
-import { cashSale, newPosDir, openPos, pairedTerminal, saleInputOf } from '../tests/support/pos-terminal.js';
+import { cashSale, newPosDir, pairedTerminal, POS_PASSPHRASE, saleInputOf } from '../tests/support/pos-terminal.js';
+import { freePort } from '../tests/support/pos-web.js';
 import { percentile, quick, report, round, runBench } from './stats.js';
 
 const PRODUCTS = quick ? 5_000 : 50_000;
@@ -190,15 +191,16 @@ interface StartFigures {
 
 /**
  * Starts of the selling UI with Odoo down, in Chromium. Offline is Odoo down: the terminal's own
- * service and web server run on the same machine as the page. Each run takes a fresh profile
- * (browser context): the launch URL signs it in, the app loads from the web server and the
- * service worker installs and takes control (the first start, timed); then, in that profile, the
- * selling UI at `/` and a blank page (a same-origin HTML page added to this copy of the UI, so the
- * rebuilt service worker precaches it beside the app's files) are each loaded in a new tab, in
- * alternating order, with the service worker stopped first (as after the browser's own start):
- * both pay its start and are served from its cache, and both are timed from navigation until
- * Playwright sees their element (the blank page's text; the app's status bar, rendered only once
- * the app is connected to the terminal's service and has its status, its data and cashier).
+ * service and web server run on the same machine as the page (here its web mode, in its own
+ * process). Each run takes a fresh profile (browser context) holding the page's session cookie:
+ * the app loads from the web server while its service worker installs and takes control (the
+ * first start, timed). Then, in that profile, the selling UI at `/` and a blank page (a
+ * same-origin HTML page added to this copy of the UI, so that the rebuilt service worker precaches
+ * it beside the app's files) are each loaded in a new tab, in alternating order, with the service
+ * worker stopped first, as after the browser's own start: both pay its start and are served from
+ * its cache, and both are timed from navigation until Playwright sees their element (the blank
+ * page's text; the app's status bar, rendered only once the app is connected to the terminal's
+ * service and has its status, its data and its cashier).
  */
 async function measureStarts(dataDir: string, odoo: FakeOdoo): Promise<StartFigures> {
   if (!fs.existsSync(path.join(POS_UI, 'sw.js'))) throw new Error('no built selling UI in dist/pos-shell (npm run build)');
@@ -206,20 +208,25 @@ async function measureStarts(dataDir: string, odoo: FakeOdoo): Promise<StartFigu
   fs.cpSync(POS_UI, uiDir, { recursive: true });
   fs.writeFileSync(path.join(uiDir, BLANK_PAGE), '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Blank</title></head><body><p data-testid="blank-page">Blank</p></body></html>\n');
   await buildPosServiceWorker(uiDir);
-  const uiPos = openPos(dataDir);
-  const server = await startPosWebServer(uiPos, { staticDir: uiDir, port: 0, actor: 'bench@pos', role: 'admin' });
   await odoo.down('refuse');
+  const terminal = await startWebMode(dataDir, uiDir);
   const browser = await launchChromium();
   try {
+    // Signed in once: every profile gets that page's session cookie, as a browser keeps it.
+    const signIn = await browser.newContext();
+    await (await signIn.newPage()).goto(terminal.launchUrl);
+    const cookies = await signIn.cookies();
+    await signIn.close();
     const first: number[] = [];
     const app: number[] = [];
     const blank: number[] = [];
     for (let run = 0; run < START_RUNS; run++) {
       const context = await browser.newContext();
       try {
-        first.push(await timeStart(context, server.newLaunchUrl(), 'status-bar', 'network'));
-        const timeApp = async () => app.push(await timeStart(context, `${server.origin}/`, 'status-bar', 'service worker'));
-        const timeBlank = async () => blank.push(await timeStart(context, `${server.origin}/${BLANK_PAGE}`, 'blank-page', 'service worker'));
+        await context.addCookies(cookies);
+        first.push(await timeStart(context, `${terminal.origin}/`, 'status-bar', 'network'));
+        const timeApp = async () => app.push(await timeStart(context, `${terminal.origin}/`, 'status-bar', 'service worker'));
+        const timeBlank = async () => blank.push(await timeStart(context, `${terminal.origin}/${BLANK_PAGE}`, 'blank-page', 'service worker'));
         // Alternating which goes first: neither always inherits the other's warm caches.
         if (run % 2 === 0) await timeApp().then(timeBlank);
         else await timeBlank().then(timeApp);
@@ -230,10 +237,42 @@ async function measureStarts(dataDir: string, odoo: FakeOdoo): Promise<StartFigu
     return { chromium: browser.version(), firstStartMs: percentile(first, 50), offlineStartMs: percentile(app, 50), blankStartMs: percentile(blank, 50) };
   } finally {
     await browser.close();
-    await server.close();
-    await uiPos.close();
+    await terminal.stop();
     await odoo.up();
     fs.rmSync(uiDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The terminal's web mode as a shop runs it (`npm run pos -- --web`: dist/node/serve-pos.mjs, its
+ * sync and picture fetching in the background), in its own process on the bench's terminal folder
+ * and the given copy of the UI; stopped with SIGTERM, as closeOnSignals expects.
+ */
+async function startWebMode(dataDir: string, uiDir: string): Promise<{ origin: string; launchUrl: string; stop(): Promise<void> }> {
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-pos-key-'));
+  const port = await freePort();
+  const env = { ...process.env, FLEET_DATA_DIR: dataDir, FLEET_PASSPHRASE: POS_PASSPHRASE, FLEET_POS_UI_DIR: uiDir, FLEET_POS_KEY_FILE: path.join(keyDir, 'terminal.key') };
+  const child = spawn(process.execPath, [path.resolve('dist/node/serve-pos.mjs'), '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  };
+  try {
+    const launchUrl = await new Promise<string>((resolve, reject) => {
+      let printed = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)\n/.exec(printed)?.[1];
+        if (url) resolve(url);
+      });
+      void exited.then(() => reject(new Error(`the POS web mode exited before it listened: ${printed}`)));
+    });
+    return { origin: new URL(launchUrl).origin, launchUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
 
