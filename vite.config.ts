@@ -27,6 +27,24 @@ function cspMeta(): Plugin {
   };
 }
 
+// Fleet POS's page starts with a small entry that imports the rest (pos-shell/src/mount.tsx) once
+// it has opened the link to the terminal: a modulepreload of that chunk in index.html (pos mode
+// only) fetches and compiles it alongside the entry instead of after it.
+function preloadPosMount(): Plugin {
+  return {
+    name: 'fleet-pos-preload-mount',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (_html, context) => {
+        const mount = Object.values(context.bundle ?? {}).find((output) => output.type === 'chunk' && output.facadeModuleId === at('pos-shell/src/mount.tsx'));
+        if (!mount) throw new Error('no chunk for pos-shell/src/mount.tsx');
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${mount.fileName}` }, injectTo: 'head' }];
+      },
+    },
+  };
+}
+
 // Fleet POS's service worker (pos mode only), built once Vite has written the UI
 // (scripts/pos-service-worker.ts).
 function posServiceWorker(): Plugin {
@@ -49,7 +67,7 @@ export default defineConfig(({ mode }) => {
   return {
     root: at(pos ? 'pos-shell' : 'renderer'),
     base: './',
-    plugins: [react(), cspMeta(), ...(pos ? [posServiceWorker()] : [])],
+    plugins: [react(), cspMeta(), ...(pos ? [preloadPosMount(), posServiceWorker()] : [])],
     build: {
       outDir: at(pos ? 'dist/pos-shell' : 'dist/renderer'),
       emptyOutDir: true,
