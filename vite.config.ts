@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { buildPosServiceWorker } from './scripts/pos-service-worker.js';
 import { CSP_META } from './shared/csp.js';
 
 // Two UIs, one config:
@@ -27,17 +27,28 @@ function cspMeta(): Plugin {
   };
 }
 
-// Fleet POS's service worker (pos mode only): pos-shell/src/sw.ts bundled on its own into /sw.js
-// once Vite has written the build, with workbox's precache list of every file written (hashed
-// assets need no revision; index.html, the manifest and icons get an md5 of their content). One
-// classic script, no inline code: it runs under the strict CSP like the rest.
+// Fleet POS's page starts with a small entry that imports the rest (pos-shell/src/mount.tsx) once
+// it has opened the link to the terminal: a modulepreload of that chunk in index.html (pos mode
+// only) fetches and compiles it alongside the entry instead of after it.
+function preloadPosMount(): Plugin {
+  return {
+    name: 'fleet-pos-preload-mount',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (_html, context) => {
+        const mount = Object.values(context.bundle ?? {}).find((output) => output.type === 'chunk' && output.facadeModuleId === at('pos-shell/src/mount.tsx'));
+        if (!mount) throw new Error('no chunk for pos-shell/src/mount.tsx');
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${mount.fileName}` }, injectTo: 'head' }];
+      },
+    },
+  };
+}
+
+// Fleet POS's service worker (pos mode only), built once Vite has written the UI
+// (scripts/pos-service-worker.ts).
 function posServiceWorker(): Plugin {
   let outDir = '';
-  const list = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-      const full = path.join(dir, entry.name);
-      return entry.isDirectory() ? list(full) : [path.relative(outDir, full).split(path.sep).join('/')];
-    });
   return {
     name: 'fleet-pos-service-worker',
     apply: 'build',
@@ -46,22 +57,7 @@ function posServiceWorker(): Plugin {
     },
     async closeBundle(error?: Error) {
       if (error || !fs.existsSync(path.join(outDir, 'index.html'))) return;
-      const precache = list(outDir)
-        .filter((file) => file !== 'sw.js' && !file.endsWith('.map'))
-        .sort()
-        .map((url) => ({ url, revision: url.startsWith('assets/') ? null : crypto.createHash('md5').update(fs.readFileSync(path.join(outDir, url))).digest('hex') }));
-      const esbuild = await import('esbuild');
-      await esbuild.build({
-        entryPoints: [at('pos-shell/src/sw.ts')],
-        outfile: path.join(outDir, 'sw.js'),
-        bundle: true,
-        format: 'iife',
-        target: 'chrome120',
-        minify: true,
-        legalComments: 'none',
-        logLevel: 'warning',
-        define: { 'process.env.NODE_ENV': '"production"', __FLEET_PRECACHE__: JSON.stringify(precache) },
-      });
+      await buildPosServiceWorker(outDir);
     },
   };
 }
@@ -71,7 +67,7 @@ export default defineConfig(({ mode }) => {
   return {
     root: at(pos ? 'pos-shell' : 'renderer'),
     base: './',
-    plugins: [react(), cspMeta(), ...(pos ? [posServiceWorker()] : [])],
+    plugins: [react(), cspMeta(), ...(pos ? [preloadPosMount(), posServiceWorker()] : [])],
     build: {
       outDir: at(pos ? 'dist/pos-shell' : 'dist/renderer'),
       emptyOutDir: true,

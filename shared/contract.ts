@@ -346,7 +346,12 @@ export const contract = {
     summary: 'Import a backup key exported from a console (checked; a wrong or cut line is refused)',
   }),
   'keys.remove': op('keys.remove', { input: z.object({ name: BackupKeyName }).strict(), output: z.object({ removed: z.boolean() }), summary: 'Forget a backup key: archives it encrypted cannot be read here any more' }),
-  'pos.status': op('pos.status', { input: empty, output: PosStatus, summary: 'The terminal: pairing, session, orders waiting, sync state, cached data' }),
+  'pos.status': op('pos.status', {
+    // Counting the pictures reads every cached product: the CLI's status asks for it, the selling page does not.
+    input: z.object({ pictures: z.boolean().optional() }).strict(),
+    output: PosStatus,
+    summary: 'The terminal: pairing, session, orders waiting, sync state, cached data (and its pictures, when asked)',
+  }),
   'pos.pair': op('pos.pair', {
     input: z
       .object({

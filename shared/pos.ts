@@ -189,7 +189,7 @@ export const PosStatus = z.object({
   cashMoves: z.object({ pending: z.number(), parked: z.number() }).optional(),
   sync: z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), lastError: z.string().nullable() }),
   cache: z.array(z.object({ model: z.string(), loadedAt: z.string(), count: z.number() })),
-  /** Product and category pictures stored for offline use, and those still to fetch. */
+  /** Product and category pictures stored for offline use, and those still to fetch (only when asked: `pictures`). */
   images: z.object({ stored: z.number(), missing: z.number() }).optional(),
 });
 export type PosStatus = z.infer<typeof PosStatus>;

@@ -112,7 +112,7 @@ function registerSessionCommands(pos: Command): void {
     .description('pairing, session, orders waiting or parked, last sync')
     .action(
       run(async (ctx) => {
-        const status = await ctx.call('pos.status', {});
+        const status = await ctx.call('pos.status', { pictures: true });
         const vault = await ctx.call('vault.status', {});
         ctx.print(status, () =>
           [

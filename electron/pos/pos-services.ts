@@ -173,7 +173,7 @@ function posHandlers(deps: {
     'vault.status': () => vault.status(),
     'vault.setup': ({ passphrase }) => vault.setupWithoutBlocking(passphrase),
     'vault.unlock': ({ passphrase }) => vault.unlockWithoutBlocking(passphrase),
-    'pos.status': () => ({
+    'pos.status': ({ pictures }) => ({
       pairing: terminal.pairing(),
       session: terminal.session(),
       outbox: outbox.counts(),
@@ -181,7 +181,7 @@ function posHandlers(deps: {
       cashMoves: cashMoves.counts(),
       sync: sync.status(),
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
-      images: images.counts(),
+      ...(pictures ? { images: images.counts() } : {}),
     }),
     'pos.pair': (input, ctx) => {
       // The till sets a fresh terminal up; pairing it anew (another database or configuration) is an admin's.

@@ -239,6 +239,8 @@ export class PosTerminal {
         const categories = idList(p.pos_categ_ids);
         search.run(p.id, p.display_name ?? p.name ?? '', p.barcode || null, p.default_code || null, `,${categories.join(',')}${categories.length ? ',' : ''}`);
       }
+      // The names' trigram index reads product_search: made again from what was just written.
+      this.db.prepare("INSERT INTO product_name_trigrams (product_name_trigrams) VALUES ('rebuild')").run();
       this.images.prune();
     })();
     return { models: Object.keys(data).length, products: searchable.length };
@@ -266,9 +268,13 @@ export class PosTerminal {
   /** The cached models the selling UI needs up front (products and customers are paged). */
   catalog(): PosCatalog {
     const raw: Record<string, unknown[]> = {};
-    for (const row of this.db.prepare("SELECT model, data FROM cache_records WHERE model NOT IN ('product.product', 'res.partner') ORDER BY model").iterate() as Iterable<{ model: string; data: string }>) {
-      (raw[row.model] ??= []).push(JSON.parse(row.data));
-    }
+    // The primary key's ranges around the two large models, in model order: a NOT IN would read every cached product and customer.
+    const rows = this.db.prepare(
+      `SELECT model, data FROM cache_records WHERE model < 'product.product'
+       UNION ALL SELECT model, data FROM cache_records WHERE model > 'product.product' AND model < 'res.partner'
+       UNION ALL SELECT model, data FROM cache_records WHERE model > 'res.partner'`,
+    );
+    for (const row of rows.iterate() as Iterable<{ model: string; data: string }>) (raw[row.model] ??= []).push(JSON.parse(row.data));
     const models = this.normalised(raw);
     if (models['pos.category']) models['pos.category'] = this.images.withUrls('pos.category', models['pos.category'] as Array<Record<string, unknown>>);
     // The PIN and badge hashes stay here (cashiers.ts checks them): an unsalted sha1 of a 4-digit PIN is no secret.
@@ -328,18 +334,32 @@ export class PosTerminal {
     return [...local, ...cached].slice(0, limit);
   }
 
-  /** Products by barcode (exact), internal reference (exact) or name (contains), from the cache. */
+  /**
+   * Products by barcode (exact), internal reference (exact, ASCII case-insensitive) or name
+   * (contains, ASCII case-insensitive: LIKE's rule), from the cache, in id order: every barcode and
+   * reference match, and the first `limit` name matches by id, `limit` in all.
+   */
   searchProducts(query: string, limit = 50): Array<{ productId: number; name: string; barcode: string | null; defaultCode: string | null }> {
     const q = query.trim();
     if (!q) return [];
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    // Three characters or more: the names' trigram index gives the candidates (its case folding is
+    // Unicode's, so it finds all LIKE finds and maybe more) and LIKE keeps its own rule. Fewer: no
+    // trigram to look up, so the names are read in id order until `limit` match.
+    const byTrigrams = [...q].length >= 3;
+    const byName = byTrigrams
+      ? `SELECT p.* FROM product_name_trigrams t JOIN product_search p ON p.product_id = t.rowid
+          WHERE product_name_trigrams MATCH @phrase AND p.name LIKE @like ESCAPE '\\' COLLATE NOCASE ORDER BY t.rowid LIMIT @limit`
+      : `SELECT * FROM product_search WHERE name LIKE @like ESCAPE '\\' COLLATE NOCASE ORDER BY product_id LIMIT @limit`;
     const rows = this.db
       .prepare(
         `SELECT product_id, name, barcode, default_code FROM product_search WHERE barcode = @q
          UNION SELECT product_id, name, barcode, default_code FROM product_search WHERE default_code = @q COLLATE NOCASE
-         UNION SELECT product_id, name, barcode, default_code FROM (SELECT * FROM product_search WHERE name LIKE @like ESCAPE '\\' COLLATE NOCASE LIMIT @limit)
-         LIMIT @limit`,
+         UNION SELECT product_id, name, barcode, default_code FROM (${byName})
+         ORDER BY product_id LIMIT @limit`,
       )
-      .all({ q, like: `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit }) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
+      // The query as one FTS5 string: every character literal, a double quote doubled.
+      .all({ q, like, limit, ...(byTrigrams ? { phrase: `"${q.replaceAll('"', '""')}"` } : {}) }) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
     return rows.map((r) => ({ productId: r.product_id, name: r.name, barcode: r.barcode, defaultCode: r.default_code }));
   }
 

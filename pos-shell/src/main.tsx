@@ -1,22 +1,16 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
 import './styles.css';
 import { createClient } from '../../ui-common/api/client.js';
-import { ClientProvider } from '../../ui-common/api/context.js';
-import { App } from './app/App.js';
-import { CartStore } from './lib/carts.js';
-import { registerServiceWorker } from './lib/pwa.js';
+import { StartupReads } from './lib/startup.js';
 
-const container = document.getElementById('root');
-if (!container) throw new Error('#root missing from index.html');
+// The page starts in two steps. This small entry opens the link to the terminal and sends the
+// start's reads; React and the screens (mount.tsx, a chunk of their own) are fetched and evaluated
+// after it, in tasks of their own, so the link opens and the terminal answers meanwhile.
 
-// The dev server has no service worker build; production registers it for offline starts.
-if (import.meta.env.PROD) registerServiceWorker();
-
-createRoot(container).render(
-  <StrictMode>
-    <ClientProvider client={createClient()}>
-      <App carts={new CartStore()} />
-    </ClientProvider>
-  </StrictMode>,
+const client = createClient();
+const startup = new StartupReads(client.api);
+import('./mount.js').then(
+  ({ mount }) => mount(client, startup),
+  (error: unknown) => {
+    document.getElementById('root')?.replaceChildren(`Fleet POS could not start: ${String(error)}`);
+  },
 );

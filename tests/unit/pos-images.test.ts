@@ -59,7 +59,8 @@ describe('POS pictures', () => {
     expect(await call(pos, 'pos.fetchImages')).toEqual({ fetched: 0, without: 0 });
     expect(odoo.requests()).toEqual(reads); // nothing asked again
     expect(told).toHaveLength(1);
-    expect((await call<{ images: unknown }>(pos, 'pos.status')).images).toEqual({ stored: expected.length + 1, missing: 0 });
+    expect((await call<{ images: unknown }>(pos, 'pos.status', { pictures: true })).images).toEqual({ stored: expected.length + 1, missing: 0 });
+    expect((await call<{ images?: unknown }>(pos, 'pos.status')).images).toBeUndefined();
 
     const products = await call<Array<{ id: number; image_url?: string }>>(pos, 'pos.products', { offset: 0, limit: 50 });
     expect(products.filter((p) => p.image_url).map((p) => p.id)).toEqual(expected);

@@ -8,6 +8,7 @@ import { readPosData, type PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { AlertLine } from '../lib/FormLines.js';
 import { ProductCache } from '../lib/products.js';
+import type { StartupReads } from '../lib/startup.js';
 import { useTerminalStatus, type TerminalState } from '../lib/terminal-status.js';
 import { CashierLogin, useCashier } from '../setup/CashierLogin.js';
 import { OpenSessionForm } from '../setup/OpenSessionForm.js';
@@ -21,11 +22,16 @@ import { Workspace } from './Workspace.js';
  * The terminal's start: the service's vault, then pairing with Odoo, an open session and its
  * cached data (a small admin screen for each missing piece), then a cashier, then selling.
  */
-export function App({ carts }: { carts: CartStore }) {
+export function App({ carts, startup }: { carts: CartStore; startup: StartupReads }) {
   const api = useApi();
   const terminal = useTerminalStatus();
   const vault = useVault();
   const status = terminal.status;
+  // The first screen is chosen and has taken its reads (a child's effects run before its parent's): the start is over.
+  const started = status !== null && vault.status !== null;
+  useEffect(() => {
+    if (started) startup.forget();
+  }, [started, startup]);
   // Pairing again (the Session page too) gives a locked vault a new wrap: ask again.
   const pairedAt = status?.pairing?.pairedAt;
   const reloadVault = vault.reload;
