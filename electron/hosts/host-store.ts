@@ -91,6 +91,57 @@ function fromRow(row: HostRow): HostRecord {
   };
 }
 
+interface DbServerRow {
+  host_id: string;
+  address: string;
+  port: number;
+  admin_user: string;
+  database: string;
+  password_secret_id: string | null;
+  tenant_address: string | null;
+  tenant_network: string | null;
+  client_image: string | null;
+  managed: number;
+  managed_image: string | null;
+  managed_volume: string | null;
+}
+
+function dbServerFromRow(row: DbServerRow): DbServerRecord {
+  return {
+    hostId: row.host_id,
+    address: row.address,
+    port: row.port,
+    adminUser: row.admin_user,
+    database: row.database,
+    passwordSecretId: row.password_secret_id,
+    tenantAddress: row.tenant_address,
+    tenantNetwork: row.tenant_network,
+    clientImage: row.client_image,
+    managed: row.managed === 1,
+    managedImage: row.managed_image,
+    managedVolume: row.managed_volume,
+  };
+}
+
+/** What the UI may see of a database server: whether a password is stored, never its id. */
+export function dbServerViewOf(db: DbServerRecord | undefined): DbServerView | null {
+  return db
+    ? {
+        address: db.address,
+        port: db.port,
+        adminUser: db.adminUser,
+        database: db.database,
+        hasPassword: db.passwordSecretId !== null,
+        tenantAddress: db.tenantAddress,
+        tenantNetwork: db.tenantNetwork,
+        clientImage: db.clientImage,
+        managed: db.managed,
+        image: db.managedImage,
+        volume: db.managedVolume,
+      }
+    : null;
+}
+
 export interface NewHost {
   name: string;
   address: string;
@@ -235,38 +286,14 @@ export class HostStore {
   }
 
   dbServer(hostId: string): DbServerRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM host_db_servers WHERE host_id = ?').get(hostId) as
-      | {
-          host_id: string;
-          address: string;
-          port: number;
-          admin_user: string;
-          database: string;
-          password_secret_id: string | null;
-          tenant_address: string | null;
-          tenant_network: string | null;
-          client_image: string | null;
-          managed: number;
-          managed_image: string | null;
-          managed_volume: string | null;
-        }
-      | undefined;
-    return row
-      ? {
-          hostId: row.host_id,
-          address: row.address,
-          port: row.port,
-          adminUser: row.admin_user,
-          database: row.database,
-          passwordSecretId: row.password_secret_id,
-          tenantAddress: row.tenant_address,
-          tenantNetwork: row.tenant_network,
-          clientImage: row.client_image,
-          managed: row.managed === 1,
-          managedImage: row.managed_image,
-          managedVolume: row.managed_volume,
-        }
-      : undefined;
+    const row = this.db.prepare('SELECT * FROM host_db_servers WHERE host_id = ?').get(hostId) as DbServerRow | undefined;
+    return row ? dbServerFromRow(row) : undefined;
+  }
+
+  /** Every host's database server by host id: one query for a whole listing, not one per host. */
+  dbServers(): Map<string, DbServerRecord> {
+    const rows = this.db.prepare('SELECT * FROM host_db_servers').all() as DbServerRow[];
+    return new Map(rows.map((row) => [row.host_id, dbServerFromRow(row)]));
   }
 
   secret(id: string | null): string | undefined {
@@ -280,22 +307,7 @@ export class HostStore {
   }
 
   dbServerView(hostId: string): DbServerView | null {
-    const db = this.dbServer(hostId);
-    return db
-      ? {
-          address: db.address,
-          port: db.port,
-          adminUser: db.adminUser,
-          database: db.database,
-          hasPassword: db.passwordSecretId !== null,
-          tenantAddress: db.tenantAddress,
-          tenantNetwork: db.tenantNetwork,
-          clientImage: db.clientImage,
-          managed: db.managed,
-          image: db.managedImage,
-          volume: db.managedVolume,
-        }
-      : null;
+    return dbServerViewOf(this.dbServer(hostId));
   }
 
   private storeAuthSecrets(auth: NewHost['auth']): { passphrase: string | null; password: string | null } {
