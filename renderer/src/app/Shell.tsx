@@ -1,6 +1,6 @@
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { useApi, useClient, useLinkState } from '../../../ui-common/api/context.js';
-import { useHostsStore } from '../lib/hosts-store.js';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useClient, useLinkState } from '../../../ui-common/api/context.js';
+import type { HostList } from '../lib/hosts-store.js';
 import type { PrefilledDraft } from '../lib/host-draft.js';
 import { href, navigate, useRoute, type Route } from '../lib/router.js';
 import { SessionProvider, type SessionInfo } from '../lib/session.js';
@@ -46,9 +46,8 @@ function titleOf(route: Route, hostName: string | undefined): string {
   }
 }
 
-export function Shell({ vaultWarning, session }: { vaultWarning: string | undefined; session: SessionInfo }) {
-  const api = useApi();
-  const store = useHostsStore(api, true);
+export function Shell({ vaultWarning, session, hosts }: { vaultWarning: string | undefined; session: SessionInfo; hosts: HostList }) {
+  const store = useSyncExternalStore(hosts.subscribe, hosts.snapshot);
   const route = useRoute();
   const link = useLinkState();
   const [prefill, setPrefill] = useState<{ value: PrefilledDraft; version: number } | null>(null);
