@@ -77,6 +77,10 @@ export function Shell({ vaultWarning, session, hosts }: { vaultWarning: string |
     navigate(href.add);
   }, []);
 
+  // Until the first list (asked for as the page started) is in: one line, rather than a whole
+  // frame rendered and laid out empty only to be done again a moment later.
+  if (store.hosts === null && store.error === null) return <div className="boot">Loading hosts…</div>;
+
   let page;
   switch (route.page) {
     case 'host':
