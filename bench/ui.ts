@@ -19,8 +19,9 @@ import { launchChromium, type Browser, type BrowserContext, type Page } from '..
 import { percentile, quick, report, round, runBench } from './stats.js';
 
 const ROWS = 5000;
-/** Page loads of each kind (console, static page) for the first-render medians. */
-const RUNS = quick ? 3 : 5;
+/** Page loads of each kind (console, static page) for the first-render medians: cheap, and on a
+ * busy machine the static page's few tens of ms swing a lot, so more than the scrolling runs. */
+const RUNS = quick ? 5 : 9;
 /** Of those console loads, how many then scroll both tables and open the host page. */
 const SCROLL_RUNS = quick ? 1 : 3;
 const UI_DIR = path.resolve('dist/renderer');
