@@ -45,6 +45,33 @@ function preloadPosMount(): Plugin {
   };
 }
 
+// The console's entry (renderer/src/main.tsx) sends its first calls and then imports the UI
+// (app/start.tsx) dynamically. Preloading that chunk and what it imports from the page itself lets
+// the UI's code download while the entry runs and its calls travel, instead of after it. A plain
+// preload only fetches: a modulepreload would also compile the chunk at once, on the main thread,
+// holding up the small entry behind it.
+function preloadDynamicEntry(): Plugin {
+  return {
+    name: 'fleet-preload-dynamic-entry',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, { bundle, chunk }) {
+        if (!bundle || !chunk) return [];
+        const files = new Set<string>();
+        const add = (fileName: string) => {
+          const found = bundle[fileName];
+          if (files.has(fileName) || fileName === chunk.fileName || chunk.imports.includes(fileName) || found?.type !== 'chunk') return;
+          files.add(fileName);
+          found.imports.forEach(add);
+        };
+        chunk.dynamicImports.forEach(add);
+        return [...files].map((file) => ({ tag: 'link', attrs: { rel: 'preload', as: 'script', crossorigin: true, href: `./${file}` }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
+
 // Fleet POS's service worker (pos mode only), built once Vite has written the UI
 // (scripts/pos-service-worker.ts).
 function posServiceWorker(): Plugin {
@@ -67,7 +94,7 @@ export default defineConfig(({ mode }) => {
   return {
     root: at(pos ? 'pos-shell' : 'renderer'),
     base: './',
-    plugins: [react(), cspMeta(), ...(pos ? [preloadPosMount(), posServiceWorker()] : [])],
+    plugins: [react(), cspMeta(), ...(pos ? [preloadPosMount(), posServiceWorker()] : [preloadDynamicEntry()])],
     build: {
       outDir: at(pos ? 'dist/pos-shell' : 'dist/renderer'),
       emptyOutDir: true,

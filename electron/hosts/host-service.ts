@@ -6,7 +6,7 @@ import type { DockerEndpoint, DockerService } from '../docker/docker-service.js'
 import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
 import { openSshClient, probeHostKey, type SshCredentials } from '../ssh/connect.js';
 import type { PoolTarget, SshPool } from '../ssh/pool.js';
-import type { HostRecord, HostStore, ManagedDbServer, NewHost } from './host-store.js';
+import { dbServerViewOf, type HostRecord, type HostStore, type ManagedDbServer, type NewHost } from './host-store.js';
 import type { KnownHostsLookup } from './known-hosts-lookup.js';
 
 export interface HostServiceOptions {
@@ -27,14 +27,15 @@ export class HostService {
   constructor(private readonly options: HostServiceOptions) {}
 
   list(): HostView[] {
-    return this.options.store.list().map((host) => this.view(host));
+    const dbServers = this.options.store.dbServers();
+    return this.options.store.list().map((host) => this.view(host, dbServerViewOf(dbServers.get(host.id))));
   }
 
   get(id: string): HostView {
     return this.view(this.options.store.get(id));
   }
 
-  view(host: HostRecord): HostView {
+  view(host: HostRecord, dbServer = this.options.store.dbServerView(host.id)): HostView {
     const connection = this.options.pool.state(host.id);
     return {
       id: host.id,
@@ -45,7 +46,7 @@ export class HostService {
       auth: this.options.store.authView(host),
       jumpHostId: host.jumpHostId,
       dockerSocket: host.dockerSocket,
-      dbServer: this.options.store.dbServerView(host.id),
+      dbServer,
       hostKey: { type: host.hostKeyType, fingerprint: host.hostKeyFingerprint },
       createdAt: host.createdAt,
       connection: { state: connection.state, lastError: connection.lastError?.message ?? null, since: connection.since },

@@ -51,44 +51,100 @@ export interface ManagedDbServer {
   volume: string;
 }
 
-interface HostRow {
-  id: string;
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  auth_kind: HostRecord['authKind'];
-  key_paths: string;
-  passphrase_secret_id: string | null;
-  password_secret_id: string | null;
-  agent_socket: string | null;
-  jump_host_id: string | null;
-  docker_socket: string;
-  host_key_type: string;
-  host_key_fingerprint: string;
-  created_at: string;
-  updated_at: string;
+// A host is read as an array of values (`.raw()`) of these columns, in this order: better-sqlite3
+// builds arrays about twice as fast as row objects, which counts when listing thousands of hosts.
+const HOST_COLUMNS =
+  'id, name, address, port, user, auth_kind, key_paths, passphrase_secret_id, password_secret_id, agent_socket, jump_host_id, docker_socket, host_key_type, host_key_fingerprint, created_at, updated_at';
+type HostValues = [
+  id: string,
+  name: string,
+  address: string,
+  port: number,
+  user: string,
+  authKind: HostRecord['authKind'],
+  keyPaths: string,
+  passphraseSecretId: string | null,
+  passwordSecretId: string | null,
+  agentSocket: string | null,
+  jumpHostId: string | null,
+  dockerSocket: string,
+  hostKeyType: string,
+  hostKeyFingerprint: string,
+  createdAt: string,
+  updatedAt: string,
+];
+
+function fromValues(values: HostValues): HostRecord {
+  const [id, name, address, port, user, authKind, keyPaths, passphraseSecretId, passwordSecretId, agentSocket, jumpHostId, dockerSocket, hostKeyType, hostKeyFingerprint, createdAt, updatedAt] = values;
+  return {
+    id,
+    name,
+    address,
+    port,
+    user,
+    authKind,
+    keyPaths: JSON.parse(keyPaths) as string[],
+    passphraseSecretId,
+    passwordSecretId,
+    agentSocket,
+    jumpHostId,
+    dockerSocket,
+    hostKeyType,
+    hostKeyFingerprint,
+    createdAt,
+    updatedAt,
+  };
 }
 
-function fromRow(row: HostRow): HostRecord {
+interface DbServerRow {
+  host_id: string;
+  address: string;
+  port: number;
+  admin_user: string;
+  database: string;
+  password_secret_id: string | null;
+  tenant_address: string | null;
+  tenant_network: string | null;
+  client_image: string | null;
+  managed: number;
+  managed_image: string | null;
+  managed_volume: string | null;
+}
+
+function dbServerFromRow(row: DbServerRow): DbServerRecord {
   return {
-    id: row.id,
-    name: row.name,
+    hostId: row.host_id,
     address: row.address,
     port: row.port,
-    user: row.user,
-    authKind: row.auth_kind,
-    keyPaths: JSON.parse(row.key_paths) as string[],
-    passphraseSecretId: row.passphrase_secret_id,
+    adminUser: row.admin_user,
+    database: row.database,
     passwordSecretId: row.password_secret_id,
-    agentSocket: row.agent_socket,
-    jumpHostId: row.jump_host_id,
-    dockerSocket: row.docker_socket,
-    hostKeyType: row.host_key_type,
-    hostKeyFingerprint: row.host_key_fingerprint,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    tenantAddress: row.tenant_address,
+    tenantNetwork: row.tenant_network,
+    clientImage: row.client_image,
+    managed: row.managed === 1,
+    managedImage: row.managed_image,
+    managedVolume: row.managed_volume,
   };
+}
+
+/** What the UI may see of a database server: whether a password is stored, never its id. */
+export function dbServerViewOf(db: DbServerRecord | undefined): DbServerView | null {
+  return db
+    ? {
+        address: db.address,
+        port: db.port,
+        adminUser: db.adminUser,
+        database: db.database,
+        hasPassword: db.passwordSecretId !== null,
+        tenantAddress: db.tenantAddress,
+        tenantNetwork: db.tenantNetwork,
+        clientImage: db.clientImage,
+        managed: db.managed,
+        image: db.managedImage,
+        volume: db.managedVolume,
+      }
+    : null;
 }
 
 export interface NewHost {
@@ -112,12 +168,12 @@ export class HostStore {
   ) {}
 
   list(): HostRecord[] {
-    return (this.db.prepare('SELECT * FROM hosts ORDER BY name COLLATE NOCASE').all() as HostRow[]).map(fromRow);
+    return (this.db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts ORDER BY name COLLATE NOCASE`).raw().all() as HostValues[]).map(fromValues);
   }
 
   find(id: string): HostRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow | undefined;
-    return row ? fromRow(row) : undefined;
+    const values = this.db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts WHERE id = ?`).raw().get(id) as HostValues | undefined;
+    return values ? fromValues(values) : undefined;
   }
 
   get(id: string): HostRecord {
@@ -127,8 +183,8 @@ export class HostStore {
   }
 
   findByName(name: string): HostRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM hosts WHERE name = ? COLLATE NOCASE').get(name) as HostRow | undefined;
-    return row ? fromRow(row) : undefined;
+    const values = this.db.prepare(`SELECT ${HOST_COLUMNS} FROM hosts WHERE name = ? COLLATE NOCASE`).raw().get(name) as HostValues | undefined;
+    return values ? fromValues(values) : undefined;
   }
 
   insert(host: NewHost): HostRecord {
@@ -235,38 +291,14 @@ export class HostStore {
   }
 
   dbServer(hostId: string): DbServerRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM host_db_servers WHERE host_id = ?').get(hostId) as
-      | {
-          host_id: string;
-          address: string;
-          port: number;
-          admin_user: string;
-          database: string;
-          password_secret_id: string | null;
-          tenant_address: string | null;
-          tenant_network: string | null;
-          client_image: string | null;
-          managed: number;
-          managed_image: string | null;
-          managed_volume: string | null;
-        }
-      | undefined;
-    return row
-      ? {
-          hostId: row.host_id,
-          address: row.address,
-          port: row.port,
-          adminUser: row.admin_user,
-          database: row.database,
-          passwordSecretId: row.password_secret_id,
-          tenantAddress: row.tenant_address,
-          tenantNetwork: row.tenant_network,
-          clientImage: row.client_image,
-          managed: row.managed === 1,
-          managedImage: row.managed_image,
-          managedVolume: row.managed_volume,
-        }
-      : undefined;
+    const row = this.db.prepare('SELECT * FROM host_db_servers WHERE host_id = ?').get(hostId) as DbServerRow | undefined;
+    return row ? dbServerFromRow(row) : undefined;
+  }
+
+  /** Every host's database server by host id: one query for a whole listing, not one per host. */
+  dbServers(): Map<string, DbServerRecord> {
+    const rows = this.db.prepare('SELECT * FROM host_db_servers').all() as DbServerRow[];
+    return new Map(rows.map((row) => [row.host_id, dbServerFromRow(row)]));
   }
 
   secret(id: string | null): string | undefined {
@@ -280,22 +312,7 @@ export class HostStore {
   }
 
   dbServerView(hostId: string): DbServerView | null {
-    const db = this.dbServer(hostId);
-    return db
-      ? {
-          address: db.address,
-          port: db.port,
-          adminUser: db.adminUser,
-          database: db.database,
-          hasPassword: db.passwordSecretId !== null,
-          tenantAddress: db.tenantAddress,
-          tenantNetwork: db.tenantNetwork,
-          clientImage: db.clientImage,
-          managed: db.managed,
-          image: db.managedImage,
-          volume: db.managedVolume,
-        }
-      : null;
+    return dbServerViewOf(this.dbServer(hostId));
   }
 
   private storeAuthSecrets(auth: NewHost['auth']): { passphrase: string | null; password: string | null } {

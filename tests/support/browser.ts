@@ -1,6 +1,8 @@
 // Debian's Chromium driven by Playwright: no browser download, no network beyond loopback.
 import { chromium, type Browser } from 'playwright-core';
 
+export type { Browser, BrowserContext, Page } from 'playwright-core';
+
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {

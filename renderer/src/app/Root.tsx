@@ -1,13 +1,16 @@
 import { useEffect, useState } from 'react';
 import { useLinkState } from '../../../ui-common/api/context.js';
+import type { GateAnswers } from '../lib/gate.js';
+import type { HostList } from '../lib/hosts-store.js';
 import { VaultGate } from './VaultGate.js';
 import { Shell } from './Shell.js';
 
-export function Root() {
+/** `gate` and `hosts` were asked for as the page started (main.tsx). */
+export function Root({ gate, hosts }: { gate: Promise<GateAnswers>; hosts: HostList }) {
   return (
     <div className="app-frame">
       <LinkBanner />
-      <VaultGate>{(gate) => <Shell vaultWarning={gate.vault.warning} session={gate.session} />}</VaultGate>
+      <VaultGate first={gate}>{(answers) => <Shell vaultWarning={answers.vault.warning} session={answers.session} hosts={hosts} />}</VaultGate>
     </div>
   );
 }

@@ -4,29 +4,29 @@ import { useApi, useLinkState } from '../../../ui-common/api/context.js';
 import { ErrorBox } from '../components/ErrorBox.js';
 import { Field } from '../components/Field.js';
 import { issuesOf, splitIssues, toFleetError, type FleetError } from '../lib/errors.js';
+import { askGate, type GateAnswers } from '../lib/gate.js';
 import type { SessionInfo } from '../lib/session.js';
-
-export interface GateState {
-  vault: VaultStatus;
-  session: SessionInfo;
-}
 
 type Phase = { kind: 'loading' } | { kind: 'error'; error: FleetError } | { kind: 'ready'; vault: VaultStatus; session: SessionInfo };
 
 /**
- * First screen: asks the service for the vault's state and who we are. Until the vault is
- * unlocked it shows the set-up or unlock form; after that it renders the app. When the link to
- * the service comes back after a drop, the vault is asked again (a restarted service is locked).
+ * First screen: the vault's state and who we are (`first`, asked as the page started; asked again
+ * after a retry). Until the vault is unlocked it shows the set-up or unlock form; after that it
+ * renders the app. When the link to the service comes back after a drop, the vault is asked
+ * again (a restarted service is locked).
  */
-export function VaultGate({ children }: { children: (state: GateState) => ReactNode }) {
+export function VaultGate({ first, children }: { first?: Promise<GateAnswers>; children: (answers: GateAnswers) => ReactNode }) {
   const api = useApi();
   const link = useLinkState();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const wasDown = useRef(false);
+  const firstAnswers = useRef(first);
 
   const load = useCallback(() => {
-    Promise.all([api.call('vault.status', {}), api.call('session.info', {})]).then(
-      ([vault, session]) => setPhase({ kind: 'ready', vault, session }),
+    const answers = firstAnswers.current ?? askGate(api);
+    firstAnswers.current = undefined;
+    answers.then(
+      ({ vault, session }) => setPhase({ kind: 'ready', vault, session }),
       (e: unknown) => setPhase({ kind: 'error', error: toFleetError(e) }),
     );
   }, [api]);

@@ -38,6 +38,15 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const idBase = useId().replace(/[^A-Za-z0-9_-]/g, '');
   const [active, setActive] = useState(-1);
+  // The virtualizer recomputes every row's offset (all 5,000) whenever getItemKey is a new
+  // function, so it changes with the items only: getKey must give an item the same key each time.
+  const getItemKey = useCallback(
+    (index: number) => {
+      const item = items[index];
+      return item === undefined ? index : getKey(item);
+    },
+    [items],
+  );
 
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -46,10 +55,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     overscan: 8,
     paddingStart: headerHeight,
     scrollPaddingStart: headerHeight,
-    getItemKey: (index) => {
-      const item = items[index];
-      return item === undefined ? index : getKey(item);
-    },
+    getItemKey,
   });
 
   // Keep the active row meaningful when the list changes under it (filtering, refresh).
