@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { RestoreFindings } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
+import { settleAll } from '../common/settle-all.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { Json, JobDefinition, StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
@@ -96,9 +97,8 @@ export function swapSteps<I extends { hostId: string; name: string }>(deps: Back
       onCrash: 'resume',
       async run(ctx) {
         const { database, role } = parts(ctx);
-        // The two halves are independent (each checks what it already did): both at once, both
-        // awaited before a failure is reported.
-        const [databaseSwapped, filestoreSwapped] = await Promise.allSettled([
+        // The two halves are independent (each checks what it already did): both at once.
+        await settleAll([
           withAdmin(deps.pool, admin(ctx.input.hostId), async (c) => {
             if (!(await exists(c, scratch(database)))) return; // swapped already
             await dropDatabase(c, previous(database), role); // an older restore's kept copy: this one replaces it
@@ -112,7 +112,6 @@ export function swapSteps<I extends { hostId: string; name: string }>(deps: Back
             'the filestore swap',
           ),
         ]);
-        for (const half of [databaseSwapped, filestoreSwapped]) if (half.status === 'rejected') throw half.reason;
       },
       async compensate(ctx) {
         const found = ctx.output<TenantParts>('preflight');

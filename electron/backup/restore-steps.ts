@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type pg from 'pg';
 import type { ArchiveCopy } from '../../shared/backups.js';
 import { FleetError } from '../../shared/errors.js';
+import { settleAll } from '../common/settle-all.js';
 import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { runOneOffStream, runOneOffWithInput } from '../docker/one-off-stream.js';
 import { tarStream, type StreamedTarEntry } from '../docker/tar.js';
@@ -150,18 +151,15 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
       const checksum = async () => {
         if (ctx.output<{ checksumWithLoad?: boolean }>('check-archive')?.checksumWithLoad) await checkRecordedBytes(deps, sourceOf(ctx));
       };
-      let afterDumpOutput: Json = null;
       try {
-        // The database, the filestore and the checksum are independent: all three at once. All
-        // are awaited before a failure is reported, so no writer outlives the step into its
-        // compensation; altered bytes are named first, as they explain any other failure.
-        const [bytesChecked, dumpLoaded, filestoreStaged] = await Promise.allSettled([checksum(), loadTheDump(), stageFilestoreFrom(ctx)]);
-        for (const outcome of [bytesChecked, dumpLoaded, filestoreStaged]) if (outcome.status === 'rejected') throw outcome.reason;
-        afterDumpOutput = (dumpLoaded as PromiseFulfilledResult<Json>).value;
+        // The database, the filestore and the checksum are independent: all three at once, all
+        // ended before a failure is reported; altered bytes are named first, as they explain any
+        // other failure.
+        const [, afterDumpOutput] = await settleAll([checksum(), loadTheDump(), stageFilestoreFrom(ctx)]);
+        return { loader: loader.login.user, filestoreStaged: true, afterDump: afterDumpOutput };
       } finally {
         await loader.finish();
       }
-      return { loader: loader.login.user, filestoreStaged: true, afterDump: afterDumpOutput };
     },
     async compensate(ctx) {
       const found = ctx.output<TenantParts>('preflight');

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
+import { settleAll } from '../common/settle-all.js';
 import type { BackupEntry } from '../../shared/backups.js';
 import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
@@ -165,13 +166,11 @@ export function drillSteps<I extends { hostId: string; name: string }>(
       const { database, role } = parts(ctx);
       // Counted and listed at once. The loaded copy is the archive's code now: counted as the
       // tenant, never as the admin; the files are hashed on the host by the tenant's own image.
-      const [counted, listed] = await Promise.allSettled([
+      const [counts, listing] = await settleAll([
         withTenantSession(deps.pool, admin(ctx.input.hostId), { database: options.scratchOf(database), role }, (c) => countRows(c)),
         listScratchFilestore(docker(ctx.input.hostId), parts(ctx), options.folder),
       ]);
-      if (counted.status === 'rejected') throw counted.reason;
-      if (listed.status === 'rejected') throw listed.reason;
-      return drillVerdict(options.expected(ctx), counted.value, parseFilestoreListing(listed.value));
+      return drillVerdict(options.expected(ctx), counts, parseFilestoreListing(listing));
     },
   },
   {
@@ -180,7 +179,7 @@ export function drillSteps<I extends { hostId: string; name: string }>(
     onCrash: 'resume',
     async run(ctx) {
       const { database, role } = parts(ctx);
-      await Promise.all([
+      await settleAll([
         withAdmin(deps.pool, admin(ctx.input.hostId), (c) => dropDatabase(c, options.scratchOf(database), role)),
         load.filestoreShell(ctx, `rm -rf "/var/lib/odoo/filestore/.${options.folder}-$1"`, 'the filestore cleaner'),
       ]);
