@@ -180,6 +180,21 @@ export class Outbox {
     return (this.db.prepare("SELECT * FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL ORDER BY created_at, sequence LIMIT ?").all(limit) as Row[]).map(fromRow);
   }
 
+  /** The first order sold that still waits for its customer (made at the till) to be created in Odoo; orders sold after it wait behind it. */
+  firstWaitingForCustomer(): { uid: string; name: string; createdAt: string; sequence: number } | null {
+    const row = this.db
+      .prepare(
+        "SELECT o.uid, o.name, o.created_at, o.sequence FROM outbox o JOIN partner_outbox p ON p.local_id = o.partner_local_id WHERE o.state = 'pending' AND p.state = 'pending' ORDER BY o.created_at, o.sequence LIMIT 1",
+      )
+      .get() as { uid: string; name: string; created_at: string; sequence: number } | undefined;
+    return row ? { uid: row.uid, name: row.name, createdAt: row.created_at, sequence: row.sequence } : null;
+  }
+
+  /** Orders held for a customer Odoo refused: the reason shows on them, and orders sold later no longer wait for them. */
+  explainWaitingForCustomer(partnerLocalId: number, reason: string): void {
+    this.db.prepare("UPDATE outbox SET last_error = ? WHERE partner_local_id = ? AND state = 'pending'").run(reason.slice(0, 2000), partnerLocalId);
+  }
+
   /** When the next pending order is due, if any. */
   nextDue(): string | null {
     return (this.db.prepare("SELECT min(next_attempt_at) AS at FROM outbox WHERE state = 'pending' AND partner_local_id IS NULL").get() as { at: string | null }).at;

@@ -149,17 +149,12 @@ export class SyncEngine {
 
   private async roundOnce(): Promise<SyncRound> {
     const adapter = this.adapter();
-    const due = this.outbox.due(this.now(), this.options.batchSize ?? 200);
     // Customers made offline first (orders wait for them), then cash moves; a failure reaching
     // Odoo backs the due orders off too, instead of retrying at once.
-    if (adapter && this.partners) {
-      const created = await this.syncPartners(adapter).catch((error: unknown) => error as Error);
-      if (created instanceof Error) return this.failed(created, due);
-    }
-    if (adapter && this.cashMoves) {
-      const moved = await this.syncCashMoves(adapter).catch((error: unknown) => error as Error);
-      if (moved instanceof Error) return this.failed(moved, due);
-    }
+    const before = adapter ? await this.syncBeforeOrders(adapter) : null;
+    if (before) return this.failed(before, this.due());
+    // Read once the customers exist: an order released by its customer goes in its place in the line.
+    const due = this.due();
     const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };
     if (due.length === 0) {
       if (adapter) await this.probe(adapter);
@@ -172,19 +167,36 @@ export class SyncEngine {
     }
     try {
       const uncertain = due.filter((o) => o.uncertain);
-      const toSend = await this.settleUncertain(adapter, uncertain, round);
-      const { ready, held } = await this.linkRefunds(adapter, [...toSend, ...due.filter((o) => !o.uncertain)]);
+      const resend = new Set((await this.settleUncertain(adapter, uncertain, round)).map((o) => o.uid));
+      const line = lineUp(due.map((o) => this.outbox.get(o.uid)!), resend, this.outbox.firstWaitingForCustomer(), (uid) => this.outbox.get(uid));
+      if (line.held) this.holdBehind(line.held, round);
+      const ready: OutboxOrder[] = [];
+      for (const order of line.ready) ready.push(await this.linkRefund(adapter, order));
       if (ready.length) await this.send(adapter, ready, round);
-      this.holdBehindSales(held, round);
       if (ready.length || uncertain.length) {
         this.failures = 0;
         this.lastStatus = 'online';
         this.lastError = null;
-      } else await this.probe(adapter); // only refunds waiting for their sales: Odoo was not asked anything yet
+      } else await this.probe(adapter); // only orders waiting behind others: Odoo was not asked anything yet
     } catch (error) {
       return this.failed(error as Error, due, round);
     }
     return round;
+  }
+
+  private due(): OutboxOrder[] {
+    return this.outbox.due(this.now(), this.options.batchSize ?? 200);
+  }
+
+  /** Customers made offline, then cash moves; the error that stopped them, if any. */
+  private async syncBeforeOrders(adapter: PosAdapter): Promise<Error | null> {
+    try {
+      if (this.partners) await this.syncPartners(adapter);
+      if (this.cashMoves) await this.syncCashMoves(adapter);
+      return null;
+    } catch (error) {
+      return error as Error;
+    }
   }
 
   /**
@@ -205,50 +217,35 @@ export class SyncEngine {
   }
 
   /**
-   * Refunds of sales made here that were not in Odoo when rung up: once the sale is, its lines'
-   * ids are written into the refund's payload (refunded_orderline_id) before the refund's first
-   * send; while the sale still waits, the refund waits behind it. A sale parked or gone, or lines
-   * Odoo cannot find by uuid (16), leave the refund unlinked, as a return.
+   * A refund of a sale made here that was not in Odoo when rung up: once the sale is (lineUp
+   * lets it go only then), its lines' ids are written into the refund's payload
+   * (refunded_orderline_id) before its first send. A sale parked or gone, or lines Odoo cannot
+   * find by uuid (16), leave the refund unlinked, as a return.
    */
-  private async linkRefunds(adapter: PosAdapter, orders: OutboxOrder[]): Promise<{ ready: OutboxOrder[]; held: Array<{ refund: OutboxOrder; saleUid: string }> }> {
-    const ready: OutboxOrder[] = [];
-    const held: Array<{ refund: OutboxOrder; saleUid: string }> = [];
-    for (const order of orders) {
-      const links = order.refundLinks;
-      if (!links) {
-        ready.push(order);
-        continue;
-      }
-      const sold = this.outbox.get(links.of);
-      if (sold?.state === 'pending') {
-        held.push({ refund: order, saleUid: sold.uid });
-        continue;
-      }
-      let payload: string | null = null;
-      if (sold?.state === 'synced' && order.attempts === 0 && !order.uncertain) {
-        const ids = await adapter.lineIdsByUuid(links.lines.map(([, soldLine]) => soldLine));
-        const byRefundLine = new Map(links.lines.flatMap(([refundLine, soldLine]): Array<[string, number]> => (ids.has(soldLine) ? [[refundLine, ids.get(soldLine)!]] : [])));
-        if (byRefundLine.size) payload = adapter.withRefundLinks(order.payload, byRefundLine);
-      }
-      this.outbox.settleRefundLinks(order.uid, payload);
-      ready.push(this.outbox.get(order.uid)!);
+  private async linkRefund(adapter: PosAdapter, order: OutboxOrder): Promise<OutboxOrder> {
+    const links = order.refundLinks;
+    if (!links) return order;
+    const sold = this.outbox.get(links.of);
+    let payload: string | null = null;
+    if (sold?.state === 'synced' && order.attempts === 0 && !order.uncertain) {
+      const ids = await adapter.lineIdsByUuid(links.lines.map(([, soldLine]) => soldLine));
+      const byRefundLine = new Map(links.lines.flatMap(([refundLine, soldLine]): Array<[string, number]> => (ids.has(soldLine) ? [[refundLine, ids.get(soldLine)!]] : [])));
+      if (byRefundLine.size) payload = adapter.withRefundLinks(order.payload, byRefundLine);
     }
-    return { ready, held };
+    this.outbox.settleRefundLinks(order.uid, payload);
+    return this.outbox.get(order.uid)!;
   }
 
   /**
-   * A refund waiting for its sale is tried again when its sale is: at once if the sale has just
-   * reached Odoo (or was refused: the refund then goes as a plain return), else at the sale's own
-   * next attempt — never sooner, so a held refund never drags its backed-off sale along.
+   * Orders that cannot go before an earlier one: they wait until it may go, saying which it is;
+   * an order whose own send is still being checked stays marked uncertain.
    */
-  private holdBehindSales(held: Array<{ refund: OutboxOrder; saleUid: string }>, round: SyncRound): void {
-    for (const { refund, saleUid } of held) {
-      const sale = this.outbox.get(saleUid);
-      const now = this.now();
-      // A sale held for its customer made offline has no attempt planned: look again in a while.
-      const soonest = now.getTime() + (sale?.partnerLocalId != null ? 5_000 : 1_000);
-      const at = sale?.state === 'pending' ? new Date(Math.max(Date.parse(sale.nextAttemptAt), soonest)) : now;
-      this.outbox.retryLater([refund.uid], `Waiting for ${sale?.name ?? 'the sale it refunds'} to reach Odoo.`, at, { uncertain: false });
+  private holdBehind(held: HeldLine, round: SyncRound): void {
+    const soonest = this.now().getTime() + 1_000;
+    const at = new Date(Math.max(held.until ? Date.parse(held.until) : 0, soonest));
+    for (const order of held.orders) {
+      const reason = order.uid === held.first.uid ? held.reason : `Waits behind ${held.first.name}, sold earlier: ${held.reason}`;
+      this.outbox.retryLater([order.uid], reason, order.uncertain && !held.resend.has(order.uid) ? new Date(Math.max(Date.parse(order.nextAttemptAt), at.getTime())) : at, { uncertain: order.uncertain && !held.resend.has(order.uid) });
       round.deferred++;
     }
   }
@@ -317,6 +314,7 @@ export class SyncEngine {
           if (error instanceof OdooRpcError && error.kind === 'rejected') {
             // Odoo refused the customer: parked with the reason, its orders held; nothing was created.
             this.partners!.park(partner.localId, `Odoo refused the customer: ${error.message}`);
+            this.outbox.explainWaitingForCustomer(partner.localId, `Waits for its customer ${String(partner.vals.name ?? '')}, whom Odoo refused: ${error.message}. Fix the customer, then send it again.`);
             continue;
           }
           if (error instanceof OdooRpcError && error.kind === 'unreachable') this.partners!.failed(partner.localId, error.message, { uncertain: false });
@@ -395,6 +393,56 @@ export class SyncEngine {
       round.parked++;
     }
   }
+}
+
+/** Orders that wait behind an earlier one that cannot go yet, and why. */
+interface HeldLine {
+  first: { uid: string; name: string };
+  reason: string;
+  /** When the earlier order may go (null: at the next round). */
+  until: string | null;
+  orders: OutboxOrder[];
+  /** Uncertain orders known not to be in Odoo: they may be sent as they are. */
+  resend: ReadonlySet<string>;
+}
+
+/**
+ * The orders that may go this round: the due ones in the order they were sold, up to the first
+ * that cannot go yet — an order whose last send is still being checked, one sold after an order
+ * that waits for its customer to be created, a refund whose sale has not reached Odoo. What is
+ * behind it waits too, so Odoo receives (and names) orders in the order they were sold; only a
+ * parked order, whose reason the cashier sees, lets later ones pass it.
+ */
+export function lineUp(
+  due: OutboxOrder[],
+  resend: ReadonlySet<string>,
+  waitingForCustomer: { uid: string; name: string; createdAt: string; sequence: number } | null,
+  orderOf: (uid: string) => OutboxOrder | null,
+): { ready: OutboxOrder[]; held: HeldLine | null } {
+  const pending = due.filter((o) => o.state === 'pending');
+  const ready: OutboxOrder[] = [];
+  for (const [i, order] of pending.entries()) {
+    const rest = () => pending.slice(i);
+    if (order.uncertain && !resend.has(order.uid)) {
+      // Being checked (settleUncertain deferred it): the orders after it wait as long.
+      return { ready, held: { first: order, reason: order.lastError ?? 'Its last send is being checked.', until: order.nextAttemptAt, orders: pending.slice(i + 1), resend } };
+    }
+    if (waitingForCustomer && soldBefore(waitingForCustomer, order)) {
+      return { ready, held: { first: waitingForCustomer, reason: 'it waits for its customer, made at the till, to be created in Odoo.', until: null, orders: rest(), resend } };
+    }
+    const sale = order.refundLinks ? orderOf(order.refundLinks.of) : null;
+    if (sale?.state === 'pending') {
+      // Its sale goes in this round: the refund is linked and sent in the next one.
+      if (ready.some((o) => o.uid === sale.uid)) return { ready, held: null };
+      return { ready, held: { first: order, reason: `Waiting for ${sale.name} to reach Odoo.`, until: sale.nextAttemptAt, orders: rest(), resend } };
+    }
+    ready.push(order);
+  }
+  return { ready, held: null };
+}
+
+function soldBefore(a: { createdAt: string; sequence: number }, b: { createdAt: string; sequence: number }): boolean {
+  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.sequence < b.sequence);
 }
 
 /** Server orders by name; with two of one name (Odoo 17 keeps a different order of the same name), a final one wins. */

@@ -549,3 +549,63 @@ describe('what a real Odoo 17 showed', () => {
     expect(pos.outbox.due(new Date(), 10)).toEqual([]);
   });
 });
+
+describe('orders reach Odoo in the order they were sold', () => {
+  /** The terminal's names of the orders Odoo holds, in the order Odoo stored (and named) them. */
+  const arrival = (odoo: FakeOdoo) => [...odoo.orders()].sort((a, b) => a.id - b.id).map((o) => o.pos_reference);
+
+  for (const version of ['17.0', '18.0'] as const) {
+    it(`a sale waiting for its customer made at the till goes before the sales made after it (Odoo ${version})`, async () => {
+      const odoo = await fake(version);
+      const pos = await terminal(odoo);
+      await odoo.down('refuse');
+      const customer = pos.terminal.createPartner({ name: 'Walk-in Wanda' });
+      const sold = [
+        pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id }),
+        pos.terminal.commitSale(cashSale(pos, 11, 1)),
+        pos.terminal.commitSale(cashSale(pos, 12, 1)),
+      ];
+      expect(await pos.sync.sync()).toMatchObject({ status: 'offline' });
+      await odoo.up();
+      expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 3 });
+      expect(arrival(odoo)).toEqual(sold.map((o) => o.name));
+      // Odoo's own names follow the same order.
+      const odooNames = [...odoo.orders()].sort((a, b) => a.id - b.id).map((o) => o.name);
+      expect([...odooNames].sort()).toEqual(odooNames);
+    });
+  }
+
+  it('a sale whose customer Odoo refused says so and no longer holds up the sales after it', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const customer = pos.terminal.createPartner({ name: 'Refused Rita' });
+    const held = pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id });
+    const later = pos.terminal.commitSale(cashSale(pos, 11, 1));
+    odoo.failNext('res.partner.create_from_ui', 'The email address is not valid');
+    expect(await pos.sync.sync()).toMatchObject({ synced: 1 });
+    expect(arrival(odoo)).toEqual([later.name]);
+    expect(pos.outbox.get(held.uid)).toMatchObject({ state: 'pending', attempts: 0, lastError: expect.stringMatching(/customer Refused Rita, whom Odoo refused: The email address is not valid/) });
+  });
+
+  it('sales made after one whose send is being checked wait for it, then follow it', async () => {
+    const odoo = await fake();
+    const dir = newPosDir();
+    const pos = await pairedTerminal(odoo, dir, { uncertainHoldMs: 60_000 });
+    cleanups.push(async () => {
+      await pos.close().catch(() => {});
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    const first = pos.terminal.commitSale(cashSale(pos, 10, 1));
+    const second = pos.terminal.commitSale(cashSale(pos, 11, 1));
+    // The first was sent without an answer (the terminal died mid-send) and Odoo never stored it.
+    pos.outbox.markSending([first.uid]);
+    const round = await pos.sync.syncOnce();
+    expect(round.synced).toBe(0);
+    expect(odoo.orders()).toEqual([]);
+    expect(pos.outbox.get(second.uid)).toMatchObject({ state: 'pending', attempts: 0, lastError: expect.stringMatching(new RegExp(`^Waits behind ${first.name}, sold earlier`)) });
+    // Once Odoo's time limit for the first send has passed, the first goes, then the second.
+    pos.db.prepare('UPDATE outbox SET sent_at = ?, next_attempt_at = ? WHERE uid = ?').run(new Date(0).toISOString(), new Date(0).toISOString(), first.uid);
+    expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 2 });
+    expect(arrival(odoo)).toEqual([first.name, second.name]);
+  });
+});
