@@ -35,6 +35,11 @@ export class Dispatcher {
     },
   ) {}
 
+  /** Which program's contract it serves. */
+  get program(): 'console' | 'pos' {
+    return this.options.program;
+  }
+
   serves(op: string): op is OperationName {
     if (!Object.hasOwn(contract, op)) return false;
     const spec = contract[op as OperationName];

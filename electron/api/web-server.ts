@@ -180,7 +180,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   port = (server.address() as { port: number }).port;
   origin = `http://127.0.0.1:${port}`;
   const launchUrl = mintToken();
-  options.log.info('web console listening', { origin });
+  options.log.info(options.dispatcher.program === 'pos' ? 'POS web server listening' : 'web console listening', { origin });
 
   return {
     origin,

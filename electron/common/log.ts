@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { redactSecrets } from './redact.js';
+import { rotatingFile } from './rotating-file.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -19,16 +18,15 @@ interface Sink {
 
 /**
  * JSON-lines logger. Fields pass through redactSecrets, so a secret can only leak through the
- * message text itself, which callers build from non-secret values.
+ * message text itself, which callers build from non-secret values. A log file is rotated
+ * (`rotating-file.ts`: 5 MiB, four older files kept, unless `rotate` says otherwise).
  */
-export function createLogger(options: { file?: string; level?: LogLevel; stderr?: boolean; bindings?: Record<string, unknown> } = {}): Logger {
+export function createLogger(
+  options: { file?: string; rotate?: { maxBytes?: number; keep?: number }; level?: LogLevel; stderr?: boolean; bindings?: Record<string, unknown> } = {},
+): Logger {
   const min = LEVELS[options.level ?? ((process.env.FLEET_LOG_LEVEL as LogLevel | undefined) ?? 'info')] ?? LEVELS.info;
   const sinks: Sink[] = [];
-  if (options.file) {
-    fs.mkdirSync(path.dirname(options.file), { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(options.file, 'a', 0o600);
-    sinks.push({ write: (line) => fs.writeSync(fd, line) });
-  }
+  if (options.file) sinks.push(rotatingFile(options.file, options.rotate));
   if (options.stderr) sinks.push({ write: (line) => process.stderr.write(line) });
   return build(min, sinks, options.bindings ?? {});
 }

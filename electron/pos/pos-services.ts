@@ -6,6 +6,7 @@ import { Dispatcher, type Handlers } from '../api/dispatcher.js';
 import { EventBus } from '../api/events.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { createLogger, type Logger } from '../common/log.js';
+import { closingFigures, logged, pairingFigures, sessionFigures } from './till-log.js';
 import { defaultPosKeyFile, insideFolder } from '../common/paths.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
@@ -100,7 +101,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
+    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0', log }),
     audit,
     log,
   });
@@ -164,6 +165,7 @@ function posHandlers(deps: {
   fetchImages: () => Promise<FetchResult>;
   fetchImagesInBackground: () => void;
   version: string;
+  log: Logger;
 }): Handlers {
   const { vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts } = deps;
   const cartChanged = (cartId: string, revision: number | null, sold: string | null = null) => events.emit('pos.carts', { cartId, revision, sold });
@@ -186,11 +188,11 @@ function posHandlers(deps: {
     'pos.pair': (input, ctx) => {
       // The till sets a fresh terminal up; pairing it anew (another database or configuration) is an admin's.
       if (terminal.pairing()?.configId && !roleAtLeast(ctx.role, 'admin')) throw new FleetError('FORBIDDEN', 'This terminal is paired already: pairing it again is for an admin (odoo-fleet pos pair).');
-      return terminal.pair(input);
+      return logged(deps.log, 'POS paired', terminal.pair(input), pairingFigures);
     },
-    'pos.openSession': ({ openingCash }) => terminal.openSession(openingCash),
+    'pos.openSession': ({ openingCash }) => logged(deps.log, 'POS session open', terminal.openSession(openingCash), sessionFigures),
     'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
-    'pos.closeSession': (closing) => terminal.closeSession(closing),
+    'pos.closeSession': (closing) => logged(deps.log, 'POS session closing', terminal.closeSession(closing), closingFigures),
     'pos.refresh': async () => {
       const loaded = await terminal.refresh();
       deps.fetchImagesInBackground();

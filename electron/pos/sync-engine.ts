@@ -18,6 +18,8 @@ export type SyncStatus = 'idle' | 'online' | 'offline' | 'auth-failed';
 
 export interface SyncRound {
   status: SyncStatus;
+  /** Orders handed to Odoo (an order retried alone after its batch was refused counts again). */
+  sent: number;
   synced: number;
   parked: number;
   /** Left pending for a later round (offline, or an outcome still to check). */
@@ -48,6 +50,7 @@ export class SyncEngine {
   private failures = 0;
   private lastStatus: SyncStatus = 'idle';
   private lastError: string | null = null;
+  private lastLoggedFailure: string | null = null;
   private running: Promise<SyncRound> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
@@ -125,9 +128,10 @@ export class SyncEngine {
   }
 
   private async drain(): Promise<SyncRound> {
-    const total: SyncRound = { status: 'idle', synced: 0, parked: 0, deferred: 0, error: null };
+    const total: SyncRound = { status: 'idle', sent: 0, synced: 0, parked: 0, deferred: 0, error: null };
     for (;;) {
       const round = await this.round();
+      total.sent += round.sent;
       total.synced += round.synced;
       total.parked += round.parked;
       total.deferred = round.deferred;
@@ -140,11 +144,30 @@ export class SyncEngine {
 
   /** One batch: check the uncertain, send the rest, account for every order of the batch. */
   private async round(): Promise<SyncRound> {
+    const started = performance.now();
+    const before = this.lastStatus;
     try {
-      return await this.roundOnce();
+      const round = await this.roundOnce();
+      this.logRound(round, before, Math.round(performance.now() - started));
+      return round;
     } finally {
       this.options.onRound?.();
     }
+  }
+
+  /**
+   * The shop's log: every round that moved an order, and each change of Odoo's reachability
+   * (not every failed retry of a long outage, nor the idle probes).
+   */
+  private logRound(round: SyncRound, before: SyncStatus, ms: number): void {
+    const log = this.options.log;
+    if (!log) return;
+    const figures = { sent: round.sent, confirmed: round.synced, parked: round.parked, waiting: round.deferred, ms };
+    const failing = round.status === 'offline' || round.status === 'auth-failed';
+    if (failing && (before !== round.status || round.error !== this.lastLoggedFailure)) log.warn('POS sync failed', { ...figures, status: round.status, error: round.error });
+    else if (round.sent + round.synced + round.parked > 0) log.info('POS sync round', figures);
+    else if (!failing && (before === 'offline' || before === 'auth-failed')) log.info('POS sync: Odoo answers again', { status: round.status, ms });
+    this.lastLoggedFailure = failing ? round.error : null;
   }
 
   private async roundOnce(): Promise<SyncRound> {
@@ -155,7 +178,7 @@ export class SyncEngine {
     if (before) return this.failed(before, this.due());
     // Read once the customers exist: an order released by its customer goes in its place in the line.
     const due = this.due();
-    const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, synced: 0, parked: 0, deferred: 0, error: null };
+    const round: SyncRound = { status: due.length ? 'online' : this.lastStatus === 'idle' ? 'idle' : this.lastStatus, sent: 0, synced: 0, parked: 0, deferred: 0, error: null };
     if (due.length === 0) {
       if (adapter) await this.probe(adapter);
       return { ...round, status: this.lastStatus, error: this.lastError };
@@ -251,7 +274,7 @@ export class SyncEngine {
   }
 
   /** After a failure: what is still pending of the batch waits (orders that may have reached Odoo are checked first next time). */
-  private failed(error: Error, due: OutboxOrder[], round: SyncRound = { status: 'offline', synced: 0, parked: 0, deferred: 0, error: null }): SyncRound {
+  private failed(error: Error, due: OutboxOrder[], round: SyncRound = { status: 'offline', sent: 0, synced: 0, parked: 0, deferred: 0, error: null }): SyncRound {
     this.failures++;
     const failure = error instanceof OdooRpcError ? error : new OdooRpcError('uncertain', error.message);
     const left = due.map((o) => this.outbox.get(o.uid)!).filter((o) => o.state === 'pending');
@@ -351,13 +374,17 @@ export class SyncEngine {
 
   private async send(adapter: PosAdapter, orders: OutboxOrder[], round: SyncRound): Promise<void> {
     this.outbox.markSending(orders.map((o) => o.uid));
+    round.sent += orders.length;
     let processed: Map<string, ServerOrder>;
     try {
       processed = (await adapter.push(orders.map((o) => o.payload))).processed;
     } catch (error) {
       if (!(error instanceof OdooRpcError) || error.kind !== 'rejected') {
         // Not sent (unreachable): no doubt about it. Sent without an answer: uncertain stays set.
-        if (error instanceof OdooRpcError && error.kind === 'unreachable') this.outbox.retryLater(orders.map((o) => o.uid), error.message, this.now(), { uncertain: false });
+        if (error instanceof OdooRpcError && error.kind === 'unreachable') {
+          this.outbox.retryLater(orders.map((o) => o.uid), error.message, this.now(), { uncertain: false });
+          round.sent -= orders.length;
+        }
         throw error;
       }
       // Odoo rolled the whole batch back: nothing of it was stored.
