@@ -72,7 +72,7 @@ export class PartnerOutbox {
     return this.db.transaction(() => {
       this.db.prepare("UPDATE partner_outbox SET state = 'synced', uncertain = 0, server_id = ?, last_error = NULL WHERE local_id = ?").run(serverId, localId);
       const held = this.db.prepare("SELECT uid, payload, attempts FROM outbox WHERE partner_local_id = ? AND state = 'pending'").all(localId) as Array<{ uid: string; payload: string; attempts: number }>;
-      const update = this.db.prepare('UPDATE outbox SET payload = ?, partner_local_id = NULL WHERE uid = ?');
+      const update = this.db.prepare('UPDATE outbox SET payload = ?, partner_local_id = NULL, last_error = NULL WHERE uid = ?');
       for (const order of held) {
         // A held order was never sent: writing its payload now keeps every send byte for byte the same.
         if (order.attempts > 0) throw new FleetError('INTERNAL', `Order ${order.uid} was sent while it waited for its customer.`);
