@@ -194,7 +194,7 @@ function posHandlers(deps: {
     'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
     'pos.closeSession': (closing) => logged(deps.log, 'POS session closing', terminal.closeSession(closing), closingFigures),
     'pos.refresh': async () => {
-      const loaded = await terminal.refresh();
+      const loaded = await logged(deps.log, 'POS data loaded', terminal.refresh(), (counts) => counts);
       deps.fetchImagesInBackground();
       return loaded;
     },

@@ -64,7 +64,7 @@ describe("the POS log", () => {
     await expect(call('pos.pair', { url: odoo.url, database: odoo.db, login: odoo.admin.login, secret: 'wrong-secret-value' })).rejects.toThrow();
     await call('pos.pair', { url: odoo.url, database: odoo.db, login: odoo.admin.login, secret: odoo.admin.apiKey, configId: 1 });
     await call('pos.openSession', {});
-    await pos.terminal.refresh();
+    await call('pos.refresh', {});
     pos.terminal.commitSale(cashSale(pos, 10, 1));
     pos.terminal.commitSale(cashSale(pos, 11, 2));
     await pos.sync.sync();
@@ -86,6 +86,7 @@ describe("the POS log", () => {
     expect(named('POS paired: failed')).toHaveLength(1);
     expect(named('POS paired')).toEqual([expect.objectContaining({ level: 'info', odoo: new URL(odoo.url).origin, database: odoo.db, version: expect.stringMatching(/^17/) })]);
     expect(named('POS session open')).toEqual([expect.objectContaining({ session: expect.any(String), sessionId: expect.any(Number) })]);
+    expect(named('POS data loaded')).toEqual([expect.objectContaining({ products: expect.any(Number), models: expect.any(Number) })]);
     const rounds = named('POS sync round');
     expect(rounds[0]).toMatchObject({ sent: 2, confirmed: 2, parked: 0, ms: expect.any(Number) });
     expect(rounds.at(-1)).toMatchObject({ sent: 1, confirmed: 1 });
