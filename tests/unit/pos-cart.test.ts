@@ -32,8 +32,15 @@ function found(lines: Array<Partial<FoundOrder['lines'][number]> & { id: number;
     pricelistId: null,
     fiscalPositionId: null,
     amountTotal: 0,
+    amountTax: 0,
+    amountReturn: 0,
     state: 'paid',
-    lines: lines.map((l) => ({ name: `P${l.productId}`, uuid: null, qty: 3, refundedQty: 0, priceUnit: 10, discount: 0, taxIds: [], priceSubtotalIncl: 30, lots: [], ...l })),
+    odooName: 'Bar/0003',
+    cashier: null,
+    invoice: null,
+    toInvoice: false,
+    payments: [],
+    lines: lines.map((l) => ({ name: `P${l.productId}`, uuid: null, qty: 3, refundedQty: 0, priceUnit: 10, discount: 0, taxIds: [], priceSubtotal: 30, priceSubtotalIncl: 30, lots: [], ...l })),
   };
 }
 
