@@ -3,7 +3,8 @@ import { refundableQty, taxNames, taxShares, untaxedAmount } from '../../../shar
 import type { PricingData } from '../../../shared/pos/pos-data.js';
 import { floatCompare } from '../../../shared/pos/rounding.js';
 import { newCart, type Cart, type CartLine } from './cart.js';
-import type { Customer, Product } from './catalog.js';
+import type { Customer, PosData, Product } from './catalog.js';
+import type { Receipt } from './receipts.js';
 import type { FoundOrder } from './refunds.js';
 
 // The Orders page's detail and its refunds. An order of this terminal comes from the server whole
@@ -96,4 +97,31 @@ export function refundCartOf(detail: OrderDetailView, quantities: ReadonlyMap<st
     });
   }
   return { ...newCart(), refundOf: detail.name, customer, lines, pricelistId: detail.pricelistId ?? undefined, fiscalPositionId: detail.fiscalPositionId };
+}
+
+/**
+ * The receipt of an order found in Odoo, for the browser's print (a reprint of this terminal's own
+ * orders comes from the terminal, pos.receipt, and may go to its ESC/POS printer too).
+ */
+export function receiptFromDetail(detail: OrderDetailView, data: Pick<PosData, 'company'>): Receipt {
+  return {
+    uid: detail.uid ?? '',
+    name: detail.name,
+    date: `${detail.date.replace(' ', 'T')}Z`,
+    cashier: detail.cashier ?? '',
+    customer: null,
+    customerName: detail.customer?.name ?? null,
+    configName: '',
+    company: data.company,
+    lines: detail.lines.map((line, i) => ({ uuid: line.uuid ?? String(line.odooLineId ?? i), productId: line.productId, name: line.name, qty: line.qty, uomName: '', priceUnit: line.priceUnit, discount: line.discount, subtotalIncl: line.totalIncl, taxIds: line.taxIds, productRecord: {}, packLots: line.lots })),
+    amountUntaxed: detail.amountUntaxed,
+    amountTax: detail.amountTax,
+    amountTotal: detail.amountTotal,
+    rounding: 0,
+    totalDue: detail.amountTotal,
+    payments: detail.payments,
+    change: detail.change,
+    refundOf: null,
+    fromTerminal: true,
+  };
 }
