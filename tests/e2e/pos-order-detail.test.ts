@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { launchChromium } from '../support/browser.js';
-import { POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import { openSellingPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
 import { newPosDir, pairedTerminal } from '../support/pos-terminal.js';
 
 let odoo: FakeOdoo;
@@ -57,11 +57,7 @@ beforeAll(async () => {
   await (await pairedTerminal(odoo, dataDir)).close();
   pos = await startPosWeb({ dataDir });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(pos.server.launchUrl);
-  await page.getByTestId('cashier-start').click();
-  await page.getByTestId('product-grid').waitFor();
+  page = await openSellingPage(browser, pos, pageErrors);
 }, 120_000);
 
 afterAll(async () => {
