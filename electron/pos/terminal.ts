@@ -6,7 +6,7 @@ import type { Vault } from '../secrets/vault.js';
 import type { OrderDetailView } from '../../shared/pos-order-detail.js';
 import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OdooOrderStanding, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
 import { describeOrder } from './order-detail.js';
-import { readOrderPayload } from './order-payloads.js';
+import { readOrderPayload, type RecordedOrder } from './order-payloads.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -40,6 +40,9 @@ export interface TerminalSession {
   nextSequence: number;
   openedAt: string;
 }
+
+/** Odoo's backend offers its Invoice button on a paid order only (not once its session is closed: done). */
+const INVOICEABLE_STATES = new Set(['paid']);
 
 /** How long an order's detail waits for Odoo's name and invoice before showing without them. */
 const ODOO_STANDING_WAIT_MS = 3_000;
@@ -466,7 +469,13 @@ export class PosTerminal {
   async orderDetail(uid: string): Promise<OrderDetailView> {
     const order = this.outbox.get(uid);
     if (!order) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
-    const recorded = readOrderPayload(order.payload);
+    let recorded: RecordedOrder;
+    try {
+      recorded = readOrderPayload(order.payload);
+    } catch {
+      // An order imported from a file holds whatever payload text it carried.
+      throw new FleetError('VALIDATION', `${order.name}'s stored order cannot be read (not an order payload of Odoo 16, 17 or 18).`);
+    }
     const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
     return describeOrder(order, recorded, {
       pricing: this.pricingOrNull(),
@@ -491,11 +500,16 @@ export class PosTerminal {
       if (!readOrderPayload(order.payload).partnerId) throw new FleetError('VALIDATION', `${order.name} has no customer: Odoo invoices an order only with one.`);
       orderId = order.serverId;
     } else orderId = target.orderId;
-    return this.requireAdapter()
-      .invoiceOrder(orderId)
-      .catch((error: unknown) => {
-        throw toFleetError(error, 'Odoo did not invoice the order');
-      });
+    const adapter = this.requireAdapter();
+    const asOdoo = (error: unknown) => {
+      throw toFleetError(error, 'Odoo did not invoice the order');
+    };
+    // Odoo's method invoices whatever it is given, a draft too: only what its button offers.
+    const [standing] = await adapter.readOrders([orderId]).catch(asOdoo);
+    if (!standing) throw new FleetError('NOT_FOUND', `No order ${orderId} in Odoo.`);
+    if (standing.invoice) return standing;
+    if (!INVOICEABLE_STATES.has(standing.state)) throw new FleetError('CONFLICT', `${standing.name || `Order ${orderId}`} is ${standing.state} in Odoo: Odoo invoices a paid order only.`);
+    return adapter.invoiceOrder(orderId).catch(asOdoo);
   }
 
   /** Odoo's name, state and invoice of a synced order, if Odoo answers within a few seconds (a detail must not wait on it). */

@@ -8,7 +8,7 @@ import { addPayment, addProduct, newCart, saleInput, setCustomer, type Cart } fr
 import { readCustomer, readPosData, readProduct, type PosData, type Product } from '../../pos-shell/src/lib/catalog.js';
 import { detailFromOdoo, lineKey, refundCartOf } from '../../pos-shell/src/lib/order-detail.js';
 import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { startOdooAndTerminal, stopOdooAndTerminal } from '../support/pos-terminal.js';
+import { cashSale, startOdooAndTerminal, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // The Orders page's detail (pos.orderDetail, and an order found in Odoo turned into the same view),
 // refunds of chosen lines and quantities — the terminal refusing more than is left, whatever the
@@ -176,6 +176,42 @@ describe('invoicing from the detail', () => {
     expect(await call('pos.invoiceOrder', { uid })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/Wkhtmltopdf/) } });
     for (const input of [{}, { uid, orderId: 1 }, { orderId: -1 }, { orderId: 1.5 }, { orderId: 2 ** 40 }, { uid: 'a'.repeat(100) }, [1]]) {
       expect(await call('pos.invoiceOrder', input), JSON.stringify(input)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+  });
+});
+
+describe.each(['16.0', '18.0'] as const)('reading and invoicing orders on Odoo %s', (version) => {
+  it('finds an order with its Odoo name, cashier, payments and subtotals, invoices it once, and offers no closed-session order', async () => {
+    const other = await startOdooAndTerminal({ version, data: { products: 12 } });
+    try {
+      const { pos: shop, odoo: server } = other;
+      const partnerId = Number(shop.terminal.partners('', 1)[0]!.id);
+      const sold = shop.terminal.commitSale({ ...cashSale(shop, 2, 3, { tendered: 1000 }), partnerId });
+      const later = shop.terminal.commitSale({ ...cashSale(shop, 2, 1), partnerId });
+      expect((await shop.sync.sync()).synced).toBe(2);
+      const [found] = await shop.terminal.findOrders(sold.name, 5);
+      const inOdoo = server.orders().find((o) => o.pos_reference === sold.name)!;
+      expect(found).toMatchObject({ odooName: inOdoo.name, cashier: 'Mitchell Admin', invoice: null, amountTax: inOdoo.amount_tax, amountReturn: inOdoo.amount_return, payments: [{ method: 'Cash', amount: 1000 }] });
+      expect(inOdoo.amount_return).toBeGreaterThan(0);
+      expect(found!.lines[0]).toMatchObject({ priceSubtotal: 581.07 });
+
+      const invoiced = await shop.terminal.invoiceOrder({ uid: sold.uid });
+      expect(invoiced).toMatchObject({ id: inOdoo.id, state: 'invoiced', invoice: { name: expect.stringMatching(/^INV\//) } });
+      expect((await shop.terminal.invoiceOrder({ orderId: inOdoo.id })).invoice).toEqual(invoiced.invoice);
+      expect((await shop.terminal.findOrders(sold.name, 5))[0]).toMatchObject({ state: 'invoiced', invoice: invoiced.invoice!.name });
+
+      // Closed, Odoo marks its paid orders done: its Invoice button is gone, and the terminal does not ask.
+      await shop.terminal.closeSession({ countedCash: 0 });
+      expect(server.orders().find((o) => o.pos_reference === later.name)).toMatchObject({ state: 'done', account_move: false });
+      await expect(shop.terminal.invoiceOrder({ uid: later.uid })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is done in Odoo/) });
+
+      // An order imported from a file carries any payload text: its detail says so, and nothing breaks.
+      const order = { uid: '00099-001-0001', name: 'Order 00099-001-0001', sessionId: 99, sequence: 1, payload: '{"lines":5}', amountTotal: 0, state: 'pending', lastError: null, createdAt: new Date().toISOString() };
+      const imported = await shop.dispatcher.invoke('pos.importOrders', { file: { format: 'fleet-pos-outbox/1', exportedAt: new Date().toISOString(), orders: [order] } }, { actor: 'admin@pos', role: 'admin', transport: 'internal' });
+      expect(imported).toMatchObject({ ok: true, value: { imported: 1 } });
+      expect(await shop.dispatcher.invoke('pos.orderDetail', { uid: order.uid }, { actor: 'till@pos', role: 'cashier', transport: 'internal' })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/cannot be read/) } });
+    } finally {
+      await stopOdooAndTerminal(other);
     }
   });
 });

@@ -131,6 +131,13 @@ function InvoiceAction({ detail, onInvoiced }: { detail: OrderDetailView; onInvo
       </p>
     );
   }
+  if (detail.odoo.state && detail.odoo.state !== 'paid') {
+    return (
+      <p className="muted" data-testid="invoice-not-paid">
+        Odoo invoices a paid order only (this one is {detail.odoo.state}).
+      </p>
+    );
+  }
   if (!detail.customer) {
     return (
       <p className="muted" data-testid="invoice-needs-customer">
