@@ -469,13 +469,7 @@ export class PosTerminal {
   async orderDetail(uid: string): Promise<OrderDetailView> {
     const order = this.outbox.get(uid);
     if (!order) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
-    let recorded: RecordedOrder;
-    try {
-      recorded = readOrderPayload(order.payload);
-    } catch {
-      // An order imported from a file holds whatever payload text it carried.
-      throw new FleetError('VALIDATION', `${order.name}'s stored order cannot be read (not an order payload of Odoo 16, 17 or 18).`);
-    }
+    const recorded = readStoredOrder(order);
     const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
     return describeOrder(order, recorded, {
       pricing: this.pricingOrNull(),
@@ -497,7 +491,7 @@ export class PosTerminal {
       const order = this.outbox.get(target.uid);
       if (!order) throw new FleetError('NOT_FOUND', `No order ${target.uid} on this terminal.`);
       if (order.state !== 'synced' || order.serverId === null) throw new FleetError('CONFLICT', `${order.name} is not in Odoo yet: it can be invoiced once it is synced.`);
-      if (!readOrderPayload(order.payload).partnerId) throw new FleetError('VALIDATION', `${order.name} has no customer: Odoo invoices an order only with one.`);
+      if (!readStoredOrder(order).partnerId) throw new FleetError('VALIDATION', `${order.name} has no customer: Odoo invoices an order only with one.`);
       orderId = order.serverId;
     } else orderId = target.orderId;
     const adapter = this.requireAdapter();
@@ -613,6 +607,15 @@ export class PosTerminal {
     if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.', report };
     this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), session.id);
     return { closed: true, message: `Session ${session.name} is closed.`, report };
+  }
+}
+
+/** An order's frozen payload read back; one imported from a file holds whatever text it carried. */
+function readStoredOrder(order: OutboxOrder): RecordedOrder {
+  try {
+    return readOrderPayload(order.payload);
+  } catch {
+    throw new FleetError('VALIDATION', `${order.name}'s stored order cannot be read (not an order payload of Odoo 16, 17 or 18).`);
   }
 }
 
