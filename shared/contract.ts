@@ -37,6 +37,7 @@ import {
   OpenCartView,
 } from './pos.js';
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
+import { InvoiceOrderInput, InvoiceOrderView, OrderDetailView, OrderUid } from './pos-order-detail.js';
 import { ReceiptPrinter } from './receipt-printer.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
@@ -507,6 +508,16 @@ export const contract = {
     input: z.object({ query: z.string().max(100).default(''), limit: z.number().int().min(1).max(50).default(20) }).strict(),
     output: z.array(FoundOrderView),
     summary: "Paid orders in Odoo from any terminal, by receipt number or customer (the configuration's latest without a query), to refund them",
+  }),
+  'pos.orderDetail': op('pos.orderDetail', {
+    input: z.object({ uid: OrderUid }).strict(),
+    output: OrderDetailView,
+    summary: "One order of this terminal in full, from its frozen payload: lines, taxes, payments, customer, cashier, sync state and what Odoo holds of it",
+  }),
+  'pos.invoiceOrder': op('pos.invoiceOrder', {
+    input: InvoiceOrderInput,
+    output: InvoiceOrderView,
+    summary: "Ask Odoo to invoice an order it holds (action_pos_order_invoice; it needs a customer); the invoice's name",
   }),
   'pos.exportOrders': op('pos.exportOrders', {
     /** Left out: from the first order waiting; else the previous page's `next`. */

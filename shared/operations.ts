@@ -60,6 +60,8 @@ export const OPERATIONS = {
   'pos.sync': { role: 'cashier', audited: false, program: 'pos' },
   'pos.orders': { role: 'cashier', audited: false, program: 'pos' },
   'pos.findOrders': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.orderDetail': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.invoiceOrder': { role: 'cashier', audited: true, program: 'pos' },
   'pos.exportOrders': { role: 'admin', audited: true, program: 'pos' },
   'pos.importOrders': { role: 'admin', audited: true, program: 'pos' },
   'pos.requeue': { role: 'cashier', audited: true, program: 'pos' },

@@ -204,7 +204,16 @@ export const FoundOrderView = z.object({
   pricelistId: z.number().nullable(),
   fiscalPositionId: z.number().nullable(),
   amountTotal: z.number(),
+  amountTax: z.number(),
+  amountReturn: z.number(),
   state: z.string(),
+  /** Odoo's own name (e.g. "Shop/0001"), who sold it, its invoice's name, and whether it was sold to invoice. */
+  odooName: z.string(),
+  cashier: z.string().nullable(),
+  invoice: z.string().nullable(),
+  toInvoice: z.boolean(),
+  /** Payments by method (the change payment left out: it is amountReturn). */
+  payments: z.array(z.object({ method: z.string(), amount: z.number() })),
   lines: z.array(
     z.object({
       id: z.number(),
@@ -217,6 +226,7 @@ export const FoundOrderView = z.object({
       priceUnit: z.number(),
       discount: z.number(),
       taxIds: z.array(z.number()),
+      priceSubtotal: z.number(),
       priceSubtotalIncl: z.number(),
       /** Lot and serial numbers sold on the line and not given back yet. */
       lots: z.array(z.string()),

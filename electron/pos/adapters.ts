@@ -40,7 +40,17 @@ export interface FoundOrder {
   pricelistId: number | null;
   fiscalPositionId: number | null;
   amountTotal: number;
+  amountTax: number;
+  /** The change given (amount_return). */
+  amountReturn: number;
   state: string;
+  /** Odoo's own name for it (e.g. "Shop/0001"), the POS user who sold it, and its invoice's name. */
+  odooName: string;
+  cashier: string | null;
+  invoice: string | null;
+  toInvoice: boolean;
+  /** Payments by method name, the change payment left out (it is amountReturn). */
+  payments: Array<{ method: string; amount: number }>;
   lines: Array<{
     id: number;
     /** The uuid the selling terminal gave the line (17 and 18 keep it; 16 has none). */
@@ -53,9 +63,18 @@ export interface FoundOrder {
     priceUnit: number;
     discount: number;
     taxIds: number[];
+    priceSubtotal: number;
     priceSubtotalIncl: number;
     lots: string[];
   }>;
+}
+
+/** An order's standing in Odoo: its own name, state and invoice (account_move). */
+export interface OdooOrderStanding {
+  id: number;
+  name: string;
+  state: string;
+  invoice: { id: number; name: string } | null;
 }
 
 export interface PushResult {
@@ -105,6 +124,10 @@ export interface PosAdapter extends OrderFormat {
   ping(): Promise<void>;
   /** Paid orders of any terminal whose receipt number or customer matches (the config's latest without a query), for refunds. */
   findPaidOrders(configId: number, query: string, limit: number): Promise<FoundOrder[]>;
+  /** What Odoo holds of these orders by id: its name, state and invoice (missing ids left out). */
+  readOrders(ids: readonly number[]): Promise<OdooOrderStanding[]>;
+  /** Invoices an order as Odoo's backend button does (action_pos_order_invoice); what it holds then. */
+  invoiceOrder(id: number): Promise<OdooOrderStanding>;
   /** The records' 128-pixel pictures (base64, or false without one) and versions, as Odoo's POS shows them. */
   readImages(model: ImageModel, ids: readonly number[]): Promise<Array<{ id: number; image_128: string | false; write_date: string }>>;
   /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes. */
@@ -192,17 +215,18 @@ abstract class OdooPosAdapter implements OrderFormat {
     const domain = query ? [notDraft, '|', ['pos_reference', 'ilike', query], ['partner_id', 'ilike', query]] : [notDraft, ['config_id', '=', configId]];
     type M2o = [number, string] | false;
     const orders = await this.rpc.call<
-      Array<{ id: number; pos_reference: string | false; date_order: string; partner_id: M2o; pricelist_id: M2o; fiscal_position_id: M2o; amount_total: number; state: string; config_id: M2o }>
+      Array<{ id: number; pos_reference: string | false; name: string | false; date_order: string; partner_id: M2o; pricelist_id: M2o; fiscal_position_id: M2o; amount_total: number; amount_tax: number; amount_return: number; state: string; config_id: M2o; user_id: M2o; account_move: M2o; to_invoice: boolean }>
     >('pos.order', 'search_read', [domain], {
-      fields: ['pos_reference', 'date_order', 'partner_id', 'pricelist_id', 'fiscal_position_id', 'amount_total', 'state', 'config_id'],
+      // Every field exists on pos.order in 16, 17 and 18 (employee_id only with pos_hr: not read).
+      fields: ['pos_reference', 'name', 'date_order', 'partner_id', 'pricelist_id', 'fiscal_position_id', 'amount_total', 'amount_tax', 'amount_return', 'state', 'config_id', 'user_id', 'account_move', 'to_invoice'],
       limit,
       order: 'date_order desc, id desc',
     });
     if (orders.length === 0) return [];
     const lines = await this.rpc.call<
-      Array<{ id: number; uuid?: string | false; order_id: M2o; product_id: M2o; full_product_name: string | false; qty: number; refunded_qty: number; price_unit: number; discount: number; tax_ids: number[]; price_subtotal_incl: number; pack_lot_ids: number[] }>
+      Array<{ id: number; uuid?: string | false; order_id: M2o; product_id: M2o; full_product_name: string | false; qty: number; refunded_qty: number; price_unit: number; discount: number; tax_ids: number[]; price_subtotal: number; price_subtotal_incl: number; pack_lot_ids: number[] }>
     >('pos.order.line', 'search_read', [[['order_id', 'in', orders.map((o) => o.id)]]], {
-      fields: ['order_id', 'product_id', 'full_product_name', 'qty', 'refunded_qty', 'price_unit', 'discount', 'tax_ids', 'price_subtotal_incl', 'pack_lot_ids', ...(this.series === '16' ? [] : ['uuid'])],
+      fields: ['order_id', 'product_id', 'full_product_name', 'qty', 'refunded_qty', 'price_unit', 'discount', 'tax_ids', 'price_subtotal', 'price_subtotal_incl', 'pack_lot_ids', ...(this.series === '16' ? [] : ['uuid'])],
       order: 'id',
     });
     // Lots and serials: those sold, less those refunded already (the refund lines' own lots).
@@ -212,6 +236,10 @@ abstract class OdooPosAdapter implements OrderFormat {
     const lotIds = [...lines, ...refunds].flatMap((l) => l.pack_lot_ids ?? []);
     const lots = lotIds.length ? await this.rpc.call<Array<{ id: number; lot_name: string | false }>>('pos.pack.operation.lot', 'read', [lotIds, ['lot_name']]) : [];
     const lotName = new Map(lots.map((l) => [l.id, l.lot_name || '']));
+    const payments = await this.rpc.call<Array<{ pos_order_id: M2o; payment_method_id: M2o; amount: number; is_change: boolean }>>('pos.payment', 'search_read', [[['pos_order_id', 'in', orders.map((o) => o.id)]]], {
+      fields: ['pos_order_id', 'payment_method_id', 'amount', 'is_change'],
+      order: 'id',
+    });
     const lotsGivenBack = new Map<number, string[]>();
     for (const r of refunds) if (r.refunded_orderline_id) lotsGivenBack.set(r.refunded_orderline_id[0], [...(lotsGivenBack.get(r.refunded_orderline_id[0]) ?? []), ...(r.pack_lot_ids ?? []).map((id) => lotName.get(id) ?? '')]);
     return orders.map((o) => ({
@@ -223,7 +251,14 @@ abstract class OdooPosAdapter implements OrderFormat {
       pricelistId: o.pricelist_id ? o.pricelist_id[0] : null,
       fiscalPositionId: o.fiscal_position_id ? o.fiscal_position_id[0] : null,
       amountTotal: o.amount_total,
+      amountTax: o.amount_tax,
+      amountReturn: o.amount_return,
       state: o.state,
+      odooName: o.name || '',
+      cashier: o.user_id ? o.user_id[1] : null,
+      invoice: o.account_move ? o.account_move[1] : null,
+      toInvoice: o.to_invoice === true,
+      payments: payments.filter((p) => p.pos_order_id && p.pos_order_id[0] === o.id && !p.is_change).map((p) => ({ method: p.payment_method_id ? p.payment_method_id[1] : '', amount: p.amount })),
       lines: lines
         .filter((l) => l.order_id && l.order_id[0] === o.id && l.product_id)
         .map((l) => ({
@@ -236,6 +271,7 @@ abstract class OdooPosAdapter implements OrderFormat {
           priceUnit: l.price_unit,
           discount: l.discount,
           taxIds: l.tax_ids ?? [],
+          priceSubtotal: l.price_subtotal,
           priceSubtotalIncl: l.price_subtotal_incl,
           lots: withoutGivenBack(
             (l.pack_lot_ids ?? []).map((id) => lotName.get(id) ?? '').filter(Boolean),
@@ -243,6 +279,26 @@ abstract class OdooPosAdapter implements OrderFormat {
           ),
         })),
     }));
+  }
+
+  async readOrders(ids: readonly number[]): Promise<OdooOrderStanding[]> {
+    if (ids.length === 0) return [];
+    type M2o = [number, string] | false;
+    const rows = await this.rpc.call<Array<{ id: number; name: string | false; state: string; account_move: M2o }>>('pos.order', 'search_read', [[['id', 'in', [...ids]]]], { fields: ['name', 'state', 'account_move'] });
+    return rows.map((r) => ({ id: r.id, name: r.name || '', state: r.state, invoice: r.account_move ? { id: r.account_move[0], name: r.account_move[1] } : null }));
+  }
+
+  /**
+   * 16, 17 and 18 alike: the method sets to_invoice, refuses an order without a customer ("Please
+   * provide a partner for the sale."), makes and posts the invoice (17 and 18 also render its PDF,
+   * which needs wkhtmltopdf on the server) and answers a window action; an order invoiced already
+   * gives its invoice again, so asking twice is harmless. The invoice is read back from the order.
+   */
+  async invoiceOrder(id: number): Promise<OdooOrderStanding> {
+    await this.rpc.call('pos.order', 'action_pos_order_invoice', [[id]]);
+    const [order] = await this.readOrders([id]);
+    if (!order?.invoice) throw new FleetError('COMMAND_FAILED', `Odoo made no invoice for order ${id}.`);
+    return order;
   }
 
   /** Odoo's own POS fetches `image_128` of products and POS categories by id, keyed by write_date. */

@@ -136,7 +136,18 @@ export function odoo18OrderPayload(sale: Sale, order: OrderIdentity): string {
 
 /** What a receipt and the session's report read of a frozen order payload. */
 export interface RecordedOrder {
-  lines: Array<{ name: string | undefined; qty: number; amountWithTax: number }>;
+  lines: Array<{
+    name: string | undefined;
+    qty: number;
+    amountWithTax: number;
+    amountWithoutTax: number;
+    uuid: string | null;
+    productId: number;
+    priceUnit: number;
+    discount: number;
+    taxIds: number[];
+    lots: string[];
+  }>;
   payments: Array<{ paymentMethodId: number; amount: number }>;
   amountTotal: number;
   amountTax: number;
@@ -146,6 +157,9 @@ export interface RecordedOrder {
   partnerId: number | null;
   employeeId: number | null;
   userId: number | null;
+  pricelistId: number | null;
+  fiscalPositionId: number | null;
+  toInvoice: boolean;
 }
 
 /** A frozen payload read back, whichever version's shape it has (an order outlives a pairing). */
@@ -154,7 +168,9 @@ export function readOrderPayload(payload: string): RecordedOrder {
   const parsed = JSON.parse(payload) as { data?: unknown };
   // 16/17 wrap the order in `data` and name its payments statement_ids; 18 sends it flat, with payment_ids.
   const order = (parsed.data && typeof parsed.data === 'object' ? parsed.data : parsed) as {
-    lines: Array<Pair<{ full_product_name?: string; qty: number; price_subtotal_incl: number }>>;
+    lines: Array<
+      Pair<{ full_product_name?: string; qty: number; price_subtotal: number; price_subtotal_incl: number; uuid?: string; product_id: number; price_unit: number; discount?: number; tax_ids?: Array<[number, unknown, number[]]>; pack_lot_ids?: Array<Pair<{ lot_name: string }>> }>
+    >;
     statement_ids?: Array<Pair<{ payment_method_id: number; amount: number }>>;
     payment_ids?: Array<Pair<{ payment_method_id: number; amount: number }>>;
     amount_total: number;
@@ -164,9 +180,24 @@ export function readOrderPayload(payload: string): RecordedOrder {
     partner_id: number | false;
     employee_id?: number | false;
     user_id?: number | false;
+    pricelist_id?: number | false;
+    fiscal_position_id?: number | false;
+    to_invoice?: boolean;
   };
   return {
-    lines: order.lines.map(([, , l]) => ({ name: l.full_product_name, qty: l.qty, amountWithTax: l.price_subtotal_incl })),
+    lines: order.lines.map(([, , l]) => ({
+      name: l.full_product_name,
+      qty: l.qty,
+      amountWithTax: l.price_subtotal_incl,
+      amountWithoutTax: l.price_subtotal,
+      uuid: l.uuid ?? null,
+      productId: l.product_id,
+      priceUnit: l.price_unit,
+      discount: l.discount ?? 0,
+      // Written as one [6, false, ids] command by every version.
+      taxIds: (l.tax_ids ?? []).flatMap((command) => command[2] ?? []),
+      lots: (l.pack_lot_ids ?? []).map(([, , lot]) => lot.lot_name),
+    })),
     payments: (order.statement_ids ?? order.payment_ids ?? []).map(([, , p]) => ({ paymentMethodId: p.payment_method_id, amount: p.amount })),
     amountTotal: order.amount_total,
     amountTax: order.amount_tax,
@@ -175,5 +206,8 @@ export function readOrderPayload(payload: string): RecordedOrder {
     partnerId: order.partner_id || null,
     employeeId: order.employee_id || null,
     userId: order.user_id || null,
+    pricelistId: order.pricelist_id || null,
+    fiscalPositionId: order.fiscal_position_id || null,
+    toInvoice: order.to_invoice === true,
   };
 }

@@ -266,6 +266,11 @@ function posHandlers(deps: {
     },
     'pos.orders': ({ state, limit }) => outbox.list(state, limit).map(({ payload: _payload, ...view }) => view),
     'pos.findOrders': ({ query, limit }) => terminal.findOrders(query, limit),
+    'pos.orderDetail': ({ uid }) => terminal.orderDetail(uid),
+    'pos.invoiceOrder': async (target) => {
+      const order = await terminal.invoiceOrder(target);
+      return { orderId: order.id, invoiceId: order.invoice!.id, invoice: order.invoice!.name, state: order.state };
+    },
     'pos.exportOrders': ({ after }) => outbox.exportPage(after ?? null),
     'pos.importOrders': ({ file }) => {
       const result = outbox.importOrders(file as OutboxExport);

@@ -86,10 +86,14 @@ export class RefundableLines {
     };
   }
 
+  /** What this terminal's refunds gave back of a line it sold (synced or not). */
+  givenBackOfSoldLine(uuid: string): number {
+    return (this.db.prepare('SELECT coalesce(sum(qty), 0) AS qty FROM refund_ledger WHERE sold_uuid = ?').get(uuid) as { qty: number }).qty;
+  }
+
   private soldHere(uuid: string): RefundedLine | null {
     const sold = this.outbox.soldLine(uuid);
     if (!sold) return null;
-    const given = this.db.prepare('SELECT coalesce(sum(qty), 0) AS qty FROM refund_ledger WHERE sold_uuid = ?').get(uuid) as { qty: number };
-    return { key: `uuid:${uuid}`, productId: sold.productId, priceUnit: sold.priceUnit, discount: sold.discount, taxIds: sold.taxIds, qtyLeft: sold.qty - given.qty };
+    return { key: `uuid:${uuid}`, productId: sold.productId, priceUnit: sold.priceUnit, discount: sold.discount, taxIds: sold.taxIds, qtyLeft: sold.qty - this.givenBackOfSoldLine(uuid) };
   }
 }

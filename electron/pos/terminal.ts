@@ -3,8 +3,10 @@ import { FleetError } from '../../shared/errors.js';
 import { idList, m2o, PRICING_MODELS, readPricingData, type OdooRecord, type PosCatalog, type PricingData } from '../../shared/pos/pos-data.js';
 import { cashierAuthority, checkSale, type PriceOverride } from '../../shared/pos/sale-check.js';
 import type { Vault } from '../secrets/vault.js';
-import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
-import { readOrderPayload } from './order-payloads.js';
+import type { OrderDetailView } from '../../shared/pos-order-detail.js';
+import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OdooOrderStanding, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
+import { describeOrder } from './order-detail.js';
+import { readOrderPayload, type RecordedOrder } from './order-payloads.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -38,6 +40,12 @@ export interface TerminalSession {
   nextSequence: number;
   openedAt: string;
 }
+
+/** Odoo's backend offers its Invoice button on a paid order only (not once its session is closed: done). */
+const INVOICEABLE_STATES = new Set(['paid']);
+
+/** How long an order's detail waits for Odoo's name and invoice before showing without them. */
+const ODOO_STANDING_WAIT_MS = 3_000;
 
 export class PosTerminal {
   private cachedAdapter: PosAdapter | null = null;
@@ -457,6 +465,79 @@ export class PosTerminal {
     return this.pricingData.data;
   }
 
+  /** One order of this terminal in full, for the Orders page's detail (order-detail.ts). */
+  async orderDetail(uid: string): Promise<OrderDetailView> {
+    const order = this.outbox.get(uid);
+    if (!order) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
+    const recorded = readStoredOrder(order);
+    const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
+    return describeOrder(order, recorded, {
+      pricing: this.pricingOrNull(),
+      paymentMethodName: (id) => methods.get(id) ?? `Method ${id}`,
+      customerName: (id) => this.customerName(id),
+      cashier: this.soldBy(recorded.employeeId, recorded.userId),
+      givenBack: (lineUuid) => this.refundable.givenBackOfSoldLine(lineUuid),
+      odoo: order.serverId ? await this.odooStanding(order.serverId) : null,
+    });
+  }
+
+  /**
+   * Asks Odoo to invoice an order it holds (this terminal's once synced, or one found in Odoo); an
+   * order still waiting is refused — its frozen payload never changes, it is invoiced once synced.
+   */
+  async invoiceOrder(target: { uid: string } | { orderId: number }): Promise<OdooOrderStanding> {
+    let orderId: number;
+    if ('uid' in target) {
+      const order = this.outbox.get(target.uid);
+      if (!order) throw new FleetError('NOT_FOUND', `No order ${target.uid} on this terminal.`);
+      if (order.state !== 'synced' || order.serverId === null) throw new FleetError('CONFLICT', `${order.name} is not in Odoo yet: it can be invoiced once it is synced.`);
+      if (!readStoredOrder(order).partnerId) throw new FleetError('VALIDATION', `${order.name} has no customer: Odoo invoices an order only with one.`);
+      orderId = order.serverId;
+    } else orderId = target.orderId;
+    const adapter = this.requireAdapter();
+    const asOdoo = (error: unknown) => {
+      throw toFleetError(error, 'Odoo did not invoice the order');
+    };
+    // Odoo's method invoices whatever it is given, a draft too: only what its button offers.
+    const [standing] = await adapter.readOrders([orderId]).catch(asOdoo);
+    if (!standing) throw new FleetError('NOT_FOUND', `No order ${orderId} in Odoo.`);
+    if (standing.invoice) return standing;
+    if (!INVOICEABLE_STATES.has(standing.state)) throw new FleetError('CONFLICT', `${standing.name || `Order ${orderId}`} is ${standing.state} in Odoo: Odoo invoices a paid order only.`);
+    return adapter.invoiceOrder(orderId).catch(asOdoo);
+  }
+
+  /** Odoo's name, state and invoice of a synced order, if Odoo answers within a few seconds (a detail must not wait on it). */
+  private async odooStanding(serverId: number): Promise<OdooOrderStanding | null> {
+    const adapter = this.adapter();
+    if (!adapter) return null;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ODOO_STANDING_WAIT_MS)));
+    try {
+      const asked = adapter.readOrders([serverId]).then(([order]) => order ?? null, () => null);
+      return await Promise.race([asked, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private pricingOrNull(): PricingData | null {
+    try {
+      return this.pricing();
+    } catch {
+      return null;
+    }
+  }
+
+  /** A customer's name: cached from Odoo, or made on this terminal (negative id). */
+  private customerName(partnerId: number): string | null {
+    if (partnerId < 0) {
+      const local = this.partnerOutbox.get(partnerId);
+      return local ? String(local.vals.name ?? '') : null;
+    }
+    const partner = this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND id = ?").get(String(partnerId)) as { data: string } | undefined;
+    return partner ? ((JSON.parse(partner.data) as { name?: string }).name ?? null) : null;
+  }
+
   /** A sale's receipt, from its frozen payload (what Odoo gets) and the cached names. */
   receipt(uid: string): Receipt {
     const order = this.outbox.get(uid);
@@ -464,14 +545,12 @@ export class PosTerminal {
     const recorded = readOrderPayload(order.payload);
     const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
     const company = this.cached<{ name?: string; street?: string | false; city?: string | false; vat?: string | false }>('res.company')[0];
-    const partner = recorded.partnerId ? (this.db.prepare("SELECT data FROM cache_records WHERE model = 'res.partner' AND id = ?").get(String(recorded.partnerId)) as { data: string } | undefined) : undefined;
-    const local = recorded.partnerId && recorded.partnerId < 0 ? this.partnerOutbox.get(recorded.partnerId) : null;
     return {
       header: [company?.name ?? 'Fleet POS', ...[company?.street, company?.city, company?.vat ? `VAT ${company.vat}` : null].filter((v): v is string => typeof v === 'string' && v !== '')],
       orderName: order.name,
       date: `${recorded.dateOrder} UTC`,
       cashier: this.soldBy(recorded.employeeId, recorded.userId),
-      customer: partner ? ((JSON.parse(partner.data) as { name?: string }).name ?? null) : local ? String(local.vals.name ?? '') : null,
+      customer: recorded.partnerId ? this.customerName(recorded.partnerId) : null,
       lines: recorded.lines.map((l) => ({ name: l.name ?? 'Product', qty: l.qty, amount: l.amountWithTax })),
       total: recorded.amountTotal,
       tax: recorded.amountTax,
@@ -528,6 +607,15 @@ export class PosTerminal {
     if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.', report };
     this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), session.id);
     return { closed: true, message: `Session ${session.name} is closed.`, report };
+  }
+}
+
+/** An order's frozen payload read back; one imported from a file holds whatever text it carried. */
+function readStoredOrder(order: OutboxOrder): RecordedOrder {
+  try {
+    return readOrderPayload(order.payload);
+  } catch {
+    throw new FleetError('VALIDATION', `${order.name}'s stored order cannot be read (not an order payload of Odoo 16, 17 or 18).`);
   }
 }
 

@@ -11,7 +11,7 @@ import { SALE_MAX_LINES, SaleInput, type OutboxFile } from '../../shared/pos.js'
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { launchChromium } from '../support/browser.js';
 import { admitLargestSale, largestSale } from '../support/pos-largest-sale.js';
-import { POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import { openSellingPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
 import { cashSale, newPosDir, pairedTerminal } from '../support/pos-terminal.js';
 
 let odoo: FakeOdoo;
@@ -49,11 +49,7 @@ beforeAll(async () => {
   await odoo.down('refuse');
   pos = await startPosWeb({ dataDir });
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1024, height: 768 }, acceptDownloads: true });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(pos.server.launchUrl);
-  await page.getByTestId('cashier-start').click();
-  await page.getByTestId('product-grid').waitFor();
+  page = await openSellingPage(browser, pos, pageErrors, { acceptDownloads: true });
 }, 120_000);
 
 afterAll(async () => {

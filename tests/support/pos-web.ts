@@ -7,6 +7,7 @@ import { createPosServices, type PosServices } from '../../electron/pos/pos-serv
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { SyncOptions } from '../../electron/pos/sync-engine.js';
 import type { WebServer } from '../../electron/api/web-server.js';
+import type { Browser, Page } from 'playwright-core';
 import { FAST_KDF } from './console.js';
 import { newPosDir, POS_PASSPHRASE } from './pos-terminal.js';
 
@@ -50,4 +51,17 @@ export async function startPosWeb(options: { dataDir?: string; port?: number; sy
       await services.close();
     },
   };
+}
+
+/**
+ * A 1024×768 page signed in to the POS's selling page with the cashier started (a config without
+ * pos_hr), its page errors collected in `pageErrors`.
+ */
+export async function openSellingPage(browser: Browser, pos: PosWeb, pageErrors: string[], options: { acceptDownloads?: boolean } = {}): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1024, height: 768 }, ...options });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(pos.server.launchUrl);
+  await page.getByTestId('cashier-start').click();
+  await page.getByTestId('product-grid').waitFor();
+  return page;
 }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { addPayment, addProblem, addProduct, cartTotals, lotsProblem, newCart, paymentProblem, refusedProduct, saleInput, setCustomer, setPricing, setQty, type Cart } from '../../pos-shell/src/lib/cart.js';
 import { readPosData, readProduct, type PosData, type Product } from '../../pos-shell/src/lib/catalog.js';
-import { refundFromOdoo, type FoundOrder } from '../../pos-shell/src/lib/refunds.js';
+import { detailFromOdoo, lineKey, refundCartOf } from '../../pos-shell/src/lib/order-detail.js';
+import type { FoundOrder } from '../../pos-shell/src/lib/refunds.js';
 import { contract } from '../../shared/contract.js';
 import { LOT_NAME_MAX_CHARS, SALE_LINE_NAME_MAX_CHARS, SALE_MAX_LINES, SALE_MAX_LOTS } from '../../shared/pos.js';
 import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
@@ -32,9 +33,22 @@ function found(lines: Array<Partial<FoundOrder['lines'][number]> & { id: number;
     pricelistId: null,
     fiscalPositionId: null,
     amountTotal: 0,
+    amountTax: 0,
+    amountReturn: 0,
     state: 'paid',
-    lines: lines.map((l) => ({ name: `P${l.productId}`, uuid: null, qty: 3, refundedQty: 0, priceUnit: 10, discount: 0, taxIds: [], priceSubtotalIncl: 30, lots: [], ...l })),
+    odooName: 'Bar/0003',
+    cashier: null,
+    invoice: null,
+    toInvoice: false,
+    payments: [],
+    lines: lines.map((l) => ({ name: `P${l.productId}`, uuid: null, qty: 3, refundedQty: 0, priceUnit: 10, discount: 0, taxIds: [], priceSubtotal: 30, priceSubtotalIncl: 30, lots: [], ...l })),
   };
+}
+
+/** A refund of everything left of an order found in Odoo, as the Refund dialog gives it with every line chosen whole. */
+function refundFromOdoo(order: FoundOrder, byId: ReadonlyMap<number, Product>, customer: null): Cart | string {
+  const detail = detailFromOdoo(order, data);
+  return refundCartOf(detail, new Map(detail.lines.filter((l) => l.refundable > 0).map((l) => [lineKey(l), l.refundable])), byId, customer);
 }
 
 describe('refund carts from orders found in Odoo', () => {
@@ -68,7 +82,7 @@ describe('refund carts from orders found in Odoo', () => {
   });
 
   it('refuses an order given back in full, or one whose product this terminal does not have', () => {
-    expect(refundFromOdoo(found([{ id: 1, productId: 1, qty: 2, refundedQty: 2 }]), products, null)).toMatch(/refunded in full/);
+    expect(refundFromOdoo(found([{ id: 1, productId: 1, qty: 2, refundedQty: 2 }]), products, null)).toMatch(/at least one line/);
     expect(refundFromOdoo(found([{ id: 1, productId: 999, qty: 2 }]), products, null)).toMatch(/P999 is not in this terminal's products/);
   });
 

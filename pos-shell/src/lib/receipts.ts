@@ -1,6 +1,6 @@
-// Receipts of the sales made on this device, kept in the browser: the terminal's order list
-// (pos.orders) has names, totals and sync states but not the lines, and a reprint or a refund
-// needs them. Newest first, capped so the store never fills up.
+// Receipts of the sales made on this device, kept in the browser for reprints as they were shown
+// (the terminal rebuilds any other from the order it stored: pos.receipt). Newest first, capped so
+// the store never fills up.
 
 import type { OpOutput } from '../../../shared/contract.js';
 import type { Cart } from './cart.js';
@@ -111,18 +111,6 @@ export function saveReceipt(receipt: Receipt, storage: Storage = localStorage): 
       // quota: try with fewer
     }
   }
-}
-
-/** How much of each line of `receipt` the refunds recorded on this device already gave back. */
-export function refundedQuantities(receipt: Receipt, all: readonly Receipt[]): Map<string, number> {
-  const refunded = new Map<string, number>();
-  for (const other of all) {
-    if (other.refundOf !== receipt.name) continue;
-    for (const line of other.lines) {
-      if (line.refundOfLine) refunded.set(line.refundOfLine, (refunded.get(line.refundOfLine) ?? 0) - line.qty);
-    }
-  }
-  return refunded;
 }
 
 /** A receipt the terminal rebuilt from its stored order (pos.receipt), in the shape printed here. */

@@ -1,22 +1,26 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
+import type { OrderDetailView } from '../../../shared/pos-order-detail.js';
 import { SearchInput } from '../../../ui-common/SearchInput.js';
 import { usePos } from '../app/context.js';
-import type { Cart } from '../lib/cart.js';
 import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
 import { AlertLine } from '../lib/FormLines.js';
+import { detailFromOdoo, receiptFromDetail, refundCartOf } from '../lib/order-detail.js';
 import { loadReceipts, receiptFromTerminal, type Receipt } from '../lib/receipts.js';
-import { refundFromOdoo, refundFromReceipt, type FoundOrder } from '../lib/refunds.js';
+import type { FoundOrder } from '../lib/refunds.js';
+import { OrderDetailPanel } from './OrderDetailPanel.js';
+import { RefundPicker } from './RefundPicker.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
 const STATE_LABELS: Record<OrderView['state'], string> = { pending: 'Waiting', synced: 'In Odoo', parked: 'Parked' };
 
 /**
- * Orders: this terminal's, newest first (reprint, refund), and — when Odoo answers — any
- * terminal's, found in Odoo by receipt number or customer, refunded line by line.
+ * Orders: this terminal's, newest first, and — when Odoo answers — any terminal's, found in Odoo by
+ * receipt number or customer. The chosen order is shown in full; it can be reprinted, refunded
+ * (the lines and quantities the cashier picks) and invoiced.
  */
 export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Receipt) => void; onRefund: () => void }) {
   const [source, setSource] = useState<'terminal' | 'odoo'>('terminal');
@@ -31,40 +35,51 @@ export function OrdersScreen({ onReprint, onRefund }: { onReprint: (receipt: Rec
             All terminals (Odoo)
           </button>
         </div>
-        {source === 'terminal' ? <TerminalOrders onReprint={onReprint} onRefund={onRefund} /> : <OdooOrders onRefund={onRefund} />}
+        {source === 'terminal' ? <TerminalOrders onReprint={onReprint} onRefund={onRefund} /> : <OdooOrders onReprint={onReprint} onRefund={onRefund} />}
       </section>
     </div>
   );
 }
 
-/** Opens a refund cart built from an Odoo order, with the products and customer from this terminal's cache. */
-function useOdooRefund(onRefund: () => void): (order: FoundOrder) => Promise<string | null> {
+/**
+ * Refund…: the lines to give back are chosen in a dialog; the cart then holds only those, with the
+ * products and customer from this terminal's cache. Returns the dialog (or nothing) and its opener.
+ */
+function useRefundPicker(onRefund: () => void): { start: (source: OrderDetailView) => void; picker: ReactNode } {
   const { api, products, carts } = usePos();
-  return useCallback(
-    async (order: FoundOrder) => {
-      const cached = await products.get(order.lines.map((l) => l.productId));
-      const byId = new Map<number, Product>(cached.map((p) => [p.id, p]));
-      const partner = order.partner ? (await api.call('pos.partners', { query: order.partner.name, limit: 50 })).map(readCustomer).find((c) => c.id === order.partner!.id) : undefined;
-      const customer = order.partner ? (partner ?? { id: order.partner.id, name: order.partner.name, detail: '', barcode: null, fiscalPositionId: null, pricelistId: null }) : null;
-      const cart = refundFromOdoo(order, byId, customer);
-      if (typeof cart === 'string') return cart;
-      carts.open(cart);
-      onRefund();
-      return null;
+  const [source, setSource] = useState<OrderDetailView | null>(null);
+  const refund = useCallback(
+    async (detail: OrderDetailView, quantities: ReadonlyMap<string, number>): Promise<string | null> => {
+      try {
+        const cached = await products.get(detail.lines.map((l) => l.productId));
+        const byId = new Map<number, Product>(cached.map((p) => [p.id, p]));
+        const partner = detail.customer ? (await api.call('pos.partners', { query: detail.customer.name, limit: 50 })).map(readCustomer).find((c) => c.id === detail.customer!.id) : undefined;
+        const customer = detail.customer ? (partner ?? { id: detail.customer.id, name: detail.customer.name, detail: '', barcode: null, fiscalPositionId: null, pricelistId: null }) : null;
+        const cart = refundCartOf(detail, quantities, byId, customer);
+        if (typeof cart === 'string') return cart;
+        carts.open(cart);
+        setSource(null);
+        onRefund();
+        return null;
+      } catch (e) {
+        return errorText(e);
+      }
     },
     [api, products, carts, onRefund],
   );
+  const picker = source ? <RefundPicker detail={source} onCancel={() => setSource(null)} onRefund={(quantities) => refund(source, quantities)} /> : null;
+  return { start: setSource, picker };
 }
 
 function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt) => void; onRefund: () => void }) {
-  const { api, data, carts, terminal, cashier } = usePos();
+  const { api, data, terminal, cashier } = usePos();
   const [orders, setOrders] = useState<OrderView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const receipts = useMemo(() => loadReceipts(), []);
   const outbox = terminal.status?.outbox;
-  const refundFromOdooOrder = useOdooRefund(onRefund);
+  const { start, picker } = useRefundPicker(onRefund);
 
   const load = useCallback(() => {
     api.call('pos.orders', { limit: 200 }).then(
@@ -77,41 +92,32 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
   }, [api]);
   // Read again whenever a sale or a sync round changes the counts.
   useEffect(load, [load, outbox?.pending, outbox?.parked, outbox?.synced]);
+  const { detail, reload } = useOrderDetail(selected, [outbox?.pending, outbox?.parked, outbox?.synced]);
 
-  const order = orders?.find((o) => o.uid === selected) ?? null;
-  const receipt = order ? (receipts.find((r) => r.uid === order.uid) ?? null) : null;
-
-  /** Not rung up in this browser: the terminal rebuilds the receipt from the order it stored. */
-  const reprintFromTerminal = async (view: OrderView) => {
+  /** Rung up in this browser: its own receipt; else the terminal rebuilds it from the order it stored. */
+  const reprint = async (uid: string) => {
+    const own = receipts.find((r) => r.uid === uid);
+    if (own) return onReprint(own);
     try {
-      onReprint(receiptFromTerminal(view.uid, await api.call('pos.receipt', { uid: view.uid, cashier: cashier.name })));
+      onReprint(receiptFromTerminal(uid, await api.call('pos.receipt', { uid, cashier: cashier.name })));
     } catch (e) {
       setError(errorText(e));
     }
   };
 
   /**
-   * An order Odoo holds is refunded as Odoo's POS does, linked to its lines (and counting every
-   * refund of it, from any terminal); offline, or not in Odoo yet, from this device's receipt.
+   * A synced order is refunded from Odoo's lines when Odoo answers (linked to them, counting every
+   * refund of it from any terminal); offline, or before it reaches Odoo, from the terminal's copy.
    */
-  const refund = async (view: OrderView, original: Receipt) => {
+  const refund = async (view: OrderDetailView) => {
     setBusy(true);
     try {
-      if (view.state === 'synced') {
+      if (view.sync.state === 'synced') {
         const found = await api.call('pos.findOrders', { query: view.name, limit: 5 }).catch(() => null);
         const inOdoo = found?.find((o) => o.name === view.name);
-        if (inOdoo) {
-          const problem = await refundFromOdooOrder(inOdoo);
-          if (problem) setError(problem);
-          return;
-        }
+        if (inOdoo) return start(detailFromOdoo(inOdoo, data));
       }
-      const cart: Cart | string = refundFromReceipt(original, receipts);
-      if (typeof cart === 'string') return setError(cart);
-      carts.open(cart);
-      onRefund();
-    } catch (e) {
-      setError(errorText(e));
+      start(view);
     } finally {
       setBusy(false);
     }
@@ -119,7 +125,7 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
 
   return (
     <>
-      <AlertLine error={error} />
+      <AlertLine error={error ?? detail.error} />
       <Columns
         list={
           <>
@@ -136,48 +142,52 @@ function TerminalOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt)
             </ul>
           </>
         }
-        order={order}
-        detail={(order) => (
-          <>
-            <p>
-              {money(order.amountTotal, data.currency)} · {STATE_LABELS[order.state]}
-              {order.lastError ? <span className="error-line"> — {order.lastError}</span> : null}
-            </p>
-            <div className="actions actions-left">
-              <button type="button" className="btn btn-large" onClick={() => (receipt ? onReprint(receipt) : void reprintFromTerminal(order))} data-testid="reprint">
-                Reprint receipt
-              </button>
-              {receipt && receipt.amountTotal > 0 ? (
-                <button type="button" className="btn btn-large" disabled={busy} onClick={() => void refund(order, receipt)} data-testid="refund">
-                  Refund…
-                </button>
-              ) : null}
-            </div>
-            {receipt ? null : <p className="muted">Rung up in another browser: find it under “All terminals (Odoo)” to refund it.</p>}
-          </>
-        )}
-        hint={<p className="muted">Choose an order to reprint or refund it.</p>}
+        order={detail.view}
+        detail={(view) => <OrderDetailPanel detail={view} onReprint={() => void reprint(view.uid!)} onRefund={() => void refund(view)} refundBusy={busy} onInvoiced={reload} />}
+        hint={<p className="muted">{selected ? 'Loading…' : 'Choose an order to see it in full, reprint, refund or invoice it.'}</p>}
       />
+      {picker}
     </>
   );
 }
 
-/** Orders of every terminal, looked up in Odoo (it must answer): refunded line by line, linked to Odoo's lines. */
-function OdooOrders({ onRefund }: { onRefund: () => void }) {
+/** The chosen order of this terminal in full (pos.orderDetail), read again when `changes` change. */
+function useOrderDetail(uid: string | null, changes: unknown[]): { detail: { view: OrderDetailView | null; error: string | null }; reload: () => void } {
+  const { api } = usePos();
+  const [detail, setDetail] = useState<{ view: OrderDetailView | null; error: string | null }>({ view: null, error: null });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    if (!uid) return setDetail({ view: null, error: null });
+    let current = true;
+    setDetail((d) => (d.view?.uid === uid ? d : { view: null, error: null }));
+    api.call('pos.orderDetail', { uid }).then(
+      (view) => current && setDetail({ view, error: null }),
+      (e: unknown) => current && setDetail({ view: null, error: errorText(e) }),
+    );
+    return () => void (current = false);
+    // `changes`: the outbox counts — the order may have been synced or parked meanwhile.
+  }, [api, uid, round, ...changes]);
+  return { detail, reload: () => setRound((n) => n + 1) };
+}
+
+/** Orders of every terminal, looked up in Odoo (it must answer): seen in full, refunded line by line, linked to Odoo's lines. */
+function OdooOrders({ onReprint, onRefund }: { onReprint: (receipt: Receipt) => void; onRefund: () => void }) {
   const { api, data } = usePos();
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<FoundOrder[] | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const refund = useOdooRefund(onRefund);
+  const { start, picker } = useRefundPicker(onRefund);
   // Only the latest search's answer is shown: an earlier one (e.g. the latest orders asked on
   // opening) that comes back late must not replace it, nor drop the order the cashier picked.
   const latest = useRef(0);
+  const lastQuery = useRef('');
 
   const search = useCallback(
     async (q: string) => {
       const ticket = ++latest.current;
+      lastQuery.current = q;
       setBusy(true);
       setError(null);
       try {
@@ -201,7 +211,7 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
     void search(query);
   };
   const order = found?.find((o) => o.id === selected) ?? null;
-  const left = (line: FoundOrder['lines'][number]) => Math.max(0, line.qty - line.refundedQty);
+  const view = useMemo(() => (order ? detailFromOdoo(order, data) : null), [order, data]);
 
   return (
     <>
@@ -226,45 +236,15 @@ function OdooOrders({ onRefund }: { onRefund: () => void }) {
             </ul>
           </>
         }
-        order={order}
-        detail={(order) => (
+        order={view}
+        detail={(v) => (
           <>
-            <p className="muted">
-              {formatWhen(order.date.replace(' ', 'T') + 'Z')} · {order.configName}
-              {order.partner ? ` · ${order.partner.name}` : ''}
-            </p>
-            <ul className="order-table">
-              {order.lines.map((line) => (
-                <li key={line.id} className="found-line" data-testid={`odoo-line-${line.id}`}>
-                  <span>{line.name}</span>
-                  <span>
-                    {line.qty}
-                    {line.refundedQty > 0 ? <span className="muted"> ({line.refundedQty} given back)</span> : null}
-                  </span>
-                  <span>{money(line.priceSubtotalIncl, data.currency)}</span>
-                </li>
-              ))}
-            </ul>
-            <div className="actions actions-left">
-              <button
-                type="button"
-                className="btn btn-large"
-                disabled={busy || !order.lines.some((l) => left(l) > 0)}
-                onClick={() => {
-                  // One refund cart per click, however fast the clicks.
-                  setBusy(true);
-                  void refund(order)
-                    .then((problem) => problem && setError(problem), (e: unknown) => setError(errorText(e)))
-                    .finally(() => setBusy(false));
-                }}
-                data-testid="odoo-refund"
-              >
-                Refund…
-              </button>
-            </div>
+            <p className="muted">{order?.configName}</p>
+            <OrderDetailPanel detail={v} onReprint={() => onReprint(receiptFromDetail(v, data))} onRefund={() => start(v)} refundBusy={busy} onInvoiced={() => void search(lastQuery.current)} />
           </>
         )}
       />
+      {picker}
     </>
   );
 }

@@ -23,7 +23,8 @@ export function ReceiptScreen({ receipt, justPaid, onDone }: { receipt: ReceiptD
           <button type="button" className="btn btn-large" onClick={() => window.print()} data-testid="print-receipt">
             Print receipt
           </button>
-          <NetworkPrint uid={receipt.uid} />
+          {/* Only this terminal's own orders: the printer is asked by the order's uid, never sent a receipt. */}
+          {receipt.uid ? <NetworkPrint uid={receipt.uid} /> : null}
           <button ref={next} type="button" className="btn btn-primary btn-large" onClick={onDone} data-testid={justPaid ? 'new-order' : 'back-to-orders'}>
             {justPaid ? 'New order' : 'Back to orders'}
           </button>
