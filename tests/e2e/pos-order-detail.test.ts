@@ -169,6 +169,8 @@ describe('an order in full, from the Orders page', () => {
       await page.getByTestId('nav-sell').click();
       await page.getByTestId('product-2').click();
       const waiting = await payCash();
+      // Its send has failed (Odoo refused the connection): while a send is in flight the order is "uncertain".
+      await expect.poll(() => pos.services.outbox.list('pending').find((o) => o.name === waiting.name)).toMatchObject({ uncertain: false, lastError: expect.any(String) });
       await openOrder(waiting.name);
       expect(await page.getByTestId('detail-sync').getAttribute('data-state')).toBe('waiting');
       expect(await page.getByTestId('invoice-later').textContent()).toContain('once it is in Odoo');
