@@ -148,6 +148,18 @@ export class CartStore {
     if (known) void this.api?.call('pos.dropCart', { id }).catch(() => {});
   }
 
+  /**
+   * This page is sending the sale: the terminal announces it to every window before it answers,
+   * so its "paid" for this uuid is no news here (until `notSelling`, when the sale was not stored).
+   */
+  selling(saleUuid: string): void {
+    this.soldHere.add(saleUuid);
+  }
+
+  notSelling(saleUuid: string): void {
+    this.soldHere.delete(saleUuid);
+  }
+
   /** The cart of a sale the terminal stored: it closed the cart itself, in the same step. */
   sold(id: string, saleUuid: string, notice?: string): void {
     this.soldHere.add(saleUuid);

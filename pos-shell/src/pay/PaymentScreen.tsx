@@ -141,6 +141,8 @@ function useRecordSale(cart: Cart, problem: string | null | undefined, markPaid:
     // gets back the order it already is, never a second one.
     const sale = saleInput(cart, data, now);
     let sent = 0;
+    let stored = false;
+    carts.selling(cart.uuid);
     try {
       for (;;) {
         sent++;
@@ -152,10 +154,12 @@ function useRecordSale(cart: Cart, problem: string | null | undefined, markPaid:
         if (result.ok && result.value.replayed && sent === 1) {
           // Paid already, from another window (whose sale this page never sent): nothing new was
           // recorded, and this page must not show a payment it did not take.
+          stored = true;
           carts.sold(cart.id, cart.uuid, `This order was paid already, in another window, as ${result.value.name}: nothing new was recorded. Do not take the payment.`);
           return;
         }
         if (result.ok) {
+          stored = true;
           const receipt = buildReceipt(cart, data, result.value, cashier.name, now);
           saveReceipt(receipt);
           markPaid();
@@ -177,6 +181,7 @@ function useRecordSale(cart: Cart, problem: string | null | undefined, markPaid:
         return;
       }
     } finally {
+      if (!stored) carts.notSelling(cart.uuid);
       setWaiting(false);
       setBusy(false);
     }
