@@ -14,10 +14,10 @@ export interface PosDataShape {
   normalise(models: Models): Models;
 }
 
-/** 17's load_pos_data: a list, or one record, per key. */
+/** 17's load_pos_data: a list, or one record, per key; `attributes_by_ptal_id` one dict of attribute lines by id. */
 export const ODOO17_DATA: PosDataShape = {
   toCache: (loaded) => cacheEach(loaded, (value) => (Array.isArray(value) ? value : [value])),
-  normalise: (models) => withNestedTaxChildren(models),
+  normalise: (models) => withAttributeLines(withNestedTaxChildren(models)),
 };
 
 /** 16: as 17, but a product has one POS category, pos_categ_id ([id, name] or false). */
@@ -78,6 +78,14 @@ function foldIn(models: Models, model: string, source: string, change: (record: 
   if (models[source] === undefined) return models;
   const sources = asRecords(models[source]);
   return mapModel(models, model, (record) => change(record, sources));
+}
+
+/** `attributes_by_ptal_id` (cached as the one dict Odoo sends) as one record per attribute line. */
+function withAttributeLines(models: Models): Models {
+  const cached = models.attributes_by_ptal_id;
+  if (!cached) return models;
+  const lines = asRecords(cached).flatMap((record) => (record.id !== undefined && Array.isArray(record.values) ? [record] : asRecords(Object.values(record))));
+  return { ...models, attributes_by_ptal_id: lines.filter((line) => Array.isArray(line.values)) };
 }
 
 /** A tax group's children as nested tax records, whether Odoo nested them or gave their ids. */
