@@ -1,5 +1,10 @@
 import crypto from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PosServices } from '../../electron/pos/pos-services.js';
+import { addCombo, addPayment, addProduct, newCart, removeLine, saleInput, setDiscount, setQty } from '../../pos-shell/src/lib/cart.js';
+import { addStep, configure } from '../../pos-shell/src/lib/cart-options.js';
+import { readPosData, readProduct } from '../../pos-shell/src/lib/catalog.js';
+import { SaleInput } from '../../shared/pos.js';
 import { comboChildPrices, comboChildUnitPrices, productCombos } from '../../shared/pos/combo-pricing.js';
 import { mapTaxes } from '../../shared/pos/fiscal-position.js';
 import { computeOrderTotals, payloadTaxIds } from '../../shared/pos/order-totals.js';
@@ -8,6 +13,8 @@ import { checkChoice, configuredName, defaultChoice, needsConfigurator, productA
 import { checkSale, type CheckedSale, type CheckedSaleLine } from '../../shared/pos/sale-check.js';
 import { itemRow, posModels, productRow, taxRow, type CacheSpec } from '../support/pos-cache.js';
 import { thrownFleetError } from '../support/console.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { startOdooAndTerminal, stopOdooAndTerminal } from '../support/pos-terminal.js';
 
 // Odoo 17's product configurator and combos, priced by shared/pos (product-config.ts,
 // combo-pricing.ts) and re-checked by the terminal's server (option-check.ts via checkSale). The
@@ -175,5 +182,51 @@ describe("the server's check of configured and combo lines (the page is untruste
   it('refuses a combo whose combos are not loaded (Odoo 16 has none; 18 names them otherwise)', () => {
     const bare = readPricingData(posModels({ taxes: comboTaxes }));
     expect(thrownFleetError(() => checkSale(honestSale(bare, comboLines()), bare, PRODUCTS, cashier))).toMatchObject({ code: 'VALIDATION', details: { field: 'lines.0.productId' } });
+  });
+});
+
+describe('rung up with the selling page\'s cart, stored by the terminal and synced to the fake Odoo 17', () => {
+  let odoo: FakeOdoo;
+  let pos: PosServices;
+  let dir: string;
+  beforeAll(async () => {
+    ({ odoo, dir, pos } = await startOdooAndTerminal({ version: '17.0', data: { products: 3, productOptions: true } }));
+  });
+  afterAll(() => stopOdooAndTerminal({ odoo, dir, pos }));
+
+  const product = (id: number) => readProduct(pos.terminal.products({ ids: [id], offset: 0, limit: 1 })[0]!);
+
+  it('sends the chair with its values, custom text and extra, and the combo with its links, at the prices Odoo stores', async () => {
+    const data = readPosData(pos.terminal.catalog());
+    const chair = product(4);
+    const step = addStep(chair, data);
+    if (step.kind !== 'configure') throw new Error(`the chair should open the configurator, not ${step.kind}`);
+    const config = configure(step.attributes, { valueIds: [11, 21, 33], customValues: [{ valueId: 33, text: 'Custom Fabric' }] });
+    if ('problem' in config) throw new Error(config.problem);
+    let cart = addProduct(newCart(), chair, data, { config });
+    const office = product(16);
+    const combo = addStep(office, data);
+    if (combo.kind !== 'combo') throw new Error('the office combo should open the chooser');
+    const picks = combo.combos.map((c) => c.lines.find((l) => [3, 5, 8].includes(l.id))!).map((pick) => ({ pick, product: product(pick.productId) }));
+    cart = addCombo(cart, office, picks);
+    // A combo's lines take no discount, and change quantity together.
+    cart = setDiscount(cart, cart.lines[2]!.uuid, 50);
+    cart = setQty(cart, cart.lines[2]!.uuid, 2, data);
+    expect(cart.lines.map((l) => [l.qty, l.discount])).toEqual([[1, 0], [2, 0], [2, 0], [2, 0], [2, 0]]);
+    cart = setQty(cart, cart.lines[1]!.uuid, 1, data);
+    const parsed = SaleInput.parse(saleInput(addPayment(cart, 1, data), data, new Date()));
+    expect(parsed.amountTotal).toBeCloseTo(73.1, 9);
+    const order = pos.terminal.commitSale({ ...parsed, userId: 2, dateOrder: new Date(parsed.dateOrder!) });
+    expect(await pos.sync.sync()).toMatchObject({ synced: 1, parked: 0 });
+    const stored = odoo.orders().find((o) => o.pos_reference === order.name)!;
+    expect(stored.lines.map((l) => [l.product_id, l.price_unit, l.price_extra, l.attribute_value_ids, l.custom_attribute_values.map((c) => c.custom_value), l.combo_parent_id === false ? null : stored.lines.find((p) => p.id === l.combo_parent_id)!.product_id])).toEqual([
+      [4, 11, 1, [11, 21, 33], ['Custom Fabric'], null],
+      [16, 0, 0, [], [], null],
+      [10, 10.33, 0, [], [], 16],
+      [12, 18.67, 0, [], [], 16],
+      [15, 30, 0, [], [], 16],
+    ]);
+    // Removing any of a combo's lines removes the combo.
+    expect(removeLine(cart, cart.lines[3]!.uuid).lines.map((l) => l.product.id)).toEqual([4]);
   });
 });
