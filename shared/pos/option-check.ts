@@ -56,21 +56,26 @@ interface ComboContext {
  * without its combo.
  */
 export function checkCombos(lines: readonly CheckedSaleLine[], ctx: ComboContext): void {
+  if (!lines.some((line) => line.comboParentUuid !== undefined || line.comboLineId !== undefined || isCombo(ctx.products.get(line.productId) ?? {}))) return;
+  // Combo links go by uuid (Odoo links them so too): one line per uuid.
   const byUuid = new Map(lines.map((line, i) => [line.uuid, { line, i }]));
+  if (byUuid.size !== lines.length) refuse('lines', 'Two lines of the sale share a uuid.');
   lines.forEach((line, i) => {
     if (line.comboParentUuid === undefined && line.comboLineId === undefined) return;
     const parent = line.comboParentUuid === undefined ? undefined : byUuid.get(line.comboParentUuid);
-    if (!parent || !isCombo(ctx.products.get(parent.line.productId) ?? {}) || line.comboLineId === undefined) {
+    // A pick's price is checked with its combo's: a combo that goes unchecked (a refund naming its line) has no picks sold.
+    if (!parent || parent.i === i || !isCombo(ctx.products.get(parent.line.productId) ?? {}) || line.comboLineId === undefined || (isNamedRefund(parent.line) && !isNamedRefund(line))) {
       refuse(`lines.${i}.comboParentUuid`, `Line ${i + 1}: part of a combo that is not in the sale.`);
     }
   });
   lines.forEach((line, i) => {
     const record = ctx.products.get(line.productId);
     // A refund naming the line it gives back keeps that line's price (sale-check's named refunds).
-    const namedRefund = line.refundedOrderlineId != null || line.refundedLineUuid !== undefined;
-    if (record && isCombo(record) && !namedRefund) checkCombo(line, i, record, lines, ctx);
+    if (record && isCombo(record) && !isNamedRefund(line)) checkCombo(line, i, record, lines, ctx);
   });
 }
+
+const isNamedRefund = (line: CheckedSaleLine): boolean => line.refundedOrderlineId != null || line.refundedLineUuid !== undefined;
 
 function checkCombo(parent: CheckedSaleLine, index: number, record: OdooRecord, lines: readonly CheckedSaleLine[], ctx: ComboContext): void {
   const where = `lines.${index}`;

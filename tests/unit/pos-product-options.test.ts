@@ -175,6 +175,14 @@ describe("the server's check of configured and combo lines (the page is untruste
     expect(thrownFleetError(() => check(data, honestSale(data, comboLines().slice(1))))).toMatchObject({ details: { field: 'lines.0.comboParentUuid' } });
     const more = comboLines().map((l, i) => (i === 2 ? { ...l, qty: 2 } : l));
     expect(thrownFleetError(() => check(data, honestSale(data, more)))).toMatchObject({ details: { field: 'lines.2.qty' } });
+    // A pick hung on a combo line given back by a refund would go unpriced: refused.
+    const underRefund = comboLines().map((l, i) => (i === 0 ? { ...l, qty: -1, refundedLineUuid: crypto.randomUUID() } : { ...l, priceUnit: 0.01 }));
+    const soldCombo = (line: CheckedSaleLine) => (line.productId === 20 ? { key: 'sold', productId: 20, priceUnit: 0, discount: 0, taxIds: [], qtyLeft: 1 } : null);
+    expect(thrownFleetError(() => checkSale(honestSale(data, underRefund), data, PRODUCTS, cashier, soldCombo))).toMatchObject({ details: { field: 'lines.1.comboParentUuid' } });
+    const own = comboLines().map((l, i) => (i === 0 ? { ...l, comboParentUuid: parentUuid, comboLineId: 3 } : l));
+    expect(thrownFleetError(() => check(data, honestSale(data, own)))).toMatchObject({ details: { field: 'lines.0.comboParentUuid' } });
+    const sameUuid = comboLines().map((l, i) => (i === 2 ? { ...l, uuid: parentUuid } : l));
+    expect(thrownFleetError(() => check(data, honestSale(data, sameUuid)))).toMatchObject({ details: { field: 'lines' } });
     const twice = [...comboLines(), { ...comboLines()[1]!, uuid: crypto.randomUUID() }];
     expect(thrownFleetError(() => check(data, honestSale(data, twice)))).toMatchObject({ details: { field: 'lines.0.comboLineId' } });
   });
