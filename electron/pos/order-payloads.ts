@@ -147,6 +147,9 @@ export function odoo18OrderPayload(sale: Sale, order: OrderIdentity): string {
         full_product_name: l.fullProductName,
         pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
         ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
+        // A configured line's values and custom texts, as 18's line fields (combos are not sold on 18).
+        ...(l.attributeValueIds?.length ? { attribute_value_ids: [[6, 0, [...l.attributeValueIds]]], price_extra: l.priceExtra ?? 0 } : {}),
+        ...(l.customAttributeValues?.length ? { custom_attribute_value_ids: l.customAttributeValues.map((c) => [0, 0, { custom_product_template_attribute_value_id: c.valueId, custom_value: c.text }]) } : {}),
       },
     ]),
     payment_ids: sale.payments.map((p) => [0, 0, { payment_method_id: p.paymentMethodId, amount: p.amount, payment_date: date }]),

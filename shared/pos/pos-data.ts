@@ -44,8 +44,11 @@ export const PRICING_MODELS = [
   'account.fiscal.position.tax',
   'pos.payment.method',
   'account.cash.rounding',
-  // What the configurator and combos read (product-config.ts, combo-pricing.ts).
+  // What the configurator and combos read (product-config.ts, combo-pricing.ts); 18's attribute records become 17's attributes_by_ptal_id.
   'attributes_by_ptal_id',
+  'product.template.attribute.line',
+  'product.attribute',
+  'product.template.attribute.value',
   'pos.combo',
   'pos.combo.line',
 ] as const;

@@ -103,14 +103,17 @@ describe("the configurator's and combos' data (Odoo 17's attributes_by_ptal_id, 
     expect(ODOO17_DATA.normalise(ODOO17_DATA.toCache({ attributes_by_ptal_id: {} })).attributes_by_ptal_id).toEqual([]);
   });
 
-  it('gives the page and the price check the attribute lines on 16 and 17, the combos on 17 (16 has none)', async () => {
+  it('gives the page and the price check the attribute lines on 16, 17 and 18, the combos on 17 (16 has none; 18\'s are not read)', async () => {
     const seen: Array<{ attributes: number[]; combos: number[] }> = [];
-    for (const version of ['16.0', '17.0'] as const) {
+    const lines: unknown[] = [];
+    for (const version of ['16.0', '17.0', '18.0'] as const) {
       const odoo = await startFakeOdoo({ version, seed: 7, data: { products: 5, productOptions: true } });
       const dir = newPosDir();
       const pos = await pairedTerminal(odoo, dir);
       const data = readPosData(pos.terminal.catalog());
       seen.push({ attributes: [...data.attributes.keys()], combos: [...data.combos.values()].map((c) => c.lines.length) });
+      // (18 does not load an attribute's sequence; nothing reads it)
+      lines.push([...data.attributes.values()].map(({ sequence: _sequence, ...line }) => line));
       await pos.close();
       await odoo.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -118,7 +121,11 @@ describe("the configurator's and combos' data (Odoo 17's attributes_by_ptal_id, 
     expect(seen).toEqual([
       { attributes: [1, 2, 3], combos: [] },
       { attributes: [1, 2, 3], combos: [3, 2, 3] },
+      { attributes: [1, 2, 3], combos: [] },
     ]);
+    // 18's records read as 17's dict: the same values, extras, custom values and colours.
+    expect(lines[2]).toEqual(lines[1]);
+    expect(JSON.stringify(lines[1])).toContain('"priceExtra":1');
   });
 });
 

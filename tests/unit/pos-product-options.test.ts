@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
-import { addCombo, addPayment, addProduct, newCart, removeLine, saleInput, setDiscount, setQty } from '../../pos-shell/src/lib/cart.js';
+import { addCombo, addPayment, addProduct, newCart, refusedProduct, removeLine, saleInput, setDiscount, setQty } from '../../pos-shell/src/lib/cart.js';
 import { addStep, configure } from '../../pos-shell/src/lib/cart-options.js';
 import { readPosData, readProduct } from '../../pos-shell/src/lib/catalog.js';
 import { SaleInput } from '../../shared/pos.js';
@@ -236,5 +236,31 @@ describe('rung up with the selling page\'s cart, stored by the terminal and sync
     ]);
     // Removing any of a combo's lines removes the combo.
     expect(removeLine(cart, cart.lines[3]!.uuid).lines.map((l) => l.product.id)).toEqual([4]);
+  });
+});
+
+describe('the configured chair on Odoo 18 (sync_from_ui)', () => {
+  let odoo: FakeOdoo;
+  let pos: PosServices;
+  let dir: string;
+  beforeAll(async () => {
+    ({ odoo, dir, pos } = await startOdooAndTerminal({ version: '18.0', data: { products: 3, productOptions: true } }));
+  });
+  afterAll(() => stopOdooAndTerminal({ odoo, dir, pos }));
+
+  it('is configured from 18\'s attribute records and reaches Odoo with its values, custom text and extra; the combo is refused', async () => {
+    const data = readPosData(pos.terminal.catalog());
+    const [chair, office] = [4, 16].map((id) => readProduct(pos.terminal.products({ ids: [id], offset: 0, limit: 1 })[0]!));
+    const step = addStep(chair!, data);
+    if (step.kind !== 'configure') throw new Error(`the chair should open the configurator, not ${step.kind}`);
+    const config = configure(step.attributes, { valueIds: [11, 21, 33], customValues: [{ valueId: 33, text: 'Custom Fabric' }] });
+    if ('problem' in config) throw new Error(config.problem);
+    const cart = addProduct(newCart(), chair!, data, { config });
+    const parsed = SaleInput.parse(saleInput(addPayment(cart, 1, data), data, new Date()));
+    const order = pos.terminal.commitSale({ ...parsed, userId: 2, dateOrder: new Date(parsed.dateOrder!) });
+    expect(await pos.sync.sync()).toMatchObject({ synced: 1, parked: 0 });
+    expect(odoo.orders().find((o) => o.pos_reference === order.name)!.lines[0]).toMatchObject({ price_unit: 11, price_extra: 1, attribute_value_ids: [11, 21, 33], custom_attribute_values: [{ custom_product_template_attribute_value_id: 33, custom_value: 'Custom Fabric' }] });
+    expect(addStep(office!, data)).toEqual({ kind: 'plain' });
+    expect(refusedProduct(office!, data)).toMatch(/only Odoo 17's combos/);
   });
 });
