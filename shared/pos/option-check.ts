@@ -5,7 +5,8 @@
 import { FleetError } from '../errors.js';
 import { comboChildUnitPrices, isCombo, productCombos, type ComboLine } from './combo-pricing.js';
 import { str, type OdooRecord, type PricingData, type SaleTerms } from './pos-data.js';
-import { checkChoice, productAttributes } from './product-config.js';
+import { saleLineName } from './bounds.js';
+import { checkChoice, configuredName, productAttributes } from './product-config.js';
 import { floatCompare } from './rounding.js';
 import type { CheckedSaleLine } from './sale-check.js';
 
@@ -34,6 +35,9 @@ export function checkedPriceExtra(line: CheckedSaleLine, index: number, record: 
   if (floatCompare(checked.priceExtra, line.priceExtra ?? 0, { digits: data.settings.productPriceDigits }) !== 0) {
     refuse(`${where}.priceExtra`, `${label(index, record)}: a price extra of ${line.priceExtra ?? 0}, but the chosen values add ${checked.priceExtra}.`, { expected: checked.priceExtra, received: line.priceExtra ?? 0 });
   }
+  // The receipt and Odoo show the values by the line's name: it must be the one they give.
+  const name = saleLineName(configuredName(str(record.display_name) || str(record.name), checked.label));
+  if (line.fullProductName !== undefined && line.fullProductName !== name) refuse(`${where}.fullProductName`, `${label(index, record)}: named "${line.fullProductName}", but its values name it "${name}".`, { expected: name, received: line.fullProductName });
   return checked.priceExtra;
 }
 

@@ -36,6 +36,8 @@ export interface CheckedSaleLine {
   priceExtra?: number | undefined;
   comboParentUuid?: string | undefined;
   comboLineId?: number | undefined;
+  /** The name the line is sold under: a configured line's must name its values as Odoo does. */
+  fullProductName?: string | undefined;
 }
 
 /** The parts of a sale (pos.sell's) that carry money. */

@@ -142,7 +142,7 @@ describe("combos (Odoo 17's PosComboPriceTaxIncludedTour)", () => {
 
 describe("the server's check of configured and combo lines (the page is untrusted)", () => {
   const data = pricing({ config: { restrict_price_control: true } });
-  const configured = { productId: 1, priceUnit: 11, priceExtra: 1, attributeValueIds: [11, 21, 33], customAttributeValues: [{ valueId: 33, text: 'Custom Fabric' }] };
+  const configured = { productId: 1, priceUnit: 11, priceExtra: 1, attributeValueIds: [11, 21, 33], customAttributeValues: [{ valueId: 33, text: 'Custom Fabric' }], fullProductName: 'Configurable Chair (Red, Metal, Other: Custom Fabric)' };
 
   it('takes the honest configured chair, and refuses a lower extra, a wrong value, a missing choice, a price without its extra', () => {
     expect(check(data, honestSale(data, [configured]))).toEqual([]);
@@ -152,6 +152,8 @@ describe("the server's check of configured and combo lines (the page is untruste
     // The extra declared but the price left without it: a price change, which only a manager may make here.
     expect(thrownFleetError(() => check(data, honestSale(data, [{ ...configured, priceUnit: 10 }])))).toMatchObject({ code: 'FORBIDDEN', details: { field: 'lines.0.priceUnit', expected: 11, received: 10 } });
     expect(thrownFleetError(() => check(data, honestSale(data, [{ productId: 11, priceUnit: 10, attributeValueIds: [11] }])))).toMatchObject({ code: 'VALIDATION', details: { field: 'lines.0.attributeValueIds' } });
+    // Named otherwise than its values: the receipt would not say what was sold.
+    expect(thrownFleetError(() => check(data, honestSale(data, [{ ...configured, fullProductName: 'Configurable Chair (Blue, Metal, Leather)' }])))).toMatchObject({ details: { field: 'lines.0.fullProductName' } });
   });
 
   const combos = productCombos(office, data.combos)!;
