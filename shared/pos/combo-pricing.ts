@@ -57,9 +57,10 @@ export function isCombo(product: OdooRecord): boolean {
 
 /**
  * compute_child_lines: each pick's price before the fiscal position — its share of the combo's
- * price plus its combo_price. `picks` are in pricing order (productCombos' order), one per combo.
+ * price plus its combo_price and the extras of the attribute values chosen for it (`extras`, by
+ * pick). `picks` are in pricing order (productCombos' order), one per combo.
  */
-export function comboChildPrices(parentPrice: number, combos: readonly Combo[], picks: readonly ComboLine[], productPriceDigits: number): number[] {
+export function comboChildPrices(parentPrice: number, combos: readonly Combo[], picks: readonly ComboLine[], productPriceDigits: number, extras: readonly number[] = []): number[] {
   const originalTotal = combos.reduce((sum, combo) => sum + combo.basePrice, 0);
   let remaining = parentPrice;
   return picks.map((pick, i) => {
@@ -68,15 +69,15 @@ export function comboChildPrices(parentPrice: number, combos: readonly Combo[], 
     let share = originalTotal === 0 ? 0 : roundDecimals((combo.basePrice * parentPrice) / originalTotal, productPriceDigits);
     remaining -= share;
     if (i === picks.length - 1) share += remaining;
-    return share + pick.comboPrice;
+    return share + (extras[i] ?? 0) + pick.comboPrice;
   });
 }
 
 /** The child lines' stored unit prices in a sale (after the fiscal position, rounded as a line keeps them). */
-export function comboChildUnitPrices(data: PricingData, parent: OdooRecord, children: ReadonlyArray<{ pick: ComboLine; product: OdooRecord }>, combos: readonly Combo[], terms: SaleTerms, date: number): number[] {
+export function comboChildUnitPrices(data: PricingData, parent: OdooRecord, children: ReadonlyArray<{ pick: ComboLine; product: OdooRecord; priceExtra?: number | undefined }>, combos: readonly Combo[], terms: SaleTerms, date: number): number[] {
   const { settings } = data;
   const parentPrice = productPrice(engineProduct(parent), terms.pricelist, 1, { ...data.priceContextBase, date });
-  const prices = comboChildPrices(parentPrice, combos, children.map((c) => c.pick), settings.productPriceDigits);
+  const prices = comboChildPrices(parentPrice, combos, children.map((c) => c.pick), settings.productPriceDigits, children.map((c) => c.priceExtra ?? 0));
   const fiscalPosition = data.fiscalPositions.find((f) => f.id === terms.fiscalPositionId) ?? null;
   return children.map((child, i) => {
     const own = mapTaxes(idList(child.product.taxes_id), null, data.taxesById);

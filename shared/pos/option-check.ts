@@ -94,7 +94,8 @@ function checkCombo(parent: CheckedSaleLine, index: number, record: OdooRecord, 
   });
   if (picks.length !== children.length) refuse(`${where}.comboLineId`, `${name}: a product chosen from a combo it is not made of.`);
   for (const { line, i, pick } of picks) checkChild(line, i, pick, parent, ctx);
-  const expected = comboChildUnitPrices(ctx.data, record, picks.map(({ line, pick }) => ({ pick, product: ctx.products.get(line.productId)! })), combos, ctx.terms, ctx.date);
+  // A pick's attribute extra was checked with its line (checkedPriceExtra): it adds to its share.
+  const expected = comboChildUnitPrices(ctx.data, record, picks.map(({ line, pick }) => ({ pick, product: ctx.products.get(line.productId)!, priceExtra: line.priceExtra })), combos, ctx.terms, ctx.date);
   picks.forEach(({ line, i }, k) => {
     if (floatCompare(expected[k]!, line.priceUnit, { digits: ctx.data.settings.productPriceDigits }) !== 0) {
       refuse(`lines.${i}.priceUnit`, `Line ${i + 1}: ${name}'s product at ${line.priceUnit}, but the combo's price gives it ${expected[k]}.`, { expected: expected[k], received: line.priceUnit });
@@ -107,5 +108,4 @@ function checkChild(line: CheckedSaleLine, i: number, pick: ComboLine, parent: C
   if (!ctx.products.has(line.productId)) refuse(`lines.${i}.productId`, `Line ${i + 1}: no product ${line.productId} on this terminal (refresh the POS data?).`);
   if (line.qty !== parent.qty) refuse(`lines.${i}.qty`, `Line ${i + 1}: a combo's products are sold at the combo's quantity (${parent.qty}).`, { expected: parent.qty, received: line.qty });
   if (line.discount !== 0) refuse(`lines.${i}.discount`, `Line ${i + 1}: a combo's products are sold at the combo's price, without a discount.`);
-  if (line.attributeValueIds?.length) refuse(`lines.${i}.attributeValueIds`, `Line ${i + 1}: a combo's product with attributes to choose is not sold by this terminal.`);
 }

@@ -23,6 +23,7 @@ const DESK_STEEL_BLACK = GENERATED + 3;
 const DESK_ALUMINIUM_WHITE = GENERATED + 4;
 const COMBO_PRODUCT = (n: number) => GENERATED + 4 + n;
 const OFFICE_COMBO = GENERATED + 13;
+const SEAT_COMBO = GENERATED + 14;
 
 let odoo: FakeOdoo;
 let dir: string;
@@ -132,6 +133,22 @@ describe('configured products and combos in Chromium', () => {
       [18.67, parent.id],
       [30, parent.id],
     ]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('configures a combo pick in the chooser: the chair in Red at its share 12 + 0.50 + 1.00 = 13.50', async () => {
+    await page.getByTestId('new-order').click();
+    await search('Seat Combo');
+    await page.getByTestId(`product-${SEAT_COMBO}`).click();
+    await page.getByTestId('combo-line-9').click();
+    await page.getByTestId('configurator').waitFor();
+    await page.getByTestId('value-11').click();
+    await page.getByTestId('configurator-submit').click();
+    await page.getByTestId('combo-submit').click();
+    const pick = page.getByTestId(`cart-line-${CHAIR}`);
+    await pick.waitFor();
+    expect(await pick.locator('.line-name').textContent()).toBe('Configurable Chair (Red, Metal, Leather)');
+    expect(Number(await pick.getByTestId('line-total').getAttribute('data-amount'))).toBe(13.5);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -120,7 +120,7 @@ describe("the configurator's and combos' data (Odoo 17's attributes_by_ptal_id, 
     }
     expect(seen).toEqual([
       { attributes: [1, 2, 3], combos: [] },
-      { attributes: [1, 2, 3], combos: [3, 2, 3] },
+      { attributes: [1, 2, 3], combos: [3, 2, 3, 1] },
       { attributes: [1, 2, 3], combos: [] },
     ]);
     // 18's records read as 17's dict: the same values, extras, custom values and colours.

@@ -50,19 +50,22 @@ const comboProducts = [
   [18, 40, 5],
 ].map(([id, price, tax]) => productRow(id!, price!, [tax!], { display_name: `Combo Product ${id! - 10}` }));
 const office = productRow(20, 50, [], { display_name: 'Office Combo', combo_ids: [2, 3, 1] });
+// A combo of one combo whose pick is the configurable chair (rule: its values' extras add to its share).
+const seats = productRow(21, 12, [], { display_name: 'Seat Combo', combo_ids: [4] });
 const COMBOS = [
   { id: 1, name: 'Desk Accessories Combo', combo_line_ids: [1, 2, 3], base_price: 10 },
   { id: 2, name: 'Desks Combo', combo_line_ids: [4, 5], base_price: 20 },
   { id: 3, name: 'Chairs Combo', combo_line_ids: [6, 7, 8], base_price: 30 },
+  { id: 4, name: 'Seats', combo_line_ids: [9], base_price: 10 },
 ];
 const comboLine = (id: number, comboId: number, productId: number, price: number) => ({ id, combo_id: [comboId, ''], product_id: [productId, ''], combo_price: price });
-const COMBO_LINES = [comboLine(1, 1, 11, 0), comboLine(2, 1, 12, 0), comboLine(3, 1, 13, 2), comboLine(4, 2, 14, 0), comboLine(5, 2, 15, 2), comboLine(6, 3, 16, 0), comboLine(7, 3, 17, 0), comboLine(8, 3, 18, 5)];
+const COMBO_LINES = [comboLine(1, 1, 11, 0), comboLine(2, 1, 12, 0), comboLine(3, 1, 13, 2), comboLine(4, 2, 14, 0), comboLine(5, 2, 15, 2), comboLine(6, 3, 16, 0), comboLine(7, 3, 17, 0), comboLine(8, 3, 18, 5), comboLine(9, 4, 1, 0.5)];
 
 function pricing(spec: CacheSpec = {}): PricingData {
   return readPricingData({ ...posModels({ taxes: comboTaxes, ...spec }), attributes_by_ptal_id: Object.values(ATTRIBUTES), 'pos.combo': COMBOS, 'pos.combo.line': COMBO_LINES });
 }
 
-const PRODUCTS = new Map([chair, pen, office, ...comboProducts].map((p) => [Number(p.id), p as OdooRecord]));
+const PRODUCTS = new Map([chair, pen, office, seats, ...comboProducts].map((p) => [Number(p.id), p as OdooRecord]));
 
 /** A sale of these lines (price, quantity, extras and links given), every amount from the engine. */
 function honestSale(data: PricingData, lines: Array<Partial<CheckedSaleLine> & { productId: number; priceUnit: number }>, more: Partial<CheckedSale> = {}): CheckedSale {
@@ -187,6 +190,15 @@ describe("the server's check of configured and combo lines (the page is untruste
     expect(thrownFleetError(() => check(data, honestSale(data, sameUuid)))).toMatchObject({ details: { field: 'lines' } });
     const twice = [...comboLines(), { ...comboLines()[1]!, uuid: crypto.randomUUID() }];
     expect(thrownFleetError(() => check(data, honestSale(data, twice)))).toMatchObject({ details: { field: 'lines.0.comboLineId' } });
+  });
+
+  it('prices a configured pick at its share, its combo price and its values’ extras: 12 + 0.5 + 1 (Red) = 13.5; a lower extra is refused', () => {
+    const seatUuid = crypto.randomUUID();
+    const pick = { productId: 1, comboParentUuid: seatUuid, comboLineId: 9, attributeValueIds: [11, 21, 31], priceExtra: 1, fullProductName: 'Configurable Chair (Red, Metal, Leather)' };
+    const honest = honestSale(data, [{ productId: 21, priceUnit: 0, uuid: seatUuid }, { ...pick, priceUnit: 13.5 }]);
+    expect(check(data, honest)).toEqual([]);
+    expect(thrownFleetError(() => check(data, honestSale(data, [{ productId: 21, priceUnit: 0, uuid: seatUuid }, { ...pick, priceUnit: 12.5, priceExtra: 0 }])))).toMatchObject({ details: { field: 'lines.1.priceExtra' } });
+    expect(thrownFleetError(() => check(data, honestSale(data, [{ productId: 21, priceUnit: 0, uuid: seatUuid }, { ...pick, priceUnit: 12.5 }])))).toMatchObject({ details: { field: 'lines.1.priceUnit', expected: 13.5 } });
   });
 
   it('refuses a combo whose combos are not loaded (Odoo 16 has none; 18 names them otherwise)', () => {

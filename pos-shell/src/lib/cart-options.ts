@@ -70,10 +70,20 @@ export function comboUuids(cart: Cart, line: CartLine): Set<string> {
   return new Set([parentUuid, ...cart.lines.filter((l) => l.combo?.parentUuid === parentUuid).map((l) => l.uuid)]);
 }
 
+/** A combo's pick, as the chooser answers it: the pos.combo.line, its product and, for a product with attributes, their choice. */
+export interface ComboPick {
+  pick: ComboLine;
+  product: Product;
+  config?: LineConfig | undefined;
+}
+
 /** The combo's lines: its own, then one per pick (in the combos' pricing order), all at `qty`. */
-export function comboLines(parent: Product, picks: ReadonlyArray<{ pick: ComboLine; product: Product }>, qty: number): CartLine[] {
+export function comboLines(parent: Product, picks: readonly ComboPick[], qty: number): CartLine[] {
   const parentLine: CartLine = { uuid: crypto.randomUUID(), product: parent, qty, discount: 0, manualPrice: null };
-  return [parentLine, ...picks.map(({ pick, product }) => ({ uuid: crypto.randomUUID(), product, qty, discount: 0, manualPrice: null, combo: { parentUuid: parentLine.uuid, comboLineId: pick.id } }))];
+  return [
+    parentLine,
+    ...picks.map(({ pick, product, config }) => ({ uuid: crypto.randomUUID(), product, qty, discount: 0, manualPrice: null, combo: { parentUuid: parentLine.uuid, comboLineId: pick.id }, ...(config ? { config } : {}) })),
+  ];
 }
 
 /** A combo line's unit price: 0 for its own line, a pick's share of the combo's price otherwise (null: not a combo line). */
@@ -88,6 +98,6 @@ export function comboUnitPrice(line: CartLine, cart: Cart, data: PosData, terms:
     const pick = child && combo.lines.find((c) => c.id === child.combo!.comboLineId);
     return child && pick ? [{ child, pick }] : [];
   });
-  const prices = comboChildUnitPrices(data, parent.product.record, picks.map(({ child, pick }) => ({ pick, product: child.product.record })), combos, terms, now);
+  const prices = comboChildUnitPrices(data, parent.product.record, picks.map(({ child, pick }) => ({ pick, product: child.product.record, priceExtra: child.config?.priceExtra })), combos, terms, now);
   return prices[picks.findIndex(({ child }) => child.uuid === line.uuid)] ?? 0;
 }

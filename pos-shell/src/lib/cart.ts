@@ -20,8 +20,7 @@ import {
 import { engineProduct, listedUnitPrice } from '../../../shared/pos/pos-data.js';
 import type { Pricelist } from '../../../shared/pos/pricelist.js';
 import { configuredName } from '../../../shared/pos/product-config.js';
-import type { ComboLine } from '../../../shared/pos/combo-pricing.js';
-import { comboLines, comboRefusal, comboUnitPrice, comboUuids, configProblem, inCombo, sameConfig, type ComboLink, type LineConfig } from './cart-options.js';
+import { comboLines, comboRefusal, comboUnitPrice, comboUuids, configProblem, inCombo, sameConfig, type ComboLink, type ComboPick, type LineConfig } from './cart-options.js';
 import type { Customer, PosData, Product } from './catalog.js';
 
 export interface CartLine {
@@ -194,8 +193,12 @@ export function addProduct(cart: Cart, product: Product, data: PosData, options:
 }
 
 /** A combo and its picks (the combo chooser's answer, in the combos' pricing order) as new lines, the combo's own selected. */
-export function addCombo(cart: Cart, parent: Product, picks: ReadonlyArray<{ pick: ComboLine; product: Product }>): Cart {
+export function addCombo(cart: Cart, parent: Product, picks: readonly ComboPick[]): Cart {
   if (cart.lines.length + picks.length + 1 > SALE_MAX_LINES) throw new Error(`A sale holds at most ${SALE_MAX_LINES} lines: pay this one and ring the rest up as a new order.`);
+  for (const { config } of picks) {
+    const problem = configProblem(cart, config);
+    if (problem) throw new Error(problem);
+  }
   const lines = comboLines(parent, picks, 1);
   return { ...cart, lines: [...cart.lines, ...lines], selectedLine: lines[0]!.uuid, payments: [] };
 }

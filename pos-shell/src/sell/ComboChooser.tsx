@@ -1,24 +1,25 @@
 import { useEffect, useState } from 'react';
 import type { Combo, ComboLine } from '../../../shared/pos/combo-pricing.js';
-import { productAttributes } from '../../../shared/pos/product-config.js';
+import type { ProductAttribute } from '../../../shared/pos/product-config.js';
 import { usePos } from '../app/context.js';
+import { addStep, type ComboPick, type LineConfig } from '../lib/cart-options.js';
 import type { Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { money } from '../lib/format.js';
 import { AlertLine, BackAndSubmit } from '../lib/FormLines.js';
 import { Modal } from '../lib/Modal.js';
-
-export type ComboPicks = Array<{ pick: ComboLine; product: Product }>;
+import { ProductConfigurator } from './ProductConfigurator.js';
 
 /**
- * Odoo 17's combo chooser: one product per combo, each pick's own extra shown when it has one; Add
- * only once every combo has its pick. A product with attributes to choose is not offered as a
- * pick (this terminal does not configure a combo's products yet).
+ * Odoo 17's combo chooser: one product per combo, each pick's own extra shown when it has one; a
+ * pick with attributes to choose opens the configurator first (cancelled: not picked). Add only
+ * once every combo has its pick.
  */
-export function ComboChooser({ product, combos, onDone, onCancel }: { product: Product; combos: Combo[]; onDone: (picks: ComboPicks) => void; onCancel: () => void }) {
+export function ComboChooser({ product, combos, onDone, onCancel }: { product: Product; combos: Combo[]; onDone: (picks: ComboPick[]) => void; onCancel: () => void }) {
   const { data, products } = usePos();
   const [known, setKnown] = useState<Map<number, Product> | null>(null);
-  const [picked, setPicked] = useState<Record<number, number>>({});
+  const [picked, setPicked] = useState<Record<number, { lineId: number; config?: LineConfig | undefined }>>({});
+  const [configuring, setConfiguring] = useState<{ comboId: number; line: ComboLine; product: Product; attributes: ProductAttribute[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -32,19 +33,35 @@ export function ComboChooser({ product, combos, onDone, onCancel }: { product: P
     };
   }, [combos, products]);
 
-  const sellable = (line: ComboLine) => {
-    const pickProduct = known?.get(line.productId);
-    return pickProduct && productAttributes(pickProduct.record, data.attributes).length === 0 ? pickProduct : null;
+  const choose = (combo: Combo, line: ComboLine, pickProduct: Product) => {
+    const step = addStep(pickProduct, data);
+    if (step.kind === 'configure') return setConfiguring({ comboId: combo.id, line, product: pickProduct, attributes: step.attributes });
+    if (step.kind === 'combo') return setError(`${pickProduct.name} is a combo itself.`);
+    setPicked((p) => ({ ...p, [combo.id]: { lineId: line.id, config: step.config } }));
   };
   const complete = combos.every((c) => picked[c.id] !== undefined);
   const submit = () => {
     const picks = combos.map((c) => {
-      const pick = c.lines.find((l) => l.id === picked[c.id])!;
-      return { pick, product: sellable(pick)! };
+      const { lineId, config } = picked[c.id]!;
+      const pick = c.lines.find((l) => l.id === lineId)!;
+      return { pick, product: known!.get(pick.productId)!, config };
     });
     onDone(picks);
   };
 
+  if (configuring) {
+    return (
+      <ProductConfigurator
+        product={configuring.product}
+        attributes={configuring.attributes}
+        onCancel={() => setConfiguring(null)}
+        onDone={(config) => {
+          setPicked((p) => ({ ...p, [configuring.comboId]: { lineId: configuring.line.id, config } }));
+          setConfiguring(null);
+        }}
+      />
+    );
+  }
   return (
     <Modal title={`Choose the ${product.name}`} onClose={onCancel}>
       <form onSubmit={(e) => { e.preventDefault(); if (complete) submit(); }} noValidate className="modal-form combo-chooser" data-testid="combo-chooser">
@@ -53,10 +70,11 @@ export function ComboChooser({ product, combos, onDone, onCancel }: { product: P
             <legend>{combo.name}</legend>
             <div className="attribute-options">
               {combo.lines.map((line) => {
-                const pickProduct = sellable(line);
+                const pickProduct = known?.get(line.productId);
+                const active = picked[combo.id]?.lineId === line.id;
                 return (
-                  <button key={line.id} type="button" className={`chip${picked[combo.id] === line.id ? ' active' : ''}`} aria-pressed={picked[combo.id] === line.id} disabled={!pickProduct} title={pickProduct ? undefined : 'Not sold as part of a combo on this terminal'} onClick={() => setPicked((p) => ({ ...p, [combo.id]: line.id }))} data-testid={`combo-line-${line.id}`}>
-                    {known?.get(line.productId)?.name ?? `Product ${line.productId}`}
+                  <button key={line.id} type="button" className={`chip${active ? ' active' : ''}`} aria-pressed={active} disabled={!pickProduct} onClick={() => pickProduct && choose(combo, line, pickProduct)} data-testid={`combo-line-${line.id}`}>
+                    {pickProduct?.name ?? `Product ${line.productId}`}
                     {line.comboPrice ? ` (+ ${money(line.comboPrice, data.currency)})` : ''}
                   </button>
                 );
