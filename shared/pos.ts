@@ -12,8 +12,12 @@ import {
   OUTBOX_FILE_MAX_ORDERS,
   OPEN_CART_MAX_BYTES,
   PLAIN_TEXT,
+  CUSTOM_VALUE_MAX_CHARS,
+  SALE_LINE_MAX_ATTRIBUTE_VALUES,
   SALE_LINE_MAX_TAXES,
   SALE_LINE_NAME_MAX_CHARS,
+  SALE_MAX_ATTRIBUTE_VALUES,
+  SALE_MAX_CUSTOM_VALUES,
   SALE_MAX_LINES,
   SALE_MAX_LOTS,
   SALE_MAX_PAYMENTS,
@@ -52,6 +56,16 @@ export const SaleInput = z
             refundedOrderlineId: id.nullable().optional(),
             /** A refund of a line sold on this terminal, by that line's uuid: linked (refunded_orderline_id) once the sale is in Odoo. */
             refundedLineUuid: z.string().uuid().optional(),
+            /** The configurator's choice (product-config.ts): values, custom texts, and the extra they add (checked by the server). */
+            attributeValueIds: z.array(id).max(SALE_LINE_MAX_ATTRIBUTE_VALUES, `A line has at most ${SALE_LINE_MAX_ATTRIBUTE_VALUES} attribute values`).optional(),
+            customAttributeValues: z
+              .array(z.object({ valueId: id, text: plainText('A custom attribute value', CUSTOM_VALUE_MAX_CHARS).min(1) }).strict())
+              .max(SALE_LINE_MAX_ATTRIBUTE_VALUES)
+              .optional(),
+            priceExtra: money.optional(),
+            /** A combo's child line (combo-pricing.ts): its combo's line, by uuid, and the pos.combo.line picked. */
+            comboParentUuid: z.string().uuid().optional(),
+            comboLineId: id.optional(),
           })
           .strict(),
       )
@@ -75,6 +89,14 @@ export const SaleInput = z
   .strict()
   .refine((sale) => sale.lines.reduce((n, line) => n + (line.packLots?.length ?? 0), 0) <= SALE_MAX_LOTS, {
     message: `A sale has at most ${SALE_MAX_LOTS} lot and serial numbers`,
+    path: ['lines'],
+  })
+  .refine((sale) => sale.lines.reduce((n, line) => n + (line.attributeValueIds?.length ?? 0), 0) <= SALE_MAX_ATTRIBUTE_VALUES, {
+    message: `A sale has at most ${SALE_MAX_ATTRIBUTE_VALUES} attribute values`,
+    path: ['lines'],
+  })
+  .refine((sale) => sale.lines.reduce((n, line) => n + (line.customAttributeValues?.length ?? 0), 0) <= SALE_MAX_CUSTOM_VALUES, {
+    message: `A sale has at most ${SALE_MAX_CUSTOM_VALUES} custom attribute values`,
     path: ['lines'],
   });
 export type SaleInput = z.input<typeof SaleInput>;

@@ -42,6 +42,7 @@ export interface OrderIdentity {
 /** 16 and 17: the order as their POS pushes it to create_from_ui. */
 export function odoo17OrderPayload(sale: Sale, order: OrderIdentity): string {
   const date = odooDate(sale.dateOrder);
+  const options = lineOptions17(sale.lines);
   // The wrapper and keys Odoo 17's POS sends (models.js export_as_JSON); `server_id: false` keeps 16's dedupe by name.
   return JSON.stringify({
     id: order.uid,
@@ -66,9 +67,10 @@ export function odoo17OrderPayload(sale: Sale, order: OrderIdentity): string {
           id: i + 1,
           pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
           full_product_name: l.fullProductName,
-          price_extra: 0,
+          price_extra: l.priceExtra ?? 0,
           customer_note: '',
           ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
+          ...options(l),
         },
       ]),
       statement_ids: sale.payments.map((p) => [0, 0, { name: date, payment_method_id: p.paymentMethodId, amount: p.amount }]),
@@ -88,6 +90,23 @@ export function odoo17OrderPayload(sale: Sale, order: OrderIdentity): string {
       access_token: sale.accessToken,
     },
     to_invoice: sale.toInvoice,
+  });
+}
+
+/**
+ * A line's configurator choice and combo links as 17's Orderline.export_as_JSON writes them: the
+ * chosen values, the custom texts as one2many creates, and the combo links by the POS's line ids
+ * (`id`, here the line's place + 1), which create_from_ui's _link_combo_items resolves through the
+ * lines' uuids (combo_line_id, the pos.combo.line picked, is sent and ignored by 17's server).
+ */
+function lineOptions17(lines: Sale['lines']): (line: Sale['lines'][number]) => Record<string, unknown> {
+  const idOf = new Map(lines.map((l, i) => [l.uuid, i + 1]));
+  return (l) => ({
+    // Sent only for configured lines: the lines of every other sale keep their payload as before (Odoo reads no key as none).
+    ...(l.attributeValueIds?.length ? { attribute_value_ids: [...l.attributeValueIds] } : {}),
+    ...(l.customAttributeValues?.length ? { custom_attribute_value_ids: l.customAttributeValues.map((c) => [0, 0, { custom_product_template_attribute_value_id: c.valueId, custom_value: c.text }]) } : {}),
+    ...(l.comboParentUuid ? { combo_parent_id: idOf.get(l.comboParentUuid), combo_line_id: l.comboLineId } : {}),
+    ...(lines.some((child) => child.comboParentUuid === l.uuid) ? { combo_line_ids: lines.flatMap((child, i) => (child.comboParentUuid === l.uuid ? [i + 1] : [])) } : {}),
   });
 }
 
@@ -128,6 +147,9 @@ export function odoo18OrderPayload(sale: Sale, order: OrderIdentity): string {
         full_product_name: l.fullProductName,
         pack_lot_ids: (l.packLots ?? []).map((lot) => [0, 0, { lot_name: lot }]),
         ...(l.refundedOrderlineId ? { refunded_orderline_id: l.refundedOrderlineId } : {}),
+        // A configured line's values and custom texts, as 18's line fields (combos are not sold on 18).
+        ...(l.attributeValueIds?.length ? { attribute_value_ids: [[6, 0, [...l.attributeValueIds]]], price_extra: l.priceExtra ?? 0 } : {}),
+        ...(l.customAttributeValues?.length ? { custom_attribute_value_ids: l.customAttributeValues.map((c) => [0, 0, { custom_product_template_attribute_value_id: c.valueId, custom_value: c.text }]) } : {}),
       },
     ]),
     payment_ids: sale.payments.map((p) => [0, 0, { payment_method_id: p.paymentMethodId, amount: p.amount, payment_date: date }]),

@@ -14,10 +14,10 @@ export interface PosDataShape {
   normalise(models: Models): Models;
 }
 
-/** 17's load_pos_data: a list, or one record, per key. */
+/** 17's load_pos_data: a list, or one record, per key; `attributes_by_ptal_id` one dict of attribute lines by id. */
 export const ODOO17_DATA: PosDataShape = {
   toCache: (loaded) => cacheEach(loaded, (value) => (Array.isArray(value) ? value : [value])),
-  normalise: (models) => withNestedTaxChildren(models),
+  normalise: (models) => withAttributeLines(withNestedTaxChildren(models)),
 };
 
 /** 16: as 17, but a product has one POS category, pos_categ_id ([id, name] or false). */
@@ -50,6 +50,7 @@ export const ODOO18_DATA: PosDataShape = {
     if (precisions.some((p) => typeof p.name === 'string' && typeof p.digits === 'number')) {
       normal = { ...normal, 'decimal.precision': [Object.fromEntries(precisions.map((p) => [p.name, p.digits]))] };
     }
+    normal = withAttributeLines18(normal);
     // The POS role is `_role` on both the employees (pos_hr) and the session's user.
     const withRole = ({ _role, ...record }: OdooRecord): OdooRecord => (record.role === undefined && _role !== undefined ? { ...record, role: _role } : record);
     return mapModel(mapModel(normal, 'hr.employee', withRole), 'res.users', withRole);
@@ -78,6 +79,33 @@ function foldIn(models: Models, model: string, source: string, change: (record: 
   if (models[source] === undefined) return models;
   const sources = asRecords(models[source]);
   return mapModel(models, model, (record) => change(record, sources));
+}
+
+/** `attributes_by_ptal_id` (cached as the one dict Odoo sends) as one record per attribute line. */
+function withAttributeLines(models: Models): Models {
+  const cached = models.attributes_by_ptal_id;
+  if (!cached) return models;
+  const lines = asRecords(cached).flatMap((record) => (record.id !== undefined && Array.isArray(record.values) ? [record] : asRecords(Object.values(record))));
+  return { ...models, attributes_by_ptal_id: lines.filter((line) => Array.isArray(line.values)) };
+}
+
+/**
+ * 18 loads every attribute line of the loaded products as records apart: those whose attribute
+ * makes no variant become 17's `attributes_by_ptal_id` records (variants are products of their own).
+ */
+function withAttributeLines18(models: Models): Models {
+  const lines = models['product.template.attribute.line'];
+  if (asRecords(models.attributes_by_ptal_id).length > 0 || lines === undefined) return models;
+  const attributes = new Map(asRecords(models['product.attribute']).map((a) => [Number(a.id), a]));
+  const values = asRecords(models['product.template.attribute.value']);
+  const records = asRecords(lines).flatMap((line) => {
+    const attribute = attributes.get(m2o(line.attribute_id) ?? NaN);
+    if (attribute?.create_variant !== 'no_variant') return [];
+    const own = idList(line.product_template_value_ids);
+    const lineValues = values.filter((v) => own.includes(Number(v.id))).sort((a, b) => own.indexOf(Number(a.id)) - own.indexOf(Number(b.id)));
+    return [{ id: Number(line.id), name: attribute.name, display_type: attribute.display_type, sequence: attribute.sequence ?? 0, values: lineValues.map((v) => ({ id: v.id, name: v.name, is_custom: v.is_custom === true, html_color: v.html_color ?? false, price_extra: v.price_extra ?? 0 })) }];
+  });
+  return { ...models, attributes_by_ptal_id: records };
 }
 
 /** A tax group's children as nested tax records, whether Odoo nested them or gave their ids. */

@@ -343,22 +343,25 @@ export class PosTerminal {
   }
 
   /**
-   * Products by barcode (exact), internal reference (exact, ASCII case-insensitive) or name
-   * (contains, ASCII case-insensitive: LIKE's rule), from the cache, in id order: every barcode and
-   * reference match, and the first `limit` name matches by id, `limit` in all.
+   * Products by barcode (exact), internal reference (exact, ASCII case-insensitive) or name (every
+   * word of the query in it, ASCII case-insensitive: LIKE's rule — "desk white" finds "Customizable
+   * Desk (Steel, White)"), from the cache, in id order: every barcode and reference match, and the
+   * first `limit` name matches by id, `limit` in all.
    */
   searchProducts(query: string, limit = 50): Array<{ productId: number; name: string; barcode: string | null; defaultCode: string | null }> {
     const q = query.trim();
     if (!q) return [];
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    // Three characters or more: the names' trigram index gives the candidates (its case folding is
-    // Unicode's, so it finds all LIKE finds and maybe more) and LIKE keeps its own rule. Fewer: no
-    // trigram to look up, so the names are read in id order until `limit` match.
-    const byTrigrams = [...q].length >= 3;
-    const byName = byTrigrams
+    const words = [...new Set(q.split(/\s+/))].slice(0, 8);
+    const likes = Object.fromEntries(words.map((word, i) => [`like${i}`, `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]));
+    const nameMatches = words.map((_, i) => `p.name LIKE @like${i} ESCAPE '\\' COLLATE NOCASE`).join(' AND ');
+    // Words of three characters or more: the names' trigram index gives the candidates (its case
+    // folding is Unicode's, so it finds all LIKE finds and maybe more) and LIKE keeps its own rule.
+    // None: no trigram to look up, so the names are read in id order until `limit` match.
+    const indexed = words.filter((word) => [...word].length >= 3);
+    const byName = indexed.length
       ? `SELECT p.* FROM product_name_trigrams t JOIN product_search p ON p.product_id = t.rowid
-          WHERE product_name_trigrams MATCH @phrase AND p.name LIKE @like ESCAPE '\\' COLLATE NOCASE ORDER BY t.rowid LIMIT @limit`
-      : `SELECT * FROM product_search WHERE name LIKE @like ESCAPE '\\' COLLATE NOCASE ORDER BY product_id LIMIT @limit`;
+          WHERE product_name_trigrams MATCH @phrase AND ${nameMatches} ORDER BY t.rowid LIMIT @limit`
+      : `SELECT p.* FROM product_search p WHERE ${nameMatches} ORDER BY p.product_id LIMIT @limit`;
     const rows = this.db
       .prepare(
         `SELECT product_id, name, barcode, default_code FROM product_search WHERE barcode = @q
@@ -366,8 +369,8 @@ export class PosTerminal {
          UNION SELECT product_id, name, barcode, default_code FROM (${byName})
          ORDER BY product_id LIMIT @limit`,
       )
-      // The query as one FTS5 string: every character literal, a double quote doubled.
-      .all({ q, like, limit, ...(byTrigrams ? { phrase: `"${q.replaceAll('"', '""')}"` } : {}) }) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
+      // Each word as one FTS5 string (every character literal, a double quote doubled), all of them required.
+      .all({ q, limit, ...likes, ...(indexed.length ? { phrase: indexed.map((word) => `"${word.replaceAll('"', '""')}"`).join(' AND ') } : {}) }) as Array<{ product_id: number; name: string; barcode: string | null; default_code: string | null }>;
     return rows.map((r) => ({ productId: r.product_id, name: r.name, barcode: r.barcode, defaultCode: r.default_code }));
   }
 

@@ -4,9 +4,10 @@
 //
 // Why these numbers: a WebSocket message holds at most 1 MiB (the web servers' limit). With every
 // field at its longest (names and lots of 3-byte characters or of quotes, numbers of 24
-// characters, ids of 10 digits), the largest valid sale is a message of 530 KB (half of one), its
-// stored payload 469,649 characters, and that order 671 KB once written into an exported file:
-// one order always fits in a piece of 768 KiB. tests/unit/pos-bounds.test.ts builds that sale
+// characters, ids of 10 digits, every attribute value, custom text and combo link a sale may
+// carry), the largest valid sale is a message of 624 KB (60 % of one), its stored payload 517,079
+// characters, and that order 735 KB once written into an exported file: one order always fits in
+// a piece of 768 KiB. tests/unit/pos-bounds.test.ts builds that sale
 // and measures it; change a bound or a payload's shape and it says whether they still agree.
 
 /** Odoo's ids are PostgreSQL integers. */
@@ -22,11 +23,19 @@ export const SALE_LINE_NAME_MAX_CHARS = 100;
 export const SALE_MAX_LOTS = 1000;
 /** One lot or serial number (GS1 allows 20). */
 export const LOT_NAME_MAX_CHARS = 40;
+/** Attribute values chosen on one line (Odoo's configurator: one per attribute line, any number on a multi one). */
+export const SALE_LINE_MAX_ATTRIBUTE_VALUES = 30;
+/** Attribute values chosen in one sale, all lines together. */
+export const SALE_MAX_ATTRIBUTE_VALUES = 500;
+/** Custom texts typed for custom attribute values, all lines of a sale together. */
+export const SALE_MAX_CUSTOM_VALUES = 20;
+/** One custom attribute text ("Other: …"). */
+export const CUSTOM_VALUE_MAX_CHARS = 60;
 /** Payment lines in one sale. */
 export const SALE_MAX_PAYMENTS = 50;
 
 /** The longest payload a valid sale gives (Odoo 17's shape, every name of quotes); an order's payload is never longer. */
-export const ORDER_PAYLOAD_MAX_CHARS = 480_000;
+export const ORDER_PAYLOAD_MAX_CHARS = 520_000;
 
 /** Orders in one piece of an export or an import. */
 export const OUTBOX_CHUNK_MAX_ORDERS = 200;

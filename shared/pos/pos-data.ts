@@ -3,10 +3,12 @@
 // nowhere else. They read one shape whatever the Odoo version (PosCatalog): the version's adapter
 // (electron/pos/adapters.ts) turns what its Odoo loads into it.
 
+import { readCombos, type CombosById } from './combo-pricing.js';
 import type { FiscalPosition, FiscalPositionTax } from './fiscal-position.js';
 import { many2oneId, type Many2one } from './odoo-values.js';
 import { lineUnitPrice, type CashRounding, type PosPricingSettings } from './order-totals.js';
 import type { PriceContext, PricedProduct, Pricelist, PricelistItem, ProductCategory } from './pricelist.js';
+import { readAttributes, type AttributesByLine } from './product-config.js';
 import type { Tax, TaxRoundingMethod } from './taxes.js';
 
 export type OdooRecord = Record<string, unknown>;
@@ -42,6 +44,13 @@ export const PRICING_MODELS = [
   'account.fiscal.position.tax',
   'pos.payment.method',
   'account.cash.rounding',
+  // What the configurator and combos read (product-config.ts, combo-pricing.ts); 18's attribute records become 17's attributes_by_ptal_id.
+  'attributes_by_ptal_id',
+  'product.template.attribute.line',
+  'product.attribute',
+  'product.template.attribute.value',
+  'pos.combo',
+  'pos.combo.line',
 ] as const;
 
 export interface PaymentMethod {
@@ -77,6 +86,9 @@ export interface PricingData {
   /** The config's active methods, in Odoo's order. */
   paymentMethods: PaymentMethod[];
   lineEdits: LineEditRules;
+  /** The attribute lines the cashier chooses values of, and the combos (Odoo 17). */
+  attributes: AttributesByLine;
+  combos: CombosById;
 }
 
 export const asRecords = (value: unknown): OdooRecord[] => (Array.isArray(value) ? value.filter((v): v is OdooRecord => !!v && typeof v === 'object') : []);
@@ -177,6 +189,8 @@ export function readPricingData(models: Record<string, unknown[]>): PricingData 
     paymentMethods: readPaymentMethods(config, asRecords(models['pos.payment.method'])),
     // Odoo's defaults when a cache predates these fields: discounts on, prices open to all.
     lineEdits: { manualDiscount: config.manual_discount !== false, restrictPriceControl: config.restrict_price_control === true },
+    attributes: readAttributes(models['attributes_by_ptal_id']),
+    combos: readCombos(models['pos.combo'], models['pos.combo.line']),
   };
 }
 
@@ -194,12 +208,13 @@ export interface SaleTerms {
 }
 
 /** The unit price a line gets unless the cashier changes it: the pricelist's for its quantity, after the fiscal position. */
-export function listedUnitPrice(data: PricingData, product: EngineProduct, quantity: number, terms: SaleTerms, date: number): number {
+export function listedUnitPrice(data: PricingData, product: EngineProduct, quantity: number, terms: SaleTerms, date: number, priceExtra = 0): number {
   return lineUnitPrice(
     {
       product,
       pricelist: terms.pricelist,
       quantity,
+      priceExtra,
       fiscalPosition: data.fiscalPositions.find((f) => f.id === terms.fiscalPositionId) ?? null,
       taxesById: data.taxesById,
       priceContext: { ...data.priceContextBase, date },

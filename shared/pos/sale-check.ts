@@ -10,6 +10,7 @@ import { FleetError } from '../errors.js';
 import { mapTaxes } from './fiscal-position.js';
 import { computeOrderTotals, payloadTaxIds, payloadUnitPrice, paymentRuleBroken, type OrderTotals } from './order-totals.js';
 import { engineProduct, idList, listedUnitPrice, str, type OdooRecord, type PaymentMethod, type PricingData, type SaleTerms } from './pos-data.js';
+import { checkCombos, checkedPriceExtra, isComboLine } from './option-check.js';
 import { floatCompare, type Precision } from './rounding.js';
 
 /** Who rings the sale up, and whether Odoo's POS counts them a manager. */
@@ -30,6 +31,13 @@ export interface CheckedSaleLine {
   uuid: string;
   refundedOrderlineId?: number | null | undefined;
   refundedLineUuid?: string | undefined;
+  attributeValueIds?: number[] | undefined;
+  customAttributeValues?: Array<{ valueId: number; text: string }> | undefined;
+  priceExtra?: number | undefined;
+  comboParentUuid?: string | undefined;
+  comboLineId?: number | undefined;
+  /** The name the line is sold under: a configured line's must name its values as Odoo does. */
+  fullProductName?: string | undefined;
 }
 
 /** The parts of a sale (pos.sell's) that carry money. */
@@ -133,7 +141,10 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
   // The payload carries the product's own taxes, in load order; Odoo maps them by the fiscal position itself.
   const taxIds = payloadTaxIds(idList(record.taxes_id), ctx.data.taxes);
   if (taxIds.join(',') !== line.taxIds.join(',')) refuse(`${where}.taxIds`, `${label}: taxes [${line.taxIds.join(', ')}], but the product has [${taxIds.join(', ')}].`, { expected: taxIds, received: line.taxIds });
-  const listPrice = payloadUnitPrice(listedUnitPrice(ctx.data, engineProduct(record), line.qty, ctx.terms, ctx.date), ctx.data.settings);
+  const priceExtra = checkedPriceExtra(line, index, record, ctx.data);
+  // A combo's lines are priced by the combo (checkCombos), never overridden.
+  if (isComboLine(line, record)) return [];
+  const listPrice = payloadUnitPrice(listedUnitPrice(ctx.data, engineProduct(record), line.qty, ctx.terms, ctx.date, priceExtra), ctx.data.settings);
   const priceChanged = floatCompare(listPrice, line.priceUnit, { digits: ctx.data.settings.productPriceDigits }) !== 0;
   if (!priceChanged && line.discount === 0) return [];
   if (line.discount > 0 && !ctx.data.lineEdits.manualDiscount) {
@@ -199,6 +210,7 @@ export function checkSale(sale: CheckedSale, data: PricingData, products: Readon
   const date = sale.dateOrder === undefined ? Date.now() : new Date(sale.dateOrder).getTime();
   const ctx: LineContext = { data, products, terms, date, cashier, refunded, givenBack: new Map() };
   const overrides = sale.lines.flatMap((line, i) => checkLine(line, i, ctx));
+  checkCombos(sale.lines, ctx);
   checkTotals(sale, data, terms, methods);
   return overrides;
 }

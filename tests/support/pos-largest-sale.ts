@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { PosServices } from '../../electron/pos/pos-services.js';
-import { LOT_NAME_MAX_CHARS, ODOO_ID_MAX, SALE_LINE_MAX_TAXES, SALE_LINE_NAME_MAX_CHARS, SALE_MAX_LINES, SALE_MAX_LOTS, SALE_MAX_PAYMENTS, type SaleInput } from '../../shared/pos.js';
+import { CUSTOM_VALUE_MAX_CHARS, LOT_NAME_MAX_CHARS, ODOO_ID_MAX, SALE_LINE_MAX_ATTRIBUTE_VALUES, SALE_LINE_MAX_TAXES, SALE_MAX_ATTRIBUTE_VALUES, SALE_MAX_CUSTOM_VALUES, SALE_LINE_NAME_MAX_CHARS, SALE_MAX_LINES, SALE_MAX_LOTS, SALE_MAX_PAYMENTS, type SaleInput } from '../../shared/pos.js';
 
 // The largest sale the contract accepts: every list at its bound, every id of 10 digits, every
 // number of the 24 characters JSON writes the longest doubles in, and every name and lot of the
@@ -14,6 +14,9 @@ export const LONGEST_NUMBER = -1.2345678901234567e-308;
 
 export function largestSale(char: HeaviestChar, overrides: Partial<SaleInput> = {}): SaleInput {
   const lotsPerLine = Math.ceil(SALE_MAX_LOTS / SALE_MAX_LINES);
+  const customsPerLine = Math.ceil(SALE_MAX_CUSTOM_VALUES / SALE_MAX_LINES);
+  // The first line is a combo and every other one of its products: the most combo links a payload carries.
+  const comboUuid = crypto.randomUUID();
   return {
     lines: Array.from({ length: SALE_MAX_LINES }, (_, i) => ({
       productId: ODOO_ID_MAX,
@@ -24,10 +27,14 @@ export function largestSale(char: HeaviestChar, overrides: Partial<SaleInput> = 
       priceSubtotalIncl: LONGEST_NUMBER,
       taxIds: Array<number>(SALE_LINE_MAX_TAXES).fill(ODOO_ID_MAX),
       fullProductName: char.repeat(SALE_LINE_NAME_MAX_CHARS),
-      uuid: crypto.randomUUID(),
+      uuid: i === 0 ? comboUuid : crypto.randomUUID(),
       packLots: Array.from({ length: Math.min(lotsPerLine, SALE_MAX_LOTS - i * lotsPerLine) }, () => char.repeat(LOT_NAME_MAX_CHARS)),
       refundedOrderlineId: ODOO_ID_MAX,
       refundedLineUuid: crypto.randomUUID(),
+      attributeValueIds: Array<number>(Math.max(0, Math.min(SALE_LINE_MAX_ATTRIBUTE_VALUES, SALE_MAX_ATTRIBUTE_VALUES - i * SALE_LINE_MAX_ATTRIBUTE_VALUES))).fill(ODOO_ID_MAX),
+      customAttributeValues: Array.from({ length: Math.max(0, Math.min(customsPerLine, SALE_MAX_CUSTOM_VALUES - i * customsPerLine)) }, () => ({ valueId: ODOO_ID_MAX, text: char.repeat(CUSTOM_VALUE_MAX_CHARS) })),
+      priceExtra: LONGEST_NUMBER,
+      ...(i === 0 ? {} : { comboParentUuid: comboUuid, comboLineId: ODOO_ID_MAX }),
     })),
     payments: Array.from({ length: SALE_MAX_PAYMENTS }, () => ({ paymentMethodId: ODOO_ID_MAX, amount: LONGEST_NUMBER })),
     amountTotal: LONGEST_NUMBER,
@@ -62,7 +69,7 @@ export function admitLargestSale(pos: PosServices): void {
   const put = (model: string, record: Record<string, unknown>) => insert.run(model, String(record.id), JSON.stringify(record));
   const config = pos.terminal.cached<Record<string, unknown>>('pos.config')[0]!;
   put('pos.config', { ...config, use_pricelist: true, payment_method_ids: [...(config.payment_method_ids as number[]), id] });
-  put('product.product', { id, display_name: 'Largest', lst_price: 0, taxes_id: [id], product_tmpl_id: [id, 'Largest'] });
+  put('product.product', { id, display_name: 'Largest', lst_price: 0, taxes_id: [id], product_tmpl_id: [id, 'Largest'], combo_ids: [id] });
   put('account.tax', { id, name: 'Largest', amount: 0, amount_type: 'percent', price_include: false, include_base_amount: false, children_tax_ids: [] });
   put('pos.payment.method', { id, name: 'Largest', is_cash_count: false });
   put('product.pricelist', { id, name: 'Largest', items: [] });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ODOO16_DATA, ODOO18_DATA } from '../../electron/pos/pos-data-shapes.js';
+import { ODOO16_DATA, ODOO17_DATA, ODOO18_DATA } from '../../electron/pos/pos-data-shapes.js';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { readPosData } from '../../pos-shell/src/lib/catalog.js';
 import { cashierAuthority } from '../../shared/pos/sale-check.js';
@@ -88,6 +88,44 @@ describe('the POS data of Odoo 16, 17 and 18, as the page and the cache see it',
     expect(printed[0]!.lines).toHaveLength(1);
     expect(printed[1]).toEqual(printed[0]);
     expect(printed[2]).toEqual(printed[0]);
+  });
+});
+
+describe("the configurator's and combos' data (Odoo 17's attributes_by_ptal_id, pos.combo, pos.combo.line)", () => {
+  it('keeps 17\'s one dict of attribute lines as one record per line, read again the same from the cache', () => {
+    const line = (id: number) => ({ id, name: `Line ${id}`, display_type: 'radio', sequence: id, values: [{ id: id * 10, name: 'A', is_custom: false, price_extra: 1 }] });
+    const cached = ODOO17_DATA.toCache({ attributes_by_ptal_id: { '4': line(4), '7': line(7) }, 'pos.combo': [{ id: 1, combo_line_ids: [2] }] });
+    expect(cached.attributes_by_ptal_id).toHaveLength(1); // as Odoo sent it
+    const normal = ODOO17_DATA.normalise(cached);
+    expect(normal.attributes_by_ptal_id).toEqual([line(4), line(7)]);
+    // Read twice (a cache already normalised, or a load without attribute lines) it stays the same.
+    expect(ODOO17_DATA.normalise(normal).attributes_by_ptal_id).toEqual([line(4), line(7)]);
+    expect(ODOO17_DATA.normalise(ODOO17_DATA.toCache({ attributes_by_ptal_id: {} })).attributes_by_ptal_id).toEqual([]);
+  });
+
+  it('gives the page and the price check the attribute lines on 16, 17 and 18, the combos on 17 (16 has none; 18\'s are not read)', async () => {
+    const seen: Array<{ attributes: number[]; combos: number[] }> = [];
+    const lines: unknown[] = [];
+    for (const version of ['16.0', '17.0', '18.0'] as const) {
+      const odoo = await startFakeOdoo({ version, seed: 7, data: { products: 5, productOptions: true } });
+      const dir = newPosDir();
+      const pos = await pairedTerminal(odoo, dir);
+      const data = readPosData(pos.terminal.catalog());
+      seen.push({ attributes: [...data.attributes.keys()], combos: [...data.combos.values()].map((c) => c.lines.length) });
+      // (18 does not load an attribute's sequence; nothing reads it)
+      lines.push([...data.attributes.values()].map(({ sequence: _sequence, ...line }) => line));
+      await pos.close();
+      await odoo.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(seen).toEqual([
+      { attributes: [1, 2, 3], combos: [] },
+      { attributes: [1, 2, 3], combos: [3, 2, 3, 1] },
+      { attributes: [1, 2, 3], combos: [] },
+    ]);
+    // 18's records read as 17's dict: the same values, extras, custom values and colours.
+    expect(lines[2]).toEqual(lines[1]);
+    expect(JSON.stringify(lines[1])).toContain('"priceExtra":1');
   });
 });
 

@@ -8,9 +8,10 @@ import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { newPosDir, openPos, pairedTerminal } from '../support/pos-terminal.js';
 
 // The terminal's product search (pos.searchProducts): exact barcode, exact internal reference
-// (ASCII case-insensitive), or a name containing the query (LIKE's rule: ASCII case-insensitive,
-// every other character as it is), in id order, `limit` at most. Names of three characters or more
-// are looked up through the names' trigram index; these tests check what is found, not how fast.
+// (ASCII case-insensitive), or a name containing every word of the query (LIKE's rule: ASCII
+// case-insensitive, every other character as it is), in id order, `limit` at most. Words of three
+// characters or more are looked up through the names' trigram index; these tests check what is
+// found, not how fast.
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -45,15 +46,17 @@ async function terminalWith(names: readonly string[], products = 300): Promise<{
 function scanned(pos: PosServices, query: string, limit = 50): number[] {
   const q = query.trim();
   if (!q) return [];
-  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const words = [...new Set(q.split(/\s+/))].slice(0, 8);
+  const likes = Object.fromEntries(words.map((word, i) => [`like${i}`, `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]));
+  const every = words.map((_, i) => `name LIKE @like${i} ESCAPE '\\' COLLATE NOCASE`).join(' AND ');
   const rows = pos.db
     .prepare(
       `SELECT product_id FROM product_search WHERE barcode = @q
        UNION SELECT product_id FROM product_search WHERE default_code = @q COLLATE NOCASE
-       UNION SELECT product_id FROM (SELECT * FROM product_search WHERE name LIKE @like ESCAPE '\\' COLLATE NOCASE ORDER BY product_id LIMIT @limit)
+       UNION SELECT product_id FROM (SELECT * FROM product_search WHERE ${every} ORDER BY product_id LIMIT @limit)
        ORDER BY product_id LIMIT @limit`,
     )
-    .all({ q, like, limit }) as Array<{ product_id: number }>;
+    .all({ q, limit, ...likes }) as Array<{ product_id: number }>;
   return rows.map((r) => r.product_id);
 }
 
@@ -132,6 +135,14 @@ describe('product search', () => {
       expect(ids(pos, query), query).toEqual(scanned(pos, query));
       expect(ids(pos, query.toUpperCase(), 7), query).toEqual(scanned(pos, query.toUpperCase(), 7));
     }
+  });
+
+  it('finds a variant by its attribute values, in any order ("desk white")', async () => {
+    const { pos } = await terminalWith(['Customizable Desk (Steel, White)', 'Customizable Desk (Steel, Black)', 'Customizable Desk (Aluminium, White)', 'Whiteboard']);
+    expect(ids(pos, 'desk white')).toEqual([1, 3]);
+    expect(ids(pos, 'WHITE  steel desk')).toEqual([1]);
+    expect(ids(pos, 'desk wh')).toEqual([1, 3]);
+    expect(ids(pos, 'white').slice(0, 3)).toEqual([1, 3, 4]);
   });
 
   it('finds the names a refresh brought, and no longer those it replaced', async () => {

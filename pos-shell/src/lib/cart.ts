@@ -19,6 +19,8 @@ import {
 } from '../../../shared/pos/order-totals.js';
 import { engineProduct, listedUnitPrice } from '../../../shared/pos/pos-data.js';
 import type { Pricelist } from '../../../shared/pos/pricelist.js';
+import { configuredName } from '../../../shared/pos/product-config.js';
+import { comboLines, comboRefusal, comboUnitPrice, comboUuids, configProblem, inCombo, sameConfig, type ComboLink, type ComboPick, type LineConfig } from './cart-options.js';
 import type { Customer, PosData, Product } from './catalog.js';
 
 export interface CartLine {
@@ -36,6 +38,10 @@ export interface CartLine {
   refundOf?: { orderName: string; lineUuid: string; serverLineId?: number | undefined; refundable: number } | undefined;
   /** Lot or serial numbers of a tracked product. */
   packLots?: string[] | undefined;
+  /** The configurator's choice (no-variant attribute values, custom texts, their extra). */
+  config?: LineConfig | undefined;
+  /** On a combo's picks: the combo's own line and the pos.combo.line picked (cart-options.ts). */
+  combo?: ComboLink | undefined;
 }
 
 export interface PaymentLine {
@@ -83,10 +89,18 @@ export function setPricing(cart: Cart, choice: { pricelistId: number } | { fisca
   return { ...cart, ...choice, payments: [] };
 }
 
-/** The line's unit price: typed, or the pricelist's for its quantity after the fiscal position. */
-export function unitPrice(line: Pick<CartLine, 'product' | 'qty' | 'manualPrice'>, cart: Cart, data: PosData, now = Date.now()): number {
+/** The line's unit price: typed, a combo's share, or the pricelist's (with its attribute extra) for its quantity after the fiscal position. */
+export function unitPrice(line: CartLine, cart: Cart, data: PosData, now = Date.now()): number {
   if (line.manualPrice !== null) return storedUnitPrice(line.manualPrice, data.settings);
-  return listedUnitPrice(data, engineProduct(line.product.record, line.product.taxIds), line.qty, cartPricing(cart, data), now);
+  const terms = cartPricing(cart, data);
+  const combo = comboUnitPrice(line, cart, data, terms, now);
+  if (combo !== null) return combo;
+  return listedUnitPrice(data, engineProduct(line.product.record, line.product.taxIds), line.qty, terms, now, line.config?.priceExtra ?? 0);
+}
+
+/** The name a line is sold under: the product's, with its chosen values ("Chair (Red, Metal)"). */
+export function lineName(line: Pick<CartLine, 'product' | 'config'>): string {
+  return configuredName(line.product.name, line.config?.label ?? '');
 }
 
 function orderLines(cart: Cart, data: PosData, now: number): OrderLineInput[] {
@@ -121,6 +135,8 @@ export interface AddOptions {
   /** false: always a new line (weighed items, embedded prices), as Odoo's merge: false. */
   merge?: boolean;
   packLots?: string[];
+  /** The configurator's choice: merges only with a line of the same choice. */
+  config?: LineConfig;
 }
 
 function roundedQty(qty: number, product: Product, data: PosData): number {
@@ -128,22 +144,21 @@ function roundedQty(qty: number, product: Product, data: PosData): number {
   return roundQuantity(qty, unit, data.uomDigits);
 }
 
-/** Why this terminal will not sell a product (null: it will). A combo's lines and prices come from choices it does not offer. */
-export function refusedProduct(product: Product): string | null {
-  if (Array.isArray(product.record.combo_ids) && product.record.combo_ids.length > 0) return `${product.name} is a combo: this terminal does not sell combos yet (use Odoo's own POS for it).`;
-  return null;
+/** Why this terminal will not sell a product (null: it will): a combo its data does not describe. */
+export function refusedProduct(product: Product, data: PosData): string | null {
+  return comboRefusal(product, data);
 }
 
 /** The line adding this product would add to (Odoo's merge), or undefined for a new line. */
 function lineToMergeInto(cart: Cart, product: Product, options: AddOptions): CartLine | undefined {
   const merge = options.merge !== false && options.price === undefined && !options.discount && !options.packLots?.length;
-  return merge ? cart.lines.find((l) => l.product.id === product.id && l.manualPrice === null && l.discount === 0 && !l.refundOf && l.qty > 0) : undefined;
+  return merge ? cart.lines.find((l) => l.product.id === product.id && l.manualPrice === null && l.discount === 0 && !l.refundOf && l.qty > 0 && !inCombo(l) && sameConfig(l.config, options.config)) : undefined;
 }
 
 /** Why adding this product would make a sale larger than a sale may be (null: it would not). */
 export function addProblem(cart: Cart, product: Product, options: AddOptions = {}): string | null {
   if (cart.lines.length >= SALE_MAX_LINES && !lineToMergeInto(cart, product, options)) return `A sale holds at most ${SALE_MAX_LINES} lines: pay this one and ring the rest up as a new order.`;
-  return options.packLots ? lotsProblem(cart, options.packLots) : null;
+  return configProblem(cart, options.config) ?? (options.packLots ? lotsProblem(cart, options.packLots) : null);
 }
 
 /** Why these lot or serial numbers cannot join the cart (null: they can). */
@@ -172,8 +187,20 @@ export function addProduct(cart: Cart, product: Product, data: PosData, options:
     discount: options.discount ?? 0,
     manualPrice: options.price ?? null,
     ...(options.packLots?.length ? { packLots: options.packLots } : {}),
+    ...(options.config ? { config: options.config } : {}),
   };
   return { ...cart, lines: [...cart.lines, line], selectedLine: line.uuid, payments: [] };
+}
+
+/** A combo and its picks (the combo chooser's answer, in the combos' pricing order) as new lines, the combo's own selected. */
+export function addCombo(cart: Cart, parent: Product, picks: readonly ComboPick[]): Cart {
+  if (cart.lines.length + picks.length + 1 > SALE_MAX_LINES) throw new Error(`A sale holds at most ${SALE_MAX_LINES} lines: pay this one and ring the rest up as a new order.`);
+  for (const { config } of picks) {
+    const problem = configProblem(cart, config);
+    if (problem) throw new Error(problem);
+  }
+  const lines = comboLines(parent, picks, 1);
+  return { ...cart, lines: [...cart.lines, ...lines], selectedLine: lines[0]!.uuid, payments: [] };
 }
 
 function updateLine(cart: Cart, uuid: string, change: (line: CartLine) => CartLine): Cart {
@@ -183,23 +210,32 @@ function updateLine(cart: Cart, uuid: string, change: (line: CartLine) => CartLi
 
 export function setQty(cart: Cart, uuid: string, qty: number, data: PosData): Cart {
   if (!Number.isFinite(qty)) return cart;
+  const line = cart.lines.find((l) => l.uuid === uuid);
+  // A combo's lines go together: its quantity is each of its lines'.
+  const together = line ? comboUuids(cart, line) : new Set([uuid]);
   // A refund line gives back between nothing and what is left of the line it refunds.
-  return updateLine(cart, uuid, (l) => ({ ...l, qty: roundedQty(l.refundOf ? Math.max(-l.refundOf.refundable, Math.min(0, qty)) : qty, l.product, data) }));
+  return { ...cart, lines: cart.lines.map((l) => (together.has(l.uuid) ? { ...l, qty: roundedQty(l.refundOf ? Math.max(-l.refundOf.refundable, Math.min(0, qty)) : qty, l.product, data) } : l)), payments: [] };
 }
 
+/** A combo's lines keep the combo's price: no discount or typed price on them (the terminal refuses both). */
+const priceFixed = (cart: Cart, uuid: string) => cart.lines.some((l) => l.uuid === uuid && inCombo(l));
+
 export function setDiscount(cart: Cart, uuid: string, discount: number): Cart {
-  if (!Number.isFinite(discount)) return cart;
+  if (!Number.isFinite(discount) || priceFixed(cart, uuid)) return cart;
   return updateLine(cart, uuid, (l) => ({ ...l, discount: Math.min(100, Math.max(0, discount)) }));
 }
 
 export function setPrice(cart: Cart, uuid: string, price: number | null): Cart {
-  if (price !== null && !Number.isFinite(price)) return cart;
+  if ((price !== null && !Number.isFinite(price)) || priceFixed(cart, uuid)) return cart;
   return updateLine(cart, uuid, (l) => ({ ...l, manualPrice: price === null ? null : Math.max(0, price) }));
 }
 
+/** Removes the line, or the whole combo it is part of. */
 export function removeLine(cart: Cart, uuid: string): Cart {
   const index = cart.lines.findIndex((l) => l.uuid === uuid);
-  const lines = cart.lines.filter((l) => l.uuid !== uuid);
+  const line = cart.lines[index];
+  const gone = line ? comboUuids(cart, line) : new Set([uuid]);
+  const lines = cart.lines.filter((l) => !gone.has(l.uuid));
   const next = lines[Math.min(index, lines.length - 1)];
   return { ...cart, lines, selectedLine: next?.uuid ?? null, payments: [] };
 }
@@ -260,9 +296,11 @@ export function saleInput(cart: Cart, data: PosData, now = new Date()): SaleInpu
         priceSubtotal: t.price_subtotal,
         priceSubtotalIncl: t.price_subtotal_incl,
         taxIds: payloadTaxIds(line.product.taxIds, data.taxes),
-        fullProductName: saleLineName(line.product.name),
+        fullProductName: saleLineName(lineName(line)),
         uuid: line.uuid,
         ...(line.packLots?.length ? { packLots: line.packLots } : {}),
+        ...(line.config ? { attributeValueIds: [...line.config.valueIds], customAttributeValues: line.config.customValues.map((c) => ({ ...c })), priceExtra: line.config.priceExtra } : {}),
+        ...(line.combo ? { comboParentUuid: line.combo.parentUuid, comboLineId: line.combo.comboLineId } : {}),
         ...(line.refundOf?.serverLineId ? { refundedOrderlineId: line.refundOf.serverLineId } : {}),
         // Refunded from this device's receipt (offline, or before the sale reached Odoo): the sync links it.
         ...(line.refundOf && !line.refundOf.serverLineId ? { refundedLineUuid: line.refundOf.lineUuid } : {}),

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { OrderTotals } from '../../../shared/pos/order-totals.js';
 import { usePos } from '../app/context.js';
-import { cartPricing, cartTotals, removeLine, setCustomer, setDiscount, setPrice, setPricing, setQty, unitPrice, type Cart, type CartLine } from '../lib/cart.js';
+import { cartPricing, cartTotals, lineName, removeLine, setCustomer, setDiscount, setPrice, setPricing, setQty, unitPrice, type Cart, type CartLine } from '../lib/cart.js';
+import { inCombo } from '../lib/cart-options.js';
 import { useCarts } from '../lib/carts.js';
 import type { PosData } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
@@ -115,7 +116,7 @@ function CartLineRow({ line, cart, total, selected, onSelect }: { line: CartLine
   return (
     <li>
       <button type="button" className={`cart-line${selected ? ' selected' : ''}`} aria-pressed={selected} onClick={onSelect} data-testid={`cart-line-${line.product.id}`}>
-        <span className="line-name">{line.product.name}</span>
+        <span className={`line-name${line.combo ? ' combo-pick' : ''}`}>{lineName(line)}</span>
         <span className="line-amount" data-testid="line-total" data-amount={total ?? ''}>
           {total === null ? '—' : money(total, data.currency)}
         </span>
@@ -134,8 +135,9 @@ function CartLineRow({ line, cart, total, selected, onSelect }: { line: CartLine
 function LineEditor({ line, cart }: { line: CartLine; cart: Cart }) {
   const { data, carts, cashier } = usePos();
   // As Odoo's numpad, and as the terminal checks again on paying.
-  const mayDiscount = data.lineEdits.manualDiscount;
-  const mayChangePrice = !data.lineEdits.restrictPriceControl || cashier.manager;
+  // A combo's lines keep the combo's price.
+  const mayDiscount = data.lineEdits.manualDiscount && !inCombo(line);
+  const mayChangePrice = (!data.lineEdits.restrictPriceControl || cashier.manager) && !inCombo(line);
   const change = (update: (c: Cart) => Cart) => carts.update(cart.id, update);
   const [qty, setQtyText] = useState(quantity(line.qty));
   const [discount, setDiscountText] = useState(line.discount ? String(line.discount) : '');

@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { usePos } from '../app/context.js';
 import { lookupCodes, parseBarcode } from '../lib/barcode.js';
-import { addProblem, addProduct, lotsProblem, refusedProduct, removeLine, setCustomer, setDiscount, type AddOptions, type Cart } from '../lib/cart.js';
+import { addCombo, addProblem, addProduct, lotsProblem, refusedProduct, removeLine, setCustomer, setDiscount, type AddOptions, type Cart } from '../lib/cart.js';
+import { addStep, type AddStep } from '../lib/cart-options.js';
 import { useCarts } from '../lib/carts.js';
 import { readCustomer, type Product } from '../lib/catalog.js';
 import { errorText } from '../lib/errors.js';
 import { useBarcodeScanner } from '../lib/scanner.js';
 import { CartPanel } from './CartPanel.js';
+import { ComboChooser } from './ComboChooser.js';
 import { LotPrompt } from './LotPrompt.js';
+import { ProductConfigurator } from './ProductConfigurator.js';
 import { ProductPanel } from './ProductPanel.js';
 
 export interface Notice {
@@ -22,6 +25,8 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
   const cart = all.find((c) => c.id === activeId) ?? all[0]!;
   const [notice, setNotice] = useState<Notice | null>(null);
   const [askLots, setAskLots] = useState<{ product: Product; options: AddOptions } | null>(null);
+  // The configurator or the combo chooser, open for a product being added.
+  const [askOptions, setAskOptions] = useState<{ product: Product; options: AddOptions; step: Exclude<AddStep, { kind: 'plain' }> } | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -33,8 +38,15 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
   const change = useCallback((update: (cart: Cart) => Cart) => carts.update(carts.active().id, update), [carts]);
 
   const add = useCallback(
-    (product: Product, options: AddOptions = {}) => {
-      const refused = refusedProduct(product) ?? addProblem(carts.active(), product, options);
+    (product: Product, given: AddOptions = {}) => {
+      let options = given;
+      if (!options.config) {
+        // As Odoo's getAddProductOptions: the configurator or the combo chooser first, then lots.
+        const step: AddStep = refusedProduct(product, data) ? { kind: 'plain' } : addStep(product, data);
+        if (step.kind !== 'plain') return setAskOptions({ product, options, step });
+        if (step.config) options = { ...options, config: step.config };
+      }
+      const refused = refusedProduct(product, data) ?? addProblem(carts.active(), product, options);
       if (refused) return setNotice({ text: refused, kind: 'error' });
       if (product.tracking !== 'none' && data.lotsRequired && !options.packLots) return setAskLots({ product, options });
       try {
@@ -44,6 +56,17 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
       }
     },
     [carts, change, data],
+  );
+
+  const addPicks = useCallback(
+    (product: Product, picks: Parameters<typeof addCombo>[2]) => {
+      try {
+        change((c) => addCombo(c, product, picks));
+      } catch (e) {
+        setNotice({ text: errorText(e), kind: 'error' });
+      }
+    },
+    [change],
   );
 
   /** A scanned (or typed) barcode, read with the nomenclature: product, weight, price, discount or customer. */
@@ -75,7 +98,7 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
     [api, add, cart, change, data.nomenclature, products],
   );
 
-  useBarcodeScanner(!askLots, (code) => void scan(code));
+  useBarcodeScanner(!askLots && !askOptions, (code) => void scan(code));
 
   // Shortcuts with keys no scanner sends: F2 search, F9 pay, arrows and Delete on the cart lines.
   useEffect(() => {
@@ -107,6 +130,28 @@ export function SellScreen({ onPay }: { onPay: () => void }) {
     <div className="sell">
       <CartPanel cart={cart} onPay={onPay} />
       <ProductPanel cart={cart} searchRef={searchRef} onAdd={add} onScan={scan} notice={notice} onNotice={setNotice} />
+      {askOptions?.step.kind === 'configure' ? (
+        <ProductConfigurator
+          product={askOptions.product}
+          attributes={askOptions.step.attributes}
+          onCancel={() => setAskOptions(null)}
+          onDone={(config) => {
+            setAskOptions(null);
+            add(askOptions.product, { ...askOptions.options, config });
+          }}
+        />
+      ) : null}
+      {askOptions?.step.kind === 'combo' ? (
+        <ComboChooser
+          product={askOptions.product}
+          combos={askOptions.step.combos}
+          onCancel={() => setAskOptions(null)}
+          onDone={(picks) => {
+            setAskOptions(null);
+            addPicks(askOptions.product, picks);
+          }}
+        />
+      ) : null}
       {askLots ? (
         <LotPrompt
           product={askLots.product}
