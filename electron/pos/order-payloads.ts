@@ -136,7 +136,7 @@ export function odoo18OrderPayload(sale: Sale, order: OrderIdentity): string {
 
 /** What a receipt and the session's report read of a frozen order payload. */
 export interface RecordedOrder {
-  lines: Array<{ name: string | undefined; qty: number; amountWithTax: number }>;
+  lines: Array<{ name: string | undefined; qty: number; amountWithTax: number; priceUnit: number; discount: number; priceSubtotal: number; taxIds: number[] }>;
   payments: Array<{ paymentMethodId: number; amount: number }>;
   amountTotal: number;
   amountTax: number;
@@ -154,7 +154,7 @@ export function readOrderPayload(payload: string): RecordedOrder {
   const parsed = JSON.parse(payload) as { data?: unknown };
   // 16/17 wrap the order in `data` and name its payments statement_ids; 18 sends it flat, with payment_ids.
   const order = (parsed.data && typeof parsed.data === 'object' ? parsed.data : parsed) as {
-    lines: Array<Pair<{ full_product_name?: string; qty: number; price_subtotal_incl: number }>>;
+    lines: Array<Pair<{ full_product_name?: string; qty: number; price_unit?: number; discount?: number; price_subtotal?: number; price_subtotal_incl: number; tax_ids?: Array<[number, unknown, number[]]> }>>;
     statement_ids?: Array<Pair<{ payment_method_id: number; amount: number }>>;
     payment_ids?: Array<Pair<{ payment_method_id: number; amount: number }>>;
     amount_total: number;
@@ -166,7 +166,16 @@ export function readOrderPayload(payload: string): RecordedOrder {
     user_id?: number | false;
   };
   return {
-    lines: order.lines.map(([, , l]) => ({ name: l.full_product_name, qty: l.qty, amountWithTax: l.price_subtotal_incl })),
+    lines: order.lines.map(([, , l]) => ({
+      name: l.full_product_name,
+      qty: l.qty,
+      amountWithTax: l.price_subtotal_incl,
+      priceUnit: l.price_unit ?? 0,
+      discount: l.discount ?? 0,
+      priceSubtotal: l.price_subtotal ?? l.price_subtotal_incl,
+      // The one (6, 0, ids) command every version's POS writes.
+      taxIds: l.tax_ids?.[0]?.[2] ?? [],
+    })),
     payments: (order.statement_ids ?? order.payment_ids ?? []).map(([, , p]) => ({ paymentMethodId: p.payment_method_id, amount: p.amount })),
     amountTotal: order.amount_total,
     amountTax: order.amount_tax,

@@ -9,12 +9,14 @@ import { createLogger, type Logger } from '../common/log.js';
 import { defaultPosKeyFile, insideFolder } from '../common/paths.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
+import { CashControl } from './cash-control.js';
 import { CashMoves } from './cash-moves.js';
 import { Cashiers } from './cashiers.js';
 import { OpenCarts } from './open-carts.js';
 import { recordSale } from './selling.js';
 import { PosImages, type FetchResult } from './images.js';
 import { escposReceipt, printerAddress, sendToPrinter } from './escpos.js';
+import { escposZReport } from './z-report-print.js';
 import { Outbox, type OutboxExport } from './outbox.js';
 import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
@@ -100,7 +102,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
+    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal, cashMoves), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
     audit,
     log,
   });
@@ -156,6 +158,7 @@ function posHandlers(deps: {
   events: EventBus;
   publish: () => void;
   cashMoves: CashMoves;
+  cashControl: CashControl;
   partners: PartnerOutbox;
   images: PosImages;
   receiptPrinter: ReceiptPrinterSetting;
@@ -165,7 +168,7 @@ function posHandlers(deps: {
   fetchImagesInBackground: () => void;
   version: string;
 }): Handlers {
-  const { vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts } = deps;
+  const { vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl, partners, images, receiptPrinter, cashiers, carts } = deps;
   const cartChanged = (cartId: string, revision: number | null, sold: string | null = null) => events.emit('pos.carts', { cartId, revision, sold });
   const cashierChanged = () => events.emit('pos.cashier', cashiers.current());
   return {
@@ -188,9 +191,20 @@ function posHandlers(deps: {
       if (terminal.pairing()?.configId && !roleAtLeast(ctx.role, 'admin')) throw new FleetError('FORBIDDEN', 'This terminal is paired already: pairing it again is for an admin (odoo-fleet pos pair).');
       return terminal.pair(input);
     },
-    'pos.openSession': ({ openingCash }) => terminal.openSession(openingCash),
+    'pos.openSession': (input) => cashControl.open(input),
     'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
-    'pos.closeSession': (closing) => terminal.closeSession(closing),
+    'pos.closeSession': (closing) => cashControl.close(closing),
+    'pos.closingControl': () => cashControl.closingControl(),
+    'pos.zReport': () => cashControl.lastZReport(),
+    'pos.printZReport': async () => {
+      const report = cashControl.lastZReport();
+      if (!report) throw new FleetError('NOT_FOUND', 'No session has been closed on this terminal yet: there is no Z report to print.');
+      const printer = receiptPrinter.require();
+      const bytes = escposZReport(report, printer.width);
+      await sendToPrinter(printer, bytes);
+      return { bytes: bytes.length, printer: printerAddress(printer) };
+    },
+    'pos.setCashDifferenceLimit': ({ amount }) => cashControl.setDifferenceLimit(amount),
     'pos.refresh': async () => {
       const loaded = await terminal.refresh();
       deps.fetchImagesInBackground();

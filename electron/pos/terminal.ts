@@ -175,11 +175,11 @@ export class PosTerminal {
    * is on) and takes a new login number for this terminal's start: order names never collide
    * with another terminal's or an earlier start's.
    */
-  async openSession(openingCash?: number): Promise<TerminalSession> {
+  async openSession(openingCash?: number, notes = ''): Promise<TerminalSession> {
     const pairing = this.pairing();
     if (!pairing?.configId) throw new FleetError('VALIDATION', 'Choose the POS configuration first (pos pair --config).');
     const adapter = this.requireAdapter();
-    const session = await adapter.openSession(pairing.configId, openingCash).catch((error: unknown) => {
+    const session = await adapter.openSession(pairing.configId, openingCash, notes).catch((error: unknown) => {
       throw toFleetError(error, 'Could not open the POS session');
     });
     const loginNumber = await adapter.login(session.id);
@@ -443,7 +443,8 @@ export class PosTerminal {
     return checkSale(sale, this.pricing(), products, cashier, (line) => this.refundable.lookup(line));
   }
 
-  private pricing(): PricingData {
+  /** The pricing engine's inputs (currency, taxes, methods) from the cache; throws when it is not loaded. */
+  pricing(): PricingData {
     const loadedAt = (this.db.prepare('SELECT max(loaded_at) AS at FROM cache_loads').get() as { at: string | null }).at;
     if (loadedAt === null) throw new FleetError('VALIDATION', 'The POS data is not loaded yet: refresh it from Odoo.');
     if (this.pricingData?.loadedAt !== loadedAt) {
@@ -482,7 +483,7 @@ export class PosTerminal {
   }
 
   /** Who the terminal recorded as selling an order: its pos_hr employee, else its POS user. */
-  private soldBy(employeeId: number | null, userId: number | null): string | null {
+  soldBy(employeeId: number | null, userId: number | null): string | null {
     const employee = employeeId ? this.cached<{ id: number; name: string }>('hr.employee').find((e) => e.id === employeeId) : undefined;
     const user = userId ? this.cached<{ id: number; name: string }>('res.users').find((u) => u.id === userId) : undefined;
     return employee?.name ?? user?.name ?? this.pairing()?.login ?? null;
@@ -510,18 +511,28 @@ export class PosTerminal {
     return { orders, total: cents(total), byPaymentMethod: [...totals].map(([id, amount]) => ({ id, name: methods.get(id) ?? `method ${id}`, amount: cents(amount) })) };
   }
 
+  /** Closing now would leave out what waits here: Odoo would count the cash without it. */
+  refuseWhileWaiting(): void {
+    const waiting = this.waiting();
+    if (waiting.count > 0) throw new FleetError('CONFLICT', `${waiting.what} still wait to be synced or resolved: sync or resolve them before closing the session (Odoo would count the cash without them).`);
+  }
+
+  /** The paired adapter, or why Odoo is out of reach. */
+  odoo(): PosAdapter {
+    return this.requireAdapter();
+  }
+
   /**
    * Closes the session in Odoo as its own UI does (the counted cash, notes, then the close), with
    * the end-of-day report; refused while orders wait (they would land in another session).
    */
-  async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined } = {}): Promise<{ closed: boolean; message: string; report: ReturnType<PosTerminal['sessionReport']> }> {
+  async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined; bankDifferences?: Array<[number, number]> } = {}): Promise<{ closed: boolean; message: string; report: ReturnType<PosTerminal['sessionReport']> }> {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
-    const waiting = this.waiting();
-    if (waiting.count > 0) throw new FleetError('CONFLICT', `${waiting.what} still wait to be synced or resolved: sync or resolve them before closing the session (Odoo would count the cash without them).`);
+    this.refuseWhileWaiting();
     const report = this.sessionReport(session.id);
     const result = await this.requireAdapter()
-      .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '' })
+      .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '', bankDifferences: closing.bankDifferences ?? [] })
       .catch((error: unknown) => {
         throw toFleetError(error, 'Could not close the session');
       });
