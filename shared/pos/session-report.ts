@@ -75,9 +75,10 @@ export interface SessionFigures {
   cashOut: number;
 }
 
-/** The currency's rounding of a sum: every figure here goes through it. */
+/** The currency's rounding of a sum, as the shortest decimal (300.65, not round_pr's 300.65000000000003): every figure here goes through it. */
 export function currencyRound(value: number, rounding: number): number {
-  return roundPrecision(value, rounding) + 0; // + 0: no -0 in a report
+  const decimals = Math.min(Math.max(Math.ceil(-Math.log10(rounding) - 1e-9), 0), 10);
+  return Number(roundPrecision(value, rounding).toFixed(decimals)) + 0; // + 0: no -0 in a report
 }
 
 /** The session's figures from its orders and cash moves (methods in the given order; unknown ones after them). */

@@ -45,7 +45,11 @@ describe('odoo-fleet pos', () => {
     expect(paired.code, paired.stderr).toBe(0);
     expect(paired.stdout).toMatch(/Odoo 17\.0/);
     expect(JSON.stringify(fs.readdirSync(dir))).not.toContain(odoo.admin.apiKey);
-    const opened = await cli(['open', '--cash', '50']);
+    // 50 counted where Odoo expects 0: refused without a note saying why, booked with one.
+    const unexplained = await cli(['open', '--cash', '50']);
+    expect(unexplained.code).not.toBe(0);
+    expect(unexplained.stderr).toMatch(/Counted 50\.00 where Odoo expects 0\.00: a difference of 50\.00.*note/);
+    const opened = await cli(['open', '--cash', '50', '--notes', 'Float brought from the safe']);
     expect(opened.code, opened.stderr).toBe(0);
     expect(opened.stdout).toMatch(/login number 1; \d+ products cached; [1-9]\d* picture\(s\) fetched\./);
     expect((await cli(['status'])).stdout).toMatch(/Pictures: [1-9]\d* stored, 0 to fetch/);
