@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useApi } from '../../../ui-common/api/context.js';
+import { countedDifference } from '../../../shared/pos/session-report.js';
 import { errorText } from '../lib/errors.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
 
@@ -11,6 +12,7 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
   const api = useApi();
   // Empty: the cash Odoo expects (the last closing count), as Odoo's opening popup proposes.
   const [cash, setCash] = useState('');
+  const [notes, setNotes] = useState('');
   const [step, setStep] = useState<'idle' | 'opening' | 'loading'>('idle');
   const [error, setError] = useState<string | null>(null);
   // What Odoo expects, shown as Odoo's opening popup shows it (unknown while Odoo does not answer).
@@ -27,16 +29,21 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
     };
   }, [api, refreshOnly]);
 
+  const counted = cash.trim() !== '';
+  const openingCash = Number(cash.trim().replace(',', '.'));
+  // As Odoo's opening popup: the gap between the count and what Odoo expects, shown before it is booked.
+  // The page's figure is a preview at cent precision; the server checks it in the currency's own rounding.
+  const difference = counted && expected !== null && openingCash >= 0 ? countedDifference(openingCash, expected, 0.01) : 0;
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const counted = cash.trim() !== '';
-    const openingCash = Number(cash.replace(',', '.'));
     if (!refreshOnly && counted && !(openingCash >= 0)) return setError('Enter the cash in the drawer (0 or more), or leave it empty.');
+    if (!refreshOnly && difference !== 0 && !notes.trim()) return setError('The count differs from what Odoo expects: say why in the note.');
     setError(null);
     try {
       if (!refreshOnly) {
         setStep('opening');
-        await api.call('pos.openSession', counted ? { openingCash } : {});
+        await api.call('pos.openSession', { ...(counted ? { openingCash } : {}), ...(notes.trim() ? { notes: notes.trim() } : {}) });
       }
       setStep('loading');
       await api.call('pos.refresh', {});
@@ -65,6 +72,17 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
             />
           </FieldRow>
         )}
+        {difference !== 0 ? (
+          <>
+            <p className="notice" role="status" data-testid="opening-difference">
+              Difference: {difference > 0 ? '+' : '−'}
+              {Math.abs(difference).toFixed(2)} against the {expected?.toFixed(2)} Odoo expects. Odoo books it as a cash {difference > 0 ? 'profit' : 'loss'}.
+            </p>
+            <FieldRow label="Why the count differs" hint="Required: sent to Odoo with the count, as its opening popup does.">
+              <textarea value={notes} maxLength={2000} rows={2} onChange={(e) => setNotes(e.target.value)} data-testid="opening-notes" />
+            </FieldRow>
+          </>
+        ) : null}
         <ErrorLine error={error} />
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={step !== 'idle'} data-testid="open-session-submit">
