@@ -1,11 +1,10 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../shared/errors.js';
 import type { ClosingControlView, CloseSessionInput, ZReportView } from '../../shared/pos-cash.js';
-import { asRecords, num, str, type PricingData } from '../../shared/pos/pos-data.js';
-import { countedDifference, currencyRound, expectedCash, sessionFigures, type ReportOrder, type SessionFigures } from '../../shared/pos/session-report.js';
+import { asRecords, num, str } from '../../shared/pos/pos-data.js';
+import { countedDifference, currencyRound, expectedCash, type SessionFigures } from '../../shared/pos/session-report.js';
 import type { OdooClosingData } from './adapters.js';
-import type { CashMoves } from './cash-moves.js';
-import { readOrderPayload, type RecordedOrder } from './order-payloads.js';
+import type { RecordedOrder } from './order-payloads.js';
 import type { PosTerminal, TerminalSession } from './terminal.js';
 
 // Cash control as Odoo's own opening and closing popups do it, enforced here so that every page
@@ -29,7 +28,6 @@ export class CashControl {
   constructor(
     private readonly db: Database.Database,
     private readonly terminal: PosTerminal,
-    private readonly cashMoves: CashMoves,
   ) {}
 
   /** Opens (or resumes) the session; a count that differs from Odoo's expected cash needs a note. */
@@ -120,12 +118,9 @@ export class CashControl {
   }
 
   private control(session: TerminalSession, odoo: OdooClosingData | null): Control {
-    const pricing = this.pricingOrNull();
     const rounding = this.rounding();
-    const orders = (this.db.prepare('SELECT payload FROM outbox WHERE session_id = ? ORDER BY sequence').all(session.id) as Array<{ payload: string }>).map((r) => readOrderPayload(r.payload));
-    const moves = this.cashMoves.list().filter((m) => m.sessionId === session.id).map((m) => ({ type: m.type, amount: m.amount, reason: m.reason, at: m.createdAt }));
-    const methods = pricing?.paymentMethods ?? [];
-    const figures = sessionFigures(orders.map(toReportOrder), methods, moves, { currencyRounding: rounding, taxRoundingMethod: pricing?.settings.taxRoundingMethod ?? 'round_per_line', taxes: pricing?.taxesById ?? new Map() });
+    const { figures, orders } = this.terminal.sessionFigures(session.id);
+    const moves = figures.cashMoves;
     const opening = this.opening(session.id)?.counted ?? odoo?.cash?.opening ?? 0;
     const kinds = this.methodKinds();
     const firstCash = figures.byPaymentMethod.find((m) => m.isCash);
@@ -227,14 +222,6 @@ export class CashControl {
     );
   }
 
-  private pricingOrNull(): PricingData | null {
-    try {
-      return this.terminal.pricing();
-    } catch {
-      return null;
-    }
-  }
-
   private rounding(): number {
     const rounding = num(asRecords(this.terminal.cached('res.currency'))[0]?.rounding, 0.01);
     return rounding > 0 ? rounding : 0.01;
@@ -246,11 +233,3 @@ export class CashControl {
   }
 }
 
-function toReportOrder(order: RecordedOrder): ReportOrder {
-  return {
-    lines: order.lines.map((l) => ({ qty: l.qty, priceUnit: l.priceUnit, discount: l.discount, priceSubtotal: l.priceSubtotal, priceSubtotalIncl: l.amountWithTax, taxIds: l.taxIds })),
-    payments: order.payments,
-    amountTotal: order.amountTotal,
-    amountReturn: order.amountReturn,
-  };
-}

@@ -102,7 +102,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal, cashMoves), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
+    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0' }),
     audit,
     log,
   });

@@ -4,7 +4,8 @@ import { idList, m2o, PRICING_MODELS, readPricingData, type OdooRecord, type Pos
 import { cashierAuthority, checkSale, type PriceOverride } from '../../shared/pos/sale-check.js';
 import type { Vault } from '../secrets/vault.js';
 import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
-import { readOrderPayload } from './order-payloads.js';
+import { readOrderPayload, type RecordedOrder } from './order-payloads.js';
+import { sessionFigures, type SessionFigures } from '../../shared/pos/session-report.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -490,25 +491,27 @@ export class PosTerminal {
   }
 
   /**
-   * The end-of-day report of the session from this terminal's own orders: count, total, and the
-   * amount taken per payment method (change deducted from cash).
+   * The session's figures from this terminal's own frozen orders and cash moves (shared/pos/
+   * session-report.ts): per payment method (change deducted from cash), per tax, refunds,
+   * discounts, cash in and out; with the orders read back, for who sold them.
    */
-  sessionReport(sessionId: number): { orders: number; total: number; byPaymentMethod: Array<{ id: number; name: string; amount: number }> } {
-    const cached = this.cached<{ id: number; name: string; is_cash_count?: boolean }>('pos.payment.method');
-    const methods = new Map(cached.map((m) => [m.id, m.name]));
-    const cash = cached.find((m) => m.is_cash_count);
-    const totals = new Map<number, number>();
-    let orders = 0;
-    let total = 0;
-    for (const row of this.db.prepare('SELECT payload, amount_total FROM outbox WHERE session_id = ?').iterate(sessionId) as Iterable<{ payload: string; amount_total: number }>) {
-      orders++;
-      total += row.amount_total;
-      const { payments, amountReturn: change } = readOrderPayload(row.payload);
-      for (const p of payments) totals.set(p.paymentMethodId, (totals.get(p.paymentMethodId) ?? 0) + p.amount);
-      if (change && cash) totals.set(cash.id, (totals.get(cash.id) ?? 0) - change);
+  sessionFigures(sessionId: number): { figures: SessionFigures; orders: RecordedOrder[] } {
+    let pricing: PricingData | null = null;
+    try {
+      pricing = this.pricing();
+    } catch {
+      // No data loaded: no sale either; the methods and taxes are those the orders name.
     }
-    const cents = (n: number) => Math.round(n * 100) / 100;
-    return { orders, total: cents(total), byPaymentMethod: [...totals].map(([id, amount]) => ({ id, name: methods.get(id) ?? `method ${id}`, amount: cents(amount) })) };
+    const orders = (this.db.prepare('SELECT payload FROM outbox WHERE session_id = ? ORDER BY sequence').all(sessionId) as Array<{ payload: string }>).map((r) => readOrderPayload(r.payload));
+    const moves = this.cashMoves.list().filter((m) => m.sessionId === sessionId).map((m) => ({ type: m.type, amount: m.amount, reason: m.reason, at: m.createdAt }));
+    const settings = { currencyRounding: pricing?.settings.currency.rounding ?? 0.01, taxRoundingMethod: pricing?.settings.taxRoundingMethod ?? 'round_per_line', taxes: pricing?.taxesById ?? new Map() };
+    const reportOrders = orders.map((o) => ({
+      lines: o.lines.map((l) => ({ qty: l.qty, priceUnit: l.priceUnit, discount: l.discount, priceSubtotal: l.priceSubtotal, priceSubtotalIncl: l.amountWithTax, taxIds: l.taxIds })),
+      payments: o.payments,
+      amountTotal: o.amountTotal,
+      amountReturn: o.amountReturn,
+    }));
+    return { figures: sessionFigures(reportOrders, pricing?.paymentMethods ?? [], moves, settings), orders };
   }
 
   /** Closing now would leave out what waits here: Odoo would count the cash without it. */
@@ -526,19 +529,18 @@ export class PosTerminal {
    * Closes the session in Odoo as its own UI does (the counted cash, notes, then the close), with
    * the end-of-day report; refused while orders wait (they would land in another session).
    */
-  async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined; bankDifferences?: Array<[number, number]> } = {}): Promise<{ closed: boolean; message: string; report: ReturnType<PosTerminal['sessionReport']> }> {
+  async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined; bankDifferences?: Array<[number, number]> } = {}): Promise<{ closed: boolean; message: string }> {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
     this.refuseWhileWaiting();
-    const report = this.sessionReport(session.id);
     const result = await this.requireAdapter()
       .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '', bankDifferences: closing.bankDifferences ?? [] })
       .catch((error: unknown) => {
         throw toFleetError(error, 'Could not close the session');
       });
-    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.', report };
+    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.' };
     this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), session.id);
-    return { closed: true, message: `Session ${session.name} is closed.`, report };
+    return { closed: true, message: `Session ${session.name} is closed.` };
   }
 }
 

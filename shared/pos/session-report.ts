@@ -73,6 +73,8 @@ export interface SessionFigures {
   discounts: { count: number; total: number };
   cashIn: number;
   cashOut: number;
+  /** The moves themselves, in the order given. */
+  cashMoves: ReportCashMove[];
 }
 
 /** The currency's rounding of a sum, as the shortest decimal (300.65, not round_pr's 300.65000000000003): every figure here goes through it. */
@@ -109,7 +111,7 @@ export function sessionFigures(orders: readonly ReportOrder[], methods: readonly
   }
   const cashIn = moves.filter((m) => m.type === 'in').reduce((sum, m) => r(sum + m.amount), 0);
   const cashOut = moves.filter((m) => m.type === 'out').reduce((sum, m) => r(sum + m.amount), 0);
-  return { orders: orders.length, total, byPaymentMethod: [...totals.values()], byTax: [...taxes.values()].sort((a, b) => a.id - b.id), refunds, discounts, cashIn, cashOut };
+  return { orders: orders.length, total, byPaymentMethod: [...totals.values()], byTax: [...taxes.values()].sort((a, b) => a.id - b.id), refunds, discounts, cashIn, cashOut, cashMoves: [...moves] };
 }
 
 /** Change comes out of the drawer: from the cash method the order was paid with (the first cash method otherwise). */
