@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { launchChromium } from '../support/browser.js';
-import { POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import { collectPageErrors, pairFromPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
 
 let odoo: FakeOdoo;
 let pos: PosWeb;
@@ -18,7 +18,7 @@ let browser: Browser;
 let page: Page;
 let printer: net.Server;
 const printed: Buffer[] = [];
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 const amountOf = async (testId: string): Promise<number> => Number(await page.getByTestId(testId).getAttribute('data-amount'));
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -32,10 +32,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => printer.listen(0, '127.0.0.1', resolve));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  pageErrors = collectPageErrors(page);
 });
 
 afterAll(async () => {
@@ -64,11 +61,7 @@ async function sell(productId: number, methodId: number): Promise<number> {
 describe('cash control in Chromium', () => {
   it('opens with a counted difference only once a note explains it', async () => {
     await page.goto(pos.server.launchUrl);
-    await page.getByTestId('pair-url').fill(odoo.url);
-    await page.getByTestId('pair-db').fill(odoo.db);
-    await page.getByTestId('pair-login').fill(odoo.admin.login);
-    await page.getByTestId('pair-secret').fill(odoo.admin.apiKey);
-    await page.getByTestId('pair-submit').click();
+    await pairFromPage(page, odoo);
     await expect.poll(() => page.getByTestId('opening-cash').getAttribute('placeholder')).toBe('0.00 expected (the last closing count)');
     await page.getByTestId('opening-cash').fill('200');
     await expect.poll(() => page.getByTestId('opening-difference').textContent()).toContain('Difference: +200.00');
