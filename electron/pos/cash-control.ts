@@ -25,6 +25,8 @@ interface Control {
 }
 
 export class CashControl {
+  private closing: Promise<{ closed: boolean; message: string; report: ZReportView }> | null = null;
+
   constructor(
     private readonly db: Database.Database,
     private readonly terminal: PosTerminal,
@@ -66,6 +68,17 @@ export class CashControl {
    * and marked closed once Odoo has closed the session.
    */
   async close(input: CloseSessionInput): Promise<{ closed: boolean; message: string; report: ZReportView }> {
+    // Two closings at once (two tabs, a double click) would each count and ask Odoo: one at a time.
+    if (this.closing) throw new FleetError('CONFLICT', 'The session is being closed already: wait for that closing to finish.');
+    this.closing = this.closeOnce(input);
+    try {
+      return await this.closing;
+    } finally {
+      this.closing = null;
+    }
+  }
+
+  private async closeOnce(input: CloseSessionInput): Promise<{ closed: boolean; message: string; report: ZReportView }> {
     const session = this.requireSession();
     this.terminal.refuseWhileWaiting();
     const control = this.control(session, await this.odooFigures(session.id));
@@ -74,7 +87,8 @@ export class CashControl {
     this.refuseUnexplained(counted, notes);
     const report = this.report(session, { ...control, view: counted }, notes);
     this.db
-      .prepare('INSERT INTO session_cash (session_id, z_report) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET z_report = excluded.z_report, closed_at = NULL')
+      // A report marked closed is final: never written over.
+      .prepare('INSERT INTO session_cash (session_id, z_report) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET z_report = excluded.z_report WHERE session_cash.closed_at IS NULL')
       .run(session.id, JSON.stringify(report));
     const cash = counted.methods.find((m) => m.kind === 'cash');
     const bankDifferences = counted.methods.filter((m) => m.kind === 'bank').map((m): [number, number] => [m.id, m.difference ?? 0]);

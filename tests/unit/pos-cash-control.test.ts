@@ -220,7 +220,12 @@ describe('cash control on the server', () => {
     await expect(call('pos.closeSession', {})).rejects.toMatchObject({ code: 'VALIDATION', details: { field: 'countedCash' } });
     expect(await call('pos.zReport', {})).toBeNull();
     await expect(call('pos.printZReport', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const closed: { report: ZReportView } = await call('pos.closeSession', { countedCash: 0 });
+    // Two closings at once (two tabs): one closes, the other is told a closing is under way.
+    const both = await Promise.allSettled([call('pos.closeSession', { countedCash: 0 }), call('pos.closeSession', { countedCash: 0 })]);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(both.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+    const closed = (both.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ report: ZReportView }>).value;
+    expect(closed.report.closedAt).not.toBeNull();
     await pos.close();
     const again = openPos(dir);
     cleanups.push(() => again.close().catch(() => {}));
