@@ -73,6 +73,6 @@ export const ZReportView = z.object({
   refunds: z.object({ count: z.number(), total: z.number() }),
   discounts: z.object({ count: z.number(), total: z.number() }),
   cashMoves: z.array(CashMoveLine),
-  currency: z.object({ symbol: z.string(), decimals: z.number() }),
+  currency: z.object({ symbol: z.string(), decimals: z.number(), position: z.enum(['before', 'after']).optional() }),
 });
 export type ZReportView = z.infer<typeof ZReportView>;

@@ -217,7 +217,7 @@ export class CashControl {
       refunds: figures.refunds,
       discounts: figures.discounts,
       cashMoves: view.cashMoves,
-      currency: { symbol: str(currency?.symbol) || '', decimals: num(currency?.decimal_places, 2) },
+      currency: { symbol: str(currency?.symbol) || str(currency?.name), decimals: num(currency?.decimal_places, 2), position: currency?.position === 'after' ? 'after' : 'before' },
     };
   }
 

@@ -144,6 +144,13 @@ describe('cash control in Chromium', () => {
     expect(lines).toContain(`${'  Difference'.padEnd(26)} -2.00`);
     await page.getByTestId('close-done').click();
     await page.getByTestId('opening-cash').waitFor();
+
+    // Kept with the closing: shown and printed again from the opening screen.
+    await page.getByTestId('last-z-report').locator('summary').click();
+    expect(await page.getByTestId('z-report').textContent()).toContain('Drawer 2.00 short');
+    const before = Buffer.concat(printed).length;
+    await page.getByTestId('print-z-network').click();
+    await expect.poll(() => Buffer.concat(printed).length).toBe(before * 2);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { useApi } from '../../../ui-common/api/context.js';
 import { countedDifference } from '../../../shared/pos/session-report.js';
 import { errorText } from '../lib/errors.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
+import { LastZReport } from './LastZReport.js';
 
 /**
  * Opens (or resumes) the configuration's session in Odoo, counting the opening cash, then loads
@@ -90,6 +91,7 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
           </button>
         </div>
       </form>
+      {refreshOnly ? null : <LastZReport />}
     </Gate>
   );
 }

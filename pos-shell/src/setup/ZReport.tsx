@@ -1,16 +1,19 @@
 import { useState } from 'react';
 import type { OpOutput } from '../../../shared/contract.js';
-import { usePos } from '../app/context.js';
+import { useApi } from '../../../ui-common/api/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatDateTime, money } from '../lib/format.js';
 import { useReceiptPrinter } from '../lib/printer.js';
 
 export type ZReportData = NonNullable<OpOutput<'pos.zReport'>>;
 
-/** The end-of-day (Z) report as an accountant files it; printed alone on paper (print CSS: `.z-report`). */
+/**
+ * The end-of-day (Z) report as an accountant files it, in the currency it was closed in (it is
+ * shown again before the next session's data is loaded); printed alone on paper (print CSS: `.z-report`).
+ */
 export function ZReport({ report }: { report: ZReportData }) {
-  const { data } = usePos();
-  const m = (n: number) => money(n, data.currency);
+  const currency = { symbol: report.currency.symbol, position: report.currency.position ?? 'before', decimalPlaces: report.currency.decimals, rounding: 10 ** -report.currency.decimals };
+  const m = (n: number) => money(n, currency);
   const signed = (n: number) => (n > 0 ? `+${m(n)}` : m(n));
   return (
     <article className="z-report" data-testid="z-report">
@@ -98,7 +101,7 @@ export function ZReport({ report }: { report: ZReportData }) {
 
 /** Print buttons: the browser's print (the report alone on paper), and the terminal's ESC/POS printer when set. */
 export function ZReportPrint() {
-  const { api } = usePos();
+  const api = useApi();
   const printer = useReceiptPrinter(api);
   const [state, setState] = useState<{ busy: boolean; message: string | null; error: boolean }>({ busy: false, message: null, error: false });
   const printOnNetwork = async () => {
