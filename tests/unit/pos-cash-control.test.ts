@@ -136,7 +136,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function fakeAndTerminal(version: '17.0' | '18.0'): Promise<{ odoo: FakeOdoo; pos: PosServices; dir: string; call: (op: string, input: unknown, role?: 'cashier' | 'admin') => Promise<never> }> {
+async function fakeAndTerminal(version: '16.0' | '17.0' | '18.0'): Promise<{ odoo: FakeOdoo; pos: PosServices; dir: string; call: (op: string, input: unknown, role?: 'cashier' | 'admin') => Promise<never> }> {
   const odoo = await startFakeOdoo({ version, configs: [{ cashControl: true }] });
   const dir = newPosDir();
   const pos = openPos(dir);
@@ -155,7 +155,7 @@ async function fakeAndTerminal(version: '17.0' | '18.0'): Promise<{ odoo: FakeOd
 }
 
 describe('cash control on the server', () => {
-  for (const version of ['17.0', '18.0'] as const) {
+  for (const version of ['16.0', '17.0', '18.0'] as const) {
     it(`books an opening or closing difference only with a note, as Odoo records it (Odoo ${version})`, async () => {
       const { odoo, pos, call } = await fakeAndTerminal(version);
       await call('pos.openSession', { openingCash: 0 });
@@ -204,15 +204,20 @@ describe('cash control on the server', () => {
       expect(second).toMatchObject({ state: 'opened', cash_register_balance_start: 200, opening_notes: 'Float topped up from the safe' });
       // 16/17 book the opening gap as a statement line; 18 only moves the start.
       const gap = odoo.statementLines().filter((l) => l.pos_session_id[0] === second.id);
-      if (version === '17.0') expect(gap).toEqual([expect.objectContaining({ amount: Math.round((200 - (cashExpected - 1)) * 100) / 100, payment_ref: 'Cash difference observed during the counting (Profit) - opening' })]);
+      if (version !== '18.0') expect(gap).toEqual([expect.objectContaining({ amount: Math.round((200 - (cashExpected - 1)) * 100) / 100, payment_ref: 'Cash difference observed during the counting (Profit) - opening' })]);
       else expect(gap).toEqual([]);
     });
   }
 
-  it('keeps the Z report after a restart, and refuses hostile notes', async () => {
-    const { pos, dir, call } = await fakeAndTerminal('17.0');
+  it("shows this terminal's figures while Odoo is down, keeps the Z report after a restart, and refuses hostile notes", async () => {
+    const { odoo, pos, dir, call } = await fakeAndTerminal('17.0');
     await call('pos.openSession', {});
     await call('pos.refresh', {});
+    await odoo.down('refuse');
+    const offline: { source: string; methods: Array<{ id: number; expected: number; terminal: number }> } = await call('pos.closingControl', {});
+    expect(offline.source).toBe('terminal');
+    expect(offline.methods.find((m) => m.id === 1)).toMatchObject({ expected: 0, terminal: 0 });
+    await odoo.up();
     await expect(call('pos.closeSession', { countedCash: 0, notes: 'a\u0000b' })).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(call('pos.closeSession', { countedCash: 0, notes: 'x'.repeat(2001) })).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(call('pos.closeSession', { countedCash: Number.NaN })).rejects.toMatchObject({ code: 'VALIDATION' });
