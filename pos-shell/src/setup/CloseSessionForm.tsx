@@ -57,6 +57,8 @@ export function CloseSessionForm() {
     const cash = control.methods.find((x) => x.kind === 'cash');
     const countedCash = cash ? countOf(cash) : null;
     if (cash && (countedCash === null || countedCash < 0)) return setError('Enter the cash counted in the drawer (0 or more).');
+    const unreadable = control.methods.find((x) => x.kind === 'bank' && counts[x.id]?.trim() && countOf(x) === null);
+    if (unreadable) return setError(`Enter the amount of ${unreadable.name} as a number (empty: as expected).`);
     if (overLimit && !notes.trim()) return setError(`A difference is above ${m(control.limit.amount)}: say why in the note.`);
     if (!window.confirm('Close the session in Odoo? Selling needs a new session afterwards.')) return;
     setBusy(true);
