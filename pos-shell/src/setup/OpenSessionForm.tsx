@@ -74,16 +74,17 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
           </FieldRow>
         )}
         {difference !== 0 ? (
-          <>
-            <p className="notice" role="status" data-testid="opening-difference">
-              Difference: {difference > 0 ? '+' : '−'}
-              {Math.abs(difference).toFixed(2)} against the {expected?.toFixed(2)} Odoo expects. Odoo books it as a cash {difference > 0 ? 'profit' : 'loss'}.
-            </p>
-            <FieldRow label="Why the count differs" hint="Required: sent to Odoo with the count, as its opening popup does.">
-              <textarea value={notes} maxLength={2000} rows={2} onChange={(e) => setNotes(e.target.value)} data-testid="opening-notes" />
-            </FieldRow>
-          </>
+          <p className="notice" role="status" data-testid="opening-difference">
+            Difference: {difference > 0 ? '+' : '−'}
+            {Math.abs(difference).toFixed(2)} against the {expected?.toFixed(2)} Odoo expects. Odoo books it as a cash {difference > 0 ? 'profit' : 'loss'}.
+          </p>
         ) : null}
+        {refreshOnly ? null : (
+          // Always there, as in Odoo's opening popup: required when the count differs (the server says so too).
+          <FieldRow label={difference !== 0 ? 'Why the count differs (required)' : 'Note'} hint="Sent to Odoo with the count, as its opening popup does.">
+            <textarea value={notes} maxLength={2000} rows={2} onChange={(e) => setNotes(e.target.value)} data-testid="opening-notes" />
+          </FieldRow>
+        )}
         <ErrorLine error={error} />
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={step !== 'idle'} data-testid="open-session-submit">
