@@ -39,6 +39,7 @@ import {
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { InvoiceOrderInput, InvoiceOrderView, OrderDetailView, OrderUid } from './pos-order-detail.js';
 import { ReceiptPrinter } from './receipt-printer.js';
+import { ClosingControlView, CloseSessionInput, OpenSessionInput, ZReportView } from './pos-cash.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
 
@@ -369,9 +370,9 @@ export const contract = {
   }),
   'pos.openSession': op('pos.openSession', {
     /** Left out: the cash Odoo expects (the last session's closing count), as Odoo's opening popup proposes. */
-    input: z.object({ openingCash: z.number().finite().min(0).optional() }).strict(),
+    input: OpenSessionInput,
     output: PosSessionView,
-    summary: "Open or resume the configuration's POS session (opening cash where cash control is on) with a new login number",
+    summary: "Open or resume the configuration's POS session (opening cash where cash control is on; a count that differs from Odoo's expected cash needs a note) with a new login number",
   }),
   'pos.expectedOpeningCash': op('pos.expectedOpeningCash', {
     input: empty,
@@ -379,13 +380,25 @@ export const contract = {
     summary: "The cash Odoo expects in the drawer at the next opening (the last closing count); null when the session is open already",
   }),
   'pos.closeSession': op('pos.closeSession', {
-    input: z.object({ countedCash: z.number().finite().min(0).optional(), notes: z.string().max(2000).optional() }).strict(),
-    output: z.object({
-      closed: z.boolean(),
-      message: z.string(),
-      report: z.object({ orders: z.number(), total: z.number(), byPaymentMethod: z.array(z.object({ id: z.number(), name: z.string(), amount: z.number() })) }),
-    }),
-    summary: 'Close the session in Odoo with the closing cash count and an end-of-day report; refused while orders wait',
+    input: CloseSessionInput,
+    output: z.object({ closed: z.boolean(), message: z.string(), report: ZReportView }),
+    summary: 'Close the session in Odoo with the counts per payment method (a difference above the limit needs a note) and its Z report; refused while orders wait',
+  }),
+  'pos.closingControl': op('pos.closingControl', {
+    input: empty,
+    output: ClosingControlView,
+    summary: "What the closing expects per payment method (Odoo's figures when it answers, else this terminal's), the cash moves and the difference limit",
+  }),
+  'pos.zReport': op('pos.zReport', { input: empty, output: ZReportView.nullable(), summary: 'The end-of-day (Z) report of the last session closed on this terminal; null before the first' }),
+  'pos.printZReport': op('pos.printZReport', {
+    input: empty,
+    output: z.object({ bytes: z.number(), printer: z.string() }),
+    summary: "Print the last Z report on the terminal's ESC/POS network printer",
+  }),
+  'pos.setCashDifferenceLimit': op('pos.setCashDifferenceLimit', {
+    input: z.object({ amount: z.number().finite().min(0).max(1e9).nullable() }).strict(),
+    output: z.object({ amount: z.number() }),
+    summary: "The largest closing difference accepted without a note when Odoo's config sets none (null: the default, 0)",
   }),
   'pos.refresh': op('pos.refresh', { input: empty, output: z.object({ models: z.number(), products: z.number() }), summary: "Reload Odoo's POS data into the terminal's cache (orders waiting are kept)" }),
   'pos.fetchImages': op('pos.fetchImages', {

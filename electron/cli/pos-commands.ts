@@ -7,6 +7,7 @@ import { formatBytes, OUTBOX_FILE_MAX_BYTES, readOutboxFile } from '../../shared
 import { assertOutboxFileSize, exportInPages, importInPieces, outboxFileText } from '../../shared/pos/outbox-file.js';
 import { defaultDataDir } from '../common/paths.js';
 import { createPosServices, type PosServices } from '../pos/pos-services.js';
+import { zReportLines } from '../pos/z-report-print.js';
 import { actionRunner, int, printResult } from './actions.js';
 import { EXIT } from './exit-codes.js';
 
@@ -87,9 +88,10 @@ function registerSessionCommands(pos: Command): void {
     .command('open')
     .description("open or resume the configuration's session (a new login number), then load its data into the cache")
     .option('--cash <amount>', "the opening cash count, where cash control is on (default: what Odoo expects, the last session's closing count)", (v) => Number.parseFloat(v))
+    .option('--notes <text>', 'why the count differs from what Odoo expects (required then; sent to Odoo with the count)')
     .action(
-      run(async (ctx, opts: { cash?: number }) => {
-        const session = await ctx.call('pos.openSession', opts.cash === undefined ? {} : { openingCash: opts.cash });
+      run(async (ctx, opts: { cash?: number; notes?: string }) => {
+        const session = await ctx.call('pos.openSession', { ...(opts.cash === undefined ? {} : { openingCash: opts.cash }), ...(opts.notes ? { notes: opts.notes } : {}) });
         const loaded = await ctx.call('pos.refresh', {});
         const pictures = await picturesAfterRefresh(ctx);
         ctx.print({ session, loaded, pictures }, () => `Session ${session.name} (${session.state}), login number ${session.loginNumber}; ${loaded.products} products cached; ${pictures.text}.`);
@@ -243,22 +245,48 @@ function registerShopFloorCommands(pos: Command): void {
 function registerCloseCommand(pos: Command): void {
   pos
     .command('close')
-    .description('close the session in Odoo with the closing cash count (refused while orders wait); prints the end-of-day report')
+    .description('close the session in Odoo with the counts per payment method (refused while orders wait, and above the difference limit without --notes); prints the Z report')
     .option('--cash <amount>', 'the counted cash in the drawer', (v) => Number.parseFloat(v))
-    .option('--notes <text>', 'closing notes')
+    .option('--counted <method=amount>', "a bank method's amount as its statement shows it (repeatable; default: as expected)", (v, all: string[] = []) => [...all, v])
+    .option('--notes <text>', 'closing notes (required when a difference is above the limit)')
     .action(
-      run(async (ctx, opts: { cash?: number; notes?: string }) => {
-        const result = await ctx.call('pos.closeSession', { ...(opts.cash !== undefined ? { countedCash: opts.cash } : {}), ...(opts.notes ? { notes: opts.notes } : {}) });
-        ctx.print(result, () =>
-          [
-            result.message,
-            `${result.report.orders} order(s) from this terminal, total ${result.report.total.toFixed(2)}`,
-            ...result.report.byPaymentMethod.map((m) => `  ${m.name}: ${m.amount.toFixed(2)}`),
-          ].join('\n'),
-        );
+      run(async (ctx, opts: { cash?: number; counted?: string[]; notes?: string }) => {
+        const counted = (opts.counted ?? []).map(countedMethod);
+        const result = await ctx.call('pos.closeSession', { ...(opts.cash !== undefined ? { countedCash: opts.cash } : {}), ...(counted.length ? { counted } : {}), ...(opts.notes ? { notes: opts.notes } : {}) });
+        ctx.print(result, () => [result.message, ...zReportLines(result.report, 48)].join('\n'));
         return result.closed ? EXIT.ok : EXIT.failed;
       }),
     );
+
+  pos
+    .command('z-report')
+    .description('show the end-of-day (Z) report of the last session closed here; --print sends it to the receipt printer')
+    .option('--print', "print it on the terminal's ESC/POS printer")
+    .action(
+      run(async (ctx, opts: { print?: boolean }) => {
+        const report = await ctx.call('pos.zReport', {});
+        if (!report) throw new FleetError('NOT_FOUND', 'No session has been closed on this terminal yet.');
+        const printed = opts.print ? await ctx.call('pos.printZReport', {}) : null;
+        ctx.print({ report, printed }, () => [...zReportLines(report, 48), ...(printed ? [`Sent to ${printed.printer} (${printed.bytes} bytes).`] : [])].join('\n'));
+      }),
+    );
+
+  pos
+    .command('cash-limit <amount>')
+    .description("the largest closing difference accepted without a note when Odoo's config sets none ('default': 0, any difference needs a note)")
+    .action(
+      run(async (ctx, amount: string) => {
+        const set = await ctx.call('pos.setCashDifferenceLimit', { amount: amount === 'default' ? null : Number.parseFloat(amount) });
+        ctx.print(set, () => `Closing differences above ${set.amount} need a note (unless Odoo's config sets its own maximum).`);
+      }),
+    );
+}
+
+/** --counted 2=123.40: a payment method's id and amount. */
+function countedMethod(text: string): { paymentMethodId: number; amount: number } {
+  const match = /^(\d+)=(-?\d+(?:\.\d+)?)$/.exec(text.trim());
+  if (!match) throw new FleetError('VALIDATION', `--counted takes <payment method id>=<amount>, not ${text}.`);
+  return { paymentMethodId: Number(match[1]), amount: Number(match[2]) };
 }
 
 /** An exported order file's text: one larger than OUTBOX_FILE_MAX_BYTES is refused before it is read. */

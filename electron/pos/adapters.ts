@@ -77,6 +77,15 @@ export interface OdooOrderStanding {
   invoice: { id: number; name: string } | null;
 }
 
+/** get_closing_control_data read into one shape (16/17 say other_payment_methods, 18 non_cash_payment_methods). */
+export interface OdooClosingData {
+  /** The first cash method: what the drawer should hold (its opening, cash payments net of change, cash moves). */
+  cash: { id: number; expected: number; opening: number } | null;
+  others: Array<{ id: number; amount: number; type: string }>;
+  /** amount_authorized_diff when the config sets a maximum difference, else null. */
+  authorizedDifference: number | null;
+}
+
 export interface PushResult {
   /** Orders the server created or updated, by name. */
   processed: Map<string, ServerOrder>;
@@ -98,7 +107,9 @@ export interface PosAdapter extends OrderFormat {
   /** The session's POS data, as `{model: records}` (barcode rules included: scanners need them offline). */
   loadData(sessionId: number): Promise<Record<string, unknown>>;
   /** Opens (or finds) the config's session, counting the opening cash when cash control asks for it. */
-  openSession(configId: number, openingCash: number | undefined): Promise<{ id: number; name: string; state: string }>;
+  openSession(configId: number, openingCash: number | undefined, notes?: string): Promise<{ id: number; name: string; state: string }>;
+  /** What Odoo's closing popup reads (get_closing_control_data, 16–18): the whole session's expected amounts, every terminal's orders. */
+  closingControlData(sessionId: number): Promise<OdooClosingData>;
   /** The opening cash Odoo expects for the config's next opening (null: its session is open already, nothing to count). */
   expectedOpeningCash(configId: number): Promise<number | null>;
   /** A new login number for this terminal's start (part of every order name). */
@@ -130,8 +141,8 @@ export interface PosAdapter extends OrderFormat {
   invoiceOrder(id: number): Promise<OdooOrderStanding>;
   /** The records' 128-pixel pictures (base64, or false without one) and versions, as Odoo's POS shows them. */
   readImages(model: ImageModel, ids: readonly number[]): Promise<Array<{ id: number; image_128: string | false; write_date: string }>>;
-  /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes. */
-  close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }>;
+  /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes with the bank methods' differences. */
+  close(sessionId: number, closing: { countedCash: number | null; notes: string; bankDifferences: Array<[number, number]> }): Promise<{ successful: boolean; message?: string }>;
 }
 
 /** The lot names sold, less those given back (each given-back name removes one). */
@@ -189,7 +200,7 @@ abstract class OdooPosAdapter implements OrderFormat {
     return this.format.orderPayload(sale, order);
   }
 
-  async openSession(configId: number, openingCash: number | undefined) {
+  async openSession(configId: number, openingCash: number | undefined, notes = '') {
     let session = await this.currentSession(configId);
     if (!session) {
       await this.rpc.call('pos.config', 'open_ui', [[configId]]);
@@ -200,7 +211,8 @@ abstract class OdooPosAdapter implements OrderFormat {
       // Odoo books the gap between this count and cash_register_balance_start (the last session's
       // closing count) as a cash difference: with no count given, take the expected amount.
       const expected = openingCash ?? (await this.rpc.call<Array<{ cash_register_balance_start: number }>>('pos.session', 'read', [[session.id]], { fields: ['cash_register_balance_start'] }))[0]?.cash_register_balance_start ?? 0;
-      await this.rpc.call('pos.session', this.openingControl, [[session.id], expected, 'Opened by Fleet POS']);
+      // Odoo's opening popup sends the cashier's note with the count (set_cashbox_pos / set_opening_control(cashbox_value, notes)).
+      await this.rpc.call('pos.session', this.openingControl, [[session.id], expected, notes]);
       session = (await this.currentSession(configId)) ?? session;
     }
     return session;
@@ -367,14 +379,27 @@ abstract class OdooPosAdapter implements OrderFormat {
     return Number(await this.rpc.call('pos.session', 'login', [[sessionId]]));
   }
 
-  /** The closing sequence of Odoo's POS UI (16–18): the counted cash, the notes, then the close. */
-  async close(sessionId: number, closing: { countedCash: number | null; notes: string }): Promise<{ successful: boolean; message?: string }> {
+  async closingControlData(sessionId: number): Promise<OdooClosingData> {
+    type Method = { id?: unknown; amount?: unknown; type?: unknown };
+    const data = await this.rpc.call<{ default_cash_details?: Method & { opening?: unknown } | null; other_payment_methods?: Method[]; non_cash_payment_methods?: Method[]; amount_authorized_diff?: unknown }>('pos.session', 'get_closing_control_data', [[sessionId]]);
+    const cash = data?.default_cash_details;
+    const amount = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+    return {
+      // 18 sends {} without a cash method, 16/17 null.
+      cash: cash && typeof cash.id === 'number' ? { id: cash.id, expected: amount(cash.amount), opening: amount(cash.opening) } : null,
+      others: (data?.other_payment_methods ?? data?.non_cash_payment_methods ?? []).filter((m) => typeof m.id === 'number').map((m) => ({ id: m.id as number, amount: amount(m.amount), type: typeof m.type === 'string' ? m.type : 'bank' })),
+      authorizedDifference: typeof data?.amount_authorized_diff === 'number' ? data.amount_authorized_diff : null,
+    };
+  }
+
+  /** The closing sequence of Odoo's POS UI (16–18): the counted cash, the notes, then the close with the bank methods' differences. */
+  async close(sessionId: number, closing: { countedCash: number | null; notes: string; bankDifferences: Array<[number, number]> }): Promise<{ successful: boolean; message?: string }> {
     if (closing.countedCash !== null) {
       const posted = await this.rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'post_closing_cash_details', [[sessionId]], { counted_cash: closing.countedCash });
       if (posted && posted.successful === false) return posted;
     }
     await this.rpc.call('pos.session', 'update_closing_control_state_session', [[sessionId], closing.notes]);
-    return (await this.rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'close_session_from_ui', [[sessionId]])) ?? { successful: false, message: 'no answer' };
+    return (await this.rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'close_session_from_ui', [[sessionId], closing.bankDifferences])) ?? { successful: false, message: 'no answer' };
   }
 
   async findPartnerByRef(ref: string): Promise<number | null> {

@@ -62,6 +62,14 @@ export function escposReceipt(receipt: Receipt, width = 42): Buffer {
   return Buffer.concat(out);
 }
 
+/** Lines laid out already (each within the paper's width, printable ASCII) as printer bytes: a report rather than a receipt. */
+export function escposLines(lines: readonly string[]): Buffer {
+  const out: Buffer[] = [Buffer.from([ESC, 0x40])];
+  for (const line of lines) out.push(Buffer.from(`${line.replace(/[^\x20-\x7e]/g, '?')}\n`, 'latin1'));
+  out.push(Buffer.from([ESC, 0x64, 4, GS, 0x56, 1])); // feed 4 lines, partial cut
+  return Buffer.concat(out);
+}
+
 /** host:port as people write it, IPv6 addresses in brackets. */
 export function printerAddress({ host, port }: { host: string; port: number }): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -279,4 +279,26 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: "cash control: each session's opening count and note, the closing's counts and its Z report",
+    up(db) {
+      db.exec(`
+        -- One row per session opened here: what Odoo expected and what was counted at opening (and
+        -- the note that explains a difference); the Z report, written before Odoo is asked to close
+        -- (closed_at NULL) and marked closed once Odoo has closed the session.
+        CREATE TABLE session_cash (
+          session_id INTEGER PRIMARY KEY,
+          opening_expected REAL,
+          opening_counted REAL,
+          opening_notes TEXT NOT NULL DEFAULT '',
+          z_report TEXT,
+          closed_at TEXT
+        );
+        CREATE INDEX session_cash_closed ON session_cash (closed_at);
+        -- The largest closing difference accepted without a note when Odoo sets none (one row, or none: the default).
+        CREATE TABLE cash_difference_limit (id INTEGER PRIMARY KEY CHECK (id = 1), amount REAL NOT NULL CHECK (amount >= 0), set_at TEXT NOT NULL);
+      `);
+    },
+  },
 ];

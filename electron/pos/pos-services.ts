@@ -6,16 +6,18 @@ import { Dispatcher, type Handlers } from '../api/dispatcher.js';
 import { EventBus } from '../api/events.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { createLogger, type Logger } from '../common/log.js';
-import { closingFigures, logged, pairingFigures, sessionFigures } from './till-log.js';
+import { closingFigures, logged, openedSessionFigures, pairingFigures } from './till-log.js';
 import { defaultPosKeyFile, insideFolder } from '../common/paths.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
+import { CashControl } from './cash-control.js';
 import { CashMoves } from './cash-moves.js';
 import { Cashiers } from './cashiers.js';
 import { OpenCarts } from './open-carts.js';
 import { recordSale } from './selling.js';
 import { PosImages, type FetchResult } from './images.js';
 import { escposReceipt, printerAddress, sendToPrinter } from './escpos.js';
+import { escposZReport } from './z-report-print.js';
 import { Outbox, type OutboxExport } from './outbox.js';
 import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
@@ -101,7 +103,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0', log }),
+    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0', log }),
     audit,
     log,
   });
@@ -157,6 +159,7 @@ function posHandlers(deps: {
   events: EventBus;
   publish: () => void;
   cashMoves: CashMoves;
+  cashControl: CashControl;
   partners: PartnerOutbox;
   images: PosImages;
   receiptPrinter: ReceiptPrinterSetting;
@@ -167,7 +170,7 @@ function posHandlers(deps: {
   version: string;
   log: Logger;
 }): Handlers {
-  const { vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts } = deps;
+  const { vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl, partners, images, receiptPrinter, cashiers, carts } = deps;
   const cartChanged = (cartId: string, revision: number | null, sold: string | null = null) => events.emit('pos.carts', { cartId, revision, sold });
   const cashierChanged = () => events.emit('pos.cashier', cashiers.current());
   return {
@@ -190,9 +193,20 @@ function posHandlers(deps: {
       if (terminal.pairing()?.configId && !roleAtLeast(ctx.role, 'admin')) throw new FleetError('FORBIDDEN', 'This terminal is paired already: pairing it again is for an admin (odoo-fleet pos pair).');
       return logged(deps.log, 'POS paired', terminal.pair(input), pairingFigures);
     },
-    'pos.openSession': ({ openingCash }) => logged(deps.log, 'POS session open', terminal.openSession(openingCash), sessionFigures),
+    'pos.openSession': (input) => logged(deps.log, 'POS session open', cashControl.open(input), openedSessionFigures),
     'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
-    'pos.closeSession': (closing) => logged(deps.log, 'POS session closing', terminal.closeSession(closing), closingFigures),
+    'pos.closeSession': (closing) => logged(deps.log, 'POS session closing', cashControl.close(closing), closingFigures),
+    'pos.closingControl': () => cashControl.closingControl(),
+    'pos.zReport': () => cashControl.lastZReport(),
+    'pos.printZReport': async () => {
+      const report = cashControl.lastZReport();
+      if (!report) throw new FleetError('NOT_FOUND', 'No session has been closed on this terminal yet: there is no Z report to print.');
+      const printer = receiptPrinter.require();
+      const bytes = escposZReport(report, printer.width);
+      await sendToPrinter(printer, bytes);
+      return { bytes: bytes.length, printer: printerAddress(printer) };
+    },
+    'pos.setCashDifferenceLimit': ({ amount }) => cashControl.setDifferenceLimit(amount),
     'pos.refresh': async () => {
       const loaded = await logged(deps.log, 'POS data loaded', terminal.refresh(), (counts) => counts);
       deps.fetchImagesInBackground();

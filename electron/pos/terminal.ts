@@ -7,6 +7,7 @@ import type { OrderDetailView } from '../../shared/pos-order-detail.js';
 import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OdooOrderStanding, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
 import { describeOrder } from './order-detail.js';
 import { readOrderPayload, type RecordedOrder } from './order-payloads.js';
+import { sessionFigures, type SessionFigures } from '../../shared/pos/session-report.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
 import type { Receipt } from './escpos.js';
@@ -183,11 +184,11 @@ export class PosTerminal {
    * is on) and takes a new login number for this terminal's start: order names never collide
    * with another terminal's or an earlier start's.
    */
-  async openSession(openingCash?: number): Promise<TerminalSession> {
+  async openSession(openingCash?: number, notes = ''): Promise<TerminalSession> {
     const pairing = this.pairing();
     if (!pairing?.configId) throw new FleetError('VALIDATION', 'Choose the POS configuration first (pos pair --config).');
     const adapter = this.requireAdapter();
-    const session = await adapter.openSession(pairing.configId, openingCash).catch((error: unknown) => {
+    const session = await adapter.openSession(pairing.configId, openingCash, notes).catch((error: unknown) => {
       throw toFleetError(error, 'Could not open the POS session');
     });
     const loginNumber = await adapter.login(session.id);
@@ -454,7 +455,8 @@ export class PosTerminal {
     return checkSale(sale, this.pricing(), products, cashier, (line) => this.refundable.lookup(line));
   }
 
-  private pricing(): PricingData {
+  /** The pricing engine's inputs (currency, taxes, methods) from the cache; throws when it is not loaded. */
+  pricing(): PricingData {
     const loadedAt = (this.db.prepare('SELECT max(loaded_at) AS at FROM cache_loads').get() as { at: string | null }).at;
     if (loadedAt === null) throw new FleetError('VALIDATION', 'The POS data is not loaded yet: refresh it from Odoo.');
     if (this.pricingData?.loadedAt !== loadedAt) {
@@ -564,52 +566,63 @@ export class PosTerminal {
   }
 
   /** Who the terminal recorded as selling an order: its pos_hr employee, else its POS user. */
-  private soldBy(employeeId: number | null, userId: number | null): string | null {
+  soldBy(employeeId: number | null, userId: number | null): string | null {
     const employee = employeeId ? this.cached<{ id: number; name: string }>('hr.employee').find((e) => e.id === employeeId) : undefined;
     const user = userId ? this.cached<{ id: number; name: string }>('res.users').find((u) => u.id === userId) : undefined;
     return employee?.name ?? user?.name ?? this.pairing()?.login ?? null;
   }
 
   /**
-   * The end-of-day report of the session from this terminal's own orders: count, total, and the
-   * amount taken per payment method (change deducted from cash).
+   * The session's figures from this terminal's own frozen orders and cash moves (shared/pos/
+   * session-report.ts): per payment method (change deducted from cash), per tax, refunds,
+   * discounts, cash in and out; with the orders read back, for who sold them.
    */
-  sessionReport(sessionId: number): { orders: number; total: number; byPaymentMethod: Array<{ id: number; name: string; amount: number }> } {
-    const cached = this.cached<{ id: number; name: string; is_cash_count?: boolean }>('pos.payment.method');
-    const methods = new Map(cached.map((m) => [m.id, m.name]));
-    const cash = cached.find((m) => m.is_cash_count);
-    const totals = new Map<number, number>();
-    let orders = 0;
-    let total = 0;
-    for (const row of this.db.prepare('SELECT payload, amount_total FROM outbox WHERE session_id = ?').iterate(sessionId) as Iterable<{ payload: string; amount_total: number }>) {
-      orders++;
-      total += row.amount_total;
-      const { payments, amountReturn: change } = readOrderPayload(row.payload);
-      for (const p of payments) totals.set(p.paymentMethodId, (totals.get(p.paymentMethodId) ?? 0) + p.amount);
-      if (change && cash) totals.set(cash.id, (totals.get(cash.id) ?? 0) - change);
+  sessionFigures(sessionId: number): { figures: SessionFigures; orders: RecordedOrder[] } {
+    let pricing: PricingData | null = null;
+    try {
+      pricing = this.pricing();
+    } catch {
+      // No data loaded: no sale either; the methods and taxes are those the orders name.
     }
-    const cents = (n: number) => Math.round(n * 100) / 100;
-    return { orders, total: cents(total), byPaymentMethod: [...totals].map(([id, amount]) => ({ id, name: methods.get(id) ?? `method ${id}`, amount: cents(amount) })) };
+    const orders = (this.db.prepare('SELECT payload FROM outbox WHERE session_id = ? ORDER BY sequence').all(sessionId) as Array<{ payload: string }>).map((r) => readOrderPayload(r.payload));
+    const moves = this.cashMoves.list().filter((m) => m.sessionId === sessionId).map((m) => ({ type: m.type, amount: m.amount, reason: m.reason, at: m.createdAt }));
+    const settings = { currencyRounding: pricing?.settings.currency.rounding ?? 0.01, taxRoundingMethod: pricing?.settings.taxRoundingMethod ?? 'round_per_line', taxes: pricing?.taxesById ?? new Map() };
+    const reportOrders = orders.map((o) => ({
+      lines: o.lines.map((l) => ({ qty: l.qty, priceUnit: l.priceUnit, discount: l.discount, priceSubtotal: l.amountWithoutTax, priceSubtotalIncl: l.amountWithTax, taxIds: l.taxIds })),
+      payments: o.payments,
+      amountTotal: o.amountTotal,
+      amountReturn: o.amountReturn,
+    }));
+    return { figures: sessionFigures(reportOrders, pricing?.paymentMethods ?? [], moves, settings), orders };
+  }
+
+  /** Closing now would leave out what waits here: Odoo would count the cash without it. */
+  refuseWhileWaiting(): void {
+    const waiting = this.waiting();
+    if (waiting.count > 0) throw new FleetError('CONFLICT', `${waiting.what} still wait to be synced or resolved: sync or resolve them before closing the session (Odoo would count the cash without them).`);
+  }
+
+  /** The paired adapter, or why Odoo is out of reach. */
+  odoo(): PosAdapter {
+    return this.requireAdapter();
   }
 
   /**
    * Closes the session in Odoo as its own UI does (the counted cash, notes, then the close), with
    * the end-of-day report; refused while orders wait (they would land in another session).
    */
-  async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined } = {}): Promise<{ closed: boolean; message: string; report: ReturnType<PosTerminal['sessionReport']> }> {
+  async closeSession(closing: { countedCash?: number | undefined; notes?: string | undefined; bankDifferences?: Array<[number, number]> } = {}): Promise<{ closed: boolean; message: string }> {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
-    const waiting = this.waiting();
-    if (waiting.count > 0) throw new FleetError('CONFLICT', `${waiting.what} still wait to be synced or resolved: sync or resolve them before closing the session (Odoo would count the cash without them).`);
-    const report = this.sessionReport(session.id);
+    this.refuseWhileWaiting();
     const result = await this.requireAdapter()
-      .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '' })
+      .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '', bankDifferences: closing.bankDifferences ?? [] })
       .catch((error: unknown) => {
         throw toFleetError(error, 'Could not close the session');
       });
-    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.', report };
+    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.' };
     this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), session.id);
-    return { closed: true, message: `Session ${session.name} is closed.`, report };
+    return { closed: true, message: `Session ${session.name} is closed.` };
   }
 }
 

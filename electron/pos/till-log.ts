@@ -22,7 +22,7 @@ export function pairingFigures({ pairing }: { pairing: Pairing }): Record<string
   return { odoo: originOf(pairing.url), database: pairing.database, login: pairing.login, version: pairing.serverVersion, config: pairing.configName ?? pairing.configId };
 }
 
-export function sessionFigures(session: TerminalSession): Record<string, unknown> {
+export function openedSessionFigures(session: TerminalSession): Record<string, unknown> {
   return { session: session.name, sessionId: session.id, state: session.state, loginNumber: session.loginNumber };
 }
 

@@ -92,6 +92,8 @@ describe('Fleet POS in Chromium', () => {
     // Odoo's expected amount is shown (the last closing count: 0 for the demo's closed sessions); 150 is counted.
     await expect.poll(() => page.getByTestId('opening-cash').getAttribute('placeholder')).toBe('0.00 expected (the last closing count)');
     await page.getByTestId('opening-cash').fill('150');
+    // 150 against 0 expected: the difference is shown and booked only with a note.
+    await page.getByTestId('opening-notes').fill('New float from the safe');
     await page.getByTestId('open-session-submit').click();
     await page.getByTestId('cashier-1').waitFor();
     expect(pos.services.terminal.pairing()).toMatchObject({ configName: 'Shop', serverVersion: '17.0' });
@@ -360,6 +362,7 @@ describe('Fleet POS in Chromium', () => {
     await page.getByTestId('back-to-orders').click();
     await page.getByTestId('nav-session').click();
     await page.getByTestId('closing-cash').fill('500');
+    await page.getByTestId('closing-notes').fill('Counted once, end of the test day');
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByTestId('close-session').click();
     await page.getByTestId('close-report').waitFor();

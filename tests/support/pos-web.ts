@@ -7,7 +7,9 @@ import { createPosServices, type PosServices } from '../../electron/pos/pos-serv
 import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { SyncOptions } from '../../electron/pos/sync-engine.js';
 import type { WebServer } from '../../electron/api/web-server.js';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import type { Page } from './browser.js';
 import { FAST_KDF } from './console.js';
 import { newPosDir, POS_PASSPHRASE } from './pos-terminal.js';
 
@@ -64,4 +66,23 @@ export async function openSellingPage(browser: Browser, pos: PosWeb, pageErrors:
   await page.getByTestId('cashier-start').click();
   await page.getByTestId('product-grid').waitFor();
   return page;
+}
+
+/** A fresh terminal's page paired with the fake Odoo from its pairing form (the admin and an API key). */
+export async function pairFromPage(page: Page, odoo: FakeOdoo): Promise<void> {
+  await page.getByTestId('pair-url').fill(odoo.url);
+  await page.getByTestId('pair-db').fill(odoo.db);
+  await page.getByTestId('pair-login').fill(odoo.admin.login);
+  await page.getByTestId('pair-secret').fill(odoo.admin.apiKey);
+  await page.getByTestId('pair-submit').click();
+}
+
+/** The page's uncaught errors and console errors from now on (a test ends expecting none). */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
 }

@@ -45,7 +45,11 @@ describe('odoo-fleet pos', () => {
     expect(paired.code, paired.stderr).toBe(0);
     expect(paired.stdout).toMatch(/Odoo 17\.0/);
     expect(JSON.stringify(fs.readdirSync(dir))).not.toContain(odoo.admin.apiKey);
-    const opened = await cli(['open', '--cash', '50']);
+    // 50 counted where Odoo expects 0: refused without a note saying why, booked with one.
+    const unexplained = await cli(['open', '--cash', '50']);
+    expect(unexplained.code).not.toBe(0);
+    expect(unexplained.stderr).toMatch(/Counted 50\.00 where Odoo expects 0\.00: a difference of 50\.00.*note/);
+    const opened = await cli(['open', '--cash', '50', '--notes', 'Float brought from the safe']);
     expect(opened.code, opened.stderr).toBe(0);
     expect(opened.stdout).toMatch(/login number 1; \d+ products cached; [1-9]\d* picture\(s\) fetched\./);
     expect((await cli(['status'])).stdout).toMatch(/Pictures: [1-9]\d* stored, 0 to fetch/);
@@ -116,4 +120,29 @@ describe('odoo-fleet pos', () => {
       fs.rmSync(other, { recursive: true, force: true });
     }
   }, 120_000);
+  it('closes with the counted cash only with a note for its difference, then shows and prints the Z report again', async () => {
+    const closer = newPosDir();
+    try {
+      const pos = await pairedTerminal(odoo, closer);
+      const sale = pos.terminal.commitSale(cashSale(pos, 10, 1));
+      await pos.sync.sync();
+      await pos.close();
+      const short = Math.round((sale.amountTotal - 1) * 100) / 100;
+      const unexplained = await cli(['close', '--cash', String(short)], closer);
+      expect(unexplained.code).not.toBe(0);
+      expect(unexplained.stderr).toMatch(/Differences above 0\.00 \(Cash -?\d+\.\d{2}\): say why in a note/);
+      const closed = await cli(['close', '--cash', String(short), '--notes', 'One coin short'], closer);
+      expect(closed.code, closed.stderr).toBe(0);
+      expect(closed.stdout).toMatch(/is closed\.\n +Z REPORT\n/);
+      expect(closed.stdout).toMatch(/Closing note: One coin short/);
+      const again = await cli(['z-report'], closer);
+      expect(again.stdout).toContain('One coin short');
+      for (const line of again.stdout.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(48);
+      const unprinted = await cli(['z-report', '--print'], closer);
+      expect(unprinted.code).not.toBe(0);
+      expect(unprinted.stderr).toMatch(/No receipt printer is set/);
+    } finally {
+      fs.rmSync(closer, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

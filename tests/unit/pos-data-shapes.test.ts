@@ -82,8 +82,8 @@ describe('the POS data of Odoo 16, 17 and 18, as the page and the cache see it',
     const printed = each((pos) => {
       const order = pos.terminal.commitSale(cashSale(pos, 3, 2));
       const { header, lines, total, tax, payments, change } = pos.terminal.receipt(order.uid);
-      const { byPaymentMethod, total: dayTotal } = pos.terminal.sessionReport(order.sessionId);
-      return { header, lines, total, tax, payments, change, byPaymentMethod, dayTotal };
+      const { byPaymentMethod, byTax, total: dayTotal } = pos.terminal.sessionFigures(order.sessionId).figures;
+      return { header, lines, total, tax, payments, change, byPaymentMethod, byTax, dayTotal };
     });
     expect(printed[0]!.lines).toHaveLength(1);
     expect(printed[1]).toEqual(printed[0]);

@@ -259,7 +259,9 @@ describe('closing the POS session', () => {
     await expect(pos.terminal.closeSession({ countedCash: 10.37 })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/2 order\(s\) still wait/) });
     expect(odoo.sessions().find((s) => s.id === pos.terminal.session()!.id)?.state).toBe('opened');
     await pos.sync.sync();
-    const closed = await pos.terminal.closeSession({ countedCash: 10.37, notes: 'end of day' });
+    const close = await pos.dispatcher.invoke('pos.closeSession', { countedCash: 10.37, notes: 'end of day' }, { actor: 'test', role: 'cashier', transport: 'internal' });
+    if (!close.ok) throw new Error(close.error.message);
+    const closed = close.value as { closed: boolean; report: { byPaymentMethod: Array<{ id: number; amount: number }> } };
     expect(closed).toMatchObject({ closed: true, report: { orders: 2, total: Math.round((10.37 + onBank.amountTotal) * 100) / 100 } });
     expect(closed.report.byPaymentMethod).toEqual(expect.arrayContaining([expect.objectContaining({ id: 1, amount: 10.37 }), expect.objectContaining({ id: 2, amount: onBank.amountTotal })]));
     const session = odoo.sessions().find((s) => s.id === 3)!;

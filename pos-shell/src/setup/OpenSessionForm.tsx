@@ -1,7 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useApi } from '../../../ui-common/api/context.js';
+import { countedDifference } from '../../../shared/pos/session-report.js';
 import { errorText } from '../lib/errors.js';
 import { ErrorLine, FieldRow, Gate } from './Gate.js';
+import { LastZReport } from './LastZReport.js';
 
 /**
  * Opens (or resumes) the configuration's session in Odoo, counting the opening cash, then loads
@@ -11,6 +13,7 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
   const api = useApi();
   // Empty: the cash Odoo expects (the last closing count), as Odoo's opening popup proposes.
   const [cash, setCash] = useState('');
+  const [notes, setNotes] = useState('');
   const [step, setStep] = useState<'idle' | 'opening' | 'loading'>('idle');
   const [error, setError] = useState<string | null>(null);
   // What Odoo expects, shown as Odoo's opening popup shows it (unknown while Odoo does not answer).
@@ -27,16 +30,21 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
     };
   }, [api, refreshOnly]);
 
+  const counted = cash.trim() !== '';
+  const openingCash = Number(cash.trim().replace(',', '.'));
+  // As Odoo's opening popup: the gap between the count and what Odoo expects, shown before it is booked.
+  // The page's figure is a preview at cent precision; the server checks it in the currency's own rounding.
+  const difference = counted && expected !== null && openingCash >= 0 ? countedDifference(openingCash, expected, 0.01) : 0;
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const counted = cash.trim() !== '';
-    const openingCash = Number(cash.replace(',', '.'));
     if (!refreshOnly && counted && !(openingCash >= 0)) return setError('Enter the cash in the drawer (0 or more), or leave it empty.');
+    if (!refreshOnly && difference !== 0 && !notes.trim()) return setError('The count differs from what Odoo expects: say why in the note.');
     setError(null);
     try {
       if (!refreshOnly) {
         setStep('opening');
-        await api.call('pos.openSession', counted ? { openingCash } : {});
+        await api.call('pos.openSession', { ...(counted ? { openingCash } : {}), ...(notes.trim() ? { notes: notes.trim() } : {}) });
       }
       setStep('loading');
       await api.call('pos.refresh', {});
@@ -65,6 +73,18 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
             />
           </FieldRow>
         )}
+        {difference !== 0 ? (
+          <p className="notice" role="status" data-testid="opening-difference">
+            Difference: {difference > 0 ? '+' : '−'}
+            {Math.abs(difference).toFixed(2)} against the {expected?.toFixed(2)} Odoo expects. Odoo books it as a cash {difference > 0 ? 'profit' : 'loss'}.
+          </p>
+        ) : null}
+        {refreshOnly ? null : (
+          // Always there, as in Odoo's opening popup: required when the count differs (the server says so too).
+          <FieldRow label={difference !== 0 ? 'Why the count differs (required)' : 'Note'} hint="Sent to Odoo with the count, as its opening popup does.">
+            <textarea value={notes} maxLength={2000} rows={2} onChange={(e) => setNotes(e.target.value)} data-testid="opening-notes" />
+          </FieldRow>
+        )}
         <ErrorLine error={error} />
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={step !== 'idle'} data-testid="open-session-submit">
@@ -72,6 +92,7 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
           </button>
         </div>
       </form>
+      {refreshOnly ? null : <LastZReport />}
     </Gate>
   );
 }

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import type { OpOutput } from '../../../shared/contract.js';
 import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatDateTime, money } from '../lib/format.js';
 import { useReceiptPrinter, type ReceiptPrinter } from '../lib/printer.js';
 import { ErrorLine, FieldRow } from './Gate.js';
+import { CloseSessionForm } from './CloseSessionForm.js';
 import { PairForm } from './PairForm.js';
 
 const parseAmount = (text: string) => Number(text.trim().replace(',', '.'));
@@ -208,87 +208,6 @@ function PrinterForm({ saved }: { saved: ReceiptPrinter | null }) {
         </p>
       ) : null}
       <ErrorLine error={error} testId="printer-error" />
-    </>
-  );
-}
-
-type CloseResult = OpOutput<'pos.closeSession'>;
-
-/** End of day: the counted cash and notes go to Odoo, which closes the session; refused while orders wait. */
-function CloseSessionForm() {
-  const { api, data, terminal } = usePos();
-  const [counted, setCounted] = useState('');
-  const [notes, setNotes] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<CloseResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const countedCash = counted.trim() ? parseAmount(counted) : undefined;
-    if (countedCash !== undefined && !(countedCash >= 0)) return setError('Enter the cash counted in the drawer (0 or more).');
-    if (!window.confirm('Close the session in Odoo? Selling needs a new session afterwards.')) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const closed = await api.call('pos.closeSession', { ...(countedCash !== undefined ? { countedCash } : {}), ...(notes.trim() ? { notes: notes.trim() } : {}) });
-      setResult(closed);
-      // Once closed, the terminal shows the open-session screen: let the report be read first.
-      if (!closed.closed) setError(closed.message);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (result?.closed) {
-    return (
-      <section className="page" aria-labelledby="close-title" data-testid="close-report">
-        <h2 id="close-title">Session closed</h2>
-        <p>{result.message}</p>
-        <dl className="facts">
-          <dt>Orders</dt>
-          <dd>{result.report.orders}</dd>
-          <dt>Total</dt>
-          <dd>{money(result.report.total, data.currency)}</dd>
-          {result.report.byPaymentMethod.map((m) => (
-            <FactRow key={m.id} label={m.name} value={money(m.amount, data.currency)} />
-          ))}
-        </dl>
-        <div className="actions actions-left">
-          <button type="button" className="btn btn-primary" onClick={() => void terminal.reload()} data-testid="close-done">
-            Done
-          </button>
-        </div>
-      </section>
-    );
-  }
-
-  return (
-    <section className="page" aria-labelledby="close-title">
-      <h2 id="close-title">Close the session</h2>
-      <form className="inline-form" onSubmit={submit} noValidate>
-        <FieldRow label="Cash counted" hint="What is in the drawer now.">
-          <input inputMode="decimal" value={counted} onChange={(e) => setCounted(e.target.value)} data-testid="closing-cash" />
-        </FieldRow>
-        <FieldRow label="Notes">
-          <input value={notes} maxLength={2000} onChange={(e) => setNotes(e.target.value)} data-testid="closing-notes" />
-        </FieldRow>
-        <button type="submit" className="btn btn-danger" disabled={busy} data-testid="close-session">
-          {busy ? 'Closing…' : 'Close the session'}
-        </button>
-      </form>
-      <ErrorLine error={error} testId="close-error" />
-    </section>
-  );
-}
-
-function FactRow({ label, value }: { label: string; value: string }) {
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{value}</dd>
     </>
   );
 }
