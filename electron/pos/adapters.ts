@@ -143,6 +143,8 @@ export interface PosAdapter extends OrderFormat {
   readImages(model: ImageModel, ids: readonly number[]): Promise<Array<{ id: number; image_128: string | false; write_date: string }>>;
   /** Counts the closing cash (16/17/18 all have post_closing_cash_details), then closes with the bank methods' differences. */
   close(sessionId: number, closing: { countedCash: number | null; notes: string; bankDifferences: Array<[number, number]> }): Promise<{ successful: boolean; message?: string }>;
+  /** Whether Odoo holds the session closed (by an earlier closing whose answer was lost, or from its backend). */
+  isSessionClosed(sessionId: number): Promise<boolean>;
 }
 
 /** The lot names sold, less those given back (each given-back name removes one). */
@@ -400,6 +402,11 @@ abstract class OdooPosAdapter implements OrderFormat {
     }
     await this.rpc.call('pos.session', 'update_closing_control_state_session', [[sessionId], closing.notes]);
     return (await this.rpc.call<{ successful: boolean; message?: string } | null>('pos.session', 'close_session_from_ui', [[sessionId], closing.bankDifferences])) ?? { successful: false, message: 'no answer' };
+  }
+
+  async isSessionClosed(sessionId: number): Promise<boolean> {
+    const rows = await this.rpc.call<Array<{ state: string }>>('pos.session', 'read', [[sessionId]], { fields: ['state'] });
+    return rows[0]?.state === 'closed';
   }
 
   async findPartnerByRef(ref: string): Promise<number | null> {

@@ -615,14 +615,23 @@ export class PosTerminal {
     const session = this.session();
     if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
     this.refuseWhileWaiting();
-    const result = await this.requireAdapter()
-      .close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '', bankDifferences: closing.bankDifferences ?? [] })
-      .catch((error: unknown) => {
-        throw toFleetError(error, 'Could not close the session');
-      });
-    if (!result.successful) return { closed: false, message: result.message ?? 'Odoo did not close the session.' };
-    this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), session.id);
+    const adapter = this.requireAdapter();
+    const result = await adapter.close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '', bankDifferences: closing.bankDifferences ?? [] }).catch((error: unknown) => {
+      throw toFleetError(error, 'Could not close the session');
+    });
+    if (!result.successful) {
+      // Odoo refuses to close a closed session: one an earlier closing closed (its answer lost, or
+      // the terminal killed before it recorded it) or someone closed in Odoo. Odoo's word is final.
+      if (!(await adapter.isSessionClosed(session.id).catch(() => false))) return { closed: false, message: result.message ?? 'Odoo did not close the session.' };
+      this.recordClosed(session.id);
+      return { closed: true, message: `Session ${session.name} was closed in Odoo already: recorded as closed here.` };
+    }
+    this.recordClosed(session.id);
     return { closed: true, message: `Session ${session.name} is closed.` };
+  }
+
+  private recordClosed(sessionId: number): void {
+    this.db.prepare("UPDATE pos_session SET state = 'closed', closed_at = ? WHERE id = ?").run(new Date().toISOString(), sessionId);
   }
 }
 

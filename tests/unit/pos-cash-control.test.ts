@@ -237,4 +237,25 @@ describe('cash control on the server', () => {
     const result = await again.dispatcher.invoke('pos.zReport', {}, { actor: 'test', role: 'cashier', transport: 'internal' });
     expect(result).toEqual({ ok: true, value: closed.report });
   });
+
+  for (const version of ['17.0', '18.0'] as const) {
+    it(`records a session Odoo closed already (the terminal killed before it recorded the closing) and keeps its Z report (Odoo ${version})`, async () => {
+      const { odoo, pos, call } = await fakeAndTerminal(version);
+      await call('pos.openSession', {});
+      await call('pos.refresh', {});
+      pos.terminal.commitSale(cashSale(pos, 2, 1));
+      await pos.sync.sync();
+      const session = pos.terminal.session()!;
+      const counted = odoo.orders()[0]!.amount_total;
+      // Odoo closes the session; the terminal never hears of it (its process died there).
+      await pos.terminal.odoo().close(session.id, { countedCash: counted, notes: 'first try', bankDifferences: [] });
+      expect(odoo.sessions().find((s) => s.id === session.id)?.state).toBe('closed');
+      expect(pos.terminal.session()).not.toBeNull();
+      // Closing again is told the truth instead of a refusal the cashier cannot get past.
+      const again: { closed: boolean; message: string; report: ZReportView } = await call('pos.closeSession', { countedCash: counted, notes: 'second try' });
+      expect(again).toMatchObject({ closed: true, message: expect.stringContaining('closed in Odoo already') });
+      expect(pos.terminal.session()).toBeNull();
+      expect(await call('pos.zReport', {})).toMatchObject({ sessionId: session.id, orders: 1, closedAt: expect.any(String) });
+    });
+  }
 });
