@@ -67,7 +67,12 @@ export const SaleInput = z
             comboParentUuid: z.string().uuid().optional(),
             comboLineId: id.optional(),
           })
-          .strict(),
+          .strict()
+          // Odoo counts a line's refund links into the sold line's refunded_qty: only a line giving something back names one.
+          .refine((line) => line.qty < 0 || (line.refundedOrderlineId == null && line.refundedLineUuid === undefined), {
+            message: 'Only a line giving something back (a negative quantity) names the line it refunds',
+            path: ['qty'],
+          }),
       )
       .min(1, 'A sale has at least one line')
       .max(SALE_MAX_LINES, `A sale has at most ${SALE_MAX_LINES} lines`),

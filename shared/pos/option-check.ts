@@ -79,7 +79,10 @@ export function checkCombos(lines: readonly CheckedSaleLine[], ctx: ComboContext
   });
 }
 
-const isNamedRefund = (line: CheckedSaleLine): boolean => line.refundedOrderlineId != null || line.refundedLineUuid !== undefined;
+/** A line giving back a line sold before, named by Odoo's id or the uuid sold here: priced as that line was. */
+export function isNamedRefund(line: CheckedSaleLine): boolean {
+  return line.qty < 0 && (line.refundedOrderlineId != null || line.refundedLineUuid !== undefined);
+}
 
 function checkCombo(parent: CheckedSaleLine, index: number, record: OdooRecord, lines: readonly CheckedSaleLine[], ctx: ComboContext): void {
   const where = `lines.${index}`;

@@ -10,7 +10,7 @@ import { FleetError } from '../errors.js';
 import { mapTaxes } from './fiscal-position.js';
 import { computeOrderTotals, payloadTaxIds, payloadUnitPrice, paymentRuleBroken, type OrderTotals } from './order-totals.js';
 import { engineProduct, idList, listedUnitPrice, str, type OdooRecord, type PaymentMethod, type PricingData, type SaleTerms } from './pos-data.js';
-import { checkCombos, checkedPriceExtra, isComboLine } from './option-check.js';
+import { checkCombos, checkedPriceExtra, isComboLine, isNamedRefund } from './option-check.js';
 import { floatCompare, type Precision } from './rounding.js';
 
 /** Who rings the sale up, and whether Odoo's POS counts them a manager. */
@@ -112,10 +112,6 @@ function paymentMethods(sale: CheckedSale, data: PricingData): PaymentMethod[] {
 }
 
 /** A refund line naming the line it gives back keeps that line's price, discount and taxes (checked against what the terminal saw of it). */
-function isNamedRefund(line: CheckedSaleLine): boolean {
-  return line.qty < 0 && (line.refundedOrderlineId != null || line.refundedLineUuid !== undefined);
-}
-
 interface LineContext {
   data: PricingData;
   products: ReadonlyMap<number, OdooRecord>;
@@ -138,6 +134,8 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
     checkNamedRefund(line, label, where, ctx);
     return [];
   }
+  // Odoo would count this line into the named line's refunded quantity (and lower it: qty ≥ 0).
+  if (line.refundedOrderlineId != null || line.refundedLineUuid !== undefined) refuse(`${where}.qty`, `${label}: only a line giving something back names the line it refunds.`);
   // The payload carries the product's own taxes, in load order; Odoo maps them by the fiscal position itself.
   const taxIds = payloadTaxIds(idList(record.taxes_id), ctx.data.taxes);
   if (taxIds.join(',') !== line.taxIds.join(',')) refuse(`${where}.taxIds`, `${label}: taxes [${line.taxIds.join(', ')}], but the product has [${taxIds.join(', ')}].`, { expected: taxIds, received: line.taxIds });
@@ -158,6 +156,9 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
 
 /** A refund of a line the terminal saw (found in Odoo, or sold here), at its price, discount and taxes, and no more than is left of it. */
 function checkNamedRefund(line: CheckedSaleLine, label: string, where: string, ctx: LineContext): void {
+  // It gives back the sold line as it was: no choice or combo of its own for Odoo to store.
+  const own = (['attributeValueIds', 'customAttributeValues', 'priceExtra', 'comboParentUuid', 'comboLineId'] as const).find((field) => line[field] !== undefined);
+  if (own) refuse(`${where}.${own}`, `${label}: a refund of a sold line gives it back as it was sold, with no ${own} of its own.`);
   const given = ctx.refunded(line);
   if (!given) refuse(`${where}.refundedOrderlineId`, `${label}: gives back a line this terminal has not seen: find its order first (Orders), then refund from there.`);
   if (given.productId !== line.productId) refuse(`${where}.productId`, `${label}: gives back a line of another product (${given.productId}).`, { expected: given.productId, received: line.productId });
