@@ -156,9 +156,6 @@ function checkLine(line: CheckedSaleLine, index: number, ctx: LineContext): Pric
 
 /** A refund of a line the terminal saw (found in Odoo, or sold here), at its price, discount and taxes, and no more than is left of it. */
 function checkNamedRefund(line: CheckedSaleLine, label: string, where: string, ctx: LineContext): void {
-  // It gives back the sold line as it was: no choice or combo of its own for Odoo to store.
-  const own = (['attributeValueIds', 'customAttributeValues', 'priceExtra', 'comboParentUuid', 'comboLineId'] as const).find((field) => line[field] !== undefined);
-  if (own) refuse(`${where}.${own}`, `${label}: a refund of a sold line gives it back as it was sold, with no ${own} of its own.`);
   const given = ctx.refunded(line);
   if (!given) refuse(`${where}.refundedOrderlineId`, `${label}: gives back a line this terminal has not seen: find its order first (Orders), then refund from there.`);
   if (given.productId !== line.productId) refuse(`${where}.productId`, `${label}: gives back a line of another product (${given.productId}).`, { expected: given.productId, received: line.productId });
