@@ -191,7 +191,8 @@ export class SyncEngine {
     try {
       const uncertain = due.filter((o) => o.uncertain);
       const resend = new Set((await this.settleUncertain(adapter, uncertain, round)).map((o) => o.uid));
-      const line = lineUp(due.map((o) => this.outbox.get(o.uid)!), resend, this.outbox.firstWaitingForCustomer(), (uid) => this.outbox.get(uid));
+      const refusedCustomers = new Set((this.partners?.list('parked') ?? []).map((p) => p.localId));
+      const line = lineUp(due.map((o) => this.outbox.get(o.uid)!), resend, this.outbox.firstWaitingForCustomer(), (uid) => this.outbox.get(uid), refusedCustomers);
       if (line.held) this.holdBehind(line.held, round);
       const ready: OutboxOrder[] = [];
       for (const order of line.ready) ready.push(await this.linkRefund(adapter, order));
@@ -445,6 +446,8 @@ export function lineUp(
   resend: ReadonlySet<string>,
   waitingForCustomer: { uid: string; name: string; createdAt: string; sequence: number } | null,
   orderOf: (uid: string) => OutboxOrder | null,
+  /** Customers made at the till that Odoo refused: a sale waiting for one is set aside, as a parked one. */
+  refusedCustomers: ReadonlySet<number> = new Set(),
 ): { ready: OutboxOrder[]; held: HeldLine | null } {
   const pending = due.filter((o) => o.state === 'pending');
   const ready: OutboxOrder[] = [];
@@ -458,7 +461,8 @@ export function lineUp(
       return { ready, held: { first: waitingForCustomer, reason: 'it waits for its customer, made at the till, to be created in Odoo.', until: null, orders: rest(), resend } };
     }
     const sale = order.refundLinks ? orderOf(order.refundLinks.of) : null;
-    if (sale?.state === 'pending') {
+    // A sale set aside for its refused customer holds nobody: its refund goes unlinked, as a return.
+    if (sale?.state === 'pending' && !(sale.partnerLocalId !== null && refusedCustomers.has(sale.partnerLocalId))) {
       // Its sale goes in this round: the refund is linked and sent in the next one.
       if (ready.some((o) => o.uid === sale.uid)) return { ready, held: null };
       return { ready, held: { first: order, reason: `Waiting for ${sale.name} to reach Odoo.`, until: sale.nextAttemptAt, orders: rest(), resend } };

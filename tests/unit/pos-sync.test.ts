@@ -589,6 +589,23 @@ describe('orders reach Odoo in the order they were sold', () => {
     expect(pos.outbox.get(held.uid)).toMatchObject({ state: 'pending', attempts: 0, lastError: expect.stringMatching(/customer Refused Rita, whom Odoo refused: The email address is not valid/) });
   });
 
+  it('a refund of a sale whose customer Odoo refused goes as a plain return and holds up nothing', async () => {
+    const odoo = await fake();
+    const pos = await terminal(odoo);
+    const customer = pos.terminal.createPartner({ name: 'Refused Rita' });
+    const sale = { ...cashSale(pos, 10, 1), partnerId: customer.id };
+    const held = pos.terminal.commitSale(sale);
+    const refund = cashSale(pos, 10, -1);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = pos.terminal.commitSale(refund);
+    const later = pos.terminal.commitSale(cashSale(pos, 11, 1));
+    odoo.failNext('res.partner.create_from_ui', 'The email address is not valid');
+    expect(await pos.sync.sync()).toMatchObject({ status: 'online', synced: 2 });
+    expect(arrival(odoo)).toEqual([refunded.name, later.name]);
+    expect(odoo.orders().find((o) => o.pos_reference === refunded.name)!.lines[0]!.refunded_orderline_id).toBeFalsy();
+    expect(pos.outbox.get(held.uid)).toMatchObject({ state: 'pending', lastError: expect.stringContaining('whom Odoo refused') });
+  });
+
   it('sales made after one whose send is being checked wait for it, then follow it', async () => {
     const odoo = await fake();
     const dir = newPosDir();
