@@ -69,6 +69,18 @@ export interface FoundOrder {
   }>;
 }
 
+/** A sold line read back from Odoo, with the quantity its refunds gave back already. */
+export interface SoldLineRead {
+  id: number;
+  uuid: string | null;
+  productId: number;
+  priceUnit: number;
+  discount: number;
+  taxIds: number[];
+  qty: number;
+  refundedQty: number;
+}
+
 /** An order's standing in Odoo: its own name, state and invoice (account_move). */
 export interface OdooOrderStanding {
   id: number;
@@ -125,6 +137,8 @@ export interface PosAdapter extends OrderFormat {
   withPartner(payload: string, partnerId: number): string;
   /** Odoo's ids of order lines, by the uuid the terminal gave them (16 has no line uuid: none found). */
   lineIdsByUuid(uuids: readonly string[]): Promise<Map<string, number>>;
+  /** Sold lines as a refund needs them (what Odoo counts as refunded already), by Odoo id or by uuid (17/18). */
+  readSoldLines(ids: readonly number[], uuids: readonly string[]): Promise<SoldLineRead[]>;
   /** The frozen payload with refunded_orderline_id set on these lines (refund line uuid → Odoo line id). */
   withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string;
   /** Records cash put in or taken out of the drawer (nothing comes back). */
@@ -350,6 +364,17 @@ abstract class OdooPosAdapter implements OrderFormat {
       if (error instanceof OdooRpcError && error.kind === 'rejected') return new Map();
       throw error;
     }
+  }
+
+  async readSoldLines(ids: readonly number[], uuids: readonly string[]): Promise<SoldLineRead[]> {
+    const byUuid = this.series === '16' ? [] : uuids;
+    if (ids.length === 0 && byUuid.length === 0) return [];
+    const domain = ids.length && byUuid.length ? ['|', ['id', 'in', [...ids]], ['uuid', 'in', [...byUuid]]] : ids.length ? [['id', 'in', [...ids]]] : [['uuid', 'in', [...byUuid]]];
+    type M2o = [number, string] | false;
+    const rows = await this.rpc.call<Array<{ id: number; uuid?: string | false; product_id: M2o; price_unit: number; discount: number; tax_ids: number[]; qty: number; refunded_qty: number }>>('pos.order.line', 'search_read', [domain], {
+      fields: ['product_id', 'price_unit', 'discount', 'tax_ids', 'qty', 'refunded_qty', ...(this.series === '16' ? [] : ['uuid'])],
+    });
+    return rows.flatMap((r) => (r.product_id ? [{ id: r.id, uuid: r.uuid || null, productId: r.product_id[0], priceUnit: r.price_unit, discount: r.discount, taxIds: r.tax_ids, qty: r.qty, refundedQty: r.refunded_qty ?? 0 }] : []));
   }
 
   /** The order's own dict in a frozen payload (16/17 wrap it in `data`, 18 sends it as is). */

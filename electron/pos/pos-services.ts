@@ -267,8 +267,10 @@ function posHandlers(deps: {
     },
     'pos.receiptPrinter': () => receiptPrinter.get(),
     'pos.setReceiptPrinter': ({ printer }) => receiptPrinter.set(printer),
-    'pos.sell': ({ sale }) => {
-      const recorded = recordSale({ db, terminal, cashiers, carts }, SaleInput.parse(sale));
+    'pos.sell': async ({ sale }) => {
+      const parsed = SaleInput.parse(sale);
+      await terminal.refreshRefundedLines(parsed.lines);
+      const recorded = recordSale({ db, terminal, cashiers, carts }, parsed);
       if (recorded.cartId) cartChanged(recorded.cartId, null, recorded.name);
       publish();
       sync.nudge();

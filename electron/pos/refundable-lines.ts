@@ -86,6 +86,12 @@ export class RefundableLines {
     };
   }
 
+  /** What was given back of a line sold here: Odoo's count once its line was read there (plus refunds of this terminal Odoo does not count yet), else this terminal's refunds. */
+  givenBack(uuid: string): number {
+    const seenInOdoo = this.db.prepare('SELECT * FROM refundable_lines WHERE uuid = ?').get(uuid) as OdooLineRow | undefined;
+    return seenInOdoo ? seenInOdoo.qty - this.odooLine(seenInOdoo).qtyLeft : this.givenBackOfSoldLine(uuid);
+  }
+
   /** What this terminal's refunds gave back of a line it sold (synced or not). */
   givenBackOfSoldLine(uuid: string): number {
     return (this.db.prepare('SELECT coalesce(sum(qty), 0) AS qty FROM refund_ledger WHERE sold_uuid = ?').get(uuid) as { qty: number }).qty;

@@ -476,12 +476,14 @@ export class PosTerminal {
     if (!order) throw new FleetError('NOT_FOUND', `No order ${uid} on this terminal.`);
     const recorded = readStoredOrder(order);
     const methods = new Map(this.cached<{ id: number; name: string }>('pos.payment.method').map((m) => [m.id, m.name]));
+    // In Odoo: what any terminal gave back of its lines counts (refunded_qty), when Odoo answers.
+    if (order.state === 'synced') await this.refreshSoldLines([], recorded.lines.flatMap((l) => (l.qty > 0 && l.uuid ? [l.uuid] : [])));
     return describeOrder(order, recorded, {
       pricing: this.pricingOrNull(),
       paymentMethodName: (id) => methods.get(id) ?? `Method ${id}`,
       customerName: (id) => this.customerName(id),
       cashier: this.soldBy(recorded.employeeId, recorded.userId),
-      givenBack: (lineUuid) => this.refundable.givenBackOfSoldLine(lineUuid),
+      givenBack: (lineUuid) => this.refundable.givenBack(lineUuid),
       odoo: order.serverId ? await this.odooStanding(order.serverId) : null,
     });
   }
@@ -509,6 +511,32 @@ export class PosTerminal {
     if (standing.invoice) return standing;
     if (!INVOICEABLE_STATES.has(standing.state)) throw new FleetError('CONFLICT', `${standing.name || `Order ${orderId}`} is ${standing.state} in Odoo: Odoo invoices a paid order only.`);
     return adapter.invoiceOrder(orderId).catch(asOdoo);
+  }
+
+  /**
+   * Before a refund is stored: what Odoo counts as given back of the lines it names, when Odoo
+   * answers within a few seconds, so a line refunded meanwhile on another terminal is not given
+   * back twice. Offline the terminal's own count stands (it cannot know of other terminals then).
+   */
+  async refreshRefundedLines(lines: ReadonlyArray<{ qty: number; refundedOrderlineId?: number | null | undefined; refundedLineUuid?: string | undefined }>): Promise<void> {
+    const named = lines.filter((l) => l.qty < 0);
+    await this.refreshSoldLines(
+      named.flatMap((l) => (l.refundedOrderlineId != null ? [l.refundedOrderlineId] : [])),
+      named.flatMap((l) => (l.refundedLineUuid !== undefined ? [l.refundedLineUuid] : [])),
+    );
+  }
+
+  private async refreshSoldLines(ids: readonly number[], uuids: readonly string[]): Promise<void> {
+    const adapter = this.adapter();
+    if (!adapter || ids.length + uuids.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ODOO_STANDING_WAIT_MS)));
+    try {
+      const read = await Promise.race([adapter.readSoldLines(ids, uuids).catch(() => null), late]);
+      if (read?.length) this.refundable.remember(read);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Odoo's name, state and invoice of a synced order, if Odoo answers within a few seconds (a detail must not wait on it). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PosServices } from '../../electron/pos/pos-services.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { cashSale, newPosDir, pairedTerminal } from '../support/pos-terminal.js';
+import { cashSale, newPosDir, pairedTerminal, saleInputOf } from '../support/pos-terminal.js';
 
 // Refunds of orders rung up on another terminal: found in Odoo by receipt number or customer,
 // refunded line by line with refunded_orderline_id, never giving back more than was sold.
@@ -111,6 +111,31 @@ describe.each(['17.0', '18.0'] as const)('refunds across terminals (Odoo %s)', (
     shop.outbox.dueNow();
     await shop.sync.sync();
     expect((await shop.terminal.findOrders(sold.name, 5))[0]!.lines[0]!.refundedQty).toBe(2);
+  });
+
+  it('never gives back twice a line another terminal refunded meanwhile: Odoo\'s count is read before a refund is stored, and by the detail', async () => {
+    const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+    cleanups.push(() => odoo.close());
+    const shopA = await terminal(odoo);
+    const shopB = await terminal(odoo);
+    const sale = cashSale(shopA, 2, 1);
+    const sold = shopA.terminal.commitSale(sale);
+    await shopA.sync.sync();
+    const [found] = await shopB.terminal.findOrders(sold.name, 5);
+    const refundB = cashSale(shopB, 2, -1);
+    refundB.lines[0]!.refundedOrderlineId = found!.lines[0]!.id;
+    shopB.terminal.commitSale(refundB);
+    await shopB.sync.sync();
+    // Terminal A, which sold it and never looked it up since, is asked by a page to give it back by its uuid.
+    const refundA = cashSale(shopA, 2, -1);
+    refundA.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const page = { actor: 'page', role: 'cashier', transport: 'ws' } as const;
+    expect(await shopA.dispatcher.invoke('pos.cashierLogin', {}, page)).toMatchObject({ ok: true });
+    const refused = await shopA.dispatcher.invoke('pos.sell', { sale: saleInputOf(refundA) }, page);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('only 0 is left') } });
+    const detail = await shopA.terminal.orderDetail(sold.uid);
+    expect(detail.lines[0]).toMatchObject({ refundable: 0 });
+    expect(odoo.orders().filter((o) => o.amount_total < 0)).toHaveLength(1);
   });
 
   it('holds a refund behind a sale that waits for its customer made offline, then links it, without sending anything twice', async () => {
