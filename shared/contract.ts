@@ -357,7 +357,12 @@ export const contract = {
   'pos.pair': op('pos.pair', {
     input: z
       .object({
-        url: z.string().url().max(500),
+        // Credentials go in login and secret (kept in the vault), never in the URL (logged and shown).
+        url: z
+          .string()
+          .url()
+          .max(500)
+          .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), 'Give the login and password in their own fields, not in the URL'),
         database: z.string().min(1).max(63),
         login: z.string().min(1).max(200),
         /** A password or an API key (stored encrypted). */

@@ -61,6 +61,7 @@ describe("the POS log", () => {
       if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
       return result.value;
     };
+    await expect(call('pos.pair', { url: odoo.url.replace('://', '://admin:PasswordInTheUrl@'), database: odoo.db, login: odoo.admin.login, secret: 'x' })).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(call('pos.pair', { url: odoo.url, database: odoo.db, login: odoo.admin.login, secret: 'wrong-secret-value' })).rejects.toThrow();
     await call('pos.pair', { url: odoo.url, database: odoo.db, login: odoo.admin.login, secret: odoo.admin.apiKey, configId: 1 });
     await call('pos.openSession', {});
@@ -81,6 +82,8 @@ describe("the POS log", () => {
     const text = fs.readFileSync(logFile, 'utf8');
     expect(text).not.toContain(odoo.admin.apiKey);
     expect(text).not.toContain('wrong-secret-value');
+    expect(text).not.toContain('PasswordInTheUrl');
+    expect(JSON.stringify(pos.db.prepare('SELECT * FROM audit').all())).not.toContain('PasswordInTheUrl');
     const records = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const named = (msg: string) => records.filter((r) => r.msg === msg);
     expect(named('POS paired: failed')).toHaveLength(1);
