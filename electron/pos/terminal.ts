@@ -7,6 +7,7 @@ import type { OrderDetailView } from '../../shared/pos-order-detail.js';
 import { adapterFor, orderFormatFor, withoutGivenBack, type FoundOrder, type OdooOrderStanding, type OrderFormat, type PosAdapter, type Sale } from './adapters.js';
 import { describeOrder } from './order-detail.js';
 import { readOrderPayload, type RecordedOrder } from './order-payloads.js';
+import { mapTaxes } from '../../shared/pos/fiscal-position.js';
 import { sessionFigures, type SessionFigures } from '../../shared/pos/session-report.js';
 import { OdooRpc, OdooRpcError } from './odoo-rpc.js';
 import type { Outbox, OutboxOrder } from './outbox.js';
@@ -615,8 +616,13 @@ export class PosTerminal {
     const orders = (this.db.prepare('SELECT payload FROM outbox WHERE session_id = ? ORDER BY sequence').all(sessionId) as Array<{ payload: string }>).map((r) => readOrderPayload(r.payload));
     const moves = this.cashMoves.list().filter((m) => m.sessionId === sessionId).map((m) => ({ type: m.type, amount: m.amount, reason: m.reason, at: m.createdAt }));
     const settings = { currencyRounding: pricing?.settings.currency.rounding ?? 0.01, taxRoundingMethod: pricing?.settings.taxRoundingMethod ?? 'round_per_line', taxes: pricing?.taxesById ?? new Map() };
+    // A line's taxes as its order's fiscal position maps them (Odoo's tax_ids_after_fiscal_position).
+    const taxesAfter = (taxIds: number[], fiscalPositionId: number | null) => {
+      const fiscalPosition = pricing?.fiscalPositions.find((f) => f.id === fiscalPositionId);
+      return pricing && fiscalPosition && taxIds.every((id) => pricing.taxesById.has(id)) ? mapTaxes(taxIds, fiscalPosition, pricing.taxesById).map((t) => t.id) : taxIds;
+    };
     const reportOrders = orders.map((o) => ({
-      lines: o.lines.map((l) => ({ qty: l.qty, priceUnit: l.priceUnit, discount: l.discount, priceSubtotal: l.amountWithoutTax, priceSubtotalIncl: l.amountWithTax, taxIds: l.taxIds })),
+      lines: o.lines.map((l) => ({ qty: l.qty, priceUnit: l.priceUnit, discount: l.discount, priceSubtotal: l.amountWithoutTax, priceSubtotalIncl: l.amountWithTax, taxIds: taxesAfter(l.taxIds, o.fiscalPositionId) })),
       payments: o.payments,
       amountTotal: o.amountTotal,
       amountReturn: o.amountReturn,

@@ -102,7 +102,7 @@ export function sessionFigures(orders: readonly ReportOrder[], methods: readonly
     if (refundLines.length) refunds.count++;
     for (const line of refundLines) refunds.total = r(refunds.total + line.priceSubtotalIncl);
     for (const line of order.lines) {
-      addLineTaxes(line, taxes, settings, r);
+      addLineTaxes(line, taxes, settings);
       if (line.discount > 0) {
         discounts.count++;
         discounts.total = r(discounts.total + lineDiscount(line, settings));
@@ -111,7 +111,9 @@ export function sessionFigures(orders: readonly ReportOrder[], methods: readonly
   }
   const cashIn = moves.filter((m) => m.type === 'in').reduce((sum, m) => r(sum + m.amount), 0);
   const cashOut = moves.filter((m) => m.type === 'out').reduce((sum, m) => r(sum + m.amount), 0);
-  return { orders: orders.length, total, byPaymentMethod: [...totals.values()], byTax: [...taxes.values()].sort((a, b) => a.id - b.id), refunds, discounts, cashIn, cashOut, cashMoves: [...moves] };
+  // Per tax, Odoo's sale details add compute_all's amounts as they come and round once, when shown.
+  const byTax = [...taxes.values()].map((t) => ({ ...t, base: r(t.base), amount: r(t.amount) })).sort((a, b) => a.id - b.id);
+  return { orders: orders.length, total, byPaymentMethod: [...totals.values()], byTax, refunds, discounts, cashIn, cashOut, cashMoves: [...moves] };
 }
 
 /** Change comes out of the drawer: from the cash method the order was paid with (the first cash method otherwise). */
@@ -126,10 +128,11 @@ function lineTaxes(line: ReportLine, settings: ReportSettings): Tax[] | null {
   return found.every((t): t is Tax => t !== undefined) ? found : null;
 }
 
-function addLineTaxes(line: ReportLine, byTax: Map<number, TaxTotal>, settings: ReportSettings, r: (n: number) => number): void {
+/** Adds a line's taxes (unrounded: sessionFigures rounds each total once) as its compute_all gives them. */
+function addLineTaxes(line: ReportLine, byTax: Map<number, TaxTotal>, settings: ReportSettings): void {
   const add = (id: number, name: string, base: number, amount: number) => {
     const known = byTax.get(id) ?? { id, name, base: 0, amount: 0 };
-    byTax.set(id, { ...known, base: r(known.base + base), amount: r(known.amount + amount) });
+    byTax.set(id, { ...known, base: known.base + base, amount: known.amount + amount });
   };
   if (line.taxIds.length === 0) return add(0, 'No tax', line.priceSubtotalIncl, 0);
   const taxes = lineTaxes(line, settings);

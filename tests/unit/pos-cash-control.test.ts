@@ -6,6 +6,9 @@ import type { ZReportView } from '../../shared/pos-cash.js';
 import { countedDifference, expectedCash, sessionFigures, type ReportOrder } from '../../shared/pos/session-report.js';
 import type { Tax } from '../../shared/pos/taxes.js';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { addPayment, addProduct, newCart, saleInput, setPricing } from '../../pos-shell/src/lib/cart.js';
+import { readPosData, readProduct } from '../../pos-shell/src/lib/catalog.js';
+import { SaleInput } from '../../shared/pos.js';
 import { cashSale, newPosDir, openPos } from '../support/pos-terminal.js';
 
 // Cash control and the Z report: the figures worked out by hand, the printed layout, and the
@@ -83,6 +86,13 @@ describe('session figures', () => {
     const sums = sessionFigures(small, methods, [], { currencyRounding: 0.01, taxes });
     expect(sums.total).toBe(10);
     expect(sums.byPaymentMethod[0]!.amount).toBe(10);
+  });
+
+  it("adds each tax's amounts as compute_all gives them and rounds once, as Odoo's sale details do (round_globally: 10 × 0.10 at 15% is 0.15 of tax)", () => {
+    const ten = [{ lines: Array.from({ length: 10 }, () => line(1, 0.1, 0, [1], 0.1, 0.115)), payments: [{ paymentMethodId: 1, amount: 1.15 }], amountTotal: 1.15, amountReturn: 0 }];
+    expect(sessionFigures(ten, methods, [], { currencyRounding: 0.01, taxes, taxRoundingMethod: 'round_globally' }).byTax).toEqual([{ id: 1, name: 'VAT 15%', base: 1, amount: 0.15 }]);
+    // Per line, each line's 0.015 is rounded to 0.02 first, as Odoo's compute_all does then.
+    expect(sessionFigures(ten, methods, [], { currencyRounding: 0.01, taxes, taxRoundingMethod: 'round_per_line' }).byTax).toEqual([{ id: 1, name: 'VAT 15%', base: 1, amount: 0.2 }]);
   });
 });
 
@@ -258,4 +268,27 @@ describe('cash control on the server', () => {
       expect(await call('pos.zReport', {})).toMatchObject({ sessionId: session.id, orders: 1, closedAt: expect.any(String) });
     });
   }
+
+  it("counts a line's taxes as its order's fiscal position maps them (Odoo's tax_ids_after_fiscal_position)", async () => {
+    const { pos, call } = await fakeAndTerminal('17.0');
+    await call('pos.openSession', {});
+    await call('pos.refresh', {});
+    const data = readPosData(pos.terminal.catalog());
+    const product = readProduct(pos.terminal.products({ ids: [8], offset: 0, limit: 1 })[0]!);
+    const sell = (fiscalPositionId: number | null) => {
+      const cart = addPayment(addProduct(setPricing(newCart(), { fiscalPositionId }), product, data, { qty: 1, merge: false }), 1, data);
+      const sale = SaleInput.parse(saleInput(cart, data));
+      pos.terminal.commitSale({ ...sale, userId: 2, employeeId: null, dateOrder: new Date(sale.dateOrder!) });
+      return sale;
+    };
+    const exported = sell(1); // the fake's Export position maps the 15% to 0%
+    const local = sell(null);
+    const { figures } = pos.terminal.sessionFigures(pos.terminal.session()!.id);
+    expect(exported.amountTax).toBe(0);
+    expect(figures.byTax.map((t) => [t.name, t.base])).toEqual([
+      ['15%', local.amountTotal - local.amountTax],
+      ['0%', exported.amountTotal],
+    ]);
+    expect(figures.byTax.reduce((sum, t) => sum + t.amount, 0)).toBe(local.amountTax);
+  });
 });
