@@ -67,10 +67,11 @@ export class CashControl {
    * limit needs a note. The Z report is stored before Odoo is asked (a killed process keeps it),
    * and marked closed once Odoo has closed the session.
    */
-  async close(input: CloseSessionInput): Promise<{ closed: boolean; message: string; report: ZReportView }> {
+  /** `byManager`: a POS manager (or the terminal's admin) closes; only one may close above Odoo's maximum difference. */
+  async close(input: CloseSessionInput, byManager = false): Promise<{ closed: boolean; message: string; report: ZReportView }> {
     // Two closings at once (two tabs, a double click) would each count and ask Odoo: one at a time.
     if (this.closing) throw new FleetError('CONFLICT', 'The session is being closed already: wait for that closing to finish.');
-    this.closing = this.closeOnce(input);
+    this.closing = this.closeOnce(input, byManager);
     try {
       return await this.closing;
     } finally {
@@ -78,13 +79,13 @@ export class CashControl {
     }
   }
 
-  private async closeOnce(input: CloseSessionInput): Promise<{ closed: boolean; message: string; report: ZReportView }> {
+  private async closeOnce(input: CloseSessionInput, byManager: boolean): Promise<{ closed: boolean; message: string; report: ZReportView }> {
     const session = this.requireSession();
     this.terminal.refuseWhileWaiting();
     const control = this.control(session, await this.odooFigures(session.id));
     const counted = this.withCounts(control.view, input);
     const notes = input.notes?.trim() ?? '';
-    this.refuseUnexplained(counted, notes);
+    this.refuseUnexplained(counted, notes, byManager);
     const report = this.report(session, { ...control, view: counted }, notes);
     this.db
       // A report marked closed is final: never written over.
@@ -172,12 +173,18 @@ export class CashControl {
     return { ...view, methods };
   }
 
-  private refuseUnexplained(view: ClosingControlView, notes: string): void {
+  /**
+   * Above the limit a note says why; above Odoo's own maximum difference, as Odoo's closing popup
+   * has it, only a manager may close (a cashier is told to fetch one).
+   */
+  private refuseUnexplained(view: ClosingControlView, notes: string, byManager: boolean): void {
     const over = view.methods.filter((m) => m.difference !== null && currencyRound(Math.abs(m.difference) - view.limit.amount, this.rounding()) > 0);
-    if (over.length && !notes) {
-      const list = over.map((m) => `${m.name} ${this.money(m.difference!)}`).join(', ');
-      throw new FleetError('VALIDATION', `Differences above ${this.money(view.limit.amount)} (${list}): say why in a note to close the session.`, { field: 'notes' });
+    if (!over.length) return;
+    const list = over.map((m) => `${m.name} ${this.money(m.difference!)}`).join(', ');
+    if (view.limit.source === 'odoo' && !byManager) {
+      throw new FleetError('FORBIDDEN', `Differences above the ${this.money(view.limit.amount)} Odoo allows (${list}): a manager must close this session (log in as a POS manager), or count again.`, { field: 'countedCash' });
     }
+    if (!notes) throw new FleetError('VALIDATION', `Differences above ${this.money(view.limit.amount)} (${list}): say why in a note to close the session.`, { field: 'notes' });
   }
 
   /** Odoo's maximum difference (get_closing_control_data, else the cached config), else the terminal's. */

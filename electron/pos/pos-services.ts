@@ -195,7 +195,10 @@ function posHandlers(deps: {
     },
     'pos.openSession': (input) => logged(deps.log, 'POS session open', cashControl.open(input), openedSessionFigures),
     'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
-    'pos.closeSession': (closing) => logged(deps.log, 'POS session closing', cashControl.close(closing), closingFigures),
+    'pos.closeSession': (closing, ctx) => {
+      const byManager = roleAtLeast(ctx.role, 'admin') || cashiers.current()?.manager === true;
+      return logged(deps.log, 'POS session closing', cashControl.close(closing, byManager), closingFigures);
+    },
     'pos.closingControl': () => cashControl.closingControl(),
     'pos.zReport': () => cashControl.lastZReport(),
     'pos.printZReport': async () => {

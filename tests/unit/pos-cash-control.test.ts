@@ -291,4 +291,27 @@ describe('cash control on the server', () => {
     ]);
     expect(figures.byTax.reduce((sum, t) => sum + t.amount, 0)).toBe(local.amountTax);
   });
+
+  it("above Odoo's maximum difference only a POS manager closes, as Odoo's closing popup has it; a note is still needed", async () => {
+    const odoo = await startFakeOdoo({ version: '17.0', configs: [{ cashControl: true, posHr: true, maxDifference: 1 }] });
+    const dir = newPosDir();
+    const pos = openPos(dir);
+    cleanups.push(async () => {
+      await pos.close().catch(() => {});
+      await odoo.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    await pos.terminal.pair({ url: odoo.url, database: odoo.db, login: odoo.admin.login, secret: odoo.admin.apiKey, configId: 1 });
+    const till = { actor: 'till', role: 'cashier', transport: 'ws' } as const;
+    const call = (op: string, input: unknown) => pos.dispatcher.invoke(op, input, till);
+    expect(await call('pos.openSession', { openingCash: 10, notes: 'A float of 10.00' })).toMatchObject({ ok: true });
+    expect(await call('pos.refresh', {})).toMatchObject({ ok: true });
+    expect(await call('pos.cashierLogin', { employeeId: 2, pin: '5678' })).toMatchObject({ ok: true, value: { name: 'Marc Demo', manager: false } });
+    // 2.00 short against Odoo's 1.00: the cashier is sent for a manager, note or not.
+    expect(await call('pos.closeSession', { countedCash: 8, notes: 'Two coins fell behind the drawer' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('a manager must close') } });
+    expect(await call('pos.cashierLogin', { employeeId: 1, pin: '1234' })).toMatchObject({ ok: true, value: { manager: true } });
+    expect(await call('pos.closeSession', { countedCash: 8 })).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'notes' } } });
+    expect(await call('pos.closeSession', { countedCash: 8, notes: 'Two coins fell behind the drawer' })).toMatchObject({ ok: true, value: { closed: true } });
+    expect(odoo.sessions().find((s) => s.state === 'closed' && s.closing_notes === 'Two coins fell behind the drawer')).toBeTruthy();
+  });
 });
