@@ -150,7 +150,7 @@ function openPosVault(db: Store, options: PosOptions & { keyFile: string }): Vau
   return vault;
 }
 
-function posHandlers(deps: {
+interface PosHandlerDeps {
   vault: Vault;
   outbox: Outbox;
   terminal: PosTerminal;
@@ -169,8 +169,10 @@ function posHandlers(deps: {
   fetchImagesInBackground: () => void;
   version: string;
   log: Logger;
-}): Handlers {
-  const { vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl, partners, images, receiptPrinter, cashiers, carts } = deps;
+}
+
+function posHandlers(deps: PosHandlerDeps): Handlers {
+  const { vault, outbox, terminal, sync, db, events, publish, cashMoves, partners, images, receiptPrinter, cashiers, carts } = deps;
   const cartChanged = (cartId: string, revision: number | null, sold: string | null = null) => events.emit('pos.carts', { cartId, revision, sold });
   const cashierChanged = () => events.emit('pos.cashier', cashiers.current());
   return {
@@ -193,23 +195,7 @@ function posHandlers(deps: {
       if (terminal.pairing()?.configId && !roleAtLeast(ctx.role, 'admin')) throw new FleetError('FORBIDDEN', 'This terminal is paired already: pairing it again is for an admin (odoo-fleet pos pair).');
       return logged(deps.log, 'POS paired', terminal.pair(input), pairingFigures);
     },
-    'pos.openSession': (input) => logged(deps.log, 'POS session open', cashControl.open(input), openedSessionFigures),
-    'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
-    'pos.closeSession': (closing, ctx) => {
-      const byManager = roleAtLeast(ctx.role, 'admin') || cashiers.current()?.manager === true;
-      return logged(deps.log, 'POS session closing', cashControl.close(closing, byManager), closingFigures);
-    },
-    'pos.closingControl': () => cashControl.closingControl(),
-    'pos.zReport': () => cashControl.lastZReport(),
-    'pos.printZReport': async () => {
-      const report = cashControl.lastZReport();
-      if (!report) throw new FleetError('NOT_FOUND', 'No session has been closed on this terminal yet: there is no Z report to print.');
-      const printer = receiptPrinter.require();
-      const bytes = escposZReport(report, printer.width);
-      await sendToPrinter(printer, bytes);
-      return { bytes: bytes.length, printer: printerAddress(printer) };
-    },
-    'pos.setCashDifferenceLimit': ({ amount }) => cashControl.setDifferenceLimit(amount),
+    ...sessionHandlers(deps),
     'pos.refresh': async () => {
       const loaded = await logged(deps.log, 'POS data loaded', terminal.refresh(), (counts) => counts);
       deps.fetchImagesInBackground();
@@ -303,5 +289,29 @@ function posHandlers(deps: {
       sync.nudge();
       return { requeued: true };
     },
+  };
+}
+
+/** Opening and closing the session: cash control and the Z report (cash-control.ts). */
+function sessionHandlers(deps: PosHandlerDeps): Pick<Handlers, 'pos.openSession' | 'pos.expectedOpeningCash' | 'pos.closeSession' | 'pos.closingControl' | 'pos.zReport' | 'pos.printZReport' | 'pos.setCashDifferenceLimit'> {
+  const { terminal, cashControl, cashiers, receiptPrinter } = deps;
+  return {
+    'pos.openSession': (input) => logged(deps.log, 'POS session open', cashControl.open(input), openedSessionFigures),
+    'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
+    'pos.closeSession': (closing, ctx) => {
+      const byManager = roleAtLeast(ctx.role, 'admin') || cashiers.current()?.manager === true;
+      return logged(deps.log, 'POS session closing', cashControl.close(closing, byManager), closingFigures);
+    },
+    'pos.closingControl': () => cashControl.closingControl(),
+    'pos.zReport': () => cashControl.lastZReport(),
+    'pos.printZReport': async () => {
+      const report = cashControl.lastZReport();
+      if (!report) throw new FleetError('NOT_FOUND', 'No session has been closed on this terminal yet: there is no Z report to print.');
+      const printer = receiptPrinter.require();
+      const bytes = escposZReport(report, printer.width);
+      await sendToPrinter(printer, bytes);
+      return { bytes: bytes.length, printer: printerAddress(printer) };
+    },
+    'pos.setCashDifferenceLimit': ({ amount }) => cashControl.setDifferenceLimit(amount),
   };
 }
