@@ -4,20 +4,18 @@
 // ends with the Z report, printed on a (fake) ESC/POS network printer. The fake Odoo 17 records
 // the notes and the bank differences as Odoo does.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { launchChromium } from '../support/browser.js';
-import { collectPageErrors, pairFromPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import { collectPageErrors, pairFromPage, POS_UI_DIR, startFakePrinter, startPosWeb, type FakePrinter, type PosWeb } from '../support/pos-web.js';
 
 let odoo: FakeOdoo;
 let pos: PosWeb;
 let browser: Browser;
 let page: Page;
-let printer: net.Server;
-const printed: Buffer[] = [];
+let printer: FakePrinter;
 let pageErrors: string[] = [];
 
 const amountOf = async (testId: string): Promise<number> => Number(await page.getByTestId(testId).getAttribute('data-amount'));
@@ -28,8 +26,7 @@ beforeAll(async () => {
   // Odoo's "maximum difference" of 1.00 on the config: the closing's limit.
   odoo = await startFakeOdoo({ version: '17.0', seed: 1, configs: [{ posHr: true, maxDifference: 1 }] });
   pos = await startPosWeb();
-  printer = net.createServer((socket) => socket.on('data', (chunk) => printed.push(chunk)));
-  await new Promise<void>((resolve) => printer.listen(0, '127.0.0.1', resolve));
+  printer = await startFakePrinter();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   pageErrors = collectPageErrors(page);
@@ -117,7 +114,7 @@ describe('cash control in Chromium', () => {
 
     // The network printer, as an admin sets it on this page.
     await page.getByTestId('printer-host').fill('127.0.0.1');
-    await page.getByTestId('printer-port').fill(String((printer.address() as net.AddressInfo).port));
+    await page.getByTestId('printer-port').fill(String(printer.port));
     await page.getByTestId('printer-width').selectOption('32');
     await page.getByTestId('printer-save').click();
     await page.getByTestId('printer-saved').waitFor();
@@ -135,7 +132,7 @@ describe('cash control in Chromium', () => {
 
     await page.getByTestId('print-z-network').click();
     await expect.poll(() => page.getByTestId('z-print-status').textContent()).toContain('Sent to 127.0.0.1');
-    const paper = Buffer.concat(printed).toString('latin1');
+    const paper = printer.text();
     expect(paper).toContain('Z REPORT');
     expect(paper).toContain('POS/00003');
     // The text between the commands: initialise (ESC @), then feed and cut (ESC d 4, GS V 1).
@@ -148,9 +145,9 @@ describe('cash control in Chromium', () => {
     // Kept with the closing: shown and printed again from the opening screen.
     await page.getByTestId('last-z-report').locator('summary').click();
     expect(await page.getByTestId('z-report').textContent()).toContain('Drawer 2.00 short');
-    const before = Buffer.concat(printed).length;
+    const before = Buffer.concat(printer.printed).length;
     await page.getByTestId('print-z-network').click();
-    await expect.poll(() => Buffer.concat(printed).length).toBe(before * 2);
+    await expect.poll(() => Buffer.concat(printer.printed).length).toBe(before * 2);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -3,13 +3,12 @@
 // line of an earlier order, and closes with each payment method's difference and a printed Z
 // report — against the fake Odoo 17, whose books must then agree with the report.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
 import { launchChromium } from '../support/browser.js';
-import { collectPageErrors, pairFromPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import { collectPageErrors, pairFromPage, POS_UI_DIR, startFakePrinter, startPosWeb, type FakePrinter, type PosWeb } from '../support/pos-web.js';
 
 // The generated products are 1..30; Odoo's configurator and combo products follow (product-options.ts).
 const GENERATED = 30;
@@ -22,8 +21,7 @@ let odoo: FakeOdoo;
 let pos: PosWeb;
 let browser: Browser;
 let page: Page;
-let printer: net.Server;
-const printed: Buffer[] = [];
+let printer: FakePrinter;
 let pageErrors: string[] = [];
 /** The receipts' names and totals, in the order they were rung up. */
 const sold: Array<{ name: string; total: number }> = [];
@@ -36,8 +34,7 @@ beforeAll(async () => {
   if (!fs.existsSync(path.join(POS_UI_DIR, 'sw.js'))) throw new Error('dist/pos-shell is missing: run `node scripts/build.mjs` (npm test does)');
   odoo = await startFakeOdoo({ version: '17.0', seed: 7, data: { products: GENERATED, productOptions: true }, configs: [{ posHr: false }] });
   pos = await startPosWeb();
-  printer = net.createServer((socket) => socket.on('data', (chunk) => printed.push(chunk)));
-  await new Promise<void>((resolve) => printer.listen(0, '127.0.0.1', resolve));
+  printer = await startFakePrinter();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   pageErrors = collectPageErrors(page);
@@ -143,7 +140,7 @@ describe("a till's day in Chromium", () => {
 
     // The shop's 80 mm printer (48 columns), as the admin sets it on this page.
     await t('printer-host').fill('127.0.0.1');
-    await t('printer-port').fill(String((printer.address() as net.AddressInfo).port));
+    await t('printer-port').fill(String(printer.port));
     await t('printer-width').selectOption('48');
     await t('printer-save').click();
     await t('printer-saved').waitFor();
@@ -171,7 +168,7 @@ describe("a till's day in Chromium", () => {
     // On paper at 80 mm: no line longer than the printer's 48 columns.
     await t('print-z-network').click();
     await expect.poll(() => t('z-print-status').textContent()).toContain('Sent to 127.0.0.1');
-    const paper = Buffer.concat(printed).toString('latin1').replace('\x1b@', '').replace('\x1bd\x04\x1dV\x01', '');
+    const paper = printer.text().replace('\x1b@', '').replace('\x1bd\x04\x1dV\x01', '');
     expect(paper).toContain('Z REPORT');
     for (const line of paper.split('\n')) expect(line.length, line).toBeLessThanOrEqual(48);
     // In the browser: printing shows the report alone.

@@ -86,3 +86,19 @@ export function collectPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** A network receipt printer on loopback: what the terminal sends it, as it arrives. */
+export interface FakePrinter {
+  port: number;
+  printed: Buffer[];
+  /** Everything received, as the printer's text (latin1). */
+  text(): string;
+  close(): void;
+}
+
+export async function startFakePrinter(): Promise<FakePrinter> {
+  const printed: Buffer[] = [];
+  const server = net.createServer((socket) => socket.on('data', (chunk) => printed.push(chunk)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as net.AddressInfo).port, printed, text: () => Buffer.concat(printed).toString('latin1'), close: () => server.close() };
+}

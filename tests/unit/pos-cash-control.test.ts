@@ -146,8 +146,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function fakeAndTerminal(version: '16.0' | '17.0' | '18.0'): Promise<{ odoo: FakeOdoo; pos: PosServices; dir: string; call: (op: string, input: unknown, role?: 'cashier' | 'admin') => Promise<never> }> {
-  const odoo = await startFakeOdoo({ version, configs: [{ cashControl: true }] });
+async function fakeAndTerminal(
+  version: '16.0' | '17.0' | '18.0',
+  config: { posHr?: boolean; maxDifference?: number } = {},
+): Promise<{ odoo: FakeOdoo; pos: PosServices; dir: string; call: (op: string, input: unknown, role?: 'cashier' | 'admin') => Promise<never> }> {
+  const odoo = await startFakeOdoo({ version, configs: [{ cashControl: true, ...config }] });
   const dir = newPosDir();
   const pos = openPos(dir);
   cleanups.push(async () => {
@@ -293,15 +296,7 @@ describe('cash control on the server', () => {
   });
 
   it("above Odoo's maximum difference only a POS manager closes, as Odoo's closing popup has it; a note is still needed", async () => {
-    const odoo = await startFakeOdoo({ version: '17.0', configs: [{ cashControl: true, posHr: true, maxDifference: 1 }] });
-    const dir = newPosDir();
-    const pos = openPos(dir);
-    cleanups.push(async () => {
-      await pos.close().catch(() => {});
-      await odoo.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
-    await pos.terminal.pair({ url: odoo.url, database: odoo.db, login: odoo.admin.login, secret: odoo.admin.apiKey, configId: 1 });
+    const { odoo, pos } = await fakeAndTerminal('17.0', { posHr: true, maxDifference: 1 });
     const till = { actor: 'till', role: 'cashier', transport: 'ws' } as const;
     const call = (op: string, input: unknown) => pos.dispatcher.invoke(op, input, till);
     expect(await call('pos.openSession', { openingCash: 10, notes: 'A float of 10.00' })).toMatchObject({ ok: true });
