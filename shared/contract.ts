@@ -31,6 +31,7 @@ import {
   ReceiptView,
   SALE_MAX_LINES,
   SaleInput,
+  RestoreCheckView,
   SyncRoundView,
   CashierView,
   OpenCartContent,
@@ -517,6 +518,11 @@ export const contract = {
     summary: `Record a paid sale (at most ${SALE_MAX_LINES} lines) by the cashier logged in: named and stored before this answers (works offline), its cart closed in the same step; the same sale sent again gets its order back (replayed), another sale under a used id is refused; synced when Odoo answers`,
   }),
   'pos.sync': op('pos.sync', { input: empty, output: SyncRoundView, summary: 'Push waiting orders to Odoo now' }),
+  'pos.restoreCheck': op('pos.restoreCheck', {
+    input: z.object({ now: z.boolean().optional() }).strict(),
+    output: RestoreCheckView,
+    summary: 'The synced orders looked up in Odoo (now, when asked): those a restored database lost are sent again',
+  }),
   'pos.orders': op('pos.orders', {
     input: z.object({ state: z.enum(['pending', 'synced', 'parked']).optional(), limit: z.number().int().min(1).max(10_000).default(200) }).strict(),
     output: z.array(OutboxOrderView),

@@ -62,6 +62,7 @@ export const OPERATIONS = {
   'pos.cashierLogin': { role: 'cashier', audited: true, program: 'pos' },
   'pos.sell': { role: 'cashier', audited: false, program: 'pos' },
   'pos.sync': { role: 'cashier', audited: false, program: 'pos' },
+  'pos.restoreCheck': { role: 'cashier', audited: false, program: 'pos' },
   'pos.orders': { role: 'cashier', audited: false, program: 'pos' },
   'pos.findOrders': { role: 'cashier', audited: false, program: 'pos' },
   'pos.orderDetail': { role: 'cashier', audited: false, program: 'pos' },

@@ -261,6 +261,26 @@ export const FoundOrderView = z.object({
   ),
 });
 
+/** The check of synced orders against Odoo (a restored database loses the orders synced after its backup). */
+export const RestoreCheckView = z.object({
+  retentionDays: z.number(),
+  last: z
+    .object({
+      at: z.string(),
+      checked: z.number(),
+      resent: z.number(),
+      waiting: z.number(),
+      sessions: z.array(z.object({ lost: z.string(), into: z.string().nullable() })),
+      refused: z.string().nullable(),
+    })
+    .nullable(),
+  /** Orders sent again after a restore (within the retention window), newest first. */
+  resent: z.array(z.object({ name: z.string(), resentAt: z.string(), state: z.string() })),
+  /** Missing from Odoo and waiting for a session there to take them. */
+  waiting: z.number(),
+});
+export type RestoreCheckView = z.infer<typeof RestoreCheckView>;
+
 export const SyncRoundView = z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), synced: z.number(), parked: z.number(), deferred: z.number(), error: z.string().nullable() });
 
 export const ReceiptView = z.object({

@@ -15,7 +15,18 @@ export type { Sale } from './order-payloads.js';
 /** What the payload rewrites touch of an order dict (16/17's `data`, 18's whole payload). */
 interface OrderDict {
   partner_id: unknown;
+  /** 16/17's key for the order's session; 18's is session_id. */
+  pos_session_id?: unknown;
+  session_id?: unknown;
   lines: Array<[number, number, { uuid?: unknown; refunded_orderline_id?: unknown }]>;
+}
+
+/** A POS session as Odoo holds it now. */
+export interface SessionStanding {
+  id: number;
+  name: string;
+  configId: number;
+  state: string;
 }
 
 /** The models whose pictures the selling UI shows. */
@@ -159,6 +170,18 @@ export interface PosAdapter extends OrderFormat {
   close(sessionId: number, closing: { countedCash: number | null; notes: string; bankDifferences: Array<[number, number]> }): Promise<{ successful: boolean; message?: string }>;
   /** Whether Odoo holds the session closed (by an earlier closing whose answer was lost, or from its backend). */
   isSessionClosed(sessionId: number): Promise<boolean>;
+  /** Sessions by id as Odoo holds them now; ids it no longer has (a restored database) are left out. */
+  readSessions(ids: readonly number[]): Promise<SessionStanding[]>;
+  /**
+   * Where orders go whose session Odoo no longer has (docs/pos.md, "After a restore"): 16/17 a
+   * rescue session of the config — its open one, or a new one, as Odoo makes for a closed
+   * session's late orders; 18, which has no rescue sessions, the config's open session (null: none is open).
+   */
+  sessionForLateOrders(configId: number, lostSessionName: string): Promise<{ id: number; name: string } | null>;
+  /** The payload with its order in another session. */
+  withSession(payload: string, sessionId: number): string;
+  /** The payload with these refund lines (by uuid; every line when null) no longer naming the line they give back. */
+  withoutRefundLinks(payload: string, lineUuids: ReadonlySet<string> | null): string;
 }
 
 /** The lot names sold, less those given back (each given-back name removes one). */
@@ -393,6 +416,27 @@ abstract class OdooPosAdapter implements OrderFormat {
     });
   }
 
+  withSession(payload: string, sessionId: number): string {
+    return this.rewrite(payload, (order) => {
+      if ('session_id' in order) order.session_id = sessionId;
+      else order.pos_session_id = sessionId;
+    });
+  }
+
+  withoutRefundLinks(payload: string, lineUuids: ReadonlySet<string> | null): string {
+    return this.rewrite(payload, (order) => {
+      for (const [, , line] of order.lines) if (lineUuids === null || (typeof line.uuid === 'string' && lineUuids.has(line.uuid))) delete line.refunded_orderline_id;
+    });
+  }
+
+  async readSessions(ids: readonly number[]): Promise<SessionStanding[]> {
+    if (!ids.length) return [];
+    const rows = await this.rpc.call<Array<{ id: number; name: string; config_id: [number, string] | false; state: string }>>('pos.session', 'search_read', [[['id', 'in', [...ids]]]], { fields: ['name', 'config_id', 'state'] });
+    return rows.flatMap((r) => (r.config_id ? [{ id: r.id, name: r.name, configId: r.config_id[0], state: r.state }] : []));
+  }
+
+  abstract sessionForLateOrders(configId: number, lostSessionName: string): Promise<{ id: number; name: string } | null>;
+
   withRefundLinks(payload: string, links: ReadonlyMap<string, number>): string {
     return this.rewrite(payload, (order) => {
       for (const [, , line] of order.lines) {
@@ -496,6 +540,17 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, { translatedType: move.type }]);
   }
 
+  /** As 16/17's _get_valid_session: the config's open rescue session, or a new one (pos.session.create opens it; rescue skips the opening count). */
+  async sessionForLateOrders(configId: number, lostSessionName: string): Promise<{ id: number; name: string }> {
+    const open = [['config_id', '=', configId], ['rescue', '=', true], ['state', 'not in', ['closed', 'closing_control']]];
+    const found = await this.rpc.call<Array<{ id: number; name: string }>>('pos.session', 'search_read', [open], { fields: ['name'], limit: 1 });
+    if (found[0]) return found[0];
+    const created = await this.rpc.call<number[] | number>('pos.session', 'create', [[{ config_id: configId, name: `(RESCUE FOR ${lostSessionName})`, rescue: true }]]);
+    const id = Number(Array.isArray(created) ? created[0] : created);
+    const [row] = await this.rpc.call<Array<{ id: number; name: string }>>('pos.session', 'read', [[id]], { fields: ['name'] });
+    return { id, name: row?.name ?? `(RESCUE FOR ${lostSessionName})` };
+  }
+
 }
 
 class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
@@ -530,6 +585,13 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
     // 18 takes a partner before the extras.
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
+  }
+
+  /** As 18's _get_valid_session: the config's open session; none open, the orders wait for one (18 refuses them otherwise). */
+  async sessionForLateOrders(configId: number): Promise<{ id: number; name: string } | null> {
+    const open = [['config_id', '=', configId], ['state', 'not in', ['closed', 'closing_control']]];
+    const found = await this.rpc.call<Array<{ id: number; name: string }>>('pos.session', 'search_read', [open], { fields: ['name'], limit: 1 });
+    return found[0] ?? null;
   }
 
 }

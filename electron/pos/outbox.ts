@@ -240,9 +240,10 @@ export class Outbox {
     this.db.transaction(() => uids.forEach((uid) => stmt.run(now.toISOString(), uid)))();
   }
 
-  markSynced(synced: ReadonlyArray<{ uid: string; serverId: number | null }>, now = new Date()): void {
-    const stmt = this.db.prepare("UPDATE outbox SET state = 'synced', uncertain = 0, server_id = ?, synced_at = ?, last_error = NULL WHERE uid = ?");
-    this.db.transaction(() => synced.forEach((s) => stmt.run(s.serverId, now.toISOString(), s.uid)))();
+  /** Odoo has them; `database` (synced-orders.ts) is where, so that only that database is checked for them later. */
+  markSynced(synced: ReadonlyArray<{ uid: string; serverId: number | null }>, now = new Date(), database: string | null = null): void {
+    const stmt = this.db.prepare("UPDATE outbox SET state = 'synced', uncertain = 0, server_id = ?, synced_at = ?, synced_to = ?, missing_since = NULL, last_error = NULL WHERE uid = ?");
+    this.db.transaction(() => synced.forEach((s) => stmt.run(s.serverId, now.toISOString(), database, s.uid)))();
   }
 
   /** Not sent, or known not to have been processed: try again later. */

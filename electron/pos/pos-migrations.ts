@@ -301,4 +301,22 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 13,
+    name: 'synced orders checked against Odoo: which database each went to, and those sent again after a restore',
+    up(db) {
+      db.exec(`
+        -- The database (its name and address) an order was synced to: only orders synced to the
+        -- database paired now are looked for in it (a terminal paired elsewhere never re-sends them there).
+        ALTER TABLE outbox ADD COLUMN synced_to TEXT;
+        UPDATE outbox SET synced_to = (SELECT database || '@' || url FROM pairing) WHERE state = 'synced';
+        -- When a synced order was last found missing from Odoo (its database went back to an earlier
+        -- backup) and queued again; kept once it is synced again, so the sync page can say so.
+        ALTER TABLE outbox ADD COLUMN resent_at TEXT;
+        -- Missing from Odoo, but no session there can take it yet (18 with no open session): it waits, still marked synced.
+        ALTER TABLE outbox ADD COLUMN missing_since TEXT;
+        CREATE INDEX outbox_synced_at ON outbox (state, synced_at);
+      `);
+    },
+  },
 ];

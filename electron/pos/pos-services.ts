@@ -23,6 +23,9 @@ import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
 import { ReceiptPrinterSetting } from './receipt-printer.js';
 import { SyncEngine, type SyncOptions } from './sync-engine.js';
+import { SyncedOrders } from './synced-orders.js';
+import type { PosAdapter } from './adapters.js';
+import { checkSyncedOrders } from './restore-check.js';
 import { PosTerminal, toFleetError } from './terminal.js';
 
 export interface PosOptions {
@@ -79,7 +82,29 @@ export function createPosServices(options: PosOptions): PosServices {
   const carts = new OpenCarts(db, (saleUuid) => outbox.soldAs(saleUuid));
   const events = new EventBus();
   const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
-  const sync = new SyncEngine(outbox, () => terminal.adapter(), { log, onRound: publish, whyNoAdapter: () => terminal.whyOdooIsOutOfReach(), ...options.sync }, partners, cashMoves);
+  const synced = new SyncedOrders(db);
+  const pairedDatabase = () => {
+    const pairing = terminal.pairing();
+    return pairing ? `${pairing.database}@${pairing.url}` : null;
+  };
+  const checkSynced = async (adapter: PosAdapter) => {
+    const pairing = terminal.pairing();
+    const database = pairedDatabase();
+    if (!pairing?.configId || !database) return;
+    const now = new Date();
+    const record = await checkSyncedOrders({ synced, adapter, database, configId: pairing.configId, now });
+    synced.recordCheck(record);
+    synced.prune(new Date(now.getTime() - synced.retentionDays() * 86_400_000).toISOString());
+    if (record.resent || record.waiting || record.refused) log.warn('POS synced orders missing from Odoo', { ...record });
+    if (record.resent) publish();
+  };
+  const sync = new SyncEngine(
+    outbox,
+    () => terminal.adapter(),
+    { log, onRound: publish, whyNoAdapter: () => terminal.whyOdooIsOutOfReach(), database: pairedDatabase, checkSynced, ...options.sync },
+    partners,
+    cashMoves,
+  );
   // Pictures: one fetch at a time, after a refresh and now and then while some are missing.
   let imageFetch: Promise<FetchResult> | null = null;
   let imageTimer: NodeJS.Timeout | null = null;
@@ -103,7 +128,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0', log }),
+    handlers: posHandlers({ vault, outbox, synced, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0', log }),
     audit,
     log,
   });
@@ -153,6 +178,7 @@ function openPosVault(db: Store, options: PosOptions & { keyFile: string }): Vau
 interface PosHandlerDeps {
   vault: Vault;
   outbox: Outbox;
+  synced: SyncedOrders;
   terminal: PosTerminal;
   sync: SyncEngine;
   db: Store;
@@ -268,6 +294,11 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
     'pos.sync': () => {
       outbox.dueNow(); // a person asked: no waiting out a backoff
       return sync.sync();
+    },
+    'pos.restoreCheck': async ({ now }) => {
+      if (now) await sync.checkSyncedNow();
+      const days = deps.synced.retentionDays();
+      return { retentionDays: days, last: deps.synced.lastCheck(), resent: deps.synced.resentSince(new Date(Date.now() - days * 86_400_000).toISOString()), waiting: deps.synced.waitingCount() };
     },
     'pos.orders': ({ state, limit }) => outbox.list(state, limit).map(({ payload: _payload, ...view }) => view),
     'pos.findOrders': ({ query, limit }) => terminal.findOrders(query, limit),

@@ -44,6 +44,14 @@ export interface SyncOptions {
   uncertainHoldMs?: number;
   /** Why there is no adapter (not paired, the secret unreadable), for the status. */
   whyNoAdapter?: () => string;
+  /** The database paired now (`database@url`), recorded with each order synced to it. */
+  database?: () => string | null;
+  /**
+   * Looks the synced orders up in Odoo and queues the missing ones again (restore-check.ts): when
+   * the engine starts, when Odoo answers again after failing, and every `checkSyncedEveryMs` (1 h).
+   */
+  checkSynced?: (adapter: PosAdapter) => Promise<void>;
+  checkSyncedEveryMs?: number;
 }
 
 export class SyncEngine {
@@ -54,6 +62,9 @@ export class SyncEngine {
   private running: Promise<SyncRound> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
+  private lastSyncedCheck: number | null = null;
+  /** Odoo answered again after failing: the synced orders are checked at the next chance. */
+  private backOnline = false;
 
   constructor(
     private readonly outbox: Outbox,
@@ -74,6 +85,13 @@ export class SyncEngine {
   sync(): Promise<SyncRound> {
     this.running ??= this.drain().finally(() => (this.running = null));
     return this.running;
+  }
+
+  /** Checks the synced orders against Odoo now (the sync page's button), between rounds. */
+  async checkSyncedNow(): Promise<void> {
+    await this.running?.catch(() => {});
+    this.lastSyncedCheck = null;
+    await this.sync();
   }
 
   /** One batch only (tests drive the engine round by round). */
@@ -130,6 +148,7 @@ export class SyncEngine {
   private async drain(): Promise<SyncRound> {
     const total: SyncRound = { status: 'idle', sent: 0, synced: 0, parked: 0, deferred: 0, error: null };
     for (;;) {
+      await this.checkSyncedIfDue();
       const round = await this.round();
       total.sent += round.sent;
       total.synced += round.synced;
@@ -142,12 +161,29 @@ export class SyncEngine {
     }
   }
 
+  /** The restore check, when it is due and Odoo is not known to be away; its failure is logged, never the round's. */
+  private async checkSyncedIfDue(): Promise<void> {
+    const check = this.options.checkSynced;
+    const adapter = this.adapter();
+    if (!check || !adapter || this.lastStatus === 'offline' || this.lastStatus === 'auth-failed') return;
+    const now = this.now().getTime();
+    if (!this.backOnline && this.lastSyncedCheck !== null && now - this.lastSyncedCheck < (this.options.checkSyncedEveryMs ?? 3_600_000)) return;
+    this.backOnline = false;
+    this.lastSyncedCheck = now;
+    try {
+      await check(adapter);
+    } catch (error) {
+      this.options.log?.warn('POS check of synced orders failed', { error: (error as Error).message });
+    }
+  }
+
   /** One batch: check the uncertain, send the rest, account for every order of the batch. */
   private async round(): Promise<SyncRound> {
     const started = performance.now();
     const before = this.lastStatus;
     try {
       const round = await this.roundOnce();
+      if ((before === 'offline' || before === 'auth-failed') && round.status === 'online') this.backOnline = true;
       this.logRound(round, before, Math.round(performance.now() - started));
       return round;
     } finally {
@@ -414,7 +450,7 @@ export class SyncEngine {
 
   private settle(order: OutboxOrder, server: ServerOrder, round: SyncRound): void {
     if (isFinal(server)) {
-      this.outbox.markSynced([{ uid: order.uid, serverId: server.id }], this.now());
+      this.outbox.markSynced([{ uid: order.uid, serverId: server.id }], this.now(), this.options.database?.() ?? null);
       round.synced++;
     } else {
       this.outbox.park(order.uid, `Odoo holds the order in state "${server.state}" (id ${server.id}), not paid: check its payments in Odoo, then mark it resolved or fix and resend it.`);
