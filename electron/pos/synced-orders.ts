@@ -3,9 +3,10 @@ import type { RefundLinks } from './outbox.js';
 
 // What the terminal keeps of the orders it synced, so that a tenant restored to an earlier backup
 // does not lose them: each synced order's frozen payload and Odoo's id stay here for a retention
-// window (30 days by default), with the database they went to. restore-check.ts looks them up in
+// window (30 days), with the database they went to. restore-check.ts looks them up in
 // Odoo and queues the missing ones again through these methods.
 
+/** How long a synced order is kept, so that a restore to a backup up to this old loses nothing. */
 export const DEFAULT_RETENTION_DAYS = 30;
 
 /** A synced order as the restore check reads it. */
@@ -40,7 +41,6 @@ export interface RestoreCheckRecord {
 }
 
 const CHECK_KEY = 'restore_check';
-const RETENTION_KEY = 'synced_retention_days';
 
 export class SyncedOrders {
   constructor(private readonly db: Database.Database) {}
@@ -57,9 +57,12 @@ export class SyncedOrders {
     return rows.map((r) => ({ uid: r.uid, name: r.name, sessionId: r.session_id, payload: r.payload, serverId: r.server_id, syncedAt: r.synced_at }));
   }
 
-  /** Pending orders whose payload may be rewritten: not waiting for a customer, and not possibly in Odoo already. */
+  /**
+   * Orders not in Odoo whose payload may be rewritten: waiting (not for a customer) or parked (a
+   * sale sent to a session Odoo no longer had is refused), and not possibly in Odoo already.
+   */
   unsent(): UnsentOrder[] {
-    const rows = this.db.prepare("SELECT uid, session_id, payload FROM outbox WHERE state = 'pending' AND uncertain = 0 AND partner_local_id IS NULL").all() as Array<{ uid: string; session_id: number; payload: string }>;
+    const rows = this.db.prepare("SELECT uid, session_id, payload FROM outbox WHERE state IN ('pending', 'parked') AND uncertain = 0 AND partner_local_id IS NULL").all() as Array<{ uid: string; session_id: number; payload: string }>;
     return rows.map((r) => ({ uid: r.uid, sessionId: r.session_id, payload: r.payload }));
   }
 
@@ -104,9 +107,9 @@ export class SyncedOrders {
       .run(order.payload, order.partnerLocalId, order.refundLinks ? JSON.stringify(order.refundLinks) : null, now.toISOString(), now.toISOString(), order.uid);
   }
 
-  /** A pending order moved to the session that takes its lost session's orders. */
+  /** An order not in Odoo moved to the session that takes its lost session's orders (a parked one is sent again when a person says so). */
   rewriteUnsent(uid: string, payload: string): void {
-    this.db.prepare("UPDATE outbox SET payload = ? WHERE uid = ? AND state = 'pending' AND uncertain = 0").run(payload, uid);
+    this.db.prepare("UPDATE outbox SET payload = ? WHERE uid = ? AND state IN ('pending', 'parked') AND uncertain = 0").run(payload, uid);
   }
 
   /** Missing from Odoo, but no session there can take them yet: they stay marked synced and wait. */
@@ -145,12 +148,7 @@ export class SyncedOrders {
   }
 
   retentionDays(): number {
-    const value = Number((this.db.prepare('SELECT value FROM meta WHERE key = ?').get(RETENTION_KEY) as { value: string } | undefined)?.value);
-    return Number.isInteger(value) && value > 0 ? value : DEFAULT_RETENTION_DAYS;
-  }
-
-  setRetentionDays(days: number): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(RETENTION_KEY, String(days));
+    return DEFAULT_RETENTION_DAYS;
   }
 
   lastCheck(): RestoreCheckRecord | null {

@@ -5,6 +5,7 @@ import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
 import { AlertLine } from '../lib/FormLines.js';
+import { RestoreCheckPanel } from './RestoreCheckPanel.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
@@ -155,6 +156,7 @@ export function SyncScreen() {
           </li>
         ))}
       </ul>
+      <RestoreCheckPanel revision={outbox?.synced} />
     </section>
   );
 }
