@@ -63,6 +63,7 @@ export class SyncEngine {
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private lastSyncedCheck: number | null = null;
+  private lastAskedCheck: number | null = null;
   /** Odoo answered again after failing: the synced orders are checked at the next chance. */
   private backOnline = false;
 
@@ -90,6 +91,10 @@ export class SyncEngine {
   /** Checks the synced orders against Odoo now (the sync page's button), between rounds. */
   async checkSyncedNow(): Promise<void> {
     await this.running?.catch(() => {});
+    // A button pressed again and again checks at most every few seconds.
+    const now = this.now().getTime();
+    if (this.lastAskedCheck !== null && now - this.lastAskedCheck < 5_000) return;
+    this.lastAskedCheck = now;
     this.lastSyncedCheck = null;
     await this.sync();
   }

@@ -135,13 +135,14 @@ export class SyncedOrders {
   }
 
   /**
-   * Synced orders past the window are let go, but never a sale a refund still waiting here names
-   * (its link is made from it).
+   * Synced orders past the window are let go, but never one of a session still open here (its Z
+   * report is made from them) nor a sale a refund still waiting here names (its link is made from it).
    */
   prune(before: string): number {
     return this.db
       .prepare(
         `DELETE FROM outbox WHERE state = 'synced' AND synced_at < ?
+           AND session_id NOT IN (SELECT id FROM pos_session WHERE state != 'closed')
            AND uid NOT IN (SELECT json_extract(refund_links, '$.of') FROM outbox WHERE refund_links IS NOT NULL)`,
       )
       .run(before).changes;

@@ -166,3 +166,21 @@ describe('a database that holds nothing of this terminal', () => {
     expect(pos.outbox.counts()).toMatchObject({ pending: 0, synced: 5 });
   });
 });
+
+describe('what a terminal keeps of its synced orders', () => {
+  it('lets orders older than 30 days go after a check, but never those of a session still open here', async () => {
+    const { odoo, pos } = await setUp('17.0');
+    const [old, recent] = sell(pos, 2);
+    await pos.sync.sync();
+    const longAgo = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    pos.db.prepare('UPDATE outbox SET synced_at = ? WHERE name = ?').run(longAgo, old);
+    await restoreCheck(pos, true);
+    // The session is still open here: its Z report is made from these orders.
+    expect(pos.outbox.list('synced').map((o) => o.name).sort()).toEqual([old, recent].sort());
+    pos.db.prepare("UPDATE pos_session SET state = 'closed'").run();
+    await new Promise((resolve) => setTimeout(resolve, 5_100)); // the button checks at most every 5 s
+    await restoreCheck(pos, true);
+    expect(pos.outbox.list('synced').map((o) => o.name)).toEqual([recent]);
+    expect(odoo.orders()).toHaveLength(2);
+  });
+});
