@@ -43,6 +43,7 @@ import { ReceiptPrinter } from './receipt-printer.js';
 import { ClosingControlView, CloseSessionInput, OpenSessionInput, ZReportView } from './pos-cash.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
+import { PosActivity } from './tenants-pos.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
 // role it needs and whether it is audited. Servers validate every input against it; the
@@ -199,6 +200,11 @@ export const contract = {
   'tenants.suspend': op('tenants.suspend', { input: tenantRef, output: jobStarted, summary: 'Stop a tenant and block its database logins' }),
   'tenants.reactivate': op('tenants.reactivate', { input: tenantRef, output: jobStarted, summary: 'Allow database logins again and start the tenant' }),
   'tenants.show': op('tenants.show', { input: tenantRef, output: TenantDetail, summary: 'One tenant: spec as its host records it, state, health, limits, routing' }),
+  'tenants.posActivity': op('tenants.posActivity', {
+    input: tenantRef,
+    output: PosActivity,
+    summary: "The tenant's point of sale: sessions open on its tills and their last orders (read as the tenant), shown before a restore, update or decommission",
+  }),
   'tenants.decommission': op('tenants.decommission', {
     input: z
       .object({ hostId: z.string().uuid(), name: TenantName, confirm: z.string().max(63) })

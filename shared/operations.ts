@@ -90,6 +90,7 @@ export const OPERATIONS = {
   'tenants.suspend': { role: 'admin', audited: true, program: 'console' },
   'tenants.reactivate': { role: 'admin', audited: true, program: 'console' },
   'tenants.show': { role: 'viewer', audited: false, program: 'console' },
+  'tenants.posActivity': { role: 'viewer', audited: false, program: 'console' },
   'tenants.decommission': { role: 'admin', audited: true, program: 'console' },
   'tenants.reconcile': { role: 'admin', audited: true, program: 'console' },
   'tenants.cleanup': { role: 'admin', audited: true, program: 'console' },

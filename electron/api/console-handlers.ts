@@ -89,6 +89,7 @@ export function consoleHandlers(deps: ConsoleHandlerServices & { version: string
     'tenants.suspend': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'suspend', ctx.actor),
     'tenants.reactivate': ({ hostId, name }, ctx) => tenants.act(hostId, name, 'reactivate', ctx.actor),
     'tenants.show': ({ hostId, name }) => tenants.show(hostId, name),
+    'tenants.posActivity': ({ hostId, name }) => tenants.posActivity(hostId, name),
     'tenants.decommission': ({ hostId, name }, ctx) => tenants.decommission(hostId, name, ctx.actor),
     'tenants.reconcile': ({ hostId }) => tenants.reconcile.report(hostId),
     'tenants.cleanup': ({ hostId, item, fingerprint }, ctx) => tenants.reconcile.cleanup(hostId, item, fingerprint, ctx.actor),

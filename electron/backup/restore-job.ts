@@ -14,6 +14,7 @@ import { keptUntil } from './kept-copy.js';
 import { adminsOnDefaultPassword, baseUrlIsStale, storedBaseUrl } from './restore-checks.js';
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
 import { UndoStore } from './undo-store.js';
+import { newestPosRecords, posRecordsAfter } from '../tenant-parts/pos-activity.js';
 
 export interface RestoreInput extends ArchiveLoadInput {
   /** New database.uuid and database.secret (a copy must not pass for the original). */
@@ -43,7 +44,7 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
   return {
     kind: 'tenant.restore',
     target: (input) => `tenant:${input.hostId}/${input.name}`,
-    publicResult: (output) => ({ findings: (output('check-credentials') as Findings | undefined) ?? null }),
+    publicResult: (output) => ({ findings: (output('check-credentials') as Findings | undefined) ?? null, pos: (output('pos-orders') as Json | undefined) ?? null }),
     steps: [
       load.checkArchive,
       load.preflight,
@@ -54,9 +55,11 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
         if (ctx.input.neutralize) await neutralizeDatabase(c);
         // Checked here, while the filestore may still unpack, rather than after the restart.
         // Never fails the restore: check-credentials tries again (and says why) when this could not.
-        return { credentials: (await credentialFindings(c, load.parts(ctx)).catch(() => null)) as Json };
+        const credentials = (await credentialFindings(c, load.parts(ctx)).catch(() => null)) as Json;
+        return { credentials, newestPos: (await newestPosRecords(c).catch(() => null)) as Json };
       }),
       load.stageFilestore,
+      posOrdersAfterBackupStep(deps, load),
       ...swapSteps(deps, load),
       keepOrDropPreviousStep(deps, load),
       checkCredentialsStep(deps, load),
@@ -195,6 +198,31 @@ function keepOrDropPreviousStep(deps: BackupDeps & { coordinators: HostCoordinat
       ctx.setOutput({ keptUntil: until });
       await undo.record({ tenant: ctx.input.name, database, jobId: ctx.jobId, keptUntil: until, ...(await keptCopySizes(deps, load, ctx)) });
       return { keptUntil: until };
+    },
+  };
+}
+
+/**
+ * The POS orders (and sessions) the tenant's database has beyond the backup's newest, read before
+ * the swap: lost by the restore. Fleet POS terminals send them again by themselves; Odoo gives
+ * their names out again. Orders synced after this step and before the stop are sent again too,
+ * but not listed. Never fails the restore.
+ */
+function posOrdersAfterBackupStep(deps: BackupDeps, load: LoadSteps<RestoreInput>): StepDefinition<RestoreInput> {
+  return {
+    name: 'pos-orders',
+    title: 'Name the POS orders the backup lacks (their terminals send them again)',
+    onCrash: 'resume',
+    async run(ctx): Promise<Json> {
+      const newest = ctx.output<{ afterDump?: { newestPos?: { order: string | null; session: string | null } | null } | null }>('load-dump')?.afterDump?.newestPos;
+      if (!newest) return null;
+      try {
+        // Inside the tenant's database: as the tenant, never as the admin.
+        return ((await withTenantSession(deps.pool, load.admin(ctx.input.hostId), load.parts(ctx), (c) => posRecordsAfter(c, newest))) ?? null) as Json;
+      } catch (error) {
+        ctx.log.warn("the tenant's POS orders could not be read", { error: (error as Error).message });
+        return null;
+      }
     },
   };
 }

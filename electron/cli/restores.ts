@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { OpOutput } from '../../shared/contract.js';
 import { FleetError } from '../../shared/errors.js';
 import type { RestoreFindings } from '../../shared/backups.js';
+import type { PosOrdersAfterBackup } from '../../shared/tenants-pos.js';
 import { findHost, print, run, type CliContext } from './context.js';
 import { confirm, interactive, typedName } from './prompt.js';
 
@@ -21,6 +22,23 @@ function describeFindings(name: string, findings: RestoreFindings | null): strin
   if (findings.keptUntil) said.push(`The replaced data is kept until ${findings.keptUntil}: 'odoo-fleet undo-restore ${name}' puts it back.`);
   if (findings.adminsOnDefaultPassword.length) said.push(`Warning: these administrators have Odoo's default password "admin" again: ${findings.adminsOnDefaultPassword.join(', ')}. Set new ones: 'odoo-fleet tenants reset-admin-password ${name} --login <login>'.`);
   if (findings.baseUrl?.stale) said.push(`Warning: web.base.url is ${findings.baseUrl.stored}, but ${name} is served at ${findings.baseUrl.servedAt}: links Odoo builds (mail, portal) point elsewhere; fix it in Settings › Technical › System Parameters.`);
+  return said;
+}
+
+/** The sessions open on the tenant's tills, said before a restore (nothing when it has no point of sale). */
+async function describeOpenPosSessions(ctx: CliContext, hostId: string, name: string): Promise<string> {
+  const activity = await ctx.call('tenants.posActivity', { hostId, name }).catch(() => null);
+  if (!activity?.installed || activity.openSessions.length === 0) return '';
+  const sessions = activity.openSessions.map((s) => `${s.name} (${s.orders} orders, last ${s.lastOrderAt ?? 'none'})`).join(', ');
+  return `Point of sale: ${activity.openSessions.length} session(s) open on ${name}'s tills: ${sessions}. Orders synced after the backup are lost by the restore; Fleet POS terminals send them again by themselves.\n`;
+}
+
+/** The POS orders the restore lost, which Fleet POS terminals send again, and the names Odoo gives out again. */
+function describeLostPosOrders(pos: PosOrdersAfterBackup | null): string[] {
+  if (!pos || (pos.count === 0 && pos.lostSessions.length === 0)) return [];
+  const said = [`${pos.count} POS order(s) synced after the backup are not in the restored database; Fleet POS terminals send them again: ${pos.orders.map((o) => o.reference ?? o.name).join(', ')}${pos.count > pos.orders.length ? ', …' : ''}.`];
+  if (pos.lostSessions.length) said.push(`Sessions the restored database lacks: ${pos.lostSessions.join(', ')}.`);
+  if (pos.reissuedNames.length) said.push(`Odoo will give these names out again, to other orders: ${pos.reissuedNames.join(', ')}.`);
   return said;
 }
 
@@ -46,6 +64,8 @@ export function registerRestoreCommands(program: Command): void {
     .action(
       run(async (ctx, name: string, opts: { host: string; backup?: string; file?: string; copy?: boolean; neutralize?: boolean; confirm?: string; withoutUndo?: string }) => {
         const host = await findHost(ctx, opts.host);
+        // Said on stderr whether or not the name is asked for (--confirm): stdout stays the result.
+        process.stderr.write(await describeOpenPosSessions(ctx, host.id, name));
         const confirm = await typedName(name, opts.confirm, `This replaces ${name}'s data on ${host.name} with the archive's (the current data is kept for the undo window). Type its name to confirm: `);
         const { job } = await ctx.runJob(() =>
           ctx.call('backups.restore', {
@@ -59,8 +79,10 @@ export function registerRestoreCommands(program: Command): void {
             ...(opts.withoutUndo !== undefined ? { withoutUndo: opts.withoutUndo } : {}),
           }),
         );
-        const findings = (job.result as { findings?: RestoreFindings | null } | undefined)?.findings ?? null;
-        print(ctx, { jobId: job.id, name, state: job.state, findings }, () => [`${name} is restored.`, ...describeFindings(name, findings)].join('\n'));
+        const result = job.result as { findings?: RestoreFindings | null; pos?: PosOrdersAfterBackup | null } | undefined;
+        const findings = result?.findings ?? null;
+        const pos = result?.pos ?? null;
+        print(ctx, { jobId: job.id, name, state: job.state, findings, pos }, () => [`${name} is restored.`, ...describeFindings(name, findings), ...describeLostPosOrders(pos)].join('\n'));
         if (findings?.adminsOnDefaultPassword.length && interactive() && !ctx.options.json) await offerNewAdminPasswords(ctx, host.id, name, findings.adminsOnDefaultPassword);
       }),
     );

@@ -18,6 +18,8 @@ import { createTenantJob } from './create-job.js';
 import type { BackupDeps } from '../backup/archive-steps.js';
 import type { BackupService } from '../backup/backup-service.js';
 import { resetAdminPassword } from './admin-password.js';
+import type { PosActivity } from '../../shared/tenants-pos.js';
+import { posActivity } from '../tenant-parts/pos-activity.js';
 import { decommissionTenantJob } from './decommission-job.js';
 import { lifecycleJobs, type LifecycleAction, type TenantRef } from './lifecycle-jobs.js';
 import { MAINTENANCE_ROLE } from './maintenance.js';
@@ -120,6 +122,11 @@ export class TenantService {
   }
 
   /** A new generated password for one of the tenant's Odoo administrators, shown once. */
+  /** The sessions open on the tenant's tills and their last orders (read as the tenant). */
+  posActivity(hostId: string, name: string): Promise<PosActivity> {
+    return posActivity(this.deps, hostId, name);
+  }
+
   resetAdminPassword(hostId: string, name: string, login: string): Promise<{ login: string; password: string }> {
     return resetAdminPassword(this.deps, hostId, name, login);
   }

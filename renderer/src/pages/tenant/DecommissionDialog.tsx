@@ -9,6 +9,7 @@ import { formatBytes } from '../../lib/format.js';
 import { href, navigate } from '../../lib/router.js';
 import { jobFinished, useStartedJob } from '../../lib/use-job.js';
 import { useSubmit } from '../../lib/use-submit.js';
+import { PosSessionsNotice } from './PosNotices.js';
 
 export interface ArchiveInfo {
   path: string;
@@ -94,6 +95,7 @@ export function DecommissionDialog({ hostId, hostName, name, onClose }: { hostId
               then removes the tenant’s <strong>containers, database, database role, filestore and secrets volumes and stored passwords</strong>.
             </li>
           </ol>
+          <PosSessionsNotice hostId={hostId} name={name} action="decommission" />
           <p className="small muted">
             Until the archive is verified, a failure puts the tenant back as it was. After that the removal only goes forward: the archive is the only copy
             left.

@@ -5,6 +5,7 @@ import { Modal } from '../../components/Modal.js';
 import { TypedConfirm } from '../../components/TypedConfirm.js';
 import { formatDateTime } from '../../lib/format.js';
 import { useSubmit } from '../../lib/use-submit.js';
+import { PosSessionsNotice } from './PosNotices.js';
 
 /**
  * Restore a catalogued backup after typing the tenant's name: explains what is replaced and when,
@@ -52,6 +53,7 @@ export function RestoreDialog({
             if it was running. The replaced data is <strong>kept for the undo window</strong> (24 hours unless this console is set otherwise): one step
             puts it back, and the tenant’s backups section shows the disk it holds until then.
           </p>
+          <PosSessionsNotice hostId={hostId} name={name} action="restore" />
           <p className="small muted">
             A failure before the swap leaves the tenant serving its current data. When the host lacks the disk to keep both copies, the restore is refused
             unless you give up the way back below.

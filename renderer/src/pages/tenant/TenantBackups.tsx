@@ -22,6 +22,8 @@ import { KeptCopyPanel, RestoreFindingsNotice } from './RestoreAftermath.js';
 import { RestoreDialog } from './RestoreDialog.js';
 import { StagingClones } from './StagingClones.js';
 import { UpdateDialog } from './UpdateDialog.js';
+import type { PosOrdersAfterBackup } from '../../../../shared/tenants-pos.js';
+import { PosAfterRestoreNotice } from './PosNotices.js';
 
 // A tenant's backups: "Back up now" (backups.create, a job; destinations and key optional), the
 // host's catalog for the tenant (backups.list, kept in the host's fleet database, so every
@@ -68,6 +70,7 @@ export function TenantBackups({
   const [choice, setChoice] = useState<BackupNowChoice>(POLICY_CHOICE);
   const [dialog, setDialog] = useState<BackupDialog | null>(null);
   const [findings, setFindings] = useState<RestoreFindings | null>(null);
+  const [lostPosOrders, setLostPosOrders] = useState<PosOrdersAfterBackup | null>(null);
   /** Bumped when a job of this section finishes: the schedule and staging clones reload. */
   const [localVersion, setLocalVersion] = useState(0);
 
@@ -129,12 +132,17 @@ export function TenantBackups({
           onFinished={(finished) => {
             setJobDone(true);
             setLocalVersion((n) => n + 1);
-            if (finished.kind === 'tenant.restore') setFindings((finished.result as { findings?: RestoreFindings | null } | undefined)?.findings ?? null);
+            if (finished.kind === 'tenant.restore') {
+              const result = finished.result as { findings?: RestoreFindings | null; pos?: PosOrdersAfterBackup | null } | undefined;
+              setFindings(result?.findings ?? null);
+              setLostPosOrders(result?.pos ?? null);
+            }
             void load();
           }}
         />
       ) : null}
       {findings ? <RestoreFindingsNotice hostId={hostId} name={name} findings={findings} /> : null}
+      {lostPosOrders ? <PosAfterRestoreNotice pos={lostPosOrders} /> : null}
       {!noDbServer ? <KeptCopyPanel hostId={hostId} name={name} version={sectionVersion} canAct={canRestore} onJob={follow} /> : null}
       <BackupsCatalog
         entries={entries}

@@ -7,6 +7,7 @@ import { Modal } from '../../components/Modal.js';
 import { NameInput } from '../../components/NameInput.js';
 import { useStartedJob } from '../../lib/use-job.js';
 import { useSubmit } from '../../lib/use-submit.js';
+import { PosSessionsNotice } from './PosNotices.js';
 
 /** "sale, stock" → ['sale', 'stock']; "all" anywhere → ['all']; nothing → undefined. */
 export function parseModules(text: string): string[] | undefined {
@@ -69,6 +70,7 @@ export function UpdateDialog({
               Now running <span className="mono">{currentImage}</span>.
             </p>
           ) : null}
+          <PosSessionsNotice hostId={hostId} name={name} action="update" />
         </>
       }
     >
