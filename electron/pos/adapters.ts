@@ -527,11 +527,39 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
     return payload as unknown as OrderDict;
   }
 
+  /** Whether this server's try_cash_in_out takes a partner before the extras (null: not known yet). */
+  private cashInOutTakesPartner: boolean | null = null;
+
+  /**
+   * 18.0 builds differ: (type, amount, reason, extras), or a partner before the extras in later
+   * ones. Python binds the arguments before running a line, so a call with the other count wrote
+   * nothing: it is sent once more in the other shape, and the shape that worked is kept.
+   */
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
-    // 18 takes a partner before the extras.
-    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
+    const send = (withPartner: boolean) =>
+      this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, ...(withPartner ? [false] : []), { translatedType: move.type }]);
+    const withPartner = this.cashInOutTakesPartner ?? false;
+    try {
+      await send(withPartner);
+    } catch (error) {
+      if (this.cashInOutTakesPartner !== null || !isArgumentCountError(error, 'try_cash_in_out')) throw error;
+      await send(!withPartner);
+      this.cashInOutTakesPartner = !withPartner;
+      return;
+    }
+    this.cashInOutTakesPartner = withPartner;
   }
 
+}
+
+/** Python's TypeError for a call with too many or too few arguments: raised before the method runs a line. */
+function isArgumentCountError(error: unknown, method: string): boolean {
+  return (
+    error instanceof OdooRpcError &&
+    error.kind === 'rejected' &&
+    error.odooName === 'builtins.TypeError' &&
+    new RegExp(`\\b${method}\\(\\) (takes \\d+ positional arguments? but \\d+ (was|were) given|missing \\d+ required positional arguments?)`).test(error.message)
+  );
 }
 
 /**

@@ -57,3 +57,25 @@ describe('pos_hr on Odoo 18', () => {
     expect(await call('pos.cashierLogin', { badge: '0410000000017', pin: '0000' })).toMatchObject({ name: 'Pieter Cashier' });
   });
 });
+
+describe('cash in and out on Odoo 18', () => {
+  for (const cashInOutPartner of [false, true]) {
+    it(`reaches Odoo once, whichever try_cash_in_out the build has (${cashInOutPartner ? 'a partner before the extras' : 'no partner, as the 18.0 run by hand'})`, async () => {
+      const { odoo, pos, call } = await paired18({ cashInOutPartner });
+      await call('pos.openSession', {});
+      await call('pos.refresh', {});
+      const session = pos.terminal.session()!;
+      const moveIn: { reason: string } = await call('pos.cashMove', { type: 'in', amount: 50, reason: 'Change float from the safe' });
+      const moveOut: { reason: string } = await call('pos.cashMove', { type: 'out', amount: 12.4, reason: 'Window cleaner' });
+      await pos.sync.sync();
+      expect(odoo.statementLines().filter((l) => l.pos_session_id[0] === session.id).map((l) => [l.amount, l.payment_ref])).toEqual([
+        [50, `${session.name}-in-${moveIn.reason}`],
+        [-12.4, `${session.name}-out-${moveOut.reason}`],
+      ]);
+      const status: { cashMoves: { pending: number; parked: number } } = await call('pos.status', {});
+      expect(status.cashMoves).toEqual({ pending: 0, parked: 0 });
+      // Two moves, and only the first one of a build with a partner was tried in the other shape.
+      expect(odoo.requests().byMethod['pos.session.try_cash_in_out']).toBe(cashInOutPartner ? 3 : 2);
+    });
+  }
+});
