@@ -113,6 +113,8 @@ export interface OrderFormat {
   orderPayload(sale: Sale, order: OrderIdentity): string;
   /** Its POS data load as cached, and the cache as the selling page and the price check read it. */
   readonly data: PosDataShape;
+  /** Whether the opening count's difference becomes a cash statement line (16/17) or only a note on the session (18's set_opening_control). */
+  readonly booksOpeningDifference: boolean;
 }
 
 export interface PosAdapter extends OrderFormat {
@@ -185,9 +187,9 @@ export function adapterFor(rpc: OdooRpc, serverVersion: string): PosAdapter {
 /** The order format of a server version (16, 17, 18; any other is refused): needs no connection. */
 export function orderFormatFor(serverVersion: string): OrderFormat {
   const major = Number.parseInt(/^(?:saas~)?(\d+)/.exec(serverVersion)?.[1] ?? '', 10);
-  if (major === 16) return { series: '16', orderPayload: odoo17OrderPayload, data: ODOO16_DATA };
-  if (major === 17) return { series: '17', orderPayload: odoo17OrderPayload, data: ODOO17_DATA };
-  if (major === 18) return { series: '18', orderPayload: odoo18OrderPayload, data: ODOO18_DATA };
+  if (major === 16) return { series: '16', orderPayload: odoo17OrderPayload, data: ODOO16_DATA, booksOpeningDifference: true };
+  if (major === 17) return { series: '17', orderPayload: odoo17OrderPayload, data: ODOO17_DATA, booksOpeningDifference: true };
+  if (major === 18) return { series: '18', orderPayload: odoo18OrderPayload, data: ODOO18_DATA, booksOpeningDifference: false };
   throw new FleetError('VALIDATION', `Odoo ${serverVersion} is not supported by this POS (16, 17 and 18 are).`, { field: 'url' });
 }
 
@@ -212,6 +214,10 @@ abstract class OdooPosAdapter implements OrderFormat {
     return this.format.data;
   }
 
+  get booksOpeningDifference(): boolean {
+    return this.format.booksOpeningDifference;
+  }
+
   orderPayload(sale: Sale, order: OrderIdentity): string {
     return this.format.orderPayload(sale, order);
   }
@@ -224,8 +230,8 @@ abstract class OdooPosAdapter implements OrderFormat {
     }
     if (!session) throw new FleetError('COMMAND_FAILED', `Odoo opened no session for POS config ${configId}.`);
     if (session.state === 'opening_control') {
-      // Odoo books the gap between this count and cash_register_balance_start (the last session's
-      // closing count) as a cash difference: with no count given, take the expected amount.
+      // The count replaces cash_register_balance_start (the last session's closing count); 16/17
+      // book the gap as a cash difference, 18 notes it: with no count given, take the expected amount.
       const expected = openingCash ?? (await this.rpc.call<Array<{ cash_register_balance_start: number }>>('pos.session', 'read', [[session.id]], { fields: ['cash_register_balance_start'] }))[0]?.cash_register_balance_start ?? 0;
       // Odoo's opening popup sends the cashier's note with the count (set_cashbox_pos / set_opening_control(cashbox_value, notes)).
       await this.rpc.call('pos.session', this.openingControl, [[session.id], expected, notes]);

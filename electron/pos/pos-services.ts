@@ -297,7 +297,7 @@ function sessionHandlers(deps: PosHandlerDeps): Pick<Handlers, 'pos.openSession'
   const { terminal, cashControl, cashiers, receiptPrinter } = deps;
   return {
     'pos.openSession': (input) => logged(deps.log, 'POS session open', cashControl.open(input), openedSessionFigures),
-    'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
+    'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash(), booksDifference: terminal.booksOpeningDifference() }),
     'pos.closeSession': (closing, ctx) => {
       const byManager = roleAtLeast(ctx.role, 'admin') || cashiers.current()?.manager === true;
       return logged(deps.log, 'POS session closing', cashControl.close(closing, byManager), closingFigures);

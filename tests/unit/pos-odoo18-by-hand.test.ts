@@ -79,3 +79,16 @@ describe('cash in and out on Odoo 18', () => {
     });
   }
 });
+
+describe('the opening count on Odoo 18', () => {
+  it('says a difference is noted on the session (18 books no statement line), and still wants a note', async () => {
+    const { odoo, pos, call } = await paired18({ configs: [{ cashControl: true }] });
+    const expected: { amount: number; booksDifference: boolean } = await call('pos.expectedOpeningCash', {});
+    expect(expected.booksDifference).toBe(false);
+    await expect(call('pos.openSession', { openingCash: expected.amount + 5 })).rejects.toMatchObject({ details: { field: 'notes' }, message: expect.stringMatching(/which Odoo notes on the session\./) });
+    await call('pos.openSession', { openingCash: expected.amount + 5, notes: 'Float topped up' });
+    const session = odoo.sessions().find((s) => s.id === pos.terminal.session()!.id)!;
+    expect(session).toMatchObject({ state: 'opened', cash_register_balance_start: expected.amount + 5, opening_notes: 'Float topped up' });
+    expect(odoo.statementLines().filter((l) => l.pos_session_id[0] === session.id)).toEqual([]);
+  });
+});
