@@ -185,7 +185,7 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
       session: terminal.session(),
       outbox: outbox.counts(),
       customers: partners.counts(),
-      cashMoves: cashMoves.counts(),
+      cashMoves: { ...cashMoves.counts(), parkedMoves: cashMoves.parked() },
       sync: sync.status(),
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
       ...(pictures ? { images: images.counts() } : {}),
