@@ -388,8 +388,8 @@ export const contract = {
   }),
   'pos.expectedOpeningCash': op('pos.expectedOpeningCash', {
     input: empty,
-    output: z.object({ amount: z.number().nullable() }),
-    summary: "The cash Odoo expects in the drawer at the next opening (the last closing count); null when the session is open already",
+    output: z.object({ amount: z.number().nullable(), booksDifference: z.boolean() }),
+    summary: "The cash Odoo expects in the drawer at the next opening (the last closing count); null when the session is open already. booksDifference: a count that differs is booked as a cash profit or loss (16/17), or only noted on the session (18)",
   }),
   'pos.closeSession': op('pos.closeSession', {
     input: CloseSessionInput,

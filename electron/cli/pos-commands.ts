@@ -179,11 +179,11 @@ function registerOrderCommands(pos: Command): void {
 
   pos
     .command('requeue <uid>')
-    .description('send a parked order again once its cause is fixed')
+    .description('send a parked order, cash move or customer again once its cause is fixed')
     .action(
       run(async (ctx, uid: string) => {
         const result = await ctx.call('pos.requeue', { uid });
-        ctx.print(result, () => `Order ${uid} is queued again.`);
+        ctx.print(result, () => `${uid} is queued again.`);
       }),
     );
 }

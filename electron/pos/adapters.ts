@@ -124,6 +124,8 @@ export interface OrderFormat {
   orderPayload(sale: Sale, order: OrderIdentity): string;
   /** Its POS data load as cached, and the cache as the selling page and the price check read it. */
   readonly data: PosDataShape;
+  /** Whether the opening count's difference becomes a cash statement line (16/17) or only a note on the session (18's set_opening_control). */
+  readonly booksOpeningDifference: boolean;
 }
 
 export interface PosAdapter extends OrderFormat {
@@ -208,9 +210,9 @@ export function adapterFor(rpc: OdooRpc, serverVersion: string): PosAdapter {
 /** The order format of a server version (16, 17, 18; any other is refused): needs no connection. */
 export function orderFormatFor(serverVersion: string): OrderFormat {
   const major = Number.parseInt(/^(?:saas~)?(\d+)/.exec(serverVersion)?.[1] ?? '', 10);
-  if (major === 16) return { series: '16', orderPayload: odoo17OrderPayload, data: ODOO16_DATA };
-  if (major === 17) return { series: '17', orderPayload: odoo17OrderPayload, data: ODOO17_DATA };
-  if (major === 18) return { series: '18', orderPayload: odoo18OrderPayload, data: ODOO18_DATA };
+  if (major === 16) return { series: '16', orderPayload: odoo17OrderPayload, data: ODOO16_DATA, booksOpeningDifference: true };
+  if (major === 17) return { series: '17', orderPayload: odoo17OrderPayload, data: ODOO17_DATA, booksOpeningDifference: true };
+  if (major === 18) return { series: '18', orderPayload: odoo18OrderPayload, data: ODOO18_DATA, booksOpeningDifference: false };
   throw new FleetError('VALIDATION', `Odoo ${serverVersion} is not supported by this POS (16, 17 and 18 are).`, { field: 'url' });
 }
 
@@ -235,6 +237,10 @@ abstract class OdooPosAdapter implements OrderFormat {
     return this.format.data;
   }
 
+  get booksOpeningDifference(): boolean {
+    return this.format.booksOpeningDifference;
+  }
+
   orderPayload(sale: Sale, order: OrderIdentity): string {
     return this.format.orderPayload(sale, order);
   }
@@ -247,8 +253,8 @@ abstract class OdooPosAdapter implements OrderFormat {
     }
     if (!session) throw new FleetError('COMMAND_FAILED', `Odoo opened no session for POS config ${configId}.`);
     if (session.state === 'opening_control') {
-      // Odoo books the gap between this count and cash_register_balance_start (the last session's
-      // closing count) as a cash difference: with no count given, take the expected amount.
+      // The count replaces cash_register_balance_start (the last session's closing count); 16/17
+      // book the gap as a cash difference, 18 notes it: with no count given, take the expected amount.
       const expected = openingCash ?? (await this.rpc.call<Array<{ cash_register_balance_start: number }>>('pos.session', 'read', [[session.id]], { fields: ['cash_register_balance_start'] }))[0]?.cash_register_balance_start ?? 0;
       // Odoo's opening popup sends the cashier's note with the count (set_cashbox_pos / set_opening_control(cashbox_value, notes)).
       await this.rpc.call('pos.session', this.openingControl, [[session.id], expected, notes]);
@@ -582,9 +588,27 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
     return payload as unknown as OrderDict;
   }
 
+  /** Whether this server's try_cash_in_out takes a partner before the extras (null: not known yet). */
+  private cashInOutTakesPartner: boolean | null = null;
+
+  /**
+   * 18.0 builds differ: (type, amount, reason, extras), or a partner before the extras in later
+   * ones. Python binds the arguments before running a line, so a call with the other count wrote
+   * nothing: it is sent once more in the other shape, and the shape that worked is kept.
+   */
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
-    // 18 takes a partner before the extras.
-    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
+    const send = (withPartner: boolean) =>
+      this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, ...(withPartner ? [false] : []), { translatedType: move.type }]);
+    const withPartner = this.cashInOutTakesPartner ?? false;
+    try {
+      await send(withPartner);
+    } catch (error) {
+      if (this.cashInOutTakesPartner !== null || !isArgumentCountError(error, 'try_cash_in_out')) throw error;
+      await send(!withPartner);
+      this.cashInOutTakesPartner = !withPartner;
+      return;
+    }
+    this.cashInOutTakesPartner = withPartner;
   }
 
   /** As 18's _get_valid_session: the config's open session; none open, the orders wait for one (18 refuses them otherwise). */
@@ -594,6 +618,16 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
     return found[0] ?? null;
   }
 
+}
+
+/** Python's TypeError for a call with too many or too few arguments: raised before the method runs a line. */
+function isArgumentCountError(error: unknown, method: string): boolean {
+  return (
+    error instanceof OdooRpcError &&
+    error.kind === 'rejected' &&
+    error.odooName === 'builtins.TypeError' &&
+    new RegExp(`\\b${method}\\(\\) (takes \\d+ positional arguments? but \\d+ (was|were) given|missing \\d+ required positional arguments?)`).test(error.message)
+  );
 }
 
 /**

@@ -39,7 +39,8 @@ export class CashControl {
     if (expected !== null && input.openingCash !== undefined) {
       const difference = countedDifference(input.openingCash, expected, this.rounding());
       if (difference !== 0 && !notes) {
-        throw new FleetError('VALIDATION', `Counted ${this.money(input.openingCash)} where Odoo expects ${this.money(expected)}: a difference of ${this.money(difference)}, which Odoo books as a cash ${difference > 0 ? 'profit' : 'loss'}. Say why in a note to open the session.`, { field: 'notes' });
+        const booked = this.terminal.booksOpeningDifference() ? `which Odoo books as a cash ${difference > 0 ? 'profit' : 'loss'}` : 'which Odoo notes on the session';
+        throw new FleetError('VALIDATION', `Counted ${this.money(input.openingCash)} where Odoo expects ${this.money(expected)}: a difference of ${this.money(difference)}, ${booked}. Say why in a note to open the session.`, { field: 'notes' });
       }
     }
     const session = await this.terminal.openSession(input.openingCash, notes);

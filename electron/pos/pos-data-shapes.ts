@@ -53,9 +53,17 @@ export const ODOO18_DATA: PosDataShape = {
     normal = withAttributeLines18(normal);
     // The POS role is `_role` on both the employees (pos_hr) and the session's user.
     const withRole = ({ _role, ...record }: OdooRecord): OdooRecord => (record.role === undefined && _role !== undefined ? { ...record, role: _role } : record);
-    return mapModel(mapModel(normal, 'hr.employee', withRole), 'res.users', withRole);
+    return mapModel(mapModel(normal, 'hr.employee', (e) => withRole(withPinAndBadge18(e))), 'res.users', withRole);
   },
 };
+
+/**
+ * pos_hr on 18 sends an employee's PIN and badge sha1s as `_pin` and `_barcode` (16/17: `pin` and
+ * `barcode`); read under 17's names, or a cashier with a PIN would log in without it.
+ */
+function withPinAndBadge18({ _pin, _barcode, ...employee }: OdooRecord): OdooRecord {
+  return { ...employee, ...(employee.pin === undefined && _pin !== undefined ? { pin: _pin } : {}), ...(employee.barcode === undefined && _barcode !== undefined ? { barcode: _barcode } : {}) };
+}
 
 const isRecord = (value: unknown): value is OdooRecord => !!value && typeof value === 'object' && !Array.isArray(value);
 

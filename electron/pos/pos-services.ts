@@ -211,7 +211,7 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
       session: terminal.session(),
       outbox: outbox.counts(),
       customers: partners.counts(),
-      cashMoves: cashMoves.counts(),
+      cashMoves: { ...cashMoves.counts(), parkedMoves: cashMoves.parked() },
       sync: sync.status(),
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
       ...(pictures ? { images: images.counts() } : {}),
@@ -328,7 +328,7 @@ function sessionHandlers(deps: PosHandlerDeps): Pick<Handlers, 'pos.openSession'
   const { terminal, cashControl, cashiers, receiptPrinter } = deps;
   return {
     'pos.openSession': (input) => logged(deps.log, 'POS session open', cashControl.open(input), openedSessionFigures),
-    'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash() }),
+    'pos.expectedOpeningCash': async () => ({ amount: await terminal.expectedOpeningCash(), booksDifference: terminal.booksOpeningDifference() }),
     'pos.closeSession': (closing, ctx) => {
       const byManager = roleAtLeast(ctx.role, 'admin') || cashiers.current()?.manager === true;
       return logged(deps.log, 'POS session closing', cashControl.close(closing, byManager), closingFigures);

@@ -203,6 +203,11 @@ export class PosTerminal {
     return this.session()!;
   }
 
+  /** Whether Odoo books an opening count's difference (16/17) or only notes it on the session (18); true while unpaired. */
+  booksOpeningDifference(): boolean {
+    return this.storedFormat()?.booksOpeningDifference ?? true;
+  }
+
   /** What Odoo expects in the drawer at the next opening (null: the session is open, nothing to count). Needs Odoo. */
   async expectedOpeningCash(): Promise<number | null> {
     const pairing = this.pairing();

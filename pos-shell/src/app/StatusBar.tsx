@@ -43,6 +43,11 @@ export function StatusBar({ terminal, configName, cashier, children }: { termina
             Parked: <strong>{outbox.parked}</strong>
           </span>
         ) : null}
+        {status?.cashMoves?.parked ? (
+          <span className="status-item status-warn" data-testid="cash-moves-parked" data-count={status.cashMoves.parked} title="Cash moves Odoo refused: see Sync">
+            Cash moves parked: <strong>{status.cashMoves.parked}</strong>
+          </span>
+        ) : null}
         <span className="status-item status-muted" data-testid="last-sync">
           Synced {formatWhen(outbox?.lastSyncedAt)}
         </span>

@@ -40,8 +40,10 @@ export function useTerminalStatus(): TerminalState {
       api.on('pos.outbox', (payload) => {
         const { sync, ...outbox } = payload;
         setStatus((current) => (current ? { ...current, outbox, sync } : current));
+        // The event carries the orders' counts only: cash moves and customers (parked by a round too) are read again.
+        void reload();
       }),
-    [api],
+    [api, reload],
   );
 
   useEffect(() => {

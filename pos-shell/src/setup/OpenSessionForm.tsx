@@ -18,11 +18,17 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
   const [error, setError] = useState<string | null>(null);
   // What Odoo expects, shown as Odoo's opening popup shows it (unknown while Odoo does not answer).
   const [expected, setExpected] = useState<number | null>(null);
+  // 16/17 book the difference as a cash profit or loss; 18 only notes it on the session.
+  const [booksDifference, setBooksDifference] = useState(true);
   useEffect(() => {
     if (refreshOnly) return;
     let live = true;
     api.call('pos.expectedOpeningCash', {}).then(
-      (answer) => live && setExpected(answer.amount),
+      (answer) => {
+        if (!live) return;
+        setExpected(answer.amount);
+        setBooksDifference(answer.booksDifference);
+      },
       () => undefined,
     );
     return () => {
@@ -76,7 +82,7 @@ export function OpenSessionForm({ onOpened, refreshOnly }: { onOpened: () => voi
         {difference !== 0 ? (
           <p className="notice" role="status" data-testid="opening-difference">
             Difference: {difference > 0 ? '+' : '−'}
-            {Math.abs(difference).toFixed(2)} against the {expected?.toFixed(2)} Odoo expects. Odoo books it as a cash {difference > 0 ? 'profit' : 'loss'}.
+            {Math.abs(difference).toFixed(2)} against the {expected?.toFixed(2)} Odoo expects. {booksDifference ? `Odoo books it as a cash ${difference > 0 ? 'profit' : 'loss'}.` : 'Odoo notes it on the session (no cash entry is booked).'}
           </p>
         ) : null}
         {refreshOnly ? null : (
