@@ -493,7 +493,10 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
   }
 
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
-    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, { translatedType: move.type }]);
+    // 16 also posts "Amount: <formattedAmount>" in the session's chatter: without that key Odoo
+    // raises KeyError and keeps nothing. 17 reads translatedType only.
+    const extras = this.series === '16' ? { translatedType: move.type, formattedAmount: chatterAmount(move.amount) } : { translatedType: move.type };
+    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, extras]);
   }
 
 }
@@ -532,6 +535,11 @@ class Odoo18Adapter extends OdooPosAdapter implements PosAdapter {
     await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, false, { translatedType: move.type }]);
   }
 
+}
+
+/** An amount as a message shows it: two decimals unless it has more (the chatter line is text only). */
+function chatterAmount(amount: number): string {
+  return Number(amount.toFixed(2)) === amount ? amount.toFixed(2) : String(amount);
 }
 
 /**
