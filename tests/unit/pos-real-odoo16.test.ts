@@ -46,3 +46,32 @@ describe('what a real Odoo 16 showed', () => {
     ]);
   });
 });
+
+describe('what Odoo refused besides orders', () => {
+  it('lists parked cash moves and customers with Odoo’s reason, and sends one again', async () => {
+    setup = await startOdooAndTerminal({ version: '16.0', configs: [{ cashControl: true }] });
+    const { odoo, pos } = setup;
+    const call = async <T>(op: string, input: unknown): Promise<T> => {
+      const result = await pos.dispatcher.invoke(op, input, { actor: 'test', role: 'cashier', transport: 'internal' });
+      if (!result.ok) throw Object.assign(new Error(result.error.message), result.error);
+      return result.value as T;
+    };
+    odoo.failNext('try_cash_in_out', { name: 'builtins.KeyError', message: "'formattedAmount'" });
+    odoo.failNext('res.partner.create_from_ui', 'A customer needs a country here.');
+    const move = await call<{ uid: string; reason: string }>('pos.cashMove', { type: 'out', amount: 12.4, reason: 'Window cleaner' });
+    await call('pos.createPartner', { name: 'Hanna Offline' });
+    await pos.sync.sync();
+
+    const parked = await call<Array<{ kind: string; uid: string; label: string; amount: number | null; lastError: string | null }>>('pos.parkedRecords', {});
+    expect(parked).toEqual([
+      { kind: 'cashMove', uid: move.uid, label: `Cash out: ${move.reason}`, amount: -12.4, lastError: expect.stringContaining('formattedAmount') },
+      { kind: 'customer', uid: expect.stringMatching(/^fleet-pos-/), label: 'Hanna Offline', amount: null, lastError: expect.stringContaining('country') },
+    ]);
+    await expect(call('pos.parkedRecords', { extra: 1 })).rejects.toMatchObject({ code: 'VALIDATION' });
+
+    await call('pos.requeue', { uid: move.uid });
+    await pos.sync.sync();
+    expect(odoo.statementLines().map((l) => l.amount)).toEqual([-12.4]);
+    expect((await call<Array<{ kind: string }>>('pos.parkedRecords', {})).map((r) => r.kind)).toEqual(['customer']);
+  });
+});

@@ -5,6 +5,7 @@ import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
 import { AlertLine } from '../lib/FormLines.js';
+import { ParkedRecords } from './ParkedRecords.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
 
@@ -140,6 +141,8 @@ export function SyncScreen() {
           </li>
         ))}
       </ul>
+
+      <ParkedRecords />
 
       <h3>Waiting ({waiting.length})</h3>
       {waiting.length === 0 ? <p className="muted">Every order is in Odoo.</p> : null}
