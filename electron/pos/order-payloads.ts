@@ -241,7 +241,13 @@ export function readOrderPayload(payload: string): RecordedOrder {
  * refund goes as a plain return, as before.
  */
 export function lineIdsByPosition(payload: string, stored: ReadonlyArray<{ id: number; productId: number; qty: number }>): Map<string, number> {
-  const lines = readOrderPayload(payload).lines;
+  let lines: RecordedOrder['lines'];
+  try {
+    lines = readOrderPayload(payload).lines;
+  } catch {
+    // A sale imported from a file holds whatever text it carried: nothing to match, not a stuck sync.
+    return new Map();
+  }
   const inOrder = [...stored].sort((a, b) => a.id - b.id);
   if (lines.length !== inOrder.length || lines.some((l, i) => l.productId !== inOrder[i]!.productId || l.qty !== inOrder[i]!.qty)) return new Map();
   return new Map(lines.flatMap((l, i): Array<[string, number]> => (l.uuid ? [[l.uuid, inOrder[i]!.id]] : [])));

@@ -122,5 +122,7 @@ describe('lines matched by position (16)', () => {
     expect(lineIdsByPosition(payload, [{ id: 10, productId: 2, qty: 2 }])).toEqual(new Map());
     expect(lineIdsByPosition(payload, [{ id: 10, productId: 2, qty: 2 }, { id: 11, productId: 4, qty: 1 }])).toEqual(new Map());
     expect(lineIdsByPosition(payload, [{ id: 10, productId: 2, qty: 1 }, { id: 11, productId: 3, qty: 1 }])).toEqual(new Map());
+    expect(lineIdsByPosition('{"data": {"lines": 5}}', [{ id: 10, productId: 2, qty: 2 }])).toEqual(new Map());
+    expect(lineIdsByPosition('not json', [])).toEqual(new Map());
   });
 });
