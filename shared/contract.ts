@@ -40,6 +40,7 @@ import {
 import { AdoptInput, CleanupInput, ReconcileInput, ReconcileReport } from './reconcile.js';
 import { InvoiceOrderInput, InvoiceOrderView, OrderDetailView, OrderUid } from './pos-order-detail.js';
 import { ReceiptPrinter } from './receipt-printer.js';
+import { ParkedRecordView } from './pos-parked.js';
 import { ClosingControlView, CloseSessionInput, OpenSessionInput, ZReportView } from './pos-cash.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
 import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
@@ -559,6 +560,11 @@ export const contract = {
     input: z.object({ file: OutboxChunk }).strict(),
     output: z.object({ imported: z.number(), known: z.number() }),
     summary: `Import a piece of a file exported by another terminal (at most ${OUTBOX_CHUNK_MAX_ORDERS} orders and ${formatBytes(OUTBOX_CHUNK_MAX_BYTES)}, with the customers its orders wait for); names and payloads unchanged, a piece sent again adds nothing`,
+  }),
+  'pos.parkedRecords': op('pos.parkedRecords', {
+    input: z.object({}).strict(),
+    output: z.array(ParkedRecordView),
+    summary: 'Cash moves and customers Odoo refused (parked), with its reason; pos.requeue sends one again',
   }),
   'pos.requeue': op('pos.requeue', { input: z.object({ uid: z.string().max(40) }).strict(), output: z.object({ requeued: z.boolean() }), summary: 'Send a parked order again once its cause is fixed' }),
   'jobs.list': op('jobs.list', {

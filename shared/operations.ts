@@ -69,6 +69,7 @@ export const OPERATIONS = {
   'pos.invoiceOrder': { role: 'cashier', audited: true, program: 'pos' },
   'pos.exportOrders': { role: 'admin', audited: true, program: 'pos' },
   'pos.importOrders': { role: 'admin', audited: true, program: 'pos' },
+  'pos.parkedRecords': { role: 'cashier', audited: false, program: 'pos' },
   'pos.requeue': { role: 'cashier', audited: true, program: 'pos' },
   'pos.cashier': { role: 'cashier', audited: false, program: 'pos' },
   'pos.cashierLogout': { role: 'cashier', audited: true, program: 'pos' },

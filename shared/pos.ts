@@ -205,8 +205,6 @@ export type OutboxPage = z.infer<typeof OutboxPage>;
 
 export const PosSessionView = z.object({ id: z.number(), name: z.string(), configId: z.number(), state: z.string(), loginNumber: z.number(), nextSequence: z.number(), openedAt: z.string() });
 
-/** A cash move Odoo refused: kept on the terminal with Odoo's reason until a person sends it again. */
-export const ParkedCashMove = z.object({ uid: z.string(), type: z.enum(['in', 'out']), amount: z.number(), reason: z.string(), error: z.string().nullable() });
 
 export const PosStatus = z.object({
   pairing: z
@@ -216,7 +214,7 @@ export const PosStatus = z.object({
   outbox: z.object({ pending: z.number(), parked: z.number(), synced: z.number(), lastSyncedAt: z.string().nullable() }),
   /** Customers made offline and cash moves not yet in Odoo (parked: refused, waiting for a person). */
   customers: z.object({ pending: z.number(), parked: z.number() }).optional(),
-  cashMoves: z.object({ pending: z.number(), parked: z.number(), parkedMoves: z.array(ParkedCashMove).optional() }).optional(),
+  cashMoves: z.object({ pending: z.number(), parked: z.number() }).optional(),
   sync: z.object({ status: z.enum(['idle', 'online', 'offline', 'auth-failed']), lastError: z.string().nullable() }),
   cache: z.array(z.object({ model: z.string(), loadedAt: z.string(), count: z.number() })),
   /** Product and category pictures stored for offline use, and those still to fetch (only when asked: `pictures`). */

@@ -123,6 +123,8 @@ function registerSessionCommands(pos: Command): void {
             status.session ? `Session: ${status.session.name} (${status.session.state}), login ${status.session.loginNumber}, next order ${status.session.nextSequence}` : 'No open session.',
             `Orders: ${status.outbox.pending} waiting, ${status.outbox.parked} parked, ${status.outbox.synced} synced; last sync ${status.outbox.lastSyncedAt ?? 'never'}`,
             `Sync: ${status.sync.status}${status.sync.lastError ? ` (${status.sync.lastError})` : ''}`,
+            // `pos parked` lists the parked ones: the closing waits for them.
+            `Cash moves: ${status.cashMoves?.pending ?? 0} waiting, ${status.cashMoves?.parked ?? 0} parked; customers made here: ${status.customers?.pending ?? 0} waiting, ${status.customers?.parked ?? 0} parked`,
             ...(status.images ? [`Pictures: ${status.images.stored} stored, ${status.images.missing} to fetch`] : []),
           ].join('\n'),
         );
@@ -184,6 +186,16 @@ function registerOrderCommands(pos: Command): void {
       run(async (ctx, uid: string) => {
         const result = await ctx.call('pos.requeue', { uid });
         ctx.print(result, () => `${uid} is queued again.`);
+      }),
+    );
+
+  pos
+    .command('parked')
+    .description('cash moves and customers Odoo refused, with its reason (pos requeue <uid> sends one again)')
+    .action(
+      run(async (ctx) => {
+        const records = await ctx.call('pos.parkedRecords', {});
+        ctx.print(records, () => (records.length === 0 ? 'No cash move or customer is parked.' : records.map((r) => `${r.uid}\t${r.label}${r.amount === null ? '' : `\t${r.amount}`}\t${r.lastError ?? ''}`).join('\n')));
       }),
     );
 }

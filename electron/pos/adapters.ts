@@ -1,6 +1,6 @@
 import { FleetError } from '../../shared/errors.js';
 import { OdooRpcError, type OdooRpc } from './odoo-rpc.js';
-import { odoo17OrderPayload, odoo18OrderPayload, type OrderIdentity, type Sale } from './order-payloads.js';
+import { lineIdsByPosition, odoo17OrderPayload, odoo18OrderPayload, type OrderIdentity, type Sale } from './order-payloads.js';
 import { ODOO16_DATA, ODOO17_DATA, ODOO18_DATA, type PosDataShape } from './pos-data-shapes.js';
 
 export type { Sale } from './order-payloads.js';
@@ -148,8 +148,11 @@ export interface PosAdapter extends OrderFormat {
   findPartnerByRef(ref: string): Promise<number | null>;
   /** The frozen payload with the customer's real id in place of the local placeholder. */
   withPartner(payload: string, partnerId: number): string;
-  /** Odoo's ids of order lines, by the uuid the terminal gave them (16 has no line uuid: none found). */
-  lineIdsByUuid(uuids: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Odoo's ids of order lines, by the uuid the terminal gave them. 16 keeps no line uuid: there the
+   * lines of `sold` (the synced sale: its Odoo id and frozen payload) are matched by position.
+   */
+  lineIdsByUuid(uuids: readonly string[], sold?: { serverId: number | null; payload: string }): Promise<Map<string, number>>;
   /** Sold lines as a refund needs them (what Odoo counts as refunded already), by Odoo id or by uuid (17/18). */
   readSoldLines(ids: readonly number[], uuids: readonly string[]): Promise<SoldLineRead[]>;
   /** The frozen payload with refunded_orderline_id set on these lines (refund line uuid → Odoo line id). */
@@ -383,8 +386,9 @@ abstract class OdooPosAdapter implements OrderFormat {
     return last.state === 'closed' ? last.cash_register_balance_end_real : null;
   }
 
-  async lineIdsByUuid(uuids: readonly string[]): Promise<Map<string, number>> {
+  async lineIdsByUuid(uuids: readonly string[], sold?: { serverId: number | null; payload: string }): Promise<Map<string, number>> {
     if (uuids.length === 0) return new Map();
+    if (this.series === '16') return sold?.serverId ? this.lineIdsOf16Sale(sold.serverId, sold.payload) : new Map();
     try {
       const lines = await this.rpc.call<Array<{ id: number; uuid: string | false }>>('pos.order.line', 'search_read', [[['uuid', 'in', [...uuids]]]], { fields: ['uuid'] });
       return new Map(lines.flatMap((l) => (l.uuid ? [[l.uuid, l.id] as [string, number]] : [])));
@@ -393,6 +397,12 @@ abstract class OdooPosAdapter implements OrderFormat {
       if (error instanceof OdooRpcError && error.kind === 'rejected') return new Map();
       throw error;
     }
+  }
+
+  /** 16: the sale's stored lines, matched to its payload's line uuids by position (lineIdsByPosition). */
+  private async lineIdsOf16Sale(orderId: number, payload: string): Promise<Map<string, number>> {
+    const rows = await this.rpc.call<Array<{ id: number; product_id: [number, string] | false; qty: number }>>('pos.order.line', 'search_read', [[['order_id', '=', orderId]]], { fields: ['product_id', 'qty'] });
+    return lineIdsByPosition(payload, rows.map((r) => ({ id: r.id, productId: r.product_id ? r.product_id[0] : 0, qty: r.qty })));
   }
 
   async readSoldLines(ids: readonly number[], uuids: readonly string[]): Promise<SoldLineRead[]> {
@@ -543,7 +553,10 @@ class Odoo17Adapter extends OdooPosAdapter implements PosAdapter {
   }
 
   async cashInOut(sessionId: number, move: { type: 'in' | 'out'; amount: number; reason: string }): Promise<void> {
-    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, { translatedType: move.type }]);
+    // 16 also posts "Amount: <formattedAmount>" in the session's chatter: without that key Odoo
+    // raises KeyError and keeps nothing. 17 reads translatedType only.
+    const extras = this.series === '16' ? { translatedType: move.type, formattedAmount: chatterAmount(move.amount) } : { translatedType: move.type };
+    await this.rpc.call('pos.session', 'try_cash_in_out', [[sessionId], move.type, move.amount, move.reason, extras]);
   }
 
   /** As 16/17's _get_valid_session: the config's open rescue session, or a new one (pos.session.create opens it; rescue skips the opening count). */
@@ -628,6 +641,11 @@ function isArgumentCountError(error: unknown, method: string): boolean {
     error.odooName === 'builtins.TypeError' &&
     new RegExp(`\\b${method}\\(\\) (takes \\d+ positional arguments? but \\d+ (was|were) given|missing \\d+ required positional arguments?)`).test(error.message)
   );
+}
+
+/** An amount as a message shows it: two decimals unless it has more (the chatter line is text only). */
+function chatterAmount(amount: number): string {
+  return Number(amount.toFixed(2)) === amount ? amount.toFixed(2) : String(amount);
 }
 
 /**

@@ -53,11 +53,7 @@ export class CashMoves {
     return this.db.prepare("UPDATE cash_moves SET state = 'pending' WHERE uid = ? AND state = 'parked'").run(uid).changes > 0;
   }
 
-  /** The parked moves, oldest first, as the selling page lists them (a bounded page: the count says if there are more). */
-  parked(limit = 50): Array<{ uid: string; type: 'in' | 'out'; amount: number; reason: string; error: string | null }> {
-    const rows = this.db.prepare("SELECT uid, type, amount, reason, last_error FROM cash_moves WHERE state = 'parked' ORDER BY created_at LIMIT ?").all(limit) as Row[];
-    return rows.map((r) => ({ uid: r.uid, type: r.type, amount: r.amount, reason: r.reason, error: r.last_error }));
-  }
+
 
   counts(): { pending: number; parked: number } {
     const rows = this.db.prepare('SELECT state, count(*) AS n FROM cash_moves GROUP BY state').all() as Array<{ state: string; n: number }>;

@@ -233,3 +233,22 @@ export function readOrderPayload(payload: string): RecordedOrder {
     toInvoice: order.to_invoice === true,
   };
 }
+
+/**
+ * 16 stores no line uuid: Odoo creates a sale's lines in the order its payload lists them (one
+ * `[0, 0, vals]` each, ids ascending), so the payload's line uuids map onto the stored lines by
+ * position. Only when every line's product and quantity agree: anything else maps nothing, and the
+ * refund goes as a plain return, as before.
+ */
+export function lineIdsByPosition(payload: string, stored: ReadonlyArray<{ id: number; productId: number; qty: number }>): Map<string, number> {
+  let lines: RecordedOrder['lines'];
+  try {
+    lines = readOrderPayload(payload).lines;
+  } catch {
+    // A sale imported from a file holds whatever text it carried: nothing to match, not a stuck sync.
+    return new Map();
+  }
+  const inOrder = [...stored].sort((a, b) => a.id - b.id);
+  if (lines.length !== inOrder.length || lines.some((l, i) => l.productId !== inOrder[i]!.productId || l.qty !== inOrder[i]!.qty)) return new Map();
+  return new Map(lines.flatMap((l, i): Array<[string, number]> => (l.uuid ? [[l.uuid, inOrder[i]!.id]] : [])));
+}

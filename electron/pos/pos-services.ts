@@ -11,6 +11,7 @@ import { defaultPosKeyFile, insideFolder } from '../common/paths.js';
 import { Vault, type SafeStorageLike } from '../secrets/vault.js';
 import { openStore, type Store } from '../store/database.js';
 import { CashControl } from './cash-control.js';
+import { parkedRecords } from './parked-records.js';
 import { CashMoves } from './cash-moves.js';
 import { Cashiers } from './cashiers.js';
 import { OpenCarts } from './open-carts.js';
@@ -211,7 +212,7 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
       session: terminal.session(),
       outbox: outbox.counts(),
       customers: partners.counts(),
-      cashMoves: { ...cashMoves.counts(), parkedMoves: cashMoves.parked() },
+      cashMoves: cashMoves.counts(),
       sync: sync.status(),
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
       ...(pictures ? { images: images.counts() } : {}),
@@ -313,6 +314,7 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
       sync.nudge();
       return result;
     },
+    'pos.parkedRecords': () => parkedRecords(cashMoves, partners),
     'pos.requeue': ({ uid }) => {
       // An order's uid, a cash move's uid, or a customer's reference.
       if (outbox.get(uid)) outbox.requeue(uid);

@@ -284,8 +284,8 @@ export class SyncEngine {
   /**
    * A refund of a sale made here that was not in Odoo when rung up: once the sale is (lineUp
    * lets it go only then), its lines' ids are written into the refund's payload
-   * (refunded_orderline_id) before its first send. A sale parked or gone, or lines Odoo cannot
-   * find by uuid (16), leave the refund unlinked, as a return.
+   * (refunded_orderline_id) before its first send (16: by position in the sale). A sale parked
+   * or gone, or lines that cannot be matched, leave the refund unlinked, as a return.
    */
   private async linkRefund(adapter: PosAdapter, order: OutboxOrder): Promise<OutboxOrder> {
     const links = order.refundLinks;
@@ -293,7 +293,7 @@ export class SyncEngine {
     const sold = this.outbox.get(links.of);
     let payload: string | null = null;
     if (sold?.state === 'synced' && order.attempts === 0 && !order.uncertain) {
-      const ids = await adapter.lineIdsByUuid(links.lines.map(([, soldLine]) => soldLine));
+      const ids = await adapter.lineIdsByUuid(links.lines.map(([, soldLine]) => soldLine), sold);
       const byRefundLine = new Map(links.lines.flatMap(([refundLine, soldLine]): Array<[string, number]> => (ids.has(soldLine) ? [[refundLine, ids.get(soldLine)!]] : [])));
       if (byRefundLine.size) payload = adapter.withRefundLinks(order.payload, byRefundLine);
     }

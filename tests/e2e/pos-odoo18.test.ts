@@ -66,16 +66,16 @@ describe('Fleet POS on Odoo 18 in Chromium', () => {
     await page.getByTestId('cash-move-submit').click();
     await expect.poll(() => page.getByTestId('cash-moves-parked').getAttribute('data-count'), { timeout: 30_000 }).toBe('1');
     await page.getByTestId('nav-sync').click();
-    const listed = page.getByTestId('parked-cash-moves');
+    const listed = page.getByTestId('parked-records');
     await expect.poll(() => listed.textContent()).toContain('The session is being closed');
-    expect(await listed.textContent()).toMatch(/Cash out .*12\.40.*Window cleaner \[[0-9a-f]{8}\]/);
+    expect(await listed.textContent()).toMatch(/Cash out: Window cleaner \[[0-9a-f]{8}\].*12\.40/);
     expect(odoo.statementLines()).toEqual([]);
 
     await listed.getByRole('button', { name: 'Send again' }).click();
     await expect.poll(() => page.getByTestId('cash-moves-parked').count(), { timeout: 30_000 }).toBe(0);
     await expect.poll(() => odoo.statementLines().length, { timeout: 30_000 }).toBe(1);
     expect(odoo.statementLines()[0]).toMatchObject({ amount: -12.4, payment_ref: expect.stringMatching(/-out-Window cleaner \[[0-9a-f]{8}\]$/) });
-    expect(await page.getByTestId('parked-cash-moves').count()).toBe(0);
+    expect(await page.getByTestId('parked-records').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -73,7 +73,7 @@ describe('cash in and out on Odoo 18', () => {
         [-12.4, `${session.name}-out-${moveOut.reason}`],
       ]);
       const status: { cashMoves: { pending: number; parked: number } } = await call('pos.status', {});
-      expect(status.cashMoves).toEqual({ pending: 0, parked: 0, parkedMoves: [] });
+      expect(status.cashMoves).toEqual({ pending: 0, parked: 0 });
       // Two moves, and only the first one of a build with a partner was tried in the other shape.
       expect(odoo.requests().byMethod['pos.session.try_cash_in_out']).toBe(cashInOutPartner ? 3 : 2);
     });
@@ -81,7 +81,7 @@ describe('cash in and out on Odoo 18', () => {
 });
 
 describe('a cash move Odoo refuses', () => {
-  it('is listed by pos.status with Odoo\'s reason until sent again, then recorded once', async () => {
+  it('is counted by pos.status and listed by pos.parkedRecords with Odoo\'s reason until sent again, then recorded once', async () => {
     const { odoo, pos, call } = await paired18();
     await call('pos.openSession', {});
     await call('pos.refresh', {});
@@ -89,11 +89,13 @@ describe('a cash move Odoo refuses', () => {
     const move: { uid: string; reason: string } = await call('pos.cashMove', { type: 'out', amount: 3, reason: 'Stamps' });
     await pos.sync.sync();
     const parked: { cashMoves: unknown } = await call('pos.status', {});
-    expect(parked.cashMoves).toEqual({ pending: 0, parked: 1, parkedMoves: [{ uid: move.uid, type: 'out', amount: 3, reason: move.reason, error: 'Odoo refused the cash move: The session is being closed' }] });
+    expect(parked.cashMoves).toEqual({ pending: 0, parked: 1 });
+    expect(await call('pos.parkedRecords', {})).toEqual([{ kind: 'cashMove', uid: move.uid, label: `Cash out: ${move.reason}`, amount: -3, lastError: 'Odoo refused the cash move: The session is being closed' }]);
     await call('pos.requeue', { uid: move.uid });
     await pos.sync.sync();
     const after: { cashMoves: unknown } = await call('pos.status', {});
-    expect(after.cashMoves).toEqual({ pending: 0, parked: 0, parkedMoves: [] });
+    expect(after.cashMoves).toEqual({ pending: 0, parked: 0 });
+    expect(await call('pos.parkedRecords', {})).toEqual([]);
     expect(odoo.statementLines().map((l) => l.amount)).toEqual([-3]);
   });
 });

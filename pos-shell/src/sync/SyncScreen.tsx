@@ -5,7 +5,7 @@ import { usePos } from '../app/context.js';
 import { errorText } from '../lib/errors.js';
 import { formatWhen, money } from '../lib/format.js';
 import { AlertLine } from '../lib/FormLines.js';
-import { ParkedCashMoves } from './ParkedCashMoves.js';
+import { ParkedRecords } from './ParkedRecords.js';
 import { RestoreCheckPanel } from './RestoreCheckPanel.js';
 
 type OrderView = OpOutput<'pos.orders'>[number];
@@ -143,7 +143,7 @@ export function SyncScreen() {
         ))}
       </ul>
 
-      <ParkedCashMoves busy={!!busy} run={run} />
+      <ParkedRecords />
 
       <h3>Waiting ({waiting.length})</h3>
       {waiting.length === 0 ? <p className="muted">Every order is in Odoo.</p> : null}
