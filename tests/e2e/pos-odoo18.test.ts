@@ -3,34 +3,23 @@
 // session, a pos_hr cashier with a PIN is asked for it, and a cash move Odoo refuses is shown on
 // the page (the status bar and the Sync screen) until it is sent again, instead of only
 // "recorded".
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { launchChromium } from '../support/browser.js';
-import { collectPageErrors, pairFromPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { pairFromPage, startPosInChromium, type PosInChromium, type PosWeb } from '../support/pos-web.js';
 
 let odoo: FakeOdoo;
 let pos: PosWeb;
-let browser: Browser;
 let page: Page;
 let pageErrors: string[] = [];
+let setup: PosInChromium | undefined;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(POS_UI_DIR, 'sw.js'))) throw new Error('dist/pos-shell is missing: run `node scripts/build.mjs`');
-  odoo = await startFakeOdoo({ version: '18.0', seed: 1, configs: [{ posHr: true }] });
-  pos = await startPosWeb();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  pageErrors = collectPageErrors(page);
+  setup = await startPosInChromium({ version: '18.0', seed: 1, configs: [{ posHr: true }] });
+  ({ odoo, pos, page, pageErrors } = setup);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pos?.close();
-  await odoo?.close();
-});
+afterAll(() => setup?.close());
 
 describe('Fleet POS on Odoo 18 in Chromium', () => {
   it('says an opening difference is noted on the session, not booked', async () => {

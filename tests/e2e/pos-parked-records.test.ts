@@ -1,34 +1,23 @@
 // A cash move Odoo refuses, as a real Odoo 16 refused them all before the terminal sent the amount
 // it formats for its chatter: the Sync page lists it with Odoo's reason, and "Send again" sends it
 // once the cause is gone. Before, the page said "recorded" and nothing showed it was parked.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { launchChromium } from '../support/browser.js';
-import { collectPageErrors, pairFromPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { pairFromPage, startPosInChromium, type PosInChromium, type PosWeb } from '../support/pos-web.js';
 
 let odoo: FakeOdoo;
 let pos: PosWeb;
-let browser: Browser;
 let page: Page;
 let pageErrors: string[] = [];
+let setup: PosInChromium | undefined;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(POS_UI_DIR, 'sw.js'))) throw new Error('dist/pos-shell is missing: run `node scripts/build.mjs`');
-  odoo = await startFakeOdoo({ version: '16.0', seed: 1, configs: [{ cashControl: true }] });
-  pos = await startPosWeb();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  pageErrors = collectPageErrors(page);
+  setup = await startPosInChromium({ version: '16.0', seed: 1, configs: [{ cashControl: true }] });
+  ({ odoo, pos, page, pageErrors } = setup);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pos?.close();
-  await odoo?.close();
-});
+afterAll(() => setup?.close());
 
 describe('parked cash moves in Chromium', () => {
   it('lists a refused cash move with its reason and sends it again', async () => {

@@ -1,34 +1,23 @@
 // The Sync page after the tenant's database went back to an earlier backup: the terminal's check
 // finds the orders Odoo lost, sends them again, once, and the page lists them.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOdoo, type FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import { launchChromium } from '../support/browser.js';
-import { collectPageErrors, pairFromPage, POS_UI_DIR, startPosWeb, type PosWeb } from '../support/pos-web.js';
+import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
+import { pairFromPage, startPosInChromium, type PosInChromium, type PosWeb } from '../support/pos-web.js';
 import { cashSale } from '../support/pos-terminal.js';
 
 let odoo: FakeOdoo;
 let pos: PosWeb;
-let browser: Browser;
 let page: Page;
 let pageErrors: string[] = [];
+let setup: PosInChromium | undefined;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(POS_UI_DIR, 'sw.js'))) throw new Error('dist/pos-shell is missing: run `node scripts/build.mjs`');
-  odoo = await startFakeOdoo({ version: '17.0', seed: 3, data: { products: 12 } });
-  pos = await startPosWeb();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  pageErrors = collectPageErrors(page);
+  setup = await startPosInChromium({ version: '17.0', seed: 3, data: { products: 12 } });
+  ({ odoo, pos, page, pageErrors } = setup);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await pos?.close();
-  await odoo?.close();
-});
+afterAll(() => setup?.close());
 
 describe('the Sync page after a restore', () => {
   it('lists the orders Odoo lost, sent again once after Check now', async () => {

@@ -1,5 +1,6 @@
 // Fleet POS in web mode, in-process, for browser tests: the real POS services on a fresh data
 // folder and the real web server serving the built dist/pos-shell, as `npm run pos -- --web` does.
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { silentLogger } from '../../electron/common/log.js';
@@ -8,8 +9,8 @@ import { startPosWebServer } from '../../electron/pos/pos-web-server.js';
 import type { SyncOptions } from '../../electron/pos/sync-engine.js';
 import type { WebServer } from '../../electron/api/web-server.js';
 import type { Browser } from 'playwright-core';
-import type { FakeOdoo } from '../fixtures/fake-odoo/server.js';
-import type { Page } from './browser.js';
+import { startFakeOdoo, type FakeOdoo, type FakeOdooOptions } from '../fixtures/fake-odoo/server.js';
+import { launchChromium, type Page } from './browser.js';
 import { FAST_KDF } from './console.js';
 import { newPosDir, POS_PASSPHRASE } from './pos-terminal.js';
 
@@ -101,4 +102,36 @@ export async function startFakePrinter(): Promise<FakePrinter> {
   const server = net.createServer((socket) => socket.on('data', (chunk) => printed.push(chunk)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.address() as net.AddressInfo).port, printed, text: () => Buffer.concat(printed).toString('latin1'), close: () => server.close() };
+}
+
+/** A fake Odoo, the terminal's web mode and a Chromium page: one browser test file's setup. */
+export interface PosInChromium {
+  odoo: FakeOdoo;
+  pos: PosWeb;
+  browser: Browser;
+  page: Page;
+  /** Errors the page threw (a test ends expecting none). */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function startPosInChromium(odooOptions: FakeOdooOptions): Promise<PosInChromium> {
+  if (!fs.existsSync(path.join(POS_UI_DIR, 'sw.js'))) throw new Error('dist/pos-shell is missing: run `node scripts/build.mjs`');
+  const odoo = await startFakeOdoo(odooOptions);
+  const pos = await startPosWeb();
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors = collectPageErrors(page);
+  return {
+    odoo,
+    pos,
+    browser,
+    page,
+    pageErrors,
+    async close() {
+      await browser.close();
+      await pos.close();
+      await odoo.close();
+    },
+  };
 }

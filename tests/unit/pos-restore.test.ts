@@ -14,8 +14,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setUp(version: '16.0' | '17.0' | '18.0'): Promise<{ odoo: FakeOdoo; pos: PosServices }> {
-  const odoo = await startFakeOdoo({ version, data: { products: 12 } });
+async function setUp(version: '16.0' | '17.0' | '18.0', before?: (odoo: FakeOdoo) => void): Promise<{ odoo: FakeOdoo; pos: PosServices }> {
+  const odoo = await startFakeOdoo({ version, data: { products: 12 }, demoSessions: !before });
+  before?.(odoo);
   const dir = newPosDir();
   const pos = await pairedTerminal(odoo, dir);
   cleanups.push(async () => {
@@ -146,18 +147,11 @@ describe.each(['17.0', '18.0'] as const)('after a restore that lost the session 
 
 describe('a database that holds nothing of this terminal', () => {
   it('is taken for another database, not a restore: nothing is sent again', async () => {
-    const odoo = await startFakeOdoo({ version: '17.0', data: { products: 12 }, demoSessions: false });
-    const empty = odoo.backup();
-    const dir = newPosDir();
-    const pos = await pairedTerminal(odoo, dir);
-    cleanups.push(async () => {
-      await pos.close().catch(() => {});
-      await odoo.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    let empty: ReturnType<FakeOdoo['backup']> | null = null;
+    const { odoo, pos } = await setUp('17.0', (fresh) => (empty = fresh.backup()));
     sell(pos, 5);
     await pos.sync.sync();
-    odoo.restore(empty);
+    odoo.restore(empty!);
     await reconnect(odoo, pos);
     const check = await restoreCheck(pos);
     expect(check.last?.refused).toMatch(/another database/);
