@@ -45,7 +45,7 @@ export async function checkSyncedOrders(input: RestoreCheckInput): Promise<Resto
   record.sessions = lost.map((id) => ({ lost: synced.sessionName(id) ?? `session ${id}`, into: targets.get(id)?.name ?? null }));
   for (const order of unsent) {
     const into = targets.get(order.sessionId);
-    if (into && into.id !== order.sessionId) synced.rewriteUnsent(order.uid, adapter.withSession(order.payload, into.id));
+    if (into && into.id !== order.sessionId) synced.rewriteUnsent(order.uid, adapter.withSession(order.payload, into.id), now);
   }
   const waiting: string[] = [];
   for (const order of missing) {

@@ -64,7 +64,7 @@ export class SyncEngine {
   private stopped = true;
   private lastSyncedCheck: number | null = null;
   private lastAskedCheck: number | null = null;
-  /** Odoo answered again after failing: the synced orders are checked at the next chance. */
+  /** Odoo answered again after failing, or refused an order: the synced orders are checked at the next chance. */
   private backOnline = false;
 
   constructor(
@@ -433,6 +433,8 @@ export class SyncEngine {
       if (orders.length === 1) {
         this.outbox.park(orders[0]!.uid, `Odoo refused the order: ${error.message}${hintFor(error.message)}`);
         round.parked++;
+        // A refusal may come from a restore (its session gone): the synced orders are checked next.
+        this.backOnline = true;
         return;
       }
       this.outbox.retryLater(orders.map((o) => o.uid), error.message, this.now(), { uncertain: false });

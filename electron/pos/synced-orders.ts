@@ -107,9 +107,18 @@ export class SyncedOrders {
       .run(order.payload, order.partnerLocalId, order.refundLinks ? JSON.stringify(order.refundLinks) : null, now.toISOString(), now.toISOString(), order.uid);
   }
 
-  /** An order not in Odoo moved to the session that takes its lost session's orders (a parked one is sent again when a person says so). */
-  rewriteUnsent(uid: string, payload: string): void {
-    this.db.prepare("UPDATE outbox SET payload = ? WHERE uid = ? AND state IN ('pending', 'parked') AND uncertain = 0").run(payload, uid);
+  /**
+   * An order not in Odoo moved to the session that takes its lost session's orders. One parked
+   * meanwhile (Odoo refused the lost session) goes back in the queue: its cause is gone.
+   */
+  rewriteUnsent(uid: string, payload: string, now: Date): void {
+    this.db
+      .prepare(
+        `UPDATE outbox SET payload = ?, state = 'pending', next_attempt_at = ?,
+           last_error = CASE state WHEN 'parked' THEN 'Its session is no longer in Odoo (a restore): moved to the session that takes its orders, and sent again.' ELSE last_error END
+         WHERE uid = ? AND state IN ('pending', 'parked') AND uncertain = 0`,
+      )
+      .run(payload, now.toISOString(), uid);
   }
 
   /** Missing from Odoo, but no session there can take them yet: they stay marked synced and wait. */

@@ -655,6 +655,10 @@ export class PosTerminal {
     if (!session) throw new FleetError('VALIDATION', 'No open POS session.');
     this.refuseWhileWaiting();
     const adapter = this.requireAdapter();
+    if (await this.lostInOdoo(adapter, session)) {
+      this.recordClosed(session.id);
+      return { closed: true, message: `Odoo no longer has session ${session.name} (its database went back to an earlier backup): recorded as closed here. Its orders went where the Sync page says.` };
+    }
     const result = await adapter.close(session.id, { countedCash: closing.countedCash ?? null, notes: closing.notes ?? '', bankDifferences: closing.bankDifferences ?? [] }).catch((error: unknown) => {
       throw toFleetError(error, 'Could not close the session');
     });
@@ -667,6 +671,14 @@ export class PosTerminal {
     }
     this.recordClosed(session.id);
     return { closed: true, message: `Session ${session.name} is closed.` };
+  }
+
+  /** Whether Odoo no longer has the session (a restore took its database back to before it); unknown (no answer): no. */
+  private async lostInOdoo(adapter: PosAdapter, session: TerminalSession): Promise<boolean> {
+    const standing = await adapter.readSessions([session.id]).catch(() => null);
+    if (standing === null) return false;
+    const same = standing.find((s) => s.id === session.id);
+    return !same || same.name !== session.name;
   }
 
   private recordClosed(sessionId: number): void {

@@ -133,6 +133,14 @@ describe.each(['17.0', '18.0'] as const)('after a restore that lost the session 
       expect(check.last).toMatchObject({ resent: 5, waiting: 0, sessions: [{ lost: lost.name, into: expect.stringContaining(`(RESCUE FOR ${lost.name})`) }] });
       const rescue = odoo.sessions().find((s) => s.rescue)!;
       expect(odoo.orders().filter((o) => o.session_id === rescue.id).map((o) => o.pos_reference).sort()).toEqual([...sold].sort());
+      // The session this terminal sold in is gone from Odoo: closing it here records it closed.
+      const control = await pos.dispatcher.invoke('pos.closingControl', {}, ctx);
+      if (!control.ok) throw new Error(control.error.message);
+      const close = await pos.dispatcher.invoke('pos.closeSession', { countedCash: (control.value as ClosingControlView).methods.find((m) => m.kind === 'cash')?.expected, notes: 'after the restore' }, ctx);
+      if (!close.ok) throw new Error(close.error.message);
+      expect(close.value).toMatchObject({ closed: true, message: expect.stringContaining(`Odoo no longer has session ${lost.name}`) });
+      expect(pos.terminal.session()).toBeNull();
+      expect(odoo.sessions().find((s) => s.rescue)?.state).toBe('opened');
     } else {
       // 18 has no rescue sessions: they wait, still counted as synced, until a session is open.
       expect(check).toMatchObject({ waiting: 5, last: { resent: 0, waiting: 5, sessions: [{ lost: lost.name, into: null }] } });
