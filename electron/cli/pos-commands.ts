@@ -280,6 +280,16 @@ function registerCloseCommand(pos: Command): void {
         ctx.print(set, () => `Closing differences above ${set.amount} need a note (unless Odoo's config sets its own maximum).`);
       }),
     );
+
+  pos
+    .command('offline-warning <hours>')
+    .description("after how many hours with Odoo out of reach the selling page's status bar warns the cashier ('default': 24)")
+    .action(
+      run(async (ctx, hours: string) => {
+        const set = await ctx.call('pos.setOfflineWarning', { hours: hours === 'default' ? null : Number(hours) });
+        ctx.print(set, () => `The status bar warns once Odoo has been out of reach for ${set.hours} hour(s).`);
+      }),
+    );
 }
 
 /** --counted 2=123.40: a payment method's id and amount. */
