@@ -124,6 +124,7 @@ function registerSessionCommands(pos: Command): void {
             `Orders: ${status.outbox.pending} waiting, ${status.outbox.parked} parked, ${status.outbox.synced} synced; last sync ${status.outbox.lastSyncedAt ?? 'never'}`,
             `Sync: ${status.sync.status}${status.sync.lastError ? ` (${status.sync.lastError})` : ''}`,
             ...(status.images ? [`Pictures: ${status.images.stored} stored, ${status.images.missing} to fetch`] : []),
+            ...(status.offline?.since ? [`Odoo out of reach since ${status.offline.since} (the status bar warns after ${status.offline.warnAfterHours} h)`] : []),
           ].join('\n'),
         );
       }),

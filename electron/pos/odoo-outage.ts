@@ -18,8 +18,14 @@ export class OdooOutage {
    * nothing: the outage a restart interrupted goes on.
    */
   observe(status: SyncStatus, now = new Date()): void {
-    if (status === 'offline') this.db.prepare('INSERT INTO odoo_outage (id, since) VALUES (1, ?) ON CONFLICT (id) DO NOTHING').run(now.toISOString());
-    else if (status === 'online') this.db.prepare('DELETE FROM odoo_outage').run();
+    // Written only when it changes: a round of a long outage takes no write lock from the sales.
+    const known = this.since() !== null;
+    if (status === 'offline' && !known) this.db.prepare('INSERT INTO odoo_outage (id, since) VALUES (1, ?) ON CONFLICT (id) DO NOTHING').run(now.toISOString());
+    else if (status === 'online' && known) this.db.prepare('DELETE FROM odoo_outage').run();
+  }
+
+  private since(): string | null {
+    return (this.db.prepare('SELECT since FROM odoo_outage WHERE id = 1').get() as { since: string } | undefined)?.since ?? null;
   }
 
   /** The terminal's threshold in hours; null puts the default back. */
@@ -35,7 +41,7 @@ export class OdooOutage {
 
   /** Since when Odoo is out of reach (null: it answers), the threshold, and the orders not in Odoo (waiting or parked) with their total. */
   view(): OfflineView {
-    const since = (this.db.prepare('SELECT since FROM odoo_outage WHERE id = 1').get() as { since: string } | undefined)?.since ?? null;
+    const since = this.since();
     // The outbox's tally (POS migration 14): no read of the orders themselves.
     const waiting = this.db.prepare("SELECT total(orders) AS orders, total(amount) AS amount FROM outbox_tally WHERE state IN ('pending', 'parked')").get() as { orders: number; amount: number };
     return { since, warnAfterHours: this.warnAfterHours(), waitingOrders: waiting.orders, waitingAmount: waiting.amount };
