@@ -236,6 +236,11 @@ export class Outbox {
     return { pending: n('pending'), parked: n('parked'), synced: n('synced'), lastSyncedAt: rows.find((r) => r.state === 'synced')?.last ?? null };
   }
 
+  /** `fn` in one transaction: a batch's outcomes written to disk once, not once per order. */
+  inOneTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   /** About to send: counted, and marked uncertain until the answer is known (a crash mid-send leaves it so). */
   markSending(uids: readonly string[], now = new Date()): void {
     const stmt = this.db.prepare("UPDATE outbox SET attempts = attempts + 1, uncertain = 1, sent_at = ? WHERE uid = ? AND state = 'pending'");
