@@ -14,13 +14,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function OfflineWarning({ offline, currency }: { offline: OfflineView | undefined; currency: CurrencyFormat | undefined }) {
   const dueAt = offline?.since ? Date.parse(offline.since) + offline.warnAfterHours * HOUR_MS : NaN;
-  const [now, setNow] = useState(() => Date.now());
+  // Re-rendered when the threshold passes (timed from now, not from the last render).
+  const [tick, setTick] = useState(0);
   useEffect(() => {
-    if (!Number.isFinite(dueAt) || now >= dueAt) return;
-    const timer = setTimeout(() => setNow(Date.now()), Math.min(MAX_TIMER_MS, dueAt - now + 50));
+    const left = dueAt - Date.now();
+    if (!Number.isFinite(dueAt) || left < 0) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(MAX_TIMER_MS, left + 50));
     return () => clearTimeout(timer);
-  }, [dueAt, now]);
-  if (!offline?.since || !Number.isFinite(dueAt) || Math.max(now, Date.now()) < dueAt) return null;
+  }, [dueAt, tick]);
+  if (!offline?.since || !Number.isFinite(dueAt) || Date.now() < dueAt) return null;
   const hours = Math.floor((Date.now() - Date.parse(offline.since)) / HOUR_MS);
   const orders = offline.waitingOrders;
   return (
