@@ -27,6 +27,7 @@ import {
   OutboxOrderView,
   OutboxPage,
   PosSessionView,
+  OFFLINE_WARNING_MAX_HOURS,
   PosStatus,
   ReceiptView,
   SALE_MAX_LINES,
@@ -413,6 +414,11 @@ export const contract = {
     output: z.object({ amount: z.number() }),
     summary: "The largest closing difference accepted without a note when Odoo's config sets none (null: the default, 0)",
   }),
+  'pos.setOfflineWarning': op('pos.setOfflineWarning', {
+    input: z.object({ hours: z.number().finite().positive().max(OFFLINE_WARNING_MAX_HOURS).nullable() }).strict(),
+    output: z.object({ hours: z.number() }),
+    summary: 'After how many hours with Odoo out of reach the status bar warns the cashier (null: the default, 24)',
+  }),
   'pos.refresh': op('pos.refresh', { input: empty, output: z.object({ models: z.number(), products: z.number() }), summary: "Reload Odoo's POS data into the terminal's cache (orders waiting are kept)" }),
   'pos.fetchImages': op('pos.fetchImages', {
     input: empty,
@@ -604,7 +610,7 @@ export const events = {
   'jobs.step.finished': JobEvent,
   'jobs.finished': JobEvent,
   /** The POS terminal's orders waiting, parked and synced, and the sync state (after every sale and round). */
-  'pos.outbox': PosStatus.shape.outbox.extend({ sync: PosStatus.shape.sync }),
+  'pos.outbox': PosStatus.shape.outbox.extend({ sync: PosStatus.shape.sync, offline: PosStatus.shape.offline }),
   'pos.images': PosStatus.shape.images.unwrap(),
   /** An open cart written, dropped or sold (sold: the order's name), so every page shows the same carts. */
   'pos.carts': z.object({ cartId: z.string(), revision: z.number().nullable(), sold: z.string().nullable() }),

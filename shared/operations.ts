@@ -47,6 +47,7 @@ export const OPERATIONS = {
   'pos.zReport': { role: 'cashier', audited: false, program: 'pos' },
   'pos.printZReport': { role: 'cashier', audited: false, program: 'pos' },
   'pos.setCashDifferenceLimit': { role: 'admin', audited: true, program: 'pos' },
+  'pos.setOfflineWarning': { role: 'admin', audited: true, program: 'pos' },
   'pos.refresh': { role: 'cashier', audited: true, program: 'pos' },
   'pos.fetchImages': { role: 'cashier', audited: false, program: 'pos' },
   'pos.searchProducts': { role: 'cashier', audited: false, program: 'pos' },

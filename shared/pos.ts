@@ -205,6 +205,14 @@ export type OutboxPage = z.infer<typeof OutboxPage>;
 
 export const PosSessionView = z.object({ id: z.number(), name: z.string(), configId: z.number(), state: z.string(), loginNumber: z.number(), nextSequence: z.number(), openedAt: z.string() });
 
+/**
+ * Odoo out of reach: since when (kept across restarts; null while it answers), after how many
+ * hours the status bar warns the cashier, and the orders not in Odoo yet (waiting or parked) with their total.
+ */
+export const OfflineView = z.object({ since: z.string().nullable(), warnAfterHours: z.number(), waitingOrders: z.number(), waitingAmount: z.number() });
+export type OfflineView = z.infer<typeof OfflineView>;
+/** The longest threshold an admin may set for the offline warning: a year. */
+export const OFFLINE_WARNING_MAX_HOURS = 8760;
 
 export const PosStatus = z.object({
   pairing: z
@@ -219,6 +227,7 @@ export const PosStatus = z.object({
   cache: z.array(z.object({ model: z.string(), loadedAt: z.string(), count: z.number() })),
   /** Product and category pictures stored for offline use, and those still to fetch (only when asked: `pictures`). */
   images: z.object({ stored: z.number(), missing: z.number() }).optional(),
+  offline: OfflineView.optional(),
 });
 export type PosStatus = z.infer<typeof PosStatus>;
 

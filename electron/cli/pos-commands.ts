@@ -126,6 +126,7 @@ function registerSessionCommands(pos: Command): void {
             // `pos parked` lists the parked ones: the closing waits for them.
             `Cash moves: ${status.cashMoves?.pending ?? 0} waiting, ${status.cashMoves?.parked ?? 0} parked; customers made here: ${status.customers?.pending ?? 0} waiting, ${status.customers?.parked ?? 0} parked`,
             ...(status.images ? [`Pictures: ${status.images.stored} stored, ${status.images.missing} to fetch`] : []),
+            ...(status.offline?.since ? [`Odoo out of reach since ${status.offline.since} (the status bar warns after ${status.offline.warnAfterHours} h)`] : []),
           ].join('\n'),
         );
       }),
@@ -290,6 +291,16 @@ function registerCloseCommand(pos: Command): void {
       run(async (ctx, amount: string) => {
         const set = await ctx.call('pos.setCashDifferenceLimit', { amount: amount === 'default' ? null : Number.parseFloat(amount) });
         ctx.print(set, () => `Closing differences above ${set.amount} need a note (unless Odoo's config sets its own maximum).`);
+      }),
+    );
+
+  pos
+    .command('offline-warning <hours>')
+    .description("after how many hours with Odoo out of reach the selling page's status bar warns the cashier ('default': 24)")
+    .action(
+      run(async (ctx, hours: string) => {
+        const set = await ctx.call('pos.setOfflineWarning', { hours: hours === 'default' ? null : Number(hours) });
+        ctx.print(set, () => `The status bar warns once Odoo has been out of reach for ${set.hours} hour(s).`);
       }),
     );
 }

@@ -184,7 +184,8 @@ export class Outbox {
   firstWaitingForCustomer(): { uid: string; name: string; createdAt: string; sequence: number } | null {
     const row = this.db
       .prepare(
-        "SELECT o.uid, o.name, o.created_at, o.sequence FROM outbox o JOIN partner_outbox p ON p.local_id = o.partner_local_id WHERE o.state = 'pending' AND p.state = 'pending' ORDER BY o.created_at, o.sequence LIMIT 1",
+        // +o.state: found through the few orders held for a customer (outbox_customer), not by walking every pending one.
+        "SELECT o.uid, o.name, o.created_at, o.sequence FROM partner_outbox p JOIN outbox o ON o.partner_local_id = p.local_id WHERE +o.state = 'pending' AND p.state = 'pending' ORDER BY o.created_at, o.sequence LIMIT 1",
       )
       .get() as { uid: string; name: string; created_at: string; sequence: number } | undefined;
     return row ? { uid: row.uid, name: row.name, createdAt: row.created_at, sequence: row.sequence } : null;
@@ -229,9 +230,15 @@ export class Outbox {
   }
 
   counts(): { pending: number; parked: number; synced: number; lastSyncedAt: string | null } {
-    const rows = this.db.prepare('SELECT state, count(*) AS n, max(synced_at) AS last FROM outbox GROUP BY state').all() as Array<{ state: OutboxState; n: number; last: string | null }>;
+    // Kept by triggers (POS migration 14): one small read however many orders there are.
+    const rows = this.db.prepare('SELECT state, orders AS n, last_synced_at AS last FROM outbox_tally').all() as Array<{ state: OutboxState; n: number; last: string | null }>;
     const n = (s: OutboxState) => rows.find((r) => r.state === s)?.n ?? 0;
     return { pending: n('pending'), parked: n('parked'), synced: n('synced'), lastSyncedAt: rows.find((r) => r.state === 'synced')?.last ?? null };
+  }
+
+  /** `fn` in one transaction: a batch's outcomes written to disk once, not once per order. */
+  inOneTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   /** About to send: counted, and marked uncertain until the answer is known (a crash mid-send leaves it so). */

@@ -319,4 +319,47 @@ export const POS_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: 'a week offline: the outbox read in order at any depth, its counts kept, and when Odoo was last out of reach',
+    up(db) {
+      db.exec(`
+        -- The sync's next orders and a state's latest ones (due, list) read in the order sold,
+        -- the latest orders of all states (the orders screen), the orders held for a customer
+        -- made offline: each an index walk, not a sort of every waiting order.
+        CREATE INDEX outbox_sold ON outbox (state, created_at, sequence);
+        CREATE INDEX outbox_created ON outbox (created_at);
+        CREATE INDEX outbox_customer ON outbox (partner_local_id) WHERE partner_local_id IS NOT NULL;
+        -- A session's orders (its next number when it is opened again, its Z report).
+        CREATE INDEX outbox_session ON outbox (session_id, sequence);
+        -- Orders and their amount per state, kept by triggers: the status bar's counts after every
+        -- sale and sync round cost one small read, however many orders wait or were synced.
+        CREATE TABLE outbox_tally (
+          state TEXT PRIMARY KEY,
+          orders INTEGER NOT NULL,
+          amount REAL NOT NULL,
+          last_synced_at TEXT
+        );
+        INSERT INTO outbox_tally (state, orders, amount, last_synced_at)
+          SELECT state, count(*), total(amount_total), max(synced_at) FROM outbox GROUP BY state;
+        CREATE TRIGGER outbox_tally_insert AFTER INSERT ON outbox BEGIN
+          INSERT INTO outbox_tally (state, orders, amount, last_synced_at) VALUES (new.state, 1, new.amount_total, new.synced_at)
+            ON CONFLICT (state) DO UPDATE SET orders = orders + 1, amount = amount + excluded.amount, last_synced_at = nullif(max(coalesce(last_synced_at, ''), coalesce(excluded.last_synced_at, '')), '');
+        END;
+        CREATE TRIGGER outbox_tally_delete AFTER DELETE ON outbox BEGIN
+          -- An emptied state's amount restarts from 0: no rounding left over from the sums.
+          UPDATE outbox_tally SET orders = orders - 1, amount = CASE WHEN orders = 1 THEN 0 ELSE amount - old.amount_total END WHERE state = old.state;
+        END;
+        CREATE TRIGGER outbox_tally_update AFTER UPDATE OF state, amount_total, synced_at ON outbox BEGIN
+          UPDATE outbox_tally SET orders = orders - 1, amount = CASE WHEN orders = 1 THEN 0 ELSE amount - old.amount_total END WHERE state = old.state;
+          INSERT INTO outbox_tally (state, orders, amount, last_synced_at) VALUES (new.state, 1, new.amount_total, new.synced_at)
+            ON CONFLICT (state) DO UPDATE SET orders = orders + 1, amount = amount + excluded.amount, last_synced_at = nullif(max(coalesce(last_synced_at, ''), coalesce(excluded.last_synced_at, '')), '');
+        END;
+        -- When Odoo was first found out of reach in the outage going on (none: it answers), kept
+        -- across restarts; and after how many hours of it the status bar warns (none: 24).
+        CREATE TABLE odoo_outage (id INTEGER PRIMARY KEY CHECK (id = 1), since TEXT NOT NULL);
+        CREATE TABLE offline_warning (id INTEGER PRIMARY KEY CHECK (id = 1), hours REAL NOT NULL CHECK (hours > 0), set_at TEXT NOT NULL);
+      `);
+    },
+  },
 ];

@@ -19,6 +19,7 @@ import { recordSale } from './selling.js';
 import { PosImages, type FetchResult } from './images.js';
 import { escposReceipt, printerAddress, sendToPrinter } from './escpos.js';
 import { escposZReport } from './z-report-print.js';
+import { OdooOutage } from './odoo-outage.js';
 import { Outbox, type OutboxExport } from './outbox.js';
 import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
@@ -82,7 +83,13 @@ export function createPosServices(options: PosOptions): PosServices {
   });
   const carts = new OpenCarts(db, (saleUuid) => outbox.soldAs(saleUuid));
   const events = new EventBus();
-  const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status() });
+  // Odoo out of reach: since when (kept across restarts), told with every count.
+  const outage = new OdooOutage(db);
+  const publish = () => events.emit('pos.outbox', { ...outbox.counts(), sync: sync.status(), offline: outage.view() });
+  const afterRound = () => {
+    outage.observe(sync.status().status);
+    publish();
+  };
   const synced = new SyncedOrders(db);
   const pairedDatabase = () => {
     const pairing = terminal.pairing();
@@ -102,7 +109,7 @@ export function createPosServices(options: PosOptions): PosServices {
   const sync = new SyncEngine(
     outbox,
     () => terminal.adapter(),
-    { log, onRound: publish, whyNoAdapter: () => terminal.whyOdooIsOutOfReach(), database: pairedDatabase, checkSynced, ...options.sync },
+    { log, onRound: afterRound, whyNoAdapter: () => terminal.whyOdooIsOutOfReach(), database: pairedDatabase, checkSynced, ...options.sync },
     partners,
     cashMoves,
   );
@@ -129,7 +136,7 @@ export function createPosServices(options: PosOptions): PosServices {
   };
   const dispatcher = new Dispatcher({
     program: 'pos',
-    handlers: posHandlers({ vault, outbox, synced, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0', log }),
+    handlers: posHandlers({ vault, outbox, synced, outage, terminal, sync, db, events, publish, cashMoves, cashControl: new CashControl(db, terminal), partners, images, receiptPrinter, cashiers, carts, fetchImages, fetchImagesInBackground, version: options.version ?? '0.0.0', log }),
     audit,
     log,
   });
@@ -180,6 +187,7 @@ interface PosHandlerDeps {
   vault: Vault;
   outbox: Outbox;
   synced: SyncedOrders;
+  outage: OdooOutage;
   terminal: PosTerminal;
   sync: SyncEngine;
   db: Store;
@@ -216,6 +224,7 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
       sync: sync.status(),
       cache: (db.prepare('SELECT model, loaded_at, count FROM cache_loads ORDER BY model').all() as Array<{ model: string; loaded_at: string; count: number }>).map((r) => ({ model: r.model, loadedAt: r.loaded_at, count: r.count })),
       ...(pictures ? { images: images.counts() } : {}),
+      offline: deps.outage.view(),
     }),
     'pos.pair': (input, ctx) => {
       // The till sets a fresh terminal up; pairing it anew (another database or configuration) is an admin's.
@@ -325,8 +334,8 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
   };
 }
 
-/** Opening and closing the session: cash control and the Z report (cash-control.ts). */
-function sessionHandlers(deps: PosHandlerDeps): Pick<Handlers, 'pos.openSession' | 'pos.expectedOpeningCash' | 'pos.closeSession' | 'pos.closingControl' | 'pos.zReport' | 'pos.printZReport' | 'pos.setCashDifferenceLimit'> {
+/** Opening and closing the session: cash control and the Z report (cash-control.ts); the offline warning's threshold, a setting beside the cash limit. */
+function sessionHandlers(deps: PosHandlerDeps): Pick<Handlers, 'pos.openSession' | 'pos.expectedOpeningCash' | 'pos.closeSession' | 'pos.closingControl' | 'pos.zReport' | 'pos.printZReport' | 'pos.setCashDifferenceLimit' | 'pos.setOfflineWarning'> {
   const { terminal, cashControl, cashiers, receiptPrinter } = deps;
   return {
     'pos.openSession': (input) => logged(deps.log, 'POS session open', cashControl.open(input), openedSessionFigures),
@@ -346,5 +355,10 @@ function sessionHandlers(deps: PosHandlerDeps): Pick<Handlers, 'pos.openSession'
       return { bytes: bytes.length, printer: printerAddress(printer) };
     },
     'pos.setCashDifferenceLimit': ({ amount }) => cashControl.setDifferenceLimit(amount),
+    'pos.setOfflineWarning': ({ hours }) => {
+      const set = deps.outage.setWarnAfter(hours);
+      deps.publish(); // the status bars see the new threshold at once
+      return set;
+    },
   };
 }

@@ -444,15 +444,19 @@ export class SyncEngine {
     // Orders absent from the answer were skipped as duplicates: synced only if the server has them.
     const missing = orders.filter((o) => !processed.has(o.name));
     const found = missing.length ? byName(await adapter.find(missing)) : new Map<string, ServerOrder>();
-    for (const order of orders) {
-      const server = processed.get(order.name) ?? found.get(order.name);
-      if (server) this.settle(order, server, round);
-      else {
-        // Neither created nor found: not taken this time; sent again later (its payload unchanged).
-        this.outbox.retryLater([order.uid], 'Odoo neither stored nor recognized the order; it will be sent again.', this.backoffAt(), { uncertain: false });
-        round.deferred++;
+    // The batch's outcomes in one transaction (one fsync, not one per order); a crash before it
+    // commits leaves them uncertain, looked up in Odoo next round.
+    this.outbox.inOneTransaction(() => {
+      for (const order of orders) {
+        const server = processed.get(order.name) ?? found.get(order.name);
+        if (server) this.settle(order, server, round);
+        else {
+          // Neither created nor found: not taken this time; sent again later (its payload unchanged).
+          this.outbox.retryLater([order.uid], 'Odoo neither stored nor recognized the order; it will be sent again.', this.backoffAt(), { uncertain: false });
+          round.deferred++;
+        }
       }
-    }
+    });
   }
 
   private settle(order: OutboxOrder, server: ServerOrder, round: SyncRound): void {

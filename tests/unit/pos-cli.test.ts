@@ -62,8 +62,11 @@ describe('odoo-fleet pos', () => {
     const offline = await cli(['sync', '--json']);
     expect(offline.code).not.toBe(0);
     expect(JSON.parse(offline.stdout)).toMatchObject({ status: 'offline', deferred: 2 });
+    // The offline warning's threshold, set by the admin; the outage the failed sync began, kept for the status bar.
+    expect((await cli(['offline-warning', '12'])).stdout).toMatch(/out of reach for 12 hour\(s\)/);
+    expect((await cli(['offline-warning', 'soon'])).code).not.toBe(0);
     const status = JSON.parse((await cli(['status', '--json'])).stdout);
-    expect(status).toMatchObject({ outbox: { pending: 2, parked: 0, synced: 0 }, session: { loginNumber: 1 } });
+    expect(status).toMatchObject({ outbox: { pending: 2, parked: 0, synced: 0 }, session: { loginNumber: 1 }, offline: { since: expect.any(String), warnAfterHours: 12, waitingOrders: 2 } });
 
     // Moved to another terminal by file, and synced there once Odoo is back.
     const file = path.join(dir, 'waiting.json');

@@ -160,7 +160,7 @@ function Selling({ api, carts, terminal }: { api: Api; carts: CartStore; termina
   if (!cashier.current) {
     return (
       <>
-        <StatusBar terminal={terminal} configName={data.configName} cashier={null} />
+        <StatusBar terminal={terminal} configName={data.configName} cashier={null} currency={data.currency} />
         <CashierLogin employees={data.employees} onLogin={cashier.login} />
       </>
     );

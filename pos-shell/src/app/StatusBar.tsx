@@ -2,8 +2,10 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useLinkState } from '../../../ui-common/api/context.js';
 import { formatWhen } from '../lib/format.js';
 import { useUpdate } from '../lib/pwa.js';
+import type { CurrencyFormat } from '../lib/catalog.js';
 import type { TerminalState } from '../lib/terminal-status.js';
 import type { Cashier } from './context.js';
+import { OfflineWarning } from './OfflineWarning.js';
 
 const SYNC_LABELS: Record<string, string> = {
   online: 'Online',
@@ -12,8 +14,8 @@ const SYNC_LABELS: Record<string, string> = {
   idle: 'Idle',
 };
 
-/** Where the terminal stands: Odoo reachable or not, orders waiting and parked, last sync, session, cashier. */
-export function StatusBar({ terminal, configName, cashier, children }: { terminal: TerminalState; configName: string; cashier: Cashier | null; children?: ReactNode }) {
+/** Where the terminal stands: Odoo reachable or not (warning after a long outage), orders waiting and parked, last sync, session, cashier. */
+export function StatusBar({ terminal, configName, cashier, currency, children }: { terminal: TerminalState; configName: string; cashier: Cashier | null; currency?: CurrencyFormat; children?: ReactNode }) {
   const status = terminal.status;
   const sync = status?.sync.status ?? 'idle';
   const outbox = status?.outbox;
@@ -61,6 +63,7 @@ export function StatusBar({ terminal, configName, cashier, children }: { termina
         ) : null}
         {children}
       </div>
+      <OfflineWarning offline={status?.offline} currency={currency} />
     </header>
   );
 }

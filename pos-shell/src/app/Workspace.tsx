@@ -31,7 +31,7 @@ export function Workspace({ onLock }: { onLock: () => void }) {
 
   return (
     <>
-      <StatusBar terminal={terminal} configName={data.configName} cashier={cashier}>
+      <StatusBar terminal={terminal} configName={data.configName} cashier={cashier} currency={data.currency}>
         <UpdatePrompt canReload={canReload} />
         <nav className="main-nav" aria-label="Screens">
           {NAV.map((item) => (

@@ -38,8 +38,8 @@ export function useTerminalStatus(): TerminalState {
   useEffect(
     () =>
       api.on('pos.outbox', (payload) => {
-        const { sync, ...outbox } = payload;
-        setStatus((current) => (current ? { ...current, outbox, sync } : current));
+        const { sync, offline, ...outbox } = payload;
+        setStatus((current) => (current ? { ...current, outbox, sync, ...(offline ? { offline } : {}) } : current));
         // The event carries the orders' counts only: cash moves and customers (parked by a round too) are read again.
         void reload();
       }),
