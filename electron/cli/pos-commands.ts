@@ -199,6 +199,28 @@ function registerOrderCommands(pos: Command): void {
         ctx.print(records, () => (records.length === 0 ? 'No cash move or customer is parked.' : records.map((r) => `${r.uid}\t${r.label}${r.amount === null ? '' : `\t${r.amount}`}\t${r.lastError ?? ''}`).join('\n')));
       }),
     );
+
+  pos
+    .command('restore-check')
+    .description("what the last check of synced orders against Odoo found (a restored database loses those synced after its backup: they are sent again); --now checks at once")
+    .option('--now', 'check now')
+    .action(
+      run(async (ctx, opts: { now?: boolean }) => {
+        const check = await ctx.call('pos.restoreCheck', opts.now ? { now: true } : {});
+        ctx.print(check, () => describeRestoreCheck(check));
+      }),
+    );
+}
+
+/** The restore check in words, as the Sync page says it. */
+function describeRestoreCheck(check: OpOutput<'pos.restoreCheck'>): string {
+  const last = check.last;
+  const lines = [last ? `Last check ${last.at}: ${last.checked} synced order(s) of the last ${check.retentionDays} days looked up in Odoo.` : 'Not checked yet.'];
+  if (last?.refused) lines.push(last.refused);
+  for (const s of last?.sessions ?? []) lines.push(`Odoo no longer has session ${s.lost}: ${s.into ? `its orders go to ${s.into}.` : 'its orders wait until a session is open in Odoo.'}`);
+  if (check.waiting) lines.push(`${check.waiting} order(s) missing from Odoo wait for a session there.`);
+  for (const o of check.resent) lines.push(`sent again ${o.resentAt}\t${o.name}\t${o.state === 'synced' ? 'in Odoo again' : o.state}`);
+  return lines.join('\n');
 }
 
 /** printer, cashiers, print: the shop floor's receipt printer and cashiers' locks. */

@@ -83,6 +83,14 @@ describe('odoo-fleet pos', () => {
       expect(synced.code, synced.stderr).toBe(0);
       expect(JSON.parse(synced.stdout)).toMatchObject({ status: 'online', synced: 2 });
       expect(odoo.orders().map((o) => o.pos_reference).sort()).toEqual(sold.map((o) => o.name).sort());
+      // Odoo's database back to before they arrived: the other terminal's check sends both again.
+      const before = odoo.backup();
+      odoo.restore({ ...before, store: { ...before.store, orders: new Map(), ordersByReference: new Map(), ordersByUuid: new Map() } });
+      const check = await cli(['restore-check', '--now'], other);
+      expect(check.code, check.stderr).toBe(0);
+      expect(check.stdout).toMatch(/2 synced order\(s\) of the last 30 days looked up in Odoo/);
+      expect(check.stdout).toMatch(new RegExp(`sent again .*\t${sold[0]!.name}\tin Odoo again`));
+      expect(odoo.orders().map((o) => o.pos_reference).sort()).toEqual(sold.map((o) => o.name).sort());
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
