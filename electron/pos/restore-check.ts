@@ -85,11 +85,16 @@ async function lookUp(input: RestoreCheckInput, since: string): Promise<{ checke
   return { checked, missing, found };
 }
 
-/** Whether Odoo still has the session an order was sold in: same id, same config, and the name the terminal knew. */
+/**
+ * Whether Odoo still has the session an order was sold in: for a session opened here, the same id,
+ * configuration and name (a restore gives ids out again); for one of an order imported from
+ * another terminal (its session unknown here), the id alone.
+ */
 function sameSession(input: RestoreCheckInput, standing: readonly SessionStanding[], sessionId: number): boolean {
   const session = standing.find((s) => s.id === sessionId);
   const knownName = input.synced.sessionName(sessionId);
-  return !!session && session.configId === input.configId && (knownName === null || knownName === session.name);
+  if (!session) return false;
+  return knownName === null || (session.configId === input.configId && knownName === session.name);
 }
 
 /**
