@@ -48,16 +48,17 @@ export async function checkSyncedOrders(input: RestoreCheckInput): Promise<Resto
     if (into && into.id !== order.sessionId) synced.rewriteUnsent(order.uid, adapter.withSession(order.payload, into.id), now);
   }
   const waiting: string[] = [];
+  const requeued: Missing[] = [];
+  const customers: CustomersSeen = new Map();
   for (const order of missing) {
     const into = targets.get(order.sessionId);
-    if (!into) {
-      waiting.push(order.uid);
-      continue;
-    }
-    const rewritten = await rewriteForRestoredDatabase(input, order, into.id, missing);
-    synced.requeue(rewritten, now);
-    record.resent++;
+    if (into) requeued.push(await rewriteForRestoredDatabase(input, order, into.id, missing, customers));
+    else waiting.push(order.uid);
   }
+  // One transaction: a customer made again and the orders naming it move together (a terminal
+  // killed half-way must not leave an order naming an id Odoo gave to another customer).
+  const lostCustomers = [...customers.values()].flatMap((c) => (c && c.foundAs === null ? [c.localId] : []));
+  record.resent = synced.requeueAll(requeued, lostCustomers, now);
   if (waiting.length) synced.markWaiting(waiting, 'Odoo no longer has it (its database went back to an earlier backup), and no session is open there to take it: open a session, and it is sent again.', now);
   record.waiting = waiting.length;
   return record;
@@ -118,26 +119,30 @@ async function sessionTargets(
 }
 
 /** The order's payload as it must go to the database as it is now: its session, its customer, its refund links. */
-async function rewriteForRestoredDatabase(input: RestoreCheckInput, order: Missing, sessionId: number, missing: readonly Missing[]): Promise<Missing> {
+async function rewriteForRestoredDatabase(input: RestoreCheckInput, order: Missing, sessionId: number, missing: readonly Missing[], customers: CustomersSeen): Promise<Missing> {
   let payload = sessionId === order.sessionId ? order.payload : input.adapter.withSession(order.payload, sessionId);
-  const customer = await customerMadeHere(input, payload);
+  const customer = await customerMadeHere(input, payload, customers);
   if (customer?.foundAs) payload = input.adapter.withPartner(payload, customer.foundAs);
   const refund = await relinkRefund(input, payload, missing);
   return { ...order, payload: refund.payload, partnerLocalId: customer && !customer.foundAs ? customer.localId : null, refundLinks: refund.links };
 }
 
+/** The customers made here that this check has looked up, by the id the orders name. */
+type CustomersSeen = Map<number, { localId: number; foundAs: number | null } | null>;
+
 /**
  * A customer made at this till whose id the order names: looked up by its reference (ids are given
- * out again after a restore). Found: its id now; gone: made again before the order goes.
+ * out again after a restore), once per check for all its orders. Found: its id now; gone: made
+ * again before its orders go (requeueAll).
  */
-async function customerMadeHere(input: RestoreCheckInput, payload: string): Promise<{ localId: number; foundAs: number | null } | null> {
+async function customerMadeHere(input: RestoreCheckInput, payload: string, seen: CustomersSeen): Promise<{ localId: number; foundAs: number | null } | null> {
   const partnerId = orderDict(payload).partner_id;
   if (typeof partnerId !== 'number') return null;
+  if (seen.has(partnerId)) return seen.get(partnerId)!;
   const local = input.synced.partnerCreatedAs(partnerId);
-  if (!local) return null;
-  const foundAs = await input.adapter.findPartnerByRef(local.ref);
-  if (foundAs === null) input.synced.partnerLost(local.localId);
-  return { localId: local.localId, foundAs };
+  const customer = local ? { localId: local.localId, foundAs: await input.adapter.findPartnerByRef(local.ref) } : null;
+  seen.set(partnerId, customer);
+  return customer;
 }
 
 /**

@@ -92,19 +92,27 @@ export class SyncedOrders {
     return (this.db.prepare('SELECT uid FROM outbox WHERE instr(payload, ?) > 0 ORDER BY created_at LIMIT 1').get(`"${lineUuid}"`) as { uid: string } | undefined)?.uid ?? null;
   }
 
+  /** Requeues these orders and marks these customers lost, all or none; how many orders were requeued. */
+  requeueAll(orders: ReadonlyArray<Parameters<SyncedOrders['requeue']>[0]>, lostCustomers: readonly number[], now: Date): number {
+    return this.db.transaction(() => {
+      lostCustomers.forEach((localId) => this.partnerLost(localId));
+      return orders.reduce((n, order) => n + this.requeue(order, now), 0);
+    })();
+  }
+
   /**
    * A synced order Odoo no longer has: pending again, as never sent (its payload rewritten for the
    * database as it is now), so the sync sends it once more; Odoo's own dedupe still guards it.
    */
-  requeue(order: { uid: string; payload: string; partnerLocalId: number | null; refundLinks: RefundLinks | null }, now: Date): void {
-    this.db
+  requeue(order: { uid: string; payload: string; partnerLocalId: number | null; refundLinks: RefundLinks | null }, now: Date): number {
+    return this.db
       .prepare(
         `UPDATE outbox SET state = 'pending', uncertain = 0, attempts = 0, payload = ?, partner_local_id = ?, refund_links = ?,
            next_attempt_at = ?, resent_at = ?, missing_since = NULL, server_id = NULL, synced_at = NULL, synced_to = NULL,
            last_error = 'Synced earlier, but Odoo no longer has it (its database went back to an earlier backup): sent again.'
          WHERE uid = ? AND state = 'synced'`,
       )
-      .run(order.payload, order.partnerLocalId, order.refundLinks ? JSON.stringify(order.refundLinks) : null, now.toISOString(), now.toISOString(), order.uid);
+      .run(order.payload, order.partnerLocalId, order.refundLinks ? JSON.stringify(order.refundLinks) : null, now.toISOString(), now.toISOString(), order.uid).changes;
   }
 
   /**

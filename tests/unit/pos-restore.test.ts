@@ -106,6 +106,31 @@ describe.each(['17.0', '18.0'] as const)('after a restore, what the orders named
   });
 });
 
+describe('after a restore, a customer made at the till with several orders', () => {
+  it('makes the customer again once and every one of its orders names it (not the id Odoo gave to another customer)', async () => {
+    const { odoo, pos } = await setUp('17.0');
+    sell(pos, 1);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const customer = pos.terminal.createPartner({ name: 'Twice Tina' });
+    const orders = [1, 2, 3].map(() => pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id }));
+    await pos.sync.sync();
+    expect(odoo.orders()).toHaveLength(4);
+
+    odoo.restore(backup);
+    // Someone in the back office makes a customer: Odoo gives it the id Tina had.
+    const other = odoo.catalog.createPartner({ name: 'Back-office Bob' });
+    await reconnect(odoo, pos);
+
+    expect(odoo.orders()).toHaveLength(4);
+    const byRef = new Map(odoo.orders().map((o) => [o.pos_reference, o]));
+    const tina = byRef.get(orders[0]!.name)!.partner_id;
+    expect(tina).not.toBe(false);
+    expect(tina).not.toEqual([other, 'Back-office Bob']);
+    for (const order of orders) expect(byRef.get(order.name)!.partner_id).toEqual(tina);
+  });
+});
+
 describe.each(['17.0', '18.0'] as const)('after a restore that lost the session itself (Odoo %s)', (version) => {
   it('16/17: its orders go to a rescue session, as Odoo puts a closed session’s late orders; 18: to the open session, once there is one', async () => {
     const { odoo, pos } = await setUp(version);
