@@ -169,15 +169,31 @@ async function relinkRefund(input: RestoreCheckInput, payload: string, missing: 
       continue;
     }
     const lineId = line.refunded_orderline_id as number;
-    const read = await input.adapter.readSoldLines([lineId], soldUuid ? [soldUuid] : []);
-    const byUuid = soldUuid ? read.find((r) => r.uuid === soldUuid) : undefined;
-    const byId = read.find((r) => r.id === lineId);
-    if (byUuid && byUuid.id !== lineId) move.set(refundUuid, byUuid.id);
-    else if (!byId || (soldUuid ? byId.uuid !== soldUuid : true)) drop.add(refundUuid);
+    // A sold order Odoo lost is no order there to match lines against (its old id may be another's).
+    const now = await soldLineIdNow(input, lineId, soldUuid, soldOrder && !missing.some((o) => o.uid === soldOrder) ? soldOrder : null);
+    if (now === null) drop.add(refundUuid);
+    else if (now !== lineId) move.set(refundUuid, now);
   }
   let rewritten = drop.size ? input.adapter.withoutRefundLinks(payload, drop) : payload;
   if (move.size) rewritten = input.adapter.withRefundLinks(rewritten, move);
   return { payload: rewritten, links: of && relink.length ? { of, lines: relink } : null };
+}
+
+/**
+ * The id Odoo has now for the sold line a refund line names (`lineId` when it still is that line),
+ * or null when it cannot be told. 16 keeps no line uuid: there the sale, when this terminal sold
+ * it, is read and its lines matched to its payload by position, as for a refund rung up offline.
+ */
+async function soldLineIdNow(input: RestoreCheckInput, lineId: number, soldUuid: string | null, soldOrder: string | null): Promise<number | null> {
+  if (input.adapter.series === '16') {
+    const sale = soldUuid && soldOrder ? input.synced.syncedSale(soldOrder) : null;
+    return sale ? ((await input.adapter.lineIdsByUuid([soldUuid!], sale)).get(soldUuid!) ?? null) : null;
+  }
+  const read = await input.adapter.readSoldLines([lineId], soldUuid ? [soldUuid] : []);
+  const byUuid = soldUuid ? read.find((r) => r.uuid === soldUuid) : undefined;
+  if (byUuid) return byUuid.id;
+  const byId = read.find((r) => r.id === lineId);
+  return byId && soldUuid && byId.uuid === soldUuid ? lineId : null;
 }
 
 interface PayloadOrder {

@@ -100,6 +100,12 @@ export class SyncedOrders {
     })();
   }
 
+  /** A sale of this terminal Odoo holds (synced, with its id there), as a refund's link is found from it. */
+  syncedSale(uid: string): { serverId: number; payload: string } | null {
+    const row = this.db.prepare("SELECT server_id, payload FROM outbox WHERE uid = ? AND state = 'synced' AND server_id IS NOT NULL").get(uid) as { server_id: number; payload: string } | undefined;
+    return row ? { serverId: row.server_id, payload: row.payload } : null;
+  }
+
   /**
    * A synced order Odoo no longer has: pending again, as never sent (its payload rewritten for the
    * database as it is now), so the sync sends it once more; Odoo's own dedupe still guards it.

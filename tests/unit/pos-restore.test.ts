@@ -106,6 +106,28 @@ describe.each(['17.0', '18.0'] as const)('after a restore, what the orders named
   });
 });
 
+describe.each(['16.0', '17.0', '18.0'] as const)('after a restore that kept the sale but lost its refund (Odoo %s)', (version) => {
+  it('sends the refund again linked to the sold line Odoo still has', async () => {
+    const { odoo, pos } = await setUp(version);
+    const sale = cashSale(pos, 11, 2);
+    const sold = pos.terminal.commitSale(sale);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const refund = cashSale(pos, 11, -1);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = pos.terminal.commitSale(refund);
+    await pos.sync.sync();
+    const soldLine = odoo.orders().find((o) => o.pos_reference === sold.name)!.lines[0]!;
+    expect(odoo.orders().find((o) => o.pos_reference === refunded.name)!.lines[0]).toMatchObject({ refunded_orderline_id: soldLine.id });
+
+    odoo.restore(backup);
+    await reconnect(odoo, pos);
+
+    expect(odoo.orders()).toHaveLength(2);
+    expect(odoo.orders().find((o) => o.pos_reference === refunded.name)!.lines[0]).toMatchObject({ qty: -1, refunded_orderline_id: soldLine.id });
+  });
+});
+
 describe('after a restore, a customer made at the till with several orders', () => {
   it('makes the customer again once and every one of its orders names it (not the id Odoo gave to another customer)', async () => {
     const { odoo, pos } = await setUp('17.0');
