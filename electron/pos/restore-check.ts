@@ -1,6 +1,6 @@
 import type { PosAdapter, SessionStanding } from './adapters.js';
 import type { RefundLinks } from './outbox.js';
-import type { RestoreCheckRecord, SyncedOrder, SyncedOrders } from './synced-orders.js';
+import type { RestoreCheckRecord, SyncedOrder, SyncedOrders, UnsentOrder, UnsentRewrite } from './synced-orders.js';
 
 // A tenant restored to an earlier backup has lost the orders synced after that backup, and Odoo
 // says nothing about it: the terminal looks the orders it synced (within its retention window)
@@ -43,13 +43,10 @@ export async function checkSyncedOrders(input: RestoreCheckInput): Promise<Resto
   const { targets, lost } = await sessionTargets(input, standing, [...missing, ...unsent]);
   // A lost session's id may be given out again after a restore (to its rescue session, say): named by what was lost.
   record.sessions = lost.map((id) => ({ lost: synced.sessionName(id) ?? `session ${id}`, into: targets.get(id)?.name ?? null }));
-  for (const order of unsent) {
-    const into = targets.get(order.sessionId);
-    if (into && into.id !== order.sessionId) synced.rewriteUnsent(order.uid, adapter.withSession(order.payload, into.id), now);
-  }
+  const customers: CustomersSeen = new Map();
+  const rewrites = await rewriteUnsentOrders(input, unsent, targets, customers);
   const waiting: string[] = [];
   const requeued: Missing[] = [];
-  const customers: CustomersSeen = new Map();
   for (const order of missing) {
     const into = targets.get(order.sessionId);
     if (into) requeued.push(await rewriteForRestoredDatabase(input, order, into.id, missing, customers));
@@ -58,10 +55,33 @@ export async function checkSyncedOrders(input: RestoreCheckInput): Promise<Resto
   // One transaction: a customer made again and the orders naming it move together (a terminal
   // killed half-way must not leave an order naming an id Odoo gave to another customer).
   const lostCustomers = [...customers.values()].flatMap((c) => (c && c.foundAs === null ? [c.localId] : []));
-  record.resent = synced.requeueAll(requeued, lostCustomers, now);
+  record.resent = synced.requeueAll(requeued, lostCustomers, rewrites, now);
   if (waiting.length) synced.markWaiting(waiting, 'Odoo no longer has it (its database went back to an earlier backup), and no session is open there to take it: open a session, and it is sent again.', now);
   record.waiting = waiting.length;
   return record;
+}
+
+/**
+ * Orders not sent yet (rung up while Odoo was down for the restore, say) as they must go now: to
+ * the session that takes a lost session's orders, naming a customer made here as Odoo holds it
+ * now (or waiting for it to be made again: its old id may be another customer's).
+ */
+async function rewriteUnsentOrders(
+  input: RestoreCheckInput,
+  unsent: readonly UnsentOrder[],
+  targets: ReadonlyMap<number, { id: number } | null>,
+  customers: CustomersSeen,
+): Promise<UnsentRewrite[]> {
+  const rewrites: UnsentRewrite[] = [];
+  for (const order of unsent) {
+    const into = targets.get(order.sessionId);
+    let payload = into && into.id !== order.sessionId ? input.adapter.withSession(order.payload, into.id) : order.payload;
+    const customer = await customerMadeHere(input, payload, customers);
+    if (customer?.foundAs && customer.foundAs !== orderDict(payload).partner_id) payload = input.adapter.withPartner(payload, customer.foundAs);
+    const partnerLocalId = customer && customer.foundAs === null ? customer.localId : null;
+    if (payload !== order.payload || partnerLocalId !== null) rewrites.push({ uid: order.uid, payload, partnerLocalId });
+  }
+  return rewrites;
 }
 
 /** Every synced order of the window, looked up in Odoo a page at a time. */

@@ -153,6 +153,33 @@ describe('after a restore, a customer made at the till with several orders', () 
   });
 });
 
+describe('after a restore, an order rung up while Odoo was down for it', () => {
+  it('names the customer made at the till as Odoo holds it now, not the id Odoo gave to another customer', async () => {
+    const { odoo, pos } = await setUp('17.0');
+    sell(pos, 1);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const customer = pos.terminal.createPartner({ name: 'Downtime Dora' });
+    const before = pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id });
+    await pos.sync.sync();
+
+    await odoo.down();
+    expect((await pos.sync.sync()).status).toBe('offline');
+    const during = pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id });
+    odoo.restore(backup);
+    const other = odoo.catalog.createPartner({ name: 'Back-office Bob' });
+    await odoo.up();
+    await pos.sync.sync();
+    await pos.sync.sync();
+
+    expect(odoo.orders()).toHaveLength(3);
+    const byRef = new Map(odoo.orders().map((o) => [o.pos_reference, o]));
+    const dora = byRef.get(before.name)!.partner_id;
+    expect(dora).not.toEqual(other);
+    expect(byRef.get(during.name)!.partner_id).toEqual(dora);
+  });
+});
+
 describe.each(['17.0', '18.0'] as const)('after a restore that lost the session itself (Odoo %s)', (version) => {
   it('16/17: its orders go to a rescue session, as Odoo puts a closed session’s late orders; 18: to the open session, once there is one', async () => {
     const { odoo, pos } = await setUp(version);
