@@ -180,6 +180,39 @@ describe('after a restore, an order rung up while Odoo was down for it', () => {
   });
 });
 
+describe('after a restore, a refund rung up while Odoo was down for it', () => {
+  it('is linked to its sale as sent again, not to the line Odoo gave the old id to', async () => {
+    const { odoo, pos } = await setUp('17.0');
+    sell(pos, 1);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const sale = cashSale(pos, 11, 2);
+    const sold = pos.terminal.commitSale(sale);
+    await pos.sync.sync();
+
+    await odoo.down();
+    expect((await pos.sync.sync()).status).toBe('offline');
+    const refund = cashSale(pos, 11, -1);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = pos.terminal.commitSale(refund);
+    odoo.restore(backup);
+    await odoo.up();
+    // Another till sells first: Odoo gives its line the id the lost sale's line had.
+    const other = await pairedTerminal(odoo, newPosDir());
+    cleanups.push(() => other.close());
+    const elsewhere = other.terminal.commitSale(cashSale(other, 12, 1));
+    await other.sync.sync();
+    await pos.sync.sync();
+    await pos.sync.sync();
+
+    const byRef = new Map(odoo.orders().map((o) => [o.pos_reference, o]));
+    expect(byRef.size).toBe(4);
+    const soldLine = byRef.get(sold.name)!.lines[0]!;
+    expect(byRef.get(elsewhere.name)!.lines[0]!.id).not.toBe(soldLine.id);
+    expect(byRef.get(refunded.name)!.lines[0]).toMatchObject({ qty: -1, refunded_orderline_id: soldLine.id });
+  });
+});
+
 describe.each(['17.0', '18.0'] as const)('after a restore that lost the session itself (Odoo %s)', (version) => {
   it('16/17: its orders go to a rescue session, as Odoo puts a closed session’s late orders; 18: to the open session, once there is one', async () => {
     const { odoo, pos } = await setUp(version);
