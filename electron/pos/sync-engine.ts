@@ -180,11 +180,11 @@ export class SyncEngine {
     const away = this.lastStatus === 'offline' || this.lastStatus === 'auth-failed';
     const now = this.now().getTime();
     if (!away && !this.backOnline && this.lastSyncedCheck !== null && now - this.lastSyncedCheck < (this.options.checkSyncedEveryMs ?? 3_600_000)) return;
+    // A check that fails while Odoo answers is tried again in an hour, not every round (no log flood).
+    if (!away) [this.backOnline, this.lastSyncedCheck] = [false, now];
     try {
       await check(adapter);
-      this.backOnline = false;
-      this.lastSyncedCheck = now;
-      this.checkedWhileAway = away;
+      if (away) [this.backOnline, this.lastSyncedCheck, this.checkedWhileAway] = [false, now, true];
     } catch (error) {
       if (!away) this.options.log?.warn('POS check of synced orders failed', { error: (error as Error).message });
     }
