@@ -1,6 +1,6 @@
 import type { PosAdapter, SessionStanding } from './adapters.js';
 import type { RefundLinks } from './outbox.js';
-import type { RestoreCheckRecord, SyncedOrder, SyncedOrders } from './synced-orders.js';
+import type { RestoreCheckRecord, SyncedOrder, SyncedOrders, UnsentOrder, UnsentRewrite } from './synced-orders.js';
 
 // A tenant restored to an earlier backup has lost the orders synced after that backup, and Odoo
 // says nothing about it: the terminal looks the orders it synced (within its retention window)
@@ -43,24 +43,45 @@ export async function checkSyncedOrders(input: RestoreCheckInput): Promise<Resto
   const { targets, lost } = await sessionTargets(input, standing, [...missing, ...unsent]);
   // A lost session's id may be given out again after a restore (to its rescue session, say): named by what was lost.
   record.sessions = lost.map((id) => ({ lost: synced.sessionName(id) ?? `session ${id}`, into: targets.get(id)?.name ?? null }));
-  for (const order of unsent) {
-    const into = targets.get(order.sessionId);
-    if (into && into.id !== order.sessionId) synced.rewriteUnsent(order.uid, adapter.withSession(order.payload, into.id), now);
-  }
+  const customers: CustomersSeen = new Map();
+  const rewrites = await rewriteUnsentOrders(input, unsent, targets, customers);
   const waiting: string[] = [];
+  const requeued: Missing[] = [];
   for (const order of missing) {
     const into = targets.get(order.sessionId);
-    if (!into) {
-      waiting.push(order.uid);
-      continue;
-    }
-    const rewritten = await rewriteForRestoredDatabase(input, order, into.id, missing);
-    synced.requeue(rewritten, now);
-    record.resent++;
+    if (into) requeued.push(await rewriteForRestoredDatabase(input, order, into.id, missing, customers));
+    else waiting.push(order.uid);
   }
+  // One transaction: a customer made again and the orders naming it move together (a terminal
+  // killed half-way must not leave an order naming an id Odoo gave to another customer).
+  const lostCustomers = [...customers.values()].flatMap((c) => (c && c.foundAs === null ? [c.localId] : []));
+  record.resent = synced.requeueAll(requeued, lostCustomers, rewrites, now);
   if (waiting.length) synced.markWaiting(waiting, 'Odoo no longer has it (its database went back to an earlier backup), and no session is open there to take it: open a session, and it is sent again.', now);
   record.waiting = waiting.length;
   return record;
+}
+
+/**
+ * Orders not sent yet (rung up while Odoo was down for the restore, say) as they must go now: to
+ * the session that takes a lost session's orders, naming a customer made here as Odoo holds it
+ * now (or waiting for it to be made again: its old id may be another customer's).
+ */
+async function rewriteUnsentOrders(
+  input: RestoreCheckInput,
+  unsent: readonly UnsentOrder[],
+  targets: ReadonlyMap<number, { id: number } | null>,
+  customers: CustomersSeen,
+): Promise<UnsentRewrite[]> {
+  const rewrites: UnsentRewrite[] = [];
+  for (const order of unsent) {
+    const into = targets.get(order.sessionId);
+    let payload = into && into.id !== order.sessionId ? input.adapter.withSession(order.payload, into.id) : order.payload;
+    const customer = await customerMadeHere(input, payload, customers);
+    if (customer?.foundAs && customer.foundAs !== orderDict(payload).partner_id) payload = input.adapter.withPartner(payload, customer.foundAs);
+    const partnerLocalId = customer && customer.foundAs === null ? customer.localId : null;
+    if (payload !== order.payload || partnerLocalId !== null) rewrites.push({ uid: order.uid, payload, partnerLocalId });
+  }
+  return rewrites;
 }
 
 /** Every synced order of the window, looked up in Odoo a page at a time. */
@@ -123,26 +144,30 @@ async function sessionTargets(
 }
 
 /** The order's payload as it must go to the database as it is now: its session, its customer, its refund links. */
-async function rewriteForRestoredDatabase(input: RestoreCheckInput, order: Missing, sessionId: number, missing: readonly Missing[]): Promise<Missing> {
+async function rewriteForRestoredDatabase(input: RestoreCheckInput, order: Missing, sessionId: number, missing: readonly Missing[], customers: CustomersSeen): Promise<Missing> {
   let payload = sessionId === order.sessionId ? order.payload : input.adapter.withSession(order.payload, sessionId);
-  const customer = await customerMadeHere(input, payload);
+  const customer = await customerMadeHere(input, payload, customers);
   if (customer?.foundAs) payload = input.adapter.withPartner(payload, customer.foundAs);
   const refund = await relinkRefund(input, payload, missing);
   return { ...order, payload: refund.payload, partnerLocalId: customer && !customer.foundAs ? customer.localId : null, refundLinks: refund.links };
 }
 
+/** The customers made here that this check has looked up, by the id the orders name. */
+type CustomersSeen = Map<number, { localId: number; foundAs: number | null } | null>;
+
 /**
  * A customer made at this till whose id the order names: looked up by its reference (ids are given
- * out again after a restore). Found: its id now; gone: made again before the order goes.
+ * out again after a restore), once per check for all its orders. Found: its id now; gone: made
+ * again before its orders go (requeueAll).
  */
-async function customerMadeHere(input: RestoreCheckInput, payload: string): Promise<{ localId: number; foundAs: number | null } | null> {
+async function customerMadeHere(input: RestoreCheckInput, payload: string, seen: CustomersSeen): Promise<{ localId: number; foundAs: number | null } | null> {
   const partnerId = orderDict(payload).partner_id;
   if (typeof partnerId !== 'number') return null;
+  if (seen.has(partnerId)) return seen.get(partnerId)!;
   const local = input.synced.partnerCreatedAs(partnerId);
-  if (!local) return null;
-  const foundAs = await input.adapter.findPartnerByRef(local.ref);
-  if (foundAs === null) input.synced.partnerLost(local.localId);
-  return { localId: local.localId, foundAs };
+  const customer = local ? { localId: local.localId, foundAs: await input.adapter.findPartnerByRef(local.ref) } : null;
+  seen.set(partnerId, customer);
+  return customer;
 }
 
 /**
@@ -169,15 +194,31 @@ async function relinkRefund(input: RestoreCheckInput, payload: string, missing: 
       continue;
     }
     const lineId = line.refunded_orderline_id as number;
-    const read = await input.adapter.readSoldLines([lineId], soldUuid ? [soldUuid] : []);
-    const byUuid = soldUuid ? read.find((r) => r.uuid === soldUuid) : undefined;
-    const byId = read.find((r) => r.id === lineId);
-    if (byUuid && byUuid.id !== lineId) move.set(refundUuid, byUuid.id);
-    else if (!byId || (soldUuid ? byId.uuid !== soldUuid : true)) drop.add(refundUuid);
+    // A sold order Odoo lost is no order there to match lines against (its old id may be another's).
+    const now = await soldLineIdNow(input, lineId, soldUuid, soldOrder && !missing.some((o) => o.uid === soldOrder) ? soldOrder : null);
+    if (now === null) drop.add(refundUuid);
+    else if (now !== lineId) move.set(refundUuid, now);
   }
   let rewritten = drop.size ? input.adapter.withoutRefundLinks(payload, drop) : payload;
   if (move.size) rewritten = input.adapter.withRefundLinks(rewritten, move);
   return { payload: rewritten, links: of && relink.length ? { of, lines: relink } : null };
+}
+
+/**
+ * The id Odoo has now for the sold line a refund line names (`lineId` when it still is that line),
+ * or null when it cannot be told. 16 keeps no line uuid: there the sale, when this terminal sold
+ * it, is read and its lines matched to its payload by position, as for a refund rung up offline.
+ */
+async function soldLineIdNow(input: RestoreCheckInput, lineId: number, soldUuid: string | null, soldOrder: string | null): Promise<number | null> {
+  if (input.adapter.series === '16') {
+    const sale = soldUuid && soldOrder ? input.synced.syncedSale(soldOrder) : null;
+    return sale ? ((await input.adapter.lineIdsByUuid([soldUuid!], sale)).get(soldUuid!) ?? null) : null;
+  }
+  const read = await input.adapter.readSoldLines([lineId], soldUuid ? [soldUuid] : []);
+  const byUuid = soldUuid ? read.find((r) => r.uuid === soldUuid) : undefined;
+  if (byUuid) return byUuid.id;
+  const byId = read.find((r) => r.id === lineId);
+  return byId && soldUuid && byId.uuid === soldUuid ? lineId : null;
 }
 
 interface PayloadOrder {

@@ -66,6 +66,8 @@ export class SyncEngine {
   private lastAskedCheck: number | null = null;
   /** Odoo answered again after failing, or refused an order: the synced orders are checked at the next chance. */
   private backOnline = false;
+  /** The check before this round answered while Odoo was taken for away: no second check once it is back. */
+  private checkedWhileAway = false;
 
   constructor(
     private readonly outbox: Outbox,
@@ -166,19 +168,25 @@ export class SyncEngine {
     }
   }
 
-  /** The restore check, when it is due and Odoo is not known to be away; its failure is logged, never the round's. */
+  /**
+   * The restore check, when it is due; its failure is logged, never the round's. While Odoo is away
+   * it is tried before every round: orders rung up while a restore had Odoo down must be rewritten
+   * (customers, sessions) before the round that finds it back sends them. Failing then is expected.
+   */
   private async checkSyncedIfDue(): Promise<void> {
     const check = this.options.checkSynced;
     const adapter = this.adapter();
-    if (!check || !adapter || this.lastStatus === 'offline' || this.lastStatus === 'auth-failed') return;
+    if (!check || !adapter) return;
+    const away = this.lastStatus === 'offline' || this.lastStatus === 'auth-failed';
     const now = this.now().getTime();
-    if (!this.backOnline && this.lastSyncedCheck !== null && now - this.lastSyncedCheck < (this.options.checkSyncedEveryMs ?? 3_600_000)) return;
-    this.backOnline = false;
-    this.lastSyncedCheck = now;
+    if (!away && !this.backOnline && this.lastSyncedCheck !== null && now - this.lastSyncedCheck < (this.options.checkSyncedEveryMs ?? 3_600_000)) return;
+    // A check that fails while Odoo answers is tried again in an hour, not every round (no log flood).
+    if (!away) [this.backOnline, this.lastSyncedCheck] = [false, now];
     try {
       await check(adapter);
+      if (away) [this.backOnline, this.lastSyncedCheck, this.checkedWhileAway] = [false, now, true];
     } catch (error) {
-      this.options.log?.warn('POS check of synced orders failed', { error: (error as Error).message });
+      if (!away) this.options.log?.warn('POS check of synced orders failed', { error: (error as Error).message });
     }
   }
 
@@ -188,7 +196,9 @@ export class SyncEngine {
     const before = this.lastStatus;
     try {
       const round = await this.roundOnce();
-      if ((before === 'offline' || before === 'auth-failed') && round.status === 'online') this.backOnline = true;
+      // Back: checked at the next chance, unless the check before this round found Odoo back already.
+      if ((before === 'offline' || before === 'auth-failed') && round.status === 'online' && !this.checkedWhileAway) this.backOnline = true;
+      if (round.status === 'online') this.checkedWhileAway = false;
       this.logRound(round, before, Math.round(performance.now() - started));
       return round;
     } finally {

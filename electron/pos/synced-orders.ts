@@ -26,6 +26,13 @@ export interface UnsentOrder {
   payload: string;
 }
 
+/** An unsent order's payload as it must go now, and the customer made here it waits for (made again), if any. */
+export interface UnsentRewrite {
+  uid: string;
+  payload: string;
+  partnerLocalId: number | null;
+}
+
 /** What the last check found; kept for the sync page and `pos status`. */
 export interface RestoreCheckRecord {
   at: string;
@@ -92,33 +99,49 @@ export class SyncedOrders {
     return (this.db.prepare('SELECT uid FROM outbox WHERE instr(payload, ?) > 0 ORDER BY created_at LIMIT 1').get(`"${lineUuid}"`) as { uid: string } | undefined)?.uid ?? null;
   }
 
+  /** Requeues these orders, rewrites these unsent ones and marks these customers lost, all or none; how many orders were requeued. */
+  requeueAll(orders: ReadonlyArray<Parameters<SyncedOrders['requeue']>[0]>, lostCustomers: readonly number[], unsent: readonly UnsentRewrite[], now: Date): number {
+    return this.db.transaction(() => {
+      lostCustomers.forEach((localId) => this.partnerLost(localId));
+      unsent.forEach((order) => this.rewriteUnsent(order, now));
+      return orders.reduce((n, order) => n + this.requeue(order, now), 0);
+    })();
+  }
+
+  /** A sale of this terminal Odoo holds (synced, with its id there), as a refund's link is found from it. */
+  syncedSale(uid: string): { serverId: number; payload: string } | null {
+    const row = this.db.prepare("SELECT server_id, payload FROM outbox WHERE uid = ? AND state = 'synced' AND server_id IS NOT NULL").get(uid) as { server_id: number; payload: string } | undefined;
+    return row ? { serverId: row.server_id, payload: row.payload } : null;
+  }
+
   /**
    * A synced order Odoo no longer has: pending again, as never sent (its payload rewritten for the
    * database as it is now), so the sync sends it once more; Odoo's own dedupe still guards it.
    */
-  requeue(order: { uid: string; payload: string; partnerLocalId: number | null; refundLinks: RefundLinks | null }, now: Date): void {
-    this.db
+  requeue(order: { uid: string; payload: string; partnerLocalId: number | null; refundLinks: RefundLinks | null }, now: Date): number {
+    return this.db
       .prepare(
         `UPDATE outbox SET state = 'pending', uncertain = 0, attempts = 0, payload = ?, partner_local_id = ?, refund_links = ?,
            next_attempt_at = ?, resent_at = ?, missing_since = NULL, server_id = NULL, synced_at = NULL, synced_to = NULL,
            last_error = 'Synced earlier, but Odoo no longer has it (its database went back to an earlier backup): sent again.'
          WHERE uid = ? AND state = 'synced'`,
       )
-      .run(order.payload, order.partnerLocalId, order.refundLinks ? JSON.stringify(order.refundLinks) : null, now.toISOString(), now.toISOString(), order.uid);
+      .run(order.payload, order.partnerLocalId, order.refundLinks ? JSON.stringify(order.refundLinks) : null, now.toISOString(), now.toISOString(), order.uid).changes;
   }
 
   /**
-   * An order not in Odoo moved to the session that takes its lost session's orders. One parked
-   * meanwhile (Odoo refused the lost session) goes back in the queue: its cause is gone.
+   * An order not in Odoo rewritten for the database as it is now (moved to the session that takes
+   * its lost session's orders; waiting for a customer made again). One parked meanwhile (Odoo
+   * refused the lost session) goes back in the queue: its cause is gone.
    */
-  rewriteUnsent(uid: string, payload: string, now: Date): void {
+  rewriteUnsent(order: UnsentRewrite, now: Date): void {
     this.db
       .prepare(
-        `UPDATE outbox SET payload = ?, state = 'pending', next_attempt_at = ?,
+        `UPDATE outbox SET payload = ?, state = 'pending', next_attempt_at = ?, partner_local_id = coalesce(?, partner_local_id),
            last_error = CASE state WHEN 'parked' THEN 'Its session is no longer in Odoo (a restore): moved to the session that takes its orders, and sent again.' ELSE last_error END
          WHERE uid = ? AND state IN ('pending', 'parked') AND uncertain = 0`,
       )
-      .run(payload, now.toISOString(), uid);
+      .run(order.payload, now.toISOString(), order.partnerLocalId, order.uid);
   }
 
   /** Missing from Odoo, but no session there can take them yet: they stay marked synced and wait. */

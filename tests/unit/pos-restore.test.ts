@@ -106,6 +106,113 @@ describe.each(['17.0', '18.0'] as const)('after a restore, what the orders named
   });
 });
 
+describe.each(['16.0', '17.0', '18.0'] as const)('after a restore that kept the sale but lost its refund (Odoo %s)', (version) => {
+  it('sends the refund again linked to the sold line Odoo still has', async () => {
+    const { odoo, pos } = await setUp(version);
+    const sale = cashSale(pos, 11, 2);
+    const sold = pos.terminal.commitSale(sale);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const refund = cashSale(pos, 11, -1);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = pos.terminal.commitSale(refund);
+    await pos.sync.sync();
+    const soldLine = odoo.orders().find((o) => o.pos_reference === sold.name)!.lines[0]!;
+    expect(odoo.orders().find((o) => o.pos_reference === refunded.name)!.lines[0]).toMatchObject({ refunded_orderline_id: soldLine.id });
+
+    odoo.restore(backup);
+    await reconnect(odoo, pos);
+
+    expect(odoo.orders()).toHaveLength(2);
+    expect(odoo.orders().find((o) => o.pos_reference === refunded.name)!.lines[0]).toMatchObject({ qty: -1, refunded_orderline_id: soldLine.id });
+  });
+});
+
+describe('after a restore, a customer made at the till with several orders', () => {
+  it('makes the customer again once and every one of its orders names it (not the id Odoo gave to another customer)', async () => {
+    const { odoo, pos } = await setUp('17.0');
+    sell(pos, 1);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const customer = pos.terminal.createPartner({ name: 'Twice Tina' });
+    const orders = [1, 2, 3].map(() => pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id }));
+    await pos.sync.sync();
+    expect(odoo.orders()).toHaveLength(4);
+
+    odoo.restore(backup);
+    // Someone in the back office makes a customer: Odoo gives it the id Tina had.
+    const other = odoo.catalog.createPartner({ name: 'Back-office Bob' });
+    await reconnect(odoo, pos);
+
+    expect(odoo.orders()).toHaveLength(4);
+    const byRef = new Map(odoo.orders().map((o) => [o.pos_reference, o]));
+    const tina = byRef.get(orders[0]!.name)!.partner_id;
+    expect(tina).not.toBe(false);
+    expect(tina).not.toEqual([other, 'Back-office Bob']);
+    for (const order of orders) expect(byRef.get(order.name)!.partner_id).toEqual(tina);
+  });
+});
+
+describe('after a restore, an order rung up while Odoo was down for it', () => {
+  it('names the customer made at the till as Odoo holds it now, not the id Odoo gave to another customer', async () => {
+    const { odoo, pos } = await setUp('17.0');
+    sell(pos, 1);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const customer = pos.terminal.createPartner({ name: 'Downtime Dora' });
+    const before = pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id });
+    await pos.sync.sync();
+
+    await odoo.down();
+    expect((await pos.sync.sync()).status).toBe('offline');
+    const during = pos.terminal.commitSale({ ...cashSale(pos, 10, 1), partnerId: customer.id });
+    odoo.restore(backup);
+    const other = odoo.catalog.createPartner({ name: 'Back-office Bob' });
+    await odoo.up();
+    await pos.sync.sync();
+    await pos.sync.sync();
+
+    expect(odoo.orders()).toHaveLength(3);
+    const byRef = new Map(odoo.orders().map((o) => [o.pos_reference, o]));
+    const dora = byRef.get(before.name)!.partner_id;
+    expect(dora).not.toEqual(other);
+    expect(byRef.get(during.name)!.partner_id).toEqual(dora);
+  });
+});
+
+describe('after a restore, a refund rung up while Odoo was down for it', () => {
+  it('is linked to its sale as sent again, not to the line Odoo gave the old id to', async () => {
+    const { odoo, pos } = await setUp('17.0');
+    sell(pos, 1);
+    await pos.sync.sync();
+    const backup = odoo.backup();
+    const sale = cashSale(pos, 11, 2);
+    const sold = pos.terminal.commitSale(sale);
+    await pos.sync.sync();
+
+    await odoo.down();
+    expect((await pos.sync.sync()).status).toBe('offline');
+    const refund = cashSale(pos, 11, -1);
+    refund.lines[0]!.refundedLineUuid = sale.lines[0]!.uuid;
+    const refunded = pos.terminal.commitSale(refund);
+    odoo.restore(backup);
+    await odoo.up();
+    // Another till sells first: Odoo gives its line the id the lost sale's line had.
+    const other = await pairedTerminal(odoo, newPosDir());
+    cleanups.push(() => other.close());
+    const elsewhere = other.terminal.commitSale(cashSale(other, 12, 1));
+    await other.sync.sync();
+    await pos.sync.sync();
+    await pos.sync.sync();
+
+    const byRef = new Map(odoo.orders().map((o) => [o.pos_reference, o]));
+    expect(byRef.size).toBe(4);
+    const soldLine = byRef.get(sold.name)!.lines[0]!;
+    expect(byRef.get(elsewhere.name)!.lines[0]!.id).not.toBe(soldLine.id);
+    expect(byRef.get(refunded.name)!.lines[0]).toMatchObject({ qty: -1, refunded_orderline_id: soldLine.id });
+  });
+});
+
 describe.each(['17.0', '18.0'] as const)('after a restore that lost the session itself (Odoo %s)', (version) => {
   it('16/17: its orders go to a rescue session, as Odoo puts a closed session’s late orders; 18: to the open session, once there is one', async () => {
     const { odoo, pos } = await setUp(version);
