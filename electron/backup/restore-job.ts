@@ -212,7 +212,8 @@ function posOrdersAfterBackupStep(deps: BackupDeps, load: LoadSteps<RestoreInput
   return {
     name: 'pos-orders',
     title: 'Name the POS orders the backup lacks (their terminals send them again)',
-    onCrash: 'resume',
+    // Before the swap: a failure after it still undoes the load (a done 'resume' step would be a floor).
+    onCrash: 'compensate',
     async run(ctx): Promise<Json> {
       const newest = ctx.output<{ afterDump?: { newestPos?: { order: string | null; session: string | null } | null } | null }>('load-dump')?.afterDump?.newestPos;
       if (!newest) return null;
