@@ -48,7 +48,8 @@ export interface SyncOptions {
   database?: () => string | null;
   /**
    * Looks the synced orders up in Odoo and queues the missing ones again (restore-check.ts): when
-   * the engine starts, when Odoo answers again after failing, and every `checkSyncedEveryMs` (1 h).
+   * the engine starts, before each round while Odoo is away (until it answers), after Odoo
+   * refuses an order, and every `checkSyncedEveryMs` (1 h).
    */
   checkSynced?: (adapter: PosAdapter) => Promise<void>;
   checkSyncedEveryMs?: number;
