@@ -25,7 +25,7 @@ import { PartnerOutbox } from './partner-outbox.js';
 import { POS_MIGRATIONS } from './pos-migrations.js';
 import { ReceiptPrinterSetting } from './receipt-printer.js';
 import { SyncEngine, type SyncOptions } from './sync-engine.js';
-import { SyncedOrders } from './synced-orders.js';
+import { RETENTION_DAYS, SyncedOrders } from './synced-orders.js';
 import type { PosAdapter } from './adapters.js';
 import { checkSyncedOrders } from './restore-check.js';
 import { PosTerminal, toFleetError } from './terminal.js';
@@ -102,7 +102,7 @@ export function createPosServices(options: PosOptions): PosServices {
     const now = new Date();
     const record = await checkSyncedOrders({ synced, adapter, database, configId: pairing.configId, now });
     synced.recordCheck(record);
-    synced.prune(new Date(now.getTime() - synced.retentionDays() * 86_400_000).toISOString());
+    synced.prune(synced.windowStart(now));
     if (record.resent || record.waiting || record.refused) log.warn('POS synced orders missing from Odoo', { ...record });
     if (record.resent) publish();
   };
@@ -307,8 +307,7 @@ function posHandlers(deps: PosHandlerDeps): Handlers {
     },
     'pos.restoreCheck': async ({ now }) => {
       if (now) await sync.checkSyncedNow();
-      const days = deps.synced.retentionDays();
-      return { retentionDays: days, last: deps.synced.lastCheck(), resent: deps.synced.resentSince(new Date(Date.now() - days * 86_400_000).toISOString()), waiting: deps.synced.waitingCount() };
+      return { retentionDays: RETENTION_DAYS, last: deps.synced.lastCheck(), resent: deps.synced.resentSince(deps.synced.windowStart(new Date())), waiting: deps.synced.waitingCount() };
     },
     'pos.orders': ({ state, limit }) => outbox.list(state, limit).map(({ payload: _payload, ...view }) => view),
     'pos.findOrders': ({ query, limit }) => terminal.findOrders(query, limit),

@@ -28,7 +28,7 @@ interface Missing extends SyncedOrder {
 
 export async function checkSyncedOrders(input: RestoreCheckInput): Promise<RestoreCheckRecord> {
   const { synced, adapter, now } = input;
-  const since = new Date(now.getTime() - synced.retentionDays() * 86_400_000).toISOString();
+  const since = synced.windowStart(now);
   const { checked, missing, found } = await lookUp(input, since);
   synced.clearWaiting(found.map((o) => o.uid));
   const unsent = synced.unsent();

@@ -7,7 +7,7 @@ import type { RefundLinks } from './outbox.js';
 // Odoo and queues the missing ones again through these methods.
 
 /** How long a synced order is kept, so that a restore to a backup up to this old loses nothing. */
-export const DEFAULT_RETENTION_DAYS = 30;
+export const RETENTION_DAYS = 30;
 
 /** A synced order as the restore check reads it. */
 export interface SyncedOrder {
@@ -180,8 +180,9 @@ export class SyncedOrders {
       .run(before).changes;
   }
 
-  retentionDays(): number {
-    return DEFAULT_RETENTION_DAYS;
+  /** Where the retention window begins: orders synced since then are kept and checked. */
+  windowStart(now: Date): string {
+    return new Date(now.getTime() - RETENTION_DAYS * 86_400_000).toISOString();
   }
 
   lastCheck(): RestoreCheckRecord | null {
