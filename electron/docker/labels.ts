@@ -21,3 +21,10 @@ export const ADOPTED_FROM_LABEL = 'fleet.adopted-from';
 
 /** A Docker list filter matching containers of one role: `fleet.role=<role>`. */
 export const roleFilter = (role: string) => `${ROLE_LABEL}=${role}`;
+
+/** The role of a host's managed reverse proxy (Caddy) container. */
+export const PROXY_ROLE = 'proxy';
+/** The role of a host's managed database server container. */
+export const DB_SERVER_ROLE = 'database-server';
+/** Containers that serve every tenant on their host: they join each tenant's own network. */
+export const TENANT_SERVING_ROLES: readonly string[] = [DB_SERVER_ROLE, PROXY_ROLE];

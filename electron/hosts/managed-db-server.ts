@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
 import { MANAGED_DB_CONTAINER, type ManagedDbServerInput } from '../../shared/hosts.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
-import { HOST_LABEL, ROLE_LABEL } from '../docker/labels.js';
+import { DB_SERVER_ROLE, HOST_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { JobDefinition, JobRegistry, JobRunner, StepContext, StepDefinition } from '../jobs/index.js';
@@ -13,8 +13,8 @@ import type { Vault } from '../secrets/vault.js';
 import type { SshPool } from '../ssh/pool.js';
 import type { HostService } from './host-service.js';
 
-/** The label every managed database server's container, volumes and network carry. */
-export const DB_SERVER_ROLE = 'database-server';
+/** The role label every managed database server's container, volumes and network carry. */
+export { DB_SERVER_ROLE };
 
 const SUPERUSER = 'postgres';
 const PORT = 5432;
