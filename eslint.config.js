@@ -39,13 +39,15 @@ export const layers = {
   'electron/coordination/': services(['electron/common/', 'electron/store/', 'electron/audit/', 'electron/ssh/', 'electron/postgres/', 'electron/hosts/'], [], ['pg']),
   // Tenant parts, Docker labels, TenantJobDeps, container helpers, health: what backup/ and tenants/ share.
   'electron/tenant-parts/': services(['electron/common/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/'], [], ['dockerode', 'pg']),
+  // The managed proxy (Caddy) of each host: its set-up job, its admin API, the tenants' routes.
+  'electron/proxy/': services(['electron/common/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/tenant-parts/'], ['zod'], ['dockerode']),
   'electron/backup/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/'], ['zod'], ['dockerode', 'pg', 'ssh2']),
-  'electron/tenants/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/'], ['zod'], ['dockerode', 'pg']),
-  'electron/api/': services(['electron/common/', 'electron/secrets/', 'electron/audit/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/backup/', 'electron/tenants/'], ['ws', 'zod', 'node:http']),
+  'electron/tenants/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/proxy/', 'electron/backup/'], ['zod'], ['dockerode', 'pg']),
+  'electron/api/': services(['electron/common/', 'electron/secrets/', 'electron/audit/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/proxy/', 'electron/backup/', 'electron/tenants/'], ['ws', 'zod', 'node:http']),
   'electron/pos/': services(['shared/pos/', 'electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/api/'], ['zod', 'node:http', 'node:https', 'node:net'], ['better-sqlite3']),
   // Composition: the console wired once, the web modes.
   'electron/*': services(
-    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/api/', 'electron/pos/'],
+    ['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/proxy/', 'electron/backup/', 'electron/tenants/', 'electron/api/', 'electron/pos/'],
   ),
   // `odoo-fleet`: above the composition, as its context opens the console's services.
   'electron/cli/': services(['shared/pos/', 'electron/common/', 'electron/jobs/', 'electron/pos/', 'electron/*'], ['commander', 'cli-progress', 'node:readline']),
@@ -54,11 +56,11 @@ export const layers = {
 
   'tests/': {
     folders: ['shared/', 'shared/pos/', 'ui-common/', 'renderer/', 'pos-shell/', 'scripts/',
-      'electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/backup/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/cli/', 'electron/*', 'electron/app/'],
+      'electron/common/', 'electron/store/', 'electron/secrets/', 'electron/audit/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/proxy/', 'electron/backup/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/cli/', 'electron/*', 'electron/app/'],
     packages: ['node:*', 'vitest', 'playwright-core', 'fast-check', 'pg', 'dockerode', 'docker-modem', 'ssh2', 'ws', 'better-sqlite3', 'eslint'],
   },
   'bench/': {
-    folders: ['shared/', 'tests/', 'scripts/', 'electron/common/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/tenant-parts/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/*'],
+    folders: ['shared/', 'tests/', 'scripts/', 'electron/common/', 'electron/docker/', 'electron/postgres/', 'electron/postgres/pg-over-ssh', 'electron/tenant-parts/', 'electron/proxy/', 'electron/tenants/', 'electron/pos/', 'electron/api/', 'electron/*'],
     packages: ['node:*', 'dockerode'],
     types: ['pg'],
   },

@@ -9,6 +9,7 @@ import { DockerService } from './docker/docker-service.js';
 import { HostService } from './hosts/host-service.js';
 import { HostStore } from './hosts/host-store.js';
 import { ManagedDbServerService } from './hosts/managed-db-server.js';
+import { ProxyService } from './proxy/proxy-service.js';
 import { KnownHostsLookup } from './hosts/known-hosts-lookup.js';
 import { SshConfigImporter } from './hosts/ssh-import.js';
 import { Vault, type SafeStorageLike } from './secrets/vault.js';
@@ -128,9 +129,11 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }),
   });
   dbServers.registerJobs(registry);
+  const proxies = new ProxyService({ pool, docker, hosts, jobs, onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }) });
+  proxies.registerJobs(registry);
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs, dbServers, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs, dbServers, proxies, version: options.version ?? '0.0.0' }),
     audit,
     log,
     onAudited: (hostId, record) => coordinators.recordAudit(hostId, record),
@@ -153,6 +156,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     updates,
     scheduler,
     dbServers,
+    proxies,
     jobs,
     dispatcher,
     log,

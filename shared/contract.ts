@@ -10,6 +10,8 @@ import {
   HostUpdateInput,
   HostView,
   ManagedDbServerInput,
+  ManagedProxyInput,
+  ProxyStatus,
   ProbeInput,
   ProbeResult,
   SshImportCandidate,
@@ -147,6 +149,17 @@ export const contract = {
     input: ManagedDbServerInput,
     output: jobStarted,
     summary: "Set up a PostgreSQL container as the host's database server (a durable job)",
+  }),
+  'hosts.provisionProxy': op('hosts.provisionProxy', {
+    input: ManagedProxyInput,
+    output: jobStarted,
+    summary: "Set up or upgrade the host's managed proxy (Caddy: HTTPS for every tenant, certificates on demand; a durable job)",
+  }),
+  'hosts.proxyStatus': op('hosts.proxyStatus', { input: hostRef, output: ProxyStatus, summary: "What routes the host's tenants: its managed proxy (image, ports, routes), or a Traefik of its own" }),
+  'hosts.syncProxyRoutes': op('hosts.syncProxyRoutes', {
+    input: hostRef,
+    output: z.object({ routed: z.number(), removed: z.number() }),
+    summary: "Make the proxy's routes what the host's tenants are (repairs routes changed by hand)",
   }),
   'hosts.audit': op('hosts.audit', {
     input: z.object({ id: z.string().uuid(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),

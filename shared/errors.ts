@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'DOCKER_UNAVAILABLE', // no Docker socket at the configured path
   'DOCKER_PERMISSION_DENIED', // the SSH user may not use the Docker socket
   'DOCKER_ERROR',
+  'PROXY_ERROR', // the host's managed proxy refused a change
   'POSTGRES_UNAVAILABLE',
   'POSTGRES_AUTH_FAILED',
   'COMMAND_FAILED', // a remote command exited non-zero

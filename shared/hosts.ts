@@ -232,3 +232,69 @@ export const SshImportCandidate = z.object({
   alreadyAdded: z.boolean(),
 });
 export type SshImportCandidate = z.infer<typeof SshImportCandidate>;
+
+const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'not an IPv4 address');
+const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Setting up (or upgrading) the host's managed reverse proxy: Caddy, with certificates on demand. */
+export const ManagedProxyInput = z
+  .object({
+    hostId: z.string().uuid(),
+    /** Any image with the official caddy image's contract (/usr/bin/caddy, /bin/sh, XDG_CONFIG_HOME=/config, XDG_DATA_HOME=/data). */
+    image: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .regex(/^[a-z0-9][A-Za-z0-9._/:@-]*$/, 'not a Docker image reference')
+      .default('caddy:2'),
+    /** New tenants answer at <name>.<baseDomain>. */
+    baseDomain: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(200)
+      .refine((value) => value.split('.').length >= 2 && value.split('.').every((label) => hostLabel.test(label)), 'not a domain name (e.g. shops.example.com)')
+      .optional(),
+    acme: z
+      .object({
+        /** The ACME directory (default: Let's Encrypt, then ZeroSSL, as Caddy does). */
+        directoryUrl: z.string().trim().url().max(500).refine((url) => url.startsWith('https://'), 'an ACME directory is served over https').optional(),
+        /** The contact address for the ACME account (expiry notices). */
+        email: z.string().trim().email().max(254).optional(),
+        /** The root a private ACME directory's TLS certificate chains to (PEM). */
+        rootPem: z.string().max(20_000).regex(/^-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*$/, 'not a PEM certificate').optional(),
+      })
+      .strict()
+      .default({}),
+    /** The host address the proxy listens on (all by default). */
+    bindAddress: ipv4.default('0.0.0.0'),
+    httpPort: port.default(80),
+    httpsPort: port.default(443),
+  })
+  .strict()
+  .refine((input) => input.httpPort !== input.httpsPort, { message: 'HTTP and HTTPS need two different ports', path: ['httpsPort'] });
+export type ManagedProxyInput = z.input<typeof ManagedProxyInput>;
+
+/** What routes a host's tenants: the managed proxy, a Traefik of the admin's own, or nothing. */
+export const ProxyStatus = z.object({
+  managed: z
+    .object({
+      container: z.string(),
+      image: z.string(),
+      running: z.boolean(),
+      baseDomain: z.string().nullable(),
+      bindAddress: z.string().nullable(),
+      httpPort: z.number().nullable(),
+      httpsPort: z.number().nullable(),
+      /** Tenants routed (null when the admin API did not answer). */
+      routes: z.number().nullable(),
+      acmeDirectory: z.string().nullable(),
+      /** Why the admin API could not be read, if it could not. */
+      error: z.string().nullable(),
+    })
+    .nullable(),
+  /** A Traefik the admin runs: the console then leaves routing to it (tenants carry Traefik labels). */
+  traefik: z.object({ container: z.string(), image: z.string() }).nullable(),
+});
+export type ProxyStatus = z.infer<typeof ProxyStatus>;

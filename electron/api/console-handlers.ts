@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { ManagedDbServerService } from '../hosts/managed-db-server.js';
+import type { ProxyService } from '../proxy/proxy-service.js';
 import type { SshConfigImporter } from '../hosts/ssh-import.js';
 import type { Vault } from '../secrets/vault.js';
 import type { JobRunner } from '../jobs/index.js';
@@ -31,6 +32,7 @@ export interface ConsoleHandlerServices {
   scheduler: BackupScheduler;
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
+  proxies: ProxyService;
 }
 
 /** Binds the console's part of the contract to its services. */
@@ -70,6 +72,9 @@ export function consoleHandlers(deps: ConsoleHandlerServices & { version: string
     'hosts.sshConfigCandidates': ({ configPath }, ctx) => importer.candidates(configPath, { anyPath: ctx.transport === 'cli' }),
     'hosts.dbServer': ({ id }) => hosts.get(id).dbServer,
     'hosts.provisionDbServer': (input, ctx) => deps.dbServers.provision(input, ctx.actor),
+    'hosts.provisionProxy': (input, ctx) => deps.proxies.provision(input, ctx.actor),
+    'hosts.proxyStatus': ({ id }) => deps.proxies.status(id),
+    'hosts.syncProxyRoutes': ({ id }) => deps.proxies.syncRoutes(id),
     'audit.list': ({ limit, before }) => audit.list(limit, before),
     'hosts.audit': async ({ id, limit }) => {
       const coordinator = coordinators.of(id);

@@ -4,6 +4,7 @@ import type { CheckStep, HostView } from '../../shared/hosts.js';
 import { EXIT } from './exit-codes.js';
 import { existingDbServer, registerHostAdd, registerHostImport } from './hosts-add.js';
 import { int, table } from './actions.js';
+import { registerHostProxy } from './hosts-proxy.js';
 import { findHost, print, run } from './context.js';
 import { confirm, interactive, readSecret } from './prompt.js';
 
@@ -81,6 +82,7 @@ export function registerHostCommands(program: Command): void {
     );
 
   registerHostImport(hosts);
+  registerHostProxy(hosts);
 }
 
 function registerDbServer(hosts: Command): void {

@@ -8,11 +8,12 @@ import type { JobDefinition, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
 import { DATA_MOUNT, names, removeContainerIfPresent, removeVolumeIfPresent, requireImage, SECRETS_MOUNT } from '../tenant-parts/containers.js';
+import { removeTenantRoutes, syncTenantRoutes } from '../proxy/tenant-routes.js';
 import { waitForTenantHealth } from '../tenant-parts/health.js';
 import { adminTarget, endpointOf, storeSecret, type TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { tenantLabels } from '../tenant-parts/routing.js';
 import { odooPasswordHash } from './odoo-password.js';
-import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
+import { createTenantDatabase, dropTenantDatabase, freezeBaseUrl } from './tenant-database.js';
 
 export interface CreateTenantInput {
   spec: TenantSpec;
@@ -283,6 +284,20 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
     async run(ctx) {
       const { spec } = ctx.input;
       await waitForTenantHealth(deps, endpointOf(deps, spec), spec.hostId, names(spec).server, ctx.signal);
+    },
+  },
+  {
+    name: 'route',
+    title: "Route its domain through the host's proxy",
+    onCrash: 'compensate',
+    async run({ input: { spec } }) {
+      const route = await syncTenantRoutes(deps, spec.hostId, spec.name);
+      // Served over HTTPS at its domain: the links Odoo builds (mail, portal) say so.
+      if (route === 'routed') await withTenantSession(deps.pool, adminTarget(deps, spec), spec, (client) => freezeBaseUrl(client, `https://${spec.publicHost}`));
+      return { route };
+    },
+    async compensate({ input: { spec } }) {
+      await removeTenantRoutes(deps, spec.hostId, spec.name);
     },
   },
   ];

@@ -1,6 +1,8 @@
 import { FleetError } from '../../shared/errors.js';
 import type { JobDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
+import { syncTenantRoutes } from '../proxy/tenant-routes.js';
+import { waitForTenantHealth } from '../tenant-parts/health.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { maintenanceContainer, maintenanceName, networksToJoin } from './maintenance.js';
 import { setTenantLogin } from './tenant-database.js';
@@ -93,6 +95,15 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
     if (!admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
     await withAdmin(deps.pool, admin, (client) => setTenantLogin(client, ref.role, allowed));
   };
+  const routeTo503 = async (ref: TenantRef) => {
+    await syncTenantRoutes(deps, ref.hostId, ref.name, { suspended: true });
+  };
+  /** Back to the server once it answers (or after the usual wait, so a slow start never leaves the tenant on the 503 page). */
+  const routeToServer = async (ref: TenantRef) => {
+    const endpoint = deps.hosts.endpoint(ref.hostId);
+    await waitForTenantHealth(deps, endpoint, ref.hostId, serverName(ref), AbortSignal.timeout(120_000)).catch(() => undefined);
+    await syncTenantRoutes(deps, ref.hostId, ref.name, { suspended: false });
+  };
   const job = (action: LifecycleAction, steps: Array<{ name: string; title: string; run: (ref: TenantRef) => Promise<void> }>): JobDefinition<TenantRef> => ({
     kind: `tenant.${action}`,
     target: (ref) => `tenant:${ref.hostId}/${ref.name}`,
@@ -106,6 +117,7 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
       { name: 'start', title: 'Start the Odoo server', run: start },
     ]),
     suspend: job('suspend', [
+      { name: 'route-maintenance', title: "Point the proxy's routes at its 503 page", run: routeTo503 },
       { name: 'stop', title: 'Stop the Odoo server', run: stop },
       { name: 'maintenance', title: 'Answer with the maintenance page (HTTP 503)', run: routeToMaintenance },
       { name: 'block-logins', title: "Block the tenant's database logins (NOLOGIN)", run: logins(false) },
@@ -114,6 +126,7 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
       { name: 'allow-logins', title: "Allow the tenant's database logins again", run: logins(true) },
       { name: 'remove-maintenance', title: 'Remove the maintenance page', run: removeMaintenance },
       { name: 'start', title: 'Start the Odoo server', run: start },
+      { name: 'route-server', title: "Point the proxy's routes back at the server", run: routeToServer },
     ]),
   };
 }

@@ -1,8 +1,7 @@
 import type Docker from 'dockerode';
-import { HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
+import { HOST_LABEL, MAINTENANCE_ROLE, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
 
-/** The role label of the container that answers for a suspended tenant. */
-export const MAINTENANCE_ROLE = 'maintenance';
+export { MAINTENANCE_ROLE };
 export const maintenanceName = (tenant: string) => `fleet-${tenant}-maintenance`;
 /** The ports Odoo serves (HTTP, websocket) and so the ports the proxy routes to. */
 export const MAINTENANCE_PORTS = [8069, 8072] as const;

@@ -6,6 +6,7 @@ import { TENANT_LABEL } from '../docker/labels.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
+import { removeTenantRoutes } from '../proxy/tenant-routes.js';
 import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import type { TenantParts } from '../tenant-parts/tenant-parts.js';
@@ -51,6 +52,14 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
     return target;
   };
   return [
+    {
+      name: 'remove-routes',
+      title: "Remove the tenant's routes from the proxy",
+      onCrash: 'resume',
+      async run(ctx) {
+        await removeTenantRoutes(deps, ctx.input.hostId, ctx.input.name);
+      },
+    },
     {
       name: 'remove-containers',
       title: "Remove the tenant's containers",

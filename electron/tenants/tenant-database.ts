@@ -89,3 +89,15 @@ async function databaseOwner(admin: pg.Client, database: string): Promise<string
   const { rows } = await admin.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database]);
   return rows[0]?.owner;
 }
+
+/**
+ * Sets web.base.url to the tenant's main address and freezes it (`web.base.url.freeze`), so Odoo
+ * no longer rewrites it from whichever name an administrator logs in through. Run inside the
+ * tenant's database as the tenant.
+ */
+export async function freezeBaseUrl(tenant: pg.ClientBase, url: string): Promise<void> {
+  for (const [key, value] of [['web.base.url', url], ['web.base.url.freeze', 'True']] as const) {
+    const updated = await tenant.query("UPDATE ir_config_parameter SET value = $2, write_date = now() AT TIME ZONE 'UTC' WHERE key = $1", [key, value]);
+    if (updated.rowCount === 0) await tenant.query("INSERT INTO ir_config_parameter (key, value, create_date, write_date) VALUES ($1, $2, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')", [key, value]);
+  }
+}

@@ -1,0 +1,79 @@
+import type { Duplex } from 'node:stream';
+import { FleetError } from '../../shared/errors.js';
+import { ChannelHttpClient, type RawResponse } from '../docker/channel-http.js';
+import { APPROVAL_ROUTES_PATH, TENANT_ROUTES_PATH, type CaddyRoute } from './caddy-config.js';
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * Caddy's admin API on the proxy's Unix socket, reached through the host's SSH connection: the
+ * socket is the host's file (root and the Docker group only), never a port a tenant could reach.
+ * Over a Unix socket Caddy accepts only an empty Host header.
+ */
+export class CaddyAdmin {
+  private readonly http: ChannelHttpClient;
+
+  constructor(openChannel: () => Promise<Duplex>) {
+    this.http = new ChannelHttpClient(openChannel, { maxIdle: 1 });
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return JSON.parse((await this.send('GET', path)).body.toString('utf8') || 'null') as T;
+  }
+
+  /** Loads a whole configuration (provisioning and upgrades only; changes go by id). */
+  async load(config: unknown): Promise<void> {
+    await this.send('POST', '/load', config);
+  }
+
+  async set(path: string, value: unknown): Promise<void> {
+    await this.send('PATCH', `/config${path}`, value);
+  }
+
+  /** Replaces the route with the same @id, or appends it to the list at `listPath`. */
+  async upsertRoute(listPath: string, route: CaddyRoute): Promise<'replaced' | 'added'> {
+    const response = await this.send('PATCH', `/id/${route['@id']}`, route, { allowNotFound: true });
+    if (response.statusCode !== 404) return 'replaced';
+    await this.send('POST', listPath, route);
+    return 'added';
+  }
+
+  /** Removes the route with this @id; true when it was there. */
+  async removeRoute(id: string): Promise<boolean> {
+    return (await this.send('DELETE', `/id/${id}`, undefined, { allowNotFound: true })).statusCode !== 404;
+  }
+
+  async tenantRoutes(): Promise<CaddyRoute[]> {
+    return (await this.get<CaddyRoute[] | null>(TENANT_ROUTES_PATH)) ?? [];
+  }
+
+  async approvalRoutes(): Promise<CaddyRoute[]> {
+    return ((await this.get<CaddyRoute[] | null>(APPROVAL_ROUTES_PATH)) ?? []).filter((route) => route['@id']?.startsWith('fleet-approve-') && route['@id'] !== 'fleet-approve-nothing-else');
+  }
+
+  private async send(method: string, path: string, body?: unknown, options: { allowNotFound?: boolean } = {}): Promise<RawResponse> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const response = await this.http.request({
+      method,
+      path,
+      headers: { Host: '', ...(payload ? { 'Content-Type': 'application/json' } : {}) },
+      ...(payload ? { body: payload } : {}),
+      timeoutMs: TIMEOUT_MS,
+    });
+    if (response.statusCode < 300 || (options.allowNotFound && response.statusCode === 404)) return response;
+    throw new FleetError('PROXY_ERROR', `The proxy refused ${method} ${path.split('?')[0]}: ${caddyError(response)}`, { statusCode: response.statusCode });
+  }
+}
+
+function caddyError(response: RawResponse): string {
+  const text = response.body.toString('utf8').slice(0, 2000);
+  try {
+    return (JSON.parse(text) as { error?: string }).error ?? text;
+  } catch {
+    return text || `HTTP ${response.statusCode}`;
+  }
+}

@@ -1,0 +1,118 @@
+import type Docker from 'dockerode';
+import { HOST_LABEL, MAINTENANCE_ROLE, ROLE_LABEL, TENANT_LABEL, roleFilter } from '../docker/labels.js';
+import type { DockerService } from '../docker/docker-service.js';
+import type { HostService } from '../hosts/host-service.js';
+import type { SshPool } from '../ssh/pool.js';
+import { publicHostOf, websocketPortOf } from '../tenant-parts/routing.js';
+import { CaddyAdmin } from './caddy-admin.js';
+import { APPROVAL_ROUTES_PATH, TENANT_ROUTES_PATH, approvalRoute, approvalRouteId, tenantRoute, tenantRouteId, type CaddyRoute } from './caddy-config.js';
+import { findProxyContainer, type ProxyContainerInfo } from './proxy-container.js';
+
+export interface ProxyDeps {
+  pool: SshPool;
+  docker: DockerService;
+  hosts: HostService;
+}
+
+/** Runs `fn` with the admin API of the host's managed proxy; null (and nothing run) when the host has none. */
+export async function withProxyAdmin<T>(deps: ProxyDeps, hostId: string, fn: (admin: CaddyAdmin, proxy: ProxyContainerInfo, docker: Docker) => Promise<T>): Promise<T | null> {
+  const endpoint = deps.hosts.endpoint(hostId);
+  const proxy = await deps.docker.call(endpoint, (d) => findProxyContainer(d, hostId));
+  if (!proxy) return null;
+  const admin = new CaddyAdmin(async () => (await deps.pool.session(hostId)).openUnixSocket(proxy.adminSocket));
+  try {
+    return await fn(admin, proxy, deps.docker.client(endpoint));
+  } finally {
+    admin.close();
+  }
+}
+
+/** A tenant's two routes as its containers say they should be: to its server, or to the 503 page while a maintenance container stands. */
+export function desiredRoutes(server: Docker.ContainerInfo, suspended: boolean): { route: CaddyRoute; approval: CaddyRoute } | null {
+  const tenant = server.Labels[TENANT_LABEL];
+  const publicHost = publicHostOf(server.Labels);
+  if (!tenant || !publicHost) return null;
+  const hosts = [publicHost];
+  return {
+    route: tenantRoute({ tenant, hosts, upstream: `fleet-${tenant}`, websocketPort: websocketPortOf(server.Labels), suspended }),
+    approval: approvalRoute(tenant, hosts),
+  };
+}
+
+/** Lists the host's tenant servers and which tenants are suspended (their maintenance container exists). */
+async function tenantContainers(docker: Docker, hostId: string, tenant?: string) {
+  const filters = (role: string) => ({ all: true, filters: { label: [roleFilter(role), `${HOST_LABEL}=${hostId}`, ...(tenant ? [`${TENANT_LABEL}=${tenant}`] : [])] } });
+  const [servers, maintenance] = await Promise.all([docker.listContainers(filters('server')), docker.listContainers(filters(MAINTENANCE_ROLE))]);
+  return { servers, suspended: new Set(maintenance.map((c) => c.Labels[TENANT_LABEL])) };
+}
+
+/** Connects the proxy to each user-defined network a tenant's server is on, so Docker's DNS resolves the server for it. */
+async function joinServerNetworks(docker: Docker, proxy: ProxyContainerInfo, server: Docker.ContainerInfo): Promise<void> {
+  const joined = new Set(Object.keys((await docker.getContainer(proxy.id).inspect()).NetworkSettings.Networks ?? {}));
+  for (const network of Object.keys(server.NetworkSettings?.Networks ?? {})) {
+    if (joined.has(network) || ['bridge', 'host', 'none'].includes(network)) continue;
+    await docker.getNetwork(network).connect({ Container: proxy.id });
+  }
+}
+
+export type RouteOutcome = 'no-proxy' | 'routed' | 'no-domain' | 'removed';
+
+/**
+ * Makes the proxy's routes for one tenant what its containers say: its names to its server (or
+ * to the 503 page while suspended), or no routes once its server is gone. Idempotent, so a job
+ * step that calls it resumes safely after a crash. `suspended` overrides what the containers say
+ * (a suspension switches the route before it stops the server, so no request sees a 502).
+ */
+export async function syncTenantRoutes(deps: ProxyDeps, hostId: string, tenant: string, options: { suspended?: boolean } = {}): Promise<RouteOutcome> {
+  const outcome = await withProxyAdmin(deps, hostId, async (admin, proxy, docker) => {
+    const { servers, suspended } = await tenantContainers(docker, hostId, tenant);
+    const server = servers.find((c) => c.Labels[ROLE_LABEL] === 'server');
+    const wanted = server ? desiredRoutes(server, options.suspended ?? suspended.has(tenant)) : null;
+    if (!server || !wanted) {
+      await removeRoutes(admin, tenant);
+      return server ? 'no-domain' : 'removed';
+    }
+    await joinServerNetworks(docker, proxy, server);
+    await admin.upsertRoute(APPROVAL_ROUTES_PATH, wanted.approval);
+    await admin.upsertRoute(TENANT_ROUTES_PATH, wanted.route);
+    return 'routed';
+  });
+  return outcome ?? 'no-proxy';
+}
+
+async function removeRoutes(admin: CaddyAdmin, tenant: string): Promise<void> {
+  await admin.removeRoute(tenantRouteId(tenant));
+  await admin.removeRoute(approvalRouteId(tenant));
+}
+
+/** Removes a tenant's routes (its server is being removed). */
+export async function removeTenantRoutes(deps: ProxyDeps, hostId: string, tenant: string): Promise<void> {
+  await withProxyAdmin(deps, hostId, (admin) => removeRoutes(admin, tenant));
+}
+
+/** Routes every tenant on the host and drops the routes of tenants it no longer has (provisioning, upgrades, reconcile). */
+export async function syncAllRoutes(deps: ProxyDeps, hostId: string): Promise<{ routed: number; removed: number } | null> {
+  return withProxyAdmin(deps, hostId, async (admin, proxy, docker) => {
+    const { servers, suspended } = await tenantContainers(docker, hostId);
+    const present = new Set<string>();
+    let routed = 0;
+    for (const server of servers) {
+      const tenant = server.Labels[TENANT_LABEL]!;
+      const wanted = desiredRoutes(server, suspended.has(tenant));
+      if (!wanted) continue;
+      present.add(tenant);
+      await joinServerNetworks(docker, proxy, server);
+      await admin.upsertRoute(APPROVAL_ROUTES_PATH, wanted.approval);
+      await admin.upsertRoute(TENANT_ROUTES_PATH, wanted.route);
+      routed++;
+    }
+    let removed = 0;
+    for (const route of await admin.tenantRoutes()) {
+      const tenant = route['@id'].slice(tenantRouteId('').length);
+      if (!route['@id'].startsWith(tenantRouteId('')) || present.has(tenant)) continue;
+      await removeRoutes(admin, tenant);
+      removed++;
+    }
+    return { routed, removed };
+  });
+}
