@@ -122,11 +122,12 @@ export interface TestbedDescriptor {
   busyboxImage: string;
   /**
    * Locally built test images, present on both daemons (scripts/testbed/images): a stand-in `odoo` image
-   * honouring the official image's contract, a managed PostgreSQL 15 and Debian's nginx (a reverse proxy
-   * passing `<tenant>.<domain>` to `fleet-<tenant>`). Hash tags; also tagged fleet-testbed/odoo:17.0,
-   * fleet-testbed/postgres:15 and fleet-testbed/nginx:latest.
+   * honouring the official image's contract, a managed PostgreSQL 15, Debian's nginx (a reverse proxy
+   * passing `<tenant>.<domain>` to `fleet-<tenant>`) and Debian's caddy (the official `caddy` image's
+   * contract). Hash tags; also tagged fleet-testbed/odoo:17.0, fleet-testbed/postgres:15,
+   * fleet-testbed/nginx:latest and fleet-testbed/caddy:latest.
    */
-  images: { odoo: string; postgres: string; nginx: string };
+  images: { odoo: string; postgres: string; nginx: string; caddy: string };
   /** What this start did for the test images: rootfs tarballs built (cache misses), images imported per host. */
   imageBuilds: { built: string[]; imported: { alpha: string[]; beta: string[] }; ms: Record<string, number> };
   /** Whether the testbed started that daemon (and so stops it in stopTestbed). */
@@ -484,7 +485,7 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       dockerNetwork: { name: NETWORK_NAME, subnet: n.subnet, gateway: n.gateway, bridge: NETWORK_BRIDGE },
       betaBridge: { name: BETA_BRIDGE, subnet: b.subnet, address: b.address },
       busyboxImage: (await recipe).tag,
-      images: { odoo: (await imageRecipes).odoo.tag, postgres: (await imageRecipes).postgres.tag, nginx: (await imageRecipes).nginx.tag },
+      images: Object.fromEntries(Object.entries(await imageRecipes).map(([name, r]) => [name, r.tag])) as TestbedDescriptor['images'],
       imageBuilds: {
         built: imageStats.built,
         imported: { alpha: imageStats.imported[DEFAULT_DOCKER_SOCKET] ?? [], beta: imageStats.imported[l.betaDocker.socket] ?? [] },
