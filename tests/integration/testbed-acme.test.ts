@@ -2,13 +2,14 @@
 // for a test name from Pebble (validated through the proxy ports), Node and a Chromium that trusts Pebble's
 // root reach it by name, and plain HTTP redirects to HTTPS.
 import crypto from 'node:crypto';
+import dns from 'node:dns';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pebbleIssuerRoots } from '../../scripts/testbed/control.js';
+import { clearDnsRecord, pebbleIssuerRoots, restartPebble, setDnsRecord } from '../../scripts/testbed/control.js';
 import { LABEL } from '../../scripts/testbed/layout.js';
 import { dockerJson, dockerRequest } from '../../scripts/testbed/util.js';
 import { getTestbed } from '../support/testbed.js';
@@ -129,5 +130,25 @@ describe('testbed ACME: Caddy, Pebble and a Chromium that trusts Pebble', () => 
     expect(await open([root])).toEqual({ status: 200, text: PAGE });
     await expect(open([fs.readFileSync(tb.acme.directoryCaPath, 'utf8')])).rejects.toThrow(/ERR_CERT_AUTHORITY_INVALID/);
     expect(homes()).toBe(homesBefore);
+  });
+
+  it('challtestsrv answers 127.0.0.1 for any name, and a record set until it is cleared', async () => {
+    const resolver = new dns.promises.Resolver();
+    resolver.setServers([tb.acme.dnsServer]);
+    const other = `other.${tb.testDomain}`;
+    expect(await resolver.resolve4(other)).toEqual(['127.0.0.1']);
+    await setDnsRecord(tb, other, '10.11.12.13');
+    expect(await resolver.resolve4(other)).toEqual(['10.11.12.13']);
+    await clearDnsRecord(tb, other);
+    expect(await resolver.resolve4(other)).toEqual(['127.0.0.1']);
+  });
+
+  // Last: Pebble forgets its accounts and makes new roots when it starts again.
+  it('restartPebble starts Pebble again with the options given (new roots, same directory)', async () => {
+    await restartPebble(tb, { nonceRejectPercent: 100 });
+    expect(fs.readFileSync(tb.acme.pebbleLogPath, 'utf8')).toMatch(/reject 100% of good nonces/);
+    await restartPebble(tb);
+    expect(fs.readFileSync(tb.acme.pebbleLogPath, 'utf8').split('Starting Pebble').at(-1)).toMatch(/reject 0% of good nonces/);
+    expect(await pebbleIssuerRoots(tb)).not.toBe(root);
   });
 });
