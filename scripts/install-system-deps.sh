@@ -4,7 +4,8 @@
 # (its binary goes into a test image: the real proxy in front of suspended tenants; the Debian
 # service itself is never started by this script), Python 3 and unzip (the archive checks), Caddy (its
 # binary goes into a test image: the HTTPS proxy in front of tenants), Pebble with pebble-challtestsrv (a
-# test ACME server and its DNS) and libnss3-tools (certutil: a Chromium that trusts Pebble's roots).
+# test ACME server and its DNS, with openssl for its directory certificate) and libnss3-tools (certutil:
+# a Chromium that trusts Pebble's roots).
 # Debian's caddy package enables a caddy service on port 80: it is stopped and disabled (the tests
 # never use it).
 # As root it installs what is missing and says so; otherwise it lists them and stops.
@@ -31,6 +32,7 @@ need unzip command -v unzip                       # Info-ZIP's unzip -t checks o
 need caddy test -x /usr/bin/caddy                 # copied into the fleet-testbed/caddy image
 need pebble test -x /usr/bin/pebble               # the testbed's ACME server (and pebble-challtestsrv)
 need libnss3-tools command -v certutil            # an NSS database for a Chromium that trusts Pebble
+need openssl command -v openssl                   # the certificate of the testbed's ACME directory
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
