@@ -4,7 +4,7 @@
 // leftovers are found); Pebble's directory is served with a per-testbed CA made here with openssl.
 import fs from 'node:fs';
 import { layout } from './layout.js';
-import { canConnect, killAndWait, pidFromFile, run, spawnDaemon, stepError, waitFor } from './util.js';
+import { canConnect, killAndWait, pidFromFile, run, spawnDaemon, stepError, waitFor, which } from './util.js';
 
 export interface AcmePorts {
   /** Pebble's ACME directory, on the testbed network's gateway. */
@@ -32,6 +32,13 @@ interface PebbleLaunch {
 }
 
 const DAYS = '30';
+
+/** The absolute path of a binary of Debian's pebble package, or a clear error naming the package. */
+function pebbleBinary(name: 'pebble' | 'pebble-challtestsrv'): string {
+  const bin = which(name);
+  if (!bin) throw stepError(name, `${name} not found (Debian package pebble; scripts/install-system-deps.sh installs it)`);
+  return bin;
+}
 
 /** openssl config of the directory CA and of Pebble's server certificate (for the gateway, 127.0.0.1, localhost). */
 function opensslConfig(gateway: string): string {
@@ -91,7 +98,7 @@ export async function startChallTestSrv(dir: string, ports: Pick<AcmePorts, 'dns
   const args = ['-dns01', `127.0.0.1:${ports.dns}`, '-management', `127.0.0.1:${ports.dnsManagement}`];
   args.push('-http01', '', '-https01', '', '-tlsalpn01', '', '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '');
   // The trailing argument is ignored by challtestsrv; it puts the testbed directory in the command line.
-  const pid = spawnDaemon('pebble-challtestsrv', [...args, dir], a.dnsLog);
+  const pid = spawnDaemon(pebbleBinary('pebble-challtestsrv'), [...args, dir], a.dnsLog);
   fs.writeFileSync(a.dnsPid, `${pid}\n`);
   await waitFor(() => canConnect(ports.dnsManagement), {
     timeoutMs: 10_000,
@@ -111,7 +118,7 @@ export async function startPebble(dir: string, launch: PebbleLaunch, opts: Pebbl
     PEBBLE_VA_NOSLEEP: '1',
     PEBBLE_WFE_NONCEREJECT: String(opts.nonceRejectPercent ?? 0),
   };
-  const pid = spawnDaemon('pebble', ['-config', a.pebbleConfig, '-dnsserver', `127.0.0.1:${launch.ports.dns}`], a.pebbleLog, env);
+  const pid = spawnDaemon(pebbleBinary('pebble'), ['-config', a.pebbleConfig, '-dnsserver', `127.0.0.1:${launch.ports.dns}`], a.pebbleLog, env);
   fs.writeFileSync(a.pebblePid, `${pid}\n`);
   await waitFor(async () => (await canConnect(launch.ports.directory, launch.gateway)) && canConnect(launch.ports.management), {
     timeoutMs: 10_000,
