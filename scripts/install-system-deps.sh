@@ -2,7 +2,12 @@
 # The Debian packages the tests need: a real OpenSSH server, Docker Engine, PostgreSQL,
 # Chromium, a static busybox for the tiny test image, iproute2 for the second Docker bridge, nginx
 # (its binary goes into a test image: the real proxy in front of suspended tenants; the Debian
-# service itself is never started by this script), Python 3 and unzip (the archive checks).
+# service itself is never started by this script), Python 3 and unzip (the archive checks), Caddy (its
+# binary goes into a test image: the HTTPS proxy in front of tenants), Pebble with pebble-challtestsrv (a
+# test ACME server and its DNS, with openssl for its directory certificate) and libnss3-tools (certutil:
+# a Chromium that trusts Pebble's roots).
+# Debian's caddy package enables a caddy service on port 80: it is stopped and disabled (the tests
+# never use it).
 # As root it installs what is missing and says so; otherwise it lists them and stops.
 set -euo pipefail
 
@@ -24,6 +29,10 @@ need passwd command -v useradd
 need nginx test -x /usr/sbin/nginx
 need python3 test -x /usr/bin/python3             # Python's zipfile checks our archives; the stand-in Odoo image copies it
 need unzip command -v unzip                       # Info-ZIP's unzip -t checks our archives
+need caddy test -x /usr/bin/caddy                 # copied into the fleet-testbed/caddy image
+need pebble test -x /usr/bin/pebble               # the testbed's ACME server (and pebble-challtestsrv)
+need libnss3-tools command -v certutil            # an NSS database for a Chromium that trusts Pebble
+need openssl command -v openssl                   # the certificate of the testbed's ACME directory
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -43,3 +52,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "Installed: ${missing[*]}"
+# Debian enables a caddy service on port 80 (it would start at the next boot): stopped and disabled where
+# systemd runs (policy-rc.d only kept it from starting during this install); ignored without systemd.
+if [[ " ${missing[*]} " == *" caddy "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now caddy >/dev/null 2>&1 || true
+  echo "Stopped and disabled Debian's caddy service (the tests never use it)."
+fi

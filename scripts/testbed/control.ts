@@ -1,5 +1,9 @@
 // Acting on a running testbed from any process that holds its descriptor (test workers included):
-// stopping, starting and restarting the SSH servers, rotating host keys, running labelled containers.
+// stopping, starting and restarting the SSH servers, rotating host keys, running labelled containers,
+// reading Pebble's roots, setting test DNS records and restarting Pebble with other options.
+import fs from 'node:fs';
+import https from 'node:https';
+import * as acme from './acme.js';
 import { LABEL, layout, type HostName } from './layout.js';
 import * as sshd from './sshd.js';
 import type { TestbedDescriptor } from './index.js';
@@ -147,4 +151,64 @@ export async function removeContainer(desc: TestbedDescriptor, name: HostName, c
     undefined,
     [200, 204, 404, 409],
   );
+}
+
+// ---------------------------------------------------------------- ACME (Pebble and its DNS)
+
+/** GET over HTTPS trusting only the testbed's directory CA (Pebble's directory and management API). */
+function getTrustingDirectoryCa(desc: TestbedDescriptor, url: string): Promise<string> {
+  const ca = fs.readFileSync(desc.acme.directoryCaPath);
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode === 200) resolve(body);
+        else reject(stepError(`GET ${url}`, `answered ${res.statusCode}: ${body.slice(0, 200)}`));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (err) => reject(stepError(`GET ${url}`, err.message, undefined, err)));
+  });
+}
+
+/**
+ * PEM of the root Pebble issues under (its management API's /roots/0). Pebble makes new roots whenever it
+ * starts (restartPebble included): read them after the last restart. Servers send the intermediate.
+ */
+export async function pebbleIssuerRoots(desc: TestbedDescriptor): Promise<string> {
+  return getTrustingDirectoryCa(desc, `${desc.acme.managementUrl}/roots/0`);
+}
+
+/** PEM of the intermediate Pebble signs certificates with (/intermediates/0). */
+export async function pebbleIntermediate(desc: TestbedDescriptor): Promise<string> {
+  return getTrustingDirectoryCa(desc, `${desc.acme.managementUrl}/intermediates/0`);
+}
+
+async function postDns(desc: TestbedDescriptor, route: string, body: unknown): Promise<void> {
+  const res = await fetch(`${desc.acme.dnsManagementUrl}${route}`, { method: 'POST', body: JSON.stringify(body) });
+  if (!res.ok) throw stepError(`challtestsrv ${route}`, `answered ${res.status}: ${await res.text()}`);
+}
+
+const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`);
+
+/** Makes challtestsrv (Pebble's DNS) answer A queries for `name` with `ipv4` instead of 127.0.0.1. */
+export async function setDnsRecord(desc: TestbedDescriptor, name: string, ipv4: string): Promise<void> {
+  await postDns(desc, '/add-a', { host: fqdn(name), addresses: [ipv4] });
+}
+
+/** Forgets the A record set for `name`: it answers the default, 127.0.0.1, again. */
+export async function clearDnsRecord(desc: TestbedDescriptor, name: string): Promise<void> {
+  await postDns(desc, '/clear-a', { host: fqdn(name) });
+}
+
+export type PebbleOptions = acme.PebbleOptions;
+
+/**
+ * Restarts Pebble with other options (e.g. `{ nonceRejectPercent: 50 }`; without options, the defaults
+ * again). Same URLs and directory CA; Pebble forgets its accounts and orders and makes new roots.
+ */
+export async function restartPebble(desc: TestbedDescriptor, opts: PebbleOptions = {}): Promise<void> {
+  await acme.restartPebble(desc.dir, opts);
 }

@@ -355,6 +355,8 @@ export function markedProcesses(marker: string): number[] {
     'ssh-agent',
     'postgres',
     'runc',
+    'pebble',
+    'pebble-challtestsrv',
   ]);
   const protectedPids = new Set<number>();
   for (let p: number | undefined = process.pid; p && p > 1; p = readProc(p)?.ppid) protectedPids.add(p);

@@ -1,6 +1,7 @@
 // The integration testbed: two SSH "hosts" (alpha, beta) on 127.0.0.1, each fronting a Docker Engine
 // (alpha: the machine's default daemon; beta: a private second daemon), PostgreSQL 15, OS users with and
-// without docker access, client keys and an ssh-agent. Root only (Debian 12 with docker.io,
+// without docker access, client keys and an ssh-agent, and an ACME server (Pebble, with pebble-challtestsrv
+// as its DNS) for HTTPS through a proxy on alpha. Root only (Debian 12 with docker.io,
 // openssh-server, postgresql-15, busybox-static, iproute2).
 //
 // One testbed runs at a time per machine. A state file per testbed under /tmp/odoo-fleet-testbed-state
@@ -8,6 +9,7 @@
 // leftover daemon whose command line names a /tmp/odoo-fleet-testbed-* directory before starting anew.
 import fs from 'node:fs';
 import path from 'node:path';
+import { startChallTestSrv, startPebble, stopAcme, type AcmePorts } from './acme.js';
 import { createClientKeys, ensureDockerGroup, ensureUsers, startAgent, stopAgent } from './accounts.js';
 import {
   busyboxRecipe,
@@ -122,18 +124,44 @@ export interface TestbedDescriptor {
   busyboxImage: string;
   /**
    * Locally built test images, present on both daemons (scripts/testbed/images): a stand-in `odoo` image
-   * honouring the official image's contract, a managed PostgreSQL 15 and Debian's nginx (a reverse proxy
-   * passing `<tenant>.<domain>` to `fleet-<tenant>`). Hash tags; also tagged fleet-testbed/odoo:17.0,
-   * fleet-testbed/postgres:15 and fleet-testbed/nginx:latest.
+   * honouring the official image's contract, a managed PostgreSQL 15, Debian's nginx (a reverse proxy
+   * passing `<tenant>.<domain>` to `fleet-<tenant>`) and Debian's caddy (the official `caddy` image's
+   * contract). Hash tags; also tagged fleet-testbed/odoo:17.0, fleet-testbed/postgres:15,
+   * fleet-testbed/nginx:latest and fleet-testbed/caddy:latest.
    */
-  images: { odoo: string; postgres: string; nginx: string };
+  images: { odoo: string; postgres: string; nginx: string; caddy: string };
   /** What this start did for the test images: rootfs tarballs built (cache misses), images imported per host. */
   imageBuilds: { built: string[]; imported: { alpha: string[]; beta: string[] }; ms: Record<string, number> };
+  /**
+   * Two free ports on 127.0.0.1 for a proxy on alpha: tests publish its 80 on `127.0.0.1:<http>` and its
+   * 443 on `127.0.0.1:<https>`. Pebble validates HTTP-01 on `http` and TLS-ALPN-01 on `https`.
+   */
+  proxyPorts: { http: number; https: number };
+  /** Pebble (the ACME server) and pebble-challtestsrv (its DNS: every name is 127.0.0.1 unless set). */
+  acme: {
+    /** `https://<dockerNetwork.gateway>:<port>/dir`: reachable from the host and from containers on any bridge. */
+    directoryUrl: string;
+    /** PEM of the per-testbed CA that signed the directory's (and the management API's) TLS certificate. */
+    directoryCaPath: string;
+    /** Pebble's management API (`https://127.0.0.1:<port>`; /roots/0, /intermediates/0). */
+    managementUrl: string;
+    /** challtestsrv's DNS, '127.0.0.1:<port>' (UDP and TCP); Pebble resolves names there. */
+    dnsServer: string;
+    /** challtestsrv's management API (`http://127.0.0.1:<port>`; /add-a, /clear-a). */
+    dnsManagementUrl: string;
+    pebbleLogPath: string;
+    dnsLogPath: string;
+  };
+  /** A domain for tenants' names (`<tenant>.fleet.test`): Pebble issues for it, challtestsrv resolves it. */
+  testDomain: string;
   /** Whether the testbed started that daemon (and so stops it in stopTestbed). */
   startedDockerd: { alpha: boolean; beta: boolean };
   /** Milliseconds spent in startTestbed, per step and in total (informational). */
   timings: Record<string, number>;
 }
+
+/** Pebble issues for its names (a reserved TLD: never a real domain). */
+const TEST_DOMAIN = 'fleet.test';
 
 /** What a testbed started, as recorded in its state file (for teardown after a crash). */
 interface TestbedState {
@@ -266,6 +294,7 @@ async function teardown(dir: string, state: TestbedState | undefined, log: Log):
   await Promise.all([
     ...hosts.map((h) => attempt(`stop sshd ${h}`, () => stopSshd(dir, h))),
     attempt('stop ssh-agent', () => stopAgent(dir)),
+    attempt('stop pebble and challtestsrv', () => stopAcme(dir)),
     attempt('stop beta dockerd', () => stopBetaDockerd(dir)),
     (async () => {
       await attempt('stop postgres', () => stopPostgres(dir));
@@ -362,7 +391,8 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       keyPassphrase: randomSecret(),
       pgPassword: randomSecret(),
     };
-    const [alphaPort, betaPort, pgPort] = (await freePorts(3)) as [number, number, number];
+    const [alphaPort, betaPort, pgPort, http, https, directory, management, dns, dnsManagement] = (await freePorts(9)) as [number, number, number, number, number, number, number, number, number];
+    const acmePorts: AcmePorts = { http, https, directory, management, dns, dnsManagement };
     await timed('docker group', ensureDockerGroup);
     const ports: Record<HostName, number> = { alpha: alphaPort, beta: betaPort };
 
@@ -440,7 +470,13 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       });
     });
 
-    await settleAll([users, clientKeys, hostKeys, sshds, agent, recipe, tarball, pgInit, alphaDocker, betaPlan, networkPlan, network, alphaImage, betaDockerd, beta, postgres, imageRecipes, alphaTestImages, betaTestImages]);
+    const challtestsrv = timed('challtestsrv', () => startChallTestSrv(dir, acmePorts));
+    const pebble = timed('pebble', async () => {
+      await Promise.all([network, challtestsrv]);
+      await startPebble(dir, { gateway: (await networkPlan).gateway, ports: acmePorts });
+    });
+
+    await settleAll([challtestsrv, pebble, users, clientKeys, hostKeys, sshds, agent, recipe, tarball, pgInit, alphaDocker, betaPlan, networkPlan, network, alphaImage, betaDockerd, beta, postgres, imageRecipes, alphaTestImages, betaTestImages]);
 
     const [n, b] = [await networkPlan, await betaPlan];
     const started = await alphaDocker;
@@ -484,12 +520,23 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       dockerNetwork: { name: NETWORK_NAME, subnet: n.subnet, gateway: n.gateway, bridge: NETWORK_BRIDGE },
       betaBridge: { name: BETA_BRIDGE, subnet: b.subnet, address: b.address },
       busyboxImage: (await recipe).tag,
-      images: { odoo: (await imageRecipes).odoo.tag, postgres: (await imageRecipes).postgres.tag, nginx: (await imageRecipes).nginx.tag },
+      images: Object.fromEntries(Object.entries(await imageRecipes).map(([name, r]) => [name, r.tag])) as TestbedDescriptor['images'],
       imageBuilds: {
         built: imageStats.built,
         imported: { alpha: imageStats.imported[DEFAULT_DOCKER_SOCKET] ?? [], beta: imageStats.imported[l.betaDocker.socket] ?? [] },
         ms: imageStats.ms,
       },
+      proxyPorts: { http, https },
+      acme: {
+        directoryUrl: `https://${n.gateway}:${directory}/dir`,
+        directoryCaPath: l.acme.caCert,
+        managementUrl: `https://127.0.0.1:${management}`,
+        dnsServer: `127.0.0.1:${dns}`,
+        dnsManagementUrl: `http://127.0.0.1:${dnsManagement}`,
+        pebbleLogPath: l.acme.pebbleLog,
+        dnsLogPath: l.acme.dnsLog,
+      },
+      testDomain: TEST_DOMAIN,
       startedDockerd: { alpha: started !== undefined, beta: true },
       timings,
     };

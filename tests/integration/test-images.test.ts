@@ -190,6 +190,12 @@ describe('test images', () => {
       expect(Object.keys(pg.Config.Volumes)).toEqual(['/var/lib/postgresql/data']);
       const nginx = await dockerJson<Inspect>('inspect', socket, 'GET', `/images/${encodeURIComponent(tb.images.nginx)}/json`);
       expect(nginx.RepoTags).toEqual(expect.arrayContaining([tb.images.nginx, 'fleet-testbed/nginx:latest']));
+      const caddy = await dockerJson<Inspect>('inspect', socket, 'GET', `/images/${encodeURIComponent(tb.images.caddy)}/json`);
+      expect(caddy.RepoTags).toEqual(expect.arrayContaining([tb.images.caddy, 'fleet-testbed/caddy:latest']));
+      expect(caddy.Config.Cmd).toEqual(['caddy', 'run', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile']);
+      expect(caddy.Config.Env).toEqual(expect.arrayContaining(['XDG_CONFIG_HOME=/config', 'XDG_DATA_HOME=/data']));
+      expect(Object.keys(caddy.Config.Volumes).sort()).toEqual(['/config', '/data']);
+      expect(Object.keys(caddy.Config.ExposedPorts).sort()).toEqual(['2019/tcp', '443/tcp', '80/tcp']);
     }
   });
 
@@ -201,6 +207,17 @@ describe('test images', () => {
     });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout.trim()).toBe('101 3');
+  });
+
+  it("caddy: Debian's caddy adapts the default Caddyfile, with busybox and a CA bundle beside it", async () => {
+    const res = await runToEnd(alpha, 'caddy-check', {
+      image: tb.images.caddy,
+      network: 'none',
+      cmd: ['sh', '-c', 'caddy adapt --config /etc/caddy/Caddyfile && test -s /etc/ssl/certs/ca-certificates.crt && caddy version'],
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout.split('\n')[0]!)).toMatchObject({ apps: { http: { servers: expect.any(Object) } } });
+    expect(res.stdout).toMatch(/^2\.\d+\.\d+/m);
   });
 
   it('postgres: password file, pg_isready and psql inside, a wrong password refused from another container', async () => {
@@ -382,6 +399,7 @@ describe('test images', () => {
     expect(recipes.odoo.tag).toBe(tb.images.odoo);
     expect(recipes.postgres.tag).toBe(tb.images.postgres);
     expect(recipes.nginx.tag).toBe(tb.images.nginx);
+    expect(recipes.caddy.tag).toBe(tb.images.caddy);
     const stats = newTestImageStats();
     const tarballs = testImageTarballs(tmp, stats, () => undefined);
     await Promise.all([alpha, beta].map((socket) => ensureTestImages(socket, recipes, tarballs, stats, () => undefined)));

@@ -1,6 +1,6 @@
 // The testbed's locally built test images (no registry here): a stand-in `odoo` image honouring the official
-// image's contract, a managed-PostgreSQL image from Debian's PostgreSQL 15, and Debian's nginx as a reverse
-// proxy in front of tenants. All are busybox-static rootfs tarballs (the busybox image's recipe,
+// image's contract, a managed-PostgreSQL image from Debian's PostgreSQL 15, Debian's nginx as a reverse
+// proxy in front of tenants and Debian's caddy (the official `caddy` image's contract) as an HTTPS proxy. All are busybox-static rootfs tarballs (the busybox image's recipe,
 // scripts/testbed/docker.ts) plus binaries copied from this machine with the libraries `ldd` lists, imported
 // with `docker import`.
 //
@@ -27,7 +27,7 @@ export const IMAGE_CACHE_DIR = process.env.FLEET_TESTBED_IMAGE_CACHE ?? path.joi
 const PG_VERSION = '15';
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export type TestImageName = 'odoo' | 'postgres' | 'nginx';
+export type TestImageName = 'odoo' | 'postgres' | 'nginx' | 'caddy';
 
 interface ContentFile {
   path: string;
@@ -326,6 +326,40 @@ async function nginxRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): P
   });
 }
 
+// ---------------------------------------------------------------- an HTTPS proxy (Debian's caddy)
+
+/** The official image's default config, made small: a plain-HTTP answer on :80. */
+const DEFAULT_CADDYFILE = ':80 {\n\trespond "fleet-testbed/caddy" 200\n}\n';
+const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+/** Debian's caddy with the official `caddy` image's contract (paths, XDG dirs, volumes, ports, CMD). */
+async function caddyRecipe(busyboxRecipe: ImageRecipe | Promise<ImageRecipe>): Promise<TestImageRecipe> {
+  const step = 'caddy image';
+  const bin = '/usr/bin/caddy';
+  must(step, bin, 'Debian package caddy');
+  const libs = await lddDeps(step, 'caddy', [bin]);
+  // The host's CA bundle when it has one (Debian package ca-certificates): Caddy reads it for outgoing TLS.
+  const bundle = fs.existsSync(CA_BUNDLE) ? [CA_BUNDLE] : [];
+  const busybox = await busyboxRecipe;
+  return unhashed('caddy', 'fleet-testbed/caddy:latest', busybox, {
+    accounts: accountsWith(),
+    hostFiles: [bin, ...bundle, ...libs].map((f) => ({ src: f, dest: f })),
+    hostLinks: [],
+    content: [{ path: '/etc/caddy/Caddyfile', data: DEFAULT_CADDYFILE, mode: 0o644 }, NSSWITCH],
+    dirs: ['/config', '/data', '/srv', '/etc/ssl/certs'].map((p) => ({ path: p, mode: 0o755, uid: 0, gid: 0 })),
+    changes: [
+      'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]',
+      `ENV ${PATH_ENV}`,
+      'ENV XDG_CONFIG_HOME=/config',
+      'ENV XDG_DATA_HOME=/data',
+      'VOLUME ["/config", "/data"]',
+      'EXPOSE 80 443 2019',
+      'WORKDIR /srv',
+      `LABEL ${LABEL}.image=caddy`,
+    ],
+  });
+}
+
 // ---------------------------------------------------------------- hashing, building, importing
 
 async function hashRecipe(r: TestImageRecipe): Promise<TestImageRecipe> {
@@ -344,8 +378,10 @@ async function hashRecipe(r: TestImageRecipe): Promise<TestImageRecipe> {
 
 /** The recipes of the test images (tags included); cheap enough to compute at every testbed start. */
 export async function testImageRecipes(busybox: ImageRecipe | Promise<ImageRecipe>): Promise<Record<TestImageName, TestImageRecipe>> {
-  const [odoo, postgres, nginx] = await Promise.all([odooRecipe(busybox).then(hashRecipe), postgresRecipe(busybox).then(hashRecipe), nginxRecipe(busybox).then(hashRecipe)]);
-  return { odoo, postgres, nginx };
+  const [odoo, postgres, nginx, caddy] = await Promise.all(
+    [odooRecipe, postgresRecipe, nginxRecipe, caddyRecipe].map((recipe) => recipe(busybox).then(hashRecipe)),
+  );
+  return { odoo: odoo!, postgres: postgres!, nginx: nginx!, caddy: caddy! };
 }
 
 /** Hard link when possible (same filesystem, nothing copied), else copy. */
