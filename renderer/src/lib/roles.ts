@@ -11,6 +11,7 @@ export const NEEDS = {
   checkHost: OPERATIONS['hosts.check'].role,
   createTenant: OPERATIONS['tenants.create'].role,
   provisionDbServer: OPERATIONS['hosts.provisionDbServer'].role,
+  provisionProxy: OPERATIONS['hosts.provisionProxy'].role,
   cancelJob: OPERATIONS['jobs.cancel'].role,
   tenantLogs: OPERATIONS['tenants.logs'].role,
   decommissionTenant: OPERATIONS['tenants.decommission'].role,

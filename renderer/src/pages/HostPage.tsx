@@ -24,6 +24,7 @@ const REFRESH_MS = 5000;
 
 // Drift and the shared audit trail load on demand: the host page's first render stays small.
 const ReconcileSection = lazy(() => import('./host/ReconcileSection.js').then((m) => ({ default: m.ReconcileSection })));
+const ProxySection = lazy(() => import('./host/ProxySection.js').then((m) => ({ default: m.ProxySection })));
 const HostAuditSection = lazy(() => import('./host/HostAuditSection.js').then((m) => ({ default: m.HostAuditSection })));
 
 function authText(h: HostView): string {
@@ -148,6 +149,7 @@ export function HostPage({
       <TenantsSection hostId={hostId} canCreate={canCreateTenant} reloadKey={tenantsVersion} />
 
       <Suspense fallback={null}>
+        <ProxySection hostId={hostId} />
         <ReconcileSection hostId={hostId} onTenantsChanged={bumpTenants} />
         <HostAuditSection hostId={hostId} reloadKey={tenantsVersion} />
       </Suspense>
