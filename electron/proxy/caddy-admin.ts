@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { FleetError } from '../../shared/errors.js';
 import { ChannelHttpClient, type RawResponse } from '../docker/channel-http.js';
-import { APPROVAL_ROUTES_PATH, TENANT_ROUTES_PATH, type CaddyRoute } from './caddy-config.js';
+import { APPROVAL_ROUTES_PATH, TENANT_ROUTES_PATH, approvalRouteId, tenantRouteId, type CaddyRoute } from './caddy-config.js';
 
 const TIMEOUT_MS = 30_000;
 
@@ -34,11 +34,11 @@ export class CaddyAdmin {
     await this.send('PATCH', `/config${path}`, value);
   }
 
-  /** Replaces the route with the same @id, or appends it to the list at `listPath`. */
+  /** Replaces the route with the same @id, or inserts it first in the list at `listPath` (before the fallback that ends each list). */
   async upsertRoute(listPath: string, route: CaddyRoute): Promise<'replaced' | 'added'> {
     const response = await this.send('PATCH', `/id/${route['@id']}`, route, { allowNotFound: true });
     if (response.statusCode !== 404) return 'replaced';
-    await this.send('POST', listPath, route);
+    await this.send('PUT', `${listPath}/0`, route);
     return 'added';
   }
 
@@ -47,12 +47,14 @@ export class CaddyAdmin {
     return (await this.send('DELETE', `/id/${id}`, undefined, { allowNotFound: true })).statusCode !== 404;
   }
 
+  /** The tenants' routes (without the fallback). */
   async tenantRoutes(): Promise<CaddyRoute[]> {
-    return (await this.get<CaddyRoute[] | null>(TENANT_ROUTES_PATH)) ?? [];
+    return ((await this.get<CaddyRoute[] | null>(TENANT_ROUTES_PATH)) ?? []).filter((route) => route['@id']?.startsWith(tenantRouteId('')));
   }
 
+  /** The tenants' approvals (without the fallback). */
   async approvalRoutes(): Promise<CaddyRoute[]> {
-    return ((await this.get<CaddyRoute[] | null>(APPROVAL_ROUTES_PATH)) ?? []).filter((route) => route['@id']?.startsWith('fleet-approve-') && route['@id'] !== 'fleet-approve-nothing-else');
+    return ((await this.get<CaddyRoute[] | null>(APPROVAL_ROUTES_PATH)) ?? []).filter((route) => route['@id']?.startsWith(approvalRouteId('')));
   }
 
   private async send(method: string, path: string, body?: unknown, options: { allowNotFound?: boolean } = {}): Promise<RawResponse> {

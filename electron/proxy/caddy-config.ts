@@ -40,6 +40,9 @@ export interface AcmeSettings {
 export type CaddyRoute = Record<string, unknown> & { '@id': string };
 
 export const tenantRouteId = (tenant: string) => `fleet-tenant-${tenant}`;
+/** The last route of each server, after every tenant's: unknown names get a 404, and no certificate. */
+export const NO_SUCH_SITE_ID = 'fleet-no-such-site';
+export const DENY_OTHER_NAMES_ID = 'fleet-deny-other-names';
 export const approvalRouteId = (tenant: string) => `fleet-approve-${tenant}`;
 
 /** The tls app: certificates on demand, from the configured ACME directory, for names the approvals server accepts. */
@@ -79,12 +82,12 @@ export function baseConfig(acme: AcmeSettings, routes: { tenants: CaddyRoute[]; 
             listen: [':443'],
             // HTTP/3 would need UDP 443 published too; Odoo gains nothing from it.
             protocols: ['h1', 'h2'],
-            routes: routes.tenants,
+            routes: [...routes.tenants, { '@id': NO_SUCH_SITE_ID, handle: [{ handler: 'static_response', status_code: 404, body: 'No site is served at this address.\n' }] }],
           },
           [APPROVALS_SERVER]: {
             listen: [APPROVALS_LISTEN],
             automatic_https: { disable: true },
-            routes: [...routes.approvals, { '@id': 'fleet-approve-nothing-else', handle: [{ handler: 'static_response', status_code: 404 }] }],
+            routes: [...routes.approvals, { '@id': DENY_OTHER_NAMES_ID, handle: [{ handler: 'static_response', status_code: 404 }] }],
           },
         },
       },

@@ -54,7 +54,8 @@ function containerSpec(input: ProvisionProxyInput, adminGid: number): Docker.Con
       RestartPolicy: { Name: 'unless-stopped' },
       NetworkMode: PROXY_NETWORK,
       CapDrop: ['ALL'],
-      CapAdd: ['NET_BIND_SERVICE', 'CHOWN', 'FOWNER', 'DAC_OVERRIDE'],
+      // CHOWN and FSETID for the admin directory's group and setgid bit (dropped otherwise), NET_BIND_SERVICE for 80 and 443.
+      CapAdd: ['NET_BIND_SERVICE', 'CHOWN', 'FOWNER', 'FSETID', 'DAC_OVERRIDE'],
       SecurityOpt: ['no-new-privileges'],
     },
   };

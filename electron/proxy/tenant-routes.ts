@@ -27,6 +27,11 @@ export async function withProxyAdmin<T>(deps: ProxyDeps, hostId: string, fn: (ad
   }
 }
 
+/** Whether the host runs a managed proxy (its tenants are then served over HTTPS at their domains). */
+export async function hasManagedProxy(deps: ProxyDeps, hostId: string): Promise<boolean> {
+  return (await deps.docker.call(deps.hosts.endpoint(hostId), (d) => findProxyContainer(d, hostId))) !== null;
+}
+
 /** A tenant's two routes as its containers say they should be: to its server, or to the 503 page while a maintenance container stands. */
 export function desiredRoutes(server: Docker.ContainerInfo, suspended: boolean): { route: CaddyRoute; approval: CaddyRoute } | null {
   const tenant = server.Labels[TENANT_LABEL];
@@ -109,7 +114,7 @@ export async function syncAllRoutes(deps: ProxyDeps, hostId: string): Promise<{ 
     let removed = 0;
     for (const route of await admin.tenantRoutes()) {
       const tenant = route['@id'].slice(tenantRouteId('').length);
-      if (!route['@id'].startsWith(tenantRouteId('')) || present.has(tenant)) continue;
+      if (present.has(tenant)) continue;
       await removeRoutes(admin, tenant);
       removed++;
     }

@@ -8,7 +8,7 @@ import type { JobDefinition, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
 import { DATA_MOUNT, names, removeContainerIfPresent, removeVolumeIfPresent, requireImage, SECRETS_MOUNT } from '../tenant-parts/containers.js';
-import { removeTenantRoutes, syncTenantRoutes } from '../proxy/tenant-routes.js';
+import { hasManagedProxy, removeTenantRoutes, syncTenantRoutes } from '../proxy/tenant-routes.js';
 import { waitForTenantHealth } from '../tenant-parts/health.js';
 import { adminTarget, endpointOf, storeSecret, type TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { tenantLabels } from '../tenant-parts/routing.js';
@@ -169,6 +169,18 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           deps.vault.remove((ctx.output<Record<string, string>>('admin-password') ?? {}).adminPasswordId);
         },
       },
+      {
+        // Before Odoo starts: it caches its parameters, so a running server would not see the change.
+        name: 'base-url',
+        title: 'Set web.base.url to its HTTPS address (a host with a managed proxy)',
+        onCrash: 'compensate',
+        async run({ input: { spec } }) {
+          if (!(await hasManagedProxy(deps, spec.hostId))) return { frozen: false };
+          // The links Odoo builds (mail, portal) name the address the proxy serves; inside the tenant's database as the tenant.
+          await withTenantSession(deps.pool, adminTarget(deps, spec), spec, (client) => freezeBaseUrl(client, `https://${spec.publicHost}`));
+          return { frozen: true };
+        },
+      },
       ...tenantServerSteps(deps),
     ],
   };
@@ -291,10 +303,7 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
     title: "Route its domain through the host's proxy",
     onCrash: 'compensate',
     async run({ input: { spec } }) {
-      const route = await syncTenantRoutes(deps, spec.hostId, spec.name);
-      // Served over HTTPS at its domain: the links Odoo builds (mail, portal) say so.
-      if (route === 'routed') await withTenantSession(deps.pool, adminTarget(deps, spec), spec, (client) => freezeBaseUrl(client, `https://${spec.publicHost}`));
-      return { route };
+      return { route: await syncTenantRoutes(deps, spec.hostId, spec.name) };
     },
     async compensate({ input: { spec } }) {
       await removeTenantRoutes(deps, spec.hostId, spec.name);

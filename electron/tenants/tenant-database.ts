@@ -97,7 +97,7 @@ async function databaseOwner(admin: pg.Client, database: string): Promise<string
  */
 export async function freezeBaseUrl(tenant: pg.ClientBase, url: string): Promise<void> {
   for (const [key, value] of [['web.base.url', url], ['web.base.url.freeze', 'True']] as const) {
-    const updated = await tenant.query("UPDATE ir_config_parameter SET value = $2, write_date = now() AT TIME ZONE 'UTC' WHERE key = $1", [key, value]);
-    if (updated.rowCount === 0) await tenant.query("INSERT INTO ir_config_parameter (key, value, create_date, write_date) VALUES ($1, $2, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')", [key, value]);
+    const updated = await tenant.query('UPDATE ir_config_parameter SET value = $2 WHERE key = $1', [key, value]);
+    if (updated.rowCount === 0) await tenant.query('INSERT INTO ir_config_parameter (key, value) VALUES ($1, $2)', [key, value]);
   }
 }

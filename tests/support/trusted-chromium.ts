@@ -62,3 +62,20 @@ export async function launchTrustedChromium(opts: TrustedChromiumOptions): Promi
     throw err;
   }
 }
+
+/**
+ * Runs a browser action again when Chromium dropped it with ERR_NETWORK_CHANGED: Chromium cancels
+ * requests in flight whenever a network interface of the machine appears or goes, and Docker adds
+ * and removes one for every container the testbed starts or stops. Anything else fails at once.
+ */
+export async function retryOnNetworkChange<T>(action: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      const changed = /ERR_NETWORK_CHANGED|Failed to fetch/.test((error as Error).message);
+      if (!changed || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}

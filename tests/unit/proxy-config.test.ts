@@ -40,7 +40,8 @@ describe("the managed proxy's Caddy configuration", () => {
     expect(config.apps.http.servers.approvals!.listen).toEqual([APPROVALS_LISTEN]);
     expect(APPROVALS_LISTEN.startsWith('127.0.0.1:')).toBe(true);
     // Nothing is approved until a tenant's route is: the deny-all route comes last.
-    expect(config.apps.http.servers.approvals!.routes.at(-1)!['@id']).toBe('fleet-approve-nothing-else');
+    expect(config.apps.http.servers.approvals!.routes.at(-1)!['@id']).toBe('fleet-deny-other-names');
+    expect(config.apps.http.servers.fleet!.routes.at(-1)!['@id']).toBe('fleet-no-such-site');
     expect(JSON.stringify(config.apps.tls)).toContain(`"ask":"http://${APPROVALS_LISTEN}/"`);
     expect(approvalRoute('acme', ['acme.example.com']).match).toEqual([{ query: { domain: ['acme.example.com'] } }]);
   });
