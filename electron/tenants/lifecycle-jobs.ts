@@ -1,7 +1,7 @@
 import { FleetError } from '../../shared/errors.js';
 import type { JobDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { syncTenantRoutes } from '../proxy/tenant-routes.js';
+import { hasManagedProxy, syncTenantRoutes } from '../proxy/tenant-routes.js';
 import { waitForTenantHealth } from '../tenant-parts/health.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { maintenanceContainer, maintenanceName, networksToJoin } from './maintenance.js';
@@ -100,6 +100,7 @@ export function lifecycleJobs(deps: TenantJobDeps): Record<LifecycleAction, JobD
   };
   /** Back to the server once it answers (or after the usual wait, so a slow start never leaves the tenant on the 503 page). */
   const routeToServer = async (ref: TenantRef) => {
+    if (!(await hasManagedProxy(deps, ref.hostId))) return;
     const endpoint = deps.hosts.endpoint(ref.hostId);
     await waitForTenantHealth(deps, endpoint, ref.hostId, serverName(ref), AbortSignal.timeout(120_000)).catch(() => undefined);
     await syncTenantRoutes(deps, ref.hostId, ref.name, { suspended: false });
