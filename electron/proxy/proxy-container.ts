@@ -25,9 +25,9 @@ export interface ProxyContainerInfo {
   bindAddress: string | null;
 }
 
-/** The host's managed proxy, read from its labelled container; null when it has none. */
+/** The host's managed proxy, read from its labelled container (the console's own: it names its admin socket); null when it has none. */
 export async function findProxyContainer(docker: Docker, hostId: string): Promise<ProxyContainerInfo | null> {
-  const found = await docker.listContainers({ all: true, filters: { label: [roleFilter(PROXY_ROLE), `${HOST_LABEL}=${hostId}`] } });
+  const found = await docker.listContainers({ all: true, filters: { label: [roleFilter(PROXY_ROLE), `${HOST_LABEL}=${hostId}`, ADMIN_SOCKET_LABEL] } });
   const summary = found[0];
   if (!summary) return null;
   const published = (port: number) => summary.Ports.find((p) => p.PrivatePort === port && p.Type === 'tcp' && p.PublicPort);
