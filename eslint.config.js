@@ -40,7 +40,7 @@ export const layers = {
   // Tenant parts, Docker labels, TenantJobDeps, container helpers, health: what backup/ and tenants/ share.
   'electron/tenant-parts/': services(['electron/common/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/'], [], ['dockerode', 'pg']),
   // The managed proxy (Caddy) of each host: its set-up job, its admin API, the tenants' routes.
-  'electron/proxy/': services(['electron/common/', 'electron/ssh/', 'electron/docker/', 'electron/jobs/', 'electron/hosts/', 'electron/tenant-parts/'], ['zod'], ['dockerode']),
+  'electron/proxy/': services(['electron/common/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/'], ['zod', 'node:dns', 'node:net'], ['dockerode', 'pg']),
   'electron/backup/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/'], ['zod'], ['dockerode', 'pg', 'ssh2']),
   'electron/tenants/': services(['electron/common/', 'electron/store/', 'electron/secrets/', 'electron/ssh/', 'electron/docker/', 'electron/postgres/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/tenant-parts/', 'electron/proxy/', 'electron/backup/'], ['zod'], ['dockerode', 'pg']),
   'electron/api/': services(['electron/common/', 'electron/secrets/', 'electron/audit/', 'electron/jobs/', 'electron/hosts/', 'electron/coordination/', 'electron/proxy/', 'electron/backup/', 'electron/tenants/'], ['ws', 'zod', 'node:http']),

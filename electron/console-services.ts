@@ -9,6 +9,7 @@ import { DockerService } from './docker/docker-service.js';
 import { HostService } from './hosts/host-service.js';
 import { HostStore } from './hosts/host-store.js';
 import { ManagedDbServerService } from './hosts/managed-db-server.js';
+import { DomainService } from './proxy/domain-service.js';
 import { ProxyService } from './proxy/proxy-service.js';
 import { KnownHostsLookup } from './hosts/known-hosts-lookup.js';
 import { SshConfigImporter } from './hosts/ssh-import.js';
@@ -38,6 +39,8 @@ export interface ConsoleOptions {
   log?: Logger;
   kdf?: { N: number; r: number; p: number };
   version?: string;
+  /** DNS servers for checking a tenant's new name (default: the system's; FLEET_DNS_SERVERS, comma-separated). */
+  dnsServers?: string[];
 }
 
 export interface ConsoleServices extends ConsoleHandlerServices {
@@ -129,11 +132,13 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }),
   });
   dbServers.registerJobs(registry);
-  const proxies = new ProxyService({ pool, docker, hosts, jobs, onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }) });
+  const proxies = new ProxyService({ pool, docker, hosts, coordinators, jobs, onHostChanged: (hostId) => events.emit('hosts.changed', { hostId, change: 'updated' }) });
   proxies.registerJobs(registry);
+  const domains = new DomainService({ pool, docker, hosts, coordinators, jobs, dnsServers: options.dnsServers ?? process.env.FLEET_DNS_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean) });
+  domains.registerJobs(registry);
   const dispatcher = new Dispatcher({
     program: 'console',
-    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs, dbServers, proxies, version: options.version ?? '0.0.0' }),
+    handlers: consoleHandlers({ hosts, importer, vault, audit, events, tenants, coordinators, backups, keys, staging, updates, scheduler, jobs, dbServers, proxies, domains, version: options.version ?? '0.0.0' }),
     audit,
     log,
     onAudited: (hostId, record) => coordinators.recordAudit(hostId, record),
@@ -157,6 +162,7 @@ export function createConsoleServices(options: ConsoleOptions): ConsoleServices 
     scheduler,
     dbServers,
     proxies,
+    domains,
     jobs,
     dispatcher,
     log,

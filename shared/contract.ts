@@ -46,7 +46,7 @@ import { ReceiptPrinter } from './receipt-printer.js';
 import { ParkedRecordView } from './pos-parked.js';
 import { ClosingControlView, CloseSessionInput, OpenSessionInput, ZReportView } from './pos-cash.js';
 import { StagingCloneView, TenantDetail, TenantFigures, TenantView } from './tenant-views.js';
-import { DomainName, imageTag, TenantName, TenantSpecInput } from './tenants.js';
+import { AddDomainInput, DomainName, DomainRefInput, imageTag, TenantDomains, TenantName, TenantSpecInput } from './tenants.js';
 import { PosActivity } from './tenants-pos.js';
 
 // The one contract every transport serves: operation name -> input schema, output schema, the
@@ -227,6 +227,22 @@ export const contract = {
       .refine((v) => v.confirm === v.name, { path: ['confirm'], message: "type the tenant's name exactly to confirm" }),
     output: jobStarted,
     summary: 'Final archive in Odoo’s backup format, then remove the tenant’s container, database, role, volumes and secrets',
+  }),
+  'tenants.domains': op('tenants.domains', {
+    input: z.object({ hostId: z.string().uuid(), name: TenantName }).strict(),
+    output: TenantDomains,
+    summary: 'The names a tenant answers to, its main one first, and its address',
+  }),
+  'tenants.addDomain': op('tenants.addDomain', {
+    input: AddDomainInput,
+    output: jobStarted,
+    summary: "Serve a tenant at one more name (checked: DNS points it at the host, no tenant of the fleet has it); its certificate comes on the first visit",
+  }),
+  'tenants.removeDomain': op('tenants.removeDomain', { input: DomainRefInput, output: jobStarted, summary: 'Stop serving a tenant at a name (not its main one)' }),
+  'tenants.setMainDomain': op('tenants.setMainDomain', {
+    input: DomainRefInput,
+    output: jobStarted,
+    summary: "Make one of a tenant's names its main one: web.base.url follows (Odoo is restarted to read it)",
   }),
   'tenants.reconcile': op('tenants.reconcile', {
     input: ReconcileInput,

@@ -130,3 +130,30 @@ export function resolveTenantSpec(input: z.output<typeof TenantSpecInput>): Tena
       : null,
   };
 }
+
+/** A name a tenant answers to (its main one is the address Odoo builds links with). */
+export const TenantDomainView = z.object({ domain: z.string(), main: z.boolean(), addedAt: z.string(), addedBy: z.string() });
+export type TenantDomainView = z.infer<typeof TenantDomainView>;
+
+export const TenantDomains = z.object({
+  /** The names recorded in the host's fleet database, main first ([] for a tenant made before names were recorded). */
+  names: z.array(TenantDomainView),
+  /** The names the proxy serves it at (the recorded ones, else the public host its container carries). */
+  served: z.array(z.string()),
+  /** Its address: https://<main name> where the host's managed proxy serves it, else null. */
+  url: z.string().nullable(),
+});
+export type TenantDomains = z.infer<typeof TenantDomains>;
+
+const tenantOnHost = { hostId: z.string().uuid(), name: TenantName };
+export const AddDomainInput = z
+  .object({
+    ...tenantOnHost,
+    domain: DomainName,
+    /** Add it even though DNS does not point it at the host yet (the certificate waits for the first visit after DNS is fixed). */
+    skipDnsCheck: z.boolean().default(false),
+    /** Hosts (by name) that could not be asked whether a tenant of theirs has the name, which the admin vouches for. */
+    allowUnreachable: z.array(z.string().max(63)).max(100).default([]),
+  })
+  .strict();
+export const DomainRefInput = z.object({ ...tenantOnHost, domain: DomainName }).strict();

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { ManagedDbServerService } from '../hosts/managed-db-server.js';
+import type { DomainService } from '../proxy/domain-service.js';
 import type { ProxyService } from '../proxy/proxy-service.js';
 import type { SshConfigImporter } from '../hosts/ssh-import.js';
 import type { Vault } from '../secrets/vault.js';
@@ -33,6 +34,7 @@ export interface ConsoleHandlerServices {
   jobs: JobRunner;
   dbServers: ManagedDbServerService;
   proxies: ProxyService;
+  domains: DomainService;
 }
 
 /** Binds the console's part of the contract to its services. */
@@ -75,6 +77,10 @@ export function consoleHandlers(deps: ConsoleHandlerServices & { version: string
     'hosts.provisionProxy': (input, ctx) => deps.proxies.provision(input, ctx.actor),
     'hosts.proxyStatus': ({ id }) => deps.proxies.status(id),
     'hosts.syncProxyRoutes': ({ id }) => deps.proxies.syncRoutes(id),
+    'tenants.domains': ({ hostId, name }) => deps.domains.list(hostId, name),
+    'tenants.addDomain': (input, ctx) => deps.domains.add(input, ctx.actor),
+    'tenants.removeDomain': (input, ctx) => deps.domains.remove(input, ctx.actor),
+    'tenants.setMainDomain': (input, ctx) => deps.domains.setMain(input, ctx.actor),
     'audit.list': ({ limit, before }) => audit.list(limit, before),
     'hosts.audit': async ({ id, limit }) => {
       const coordinator = coordinators.of(id);

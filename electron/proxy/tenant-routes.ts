@@ -1,17 +1,21 @@
 import type Docker from 'dockerode';
 import { HOST_LABEL, MAINTENANCE_ROLE, ROLE_LABEL, TENANT_LABEL, roleFilter } from '../docker/labels.js';
+import type { HostCoordinators } from '../coordination/host-coordinators.js';
 import type { DockerService } from '../docker/docker-service.js';
 import type { HostService } from '../hosts/host-service.js';
 import type { SshPool } from '../ssh/pool.js';
 import { publicHostOf, websocketPortOf } from '../tenant-parts/routing.js';
 import { CaddyAdmin } from './caddy-admin.js';
 import { APPROVAL_ROUTES_PATH, TENANT_ROUTES_PATH, approvalRoute, approvalRouteId, tenantRoute, tenantRouteId, type CaddyRoute } from './caddy-config.js';
+import { DomainStore } from './domain-store.js';
 import { findProxyContainer, type ProxyContainerInfo } from './proxy-container.js';
 
 export interface ProxyDeps {
   pool: SshPool;
   docker: DockerService;
   hosts: HostService;
+  /** The hosts' fleet databases, where tenants' names live; without one, a tenant answers to the public host its labels carry. */
+  coordinators?: HostCoordinators;
 }
 
 /** Runs `fn` with the admin API of the host's managed proxy; null (and nothing run) when the host has none. */
@@ -32,12 +36,36 @@ export async function hasManagedProxy(deps: ProxyDeps, hostId: string): Promise<
   return (await deps.docker.call(deps.hosts.endpoint(hostId), (d) => findProxyContainer(d, hostId))) !== null;
 }
 
-/** A tenant's two routes as its containers say they should be: to its server, or to the 503 page while a maintenance container stands. */
-export function desiredRoutes(server: Docker.ContainerInfo, suspended: boolean): { route: CaddyRoute; approval: CaddyRoute } | null {
-  const tenant = server.Labels[TENANT_LABEL];
+/** The names the host's tenants answer to, as its fleet database records them (null when the host has none to ask). */
+export async function recordedNames(deps: ProxyDeps, hostId: string): Promise<Map<string, string[]> | null> {
+  const coordinator = deps.coordinators?.of(hostId);
+  return coordinator ? new DomainStore(coordinator).all() : null;
+}
+
+/** Records a new tenant's first name as its main one (nothing to do on a host without a fleet database). */
+export async function recordFirstName(deps: ProxyDeps, hostId: string, tenant: string, domain: string, actor: string): Promise<void> {
+  const coordinator = deps.coordinators?.of(hostId);
+  if (coordinator) await new DomainStore(coordinator).add(domain, tenant, actor);
+}
+
+/** Forgets a removed tenant's names. */
+export async function forgetNames(deps: ProxyDeps, hostId: string, tenant: string): Promise<void> {
+  const coordinator = deps.coordinators?.of(hostId);
+  if (coordinator) await new DomainStore(coordinator).removeTenant(tenant);
+}
+
+/** A tenant's names: those recorded for it, else the public host its labels carry (a tenant made before names were recorded). */
+export function namesOf(server: Docker.ContainerInfo, recorded: Map<string, string[]> | null): string[] {
+  const fromRecord = recorded?.get(server.Labels[TENANT_LABEL] ?? '');
+  if (fromRecord?.length) return fromRecord;
   const publicHost = publicHostOf(server.Labels);
-  if (!tenant || !publicHost) return null;
-  const hosts = [publicHost];
+  return publicHost ? [publicHost] : [];
+}
+
+/** A tenant's two routes as its containers say they should be: to its server, or to the 503 page while a maintenance container stands. */
+export function desiredRoutes(server: Docker.ContainerInfo, suspended: boolean, hosts: string[]): { route: CaddyRoute; approval: CaddyRoute } | null {
+  const tenant = server.Labels[TENANT_LABEL];
+  if (!tenant || hosts.length === 0) return null;
   return {
     route: tenantRoute({ tenant, hosts, upstream: `fleet-${tenant}`, websocketPort: websocketPortOf(server.Labels), suspended }),
     approval: approvalRoute(tenant, hosts),
@@ -72,7 +100,7 @@ export async function syncTenantRoutes(deps: ProxyDeps, hostId: string, tenant: 
   const outcome = await withProxyAdmin(deps, hostId, async (admin, proxy, docker) => {
     const { servers, suspended } = await tenantContainers(docker, hostId, tenant);
     const server = servers.find((c) => c.Labels[ROLE_LABEL] === 'server');
-    const wanted = server ? desiredRoutes(server, options.suspended ?? suspended.has(tenant)) : null;
+    const wanted = server ? desiredRoutes(server, options.suspended ?? suspended.has(tenant), namesOf(server, await recordedNames(deps, hostId))) : null;
     if (!server || !wanted) {
       await removeRoutes(admin, tenant);
       return server ? 'no-domain' : 'removed';
@@ -99,11 +127,12 @@ export async function removeTenantRoutes(deps: ProxyDeps, hostId: string, tenant
 export async function syncAllRoutes(deps: ProxyDeps, hostId: string): Promise<{ routed: number; removed: number } | null> {
   return withProxyAdmin(deps, hostId, async (admin, proxy, docker) => {
     const { servers, suspended } = await tenantContainers(docker, hostId);
+    const recorded = await recordedNames(deps, hostId);
     const present = new Set<string>();
     let routed = 0;
     for (const server of servers) {
       const tenant = server.Labels[TENANT_LABEL]!;
-      const wanted = desiredRoutes(server, suspended.has(tenant));
+      const wanted = desiredRoutes(server, suspended.has(tenant), namesOf(server, recorded));
       if (!wanted) continue;
       present.add(tenant);
       await joinServerNetworks(docker, proxy, server);

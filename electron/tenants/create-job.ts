@@ -7,13 +7,14 @@ import { tarArchive } from '../docker/tar.js';
 import type { JobDefinition, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { withTenantSession } from '../postgres/tenant-session.js';
+import { freezeBaseUrl } from '../tenant-parts/base-url.js';
 import { DATA_MOUNT, names, removeContainerIfPresent, removeVolumeIfPresent, requireImage, SECRETS_MOUNT } from '../tenant-parts/containers.js';
-import { hasManagedProxy, removeTenantRoutes, syncTenantRoutes } from '../proxy/tenant-routes.js';
+import { forgetNames, hasManagedProxy, recordFirstName, removeTenantRoutes, syncTenantRoutes } from '../proxy/tenant-routes.js';
 import { waitForTenantHealth } from '../tenant-parts/health.js';
 import { adminTarget, endpointOf, storeSecret, type TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { tenantLabels } from '../tenant-parts/routing.js';
 import { odooPasswordHash } from './odoo-password.js';
-import { createTenantDatabase, dropTenantDatabase, freezeBaseUrl } from './tenant-database.js';
+import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
 
 export interface CreateTenantInput {
   spec: TenantSpec;
@@ -302,11 +303,13 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
     name: 'route',
     title: "Route its domain through the host's proxy",
     onCrash: 'compensate',
-    async run({ input: { spec } }) {
+    async run({ input: { spec }, actor }) {
+      await recordFirstName(deps, spec.hostId, spec.name, spec.publicHost, actor);
       return { route: await syncTenantRoutes(deps, spec.hostId, spec.name) };
     },
     async compensate({ input: { spec } }) {
       await removeTenantRoutes(deps, spec.hostId, spec.name);
+      await forgetNames(deps, spec.hostId, spec.name);
     },
   },
   ];

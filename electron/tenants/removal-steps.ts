@@ -6,7 +6,7 @@ import { TENANT_LABEL } from '../docker/labels.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { StepContext, StepDefinition } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
-import { removeTenantRoutes } from '../proxy/tenant-routes.js';
+import { forgetNames, removeTenantRoutes } from '../proxy/tenant-routes.js';
 import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import type { TenantParts } from '../tenant-parts/tenant-parts.js';
@@ -58,6 +58,7 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
       onCrash: 'resume',
       async run(ctx) {
         await removeTenantRoutes(deps, ctx.input.hostId, ctx.input.name);
+        await forgetNames(deps, ctx.input.hostId, ctx.input.name);
       },
     },
     {

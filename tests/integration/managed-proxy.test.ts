@@ -13,8 +13,9 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenantSession } from '../../electron/postgres/tenant-session.js';
 import { PROXY_CONTAINER, PROXY_NETWORK, PROXY_VOLUME } from '../../electron/proxy/proxy-container.js';
-import { pebbleIssuerRoots } from '../../scripts/testbed/control.js';
-import { addTestbedHostWithDb, createTestConsole, removeTenant, type TestConsole } from '../support/console.js';
+import { DomainStore } from '../../electron/proxy/domain-store.js';
+import { clearDnsRecord, pebbleIssuerRoots, setDnsRecord } from '../../scripts/testbed/control.js';
+import { addTestbedHost, addTestbedHostWithDb, createTestConsole, expectFleetError, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
 import { getTestbed } from '../support/testbed.js';
 import { launchTrustedChromium, retryOnNetworkChange } from '../support/trusted-chromium.js';
 
@@ -87,7 +88,8 @@ async function removeProxy(): Promise<void> {
 }
 
 beforeAll(async () => {
-  fleet = createTestConsole();
+  // The name checks ask the testbed's DNS (challtestsrv: 127.0.0.1, the host's address, for any name).
+  fleet = createTestConsole({ dnsServers: [tb.acme.dnsServer] });
   hostId = await addTestbedHostWithDb(fleet, tb);
   docker = fleet.services.docker.client(fleet.services.hosts.endpoint(hostId));
   pebbleRoot = await pebbleIssuerRoots(tb);
@@ -189,6 +191,65 @@ describe('the managed proxy (Caddy, certificates from Pebble)', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('adds a custom domain once DNS points it at the host, and serves the tenant there with its own certificate', async () => {
+    const custom = `shop-${NAME}.example.test`;
+    const elsewhere = `elsewhere-${NAME}.example.test`;
+    await setDnsRecord(tb, elsewhere, '10.11.12.13');
+    try {
+      const refused = await expectFleetError(fleet.call('tenants.addDomain', { hostId, name: NAME, domain: elsewhere }), 'VALIDATION');
+      expect(refused.message).toContain(`${elsewhere} points at 10.11.12.13, not at this host: change its A record to 127.0.0.1`);
+    } finally {
+      await clearDnsRecord(tb, elsewhere);
+    }
+    await finished(fleet.call('tenants.addDomain', { hostId, name: NAME, domain: custom }));
+    const served = await eventually(custom, '/web/health', 200);
+    expect(served.issuer).toMatch(/Pebble/i);
+    const domains = await fleet.call('tenants.domains', { hostId, name: NAME });
+    expect(domains.names.map((n) => [n.domain, n.main])).toEqual([[DOMAIN, true], [custom, false]]);
+    expect(domains.url).toBe(`https://${DOMAIN}`);
+  });
+
+  it('gives a name to one tenant only, across every host of the fleet; a host that cannot be asked must be vouched for', async () => {
+    const custom = `shop-${NAME}.example.test`;
+    const store = new DomainStore(fleet.services.coordinators.of(hostId)!);
+    await store.add(`taken-${NAME}.example.test`, 'someone-else', 'test');
+    try {
+      const taken = await expectFleetError(fleet.call('tenants.addDomain', { hostId, name: NAME, domain: `taken-${NAME}.example.test` }), 'CONFLICT');
+      expect(taken.message).toContain('already belongs to the tenant someone-else');
+    } finally {
+      await store.removeTenant('someone-else');
+    }
+    // Beta's database server does not answer: its tenants' names cannot be checked.
+    const beta = await addTestbedHost(fleet, tb, 'beta', { dbServer: { ...testbedDbServer(tb), port: 1 } });
+    try {
+      const unasked = await expectFleetError(fleet.call('tenants.addDomain', { hostId, name: NAME, domain: `second-${NAME}.example.test` }), 'HOST_UNREACHABLE');
+      expect(unasked.message).toContain('beta');
+      await finished(fleet.call('tenants.addDomain', { hostId, name: NAME, domain: `second-${NAME}.example.test`, allowUnreachable: ['beta'] }));
+      await finished(fleet.call('tenants.removeDomain', { hostId, name: NAME, domain: `second-${NAME}.example.test` }));
+    } finally {
+      await fleet.call('hosts.remove', { id: beta.id });
+    }
+    // Re-adding its own name is harmless.
+    await finished(fleet.call('tenants.addDomain', { hostId, name: NAME, domain: custom }));
+  });
+
+  it("switches the main name (web.base.url follows), and removes a name that is not the main one", async () => {
+    const custom = `shop-${NAME}.example.test`;
+    await expectFleetError(fleet.call('tenants.removeDomain', { hostId, name: NAME, domain: DOMAIN }), 'CONFLICT');
+    await finished(fleet.call('tenants.setMainDomain', { hostId, name: NAME, domain: custom }));
+    expect((await fleet.call('tenants.domains', { hostId, name: NAME })).url).toBe(`https://${custom}`);
+    const target = fleet.services.hosts.dbTarget(hostId)!;
+    const stem = NAME.replace(/-/g, '_');
+    const baseUrl = await withTenantSession(fleet.services.pool, target, { database: stem, role: `odoo_${stem}` }, async (c) => (await c.query<{ value: string }>("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'")).rows[0]?.value);
+    expect(baseUrl).toBe(`https://${custom}`);
+    await eventually(DOMAIN, '/web/health', 200);
+    await finished(fleet.call('tenants.setMainDomain', { hostId, name: NAME, domain: DOMAIN }));
+    await finished(fleet.call('tenants.removeDomain', { hostId, name: NAME, domain: custom }));
+    const gone = await eventually(custom, '/web/health', 404);
+    expect(gone.body).toContain('No site');
+    expect((await fleet.call('tenants.domains', { hostId, name: NAME })).served).toEqual([DOMAIN]);
   });
 
   it('drops the routes at decommission, after routing every tenant again on a re-sync', async () => {
