@@ -4,6 +4,7 @@ import { int, table } from './actions.js';
 import { findHost, print, run, type CliContext } from './context.js';
 import { describeCopy } from './destinations.js';
 import { confirm, interactive, typedName } from './prompt.js';
+import { registerTenantDomains } from './tenants-domains.js';
 import { registerTenantDriftCommands } from './tenants-drift.js';
 
 // `odoo-fleet tenants …`: create, list, logs, the lifecycle actions, show, decommission
@@ -46,6 +47,7 @@ async function confirmStoppingIfRunning(ctx: CliContext, hostId: string, name: s
 
 export function registerTenantCommands(program: Command): void {
   const tenants = program.command('tenants').description('create, list, show, start, stop, suspend, reactivate and decommission tenants; follow their logs; reconcile a host, clean up, adopt');
+  registerTenantDomains(tenants);
   registerCreate(tenants);
 
   tenants
