@@ -12,6 +12,7 @@ export const NEEDS = {
   createTenant: OPERATIONS['tenants.create'].role,
   provisionDbServer: OPERATIONS['hosts.provisionDbServer'].role,
   provisionProxy: OPERATIONS['hosts.provisionProxy'].role,
+  changeDomains: OPERATIONS['tenants.addDomain'].role,
   cancelJob: OPERATIONS['jobs.cancel'].role,
   tenantLogs: OPERATIONS['tenants.logs'].role,
   decommissionTenant: OPERATIONS['tenants.decommission'].role,
