@@ -14,7 +14,9 @@ export class CaddyAdmin {
   private readonly http: ChannelHttpClient;
 
   constructor(openChannel: () => Promise<Duplex>) {
-    this.http = new ChannelHttpClient(openChannel, { maxIdle: 1 });
+    // A channel per request: Caddy restarts its admin endpoint with every configuration change,
+    // closing the connection a kept channel holds, and a change (PATCH, PUT) is not sent twice.
+    this.http = new ChannelHttpClient(openChannel, { maxIdle: 0 });
   }
 
   close(): void {
