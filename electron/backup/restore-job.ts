@@ -15,6 +15,8 @@ import { adminsOnDefaultPassword, baseUrlIsStale, storedBaseUrl } from './restor
 import { archiveLoadSteps, dropDatabase, type ArchiveLoadInput } from './restore-steps.js';
 import { UndoStore } from './undo-store.js';
 import { newestPosRecords, posRecordsAfter } from '../tenant-parts/pos-activity.js';
+import { freezeBaseUrl } from '../tenant-parts/base-url.js';
+import { tenantAddress } from '../proxy/tenant-routes.js';
 
 export interface RestoreInput extends ArchiveLoadInput {
   /** New database.uuid and database.secret (a copy must not pass for the original). */
@@ -51,6 +53,9 @@ export function restoreJob(deps: BackupDeps & { coordinators: HostCoordinators }
       load.room((ctx) => (ctx.input.keepHours ?? 0) > 0),
       load.scratchDatabase,
       load.loadDump(async (c, ctx) => {
+        // The backup names the address it was made at (a staging clone's source, a name since switched): the proxy's now.
+        const address = await tenantAddress(deps, ctx.input.hostId, ctx.input.name, load.parts(ctx).publicHost);
+        if (address) await freezeBaseUrl(c, address);
         if (ctx.input.copy) await regenerateIdentity(c);
         if (ctx.input.neutralize) await neutralizeDatabase(c);
         // Checked here, while the filestore may still unpack, rather than after the restart.

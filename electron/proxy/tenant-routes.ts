@@ -42,6 +42,13 @@ export async function recordedNames(deps: ProxyDeps, hostId: string): Promise<Ma
   return coordinator ? new DomainStore(coordinator).all() : null;
 }
 
+/** The tenant's HTTPS address where the host's managed proxy serves it (https://<main name>), else null. */
+export async function tenantAddress(deps: ProxyDeps, hostId: string, tenant: string, publicHost: string | null): Promise<string | null> {
+  if (!(await hasManagedProxy(deps, hostId))) return null;
+  const main = (await recordedNames(deps, hostId))?.get(tenant)?.[0] ?? publicHost;
+  return main ? `https://${main}` : null;
+}
+
 /** Records a new tenant's first name as its main one (nothing to do on a host without a fleet database). */
 export async function recordFirstName(deps: ProxyDeps, hostId: string, tenant: string, domain: string, actor: string): Promise<void> {
   const coordinator = deps.coordinators?.of(hostId);

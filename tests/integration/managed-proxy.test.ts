@@ -252,6 +252,24 @@ describe('the managed proxy (Caddy, certificates from Pebble)', () => {
     expect((await fleet.call('tenants.domains', { hostId, name: NAME })).served).toEqual([DOMAIN]);
   });
 
+  it('serves a staging clone at its own name, its web.base.url its own and not its source’s', async () => {
+    await finished(fleet.call('backups.create', { hostId, name: NAME }));
+    const clone = await fleet.call('tenants.clone', { hostId, name: NAME });
+    await finished(Promise.resolve(clone));
+    const cloneDomain = `${clone.name}.${tb.testDomain}`;
+    try {
+      await eventually(cloneDomain, '/web/health', 200);
+      expect((await fleet.call('tenants.domains', { hostId, name: clone.name })).url).toBe(`https://${cloneDomain}`);
+      const stem = clone.name.replace(/-/g, '_');
+      const target = fleet.services.hosts.dbTarget(hostId)!;
+      const baseUrl = await withTenantSession(fleet.services.pool, target, { database: stem, role: `odoo_${stem}` }, async (c) => (await c.query<{ value: string }>("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'")).rows[0]?.value);
+      expect(baseUrl).toBe(`https://${cloneDomain}`);
+    } finally {
+      await finished(fleet.call('tenants.removeStaging', { hostId, name: clone.name }));
+    }
+    expect((await viaHttps(cloneDomain, '/web/health').catch(() => null))?.status ?? 404).toBe(404);
+  });
+
   it('drops the routes at decommission, after routing every tenant again on a re-sync', async () => {
     expect(await fleet.call('hosts.syncProxyRoutes', { id: hostId })).toEqual({ routed: 1, removed: 0 });
     await finished(fleet.call('tenants.decommission', { hostId, name: NAME, confirm: NAME }));
