@@ -28,3 +28,5 @@ export const PROXY_ROLE = 'proxy';
 export const DB_SERVER_ROLE = 'database-server';
 /** Containers that serve every tenant on their host: they join each tenant's own network. */
 export const TENANT_SERVING_ROLES: readonly string[] = [DB_SERVER_ROLE, PROXY_ROLE];
+/** The role of a tenant's own bridge network (labelled with its tenant and host too). */
+export const TENANT_NETWORK_ROLE = 'tenant-network';
