@@ -66,6 +66,11 @@ const messageOf = (error: unknown) => String((error as { json?: { message?: stri
 /** Docker refuses a pool that overlaps one of its networks' (a console racing ours took it). */
 const isOverlap = (error: unknown) => /overlap/i.test(messageOf(error));
 
+/** The tenant's network as Docker shows it, or null when it has none. */
+export function findTenantNetwork(deps: Pick<TenantJobDeps, 'docker' | 'hosts'>, hostId: string, tenant: string): Promise<Docker.NetworkInspectInfo | null> {
+  return deps.docker.call(deps.hosts.endpoint(hostId), (docker) => inspectIfPresent(docker, tenantNetworkName(tenant)));
+}
+
 async function inspectIfPresent(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | null> {
   try {
     return (await docker.getNetwork(name).inspect()) as Docker.NetworkInspectInfo;
