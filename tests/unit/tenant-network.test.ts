@@ -1,5 +1,7 @@
+import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { firstFreeSubnet, parseIpv4Cidr, TENANT_SUBNET_RANGE } from '../../electron/tenant-parts/tenant-network.js';
+import { orphanNetworks, serversOffTheirNetwork } from '../../electron/tenants/reconcile-networks.js';
 import { sharedTenantNetworkOf, tenantIsolationOf } from '../../shared/hosts.js';
 
 describe('the tenant subnet allocator', () => {
@@ -52,5 +54,22 @@ describe("a host's isolation", () => {
     expect(tenantIsolationOf({ managed: false, tenantNetwork: 'pg-net' })).toBe('shared-network');
     expect(sharedTenantNetworkOf({ managed: false, tenantNetwork: 'pg-net' })).toBe('pg-net');
     expect(sharedTenantNetworkOf({ managed: true, tenantNetwork: 'fleet' })).toBeNull();
+  });
+});
+
+describe('network drift in a reconcile report', () => {
+  const server = (networks: string[]) => ({ Id: 'c1', Names: ['/fleet-acme'], NetworkSettings: { Networks: Object.fromEntries(networks.map((n) => [n, {}])) } }) as unknown as Docker.ContainerInfo;
+  const network = (tenant: string, ageMinutes: number) =>
+    ({ Id: `n-${tenant}`, Name: `fleet-${tenant}-net`, Created: new Date(Date.now() - ageMinutes * 60_000).toISOString(), Labels: { 'fleet.tenant': tenant }, IPAM: { Config: [{ Subnet: '10.213.0.16/28' }] }, Containers: {} }) as unknown as Docker.NetworkInspectInfo;
+
+  it('names a server that is not on its own network, not one that is (shared network or not)', () => {
+    const drift = serversOffTheirNetwork(new Map([['acme', server(['fleet'])], ['bolt', server(['fleet-bolt-net'])], ['cora', server(['fleet-cora-net', 'pg-net'])]]));
+    expect(drift.map((d) => d.fields)).toEqual([expect.objectContaining({ id: 'not-isolated:acme', kind: 'not-isolated', tenant: 'acme', actions: ['report-only'] })]);
+    expect(drift[0]!.fields.summary).toContain('it is on fleet');
+  });
+
+  it('offers to clean up a tenant network whose tenant left nothing else, once past its grace time', () => {
+    const found = orphanNetworks([network('gone', 30), network('young', 1), network('kept', 30), network('busy', 30)], new Set(['kept']), (t) => t === 'busy', Date.now());
+    expect(found.map((d) => d.fields)).toEqual([expect.objectContaining({ id: 'orphan-network:fleet-gone-net', kind: 'orphan-network', tenant: 'gone', actions: ['cleanup'] })]);
   });
 });
