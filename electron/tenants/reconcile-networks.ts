@@ -11,27 +11,33 @@ export type NetworkDrift = { fields: Omit<ReconcileItem, 'fingerprint'>; extra: 
 const bare = () => ({ containers: [], volumes: [], database: null, databaseExists: null, role: null });
 
 /**
- * The tenants whose server is not on its own network (made before tenants had one, adopted, or
- * disconnected by hand): whatever shares the network it is on reaches it. Report only.
+ * The tenants whose server is not on its own network, or is on another one besides (made before
+ * tenants had networks, adopted, or connected by hand): whatever shares that network reaches it.
+ * The shared network an existing database server imposes is the host's choice, not drift.
  */
-export function serversOffTheirNetwork(servers: ReadonlyMap<string, Docker.ContainerInfo>): NetworkDrift[] {
-  return [...servers]
-    .filter(([name, server]) => !Object.keys(server.NetworkSettings?.Networks ?? {}).includes(tenantNetworkName(name)))
-    .map(([name, server]) => {
-      const on = Object.keys(server.NetworkSettings?.Networks ?? {}).join(', ') || 'no network';
-      return {
+export function serversOffTheirNetwork(servers: ReadonlyMap<string, Docker.ContainerInfo>, sharedNetwork: string | null): NetworkDrift[] {
+  return [...servers].flatMap(([name, server]) => {
+    const on = Object.keys(server.NetworkSettings?.Networks ?? {});
+    const others = on.filter((n) => n !== tenantNetworkName(name) && n !== sharedNetwork);
+    if (on.includes(tenantNetworkName(name)) && others.length === 0) return [];
+    const where = on.join(', ') || 'no network';
+    return [
+      {
         fields: {
           ...bare(),
           id: `not-isolated:${name}`,
-          kind: 'not-isolated',
+          kind: 'not-isolated' as const,
           tenant: name,
-          summary: `Tenant ${name}'s server is not on its own network ${tenantNetworkName(name)} (it is on ${on}): containers sharing that network reach it.`,
-          actions: ['report-only'],
-          suggestion: `Recreate the tenant on its own network (back it up, decommission it, create it again and restore), or connect it by hand: docker network connect ${tenantNetworkName(name)} ${server.Names[0]?.replace(/^\//, '') ?? server.Id}.`,
+          summary: on.includes(tenantNetworkName(name))
+            ? `Tenant ${name}'s server is on ${others.join(', ')} besides its own network: containers there reach it.`
+            : `Tenant ${name}'s server is not on its own network ${tenantNetworkName(name)} (it is on ${where}): containers sharing that network reach it.`,
+          actions: ['report-only' as const],
+          suggestion: `Put it on its own network alone: docker network connect ${tenantNetworkName(name)} ${server.Names[0]?.replace(/^\//, '') ?? server.Id}${others.length ? `, then disconnect it from ${others.join(', ')} once nothing it needs is reached there` : ''}.`,
         },
-        extra: on,
-      };
-    });
+        extra: where,
+      },
+    ];
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
 import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
 import { inspectDatabase } from '../postgres/ownership.js';
 import { DATA_MOUNT, SECRETS_MOUNT } from '../tenant-parts/containers.js';
+import { sharedNetworkOf } from '../tenant-parts/tenant-network.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { orphanNetworks, serversOffTheirNetwork } from './reconcile-networks.js';
 
@@ -212,7 +213,7 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
   reportForeign(scan);
   const { tenants, tenantless, unlabelled } = groupOwn(scan);
   const tenantsInOrder = await reportTenants(deps, scan, tenants);
-  reportNetworks(scan, tenants);
+  reportNetworks(deps, scan, tenants);
   reportTenantlessHelpers(scan, tenantless);
   await reportUnlabelledOdoo(deps, scan, unlabelled);
   await reportUnclaimedDatabases(deps, scan);
@@ -463,10 +464,11 @@ async function reportTenantWithoutServer(deps: ReconcileDeps, scan: HostScan, fo
 }
 
 /** Servers off their own network (tenants at work in a job aside), and tenant networks left alone. */
-function reportNetworks(scan: HostScan, tenants: Map<string, OwnTenant>): void {
+function reportNetworks(deps: ReconcileDeps, scan: HostScan, tenants: Map<string, OwnTenant>): void {
   const busy = (tenant: string) => scan.journal.get(tenant)?.busy === true;
   const servers = new Map([...tenants].filter(([name, t]) => t.server && !busy(name)).map(([name, t]) => [name, t.server!] as const));
-  for (const drift of [...serversOffTheirNetwork(servers), ...orphanNetworks(scan.networks, new Set(tenants.keys()), busy, scan.now)]) scan.items.push(item(drift.fields, drift.extra));
+  const shared = sharedNetworkOf(deps, scan.hostId);
+  for (const drift of [...serversOffTheirNetwork(servers, shared), ...orphanNetworks(scan.networks, new Set(tenants.keys()), busy, scan.now)]) scan.items.push(item(drift.fields, drift.extra));
 }
 
 /** Helpers of no tenant, stopped past their grace time or older than a day. */

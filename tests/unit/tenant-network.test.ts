@@ -62,10 +62,14 @@ describe('network drift in a reconcile report', () => {
   const network = (tenant: string, ageMinutes: number) =>
     ({ Id: `n-${tenant}`, Name: `fleet-${tenant}-net`, Created: new Date(Date.now() - ageMinutes * 60_000).toISOString(), Labels: { 'fleet.tenant': tenant }, IPAM: { Config: [{ Subnet: '10.213.0.16/28' }] }, Containers: {} }) as unknown as Docker.NetworkInspectInfo;
 
-  it('names a server that is not on its own network, not one that is (shared network or not)', () => {
-    const drift = serversOffTheirNetwork(new Map([['acme', server(['fleet'])], ['bolt', server(['fleet-bolt-net'])], ['cora', server(['fleet-cora-net', 'pg-net'])]]));
-    expect(drift.map((d) => d.fields)).toEqual([expect.objectContaining({ id: 'not-isolated:acme', kind: 'not-isolated', tenant: 'acme', actions: ['report-only'] })]);
-    expect(drift[0]!.fields.summary).toContain('it is on fleet');
+  it('names a server off its own network or on another besides, not one alone on it or beside the shared one', () => {
+    const servers = new Map([['acme', server(['fleet'])], ['bolt', server(['fleet-bolt-net'])], ['cora', server(['fleet-cora-net', 'pg-net'])], ['dana', server(['fleet-dana-net', 'old-net'])]]);
+    const drift = serversOffTheirNetwork(servers, 'pg-net');
+    expect(drift.map((d) => d.fields.id)).toEqual(['not-isolated:acme', 'not-isolated:dana']);
+    expect(drift[0]!.fields).toMatchObject({ kind: 'not-isolated', tenant: 'acme', actions: ['report-only'], summary: expect.stringContaining('it is on fleet') });
+    expect(drift[1]!.fields.summary).toContain('on old-net besides its own network');
+    // Without a shared network, cora's second network is drift too.
+    expect(serversOffTheirNetwork(servers, null).map((d) => d.fields.tenant)).toEqual(['acme', 'cora', 'dana']);
   });
 
   it('offers to clean up a tenant network whose tenant left nothing else, once past its grace time', () => {
