@@ -1,7 +1,7 @@
 // Tenants that cannot reach each other (issue 18): each tenant on a bridge network of its own with a
 // /28 the console allocates from 10.213.0.0/16 (Docker's default pools hold about 31 networks);
 // the database server and the proxy join every one. Forty tenants are created through
-// tenants.create with the stand-in Odoo image (five at a time: about a minute on the 2-core test
+// tenants.create with the stand-in Odoo image (five at a time: one to two minutes on the 2-core test
 // machine), on a managed database server, and probed from inside with python3.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
