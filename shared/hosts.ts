@@ -86,6 +86,22 @@ export const DbServerView = z.object({
 });
 export type DbServerView = z.infer<typeof DbServerView>;
 
+/**
+ * How a host's tenants are kept apart. `per-tenant`: each tenant's containers on a bridge network
+ * of their own; only the database server and the proxy join every one. `shared-network`: an
+ * existing database server reached on a Docker network of its own (dbServer.tenantNetwork), which
+ * every tenant joins too, so tenants can reach each other there.
+ */
+export const TenantIsolation = z.enum(['per-tenant', 'shared-network']);
+export type TenantIsolation = z.infer<typeof TenantIsolation>;
+
+/** The network every tenant of the host joins besides its own, if any (see TenantIsolation). */
+export function sharedTenantNetworkOf(db: Pick<DbServerView, 'managed' | 'tenantNetwork'> | null): string | null {
+  return db && !db.managed ? db.tenantNetwork : null;
+}
+
+export const tenantIsolationOf = (db: Pick<DbServerView, 'managed' | 'tenantNetwork'> | null): TenantIsolation => (sharedTenantNetworkOf(db) ? 'shared-network' : 'per-tenant');
+
 const dockerObjectName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'letters, digits, "_", "." and "-" only, starting with a letter or digit');
 
 /** The container a managed database server runs in; tenants reach it by this name on its network. */
@@ -152,6 +168,8 @@ export const HostView = z.object({
   jumpHostId: z.string().nullable(),
   dockerSocket: z.string(),
   dbServer: DbServerView.nullable(),
+  /** How its tenants are kept apart (from its database server's settings). */
+  isolation: TenantIsolation,
   hostKey: z.object({ type: z.string(), fingerprint: z.string() }),
   createdAt: z.string(),
   connection: z.object({

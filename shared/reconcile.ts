@@ -5,7 +5,11 @@ import { DomainName, imageRepository, imageTag, ODOO_VERSIONS, TenantName } from
 // labelled containers and volumes, the databases on the host's database server and this
 // console's job journal, and names each difference with the action it suggests.
 
-export const RECONCILE_KINDS = ['server-missing', 'database-missing', 'orphan-helper', 'foreign-host', 'adoptable-container', 'adoptable-database'] as const;
+export const RECONCILE_KINDS = [
+  'server-missing', 'database-missing', 'orphan-helper', 'foreign-host', 'adoptable-container', 'adoptable-database',
+  // A tenant's server off its own network (reachable by other tenants); a tenant network left alone.
+  'not-isolated', 'orphan-network',
+] as const;
 export type ReconcileKind = (typeof RECONCILE_KINDS)[number];
 
 /** What the console offers for an item: clean it up, adopt it as a tenant, or only report it. */

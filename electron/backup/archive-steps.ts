@@ -103,7 +103,7 @@ export function archiveStep<I extends ArchiveInput>(deps: BackupDeps, options: {
       if (targets.length === 0) throw new FleetError('VALIDATION', 'Choose at least one destination for the archive.');
       // Journaled before the first byte, so a compensation after a crash finds the copies.
       ctx.setOutput({ copies: targets.map((t) => t.store.copy(relativePath)), sha256: null, bytes: null, keyId: key?.id ?? null, odooVersion: null, pgVersion: null, rowCounts: null, filestore: null } satisfies ArchiveOutput);
-      const sources = await tenantArchiveParts(deps, { hostId: ctx.input.hostId, database: parts.database, role: parts.role, image: parts.image, dataVolume: parts.dataVolume });
+      const sources = await tenantArchiveParts(deps, { hostId: ctx.input.hostId, tenant: ctx.input.name, database: parts.database, role: parts.role, image: parts.image, dataVolume: parts.dataVolume });
       ctx.progress(0, 'dumping the database');
       const progress = archiveProgress(await deps.sizeOf?.(ctx.input.hostId, ctx.input.name).catch(() => null) ?? null);
       const result = await writeArchiveCopies(targets, sources, { key, sidecar: { tenant: ctx.input.name, host: host.name, createdAt: new Date().toISOString(), jobId: ctx.jobId, ...options.extra(ctx) } }, (phase, written, read) => {

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { FleetError } from '../../shared/errors.js';
+import { sharedTenantNetworkOf } from '../../shared/hosts.js';
 import { DATABASE_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { tarArchive } from '../docker/tar.js';
 import type { HostService } from '../hosts/host-service.js';
@@ -7,6 +8,7 @@ import type { DockerService } from '../docker/docker-service.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import type { Login } from '../postgres/throwaway-roles.js';
 import type { SshPool } from '../ssh/pool.js';
+import { ensureTenantNetwork } from '../tenant-parts/tenant-network.js';
 
 /** The PostgreSQL client image for a server of this major version. */
 export function clientImageFor(settings: { managed?: boolean; image?: string | null; clientImage?: string | null }, major: number): string {
@@ -16,7 +18,7 @@ export function clientImageFor(settings: { managed?: boolean; image?: string | n
 
 /**
  * One-off containers running PostgreSQL's client tools (pg_dump, psql) on the host, on the
- * network tenants use to reach the server, logged in as the role named — a tenant's throw-away
+ * tenant's own network (or the shared one an existing server imposes), logged in as the role named — a tenant's throw-away
  * session or an archive loader, never the admin. The password reaches them as a 0600 file put
  * into the container before it starts, never on a command line or in an environment. They run
  * confined: an unprivileged user, no capabilities, no privilege gain, a read-only root file
@@ -35,7 +37,7 @@ export interface PgClient {
 const CLIENT_UID = 65534;
 const SECRET_DIR = '/run/fleet-pg';
 
-export async function pgClient(deps: { pool: SshPool; docker: DockerService; hosts: HostService }, hostId: string): Promise<PgClient> {
+export async function pgClient(deps: { pool: SshPool; docker: DockerService; hosts: HostService }, hostId: string, tenant: string): Promise<PgClient> {
   const settings = deps.hosts.get(hostId).dbServer;
   const admin = deps.hosts.dbTarget(hostId);
   if (!settings || !admin) throw new FleetError('VALIDATION', 'The host has no database server set.');
@@ -52,6 +54,8 @@ export async function pgClient(deps: { pool: SshPool; docker: DockerService; hos
     }
     throw error;
   }
+  // A tenant made before tenants had networks of their own gets its network now.
+  const network = sharedTenantNetworkOf(settings) ?? (await ensureTenantNetwork(deps, hostId, tenant)).name;
   const dbHost = settings.tenantAddress ?? settings.address;
   const pgpass = (user: string, password: string) => `${escapePgpass(dbHost)}:${settings.port}:*:${escapePgpass(user)}:${escapePgpass(password)}\n`;
   return {
@@ -67,7 +71,7 @@ export async function pgClient(deps: { pool: SshPool; docker: DockerService; hos
         Env: [`PGPASSFILE=${SECRET_DIR}/pgpass`],
         Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
         HostConfig: {
-          ...(settings.tenantNetwork ? { NetworkMode: settings.tenantNetwork } : {}),
+          NetworkMode: network,
           CapDrop: ['ALL'],
           SecurityOpt: ['no-new-privileges'],
           ReadonlyRootfs: true,

@@ -128,7 +128,7 @@ export function archiveLoadSteps<I extends { hostId: string; name: string }>(
     async run(ctx) {
       const { database, role } = parts(ctx);
       const scratch = { database: names.scratchOf(database), role };
-      const client = await pgClient(deps, ctx.input.hostId);
+      const client = await pgClient(deps, ctx.input.hostId, ctx.input.name);
       // An archive is untrusted input: psql logs in as a throw-away role of no other role's,
       // owning the scratch database alone for the load, and runs none of the archive's psql
       // meta-commands (refused before they reach it).

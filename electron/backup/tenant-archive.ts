@@ -23,6 +23,8 @@ export interface ArchiveDeps {
 
 export interface TenantStorage {
   hostId: string;
+  /** The tenant's name: its one-off containers join its network. */
+  tenant: string;
   database: string;
   /** The tenant's role: everything inside its database runs with that role's rights alone. */
   role: string;
@@ -72,7 +74,7 @@ async function manifestOf(client: pg.Client, database: string): Promise<{ manife
  */
 export async function tenantArchiveParts(deps: ArchiveDeps, storage: TenantStorage): Promise<ArchiveParts> {
   const { manifest } = await readManifest(deps, storage);
-  const client = await pgClient(deps, storage.hostId);
+  const client = await pgClient(deps, storage.hostId, storage.tenant);
   const docker = deps.docker.client(deps.hosts.endpoint(storage.hostId));
 
   let rowCounts: Record<string, number> | null = null;

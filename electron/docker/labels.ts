@@ -30,3 +30,5 @@ export const DB_SERVER_ROLE = 'database-server';
 export const TENANT_SERVING_ROLES: readonly string[] = [DB_SERVER_ROLE, PROXY_ROLE];
 /** The role of the container that answers for a suspended tenant. */
 export const MAINTENANCE_ROLE = 'maintenance';
+/** The role of a tenant's own bridge network (labelled with its tenant and host too). */
+export const TENANT_NETWORK_ROLE = 'tenant-network';

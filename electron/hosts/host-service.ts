@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
-import type { CheckStep, Container, HostCheck, HostInput, HostOverview, HostUpdateInput, HostView, ProbeResult } from '../../shared/hosts.js';
+import { tenantIsolationOf, type CheckStep, type Container, type HostCheck, type HostInput, type HostOverview, type HostUpdateInput, type HostView, type ProbeResult } from '../../shared/hosts.js';
 import type { Logger } from '../common/log.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
 import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
@@ -47,6 +47,7 @@ export class HostService {
       jumpHostId: host.jumpHostId,
       dockerSocket: host.dockerSocket,
       dbServer,
+      isolation: tenantIsolationOf(dbServer),
       hostKey: { type: host.hostKeyType, fingerprint: host.hostKeyFingerprint },
       createdAt: host.createdAt,
       connection: { state: connection.state, lastError: connection.lastError?.message ?? null, since: connection.since },

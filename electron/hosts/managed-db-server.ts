@@ -5,6 +5,7 @@ import { MANAGED_DB_CONTAINER, type ManagedDbServerInput } from '../../shared/ho
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
 import { DB_SERVER_ROLE, HOST_LABEL, ROLE_LABEL } from '../docker/labels.js';
 import { logLines } from '../docker/log-stream.js';
+import { joinTenantNetworks } from '../docker/networks.js';
 import { tarArchive } from '../docker/tar.js';
 import type { JobDefinition, JobRegistry, JobRunner, StepContext, StepDefinition } from '../jobs/index.js';
 import { withAdmin } from '../postgres/admin-session.js';
@@ -187,6 +188,8 @@ export function provisionDbServerJob(deps: ManagedDbServerDeps): JobDefinition<P
                     NetworkMode: n.network,
                   },
                 });
+            // Tenants that are there already reach it on their own networks.
+            await joinTenantNetworks(d, input.hostId, container.id);
             const info = await container.inspect();
             if (!info.State.Running) await container.start();
           });

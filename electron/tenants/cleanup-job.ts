@@ -3,6 +3,7 @@ import type { ReconcileItem } from '../../shared/reconcile.js';
 import type { JobDefinition, Json, StepContext } from '../jobs/types.js';
 import { withAdmin } from '../postgres/admin-session.js';
 import { removeContainerIfPresent, removeEachPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
+import { removeTenantNetwork } from '../tenant-parts/tenant-network.js';
 import { tenantSecretIds } from './removal-steps.js';
 import { reconcileHost, type ReconcileDeps } from './reconcile.js';
 
@@ -24,9 +25,11 @@ interface CleanupPlan {
   database: string | null;
   role: string | null;
   forgetSecrets: boolean;
+  /** The tenant whose network goes too: the item is the tenant's remains, or the network itself. */
+  networkOf: string | null;
 }
 
-export const CLEANABLE_KINDS: readonly ReconcileItem['kind'][] = ['server-missing', 'database-missing', 'orphan-helper'];
+export const CLEANABLE_KINDS: readonly ReconcileItem['kind'][] = ['server-missing', 'database-missing', 'orphan-helper', 'orphan-network'];
 
 /** The job's target: the tenant's, so it never runs beside another job on that tenant. */
 export function cleanupTarget(input: { hostId: string; item: string; tenant: string | null }): string {
@@ -67,6 +70,7 @@ export function cleanupJob(deps: ReconcileDeps): JobDefinition<CleanupInput> {
             database: item.kind === 'server-missing' && item.databaseExists ? item.database : null,
             role: tenantRemains ? item.role : null,
             forgetSecrets: tenantRemains && item.tenant !== null,
+            networkOf: (tenantRemains || item.kind === 'orphan-network') && item.tenant !== null ? item.tenant : null,
           } satisfies CleanupPlan;
         },
       },
@@ -102,6 +106,15 @@ export function cleanupJob(deps: ReconcileDeps): JobDefinition<CleanupInput> {
         onCrash: 'resume',
         async run(ctx) {
           await removeEachPresent(deps, ctx.input.hostId, plan(ctx).volumes, removeVolumeIfPresent);
+        },
+      },
+      {
+        name: 'remove-network',
+        title: "Remove the tenant's network",
+        onCrash: 'resume',
+        async run(ctx) {
+          const { networkOf } = plan(ctx);
+          if (networkOf) await removeTenantNetwork(deps, ctx.input.hostId, networkOf);
         },
       },
       {

@@ -13,6 +13,8 @@ import { forgetNames, hasManagedProxy, recordFirstName, removeTenantRoutes, sync
 import { waitForTenantHealth } from '../tenant-parts/health.js';
 import { adminTarget, endpointOf, storeSecret, type TenantJobDeps } from '../tenant-parts/job-deps.js';
 import { tenantLabels } from '../tenant-parts/routing.js';
+import { joinSharedNetwork, tenantNetworkName } from '../tenant-parts/tenant-network.js';
+import { tenantNetworkStep } from './network-step.js';
 import { odooPasswordHash } from './odoo-password.js';
 import { createTenantDatabase, dropTenantDatabase } from './tenant-database.js';
 
@@ -24,9 +26,9 @@ export interface CreateTenantInput {
 
 const ODOO_UID = 101;
 
-function tenantDbHost(deps: TenantJobDeps, spec: TenantSpec): { host: string; port: number; network: string | null } {
+function tenantDbHost(deps: TenantJobDeps, spec: TenantSpec): { host: string; port: number } {
   const settings = deps.hosts.get(spec.hostId).dbServer!;
-  return { host: settings.tenantAddress ?? settings.address, port: settings.port, network: settings.tenantNetwork };
+  return { host: settings.tenantAddress ?? settings.address, port: settings.port };
 }
 
 function odooConfig(spec: TenantSpec, db: { host: string; port: number }, masterPassword: string, dbPassword: string): string {
@@ -127,17 +129,19 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
           const db = tenantDbHost(deps, spec);
           await removeTenantContainer(deps, spec, names(spec).init);
           // A one-off container with no published port: nothing outside can reach it.
-          const container = await deps.docker.call(endpointOf(deps, spec), (dd) =>
-            dd.createContainer({
+          const container = await deps.docker.call(endpointOf(deps, spec), async (dd) => {
+            const made = await dd.createContainer({
               name: names(spec).init,
               Image: `${spec.image}:${spec.tag}`,
               Entrypoint: ODOO_ENTRYPOINT,
               Cmd: ['-d', spec.database, '-i', spec.modules.join(','), '--stop-after-init', '--without-demo=all', '--no-http'],
               Env: containerEnv(spec, db),
               Labels: { [TENANT_LABEL]: spec.name, [HOST_LABEL]: spec.hostId, [ROLE_LABEL]: 'init' },
-              HostConfig: { Mounts: mounts(spec), ...(db.network ? { NetworkMode: db.network } : {}) },
-            }),
-          );
+              HostConfig: { Mounts: mounts(spec), NetworkMode: tenantNetworkName(spec.name) },
+            });
+            await joinSharedNetwork(deps, dd, spec.hostId, made.id);
+            return made;
+          });
           await container.start();
           ctx.progress(0.1, 'installing modules');
           const result = (await deps.docker.call(endpointOf(deps, spec), () => container.wait(), 30 * 60_000)) as { StatusCode: number };
@@ -188,12 +192,13 @@ export function createTenantJob(deps: TenantJobDeps): JobDefinition<CreateTenant
 }
 
 /**
- * The filestore and secrets volumes, then the database password and Odoo's configuration written
- * into the secrets volume. Shared by creation and database adoption; both journal the tenant's
- * database password as `dbPasswordId` in a step named 'database'.
+ * The tenant's own network, the filestore and secrets volumes, then the database password and
+ * Odoo's configuration written into the secrets volume. Shared by creation and database adoption;
+ * both journal the tenant's database password as `dbPasswordId` in a step named 'database'.
  */
 export function tenantStorageSteps(deps: TenantJobDeps): StepDefinition<CreateTenantInput>[] {
   return [
+  tenantNetworkStep<CreateTenantInput>(deps),
   {
     name: 'volumes',
     title: 'Create the filestore and secrets volumes',
@@ -279,9 +284,10 @@ export function tenantServerSteps(deps: TenantJobDeps): StepDefinition<CreateTen
                 RestartPolicy: { Name: 'unless-stopped' },
                 ...(spec.memoryMb ? { Memory: spec.memoryMb * 2 ** 20 } : {}),
                 ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
-                ...(db.network ? { NetworkMode: db.network } : {}),
+                NetworkMode: tenantNetworkName(spec.name),
               },
             });
+        await joinSharedNetwork(deps, d, spec.hostId, container.id);
         const info = await container.inspect();
         if (!info.State.Running) await container.start();
       });

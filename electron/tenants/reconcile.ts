@@ -4,13 +4,16 @@ import type { ReconcileContainer, ReconcileItem, ReconcileReport } from '../../s
 import type { TenantSpec } from '../../shared/tenants.js';
 import type { DockerEndpoint } from '../docker/docker-service.js';
 import { DATABASE_LABEL, FLEET_LABEL_PREFIX, HOST_LABEL, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
+import { listTenantNetworks } from '../docker/networks.js';
 import { readTar } from '../docker/tar-reader.js';
 import type { JobRunner } from '../jobs/index.js';
 import { UNFINISHED_JOB_STATES } from '../jobs/types.js';
 import { withAdmin, type DbServerTarget } from '../postgres/admin-session.js';
 import { inspectDatabase } from '../postgres/ownership.js';
 import { DATA_MOUNT, SECRETS_MOUNT } from '../tenant-parts/containers.js';
+import { sharedNetworkOf } from '../tenant-parts/tenant-network.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { orphanNetworks, serversOffTheirNetwork } from './reconcile-networks.js';
 
 export interface ReconcileDeps extends TenantJobDeps {
   jobs: JobRunner;
@@ -179,6 +182,8 @@ interface HostScan {
   admin: DbServerTarget | null;
   now: number;
   containers: Docker.ContainerInfo[];
+  /** This host's tenant networks (labelled fleet.role=tenant-network and its host id). */
+  networks: Docker.NetworkInspectInfo[];
   volumes: Docker.VolumeInspectInfo[];
   pgState: { databases: Array<{ name: string; owner: string }>; roles: Set<string> } | null;
   /** Database name → owner, or null when the host has no database server set. */
@@ -208,6 +213,7 @@ export async function reconcileHost(deps: ReconcileDeps, hostId: string, options
   reportForeign(scan);
   const { tenants, tenantless, unlabelled } = groupOwn(scan);
   const tenantsInOrder = await reportTenants(deps, scan, tenants);
+  reportNetworks(deps, scan, tenants);
   reportTenantlessHelpers(scan, tenantless);
   await reportUnlabelledOdoo(deps, scan, unlabelled);
   await reportUnclaimedDatabases(deps, scan);
@@ -219,8 +225,9 @@ async function scanHost(deps: ReconcileDeps, hostId: string, ignoreJobId: string
   const endpoint = deps.hosts.endpoint(hostId);
   const admin = deps.hosts.dbTarget(hostId);
   const now = Date.now();
-  const [containers, volumeList, pgState] = await Promise.all([
+  const [containers, networks, volumeList, pgState] = await Promise.all([
     deps.docker.call(endpoint, (d) => d.listContainers({ all: true })),
+    deps.docker.call(endpoint, (d) => listTenantNetworks(d, hostId)),
     deps.docker.call(endpoint, (d) => d.listVolumes({ filters: { label: [TENANT_LABEL] } })),
     admin
       ? withAdmin(deps.pool, admin, async (c) => ({
@@ -237,6 +244,7 @@ async function scanHost(deps: ReconcileDeps, hostId: string, ignoreJobId: string
     admin,
     now,
     containers,
+    networks,
     volumes: volumeList.Volumes ?? [],
     pgState,
     databases: pgState ? new Map(pgState.databases.map((d) => [d.name, d.owner])) : null,
@@ -453,6 +461,14 @@ async function reportTenantWithoutServer(deps: ReconcileDeps, scan: HostScan, fo
       { databaseChecked: database },
     ),
   );
+}
+
+/** Servers off their own network (tenants at work in a job aside), and tenant networks left alone. */
+function reportNetworks(deps: ReconcileDeps, scan: HostScan, tenants: Map<string, OwnTenant>): void {
+  const busy = (tenant: string) => scan.journal.get(tenant)?.busy === true;
+  const servers = new Map([...tenants].filter(([name, t]) => t.server && !busy(name)).map(([name, t]) => [name, t.server!] as const));
+  const shared = sharedNetworkOf(deps, scan.hostId);
+  for (const drift of [...serversOffTheirNetwork(servers, shared), ...orphanNetworks(scan.networks, new Set(tenants.keys()), busy, scan.now)]) scan.items.push(item(drift.fields, drift.extra));
 }
 
 /** Helpers of no tenant, stopped past their grace time or older than a day. */

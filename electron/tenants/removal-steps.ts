@@ -9,6 +9,7 @@ import { withAdmin } from '../postgres/admin-session.js';
 import { forgetNames, removeTenantRoutes } from '../proxy/tenant-routes.js';
 import { removeContainerIfPresent, removeVolumeIfPresent } from '../tenant-parts/containers.js';
 import type { TenantJobDeps } from '../tenant-parts/job-deps.js';
+import { removeTenantNetwork } from '../tenant-parts/tenant-network.js';
 import type { TenantParts } from '../tenant-parts/tenant-parts.js';
 import { dropTenantDatabase } from './tenant-database.js';
 
@@ -36,7 +37,7 @@ interface TenantInput {
 
 /**
  * Removing everything a tenant owns, once nothing is to be kept: its containers, database and
- * role, volumes and stored secrets (parts found by a step named `preflight`). Every step goes
+ * role, volumes, network and stored secrets (parts found by a step named `preflight`). Every step goes
  * only forward: a crash never leaves a half-removed tenant.
  */
 export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & { jobs: JobRunner; coordinators?: HostCoordinators }): StepDefinition<I>[] {
@@ -111,6 +112,14 @@ export function tenantRemovalSteps<I extends TenantInput>(deps: TenantJobDeps & 
           const labelled = ((await d.listVolumes({ filters: { label: [`${TENANT_LABEL}=${ctx.input.name}`] } })).Volumes ?? []).map((v) => v.Name);
           for (const name of new Set([dataVolume, ...(secretsVolume ? [secretsVolume] : []), ...labelled])) await removeVolumeIfPresent(d, name);
         }, 120_000);
+      },
+    },
+    {
+      name: 'remove-network',
+      title: "Remove the tenant's network",
+      onCrash: 'resume',
+      async run(ctx) {
+        await removeTenantNetwork(deps, ctx.input.hostId, ctx.input.name);
       },
     },
     {

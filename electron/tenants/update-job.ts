@@ -11,6 +11,7 @@ import type { JobDefinition, Json, StepContext, StepDefinition } from '../jobs/t
 import { removeContainerIfPresent } from '../tenant-parts/containers.js';
 import { waitForTenantHealth } from '../tenant-parts/health.js';
 import { findTenantParts } from '../tenant-parts/tenant-parts.js';
+import { joinSharedNetwork, sharedNetworkOf } from '../tenant-parts/tenant-network.js';
 import { adoptedServerOptions } from './adopt-container-job.js';
 import { stagingStore, type CloneInput, type RemoveStagingInput, type StagingJobDeps } from './staging-jobs.js';
 import type { CloneRequest } from './staging-service.js';
@@ -152,7 +153,7 @@ function updateTools(deps: UpdateJobDeps, children: UpdateChildren) {
         Cmd: ['-d', database, '-u', ctx.input.modules.join(','), '--stop-after-init'],
         Env: info.Config.Env ?? [],
         Labels: { [ROLE_LABEL]: 'archive', [DATABASE_LABEL]: database },
-        HostConfig: { Mounts: adoptedServerOptions(info, ctx.input.toImage, {}, serverName).HostConfig?.Mounts ?? [], ...(info.HostConfig.NetworkMode ? { NetworkMode: info.HostConfig.NetworkMode } : {}) },
+        HostConfig: { Mounts: adoptedServerOptions(info, ctx.input.toImage, {}, serverName).HostConfig?.Mounts ?? [], ...networkModeFor(sharedNetworkOf(deps, ctx.input.hostId) ?? info.HostConfig.NetworkMode) },
       },
       undefined,
       'the module update (odoo -u)',
@@ -173,7 +174,7 @@ function updateTools(deps: UpdateJobDeps, children: UpdateChildren) {
     const serverName = info.Name.replace(/^\//, '');
     await stopServer(ctx.input.hostId, parts.serverId);
     await updateModules(ctx, info, parts.database);
-    await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), serverName, adoptedServerOptions(info, ctx.input.toImage, {}, serverName), true);
+    await replaceServer(deps, ctx.input.hostId, serverName, adoptedServerOptions(info, ctx.input.toImage, {}, serverName), true);
     await waitForTenantHealth(deps, endpoint(ctx.input.hostId), ctx.input.hostId, serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
   };
 
@@ -236,7 +237,7 @@ function applyStep(deps: UpdateJobDeps, children: UpdateChildren): StepDefinitio
       if (!reached('checking')) {
         ctx.progress(0.6, `starting ${name} on ${ctx.input.toImage}`);
         const info = await current();
-        await replaceServer(deps.docker.client(endpoint(hostId)), state!.serverName, adoptedServerOptions(info, ctx.input.toImage, {}, state!.serverName), true);
+        await replaceServer(deps, hostId, state!.serverName, adoptedServerOptions(info, ctx.input.toImage, {}, state!.serverName), true);
         journal({ ...state!, phase: 'checking' });
       }
       await waitForTenantHealth(deps, endpoint(hostId), hostId, state!.serverName, ctx.signal, ctx.input.healthTimeoutSeconds * 1000);
@@ -263,7 +264,7 @@ function applyStep(deps: UpdateJobDeps, children: UpdateChildren): StepDefinitio
       const target = children.restore.target({ hostId: ctx.input.hostId, name: ctx.input.name } as RestoreInput);
       let restoreJobId = runner.listJobs({ target, kind: children.restore.kind, limit: 20 }).find((j) => j.createdAt >= started && j.actor === actor)?.id;
       if (!restoreJobId) {
-        await replaceServer(deps.docker.client(endpoint(ctx.input.hostId)), previous.name!, previous, applied.wasRunning);
+        await replaceServer(deps, ctx.input.hostId, previous.name!, previous, applied.wasRunning);
         const { archive, sha256 } = await deps.reachableCopy(ctx.input.hostId, applied.revertBackupId);
         restoreJobId = runner.runJob(children.restore, { hostId: ctx.input.hostId, name: ctx.input.name, archive, file: null, sha256, copy: false, neutralize: false }, { actor });
       }
@@ -273,9 +274,17 @@ function applyStep(deps: UpdateJobDeps, children: UpdateChildren): StepDefinitio
   };
 }
 
-/** Removes the container of that name (if any) and creates it from `options`; starts it if asked. */
-async function replaceServer(docker: Docker, name: string, options: Docker.ContainerCreateOptions, start: boolean): Promise<void> {
+/** The module update reaches the database server from the server's network (or the shared one). */
+const networkModeFor = (network: string | undefined) => (network ? { NetworkMode: network } : {});
+
+/**
+ * Removes the container of that name (if any) and creates it from `options` (on its own network),
+ * joined to the shared network of the host's database server if it has one; starts it if asked.
+ */
+async function replaceServer(deps: UpdateJobDeps, hostId: string, name: string, options: Docker.ContainerCreateOptions, start: boolean): Promise<void> {
+  const docker = deps.docker.client(deps.hosts.endpoint(hostId));
   await removeContainerIfPresent(docker, name);
   const container = await docker.createContainer({ ...options, name });
+  await joinSharedNetwork(deps, docker, hostId, container.id);
   if (start) await container.start();
 }

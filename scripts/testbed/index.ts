@@ -465,7 +465,7 @@ export async function startTestbed(opts: { log?: (line: string) => void } = {}):
       await startPostgres(dir, {
         port: pgPort,
         listen: ['127.0.0.1', n.gateway],
-        hostCidrs: [n.subnet, b.subnet],
+        hostCidrs: [n.subnet, b.subnet, '10.213.0.0/16'], // and tenants on their own networks (the console's range)
         adminPassword: secrets.pgPassword,
       });
     });

@@ -179,7 +179,7 @@ describe('a managed PostgreSQL container as the host database server', () => {
     // A second managed server on the same host is refused before any job runs.
     await expect(fleet.call('hosts.provisionDbServer', { hostId, image: testbed.images.postgres, network: NETWORK, volume: VOLUME })).rejects.toMatchObject({ code: 'CONFLICT' });
 
-    // A tenant on it: its containers join the network and reach fleet-postgres by name.
+    // A tenant on it: its containers are on a network of their own, which the server joins, and reach fleet-postgres by name.
     const [image, tag] = testbed.images.odoo.split(':');
     tenantCreated = true;
     const created = await fleet.call('tenants.create', { name: TENANT, hostId, domain: 'shops.test', image: image!, tag: tag!, modules: ['sale'] });
@@ -189,7 +189,8 @@ describe('a managed PostgreSQL container as the host database server', () => {
     const server = await docker().getContainer(`fleet-${TENANT}`).inspect();
     expect(server.State.Running).toBe(true);
     expect(server.Config.Env).toContain(`HOST=${MANAGED_DB_CONTAINER}`);
-    expect(Object.keys(server.NetworkSettings.Networks)).toEqual([NETWORK]);
+    expect(Object.keys(server.NetworkSettings.Networks)).toEqual([`fleet-${TENANT}-net`]);
+    expect(Object.keys((await docker().getContainer(MANAGED_DB_CONTAINER).inspect()).NetworkSettings.Networks).sort()).toEqual([NETWORK, `fleet-${TENANT}-net`].sort());
     const databases = await withPostgres(fleet.services.pool, target, async (c) => (await c.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((r) => r.datname));
     expect(databases).toEqual(expect.arrayContaining(['it_mdb', 'fleet']));
 

@@ -71,6 +71,10 @@ describe('creating a tenant', () => {
     expect(info.Config.Labels).toMatchObject({ 'fleet.tenant': 'it-acme', 'fleet.host': hostId, 'traefik.http.routers.fleet-it-acme.rule': 'Host(`it-acme.shops.test`)' });
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
     expect(info.HostConfig.PortBindings ?? {}).toEqual({});
+    // Its own network first; the testbed's server lives on a network of its own, which tenants join too (not isolated).
+    expect(info.HostConfig.NetworkMode).toBe('fleet-it-acme-net');
+    expect(Object.keys(info.NetworkSettings.Networks).sort()).toEqual(['fleet-it-acme-net', testbed.dockerNetwork.name].sort());
+    expect((await fleet.call('hosts.get', { id: hostId })).isolation).toBe('shared-network');
     // No password in the environment or on the command line.
     expect(JSON.stringify([info.Config.Env, info.Config.Cmd, info.Args])).not.toMatch(/PASSWORD=/);
     // Odoo runs directly, reading its 0400 config: the official image's entrypoint script would
@@ -188,6 +192,8 @@ describe('creating a tenant', () => {
     const d = await docker();
     expect((await d.listContainers({ all: true, filters: { label: ['fleet.tenant=it-broken'] } })).length).toBe(0);
     expect((await d.listVolumes({ filters: { label: ['fleet.tenant=it-broken'] } })).Volumes ?? []).toEqual([]);
+    expect(await d.listNetworks({ filters: { label: ['fleet.tenant=it-broken'] } })).toEqual([]);
+    expect(done.steps.find((step) => step.name === 'network')?.state).toBe('compensated');
     const leftovers = await withPostgres(fleet.services.pool, fleet.services.hosts.dbTarget(hostId)!, (c) =>
       c.query("SELECT 1 FROM pg_database WHERE datname = 'it_broken' UNION ALL SELECT 1 FROM pg_roles WHERE rolname = 'odoo_it_broken'"),
     );

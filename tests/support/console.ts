@@ -11,6 +11,7 @@ import type { CallContext } from '../../electron/api/dispatcher.js';
 import { silentLogger } from '../../electron/common/log.js';
 import { withPostgres } from '../../electron/postgres/pg-over-ssh.js';
 import { dropKeptDatabase } from '../../electron/backup/restore-job.js';
+import { removeTenantNetwork } from '../../electron/tenant-parts/tenant-network.js';
 import { dropTenantDatabase } from '../../electron/tenants/tenant-database.js';
 import type { TestbedDescriptor } from './testbed.js';
 
@@ -64,7 +65,7 @@ export async function closeBareConsole({ dir, services }: { dir: string; service
 
 /**
  * Removes a tenant a test created (until decommission exists): every container labelled with it
- * (server, maintenance page of a suspended tenant, one-off helpers) and its volumes, then the
+ * (server, maintenance page of a suspended tenant, one-off helpers), its volumes and network, then the
  * copy a restore kept, its database and role with the product's own idempotent drops.
  */
 export async function removeTenant(services: ConsoleServices, hostId: string, name: string): Promise<void> {
@@ -72,6 +73,7 @@ export async function removeTenant(services: ConsoleServices, hostId: string, na
   const label = [`fleet.tenant=${name}`];
   for (const c of await docker.listContainers({ all: true, filters: { label } })) await docker.getContainer(c.Id).remove({ force: true });
   for (const v of (await docker.listVolumes({ filters: { label } })).Volumes ?? []) await docker.getVolume(v.Name).remove({ force: true });
+  await removeTenantNetwork(services, hostId, name);
   const stem = name.replace(/-/g, '_');
   await withPostgres(services.pool, services.hosts.dbTarget(hostId)!, async (admin) => {
     await dropKeptDatabase(admin, stem, `odoo_${stem}`); // what a restore kept for its undo window

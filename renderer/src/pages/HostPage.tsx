@@ -17,6 +17,7 @@ import { useAction } from '../lib/use-submit.js';
 import { CheckPanel } from './host/CheckPanel.js';
 import { ContainersTable } from './host/ContainersTable.js';
 import { HostKeyChanged } from './host/HostKeyChanged.js';
+import { IsolationLine } from './host/IsolationLine.js';
 import { ManagedDbServerSetup } from './host/ManagedDbServerSetup.js';
 import { TenantsSection } from './host/TenantsTable.js';
 
@@ -398,6 +399,7 @@ function ResourcesCard({ host, overview, loading }: { host: HostView; overview: 
           </span>
         ) : null}
       </div>
+      <IsolationLine host={host} />
       {canProvisionDb ? <ManagedDbServerSetup hostId={host.id} hasDbServer={host.dbServer !== null} /> : null}
       <div className="db-line small">
         <span className="muted">Added: </span>

@@ -23,6 +23,8 @@ const KIND_LABELS: Record<ReconcileKind, { label: string; tone: 'bad' | 'warn' |
   'foreign-host': { label: 'foreign host', tone: 'idle' },
   'adoptable-container': { label: 'adoptable container', tone: 'info' },
   'adoptable-database': { label: 'adoptable database', tone: 'info' },
+  'not-isolated': { label: 'not isolated', tone: 'warn' },
+  'orphan-network': { label: 'orphan network', tone: 'warn' },
 };
 
 const CONFLICT_NOTE = 'The host changed since this report (the item is gone or no longer what it was). Check for drift again before cleaning up.';
