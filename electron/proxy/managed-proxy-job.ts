@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
 import type { ManagedProxyInput } from '../../shared/hosts.js';
 import { HOST_LABEL, PROXY_ROLE, ROLE_LABEL } from '../docker/labels.js';
+import { joinTenantNetworks } from '../docker/networks.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
 import type { JobDefinition, StepDefinition } from '../jobs/types.js';
@@ -203,6 +204,8 @@ function containerStep(deps: ProxyDeps): StepDefinition<ProvisionProxyInput> {
         if (replaced) await d.getContainer(PROXY_CONTAINER).remove({ force: true, v: false });
         const container = existing && !replaced ? d.getContainer(PROXY_CONTAINER) : await d.createContainer(wanted);
         await container.putArchive(proxyFiles(input), { path: PROXY_DATA_DIR });
+        // Every tenant's own network, so Docker's DNS resolves each server for it.
+        await joinTenantNetworks(d, input.hostId, PROXY_CONTAINER);
         if (!(await container.inspect()).State.Running) await container.start();
         return { replaced };
       }, 120_000);
