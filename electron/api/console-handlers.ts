@@ -75,6 +75,8 @@ export function consoleHandlers(deps: ConsoleHandlerServices & { version: string
     'hosts.provisionProxy': (input, ctx) => deps.proxies.provision(input, ctx.actor),
     'hosts.proxyStatus': ({ id }) => deps.proxies.status(id),
     'hosts.syncProxyRoutes': ({ id }) => deps.proxies.syncRoutes(id),
+    'hosts.certificates': ({ id }) => deps.proxies.certificates(id),
+    'tenants.certificates': ({ hostId, name }) => deps.proxies.tenantCertificates(hostId, name),
     'audit.list': ({ limit, before }) => audit.list(limit, before),
     'hosts.audit': async ({ id, limit }) => {
       const coordinator = coordinators.of(id);
