@@ -18,6 +18,7 @@ import { useAction } from '../lib/use-submit.js';
 import { DecommissionDialog } from './tenant/DecommissionDialog.js';
 import { SuspendDialog } from './tenant/SuspendDialog.js';
 import { TenantBackups } from './tenant/TenantBackups.js';
+import { TenantCertificatesCard } from './tenant/TenantCertificates.js';
 import { TenantFiguresCard } from './tenant/TenantFigures.js';
 import { TenantJobs } from './tenant/TenantJobs.js';
 import { TenantLogs } from './tenant/TenantLogs.js';
@@ -111,6 +112,8 @@ export function TenantPage({
         <TenantSpecCard detail={d} />
         <TenantFiguresCard hostId={hostId} name={name} version={version} limitSet={d.memoryLimitBytes !== null} />
       </div>
+
+      <TenantCertificatesCard hostId={hostId} name={name} version={version} />
 
       <TenantBackups hostId={hostId} name={name} version={version} hosts={hostsById} currentImage={`${d.image}:${d.tag}`} />
 
