@@ -12,14 +12,14 @@ function failureLines(failures: readonly CertificateFailure[]): string[] {
   return failures.flatMap((f) => [`${f.domain}: FAILING (${f.cause}) since ${f.at}`, `  ${f.fix}`, `  CA said: ${f.error}`]);
 }
 
-function describeHost(hostName: string, host: HostCertificates): string {
+export function describeHostCertificates(hostName: string, host: HostCertificates): string {
   if (!host.proxy) return `${hostName} has no managed proxy: no certificates of the console's to show.`;
   const rows = host.certificates.map((c) => [c.domain, c.issuer, day(c.notBefore), day(c.notAfter), String(c.daysLeft), c.issuerDirectory]);
   const certs = rows.length ? table([['DOMAIN', 'ISSUER', 'ISSUED', 'EXPIRES', 'DAYS LEFT', 'CA DIRECTORY'], ...rows]) : `${hostName}: no certificates obtained yet (each name gets one on its first HTTPS visit).`;
   return [certs, ...failureLines(host.failures)].join('\n');
 }
 
-function describeNames(names: readonly NameCertificate[]): string {
+export function describeNameCertificates(names: readonly NameCertificate[]): string {
   if (names.length === 0) return 'The tenant has no public name.';
   const rows = names.map((n) => [n.domain, n.state, n.certificate?.issuer ?? '-', n.certificate ? day(n.certificate.notBefore) : '-', n.certificate ? `${day(n.certificate.notAfter)} (${n.certificate.daysLeft} days)` : '-']);
   return [table([['DOMAIN', 'STATE', 'ISSUER', 'LAST RENEWAL', 'EXPIRES'], ...rows]), ...failureLines(names.flatMap((n) => (n.failure ? [n.failure] : [])))].join('\n');
@@ -32,7 +32,7 @@ export function registerHostCertificates(proxy: Command): void {
     .action(run(async (ctx, ref: string) => {
       const host = await findHost(ctx, ref);
       const result = await ctx.call('hosts.certificates', { id: host.id });
-      print(ctx, result, () => describeHost(host.name, result));
+      print(ctx, result, () => describeHostCertificates(host.name, result));
     }));
 }
 
@@ -44,6 +44,6 @@ export function registerTenantCertificates(tenants: Command): void {
     .action(run(async (ctx, name: string, opts: { host: string }) => {
       const host = await findHost(ctx, opts.host);
       const result = await ctx.call('tenants.certificates', { hostId: host.id, name });
-      print(ctx, result, () => (result.proxy ? describeNames(result.names) : `${host.name} has no managed proxy: no certificates of the console's to show.`));
+      print(ctx, result, () => (result.proxy ? describeNameCertificates(result.names) : `${host.name} has no managed proxy: no certificates of the console's to show.`));
     }));
 }

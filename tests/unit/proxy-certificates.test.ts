@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { certificateFailures, classifyAcmeError } from '../../electron/proxy/certificate-failures.js';
+import { describeHostCertificates, describeNameCertificates } from '../../electron/cli/certificates.js';
 import { parseCertificate } from '../../electron/proxy/certificates.js';
 import { certificateCounts, nameCertificate, type HostCertificates } from '../../shared/certificates.js';
 
@@ -78,5 +79,27 @@ describe("a name's state", () => {
   it('counts failing and expiring names per host', () => {
     const other = { ...cert(5), domain: 'b.test' };
     expect(certificateCounts(host([cert(60, '2026-11-01T00:00:00.000Z'), other], [failure('2026-12-02T00:00:00.000Z')]))).toEqual({ total: 2, expiring: 1, failing: 1 });
+  });
+});
+
+describe('the CLI’s words', () => {
+  const certificate = { domain: 'a.test', issuerDirectory: 'acme.test-dir', issuer: 'Pebble Intermediate CA 1', notBefore: '2026-12-01T10:00:00.000Z', notAfter: '2027-03-01T10:00:00.000Z', daysLeft: 83 };
+  const failure = { domain: 'b.test', at: '2026-12-07T21:00:00.000Z', cause: 'unreachable' as const, error: 'urn:ietf:params:acme:error:connection - refused', fix: 'Let ports 80 and 443 in.' };
+
+  it('list the host’s certificates, then each failing name with the fix and the CA’s words', () => {
+    const text = describeHostCertificates('alpha', { proxy: true, certificates: [certificate], failures: [failure] });
+    expect(text).toMatch(/^DOMAIN\s+ISSUER\s+ISSUED\s+EXPIRES\s+DAYS LEFT\s+CA DIRECTORY\n/);
+    expect(text).toMatch(/a\.test\s+Pebble Intermediate CA 1\s+2026-12-01\s+2027-03-01\s+83\s+acme\.test-dir/);
+    expect(text).toContain('b.test: FAILING (unreachable) since 2026-12-07T21:00:00.000Z\n  Let ports 80 and 443 in.\n  CA said: urn:ietf:params:acme:error:connection - refused');
+    expect(describeHostCertificates('alpha', { proxy: false, certificates: [], failures: [] })).toContain('alpha has no managed proxy');
+  });
+
+  it('give each of a tenant’s names its state', () => {
+    const text = describeNameCertificates([
+      { domain: 'a.test', state: 'valid', certificate, failure: null },
+      { domain: 'c.test', state: 'not-obtained', certificate: null, failure: null },
+    ]);
+    expect(text).toMatch(/a\.test\s+valid\s+Pebble Intermediate CA 1\s+2026-12-01\s+2027-03-01 \(83 days\)/);
+    expect(text).toMatch(/c\.test\s+not-obtained\s+-\s+-\s+-/);
   });
 });
