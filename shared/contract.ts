@@ -17,6 +17,7 @@ import {
   SshImportCandidate,
 } from './hosts.js';
 import { BackupPolicyInput, BackupPolicyView } from './backup-policies.js';
+import { HostCertificates, TenantCertificates } from './certificates.js';
 import { BackupEntry, BackupKeyName, BackupKeyView, DestinationSpec, KeptCopyView } from './backups.js';
 import { JobEvent, JobSummary, JobView } from './jobs.js';
 import {
@@ -160,6 +161,16 @@ export const contract = {
     input: hostRef,
     output: z.object({ routed: z.number(), removed: z.number() }),
     summary: "Make the proxy's routes what the host's tenants are (repairs routes changed by hand)",
+  }),
+  'hosts.certificates': op('hosts.certificates', {
+    input: hostRef,
+    output: HostCertificates,
+    summary: "The certificates on the host's managed proxy (issuer, issued, expiry) and the latest failure to obtain each name's, from the proxy's log",
+  }),
+  'tenants.certificates': op('tenants.certificates', {
+    input: tenantRef,
+    output: TenantCertificates,
+    summary: "The certificates of the tenant's names: issuer, expiry, last renewal, and why obtaining one failed",
   }),
   'hosts.audit': op('hosts.audit', {
     input: z.object({ id: z.string().uuid(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),

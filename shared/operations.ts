@@ -40,6 +40,8 @@ export const OPERATIONS = {
   'hosts.provisionProxy': { role: 'admin', audited: true, program: 'console' },
   'hosts.proxyStatus': { role: 'viewer', audited: false, program: 'console' },
   'hosts.syncProxyRoutes': { role: 'admin', audited: true, program: 'console' },
+  'hosts.certificates': { role: 'viewer', audited: false, program: 'console' },
+  'tenants.certificates': { role: 'viewer', audited: false, program: 'console' },
   'audit.list': { role: 'viewer', audited: false, program: 'both' },
   'pos.status': { role: 'cashier', audited: false, program: 'pos' },
   'pos.pair': { role: 'cashier', audited: true, program: 'pos' },

@@ -81,6 +81,8 @@ export function consoleHandlers(deps: ConsoleHandlerServices & { version: string
     'tenants.addDomain': (input, ctx) => deps.domains.add(input, ctx.actor),
     'tenants.removeDomain': (input, ctx) => deps.domains.remove(input, ctx.actor),
     'tenants.setMainDomain': (input, ctx) => deps.domains.setMain(input, ctx.actor),
+    'hosts.certificates': ({ id }) => deps.proxies.certificates(id),
+    'tenants.certificates': ({ hostId, name }) => deps.proxies.tenantCertificates(hostId, name),
     'audit.list': ({ limit, before }) => audit.list(limit, before),
     'hosts.audit': async ({ id, limit }) => {
       const coordinator = coordinators.of(id);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { ProxyStatus } from '../../shared/hosts.js';
 import { int } from './actions.js';
+import { registerHostCertificates } from './certificates.js';
 import { findHost, print, run, type CliContext } from './context.js';
 
 // `odoo-fleet hosts proxy …`: the host's managed proxy (Caddy) and its routes.
@@ -86,4 +87,5 @@ export function registerHostProxy(hosts: Command): void {
       const result = await ctx.call('hosts.syncProxyRoutes', { id: host.id });
       print(ctx, result, () => `${host.name}: ${result.routed} tenant(s) routed, ${result.removed} stale route(s) removed.`);
     }));
+  registerHostCertificates(proxy);
 }

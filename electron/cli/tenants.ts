@@ -5,6 +5,7 @@ import { findHost, print, run, type CliContext } from './context.js';
 import { describeCopy } from './destinations.js';
 import { confirm, interactive, typedName } from './prompt.js';
 import { registerTenantDomains } from './tenants-domains.js';
+import { registerTenantCertificates } from './certificates.js';
 import { registerTenantDriftCommands } from './tenants-drift.js';
 
 // `odoo-fleet tenants …`: create, list, logs, the lifecycle actions, show, decommission
@@ -109,6 +110,7 @@ export function registerTenantCommands(program: Command): void {
   registerShow(tenants);
   registerDecommission(tenants);
   registerTenantDriftCommands(tenants);
+  registerTenantCertificates(tenants);
 }
 
 function registerCreate(tenants: Command): void {

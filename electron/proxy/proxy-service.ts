@@ -1,7 +1,9 @@
+import type { HostCertificates, TenantCertificates } from '../../shared/certificates.js';
 import { FleetError } from '../../shared/errors.js';
 import type { ProxyStatus } from '../../shared/hosts.js';
 import type { JobRegistry, JobRunner } from '../jobs/index.js';
 import { provisionProxyJob, type ProvisionProxyInput } from './managed-proxy-job.js';
+import { hostCertificates, tenantCertificates } from './proxy-certificates.js';
 import { PROXY_CONTAINER, findProxyContainer, findTraefik } from './proxy-container.js';
 import { syncAllRoutes, withProxyAdmin, type ProxyDeps } from './tenant-routes.js';
 
@@ -57,5 +59,14 @@ export class ProxyService {
     this.deps.onHostChanged?.(hostId);
     return result;
   }
-}
 
+  /** Every certificate on the host's proxy, and the latest failures to obtain one. */
+  certificates(hostId: string): Promise<HostCertificates> {
+    return hostCertificates(this.deps, hostId);
+  }
+
+  /** The certificates of a tenant's names, each with its state. */
+  tenantCertificates(hostId: string, tenant: string): Promise<TenantCertificates> {
+    return tenantCertificates(this.deps, hostId, tenant);
+  }
+}

@@ -8,6 +8,7 @@ import { StateBadge } from '../components/StateBadge.js';
 import { TableHead } from '../components/TableHead.js';
 import { TenantState } from '../components/TenantState.js';
 import { VirtualTable, type Column } from '../components/VirtualList.js';
+import { HostCertificatesCell } from './dashboard/HostCertificatesCell.js';
 import { useFleetTenants, type FleetTenants, type HostResources, type HostTenants } from '../lib/fleet-tenants.js';
 import { formatBytes, percent } from '../lib/format.js';
 import type { HostsStore } from '../lib/hosts-store.js';
@@ -365,6 +366,12 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
           ),
         tooltip: (r) => (r.overdue ? `${r.overdue} tenants' newest backup is older than their schedule allows` : ''),
       },
+      {
+        key: 'certificates',
+        title: 'Certificates',
+        width: '150px',
+        render: (r) => <HostCertificatesCell hostId={r.host.id} connected={r.host.connection.state !== 'failed'} />,
+      },
       { key: 'disk', title: 'Disk', width: 'minmax(96px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="disk" /> },
       { key: 'memory', title: 'Memory', width: 'minmax(96px, 1fr)', render: (r) => <ResourceCell host={r.host} fleet={fleet} tick={tick} kind="memory" /> },
     ],
@@ -383,7 +390,7 @@ function HostsSummary({ rows, fleet }: { rows: readonly HostRow[]; fleet: FleetT
         items={rows}
         rowHeight={30}
         maxRows={8}
-        minWidth={830}
+        minWidth={980}
         getKey={(r) => r.host.id}
         rowTestId={(r) => `dashboard-host-row-${r.host.name}`}
         onActivate={(r) => navigate(href.host(r.host.id))}

@@ -19,6 +19,7 @@ import { DecommissionDialog } from './tenant/DecommissionDialog.js';
 import { SuspendDialog } from './tenant/SuspendDialog.js';
 import { TenantBackups } from './tenant/TenantBackups.js';
 import { TenantDomains } from './tenant/TenantDomains.js';
+import { TenantCertificatesCard } from './tenant/TenantCertificates.js';
 import { TenantFiguresCard } from './tenant/TenantFigures.js';
 import { TenantJobs } from './tenant/TenantJobs.js';
 import { TenantLogs } from './tenant/TenantLogs.js';
@@ -114,6 +115,7 @@ export function TenantPage({
       </div>
 
       <TenantDomains hostId={hostId} name={name} version={version} />
+      <TenantCertificatesCard hostId={hostId} name={name} version={version} />
 
       <TenantBackups hostId={hostId} name={name} version={version} hosts={hostsById} currentImage={`${d.image}:${d.tag}`} />
 
