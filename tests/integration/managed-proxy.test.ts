@@ -12,10 +12,11 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenantSession } from '../../electron/postgres/tenant-session.js';
-import { PROXY_CONTAINER, PROXY_NETWORK, PROXY_VOLUME } from '../../electron/proxy/proxy-container.js';
+import { PROXY_CONTAINER } from '../../electron/proxy/proxy-container.js';
 import { DomainStore } from '../../electron/proxy/domain-store.js';
 import { clearDnsRecord, pebbleIssuerRoots, setDnsRecord } from '../../scripts/testbed/control.js';
 import { addTestbedHost, addTestbedHostWithDb, createTestConsole, expectFleetError, removeTenant, testbedDbServer, type TestConsole } from '../support/console.js';
+import { provisionTestProxy, removeTestProxy } from '../support/managed-proxy.js';
 import { getTestbed } from '../support/testbed.js';
 import { launchTrustedChromium, retryOnNetworkChange } from '../support/trusted-chromium.js';
 
@@ -81,11 +82,7 @@ async function inContainer(container: string, script: string): Promise<string> {
   return stdout.trim();
 }
 
-async function removeProxy(): Promise<void> {
-  await docker.getContainer(PROXY_CONTAINER).remove({ force: true }).catch(() => {});
-  await docker.getVolume(PROXY_VOLUME).remove({ force: true }).catch(() => {});
-  await docker.getNetwork(PROXY_NETWORK).remove().catch(() => {});
-}
+const removeProxy = () => removeTestProxy(docker);
 
 beforeAll(async () => {
   // The name checks ask the testbed's DNS (challtestsrv: 127.0.0.1, the host's address, for any name).
@@ -105,17 +102,7 @@ afterAll(async () => {
 
 describe('the managed proxy (Caddy, certificates from Pebble)', () => {
   it('is set up as a durable job; its admin API is a socket only root and the Docker group may open', async () => {
-    await finished(
-      fleet.call('hosts.provisionProxy', {
-        hostId,
-        image: tb.images.caddy,
-        baseDomain: tb.testDomain,
-        acme: { directoryUrl: tb.acme.directoryUrl, rootPem: fs.readFileSync(tb.acme.directoryCaPath, 'utf8'), email: 'ops@example.com' },
-        bindAddress: '127.0.0.1',
-        httpPort: tb.proxyPorts.http,
-        httpsPort: tb.proxyPorts.https,
-      }),
-    );
+    await provisionTestProxy(fleet, tb, hostId);
     const status = await fleet.call('hosts.proxyStatus', { id: hostId });
     expect(status.traefik).toBeNull();
     expect(status.managed).toMatchObject({ running: true, baseDomain: tb.testDomain, httpPort: tb.proxyPorts.http, httpsPort: tb.proxyPorts.https, routes: 0, acmeDirectory: tb.acme.directoryUrl, error: null });
