@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainName } from './tenants.js';
 
 // Host names as the user types them: a DNS name, an IPv4 or a bracket-less IPv6 address.
 const hostAddress = z
@@ -102,6 +103,12 @@ export function sharedTenantNetworkOf(db: Pick<DbServerView, 'managed' | 'tenant
 
 export const tenantIsolationOf = (db: Pick<DbServerView, 'managed' | 'tenantNetwork'> | null): TenantIsolation => (sharedTenantNetworkOf(db) ? 'shared-network' : 'per-tenant');
 
+const dockerImageRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .regex(/^[a-z0-9][A-Za-z0-9._/:@-]*$/, 'not a Docker image reference');
 const dockerObjectName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'letters, digits, "_", "." and "-" only, starting with a letter or digit');
 
 /** The container a managed database server runs in; tenants reach it by this name on its network. */
@@ -112,12 +119,7 @@ export const ManagedDbServerInput = z
   .object({
     hostId: z.string().uuid(),
     /** Any image with the official postgres image's contract (POSTGRES_PASSWORD_FILE, POSTGRES_USER, PGDATA). */
-    image: z
-      .string()
-      .trim()
-      .min(1)
-      .max(255)
-      .regex(/^[a-z0-9][A-Za-z0-9._/:@-]*$/, 'not a Docker image reference')
+    image: dockerImageRef
       .default('postgres:16'),
     /** The Docker network the server and the tenants' containers share (created if missing). */
     network: dockerObjectName.default('fleet'),
@@ -252,28 +254,16 @@ export const SshImportCandidate = z.object({
 export type SshImportCandidate = z.infer<typeof SshImportCandidate>;
 
 const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'not an IPv4 address');
-const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Setting up (or upgrading) the host's managed reverse proxy: Caddy, with certificates on demand. */
 export const ManagedProxyInput = z
   .object({
     hostId: z.string().uuid(),
     /** Any image with the official caddy image's contract (/usr/bin/caddy, /bin/sh, XDG_CONFIG_HOME=/config, XDG_DATA_HOME=/data). */
-    image: z
-      .string()
-      .trim()
-      .min(1)
-      .max(255)
-      .regex(/^[a-z0-9][A-Za-z0-9._/:@-]*$/, 'not a Docker image reference')
+    image: dockerImageRef
       .default('caddy:2'),
     /** New tenants answer at <name>.<baseDomain>. */
-    baseDomain: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .max(200)
-      .refine((value) => value.split('.').length >= 2 && value.split('.').every((label) => hostLabel.test(label)), 'not a domain name (e.g. shops.example.com)')
-      .optional(),
+    baseDomain: DomainName.optional(),
     acme: z
       .object({
         /** The ACME directory (default: Let's Encrypt, then ZeroSSL, as Caddy does). */

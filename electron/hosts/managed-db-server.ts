@@ -4,6 +4,7 @@ import { FleetError } from '../../shared/errors.js';
 import { MANAGED_DB_CONTAINER, type ManagedDbServerInput } from '../../shared/hosts.js';
 import type { DockerEndpoint, DockerService } from '../docker/docker-service.js';
 import { DB_SERVER_ROLE, HOST_LABEL, ROLE_LABEL } from '../docker/labels.js';
+import { ignoringMissing, isMissing } from '../docker/missing.js';
 import { logLines } from '../docker/log-stream.js';
 import { joinTenantNetworks } from '../docker/networks.js';
 import { tarArchive } from '../docker/tar.js';
@@ -45,17 +46,6 @@ export interface ManagedDbServerDeps {
   onHostChanged?: (hostId: string) => void;
 }
 
-const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode ?? (error instanceof FleetError ? (error.details as { statusCode?: number } | undefined)?.statusCode : undefined);
-
-/** Runs a Docker removal, taking "no such object" (404) as already done. */
-async function ignoringMissing(remove: () => Promise<unknown>): Promise<void> {
-  try {
-    await remove();
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-  }
-}
-
 // Keeps the container's volumes (v: false): the database server's data volume outlives its container.
 const removeDbContainerIfPresent = (docker: Docker, name: string) => ignoringMissing(() => docker.getContainer(name).remove({ force: true, v: false }));
 const removeVolumeIfPresent = (docker: Docker, name: string) => ignoringMissing(() => docker.getVolume(name).remove({ force: true }));
@@ -65,7 +55,7 @@ async function exists(probe: () => Promise<unknown>): Promise<boolean> {
     await probe();
     return true;
   } catch (error) {
-    if (statusOf(error) === 404 || (error instanceof FleetError && error.code === 'NOT_FOUND')) return false;
+    if (isMissing(error)) return false;
     throw error;
   }
 }

@@ -1,3 +1,5 @@
+import { MAINTENANCE_PAGE, RETRY_AFTER_SECONDS } from '../tenant-parts/maintenance-page.js';
+
 /**
  * The managed proxy's Caddy configuration, as Caddy's JSON. Everything the console changes later
  * carries an `@id`, so one tenant's change is one admin call on one object (`/id/<id>`), never a
@@ -22,8 +24,7 @@ export const APPROVALS_SERVER = 'approvals';
 export const TENANT_ROUTES_PATH = `/config/apps/http/servers/${TENANTS_SERVER}/routes`;
 export const APPROVAL_ROUTES_PATH = `/config/apps/http/servers/${APPROVALS_SERVER}/routes`;
 
-/** Seconds a client is told to wait before trying a suspended tenant again. */
-export const SUSPENDED_RETRY_AFTER_SECONDS = 300;
+export const SUSPENDED_RETRY_AFTER_SECONDS = RETRY_AFTER_SECONDS;
 /** Odoo's largest imports and attachments pass; anything bigger is refused by the proxy. */
 export const MAX_REQUEST_BYTES = 1024 * 2 ** 20;
 
@@ -108,13 +109,6 @@ export interface TenantRouteSpec {
   suspended: boolean;
 }
 
-const MAINTENANCE_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>Temporarily unavailable</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#333}h1{font-size:1.6rem}</style>
-</head><body><h1>Temporarily unavailable</h1>
-<p>This site is under maintenance. Please try again later.</p></body></html>
-`;
 
 function maintenanceHandler(): Record<string, unknown> {
   return {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { FleetError } from '../../shared/errors.js';
 import type { ManagedProxyInput } from '../../shared/hosts.js';
 import { HOST_LABEL, PROXY_ROLE, ROLE_LABEL } from '../docker/labels.js';
+import { ignoringMissing, isMissing } from '../docker/missing.js';
 import { joinTenantNetworks } from '../docker/networks.js';
 import { logLines } from '../docker/log-stream.js';
 import { tarArchive } from '../docker/tar.js';
@@ -126,14 +127,6 @@ const ignoringConflict = async (create: () => Promise<unknown>) => {
   }
 };
 
-const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode ?? (error instanceof FleetError ? (error.details as { statusCode?: number } | undefined)?.statusCode : undefined);
-const ignoringMissing = async (remove: () => Promise<unknown>) => {
-  try {
-    await remove();
-  } catch (error) {
-    if (statusOf(error) !== 404 && !(error instanceof FleetError && error.code === 'NOT_FOUND')) throw error;
-  }
-};
 
 /** The network and volume, made when missing; a first set-up that fails removes what it made. */
 function networkAndVolumeStep(deps: ProxyDeps): StepDefinition<ProvisionProxyInput> {
@@ -181,7 +174,7 @@ function proxyFiles(input: ProvisionProxyInput): Buffer {
 }
 
 const inspectOrNull = (d: Docker, name: string) => d.getContainer(name).inspect().catch((error: unknown) => {
-  if (statusOf(error) === 404) return null;
+  if (isMissing(error)) return null;
   throw error;
 });
 

@@ -1,20 +1,13 @@
 import type Docker from 'dockerode';
 import { HOST_LABEL, MAINTENANCE_ROLE, ROLE_LABEL, TENANT_LABEL } from '../docker/labels.js';
+import { MAINTENANCE_PAGE, RETRY_AFTER_SECONDS } from '../tenant-parts/maintenance-page.js';
 
 export { MAINTENANCE_ROLE };
 export const maintenanceName = (tenant: string) => `fleet-${tenant}-maintenance`;
 /** The ports Odoo serves (HTTP, websocket) and so the ports the proxy routes to. */
 export const MAINTENANCE_PORTS = [8069, 8072] as const;
-/** Seconds a client is told to wait before trying again. */
-export const RETRY_AFTER_SECONDS = 300;
+export { RETRY_AFTER_SECONDS };
 
-const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>Temporarily unavailable</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:15vh auto;padding:0 1rem;color:#333}h1{font-size:1.6rem}</style>
-</head><body><h1>Temporarily unavailable</h1>
-<p>This site is under maintenance. Please try again later.</p></body></html>
-`;
 
 /**
  * A 503 responder for every method and path on Odoo's two ports, in Python 3's standard library
@@ -24,7 +17,7 @@ const PAGE = `<!doctype html>
  */
 export const RESPONDER_SCRIPT = [
   'import http.server as h, os, signal, threading',
-  `B = ${JSON.stringify(PAGE)}.encode()`,
+  `B = ${JSON.stringify(MAINTENANCE_PAGE)}.encode()`,
   'class R(h.BaseHTTPRequestHandler):',
   '    server_version = "maintenance"',
   '    sys_version = ""',
