@@ -38,10 +38,11 @@ const overlaps = (a: Ipv4Block, b: Ipv4Block) => maskOf(a.base, Math.min(a.prefi
 const format = (block: Ipv4Block) => `${[24, 16, 8, 0].map((shift) => Math.floor(block.base / 2 ** shift) % 256).join('.')}/${block.prefix}`;
 
 /**
- * The first /`prefix` of `range` that overlaps none of the `taken` subnets (IPv6 ones are
- * ignored); null when the range is full. Pure: the caller lists the host's networks.
+ * The first /`prefix` of `range`, from slot `startAt` on (wrapping), that overlaps none of the
+ * `taken` subnets (IPv6 ones are ignored); null when the range is full. Pure: the caller lists
+ * the host's networks and routes.
  */
-export function firstFreeSubnet(range: string, taken: readonly string[], prefix = TENANT_SUBNET_PREFIX): string | null {
+export function firstFreeSubnet(range: string, taken: readonly string[], prefix = TENANT_SUBNET_PREFIX, startAt = 0): string | null {
   const whole = parseIpv4Cidr(range);
   if (!whole || whole.prefix > prefix) throw new FleetError('VALIDATION', `The tenant subnet range ${range} is not an IPv4 range wider than /${prefix}.`, { range });
   const size = 2 ** (32 - prefix);
@@ -54,7 +55,9 @@ export function firstFreeSubnet(range: string, taken: readonly string[], prefix 
     const end = Math.min(block.base + 2 ** (32 - block.prefix), whole.base + slots * size);
     for (let slot = (start - whole.base) / size; slot * size + whole.base < end; slot++) used[slot] = 1;
   }
-  const free = used.indexOf(0);
+  const start = ((startAt % slots) + slots) % slots;
+  const after = used.indexOf(0, start);
+  const free = after !== -1 ? after : used.indexOf(0);
   return free === -1 ? null : format({ base: whole.base + free * size, prefix });
 }
 
@@ -80,11 +83,35 @@ async function inspectIfPresent(docker: Docker, name: string): Promise<Docker.Ne
   }
 }
 
-/** Creates the network on the first free /28; a subnet Docker refuses as overlapping is skipped for the next. */
-async function createOnFreeSubnet(docker: Docker, hostId: string, tenant: string, range: string): Promise<string> {
+/**
+ * The IPv4 routes of the host's kernel (/proc/net/route): a subnet a VPN, the LAN or another
+ * Docker daemon already uses is not free, though this daemon's networks do not show it.
+ */
+export function routedSubnets(procNetRoute: string): string[] {
+  const ipOf = (hex: string) => [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16)).reverse();
+  return procNetRoute
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 8 && /^[0-9A-F]{8}$/i.test(f[1]!) && /^[0-9A-F]{8}$/i.test(f[7]!) && f[7] !== '00000000')
+    .map((f) => `${ipOf(f[1]!).join('.')}/${ipOf(f[7]!).reduce((bits, octet) => bits + octet.toString(2).replace(/0/g, '').length, 0)}`);
+}
+
+async function hostRoutes(deps: Pick<TenantJobDeps, 'pool'>, hostId: string): Promise<string[]> {
+  const result = await (await deps.pool.session(hostId)).exec(['cat', '/proc/net/route'], { timeoutMs: 15_000 }).catch(() => null);
+  return result?.code === 0 ? routedSubnets(result.stdout) : [];
+}
+
+/**
+ * Creates the network on a free /28 (not a Docker network's, not routed on the host), from a
+ * random slot so two daemons on one kernel rarely pick the same; a subnet Docker refuses as
+ * overlapping is skipped for another.
+ */
+async function createOnFreeSubnet(deps: Pick<TenantJobDeps, 'pool'>, docker: Docker, hostId: string, tenant: string, range: string): Promise<string> {
   const refused: string[] = [];
+  const startAt = Math.floor(Math.random() * 2 ** 16);
   for (let attempt = 0; attempt < 16; attempt++) {
-    const subnet = firstFreeSubnet(range, [...subnetsOf(await docker.listNetworks()), ...refused]);
+    const subnet = firstFreeSubnet(range, [...subnetsOf(await docker.listNetworks()), ...(await hostRoutes(deps, hostId)), ...refused], TENANT_SUBNET_PREFIX, startAt);
     if (!subnet) throw new FleetError('CONFLICT', `No free /${TENANT_SUBNET_PREFIX} is left in the tenant subnet range ${range} on this host.`, { range });
     try {
       await docker.createNetwork({ Name: tenantNetworkName(tenant), Driver: 'bridge', CheckDuplicate: true, Labels: tenantNetworkLabels(hostId, tenant), IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } });
@@ -109,11 +136,11 @@ export interface TenantNetwork {
  * The tenant's own network, created if missing on a free /28 of the range, with every container
  * that serves all tenants (database server, proxy) connected to it. Idempotent.
  */
-export async function ensureTenantNetwork(deps: Pick<TenantJobDeps, 'docker' | 'hosts'>, hostId: string, tenant: string, range = TENANT_SUBNET_RANGE): Promise<TenantNetwork> {
+export async function ensureTenantNetwork(deps: Pick<TenantJobDeps, 'docker' | 'hosts' | 'pool'>, hostId: string, tenant: string, range = TENANT_SUBNET_RANGE): Promise<TenantNetwork> {
   return deps.docker.call(deps.hosts.endpoint(hostId), async (docker) => {
     const name = tenantNetworkName(tenant);
     const existing = await inspectIfPresent(docker, name);
-    const subnet = existing ? (existing.IPAM?.Config?.[0]?.Subnet ?? '') : await createOnFreeSubnet(docker, hostId, tenant, range);
+    const subnet = existing ? (existing.IPAM?.Config?.[0]?.Subnet ?? '') : await createOnFreeSubnet(deps, docker, hostId, tenant, range);
     for (const serving of await listServingContainers(docker, hostId)) await connectIfMissing(docker, name, serving.Id);
     return { name, subnet, created: !existing };
   }, 60_000);

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { firstFreeSubnet, parseIpv4Cidr, TENANT_SUBNET_RANGE } from '../../electron/tenant-parts/tenant-network.js';
+import { firstFreeSubnet, parseIpv4Cidr, routedSubnets, TENANT_SUBNET_RANGE } from '../../electron/tenant-parts/tenant-network.js';
 import { orphanNetworks, serversOffTheirNetwork } from '../../electron/tenants/reconcile-networks.js';
 import { sharedTenantNetworkOf, tenantIsolationOf } from '../../shared/hosts.js';
 
@@ -31,6 +31,25 @@ describe('the tenant subnet allocator', () => {
     expect(firstFreeSubnet(TENANT_SUBNET_RANGE, all.filter((s) => s !== '10.213.255.240/28'))).toBe('10.213.255.240/28');
     expect(firstFreeSubnet(TENANT_SUBNET_RANGE, all.filter((s) => s !== '10.213.128.64/28'))).toBe('10.213.128.64/28');
     expect(firstFreeSubnet(TENANT_SUBNET_RANGE, all)).toBeNull();
+  });
+
+  it('starts from a given slot and wraps around, still skipping what is taken', () => {
+    expect(firstFreeSubnet('10.213.0.0/26', [], 28, 2)).toBe('10.213.0.32/28');
+    expect(firstFreeSubnet('10.213.0.0/26', ['10.213.0.48/28'], 28, 3)).toBe('10.213.0.0/28');
+    expect(firstFreeSubnet('10.213.0.0/26', ['10.213.0.0/26'], 28, 3)).toBeNull();
+    expect(firstFreeSubnet('10.213.0.0/26', [], 28, 6)).toBe('10.213.0.32/28'); // 6 mod 4
+  });
+
+  it("takes the host kernel's routes as taken (another daemon's bridge, a VPN), never its default route", () => {
+    const table = [
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT',
+      'eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0',
+      'br-f3757e931b06\t0000D50A\t00000000\t0001\t0\t0\t0\tF0FFFFFF\t0\t0\t0',
+      'docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0',
+      '',
+    ].join('\n');
+    expect(routedSubnets(table)).toEqual(['10.213.0.0/28', '172.17.0.0/16']);
+    expect(firstFreeSubnet(TENANT_SUBNET_RANGE, routedSubnets(table))).toBe('10.213.0.16/28');
   });
 
   it('refuses a range that is not IPv4 or narrower than a /28', () => {
